@@ -1,0 +1,59 @@
+"""dedup: repair scraped text and deduplicate corpora.
+
+>>> import dedup
+>>> dedup.clean("Nothing to repair here.")
+'Nothing to repair here.'
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from dedup.model import (
+    Cleaned,
+    ConfigError,
+    DedupError,
+    DuplicatePair,
+    Edit,
+    InputError,
+    Normalized,
+    Repair,
+    RepairOptions,
+    Span,
+    Stage,
+    apply_edits,
+    replay,
+)
+from dedup.normalize import NormalizeOptions, normalize, split_glued
+from dedup.pipeline import clean, clean_batch
+from dedup.repair import repair
+from dedup.spans import find_duplicates
+
+try:
+    __version__ = version("dedup")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Cleaned",
+    "ConfigError",
+    "DedupError",
+    "DuplicatePair",
+    "Edit",
+    "InputError",
+    "NormalizeOptions",
+    "Normalized",
+    "Repair",
+    "RepairOptions",
+    "Span",
+    "Stage",
+    "__version__",
+    "apply_edits",
+    "clean",
+    "clean_batch",
+    "find_duplicates",
+    "normalize",
+    "replay",
+    "repair",
+    "split_glued",
+]

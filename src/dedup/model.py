@@ -1,0 +1,285 @@
+"""Frozen results, options and errors shared by every stage.
+
+Every stage returns a frozen record holding the new text and the edits that produced it.
+Edits are offsets into the text the stage was given, and they replay:
+
+>>> from dedup.model import Edit, apply_edits
+>>> edits = [Edit(0, 6, "remove", "duplicate", 1.0, None)]
+>>> apply_edits("hello hello", edits)
+'hello'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+__all__ = [
+    "Cleaned",
+    "ConfigError",
+    "DedupError",
+    "DuplicatePair",
+    "Edit",
+    "InputError",
+    "Normalized",
+    "Repair",
+    "RepairOptions",
+    "Span",
+    "Stage",
+    "apply_edits",
+    "check_text",
+    "replay",
+    "sorted_edits",
+    "with_overrides",
+]
+
+
+class DedupError(Exception):
+    """The base of every error dedup raises on purpose."""
+
+
+class InputError(DedupError, ValueError):
+    """The input cannot be processed: wrong type, undecodable bytes, a malformed record.
+
+    The message names the file, line and field where there is one, and says what to do.
+    """
+
+
+class ConfigError(DedupError, ValueError):
+    """An option is out of range or unknown. The message names the option."""
+
+
+Action = Literal["remove", "move", "fix", "split"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` of a text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change to a text, in offsets of the text the stage was given.
+
+    ``text[start:end]`` is replaced by ``replacement``. An insertion has ``start == end``.
+
+    - ``action``: ``"remove"`` (a duplicate copy goes), ``"move"`` (content that only the removed
+      copy had is inserted into the kept copy), ``"fix"`` (normalisation: mojibake, entities,
+      white space) or ``"split"`` (a glued sentence boundary gets its space back).
+    - ``reason``: a short machine-readable reason, e.g. ``"flattened-copy"``.
+    - ``score``: the similarity that justified the edit, 0..1 (1.0 for deterministic fixes).
+    - ``kept``: for removals and moves, the span of the copy that was kept; otherwise ``None``.
+    """
+
+    start: int
+    end: int
+    action: Action
+    reason: str
+    score: float
+    kept: Span | None
+    replacement: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, as the CLI's ``--report`` writes it."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "action": self.action,
+            "reason": self.reason,
+            "score": round(self.score, 4),
+            "kept": None if self.kept is None else [self.kept.start, self.kept.end],
+            "replacement": self.replacement,
+        }
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Replay ``edits`` on ``text`` (the text the stage was given) and return the result.
+
+    Edits must not overlap; insertions (``start == end``) at one offset apply in their order.
+
+    >>> apply_edits("ab", [Edit(1, 1, "move", "missing", 1.0, None, "X")])
+    'aXb'
+    """
+    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
+    out: list[str] = []
+    pos = 0
+    for _, edit in ordered:
+        if edit.start < pos or edit.end > len(text) or edit.start > edit.end:
+            raise InputError(
+                f"edit [{edit.start}, {edit.end}) overlaps another edit or lies outside the "
+                f"text of length {len(text)}: replay edits on the text the stage was given"
+            )
+        out.append(text[pos : edit.start])
+        out.append(edit.replacement)
+        pos = edit.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """The result of :func:`dedup.repair`: the repaired text and the edits that made it."""
+
+    text: str
+    edits: tuple[Edit, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.edits)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The result of :func:`dedup.normalize`: the normalised text and the edits that made it."""
+
+    text: str
+    edits: tuple[Edit, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.edits)
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One stage of :func:`dedup.clean`: its name and its edits, in offsets of its own input."""
+
+    name: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """The result of ``dedup.clean(text, explain=True)``.
+
+    ``stages`` run in order, each on the previous stage's output; :func:`replay` rebuilds
+    ``text`` from the original.
+    """
+
+    text: str
+    stages: tuple[Stage, ...]
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        """Every edit of every stage, in stage order (offsets are per stage)."""
+        return tuple(edit for stage in self.stages for edit in stage.edits)
+
+
+def replay(text: str, stages: Iterable[Stage]) -> str:
+    """Apply each stage's edits in turn: ``replay(original, cleaned.stages) == cleaned.text``."""
+    for stage in stages:
+        text = apply_edits(text, stage.edits)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatePair:
+    """Two near-duplicate spans of one text; ``first`` comes before ``second``.
+
+    ``score`` is the share of their normalised characters that align (0..1). ``kind`` says how
+    the copies relate: ``"flattened"`` (one copy lost its paragraph breaks), ``"adjacent"`` (the
+    copies follow each other), ``"teaser"`` (a paragraph repeated above the article) or
+    ``"distant"`` (repeated elsewhere in the text, which repair leaves alone).
+    """
+
+    first: Span
+    second: Span
+    score: float
+    kind: str
+
+
+def check_text(text: object, *, name: str = "text") -> str:
+    """Return ``text`` if it is a ``str``, else raise :class:`InputError` saying what to do."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        raise InputError(
+            f"{name} is bytes, not str: decode it first, e.g. "
+            f"data.decode('utf-8', errors='replace')"
+        )
+    if text is None:
+        raise InputError(f"{name} is None: pass a str (an empty string is fine)")
+    raise InputError(f"{name} must be a str, not {type(text).__name__}")
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"option {name} must be an int, not {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        upper = "" if high is None else f" and at most {high}"
+        raise ConfigError(f"option {name}={value} is out of range: use at least {low}{upper}")
+
+
+def _check_float(name: str, value: object, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"option {name} must be a number, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise ConfigError(f"option {name}={value} is out of range: use {low} to {high}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RepairOptions:
+    """Options of :func:`dedup.find_duplicates` and :func:`dedup.repair`.
+
+    - ``min_chars``: a duplicate copy shorter than this (in letters and digits) is natural
+      repetition unless it is captured twice in a row or is a teaser of a doubled page.
+    - ``min_similarity``: copies whose aligned share is lower are not duplicates.
+    - ``max_gap_ratio``: copies count as adjacent when the text between them is at most this
+      share of the copy (a heading between a teaser and its paragraph, say).
+    - ``anchor_chars``: how many normalised characters each anchor hashes.
+    - ``max_doc_chars``: longer documents are returned unchanged (a documented fallback that
+      bounds time and memory); ``0`` means no limit.
+    """
+
+    min_chars: int = 120
+    min_similarity: float = 0.8
+    max_gap_ratio: float = 0.25
+    anchor_chars: int = 24
+    max_doc_chars: int = 50_000_000
+
+    def __post_init__(self) -> None:
+        _check_int("min_chars", self.min_chars, 1)
+        _check_float("min_similarity", self.min_similarity, 0.0, 1.0)
+        _check_float("max_gap_ratio", self.max_gap_ratio, 0.0, 10.0)
+        _check_int("anchor_chars", self.anchor_chars, 4, 256)
+        _check_int("max_doc_chars", self.max_doc_chars, 0)
+
+
+T = TypeVar("T")
+
+
+def with_overrides(options: T | None, default: type[T], overrides: dict[str, Any]) -> T:
+    """Options from ``options`` (or the defaults) with keyword ``overrides`` applied.
+
+    Unknown keywords raise :class:`ConfigError` naming them and listing the valid ones.
+    """
+    base = default() if options is None else options
+    if not isinstance(base, default):
+        raise ConfigError(f"options must be {default.__name__}, not {type(base).__name__}")
+    if not overrides:
+        return base
+    names = {f.name for f in dataclasses.fields(base)}  # type: ignore[arg-type]
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ConfigError(
+            f"unknown option {', '.join(unknown)} for {default.__name__}: "
+            f"valid options are {', '.join(sorted(names))}"
+        )
+    return dataclasses.replace(base, **overrides)  # type: ignore[type-var]
+
+
+def sorted_edits(edits: Sequence[Edit]) -> tuple[Edit, ...]:
+    """Edits in replay order (by start, then end)."""
+    return tuple(sorted(edits, key=lambda e: (e.start, e.end)))

@@ -1,0 +1,62 @@
+"""How well-formed a copy of a text is: the measure repair and the corpus keep policy share.
+
+Higher is better. A copy gains for paragraph structure and completeness, and loses for glued
+sentences (``privée.Buzzfeed``), mojibake and undecoded HTML entities.
+
+>>> from dedup.quality import quality
+>>> glued = "One sentence here.Another one follows.And a third."
+>>> broken = "One sentence here.\\n\\nAnother one follows.\\n\\nAnd a third."
+>>> quality(broken).score > quality(glued).score
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+from ftfy.badness import badness
+
+__all__ = ["Quality", "quality"]
+
+# A sentence end glued to the next sentence: a lowercase letter (or closing quote or bracket),
+# terminal punctuation, then an uppercase letter with no space. Abbreviations (U.S.), decimals
+# (3.14) and domains (example.com) do not match: they lack the lowercase-to-uppercase shape.
+_GLUE = regex.compile(r"(?<=\p{Ll}{2}[\p{Pe}\p{Pf}\"']?)[.!?]+(?=[\p{Lu}][\p{Ll}])")
+_ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_WORD = regex.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Quality:
+    """The features of a copy and its overall ``score`` (higher is better)."""
+
+    chars: int
+    words: int
+    breaks: int
+    glued: int
+    bad: int
+    entities: int
+
+    @property
+    def score(self) -> float:
+        """Structure and completeness, minus damage, per thousand characters of text."""
+        if self.chars == 0:
+            return 0.0
+        per_k = 1000.0 / self.chars
+        structure = min(self.breaks * per_k, 20.0)
+        damage = (3.0 * self.glued + 4.0 * self.bad + 4.0 * self.entities) * per_k
+        return structure - damage + self.words / 1e6
+
+
+def quality(text: str) -> Quality:
+    """Measure ``text``: paragraph breaks, glued sentences, mojibake and entities."""
+    breaks = text.count("\n")
+    return Quality(
+        chars=len(text),
+        words=len(_WORD.findall(text)),
+        breaks=breaks,
+        glued=len(_GLUE.findall(text)),
+        bad=badness(text) if text else 0,
+        entities=len(_ENTITY.findall(text)) if "&" in text else 0,
+    )
