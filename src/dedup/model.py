@@ -243,7 +243,7 @@ class RepairOptions:
       bounds time and memory); ``0`` means no limit.
     """
 
-    min_chars: int = 120
+    min_chars: int = 80
     min_similarity: float = 0.8
     max_gap_ratio: float = 0.25
     anchor_chars: int = 24

@@ -1,16 +1,337 @@
-"""Repair stage (being written)."""
+"""Repairing one text: one copy of each duplicated region survives.
+
+For every pair of copies that :mod:`dedup.spans` calls ``flattened``, ``adjacent`` or
+``teaser``, repair
+
+1. keeps the best-formed copy (:mod:`dedup.quality`: paragraph breaks, no glued sentences, no
+   mojibake or entities) — for a teaser, the copy inside the article;
+2. removes the other copy's lines, with the line break before them;
+3. moves what only the removed copy had (a paragraph missing from the kept copy) into the kept
+   copy at its place, as a paragraph of its own.
+
+``distant`` repetition — a quote repeated on purpose, a list item, a forum reply quoting a post —
+is left alone, and so are short teasers unless the page is doubled elsewhere too.
+
+>>> import dedup
+>>> paragraphs = ["Le site donne davantage de détails sur le logiciel en question.",
+...               "Il serait question de cent à cinq cents recherches durant la période."]
+>>> page = "\\n\\n".join(paragraphs) + "\\n\\n" + "".join(paragraphs)
+>>> result = dedup.repair(page)
+>>> result.text == "\\n\\n".join(paragraphs)
+True
+>>> [(e.action, e.reason) for e in result.edits]
+[('remove', 'flattened-copy')]
+>>> dedup.apply_edits(page, result.edits) == result.text
+True
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from dedup.model import Repair, RepairOptions, check_text, with_overrides
+import numpy as np
+import regex
+
+from dedup.model import Edit, Repair, RepairOptions, Span, apply_edits, check_text, with_overrides
+from dedup.quality import quality
+from dedup.spans import Candidate, analyse
+from dedup.tokens import Skeleton
 
 __all__ = ["repair"]
 
+_REASONS = {"flattened": "flattened-copy", "adjacent": "repeated-copy", "teaser": "teaser"}
+_CLOSING = regex.compile(r"^[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
+_TERMINAL = regex.compile(r"^[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
+_GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
+
+
+@dataclass(slots=True)
+class _Lines:
+    """Line geometry of a text: start and end offset of each line (without its ``\\n``)."""
+
+    starts: Any
+    ends: Any
+
+    @classmethod
+    def of(cls, text: str, sk: Skeleton) -> _Lines:
+        nl = sk.newlines
+        starts = np.concatenate(([0], nl + 1))
+        ends = np.concatenate((nl, [len(text)]))
+        return cls(starts, ends)
+
+
+@dataclass(slots=True)
+class _Decision:
+    cand: Candidate
+    removed_first: bool  # the first copy (a) is the one removed
+    kept: Span
+    cut: tuple[int, int]  # the character range that goes
+    gone: tuple[int, int]  # the removed copy, in skeleton positions
+    reason: str
+    moves: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _text_of(text: str, sk: Skeleton, s0: int, s1: int) -> str:
+    return text[int(sk.offsets[s0]) : int(sk.offsets[s1 - 1]) + 1]
+
+
+def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int, int]:
+    """The characters to remove for the copy at skeleton ``[s0, s1)``.
+
+    A copy that starts a line goes from the line's start; one glued to the end of another
+    paragraph goes from the end of that paragraph's sentence. A copy goes to the end of its last
+    line unless the line goes on with another paragraph glued to it.
+    """
+    offsets, line_of = sk.offsets, sk.line_of
+    first_line = int(line_of[offsets[s0]])
+    if s0 == 0 or int(line_of[offsets[s0 - 1]]) != first_line:
+        start = int(lines.starts[first_line])
+    else:
+        prev = int(offsets[s0 - 1]) + 1
+        closing = _CLOSING.match(text, prev, int(offsets[s0]))
+        start = closing.end() if closing else prev
+        while start > prev and text[start - 1].isspace():
+            start -= 1
+    last_line = int(line_of[offsets[s1 - 1]])
+    if s1 >= len(sk) or int(line_of[offsets[s1]]) != last_line:
+        end = int(lines.ends[last_line])
+    else:
+        after = int(offsets[s1 - 1]) + 1
+        terminal = _TERMINAL.match(text, after, int(offsets[s1]))
+        end = terminal.end() if terminal else after
+    return start, end
+
+
+def _decide(
+    text: str, sk: Skeleton, lines: _Lines, candidates: list[Candidate], opts: RepairOptions
+) -> list[_Decision]:
+    removed = np.zeros(len(sk), dtype=bool)
+    decisions: list[_Decision] = []
+    teasers: list[Candidate] = []
+    for cand in candidates:
+        if cand.kind == "teaser":
+            teasers.append(cand)
+        elif cand.kind in ("flattened", "adjacent"):
+            _take(text, sk, lines, cand, removed, decisions, teaser=False)
+    for cand in teasers:
+        if cand.matched >= opts.min_chars or decisions:
+            _take(text, sk, lines, cand, removed, decisions, teaser=True)
+    return decisions
+
+
+def _take(
+    text: str,
+    sk: Skeleton,
+    lines: _Lines,
+    cand: Candidate,
+    removed: Any,
+    decisions: list[_Decision],
+    *,
+    teaser: bool,
+) -> None:
+    if removed[cand.a0 : cand.a1].any() or removed[cand.b0 : cand.b1].any():
+        return
+    if teaser:
+        removed_first = True
+    else:
+        qa = quality(_text_of(text, sk, cand.a0, cand.a1)).score
+        qb = quality(_text_of(text, sk, cand.b0, cand.b1)).score
+        removed_first = qa < qb
+    gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
+    kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
+    cut = _cut(text, sk, lines, *gone)
+    # the whole of the removed copy's lines goes: everything in them is either matched or moves
+    lo = int(np.searchsorted(sk.offsets, cut[0]))
+    hi = int(np.searchsorted(sk.offsets, cut[1]))
+    if removed[lo:hi].any() or (kept[0] < hi and lo < kept[1]):
+        return
+    removed[lo:hi] = True
+    kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
+    decisions.append(_Decision(cand, removed_first, kept_span, cut, (lo, hi), _REASONS[cand.kind]))
+
+
+def _separator(text: str, lines: _Lines, line: int) -> str:
+    """The paragraph separator the text uses after ``line`` (``\\n\\n`` or ``\\n``)."""
+    end = int(lines.ends[line])
+    if end < len(text):
+        return "\n\n" if text.startswith("\n\n", end) else "\n"
+    start = int(lines.starts[line])
+    return "\n\n" if start >= 2 and text[start - 2 : start] == "\n\n" else "\n"
+
+
+def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched: Any) -> None:
+    """Find what only the removed copy has and where it goes in the kept copy."""
+    cand = decision.cand
+    lo, hi = decision.gone
+    if hi <= lo:
+        return
+    own = ~matched[lo:hi]
+    if not own.any():
+        return
+    # (removed start, removed end, kept start, kept end) of every run, in removed-copy order
+    pieces = sorted(
+        ((r.a0, r.a1, r.b0, r.b1) if decision.removed_first else (r.b0, r.b1, r.a0, r.a1))
+        for r in cand.runs
+    )
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], own.view(np.int8), [0]))))
+    for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo):
+        _move_one(text, sk, lines, decision, pieces, int(u0), int(u1))
+
+
+def _content_end(text: str, lines: _Lines, line: int) -> int:
+    start, end = int(lines.starts[line]), int(lines.ends[line])
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _content_start(text: str, lines: _Lines, line: int) -> int:
+    start, end = int(lines.starts[line]), int(lines.ends[line])
+    while start < end and text[start].isspace():
+        start += 1
+    return start
+
+
+def _move_one(
+    text: str,
+    sk: Skeleton,
+    lines: _Lines,
+    decision: _Decision,
+    pieces: list[tuple[int, int, int, int]],
+    u0: int,
+    u1: int,
+) -> None:
+    before = [p for p in pieces if p[1] <= u0]
+    after = [p for p in pieces if p[0] >= u1]
+    prev = before[-1] if before else None
+    nxt = after[0] if after else None
+    if prev is not None and nxt is not None and nxt[2] != prev[3]:
+        return  # the kept copy has its own text here: a substitution, not a missing paragraph
+    offsets, line_of = sk.offsets, sk.line_of
+    n = len(sk)
+    if prev is not None:
+        k_last = prev[3] - 1
+        line = int(line_of[offsets[k_last]])
+        if prev[3] < n and int(line_of[offsets[prev[3]]]) == line:
+            return  # inside a paragraph of the kept copy
+        tail = text[int(offsets[k_last]) + 1 : int(lines.ends[line])]
+        head = ""
+        if nxt is not None:
+            nline = int(line_of[offsets[nxt[2]]])
+            head = text[int(lines.starts[nline]) : int(offsets[nxt[2]])]
+        at, before_sep = _content_end(text, lines, line), True
+    elif nxt is not None:
+        line = int(line_of[offsets[nxt[2]]])
+        if nxt[2] > 0 and int(line_of[offsets[nxt[2] - 1]]) == line:
+            return
+        tail = ""
+        head = text[int(lines.starts[line]) : int(offsets[nxt[2]])]
+        at, before_sep = _content_start(text, lines, line), False
+    else:
+        return
+    piece = _piece(text, sk, u0, u1, tail, head)
+    if not piece:
+        return
+    sep = _separator(text, lines, line)
+    piece = _GLUED.sub(sep, piece)
+    decision.moves.append((at, sep + piece if before_sep else piece + sep))
+
+
+def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str, head: str) -> str:
+    """The text of the removed copy's own skeleton range ``[u0, u1)``, with its punctuation."""
+    offsets = sk.offsets
+    start, end = int(offsets[u0]), int(offsets[u1 - 1]) + 1
+    lead = text[int(offsets[u0 - 1]) + 1 if u0 > 0 else 0 : start]
+    tail_stripped = tail.strip()
+    if tail_stripped and lead.lstrip().startswith(tail_stripped):
+        lead = lead.lstrip()[len(tail_stripped) :]
+    else:
+        lead = _CLOSING.sub("", lead)
+    trail = text[end : int(offsets[u1]) if u1 < len(sk) else len(text)]
+    head_stripped = head.strip()
+    if head_stripped and trail.rstrip().endswith(head_stripped):
+        trail = trail.rstrip()[: -len(head_stripped)]
+    else:
+        match = _TERMINAL.match(trail)
+        trail = match.group(0) if match else ""
+    return (lead.lstrip() + text[start:end] + trail.rstrip()).strip()
+
+
+def _removal_edits(text: str, decisions: list[_Decision]) -> list[Edit]:
+    """One edit per removed copy; a copy of whole lines takes the line break before it along."""
+    edits: list[Edit] = []
+    cuts = sorted(decisions, key=lambda d: d.cut)
+    taken = 0
+    for decision in cuts:
+        start, end = decision.cut
+        start = max(start, taken)
+        if end <= start:
+            continue
+        line_start = start == 0 or text[start - 1] == "\n"
+        line_end = end == len(text) or text[end] == "\n"
+        if line_start and line_end:
+            back = start
+            while back > taken and text[back - 1].isspace():
+                back -= 1
+            if back > 0:
+                start = back
+            else:
+                while end < len(text) and text[end].isspace():
+                    end += 1
+        elif line_start:
+            while end < len(text) and text[end] in " \t":
+                end += 1
+        cand = decision.cand
+        edits.append(
+            Edit(start, end, "remove", decision.reason, round(cand.score, 4), decision.kept)
+        )
+        taken = end
+    return edits
+
+
+def _without_overlaps(edits: list[Edit]) -> list[Edit]:
+    """Edits in replay order; a move that would land inside a removal is dropped."""
+    edits.sort(key=lambda e: (e.start, e.end, e.action != "move"))
+    out: list[Edit] = []
+    pos = 0
+    for edit in edits:
+        if edit.start < pos or (out and edit.start == edit.end and edit.start < out[-1].end):
+            continue
+        out.append(edit)
+        pos = max(pos, edit.end)
+    return out
+
 
 def repair(text: str, options: RepairOptions | None = None, **overrides: Any) -> Repair:
-    """Repair ``text`` (placeholder)."""
+    """Remove duplicate copies from ``text``, keeping the best-formed one, and say why.
+
+    Options are those of :class:`~dedup.model.RepairOptions`, given as an object or as keyword
+    overrides (``repair(text, min_chars=200)``). The returned edits replay:
+    ``apply_edits(text, result.edits) == result.text``.
+    """
     check_text(text)
-    with_overrides(options, RepairOptions, overrides)
-    return Repair(text, ())
+    opts = with_overrides(options, RepairOptions, overrides)
+    if opts.max_doc_chars and len(text) > opts.max_doc_chars:
+        return Repair(text, ())
+    sk, candidates = analyse(text, opts)
+    if not any(c.kind != "distant" for c in candidates):
+        return Repair(text, ())
+    lines = _Lines.of(text, sk)
+    decisions = _decide(text, sk, lines, candidates, opts)
+    if not decisions:
+        return Repair(text, ())
+    matched = np.zeros(len(sk), dtype=bool)
+    for decision in decisions:
+        for run in decision.cand.runs:
+            matched[run.a0 : run.a1] = True
+            matched[run.b0 : run.b1] = True
+    edits = _removal_edits(text, decisions)
+    for decision in decisions:
+        _moves(text, sk, lines, decision, matched)
+        for at, piece in decision.moves:
+            edits.append(
+                Edit(at, at, "move", "missing-from-kept-copy", 1.0, decision.kept, piece)
+            )
+    final = tuple(_without_overlaps(edits))
+    return Repair(apply_edits(text, final), final)

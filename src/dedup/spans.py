@@ -1,18 +1,300 @@
-"""Duplicate span detection (being written)."""
+"""Finding near-duplicate spans inside one text.
+
+The method, in linear time:
+
+1. **Anchors.** Every word start of the :mod:`skeleton <dedup.tokens>` is hashed over the next
+   ``anchor_chars`` skeleton characters. Equal hashes are paired with their previous occurrence
+   only, so a text repeated a thousand times still gives one anchor per position.
+2. **Runs.** Anchors on one diagonal (the same distance between the two occurrences) that follow
+   each other chain into runs; each run is verified character by character.
+3. **Chains.** Runs on nearby diagonals join into one pair of copies when one side's gap is
+   small: a typo leaves a small gap on both sides, a sentence dropped from one copy (or a
+   heading missing from it) a gap on one side only.
+4. **Classification.** Each pair is measured — aligned share, line breaks in each copy, text
+   between the copies, where it sits — and given a kind: ``flattened``, ``adjacent``,
+   ``teaser`` or ``distant``. Repair acts on the first three and leaves ``distant`` repetition
+   alone.
+
+>>> from dedup import find_duplicates
+>>> body = ("The first paragraph of the story is long enough to matter to anyone.\\n\\n"
+...         "The second paragraph goes on with the story in a little more detail.")
+>>> pairs = find_duplicates(body + "\\n\\n" + body.replace("\\n\\n", ""))
+>>> [(p.kind, p.first.start, p.second.start) for p in pairs]
+[('flattened', 0, 140)]
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from dedup.model import DuplicatePair, RepairOptions, check_text, with_overrides
+import numpy as np
+import numpy.typing as npt
 
-__all__ = ["find_duplicates"]
+from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
+from dedup.tokens import Skeleton, skeleton
+
+__all__ = ["Candidate", "Run", "analyse", "find_duplicates"]
+
+_B = np.uint64(0x100000001B3)  # an odd multiplier: invertible modulo 2**64
+_B_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
+
+# Runs on one diagonal join when the anchors between them are missing for at most this many
+# skeleton characters beyond one anchor's width (a typo or a changed word).
+_RUN_SLACK = 48
+# A chain's small side gap (both copies changed at one place) in skeleton characters.
+_SMALL_GAP = 64
+# The most runs a document may produce before the rest are ignored (bounds the chaining).
+_MAX_RUNS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Aligned skeleton ranges ``[a0, a1)`` and ``[b0, b1)`` on one diagonal (``a`` first)."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    matched: int
+    tandem: bool = False
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A pair of copies found in a text, in skeleton coordinates, with its measurements."""
+
+    runs: list[Run]
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    matched: int = 0
+    kind: str = "distant"
+    score: float = 0.0
+    first_line: tuple[int, int] = (0, 0)
+    second_line: tuple[int, int] = (0, 0)
+
+    def add(self, run: Run) -> None:
+        self.runs.append(run)
+        self.a1 = max(self.a1, run.a1)
+        self.b1 = max(self.b1, run.b1)
+        self.matched += run.matched
+
+
+def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
+    """Polynomial hashes of ``chars[s : s + width]`` for every ``s`` in ``starts`` (mod 2**64)."""
+    n = chars.shape[0]
+    values = chars.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(1)
+    with np.errstate(over="ignore"):
+        powers = np.empty(n + 1, dtype=np.uint64)
+        powers[0] = 1
+        powers[1:] = _B
+        np.cumprod(powers, out=powers)
+        inverse = np.empty(n, dtype=np.uint64)
+        inverse[0] = 1
+        inverse[1:] = _B_INV
+        np.cumprod(inverse, out=inverse)
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(values * inverse, out=prefix[1:])
+        ends = starts + width
+        return (prefix[ends] - prefix[starts]) * powers[ends - 1]
+
+
+def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any]:
+    """Pairs ``(j, i)`` of skeleton positions, ``j < i``, whose windows hash alike."""
+    n = len(sk)
+    starts = sk.starts[sk.starts + width <= n]
+    if starts.shape[0] < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    hashes = _window_hashes(sk.chars, starts, width)
+    order = np.argsort(hashes, kind="stable")
+    sorted_hashes = hashes[order]
+    same = sorted_hashes[1:] == sorted_hashes[:-1]
+    later = starts[order[1:][same]]
+    earlier = starts[order[:-1][same]]
+    return earlier, later
+
+
+def _extend(chars: npt.NDArray[np.uint32], a0: int, a1: int, d: int) -> tuple[int, int]:
+    """Grow the exact match of ``[a0, a1)`` and ``[a0 + d, a1 + d)`` at both ends.
+
+    The first copy may not grow into the second, nor the second past the text.
+    """
+    n = chars.shape[0]
+    step = 64
+    # forward
+    while a1 + d < n and a1 < a0 + d:
+        hi = min(a1 + step, n - d, a0 + d)
+        diff = np.flatnonzero(chars[a1:hi] != chars[a1 + d : hi + d])
+        if diff.shape[0]:
+            a1 += int(diff[0])
+            break
+        a1 = hi
+    # backward
+    while a0 > 0:
+        lo = max(a0 - step, 0)
+        diff = np.flatnonzero(chars[lo:a0] != chars[lo + d : a0 + d])
+        if diff.shape[0]:
+            a0 = lo + int(diff[-1]) + 1
+            break
+        a0 = lo
+    return a0, a1
+
+
+def _runs(sk: Skeleton, width: int) -> list[Run]:
+    earlier, later = _anchors(sk, width)
+    if earlier.shape[0] == 0:
+        return []
+    diagonal = later - earlier
+    order = np.lexsort((earlier, diagonal))
+    j = earlier[order]
+    d = diagonal[order]
+    breaks = np.flatnonzero((d[1:] != d[:-1]) | (j[1:] - j[:-1] > width + _RUN_SLACK)) + 1
+    first = np.concatenate(([0], breaks))
+    last = np.concatenate((breaks - 1, [j.shape[0] - 1]))
+    runs: list[Run] = []
+    chars = sk.chars
+    n = len(sk)
+    for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS]):
+        a0 = int(j[f])
+        a1 = int(j[la]) + width
+        dd = int(d[f])
+        a0, a1 = _extend(chars, a0, min(a1, n - dd), dd)
+        same = chars[a0:a1] == chars[a0 + dd : a1 + dd]
+        matched = int(np.count_nonzero(same))
+        if matched < width:
+            continue
+        if a1 > a0 + dd:
+            # The copies overlap: a tandem repeat of period dd. The first copy is one period,
+            # the second everything that repeats it.
+            runs.append(Run(a0, a0 + dd, a0 + dd, a1 + dd, min(matched, dd), tandem=True))
+        else:
+            runs.append(Run(a0, a1, a0 + dd, a1 + dd, matched))
+    return runs
+
+
+def _chain(runs: list[Run]) -> list[Candidate]:
+    """Join runs on nearby diagonals into candidate pairs of copies."""
+    chains: list[Candidate] = []
+    tandems: list[Candidate] = []
+    for run in sorted(runs, key=lambda r: (r.a0, r.b0)):
+        if run.tandem:
+            tandems.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
+            continue
+        best: Candidate | None = None
+        best_cost = 0
+        for cand in chains[-64:]:
+            gap_a = run.a0 - cand.a1
+            gap_b = run.b0 - cand.b1
+            if gap_a < -_SMALL_GAP or gap_b < -_SMALL_GAP:
+                continue
+            if run.a1 > cand.b0:  # the first copy may not run into the second
+                continue
+            small, large = sorted((max(gap_a, 0), max(gap_b, 0)))
+            if small > _SMALL_GAP or large > max(400, 2 * cand.matched):
+                continue
+            cost = small + large
+            if best is None or cost < best_cost:
+                best, best_cost = cand, cost
+        if best is None:
+            chains.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
+        else:
+            best.add(run)
+    return chains + tandems
+
+
+def _line_span(sk: Skeleton, s0: int, s1: int) -> tuple[int, int]:
+    return int(sk.line_of[sk.offsets[s0]]), int(sk.line_of[sk.offsets[s1 - 1]])
+
+
+def _breaks(sk: Skeleton, s0: int, s1: int) -> int:
+    """Line boundaries between consecutive skeleton characters of ``[s0, s1)``."""
+    lines = sk.line_of[sk.offsets[s0:s1]]
+    return int(np.count_nonzero(lines[1:] != lines[:-1]))
+
+
+def line_complete(sk: Skeleton, s0: int, s1: int) -> bool:
+    """Whether ``[s0, s1)`` starts and ends a line (no letter or digit shares its lines)."""
+    line_of, offsets = sk.line_of, sk.offsets
+    start_ok = s0 == 0 or line_of[offsets[s0 - 1]] != line_of[offsets[s0]]
+    end_ok = s1 >= len(sk) or line_of[offsets[s1]] != line_of[offsets[s1 - 1]]
+    return bool(start_ok and end_ok)
+
+
+def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
+    """How many lines with letters or digits lie in the skeleton range ``[s0, s1)``."""
+    return 0 if s1 <= s0 else _breaks(sk, s0, s1) + 1
+
+
+def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
+    len_a = cand.a1 - cand.a0
+    len_b = cand.b1 - cand.b0
+    cand.score = min(1.0, cand.matched / max(1, min(len_a, len_b)))
+    cand.first_line = _line_span(sk, cand.a0, cand.a1)
+    cand.second_line = _line_span(sk, cand.b0, cand.b1)
+    cand.kind = "distant"
+    if cand.score < opts.min_similarity:
+        return
+    complete = line_complete(sk, cand.a0, cand.a1) and line_complete(sk, cand.b0, cand.b1)
+    if cand.runs[0].tandem:
+        if complete and len_a >= opts.min_chars:
+            cand.kind = "adjacent"
+        return
+    breaks_a = _breaks(sk, cand.a0, cand.a1)
+    breaks_b = _breaks(sk, cand.b0, cand.b1)
+    gap = max(0, cand.b0 - cand.a1)
+    between = _lines_between(sk, cand.a1, cand.b0)
+    many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
+    if many >= 1 and few * 2 <= many and cand.matched >= opts.min_chars and gap <= cand.matched:
+        cand.kind = "flattened"
+    elif not complete:
+        return
+    elif between == 0 and cand.matched >= opts.min_chars:
+        cand.kind = "adjacent"
+    elif gap <= opts.max_gap_ratio * cand.matched and cand.matched >= 2 * opts.min_chars:
+        cand.kind = "adjacent"
+    elif cand.a0 == 0 and between <= 1:
+        cand.kind = "teaser"
+
+
+def analyse(text: str, opts: RepairOptions) -> tuple[Skeleton, list[Candidate]]:
+    """The skeleton of ``text`` and its classified candidate pairs, largest first."""
+    sk = skeleton(text)
+    if len(sk) < 2 * opts.anchor_chars:
+        return sk, []
+    candidates = _chain(_runs(sk, opts.anchor_chars))
+    for cand in candidates:
+        _classify(cand, sk, opts)
+    candidates.sort(key=lambda c: (-c.matched, c.a0))
+    return sk, candidates
+
+
+def _span(sk: Skeleton, s0: int, s1: int) -> Span:
+    return Span(int(sk.offsets[s0]), int(sk.offsets[s1 - 1]) + 1)
 
 
 def find_duplicates(
     text: str, options: RepairOptions | None = None, **overrides: Any
 ) -> list[DuplicatePair]:
-    """Near-duplicate span pairs of ``text`` (placeholder)."""
+    """Pairs of near-duplicate spans of ``text``, in order of their first copy.
+
+    Offsets refer to ``text``; each span runs from the first to the last letter or digit of the
+    copy. Pairs of every kind are returned, ``distant`` ones included; :func:`dedup.repair`
+    acts on the others.
+    """
     check_text(text)
-    with_overrides(options, RepairOptions, overrides)
-    return []
+    opts = with_overrides(options, RepairOptions, overrides)
+    if opts.max_doc_chars and len(text) > opts.max_doc_chars:
+        return []
+    sk, candidates = analyse(text, opts)
+    pairs = [
+        DuplicatePair(
+            _span(sk, c.a0, c.a1), _span(sk, c.b0, c.b1), round(c.score, 4), c.kind
+        )
+        for c in candidates
+        if c.matched >= opts.anchor_chars
+    ]
+    pairs.sort(key=lambda p: (p.first.start, p.second.start))
+    return pairs
