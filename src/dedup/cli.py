@@ -1,13 +1,903 @@
-"""The ``dedup`` command line (being written)."""
+"""The ``dedup`` command line: a thin shell over :mod:`dedup.io`, :mod:`dedup.engine` and the
+public API.
+
+Commands share their input options (``--field``, ``--errors``, ``--skip-invalid``, ...) and
+run options (``-j``, ``--quiet``) through the :func:`input_options` and :func:`run_options`
+decorators, so a new command reads records the same way with two lines.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal, TypeVar, cast
 
 import click
 
 from dedup import __version__
+from dedup.engine import Engine, Failed, default_jobs
+from dedup.io import (
+    FORMATS,
+    Compression,
+    Format,
+    OutputError,
+    Reader,
+    Record,
+    Reject,
+    Source,
+    Writer,
+    atomic_output,
+    detect_format,
+    discover,
+    output_name,
+    write_jsonl_line,
+)
+from dedup.model import (
+    Cleaned,
+    ConfigError,
+    DedupError,
+    DuplicatePair,
+    Edit,
+    InputError,
+    RepairOptions,
+    apply_edits,
+)
+from dedup.pipeline import clean
+from dedup.spans import find_duplicates
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "InputOptions",
+    "Run",
+    "input_options",
+    "main",
+    "run_options",
+]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = """\b
+Exit status:
+  0    done (records set aside with --skip-invalid are counted in the summary)
+  1    an output could not be written (it exists: pass --force), or a document
+       made a stage fail
+  2    bad input or usage: invalid UTF-8, a malformed JSON line, a missing
+       field, a truncated gzip/zstd file, a bad option
+  130  interrupted (Ctrl-C); no partial output is left behind"""
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group()
-@click.version_option(__version__, prog_name="dedup")
+class DocumentFailed(DedupError):
+    """A stage raised on one document (exit status 1)."""
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn dedup's errors into a message on stderr and the documented exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (OutputError, DocumentFailed) as exc:
+            _fail(str(exc), EXIT_FAILURE)
+        except (InputError, ConfigError) as exc:
+            _fail(str(exc), EXIT_INPUT)
+        except KeyboardInterrupt:
+            _fail("interrupted: no partial output was left behind", EXIT_INTERRUPTED)
+        except BrokenProcessPool as exc:
+            _fail(f"a worker process died ({exc}): try -j 1", EXIT_FAILURE)
+        except BrokenPipeError:
+            with contextlib.suppress(Exception):
+                sys.stdout = None
+            raise click.exceptions.Exit(EXIT_FAILURE) from None
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), EXIT_FAILURE)
+        return None
+
+    return cast(F, wrapper)
+
+
+@dataclass(frozen=True, slots=True)
+class InputOptions:
+    """The input options every command shares (see :func:`input_options`)."""
+
+    field: str = "text"
+    id_field: str = "id"
+    input_format: Format | None = None
+    glob: str = "*"
+    errors: str = "strict"
+    skip_invalid: bool = False
+    rejects: str | None = None
+
+
+def input_options(func: F) -> F:
+    """Add the shared input options; the command receives them as ``inputs: InputOptions``."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        field: str,
+        id_field: str,
+        input_format: str | None,
+        glob: str,
+        errors: str,
+        skip_invalid: bool,
+        rejects: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        if skip_invalid and rejects is None:
+            raise click.UsageError(
+                "--skip-invalid needs --rejects PATH, where the records set aside are kept"
+            )
+        inputs = InputOptions(
+            field,
+            id_field,
+            cast("Format | None", input_format),
+            glob,
+            errors,
+            skip_invalid,
+            rejects,
+        )
+        return func(*args, inputs=inputs, **kwargs)
+
+    options = [
+        click.option(
+            "--field",
+            default="text",
+            show_default=True,
+            metavar="NAME",
+            help="The text field of JSONL records and Parquet rows.",
+        ),
+        click.option(
+            "--id-field",
+            default="id",
+            show_default=True,
+            metavar="NAME",
+            help="The field that names a record in reports (else FILE:LINE).",
+        ),
+        click.option(
+            "--input-format",
+            type=click.Choice(FORMATS),
+            default=None,
+            help="Read inputs as this format (default: from the file name; text for stdin).",
+        ),
+        click.option(
+            "--glob",
+            default="*",
+            show_default=True,
+            metavar="PATTERN",
+            help="Files to read in directories (searched recursively).",
+        ),
+        click.option(
+            "--errors",
+            type=click.Choice(["strict", "replace"]),
+            default="strict",
+            show_default=True,
+            help="Invalid UTF-8: stop with an error, or replace bad bytes with U+FFFD.",
+        ),
+        click.option(
+            "--skip-invalid",
+            is_flag=True,
+            help="Set bad records aside (counted, and written to --rejects) instead of stopping.",
+        ),
+        click.option(
+            "--rejects",
+            type=click.Path(dir_okay=False),
+            default=None,
+            metavar="PATH",
+            help="JSONL file for records set aside: source, line, error and the raw line.",
+        ),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return cast(F, wrapper)
+
+
+def run_options(func: F) -> F:
+    """Add ``-j/--jobs`` and ``-q/--quiet``."""
+    func = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress bar and no summary (errors are still shown).",
+    )(func)
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help=f"Worker processes (default: all cores, here {default_jobs()}).",
+    )(func)
+
+
+def repair_options(func: F) -> F:
+    """Add the repair options that the command maps onto :class:`RepairOptions`."""
+    defaults = RepairOptions()
+    func = click.option(
+        "--max-doc-chars",
+        type=int,
+        default=defaults.max_doc_chars,
+        show_default=True,
+        metavar="N",
+        help="Longer documents are left as they are (0: no limit).",
+    )(func)
+    func = click.option(
+        "--min-similarity",
+        type=float,
+        default=defaults.min_similarity,
+        show_default=True,
+        metavar="X",
+        help="Copies that align less than this (0..1) are not duplicates.",
+    )(func)
+    return click.option(
+        "--min-chars",
+        type=int,
+        default=defaults.min_chars,
+        show_default=True,
+        metavar="N",
+        help="Shorter copies are natural repetition unless they follow each other.",
+    )(func)
+
+
+def _repair_options(min_chars: int, min_similarity: float, max_doc_chars: int) -> RepairOptions:
+    return RepairOptions(
+        min_chars=min_chars, min_similarity=min_similarity, max_doc_chars=max_doc_chars
+    )
+
+
+# Stage functions: module level so that they pickle to the worker processes.
+
+
+def clean_document(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    """``clean(text, explain=True)``: what ``dedup clean`` runs on every document."""
+    return clean(text, explain=True, repair_options=repair_options)
+
+
+def find_in_document(text: str, options: RepairOptions | None = None) -> list[DuplicatePair]:
+    """``find_duplicates(text)``: what ``dedup find`` runs on every document."""
+    return find_duplicates(text, options)
+
+
+@dataclass(slots=True)
+class Stats:
+    """Counters for the summary."""
+
+    read: int = 0
+    changed: int = 0
+    skipped: int = 0
+    replaced: int = 0
+    chars_in: int = 0
+    chars_out: int = 0
+    nbytes: int = 0
+    edits: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, record: Record, text: str, edits: tuple[Edit, ...]) -> None:
+        self.chars_in += len(record.text)
+        self.chars_out += len(text)
+        if text != record.text or edits:
+            self.changed += 1
+        self.edits.update(edit.action for edit in edits)
+
+    def lines(self, command: str, jobs: int) -> list[str]:
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        mb = self.nbytes / 1e6
+        changed = "with duplicate spans" if command == "find" else "changed"
+        out = [
+            f"dedup {command}: {self.read:,} document{'' if self.read == 1 else 's'} read, {self.changed:,} {changed}, "
+            f"{self.skipped:,} skipped"
+            + (f" ({self.replaced:,} with invalid UTF-8 replaced)" if self.replaced else ""),
+        ]
+        if command == "clean":
+            removed = self.chars_in - self.chars_out
+            out.append(
+                f"characters: {self.chars_in:,} in, {self.chars_out:,} out, {removed:,} removed"
+            )
+            kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(self.edits.items())) or "none"
+            out.append(f"edits: {kinds}")
+        out.append(f"{mb:,.1f} MB in {elapsed:.2f} s: {mb / elapsed:,.2f} MB/s with -j {jobs}")
+        return out
+
+
+class Run:
+    """What a command shares while it reads: inputs, the rejects file, progress and counters.
+
+    ``records(source)`` yields the good records of one source; bad ones stop the run with an
+    :class:`InputError` (exit status 2), or with ``--skip-invalid`` are counted and written to
+    ``--rejects``.
+    """
+
+    def __init__(
+        self,
+        inputs: InputOptions,
+        sources: list[Source],
+        stack: contextlib.ExitStack,
+        *,
+        quiet: bool,
+        force: bool = False,
+    ) -> None:
+        self.inputs = inputs
+        self.sources = sources
+        self.stats = Stats()
+        self.quiet = quiet
+        self._rejects: IO[bytes] | None = None
+        if inputs.rejects is not None:
+            self._rejects = stack.enter_context(atomic_output(Path(inputs.rejects), force=force))
+        self._stdin = click.get_binary_stream("stdin")
+        self._done_bytes = 0
+        self._reader: Reader | None = None
+        self._progress = self._start_progress(stack)
+
+    def _start_progress(self, stack: contextlib.ExitStack) -> Any:
+        if self.quiet or not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        sizes = [s.size for s in self.sources]
+        total = None if any(s is None for s in sizes) else sum(s or 0 for s in sizes)
+        progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        )
+        stack.enter_context(progress)
+        self._task = progress.add_task("dedup", total=total)
+        return progress
+
+    def reader(self, source: Source) -> Reader:
+        """A reader of ``source`` with the shared input options."""
+        if self._reader is not None and self._reader.source.size:
+            self._done_bytes += self._reader.source.size or 0
+        errors: Literal["strict", "replace"] = (
+            "replace" if self.inputs.errors == "replace" else "strict"
+        )
+        self._reader = Reader(
+            source,
+            field=self.inputs.field,
+            id_field=self.inputs.id_field,
+            errors=errors,
+            stdin=self._stdin,
+        )
+        return self._reader
+
+    def records(self, reader: Reader) -> Iterator[Record]:
+        """The good records of ``reader``; rejects are raised or set aside."""
+        for item in reader:
+            if isinstance(item, Reject):
+                self.reject(item)
+                continue
+            self.stats.read += 1
+            self.stats.nbytes += item.nbytes
+            self.stats.replaced += item.replaced
+            yield item
+
+    def reject(self, reject: Reject) -> None:
+        """Stop on ``reject`` (exit status 2), or set it aside with ``--skip-invalid``."""
+        if not self.inputs.skip_invalid or self._rejects is None:
+            raise InputError(reject.error)
+        self.stats.skipped += 1
+        write_jsonl_line(self._rejects, reject.to_dict())
+
+    def failed(self, record: Record, failure: Failed, stage: str) -> None:
+        """A stage raised on ``record``: stop (exit status 1), or set it aside."""
+        message = (
+            f"{record.location}: {stage} failed on this document ({failure}): pass "
+            "--skip-invalid to set such documents aside, and please report it"
+        )
+        if not self.inputs.skip_invalid or self._rejects is None:
+            raise DocumentFailed(message)
+        fields = record.fields if record.fields is not None else {"text": record.text}
+        raw = json.dumps(fields, ensure_ascii=False, default=str).encode("utf-8", "replace")
+        self.stats.read -= 1
+        self.stats.skipped += 1
+        write_jsonl_line(self._rejects, Reject(record.source, record.line, message, raw).to_dict())
+
+    def advance(self) -> None:
+        """Move the progress bar to the current reader's position."""
+        if self._progress is not None and self._reader is not None:
+            self._progress.update(self._task, completed=self._done_bytes + self._reader.tell())
+
+    def summary(self, command: str, jobs: int) -> None:
+        """Print the summary on stderr (unless ``--quiet``)."""
+        if not self.quiet:
+            for line in self.stats.lines(command, jobs):
+                click.echo(line, err=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    source: Source
+    path: Path | None  # None: stdout
+    format: Format
+    compression: Compression | None
+    mode_from: Path | None = None
+
+
+def _plan(
+    sources: list[Source],
+    output: str | None,
+    fmt: Format | None,
+    in_place: bool,
+    force: bool,
+    directory_input: bool,
+) -> list[_Target]:
+    """Where each source's output goes; every refusal happens here, before any work."""
+    if not sources:
+        raise InputError("no input files found: check the paths and --glob")
+    if in_place:
+        if output is not None:
+            raise ConfigError("--in-place rewrites the inputs: drop -o/--output")
+        if fmt is not None:
+            raise ConfigError("--in-place keeps each file's format: drop --format")
+        if any(s.path is None for s in sources):
+            raise ConfigError("--in-place cannot rewrite stdin: write to stdout instead")
+        return [
+            _Target(s, s.path, s.format, s.compression, mode_from=s.path)
+            for s in sources
+            if s.path is not None
+        ]
+    if output is None or output == "-":
+        out_fmt = fmt or sources[0].format
+        if out_fmt == "text" and (len(sources) > 1 or sources[0].format != "text"):
+            raise ConfigError(
+                "several documents cannot go to stdout as plain text: pass --format jsonl, "
+                "or write them to a directory with -o DIR"
+            )
+        return [_Target(s, None, out_fmt, None) for s in sources]
+    out = Path(output)
+    if (
+        len(sources) == 1
+        and not directory_input
+        and not out.is_dir()
+        and not output.endswith(("/", "\\"))
+    ):
+        source = sources[0]
+        name_fmt, compression = detect_format(out.name)
+        out_fmt = fmt or (name_fmt if name_fmt != "text" else source.format)
+        targets = [_Target(source, out, out_fmt, compression)]
+    else:
+        if any(s.path is None for s in sources):
+            raise ConfigError("stdin cannot be mixed with files: write it to one file with -o")
+        targets = []
+        for s in sources:
+            out_fmt = fmt or s.format
+            compression = s.compression if out_fmt != "parquet" else None
+            targets.append(
+                _Target(
+                    s, out / output_name(s.relative, out_fmt, compression), out_fmt, compression
+                )
+            )
+    seen: dict[Path, Source] = {}
+    for target in targets:
+        assert target.path is not None
+        key = target.path.resolve()
+        if key in seen:
+            raise ConfigError(
+                f"{seen[key].name} and {target.source.name} would both be written to "
+                f"{target.path}: give them separately"
+            )
+        seen[key] = target.source
+        if target.source.path is not None and target.source.path.resolve() == key:
+            raise OutputError(
+                f"{target.path} is also an input: use --in-place to rewrite it, or another -o"
+            )
+        if target.path.exists() and not force:
+            raise OutputError(f"{target.path} exists: pass --force to replace it")
+    return targets
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
+@click.version_option(__version__, "-V", "--version", prog_name="dedup")
 def main() -> None:
-    """Repair scraped text and deduplicate corpora."""
+    """Repair scraped text and deduplicate corpora.
+
+    \b
+    Example:
+      dedup clean page.txt                  # the repaired text on stdout
+      dedup clean crawl.jsonl.zst -o clean.jsonl.zst --report edits.jsonl
+    """
+
+
+@main.command(name="clean", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="OUT",
+    help="Output file or directory ('-': stdout, the default for one input).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format (default: the input's, or the output name's).",
+)
+@click.option("--force", is_flag=True, help="Replace outputs that exist.")
+@click.option("--in-place", is_flag=True, help="Rewrite each input file (atomically).")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PATH",
+    help="JSONL sidecar: one line per document, its id and its edits.",
+)
+@repair_options
+@input_options
+@run_options
+@handle_errors
+def clean_command(
+    paths: tuple[str, ...],
+    output: str | None,
+    fmt: str | None,
+    force: bool,
+    in_place: bool,
+    report: str | None,
+    min_chars: int,
+    min_similarity: float,
+    max_doc_chars: int,
+    inputs: InputOptions,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Repair documents: remove doubled bodies, teasers and repeated paragraphs, fix mojibake.
+
+    PATH is a text file (one document), a directory (mirrored into -o DIR), a JSONL file
+    (.jsonl, .jsonl.gz, .jsonl.zst: every field kept, in order, the text field replaced), a
+    Parquet file (schema kept), or '-' for stdin. Records keep their input order.
+
+    \b
+    Example:
+      dedup clean page.txt > page.clean.txt
+      dedup clean crawl.jsonl.gz -o clean.jsonl.gz --report edits.jsonl -j 4
+      dedup clean pages/ --glob '*.txt' -o clean/
+      cat page.txt | dedup clean - > page.clean.txt
+    """
+    options = _repair_options(min_chars, min_similarity, max_doc_chars)
+    exclude = Path(output) if output not in (None, "-") else None
+    sources = discover(paths, glob=inputs.glob, input_format=inputs.input_format, exclude=exclude)
+    directory_input = any(Path(p).is_dir() for p in paths if p != "-")
+    targets = _plan(sources, output, cast("Format | None", fmt), in_place, force, directory_input)
+    if report is not None and Path(report).exists() and not force:
+        raise OutputError(f"{report} exists: pass --force to replace it")
+    jobs = jobs or default_jobs()
+    stdout = click.get_binary_stream("stdout")
+    with contextlib.ExitStack() as stack:
+        run = Run(inputs, sources, stack, quiet=quiet, force=force)
+        report_file = (
+            stack.enter_context(atomic_output(Path(report), force=force)) if report else None
+        )
+        engine = stack.enter_context(Engine(jobs))
+        shared: Writer | None = None
+        stage = functools.partial(clean_document, repair_options=options)
+        for target in targets:
+            reader = run.reader(target.source)
+            if target.path is None:
+                if shared is None:
+                    shared = Writer(None, target.format, None, field=inputs.field, stdout=stdout)
+                    stack.enter_context(shared)
+                writer = shared
+                scope: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+            else:
+                writer = Writer(
+                    target.path,
+                    target.format,
+                    target.compression,
+                    field=inputs.field,
+                    force=force or in_place,
+                    mode_from=target.mode_from,
+                )
+                scope = writer
+            with scope:
+                items = ((r, r.text) for r in run.records(reader))
+                for record, result in engine.map(stage, items, size=len, catch=True):
+                    if isinstance(result, Failed):
+                        run.failed(record, result, "clean")
+                        continue
+                    if writer.schema is None and reader.schema is not None:
+                        writer.schema = reader.schema
+                    writer.write(record, result.text)
+                    run.stats.add(record, result.text, result.edits)
+                    if report_file is not None:
+                        write_jsonl_line(report_file, _report_line(record, result))
+                    run.advance()
+                if writer.schema is None and reader.schema is not None:
+                    writer.schema = reader.schema
+    run.summary("clean", jobs)
+
+
+def _report_line(record: Record, result: Cleaned) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "source": record.location,
+        "changed": result.text != record.text,
+        "edits": [
+            {"stage": stage.name, **edit.to_dict()}
+            for stage in result.stages
+            for edit in stage.edits
+        ],
+    }
+
+
+@main.command(name="find", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines, one duplicate pair a line.")
+@repair_options
+@input_options
+@run_options
+@handle_errors
+def find_command(
+    paths: tuple[str, ...],
+    as_json: bool,
+    min_chars: int,
+    min_similarity: float,
+    max_doc_chars: int,
+    inputs: InputOptions,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Show the near-duplicate spans inside each document: a table, or --json lines.
+
+    Each pair gives the first and second copy as [start, end) character offsets, the share of
+    characters that align, and the kind (flattened, adjacent, teaser, distant).
+
+    \b
+    Example:
+      dedup find page.txt
+      dedup find crawl.jsonl --json | jq 'select(.score > 0.9)'
+    """
+    options = _repair_options(min_chars, min_similarity, max_doc_chars)
+    sources = discover(paths, glob=inputs.glob, input_format=inputs.input_format)
+    if not sources:
+        raise InputError("no input files found: check the paths and --glob")
+    jobs = jobs or default_jobs()
+    stage = functools.partial(find_in_document, options=options)
+    pairs_total = 0
+    with contextlib.ExitStack() as stack:
+        run = Run(inputs, sources, stack, quiet=quiet)
+        engine = stack.enter_context(Engine(jobs))
+        for source in sources:
+            reader = run.reader(source)
+            items = ((r, r.text) for r in run.records(reader))
+            for record, result in engine.map(stage, items, size=len, catch=True):
+                if isinstance(result, Failed):
+                    run.failed(record, result, "find")
+                    continue
+                pairs_total += len(result)
+                run.stats.changed += bool(result)
+                if as_json:
+                    for pair in result:
+                        click.echo(json.dumps(_pair_dict(record, pair), ensure_ascii=False))
+                elif result:
+                    _print_pairs(record, result)
+                run.advance()
+    if not as_json and not pairs_total:
+        click.echo("No duplicate spans found.")
+    if not quiet:
+        click.echo(f"{pairs_total:,} duplicate pairs", err=True)
+    run.summary("find", jobs)
+
+
+def _pair_dict(record: Record, pair: DuplicatePair) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "source": record.location,
+        "first": [pair.first.start, pair.first.end],
+        "second": [pair.second.start, pair.second.end],
+        "score": round(pair.score, 4),
+        "kind": pair.kind,
+    }
+
+
+def _excerpt(text: str, width: int = 48) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def _print_pairs(record: Record, pairs: list[DuplicatePair]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{record.id} ({record.location})", title_justify="left")
+    for name, justify in (
+        ("first", "right"),
+        ("second", "right"),
+        ("chars", "right"),
+        ("score", "right"),
+        ("kind", "left"),
+        ("second copy begins", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for pair in pairs:
+        table.add_row(
+            f"{pair.first.start}-{pair.first.end}",
+            f"{pair.second.start}-{pair.second.end}",
+            f"{len(pair.second):,}",
+            f"{pair.score:.3f}",
+            pair.kind,
+            _excerpt(record.text[pair.second.start : pair.second.end]),
+        )
+    stdout = click.get_text_stream("stdout")
+    Console(file=stdout, width=None if stdout.isatty() else 120).print(table)
+
+
+_STYLE = {
+    "remove": {"fg": "red", "strikethrough": True},
+    "move": {"fg": "green"},
+    "fix": {"fg": "yellow"},
+    "split": {"fg": "cyan"},
+}
+_VISIBLE = str.maketrans(
+    {
+        "\n": "\N{DOWNWARDS ARROW WITH CORNER LEFTWARDS}\n",
+        " ": "\N{MIDDLE DOT}",
+        "\t": "\N{RIGHTWARDS ARROW}",
+        "\u00a0": "\N{OPEN BOX}",
+    }
+)
+
+
+def _visible(text: str) -> str:
+    """White space made visible when a change is only white space."""
+    return text.translate(_VISIBLE) if text and not text.strip() else text
+
+
+def _shorten(text: str, context: int, *, head: bool = True, tail: bool = True) -> str:
+    """``text`` with its middle elided when longer than ``2 * context`` (``context < 0``: never)."""
+    if context < 0 or len(text) <= 2 * context + 40:
+        return text
+    keep_head = text[:context] if head else ""
+    keep_tail = text[len(text) - context :] if tail else ""
+    hidden = len(text) - len(keep_head) - len(keep_tail)
+    marker = click.style(
+        f"[\N{HORIZONTAL ELLIPSIS} {hidden:,} characters \N{HORIZONTAL ELLIPSIS}]", dim=True
+    )
+    return f"{keep_head}{marker}{keep_tail}"
+
+
+def render_edits(text: str, edits: tuple[Edit, ...], *, context: int = 200) -> str:
+    """``text`` with ``edits`` marked: ``[-removed-]`` and ``{+inserted+}``, styled by action
+    (remove red, move green, fix yellow, split cyan), each removal and move followed by its
+    reason. Unchanged stretches longer than ``2 * context`` characters are elided
+    (``context < 0`` shows everything). Styles are ANSI codes that ``click.echo`` strips when
+    colour is off; the markers stay.
+    """
+    out: list[str] = []
+    pos = 0
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    for index, edit in enumerate(ordered):
+        before = text[pos : edit.start]
+        out.append(_shorten(before, context, head=index > 0))
+        style = _STYLE.get(edit.action, {})
+        removed = text[edit.start : edit.end]
+        if removed:
+            body = _shorten(_visible(removed), context)
+            out.append(click.style(f"[-{body}-]", **style))  # type: ignore[arg-type]
+        if edit.replacement:
+            body = _shorten(_visible(edit.replacement), context)
+            out.append(click.style(f"{{+{body}+}}", **style))  # type: ignore[arg-type]
+        if edit.action in ("remove", "move"):
+            kept = "" if edit.kept is None else f", kept {edit.kept.start}-{edit.kept.end}"
+            note = (
+                f"\N{LEFT-POINTING DOUBLE ANGLE QUOTATION MARK}{edit.action}: {edit.reason}, "
+                f"score {edit.score:.2f}{kept}\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}"
+            )
+            out.append(click.style(note, dim=True))
+        pos = max(pos, edit.end)
+    out.append(_shorten(text[pos:], context, tail=False))
+    return "".join(out)
+
+
+@main.command(name="diff", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Colour the changes (default: when stdout is a terminal).",
+)
+@click.option(
+    "--context",
+    type=int,
+    default=200,
+    show_default=True,
+    metavar="N",
+    help="Characters of unchanged text shown around each change (-1: all).",
+)
+@repair_options
+@input_options
+@run_options
+@handle_errors
+def diff_command(
+    paths: tuple[str, ...],
+    color: bool | None,
+    context: int,
+    min_chars: int,
+    min_similarity: float,
+    max_doc_chars: int,
+    inputs: InputOptions,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Show what clean would remove, move and fix in each document, stage by stage.
+
+    Removed text is shown as [-...-] (red), inserted text as {+...+} (green for content moved
+    from a removed copy, yellow for fixes, cyan for split sentences), each removal and move
+    followed by its reason and score. Offsets and text are those of each stage's input.
+    Nothing is written.
+
+    \b
+    Example:
+      dedup diff page.txt | less -R
+      dedup diff crawl.jsonl --no-color --context 80 > review.txt
+    """
+    options = _repair_options(min_chars, min_similarity, max_doc_chars)
+    sources = discover(paths, glob=inputs.glob, input_format=inputs.input_format)
+    if not sources:
+        raise InputError("no input files found: check the paths and --glob")
+    jobs = jobs or default_jobs()
+    stage = functools.partial(clean_document, repair_options=options)
+    with contextlib.ExitStack() as stack:
+        run = Run(inputs, sources, stack, quiet=quiet)
+        engine = stack.enter_context(Engine(jobs))
+        for source in sources:
+            reader = run.reader(source)
+            items = ((r, r.text) for r in run.records(reader))
+            for record, result in engine.map(stage, items, size=len, catch=True):
+                if isinstance(result, Failed):
+                    run.failed(record, result, "clean")
+                    continue
+                run.stats.add(record, result.text, result.edits)
+                _print_diff(record, result, context, color)
+                run.advance()
+    run.summary("diff", jobs)
+
+
+def _print_diff(record: Record, result: Cleaned, context: int, color: bool | None) -> None:
+    title = record.id if record.id == record.location else f"{record.id} ({record.location})"
+    click.echo(click.style(f"=== {title}", bold=True), color=color)
+    if not result.edits:
+        click.echo("no changes", color=color)
+        return
+    text = record.text
+    for stage in result.stages:
+        if stage.edits:
+            count = len(stage.edits)
+            header = f"--- {stage.name}: {count} edit{'s' if count != 1 else ''}"
+            click.echo(click.style(header, bold=True), color=color)
+            click.echo(render_edits(text, stage.edits, context=context), color=color)
+        text = apply_edits(text, stage.edits)

@@ -1,0 +1,198 @@
+"""Running a stage over a stream of records: in this process, or on a pool of processes.
+
+A stage is a pure function of one item, so where it runs changes nothing but the speed. The
+engine keeps the input order, and keeps memory bounded: items are grouped into chunks (by count
+and by size), and only a fixed number of chunks is in flight at once, so a 5 GB JSONL file is
+never held whole. Each item carries a key that stays in this process (the record, say) while only
+its payload (the text) travels to a worker.
+
+>>> with Engine(jobs=1) as engine:
+...     list(engine.map(str.upper, [(1, "a"), (2, "b")]))
+[(1, 'A'), (2, 'B')]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Generic, TypeVar
+
+from dedup.model import ConfigError
+
+__all__ = ["Engine", "Failed", "default_jobs"]
+
+K = TypeVar("K")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)  # pragma: no cover - platforms without affinity
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The stage raised on one item: the exception's type name and message.
+
+    The engine returns this in the item's place (with ``catch=True``) so that one bad document
+    does not stop a run; the caller reports it with the item's location.
+    """
+
+    error: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.error}: {self.message}"
+
+
+class _Apply(Generic[T, R]):
+    """Apply ``func`` to every payload of a chunk (picklable: it travels to the workers)."""
+
+    def __init__(self, func: Callable[[T], R], catch: bool) -> None:
+        self.func = func
+        self.catch = catch
+
+    def __call__(self, payloads: list[T]) -> list[R | Failed]:
+        if not self.catch:
+            return [self.func(p) for p in payloads]
+        out: list[R | Failed] = []
+        for payload in payloads:
+            try:
+                out.append(self.func(payload))
+            except Exception as exc:
+                out.append(Failed(type(exc).__name__, str(exc)))
+        return out
+
+
+class Engine:
+    """Runs a function over keyed items with ``jobs`` processes, in order, in bounded memory.
+
+    - ``jobs``: 1 runs in this process; more starts a process pool on first need (an input that
+      fits one chunk runs in this process, so one small file never pays for a pool).
+    - ``chunk_items`` / ``chunk_size``: a chunk closes at this many items or this total size
+      (as measured by ``map``'s ``size`` function, e.g. characters).
+    - ``window``: chunks in flight at once (default ``2 * jobs + 1``); memory is bounded by
+      ``window`` chunks.
+
+    Use it as a context manager so the pool is shut down, also on error or Ctrl-C.
+    """
+
+    def __init__(
+        self,
+        jobs: int = 1,
+        *,
+        chunk_items: int = 64,
+        chunk_size: int = 1 << 20,
+        window: int | None = None,
+    ) -> None:
+        for name, value in (
+            ("jobs", jobs),
+            ("chunk_items", chunk_items),
+            ("chunk_size", chunk_size),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name}={value!r} is out of range: use an int of at least 1")
+        if window is not None and window < 1:
+            raise ConfigError(f"window={window!r} is out of range: use at least 1")
+        self.jobs = jobs
+        self.chunk_items = chunk_items
+        self.chunk_size = chunk_size
+        self.window = window if window is not None else 2 * jobs + 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close(cancel=exc_type is not None)
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Shut the pool down (cancelling queued chunks when ``cancel``)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+            self._pool = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            if sys.platform.startswith("linux") or sys.platform == "darwin":
+                # forkserver: workers never inherit this process's threads (progress bar, Arrow).
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["dedup"])
+            else:  # pragma: no cover - Windows
+                context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+        return self._pool
+
+    def _chunks(
+        self, items: Iterable[tuple[K, T]], size: Callable[[T], int] | None
+    ) -> Iterator[list[tuple[K, T]]]:
+        chunk: list[tuple[K, T]] = []
+        total = 0
+        for key, payload in items:
+            chunk.append((key, payload))
+            total += size(payload) if size is not None else 1
+            if len(chunk) >= self.chunk_items or total >= self.chunk_size:
+                yield chunk
+                chunk, total = [], 0
+        if chunk:
+            yield chunk
+
+    def map(
+        self,
+        func: Callable[[T], R],
+        items: Iterable[tuple[K, T]],
+        *,
+        size: Callable[[T], int] | None = None,
+        catch: bool = False,
+    ) -> Iterator[tuple[K, R | Failed]]:
+        """``(key, func(payload))`` for every ``(key, payload)``, in input order.
+
+        ``func`` must be picklable (a module-level function or a ``functools.partial`` of one)
+        when ``jobs > 1``. ``size`` measures a payload for chunking. With ``catch``, an exception
+        raised by ``func`` comes back as :class:`Failed` in that item's place; without it, it
+        propagates and ends the run.
+        """
+        apply: _Apply[T, R] = _Apply(func, catch)
+        chunks = self._chunks(items, size)
+        if self.jobs == 1:
+            for chunk in chunks:
+                yield from zip((k for k, _ in chunk), apply([p for _, p in chunk]), strict=True)
+            return
+        first = next(chunks, None)
+        if first is None:
+            return
+        second = next(chunks, None)
+        if second is None:
+            yield from zip((k for k, _ in first), apply([p for _, p in first]), strict=True)
+            return
+        pool = self._executor()
+        pending: deque[tuple[list[K], Future[list[R | Failed]]]] = deque()
+
+        def submit(chunk: list[tuple[K, T]]) -> None:
+            keys = [k for k, _ in chunk]
+            pending.append((keys, pool.submit(apply, [p for _, p in chunk])))
+
+        submit(first)
+        submit(second)
+        for chunk in chunks:
+            while len(pending) >= self.window:
+                keys, future = pending.popleft()
+                yield from zip(keys, future.result(), strict=True)
+            submit(chunk)
+        while pending:
+            keys, future = pending.popleft()
+            yield from zip(keys, future.result(), strict=True)

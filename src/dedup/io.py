@@ -1,0 +1,711 @@
+"""Readers and writers for the command line: text files, directories, JSON Lines (plain, gzip,
+zstd), Parquet, and ``-`` for stdin and stdout.
+
+Readers stream: a JSONL file is read line by line and a Parquet file batch by batch, so memory
+stays bounded however large the file. Each record keeps every field, in order, and where it came
+from (file and line), so an error can say exactly where to look.
+
+Writers never leave a partial file: they write to a temporary file in the output's directory,
+flush and ``fsync`` it, then rename it over the target with :func:`os.replace`. An output that
+exists is refused unless ``force`` is set.
+
+>>> detect_format("crawl/2024.jsonl.zst")
+('jsonl', 'zstd')
+>>> detect_format("page.txt")
+('text', None)
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import gzip
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import IO, Any, Literal
+
+from dedup.model import ConfigError, DedupError, InputError
+
+__all__ = [
+    "FORMATS",
+    "Compression",
+    "Format",
+    "OutputError",
+    "Reader",
+    "Record",
+    "Reject",
+    "Source",
+    "Writer",
+    "atomic_output",
+    "detect_format",
+    "discover",
+    "open_writer",
+    "output_name",
+    "write_jsonl_line",
+]
+
+Format = Literal["text", "jsonl", "parquet"]
+Compression = Literal["gzip", "zstd"]
+FORMATS: tuple[str, ...] = ("text", "jsonl", "parquet")
+Errors = Literal["strict", "replace"]
+
+_JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+_COMPRESSION_SUFFIXES: dict[str, Compression] = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_FORMAT_SUFFIX: dict[str, str] = {"text": ".txt", "jsonl": ".jsonl", "parquet": ".parquet"}
+_READ_CHUNK = 1 << 20
+_PARQUET_BATCH_ROWS = 1024
+
+
+class OutputError(DedupError):
+    """An output cannot be written: it exists (and ``force`` is off), or it is the input."""
+
+
+def detect_format(name: str) -> tuple[Format, Compression | None]:
+    """The format and compression a file name implies; anything unknown is plain text."""
+    lower = name.lower()
+    compression: Compression | None = None
+    for suffix, kind in _COMPRESSION_SUFFIXES.items():
+        if lower.endswith(suffix):
+            compression = kind
+            lower = lower[: -len(suffix)]
+            break
+    if lower.endswith(_JSONL_SUFFIXES):
+        return "jsonl", compression
+    if lower.endswith(_PARQUET_SUFFIXES) and compression is None:
+        return "parquet", None
+    return "text", compression
+
+
+def output_name(relative: PurePath, fmt: Format, compression: Compression | None) -> PurePath:
+    """The name a mirrored output gets: the input's, with its suffix changed if the format is."""
+    in_fmt, in_comp = detect_format(relative.name)
+    if in_fmt == fmt and in_comp == compression:
+        return relative
+    stem = relative.name
+    for suffix in (*_COMPRESSION_SUFFIXES, *_JSONL_SUFFIXES, *_PARQUET_SUFFIXES, ".txt"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+    suffix = _FORMAT_SUFFIX[fmt]
+    if compression == "gzip":
+        suffix += ".gz"
+    elif compression == "zstd":
+        suffix += ".zst"
+    return relative.with_name(stem + suffix)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input: a file (or stdin when ``path`` is ``None``) and how to read it.
+
+    ``relative`` is the path under the directory it was found in (its name for a file given
+    directly), which is where a mirrored output goes.
+    """
+
+    path: Path | None
+    format: Format
+    compression: Compression | None
+    relative: PurePath
+
+    @property
+    def name(self) -> str:
+        """The name messages use: the path as given, or ``<stdin>``."""
+        return "<stdin>" if self.path is None else str(self.path)
+
+    @property
+    def size(self) -> int | None:
+        """The file's size in bytes (``None`` for stdin)."""
+        return None if self.path is None else self.path.stat().st_size
+
+
+def discover(
+    paths: Sequence[str],
+    *,
+    glob: str = "*",
+    input_format: Format | None = None,
+    exclude: Path | None = None,
+) -> list[Source]:
+    """The inputs named by ``paths``: files, directories (searched recursively for ``glob``,
+    hidden files skipped, sorted) and ``-`` for stdin.
+
+    ``input_format`` overrides the format the file names imply. Paths under ``exclude`` (the
+    output directory) are left out. Raises :class:`InputError` for a path that does not exist.
+    """
+    sources: list[Source] = []
+    excluded = exclude.resolve() if exclude is not None else None
+    for raw in paths:
+        if raw == "-":
+            fmt = input_format or "text"
+            sources.append(Source(None, fmt, None, PurePath("-")))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = []
+            for candidate in sorted(path.rglob(glob)):
+                relative = candidate.relative_to(path)
+                if not candidate.is_file() or any(p.startswith(".") for p in relative.parts):
+                    continue
+                if excluded is not None and candidate.resolve().is_relative_to(excluded):
+                    continue
+                found.append(_source(candidate, PurePath(relative), input_format))
+            sources.extend(found)
+        elif path.exists():
+            sources.append(_source(path, PurePath(path.name), input_format))
+        else:
+            raise InputError(f"{raw}: no such file or directory")
+    return sources
+
+
+def _source(path: Path, relative: PurePath, input_format: Format | None) -> Source:
+    fmt, compression = detect_format(path.name)
+    if input_format is not None:
+        fmt = input_format
+    return Source(path, fmt, compression, relative)
+
+
+@dataclass(slots=True)
+class Record:
+    """One document read from an input.
+
+    - ``source``, ``line``: where it came from (the line for JSONL, the row for Parquet, counted
+      from 1; 1 for a text file).
+    - ``id``: its ``id`` field when it has one, else ``source:line``.
+    - ``fields``: the whole record, every field in order (``None`` for a text file).
+    - ``nbytes``: how many input bytes it took (before decompression is undone: after).
+    - ``replaced``: invalid UTF-8 was replaced with U+FFFD (``--errors replace``).
+    """
+
+    source: str
+    line: int
+    id: str
+    text: str
+    fields: dict[str, Any] | None = None
+    nbytes: int = 0
+    replaced: bool = False
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A record that cannot be processed: where it is, why, and its raw bytes (nothing is lost)."""
+
+    source: str
+    line: int
+    error: str
+    raw: bytes = b""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON line ``--rejects`` writes: ``raw`` as text, or ``raw_base64`` when the bytes
+        are not valid UTF-8."""
+        out: dict[str, Any] = {"source": self.source, "line": self.line, "error": self.error}
+        try:
+            out["raw"] = self.raw.decode("utf-8")
+        except UnicodeDecodeError:
+            out["raw_base64"] = base64.b64encode(self.raw).decode("ascii")
+        return out
+
+
+class _ZstdReader(io.RawIOBase):
+    """A raw stream decompressing zstd frames, which raises on a truncated file."""
+
+    def __init__(self, raw: IO[bytes], name: str) -> None:
+        import zstandard
+
+        self._raw = raw
+        self._name = name
+        self._dctx = zstandard.ZstdDecompressor()
+        self._obj: Any = None  # the frame being decompressed; None between frames
+        self._buffer = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._buffer and not self._done:
+            chunk = self._raw.read(_READ_CHUNK)
+            if not chunk:
+                self._done = True
+                if self._obj is not None:
+                    raise InputError(
+                        f"{self._name}: the zstd stream is truncated (the file ends in the middle "
+                        "of a frame): the file was cut short; fetch or compress it again"
+                    )
+                break
+            self._buffer = self._decompress(chunk)
+        n = min(len(view), len(self._buffer))
+        view[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+    def _decompress(self, chunk: bytes) -> bytes:
+        import zstandard
+
+        out = []
+        while chunk:
+            if self._obj is None:
+                self._obj = self._dctx.decompressobj()
+            try:
+                out.append(self._obj.decompress(chunk))
+            except zstandard.ZstdError as exc:
+                raise InputError(
+                    f"{self._name}: not a readable zstd file ({exc}): check that it is "
+                    "zstd-compressed, or rename it without the .zst suffix"
+                ) from exc
+            if self._obj.eof:
+                chunk = self._obj.unused_data
+                self._obj = None
+            else:
+                chunk = b""
+        return b"".join(out)
+
+
+class Reader:
+    """Iterate the records of one :class:`Source`, yielding :class:`Record` or :class:`Reject`.
+
+    A record that cannot be read (malformed JSON, a missing or non-text field, invalid UTF-8 with
+    ``errors="strict"``) is yielded as a :class:`Reject` whose message names the file, line and
+    field and says what to do; the caller decides whether it stops the run. A file that cannot
+    be read at all (truncated gzip or zstd, not Parquet) raises :class:`InputError`.
+
+    ``tell()`` is how many bytes of the file have been consumed, for a progress bar.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        field: str = "text",
+        id_field: str = "id",
+        errors: Errors = "strict",
+        stdin: IO[bytes] | None = None,
+    ) -> None:
+        self.source = source
+        self.field = field
+        self.id_field = id_field
+        self.errors = errors
+        self._stdin = stdin
+        self._raw: IO[bytes] | None = None
+        self._position = 0
+        self.schema: Any = None
+        """The Arrow schema of a Parquet source, known once iteration has started."""
+
+    def tell(self) -> int:
+        """Bytes of the input consumed so far."""
+        if self._raw is not None and self.source.path is not None:
+            with contextlib.suppress(OSError, ValueError):
+                return self._raw.tell()
+        return self._position
+
+    def __iter__(self) -> Iterator[Record | Reject]:
+        if self.source.format == "parquet":
+            yield from self._parquet()
+        elif self.source.format == "jsonl":
+            yield from self._jsonl()
+        else:
+            yield from self._text()
+
+    @contextlib.contextmanager
+    def _open(self) -> Iterator[IO[bytes]]:
+        """The decompressed byte stream of the source."""
+        name = self.source.name
+        if self.source.path is None:
+            raw: IO[bytes] = self._stdin if self._stdin is not None else sys.stdin.buffer
+            close_raw = False
+        else:
+            try:
+                raw = self.source.path.open("rb")
+            except OSError as exc:
+                raise InputError(f"{name}: cannot open ({exc.strerror})") from exc
+            close_raw = True
+        self._raw = raw
+        try:
+            if self.source.compression == "gzip":
+                with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+                    yield stream  # type: ignore[misc]
+            elif self.source.compression == "zstd":
+                with io.BufferedReader(_ZstdReader(raw, name), _READ_CHUNK) as buffered:
+                    yield buffered
+            else:
+                yield raw
+        except EOFError as exc:
+            raise InputError(
+                f"{name}: the gzip stream is truncated ({exc}): the file was cut short; "
+                "fetch or compress it again"
+            ) from exc
+        except gzip.BadGzipFile as exc:
+            raise InputError(
+                f"{name}: not a readable gzip file ({exc}): check that it is gzip-compressed, "
+                "or rename it without the .gz suffix"
+            ) from exc
+        finally:
+            if close_raw:
+                raw.close()
+
+    def _decode(self, data: bytes, line: int, what: str) -> tuple[str | None, str, bool]:
+        """Decode UTF-8: ``(text, error, replaced)``; ``text`` is ``None`` on a strict failure."""
+        try:
+            return data.decode("utf-8"), "", False
+        except UnicodeDecodeError as exc:
+            if self.errors == "replace":
+                return data.decode("utf-8", errors="replace"), "", True
+            message = (
+                f"{self.source.name}:{line}: invalid UTF-8 in {what} (byte 0x{data[exc.start]:02x}"
+                f" at offset {exc.start}): pass --errors replace to replace bad bytes with "
+                "U+FFFD, or --skip-invalid to set the record aside"
+            )
+            return None, message, False
+
+    def _text(self) -> Iterator[Record | Reject]:
+        with self._open() as stream:
+            data = stream.read()
+        self._position = len(data)
+        text, error, replaced = self._decode(data, 1, "the file")
+        if text is None:
+            yield Reject(self.source.name, 1, error, data)
+            return
+        yield Record(self.source.name, 1, self.source.name, text, None, len(data), replaced)
+
+    def _jsonl(self) -> Iterator[Record | Reject]:
+        name = self.source.name
+        with self._open() as stream:
+            for number, raw_line in enumerate(stream, start=1):
+                self._position += len(raw_line)
+                data = (
+                    raw_line[3:]
+                    if number == 1 and raw_line.startswith(b"\xef\xbb\xbf")
+                    else raw_line
+                )
+                if not data.strip():
+                    continue
+                line, error, replaced = self._decode(data, number, "the line")
+                if line is None:
+                    yield Reject(name, number, error, raw_line)
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    cut = "" if raw_line.endswith(b"\n") else " (the file ends in the middle of it)"
+                    yield Reject(
+                        name,
+                        number,
+                        f"{name}:{number}: malformed JSON{cut}: {exc.msg} at column {exc.colno}: "
+                        "fix the line, or pass --skip-invalid to set it aside",
+                        raw_line,
+                    )
+                    continue
+                try:
+                    text = self._check(record, number)
+                except _NotText as exc:
+                    yield Reject(name, number, str(exc), raw_line)
+                    continue
+                yield Record(
+                    name, number, self._id(record, number), text, record, len(raw_line), replaced
+                )
+
+    def _check(self, record: Any, number: int) -> str:
+        """The text field of ``record``; raises :class:`_NotText` saying what is wrong."""
+        where = f"{self.source.name}:{number}"
+        if not isinstance(record, dict):
+            raise _NotText(
+                f"{where}: the line is a JSON {type(record).__name__}, not an object: each line "
+                "must be one JSON object; fix the line, or pass --skip-invalid"
+            )
+        if self.field not in record:
+            fields = ", ".join(list(record)[:8]) or "none"
+            raise _NotText(
+                f"{where}: the record has no field {self.field!r} (its fields: {fields}): choose "
+                "the field with --field, or pass --skip-invalid to set such records aside"
+            )
+        value = record[self.field]
+        if not isinstance(value, str):
+            kind = "null" if value is None else type(value).__name__
+            raise _NotText(
+                f"{where}: field {self.field!r} is {kind}, not a string: choose the text field "
+                "with --field, or pass --skip-invalid to set such records aside"
+            )
+        return value
+
+    def _id(self, record: dict[str, Any], number: int) -> str:
+        value = record.get(self.id_field)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value)
+        return f"{self.source.name}:{number}"
+
+    def _parquet(self) -> Iterator[Record | Reject]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        name = self.source.name
+        if self.source.path is None:
+            stdin = self._stdin if self._stdin is not None else sys.stdin.buffer
+            target: Any = pa.BufferReader(stdin.read())
+            size = target.size()
+        else:
+            target = str(self.source.path)
+            size = self.source.path.stat().st_size
+        try:
+            parquet = pq.ParquetFile(target)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{name}: not a readable Parquet file ({exc})") from exc
+        schema = parquet.schema_arrow
+        self.schema = schema
+        if self.field not in schema.names:
+            raise InputError(
+                f"{name}: no column {self.field!r} (columns: {', '.join(schema.names)}): choose "
+                "the text column with --field"
+            )
+        kind = schema.field(self.field).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            raise InputError(
+                f"{name}: column {self.field!r} is {kind}, not a string column: choose the text "
+                "column with --field"
+            )
+        total = max(1, parquet.metadata.num_rows)
+        row = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH_ROWS):
+                for fields in batch.to_pylist():
+                    row += 1
+                    self._position = size * row // total
+                    value = fields.get(self.field)
+                    if not isinstance(value, str):
+                        yield Reject(
+                            name,
+                            row,
+                            f"{name}:{row}: column {self.field!r} is null in this row: "
+                            "pass --skip-invalid to set such rows aside",
+                            json.dumps(fields, default=str, ensure_ascii=False).encode(),
+                        )
+                        continue
+                    yield Record(
+                        name,
+                        row,
+                        self._id(fields, row),
+                        value,
+                        fields,
+                        len(value.encode("utf-8", "surrogatepass")),
+                    )
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(
+                f"{name}: cannot read row {row + 1} of the Parquet file ({exc})"
+            ) from exc
+
+
+class _NotText(Exception):
+    """Internal: a JSON record without a usable text field."""
+
+
+@contextlib.contextmanager
+def atomic_output(
+    path: Path, *, force: bool = False, mode_from: Path | None = None
+) -> Iterator[IO[bytes]]:
+    """A binary file that appears at ``path`` only when the block finishes without error.
+
+    It is written as a temporary file in the same directory, flushed, synced and renamed over
+    ``path``; on any error (or Ctrl-C) the temporary file is removed and ``path`` is untouched.
+    ``mode_from`` copies that file's permissions (for ``--in-place``).
+    """
+    if path.exists() and not force:
+        raise OutputError(f"{path} exists: pass --force to replace it")
+    directory = path.parent if str(path.parent) else Path(".")
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode_from is not None:
+            os.chmod(tmp, mode_from.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class Writer:
+    """Writes documents in one format to a file (atomically) or to stdout (``path`` ``None``).
+
+    ``write(record, text)`` writes ``record`` with ``text`` as its new text: for JSONL and
+    Parquet every other field is kept as it was, in order; a record read from a text file becomes
+    ``{"id": ..., field: text}``. Text output holds exactly one document.
+    Use as a context manager: the output is committed when the block ends without error.
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        fmt: Format,
+        compression: Compression | None = None,
+        *,
+        field: str = "text",
+        schema: Any = None,
+        force: bool = False,
+        mode_from: Path | None = None,
+        stdout: IO[bytes] | None = None,
+    ) -> None:
+        self.path = path
+        self.format = fmt
+        self.compression = compression
+        self.field = field
+        self.schema = schema
+        self.count = 0
+        self._force = force
+        self._mode_from = mode_from
+        self._stdout = stdout
+        self._stack = contextlib.ExitStack()
+        self._stream: IO[bytes] | None = None
+        self._rows: list[dict[str, Any]] = []
+        self._parquet: Any = None
+        if path is not None and path.exists() and not force:
+            raise OutputError(f"{path} exists: pass --force to replace it")
+
+    def __enter__(self) -> Writer:
+        if self.path is None:
+            base: IO[bytes] = self._stdout if self._stdout is not None else sys.stdout.buffer
+        else:
+            base = self._stack.enter_context(
+                atomic_output(self.path, force=self._force, mode_from=self._mode_from)
+            )
+        if self.compression == "gzip":
+            base = self._stack.enter_context(
+                gzip.GzipFile(fileobj=base, mode="wb", mtime=0)  # type: ignore[arg-type]
+            )
+        elif self.compression == "zstd":
+            import zstandard
+
+            base = self._stack.enter_context(
+                zstandard.ZstdCompressor().stream_writer(base, closefd=False)
+            )
+        self._stream = base
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            try:
+                self._flush_parquet(final=True)
+            except BaseException:
+                self._stack.__exit__(*sys.exc_info())
+                raise
+            self._stack.__exit__(None, None, None)
+            if self.path is None and self._stream is not None:
+                with contextlib.suppress(ValueError, OSError):
+                    (self._stdout or sys.stdout.buffer).flush()
+        else:
+            if self._parquet is not None:
+                with contextlib.suppress(Exception):
+                    self._parquet.close()
+            self._stack.__exit__(exc_type, exc, tb)
+
+    def write(self, record: Record, text: str) -> None:
+        """Write ``record`` with ``text`` as its new text."""
+        assert self._stream is not None, "use the Writer as a context manager"
+        if self.format == "text":
+            if self.count:
+                raise ConfigError(
+                    "text output holds one document and there are several: write JSONL with "
+                    "--format jsonl, or give -o a directory"
+                )
+            self._stream.write(text.encode("utf-8", errors="replace"))
+        else:
+            fields = _with_text(record, self.field, text)
+            if self.format == "jsonl":
+                self._stream.write(_json_line(fields))
+            else:
+                self._rows.append(fields)
+                if len(self._rows) >= _PARQUET_BATCH_ROWS:
+                    self._flush_parquet(final=False)
+        self.count += 1
+
+    def _flush_parquet(self, *, final: bool) -> None:
+        if self.format != "parquet":
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._rows:
+            try:
+                if self.schema is None:
+                    table = pa.Table.from_pylist(self._rows)
+                    self.schema = table.schema
+                else:
+                    table = pa.Table.from_pylist(self._rows, schema=self.schema)
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise InputError(
+                    f"records do not fit one Parquet schema ({exc}): write JSONL instead"
+                ) from exc
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(pa.PythonFile(self._stream, mode="w"), self.schema)
+            self._parquet.write_table(table)
+            self._rows = []
+        if final:
+            if self._parquet is None:
+                schema = self.schema
+                if schema is None:
+                    schema = pa.schema([("id", pa.string()), (self.field, pa.string())])
+                self._parquet = pq.ParquetWriter(pa.PythonFile(self._stream, mode="w"), schema)
+            self._parquet.close()
+            self._parquet = None
+
+
+def _with_text(record: Record, field: str, text: str) -> dict[str, Any]:
+    if record.fields is None:
+        return {"id": record.id, field: text}
+    fields = dict(record.fields)
+    fields[field] = text
+    return fields
+
+
+def _json_line(fields: dict[str, Any]) -> bytes:
+    try:
+        return (json.dumps(fields, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from "\udxxx" escapes: keep them escaped
+        return (json.dumps(fields, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def open_writer(
+    target: str | Path,
+    fmt: Format | None = None,
+    *,
+    field: str = "text",
+    schema: Any = None,
+    force: bool = False,
+    mode_from: Path | None = None,
+    stdout: IO[bytes] | None = None,
+) -> Writer:
+    """A :class:`Writer` for ``target`` (``"-"`` is stdout); the format follows the file name
+    unless ``fmt`` is given, and compression always follows the name."""
+    if str(target) == "-":
+        return Writer(None, fmt or "text", None, field=field, schema=schema, stdout=stdout)
+    path = Path(target)
+    name_fmt, compression = detect_format(path.name)
+    return Writer(
+        path,
+        fmt or name_fmt,
+        compression,
+        field=field,
+        schema=schema,
+        force=force,
+        mode_from=mode_from,
+    )
+
+
+def write_jsonl_line(stream: IO[bytes], fields: dict[str, Any]) -> None:
+    """Write one JSON line (for reports and rejects)."""
+    stream.write(_json_line(fields))
