@@ -305,7 +305,8 @@ class Stats:
         mb = self.nbytes / 1e6
         changed = "with duplicate spans" if command == "find" else "changed"
         out = [
-            f"dedup {command}: {self.read:,} document{'' if self.read == 1 else 's'} read, {self.changed:,} {changed}, "
+            f"dedup {command}: {self.read:,} document{'' if self.read == 1 else 's'} read, "
+            f"{self.changed:,} {changed}, "
             f"{self.skipped:,} skipped"
             + (f" ({self.replaced:,} with invalid UTF-8 replaced)" if self.replaced else ""),
         ]

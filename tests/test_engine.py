@@ -1,0 +1,92 @@
+"""The engine: order kept, memory bounded, failures returned in place, pools only when needed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from dedup.engine import Engine, Failed, default_jobs
+from dedup.model import ConfigError
+
+
+def test_in_process_keeps_order_and_keys() -> None:
+    items = [(i, f"w{i}") for i in range(200)]
+    with Engine(jobs=1, chunk_items=7) as engine:
+        out = list(engine.map(str.upper, items))
+    assert out == [(i, f"W{i}") for i in range(200)]
+
+
+def test_pool_keeps_order() -> None:
+    items = [(i, "x" * (i % 13)) for i in range(300)]
+    with Engine(jobs=2, chunk_items=5) as engine:
+        out = list(engine.map(len, items))
+        assert engine._pool is not None  # several chunks: the pool ran them
+    assert out == [(i, i % 13) for i in range(300)]
+
+
+def test_one_chunk_runs_in_process() -> None:
+    with Engine(jobs=2, chunk_items=10) as engine:
+        assert list(engine.map(str.upper, [("k", "a")])) == [("k", "A")]
+        assert engine._pool is None
+
+
+def test_empty_input() -> None:
+    with Engine(jobs=2) as engine:
+        assert list(engine.map(str.upper, [])) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_memory_is_bounded_by_the_window(jobs: int) -> None:
+    drawn = 0
+
+    def items() -> Iterator[tuple[int, str]]:
+        nonlocal drawn
+        for i in range(10_000):
+            drawn += 1
+            yield i, "abc"
+
+    engine = Engine(jobs=jobs, chunk_items=4, window=2)
+    with engine:
+        results = engine.map(str.upper, items())
+        first = next(results)
+        assert first == (0, "ABC")
+        # at most the window of chunks, plus the one being formed, has been read
+        assert drawn <= (engine.window + 2) * engine.chunk_items
+        results.close()
+
+
+def test_chunks_close_at_size() -> None:
+    engine = Engine(jobs=1, chunk_items=100, chunk_size=10)
+    chunks = list(engine._chunks(((i, "x" * 4) for i in range(6)), len))
+    assert [len(c) for c in chunks] == [3, 3]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failures_come_back_in_place(jobs: int) -> None:
+    items = [(i, "7" if i % 3 else "seven") for i in range(40)]
+    with Engine(jobs=jobs, chunk_items=3) as engine:
+        out = list(engine.map(int, items, catch=True))
+    assert [k for k, _ in out] == list(range(40))
+    failed = [r for _, r in out if isinstance(r, Failed)]
+    assert len(failed) == 14
+    assert failed[0].error == "ValueError"
+    assert "seven" in str(failed[0])
+    assert all(r == 7 for _, r in out if not isinstance(r, Failed))
+
+
+def test_failures_propagate_without_catch() -> None:
+    with Engine(jobs=1) as engine, pytest.raises(ValueError, match="invalid literal"):
+        list(engine.map(int, [(0, "x")]))
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"jobs": 0}, {"jobs": True}, {"chunk_items": 0}, {"chunk_size": -1}, {"window": 0}]
+)
+def test_bad_settings_are_refused(kwargs: dict[str, int]) -> None:
+    with pytest.raises(ConfigError, match="out of range"):
+        Engine(**kwargs)
+
+
+def test_default_jobs_is_positive() -> None:
+    assert default_jobs() >= 1
