@@ -889,7 +889,8 @@ def diff_command(
 
 
 def _print_diff(record: Record, result: Cleaned, context: int, color: bool | None) -> None:
-    title = record.id if record.id == record.location else f"{record.id} ({record.location})"
+    plain = record.fields is None or record.id == record.location
+    title = record.id if plain else f"{record.id} ({record.location})"
     click.echo(click.style(f"=== {title}", bold=True), color=color)
     if not result.edits:
         click.echo("no changes", color=color)

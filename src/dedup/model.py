@@ -235,6 +235,9 @@ class RepairOptions:
 
     - ``min_chars``: a duplicate copy shorter than this (in letters and digits) is natural
       repetition unless it is captured twice in a row or is a teaser of a doubled page.
+    - ``min_share``: a flattened copy, or copies with text between them, must together cover
+      at least this share of the text's letters: a doubled body is most of its page, while
+      natural repetition (a listing's summary and its details) is a small part.
     - ``min_similarity``: copies whose aligned share is lower are not duplicates.
     - ``max_gap_ratio``: copies count as adjacent when the text between them is at most this
       share of the copy (a heading between a teaser and its paragraph, say).
@@ -244,6 +247,7 @@ class RepairOptions:
     """
 
     min_chars: int = 80
+    min_share: float = 0.15
     min_similarity: float = 0.8
     max_gap_ratio: float = 0.25
     anchor_chars: int = 24
@@ -251,6 +255,7 @@ class RepairOptions:
 
     def __post_init__(self) -> None:
         _check_int("min_chars", self.min_chars, 1)
+        _check_float("min_share", self.min_share, 0.0, 1.0)
         _check_float("min_similarity", self.min_similarity, 0.0, 1.0)
         _check_float("max_gap_ratio", self.max_gap_ratio, 0.0, 10.0)
         _check_int("anchor_chars", self.anchor_chars, 4, 256)

@@ -1,29 +1,651 @@
-"""Normalisation stage (placeholder until the stage lands): returns text unchanged."""
+"""The normalisation stage: mojibake, HTML entities, control characters, newlines, spaces, NFC.
+
+:func:`normalize` repairs the damage that leaves good text alone: it fixes mojibake with ftfy
+(only on the lines a cheap check flags), unescapes HTML entities where they clearly are
+entities, removes stray control and zero-width characters, turns CRLF and CR into ``\\n``,
+collapses runs of spaces inside a line and composes the text to NFC. Typographic quotes,
+ligatures, no-break spaces, tabs, French spacing before ``:;!?``, German „quotes“ and Spanish
+¿¡ stay as they are.
+
+>>> from dedup.normalize import normalize
+>>> result = normalize("Une annonce privÃ©e  &amp; gratuite\\r\\n")
+>>> result.text
+'Une annonce privée & gratuite\\n'
+>>> [(e.start, e.end, e.reason, e.replacement) for e in result.edits]
+[(16, 18, 'mojibake', 'é'), (19, 21, 'space', ' '), (21, 26, 'entity', '&'), (35, 37, 'newline', '\\n')]
+
+Every edit is in offsets of the text given, and the edits replay:
+
+>>> from dedup.model import apply_edits
+>>> apply_edits("Une annonce privÃ©e  &amp; gratuite\\r\\n", result.edits) == result.text
+True
+
+:func:`split_glued` puts the space back between sentences that lost it (``privée.Buzzfeed``);
+:func:`dedup.clean` runs it after repair, so that a flattened copy that repair removes is not
+split first.
+
+>>> from dedup.normalize import split_glued
+>>> split_glued("Une annonce privée.Buzzfeed a écrit.").text
+'Une annonce privée. Buzzfeed a écrit.'
+"""
 
 from __future__ import annotations
 
+import html.entities
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dedup.model import Normalized, check_text, with_overrides
+import ftfy
+import regex
+from ftfy.badness import MOJIBAKE_CATEGORIES
+from rapidfuzz.distance import Levenshtein
 
-__all__ = ["NormalizeOptions", "normalize", "split_glued"]
+from dedup.model import (
+    ConfigError,
+    Edit,
+    Normalized,
+    _check_int,
+    apply_edits,
+    check_text,
+    with_overrides,
+)
+
+__all__ = ["NormalizeOptions", "mojibake_gate", "normalize", "split_glued"]
+
+
+def _check_bool(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise ConfigError(f"option {name} must be True or False, not {type(value).__name__}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NormalizeOptions:
-    """Options of :func:`normalize`."""
+    """Options of :func:`normalize` and :func:`split_glued`.
+
+    - ``fix_mojibake``: decode mojibake (``privÃ©e`` → ``privée``) with ftfy.
+    - ``gate``: run ftfy only on the lines that contain a character mojibake is made of;
+      ``False`` runs it on every line (slower, the same result: it is there to check the gate).
+    - ``unescape_entities``: unescape HTML entities that end with ``;`` (``&amp;``,
+      ``&eacute;``, ``&#8217;``); a bare ``&`` and ``&copy`` without ``;`` stay.
+    - ``remove_controls``: remove control characters (except ``\\t`` and ``\\n``), zero-width
+      spaces, byte-order marks and terminal escapes; joiners and direction marks stay.
+    - ``fix_newlines``: ``\\r\\n``, ``\\r``, U+2028 and U+2029 become ``\\n``.
+    - ``collapse_spaces``: a run of spaces inside a line becomes one space and spaces at the end
+      of a line go; indentation stays, and so do tabs and other white space.
+    - ``nbsp_to_space``: no-break spaces (U+00A0, U+202F, U+2007) become plain spaces.
+    - ``nfc``: compose the text to Unicode NFC (never NFKC).
+    - ``max_rounds``: the steps repeat until the text is stable (one fix can reveal another, as
+      ``&amp;lt;`` does), at most this many times.
+    - ``split_marks``: the sentence-ending marks after which :func:`split_glued` may insert a
+      space.
+    """
+
+    fix_mojibake: bool = True
+    gate: bool = True
+    unescape_entities: bool = True
+    remove_controls: bool = True
+    fix_newlines: bool = True
+    collapse_spaces: bool = True
+    nbsp_to_space: bool = False
+    nfc: bool = True
+    max_rounds: int = 3
+    split_marks: str = ".!?"
+
+    def __post_init__(self) -> None:
+        for name in (
+            "fix_mojibake",
+            "gate",
+            "unescape_entities",
+            "remove_controls",
+            "fix_newlines",
+            "collapse_spaces",
+            "nbsp_to_space",
+            "nfc",
+        ):
+            _check_bool(name, getattr(self, name))
+        _check_int("max_rounds", self.max_rounds, 1, 10)
+        if not isinstance(self.split_marks, str):
+            raise ConfigError(
+                f"option split_marks must be a str, not {type(self.split_marks).__name__}"
+            )
+        if not set(self.split_marks) <= set(".!?"):
+            raise ConfigError(
+                f"option split_marks={self.split_marks!r} is out of range: "
+                "use some of the characters '.!?' (or '' to split nothing)"
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Composing the edits of successive steps
+
+_Step = Callable[[str, NormalizeOptions], list[Edit]]
+
+
+def _merged_reason(a: str, b: str) -> str:
+    parts = a.split("+")
+    parts.extend(p for p in b.split("+") if p not in parts)
+    return "+".join(parts)
+
+
+def _compose(first: Sequence[Edit], mid: str, second: Sequence[Edit]) -> list[Edit]:
+    """Edits on the original text equal to ``first`` (original → ``mid``) then ``second``.
+
+    Edits of the two steps that overlap or touch are merged into one edit.
+    """
+    if not first:
+        return list(second)
+    if not second:
+        return list(first)
+    # (start in mid, end in mid, which step, edit, length change)
+    items: list[tuple[int, int, int, Edit, int]] = []
+    shift = 0
+    for edit in first:
+        start = edit.start + shift
+        delta = len(edit.replacement) - (edit.end - edit.start)
+        items.append((start, start + len(edit.replacement), 0, edit, delta))
+        shift += delta
+    items.extend((edit.start, edit.end, 1, edit, 0) for edit in second)
+    items.sort(key=lambda item: (item[0], item[2], item[1]))
+
+    out: list[Edit] = []
+    shift = 0
+    i = 0
+    while i < len(items):
+        group = [items[i]]
+        lo, hi = items[i][0], items[i][1]
+        empty_at_hi = lo == hi
+        i += 1
+        # Overlapping edits merge; edits that only touch stay apart unless one is empty (an
+        # insertion or a deletion), whose order against the other would be ambiguous.
+        while i < len(items) and (
+            items[i][0] < hi or (items[i][0] == hi and (empty_at_hi or items[i][1] == hi))
+        ):
+            group.append(items[i])
+            if items[i][1] > hi:
+                hi = items[i][1]
+                empty_at_hi = False
+            if items[i][0] == items[i][1] == hi:
+                empty_at_hi = True
+            i += 1
+        group_shift = sum(item[4] for item in group)
+        if len(group) == 1:
+            _, _, step, edit, _ = group[0]
+            if step == 0:
+                out.append(edit)
+            else:
+                out.append(
+                    Edit(
+                        edit.start - shift,
+                        edit.end - shift,
+                        edit.action,
+                        edit.reason,
+                        edit.score,
+                        edit.kept,
+                        edit.replacement,
+                    )
+                )
+        else:
+            pieces: list[str] = []
+            pos = lo
+            reason = ""
+            for _, _, step, edit, _ in group:
+                reason = edit.reason if not reason else _merged_reason(reason, edit.reason)
+                if step == 1:
+                    pieces.append(mid[pos : edit.start])
+                    pieces.append(edit.replacement)
+                    pos = edit.end
+            pieces.append(mid[pos:hi])
+            actions = {item[3].action for item in group}
+            action = actions.pop() if len(actions) == 1 else "fix"
+            out.append(
+                Edit(lo - shift, hi - shift - group_shift, action, reason, 1.0, None, "".join(pieces))
+            )
+        shift += group_shift
+    return out
+
+
+def _fix(start: int, end: int, reason: str, replacement: str) -> Edit:
+    return Edit(start, end, "fix", reason, 1.0, None, replacement)
+
+
+def _line_spans(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield start, len(text)
+            return
+        yield start, end
+        start = end + 1
+
+
+# --------------------------------------------------------------------------------------------
+# Surrogates
+
+_SURROGATE = regex.compile(r"[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]")
+
+
+def _surrogate_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    if text.isascii() or not _SURROGATE.search(text):
+        return []
+    edits = []
+    for m in _SURROGATE.finditer(text):
+        found = m.group()
+        if len(found) == 2:
+            high, low = ord(found[0]), ord(found[1])
+            fixed = chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+        else:
+            fixed = "\N{REPLACEMENT CHARACTER}"
+        edits.append(_fix(m.start(), m.end(), "surrogate", fixed))
+    return edits
+
+
+# --------------------------------------------------------------------------------------------
+# HTML entities
+
+_NAMED = {
+    name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")
+}
+# An entity, possibly escaped again (``&amp;lt;``, ``&amp;amp;``): each ``amp;`` is one more
+# escape of the ``&``. Only references that end with ``;`` count.
+_ENTITY = regex.compile(
+    r"&(?P<chain>(?:amp;|AMP;|#0*38;|#[xX]0*26;)*)"
+    r"(?P<ref>[A-Za-z][A-Za-z0-9]{1,31};|#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};)?"
+)
+# Numeric references to these are left alone: they are not characters of text.
+_NOT_TEXT = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF])
+# Code points 0x80-0x9F in a numeric reference mean Windows-1252, as browsers read them.
+_CP1252 = {n: bytes([n]).decode("cp1252") for n in range(0x80, 0xA0) if n not in {0x81, 0x8D, 0x8F, 0x90, 0x9D}}
+
+
+def _decode_reference(ref: str) -> str | None:
+    """The character(s) of ``ref`` (``lt;``, ``#39;``, ``#x27;``), or ``None`` if not text."""
+    body = ref[:-1]
+    if not body.startswith("#"):
+        return _NAMED.get(body)
+    number = int(body[2:], 16) if body[1:2] in ("x", "X") else int(body[1:])
+    if number in _CP1252:
+        return _CP1252[number]
+    if number in _NOT_TEXT or 0x80 <= number <= 0x9F or 0xD800 <= number <= 0xDFFF:
+        return None
+    if number > 0x10FFFF:
+        return None
+    return chr(number)
+
+
+def _entity_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    if not options.unescape_entities or "&" not in text:
+        return []
+    edits = []
+    for m in _ENTITY.finditer(text):
+        chain, ref = m.group("chain"), m.group("ref")
+        if not chain and not ref:
+            continue
+        decoded = _decode_reference(ref) if ref else None
+        if decoded is not None:
+            edits.append(_fix(m.start(), m.end(), "entity", decoded))
+        elif chain:
+            # ``&amp;foo;`` is an escaped ``&`` followed by text: unescape the ``&`` only.
+            edits.append(_fix(m.start(), m.start("chain") + len(chain), "entity", "&"))
+    return edits
+
+
+# --------------------------------------------------------------------------------------------
+# Newlines, control characters, spaces
+
+_NEWLINE = regex.compile(r"\r\n?|[\u2028\u2029]")
+
+
+def _newline_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    if not options.fix_newlines:
+        return []
+    if "\r" not in text and (text.isascii() or not _NEWLINE.search(text)):
+        return []
+    return [_fix(m.start(), m.end(), "newline", "\n") for m in _NEWLINE.finditer(text)]
+
+
+# ftfy's set (C0 controls but \t \n \f \r, DEL, deprecated format characters, byte-order mark,
+# interlinear annotations, object replacement) plus zero-width space and word joiner, and
+# terminal escapes. Joiners (U+200C, U+200D) and direction marks stay: they change meaning.
+_CONTROL_CHARS = (
+    r"\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u2060\u206a-\u206f\ufeff\ufff9-\ufffc"
+)
+# C1 controls (U+0080-U+009F) stay: before mojibake is fixed they are the clues ftfy needs,
+# and ftfy maps those it can to Windows-1252. The step runs before ftfy (so that a control
+# character cannot hide mojibake) and after it (ftfy can decode a zero-width space).
+_CONTROL = regex.compile(rf"\x1b\[[0-9;]*[A-Za-z]|[{_CONTROL_CHARS}]+")
+
+
+def _control_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    if not options.remove_controls or not _CONTROL.search(text):
+        return []
+    return [_fix(m.start(), m.end(), "control", "") for m in _CONTROL.finditer(text)]
+
+
+_NBSP = regex.compile(r"[\u00a0\u202f\u2007]")
+
+
+def _nbsp_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    if not options.nbsp_to_space or text.isascii():
+        return []
+    return [_fix(m.start(), m.end(), "nbsp", " ") for m in _NBSP.finditer(text)]
+
+
+# Spaces at the end of a line, or a run of two or more after a character of the line.
+_SPACES = regex.compile(r" +(?=\n|\Z)|(?<=[^\n ]) {2,}")
+
+
+def _space_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    if not options.collapse_spaces or ("  " not in text and " \n" not in text and not text.endswith(" ")):
+        return []
+    edits = []
+    for m in _SPACES.finditer(text):
+        at_end = m.end() == len(text) or text[m.end()] == "\n"
+        edits.append(_fix(m.start(), m.end(), "space", "" if at_end else " "))
+    return edits
+
+
+# --------------------------------------------------------------------------------------------
+# NFC
+
+_CLUSTER = regex.compile(r"\X")
+
+
+def _nfc_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    if not options.nfc or text.isascii() or unicodedata.is_normalized("NFC", text):
+        return []
+    edits: list[Edit] = []
+    for start, end in _line_spans(text):
+        line = text[start:end]
+        if unicodedata.is_normalized("NFC", line):
+            continue
+        target = unicodedata.normalize("NFC", line)
+        # Compose cluster by cluster; if that does not give the NFC of the line (composition
+        # across clusters), fall back to one edit for the changed part of the line.
+        local: list[Edit] = []
+        pieces: list[str] = []
+        for m in _CLUSTER.finditer(line):
+            cluster = m.group()
+            fixed = unicodedata.normalize("NFC", cluster)
+            pieces.append(fixed)
+            if fixed != cluster:
+                local.append(_fix(start + m.start(), start + m.end(), "nfc", fixed))
+        if "".join(pieces) == target:
+            edits.extend(local)
+        else:
+            edits.extend(_diff_edits(line, target, start, "nfc", precise=False))
+    return edits
+
+
+# --------------------------------------------------------------------------------------------
+# Mojibake
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=True,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+
+def _class(chars: str) -> str:
+    """A regex character class body for ``chars`` (ranges like ``\\x80-\\x9f`` allowed)."""
+    return chars.replace("[", r"\[").replace("]", r"\]").replace("^", r"\^")
+
+
+def _gate_pattern() -> str:
+    """The gate: text that ftfy's mojibake heuristic can flag contains one of these.
+
+    ftfy changes a line only if ``ftfy.badness.is_bad`` finds one of its patterns there. Each
+    pattern needs at least one character of a fairly rare kind (C1 controls, the "bad"
+    characters, capitals with accents, currency, numeric, box drawing), or one of a few pairs
+    and triples of punctuation next to letters. The gate looks for exactly those, which costs a
+    fraction of the heuristic; ``tests/test_normalize.py`` checks that it is never narrower.
+    """
+    cat = {name: _class(chars) for name, chars in MOJIBAKE_CATEGORIES.items()}
+    rare = "".join(
+        cat[name]
+        for name in ("c1", "bad", "currency", "numeric", "upper_accented", "box")
+    )
+    quote = cat["start_punctuation"] + cat["end_punctuation"]
+    letters = "\N{CYRILLIC CAPITAL LETTER VE}\N{CYRILLIC CAPITAL LETTER GHE}"
+    letters += "\N{CYRILLIC CAPITAL LETTER ER}\N{CYRILLIC CAPITAL LETTER ES}"
+    letters += "\N{GREEK CAPITAL LETTER BETA}\N{GREEK CAPITAL LETTER GAMMA}"
+    letters += "\N{GREEK CAPITAL LETTER XI}\N{GREEK CAPITAL LETTER OMICRON}"
+    extra = (
+        "\N{SINGLE LOW-9 QUOTATION MARK}\N{CYRILLIC CAPITAL LETTER DJE}"
+        "\N{LATIN CAPITAL LETTER U WITH GRAVE}\N{LATIN CAPITAL LIGATURE OE}"
+    )
+    return (
+        f"[{rare}{extra}]"
+        f"|[{cat['end_punctuation']}][{cat['lower_accented']}{cat['start_punctuation']}]"
+        f"|[{cat['lower_accented']}][{quote}]"
+        f"|[{letters}][{quote}\N{DEGREE SIGN}\N{MICRO SIGN}][{letters}]"
+        "|\N{LATIN SMALL LIGATURE OE}[^A-Za-z]"
+    )
+
+
+_GATE = regex.compile(_gate_pattern())
+
+
+def mojibake_gate(text: str) -> bool:
+    """Whether ``text`` may hold mojibake that ftfy would fix (never a false negative).
+
+    >>> mojibake_gate("privÃ©e"), mojibake_gate("privée"), mojibake_gate("plain ASCII")
+    (True, False, False)
+    """
+    return not text.isascii() and _GATE.search(text) is not None
+
+
+def _diff_edits(before: str, after: str, offset: int, reason: str, *, precise: bool = True) -> list[Edit]:
+    """Small edits turning ``before`` into ``after``, in offsets shifted by ``offset``."""
+    lo = 0
+    limit = min(len(before), len(after))
+    while lo < limit and before[lo] == after[lo]:
+        lo += 1
+    hi_b, hi_a = len(before), len(after)
+    while hi_b > lo and hi_a > lo and before[hi_b - 1] == after[hi_a - 1]:
+        hi_b -= 1
+        hi_a -= 1
+    if not precise or hi_b - lo > 20_000 or hi_a - lo > 20_000:
+        return [_fix(offset + lo, offset + hi_b, reason, after[lo:hi_a])]
+    a, b = before[lo:hi_b], after[lo:hi_a]
+    edits: list[Edit] = []
+    pending: list[int] | None = None  # [src_start, src_end, dest_start, dest_end]
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            if pending is not None:
+                edits.append(_fix(offset + lo + pending[0], offset + lo + pending[1], reason, b[pending[2] : pending[3]]))
+                pending = None
+            continue
+        if pending is None:
+            pending = [op.src_start, op.src_end, op.dest_start, op.dest_end]
+        else:
+            pending[1], pending[3] = op.src_end, op.dest_end
+    if pending is not None:
+        edits.append(_fix(offset + lo + pending[0], offset + lo + pending[1], reason, b[pending[2] : pending[3]]))
+    return edits
+
+
+def _mojibake_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    if not options.fix_mojibake or text.isascii():
+        return []
+    edits: list[Edit] = []
+    if not options.gate:
+        for start, end in _line_spans(text):
+            line = text[start:end]
+            fixed = ftfy.fix_text(line, _FTFY_CONFIG)
+            if fixed != line:
+                edits.extend(_diff_edits(line, fixed, start, "mojibake"))
+        return edits
+    pos = 0
+    while True:
+        m = _GATE.search(text, pos)
+        if m is None:
+            return edits
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        if end < 0:
+            end = len(text)
+        line = text[start:end]
+        fixed = ftfy.fix_text(line, _FTFY_CONFIG)
+        if fixed != line:
+            edits.extend(_diff_edits(line, fixed, start, "mojibake"))
+        pos = end + 1
+        if pos >= len(text):
+            return edits
+
+
+# --------------------------------------------------------------------------------------------
+# The stage
+
+_STEPS: tuple[_Step, ...] = (
+    _surrogate_edits,
+    _entity_edits,
+    _newline_edits,
+    _control_edits,
+    _mojibake_edits,
+    _control_edits,
+    _nbsp_edits,
+    _space_edits,
+    _nfc_edits,
+)
+
+
+def _normalize(text: str, options: NormalizeOptions) -> Normalized:
+    edits: list[Edit] = []
+    for _ in range(options.max_rounds):
+        changed = False
+        for step in _STEPS:
+            found = step(text, options)
+            if found:
+                new = apply_edits(text, found)
+                edits = _compose(edits, text, found)
+                text = new
+                changed = True
+        if not changed:
+            break
+    return Normalized(text, tuple(edits))
 
 
 def normalize(text: str, options: NormalizeOptions | None = None, **overrides: Any) -> Normalized:
-    """Normalise ``text`` (placeholder)."""
+    """Normalise ``text``: mojibake, entities, controls, newlines, spaces and NFC.
+
+    ``options`` (or the defaults) with keyword ``overrides`` applied say which steps run. The
+    result holds the text and the edits that made it, in offsets of ``text``.
+
+    >>> normalize("lâ€™annonce").text
+    'l’annonce'
+    >>> normalize("AT&T, R&D, a & b, &copy 2024, &copy; 2024").text
+    'AT&T, R&D, a & b, &copy 2024, © 2024'
+    >>> normalize("Il dit\\N{NO-BREAK SPACE}: « oui »").text == "Il dit\\N{NO-BREAK SPACE}: « oui »"
+    True
+    >>> normalize("a\\N{NO-BREAK SPACE}b", nbsp_to_space=True).text
+    'a b'
+    """
     check_text(text)
-    with_overrides(options, NormalizeOptions, overrides)
-    return Normalized(text, ())
+    opts = with_overrides(options, NormalizeOptions, overrides)
+    return _normalize(text, opts)
+
+
+# --------------------------------------------------------------------------------------------
+# Glued sentences
+
+# A word of two or more letters ending in a lowercase letter, a sentence mark, an optional
+# closing quote or bracket, then a capitalised word.
+_GLUED = regex.compile(
+    r"(?<![\p{L}\p{N}\p{M}_.\-'’])(?P<word>\p{L}[\p{L}\p{M}]*\p{Ll}[\p{M}]*)"
+    r"(?P<mark>[.!?])(?P<close>[\"”’»]?)(?=\p{Lu}\p{Ll})"
+)
+_NEXT_WORD = regex.compile(r"[\p{L}\p{M}]+")
+# Abbreviations that a capitalised word may follow without a space.
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof st jr sr mt ft co inc ltd corp bros no nos vol vols fig figs ed eds
+    vs cf ca approx etc al resp nr hr fr frl bzw usw vgl ggf inkl evtl abs art bd hrsg geb
+    gest str tel mio mrd jh jhd bsp sog zt dt engl franz lat jan feb mar apr jun jul aug
+    sep sept oct okt nov dec dez mme mlle mgr sra sres dña ud uds pág núm av sig
+    """.split()
+)
+# Characters that mark a token as code, an address or a path, not prose.
+_CODE_CHARS = frozenset("/\\@_=<>{}[]()#|*~$^+&%`:;")
+
+
+def _token_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _glue_point(text: str, m: Any, marks: str) -> int | None:
+    """Where to insert the space for the glue candidate ``m``, or ``None`` to leave it."""
+    if m.group("mark") not in marks:
+        return None
+    word = m.group("word")
+    if word.lower() in _ABBREVIATIONS:
+        return None
+    point = m.end()
+    next_word = _NEXT_WORD.match(text, point)
+    if next_word is None:  # pragma: no cover - the lookahead guarantees a letter
+        return None
+    nxt = next_word.group()
+    # camelCase or an identifier chain (object.ToString, context.Context)
+    if regex.search(r"\p{Ll}\p{Lu}", word) or regex.search(r"\p{Ll}\p{Lu}", nxt):
+        return None
+    if nxt.lower() == word.lower():
+        return None
+    after = next_word.end()
+    if after < len(text) and text[after] in ".(" and after + 1 < len(text) and not text[after + 1].isspace():
+        return None
+    tok_start, tok_end = _token_bounds(text, m.start(), after)
+    token = text[tok_start:tok_end]
+    if any(ch in _CODE_CHARS for ch in token.strip("\"'“”‘’«»,.!?")) or "www." in token.lower():
+        return None
+    if any(ch in "()[]{}" for ch in token):
+        return None
+    return point
 
 
 def split_glued(text: str, options: NormalizeOptions | None = None, **overrides: Any) -> Normalized:
-    """Split glued sentences (placeholder)."""
+    """Insert the missing space between glued sentences: ``privée.Buzzfeed`` → ``privée. Buzzfeed``.
+
+    It splits only where a word of two or more letters ending in a lowercase letter meets a
+    sentence mark (``options.split_marks``) and then, without a space, a capitalised word. It
+    leaves abbreviations (U.S., e.g., z.B., Dr.), numbers (3.14, 1.000), domains and file names
+    (example.com, Node.js, index.html), initials (J.R.R. Tolkien), version strings (v2.Beta)
+    and code (object.ToString, context.Context) alone.
+
+    >>> split_glued("Sie kam zurück.Dann ging sie.").text
+    'Sie kam zurück. Dann ging sie.'
+    >>> split_glued("See e.g.The U.S.Army at example.com or Node.js, v1.2.Beta.").changed
+    False
+    >>> [(e.start, e.end, e.action, e.replacement) for e in split_glued("end.Next").edits]
+    [(4, 4, 'split', ' ')]
+    """
     check_text(text)
-    with_overrides(options, NormalizeOptions, overrides)
-    return Normalized(text, ())
+    opts = with_overrides(options, NormalizeOptions, overrides)
+    if not opts.split_marks:
+        return Normalized(text, ())
+    edits = []
+    for m in _GLUED.finditer(text):
+        point = _glue_point(text, m, opts.split_marks)
+        if point is not None:
+            edits.append(Edit(point, point, "split", "glued-sentence", 1.0, None, " "))
+    if not edits:
+        return Normalized(text, ())
+    return Normalized(apply_edits(text, edits), tuple(edits))

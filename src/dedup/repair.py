@@ -41,8 +41,9 @@ from dedup.tokens import Skeleton
 __all__ = ["repair"]
 
 _REASONS = {"flattened": "flattened-copy", "adjacent": "repeated-copy", "teaser": "teaser"}
-_CLOSING = regex.compile(r"^[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
-_TERMINAL = regex.compile(r"^[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
+# Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
+_CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
+_TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -247,7 +248,8 @@ def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str, head: str) -> s
     if tail_stripped and lead.lstrip().startswith(tail_stripped):
         lead = lead.lstrip()[len(tail_stripped) :]
     else:
-        lead = _CLOSING.sub("", lead)
+        closing = _CLOSING.match(lead)
+        lead = lead[closing.end() :] if closing else lead
     trail = text[end : int(offsets[u1]) if u1 < len(sk) else len(text)]
     head_stripped = head.strip()
     if head_stripped and trail.rstrip().endswith(head_stripped):

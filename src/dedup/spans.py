@@ -42,8 +42,10 @@ _B_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
 # Runs on one diagonal join when the anchors between them are missing for at most this many
 # skeleton characters beyond one anchor's width (a typo or a changed word).
 _RUN_SLACK = 48
-# A chain's small side gap (both copies changed at one place) in skeleton characters.
-_SMALL_GAP = 64
+# A chain's small side gap (both copies changed at one place) in skeleton characters, and how
+# far two runs may overlap (a phrase that repeats near a copy's edge).
+_SMALL_GAP = 256
+_OVERLAP = 256
 # The most runs a document may produce before the rest are ignored (bounds the chaining).
 _MAX_RUNS = 20_000
 
@@ -81,6 +83,16 @@ class Candidate:
         self.b1 = max(self.b1, run.b1)
         self.matched += run.matched
 
+    def trim(self) -> None:
+        """Make the copies disjoint where overlapping runs made them touch."""
+        if self.a1 > self.b0:
+            self.a1 = self.b0
+            self.runs = [
+                Run(r.a0, min(r.a1, self.b0), r.b0, r.b0 + min(r.a1, self.b0) - r.a0, r.matched)
+                for r in self.runs
+                if r.a0 < self.b0
+            ]
+
 
 def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
     """Polynomial hashes of ``chars[s : s + width]`` for every ``s`` in ``starts`` (mod 2**64)."""
@@ -117,29 +129,39 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any]:
     return earlier, later
 
 
-def _extend(chars: npt.NDArray[np.uint32], a0: int, a1: int, d: int) -> tuple[int, int]:
+def _extend(
+    chars: npt.NDArray[np.uint32], bounds: npt.NDArray[np.bool_], a0: int, a1: int, d: int
+) -> tuple[int, int]:
     """Grow the exact match of ``[a0, a1)`` and ``[a0 + d, a1 + d)`` at both ends.
 
-    The first copy may not grow into the second, nor the second past the text.
+    The match grows by whole words only (``bounds`` marks word starts, and the text's end), so
+    a letter that two different words happen to share does not join the copies. The first copy
+    may not grow into the second, nor the second past the text.
     """
     n = chars.shape[0]
     step = 64
-    # forward
-    while a1 + d < n and a1 < a0 + d:
-        hi = min(a1 + step, n - d, a0 + d)
-        diff = np.flatnonzero(chars[a1:hi] != chars[a1 + d : hi + d])
+    end = a1
+    while end + d < n and end < a0 + d:
+        hi = min(end + step, n - d, a0 + d)
+        diff = np.flatnonzero(chars[end:hi] != chars[end + d : hi + d])
         if diff.shape[0]:
-            a1 += int(diff[0])
+            end += int(diff[0])
             break
-        a1 = hi
-    # backward
-    while a0 > 0:
-        lo = max(a0 - step, 0)
-        diff = np.flatnonzero(chars[lo:a0] != chars[lo + d : a0 + d])
+        end = hi
+    if end > a1:
+        ok = np.flatnonzero(bounds[a1 : end + 1] & bounds[a1 + d : end + d + 1])
+        a1 = a1 + int(ok[-1]) if ok.shape[0] else a1
+    start = a0
+    while start > 0:
+        lo = max(start - step, 0)
+        diff = np.flatnonzero(chars[lo:start] != chars[lo + d : start + d])
         if diff.shape[0]:
-            a0 = lo + int(diff[-1]) + 1
+            start = lo + int(diff[-1]) + 1
             break
-        a0 = lo
+        start = lo
+    if start < a0:
+        ok = np.flatnonzero(bounds[start : a0 + 1] & bounds[start + d : a0 + d + 1])
+        a0 = start + int(ok[0]) if ok.shape[0] else a0
     return a0, a1
 
 
@@ -157,11 +179,14 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     runs: list[Run] = []
     chars = sk.chars
     n = len(sk)
+    bounds = np.zeros(n + 1, dtype=bool)
+    bounds[sk.starts] = True
+    bounds[n] = True
     for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS]):
         a0 = int(j[f])
         a1 = int(j[la]) + width
         dd = int(d[f])
-        a0, a1 = _extend(chars, a0, min(a1, n - dd), dd)
+        a0, a1 = _extend(chars, bounds, a0, min(a1, n - dd), dd)
         same = chars[a0:a1] == chars[a0 + dd : a1 + dd]
         matched = int(np.count_nonzero(same))
         if matched < width:
@@ -188,9 +213,9 @@ def _chain(runs: list[Run]) -> list[Candidate]:
         for cand in chains[-64:]:
             gap_a = run.a0 - cand.a1
             gap_b = run.b0 - cand.b1
-            if gap_a < -_SMALL_GAP or gap_b < -_SMALL_GAP:
+            if gap_a < -_OVERLAP or gap_b < -_OVERLAP:
                 continue
-            if run.a1 > cand.b0:  # the first copy may not run into the second
+            if run.a1 > cand.b0 + _OVERLAP:  # the first copy may not run into the second
                 continue
             small, large = sorted((max(gap_a, 0), max(gap_b, 0)))
             if small > _SMALL_GAP or large > max(400, 2 * cand.matched):
@@ -231,32 +256,43 @@ def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
 def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     len_a = cand.a1 - cand.a0
     len_b = cand.b1 - cand.b0
-    cand.score = min(1.0, cand.matched / max(1, min(len_a, len_b)))
+    cand.score = min(1.0, cand.matched / max(1, len_a, len_b))
     cand.first_line = _line_span(sk, cand.a0, cand.a1)
     cand.second_line = _line_span(sk, cand.b0, cand.b1)
     cand.kind = "distant"
-    if cand.score < opts.min_similarity:
-        return
     complete = line_complete(sk, cand.a0, cand.a1) and line_complete(sk, cand.b0, cand.b1)
     if cand.runs[0].tandem:
-        if complete and len_a >= opts.min_chars:
+        if complete and len_a >= opts.min_chars and _prose(sk, cand.a0, cand.a1, opts):
             cand.kind = "adjacent"
+        return
+    if cand.score < opts.min_similarity:
         return
     breaks_a = _breaks(sk, cand.a0, cand.a1)
     breaks_b = _breaks(sk, cand.b0, cand.b1)
     gap = max(0, cand.b0 - cand.a1)
     between = _lines_between(sk, cand.a1, cand.b0)
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
-    if many >= 1 and few * 2 <= many and cand.matched >= opts.min_chars and gap <= cand.matched:
-        cand.kind = "flattened"
-    elif not complete:
+    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk))
+    if many >= 1 and few * 2 <= many:
+        if large and gap <= cand.matched:
+            cand.kind = "flattened"
         return
-    elif between == 0 and cand.matched >= opts.min_chars:
-        cand.kind = "adjacent"
-    elif gap <= opts.max_gap_ratio * cand.matched and cand.matched >= 2 * opts.min_chars:
-        cand.kind = "adjacent"
-    elif cand.a0 == 0 and between <= 1:
+    if not complete:
+        return
+    if cand.a0 == 0 and between <= 1 and (cand.matched < opts.min_chars or gap > 0):
         cand.kind = "teaser"
+        return
+    if cand.matched < opts.min_chars:
+        return
+    if not (_prose(sk, cand.a0, cand.a1, opts) and _prose(sk, cand.b0, cand.b1, opts)):
+        return
+    if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
+        cand.kind = "adjacent"
+
+
+def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
+    """Whether a copy reads as paragraphs rather than a list of short items or labels."""
+    return (s1 - s0) >= (_breaks(sk, s0, s1) + 1) * opts.min_chars / 2
 
 
 def analyse(text: str, opts: RepairOptions) -> tuple[Skeleton, list[Candidate]]:
@@ -266,6 +302,8 @@ def analyse(text: str, opts: RepairOptions) -> tuple[Skeleton, list[Candidate]]:
         return sk, []
     candidates = _chain(_runs(sk, opts.anchor_chars))
     for cand in candidates:
+        if not cand.runs[0].tandem:
+            cand.trim()
         _classify(cand, sk, opts)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates

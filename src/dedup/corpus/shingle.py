@@ -1,0 +1,294 @@
+"""Canonical tokens, the exact hash, and word shingles hashed to 64-bit integers.
+
+The corpus stages compare documents by their *canonical* words: Unicode NFC, casefolded, link
+targets and bare URLs dropped (extractors that write Markdown keep them, others do not), every
+run of characters that are not letters, marks or digits treated as one separator. Scripts
+written without spaces (Chinese, Japanese, Thai and their neighbours) give one token per
+character.
+
+>>> canonical_tokens("Hello, World!  See [the docs](https://example.org/docs).")
+['hello', 'world', 'see', 'the', 'docs']
+>>> canonical_text("Hello,\N{NO-BREAK SPACE}world") == canonical_text("hello world")
+True
+>>> exact_hash("Hello, world") == exact_hash("hello   WORLD!")
+True
+>>> len(exact_hash("anything"))
+32
+
+A shingle is ``k`` consecutive canonical tokens; :func:`shingle_hashes` returns the sorted,
+distinct 64-bit hashes of a document's shingles:
+
+>>> hashes = shingle_hashes("one two three four five six", 5)
+>>> len(hashes), str(hashes.dtype)
+(2, 'uint64')
+
+Everything runs on many documents at once (:func:`shingle_batch`): the texts become one array
+of code points, tokens are runs of word characters found with a lookup table, and a token's
+hash is a polynomial hash of its code points, computed for all tokens from prefix sums. The
+hashes are stable: the same text gives the same hashes on any machine and in any batch.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+__all__ = [
+    "CANON_VERSION",
+    "ShingleBatch",
+    "canonical_text",
+    "canonical_tokens",
+    "exact_hash",
+    "fmix64",
+    "shingle_batch",
+    "shingle_hashes",
+]
+
+#: Bumped whenever canonical tokens or shingle hashes change: stored with every signature.
+CANON_VERSION = 1
+
+_U64 = np.uint64
+_M1 = _U64(0xFF51AFD7ED558CCD)
+_M2 = _U64(0xC4CEB9FE1A85EC53)
+_MIX = _U64(0x9E3779B97F4A7C15)
+_S33 = _U64(33)
+_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
+_BASE_INV = pow(_BASE, -1, 2**64)
+_SPACE = 0x20
+_CHUNK_CHARS = 1 << 16  # code points per array pass: bounds memory
+
+# Markdown link targets ``](...)``, bare URLs and ``www.`` hosts: page chrome, not words.
+_URL = re.compile(r"\]\([^)\s]*\)|(?:https?|ftp)://\S+|www\.\S+")
+
+# Blocks of scripts written without spaces: each character is a token of its own.
+_NOSPACE_BLOCKS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x20000, 0x3FFFF),  # CJK extensions B and later
+)
+_OTHER, _WORD, _SINGLE = 0, 1, 2
+
+
+def _char_class(code: int) -> int:
+    for low, high in _NOSPACE_BLOCKS:
+        if low <= code <= high:
+            return _SINGLE
+    return _WORD if unicodedata.category(chr(code))[0] in "LMN" else _OTHER
+
+
+def _build_table() -> npt.NDArray[np.uint8]:
+    table = np.fromiter((_char_class(c) for c in range(0x10000)), dtype=np.uint8, count=0x10000)
+    table.flags.writeable = False
+    return table
+
+
+# Read-only: the class of every code point of the Basic Multilingual Plane.
+_TABLE = _build_table()
+
+
+def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """MurmurHash3's 64-bit finaliser, elementwise: spreads every input bit over the output."""
+    with np.errstate(over="ignore"):
+        x = values ^ (values >> _S33)
+        x = x * _M1
+        x ^= x >> _S33
+        x = x * _M2
+        x ^= x >> _S33
+    return x
+
+
+def _fold(text: str) -> str:
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = text.casefold()
+    if "://" in text or "](" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    return text
+
+
+def _classes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
+    classes = _TABLE[np.minimum(codes, 0xFFFF)]
+    astral = codes > 0xFFFF
+    if astral.any():
+        wide = codes[astral]
+        classes[astral] = np.where((wide >= 0x20000) & (wide <= 0x3FFFF), _SINGLE, _OTHER)
+    return classes
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleBatch:
+    """What :func:`shingle_batch` returns, one entry per text.
+
+    - ``exact``: the xxh3-128 hex digest of the canonical text (UTF-32-LE code points).
+    - ``shingles``: sorted distinct 64-bit shingle hashes.
+    - ``tokens``: the number of canonical tokens.
+    """
+
+    exact: tuple[str, ...]
+    shingles: tuple[npt.NDArray[np.uint64], ...]
+    tokens: tuple[int, ...]
+
+
+def shingle_batch(
+    texts: Sequence[str], k: int, *, max_tokens: int = 0, canonical: bool = False
+) -> ShingleBatch:
+    """Exact hashes and shingle hashes of many texts at once.
+
+    ``max_tokens`` (``0``: no limit) caps the tokens of each text that make shingles. With
+    ``canonical``, ``exact`` holds the canonical texts themselves instead of their hashes.
+    """
+    exact: list[str] = []
+    shingles: list[npt.NDArray[np.uint64]] = []
+    tokens: list[int] = []
+    start = 0
+    while start < len(texts):
+        stop, size = start, 0
+        while stop < len(texts) and (stop == start or size + len(texts[stop]) < _CHUNK_CHARS):
+            size += len(texts[stop]) + 1
+            stop += 1
+        _chunk(texts[start:stop], k, max_tokens, canonical, exact, shingles, tokens)
+        start = stop
+    return ShingleBatch(tuple(exact), tuple(shingles), tuple(tokens))
+
+
+def _chunk(
+    texts: Sequence[str],
+    k: int,
+    max_tokens: int,
+    canonical: bool,
+    exact: list[str],
+    shingles: list[npt.NDArray[np.uint64]],
+    tokens: list[int],
+) -> None:
+    folded = [_fold(t) for t in texts]
+    n_docs = len(folded)
+    # One separator (class "other") after each text keeps tokens from crossing texts.
+    joined = "\x00".join(folded) + "\x00"
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+    lengths = np.fromiter((len(f) + 1 for f in folded), dtype=np.int64, count=n_docs)
+    doc_start = np.r_[0, np.cumsum(lengths)]
+    classes = _classes(codes)
+    word = classes == _WORD
+    single = classes == _SINGLE
+    prev_word = np.r_[False, word[:-1]]
+    next_word = np.r_[word[1:], False]
+    starts = np.flatnonzero(single | (word & ~prev_word))
+    ends = np.flatnonzero(single | (word & ~next_word)) + 1
+    tok_doc = np.searchsorted(doc_start, starts, side="right") - 1
+    per_doc = np.bincount(tok_doc, minlength=n_docs)
+    tok_first = np.r_[0, np.cumsum(per_doc)]
+
+    # Token hashes: polynomial hash of code points from prefix sums, modulo 2**64 (int64
+    # arithmetic wraps like uint64 and is faster).
+    n = len(codes)
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.full(n, _BASE, dtype=np.int64)) * np.int64(_BASE_INV - 2**64)
+        inverse = np.cumprod(np.full(n, _BASE_INV - 2**64, dtype=np.int64)) * np.int64(_BASE)
+        prefix = np.empty(n + 1, dtype=np.int64)
+        prefix[0] = 0
+        np.cumsum(codes.astype(np.int64) * powers, out=prefix[1:])
+        values = ((prefix[ends] - prefix[starts]) * inverse[starts]).view(np.uint64)
+        tok_hash = fmix64(values ^ fmix64((ends - starts).astype(np.uint64)))
+
+    # Canonical text of each document: its tokens joined by single spaces.
+    keep = np.flatnonzero(classes != _OTHER)
+    is_start = np.zeros(n, dtype=bool)
+    is_start[starts] = True
+    first_of_doc = np.zeros(n, dtype=bool)
+    first_of_doc[starts[tok_first[:-1][per_doc > 0]]] = True
+    space = (is_start & ~first_of_doc)[keep]
+    pos = np.arange(len(keep)) + np.cumsum(space)
+    out = np.empty(len(keep) + int(space.sum()), dtype="<u4")
+    out[pos] = codes[keep]
+    out[pos[space] - 1] = _SPACE
+    first_kept = np.searchsorted(keep, doc_start[:-1])
+    if len(keep):
+        bounds = np.where(first_kept < len(keep), pos[first_kept.clip(max=len(keep) - 1)], len(out))
+    else:
+        bounds = np.zeros(n_docs, dtype=np.int64)
+    out_start = np.r_[bounds, len(out)]
+    for d in range(n_docs):
+        segment = out[out_start[d] : out_start[d + 1]]
+        if canonical:
+            exact.append(segment.tobytes().decode("utf-32-le"))
+        else:
+            exact.append(xxhash.xxh3_128_hexdigest(segment.tobytes()))
+
+    # Shingles: k consecutive tokens of one document.
+    total = len(tok_hash)
+    width = min(k, total) if total else 0
+    if width:
+        count = total - width + 1
+        acc = np.zeros(count, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(width):
+                acc ^= tok_hash[j : j + count]
+                acc *= _MIX
+        sh = fmix64(acc)
+    else:
+        sh = np.empty(0, dtype=np.uint64)
+    for d in range(n_docs):
+        first, m = int(tok_first[d]), int(per_doc[d])
+        if max_tokens and m > max_tokens:
+            m = max_tokens
+        if m == 0:
+            seg = np.empty(0, dtype=np.uint64)
+        elif m < k:
+            seg = _short_shingle(tok_hash[first : first + m])
+        else:
+            seg = np.sort(sh[first : first + m - k + 1])
+            if len(seg) > 1:
+                distinct = np.empty(len(seg), dtype=bool)
+                distinct[0] = True
+                np.not_equal(seg[1:], seg[:-1], out=distinct[1:])
+                seg = seg[distinct]
+        shingles.append(seg)
+        tokens.append(int(per_doc[d]))
+
+
+def _short_shingle(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The one shingle of a document with fewer tokens than the shingle size."""
+    acc = np.zeros(1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for w in words:
+            acc ^= w
+            acc *= _MIX
+    return fmix64(acc)
+
+
+def canonical_text(text: str) -> str:
+    """The canonical words of ``text`` joined by single spaces."""
+    return shingle_batch([text], 1, canonical=True).exact[0]
+
+
+def canonical_tokens(text: str) -> list[str]:
+    """The canonical words of ``text``."""
+    canon = canonical_text(text)
+    return canon.split(" ") if canon else []
+
+
+def exact_hash(text: str) -> str:
+    """The stable 128-bit xxh3 hash of :func:`canonical_text`, as 32 hex digits.
+
+    Stable across runs, processes and machines (no per-process seed), so it can be stored.
+    """
+    return shingle_batch([text], 1).exact[0]
+
+
+def shingle_hashes(text: str, k: int) -> npt.NDArray[np.uint64]:
+    """Sorted distinct 64-bit hashes of the ``k``-token shingles of ``text``.
+
+    A text shorter than ``k`` tokens has one shingle (all its tokens); an empty one has none.
+    """
+    return shingle_batch([text], k).shingles[0]
