@@ -35,7 +35,7 @@ import regex
 
 from dedup.model import Edit, Repair, RepairOptions, Span, apply_edits, check_text, with_overrides
 from dedup.quality import quality
-from dedup.spans import Candidate, analyse
+from dedup.spans import Candidate, analyse, glued
 from dedup.tokens import Skeleton
 
 __all__ = ["repair"]
@@ -44,6 +44,8 @@ _REASONS = {"flattened": "flattened-copy", "adjacent": "repeated-copy", "teaser"
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
 _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
+# Fewer letters and digits than this are not worth moving: a stray number or initial.
+_MIN_MOVE = 4
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -141,6 +143,9 @@ def _take(
         removed_first = qa < qb
     gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
+    if not removed_first and glued(sk, cand):
+        # the copy is glued to the end of the kept one: it goes from the kept copy's end
+        gone = (cand.a1, cand.b1)
     cut = _cut(text, sk, lines, *gone)
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(np.searchsorted(sk.offsets, cut[0]))
@@ -230,6 +235,8 @@ def _move_one(
         head = text[int(lines.starts[line]) : int(offsets[nxt[2]])]
         at, before_sep = _content_start(text, lines, line), False
     else:
+        return
+    if u1 - u0 < _MIN_MOVE:
         return
     piece = _piece(text, sk, u0, u1, tail, head)
     if not piece:

@@ -34,7 +34,7 @@ import numpy.typing as npt
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.tokens import Skeleton, skeleton
 
-__all__ = ["Candidate", "Run", "analyse", "find_duplicates"]
+__all__ = ["Candidate", "Run", "analyse", "ends_line", "find_duplicates", "glued", "starts_line"]
 
 _B = np.uint64(0x100000001B3)  # an odd multiplier: invertible modulo 2**64
 _B_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
@@ -240,12 +240,28 @@ def _breaks(sk: Skeleton, s0: int, s1: int) -> int:
     return int(np.count_nonzero(lines[1:] != lines[:-1]))
 
 
-def line_complete(sk: Skeleton, s0: int, s1: int) -> bool:
-    """Whether ``[s0, s1)`` starts and ends a line (no letter or digit shares its lines)."""
-    line_of, offsets = sk.line_of, sk.offsets
-    start_ok = s0 == 0 or line_of[offsets[s0 - 1]] != line_of[offsets[s0]]
-    end_ok = s1 >= len(sk) or line_of[offsets[s1]] != line_of[offsets[s1 - 1]]
-    return bool(start_ok and end_ok)
+def starts_line(sk: Skeleton, s: int) -> bool:
+    """Whether skeleton position ``s`` is the first letter or digit of its line."""
+    return s == 0 or bool(sk.line_of[sk.offsets[s - 1]] != sk.line_of[sk.offsets[s]])
+
+
+def ends_line(sk: Skeleton, s: int) -> bool:
+    """Whether the skeleton range ending at ``s`` ends its line."""
+    return s >= len(sk) or bool(sk.line_of[sk.offsets[s]] != sk.line_of[sk.offsets[s - 1]])
+
+
+def glued(sk: Skeleton, cand: Candidate) -> bool:
+    """Whether the second copy starts on the line where the first ends (glued to it)."""
+    return cand.b0 - cand.a1 <= _SMALL_GAP and bool(
+        sk.line_of[sk.offsets[cand.a1 - 1]] == sk.line_of[sk.offsets[cand.b0]]
+    )
+
+
+def _complete(sk: Skeleton, cand: Candidate) -> bool:
+    """Whether the copies are whole lines, or whole lines but for being glued to each other."""
+    if not (starts_line(sk, cand.a0) and ends_line(sk, cand.b1)):
+        return False
+    return (ends_line(sk, cand.a1) and starts_line(sk, cand.b0)) or glued(sk, cand)
 
 
 def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
@@ -260,7 +276,7 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     cand.first_line = _line_span(sk, cand.a0, cand.a1)
     cand.second_line = _line_span(sk, cand.b0, cand.b1)
     cand.kind = "distant"
-    complete = line_complete(sk, cand.a0, cand.a1) and line_complete(sk, cand.b0, cand.b1)
+    complete = _complete(sk, cand)
     if cand.runs[0].tandem:
         if complete and len_a >= opts.min_chars and _prose(sk, cand.a0, cand.a1, opts):
             cand.kind = "adjacent"

@@ -1,0 +1,31 @@
+"""Corpus deduplication: exact and near-duplicate documents, site boilerplate, an index.
+
+>>> from dedup.corpus import find_near_duplicates
+>>> find_near_duplicates(["Same words here.", "same words, here!", "Other words."]).labels
+(0, 0, 2)
+
+Modules: :mod:`~dedup.corpus.shingle` (canonical words, exact hash, shingles),
+:mod:`~dedup.corpus.signature` (MinHash), :mod:`~dedup.corpus.lsh` (bands and candidates),
+:mod:`~dedup.corpus.cluster` (union-find, keep policy), :mod:`~dedup.corpus.api` (the batch
+entry point), :mod:`~dedup.corpus.boilerplate` (site boilerplate) and
+:mod:`~dedup.corpus.index` (the SQLite index, the only one that does I/O).
+"""
+
+from __future__ import annotations
+
+from dedup.corpus.api import Clusters, CorpusOptions, find_near_duplicates
+from dedup.corpus.cluster import UnionFind, choose_kept
+from dedup.corpus.shingle import canonical_text, exact_hash, shingle_hashes
+from dedup.corpus.signature import SignatureScheme
+
+__all__ = [
+    "Clusters",
+    "CorpusOptions",
+    "SignatureScheme",
+    "UnionFind",
+    "canonical_text",
+    "choose_kept",
+    "exact_hash",
+    "find_near_duplicates",
+    "shingle_hashes",
+]

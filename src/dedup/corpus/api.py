@@ -129,10 +129,9 @@ class Document:
 def prepare(texts: Sequence[str], options: CorpusOptions) -> list[Document]:
     """The exact hash and sorted distinct shingle hashes of each of ``texts``."""
     for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            check_text(text, name=f"texts[{i}]")
+        check_text(text, name=f"texts[{i}]")
     batch = shingle_batch(texts, options.shingle_size, max_tokens=options.max_tokens)
-    return [Document(e, s) for e, s in zip(batch.exact, batch.shingles)]
+    return [Document(e, s) for e, s in zip(batch.exact, batch.shingles, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +216,9 @@ def link_documents(
         if opts.verify == "signature":
             j_test = jac
         else:
-            j_test = np.minimum(jac + 3.0 * np.sqrt(np.maximum(jac, 1.0 / p) * (1 - jac) / p) +
-                                1.0 / p, 1.0)
+            j_test = np.minimum(
+                jac + 3.0 * np.sqrt(np.maximum(jac, 1.0 / p) * (1 - jac) / p) + 1.0 / p, 1.0
+            )
         cont = estimate_containment(j_test, size_l, size_r)
         accept = np.where(small, j_test >= t, cont >= t)
         order = np.flatnonzero(accept)

@@ -82,7 +82,10 @@ def groups(labels: npt.NDArray[np.int64]) -> list[list[int]]:
 
 
 def choose_kept(
-    members: Sequence[int], texts: Sequence[str], keep: Keep, *,
+    members: Sequence[int],
+    texts: Sequence[str],
+    keep: Keep,
+    *,
     score: Callable[[str], float] | None = None,
 ) -> int:
     """The member of a cluster to keep, by policy.

@@ -85,12 +85,10 @@ def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArra
     if bands * rows > p:
         raise ConfigError(f"bands * rows = {bands * rows} exceeds the signature length {p}")
     cut = sigs[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
-    acc = np.broadcast_to(
-        fmix64(np.arange(1, bands + 1, dtype=np.uint64)), (n, bands)
-    ).copy()
+    acc = np.broadcast_to(fmix64(np.arange(1, bands + 1, dtype=np.uint64)), (n, bands)).copy()
     for j in range(rows):
         acc = fmix64(acc ^ cut[:, :, j])
-    return acc
+    return np.asarray(acc, dtype=np.uint64)
 
 
 @dataclass(frozen=True, slots=True)

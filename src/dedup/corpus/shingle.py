@@ -61,7 +61,7 @@ _S33 = _U64(33)
 _BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _BASE_INV = pow(_BASE, -1, 2**64)
 _SPACE = 0x20
-_CHUNK_CHARS = 1 << 16  # code points per array pass: bounds memory
+_CHUNK_CHARS = 1 << 17  # code points per array pass: bounds memory
 
 # Markdown link targets ``](...)``, bare URLs and ``www.`` hosts: page chrome, not words.
 _URL = re.compile(r"\]\([^)\s]*\)|(?:https?|ftp)://\S+|www\.\S+")
@@ -105,7 +105,16 @@ def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         x ^= x >> _S33
         x = x * _M2
         x ^= x >> _S33
-    return x
+    return np.asarray(x, dtype=np.uint64)
+
+
+def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``BASE**i`` and ``BASE**-i`` modulo 2**64 (as int64) for ``i < max(n, chunk)``."""
+    size = max(n, _CHUNK_CHARS + 1)
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.full(size, _BASE, dtype=np.int64)) * np.int64(_BASE_INV - 2**64)
+        inverse = np.cumprod(np.full(size, _BASE_INV - 2**64, dtype=np.int64)) * np.int64(_BASE)
+    return powers, inverse
 
 
 def _fold(text: str) -> str:
@@ -151,13 +160,14 @@ def shingle_batch(
     exact: list[str] = []
     shingles: list[npt.NDArray[np.uint64]] = []
     tokens: list[int] = []
+    tables = _powers(0)
     start = 0
     while start < len(texts):
         stop, size = start, 0
         while stop < len(texts) and (stop == start or size + len(texts[stop]) < _CHUNK_CHARS):
             size += len(texts[stop]) + 1
             stop += 1
-        _chunk(texts[start:stop], k, max_tokens, canonical, exact, shingles, tokens)
+        _chunk(texts[start:stop], k, max_tokens, canonical, tables, exact, shingles, tokens)
         start = stop
     return ShingleBatch(tuple(exact), tuple(shingles), tuple(tokens))
 
@@ -167,6 +177,7 @@ def _chunk(
     k: int,
     max_tokens: int,
     canonical: bool,
+    tables: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
     exact: list[str],
     shingles: list[npt.NDArray[np.uint64]],
     tokens: list[int],
@@ -192,12 +203,11 @@ def _chunk(
     # Token hashes: polynomial hash of code points from prefix sums, modulo 2**64 (int64
     # arithmetic wraps like uint64 and is faster).
     n = len(codes)
+    powers, inverse = tables if n < len(tables[0]) else _powers(n)
     with np.errstate(over="ignore"):
-        powers = np.cumprod(np.full(n, _BASE, dtype=np.int64)) * np.int64(_BASE_INV - 2**64)
-        inverse = np.cumprod(np.full(n, _BASE_INV - 2**64, dtype=np.int64)) * np.int64(_BASE)
         prefix = np.empty(n + 1, dtype=np.int64)
         prefix[0] = 0
-        np.cumsum(codes.astype(np.int64) * powers, out=prefix[1:])
+        np.cumsum(codes.astype(np.int64) * powers[:n], out=prefix[1:])
         values = ((prefix[ends] - prefix[starts]) * inverse[starts]).view(np.uint64)
         tok_hash = fmix64(values ^ fmix64((ends - starts).astype(np.uint64)))
 

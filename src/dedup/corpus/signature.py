@@ -88,21 +88,25 @@ class SignatureScheme:
 
     def sign(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
         """The signature of one shingle set (``num_perm`` uint32 values)."""
-        return self.sign_many([hashes])[0]
+        return np.asarray(self.sign_many([hashes])[0], dtype=np.uint32)
 
     def sign_many(self, hash_sets: Sequence[npt.NDArray[np.uint64]]) -> npt.NDArray[np.uint32]:
         """Signatures of many shingle sets at once: an array of shape ``(n, num_perm)``."""
         n, p = len(hash_sets), self.num_perm
-        sigs = np.full(n * p, EMPTY, dtype=np.uint32)
+        flat_sigs = np.full(n * p, EMPTY, dtype=np.uint32)
         if n == 0:
-            return sigs.reshape(0, p)
+            return flat_sigs.reshape(0, p)
         lengths = np.fromiter((len(h) for h in hash_sets), dtype=np.int64, count=n)
         flat = np.concatenate(hash_sets) if lengths.sum() else np.empty(0, np.uint64)
         mixed = fmix64(flat ^ np.uint64(fmix64(np.array([self.seed + 1], np.uint64))[0]))
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        cells = rows * p + (mixed % np.uint64(p)).astype(np.int64)
-        np.minimum.at(sigs, cells, (mixed >> np.uint64(32)).astype(np.uint32))
-        sigs = sigs.reshape(n, p)
+        if p & (p - 1) == 0:
+            bins = (mixed & np.uint64(p - 1)).astype(np.int64)
+        else:
+            bins = (mixed % np.uint64(p)).astype(np.int64)
+        cells = rows * p + bins
+        np.minimum.at(flat_sigs, cells, (mixed >> np.uint64(32)).astype(np.uint32))
+        sigs = flat_sigs.reshape(n, p)
         _densify(sigs, lengths)
         return sigs
 
