@@ -6,9 +6,9 @@ documents become candidates when they agree on a whole band, which happens with 
 split that best separates pairs above a Jaccard threshold from those below it.
 
 >>> choose_bands(0.5, 128)
-(20, 5)
->>> round(collision_probability(0.5, 20, 5), 3)
-0.473
+(25, 5)
+>>> round(collision_probability(0.5, 25, 5), 3)
+0.548
 
 Band keys are 64-bit integers that also encode the band's position, so one table of keys serves
 every band (that is how the index stores them).
