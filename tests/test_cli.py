@@ -1,0 +1,687 @@
+"""The command line, in-process with click's CliRunner: every command, format and error path.
+
+Assertions are on the exit status *and* the output. Contracts hold for any correct stage: the
+CLI writes exactly what :func:`dedup.clean` returns for each record, and ``--report`` edits
+replay to it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import zstandard
+from click.testing import CliRunner, Result
+
+import dedup
+from dedup import cli
+from dedup.model import Cleaned, Edit, Span, Stage, apply_edits
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_4f0cfa5be7925e77.txt"
+DOCS = ROOT / "docs" / "cli.md"
+SEED_LINES = SEED.read_text(encoding="utf-8").split("\n")
+DOUBLED = (
+    "A first paragraph of the article, long enough to count as a paragraph of its own.\n\n"
+    "A second paragraph that follows it, long enough to count as a paragraph as well.\n\n"
+    "A first paragraph of the article, long enough to count as a paragraph of its own."
+    "A second paragraph that follows it, long enough to count as a paragraph as well."
+)
+
+
+def run(*args: str, input: bytes | str | None = None) -> Result:
+    return CliRunner().invoke(cli.main, list(args), input=input, catch_exceptions=False)
+
+
+def records(n: int = 5) -> list[dict[str, Any]]:
+    texts = [SEED.read_text(encoding="utf-8"), DOUBLED, "Nothing to repair.", "", "caf\u00c3\u00a9"]
+    return [
+        {"id": f"doc-{i}", "url": f"https://example.org/{i}", "text": texts[i % len(texts)], "n": i}
+        for i in range(n)
+    ]
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data)
+    elif path.name.endswith(".zst"):
+        data = zstandard.ZstdCompressor().compress(data)
+    path.write_bytes(data)
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        data = gzip.decompress(data)
+    elif path.name.endswith(".zst"):
+        data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    return [json.loads(line) for line in data.decode().splitlines()]
+
+
+def cleaned(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "text": dedup.clean(r["text"])} for r in rows]
+
+
+# --- help, version, docs -------------------------------------------------------------------
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"dedup, version {dedup.__version__}\n"
+
+
+def test_every_command_has_help_an_example_and_a_doc_section() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    shared = re.search(r"^## Shared options$(.*?)(?=^## |\Z)", docs, re.M | re.S)
+    assert shared, "docs/cli.md has no section '## Shared options'"
+    assert "Exit status" in run("--help").stdout
+    for name, command in cli.main.commands.items():
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert command.help, name
+        assert "Example:" in result.stdout, name
+        assert "Exit status:" in result.stdout, name
+        match = re.search(rf"^## `dedup {name}`$(.*?)(?=^## |\Z)", docs, re.M | re.S)
+        assert match, f"docs/cli.md has no section '## `dedup {name}`'"
+        section = match.group(1) + shared.group(1)
+        for param in command.params:
+            for opt in param.opts + param.secondary_opts:
+                if opt.startswith("--"):
+                    named = re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section)
+                    assert named, f"{opt} of dedup {name} is not in docs/cli.md"
+    for code in ("0", "1", "2", "130"):
+        assert f"| {code} |" in docs
+
+
+def test_docs_exit_codes_match_the_help() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    for line in cli.EXIT_CODES.splitlines()[2:]:
+        code = line.split()[0] if line.startswith("  ") and line.split()[0].isdigit() else None
+        if code:
+            assert f"| {code} |" in docs
+
+
+def test_python_dash_m() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("dedup, version")
+
+
+# --- clean: the contracts ------------------------------------------------------------------
+
+
+def test_clean_text_file_prints_the_repaired_text() -> None:
+    result = run("clean", str(SEED), "-q")
+    assert result.exit_code == 0
+    assert result.stdout == dedup.clean(SEED.read_text(encoding="utf-8"))
+    assert result.stderr == ""
+
+
+def test_clean_seed_keeps_the_first_17_lines() -> None:
+    result = run("clean", str(SEED), "-q")
+    assert result.exit_code == 0
+    assert result.stdout.rstrip("\n") == "\n".join(SEED_LINES[:17])
+
+
+def test_clean_seed_in_jsonl_keeps_the_first_17_lines(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(1))
+    result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-q")
+    assert result.exit_code == 0
+    (out,) = read_jsonl(tmp_path / "out.jsonl")
+    assert out["text"].rstrip("\n") == "\n".join(SEED_LINES[:17])
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_clean_jsonl_keeps_records_fields_and_order(tmp_path: Path, suffix: str) -> None:
+    rows = records(7)
+    src = write_jsonl(tmp_path / f"in{suffix}", rows)
+    out = tmp_path / f"out{suffix}"
+    result = run("clean", str(src), "-o", str(out), "-j", "1")
+    assert result.exit_code == 0, result.output
+    got = read_jsonl(out)
+    assert got == cleaned(rows)
+    assert [list(r) for r in got] == [list(r) for r in rows]
+    assert "7 documents read" in result.stderr
+    assert result.stdout == ""
+
+
+def test_clean_with_two_jobs_keeps_order(tmp_path: Path) -> None:
+    rows = [{"id": i, "text": f"Record number {i}.\n\n" * (1 + i % 3)} for i in range(150)]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "2", "-q")
+    assert result.exit_code == 0, result.output
+    assert read_jsonl(tmp_path / "out.jsonl") == cleaned(rows)
+
+
+def test_clean_parquet_keeps_the_schema(tmp_path: Path) -> None:
+    rows = records(5)
+    schema = pa.schema(
+        [("id", pa.string()), ("url", pa.string()), ("text", pa.string()), ("n", pa.int32())],
+        metadata={b"producer": b"crawler"},
+    )
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), src)
+    out = tmp_path / "out.parquet"
+    result = run("clean", str(src), "-o", str(out), "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out)
+    assert table.schema.equals(schema, check_metadata=True)
+    assert table.to_pylist() == cleaned(rows)
+
+
+@pytest.mark.parametrize(
+    ("src_name", "out_name"), [("in.jsonl", "out.parquet"), ("in.jsonl", "o.txt")]
+)
+def test_clean_converts_formats(tmp_path: Path, src_name: str, out_name: str) -> None:
+    rows = records(3)
+    src = write_jsonl(tmp_path / src_name, rows)
+    out = tmp_path / out_name
+    fmt = ["--format", "parquet"] if out_name.endswith(".parquet") else ["--format", "jsonl"]
+    result = run("clean", str(src), "-o", str(out), *fmt, "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    if out_name.endswith(".parquet"):
+        assert pq.read_table(out).to_pylist() == cleaned(rows)
+    else:
+        assert read_jsonl(out) == cleaned(rows)
+
+
+def test_clean_text_to_jsonl(tmp_path: Path) -> None:
+    result = run("clean", str(SEED), "--format", "jsonl", "-q")
+    assert result.exit_code == 0
+    (line,) = result.stdout.splitlines()
+    assert json.loads(line) == {
+        "id": str(SEED),
+        "text": dedup.clean(SEED.read_text(encoding="utf-8")),
+    }
+
+
+def test_clean_stdin_to_stdout() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    result = run("clean", "-", "-q", input=text.encode())
+    assert result.exit_code == 0
+    assert result.stdout == dedup.clean(text)
+
+
+def test_clean_jsonl_stdin_to_stdout() -> None:
+    rows = records(4)
+    data = "".join(json.dumps(r) + "\n" for r in rows)
+    result = run("clean", "-", "--input-format", "jsonl", "-q", "-j", "1", input=data)
+    assert result.exit_code == 0
+    assert [json.loads(line) for line in result.stdout.splitlines()] == cleaned(rows)
+
+
+def test_clean_directory_is_mirrored(tmp_path: Path) -> None:
+    src = tmp_path / "pages"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text(DOUBLED, encoding="utf-8")
+    (src / "sub" / "b.txt").write_text("Plain text.", encoding="utf-8")
+    (src / "sub" / "skip.html").write_text("<p>not matched</p>", encoding="utf-8")
+    write_jsonl(src / "sub" / "c.jsonl", records(2))
+    out = tmp_path / "clean"
+    result = run("clean", str(src), "--glob", "*.txt", "-o", str(out), "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.txt", "sub", "sub/b.txt"]
+    assert (out / "a.txt").read_text(encoding="utf-8") == dedup.clean(DOUBLED)
+    everything = run("clean", str(src), "-o", str(tmp_path / "all"), "-q", "-j", "1")
+    assert everything.exit_code == 0, everything.output
+    assert read_jsonl(tmp_path / "all" / "sub" / "c.jsonl") == cleaned(records(2))
+
+
+def test_clean_several_text_files_to_stdout_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "b.txt").write_text("b")
+    result = run("clean", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
+    assert result.exit_code == 2
+    assert "pass --format jsonl, or write them to a directory" in result.stderr
+    assert result.stdout == ""
+
+
+def test_report_lines_replay_to_the_output(tmp_path: Path) -> None:
+    rows = records(5)
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    report = tmp_path / "report.jsonl"
+    result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "--report", str(report))
+    assert result.exit_code == 0, result.output
+    lines = read_jsonl(report)
+    assert [line["id"] for line in lines] == [r["id"] for r in rows]
+    outputs = read_jsonl(tmp_path / "out.jsonl")
+    for row, line, out in zip(rows, lines, outputs, strict=True):
+        text = row["text"]
+        stages = [e["stage"] for e in line["edits"]]
+        for name in dict.fromkeys(stages):
+            edits = [
+                Edit(
+                    e["start"],
+                    e["end"],
+                    e["action"],
+                    e["reason"],
+                    e["score"],
+                    None if e["kept"] is None else Span(*e["kept"]),
+                    e["replacement"],
+                )
+                for e in line["edits"]
+                if e["stage"] == name
+            ]
+            text = apply_edits(text, edits)
+        assert text == out["text"]
+        assert line["changed"] == (out["text"] != row["text"])
+        for edit in line["edits"]:
+            assert set(edit) == {
+                "stage",
+                "start",
+                "end",
+                "action",
+                "reason",
+                "score",
+                "kept",
+                "replacement",
+            }
+
+
+def test_summary_on_stderr(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(5))
+    result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
+    assert result.exit_code == 0
+    assert "dedup clean: 5 documents read" in result.stderr
+    assert "0 skipped" in result.stderr
+    assert re.search(r"characters: [\d,]+ in, [\d,]+ out, -?[\d,]+ removed", result.stderr)
+    assert "edits: " in result.stderr
+    assert "MB/s with -j 1" in result.stderr
+    quiet = run("clean", str(src), "-o", str(tmp_path / "q.jsonl"), "-q")
+    assert quiet.exit_code == 0
+    assert quiet.stderr == ""
+
+
+def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake(text: str, **_: Any) -> Cleaned:
+        edits = (Edit(0, 2, "remove", "adjacent-copy", 1.0, Span(2, 4)),)
+        return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
+
+    monkeypatch.setattr(cli, "clean", fake)
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": "abab"}, {"text": "cdcd"}])
+    result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
+    assert result.exit_code == 0
+    assert "2 documents read, 2 changed, 0 skipped" in result.stderr
+    assert "characters: 8 in, 4 out, 4 removed" in result.stderr
+    assert "edits: remove 2" in result.stderr
+
+
+# --- clean: bad input ----------------------------------------------------------------------
+
+
+def test_invalid_utf8_text_file(tmp_path: Path) -> None:
+    src = tmp_path / "bad.txt"
+    src.write_bytes(b"caf\xe9 au lait")
+    result = run("clean", str(src))
+    assert result.exit_code == 2
+    assert f"{src}:1: invalid UTF-8 in the file (byte 0xe9 at offset 3)" in result.stderr
+    assert "--errors replace" in result.stderr
+    assert result.stdout == ""
+    replaced = run("clean", str(src), "--errors", "replace")
+    assert replaced.exit_code == 0
+    assert "\N{REPLACEMENT CHARACTER}" in replaced.stdout
+    assert "1 with invalid UTF-8 replaced" in replaced.stderr
+
+
+def test_jsonl_line_cut_in_half(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    good = json.dumps(records(1)[0])
+    src.write_text(good + "\n" + good[: len(good) // 2] + "\n" + good + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run("clean", str(src), "-o", str(out))
+    assert result.exit_code == 2
+    assert f"{src}:2: malformed JSON" in result.stderr
+    assert "--skip-invalid" in result.stderr
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_record_without_the_field(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": "x"}, {"id": 2, "body": "y"}])
+    result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 2
+    assert f"{src}:2: the record has no field 'text' (its fields: id, body)" in result.stderr
+    assert "--field" in result.stderr
+    other = run("clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--field", "body", "-q")
+    assert other.exit_code == 2
+    assert f"{src}:1: the record has no field 'body'" in other.stderr
+
+
+def test_skip_invalid_writes_rejects(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(
+        b'{"id": 1, "text": "one"}\n{"id": 2, "text": "cut\n{"id": 3}\n'
+        b'{"id": 4, "text": "caf\xe9"}\n{"id": 5, "text": "five"}\n'
+    )
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    result = run(
+        "clean", str(src), "-o", str(out), "--skip-invalid", "--rejects", str(rejects), "-j", "1"
+    )
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in read_jsonl(out)] == [1, 5]
+    bad = read_jsonl(rejects)
+    assert [(r["source"], r["line"]) for r in bad] == [(str(src), 2), (str(src), 3), (str(src), 4)]
+    assert "malformed JSON" in bad[0]["error"]
+    assert bad[0]["raw"] == '{"id": 2, "text": "cut\n'
+    assert "no field 'text'" in bad[1]["error"]
+    assert "raw_base64" in bad[2]
+    assert "2 documents read, 0 changed, 3 skipped" in result.stderr
+
+
+def test_skip_invalid_needs_rejects(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(1))
+    result = run("clean", str(src), "--skip-invalid")
+    assert result.exit_code == 2
+    assert "--skip-invalid needs --rejects PATH" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("suffix", "compress", "message"),
+    [
+        (".jsonl.gz", gzip.compress, "the gzip stream is truncated"),
+        (".jsonl.zst", zstandard.ZstdCompressor().compress, "the zstd stream is truncated"),
+    ],
+)
+def test_truncated_archive(
+    tmp_path: Path, suffix: str, compress: Callable[[bytes], bytes], message: str
+) -> None:
+    data = "".join(json.dumps(r) + "\n" for r in records(200)).encode()
+    src = tmp_path / f"in{suffix}"
+    src.write_bytes(compress(data)[:-50])
+    out = tmp_path / f"out{suffix}"
+    result = run("clean", str(src), "-o", str(out), "-j", "1")
+    assert result.exit_code == 2
+    assert f"{src}: {message}" in result.stderr
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
+
+
+def test_nul_bytes_are_kept(tmp_path: Path) -> None:
+    src = tmp_path / "nul.txt"
+    src.write_bytes(b"before\x00after")
+    result = run("clean", str(src), "-q")
+    assert result.exit_code == 0
+    assert result.stdout == dedup.clean("before\x00after")
+    raw = tmp_path / "nul.jsonl"
+    raw.write_bytes(b'{"text": "raw \x00 nul"}\n')
+    bad = run("clean", str(raw), "-o", str(tmp_path / "o.jsonl"))
+    assert bad.exit_code == 2
+    assert f"{raw}:1: malformed JSON" in bad.stderr
+
+
+def test_ten_megabyte_single_line(tmp_path: Path) -> None:
+    text = "x" * 10_000_000
+    src = tmp_path / "big.jsonl"
+    src.write_text(json.dumps({"id": "big", "text": text}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    # documents longer than --max-doc-chars are left as they are: a cheap, documented path
+    result = run("clean", str(src), "-o", str(out), "--max-doc-chars", "1000", "-j", "1")
+    assert result.exit_code == 0, result.output
+    (row,) = read_jsonl(out)
+    assert row["id"] == "big"
+    assert len(row["text"]) == len(
+        dedup.clean(text, repair_options=dedup.RepairOptions(max_doc_chars=1000))
+    )
+    assert "1 document read" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "empty.jsonl", "empty.jsonl.gz"])
+def test_empty_file(tmp_path: Path, name: str) -> None:
+    src = tmp_path / name
+    src.write_bytes(gzip.compress(b"") if name.endswith(".gz") else b"")
+    out = tmp_path / f"out-{name}"
+    result = run("clean", str(src), "-o", str(out), "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+    if name.endswith(".txt"):
+        assert out.read_bytes() == b""
+        assert "1 document read" in result.stderr
+    else:
+        assert read_jsonl(out) == []
+        assert "0 documents read" in result.stderr
+
+
+def test_missing_input(tmp_path: Path) -> None:
+    result = run("clean", str(tmp_path / "nope.jsonl"))
+    assert result.exit_code == 2
+    assert "nope.jsonl: no such file or directory" in result.stderr
+
+
+# --- clean: outputs ------------------------------------------------------------------------
+
+
+def test_existing_output_is_refused_without_force(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(2))
+    out = tmp_path / "out.jsonl"
+    out.write_text("precious\n")
+    result = run("clean", str(src), "-o", str(out))
+    assert result.exit_code == 1
+    assert f"{out} exists: pass --force to replace it" in result.stderr
+    assert out.read_text() == "precious\n"
+    forced = run("clean", str(src), "-o", str(out), "--force", "-q")
+    assert forced.exit_code == 0
+    assert read_jsonl(out) == cleaned(records(2))
+
+
+def test_existing_report_is_refused(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(2))
+    report = tmp_path / "report.jsonl"
+    report.write_text("old\n")
+    result = run("clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--report", str(report))
+    assert result.exit_code == 1
+    assert "exists: pass --force" in result.stderr
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_output_same_as_input_is_refused(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(2))
+    result = run("clean", str(src), "-o", str(src), "--force")
+    assert result.exit_code == 1
+    assert "is also an input: use --in-place" in result.stderr
+
+
+def test_in_place(tmp_path: Path) -> None:
+    rows = records(3)
+    src = write_jsonl(tmp_path / "in.jsonl.gz", rows)
+    txt = tmp_path / "page.txt"
+    txt.write_text(DOUBLED, encoding="utf-8")
+    result = run("clean", str(src), str(txt), "--in-place", "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert read_jsonl(src) == cleaned(rows)
+    assert txt.read_text(encoding="utf-8") == dedup.clean(DOUBLED)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl.gz", "page.txt"]
+    refused = run("clean", str(txt), "--in-place", "-o", str(tmp_path / "x.txt"))
+    assert refused.exit_code == 2
+    assert "drop -o/--output" in refused.stderr
+
+
+def test_inputs_are_never_modified(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(5))
+    before = src.read_bytes()
+    assert run("clean", str(src), "-o", str(tmp_path / "o.jsonl"), "-q").exit_code == 0
+    assert src.read_bytes() == before
+
+
+def test_a_failing_stage_is_reported_with_its_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = cli.clean
+
+    def flaky(text: str, **kwargs: Any) -> Any:
+        if text == "boom":
+            raise RuntimeError("stage bug")
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(cli, "clean", flaky)
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": "fine"}, {"text": "boom"}])
+    out = tmp_path / "out.jsonl"
+    result = run("clean", str(src), "-o", str(out), "-j", "1")
+    assert result.exit_code == 1
+    assert f"{src}:2: clean failed on this document (RuntimeError: stage bug)" in result.stderr
+    assert not out.exists()
+    rejects = tmp_path / "rejects.jsonl"
+    skipped = run(
+        "clean", str(src), "-o", str(out), "-j", "1", "--skip-invalid", "--rejects", str(rejects)
+    )
+    assert skipped.exit_code == 0
+    assert read_jsonl(out) == [{"text": "fine"}]
+    (bad,) = read_jsonl(rejects)
+    assert bad["line"] == 2
+    assert json.loads(bad["raw"]) == {"text": "boom"}
+
+
+def test_interrupt_leaves_no_partial_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = 0
+
+    def interrupted(text: str, **_: Any) -> Cleaned:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        return Cleaned(text, ())
+
+    monkeypatch.setattr(cli, "clean", interrupted)
+    src = write_jsonl(tmp_path / "in.jsonl", records(5))
+    result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+# --- find ----------------------------------------------------------------------------------
+
+
+def test_find_json_lines(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    result = run("find", str(src), "--json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    pairs = [json.loads(line) for line in result.stdout.splitlines()]
+    expected = [
+        (r["id"], p.first.start, p.second.start)
+        for r in records(3)
+        for p in dedup.find_duplicates(r["text"])
+    ]
+    assert [(p["id"], p["first"][0], p["second"][0]) for p in pairs] == expected
+    for pair in pairs:
+        assert set(pair) == {"id", "source", "first", "second", "score", "kind"}
+        assert pair["first"][0] <= pair["first"][1]
+        assert pair["second"][0] <= pair["second"][1]
+        assert 0.0 <= pair["score"] <= 1.0
+    assert f"{len(pairs):,} duplicate pairs" in result.stderr
+
+
+def test_find_seed_has_a_duplicate() -> None:
+    result = run("find", str(SEED), "--json", "-q")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) >= 1
+
+
+def test_find_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    pair = dedup.DuplicatePair(Span(0, 10), Span(20, 30), 0.93, "flattened")
+    monkeypatch.setattr(cli, "find_duplicates", lambda text, options=None: [pair])
+    result = run("find", str(SEED), "-q")
+    assert result.exit_code == 0
+    assert "0-10" in result.stdout
+    assert "20-30" in result.stdout
+    assert "0.930" in result.stdout
+    assert "flattened" in result.stdout
+    assert str(SEED) in result.stdout
+
+
+def test_find_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "plain.txt"
+    src.write_text("Nothing repeats here.", encoding="utf-8")
+    result = run("find", str(src))
+    assert result.exit_code == 0
+    assert result.stdout == "No duplicate spans found.\n"
+    assert "0 duplicate pairs" in result.stderr
+
+
+def test_find_bad_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "x"}\n{"body": "y"}\n')
+    result = run("find", str(src), "--json")
+    assert result.exit_code == 2
+    assert f"{src}:2: the record has no field 'text'" in result.stderr
+
+
+# --- diff ----------------------------------------------------------------------------------
+
+
+def test_render_edits_marks_every_action() -> None:
+    text = "Hello  world. Hello world."
+    edits = (
+        Edit(5, 7, "fix", "white-space", 1.0, None, " "),
+        Edit(13, 26, "remove", "adjacent-copy", 0.98, Span(0, 13)),
+    )
+    out = click.unstyle(cli.render_edits(text, edits, context=-1))
+    assert out == (
+        "Hello[-\N{MIDDLE DOT}\N{MIDDLE DOT}-]{+\N{MIDDLE DOT}+}world."
+        "[- Hello world.-]"
+        "\N{LEFT-POINTING DOUBLE ANGLE QUOTATION MARK}remove: adjacent-copy, score 0.98, "
+        "kept 0-13\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}"
+    )
+
+
+def test_render_edits_elides_long_unchanged_text() -> None:
+    text = "a" * 1000 + "XY" + "b" * 1000
+    edits = (Edit(1000, 1002, "remove", "r", 1.0, None),)
+    out = click.unstyle(cli.render_edits(text, edits, context=10))
+    assert out.startswith("[\N{HORIZONTAL ELLIPSIS} 990 characters \N{HORIZONTAL ELLIPSIS}]")
+    assert "a" * 10 + "[-XY-]" in out
+    assert out.endswith(
+        "b" * 10 + "[\N{HORIZONTAL ELLIPSIS} 990 characters \N{HORIZONTAL ELLIPSIS}]"
+    )
+
+
+def test_diff_seed_shows_the_removed_copy() -> None:
+    result = run("diff", str(SEED), "--no-color", "-q")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"=== {SEED}\n")
+    assert "\x1b[" not in result.stdout
+    assert "--- repair: " in result.stdout
+    assert "[-" in result.stdout
+    assert "\N{LEFT-POINTING DOUBLE ANGLE QUOTATION MARK}remove: " in result.stdout
+
+
+def test_diff_colour(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def fake(text: str, **_: Any) -> Cleaned:
+        edits = (Edit(0, 1, "remove", "r", 1.0, None),)
+        return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
+
+    monkeypatch.setattr(cli, "clean", fake)
+    src = tmp_path / "a.txt"
+    src.write_text("xy")
+    coloured = run("diff", str(src), "--color", "-q")
+    assert coloured.exit_code == 0
+    assert "\x1b[31m" in coloured.stdout
+    plain = run("diff", str(src), "--no-color", "-q")
+    assert (
+        plain.stdout == f"=== {src}\n--- repair: 1 edit\n[-x-]\u00abremove: r, score 1.00\u00bby\n"
+    )
+
+
+def test_diff_no_changes(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "p", "text": "Nothing to repair."}])
+    result = run("diff", str(src), "--no-color")
+    assert result.exit_code == 0
+    assert result.stdout == f"=== p ({src}:1)\nno changes\n"
+    assert "1 document read, 0 changed" in result.stderr
