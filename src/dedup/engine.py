@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
@@ -158,7 +158,7 @@ class Engine:
         *,
         size: Callable[[T], int] | None = None,
         catch: bool = False,
-    ) -> Iterator[tuple[K, R | Failed]]:
+    ) -> Generator[tuple[K, R | Failed], None, None]:
         """``(key, func(payload))`` for every ``(key, payload)``, in input order.
 
         ``func`` must be picklable (a module-level function or a ``functools.partial`` of one)

@@ -35,7 +35,7 @@ import regex
 
 from dedup.model import Edit, Repair, RepairOptions, Span, apply_edits, check_text, with_overrides
 from dedup.quality import quality
-from dedup.spans import Candidate, analyse, glued
+from dedup.spans import Candidate, analyse, ends_line, glued, starts_line
 from dedup.tokens import Skeleton
 
 __all__ = ["repair"]
@@ -208,35 +208,45 @@ def _move_one(
     u0: int,
     u1: int,
 ) -> None:
+    """Place the removed copy's own skeleton range ``[u0, u1)`` into the kept copy.
+
+    It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
+    Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
+    a variant, not a missing paragraph, and is not moved.
+    """
+    if u1 - u0 < _MIN_MOVE:
+        return
     before = [p for p in pieces if p[1] <= u0]
     after = [p for p in pieces if p[0] >= u1]
     prev = before[-1] if before else None
     nxt = after[0] if after else None
-    if prev is not None and nxt is not None and nxt[2] != prev[3]:
-        return  # the kept copy has its own text here: a substitution, not a missing paragraph
     offsets, line_of = sk.offsets, sk.line_of
     n = len(sk)
+    if prev is not None and nxt is not None and nxt[2] != prev[3]:
+        # the kept copy has its own text here: only whole lines of it (a heading the removed
+        # copy lacks) leave room for a missing paragraph, which goes after them
+        if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3]) and nxt[2] > prev[3]):
+            return
+        prev = None
     if prev is not None:
         k_last = prev[3] - 1
         line = int(line_of[offsets[k_last]])
         if prev[3] < n and int(line_of[offsets[prev[3]]]) == line:
             return  # inside a paragraph of the kept copy
-        tail = text[int(offsets[k_last]) + 1 : int(lines.ends[line])]
-        head = ""
+        tail: str | None = text[int(offsets[k_last]) + 1 : int(lines.ends[line])]
+        head: str | None = None
         if nxt is not None:
             nline = int(line_of[offsets[nxt[2]]])
             head = text[int(lines.starts[nline]) : int(offsets[nxt[2]])]
         at, before_sep = _content_end(text, lines, line), True
     elif nxt is not None:
         line = int(line_of[offsets[nxt[2]]])
-        if nxt[2] > 0 and int(line_of[offsets[nxt[2] - 1]]) == line:
+        if not starts_line(sk, nxt[2]):
             return
-        tail = ""
+        tail = None
         head = text[int(lines.starts[line]) : int(offsets[nxt[2]])]
         at, before_sep = _content_start(text, lines, line), False
     else:
-        return
-    if u1 - u0 < _MIN_MOVE:
         return
     piece = _piece(text, sk, u0, u1, tail, head)
     if not piece:
@@ -246,24 +256,31 @@ def _move_one(
     decision.moves.append((at, sep + piece if before_sep else piece + sep))
 
 
-def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str, head: str) -> str:
-    """The text of the removed copy's own skeleton range ``[u0, u1)``, with its punctuation."""
+def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str | None, head: str | None) -> str:
+    """The text of the removed copy's own skeleton range ``[u0, u1)``, with its punctuation.
+
+    ``tail`` is what the kept copy has after its last letter before the piece (``None`` when
+    the piece comes first), ``head`` what it has before its first letter after the piece: in
+    the removed copy, those belong to the neighbours, the rest to the piece.
+    """
     offsets = sk.offsets
     start, end = int(offsets[u0]), int(offsets[u1 - 1]) + 1
-    lead = text[int(offsets[u0 - 1]) + 1 if u0 > 0 else 0 : start]
-    tail_stripped = tail.strip()
-    if tail_stripped and lead.lstrip().startswith(tail_stripped):
-        lead = lead.lstrip()[len(tail_stripped) :]
-    else:
-        closing = _CLOSING.match(lead)
-        lead = lead[closing.end() :] if closing else lead
-    trail = text[end : int(offsets[u1]) if u1 < len(sk) else len(text)]
-    head_stripped = head.strip()
-    if head_stripped and trail.rstrip().endswith(head_stripped):
-        trail = trail.rstrip()[: -len(head_stripped)]
-    else:
-        match = _TERMINAL.match(trail)
-        trail = match.group(0) if match else ""
+    lead = text[int(offsets[u0 - 1]) + 1 if u0 > 0 else 0 : start].lstrip()
+    if tail is not None:
+        tail = tail.strip()
+        if lead.startswith(tail):
+            lead = lead[len(tail) :]
+        else:
+            closing = _CLOSING.match(lead)
+            lead = lead[closing.end() :] if closing else lead
+    trail = text[end : int(offsets[u1]) if u1 < len(sk) else len(text)].rstrip()
+    if head is not None:
+        head = head.strip()
+        if head and trail.endswith(head):
+            trail = trail[: -len(head)]
+        elif head:
+            terminal = _TERMINAL.match(trail)
+            trail = terminal.group(0) if terminal else ""
     return (lead.lstrip() + text[start:end] + trail.rstrip()).strip()
 
 

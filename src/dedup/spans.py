@@ -272,7 +272,11 @@ def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
 def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     len_a = cand.a1 - cand.a0
     len_b = cand.b1 - cand.b0
-    cand.score = min(1.0, cand.matched / max(1, len_a, len_b))
+    # how much of the shorter copy the longer one holds; a copy with a paragraph more than its
+    # twin still scores high, but one of very different length does not count as a copy
+    cand.score = min(1.0, cand.matched / max(1, min(len_a, len_b)))
+    if min(len_a, len_b) * 2 < max(len_a, len_b):
+        cand.score = min(cand.score, 0.5)
     cand.first_line = _line_span(sk, cand.a0, cand.a1)
     cand.second_line = _line_span(sk, cand.b0, cand.b1)
     cand.kind = "distant"
