@@ -521,7 +521,7 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
 def test_a_failing_stage_is_reported_with_its_location(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = cli.clean
+    real = dedup.clean
 
     def flaky(text: str, **kwargs: Any) -> Any:
         if text == "boom":

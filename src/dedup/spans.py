@@ -85,13 +85,21 @@ class Candidate:
 
     def trim(self) -> None:
         """Make the copies disjoint where overlapping runs made them touch."""
-        if self.a1 > self.b0:
-            self.a1 = self.b0
-            self.runs = [
-                Run(r.a0, min(r.a1, self.b0), r.b0, r.b0 + min(r.a1, self.b0) - r.a0, r.matched)
-                for r in self.runs
-                if r.a0 < self.b0
-            ]
+        if self.a1 <= self.b0:
+            return
+        limit = self.b0
+        runs = []
+        for r in self.runs:
+            if r.a0 >= limit:
+                continue
+            if r.a1 > limit:
+                cut = r.a1 - limit
+                r = Run(r.a0, limit, r.b0, r.b1 - cut, max(0, r.matched - cut))
+            runs.append(r)
+        self.runs = runs
+        self.a1 = max(r.a1 for r in runs)
+        self.b1 = max(r.b1 for r in runs)
+        self.matched = sum(r.matched for r in runs)
 
 
 def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
