@@ -80,7 +80,7 @@ class Engine:
       fits one chunk runs in this process, so one small file never pays for a pool).
     - ``chunk_items`` / ``chunk_size``: a chunk closes at this many items or this total size
       (as measured by ``map``'s ``size`` function, e.g. characters).
-    - ``window``: chunks in flight at once (default ``2 * jobs + 1``); memory is bounded by
+    - ``window``: chunks in flight at once (default ``4 * jobs``); memory is bounded by
       ``window`` chunks.
 
     Use it as a context manager so the pool is shut down, also on error or Ctrl-C.
@@ -90,8 +90,8 @@ class Engine:
         self,
         jobs: int = 1,
         *,
-        chunk_items: int = 64,
-        chunk_size: int = 1 << 20,
+        chunk_items: int = 16,
+        chunk_size: int = 1 << 18,
         window: int | None = None,
     ) -> None:
         for name, value in (
@@ -106,7 +106,7 @@ class Engine:
         self.jobs = jobs
         self.chunk_items = chunk_items
         self.chunk_size = chunk_size
-        self.window = window if window is not None else 2 * jobs + 1
+        self.window = window if window is not None else 4 * jobs
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Engine:

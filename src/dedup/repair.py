@@ -45,7 +45,7 @@ _REASONS = {"flattened": "flattened-copy", "adjacent": "repeated-copy", "teaser"
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
 _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
 # Fewer letters and digits than this are not worth moving: a stray number or initial.
-_MIN_MOVE = 4
+_MIN_MOVE = 8
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 

@@ -46,6 +46,8 @@ _RUN_SLACK = 48
 # far two runs may overlap (a phrase that repeats near a copy's edge).
 _SMALL_GAP = 256
 _OVERLAP = 256
+# An exact match grows across a line start only if it goes on this far beyond it.
+_CROSS = 12
 # The most runs a document may produce before the rest are ignored (bounds the chaining).
 _MAX_RUNS = 20_000
 
@@ -138,13 +140,20 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any]:
 
 
 def _extend(
-    chars: npt.NDArray[np.uint32], bounds: npt.NDArray[np.bool_], a0: int, a1: int, d: int
+    chars: npt.NDArray[np.uint32],
+    bounds: npt.NDArray[np.bool_],
+    lines: npt.NDArray[np.bool_],
+    a0: int,
+    a1: int,
+    d: int,
 ) -> tuple[int, int]:
     """Grow the exact match of ``[a0, a1)`` and ``[a0 + d, a1 + d)`` at both ends.
 
-    The match grows by whole words only (``bounds`` marks word starts, and the text's end), so
-    a letter that two different words happen to share does not join the copies. The first copy
-    may not grow into the second, nor the second past the text.
+    Anchors miss up to one anchor's width at each end of a copy; this recovers it. The match
+    grows by whole words only (``bounds`` marks word starts), and across the start of a line in
+    either copy (``lines``) only when it goes on for ``_CROSS`` characters, so a word that two
+    different paragraphs happen to begin or end with does not join them. The first copy may not
+    grow into the second.
     """
     n = chars.shape[0]
     step = 64
@@ -157,6 +166,9 @@ def _extend(
             break
         end = hi
     if end > a1:
+        stop = np.flatnonzero(lines[a1 + 1 : end + 1] | lines[a1 + d + 1 : end + d + 1])
+        if stop.shape[0] and end - (a1 + 1 + int(stop[0])) < _CROSS:
+            end = a1 + 1 + int(stop[0])
         ok = np.flatnonzero(bounds[a1 : end + 1] & bounds[a1 + d : end + d + 1])
         a1 = a1 + int(ok[-1]) if ok.shape[0] else a1
     start = a0
@@ -168,6 +180,9 @@ def _extend(
             break
         start = lo
     if start < a0:
+        stop = np.flatnonzero(lines[start:a0] | lines[start + d : a0 + d])
+        if stop.shape[0] and (start + int(stop[-1])) - start < _CROSS:
+            start = start + int(stop[-1])
         ok = np.flatnonzero(bounds[start : a0 + 1] & bounds[start + d : a0 + d + 1])
         a0 = start + int(ok[0]) if ok.shape[0] else a0
     return a0, a1
@@ -190,11 +205,14 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     bounds = np.zeros(n + 1, dtype=bool)
     bounds[sk.starts] = True
     bounds[n] = True
+    lines = np.ones(n + 1, dtype=bool)
+    row = sk.line_of[sk.offsets]
+    lines[1:n] = row[1:] != row[:-1]
     for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS]):
         a0 = int(j[f])
         a1 = int(j[la]) + width
         dd = int(d[f])
-        a0, a1 = _extend(chars, bounds, a0, min(a1, n - dd), dd)
+        a0, a1 = _extend(chars, bounds, lines, a0, min(a1, n - dd), dd)
         same = chars[a0:a1] == chars[a0 + dd : a1 + dd]
         matched = int(np.count_nonzero(same))
         if matched < width:
@@ -228,6 +246,8 @@ def _chain(runs: list[Run]) -> list[Candidate]:
             small, large = sorted((max(gap_a, 0), max(gap_b, 0)))
             if small > _SMALL_GAP or large > max(400, 2 * cand.matched):
                 continue
+            if large > max(_SMALL_GAP, 4 * run.matched):
+                continue  # a short run does not bridge a paragraph's gap
             cost = small + large
             if best is None or cost < best_cost:
                 best, best_cost = cand, cost

@@ -99,13 +99,15 @@ _TABLE = _build_table()
 
 def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """MurmurHash3's 64-bit finaliser, elementwise: spreads every input bit over the output."""
+    x = np.right_shift(values, _S33)
+    x ^= values
+    tmp = np.empty_like(x)
     with np.errstate(over="ignore"):
-        x = values ^ (values >> _S33)
-        x = x * _M1
-        x ^= x >> _S33
-        x = x * _M2
-        x ^= x >> _S33
-    return np.asarray(x, dtype=np.uint64)
+        x *= _M1
+        x ^= np.right_shift(x, _S33, out=tmp)
+        x *= _M2
+        x ^= np.right_shift(x, _S33, out=tmp)
+    return x
 
 
 def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

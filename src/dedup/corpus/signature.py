@@ -42,7 +42,10 @@ __all__ = [
 
 #: The value of a bin that no shingle reached (a document without shingles has only these).
 EMPTY = np.uint32(0xFFFFFFFF)
-_ROTATE = np.uint32(0x9E3779B1)  # odd step added per bin of distance when a bin borrows
+_ROTATE = np.uint32(0x9E3779B1)
+_BATCH = (
+    1 << 18
+)  # shingles hashed per pass  # odd step added per bin of distance when a bin borrows
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,33 +100,49 @@ class SignatureScheme:
         if n == 0:
             return flat_sigs.reshape(0, p)
         lengths = np.fromiter((len(h) for h in hash_sets), dtype=np.int64, count=n)
-        flat = np.concatenate(hash_sets) if lengths.sum() else np.empty(0, np.uint64)
-        mixed = fmix64(flat ^ np.uint64(fmix64(np.array([self.seed + 1], np.uint64))[0]))
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        if p & (p - 1) == 0:
-            bins = (mixed & np.uint64(p - 1)).astype(np.int64)
-        else:
-            bins = (mixed % np.uint64(p)).astype(np.int64)
-        cells = rows * p + bins
-        np.minimum.at(flat_sigs, cells, (mixed >> np.uint64(32)).astype(np.uint32))
+        seed = fmix64(np.array([self.seed + 1], dtype=np.uint64))[0]
+        mask = np.uint64(p - 1) if p & (p - 1) == 0 else None
+        # Small batches of documents keep the arrays in cache.
+        start = 0
+        while start < n:
+            stop, size = start + 1, int(lengths[start])
+            while stop < n and size + lengths[stop] <= _BATCH:
+                size += int(lengths[stop])
+                stop += 1
+            if size:
+                flat = np.concatenate(hash_sets[start:stop])
+                flat ^= seed
+                mixed = fmix64(flat)
+                bins = (mixed & mask if mask is not None else mixed % np.uint64(p)).astype(np.int64)
+                rows = np.repeat(
+                    np.arange(start * p, stop * p, p, dtype=np.int64), lengths[start:stop]
+                )
+                bins += rows
+                mixed >>= np.uint64(32)
+                np.minimum.at(flat_sigs, bins, mixed.astype(np.uint32))
+            start = stop
         sigs = flat_sigs.reshape(n, p)
         _densify(sigs, lengths)
         return sigs
 
 
 def _densify(sigs: npt.NDArray[np.uint32], lengths: npt.NDArray[np.int64]) -> None:
-    """Fill each empty bin from the next non-empty bin to its right, in place."""
-    p = sigs.shape[1]
-    positions = np.arange(p)
-    for row in np.flatnonzero((lengths > 0) & (lengths < 8 * p)):
-        sig = sigs[row]
-        full = np.flatnonzero(sig != EMPTY)
-        if len(full) == p or len(full) == 0:
-            continue
-        source = full[np.searchsorted(full, positions) % len(full)]
-        distance = ((source - positions) % p).astype(np.uint32)
-        with np.errstate(over="ignore"):
-            sigs[row] = sig[source] + distance * _ROTATE
+    """Fill each empty bin from the next non-empty bin to its right (circularly), in place."""
+    n, p = sigs.shape
+    rows = np.flatnonzero((lengths > 0) & (sigs == EMPTY).any(axis=1))
+    if len(rows) == 0:
+        return
+    part = sigs[rows]
+    twice = np.concatenate([part, part], axis=1)
+    positions = np.arange(2 * p)
+    # For each column, the nearest column at or to its right that is not empty.
+    marks = np.where(twice != EMPTY, positions, 2 * p)
+    source = np.minimum.accumulate(marks[:, ::-1], axis=1)[:, ::-1][:, :p]
+    distance = (source - positions[:p]).astype(np.uint32)
+    picked = np.take_along_axis(twice, source, axis=1)
+    with np.errstate(over="ignore"):
+        filled = picked + distance * _ROTATE
+    sigs[rows] = np.where(part == EMPTY, filled, part)
 
 
 def estimate_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
