@@ -71,6 +71,7 @@ class _Decision:
     kept: Span
     cut: tuple[int, int]  # the character range that goes
     gone: tuple[int, int]  # the removed copy, in skeleton positions
+    keep: tuple[int, int]  # the kept copy, in skeleton positions
     reason: str
     moves: list[tuple[int, str]] = field(default_factory=list)
 
@@ -143,9 +144,22 @@ def _take(
         removed_first = qa < qb
     gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
-    if not removed_first and glued(sk, cand):
+    junction = glued(sk, cand)
+    if cand.kind == "flattened":
+        # a flattened copy is whole lines of its own (the rest of its lines either matches
+        # elsewhere or moves), except where it is glued to the kept copy
+        line_first = int(sk.line_of[sk.offsets[gone[0]]])
+        line_last = int(sk.line_of[sk.offsets[gone[1] - 1]])
+        start = int(np.searchsorted(sk.offsets, lines.starts[line_first]))
+        end = int(np.searchsorted(sk.offsets, lines.ends[line_last]))
+        if junction and removed_first:
+            end = gone[1]
+        if junction and not removed_first:
+            start = gone[0]
+        gone = (start, end)
+    if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
-        gone = (cand.a1, cand.b1)
+        gone = (cand.a1, gone[1])
     cut = _cut(text, sk, lines, *gone)
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(np.searchsorted(sk.offsets, cut[0]))
@@ -154,7 +168,9 @@ def _take(
         return
     removed[lo:hi] = True
     kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
-    decisions.append(_Decision(cand, removed_first, kept_span, cut, (lo, hi), _REASONS[cand.kind]))
+    decisions.append(
+        _Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
+    )
 
 
 def _separator(text: str, lines: _Lines, line: int) -> str:
@@ -181,8 +197,15 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
         for r in cand.runs
     )
     edges = np.flatnonzero(np.diff(np.concatenate(([0], own.view(np.int8), [0]))))
+    kept_letters = _letters(sk, *decision.keep)
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo):
+        if _letters(sk, int(u0), int(u1)) in kept_letters:
+            continue  # the kept copy has it, elsewhere than its twin's alignment suggests
         _move_one(text, sk, lines, decision, pieces, int(u0), int(u1))
+
+
+def _letters(sk: Skeleton, s0: int, s1: int) -> str:
+    return sk.chars[s0:s1].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _content_end(text: str, lines: _Lines, line: int) -> int:

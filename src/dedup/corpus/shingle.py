@@ -64,7 +64,7 @@ _SPACE = 0x20
 _CHUNK_CHARS = 1 << 17  # code points per array pass: bounds memory
 
 # Markdown link targets ``](...)``, bare URLs and ``www.`` hosts: page chrome, not words.
-_URL = re.compile(r"\]\([^)\s]*\)|(?:https?|ftp)://\S+|www\.\S+")
+_URL = re.compile(r"\]\([^)\s]*\)|(?:https?|ftp)://\S+|www\.\S+", re.IGNORECASE)
 
 # Blocks of scripts written without spaces: each character is a token of its own.
 _NOSPACE_BLOCKS = (
@@ -78,6 +78,9 @@ _NOSPACE_BLOCKS = (
     (0x20000, 0x3FFFF),  # CJK extensions B and later
 )
 _OTHER, _WORD, _SINGLE = 0, 1, 2
+_NOSPACE_CLASS = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _NOSPACE_BLOCKS)
+# Splits a canonical text (which has no punctuation left) into tokens.
+_CANON_TOKEN = re.compile(f"[{_NOSPACE_CLASS}]|[^ {_NOSPACE_CLASS}]+")
 
 
 def _char_class(code: int) -> int:
@@ -87,14 +90,25 @@ def _char_class(code: int) -> int:
     return _WORD if unicodedata.category(chr(code))[0] in "LMN" else _OTHER
 
 
-def _build_table() -> npt.NDArray[np.uint8]:
-    table = np.fromiter((_char_class(c) for c in range(0x10000)), dtype=np.uint8, count=0x10000)
-    table.flags.writeable = False
-    return table
+def _fold_char(code: int) -> int:
+    """The case fold of one code point where it is one code point (else its lowercase)."""
+    for folded in (chr(code).casefold(), chr(code).lower()):
+        if len(folded) == 1:
+            return ord(folded)
+    return code
 
 
-# Read-only: the class of every code point of the Basic Multilingual Plane.
-_TABLE = _build_table()
+def _build_tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
+    size = 0x10000
+    classes = np.fromiter((_char_class(c) for c in range(size)), dtype=np.uint8, count=size)
+    folds = np.fromiter((_fold_char(c) for c in range(size)), dtype=np.uint32, count=size)
+    classes.flags.writeable = False
+    folds.flags.writeable = False
+    return classes, folds
+
+
+# Read-only: the class and the case fold of every code point of the Basic Multilingual Plane.
+_TABLE, _FOLD = _build_tables()
 
 
 def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -122,7 +136,6 @@ def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
 def _fold(text: str) -> str:
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    text = text.casefold()
     if "://" in text or "](" in text or "www." in text:
         text = _URL.sub(" ", text)
     return text
@@ -188,50 +201,50 @@ def _chunk(
     n_docs = len(folded)
     # One separator (class "other") after each text keeps tokens from crossing texts.
     joined = "\x00".join(folded) + "\x00"
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+    raw = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+    codes = _FOLD[np.minimum(raw, 0xFFFF)]
+    if len(raw) and raw.max() > 0xFFFF:
+        codes = np.where(raw > 0xFFFF, raw, codes)
     lengths = np.fromiter((len(f) + 1 for f in folded), dtype=np.int64, count=n_docs)
     doc_start = np.r_[0, np.cumsum(lengths)]
     classes = _classes(codes)
-    word = classes == _WORD
-    single = classes == _SINGLE
-    prev_word = np.r_[False, word[:-1]]
-    next_word = np.r_[word[1:], False]
-    starts = np.flatnonzero(single | (word & ~prev_word))
-    ends = np.flatnonzero(single | (word & ~next_word)) + 1
+    kept = classes != _OTHER
+    n = len(codes)
+    if (classes == _SINGLE).any():
+        word = classes == _WORD
+        single = kept & ~word
+        starts = np.flatnonzero(single | (word & ~_shift_right(word)))
+        ends = np.flatnonzero(single | (word & ~_shift_left(word))) + 1
+    else:
+        starts = np.flatnonzero(kept & ~_shift_right(kept))
+        ends = np.flatnonzero(kept & ~_shift_left(kept)) + 1
     tok_doc = np.searchsorted(doc_start, starts, side="right") - 1
     per_doc = np.bincount(tok_doc, minlength=n_docs)
     tok_first = np.r_[0, np.cumsum(per_doc)]
 
     # Token hashes: polynomial hash of code points from prefix sums, modulo 2**64 (int64
-    # arithmetic wraps like uint64 and is faster).
-    n = len(codes)
+    # arithmetic wraps like uint64).
     powers, inverse = tables if n < len(tables[0]) else _powers(n)
     with np.errstate(over="ignore"):
         prefix = np.empty(n + 1, dtype=np.int64)
         prefix[0] = 0
-        np.cumsum(codes.astype(np.int64) * powers[:n], out=prefix[1:])
-        values = ((prefix[ends] - prefix[starts]) * inverse[starts]).view(np.uint64)
-        tok_hash = fmix64(values ^ fmix64((ends - starts).astype(np.uint64)))
+        np.cumsum(np.multiply(codes, powers[:n], dtype=np.int64), out=prefix[1:])
+        values = prefix[ends]
+        values -= prefix[starts]
+        values *= inverse[starts]
+        tok_hash = fmix64(values.view(np.uint64) ^ fmix64((ends - starts).astype(np.uint64)))
 
-    # Canonical text of each document: its tokens joined by single spaces.
-    keep = np.flatnonzero(classes != _OTHER)
-    is_start = np.zeros(n, dtype=bool)
-    is_start[starts] = True
-    first_of_doc = np.zeros(n, dtype=bool)
-    first_of_doc[starts[tok_first[:-1][per_doc > 0]]] = True
-    space = (is_start & ~first_of_doc)[keep]
-    pos = np.arange(len(keep)) + np.cumsum(space)
-    out = np.empty(len(keep) + int(space.sum()), dtype="<u4")
-    out[pos] = codes[keep]
-    out[pos[space] - 1] = _SPACE
-    first_kept = np.searchsorted(keep, doc_start[:-1])
-    if len(keep):
-        bounds = np.where(first_kept < len(keep), pos[first_kept.clip(max=len(keep) - 1)], len(out))
-    else:
-        bounds = np.zeros(n_docs, dtype=np.int64)
-    out_start = np.r_[bounds, len(out)]
+    # Canonical text of each document: the kept characters, each run of others as one space
+    # (dropped at the start and end of a document).
+    spaced = kept | _shift_right(kept)
+    picked = np.flatnonzero(spaced)
+    out = np.where(kept[picked], codes[picked], np.uint32(_SPACE)).astype("<u4")
+    bounds = np.searchsorted(picked, doc_start)
     for d in range(n_docs):
-        segment = out[out_start[d] : out_start[d + 1]]
+        lo, hi = int(bounds[d]), int(bounds[d + 1])
+        if hi > lo and out[hi - 1] == _SPACE:
+            hi -= 1
+        segment = out[lo:hi]
         if canonical:
             exact.append(segment.tobytes().decode("utf-32-le"))
         else:
@@ -269,6 +282,22 @@ def _chunk(
         tokens.append(int(per_doc[d]))
 
 
+def _shift_right(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``mask`` moved one place to the right: ``out[i] = mask[i - 1]``, ``out[0] = False``."""
+    out = np.empty_like(mask)
+    out[0] = False
+    out[1:] = mask[:-1]
+    return out
+
+
+def _shift_left(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``mask`` moved one place to the left: ``out[i] = mask[i + 1]``, ``out[-1] = False``."""
+    out = np.empty_like(mask)
+    out[-1] = False
+    out[:-1] = mask[1:]
+    return out
+
+
 def _short_shingle(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """The one shingle of a document with fewer tokens than the shingle size."""
     acc = np.zeros(1, dtype=np.uint64)
@@ -285,9 +314,9 @@ def canonical_text(text: str) -> str:
 
 
 def canonical_tokens(text: str) -> list[str]:
-    """The canonical words of ``text``."""
-    canon = canonical_text(text)
-    return canon.split(" ") if canon else []
+    """The canonical tokens of ``text``: its words, and each character of scripts written
+    without spaces."""
+    return _CANON_TOKEN.findall(canonical_text(text))
 
 
 def exact_hash(text: str) -> str:
