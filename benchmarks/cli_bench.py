@@ -1,0 +1,197 @@
+"""Throughput and peak memory of ``dedup clean`` on a JSONL file, with ``-j 1`` and ``-j 2``,
+against ``ftfy.fix_text`` over the same records.
+
+Every run is a fresh subprocess (``python -m dedup clean IN -o OUT -q -j N``), so start-up, JSON
+reading and writing are all counted, as a user would see them. Measured per run:
+
+- wall-clock time, documents/s and MB/s (input bytes / wall time);
+- CPU time (user + system) of the whole process tree: ``os.wait4``'s figure, or the sum of what
+  ``/proc`` showed for every process of the tree (sampled every 20 ms) when that is larger —
+  worker processes started by a fork server are not waited for by the command itself;
+- peak RSS of the largest single process (``ru_maxrss`` from ``os.wait4``, or sampled) and the
+  peak of the summed RSS of the whole process tree (sampled), which counts the workers together.
+
+The load average is printed too: on a shared machine the ``-j 2`` speed-up is only meaningful
+when two cores are free. Outputs of every ``-j`` are compared: they must be identical.
+
+    python benchmarks/cli_bench.py                       # ../shared/eval/repair-dev.jsonl
+    python benchmarks/cli_bench.py --data crawl.jsonl --jobs 1 2 4 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "repair-dev.jsonl"
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+FTFY_SCRIPT = """
+import json, sys, ftfy
+with open(sys.argv[1], encoding="utf-8") as src, open(sys.argv[2], "w", encoding="utf-8") as out:
+    for line in src:
+        record = json.loads(line)
+        record["text"] = ftfy.fix_text(record["text"])
+        out.write(json.dumps(record, ensure_ascii=False) + "\\n")
+"""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One run: what it was, and what it cost."""
+
+    method: str
+    jobs: int
+    wall: float
+    cpu: float
+    max_rss_mb: float
+    tree_rss_mb: float
+    digest: str
+
+
+def _children(pid: int) -> list[int]:
+    """``pid`` and all its descendants, from ``/proc``."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(parents.get(current, []))
+    return found
+
+
+def _tree_sample(pid: int, cpu: dict[int, float]) -> tuple[int, int]:
+    """The summed and the largest RSS of ``pid``'s process tree, in bytes; records each
+    process's CPU seconds so far in ``cpu``."""
+    total = largest = 0
+    for child in _children(pid):
+        try:
+            with open(f"/proc/{child}/statm", encoding="ascii") as fh:
+                rss = int(fh.read().split()[1]) * PAGE
+            with open(f"/proc/{child}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError, ValueError):
+            continue
+        total += rss
+        largest = max(largest, rss)
+        cpu[child] = (int(fields[11]) + int(fields[12])) / TICKS
+    return total, largest
+
+
+def measure(method: str, jobs: int, command: list[str], output: Path) -> Measure:
+    """Run ``command`` once and measure it."""
+    if output.exists():
+        output.unlink()
+    peak = largest = 0
+    cpu: dict[int, float] = {}
+    start = time.perf_counter()
+    process = subprocess.Popen(command)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak, largest
+        while not done.is_set():
+            if os.path.isdir("/proc"):
+                total, one = _tree_sample(process.pid, cpu)
+                peak, largest = max(peak, total), max(largest, one)
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed with exit status {process.returncode}")
+    digest = hashlib.sha256(output.read_bytes()).hexdigest()[:12]
+    return Measure(
+        method,
+        jobs,
+        wall,
+        max(usage.ru_utime + usage.ru_stime, sum(cpu.values())),
+        max(usage.ru_maxrss * 1024, largest) / 2**20,
+        peak / 2**20,
+        digest,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="a JSONL file")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="-j values to run")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best is kept")
+    parser.add_argument("--no-ftfy", action="store_true", help="skip the ftfy baseline")
+    args = parser.parse_args()
+    data: Path = args.data
+    if not data.exists():
+        raise SystemExit(f"{data} is absent: pass --data PATH")
+    size = data.stat().st_size
+    with data.open("rb") as fh:
+        docs = sum(1 for line in fh if line.strip())
+    print(f"input: {data} ({docs:,} documents, {size / 1e6:.1f} MB)")
+    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
+
+    results: list[Measure] = []
+    with tempfile.TemporaryDirectory(prefix="dedup-bench-") as tmp:
+        out = Path(tmp) / "out.jsonl"
+        runs: list[tuple[str, int, list[str]]] = []
+        if not args.no_ftfy:
+            script = Path(tmp) / "ftfy_baseline.py"
+            script.write_text(FTFY_SCRIPT, encoding="utf-8")
+            runs.append(("ftfy.fix_text", 1, [sys.executable, str(script), str(data), str(out)]))
+        for jobs in args.jobs:
+            command = [sys.executable, "-m", "dedup", "clean", str(data), "-o", str(out)]
+            runs.append(("dedup clean", jobs, [*command, "-q", "-j", str(jobs)]))
+        for method, jobs, command in runs:
+            best = min(
+                (measure(method, jobs, command, out) for _ in range(args.repeat)),
+                key=lambda m: m.wall,
+            )
+            results.append(best)
+
+    base = next((m for m in results if m.method == "dedup clean" and m.jobs == 1), None)
+    header = (
+        f"| {'method':<14} | {'-j':>2} | {'wall s':>7} | {'docs/s':>7} | {'MB/s':>6} | "
+        f"{'CPU s':>6} | {'max RSS MB':>10} | {'tree RSS MB':>11} | {'speed-up':>8} | "
+        f"{'output':<12} |"
+    )
+    print()
+    print(header)
+    print("|" + "|".join("-" * len(c) for c in header.split("|")[1:-1]) + "|")
+    for m in results:
+        same = base is not None and m.method == base.method
+        speedup = f"{base.wall / m.wall:.2f}x" if base is not None and same else ""
+        print(
+            f"| {m.method:<14} | {m.jobs:>2} | {m.wall:>7.2f} | {docs / m.wall:>7.1f} | "
+            f"{size / 1e6 / m.wall:>6.2f} | {m.cpu:>6.2f} | {m.max_rss_mb:>10.0f} | "
+            f"{m.tree_rss_mb:>11.0f} | {speedup:>8} | {m.digest:<12} |"
+        )
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+    digests = {m.digest for m in results if m.method == "dedup clean"}
+    print("dedup outputs identical across -j:", "yes" if len(digests) == 1 else "NO")
+
+
+if __name__ == "__main__":
+    main()
