@@ -128,7 +128,7 @@ class SignatureScheme:
 
 def _densify(sigs: npt.NDArray[np.uint32], lengths: npt.NDArray[np.int64]) -> None:
     """Fill each empty bin from the next non-empty bin to its right (circularly), in place."""
-    n, p = sigs.shape
+    p = sigs.shape[1]
     rows = np.flatnonzero((lengths > 0) & (sigs == EMPTY).any(axis=1))
     if len(rows) == 0:
         return
