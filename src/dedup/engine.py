@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -52,6 +53,11 @@ class Failed:
 
     def __str__(self) -> str:
         return f"{self.error}: {self.message}"
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the calling process, which stops the run and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Apply(Generic[T, R]):
@@ -134,7 +140,9 @@ class Engine:
                 context.set_forkserver_preload(["dedup"])
             else:  # pragma: no cover - Windows
                 context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=context, initializer=_ignore_interrupts
+            )
         return self._pool
 
     def _chunks(

@@ -84,6 +84,10 @@ class NormalizeOptions:
       ``&amp;lt;`` does), at most this many times.
     - ``split_marks``: the sentence-ending marks after which :func:`split_glued` may insert a
       space.
+    - ``min_glued``: :func:`split_glued` splits a line only if it has at least this many glued
+      sentence ends. A flattened copy of paragraphs is glued at every paragraph end, so its
+      line has several; a single glue in a line is as often the source's own spelling
+      (``away.This``), and the default leaves it. ``1`` splits every one.
     """
 
     fix_mojibake: bool = True
@@ -96,6 +100,7 @@ class NormalizeOptions:
     nfc: bool = True
     max_rounds: int = 3
     split_marks: str = ".!?"
+    min_glued: int = 2
 
     def __post_init__(self) -> None:
         for name in (
@@ -110,6 +115,7 @@ class NormalizeOptions:
         ):
             _check_bool(name, getattr(self, name))
         _check_int("max_rounds", self.max_rounds, 1, 10)
+        _check_int("min_glued", self.min_glued, 1)
         if not isinstance(self.split_marks, str):
             raise ConfigError(
                 f"option split_marks must be a str, not {type(self.split_marks).__name__}"
@@ -647,15 +653,15 @@ def normalize(text: str, options: NormalizeOptions | None = None, **overrides: A
 # --------------------------------------------------------------------------------------------
 # Glued sentences
 
-# A word of two or more letters ending in a lowercase letter, a sentence mark, an optional
-# closing quote or bracket, then a capitalised word.
-_GLUED = regex.compile(
-    r"(?<![\p{L}\p{N}\p{M}_.\-'\N{RIGHT SINGLE QUOTATION MARK}])"
-    r"(?P<word>\p{L}[\p{L}\p{M}]*\p{Ll}[\p{M}]*)"
-    r"(?P<mark>[.!?])(?P<close>[\"\N{RIGHT DOUBLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}"
-    r"\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}]?)(?=\p{Lu}\p{Ll})"
+# A sentence mark, an optional closing quote, then a letter with no space between: the places
+# worth a closer look (most sentence marks are followed by a space and never match).
+_GLUE_SCAN = re.compile(
+    "[.!?][\"\N{RIGHT DOUBLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}"
+    "\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}]?(?=[^\\W\\d_])"
 )
+_WORD_BEFORE = regex.compile(r"[\p{L}\p{M}]+$")
 _NEXT_WORD = regex.compile(r"[\p{L}\p{M}]+")
+_HUMP = regex.compile(r"\p{Ll}\p{M}*\p{Lu}")
 # Abbreviations that a capitalised word may follow without a space.
 # fmt: off
 _ABBREVIATIONS = frozenset({
@@ -685,38 +691,49 @@ def _token_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _glue_point(text: str, m: regex.Match[str], marks: str) -> int | None:
+def _glue_point(text: str, m: re.Match[str], marks: str) -> int | None:
     """Where to insert the space for the glue candidate ``m``, or ``None`` to leave it."""
-    if m.group("mark") not in marks:
-        return None
-    word = m.group("word")
-    if word.lower() in _ABBREVIATIONS:
+    if text[m.start()] not in marks:
         return None
     point = m.end()
     next_word = _NEXT_WORD.match(text, point)
-    if next_word is None:  # pragma: no cover - the lookahead guarantees a letter
+    if next_word is None:
         return None
     nxt = next_word.group()
-    # camelCase or an identifier chain (object.ToString, context.Context)
-    if regex.search(r"\p{Ll}\p{Lu}", word) or regex.search(r"\p{Ll}\p{Lu}", nxt):
+    # A capitalised word: an upper-case letter, then a lower-case one.
+    if len(nxt) < 2 or not nxt[0].isupper() or not nxt[1].islower():
         return None
-    if nxt.lower() == word.lower():
+    before = _WORD_BEFORE.search(text, max(0, m.start() - 64), m.start())
+    if before is None:
+        return None
+    word = before.group()
+    # Two letters at least, ending in lower case, not capitalised (String.Index, Paris.The:
+    # more often a name or a type than a sentence end), not an abbreviation.
+    if len(word) < 2 or not word[-1].islower() and not unicodedata.combining(word[-1]):
+        return None
+    if word[0].isupper() or word.lower() in _ABBREVIATIONS:
+        return None
+    # After a dot, a letter, a digit or a hyphen the word is part of a name (e.g., z.B., 3.Mal,
+    # example.co.Uk); camelCase and a word repeated across the dot are code (context.Context).
+    start = before.start()
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._-'@/\\"):
+        return None
+    if _HUMP.search(word) or _HUMP.search(nxt) or nxt.lower() == word.lower():
         return None
     after = next_word.end()
-    if (
-        after < len(text)
-        and text[after] in ".("
-        and after + 1 < len(text)
-        and not text[after + 1].isspace()
-    ):
+    if after + 1 < len(text) and text[after] in ".(<[:" and not text[after + 1].isspace():
         return None
-    tok_start, tok_end = _token_bounds(text, m.start(), after)
+    tok_start, tok_end = _token_bounds(text, start, after)
     token = text[tok_start:tok_end]
     if any(ch in _CODE_CHARS for ch in token.strip(_EDGE_PUNCTUATION)) or "www." in token.lower():
         return None
     if any(ch in "()[]{}" for ch in token):
         return None
     return point
+
+
+def _split(point: int) -> Edit:
+    return Edit(point, point, "split", "glued-sentence", 1.0, None, " ")
 
 
 def split_glued(text: str, options: NormalizeOptions | None = None, **overrides: Any) -> Normalized:
@@ -739,11 +756,22 @@ def split_glued(text: str, options: NormalizeOptions | None = None, **overrides:
     opts = with_overrides(options, NormalizeOptions, overrides)
     if not opts.split_marks:
         return Normalized(text, ())
-    edits = []
-    for m in _GLUED.finditer(text):
+    edits: list[Edit] = []
+    line_points: list[int] = []
+    line_end = -1
+    for m in _GLUE_SCAN.finditer(text):
+        if m.start() > line_end:
+            if len(line_points) >= opts.min_glued:
+                edits.extend(_split(p) for p in line_points)
+            line_points = []
+            line_end = text.find("\n", m.start())
+            if line_end < 0:
+                line_end = len(text)
         point = _glue_point(text, m, opts.split_marks)
         if point is not None:
-            edits.append(Edit(point, point, "split", "glued-sentence", 1.0, None, " "))
+            line_points.append(point)
+    if len(line_points) >= opts.min_glued:
+        edits.extend(_split(p) for p in line_points)
     if not edits:
         return Normalized(text, ())
     return Normalized(apply_edits(text, edits), tuple(edits))

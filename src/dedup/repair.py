@@ -46,6 +46,10 @@ _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
 _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
 # Fewer letters and digits than this are not worth moving: a stray number or initial.
 _MIN_MOVE = 8
+# Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
+# followed by a capitalised word.
+_GLUE_POINT = regex.compile(r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll})")
+_WORDS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -146,17 +150,7 @@ def _take(
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
     junction = glued(sk, cand)
     if cand.kind == "flattened":
-        # a flattened copy is whole lines of its own (the rest of its lines either matches
-        # elsewhere or moves), except where it is glued to the kept copy
-        line_first = int(sk.line_of[sk.offsets[gone[0]]])
-        line_last = int(sk.line_of[sk.offsets[gone[1] - 1]])
-        start = int(np.searchsorted(sk.offsets, lines.starts[line_first]))
-        end = int(np.searchsorted(sk.offsets, lines.ends[line_last]))
-        if junction and removed_first:
-            end = gone[1]
-        if junction and not removed_first:
-            start = gone[0]
-        gone = (start, end)
+        gone = _whole_lines(sk, lines, cand, gone, removed_first, junction)
     if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
@@ -171,6 +165,49 @@ def _take(
     decisions.append(
         _Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
     )
+
+
+def _whole_lines(
+    sk: Skeleton,
+    lines: _Lines,
+    cand: Candidate,
+    gone: tuple[int, int],
+    removed_first: bool,
+    junction: bool,
+) -> tuple[int, int]:
+    """A flattened copy's skeleton range, grown to its whole lines.
+
+    The rest of its lines either matches elsewhere or moves. Its first and last line count only
+    when the copy fills most of them; where it is glued to the kept copy, it stops there.
+    """
+    mask = np.zeros(len(sk), dtype=bool)
+    for run in cand.runs:
+        if removed_first:
+            mask[run.a0 : run.a1] = True
+        else:
+            mask[run.b0 : run.b1] = True
+
+    def bounds(line: int) -> tuple[int, int]:
+        lo = int(np.searchsorted(sk.offsets, lines.starts[line]))
+        hi = int(np.searchsorted(sk.offsets, lines.ends[line]))
+        return lo, hi
+
+    first = int(sk.line_of[sk.offsets[gone[0]]])
+    last = int(sk.line_of[sk.offsets[gone[1] - 1]])
+    start, end = gone
+    lo, hi = bounds(first)
+    if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
+        start = lo
+    elif first != last:
+        start = int(np.searchsorted(sk.offsets, lines.starts[first + 1]))
+    lo, hi = bounds(last)
+    if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
+        end = hi
+    elif first != last:
+        end = int(np.searchsorted(sk.offsets, lines.ends[last - 1]))
+    if junction:
+        start, end = (start, gone[1]) if removed_first else (gone[0], end)
+    return (start, end) if end > start else gone
 
 
 def _separator(text: str, lines: _Lines, line: int) -> str:
@@ -197,11 +234,21 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
         for r in cand.runs
     )
     edges = np.flatnonzero(np.diff(np.concatenate(([0], own.view(np.int8), [0]))))
-    kept_letters = _letters(sk, *decision.keep)
+    rest = _letters(sk, 0, lo) + "\n" + _letters(sk, hi, len(sk))
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo):
-        if _letters(sk, int(u0), int(u1)) in kept_letters:
-            continue  # the kept copy has it, elsewhere than its twin's alignment suggests
+        if _elsewhere(text, sk, int(u0), int(u1), rest):
+            continue  # the text has it, elsewhere than the copies' alignment suggests
         _move_one(text, sk, lines, decision, pieces, int(u0), int(u1))
+
+
+def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
+    """Whether every glued part of the piece ``[u0, u1)`` occurs in ``rest`` (letters only)."""
+    start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
+    for part in _GLUE_POINT.split(text[start:end]):
+        letters = "".join(_WORDS.findall(part)).lower()
+        if letters and letters not in rest:
+            return False
+    return True
 
 
 def _letters(sk: Skeleton, s0: int, s1: int) -> str:
