@@ -27,8 +27,8 @@ True
 split first.
 
 >>> from dedup.normalize import split_glued
->>> split_glued("Une annonce privée.Buzzfeed a écrit.").text
-'Une annonce privée. Buzzfeed a écrit.'
+>>> split_glued("Une annonce privée.Buzzfeed a écrit.Le texte suit.").text
+'Une annonce privée. Buzzfeed a écrit. Le texte suit.'
 """
 
 from __future__ import annotations
@@ -280,6 +280,9 @@ _CP1252 = {
 }
 
 
+_MARKUP = frozenset(["lt;", "gt;", "LT;", "GT;"])
+
+
 def _decode_reference(ref: str) -> str | None:
     """The character(s) of ``ref`` (``lt;``, ``#39;``, ``#x27;``), or ``None`` if not text."""
     body = ref[:-1]
@@ -299,6 +302,7 @@ def _entity_edits(text: str, options: NormalizeOptions) -> list[Edit]:
     if not options.unescape_entities or "&" not in text:
         return []
     edits = []
+    only_markup = True
     for m in _ENTITY.finditer(text):
         chain, ref = m.group("chain"), m.group("ref")
         if not chain and not ref:
@@ -306,10 +310,15 @@ def _entity_edits(text: str, options: NormalizeOptions) -> list[Edit]:
         decoded = _decode_reference(ref) if ref else None
         if decoded is not None:
             edits.append(_fix(m.start(), m.end(), "entity", decoded))
+            only_markup = only_markup and not chain and ref in _MARKUP
         elif chain:
             # ``&amp;foo;`` is an escaped ``&`` followed by text: unescape the ``&`` only.
             edits.append(_fix(m.start(), m.start("chain") + len(chain), "entity", "&"))
-    return edits
+            only_markup = False
+    # A text whose only entities are &lt; and &gt; shows markup or code on purpose (a page
+    # that escaped its code sample twice): those stay. Beside other entities, they are
+    # leftovers of text that was never unescaped, and go with them.
+    return [] if only_markup else edits
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,13 +336,15 @@ def _newline_edits(text: str, options: NormalizeOptions) -> list[Edit]:
 
 
 # ftfy's set (C0 controls but \t \n \f \r, DEL, deprecated format characters, byte-order mark,
-# interlinear annotations, object replacement) plus zero-width space and word joiner, and
-# terminal escapes. Joiners (U+200C, U+200D) and direction marks stay: they change meaning.
-_CONTROL_CHARS = r"\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u2060\u206a-\u206f\ufeff\ufff9-\ufffc"
+# interlinear annotations, object replacement) and terminal escapes; and a zero-width space or
+# word joiner inside a word, where it splits the word for search and deduplication (beside
+# white space it changes nothing a reader or a tokenizer sees, and stays). Joiners (U+200C,
+# U+200D) and direction marks stay: they change meaning.
+_CONTROL_CHARS = r"\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufeff\ufff9-\ufffc"
 # C1 controls (U+0080-U+009F) stay: before mojibake is fixed they are the clues ftfy needs,
 # and ftfy maps those it can to Windows-1252. The step runs before ftfy (so that a control
 # character cannot hide mojibake) and after it (ftfy can decode a zero-width space).
-_CONTROL = re.compile(rf"\x1b\[[0-9;]*[A-Za-z]|[{_CONTROL_CHARS}]+")
+_CONTROL = re.compile(rf"\x1b\[[0-9;]*[A-Za-z]|[{_CONTROL_CHARS}]+|(?<=\S)[\u200b\u2060]+(?=\S)")
 # Looking for each character with ``in`` is many times faster than a regex search.
 _ALL_CONTROLS = tuple(
     chr(n)
@@ -371,7 +382,9 @@ def _nbsp_edits(text: str, options: NormalizeOptions) -> list[Edit]:
 
 
 # Spaces at the end of a line, or a run of two or more after a character of the line.
-_SPACES = re.compile(r" +(?=\n|\Z)|(?<=[^\n ]) {2,}")
+# Spaces up to the end of a line, or a run of two or more (a literal first space keeps the
+# search fast).
+_SPACES = re.compile(r" (?: *(?=\n|\Z)| +)")
 
 
 def _space_edits(text: str, options: NormalizeOptions) -> list[Edit]:
@@ -381,8 +394,11 @@ def _space_edits(text: str, options: NormalizeOptions) -> list[Edit]:
         return []
     edits = []
     for m in _SPACES.finditer(text):
-        at_end = m.end() == len(text) or text[m.end()] == "\n"
-        edits.append(_fix(m.start(), m.end(), "space", "" if at_end else " "))
+        start, end = m.span()
+        if end == len(text) or text[end] == "\n":
+            edits.append(_fix(start, end, "space", ""))
+        elif start > 0 and text[start - 1] != "\n":  # indentation stays
+            edits.append(_fix(start, end, "space", " "))
     return edits
 
 
@@ -601,6 +617,8 @@ def _mojibake_edits(text: str, options: NormalizeOptions) -> list[Edit]:
 # --------------------------------------------------------------------------------------------
 # The stage
 
+# In order. Controls go before mojibake (a control character inside mojibake would hide it
+# from ftfy) and again after it, if ftfy changed the text (it can decode a zero-width space).
 _STEPS: tuple[_Step, ...] = (
     _surrogate_edits,
     _entity_edits,
@@ -612,15 +630,20 @@ _STEPS: tuple[_Step, ...] = (
     _space_edits,
     _nfc_edits,
 )
+_AFTER_MOJIBAKE = 5
 
 
 def _normalize(text: str, options: NormalizeOptions) -> Normalized:
     edits: list[Edit] = []
     for _ in range(options.max_rounds):
         changed = False
-        for step in _STEPS:
+        mojibake = False
+        for index, step in enumerate(_STEPS):
+            if index == _AFTER_MOJIBAKE and not mojibake:
+                continue
             found = step(text, options)
             if found:
+                mojibake = mojibake or step is _mojibake_edits
                 new = apply_edits(text, found)
                 edits = _compose(edits, text, found)
                 text = new
@@ -656,7 +679,7 @@ def normalize(text: str, options: NormalizeOptions | None = None, **overrides: A
 # A sentence mark, an optional closing quote, then a letter with no space between: the places
 # worth a closer look (most sentence marks are followed by a space and never match).
 _GLUE_SCAN = re.compile(
-    "[.!?][\"\N{RIGHT DOUBLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}"
+    '[.!?]["\N{RIGHT DOUBLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}'
     "\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}]?(?=[^\\W\\d_])"
 )
 _WORD_BEFORE = regex.compile(r"[\p{L}\p{M}]+$")
@@ -745,11 +768,15 @@ def split_glued(text: str, options: NormalizeOptions | None = None, **overrides:
     (example.com, Node.js, index.html), initials (J.R.R. Tolkien), version strings (v2.Beta)
     and code (object.ToString, context.Context) alone.
 
-    >>> split_glued("Sie kam zurück.Dann ging sie.").text
+    A single glued sentence end in a line is left unless ``min_glued=1``:
+
+    >>> split_glued("Sie kam zurück.Dann ging sie.").changed
+    False
+    >>> split_glued("Sie kam zurück.Dann ging sie.", min_glued=1).text
     'Sie kam zurück. Dann ging sie.'
     >>> split_glued("See e.g.The U.S.Army at example.com or Node.js, v1.2.Beta.").changed
     False
-    >>> [(e.start, e.end, e.action, e.replacement) for e in split_glued("end.Next").edits]
+    >>> [(e.start, e.end, e.action, e.replacement) for e in split_glued("end.Next", min_glued=1).edits]
     [(4, 4, 'split', ' ')]
     """
     check_text(text)
