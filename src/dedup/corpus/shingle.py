@@ -113,7 +113,7 @@ _TABLE, _FOLD = _build_tables()
 
 def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """MurmurHash3's 64-bit finaliser, elementwise: spreads every input bit over the output."""
-    x = np.right_shift(values, _S33)
+    x: npt.NDArray[np.uint64] = np.right_shift(values, _S33)
     x ^= values
     tmp = np.empty_like(x)
     with np.errstate(over="ignore"):
@@ -239,9 +239,9 @@ def _chunk(
     spaced = kept | _shift_right(kept)
     picked = np.flatnonzero(spaced)
     out = np.where(kept[picked], codes[picked], np.uint32(_SPACE)).astype("<u4")
-    bounds = np.searchsorted(picked, doc_start)
+    bounds: list[int] = np.searchsorted(picked, doc_start).tolist()
     for d in range(n_docs):
-        lo, hi = int(bounds[d]), int(bounds[d + 1])
+        lo, hi = bounds[d], bounds[d + 1]
         if hi > lo and out[hi - 1] == _SPACE:
             hi -= 1
         segment = out[lo:hi]

@@ -1,0 +1,370 @@
+"""An incremental index of documents seen before, in one SQLite file (no server).
+
+The index keeps, for each document: its id, the exact hash of its canonical words, its MinHash
+signature, the number of its shingles, when it was first seen, and its LSH band keys. A new
+text is a duplicate of an indexed document when their exact hashes are equal, or when they
+share a band key and the containment estimated from their signatures reaches the threshold.
+
+>>> import tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "seen.db")
+>>> article = " ".join(f"word{i}" for i in range(200))
+>>> with Index(path) as index:
+...     index.add("a", article)
+...     [m.id for m in index.add("b", "Menu Home " + article)]
+[]
+['a']
+>>> with Index(path, readonly=True) as index:
+...     [(m.id, m.kind) for m in index.query(article.upper())]
+[('a', 'exact'), ('b', 'near')]
+
+Concurrency: SQLite's write-ahead log lets any number of readers (``readonly=True``) read
+while one writer writes. A writer holds an exclusive lock on ``PATH.lock`` for as long as it
+is open: a second writer waits up to ``timeout`` seconds (default 0) and then gets
+:class:`IndexLockedError`. Each :meth:`Index.add_many` batch is one transaction: all of it is
+stored, or none.
+
+The signature scheme, the banding and the index format are stored in the file and checked when
+it is opened: an index made with other parameters is refused with :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.corpus.api import CorpusOptions
+from dedup.corpus.lsh import band_keys
+from dedup.corpus.shingle import shingle_batch
+from dedup.corpus.signature import SignatureScheme, estimate_containment
+from dedup.model import ConfigError, DedupError, InputError, check_text, with_overrides
+
+__all__ = ["FORMAT_VERSION", "Index", "IndexLockedError", "Match"]
+
+#: The layout of the SQLite file; bumped when tables change.
+FORMAT_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    exact BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    first_seen REAL NOT NULL,
+    sig BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact);
+CREATE TABLE IF NOT EXISTS bands (
+    key INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (key, doc)
+) WITHOUT ROWID;
+"""
+
+
+class IndexLockedError(DedupError):
+    """Another writer has the index open; open it with ``readonly=True`` or try later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An indexed document that a text duplicates.
+
+    ``kind`` is ``"exact"`` (same canonical words) or ``"near"``; ``score`` is the estimated
+    share of the smaller document inside the larger (1.0 for exact matches); ``first_seen`` is
+    when the indexed document was added (seconds since the epoch, UTC).
+    """
+
+    id: str
+    kind: Literal["exact", "near"]
+    score: float
+    first_seen: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    exact: bytes
+    size: int
+    sig: npt.NDArray[np.uint32]
+    keys: npt.NDArray[np.int64]
+
+
+class Index:
+    """A persistent index of documents: ``add``, ``add_many`` and ``query``.
+
+    ``options`` (or keyword overrides of :class:`CorpusOptions`) set the threshold and, for a
+    new index, the signature scheme and banding; an existing index must match them. With
+    ``readonly=True`` the file must exist and nothing is written.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        options: CorpusOptions | None = None,
+        *,
+        readonly: bool = False,
+        timeout: float = 0.0,
+        **overrides: Any,
+    ) -> None:
+        self.options = with_overrides(options, CorpusOptions, overrides)
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock: IO[bytes] | None = None
+        self._scheme = self.options.scheme
+        self._bands, self._rows = self.options.banding
+        if readonly:
+            if not self.path.exists():
+                raise InputError(f"index {self.path} does not exist: add documents to it first")
+            uri = f"file:{self.path.resolve().as_posix()}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, timeout=max(timeout, 5.0))
+        else:
+            self._lock = _acquire(self.path, timeout)
+            try:
+                self._db = sqlite3.connect(self.path, timeout=max(timeout, 5.0))
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            except BaseException:
+                _release(self._lock)
+                raise
+        self._db.isolation_level = None  # transactions are explicit
+        try:
+            self._check_or_create()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the file and release the writer's lock (idempotent)."""
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+            self._db = None  # type: ignore[assignment]
+        if self._lock is not None:
+            _release(self._lock)
+            self._lock = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def __contains__(self, doc_id: object) -> bool:
+        row = self._conn.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return row is not None
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise InputError(f"index {self.path} is closed")
+        return self._db
+
+    def _check_or_create(self) -> None:
+        db = self._conn
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        wanted = {
+            "format": str(FORMAT_VERSION),
+            "scheme": json.dumps(self._scheme.to_dict(), sort_keys=True),
+            "banding": json.dumps([self._bands, self._rows]),
+        }
+        if not tables:
+            if self.readonly:
+                raise InputError(f"{self.path} is empty, not a dedup index")
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(wanted.items()))
+            return
+        if "meta" not in tables or "docs" not in tables:
+            raise InputError(f"{self.path} is an SQLite file but not a dedup index")
+        stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if stored.get("format") != wanted["format"]:
+            raise ConfigError(
+                f"index {self.path} has format {stored.get('format')}, this version of dedup "
+                f"reads format {FORMAT_VERSION}: build a new index"
+            )
+        theirs = SignatureScheme(**json.loads(stored["scheme"]))
+        self._scheme.check(theirs, where=f"index {self.path}")
+        if stored.get("banding") != wanted["banding"]:
+            bands, rows = json.loads(stored["banding"])
+            raise ConfigError(
+                f"index {self.path} was built with bands={bands}, rows={rows}; these options "
+                f"give bands={self._bands}, rows={self._rows}: open it with "
+                f"bands={bands}, rows={rows} (or the threshold it was built with)"
+            )
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        if self.readonly:
+            raise InputError(f"index {self.path} is open read-only")
+        db = self._conn
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _prepare(self, texts: Sequence[str]) -> list[_Prepared]:
+        opts = self.options
+        batch = shingle_batch(texts, opts.shingle_size, max_tokens=opts.max_tokens)
+        sigs = self._scheme.sign_many(batch.shingles)
+        keys = band_keys(sigs, self._bands, self._rows).view(np.int64)
+        return [
+            _Prepared(bytes.fromhex(e), len(s), sigs[i], keys[i])
+            for i, (e, s) in enumerate(zip(batch.exact, batch.shingles, strict=True))
+        ]
+
+    def _matches(self, doc: _Prepared) -> list[Match]:
+        db = self._conn
+        exact = [
+            Match(str(r[0]), "exact", 1.0, float(r[1]))
+            for r in db.execute(
+                "SELECT id, first_seen FROM docs WHERE exact = ? ORDER BY doc", (doc.exact,)
+            )
+        ]
+        if doc.size == 0:
+            return exact
+        marks = ",".join("?" * len(doc.keys))
+        rows = db.execute(
+            f"SELECT d.id, d.size, d.sig, d.first_seen FROM docs d WHERE d.doc IN "
+            f"(SELECT DISTINCT doc FROM bands WHERE key IN ({marks})) AND d.exact != ? "
+            "ORDER BY d.doc",
+            [*(int(k) for k in doc.keys), doc.exact],
+        ).fetchall()
+        if not rows:
+            return exact
+        sigs = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
+        sizes = np.array([r[1] for r in rows], dtype=np.int64)
+        jac = (sigs == doc.sig).mean(axis=1)
+        cont = estimate_containment(jac, sizes, doc.size)
+        small = np.minimum(sizes, doc.size) < self.options.min_shingles
+        score = np.where(small, jac, cont)
+        t = self.options.threshold
+        near = [
+            Match(str(r[0]), "near", round(float(s), 4), float(r[3]))
+            for r, s in zip(rows, score.tolist(), strict=True)
+            if s >= t
+        ]
+        near.sort(key=lambda m: -m.score)
+        return exact + near
+
+    def query(self, text: str) -> list[Match]:
+        """Indexed documents that ``text`` duplicates: exact matches first, then near ones by
+        descending score."""
+        return self._matches(self._prepare([check_text(text)])[0])
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def add(self, doc_id: str, text: str, *, now: float | None = None) -> list[Match]:
+        """Add one document (one transaction); returns what it duplicated before it was added.
+
+        An id already in the index is not added again (its matches are still returned)."""
+        return self.add_many([(doc_id, text)], now=now)[0]
+
+    def add_many(
+        self, items: Iterable[tuple[str, str]], *, now: float | None = None
+    ) -> list[list[Match]]:
+        """Add documents in one transaction: all are stored, or none (on any error).
+
+        Returns, for each document in order, what it duplicated among the documents indexed
+        before it (earlier items of the same batch included)."""
+        pairs = list(items)
+        for n, (doc_id, text) in enumerate(pairs):
+            if not isinstance(doc_id, str) or not doc_id:
+                raise InputError(f"item {n}: the document id must be a non-empty str")
+            check_text(text, name=f"item {n} ({doc_id!r}) text")
+        prepared = self._prepare([text for _, text in pairs])
+        stamp = time.time() if now is None else now
+        results: list[list[Match]] = []
+        db = self._conn
+        with self._transaction():
+            for (doc_id, _), doc in zip(pairs, prepared, strict=True):
+                results.append(self._matches(doc))
+                if doc_id in self:
+                    continue
+                cursor = db.execute(
+                    "INSERT INTO docs (id, exact, size, first_seen, sig) VALUES (?, ?, ?, ?, ?)",
+                    (doc_id, doc.exact, doc.size, stamp, doc.sig.astype("<u4").tobytes()),
+                )
+                if doc.size:
+                    row = cursor.lastrowid
+                    db.executemany(
+                        "INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                        [(int(k), row) for k in doc.keys],
+                    )
+        return results
+
+    def check(self) -> list[str]:
+        """Problems found in the file (empty when it is sound): SQLite's integrity check, and
+        documents whose band keys are missing."""
+        db = self._conn
+        problems = [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        width = 4 * self._scheme.num_perm
+        bad = db.execute("SELECT count(*) FROM docs WHERE length(sig) != ?", (width,)).fetchone()
+        if bad[0]:
+            problems.append(f"{bad[0]} documents have signatures of the wrong length")
+        missing = db.execute(
+            "SELECT count(*) FROM docs d WHERE d.size > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM bands b WHERE b.doc = d.doc)"
+        ).fetchone()
+        if missing[0]:
+            problems.append(f"{missing[0]} documents have no band keys")
+        return problems
+
+
+def _acquire(path: Path, timeout: float) -> IO[bytes]:
+    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds."""
+    lock_path = path.with_name(path.name + ".lock")
+    handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking only
+        return handle
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise IndexLockedError(
+                    f"index {path} is open for writing elsewhere (lock {lock_path}): "
+                    "open it with readonly=True to query it, or wait for the writer to close "
+                    "it (timeout=SECONDS waits)"
+                ) from None
+            time.sleep(0.05)
+
+
+def _release(handle: IO[bytes]) -> None:
+    with contextlib.suppress(ImportError, OSError):
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    handle.close()
