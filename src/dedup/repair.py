@@ -290,34 +290,48 @@ def _move_one(
     after = [p for p in pieces if p[0] >= u1]
     prev = before[-1] if before else None
     nxt = after[0] if after else None
-    offsets, line_of = sk.offsets, sk.line_of
-    n = len(sk)
-    if prev is not None and nxt is not None and nxt[2] != prev[3]:
-        # the kept copy has its own text here: only whole lines of it (a heading the removed
-        # copy lacks) leave room for a missing paragraph, which goes after them
-        if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3]) and nxt[2] > prev[3]):
+    if prev is not None and nxt is not None:
+        low, high = sorted((prev[3], nxt[2]))
+        if nxt[2] > prev[3] + _MIN_MOVE:
+            # the kept copy has its own text here: only whole lines of it (a heading the
+            # removed copy lacks) leave room for a missing paragraph, which goes after them
+            if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3])):
+                return
+            boundary = nxt[2]
+        else:
+            found = [k for k in range(low, high + 1) if k < len(sk) and starts_line(sk, k)]
+            if not found:
+                return  # inside a paragraph of the kept copy
+            boundary = found[0]
+    elif prev is not None:
+        boundary = prev[3]
+        if boundary < len(sk) and not starts_line(sk, boundary):
             return
-        prev = None
-    if prev is not None:
-        k_last = prev[3] - 1
-        line = int(line_of[offsets[k_last]])
-        if prev[3] < n and int(line_of[offsets[prev[3]]]) == line:
-            return  # inside a paragraph of the kept copy
-        tail: str | None = text[int(offsets[k_last]) + 1 : int(lines.ends[line])]
-        head: str | None = None
-        if nxt is not None:
-            nline = int(line_of[offsets[nxt[2]]])
-            head = text[int(lines.starts[nline]) : int(offsets[nxt[2]])]
-        at, before_sep = _content_end(text, lines, line), True
     elif nxt is not None:
-        line = int(line_of[offsets[nxt[2]]])
-        if not starts_line(sk, nxt[2]):
+        boundary = nxt[2]
+        if not starts_line(sk, boundary):
             return
-        tail = None
-        head = text[int(lines.starts[line]) : int(offsets[nxt[2]])]
-        at, before_sep = _content_start(text, lines, line), False
     else:
         return
+    # Runs that ran past the kept copy's boundary matched the piece's own first or last words
+    # by chance (a paragraph that starts like its neighbour): those words belong to the piece.
+    if prev is not None and prev[3] > boundary:
+        u0 -= prev[3] - boundary
+    if nxt is not None and nxt[2] < boundary:
+        u1 += boundary - nxt[2]
+    offsets, line_of = sk.offsets, sk.line_of
+    head: str | None = None
+    tail: str | None = None
+    if boundary < len(sk):
+        nline = int(line_of[offsets[boundary]])
+        head = text[int(lines.starts[nline]) : int(offsets[boundary])]
+    if boundary > 0:
+        line = int(line_of[offsets[boundary - 1]])
+        tail = text[int(offsets[boundary - 1]) + 1 : int(lines.ends[line])]
+        at, before_sep = _content_end(text, lines, line), True
+    else:
+        line = int(line_of[offsets[boundary]])
+        at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
     if not piece:
         return
