@@ -206,7 +206,7 @@ def _chunk(
     if len(raw) and raw.max() > 0xFFFF:
         codes = np.where(raw > 0xFFFF, raw, codes)
     lengths = np.fromiter((len(f) + 1 for f in folded), dtype=np.int64, count=n_docs)
-    doc_start = np.r_[0, np.cumsum(lengths)]
+    doc_start: npt.NDArray[np.int64] = np.r_[0, np.cumsum(lengths)]
     classes = _classes(codes)
     kept = classes != _OTHER
     n = len(codes)
