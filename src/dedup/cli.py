@@ -903,3 +903,8 @@ def _print_diff(record: Record, result: Cleaned, context: int, color: bool | Non
             click.echo(click.style(header, bold=True), color=color)
             click.echo(render_edits(text, stage.edits, context=context), color=color)
         text = apply_edits(text, stage.edits)
+
+
+from dedup.corpus.command import corpus_command  # noqa: E402 - registers ``dedup corpus``
+
+main.add_command(corpus_command)
