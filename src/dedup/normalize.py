@@ -732,7 +732,7 @@ def _glue_point(text: str, m: re.Match[str], marks: str) -> int | None:
     word = before.group()
     # Two letters at least, ending in lower case, not capitalised (String.Index, Paris.The:
     # more often a name or a type than a sentence end), not an abbreviation.
-    if len(word) < 2 or not word[-1].islower() and not unicodedata.combining(word[-1]):
+    if len(word) < 2 or (not word[-1].islower() and not unicodedata.combining(word[-1])):
         return None
     if word[0].isupper() or word.lower() in _ABBREVIATIONS:
         return None
@@ -776,7 +776,8 @@ def split_glued(text: str, options: NormalizeOptions | None = None, **overrides:
     'Sie kam zurück. Dann ging sie.'
     >>> split_glued("See e.g.The U.S.Army at example.com or Node.js, v1.2.Beta.").changed
     False
-    >>> [(e.start, e.end, e.action, e.replacement) for e in split_glued("end.Next", min_glued=1).edits]
+    >>> result = split_glued("end.Next", min_glued=1)
+    >>> [(e.start, e.end, e.action, e.replacement) for e in result.edits]
     [(4, 4, 'split', ' ')]
     """
     check_text(text)
