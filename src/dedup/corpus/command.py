@@ -209,7 +209,7 @@ def _run(
     quiet: bool,
 ) -> None:
     from dedup.cli import InputOptions, Run
-    from dedup.io import discover, open_writer
+    from dedup.io import OutputError, discover, open_writer
 
     started = time.perf_counter()
     options = CorpusOptions(threshold=threshold, keep=keep)  # type: ignore[arg-type]
@@ -217,7 +217,7 @@ def _run(
         raise ConfigError("--mark writes every record: drop --dropped")
     for target in (output, dropped):
         if target not in (None, "-") and Path(target).exists() and not force:
-            raise InputError(f"{target} exists: pass --force to replace it")
+            raise OutputError(f"{target} exists: pass --force to replace it")
     exclude = Path(output) if output != "-" else None
     sources = discover(paths, exclude=exclude)
     if not sources:

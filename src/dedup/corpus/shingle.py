@@ -109,6 +109,13 @@ def _build_tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
 
 # Read-only: the class and the case fold of every code point of the Basic Multilingual Plane.
 _TABLE, _FOLD = _build_tables()
+# Characters whose case fold is several characters (sharp s -> ``ss``): a text with one of them
+# is case-folded as a string before the table does the rest.
+_EXPANDING = re.compile(
+    "["
+    + "".join(re.escape(chr(c)) for c in range(0x80, 0x10000) if len(chr(c).casefold()) > 1)
+    + "]"
+)
 
 
 def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -136,6 +143,8 @@ def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
 def _fold(text: str) -> str:
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    if not text.isascii() and _EXPANDING.search(text):
+        text = text.casefold()
     if "://" in text or "](" in text or "www." in text:
         text = _URL.sub(" ", text)
     return text

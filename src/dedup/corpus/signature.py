@@ -174,7 +174,7 @@ def estimate_containment(
 ) -> npt.NDArray[np.float64]:
     """The share of the smaller set inside the larger, from their Jaccard similarity and sizes.
 
-    ``|A ∩ B| = J (|A| + |B|) / (1 + J)``; divided by ``min(|A|, |B|)`` and capped at 1.
+    ``|A and B| = J (|A| + |B|) / (1 + J)``; divided by ``min(|A|, |B|)`` and capped at 1.
 
     >>> float(estimate_containment(0.25, 100, 400))
     1.0

@@ -1,0 +1,49 @@
+"""The evaluation gate for corpus dedup: pairwise scores on a sample of neardup-dev.jsonl.
+
+The floors live in ``tests/data/floors_corpus.json`` with the sha256 of the data they were
+measured on; they only move up. The sample is every other cluster (by its name, sorted), so
+it is the same on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from tests.conftest import eval_path, read_jsonl
+
+from dedup.corpus import CorpusOptions, find_near_duplicates
+
+FLOORS = Path(__file__).resolve().parent / "data" / "floors_corpus.json"
+
+
+def pairwise(labels: list[int], truth: list[str]) -> tuple[float, float, float]:
+    both = Counter(zip(labels, truth, strict=True))
+    tp = sum(v * (v - 1) // 2 for v in both.values())
+    pred = sum(v * (v - 1) // 2 for v in Counter(labels).values())
+    gold = sum(v * (v - 1) // 2 for v in Counter(truth).values())
+    p, r = (tp / pred if pred else 1.0), (tp / gold if gold else 1.0)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@pytest.mark.evaluation
+def test_neardup_dev_sample_stays_above_the_floors() -> None:
+    path = eval_path("neardup-dev.jsonl")
+    floors = json.loads(FLOORS.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == floors["sha256"], (
+        f"{path} changed (sha256 {digest}): measure the floors again on the new data"
+    )
+    records = read_jsonl(path)
+    names = sorted({r["cluster"] for r in records})
+    chosen = set(names[:: floors["every"]])
+    sample = [r for r in records if r["cluster"] in chosen]
+    assert len(sample) == floors["records"]
+    result = find_near_duplicates([r["text"] for r in sample], CorpusOptions())
+    p, r, f = pairwise(list(result.labels), [rec["cluster"] for rec in sample])
+    assert p >= floors["precision"], f"precision {p:.4f} fell below {floors['precision']}"
+    assert r >= floors["recall"], f"recall {r:.4f} fell below {floors['recall']}"
+    assert f >= floors["f1"], f"F1 {f:.4f} fell below {floors['f1']}"

@@ -1,0 +1,136 @@
+"""Canonical tokens, the exact hash and shingle hashes (dedup.corpus.shingle)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pytest
+import xxhash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.corpus import shingle
+from dedup.corpus.shingle import (
+    canonical_text,
+    canonical_tokens,
+    exact_hash,
+    shingle_batch,
+    shingle_hashes,
+)
+
+ZOE = "Zo\N{LATIN SMALL LETTER E WITH DIAERESIS}"
+STRASSE = "stra\N{LATIN SMALL LETTER SHARP S}e"
+WORDS = st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", ZOE, STRASSE, "42"]))
+SEPARATORS = st.sampled_from([" ", "  ", "\n", "\n\n", ", ", ". ", "\t", "\N{NO-BREAK SPACE}"])
+
+
+def reference_tokens(text: str) -> list[str]:
+    """A slow, obvious tokeniser: per character, by Unicode category."""
+    out: list[str] = []
+    word: list[str] = []
+    text = unicodedata.normalize("NFC", text)
+    if any(len(ch.casefold()) > 1 for ch in text):
+        text = text.casefold()
+    text = re.sub(r"\]\([^)\s]*\)|(?:https?|ftp)://\S+|www\.\S+", " ", text, flags=re.I)
+    for ch in text:
+        code = ord(ch)
+        folded = ch.casefold() if len(ch.casefold()) == 1 else ch.lower()
+        if len(folded) != 1:
+            folded = ch
+        if shingle._char_class(ord(folded)) == shingle._SINGLE and code <= 0x3FFFF:
+            if word:
+                out.append("".join(word))
+                word = []
+            out.append(folded)
+        elif shingle._char_class(ord(folded)) == shingle._WORD and code <= 0xFFFF:
+            word.append(folded)
+        else:
+            if word:
+                out.append("".join(word))
+                word = []
+    if word:
+        out.append("".join(word))
+    return out
+
+
+def test_canonical_tokens_drop_case_punctuation_and_urls() -> None:
+    text = "Hello, World!  See [the docs](https://example.org/x) at www.example.org/y now."
+    assert canonical_tokens(text) == ["hello", "world", "see", "the", "docs", "at", "now"]
+
+
+def test_scripts_without_spaces_give_one_token_per_character() -> None:
+    tokyo = "\N{CJK UNIFIED IDEOGRAPH-6771}\N{CJK UNIFIED IDEOGRAPH-4EAC}"
+    tower = "\N{KATAKANA LETTER TA}\N{KATAKANA LETTER WA}"
+    assert canonical_tokens(f"{tokyo}{tower} is tall") == [*tokyo, *tower, "is", "tall"]
+    assert canonical_text(f"{tokyo}, tower") == f"{tokyo} tower"
+
+
+def test_marks_stay_inside_words() -> None:
+    # A combining mark (category M) is part of the word, as in Devanagari vowel signs.
+    ki = "\N{DEVANAGARI LETTER KA}\N{DEVANAGARI VOWEL SIGN I}"
+    assert canonical_tokens(f"{ki} {ki}{ki}") == [ki, ki + ki]
+    acute = "e\N{COMBINING ACUTE ACCENT}te"
+    assert canonical_tokens(acute) == ["\N{LATIN SMALL LETTER E WITH ACUTE}te"]
+
+
+def test_exact_hash_is_stable_across_runs() -> None:
+    # Pinned: an index stores these, so they must never change without a version bump.
+    assert exact_hash("Hello, world") == "e2f2bf9aef94f90a2056a6a3062d6721"
+    # By definition: xxh3-128 of the canonical text's UTF-32-LE code points.
+    canonical = "hello world".encode("utf-32-le")
+    assert exact_hash("Hello, world") == xxhash.xxh3_128_hexdigest(canonical)
+    assert exact_hash("") == exact_hash("  ...  ")
+
+
+def test_shingle_hashes_are_stable_across_runs() -> None:
+    hashes = shingle_hashes("one two three four five six", 5)
+    assert hashes.tolist() == [260659224457859840, 16496746919498507666]
+
+
+@given(words=WORDS, seps=st.lists(SEPARATORS, min_size=1))
+def test_exact_hash_ignores_case_spacing_and_punctuation(words: list[str], seps: list[str]) -> None:
+    plain = " ".join(words)
+    noisy = "".join(w.upper() + seps[i % len(seps)] for i, w in enumerate(words))
+    assert exact_hash(plain) == exact_hash(noisy)
+
+
+@given(texts=st.lists(st.text(max_size=60), max_size=8), k=st.integers(1, 6))
+@settings(max_examples=40, deadline=None)
+def test_a_batch_equals_each_text_alone(texts: list[str], k: int) -> None:
+    batch = shingle_batch(texts, k)
+    for text, exact, hashes in zip(texts, batch.exact, batch.shingles, strict=True):
+        assert exact == exact_hash(text)
+        assert np.array_equal(hashes, shingle_hashes(text, k))
+
+
+@given(text=st.text(max_size=80))
+@settings(max_examples=100, deadline=None)
+def test_tokens_match_the_reference(text: str) -> None:
+    assert canonical_tokens(text) == reference_tokens(text)
+
+
+def test_shingles_are_sorted_distinct_and_count_as_expected() -> None:
+    hashes = shingle_hashes("a b c a b c a b c", 3)
+    assert len(hashes) == 3  # "a b c", "b c a", "c a b"
+    assert np.all(np.diff(hashes.astype(np.float64)) > 0)
+    assert len(shingle_hashes("only two", 5)) == 1
+    assert len(shingle_hashes(" ,. ", 5)) == 0
+
+
+def test_texts_larger_than_a_chunk_hash_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [" ".join(f"w{i % 97}x{j}" for i in range(300)) for j in range(5)]
+    whole = shingle_batch(texts, 5)
+    monkeypatch.setattr(shingle, "_CHUNK_CHARS", 500)
+    small = shingle_batch(texts, 5)
+    assert whole.exact == small.exact
+    for a, b in zip(whole.shingles, small.shingles, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_max_tokens_caps_the_shingles() -> None:
+    text = " ".join(f"w{i}" for i in range(100))
+    capped = shingle_batch([text], 5, max_tokens=10)
+    assert len(capped.shingles[0]) == 6
+    assert capped.tokens == (100,)
