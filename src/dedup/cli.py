@@ -907,4 +907,5 @@ def _print_diff(record: Record, result: Cleaned, context: int, color: bool | Non
 
 from dedup.corpus.command import corpus_command  # noqa: E402 - registers ``dedup corpus``
 
+corpus_command.epilog = EXIT_CODES
 main.add_command(corpus_command)
