@@ -85,9 +85,9 @@ class NormalizeOptions:
     - ``split_marks``: the sentence-ending marks after which :func:`split_glued` may insert a
       space.
     - ``min_glued``: :func:`split_glued` splits a line only if it has at least this many glued
-      sentence ends. A flattened copy of paragraphs is glued at every paragraph end, so its
-      line has several; a single glue in a line is as often the source's own spelling
-      (``away.This``), and the default leaves it. ``1`` splits every one.
+      sentence ends (different pairs of words). A flattened copy of paragraphs is glued at
+      every paragraph end, so its line has several; a single glue in a line is as often the
+      source's own spelling (``away.This``), and the default leaves it. ``1`` splits every one.
     """
 
     fix_mojibake: bool = True
@@ -614,6 +614,39 @@ def _mojibake_edits(text: str, options: NormalizeOptions) -> list[Edit]:
             return edits
 
 
+# A character of three or four bytes in UTF-8 read as Windows-1252 (``™`` as ``â„¢``): a lead
+# byte and its continuation bytes, each as the character Windows-1252 gives it (or Latin-1,
+# for the five bytes Windows-1252 leaves undefined).
+_BYTE_OF = {
+    (bytes([b]).decode("cp1252") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(b)): b
+    for b in range(0x80, 0x100)
+}
+_CONTINUATION = _class("".join(ch for ch, b in _BYTE_OF.items() if b < 0xC0))
+_LEFTOVER_RE = re.compile(
+    f"[\u00e0-\u00ef][{_CONTINUATION}]{{2}}|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"
+)
+
+
+def _leftover_mojibake_edits(text: str, options: NormalizeOptions) -> list[Edit]:
+    """Decode single characters of mojibake that ftfy's heuristic cannot see on their own.
+
+    ftfy judges a line by itself, and a line whose only mojibake is ``Lensâ„¢`` looks fine to
+    it. Once ftfy has fixed other lines of the same text, the text is known to have been read
+    in the wrong encoding, and such a sequence that decodes to one character as UTF-8 is
+    decoded too. It runs only then, so text with no other mojibake is never touched.
+    """
+    if not options.fix_mojibake or text.isascii():
+        return []
+    edits = []
+    for m in _LEFTOVER_RE.finditer(text):
+        try:
+            decoded = bytes(_BYTE_OF[ch] for ch in m.group()).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        edits.append(_fix(m.start(), m.end(), "mojibake", decoded))
+    return edits
+
+
 # --------------------------------------------------------------------------------------------
 # The stage
 
@@ -625,25 +658,29 @@ _STEPS: tuple[_Step, ...] = (
     _newline_edits,
     _control_edits,
     _mojibake_edits,
+    _leftover_mojibake_edits,
     _control_edits,
     _nbsp_edits,
     _space_edits,
     _nfc_edits,
 )
-_AFTER_MOJIBAKE = 5
+_LEFTOVER = 5  # runs only once ftfy has fixed a line of the text
+_AFTER_MOJIBAKE = 6  # runs only in a round where ftfy changed the text
 
 
 def _normalize(text: str, options: NormalizeOptions) -> Normalized:
     edits: list[Edit] = []
+    evidence = False
     for _ in range(options.max_rounds):
         changed = False
         mojibake = False
         for index, step in enumerate(_STEPS):
-            if index == _AFTER_MOJIBAKE and not mojibake:
+            if (index == _AFTER_MOJIBAKE and not mojibake) or (index == _LEFTOVER and not evidence):
                 continue
             found = step(text, options)
             if found:
-                mojibake = mojibake or step is _mojibake_edits
+                if step is _mojibake_edits:
+                    mojibake = evidence = True
                 new = apply_edits(text, found)
                 edits = _compose(edits, text, found)
                 text = new
@@ -714,8 +751,9 @@ def _token_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _glue_point(text: str, m: re.Match[str], marks: str) -> int | None:
-    """Where to insert the space for the glue candidate ``m``, or ``None`` to leave it."""
+def _glue_point(text: str, m: re.Match[str], marks: str) -> tuple[int, str] | None:
+    """Where to insert the space for the glue candidate ``m`` and the glued pair of words, or
+    ``None`` to leave it."""
     if text[m.start()] not in marks:
         return None
     point = m.end()
@@ -752,7 +790,7 @@ def _glue_point(text: str, m: re.Match[str], marks: str) -> int | None:
         return None
     if any(ch in "()[]{}" for ch in token):
         return None
-    return point
+    return point, f"{word.lower()}.{nxt.lower()}"
 
 
 def _split(point: int) -> Edit:
@@ -785,21 +823,26 @@ def split_glued(text: str, options: NormalizeOptions | None = None, **overrides:
     if not opts.split_marks:
         return Normalized(text, ())
     edits: list[Edit] = []
-    line_points: list[int] = []
+    # The glue points of the current line, and the distinct glued pairs of words among them:
+    # a flattened copy glues different paragraph ends, while the same pair again and again
+    # ("5 kids.No parental controls", twice in a listing) is the page's own spelling.
+    points: list[int] = []
+    pairs: set[str] = set()
     line_end = -1
     for m in _GLUE_SCAN.finditer(text):
         if m.start() > line_end:
-            if len(line_points) >= opts.min_glued:
-                edits.extend(_split(p) for p in line_points)
-            line_points = []
+            if len(pairs) >= opts.min_glued:
+                edits.extend(_split(p) for p in points)
+            points, pairs = [], set()
             line_end = text.find("\n", m.start())
             if line_end < 0:
                 line_end = len(text)
-        point = _glue_point(text, m, opts.split_marks)
-        if point is not None:
-            line_points.append(point)
-    if len(line_points) >= opts.min_glued:
-        edits.extend(_split(p) for p in line_points)
+        found = _glue_point(text, m, opts.split_marks)
+        if found is not None:
+            points.append(found[0])
+            pairs.add(found[1])
+    if len(pairs) >= opts.min_glued:
+        edits.extend(_split(p) for p in points)
     if not edits:
         return Normalized(text, ())
     return Normalized(apply_edits(text, edits), tuple(edits))
