@@ -78,6 +78,18 @@ def test_mojibake_edits_are_per_character_run() -> None:
     assert all(e.reason == "mojibake" for e in result.edits)
 
 
+def test_lone_mojibake_is_decoded_once_the_text_has_other_mojibake() -> None:
+    # ftfy alone sees nothing wrong in a line whose only mojibake is one "™".
+    lone = "NVIDIA Pascalâ„¢ rocks"
+    assert normalize(lone).text == lone
+    text = "Une annonce privÃ©e\n" + lone
+    result = normalize(text)
+    assert result.text.endswith("Pascal\N{TRADE MARK SIGN} rocks")
+    assert result.text.startswith("Une annonce priv\N{LATIN SMALL LETTER E WITH ACUTE}e\n")
+    assert [e.reason for e in result.edits] == ["mojibake", "mojibake"]
+    assert normalize(result.text).text == result.text
+
+
 def test_surrogate_pair_is_joined() -> None:
     text = "smile \ud83d\ude00"
     result = normalize(text)
@@ -292,6 +304,13 @@ def test_split_glued_never_even_one_by_one(text: str) -> None:
 def test_split_glued_min_glued_one_splits_a_single_glue() -> None:
     text = "One glued sentence end.Here, in this line only."
     assert split_glued(text, min_glued=1).text == "One glued sentence end. Here, in this line only."
+
+
+def test_split_glued_counts_distinct_pairs() -> None:
+    # The same glued pair twice in a line is a listing's own spelling, not a flattened copy.
+    text = "2 adults, 5 kids.No parental controls. 2 adults, unlimited kids.No parental controls."
+    assert not split_glued(text).changed
+    assert split_glued(text, min_glued=1).changed
 
 
 def test_split_glued_counts_glue_per_line() -> None:

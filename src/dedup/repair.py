@@ -320,14 +320,18 @@ def _move_one(
     if nxt is not None and nxt[2] < boundary:
         u1 += boundary - nxt[2]
     offsets, line_of = sk.offsets, sk.line_of
+    # what the kept copy has around the twins of the piece's neighbours: in the removed copy,
+    # that punctuation belongs to the neighbours
     head: str | None = None
     tail: str | None = None
-    if boundary < len(sk):
-        nline = int(line_of[offsets[boundary]])
-        head = text[int(lines.starts[nline]) : int(offsets[boundary])]
+    if nxt is not None:
+        k = max(nxt[2], boundary) if boundary < len(sk) else nxt[2]
+        head = text[int(lines.starts[int(line_of[offsets[k]])]) : int(offsets[k])]
+    if prev is not None:
+        k = min(prev[3], boundary) - 1 if boundary > 0 else prev[3] - 1
+        tail = text[int(offsets[k]) + 1 : int(lines.ends[int(line_of[offsets[k]])])]
     if boundary > 0:
         line = int(line_of[offsets[boundary - 1]])
-        tail = text[int(offsets[boundary - 1]) + 1 : int(lines.ends[line])]
         at, before_sep = _content_end(text, lines, line), True
     else:
         line = int(line_of[offsets[boundary]])

@@ -3,8 +3,9 @@
 The method, in linear time:
 
 1. **Anchors.** Every word start of the :mod:`skeleton <dedup.tokens>` is hashed over the next
-   ``anchor_chars`` skeleton characters. Equal hashes are paired with their previous occurrence
-   only, so a text repeated a thousand times still gives one anchor per position.
+   ``anchor_chars`` skeleton characters. Equal hashes are paired with their few previous
+   occurrences only, so a text repeated a thousand times still gives a few anchors per
+   position.
 2. **Runs.** Anchors on one diagonal (the same distance between the two occurrences) that follow
    each other chain into runs; each run is verified character by character.
 3. **Chains.** Runs on nearby diagonals join into one pair of copies when one side's gap is
@@ -39,6 +40,10 @@ __all__ = ["Candidate", "Run", "analyse", "ends_line", "find_duplicates", "glued
 _B = np.uint64(0x100000001B3)  # an odd multiplier: invertible modulo 2**64
 _B_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
 
+# Each anchor pairs with this many earlier occurrences of its window at most: a phrase the
+# text repeats still finds its twin in the other copy, and a text repeated a thousand times
+# costs this many anchors per position, not a thousand.
+_PREDECESSORS = 1
 # Runs on one diagonal join when the anchors between them are missing for at most this many
 # skeleton characters beyond one anchor's width (a typo or a changed word).
 _RUN_SLACK = 48
@@ -48,6 +53,8 @@ _SMALL_GAP = 256
 _OVERLAP = 256
 # An exact match grows across a line start only if it goes on this far beyond it.
 _CROSS = 12
+# How many of the strongest chains a run may join (bounds the chaining's cost).
+_SEEDS = 64
 # The most runs a document may produce before the rest are ignored (bounds the chaining).
 _MAX_RUNS = 20_000
 
@@ -81,7 +88,9 @@ class Candidate:
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
+        self.a0 = min(self.a0, run.a0)
         self.a1 = max(self.a1, run.a1)
+        self.b0 = min(self.b0, run.b0)
         self.b1 = max(self.b1, run.b1)
         self.matched += run.matched
 
@@ -133,10 +142,17 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any]:
     hashes = _window_hashes(sk.chars, starts, width)
     order = np.argsort(hashes, kind="stable")
     sorted_hashes = hashes[order]
-    same = sorted_hashes[1:] == sorted_hashes[:-1]
-    later = starts[order[1:][same]]
-    earlier = starts[order[:-1][same]]
-    return earlier, later
+    earlier_parts, later_parts = [], []
+    for back in range(1, _PREDECESSORS + 1):
+        same = sorted_hashes[back:] == sorted_hashes[:-back]
+        if not same.any():
+            break
+        later_parts.append(starts[order[back:][same]])
+        earlier_parts.append(starts[order[:-back][same]])
+    if not later_parts:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(earlier_parts), np.concatenate(later_parts)
 
 
 def _extend(
@@ -226,36 +242,79 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     return runs
 
 
+def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
+    """The cost of adding ``run`` to ``cand`` (after or before it), or ``None`` if it is no
+    continuation of the same pair of copies."""
+    after = run.a0 >= cand.a0
+    if after:
+        gap_a, gap_b = run.a0 - cand.a1, run.b0 - cand.b1
+        crossing = run.a1 - cand.b0
+    else:
+        gap_a, gap_b = cand.a0 - run.a1, cand.b0 - run.b1
+        crossing = cand.a1 - run.b0
+    half = (run.a1 - run.a0) // 2
+    if gap_a < -half or gap_b < -half or gap_a < -_OVERLAP or gap_b < -_OVERLAP:
+        return None  # not a continuation: the run mostly repeats what the chain has
+    if crossing > _OVERLAP:
+        return None  # the first copy may not run into the second
+    small, large = sorted((max(gap_a, 0), max(gap_b, 0)))
+    if small > _SMALL_GAP or large > max(400, 2 * cand.matched):
+        return None
+    if large > max(_SMALL_GAP, 4 * run.matched):
+        return None  # a short run does not bridge a paragraph's gap
+    return small + large
+
+
+def _merge(chains: list[Candidate]) -> tuple[list[Candidate], bool]:
+    merged: list[Candidate] = []
+    joined = False
+    for cand in sorted(chains, key=lambda c: -c.matched):
+        best: Candidate | None = None
+        best_cost = 0
+        for other in merged[:_SEEDS]:
+            cost = _fits(other, cand)
+            if cost is not None and (best is None or cost < best_cost):
+                best, best_cost = other, cost
+        if best is None:
+            merged.append(cand)
+        else:
+            joined = True
+            for run in cand.runs:
+                best.add(run)
+    return merged, joined
+
+
 def _chain(runs: list[Run]) -> list[Candidate]:
-    """Join runs on nearby diagonals into candidate pairs of copies."""
+    """Join runs on nearby diagonals into candidate pairs of copies.
+
+    The longest runs seed the chains; shorter ones join the chain they continue best, so a
+    phrase that the text repeats elsewhere does not pull a chain off its diagonal.
+    """
     chains: list[Candidate] = []
     tandems: list[Candidate] = []
-    for run in sorted(runs, key=lambda r: (r.a0, r.b0)):
+    for run in sorted(runs, key=lambda r: (-r.matched, r.a0, r.b0)):
         if run.tandem:
             tandems.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
             continue
         best: Candidate | None = None
         best_cost = 0
-        for cand in chains[-64:]:
-            gap_a = run.a0 - cand.a1
-            gap_b = run.b0 - cand.b1
-            if gap_a < -_OVERLAP or gap_b < -_OVERLAP:
-                continue
-            if run.a1 > cand.b0 + _OVERLAP:  # the first copy may not run into the second
-                continue
-            small, large = sorted((max(gap_a, 0), max(gap_b, 0)))
-            if small > _SMALL_GAP or large > max(400, 2 * cand.matched):
-                continue
-            if large > max(_SMALL_GAP, 4 * run.matched):
-                continue  # a short run does not bridge a paragraph's gap
-            cost = small + large
-            if best is None or cost < best_cost:
+        for cand in chains[:_SEEDS]:
+            cost = _fits(cand, run)
+            if cost is not None and (best is None or cost < best_cost):
                 best, best_cost = cand, cost
         if best is None:
             chains.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
         else:
             best.add(run)
-    return chains + tandems
+    # chains that weaker runs have since brought together become one, until none join
+    merged = chains
+    for _ in range(len(chains)):
+        merged, joined = _merge(merged)
+        if not joined:
+            break
+    for cand in merged:
+        cand.runs.sort(key=lambda r: (r.a0, r.b0))
+    return merged + tandems
 
 
 def _line_span(sk: Skeleton, s0: int, s1: int) -> tuple[int, int]:
@@ -300,11 +359,13 @@ def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
 def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     len_a = cand.a1 - cand.a0
     len_b = cand.b1 - cand.b0
-    # how much of the shorter copy the longer one holds; a copy with a paragraph more than its
-    # twin still scores high, but one of very different length does not count as a copy
-    cand.score = min(1.0, cand.matched / max(1, min(len_a, len_b)))
-    if min(len_a, len_b) * 2 < max(len_a, len_b):
-        cand.score = min(cand.score, 0.5)
+    # how much of the shorter copy the longer one holds: a copy with a paragraph more than its
+    # twin, or a flattened copy without the headings and lists, still scores high
+    shorter = max(1, min(len_a, len_b))
+    cand.score = min(1.0, cand.matched / shorter)
+    if cand.matched > 1.05 * shorter:
+        # the shorter copy aligns more than once: a repeating pattern, not two copies
+        cand.score = 0.5
     cand.first_line = _line_span(sk, cand.a0, cand.a1)
     cand.second_line = _line_span(sk, cand.b0, cand.b1)
     cand.kind = "distant"

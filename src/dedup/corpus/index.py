@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.corpus.api import CorpusOptions
-from dedup.corpus.lsh import band_keys
+from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment
 from dedup.model import ConfigError, DedupError, InputError, check_text, with_overrides
@@ -93,10 +93,12 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
-class _Prepared:
-    exact: bytes
-    size: int
-    sig: npt.NDArray[np.uint32]
+class _Batch:
+    """Exact hashes, shingle counts, signatures and band keys of a batch of texts."""
+
+    exact: list[bytes]
+    sizes: npt.NDArray[np.int64]
+    sigs: npt.NDArray[np.uint32]
     keys: npt.NDArray[np.int64]
 
 
@@ -230,54 +232,128 @@ class Index:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def _prepare(self, texts: Sequence[str]) -> list[_Prepared]:
+    def _prepare(self, texts: Sequence[str]) -> _Batch:
         opts = self.options
         batch = shingle_batch(texts, opts.shingle_size, max_tokens=opts.max_tokens)
         sigs = self._scheme.sign_many(batch.shingles)
         keys = band_keys(sigs, self._bands, self._rows).view(np.int64)
-        return [
-            _Prepared(bytes.fromhex(e), len(s), sigs[i], keys[i])
-            for i, (e, s) in enumerate(zip(batch.exact, batch.shingles, strict=True))
-        ]
+        sizes = np.fromiter((len(s) for s in batch.shingles), dtype=np.int64, count=len(texts))
+        return _Batch([bytes.fromhex(e) for e in batch.exact], sizes, sigs, keys)
 
-    def _matches(self, doc: _Prepared) -> list[Match]:
+    def _temp(self, name: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
         db = self._conn
-        exact = [
-            Match(str(r[0]), "exact", 1.0, float(r[1]))
-            for r in db.execute(
-                "SELECT id, first_seen FROM docs WHERE exact = ? ORDER BY doc", (doc.exact,)
-            )
-        ]
-        if doc.size == 0:
-            return exact
-        marks = ",".join("?" * len(doc.keys))
-        rows = db.execute(
-            f"SELECT d.id, d.size, d.sig, d.first_seen FROM docs d WHERE d.doc IN "
-            f"(SELECT DISTINCT doc FROM bands WHERE key IN ({marks})) AND d.exact != ? "
-            "ORDER BY d.doc",
-            [*(int(k) for k in doc.keys), doc.exact],
+        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+        db.execute(f"DELETE FROM {name}")
+        marks = ",".join("?" * (columns.count(",") + 1))
+        db.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+
+    def _stored_matches(self, batch: _Batch) -> list[list[Match]]:
+        """For each text of ``batch``, the indexed documents it duplicates."""
+        db = self._conn
+        n = len(batch.exact)
+        out: list[list[Match]] = [[] for _ in range(n)]
+        self._temp("q_exact", "pos INTEGER, exact BLOB", enumerate(batch.exact))
+        for pos, doc_id, seen in db.execute(
+            "SELECT q.pos, d.id, d.first_seen FROM q_exact q JOIN docs d ON d.exact = q.exact "
+            "ORDER BY q.pos, d.doc"
+        ):
+            out[pos].append(Match(str(doc_id), "exact", 1.0, float(seen)))
+        active = np.flatnonzero(batch.sizes > 0)
+        if len(active) == 0:
+            return out
+        bands = batch.keys.shape[1]
+        self._temp(
+            "q_keys",
+            "pos INTEGER, key INTEGER",
+            zip(
+                np.repeat(active, bands).tolist(), batch.keys[active].ravel().tolist(), strict=True
+            ),
+        )
+        # A key that more than max_bucket documents share is boilerplate: it proposes nothing
+        # (counting stops at max_bucket + 1, so a huge bucket costs no more than a small one).
+        cap = self.options.max_bucket
+        pairs = db.execute(
+            "SELECT DISTINCT q.pos, b.doc FROM q_keys q JOIN bands b ON b.key = q.key "
+            "WHERE (SELECT count(*) FROM (SELECT 1 FROM bands c WHERE c.key = q.key LIMIT ?)) "
+            "<= ?",
+            (cap + 1, cap),
         ).fetchall()
-        if not rows:
-            return exact
-        sigs = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
-        sizes = np.array([r[1] for r in rows], dtype=np.int64)
-        jac = (sigs == doc.sig).mean(axis=1)
-        cont = estimate_containment(jac, sizes, doc.size)
-        small = np.minimum(sizes, doc.size) < self.options.min_shingles
-        score = np.where(small, jac, cont)
+        if not pairs:
+            return out
+        self._temp("q_docs", "doc INTEGER PRIMARY KEY", ((d,) for d in {p[1] for p in pairs}))
+        stored = {
+            row[0]: row[1:]
+            for row in db.execute(
+                "SELECT d.doc, d.id, d.exact, d.size, d.sig, d.first_seen FROM q_docs q "
+                "JOIN docs d ON d.doc = q.doc"
+            )
+        }
+        pos = np.array([p[0] for p in pairs], dtype=np.int64)
+        docs = [p[1] for p in pairs]
+        sigs = np.frombuffer(b"".join(stored[d][3] for d in docs), dtype="<u4")
+        sigs = sigs.reshape(len(docs), -1)
+        sizes = np.array([stored[d][2] for d in docs], dtype=np.int64)
+        scores = self._scores(batch.sigs[pos], sigs, batch.sizes[pos], sizes)
         t = self.options.threshold
-        near = [
-            Match(str(r[0]), "near", round(float(s), 4), float(r[3]))
-            for r, s in zip(rows, score.tolist(), strict=True)
-            if s >= t
-        ]
-        near.sort(key=lambda m: -m.score)
-        return exact + near
+        for k in np.flatnonzero(scores >= t).tolist():
+            doc_id, exact, _, _, seen = stored[docs[k]]
+            i = int(pos[k])
+            if exact != batch.exact[i]:
+                out[i].append(Match(str(doc_id), "near", round(float(scores[k]), 4), float(seen)))
+        for matches in out:
+            matches.sort(key=lambda m: (m.kind != "exact", -m.score))
+        return out
+
+    def _scores(
+        self,
+        sig_a: npt.NDArray[np.uint32],
+        sig_b: npt.NDArray[np.uint32],
+        size_a: npt.NDArray[np.int64],
+        size_b: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.float64]:
+        """Estimated containment (Jaccard similarity for small documents) of row pairs."""
+        jac = (sig_a == sig_b).mean(axis=1)
+        cont = estimate_containment(jac, size_a, size_b)
+        small = np.minimum(size_a, size_b) < self.options.min_shingles
+        return np.asarray(np.where(small, jac, cont), dtype=np.float64)
+
+    def _batch_matches(self, batch: _Batch, ids: Sequence[str], stamp: float) -> list[list[Match]]:
+        """Matches of each text among earlier texts of the same batch."""
+        n = len(ids)
+        out: list[list[Match]] = [[] for _ in range(n)]
+        first: dict[bytes, int] = {}
+        for i, exact in enumerate(batch.exact):
+            j = first.setdefault(exact, i)
+            if j != i:
+                out[i].append(Match(ids[j], "exact", 1.0, stamp))
+        if n < 2:
+            return out
+        cands = candidate_pairs(
+            batch.keys.view(np.uint64),
+            max_bucket=self.options.max_bucket,
+            active=batch.sizes > 0,
+        )
+        if len(cands):
+            left, right = cands.left, cands.right
+            scores = self._scores(
+                batch.sigs[left], batch.sigs[right], batch.sizes[left], batch.sizes[right]
+            )
+            for k in np.flatnonzero(scores >= self.options.threshold).tolist():
+                i, j = int(left[k]), int(right[k])
+                if batch.exact[i] != batch.exact[j]:
+                    out[j].append(Match(ids[i], "near", round(float(scores[k]), 4), stamp))
+        return out
 
     def query(self, text: str) -> list[Match]:
         """Indexed documents that ``text`` duplicates: exact matches first, then near ones by
         descending score."""
-        return self._matches(self._prepare([check_text(text)])[0])
+        return self.query_many([check_text(text)])[0]
+
+    def query_many(self, texts: Sequence[str]) -> list[list[Match]]:
+        """:meth:`query` for many texts at once (faster: one lookup for the batch)."""
+        for n, text in enumerate(texts):
+            check_text(text, name=f"text {n}")
+        return self._stored_matches(self._prepare(texts))
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -293,31 +369,60 @@ class Index:
         """Add documents in one transaction: all are stored, or none (on any error).
 
         Returns, for each document in order, what it duplicated among the documents indexed
-        before it (earlier items of the same batch included)."""
+        before it: those of earlier batches, then earlier items of the same batch. An id that
+        is already indexed (or comes earlier in the batch) is not added again."""
         pairs = list(items)
         for n, (doc_id, text) in enumerate(pairs):
             if not isinstance(doc_id, str) or not doc_id:
                 raise InputError(f"item {n}: the document id must be a non-empty str")
             check_text(text, name=f"item {n} ({doc_id!r}) text")
-        prepared = self._prepare([text for _, text in pairs])
+        if not pairs:
+            return []
+        ids = [doc_id for doc_id, _ in pairs]
+        batch = self._prepare([text for _, text in pairs])
         stamp = time.time() if now is None else now
-        results: list[list[Match]] = []
         db = self._conn
         with self._transaction():
-            for (doc_id, _), doc in zip(pairs, prepared, strict=True):
-                results.append(self._matches(doc))
-                if doc_id in self:
-                    continue
-                cursor = db.execute(
-                    "INSERT INTO docs (id, exact, size, first_seen, sig) VALUES (?, ?, ?, ?, ?)",
-                    (doc_id, doc.exact, doc.size, stamp, doc.sig.astype("<u4").tobytes()),
-                )
-                if doc.size:
-                    row = cursor.lastrowid
-                    db.executemany(
-                        "INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                        [(int(k), row) for k in doc.keys],
+            results = self._stored_matches(batch)
+            for mine, theirs in zip(results, self._batch_matches(batch, ids, stamp), strict=True):
+                mine.extend(theirs)
+                mine.sort(key=lambda m: (m.kind != "exact", -m.score))
+            self._temp("q_ids", "id TEXT", ((i,) for i in ids))
+            known = {r[0] for r in db.execute("SELECT d.id FROM q_ids q JOIN docs d USING (id)")}
+            new = []
+            for i, doc_id in enumerate(ids):
+                if doc_id not in known:
+                    known.add(doc_id)
+                    new.append(i)
+            if not new:
+                return results
+            start = int(db.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()[0]) + 1
+            rows = np.arange(start, start + len(new), dtype=np.int64)
+            sig_bytes = batch.sigs.astype("<u4")
+            db.executemany(
+                "INSERT INTO docs (doc, id, exact, size, first_seen, sig) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        int(row),
+                        ids[i],
+                        batch.exact[i],
+                        int(batch.sizes[i]),
+                        stamp,
+                        sig_bytes[i].tobytes(),
                     )
+                    for row, i in zip(rows.tolist(), new, strict=True)
+                ],
+            )
+            chosen = np.array(new, dtype=np.int64)
+            with_shingles = batch.sizes[chosen] > 0
+            keys = batch.keys[chosen[with_shingles]].ravel()
+            owners = np.repeat(rows[with_shingles], batch.keys.shape[1])
+            order = np.argsort(keys, kind="stable")
+            db.executemany(
+                "INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                zip(keys[order].tolist(), owners[order].tolist(), strict=True),
+            )
         return results
 
     def check(self) -> list[str]:
