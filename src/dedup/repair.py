@@ -47,8 +47,10 @@ _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
 # Fewer letters and digits than this are not worth moving: a stray number or initial.
 _MIN_MOVE = 8
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
-# followed by a capitalised word.
-_GLUE_POINT = regex.compile(r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll})")
+# followed by a capitalised word or a list bullet.
+_GLUE_POINT = regex.compile(
+    r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
+)
 _WORDS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 

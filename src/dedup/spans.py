@@ -404,12 +404,38 @@ def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
     return (s1 - s0) >= (_breaks(sk, s0, s1) + 1) * opts.min_chars / 2
 
 
+def _head_repeat(sk: Skeleton) -> Candidate | None:
+    """The first line, when one of the next two lines repeats it letter for letter.
+
+    Anchors cannot see a line shorter than their width (a title, ``TL;DR:``); a teaser can be
+    that short, so the text's first lines are compared whole.
+    """
+    window = sk.line_of[sk.offsets[: 4096]]
+    edges = np.flatnonzero(window[1:] != window[:-1]) + 1
+    bounds = [0, *edges.tolist()[:3]]
+    if len(bounds) < 2:
+        return None
+    bounds.append(len(window) if len(bounds) < 4 else bounds[-1])
+    first = sk.chars[bounds[0] : bounds[1]]
+    for k in (1, 2):
+        if k + 1 >= len(bounds):
+            break
+        start, end = bounds[k], bounds[k + 1]
+        if end - start == first.shape[0] and bool(np.array_equal(sk.chars[start:end], first)):
+            n = int(first.shape[0])
+            return Candidate([Run(0, n, start, end, n)], 0, n, start, end, n)
+    return None
+
+
 def analyse(text: str, opts: RepairOptions) -> tuple[Skeleton, list[Candidate]]:
     """The skeleton of ``text`` and its classified candidate pairs, largest first."""
     sk = skeleton(text)
     if len(sk) < 2 * opts.anchor_chars:
         return sk, []
     candidates = _chain(_runs(sk, opts.anchor_chars))
+    head = _head_repeat(sk)
+    if head is not None and not any(c.a0 == 0 and c.b0 == head.b0 for c in candidates):
+        candidates.append(head)
     for cand in candidates:
         if not cand.runs[0].tandem:
             cand.trim()
