@@ -245,6 +245,16 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
 def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
     """The cost of adding ``run`` to ``cand`` (after or before it), or ``None`` if it is no
     continuation of the same pair of copies."""
+    if cand.a0 <= run.a0 and run.a1 <= cand.a1 and cand.b0 <= run.b0 and run.b1 <= cand.b1:
+        # inside the chain: it fills a gap between two of its runs, if it follows them
+        earlier = [r for r in cand.runs if r.a1 <= run.a0 + _CROSS]
+        later = [r for r in cand.runs if r.a0 >= run.a1 - _CROSS]
+        if earlier and later:
+            prev = max(earlier, key=lambda r: r.a1)
+            nxt = min(later, key=lambda r: r.a0)
+            if prev.b1 <= run.b0 + _CROSS and run.b1 <= nxt.b0 + _CROSS:
+                return 0
+        return None
     after = run.a0 >= cand.a0
     if after:
         gap_a, gap_b = run.a0 - cand.a1, run.b0 - cand.b1
