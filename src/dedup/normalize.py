@@ -69,12 +69,14 @@ class NormalizeOptions:
     """Options of :func:`normalize` and :func:`split_glued`.
 
     - ``fix_mojibake``: decode mojibake (``privÃ©e`` → ``privée``) with ftfy.
-    - ``gate``: run ftfy only on the lines that contain a character mojibake is made of;
-      ``False`` runs it on every line (slower, the same result: it is there to check the gate).
+    - ``gate``: run ftfy only on the lines a cheap check flags (every line ftfy's heuristic
+      would flag is among them); ``False`` runs it on every line (slower, the same result: it
+      is there to check the gate).
     - ``unescape_entities``: unescape HTML entities that end with ``;`` (``&amp;``,
       ``&eacute;``, ``&#8217;``); a bare ``&`` and ``&copy`` without ``;`` stay.
-    - ``remove_controls``: remove control characters (except ``\\t`` and ``\\n``), zero-width
-      spaces, byte-order marks and terminal escapes; joiners and direction marks stay.
+    - ``remove_controls``: remove control characters (but ``\\t``, ``\\n`` and ``\\f``),
+      byte-order marks, terminal escapes, and zero-width spaces inside words; joiners and
+      direction marks stay.
     - ``fix_newlines``: ``\\r\\n``, ``\\r``, U+2028 and U+2029 become ``\\n``.
     - ``collapse_spaces``: a run of spaces inside a line becomes one space and spaces at the end
       of a line go; indentation stays, and so do tabs and other white space.
@@ -142,7 +144,9 @@ def _merged_reason(a: str, b: str) -> str:
 def _compose(first: Sequence[Edit], mid: str, second: Sequence[Edit]) -> list[Edit]:
     """Edits on the original text equal to ``first`` (original → ``mid``) then ``second``.
 
-    Edits of the two steps that overlap or touch are merged into one edit.
+    Edits of the two steps that overlap are merged into one edit, and so are edits that touch
+    where one of them is empty (an insertion, or a deletion seen from ``mid``), whose order
+    would otherwise be ambiguous.
     """
     if not first:
         return list(second)
@@ -381,7 +385,6 @@ def _nbsp_edits(text: str, options: NormalizeOptions) -> list[Edit]:
     return [_fix(m.start(), m.end(), "nbsp", " ") for m in _NBSP.finditer(text)]
 
 
-# Spaces at the end of a line, or a run of two or more after a character of the line.
 # Spaces up to the end of a line, or a run of two or more (a literal first space keeps the
 # search fast).
 _SPACES = re.compile(r" (?: *(?=\n|\Z)| +)")
@@ -536,7 +539,9 @@ def _diff_edits(
     while hi_b > lo and hi_a > lo and before[hi_b - 1] == after[hi_a - 1]:
         hi_b -= 1
         hi_a -= 1
-    if not precise or hi_b - lo > 20_000 or hi_a - lo > 20_000:
+    # The alignment costs the product of the lengths over 64: past a few thousand characters,
+    # one edit for the changed part keeps the cost linear.
+    if not precise or hi_b - lo > 4_000 or hi_a - lo > 4_000:
         return [_fix(offset + lo, offset + hi_b, reason, after[lo:hi_a])]
     a, b = before[lo:hi_b], after[lo:hi_a]
     edits: list[Edit] = []
@@ -576,6 +581,9 @@ def _ftfy_fix(line: str) -> str:
     It runs the same steps in the same loop as ``ftfy.fix_and_explain`` does with this
     config, and stops early when the gate says no further round can change the line.
     """
+    size = _FTFY_CONFIG.max_decode_length
+    if len(line) > size:  # ftfy.fix_text cuts a long line into pieces of this size too
+        return "".join(_ftfy_fix(line[i : i + size]) for i in range(0, len(line), size))
     while True:
         fixed = ftfy.fixes.fix_surrogates(
             ftfy.fixes.fix_c1_controls(ftfy.fix_encoding(line, _FTFY_CONFIG))
@@ -743,10 +751,14 @@ _EDGE_PUNCTUATION = (
 _CODE_CHARS = frozenset("/\\@_=<>{}[]()#|*~$^+&%`:;")
 
 
-def _token_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    while start > 0 and not text[start - 1].isspace():
+def _token_bounds(text: str, start: int, end: int, limit: int = 100) -> tuple[int, int]:
+    """The run of non-space characters around ``[start, end)``, at most ``limit`` more each
+    side (a longer run is no word of prose, and the cap keeps the cost linear)."""
+    low = max(0, start - limit)
+    while start > low and not text[start - 1].isspace():
         start -= 1
-    while end < len(text) and not text[end].isspace():
+    high = min(len(text), end + limit)
+    while end < high and not text[end].isspace():
         end += 1
     return start, end
 
@@ -786,6 +798,10 @@ def _glue_point(text: str, m: re.Match[str], marks: str) -> tuple[int, str] | No
         return None
     tok_start, tok_end = _token_bounds(text, start, after)
     token = text[tok_start:tok_end]
+    if (tok_start > 0 and not text[tok_start - 1].isspace()) or (
+        tok_end < len(text) and not text[tok_end].isspace()
+    ):
+        return None
     if any(ch in _CODE_CHARS for ch in token.strip(_EDGE_PUNCTUATION)) or "www." in token.lower():
         return None
     if any(ch in "()[]{}" for ch in token):
