@@ -262,24 +262,32 @@ class Index:
         if len(active) == 0:
             return out
         bands = batch.keys.shape[1]
-        self._temp(
-            "q_keys",
-            "pos INTEGER, key INTEGER",
-            zip(
-                np.repeat(active, bands).tolist(), batch.keys[active].ravel().tolist(), strict=True
-            ),
-        )
-        # A key that more than max_bucket documents share is boilerplate: it proposes nothing
-        # (counting stops at max_bucket + 1, so a huge bucket costs no more than a small one).
+        flat = batch.keys[active].ravel()
+        owners = np.repeat(active, bands)
+        distinct = np.unique(flat)
+        # One bounded probe per distinct key: a key that more than max_bucket documents share
+        # is boilerplate and proposes nothing (a huge bucket costs no more than a small one).
         cap = self.options.max_bucket
-        pairs = db.execute(
-            "SELECT DISTINCT q.pos, b.doc FROM q_keys q JOIN bands b ON b.key = q.key "
-            "WHERE (SELECT count(*) FROM (SELECT 1 FROM bands c WHERE c.key = q.key LIMIT ?)) "
-            "<= ?",
-            (cap + 1, cap),
-        ).fetchall()
-        if not pairs:
+        hits: dict[int, list[int]] = {}
+        for key, found in db.execute(
+            "SELECT j.value, (SELECT group_concat(doc) FROM "
+            "(SELECT doc FROM bands WHERE key = j.value LIMIT ?)) FROM json_each(?) j",
+            (cap + 1, json.dumps(distinct.tolist())),
+        ):
+            if found is not None:
+                docs_of_key = [int(d) for d in str(found).split(",")]
+                if len(docs_of_key) <= cap:
+                    hits[int(key)] = docs_of_key
+        if not hits:
             return out
+        matched = np.isin(flat, np.fromiter(hits, dtype=np.int64, count=len(hits)))
+        pairs = sorted(
+            {
+                (pos, doc)
+                for pos, key in zip(owners[matched].tolist(), flat[matched].tolist(), strict=True)
+                for doc in hits[key]
+            }
+        )
         self._temp("q_docs", "doc INTEGER PRIMARY KEY", ((d,) for d in {p[1] for p in pairs}))
         stored = {
             row[0]: row[1:]
@@ -435,8 +443,7 @@ class Index:
         if bad[0]:
             problems.append(f"{bad[0]} documents have signatures of the wrong length")
         missing = db.execute(
-            "SELECT count(*) FROM docs d WHERE d.size > 0 AND NOT EXISTS "
-            "(SELECT 1 FROM bands b WHERE b.doc = d.doc)"
+            "SELECT count(*) FROM docs WHERE size > 0 AND doc NOT IN (SELECT doc FROM bands)"
         ).fetchone()
         if missing[0]:
             problems.append(f"{missing[0]} documents have no band keys")

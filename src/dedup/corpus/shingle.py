@@ -132,8 +132,8 @@ def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 
 def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """``BASE**i`` and ``BASE**-i`` modulo 2**64 (as int64) for ``i < max(n, chunk)``."""
-    size = max(n, _CHUNK_CHARS + 1)
+    """``BASE**i`` and ``BASE**-i`` modulo 2**64 (as int64) for ``i < n``."""
+    size = max(n, 1)
     with np.errstate(over="ignore"):
         powers = np.cumprod(np.full(size, _BASE, dtype=np.int64)) * np.int64(_BASE_INV - 2**64)
         inverse = np.cumprod(np.full(size, _BASE_INV - 2**64, dtype=np.int64)) * np.int64(_BASE)
@@ -184,7 +184,7 @@ def shingle_batch(
     exact: list[str] = []
     shingles: list[npt.NDArray[np.uint64]] = []
     tokens: list[int] = []
-    tables = _powers(0)
+    tables = _powers(min(sum(len(t) + 1 for t in texts), _CHUNK_CHARS) + 1)
     start = 0
     while start < len(texts):
         stop, size = start, 0
