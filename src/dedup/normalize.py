@@ -468,37 +468,45 @@ def _gate_patterns() -> tuple[str, str]:
     """The gate: a line that ftfy's mojibake heuristic can flag contains one of these.
 
     ftfy changes a line only if ``ftfy.badness.is_bad`` finds one of its patterns there (or it
-    has a C1 control, which is one of them). Each pattern needs at least one character of a
-    fairly rare kind (C1 controls, ftfy's "bad" characters, capitals with accents, currency,
-    numeric, box drawing), or one of a few pairs and triples of quotes next to letters. The
-    gate looks for exactly those: a character class to scan for (fast), then the full pattern
-    around each hit. ``tests/test_normalize.py`` checks that the gate is never narrower than
+    has a C1 control, which is one of them). Each of those patterns needs a character of a rare
+    kind (C1 controls, ftfy's "bad" characters, currency, numeric and box-drawing characters,
+    a few capitals such as ``Ã``), or one of a few pairs and triples: a capital with an accent
+    after a small letter, quotes next to accented letters, and so on. The gate looks for
+    exactly those: a class of characters to scan for (fast), then the full pattern in a small
+    window around each hit. ``tests/test_normalize.py`` checks that it is never narrower than
     ``is_bad``.
 
     Returns the scan class and the full pattern.
     """
     cat = {name: _class(chars) for name, chars in MOJIBAKE_CATEGORIES.items()}
-    rare = "".join(
-        cat[name] for name in ("c1", "bad", "currency", "numeric", "upper_accented", "box")
-    )
+    rare = "".join(cat[name] for name in ("c1", "bad", "currency", "numeric", "box"))
     rare += (
         "\N{SINGLE LOW-9 QUOTATION MARK}\N{CYRILLIC CAPITAL LETTER DJE}"
-        "\N{LATIN CAPITAL LETTER U WITH GRAVE}\N{LATIN CAPITAL LIGATURE OE}"
+        "\N{LATIN CAPITAL LETTER U WITH GRAVE}\N{LATIN CAPITAL LETTER O WITH STROKE}"
+        "\N{LATIN CAPITAL LETTER A WITH CIRCUMFLEX}\N{LATIN CAPITAL LETTER A WITH TILDE}"
+        "\N{LATIN CAPITAL LETTER I WITH CIRCUMFLEX}\N{LATIN CAPITAL LETTER ETH}"
     )
-    quote = cat["start_punctuation"] + cat["end_punctuation"]
+    upper, lower = cat["upper_accented"], cat["lower_accented"]
+    start, end = cat["start_punctuation"], cat["end_punctuation"]
+    oe = "\N{LATIN CAPITAL LIGATURE OE}\N{LATIN SMALL LIGATURE OE}"
     letters = (
         "\N{CYRILLIC CAPITAL LETTER VE}\N{CYRILLIC CAPITAL LETTER GHE}"
         "\N{CYRILLIC CAPITAL LETTER ER}\N{CYRILLIC CAPITAL LETTER ES}"
         "\N{GREEK CAPITAL LETTER BETA}\N{GREEK CAPITAL LETTER GAMMA}"
         "\N{GREEK CAPITAL LETTER XI}\N{GREEK CAPITAL LETTER OMICRON}"
     )
-    scan = f"[{rare}{quote}\N{DEGREE SIGN}\N{MICRO SIGN}\N{LATIN SMALL LIGATURE OE}]"
-    full = (
-        f"[{rare}]"
-        f"|[{cat['end_punctuation']}][{cat['lower_accented']}{cat['start_punctuation']}]"
-        f"|[{cat['lower_accented']}][{quote}]"
-        f"|[{letters}][{quote}\N{DEGREE SIGN}\N{MICRO SIGN}][{letters}]"
-        "|\N{LATIN SMALL LIGATURE OE}[^A-Za-z]"
+    scan = f"[{rare}{upper}{start}{end}{oe}\N{DEGREE SIGN}\N{MICRO SIGN}]"
+    full = "|".join(
+        [
+            f"[{rare}]",
+            f"[{end}][{lower}{start}]",
+            f"[{lower}{upper}][{start}{end}]",
+            f"[{lower}{cat['lower_common']}{end}][{upper}]",
+            f"[{upper}][{cat['law']}\N{DEGREE SIGN}]",
+            f"[a-z][{upper}]",
+            f"[{oe}][^A-Za-z]",
+            f"[{letters}][{start}{end}\N{DEGREE SIGN}\N{MICRO SIGN}][{letters}]",
+        ]
     )
     return scan, full
 
