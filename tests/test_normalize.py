@@ -6,6 +6,8 @@ Evaluation-gate tests (marked ``evaluation``) read ``../shared/eval`` and skip w
 from __future__ import annotations
 
 import dataclasses
+import doctest
+import importlib
 import itertools
 import json
 from pathlib import Path
@@ -17,11 +19,30 @@ import pytest
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from tests.conftest import DATA, eval_path, read_jsonl
+from tests.conftest import DATA, ROOT, eval_path, read_jsonl
 
 from dedup.evaluation import canonical
 from dedup.model import ConfigError, Edit, InputError, apply_edits
 from dedup.normalize import NormalizeOptions, mojibake_gate, normalize, split_glued
+
+# --------------------------------------------------------------------------------------------
+# The examples in the docstrings and in docs/normalize.md run as written
+
+
+def test_docstring_examples() -> None:
+    # ``dedup.normalize`` is the function (the package re-exports it); fetch the module.
+    module = importlib.import_module("dedup.normalize")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10
+    assert result.failed == 0
+
+
+def test_docs_page_examples() -> None:
+    page = ROOT / "docs" / "normalize.md"
+    result = doctest.testfile(str(page), module_relative=False)
+    assert result.attempted >= 4
+    assert result.failed == 0
+
 
 # --------------------------------------------------------------------------------------------
 # Golden cases (tests/data/normalize_cases.json)

@@ -90,6 +90,13 @@ class NormalizeOptions:
       sentence ends (different pairs of words). A flattened copy of paragraphs is glued at
       every paragraph end, so its line has several; a single glue in a line is as often the
       source's own spelling (``away.This``), and the default leaves it. ``1`` splits every one.
+
+    >>> NormalizeOptions(nbsp_to_space=True).nbsp_to_space
+    True
+    >>> NormalizeOptions(max_rounds=0)
+    Traceback (most recent call last):
+    ...
+    dedup.model.ConfigError: option max_rounds=0 is out of range: use at least 1 and at most 10
     """
 
     fix_mojibake: bool = True
