@@ -322,6 +322,18 @@ def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "edits: remove 2" in result.stderr
 
 
+def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    plain = run("clean", str(src), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
+    assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in plain.stderr
+    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    shown = run("clean", str(src), "-o", str(tmp_path / "b.jsonl"), "-j", "1")
+    assert shown.exit_code == 0
+    assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" in shown.stderr
+    quiet = run("clean", str(src), "-o", str(tmp_path / "c.jsonl"), "-j", "1", "-q")
+    assert quiet.stderr == ""
+
+
 # --- clean: bad input ----------------------------------------------------------------------
 
 
@@ -349,6 +361,19 @@ def test_jsonl_line_cut_in_half(tmp_path: Path) -> None:
     assert f"{src}:2: malformed JSON" in result.stderr
     assert "--skip-invalid" in result.stderr
     assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_bad_line_with_a_pool_stops_cleanly(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    rows = [{"id": i, "text": f"Record {i}."} for i in range(200)]
+    src.write_text(
+        "".join(json.dumps(r) + "\n" for r in rows) + '{"id": "cut", "te\n', encoding="utf-8"
+    )
+    out = tmp_path / "out.jsonl"
+    result = run("clean", str(src), "-o", str(out), "-j", "2")
+    assert result.exit_code == 2
+    assert f"{src}:201: malformed JSON" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 

@@ -279,6 +279,14 @@ def find_in_document(text: str, options: RepairOptions | None = None) -> list[Du
     return find_duplicates(text, options)
 
 
+def _stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal (the progress bar is drawn only then)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @dataclass(slots=True)
 class Stats:
     """Counters for the summary."""
@@ -351,7 +359,7 @@ class Run:
         self._progress = self._start_progress(stack)
 
     def _start_progress(self, stack: contextlib.ExitStack) -> Any:
-        if self.quiet or not sys.stderr.isatty():
+        if self.quiet or not _stderr_is_terminal():
             return None
         from rich.console import Console
         from rich.progress import (
@@ -371,7 +379,7 @@ class Run:
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
+            console=Console(file=sys.stderr, force_terminal=True),
             transient=True,
         )
         stack.enter_context(progress)
@@ -426,10 +434,15 @@ class Run:
         self.stats.skipped += 1
         write_jsonl_line(self._rejects, Reject(record.source, record.line, message, raw).to_dict())
 
-    def advance(self) -> None:
-        """Move the progress bar to the current reader's position."""
-        if self._progress is not None and self._reader is not None:
-            self._progress.update(self._task, completed=self._done_bytes + self._reader.tell())
+    def advance(self, record: Record) -> None:
+        """Move the progress bar to the end of ``record`` (written or shown)."""
+        if self._progress is None or self._reader is None:
+            return
+        if self._reader.source.compression is None:
+            position = record.position
+        else:  # the bar counts compressed bytes: where the reader is in the file
+            position = self._reader.tell()
+        self._progress.update(self._task, completed=self._done_bytes + position)
 
     def summary(self, command: str, jobs: int) -> None:
         """Print the summary on stderr (unless ``--quiet``)."""
@@ -635,7 +648,7 @@ def clean_command(
                     run.stats.add(record, result.text, result.edits)
                     if report_file is not None:
                         write_jsonl_line(report_file, _report_line(record, result))
-                    run.advance()
+                    run.advance(record)
                 if writer.schema is None and reader.schema is not None:
                     writer.schema = reader.schema
     run.summary("clean", jobs)
@@ -705,7 +718,7 @@ def find_command(
                         click.echo(json.dumps(_pair_dict(record, pair), ensure_ascii=False))
                 elif result:
                     _print_pairs(record, result)
-                run.advance()
+                run.advance(record)
     if not as_json and not pairs_total:
         click.echo("No duplicate spans found.")
     if not quiet:
@@ -884,7 +897,7 @@ def diff_command(
                     continue
                 run.stats.add(record, result.text, result.edits)
                 _print_diff(record, result, context, color)
-                run.advance()
+                run.advance(record)
     run.summary("diff", jobs)
 
 

@@ -13,6 +13,7 @@ its payload (the text) travels to a worker.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -128,9 +129,22 @@ class Engine:
 
     def close(self, *, cancel: bool = False) -> None:
         """Shut the pool down (cancelling queued chunks when ``cancel``)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=cancel)
-            self._pool = None
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        if not cancel:
+            pool.shutdown(wait=True)
+            return
+        # On an error or Ctrl-C the results in flight are not wanted: stop the workers now
+        # rather than wait for their chunks.
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -177,7 +177,9 @@ class Record:
       from 1; 1 for a text file).
     - ``id``: its ``id`` field when it has one, else ``source:line``.
     - ``fields``: the whole record, every field in order (``None`` for a text file).
-    - ``nbytes``: how many input bytes it took (before decompression is undone: after).
+    - ``nbytes``: how many input bytes it took (decompressed).
+    - ``position``: how far into the input it ends, in decompressed bytes (rows scaled to the
+      file size for Parquet): a progress bar's measure.
     - ``replaced``: invalid UTF-8 was replaced with U+FFFD (``--errors replace``).
     """
 
@@ -188,6 +190,7 @@ class Record:
     fields: dict[str, Any] | None = None
     nbytes: int = 0
     replaced: bool = False
+    position: int = 0
 
     @property
     def location(self) -> str:
@@ -374,7 +377,9 @@ class Reader:
         if text is None:
             yield Reject(self.source.name, 1, error, data)
             return
-        yield Record(self.source.name, 1, self.source.name, text, None, len(data), replaced)
+        yield Record(
+            self.source.name, 1, self.source.name, text, None, len(data), replaced, len(data)
+        )
 
     def _jsonl(self) -> Iterator[Record | Reject]:
         name = self.source.name
@@ -410,7 +415,14 @@ class Reader:
                     yield Reject(name, number, str(exc), raw_line)
                     continue
                 yield Record(
-                    name, number, self._id(record, number), text, record, len(raw_line), replaced
+                    name,
+                    number,
+                    self._id(record, number),
+                    text,
+                    record,
+                    len(raw_line),
+                    replaced,
+                    self._position,
                 )
 
     def _check(self, record: Any, number: int) -> str:
@@ -495,6 +507,8 @@ class Reader:
                         value,
                         fields,
                         len(value.encode("utf-8", "surrogatepass")),
+                        False,
+                        self._position,
                     )
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(
