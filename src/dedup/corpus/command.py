@@ -230,7 +230,7 @@ def _run(
             reader = run.reader(source)
             for record in run.records(reader):
                 records.append(record)
-                run.advance()
+                run.advance(record)
         index = stack.enter_context(Index(index_path, options)) if index_path else None
         urls = [(r.fields or {}).get(url_field) for r in records]
         plan = decide(

@@ -64,7 +64,7 @@ _SPACE = 0x20
 _CHUNK_CHARS = 1 << 17  # code points per array pass: bounds memory
 
 # Markdown link targets ``](...)``, bare URLs and ``www.`` hosts: page chrome, not words.
-_URL = re.compile(r"\]\([^)\s]*\)|(?:https?|ftp)://\S+|www\.\S+", re.IGNORECASE)
+_URL = re.compile(r"\]\([^)\s]*\)|(?:https?|HTTPS?|Https?|ftp|FTP)://\S+|(?:www|WWW)\.\S+")
 
 # Blocks of scripts written without spaces: each character is a token of its own.
 _NOSPACE_BLOCKS = (
@@ -109,13 +109,11 @@ def _build_tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
 
 # Read-only: the class and the case fold of every code point of the Basic Multilingual Plane.
 _TABLE, _FOLD = _build_tables()
-# Characters whose case fold is several characters (sharp s -> ``ss``): a text with one of them
-# is case-folded as a string before the table does the rest.
-_EXPANDING = re.compile(
-    "["
-    + "".join(re.escape(chr(c)) for c in range(0x80, 0x10000) if len(chr(c).casefold()) > 1)
-    + "]"
-)
+# Code points whose case fold is several characters (sharp s -> ``ss``): a text with one of
+# them is case-folded as a string before the table does the rest.
+_EXPANDS = np.zeros(0x10000, dtype=bool)
+_EXPANDS[[c for c in range(0x80, 0x10000) if len(chr(c).casefold()) > 1]] = True
+_EXPANDS.flags.writeable = False
 
 
 def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -143,8 +141,6 @@ def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
 def _fold(text: str) -> str:
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if not text.isascii() and _EXPANDING.search(text):
-        text = text.casefold()
     if "://" in text or "](" in text or "www." in text:
         text = _URL.sub(" ", text)
     return text
@@ -211,6 +207,13 @@ def _chunk(
     # One separator (class "other") after each text keeps tokens from crossing texts.
     joined = "\x00".join(folded) + "\x00"
     raw = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+    expands = np.flatnonzero(_EXPANDS[np.minimum(raw, 0xFFFF)])
+    if len(expands):
+        text_ends = np.cumsum([len(f) + 1 for f in folded])
+        for d in np.unique(np.searchsorted(text_ends, expands, side="right")).tolist():
+            folded[d] = folded[d].casefold()
+        joined = "\x00".join(folded) + "\x00"
+        raw = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
     codes = _FOLD[np.minimum(raw, 0xFFFF)]
     if len(raw) and raw.max() > 0xFFFF:
         codes = np.where(raw > 0xFFFF, raw, codes)
