@@ -19,8 +19,8 @@ import pytest
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from tests.conftest import DATA, ROOT, eval_path, read_jsonl
 
+from conftest import DATA, ROOT, eval_path, read_jsonl
 from dedup.evaluation import canonical
 from dedup.model import ConfigError, Edit, InputError, apply_edits
 from dedup.normalize import NormalizeOptions, mojibake_gate, normalize, split_glued
