@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -90,3 +92,29 @@ def test_bad_settings_are_refused(kwargs: dict[str, int]) -> None:
 
 def test_default_jobs_is_positive() -> None:
     assert default_jobs() >= 1
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_every_start_method_keeps_order(method: str) -> None:
+    items = [(i, str(i)) for i in range(100)]
+    with Engine(jobs=2, chunk_items=6, start_method=method) as engine:
+        assert list(engine.map(int, items)) == [(i, i) for i in range(100)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is the Linux default")
+def test_fork_only_without_other_threads() -> None:
+    engine = Engine(jobs=2)
+    assert engine._start_method() == ("fork" if threading.active_count() == 1 else "forkserver")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert engine._start_method() == "forkserver"
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_unknown_start_method_is_refused() -> None:
+    with pytest.raises(ConfigError, match="is not available here"):
+        Engine(jobs=2, start_method="teleport")

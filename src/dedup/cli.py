@@ -356,6 +356,7 @@ class Run:
         self._stdin = click.get_binary_stream("stdin")
         self._done_bytes = 0
         self._reader: Reader | None = None
+        self._refreshed = 0.0
         self._progress = self._start_progress(stack)
 
     def _start_progress(self, stack: contextlib.ExitStack) -> Any:
@@ -381,6 +382,7 @@ class Run:
             TimeRemainingColumn(),
             console=Console(file=sys.stderr, force_terminal=True),
             transient=True,
+            auto_refresh=False,  # refreshed from advance(): no thread, so workers can fork
         )
         stack.enter_context(progress)
         self._task = progress.add_task("dedup", total=total)
@@ -443,6 +445,10 @@ class Run:
         else:  # the bar counts compressed bytes: where the reader is in the file
             position = self._reader.tell()
         self._progress.update(self._task, completed=self._done_bytes + position)
+        now = time.monotonic()
+        if now - self._refreshed >= 0.1:
+            self._refreshed = now
+            self._progress.refresh()
 
     def summary(self, command: str, jobs: int) -> None:
         """Print the summary on stderr (unless ``--quiet``)."""

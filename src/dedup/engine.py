@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -89,6 +90,10 @@ class Engine:
       (as measured by ``map``'s ``size`` function, e.g. characters).
     - ``window``: chunks in flight at once (default ``4 * jobs``); memory is bounded by
       ``window`` chunks.
+    - ``start_method``: how workers start (``"fork"``, ``"forkserver"``, ``"spawn"``). By default
+      ``fork`` on Linux while this process runs no other Python thread (fast: nothing is
+      imported again), else ``forkserver`` (``spawn`` on Windows). With ``forkserver`` and
+      ``spawn`` the main module must be importable, as for any process pool.
 
     Use it as a context manager so the pool is shut down, also on error or Ctrl-C.
     """
@@ -100,6 +105,7 @@ class Engine:
         chunk_items: int = 16,
         chunk_size: int = 1 << 18,
         window: int | None = None,
+        start_method: str | None = None,
     ) -> None:
         for name, value in (
             ("jobs", jobs),
@@ -114,6 +120,12 @@ class Engine:
         self.chunk_items = chunk_items
         self.chunk_size = chunk_size
         self.window = window if window is not None else 4 * jobs
+        if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
+            raise ConfigError(
+                f"start_method={start_method!r} is not available here: use one of "
+                f"{', '.join(multiprocessing.get_all_start_methods())}"
+            )
+        self.start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Engine:
@@ -146,14 +158,23 @@ class Engine:
             with contextlib.suppress(Exception):
                 process.join(timeout=5)
 
+    def _start_method(self) -> str:
+        if self.start_method is not None:
+            return self.start_method
+        if sys.platform == "win32":  # pragma: no cover
+            return "spawn"
+        if sys.platform.startswith("linux") and threading.active_count() == 1:
+            # fork starts workers at once with every module already imported; it is safe while
+            # this process runs no other Python thread.
+            return "fork"
+        return "forkserver"  # workers never inherit this process's threads
+
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            if sys.platform.startswith("linux") or sys.platform == "darwin":
-                # forkserver: workers never inherit this process's threads (progress bar, Arrow).
-                context = multiprocessing.get_context("forkserver")
+            method = self._start_method()
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
                 context.set_forkserver_preload(["dedup"])
-            else:  # pragma: no cover - Windows
-                context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=context, initializer=_ignore_interrupts
             )
