@@ -114,6 +114,10 @@ _TABLE, _FOLD = _build_tables()
 _EXPANDS = np.zeros(0x10000, dtype=bool)
 _EXPANDS[[c for c in range(0x80, 0x10000) if len(chr(c).casefold()) > 1]] = True
 _EXPANDS.flags.writeable = False
+# Read-only: white space (``str.isspace``), which ends a URL.
+_ISSPACE = np.fromiter((chr(c).isspace() for c in range(0x10000)), dtype=bool, count=0x10000)
+_ISSPACE.flags.writeable = False
+_COLON, _SLASH, _DOT, _W, _LBRACKET, _RBRACKET, _LPAREN, _RPAREN = (ord(c) for c in ":/.w[]()")
 
 
 def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -141,8 +145,6 @@ def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
 def _fold(text: str) -> str:
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if "://" in text or "](" in text or "www." in text:
-        text = _URL.sub(" ", text)
     return text
 
 
@@ -220,6 +222,8 @@ def _chunk(
     lengths = np.fromiter((len(f) + 1 for f in folded), dtype=np.int64, count=n_docs)
     doc_start: npt.NDArray[np.int64] = np.r_[0, np.cumsum(lengths)]
     classes = _classes(codes)
+    if "://" in joined or "](" in joined or "www." in joined or "WWW." in joined:
+        classes[_url_mask(codes)] = _OTHER
     kept = classes != _OTHER
     n = len(codes)
     if (classes == _SINGLE).any():
@@ -292,6 +296,54 @@ def _chunk(
                 seg = seg[distinct]
         shingles.append(seg)
         tokens.append(int(per_doc[d]))
+
+
+def _url_mask(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """Code points that belong to link targets and URLs, which tokens leave out.
+
+    In order, as if each were replaced by a space before the next is looked for: Markdown link
+    targets ``](...)``; every run of non-space characters that contains ``://``; every run that
+    starts with ``www.`` (any case). Runs end at white space and at the separator 0.
+    """
+    n = len(codes)
+    sep = _ISSPACE[np.minimum(codes, 0xFFFF)] | (codes == 0)
+    removed = np.zeros(n + 1, dtype=np.int32)
+    opens = np.flatnonzero((codes[:-1] == _RBRACKET) & (codes[1:] == _LPAREN))
+    if len(opens):
+        stops = np.flatnonzero(sep | (codes == _RPAREN))
+        at = np.searchsorted(stops, opens + 2)
+        ok = at < len(stops)
+        opens, ends = opens[ok], stops[at[ok]]
+        ok = codes[ends] == _RPAREN
+        np.add.at(removed, opens[ok], 1)
+        np.add.at(removed, ends[ok] + 1, -1)
+    markdown = np.cumsum(removed[:n]) > 0
+    sep |= markdown
+    starts: list[npt.NDArray[np.int64]] = []
+    ends_: list[npt.NDArray[np.int64]] = []
+    bounds = np.flatnonzero(sep)
+    schemes = np.flatnonzero(
+        (codes[:-2] == _COLON) & (codes[1:-1] == _SLASH) & (codes[2:] == _SLASH)
+    )
+    schemes = schemes[~sep[schemes]]
+    if len(schemes):
+        at = np.searchsorted(bounds, schemes)
+        starts.append(np.where(at > 0, bounds[np.maximum(at - 1, 0)] + 1, 0))
+        ends_.append(bounds[np.minimum(at, len(bounds) - 1)])
+    lower = codes | 0x20  # ``W`` and ``w`` alike (other letters are not compared)
+    hosts = np.flatnonzero(
+        (lower[:-3] == _W) & (lower[1:-2] == _W) & (lower[2:-1] == _W) & (codes[3:] == _DOT)
+    )
+    after_sep = np.r_[True, sep[:-1]]
+    hosts = hosts[~sep[hosts] & after_sep[hosts]]
+    if len(hosts):
+        starts.append(hosts)
+        ends_.append(bounds[np.searchsorted(bounds, hosts)])
+    marks = np.zeros(n + 1, dtype=np.int32)
+    for lo, hi in zip(starts, ends_, strict=True):
+        np.add.at(marks, lo, 1)
+        np.add.at(marks, hi, -1)
+    return np.asarray(markdown | (np.cumsum(marks[:n]) > 0))
 
 
 def _shift_right(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
