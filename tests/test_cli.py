@@ -226,6 +226,62 @@ def test_clean_jsonl_stdin_to_stdout() -> None:
     assert [json.loads(line) for line in result.stdout.splitlines()] == cleaned(rows)
 
 
+def test_clean_parquet_through_stdin_and_stdout(tmp_path: Path) -> None:
+    rows = records(4)
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), src)
+    result = run("clean", str(src), "-q", "-j", "1")
+    assert result.exit_code == 0
+    assert pq.read_table(pa.BufferReader(result.stdout_bytes)).to_pylist() == cleaned(rows)
+    piped = run(
+        "clean",
+        "-",
+        "--input-format",
+        "parquet",
+        "--format",
+        "jsonl",
+        "-q",
+        "-j",
+        "1",
+        input=src.read_bytes(),
+    )
+    assert piped.exit_code == 0
+    assert [json.loads(line) for line in piped.stdout.splitlines()] == cleaned(rows)
+
+
+def test_id_field_names_records_in_the_report(tmp_path: Path) -> None:
+    rows = [{"url": "https://a", "text": "x"}, {"text": "y"}]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    report = tmp_path / "r.jsonl"
+    result = run(
+        "clean",
+        str(src),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "--id-field",
+        "url",
+        "--report",
+        str(report),
+        "-q",
+    )
+    assert result.exit_code == 0
+    assert [line["id"] for line in read_jsonl(report)] == ["https://a", f"{src}:2"]
+
+
+def test_directory_with_another_format(tmp_path: Path) -> None:
+    src = tmp_path / "pages"
+    src.mkdir()
+    (src / "a.txt").write_text("First page.", encoding="utf-8")
+    (src / "b.txt").write_text("Second page.", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("clean", str(src), "-o", str(out), "--format", "jsonl", "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["a.jsonl", "b.jsonl"]
+    assert read_jsonl(out / "a.jsonl") == [
+        {"id": str(src / "a.txt"), "text": dedup.clean("First page.")}
+    ]
+
+
 def test_clean_directory_is_mirrored(tmp_path: Path) -> None:
     src = tmp_path / "pages"
     (src / "sub").mkdir(parents=True)
