@@ -292,6 +292,8 @@ SPLITS = [
      "Did it work? Yes it did! Great news."),
     ("closing-quote", "He said \u201cnever.\u201dThen he left.Nobody followed.",
      "He said \u201cnever.\u201d Then he left. Nobody followed."),
+    ("colon-after", "It ended.Note: more follows.Then it stopped.",
+     "It ended. Note: more follows. Then it stopped."),
     ("cyrillic", "Он пришёл домой.Потом ушёл.Конец.", "Он пришёл домой. Потом ушёл. Конец."),
 ]  # fmt: skip
 
