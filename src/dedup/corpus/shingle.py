@@ -307,7 +307,7 @@ def _url_mask(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     """
     n = len(codes)
     sep = _ISSPACE[np.minimum(codes, 0xFFFF)] | (codes == 0)
-    removed = np.zeros(n + 1, dtype=np.int32)
+    mask = np.zeros(n, dtype=bool)
     opens = np.flatnonzero((codes[:-1] == _RBRACKET) & (codes[1:] == _LPAREN))
     if len(opens):
         stops = np.flatnonzero(sep | (codes == _RPAREN))
@@ -315,35 +315,32 @@ def _url_mask(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
         ok = at < len(stops)
         opens, ends = opens[ok], stops[at[ok]]
         ok = codes[ends] == _RPAREN
-        np.add.at(removed, opens[ok], 1)
-        np.add.at(removed, ends[ok] + 1, -1)
-    markdown = np.cumsum(removed[:n]) > 0
-    sep |= markdown
-    starts: list[npt.NDArray[np.int64]] = []
-    ends_: list[npt.NDArray[np.int64]] = []
+        for lo, hi in zip(opens[ok].tolist(), ends[ok].tolist(), strict=True):
+            mask[lo : hi + 1] = True
+        sep |= mask
     bounds = np.flatnonzero(sep)
     schemes = np.flatnonzero(
         (codes[:-2] == _COLON) & (codes[1:-1] == _SLASH) & (codes[2:] == _SLASH)
     )
     schemes = schemes[~sep[schemes]]
+    spans: list[tuple[int, int]] = []
     if len(schemes):
         at = np.searchsorted(bounds, schemes)
-        starts.append(np.where(at > 0, bounds[np.maximum(at - 1, 0)] + 1, 0))
-        ends_.append(bounds[np.minimum(at, len(bounds) - 1)])
+        lows = np.where(at > 0, bounds[np.maximum(at - 1, 0)] + 1, 0)
+        highs = bounds[np.minimum(at, len(bounds) - 1)]
+        spans.extend(zip(lows.tolist(), highs.tolist(), strict=True))
     lower = codes | 0x20  # ``W`` and ``w`` alike (other letters are not compared)
     hosts = np.flatnonzero(
         (lower[:-3] == _W) & (lower[1:-2] == _W) & (lower[2:-1] == _W) & (codes[3:] == _DOT)
     )
-    after_sep = np.r_[True, sep[:-1]]
-    hosts = hosts[~sep[hosts] & after_sep[hosts]]
     if len(hosts):
-        starts.append(hosts)
-        ends_.append(bounds[np.searchsorted(bounds, hosts)])
-    marks = np.zeros(n + 1, dtype=np.int32)
-    for lo, hi in zip(starts, ends_, strict=True):
-        np.add.at(marks, lo, 1)
-        np.add.at(marks, hi, -1)
-    return np.asarray(markdown | (np.cumsum(marks[:n]) > 0))
+        after_sep = np.r_[True, sep[:-1]]
+        hosts = hosts[~sep[hosts] & after_sep[hosts]]
+        highs = bounds[np.searchsorted(bounds, hosts)]
+        spans.extend(zip(hosts.tolist(), highs.tolist(), strict=True))
+    for lo, hi in spans:
+        mask[lo:hi] = True
+    return mask
 
 
 def _shift_right(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
