@@ -16,6 +16,7 @@ when two cores are free. Outputs of every ``-j`` are compared: they must be iden
 
     python benchmarks/cli_bench.py                       # ../shared/eval/repair-dev.jsonl
     python benchmarks/cli_bench.py --data crawl.jsonl --jobs 1 2 4 --repeat 3
+    python benchmarks/cli_bench.py --jobs 2 --no-ftfy --scale 4   # memory stays flat
 """
 
 from __future__ import annotations
@@ -143,18 +144,30 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="-j values to run")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best is kept")
     parser.add_argument("--no-ftfy", action="store_true", help="skip the ftfy baseline")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="repeat the input this many times (peak memory must not grow with it)",
+    )
     args = parser.parse_args()
     data: Path = args.data
     if not data.exists():
         raise SystemExit(f"{data} is absent: pass --data PATH")
-    size = data.stat().st_size
-    with data.open("rb") as fh:
-        docs = sum(1 for line in fh if line.strip())
-    print(f"input: {data} ({docs:,} documents, {size / 1e6:.1f} MB)")
-    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
 
     results: list[Measure] = []
     with tempfile.TemporaryDirectory(prefix="dedup-bench-") as tmp:
+        if args.scale > 1:
+            scaled = Path(tmp) / f"scaled-{args.scale}x.jsonl"
+            with scaled.open("wb") as fh:
+                for _ in range(args.scale):
+                    fh.write(data.read_bytes())
+            data = scaled
+        size = data.stat().st_size
+        with data.open("rb") as fh:
+            docs = sum(1 for line in fh if line.strip())
+        print(f"input: {data} ({docs:,} documents, {size / 1e6:.1f} MB)")
+        print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
         out = Path(tmp) / "out.jsonl"
         runs: list[tuple[str, int, list[str]]] = []
         if not args.no_ftfy:

@@ -570,6 +570,13 @@ def test_existing_report_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "o.jsonl").exists()
 
 
+def test_report_to_stdout_is_refused(tmp_path: Path) -> None:
+    result = run("clean", str(SEED), "--report", "-")
+    assert result.exit_code == 2
+    assert "--report needs a file path" in result.stderr
+    assert result.stdout == ""
+
+
 def test_output_same_as_input_is_refused(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(2))
     result = run("clean", str(src), "-o", str(src), "--force")

@@ -612,6 +612,9 @@ def clean_command(
     sources = discover(paths, glob=inputs.glob, input_format=inputs.input_format, exclude=exclude)
     directory_input = any(Path(p).is_dir() for p in paths if p != "-")
     targets = _plan(sources, output, cast("Format | None", fmt), in_place, force, directory_input)
+    for name, path in (("--report", report), ("--rejects", inputs.rejects)):
+        if path == "-":
+            raise ConfigError(f"{name} needs a file path: '-' (stdout) carries the output")
     if report is not None and Path(report).exists() and not force:
         raise OutputError(f"{report} exists: pass --force to replace it")
     jobs = jobs or default_jobs()
