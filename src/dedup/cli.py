@@ -746,6 +746,12 @@ def _pair_dict(record: Record, pair: DuplicatePair) -> dict[str, Any]:
     }
 
 
+def _title(record: Record) -> str:
+    """A record's id, with its location when that says more (JSONL and Parquet)."""
+    plain = record.fields is None or record.id == record.location
+    return record.id if plain else f"{record.id} ({record.location})"
+
+
 def _excerpt(text: str, width: int = 48) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
@@ -755,7 +761,7 @@ def _print_pairs(record: Record, pairs: list[DuplicatePair]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{record.id} ({record.location})", title_justify="left")
+    table = Table(title=_title(record), title_justify="left")
     for name, justify in (
         ("first", "right"),
         ("second", "right"),
@@ -799,12 +805,28 @@ def _visible(text: str) -> str:
     return text.translate(_VISIBLE) if text and not text.strip() else text
 
 
+def _to_word_end(text: str, at: int) -> str:
+    """``text[:at]``, extended to the end of the word it cuts (within what ``text`` holds)."""
+    for end in range(at, len(text)):
+        if text[end].isspace():
+            return text[:end]
+    return text[:at]
+
+
+def _to_word_start(text: str, at: int) -> str:
+    """``text[at:]``, started at the next word if ``at`` cuts one (within what ``text`` holds)."""
+    for start in range(at, 0, -1):
+        if text[start - 1].isspace():
+            return text[start:]
+    return text[at:]
+
+
 def _shorten(text: str, context: int, *, head: bool = True, tail: bool = True) -> str:
     """``text`` with its middle elided when longer than ``2 * context`` (``context < 0``: never)."""
     if context < 0 or len(text) <= 2 * context + 40:
         return text
-    keep_head = text[:context] if head else ""
-    keep_tail = text[len(text) - context :] if tail else ""
+    keep_head = _to_word_end(text[: context + 20], context) if head else ""
+    keep_tail = _to_word_start(text[len(text) - context - 20 :], 20) if tail else ""
     hidden = len(text) - len(keep_head) - len(keep_tail)
     marker = click.style(
         f"[\N{HORIZONTAL ELLIPSIS} {hidden:,} characters \N{HORIZONTAL ELLIPSIS}]", dim=True
@@ -911,9 +933,7 @@ def diff_command(
 
 
 def _print_diff(record: Record, result: Cleaned, context: int, color: bool | None) -> None:
-    plain = record.fields is None or record.id == record.location
-    title = record.id if plain else f"{record.id} ({record.location})"
-    click.echo(click.style(f"=== {title}", bold=True), color=color)
+    click.echo(click.style(f"=== {_title(record)}", bold=True), color=color)
     if not result.edits:
         click.echo("no changes", color=color)
         return
