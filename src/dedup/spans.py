@@ -348,9 +348,17 @@ def ends_line(sk: Skeleton, s: int) -> bool:
 
 
 def glued(sk: Skeleton, cand: Candidate) -> bool:
-    """Whether the second copy starts on the line where the first ends (glued to it)."""
-    return cand.b0 - cand.a1 <= _SMALL_GAP and bool(
-        sk.line_of[sk.offsets[cand.a1 - 1]] == sk.line_of[sk.offsets[cand.b0]]
+    """Whether the second copy starts on the line where the first, a paragraph or more of its
+    own, ends (glued to it). Two sentences of one line are not copies glued together."""
+    line_of, offsets = sk.line_of, sk.offsets
+    last_of_first = line_of[offsets[cand.a1 - 1]]
+    return (
+        cand.b0 - cand.a1 <= _SMALL_GAP
+        and bool(last_of_first == line_of[offsets[cand.b0]])
+        and bool(
+            line_of[offsets[cand.a0]] != last_of_first
+            or line_of[offsets[cand.b1 - 1]] != last_of_first
+        )
     )
 
 
@@ -393,7 +401,11 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk))
     if many >= 1 and few * 2 <= many:
-        if large and gap <= cand.matched:
+        if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
+            edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
+        else:
+            edges = _near_line_edges(sk, cand.b0, cand.b1, cand.a1, len(sk))
+        if large and gap <= cand.matched and edges:
             cand.kind = "flattened"
         return
     if not complete:
@@ -407,6 +419,21 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
         return
     if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
         cand.kind = "adjacent"
+
+
+def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> bool:
+    """Whether ``[s0, s1)`` starts and ends at most half a line away from a line's edge.
+
+    The paragraphed copy of a doubled body is whole paragraphs, but for an edit at its edge;
+    its lines count only within ``[low, high)`` (the other copy may be glued to them).
+    """
+    row = sk.line_of[sk.offsets]
+    first, last = row[s0], row[s1 - 1]
+    line_start = max(low, int(np.searchsorted(row, first, side="left")))
+    line_end = min(high, int(np.searchsorted(row, last, side="right")))
+    first_len = min(high, int(np.searchsorted(row, first, side="right"))) - line_start
+    last_len = line_end - max(low, int(np.searchsorted(row, last, side="left")))
+    return (s0 - line_start) * 2 <= first_len and (line_end - s1) * 2 <= last_len
 
 
 def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
