@@ -22,6 +22,7 @@ any other.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -42,10 +43,10 @@ __all__ = [
 
 #: The value of a bin that no shingle reached (a document without shingles has only these).
 EMPTY = np.uint32(0xFFFFFFFF)
-_ROTATE = np.uint32(0x9E3779B1)
-_BATCH = (
-    1 << 18
-)  # shingles hashed per pass  # odd step added per bin of distance when a bin borrows
+_ROTATE = np.uint32(0x9E3779B1)  # odd step added per bin of distance when a bin borrows
+_BATCH = 1 << 18  # shingles hashed per pass
+_MULTIPLIER = np.uint64(0xD6E8FEB86659FD93)
+_HIGH = 1 if sys.byteorder == "little" else 0  # the high half of a uint64 viewed as two uint32
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,7 +102,10 @@ class SignatureScheme:
             return flat_sigs.reshape(0, p)
         lengths = np.fromiter((len(h) for h in hash_sets), dtype=np.int64, count=n)
         seed = fmix64(np.array([self.seed + 1], dtype=np.uint64))[0]
-        mask = np.uint64(p - 1) if p & (p - 1) == 0 else None
+        bits = p.bit_length() - 1
+        # A power of two takes its bin from the bits just below the value's 32 (they depend
+        # on every lower bit of the product); any other count takes a remainder.
+        shift = np.uint32(32 - bits) if p == 1 << bits else None
         # Small batches of documents keep the arrays in cache.
         start = 0
         while start < n:
@@ -111,15 +115,21 @@ class SignatureScheme:
                 stop += 1
             if size:
                 flat = np.concatenate(hash_sets[start:stop])
+                # Shingle hashes are already well mixed: the seed's permutation is one xor and
+                # one odd multiplication (a bijection of 64-bit values).
                 flat ^= seed
-                mixed = fmix64(flat)
-                bins = (mixed & mask if mask is not None else mixed % np.uint64(p)).astype(np.int64)
-                rows = np.repeat(
+                with np.errstate(over="ignore"):
+                    flat *= _MULTIPLIER
+                values = flat.view(np.uint32)[_HIGH::2]
+                if shift is not None:
+                    low = flat.view(np.uint32)[1 - _HIGH :: 2]
+                    bins = (low >> shift).astype(np.int64)
+                else:
+                    bins = (flat % np.uint64(p)).astype(np.int64)
+                bins += np.repeat(
                     np.arange(start * p, stop * p, p, dtype=np.int64), lengths[start:stop]
                 )
-                bins += rows
-                mixed >>= np.uint64(32)
-                np.minimum.at(flat_sigs, bins, mixed.astype(np.uint32))
+                np.minimum.at(flat_sigs, bins, values)
             start = stop
         sigs = flat_sigs.reshape(n, p)
         _densify(sigs, lengths)
