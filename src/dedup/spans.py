@@ -374,16 +374,30 @@ def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
     return 0 if s1 <= s0 else _breaks(sk, s0, s1) + 1
 
 
+def _union(runs: list[Run], *, first: bool) -> int:
+    """How many positions the runs cover in the first (or second) copy, overlaps once."""
+    spans = sorted((r.a0, r.a1) if first else (r.b0, r.b1) for r in runs)
+    covered, end = 0, -1
+    for lo, hi in spans:
+        lo = max(lo, end)
+        if hi > lo:
+            covered += hi - lo
+            end = hi
+    return covered
+
+
 def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     len_a = cand.a1 - cand.a0
     len_b = cand.b1 - cand.b0
     # how much of the shorter copy the longer one holds: a copy with a paragraph more than its
     # twin, or a flattened copy without the headings and lists, still scores high
     shorter = max(1, min(len_a, len_b))
+    total = cand.matched
+    cand.matched = min(_union(cand.runs, first=True), _union(cand.runs, first=False))
     cand.score = min(1.0, cand.matched / shorter)
-    if cand.matched > 1.05 * shorter:
-        # the shorter copy aligns more than once: a repeating pattern, not two copies
-        cand.score = 0.5
+    if total > 1.5 * cand.matched:
+        # parts of one copy align more than once: a repeating pattern, not two copies
+        cand.score = min(cand.score, 0.5)
     cand.first_line = _line_span(sk, cand.a0, cand.a1)
     cand.second_line = _line_span(sk, cand.b0, cand.b1)
     cand.kind = "distant"
