@@ -144,6 +144,8 @@ def _take(
         return
     if teaser:
         removed_first = True
+    elif cand.runs[0].tandem:
+        removed_first = False  # one copy, then its repeats: the repeats go
     else:
         qa = quality(_text_of(text, sk, cand.a0, cand.a1)).score
         qb = quality(_text_of(text, sk, cand.b0, cand.b1)).score
