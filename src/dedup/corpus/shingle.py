@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -90,33 +91,42 @@ def _char_class(code: int) -> int:
     return _WORD if unicodedata.category(chr(code))[0] in "LMN" else _OTHER
 
 
-def _fold_char(code: int) -> int:
-    """The case fold of one code point where it is one code point (else its lowercase)."""
-    for folded in (chr(code).casefold(), chr(code).lower()):
-        if len(folded) == 1:
-            return ord(folded)
-    return code
+class _Tables(NamedTuple):
+    classes: npt.NDArray[np.uint8]  # _OTHER, _WORD or _SINGLE
+    folds: npt.NDArray[np.uint32]  # the case fold where it is one code point, else the lowercase
+    expands: npt.NDArray[np.bool_]  # the case fold is several code points (sharp s -> "ss")
+    spaces: npt.NDArray[np.bool_]  # white space (``str.isspace``), which ends a URL
 
 
-def _build_tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
+def _build_tables() -> _Tables:
+    """Per code point of the Basic Multilingual Plane (built once, with C-level maps)."""
     size = 0x10000
-    classes = np.fromiter((_char_class(c) for c in range(size)), dtype=np.uint8, count=size)
-    folds = np.fromiter((_fold_char(c) for c in range(size)), dtype=np.uint32, count=size)
-    classes.flags.writeable = False
-    folds.flags.writeable = False
-    return classes, folds
+    chars = [chr(c) for c in range(size)]
+    classes = np.fromiter(
+        (cat[0] in "LMN" for cat in map(unicodedata.category, chars)), dtype=np.uint8, count=size
+    )
+    codes = np.arange(size)
+    for low, high in _NOSPACE_BLOCKS:
+        classes[(codes >= low) & (codes <= high)] = _SINGLE
+    folded = list(map(str.casefold, chars))
+    lowered = list(map(str.lower, chars))
+    folds = np.fromiter(
+        (
+            ord(f) if len(f) == 1 else ord(lo) if len(lo) == 1 else c
+            for c, f, lo in zip(range(size), folded, lowered, strict=True)
+        ),
+        dtype=np.uint32,
+        count=size,
+    )
+    expands = np.fromiter(map(len, folded), dtype=np.int64, count=size) > 1
+    spaces = np.fromiter(map(str.isspace, chars), dtype=bool, count=size)
+    for table in (classes, folds, expands, spaces):
+        table.flags.writeable = False
+    return _Tables(classes, folds, expands, spaces)
 
 
-# Read-only: the class and the case fold of every code point of the Basic Multilingual Plane.
-_TABLE, _FOLD = _build_tables()
-# Code points whose case fold is several characters (sharp s -> ``ss``): a text with one of
-# them is case-folded as a string before the table does the rest.
-_EXPANDS = np.zeros(0x10000, dtype=bool)
-_EXPANDS[[c for c in range(0x80, 0x10000) if len(chr(c).casefold()) > 1]] = True
-_EXPANDS.flags.writeable = False
-# Read-only: white space (``str.isspace``), which ends a URL.
-_ISSPACE = np.fromiter((chr(c).isspace() for c in range(0x10000)), dtype=bool, count=0x10000)
-_ISSPACE.flags.writeable = False
+# Read-only tables, the same for every call.
+_TABLE, _FOLD, _EXPANDS, _ISSPACE = _build_tables()
 _COLON, _SLASH, _DOT, _W, _LBRACKET, _RBRACKET, _LPAREN, _RPAREN = (ord(c) for c in ":/.w[]()")
 
 
@@ -222,7 +232,7 @@ def _chunk(
     lengths = np.fromiter((len(f) + 1 for f in folded), dtype=np.int64, count=n_docs)
     doc_start: npt.NDArray[np.int64] = np.r_[0, np.cumsum(lengths)]
     classes = _classes(codes)
-    if "://" in joined or "](" in joined or "www." in joined or "WWW." in joined:
+    if "://" in joined or "](" in joined or "www." in joined.lower():
         classes[_url_mask(codes)] = _OTHER
     kept = classes != _OTHER
     n = len(codes)
