@@ -154,3 +154,21 @@ def test_decide_is_pure() -> None:
     assert first.kept == (True, False, True, False)
     with_bp = decide(texts, urls=[r["url"] for r in rows()], boilerplate=BoilerplateOptions())
     assert with_bp.boilerplate == (0, 0, 0, 0)  # two pages a site: too few to learn from
+
+
+def test_parquet_in_parquet_out_with_marks(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.Table.from_pylist(rows()), src)
+    out = tmp_path / "out.parquet"
+    result = run(str(src), "-o", str(out), "--mark", "-q")
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out).to_pylist()
+    assert [(r["id"], r["cluster"], r["n"]) for r in table] == [
+        ("a", "a", 0),
+        ("b", "a", 1),
+        ("c", "c", 2),
+        ("d", "a", 3),
+    ]

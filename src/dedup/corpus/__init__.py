@@ -14,13 +14,20 @@ entry point), :mod:`~dedup.corpus.boilerplate` (site boilerplate) and
 from __future__ import annotations
 
 from dedup.corpus.api import Clusters, CorpusOptions, find_near_duplicates
+from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
 from dedup.corpus.cluster import UnionFind, choose_kept
+from dedup.corpus.index import Index, IndexLockedError, Match
 from dedup.corpus.shingle import canonical_text, exact_hash, shingle_hashes
 from dedup.corpus.signature import SignatureScheme
 
 __all__ = [
+    "Boilerplate",
+    "BoilerplateOptions",
     "Clusters",
     "CorpusOptions",
+    "Index",
+    "IndexLockedError",
+    "Match",
     "SignatureScheme",
     "UnionFind",
     "canonical_text",
@@ -28,4 +35,5 @@ __all__ = [
     "exact_hash",
     "find_near_duplicates",
     "shingle_hashes",
+    "site_of",
 ]
