@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
 import regex
 
 import dedup
-from dedup.evaluation import canonical, exact, similarity
+from dedup.evaluation import exact, score_families, similarity
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "repair-dev.jsonl"
 _SENTENCE = regex.compile(r"(?<=[.!?\u2026])\s+|\n+")
@@ -74,34 +72,23 @@ METHODS: dict[str, Callable[[str], str]] = {
 
 
 def evaluate(records: list[dict[str, str]], methods: dict[str, Callable[[str], str]]) -> None:
-    families = sorted({r["family"] for r in records})
     chars = sum(len(r["text"]) for r in records)
     rows = []
     speeds = {}
     for name, fn in methods.items():
-        per: dict[str, list[tuple[bool, float, bool]]] = defaultdict(list)
         start = time.perf_counter()
         outputs = [fn(r["text"]) for r in records]
-        elapsed = time.perf_counter() - start
-        speeds[name] = chars / elapsed / 1e6
-        for record, out in zip(records, outputs):
-            unchanged = canonical(out) == canonical(record["text"])
-            per[record["family"]].append(
-                (exact(out, record["gold"]), similarity(out, record["gold"]), unchanged)
-            )
-        rows.append((name, per))
-    header = f"{'family':22} {'n':>4} " + " ".join(f"{name:>22}" for name, _ in rows)
-    print(header)
+        speeds[name] = chars / (time.perf_counter() - start) / 1e6
+        rows.append((name, score_families(records, outputs)))
+    families = sorted(rows[0][1])
+    print(f"{'family':22} {'n':>4} " + " ".join(f"{name:>22}" for name, _ in rows))
     print(f"{'':22} {'':>4} " + " ".join(f"{'exact   sim  unchgd':>22}" for _ in rows))
     for family in families:
-        n = sum(1 for r in records if r["family"] == family)
+        n = rows[0][1][family].records
         cells = []
-        for _, per in rows:
-            vals = per[family]
-            ex = sum(v[0] for v in vals) / len(vals)
-            sim = statistics.fmean(v[1] for v in vals)
-            unch = sum(v[2] for v in vals) / len(vals)
-            cells.append(f"{ex:6.3f} {sim:6.4f} {unch:6.3f}  ")
+        for _, scores in rows:
+            sc = scores[family]
+            cells.append(f"{sc.exact:6.3f} {sc.similarity:6.4f} {sc.unchanged:6.3f}  ")
         print(f"{family:22} {n:>4} " + " ".join(f"{c:>22}" for c in cells))
     print()
     print(f"{'throughput (M chars/s)':27} " + " ".join(f"{speeds[n]:>22.2f}" for n, _ in rows))

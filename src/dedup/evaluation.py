@@ -12,12 +12,16 @@ counts; a lost paragraph break does.
 
 from __future__ import annotations
 
+import statistics
 import unicodedata
 
 import regex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 from rapidfuzz import fuzz
 
-__all__ = ["canonical", "exact", "similarity"]
+__all__ = ["FamilyScore", "canonical", "exact", "score_families", "similarity"]
 
 _SPACES = regex.compile(r"[^\S\n]+")
 
@@ -37,3 +41,48 @@ def exact(output: str, gold: str) -> bool:
 def similarity(output: str, gold: str) -> float:
     """Character similarity of the canonical forms, 0..1 (``rapidfuzz.fuzz.ratio`` / 100)."""
     return fuzz.ratio(canonical(output), canonical(gold)) / 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyScore:
+    """The scores of one damage family: how many records, the exact-match rate, the mean
+    similarity and the share of records whose text was left as it was."""
+
+    family: str
+    records: int
+    exact: float
+    similarity: float
+    unchanged: float
+
+
+def score_families(
+    records: Sequence[Mapping[str, str]], outputs: Sequence[str]
+) -> dict[str, FamilyScore]:
+    """Score ``outputs`` (one per record, in order) against evaluation records (``family``,
+    ``text``, ``gold``), family by family.
+
+    >>> rows = [{"family": "clean", "text": "A.", "gold": "A."}]
+    >>> score_families(rows, ["A."])["clean"].exact
+    1.0
+    """
+    if len(records) != len(outputs):
+        raise ValueError(f"{len(outputs)} outputs for {len(records)} records")
+    per: dict[str, list[tuple[bool, float, bool]]] = {}
+    for record, out in zip(records, outputs):
+        per.setdefault(record["family"], []).append(
+            (
+                exact(out, record["gold"]),
+                similarity(out, record["gold"]),
+                canonical(out) == canonical(record["text"]),
+            )
+        )
+    return {
+        family: FamilyScore(
+            family,
+            len(rows),
+            sum(r[0] for r in rows) / len(rows),
+            statistics.fmean(r[1] for r in rows),
+            sum(r[2] for r in rows) / len(rows),
+        )
+        for family, rows in sorted(per.items())
+    }
