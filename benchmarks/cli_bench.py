@@ -11,8 +11,9 @@ reading and writing are all counted, as a user would see them. Measured per run:
 - peak RSS of the largest single process (``ru_maxrss`` from ``os.wait4``, or sampled) and the
   peak of the summed RSS of the whole process tree (sampled), which counts the workers together.
 
-The load average is printed too: on a shared machine the ``-j 2`` speed-up is only meaningful
-when two cores are free. Outputs of every ``-j`` are compared: they must be identical.
+The load average is printed too, and "cores used" (CPU time / wall time): on a shared machine
+the ``-j 2`` speed-up is only meaningful when the run got two cores. Outputs of every ``-j``
+are compared: they must be identical.
 
     python benchmarks/cli_bench.py                       # ../shared/eval/repair-dev.jsonl
     python benchmarks/cli_bench.py --data crawl.jsonl --jobs 1 2 4 --repeat 3
@@ -187,8 +188,8 @@ def main() -> None:
     base = next((m for m in results if m.method == "dedup clean" and m.jobs == 1), None)
     header = (
         f"| {'method':<14} | {'-j':>2} | {'wall s':>7} | {'docs/s':>7} | {'MB/s':>6} | "
-        f"{'CPU s':>6} | {'max RSS MB':>10} | {'tree RSS MB':>11} | {'speed-up':>8} | "
-        f"{'output':<12} |"
+        f"{'CPU s':>6} | {'cores used':>10} | {'max RSS MB':>10} | {'tree RSS MB':>11} | "
+        f"{'speed-up':>8} | {'output':<12} |"
     )
     print()
     print(header)
@@ -198,7 +199,8 @@ def main() -> None:
         speedup = f"{base.wall / m.wall:.2f}x" if base is not None and same else ""
         print(
             f"| {m.method:<14} | {m.jobs:>2} | {m.wall:>7.2f} | {docs / m.wall:>7.1f} | "
-            f"{size / 1e6 / m.wall:>6.2f} | {m.cpu:>6.2f} | {m.max_rss_mb:>10.0f} | "
+            f"{size / 1e6 / m.wall:>6.2f} | {m.cpu:>6.2f} | {m.cpu / m.wall:>10.2f} | "
+            f"{m.max_rss_mb:>10.0f} | "
             f"{m.tree_rss_mb:>11.0f} | {speedup:>8} | {m.digest:<12} |"
         )
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
