@@ -226,6 +226,13 @@ def test_parquet_rows_and_null_text(tmp_path: Path) -> None:
     assert "is null in this row" in records[1].error
 
 
+def test_not_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "in.parquet"
+    path.write_bytes(b"not parquet at all")
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        _read(path)
+
+
 def test_parquet_without_the_column(tmp_path: Path) -> None:
     path = tmp_path / "in.parquet"
     pq.write_table(pa.table({"body": ["x"]}), path)

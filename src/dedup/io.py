@@ -404,7 +404,7 @@ class Reader:
                     yield Reject(
                         name,
                         number,
-                        f"{name}:{number}: malformed JSON{cut}: {exc.msg} at column {exc.colno}: "
+                        f"{name}:{number}: malformed JSON{cut}: {exc.msg} (column {exc.colno}): "
                         "fix the line, or pass --skip-invalid to set it aside",
                         raw_line,
                     )
@@ -469,7 +469,10 @@ class Reader:
         try:
             parquet = pq.ParquetFile(target)
         except (pa.ArrowInvalid, OSError) as exc:
-            raise InputError(f"{name}: not a readable Parquet file ({exc})") from exc
+            raise InputError(
+                f"{name}: not a readable Parquet file ({exc}): check that it is Parquet and "
+                "complete, or name its format with --input-format"
+            ) from exc
         schema = parquet.schema_arrow
         self.schema = schema
         if self.field not in schema.names:
