@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import sys
 import threading
 from collections.abc import Iterator
@@ -118,3 +119,11 @@ def test_fork_only_without_other_threads() -> None:
 def test_unknown_start_method_is_refused() -> None:
     with pytest.raises(ConfigError, match="is not available here"):
         Engine(jobs=2, start_method="teleport")
+
+
+def test_docstring_examples_run() -> None:
+    import dedup.engine
+
+    result = doctest.testmod(dedup.engine)
+    assert result.attempted > 0
+    assert result.failed == 0

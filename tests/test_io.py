@@ -3,6 +3,7 @@ writes."""
 
 from __future__ import annotations
 
+import doctest
 import gzip
 import io
 import json
@@ -342,3 +343,11 @@ def test_discover_directories(tmp_path: Path) -> None:
 def test_reject_keeps_raw_bytes() -> None:
     assert Reject("f", 1, "e", b"ok").to_dict()["raw"] == "ok"
     assert Reject("f", 1, "e", b"\xff").to_dict()["raw_base64"] == "/w=="
+
+
+def test_docstring_examples_run() -> None:
+    import dedup.io
+
+    result = doctest.testmod(dedup.io)
+    assert result.attempted > 0
+    assert result.failed == 0
