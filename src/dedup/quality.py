@@ -17,14 +17,15 @@ from dataclasses import dataclass
 import regex
 from ftfy.badness import badness
 
+from dedup.normalize import mojibake_gate
+
 __all__ = ["Quality", "quality"]
 
-# A sentence end glued to the next sentence: a lowercase letter (or closing quote or bracket),
-# terminal punctuation, then an uppercase letter with no space. Abbreviations (U.S.), decimals
+# A sentence end glued to the next sentence: a lowercase letter, terminal punctuation (and a
+# closing quote or bracket), then a capitalised word with no space. Abbreviations (U.S.), decimals
 # (3.14) and domains (example.com) do not match: they lack the lowercase-to-uppercase shape.
-_GLUE = regex.compile(r"(?<=\p{Ll}{2}[\p{Pe}\p{Pf}\"']?)[.!?]+(?=[\p{Lu}][\p{Ll}])")
+_GLUE = regex.compile(r"\p{Ll}[.!?]+[\p{Pe}\p{Pf}\"']?\p{Lu}\p{Ll}")
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_WORD = regex.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,9 @@ def quality(text: str) -> Quality:
     breaks = text.count("\n")
     return Quality(
         chars=len(text),
-        words=len(_WORD.findall(text)),
+        words=len(text.split()),
         breaks=breaks,
         glued=len(_GLUE.findall(text)),
-        bad=badness(text) if text else 0,
+        bad=badness(text) if mojibake_gate(text) else 0,
         entities=len(_ENTITY.findall(text)) if "&" in text else 0,
     )

@@ -53,6 +53,8 @@ _SMALL_GAP = 256
 _OVERLAP = 256
 # An exact match grows across a line start only if it goes on this far beyond it.
 _CROSS = 12
+# A run needs this many anchors: one shared window is a phrase used twice, not a copy.
+_MIN_ANCHORS = 2
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
 # The most runs a document may produce before the rest are ignored (bounds the chaining).
@@ -155,52 +157,66 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any]:
     return np.concatenate(earlier_parts), np.concatenate(later_parts)
 
 
-def _extend(
-    chars: npt.NDArray[np.uint32],
-    bounds: npt.NDArray[np.bool_],
-    lines: npt.NDArray[np.bool_],
-    a0: int,
-    a1: int,
-    d: int,
-) -> tuple[int, int]:
+def _agree(s: str, x: int, y: int, limit: int) -> int:
+    """How many characters ``s[x:]`` and ``s[y:]`` share from the start, at most ``limit``."""
+    k = 0
+    while k < limit:
+        step = min(64, limit - k)
+        if s[x + k : x + k + step] == s[y + k : y + k + step]:
+            k += step
+            continue
+        for i in range(step):
+            if s[x + k + i] != s[y + k + i]:
+                return k + i
+    return limit
+
+
+def _agree_back(s: str, x: int, y: int, limit: int) -> int:
+    """How many characters end both ``s[:x]`` and ``s[:y]`` alike, at most ``limit``."""
+    k = 0
+    while k < limit:
+        step = min(64, limit - k)
+        if s[x - k - step : x - k] == s[y - k - step : y - k]:
+            k += step
+            continue
+        for i in range(1, step + 1):
+            if s[x - k - i] != s[y - k - i]:
+                return k + i - 1
+    return limit
+
+
+def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tuple[int, int]:
     """Grow the exact match of ``[a0, a1)`` and ``[a0 + d, a1 + d)`` at both ends.
 
-    Anchors miss up to one anchor's width at each end of a copy; this recovers it. The match
-    grows by whole words only (``bounds`` marks word starts), and across the start of a line in
-    either copy (``lines``) only when it goes on for ``_CROSS`` characters, so a word that two
-    different paragraphs happen to begin or end with does not join them. The first copy may not
-    grow into the second.
+    ``s`` is the skeleton as a string. Anchors miss up to one anchor's width at each end of a
+    copy; this recovers it. The match grows by whole words only (``bounds`` marks word
+    starts), and across the start of a line in either copy (``lines``) only when it goes on for
+    ``_CROSS`` characters, so a word that two different paragraphs happen to begin or end with
+    does not join them. The first copy may not grow into the second.
     """
-    n = chars.shape[0]
-    step = 64
-    end = a1
-    while end + d < n and end < a0 + d:
-        hi = min(end + step, n - d, a0 + d)
-        diff = np.flatnonzero(chars[end:hi] != chars[end + d : hi + d])
-        if diff.shape[0]:
-            end += int(diff[0])
-            break
-        end = hi
+    n = len(s)
+    end = a1 + _agree(s, a1, a1 + d, max(0, min(n - d, a0 + d) - a1))
     if end > a1:
-        stop = np.flatnonzero(lines[a1 + 1 : end + 1] | lines[a1 + d + 1 : end + d + 1])
-        if stop.shape[0] and end - (a1 + 1 + int(stop[0])) < _CROSS:
-            end = a1 + 1 + int(stop[0])
-        ok = np.flatnonzero(bounds[a1 : end + 1] & bounds[a1 + d : end + d + 1])
-        a1 = a1 + int(ok[-1]) if ok.shape[0] else a1
-    start = a0
-    while start > 0:
-        lo = max(start - step, 0)
-        diff = np.flatnonzero(chars[lo:start] != chars[lo + d : start + d])
-        if diff.shape[0]:
-            start = lo + int(diff[-1]) + 1
-            break
-        start = lo
+        for p in range(a1 + 1, end + 1):
+            if lines[p] or lines[p + d]:
+                if end - p < _CROSS:
+                    end = p
+                break
+        for q in range(end, a1 - 1, -1):
+            if bounds[q] and bounds[q + d]:
+                a1 = q
+                break
+    start = a0 - _agree_back(s, a0, a0 + d, a0)
     if start < a0:
-        stop = np.flatnonzero(lines[start:a0] | lines[start + d : a0 + d])
-        if stop.shape[0] and (start + int(stop[-1])) - start < _CROSS:
-            start = start + int(stop[-1])
-        ok = np.flatnonzero(bounds[start : a0 + 1] & bounds[start + d : a0 + d + 1])
-        a0 = start + int(ok[0]) if ok.shape[0] else a0
+        for p in range(a0 - 1, start - 1, -1):
+            if lines[p] or lines[p + d]:
+                if p - start < _CROSS:
+                    start = p
+                break
+        for q in range(start, a0 + 1):
+            if bounds[q] and bounds[q + d]:
+                a0 = q
+                break
     return a0, a1
 
 
@@ -218,17 +234,21 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     runs: list[Run] = []
     chars = sk.chars
     n = len(sk)
-    bounds = np.zeros(n + 1, dtype=bool)
-    bounds[sk.starts] = True
-    bounds[n] = True
-    lines = np.ones(n + 1, dtype=bool)
+    text = chars.tobytes().decode("utf-32-le", "surrogatepass")
+    starts = np.zeros(n + 1, dtype=np.uint8)
+    starts[sk.starts] = 1
+    starts[n] = 1
+    line_starts = np.ones(n + 1, dtype=np.uint8)
     row = sk.line_of[sk.offsets]
-    lines[1:n] = row[1:] != row[:-1]
+    line_starts[1:n] = row[1:] != row[:-1]
+    bounds, lines = starts.tobytes(), line_starts.tobytes()
     for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS]):
+        if la - f + 1 < _MIN_ANCHORS:
+            continue  # a phrase the text happens to use twice, not a copy
         a0 = int(j[f])
         a1 = int(j[la]) + width
         dd = int(d[f])
-        a0, a1 = _extend(chars, bounds, lines, a0, min(a1, n - dd), dd)
+        a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
         same = chars[a0:a1] == chars[a0 + dd : a1 + dd]
         matched = int(np.count_nonzero(same))
         if matched < width:
@@ -308,7 +328,16 @@ def _chain(runs: list[Run]) -> list[Candidate]:
             continue
         best: Candidate | None = None
         best_cost = 0
+        diagonal = run.b0 - run.a0
         for cand in chains[:_SEEDS]:
+            # a chain's diagonals lie between the distances of its copies' starts and ends;
+            # a run far off them cannot continue it (the gap it would leave is too large)
+            reach = min(max(400, 2 * cand.matched), max(_SMALL_GAP, 4 * run.matched))
+            reach += _OVERLAP
+            low = min(cand.b0 - cand.a0, cand.b1 - cand.a1) - reach
+            high = max(cand.b0 - cand.a0, cand.b1 - cand.a1) + reach
+            if not low <= diagonal <= high:
+                continue
             cost = _fits(cand, run)
             if cost is not None and (best is None or cost < best_cost):
                 best, best_cost = cand, cost
