@@ -207,3 +207,29 @@ def test_properties_on_scraped_looking_text(text: str) -> None:
         assert 0 <= edit.start <= edit.end <= len(text)
         assert 0.0 <= edit.score <= 1.0
     assert dedup.repair(result.text).text == result.text
+
+
+# --- runnable examples -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["dedup", "dedup.model", "dedup.tokens", "dedup.spans", "dedup.repair", "dedup.quality",
+     "dedup.evaluation", "dedup.pipeline"],
+)
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0
+
+
+def test_docs_repair_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import doctest
+
+    monkeypatch.chdir(SEED.parent.parent)
+    result = doctest.testfile(str(SEED.parent.parent / "docs" / "repair.md"), module_relative=False)
+    assert result.failed == 0
+    assert result.attempted > 0
