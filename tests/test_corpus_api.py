@@ -134,3 +134,17 @@ def test_real_re_extractions_cluster_exactly() -> None:
     p, _, f = pairwise_f1(result.labels, [rec["cluster"] for rec in records])
     assert p == 1.0
     assert f >= 0.99
+
+
+def test_two_pages_of_one_site_around_short_articles_stay_apart() -> None:
+    chrome_top, chrome_bottom = words(30, 150), words(31, 150)
+    article_a, article_b = words(32, 80), words(33, 80)
+    page_a = f"{chrome_top}\n{article_a}\n{chrome_bottom}"  # the article is a fifth of a page
+    page_b = f"{chrome_top}\n{article_b}\n{chrome_bottom}"
+    result = find_near_duplicates([page_a, page_b, article_a])
+    assert result.labels == (0, 1, 0)  # the article is inside its page, not inside the other
+    # Pages of similar size must share similar_threshold (0.9) of the smaller; these share 0.78.
+    assert find_near_duplicates([page_a, page_b], similar_threshold=0.75).labels == (0, 0)
+    # Copies of one extent that differ a little are duplicates.
+    edited = page_a.replace(" w", " x", 10)
+    assert find_near_duplicates([page_a, edited]).labels == (0, 0)

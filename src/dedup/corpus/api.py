@@ -5,7 +5,9 @@ the smaller one's shingles lie inside the larger at least ``threshold``: the sha
 containment, not Jaccard similarity, because the same article is often extracted once alone
 and once inside the whole page around it (menus, related links, footer). Documents with fewer
 than ``min_shingles`` shingles are too small for containment to mean anything and must match by
-Jaccard similarity instead.
+Jaccard similarity instead. Documents of similar size (within ``similar_ratio``) cannot be an
+article and the page around it, so they must share more (``similar_threshold``): two pages of
+one site around two short articles share their menus and footer, not their articles.
 
 The steps: exact hashes, MinHash signatures of the distinct documents, LSH band keys (bands
 chosen for the lowest Jaccard similarity that containment ``threshold`` allows between documents
@@ -59,12 +61,16 @@ class CorpusOptions:
     - ``bands``, ``rows``: LSH banding; ``0`` (the default) chooses from the threshold.
     - ``max_bucket``: a band key shared by more documents proposes no pairs (boilerplate).
     - ``min_shingles``: smaller documents match only by Jaccard similarity ``>= threshold``.
+    - ``similar_ratio``, ``similar_threshold``: documents whose shingle counts differ by less
+      than ``similar_ratio`` cannot be an article and the page around it: they must share at
+      least ``max(threshold, similar_threshold)`` of the smaller (copies of one extent are
+      near-identical; pages of one site around two short articles are not).
     - ``verify``: ``"exact"`` checks candidates on their shingle sets, ``"signature"`` on the
       estimate from signatures, ``"none"`` accepts every LSH candidate.
     - ``max_tokens``: words read per document (the rest is ignored: bounds time and memory).
     """
 
-    threshold: float = 0.8
+    threshold: float = 0.75
     keep: Keep = "first"
     shingle_size: int = 5
     num_perm: int = 128
@@ -74,6 +80,8 @@ class CorpusOptions:
     rows: int = 0
     max_bucket: int = 200
     min_shingles: int = 40
+    similar_ratio: float = 1.5
+    similar_threshold: float = 0.9
     verify: Verify = "exact"
     max_tokens: int = 1_000_000
 
@@ -95,6 +103,8 @@ class CorpusOptions:
             )
         _check_int("max_bucket", self.max_bucket, 2)
         _check_int("min_shingles", self.min_shingles, 1)
+        _check_float("similar_ratio", self.similar_ratio, 1.0, 1000.0)
+        _check_float("similar_threshold", self.similar_threshold, 0.0, 1.0)
         if self.verify not in VERIFY_MODES:
             raise ConfigError(
                 f"option verify={self.verify!r} is unknown: use one of {', '.join(VERIFY_MODES)}"
@@ -203,11 +213,8 @@ def link_documents(
         return exact_dups, 0, 0, cands.skipped_buckets
     jac = jaccard_rows(sigs, left, right)
     size_l, size_r = sizes[left], sizes[right]
-    small = np.minimum(size_l, size_r) < opts.min_shingles
     verified = 0
-    t = opts.threshold
     if opts.verify == "none":
-        accept = np.ones(len(left), dtype=bool)
         order = np.arange(len(left))
     else:
         # An optimistic estimate (three standard errors up) decides which pairs are worth
@@ -220,7 +227,7 @@ def link_documents(
                 jac + 3.0 * np.sqrt(np.maximum(jac, 1.0 / p) * (1 - jac) / p) + 1.0 / p, 1.0
             )
         cont = estimate_containment(j_test, size_l, size_r)
-        accept = np.where(small, j_test >= t, cont >= t)
+        accept = matches(opts, j_test, cont, size_l, size_r)
         order = np.flatnonzero(accept)
         order = order[np.argsort(-jac[order], kind="stable")]
     for k in order.tolist():
@@ -229,22 +236,45 @@ def link_documents(
             continue
         if opts.verify == "exact":
             verified += 1
-            if not _exact_match(docs[a].shingles, docs[b].shingles, t, opts.min_shingles):
+            if not _exact_match(docs[a].shingles, docs[b].shingles, opts):
                 continue
         uf.union(a, b)
     return exact_dups, len(left), verified, cands.skipped_buckets
 
 
-def _exact_match(
-    a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64], threshold: float, min_shingles: int
-) -> bool:
-    """Whether containment (or, for small sets, Jaccard similarity) reaches ``threshold``."""
+def required(
+    options: CorpusOptions, size_a: npt.NDArray[np.int64], size_b: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """The containment each pair of sizes must reach (see :class:`CorpusOptions`)."""
+    low = np.maximum(np.minimum(size_a, size_b), 1)
+    ratio = np.maximum(size_a, size_b) / low
+    strict = max(options.threshold, options.similar_threshold)
+    return np.where(ratio < options.similar_ratio, strict, options.threshold)
+
+
+def matches(
+    options: CorpusOptions,
+    jaccard: npt.NDArray[np.float64],
+    containment: npt.NDArray[np.float64],
+    size_a: npt.NDArray[np.int64],
+    size_b: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Which pairs are duplicates, from their similarities and shingle counts: Jaccard
+    similarity for small documents, containment (with :func:`required`) for the others."""
+    small = np.minimum(size_a, size_b) < options.min_shingles
+    by_size = containment >= required(options, size_a, size_b)
+    return np.asarray(np.where(small, jaccard >= options.threshold, by_size))
+
+
+def _exact_match(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64], opts: CorpusOptions) -> bool:
+    """Whether two shingle sets are duplicates (see :func:`matches`), counted exactly."""
     small, big = (a, b) if len(a) <= len(b) else (b, a)
     if len(small) == 0:
         return len(big) == 0
     pos = np.searchsorted(big, small)
     pos[pos == len(big)] = 0
     inter = int(np.count_nonzero(big[pos] == small))
-    if len(small) < min_shingles:
-        return inter >= threshold * (len(small) + len(big) - inter)
-    return inter >= threshold * len(small)
+    jaccard = np.array([inter / (len(small) + len(big) - inter)])
+    containment = np.array([inter / len(small)])
+    sizes = np.array([len(small)]), np.array([len(big)])
+    return bool(matches(opts, jaccard, containment, *sizes)[0])

@@ -241,11 +241,8 @@ def _run(
             boilerplate=BoilerplateOptions() if boilerplate else None,
             index=index,
         )
-        stdout = click.get_binary_stream("stdout")
         writer = stack.enter_context(
-            open_writer(
-                output, "jsonl" if output == "-" else None, field=field, force=force, stdout=stdout
-            )
+            open_writer(output, "jsonl" if output == "-" else None, field=field, force=force)
         )
         side = (
             stack.enter_context(open_writer(dropped, field=field, force=force))

@@ -43,7 +43,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.api import CorpusOptions
+from dedup.corpus.api import CorpusOptions, matches
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment
@@ -302,14 +302,13 @@ class Index:
         sigs = sigs.reshape(len(docs), -1)
         sizes = np.array([stored[d][2] for d in docs], dtype=np.int64)
         scores = self._scores(batch.sigs[pos], sigs, batch.sizes[pos], sizes)
-        t = self.options.threshold
-        for k in np.flatnonzero(scores >= t).tolist():
+        for k in np.flatnonzero(scores >= 0).tolist():
             doc_id, exact, _, _, seen = stored[docs[k]]
             i = int(pos[k])
             if exact != batch.exact[i]:
                 out[i].append(Match(str(doc_id), "near", round(float(scores[k]), 4), float(seen)))
-        for matches in out:
-            matches.sort(key=lambda m: (m.kind != "exact", -m.score))
+        for found in out:
+            found.sort(key=lambda m: (m.kind != "exact", -m.score))
         return out
 
     def _scores(
@@ -319,11 +318,14 @@ class Index:
         size_a: npt.NDArray[np.int64],
         size_b: npt.NDArray[np.int64],
     ) -> npt.NDArray[np.float64]:
-        """Estimated containment (Jaccard similarity for small documents) of row pairs."""
+        """Estimated containment (Jaccard similarity for small documents) of row pairs where
+        they are duplicates (:func:`dedup.corpus.api.matches`), else -1."""
         jac = (sig_a == sig_b).mean(axis=1)
         cont = estimate_containment(jac, size_a, size_b)
         small = np.minimum(size_a, size_b) < self.options.min_shingles
-        return np.asarray(np.where(small, jac, cont), dtype=np.float64)
+        score = np.where(small, jac, cont)
+        ok = matches(self.options, jac, cont, size_a, size_b)
+        return np.asarray(np.where(ok, score, -1.0), dtype=np.float64)
 
     def _batch_matches(self, batch: _Batch, ids: Sequence[str], stamp: float) -> list[list[Match]]:
         """Matches of each text among earlier texts of the same batch."""
@@ -346,7 +348,7 @@ class Index:
             scores = self._scores(
                 batch.sigs[left], batch.sigs[right], batch.sizes[left], batch.sizes[right]
             )
-            for k in np.flatnonzero(scores >= self.options.threshold).tolist():
+            for k in np.flatnonzero(scores >= 0).tolist():
                 i, j = int(left[k]), int(right[k])
                 if batch.exact[i] != batch.exact[j]:
                     out[j].append(Match(ids[i], "near", round(float(scores[k]), 4), stamp))
