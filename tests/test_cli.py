@@ -100,7 +100,7 @@ def test_every_command_has_help_an_example_and_a_doc_section() -> None:
                 if opt.startswith("--"):
                     named = re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section)
                     assert named, f"{opt} of dedup {name} is not in docs/cli.md"
-    for code in ("0", "1", "2", "130"):
+    for code in ("0", "1", "2", "130", "143"):
         assert f"| {code} |" in docs
 
 
@@ -651,6 +651,29 @@ def test_interrupt_leaves_no_partial_output(
     result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_sigterm_leaves_no_partial_output(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rows = [{"id": i, "text": f"Paragraph {i} of a long article."} for i in range(20_000)]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "dedup", "clean", str(src), "-o", str(out), "-j", "2"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        p.name.startswith(".out.jsonl.") for p in tmp_path.iterdir()
+    ):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert "terminated: no partial output was left behind" in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import signal
 import sys
 import time
 from collections import Counter
@@ -58,6 +59,7 @@ __all__ = [
     "EXIT_INPUT",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_TERMINATED",
     "InputOptions",
     "Run",
     "input_options",
@@ -69,6 +71,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 EXIT_CODES = """\b
 Exit status:
@@ -77,7 +80,8 @@ Exit status:
        made a stage fail
   2    bad input or usage: invalid UTF-8, a malformed JSON line, a missing
        field, a truncated gzip/zstd file, a bad option
-  130  interrupted (Ctrl-C); no partial output is left behind"""
+  130  interrupted (Ctrl-C); no partial output is left behind
+  143  terminated (SIGTERM); no partial output is left behind"""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,13 +95,42 @@ def _fail(message: str, code: int) -> None:
     raise click.exceptions.Exit(code)
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the command runs so that every output is cleaned up."""
+
+
+class _Signals:
+    """Whether SIGTERM arrived during the command: the exception the handler raises can be
+    swallowed where Python ignores exceptions (fork callbacks, finalisers), so the run also
+    checks this flag as it goes."""
+
+    terminated = False
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    _Signals.terminated = True
+    raise _Terminated
+
+
+def check_signals() -> None:
+    """Raise if SIGTERM arrived (see :class:`_Signals`)."""
+    if _Signals.terminated:
+        raise _Terminated
+
+
 def handle_errors(func: F) -> F:
     """Turn dedup's errors into a message on stderr and the documented exit status."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous: Any = None
+        _Signals.terminated = False
+        with contextlib.suppress(ValueError):  # signals can be set in the main thread only
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             return func(*args, **kwargs)
+        except _Terminated:
+            _fail("terminated: no partial output was left behind", EXIT_TERMINATED)
         except (OutputError, DocumentFailed) as exc:
             _fail(str(exc), EXIT_FAILURE)
         except (InputError, ConfigError) as exc:
@@ -112,6 +145,9 @@ def handle_errors(func: F) -> F:
             raise click.exceptions.Exit(EXIT_FAILURE) from None
         except OSError as exc:
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), EXIT_FAILURE)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
         return None
 
     return cast(F, wrapper)
@@ -353,7 +389,7 @@ class Run:
         self._rejects: IO[bytes] | None = None
         if inputs.rejects is not None:
             self._rejects = stack.enter_context(atomic_output(Path(inputs.rejects), force=force))
-        self._stdin = click.get_binary_stream("stdin")
+        self._stdin = sys.stdin.buffer
         self._done_bytes = 0
         self._reader: Reader | None = None
         self._refreshed = 0.0
@@ -407,6 +443,7 @@ class Run:
     def records(self, reader: Reader) -> Iterator[Record]:
         """The good records of ``reader``; rejects are raised or set aside."""
         for item in reader:
+            check_signals()
             if isinstance(item, Reject):
                 self.reject(item)
                 continue
@@ -438,6 +475,7 @@ class Run:
 
     def advance(self, record: Record) -> None:
         """Move the progress bar to the end of ``record`` (written or shown)."""
+        check_signals()
         if self._progress is None or self._reader is None:
             return
         if self._reader.source.compression is None:
@@ -618,7 +656,7 @@ def clean_command(
     if report is not None and Path(report).exists() and not force:
         raise OutputError(f"{report} exists: pass --force to replace it")
     jobs = jobs or default_jobs()
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer
     with contextlib.ExitStack() as stack:
         run = Run(inputs, sources, stack, quiet=quiet, force=force)
         report_file = (
@@ -660,6 +698,7 @@ def clean_command(
                     run.advance(record)
                 if writer.schema is None and reader.schema is not None:
                     writer.schema = reader.schema
+                check_signals()
     run.summary("clean", jobs)
 
 
@@ -780,7 +819,7 @@ def _print_pairs(record: Record, pairs: list[DuplicatePair]) -> None:
             pair.kind,
             _excerpt(record.text[pair.second.start : pair.second.end]),
         )
-    stdout = click.get_text_stream("stdout")
+    stdout = sys.stdout
     Console(file=stdout, width=None if stdout.isatty() else 120).print(table)
 
 

@@ -58,8 +58,10 @@ class Failed:
 
 
 def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the calling process, which stops the run and cleans up."""
+    """Workers leave Ctrl-C to the calling process, which stops the run and cleans up; a
+    SIGTERM (sent by :meth:`Engine.close` to stop them) ends them at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _Apply(Generic[T, R]):
