@@ -4,7 +4,8 @@ Synthetic documents of random words (a Zipf-like vocabulary); every tenth one is
 earlier document inside new page chrome (words before and after it), so queries have real
 near-duplicates to find.
 
-    python benchmarks/index_bench.py [--docs 1000000] [--batch 10000] [--queries 1000] [--path P]
+    python benchmarks/index_bench.py [--docs 1000000] [--batch 50000] [--queries 1000]
+                                     [--cache-mb 256] [--path P]
 
 Prints build time and documents per second, bytes on disk per document, and the latency of
 single-document queries (near-duplicates of indexed documents, and new documents), with how
@@ -72,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000, help="documents to index")
     parser.add_argument("--words", type=int, default=200, help="mean words per document")
-    parser.add_argument("--batch", type=int, default=10_000, help="documents per transaction")
+    parser.add_argument("--batch", type=int, default=50_000, help="documents per transaction")
     parser.add_argument("--queries", type=int, default=1000, help="single-document queries")
+    parser.add_argument("--cache-mb", type=int, default=256, help="SQLite page cache (MB)")
     parser.add_argument("--path", default=None, help="index file (default: a temporary one)")
     args = parser.parse_args(argv)
     corpus = Corpus(args.words)
@@ -90,13 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     bands, rows = options.banding
     print(
         f"{args.docs:,} documents of ~{args.words} words, batches of {args.batch:,}; "
-        f"{options.num_perm} values a signature, {bands} bands of {rows} rows"
+        f"{options.num_perm} values a signature, {bands} bands of {rows} rows, "
+        f"{args.cache_mb} MB page cache"
     )
 
     started = time.perf_counter()
     generating = 0.0
     found_in_build = 0
-    with Index(path, options) as index:
+    with Index(path, options, cache_mb=args.cache_mb) as index:
         for start in range(0, args.docs, args.batch):
             stop = min(start + args.batch, args.docs)
             t0 = time.perf_counter()

@@ -29,7 +29,7 @@ from dedup.model import ConfigError, InputError
 
 __all__ = ["Plan", "corpus_command", "decide"]
 
-_INDEX_BATCH = 2000
+_INDEX_BATCH = 20_000
 
 
 @dataclass(frozen=True, slots=True)

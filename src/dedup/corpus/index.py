@@ -47,7 +47,14 @@ from dedup.corpus.api import CorpusOptions, matches
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment
-from dedup.model import ConfigError, DedupError, InputError, check_text, with_overrides
+from dedup.model import (
+    ConfigError,
+    DedupError,
+    InputError,
+    _check_int,
+    check_text,
+    with_overrides,
+)
 
 __all__ = ["FORMAT_VERSION", "Index", "IndexLockedError", "Match"]
 
@@ -107,7 +114,10 @@ class Index:
 
     ``options`` (or keyword overrides of :class:`CorpusOptions`) set the threshold and, for a
     new index, the signature scheme and banding; an existing index must match them. With
-    ``readonly=True`` the file must exist and nothing is written.
+    ``readonly=True`` the file must exist and nothing is written. ``cache_mb`` is SQLite's page
+    cache for this connection. Band keys land all over the file, so a batch costs about as
+    much to commit as the pages it touches: add in large batches (10,000 documents or more)
+    when building a big index.
     """
 
     def __init__(
@@ -117,9 +127,11 @@ class Index:
         *,
         readonly: bool = False,
         timeout: float = 0.0,
+        cache_mb: int = 64,
         **overrides: Any,
     ) -> None:
         self.options = with_overrides(options, CorpusOptions, overrides)
+        _check_int("cache_mb", cache_mb, 1)
         self.path = Path(path)
         self.readonly = readonly
         self._lock: IO[bytes] | None = None
@@ -140,6 +152,7 @@ class Index:
                 _release(self._lock)
                 raise
         self._db.isolation_level = None  # transactions are explicit
+        self._db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
         try:
             self._check_or_create()
         except BaseException:
