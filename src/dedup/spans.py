@@ -242,6 +242,7 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     row = sk.line_of[sk.offsets]
     line_starts[1:n] = row[1:] != row[:-1]
     bounds, lines = starts.tobytes(), line_starts.tobytes()
+    seen: set[tuple[int, int]] = set()
     for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS]):
         if la - f + 1 < _MIN_ANCHORS:
             continue  # a phrase the text happens to use twice, not a copy
@@ -249,10 +250,15 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
         a1 = int(j[la]) + width
         dd = int(d[f])
         a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
+        if (a0, dd) in seen:
+            continue  # grown into a run already found (anchors missing inside a long word)
+        seen.add((a0, dd))
         same = chars[a0:a1] == chars[a0 + dd : a1 + dd]
         matched = int(np.count_nonzero(same))
         if matched < width:
             continue
+        if a0 + dd < a1 < a0 + dd + width:
+            a1 = a0 + dd  # the copies touch: the overlap is a phrase shared at the seam
         if a1 > a0 + dd:
             # The copies overlap: a tandem repeat of period dd. The first copy is one period,
             # the second everything that repeats it.
