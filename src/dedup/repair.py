@@ -44,6 +44,8 @@ _REASONS = {"flattened": "flattened-copy", "adjacent": "repeated-copy", "teaser"
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
 _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
+# A sentence's end, with its closing quotes or brackets.
+_SENTENCE_END = regex.compile(r"[.!?\u2026][\p{Pe}\p{Pf}\"']*$")
 # Fewer letters and digits than this are not worth moving: a stray number or initial.
 _MIN_MOVE = 8
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
@@ -154,7 +156,7 @@ def _take(
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
     junction = glued(sk, cand)
     if cand.kind == "flattened":
-        gone = _whole_lines(sk, lines, cand, gone, removed_first, junction)
+        gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
     if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
@@ -172,6 +174,7 @@ def _take(
 
 
 def _whole_lines(
+    text: str,
     sk: Skeleton,
     lines: _Lines,
     cand: Candidate,
@@ -201,7 +204,12 @@ def _whole_lines(
     start, end = gone
     lo, hi = bounds(first)
     if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
-        start = lo
+        # what the line holds before the copy is the copy's own first paragraph (glued on
+        # with its sentence end) or the line it was glued to (a heading, a menu item): that
+        # stays where it is
+        before = text[int(lines.starts[first]) : int(sk.offsets[start])].strip()
+        if not before or _SENTENCE_END.search(before):
+            start = lo
     elif first != last:
         start = int(np.searchsorted(sk.offsets, lines.starts[first + 1]))
     lo, hi = bounds(last)
