@@ -12,10 +12,11 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal, overload
+import functools
+from collections.abc import Callable, Iterable
+from typing import Literal, cast, overload
 
-from dedup.model import Cleaned, RepairOptions, Stage, check_text
+from dedup.model import Cleaned, ConfigError, RepairOptions, Stage, check_text
 from dedup.normalize import NormalizeOptions, normalize, split_glued
 from dedup.repair import repair
 
@@ -70,12 +71,36 @@ def clean(
     )
 
 
-def clean_batch(texts: Iterable[str], *, jobs: int = 1) -> list[str]:
-    """``clean`` every text, in order. ``jobs > 1`` uses a process pool of that size."""
-    items = list(texts)
-    if jobs <= 1 or len(items) < 2:
-        return [clean(t) for t in items]
-    from concurrent.futures import ProcessPoolExecutor
+def clean_batch(
+    texts: Iterable[str],
+    *,
+    jobs: int = 1,
+    normalize_options: NormalizeOptions | None = None,
+    repair_options: RepairOptions | None = None,
+) -> list[str]:
+    """:func:`clean` every text; the results come back in the order of ``texts``.
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(clean, items, chunksize=max(1, len(items) // (jobs * 8))))
+    ``jobs > 1`` runs on a pool of that many processes (:class:`dedup.engine.Engine`: texts go
+    to the workers in chunks, and a batch that fits one chunk runs in this process). Every text
+    is checked before any work starts: a value that is not a ``str`` is an
+    :class:`~dedup.InputError` naming its position.
+
+    >>> clean_batch(["caf\\u00c3\\u00a9", "Nothing to repair."], jobs=2)
+    ['café', 'Nothing to repair.']
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ConfigError(f"jobs={jobs!r} is out of range: use an int of at least 1")
+    items = [check_text(text, name=f"text {n}") for n, text in enumerate(texts)]
+    if normalize_options is None and repair_options is None:
+        func: Callable[[str], str] = clean
+    else:
+        func = functools.partial(
+            clean, normalize_options=normalize_options, repair_options=repair_options
+        )
+    if jobs == 1 or len(items) < 2:
+        return [func(text) for text in items]
+    from dedup.engine import Engine
+
+    with Engine(jobs) as engine:
+        # without catch=True the engine raises rather than return a Failed
+        return [cast(str, text) for _, text in engine.map(func, enumerate(items), size=len)]
