@@ -454,7 +454,7 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
             edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
         else:
             edges = _near_line_edges(sk, cand.b0, cand.b1, cand.a1, len(sk))
-        if large and gap <= cand.matched and edges:
+        if large and gap <= 4 * cand.matched and edges:
             cand.kind = "flattened"
         return
     if not complete:
