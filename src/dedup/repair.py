@@ -44,6 +44,8 @@ _REASONS = {"flattened": "flattened-copy", "adjacent": "repeated-copy", "teaser"
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
 _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
+# The width of the windows that tell a piece found elsewhere from a new one.
+_WINDOW = 24
 # A sentence's end, with its closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[.!?\u2026][\p{Pe}\p{Pf}\"']*$")
 # Fewer letters and digits than this are not worth moving: a stray number or initial.
@@ -254,13 +256,22 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
 
 
 def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
-    """Whether every glued part of the piece ``[u0, u1)`` occurs in ``rest`` (letters only)."""
+    """Whether the text has the piece ``[u0, u1)`` outside the removed copy (letters only).
+
+    It does when every glued part of it occurs there, or when most of its anchor-wide windows
+    do: a missing paragraph is new text, while a list or code that the flattened copy ran
+    together is old text in a new arrangement.
+    """
     start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
-    for part in _GLUE_POINT.split(text[start:end]):
-        letters = "".join(_WORDS.findall(part)).lower()
-        if letters and letters not in rest:
-            return False
-    return True
+    parts = ("".join(_WORDS.findall(part)).lower() for part in _GLUE_POINT.split(text[start:end]))
+    if all(part in rest for part in parts if part):
+        return True
+    letters = _letters(sk, u0, u1)
+    if len(letters) < 2 * _WINDOW:
+        return False
+    windows = [letters[k : k + _WINDOW] for k in range(0, len(letters) - _WINDOW + 1, _WINDOW // 2)]
+    found = sum(1 for w in windows if w in rest)
+    return found * 2 >= len(windows)
 
 
 def _letters(sk: Skeleton, s0: int, s1: int) -> str:
