@@ -315,7 +315,7 @@ def _move_one(
     nxt = after[0] if after else None
     if prev is not None and nxt is not None:
         low, high = sorted((prev[3], nxt[2]))
-        if nxt[2] > prev[3] + _MIN_MOVE:
+        if nxt[2] > prev[3] + _WINDOW:
             # the kept copy has its own text here: only whole lines of it (a heading the
             # removed copy lacks) leave room for a missing paragraph, which goes after them
             if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3])):

@@ -464,8 +464,10 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
         return
     if cand.matched < opts.min_chars:
         return
-    if not (_prose(sk, cand.a0, cand.a1, opts) and _prose(sk, cand.b0, cand.b1, opts)):
-        return
+    if not large and not (
+        _prose(sk, cand.a0, cand.a1, opts) and _prose(sk, cand.b0, cand.b1, opts)
+    ):
+        return  # list items or labels repeated: natural, unless it is most of the text
     if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
         cand.kind = "adjacent"
 
