@@ -325,7 +325,7 @@ def _move_one(
             found = [k for k in range(low, high + 1) if k < len(sk) and starts_line(sk, k)]
             if not found:
                 return  # inside a paragraph of the kept copy
-            boundary = found[0]
+            boundary = found[-1]
     elif prev is not None:
         boundary = prev[3]
         if boundary < len(sk) and not starts_line(sk, boundary):
