@@ -257,7 +257,7 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
         matched = int(np.count_nonzero(same))
         if matched < width:
             continue
-        if a0 + dd < a1 < a0 + dd + width:
+        if a0 + dd < a1 < a0 + dd + max(width, dd // 2):
             a1 = a0 + dd  # the copies touch: the overlap is a phrase shared at the seam
         if a1 > a0 + dd:
             # The copies overlap: a tandem repeat of period dd. The first copy is one period,
