@@ -359,6 +359,25 @@ def test_items_without_an_id_or_text() -> None:
     assert stats.values["dedup/items_without_text"] == 2
 
 
+def test_items_sharing_an_id_are_compared_by_their_text() -> None:
+    made, stats = pipeline()
+    library, bikes = BODIES["library"], BODIES["bike-lanes"]
+    try:
+        made.process_item({"url": "https://a.example/list", "text": library})
+        made.process_item({"url": "https://a.example/list", "text": bikes})  # same page
+        with pytest.raises(DropItem, match=r"^dedup: exact duplicate of https://a\.example/list#"):
+            made.process_item({"url": "https://b.example/2", "text": bikes})
+        with pytest.raises(DropItem, match=r"^dedup: already seen: https://a\.example/list "):
+            made.process_item({"url": "https://a.example/list", "text": bikes})
+        made.process_item({"url": 7, "text": "An item with a number for its id, and a text."})
+        with pytest.raises(DropItem, match=r"^dedup: already seen: 7 "):
+            made.process_item({"url": 7, "text": "An item with a number for its id, and a text."})
+    finally:
+        made.close_spider()
+    assert stats.values["dedup/duplicates_dropped"] == 3
+    assert stats.values["dedup/duplicates_seen_before"] == 2
+
+
 def test_repair_off_compares_the_text_as_it_is() -> None:
     made, stats = pipeline(DEDUP_REPAIR=False)
     try:

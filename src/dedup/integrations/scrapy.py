@@ -19,6 +19,8 @@ For each item, :class:`DedupPipeline`
 
 Items are named by ``DEDUP_ID_FIELD`` (default ``url``); an item without that field is named by
 the hash of its text. Re-crawling a page whose text has not changed drops it ("already seen").
+Items sharing an id with other texts (several items of one page, a page that changed) are
+compared by their text all the same: each new text is indexed.
 
 =========================  ===========  ======================================================
 setting                    default      meaning
@@ -270,16 +272,23 @@ class DedupPipeline:
             self._mark(adapter, None)
             return item
         item_id = adapter.get(self.settings.id_field)
+        if isinstance(item_id, int) and not isinstance(item_id, bool):
+            item_id = str(item_id)
         if not isinstance(item_id, str) or not item_id:
             item_id = "exact:" + exact_hash(found.text)
+        known = item_id in self.index
         matches = self.index.add(item_id, found.text)
         if not matches:
+            if known:
+                # the id names another text already (several items of one page, or a page
+                # that changed): index this text too, under a name of its own
+                self.index.add(_variant(item_id, found.text), found.text)
             self._mark(adapter, None)
             return item
         # an item met again under its own id (a re-crawl) says so first
-        first = next((m for m in matches if m.id == item_id), matches[0])
+        first = next((m for m in matches if _own(item_id, m.id)), matches[0])
         self._inc(f"duplicates_{first.kind}")
-        if first.id == item_id:
+        if _own(item_id, first.id):
             self._inc("duplicates_seen_before")
         self._mark(adapter, first.id)
         if not self.settings.drop_duplicates:
@@ -328,6 +337,16 @@ class DedupPipeline:
             ) from None
 
 
+def _variant(item_id: str, text: str) -> str:
+    """The index name of a text whose item id already names another text."""
+    return f"{item_id}#text={exact_hash(text)[:16]}"
+
+
+def _own(item_id: str, indexed: str) -> bool:
+    """Whether ``indexed`` names a text of the item ``item_id`` (itself, or a variant)."""
+    return indexed == item_id or indexed.startswith(f"{item_id}#text=")
+
+
 def reason(item_id: str, match: Match) -> str:
     """Why an item is dropped: what it duplicates, and how.
 
@@ -336,7 +355,7 @@ def reason(item_id: str, match: Match) -> str:
     >>> reason("https://a.example/1", Match("https://a.example/1", "exact", 1.0, 0.0))
     'dedup: already seen: https://a.example/1 (first seen 1970-01-01 00:00:00 UTC)'
     """
-    if match.id == item_id:
+    if _own(item_id, match.id):
         when = datetime.datetime.fromtimestamp(match.first_seen, datetime.timezone.utc)
         return f"dedup: already seen: {item_id} (first seen {when:%Y-%m-%d %H:%M:%S} UTC)"
     if match.kind == "exact":
