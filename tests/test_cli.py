@@ -465,6 +465,16 @@ def test_skip_invalid_writes_rejects(tmp_path: Path) -> None:
     assert "2 documents read, 0 changed, 3 skipped" in result.stderr
 
 
+def test_existing_rejects_file_is_refused(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(1))
+    rejects = tmp_path / "rejects.jsonl"
+    rejects.write_text("old\n")
+    result = run("find", str(src), "--skip-invalid", "--rejects", str(rejects))
+    assert result.exit_code == 1
+    assert "exists: remove it, or choose another --rejects path" in result.stderr
+    assert rejects.read_text() == "old\n"
+
+
 def test_skip_invalid_needs_rejects(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(1))
     result = run("clean", str(src), "--skip-invalid")

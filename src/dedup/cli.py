@@ -388,7 +388,10 @@ class Run:
         self.quiet = quiet
         self._rejects: IO[bytes] | None = None
         if inputs.rejects is not None:
-            self._rejects = stack.enter_context(atomic_output(Path(inputs.rejects), force=force))
+            rejects = Path(inputs.rejects)
+            if rejects.exists() and not force:
+                raise OutputError(f"{rejects} exists: remove it, or choose another --rejects path")
+            self._rejects = stack.enter_context(atomic_output(rejects, force=True))
         self._stdin = sys.stdin.buffer
         self._done_bytes = 0
         self._reader: Reader | None = None
