@@ -1,0 +1,596 @@
+"""Ray Data entry points: the same stages as the local engine, on a cluster (``dedup[ray]``).
+
+:func:`clean_dataset` runs :func:`dedup.clean` on every row with ``map_batches``.
+:func:`near_duplicates` clusters the rows as :func:`dedup.corpus.find_near_duplicates` does,
+with the corpus package's own functions (shingles, signatures, band keys, candidate pairs,
+verification, keep policy), but every step that needs all rows at once is a group-by:
+
+1. signatures of every row (``map_batches``);
+2. exact duplicates: rows grouped by exact hash, each joined to the first of its group;
+3. band keys of the first copies, grouped: rows sharing a key are candidate pairs
+   (:func:`dedup.corpus.lsh.candidate_pairs` inside each group);
+4. each pair joined to both documents' signatures and shingles, and verified;
+5. connected components of the verified pairs by alternating large-star and small-star passes
+   (Kiveris et al., "Connected Components in MapReduce and Beyond", 2014), each pass one
+   group-by, until a round changes nothing (about ``log n`` rounds);
+6. the keep policy inside each cluster.
+
+Group-bys are on a coarse partition key (a hash of the real key modulo ``partitions``) and each
+group is handled with NumPy, so the number of Python calls grows with the partitions, not the
+rows. Importing :mod:`dedup` never imports Ray; this module imports it when a function runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.corpus.api import CorpusOptions, _exact_match, matches, prepare
+from dedup.corpus.cluster import choose_kept
+from dedup.corpus.lsh import band_keys, candidate_pairs
+from dedup.corpus.signature import estimate_containment, jaccard_rows
+from dedup.model import ConfigError, RepairOptions, with_overrides
+from dedup.normalize import NormalizeOptions
+from dedup.pipeline import clean
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ray.data
+
+__all__ = ["Clustered", "clean_dataset", "connected_components", "near_duplicates"]
+
+POS = "_dedup_pos"
+Batch = dict[str, npt.NDArray[Any]]
+
+
+def _ray_data() -> Any:
+    try:
+        import ray.data
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ConfigError("the Ray engine needs Ray Data: pip install 'dedup[ray]'") from exc
+    return ray.data
+
+
+# --------------------------------------------------------------------------------------------
+# clean
+
+
+def _clean_batch(
+    batch: Any,
+    *,
+    column: str,
+    keep_edits: bool,
+    edits_column: str,
+    normalize_options: NormalizeOptions | None,
+    repair_options: RepairOptions | None,
+) -> Any:
+    import pyarrow as pa
+
+    texts = batch.column(column).to_pylist()
+    out: list[str] = []
+    edits: list[str] = []
+    for text in texts:
+        result = clean(
+            text,
+            explain=True,
+            normalize_options=normalize_options,
+            repair_options=repair_options,
+        )
+        out.append(result.text)
+        if keep_edits:
+            edits.append(
+                json.dumps(
+                    [
+                        {"stage": stage.name, **edit.to_dict()}
+                        for stage in result.stages
+                        for edit in stage.edits
+                    ],
+                    ensure_ascii=False,
+                )
+            )
+    table = batch.set_column(
+        batch.schema.get_field_index(column), column, pa.array(out, pa.string())
+    )
+    if keep_edits:
+        table = table.append_column(edits_column, pa.array(edits, pa.string()))
+    return table
+
+
+def clean_dataset(
+    ds: ray.data.Dataset,
+    *,
+    column: str = "text",
+    keep_edits: bool = False,
+    edits_column: str = "edits",
+    normalize_options: NormalizeOptions | None = None,
+    repair_options: RepairOptions | None = None,
+    batch_size: int = 64,
+) -> ray.data.Dataset:
+    """Every row of ``ds`` with its ``column`` replaced by :func:`dedup.clean` of it.
+
+    With ``keep_edits``, ``edits_column`` holds the edits as a JSON list (the CLI report's
+    ``edits``: each edit with its ``stage``). Other columns pass through untouched. Lazy: it
+    runs when the dataset is consumed.
+    """
+    if batch_size < 1:
+        raise ConfigError(f"batch_size={batch_size} is out of range: use at least 1")
+    stage: Any = _clean_batch
+    result: ray.data.Dataset = ds.map_batches(
+        stage,
+        batch_format="pyarrow",
+        batch_size=batch_size,
+        fn_kwargs={
+            "column": column,
+            "keep_edits": keep_edits,
+            "edits_column": edits_column,
+            "normalize_options": normalize_options,
+            "repair_options": repair_options,
+        },
+    )
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# near duplicates: the steps, each a pure function of a NumPy batch
+
+
+def _part(values: npt.NDArray[Any], partitions: int) -> npt.NDArray[np.int64]:
+    """The partition of 64-bit keys (mixed, so that positions spread evenly)."""
+    from dedup.corpus.shingle import fmix64
+
+    mixed = fmix64(np.asarray(values).astype(np.int64).view(np.uint64))
+    return np.asarray(mixed % np.uint64(partitions), dtype=np.int64)
+
+
+def _sign(
+    batch: Any, *, column: str, options: CorpusOptions, partitions: int, carry: bool
+) -> Batch:
+    texts = batch.column(column).to_pylist()
+    docs = prepare(texts, options)
+    sigs = options.scheme.sign_many([d.shingles for d in docs])
+    exact = [d.exact for d in docs]
+    out: Batch = {
+        POS: batch.column(POS).to_numpy().astype(np.int64),
+        "exact": np.array(exact, dtype=object),
+        "part": np.array([int(e[:15], 16) % partitions for e in exact], dtype=np.int64),
+        "size": np.fromiter((len(d.shingles) for d in docs), dtype=np.int64, count=len(docs)),
+        "sig": np.array([row.tobytes() for row in sigs], dtype=object),
+        "sh": np.array([d.shingles.tobytes() for d in docs], dtype=object),
+    }
+    if carry:
+        out["text"] = np.array(texts, dtype=object)
+    return out
+
+
+def _exact_groups(group: Batch) -> Batch:
+    """Each row with ``rep``: the first position among the rows of its exact hash."""
+    order = np.lexsort((group[POS], group["exact"].astype(str)))
+    exact = group["exact"][order]
+    pos = group[POS][order]
+    starts = np.flatnonzero(np.r_[True, exact[1:] != exact[:-1]])
+    sizes = np.diff(np.r_[starts, len(exact)])
+    rep = np.repeat(pos[starts], sizes)
+    out = {k: v[order] for k, v in group.items() if k not in ("exact", "part")}
+    out["rep"] = rep
+    return out
+
+
+def _band_rows(batch: Batch, *, bands: int, rows: int, partitions: int) -> Batch:
+    active = batch["size"] > 0
+    pos = batch[POS][active]
+    sigs = np.frombuffer(b"".join(batch["sig"][active]), dtype=np.uint32).reshape(len(pos), -1)
+    keys = band_keys(sigs, bands, rows).view(np.int64)
+    flat = keys.reshape(-1)
+    return {
+        "key": flat,
+        POS: np.repeat(pos, bands),
+        "part": _part(flat, partitions),
+    }
+
+
+def _bucket_pairs(group: Batch, *, max_bucket: int) -> Batch:
+    """Candidate pairs of the band keys in one partition (the corpus' ``candidate_pairs``)."""
+    keys = group["key"].view(np.uint64).reshape(-1, 1)
+    cands = candidate_pairs(keys, max_bucket=max_bucket)
+    a, b = group[POS][cands.left], group[POS][cands.right]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    pairs = np.unique(np.stack([lo[lo != hi], hi[lo != hi]], axis=1), axis=0).reshape(-1, 2)
+    return {
+        "a": pairs[:, 0],
+        "b": pairs[:, 1],
+        "skipped": np.full(len(pairs), cands.skipped_buckets, dtype=np.int64),
+    }
+
+
+def _payload_rows(batch: Batch, *, partitions: int) -> Batch:
+    n = len(batch[POS])
+    return {
+        "part": _part(batch[POS], partitions),
+        "node": batch[POS],
+        "other": np.full(n, -1, dtype=np.int64),
+        "size": batch["size"],
+        "sig": batch["sig"],
+        "sh": batch["sh"],
+    }
+
+
+def _pair_rows(batch: Batch, *, partitions: int) -> Batch:
+    n = len(batch["a"])
+    return {
+        "part": _part(batch["a"], partitions),
+        "node": batch["a"],
+        "other": batch["b"],
+        "size": np.full(n, -1, dtype=np.int64),
+        "sig": np.full(n, b"", dtype=object),
+        "sh": np.full(n, b"", dtype=object),
+    }
+
+
+def _split(group: Batch) -> tuple[Batch, Batch]:
+    """The payload rows (``other == -1``, sorted by node) and the other rows of a group."""
+    is_payload = group["other"] < 0
+    payload = {k: v[is_payload] for k, v in group.items()}
+    order = np.argsort(payload["node"], kind="stable")
+    payload = {k: v[order] for k, v in payload.items()}
+    rest = {k: v[~is_payload] for k, v in group.items()}
+    return payload, rest
+
+
+def _attach_first(group: Batch, *, partitions: int) -> Batch:
+    """Pairs ``(a, b)`` with ``a``'s payload, re-keyed on ``b`` (distinct pairs only)."""
+    payload, pairs = _split(group)
+    code = np.unique(np.stack([pairs["node"], pairs["other"]], axis=1), axis=0).reshape(-1, 2)
+    a, b = code[:, 0], code[:, 1]
+    at = np.searchsorted(payload["node"], a)
+    return {
+        "part": _part(b, partitions),
+        "node": b,
+        "other": a,
+        "size": payload["size"][at],
+        "sig": payload["sig"][at],
+        "sh": payload["sh"][at],
+    }
+
+
+def _verify(group: Batch, *, options: CorpusOptions) -> Batch:
+    """The pairs of a partition that are duplicates, decided as the local engine decides."""
+    payload, pairs = _split(group)
+    m = len(pairs["node"])
+    if m == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return {"src": empty, "dst": empty}
+    at = np.searchsorted(payload["node"], pairs["node"])
+    sig_a = np.frombuffer(b"".join(pairs["sig"]), dtype=np.uint32).reshape(m, -1)
+    sig_b = np.frombuffer(b"".join(payload["sig"][at]), dtype=np.uint32).reshape(m, -1)
+    sigs = np.concatenate([sig_a, sig_b])
+    left = np.arange(m, dtype=np.int64)
+    jac = jaccard_rows(sigs, left, left + m)
+    size_l, size_r = pairs["size"], payload["size"][at]
+    accept = _accept(options, jac, size_l, size_r)
+    keep: list[int] = []
+    for k in np.flatnonzero(accept).tolist():
+        if options.verify == "exact":
+            sh_a = np.frombuffer(pairs["sh"][k], dtype=np.uint64)
+            sh_b = np.frombuffer(payload["sh"][at[k]], dtype=np.uint64)
+            if not _exact_match(sh_a, sh_b, options):
+                continue
+        keep.append(k)
+    idx = np.asarray(keep, dtype=np.int64)
+    a, b = pairs["other"][idx], pairs["node"][idx]
+    return {"src": np.minimum(a, b), "dst": np.maximum(a, b)}
+
+
+def _accept(
+    options: CorpusOptions,
+    jac: npt.NDArray[np.float64],
+    size_l: npt.NDArray[np.int64],
+    size_r: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Which candidates are worth verifying: the test of
+    :func:`dedup.corpus.api.link_documents` (an optimistic estimate, three standard errors up,
+    with ``verify="exact"``; the estimate itself with ``"signature"``; every pair with
+    ``"none"``)."""
+    if options.verify == "none":
+        return np.ones(len(jac), dtype=bool)
+    p = options.num_perm
+    if options.verify == "signature":
+        j_test = jac
+    else:
+        j_test = np.minimum(
+            jac + 3.0 * np.sqrt(np.maximum(jac, 1.0 / p) * (1 - jac) / p) + 1.0 / p, 1.0
+        )
+    cont = estimate_containment(j_test, size_l, size_r)
+    return matches(options, j_test, cont, size_l, size_r)
+
+
+# --------------------------------------------------------------------------------------------
+# connected components: alternating large-star and small-star passes
+
+
+def _segments(keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Start of each run of equal sorted ``keys``, and each element's run number."""
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    run = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(keys)]))
+    return starts, run
+
+
+def _large_star(group: Batch, *, partitions: int) -> Batch:
+    """Each node ``u``: its larger neighbours join the smallest of ``u`` and its neighbours."""
+    u, v = group["u"], group["v"]
+    order = np.lexsort((v, u))
+    u, v = u[order], v[order]
+    starts, run = _segments(u)
+    low = np.minimum(np.minimum.reduceat(v, starts), u[starts])[run]
+    up = v > u
+    src, dst = v[up], low[up]
+    changed = int(np.count_nonzero(dst != u[up]))
+    pairs = np.unique(np.stack([src, dst], axis=1), axis=0).reshape(-1, 2)
+    return _directed(pairs[:, 0], pairs[:, 1], changed, partitions)
+
+
+def _small_star(group: Batch, *, partitions: int) -> Batch:
+    """Each node ``u``: it and its smaller neighbours join the smallest of them."""
+    u, v = group["u"], group["v"]
+    order = np.lexsort((v, u))
+    u, v = u[order], v[order]
+    starts, run = _segments(u)
+    counts = np.diff(np.r_[starts, len(u)])
+    low = np.minimum(np.minimum.reduceat(v, starts), u[starts])
+    changed = int(np.count_nonzero(counts > 1))
+    src = np.concatenate([v, u[starts]])
+    dst = np.concatenate([low[run], low])
+    moved = src != dst
+    pairs = np.unique(np.stack([src[moved], dst[moved]], axis=1), axis=0).reshape(-1, 2)
+    return _directed(pairs[:, 0], pairs[:, 1], changed, partitions)
+
+
+def _directed(
+    src: npt.NDArray[np.int64], dst: npt.NDArray[np.int64], changed: int, partitions: int
+) -> Batch:
+    flags = np.zeros(len(src), dtype=np.int64)
+    if len(flags):
+        flags[0] = changed
+    return {"src": src, "dst": dst, "changed": flags, "part": _part(src, partitions)}
+
+
+def _both_ways(batch: Batch, *, partitions: int) -> Batch:
+    u = np.concatenate([batch["src"], batch["dst"]])
+    v = np.concatenate([batch["dst"], batch["src"]])
+    return {"u": u, "v": v, "part": _part(u, partitions)}
+
+
+def _larger_first(batch: Batch, *, partitions: int) -> Batch:
+    u = np.maximum(batch["src"], batch["dst"])
+    v = np.minimum(batch["src"], batch["dst"])
+    return {"u": u, "v": v, "part": _part(u, partitions)}
+
+
+def _by_part(ds: Any, fn: Callable[..., Batch], parts: int, **kwargs: Any) -> Any:
+    """``fn`` on the rows of each partition (column ``part``, values below ``parts``)."""
+    grouped = ds.groupby("part", num_partitions=parts)
+    return grouped.map_groups(fn, batch_format="numpy", fn_kwargs=kwargs)
+
+
+def _batches(ds: Any, fn: Callable[..., Batch], **kwargs: Any) -> Any:
+    return ds.map_batches(fn, batch_format="numpy", fn_kwargs=kwargs)
+
+
+def connected_components(
+    edges: ray.data.Dataset, *, partitions: int = 16, max_rounds: int = 64
+) -> tuple[ray.data.Dataset, int]:
+    """Connected components of the graph whose edges are the rows ``(src, dst)`` of ``edges``.
+
+    Returns ``(stars, rounds)``: ``stars`` has a row ``(src, dst)`` for every node ``src`` that
+    is not the smallest of its component, ``dst`` being that smallest node; ``rounds`` is the
+    number of large-star/small-star rounds run (the last one changed nothing).
+    """
+    if partitions < 1:
+        raise ConfigError(f"partitions={partitions} is out of range: use at least 1")
+    current = _tasks_only(edges.select_columns(["src", "dst"]).materialize())
+    rounds = 0
+    while True:
+        rounds += 1
+        if rounds > max_rounds:
+            raise ConfigError(f"connected components did not settle in {max_rounds} rounds")
+        large = _by_part(
+            _batches(current, _both_ways, partitions=partitions),
+            _large_star,
+            partitions,
+            partitions=partitions,
+        ).materialize()
+        small = _by_part(
+            _batches(large, _larger_first, partitions=partitions),
+            _small_star,
+            partitions,
+            partitions=partitions,
+        ).materialize()
+        changed = _total(large, "changed") + _total(small, "changed")
+        current = small
+        if changed == 0:
+            return current, rounds
+
+
+def _total(ds: Any, column: str) -> int:
+    """The sum of an integer column of a materialized dataset, read without a shuffle."""
+    return sum(int(batch[column].sum()) for batch in ds.iter_batches(batch_format="numpy"))
+
+
+# --------------------------------------------------------------------------------------------
+# near duplicates: the whole
+
+
+@dataclass(frozen=True)
+class Clustered:
+    """What :func:`near_duplicates` found.
+
+    - ``dataset``: the input rows, each with ``cluster`` (the smallest position, or
+      ``id_column`` value, of its cluster: the labels of
+      :class:`dedup.corpus.Clusters`) and ``kept`` (the row its cluster keeps).
+    - ``exact_duplicates``, ``candidates``, ``verified_pairs``: as counted on the way.
+    - ``rounds``: the connected-component rounds run (the last one changed nothing).
+    """
+
+    dataset: Any
+    exact_duplicates: int
+    candidates: int
+    verified_pairs: int
+    rounds: int
+
+
+def _partitions(n: int) -> int:
+    return int(min(256, max(2, n // 20_000)))
+
+
+def near_duplicates(
+    ds: ray.data.Dataset,
+    options: CorpusOptions | None = None,
+    *,
+    column: str = "text",
+    id_column: str | None = None,
+    partitions: int = 0,
+    **overrides: Any,
+) -> Clustered:
+    """Cluster the rows of ``ds`` into exact and near-duplicates, as
+    :func:`dedup.corpus.find_near_duplicates` does on a list, and mark the row each keeps.
+
+    Keyword arguments override fields of ``options`` (``threshold=``, ``keep=``, ...; see
+    :class:`~dedup.corpus.CorpusOptions`). The order of the rows is their position in ``ds``,
+    or the distinct integers of ``id_column``; "first" means smallest. Set
+    ``DataContext.get_current().execution_options.preserve_order = True`` when the positions
+    must not depend on scheduling. ``partitions`` (``0``: from the row count) is the number of
+    groups each group-by makes. Runs eagerly (the graph passes must see their results).
+    """
+    rd = _ray_data()
+    opts = with_overrides(options, CorpusOptions, overrides)
+    return _near_duplicates(rd, ds, opts, column, id_column, partitions)
+
+
+def _tasks_only(ds: Any) -> Any:
+    """``ds``, its group-bys (and those of datasets made from it) done by sorting, with tasks
+    only: the hash shuffle's aggregator actors hold cores for their whole life, which starves
+    a small cluster."""
+    from ray.data.context import ShuffleStrategy
+
+    ds.context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
+    return ds
+
+
+def _near_duplicates(
+    rd: Any,
+    ds: Any,
+    opts: CorpusOptions,
+    column: str,
+    id_column: str | None,
+    partitions: int,
+) -> Clustered:
+    n = ds.count()
+    parts = partitions or _partitions(n)
+    if id_column is None:
+        positions = rd.range(n).rename_columns({"id": POS})
+        base = ds.zip(positions)
+    else:
+        base = ds.sort(id_column)
+        base = base.add_column(POS, lambda t: t[id_column], batch_format="pyarrow")
+    base = _tasks_only(base.materialize())
+    carry = opts.keep != "first"
+    docs = base.select_columns([POS, column]).map_batches(
+        _sign,
+        batch_format="pyarrow",
+        batch_size=256,
+        fn_kwargs={"column": column, "options": opts, "partitions": parts, "carry": carry},
+    )
+    grouped = _by_part(docs, _exact_groups, parts).materialize()
+    reps = grouped.filter(lambda r: r["rep"] == r[POS]).materialize()
+    exact_edges = (
+        grouped.filter(lambda r: r["rep"] != r[POS])
+        .map_batches(lambda b: {"src": b["rep"], "dst": b[POS]}, batch_format="numpy")
+        .materialize()
+    )
+    exact_duplicates = exact_edges.count()
+    bands, rows = opts.banding
+    band_rows = _batches(
+        reps.select_columns([POS, "size", "sig"]),
+        _band_rows,
+        bands=bands,
+        rows=rows,
+        partitions=parts,
+    )
+    cands = _by_part(band_rows, _bucket_pairs, parts, max_bucket=opts.max_bucket).materialize()
+    payload = _batches(
+        reps.select_columns([POS, "size", "sig", "sh"]), _payload_rows, partitions=parts
+    )
+    pair_rows = _batches(cands.select_columns(["a", "b"]), _pair_rows, partitions=parts)
+    first = _by_part(payload.union(pair_rows), _attach_first, parts, partitions=parts).materialize()
+    candidates = first.count()
+    verified = _by_part(payload.union(first), _verify, parts, options=opts).materialize()
+    verified_pairs = verified.count()
+    edges = exact_edges.union(verified).materialize()
+    if edges.count():
+        stars, rounds = connected_components(edges, partitions=parts)
+    else:
+        stars, rounds = edges, 0
+    labels = _labels(base, stars, grouped if carry else None, opts, parts, column)
+    out = base.zip(labels).drop_columns([POS])
+    return Clustered(out, exact_duplicates, candidates, verified_pairs, rounds)
+
+
+def _self_rows(batch: Batch, *, partitions: int) -> Batch:
+    pos = batch[POS]
+    return {"u": pos, "v": pos, "part": _part(pos, partitions)}
+
+
+def _star_rows(batch: Batch, *, partitions: int) -> Batch:
+    return {"u": batch["src"], "v": batch["dst"], "part": _part(batch["src"], partitions)}
+
+
+def _min_label(group: Batch) -> Batch:
+    u, v = group["u"], group["v"]
+    order = np.lexsort((v, u))
+    u, v = u[order], v[order]
+    starts, _ = _segments(u)
+    return {POS: u[starts], "cluster": np.minimum.reduceat(v, starts)}
+
+
+def _keep_rows(group: Batch, *, keep: str) -> Batch:
+    """``kept`` for the rows of one partition of clusters, by the corpus' keep policy."""
+    cluster, pos = group["cluster"], group[POS]
+    order = np.lexsort((pos, cluster))
+    cluster, pos = cluster[order], pos[order]
+    texts = group["text"][order] if "text" in group else None
+    kept = np.zeros(len(pos), dtype=bool)
+    starts, _ = _segments(cluster)
+    ends = np.r_[starts[1:], len(pos)]
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        if keep == "first" or texts is None or e - s == 1:
+            kept[s] = True
+            continue
+        members = list(range(e - s))
+        kept[s + choose_kept(members, list(texts[s:e]), keep)] = True  # type: ignore[arg-type]
+    return {POS: pos, "cluster": cluster, "kept": kept}
+
+
+def _labels(
+    base: Any,
+    stars: Any,
+    texts: Any | None,
+    opts: CorpusOptions,
+    parts: int,
+    column: str,
+) -> Any:
+    """``cluster`` and ``kept`` for every position, sorted by position."""
+    nodes = _batches(base.select_columns([POS]), _self_rows, partitions=parts)
+    star_rows = _batches(stars.select_columns(["src", "dst"]), _star_rows, partitions=parts)
+    labelled = _by_part(nodes.union(star_rows), _min_label, parts)
+    if texts is not None:
+        labelled = labelled.join(
+            texts.select_columns([POS, "text"]), join_type="inner", num_partitions=parts, on=(POS,)
+        )
+    with_part = labelled.map_batches(
+        lambda b: {**b, "part": _part(b["cluster"], parts)}, batch_format="numpy"
+    )
+    kept = _by_part(with_part, _keep_rows, parts, keep=opts.keep)
+    return kept.sort(POS).select_columns(["cluster", "kept"]).materialize()

@@ -1,0 +1,85 @@
+"""The Ray engine gives exactly the local engine's records and clusters (on a local Ray)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from conftest import DATA, read_jsonl
+from dedup import clean
+from dedup.corpus import CorpusOptions, UnionFind, find_near_duplicates
+
+ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'dedup[ray]'")
+ray_data = pytest.importorskip("ray.data", reason="Ray Data is not installed")
+dedup_ray = pytest.importorskip("dedup.ray")
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ctx = ray_data.DataContext.get_current()
+    ctx.execution_options.preserve_order = True
+    ctx.enable_progress_bars = False
+    yield
+    ray.shutdown()
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_clean_dataset_matches_clean() -> None:
+    records = read_jsonl(DATA / "repair_sample.jsonl")
+    ds = ray_data.from_items([{"id": r["id"], "text": r["text"]} for r in records])
+    rows = dedup_ray.clean_dataset(ds, keep_edits=True, batch_size=8).take_all()
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    for row, record in zip(rows, records, strict=True):
+        result = clean(record["text"], explain=True)
+        assert row["text"] == result.text
+        edits = json.loads(row["edits"])
+        assert len(edits) == sum(len(stage.edits) for stage in result.stages)
+
+
+def _corpus_texts() -> list[str]:
+    texts = [r["text"] for r in read_jsonl(DATA / "corpus_neardup_sample.jsonl")]
+    return texts + texts[:7]  # exact duplicates too
+
+
+@pytest.mark.usefixtures("local_ray")
+@pytest.mark.parametrize("keep", ["first", "longest"])
+def test_near_duplicates_match_local(keep: str) -> None:
+    texts = _corpus_texts()
+    local = find_near_duplicates(texts, CorpusOptions(keep=keep))  # type: ignore[arg-type]
+    ds = ray_data.from_items([{"n": i, "text": t} for i, t in enumerate(texts)])
+    found = dedup_ray.near_duplicates(ds, keep=keep)
+    rows = found.dataset.take_all()
+    assert [r["n"] for r in rows] == list(range(len(texts)))
+    assert tuple(r["cluster"] for r in rows) == local.labels
+    assert tuple(i for i, r in enumerate(rows) if r["kept"]) == local.kept
+    assert found.exact_duplicates == local.exact_duplicates
+    assert found.rounds >= 1
+
+
+def _components(n: int, edges: np.ndarray[Any, Any]) -> list[int]:
+    uf = UnionFind(n)
+    for a, b in edges.tolist():
+        uf.union(a, b)
+    return [int(x) for x in uf.labels()]
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_connected_components_match_union_find() -> None:
+    rng = np.random.default_rng(7)
+    n = 400
+    edges = rng.integers(0, n, size=(300, 2))
+    ds = ray_data.from_numpy(edges).map_batches(
+        lambda b: {"src": b["data"][:, 0], "dst": b["data"][:, 1]}, batch_format="numpy"
+    )
+    stars, rounds = dedup_ray.connected_components(ds, partitions=3)
+    label = list(range(n))
+    for row in stars.take_all():
+        assert row["dst"] < row["src"]
+        label[row["src"]] = row["dst"]
+    assert label == _components(n, edges)
+    assert rounds >= 2
