@@ -406,6 +406,19 @@ def test_index_persists_and_is_closed_and_temporary_index_removed(tmp_path: Path
     assert not where.parent.exists()
 
 
+def test_an_index_built_for_another_threshold_is_refused_naming_the_settings(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "seen.db"
+    Index(path, threshold=0.5).close()  # bands chosen for 0.5 differ from the default's
+    made = DedupPipeline(DedupSettings(index=path))
+    with pytest.raises(dedup.ConfigError, match=r"DEDUP_INDEX=.* does not fit DEDUP_THRESHOLD="):
+        made.open_spider()
+    made = DedupPipeline(DedupSettings(index=path, threshold=0.5))
+    made.open_spider()
+    made.close_spider()
+
+
 def test_importing_dedup_does_not_import_scrapy() -> None:
     code = (
         "import sys, dedup, dedup.integrations; "

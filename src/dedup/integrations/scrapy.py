@@ -235,6 +235,12 @@ class DedupPipeline:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.index = Index(path, threshold=self.settings.threshold)
+        except ConfigError as exc:
+            self._remove_tempdir()
+            raise ConfigError(
+                f"DEDUP_INDEX={str(path)!r} does not fit DEDUP_THRESHOLD="
+                f"{self.settings.threshold}: {exc}"
+            ) from exc
         except BaseException:
             self._remove_tempdir()
             raise
