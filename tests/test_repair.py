@@ -233,3 +233,32 @@ def test_docs_repair_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     result = doctest.testfile(str(SEED.parent.parent / "docs" / "repair.md"), module_relative=False)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+# --- composing edits ---------------------------------------------------------------------
+
+
+@st.composite
+def _edits_on(draw: st.DrawFn, text: str) -> list[dedup.Edit]:
+    points = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
+    out: list[dedup.Edit] = []
+    last = -1
+    for start, end in zip(points[0::2], points[1::2]):
+        if start > last:
+            replacement = draw(st.sampled_from(["", "X", "YZ"]))
+            if start < end or replacement:
+                out.append(dedup.Edit(start, end, "remove", "test", 1.0, None, replacement))
+                last = end
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data())
+def test_composed_edits_replay_both_passes(data: st.DataObject) -> None:
+    from dedup.model import compose
+
+    text = data.draw(st.text(alphabet="abcdef\n", max_size=30))
+    first = data.draw(_edits_on(text))
+    middle = apply_edits(text, first)
+    second = data.draw(_edits_on(middle))
+    assert apply_edits(text, compose(first, second, text)) == apply_edits(middle, second)

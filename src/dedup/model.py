@@ -30,6 +30,7 @@ __all__ = [
     "Stage",
     "apply_edits",
     "check_text",
+    "compose",
     "replay",
     "sorted_edits",
     "with_overrides",
@@ -126,6 +127,84 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
         pos = edit.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def compose(first: Sequence[Edit], second: Sequence[Edit], text: str) -> tuple[Edit, ...]:
+    """Edits on ``text`` that do what ``first`` and then ``second`` do.
+
+    ``first`` is in offsets of ``text``; ``second`` in offsets of the text ``first`` made. Edits
+    of ``second`` that touch what an edit of ``first`` wrote absorb it: the result replaces the
+    union of both, with the later edit's action and reason.
+
+    >>> t = "abcdef"
+    >>> one = [Edit(1, 2, "remove", "x", 1.0, None)]            # "acdef"
+    >>> two = [Edit(3, 5, "remove", "y", 1.0, None)]            # "acd"
+    >>> apply_edits(t, compose(one, two, t))
+    'acd'
+    """
+    ordered = sorted(first, key=lambda e: (e.start, e.end))
+    placed: list[tuple[int, int, Edit]] = []  # where each edit of ``first`` sits in ``made``
+    shift = 0
+    for edit in ordered:
+        start = edit.start + shift
+        placed.append((start, start + len(edit.replacement), edit))
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    made = apply_edits(text, ordered)
+
+    def back(pos: int) -> int:
+        """The offset in ``text`` of position ``pos`` of ``made``, counting the edits of
+        ``first`` that end at or before it."""
+        moved = 0
+        for _, end, edit in placed:
+            if end > pos:
+                break
+            moved = edit.end - end
+        return pos + moved
+
+    # each edit of ``second`` with every edit of ``first`` it touches or borders, as a region
+    # [lo, hi) of ``made``; regions that touch merge
+    regions: list[list[Any]] = []
+    for edit in sorted(second, key=lambda e: (e.start, e.end)):
+        lo, hi, hits = edit.start, edit.end, set()
+        for index, (start, end, _) in enumerate(placed):
+            if start <= hi and lo <= end:
+                hits.add(index)
+                lo, hi = min(lo, start), max(hi, end)
+        if regions and (hits & regions[-1][2] or lo <= regions[-1][1]):
+            region = regions[-1]
+            region[0], region[1] = min(region[0], lo), max(region[1], hi)
+            region[2] |= hits
+            region[3].append(edit)
+        else:
+            regions.append([lo, hi, hits, [edit]])
+    out: list[Edit] = []
+    absorbed: set[int] = set()
+    for lo, hi, hits, edits in regions:
+        absorbed |= hits
+        local = [
+            Edit(e.start - lo, e.end - lo, e.action, e.reason, e.score, e.kept, e.replacement)
+            for e in edits
+        ]
+        start0 = lo + next(
+            (edit.end - end for _, end, edit in reversed(placed) if end < lo), 0
+        )
+        end0 = back(hi)
+        for index in hits:
+            start0, end0 = min(start0, placed[index][2].start), max(end0, placed[index][2].end)
+        last = edits[-1]
+        out.append(
+            Edit(
+                start0,
+                end0,
+                last.action,
+                last.reason,
+                last.score,
+                last.kept,
+                apply_edits(made[lo:hi], local),
+            )
+        )
+    kept = [edit for index, (_, _, edit) in enumerate(placed) if index not in absorbed]
+    return tuple(sorted(kept + out, key=lambda e: (e.start, e.end)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,16 @@ from typing import Any
 import numpy as np
 import regex
 
-from dedup.model import Edit, Repair, RepairOptions, Span, apply_edits, check_text, with_overrides
+from dedup.model import (
+    Edit,
+    Repair,
+    RepairOptions,
+    Span,
+    apply_edits,
+    check_text,
+    compose,
+    with_overrides,
+)
 from dedup.quality import quality
 from dedup.spans import Candidate, analyse, ends_line, glued, starts_line
 from dedup.tokens import Skeleton
@@ -46,6 +55,8 @@ _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
 _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
 # The width of the windows that tell a piece found elsewhere from a new one.
 _WINDOW = 24
+# Repair runs on its own output until nothing changes, this many times at most.
+_PASSES = 3
 # A sentence's end, with its closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[.!?\u2026][\p{Pe}\p{Pf}\"']*$")
 # Fewer letters and digits than this are not worth moving: a stray number or initial.
@@ -445,19 +456,32 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
 
     Options are those of :class:`~dedup.model.RepairOptions`, given as an object or as keyword
     overrides (``repair(text, min_chars=200)``). The returned edits replay:
-    ``apply_edits(text, result.edits) == result.text``.
+    ``apply_edits(text, result.edits) == result.text``. Repair runs again on its own output
+    until nothing changes (a few passes at most), so repairing a repaired text changes nothing.
     """
     check_text(text)
     opts = with_overrides(options, RepairOptions, overrides)
     if opts.max_doc_chars and len(text) > opts.max_doc_chars:
         return Repair(text, ())
+    current, edits = text, ()
+    for _ in range(_PASSES):
+        found = _repair_once(current, opts)
+        if not found:
+            break
+        edits = compose(edits, found, text) if edits else found
+        current = apply_edits(current, found)
+    return Repair(current, edits)
+
+
+def _repair_once(text: str, opts: RepairOptions) -> tuple[Edit, ...]:
+    """One pass: the edits that remove the duplicate copies ``text`` has now."""
     sk, candidates = analyse(text, opts)
     if not any(c.kind != "distant" for c in candidates):
-        return Repair(text, ())
+        return ()
     lines = _Lines.of(text, sk)
     decisions = _decide(text, sk, lines, candidates, opts)
     if not decisions:
-        return Repair(text, ())
+        return ()
     matched = np.zeros(len(sk), dtype=bool)
     for decision in decisions:
         for run in decision.cand.runs:
@@ -470,5 +494,4 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
             edits.append(
                 Edit(at, at, "move", "missing-from-kept-copy", 1.0, decision.kept, piece)
             )
-    final = tuple(_without_overlaps(edits))
-    return Repair(apply_edits(text, final), final)
+    return tuple(_without_overlaps(edits))

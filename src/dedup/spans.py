@@ -372,6 +372,12 @@ def _breaks(sk: Skeleton, s0: int, s1: int) -> int:
     return int(np.count_nonzero(lines[1:] != lines[:-1]))
 
 
+def _blank_breaks(sk: Skeleton, s0: int, s1: int) -> int:
+    """Paragraph boundaries (a blank line or more) between consecutive skeleton characters."""
+    lines = sk.line_of[sk.offsets[s0:s1]]
+    return int(np.count_nonzero(lines[1:] - lines[:-1] >= 2))
+
+
 def starts_line(sk: Skeleton, s: int) -> bool:
     """Whether skeleton position ``s`` is the first letter or digit of its line."""
     return s == 0 or bool(sk.line_of[sk.offsets[s - 1]] != sk.line_of[sk.offsets[s]])
@@ -449,6 +455,13 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     between = _lines_between(sk, cand.a1, cand.b0)
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk))
+    blank_a, blank_b = _blank_breaks(sk, cand.a0, cand.a1), _blank_breaks(sk, cand.b0, cand.b1)
+    if few * 2 > many and max(blank_a, blank_b) >= 2 and min(blank_a, blank_b) * 2 <= max(
+        blank_a, blank_b
+    ):
+        # the same lines, but one copy lost the blank lines between its paragraphs
+        breaks_a, breaks_b = blank_a, blank_b
+        many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     if many >= 1 and few * 2 <= many:
         if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
             edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
