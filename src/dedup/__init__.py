@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from dedup.corpus import (
+    Boilerplate,
+    BoilerplateOptions,
+    CorpusOptions,
+    Index,
+    IndexLockedError,
+    exact_hash,
+    find_near_duplicates,
+)
 from dedup.model import (
     Cleaned,
     ConfigError,
@@ -35,11 +44,16 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "Boilerplate",
+    "BoilerplateOptions",
     "Cleaned",
     "ConfigError",
+    "CorpusOptions",
     "DedupError",
     "DuplicatePair",
     "Edit",
+    "Index",
+    "IndexLockedError",
     "InputError",
     "NormalizeOptions",
     "Normalized",
@@ -51,7 +65,9 @@ __all__ = [
     "apply_edits",
     "clean",
     "clean_batch",
+    "exact_hash",
     "find_duplicates",
+    "find_near_duplicates",
     "normalize",
     "replay",
     "repair",
