@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,3 +84,38 @@ def test_connected_components_match_union_find() -> None:
         label[row["src"]] = row["dst"]
     assert label == _components(n, edges)
     assert rounds >= 2
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_cli_engine_ray_clean_and_corpus(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    runner = CliRunner()
+    source = DATA / "repair_sample.jsonl"
+    result = runner.invoke(
+        main, ["clean", str(source), "-o", str(tmp_path / "c"), "--engine", "ray"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [r for f in sorted((tmp_path / "c").glob("*.json")) for r in read_jsonl(f)]
+    records = read_jsonl(source)
+    assert [r["text"] for r in rows] == [clean(r["text"]) for r in records]
+
+    corpus = DATA / "corpus_neardup_sample.jsonl"
+    args = ["corpus", str(corpus), "-o", str(tmp_path / "m"), "--mark", "--engine", "ray"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = [r for f in sorted((tmp_path / "m").glob("*.json")) for r in read_jsonl(f)]
+    texts = [r["text"] for r in read_jsonl(corpus)]
+    assert [r["cluster"] for r in rows] == list(find_near_duplicates(texts).labels)
+
+
+def test_engine_option_needs_ray_only_to_run() -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    result = CliRunner().invoke(main, ["clean", "x.jsonl", "--address", "auto"])
+    assert result.exit_code == 2
+    assert "--address goes with --engine ray" in result.output

@@ -993,3 +993,8 @@ from dedup.corpus.command import corpus_command  # noqa: E402 - registers ``dedu
 
 corpus_command.epilog = EXIT_CODES
 main.add_command(corpus_command)
+
+from dedup.ray import add_engine_option  # noqa: E402 - ``--engine ray`` (imports Ray only to run)
+
+add_engine_option(clean_command, "clean")
+add_engine_option(corpus_command, "corpus")
