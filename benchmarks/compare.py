@@ -1,0 +1,628 @@
+"""dedup against the peer tools, run for real on ``../shared/eval``, in one run.
+
+    pip install -e '.[benchmarks]'
+    python benchmarks/compare.py [--data ../shared/eval] [--out docs] [--max-size 10000000]
+
+Four comparisons, each tool in its own process (so that peak memory is its own):
+
+- inside one document (``repair-dev.jsonl``): keep-first exact line and sentence dedup
+  (``benchmarks/repair_eval.py``), trafilatura's ``deduplicate`` (its extractor on the
+  paragraphs as HTML, with its own per-document LRU cache; the default repetitions allowed, and
+  ``MAX_REPETITIONS = 0`` so that the second copy of a paragraph goes), datatrove's
+  ``GopherRepetitionFilter`` (it drops whole documents: a dropped document scores as empty
+  text, and the drops are counted), and ``dedup.clean``. Scores per damage family as the
+  evaluation README prescribes (:func:`dedup.evaluation.score_families`).
+- across documents (``neardup-dev.jsonl``): datasketch ``MinHashLSH`` and rensa
+  (``benchmarks/neardup_eval.py``), datatrove's MinHash pipeline (signature, buckets, cluster
+  stages on a local executor), and ``dedup.corpus``: pairwise precision, recall, F1.
+- mojibake (``mojibake/``, ftfy's cases): ``ftfy.fix_text`` against ``dedup.normalize``.
+- growth: seconds against document size (1 KB to ``--max-size``) on synthetic doubled documents
+  (paragraphs of repair-dev gold texts, then the same body flattened), per tool.
+
+Throughput is characters of input per second; peak memory is the process' peak resident set
+above what it held once its imports and the data were loaded. Writes ``OUT/results.json``,
+``OUT/img/*.png`` and prints the Markdown tables that ``docs/results.md`` holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from neardup_eval import (
+    datasketch_clusters,
+    dedup_clusters,
+    pairwise,
+    rensa_clusters,
+)
+from normalize_bench import _ftfy_style
+from repair_eval import line_dedup, sentence_dedup
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+PEERS = ("dedup", "ftfy", "trafilatura", "datatrove", "datasketch", "rensa", "numpy", "ray")
+
+REPAIR_TOOLS = (
+    "line-dedup",
+    "sentence-dedup",
+    "trafilatura",
+    "trafilatura-rep0",
+    "gopher",
+    "dedup",
+)
+NEARDUP_TOOLS = (
+    "datasketch-0.5",
+    "datasketch-0.7",
+    "rensa-0.5",
+    "rensa-0.7",
+    "datatrove-minhash",
+    "dedup",
+)
+MOJIBAKE_TOOLS = ("ftfy", "dedup")
+GROWTH_TOOLS = ("line-dedup", "sentence-dedup", "trafilatura-rep0", "gopher", "dedup")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+# ---------------------------------------------------------------------------- the tools
+
+
+def _as_html(text: str) -> str:
+    paras = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
+    return f"<html><body><article>{paras}</article></body></html>"
+
+
+def trafilatura_tool(max_repetitions: int | None) -> Callable[[str], str]:
+    """trafilatura's extractor with ``deduplicate`` on, a fresh LRU cache per document."""
+    import trafilatura
+    from trafilatura.deduplication import LRUCache
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    if max_repetitions is not None:
+        config.set("DEFAULT", "MAX_REPETITIONS", str(max_repetitions))
+
+    def run(text: str) -> str:
+        out = trafilatura.extract(
+            _as_html(text),
+            deduplicate=LRUCache(maxsize=4096),
+            favor_recall=True,
+            config=config,
+        )
+        return out or ""
+
+    return run
+
+
+def gopher_tool() -> tuple[Callable[[str], str], list[int]]:
+    """datatrove's Gopher repetition filter: the text when kept, else empty (drops counted)."""
+    from datatrove.data import Document
+    from datatrove.pipeline.filters import GopherRepetitionFilter
+
+    gopher = GopherRepetitionFilter()
+    dropped = [0]
+
+    def run(text: str) -> str:
+        verdict = gopher.filter(Document(text=text, id="x"))
+        keep = verdict if isinstance(verdict, bool) else verdict[0]
+        if keep:
+            return text
+        dropped[0] += 1
+        return ""
+
+    return run, dropped
+
+
+def repair_tool(name: str) -> tuple[Callable[[str], str], list[int] | None]:
+    import dedup
+
+    if name == "line-dedup":
+        return line_dedup, None
+    if name == "sentence-dedup":
+        return sentence_dedup, None
+    if name == "trafilatura":
+        return trafilatura_tool(None), None
+    if name == "trafilatura-rep0":
+        return trafilatura_tool(0), None
+    if name == "gopher":
+        return gopher_tool()
+    if name == "dedup":
+        return dedup.clean, None
+    raise ValueError(name)
+
+
+def datatrove_clusters(texts: Sequence[str]) -> list[int]:
+    """datatrove's MinHash stages (signature, buckets, cluster) on a local executor."""
+    import struct
+
+    from datatrove.data import Document
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup.minhash import (
+        MinhashConfig,
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupSignature,
+    )
+    from datatrove.utils.hashing import HashConfig
+
+    # sha1 shingle hashes: datatrove's xxhash path passes str, which xxhash 4 refuses.
+    config = MinhashConfig(hash_config=HashConfig(precision=64, hash_fc="sha1"))
+    docs = [Document(text=t, id=str(i)) for i, t in enumerate(texts)]
+    with tempfile.TemporaryDirectory() as tmp:
+        LocalPipelineExecutor(
+            [docs, MinhashDedupSignature(output_folder=f"{tmp}/sigs", config=config)],
+            tasks=1,
+            logging_dir=f"{tmp}/log1",
+        ).run()
+        LocalPipelineExecutor(
+            [
+                MinhashDedupBuckets(
+                    input_folder=f"{tmp}/sigs", output_folder=f"{tmp}/buckets", config=config
+                )
+            ],
+            tasks=config.num_buckets,
+            workers=1,
+            logging_dir=f"{tmp}/log2",
+        ).run()
+        LocalPipelineExecutor(
+            [
+                MinhashDedupCluster(
+                    input_folder=f"{tmp}/buckets",
+                    output_folder=f"{tmp}/remove",
+                    config=config,
+                    save_cluster_id=True,
+                )
+            ],
+            tasks=1,
+            logging_dir=f"{tmp}/log3",
+        ).run()
+        labels = list(range(len(texts)))
+        path = Path(tmp) / "remove" / "000000.clusters"
+        if path.exists():
+            data = path.read_bytes()
+            for doc, cluster in struct.iter_unpack("<II", data):
+                labels[doc] = len(texts) + cluster
+    return labels
+
+
+def neardup_tool(name: str) -> Callable[[Sequence[str]], list[int]]:
+    if name.startswith("datasketch-"):
+        t = float(name.split("-")[1])
+        return lambda texts: datasketch_clusters(texts, t)
+    if name.startswith("rensa-"):
+        t = float(name.split("-")[1])
+        return lambda texts: rensa_clusters(texts, t)
+    if name == "datatrove-minhash":
+        return datatrove_clusters
+    if name == "dedup":
+        return lambda texts: dedup_clusters(texts, 0.75)
+    raise ValueError(name)
+
+
+# ---------------------------------------------------------------------------- the runs
+
+
+def run_repair(data: Path, name: str) -> dict[str, Any]:
+    from dedup.evaluation import score_families
+
+    records = _read_jsonl(data / "repair-dev.jsonl")
+    tool, dropped = repair_tool(name)
+    tool(records[0]["text"])  # warm up (imports, caches)
+    base = _rss_mb()
+    started = time.perf_counter()
+    outputs = [tool(r["text"]) for r in records]
+    seconds = time.perf_counter() - started
+    scores = score_families(records, outputs)
+    lost = None
+    if dropped is not None:
+        lost = {}
+        for r, out in zip(records, outputs, strict=True):
+            if out == "" and r["text"]:
+                lost[r["family"]] = lost.get(r["family"], 0) + 1
+    return {
+        "tool": name,
+        "records": len(records),
+        "chars": sum(len(r["text"]) for r in records),
+        "seconds": seconds,
+        "peak_mb": _rss_mb() - base,
+        "families": {
+            f: {
+                "records": s.records,
+                "exact": s.exact,
+                "similarity": s.similarity,
+                "unchanged": s.unchanged,
+            }
+            for f, s in scores.items()
+        },
+        "dropped": lost,
+    }
+
+
+def run_neardup(data: Path, name: str) -> dict[str, Any]:
+    records = _read_jsonl(data / "neardup-dev.jsonl")
+    texts = [r["text"] for r in records]
+    truth = [r["cluster"] for r in records]
+    tool = neardup_tool(name)
+    tool(texts[:20])  # warm up
+    base = _rss_mb()
+    started = time.perf_counter()
+    labels = tool(texts)
+    seconds = time.perf_counter() - started
+    p, r, f = pairwise(labels, truth)
+    return {
+        "tool": name,
+        "records": len(texts),
+        "chars": sum(map(len, texts)),
+        "seconds": seconds,
+        "peak_mb": _rss_mb() - base,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+    }
+
+
+def run_mojibake(data: Path, name: str) -> dict[str, Any]:
+    import ftfy
+
+    from dedup import normalize
+
+    def fix(text: str) -> str:
+        if name == "ftfy":
+            return str(ftfy.fix_text(text))
+        return normalize(text, collapse_spaces=False).text
+
+    files: dict[str, dict[str, int]] = {}
+    chars = 0
+    base = _rss_mb()
+    started = time.perf_counter()
+    for part in ("in-the-wild", "synthetic", "language-names", "negative", "known-failures"):
+        cases = json.loads((data / "mojibake" / f"{part}.json").read_text("utf-8"))
+        good = lenient = 0
+        for case in cases:
+            chars += len(case["original"])
+            out = fix(case["original"])
+            good += out == case["fixed"]
+            lenient += _ftfy_style(out) == _ftfy_style(case["fixed"])
+        files[part] = {"cases": len(cases), "fixed": good, "lenient": lenient}
+    seconds = time.perf_counter() - started
+    return {
+        "tool": name,
+        "chars": chars,
+        "seconds": seconds,
+        "peak_mb": _rss_mb() - base,
+        "files": files,
+    }
+
+
+def doubled_document(data: Path, size: int) -> str:
+    """Paragraphs of repair-dev gold texts up to ``size / 2`` characters, then the same body
+    with its paragraph breaks removed (the ``doubled_flat`` damage)."""
+    golds = [r["gold"] for r in _read_jsonl(data / "repair-dev.jsonl") if r["family"] == "clean"]
+    paras: list[str] = []
+    total = 0
+    i = 0
+    while total < size // 2:
+        for line in golds[i % len(golds)].split("\n"):
+            if line.strip():
+                paras.append(line.strip())
+                total += len(line) + 1
+        i += 1
+    body = "\n\n".join(paras)
+    while len(body) > size // 2 and len(paras) > 1:
+        paras.pop()
+        body = "\n\n".join(paras)
+    return body + "\n\n" + " ".join(paras)
+
+
+def run_growth(data: Path, name: str, sizes: list[int], budget: float) -> dict[str, Any]:
+    tool, _ = repair_tool(name)
+    tool(doubled_document(data, 2000))
+    points = []
+    for size in sizes:
+        text = doubled_document(data, size)
+        started = time.perf_counter()
+        tool(text)
+        seconds = time.perf_counter() - started
+        points.append({"chars": len(text), "seconds": seconds})
+        if seconds > budget:
+            break
+    return {"tool": name, "points": points}
+
+
+# ---------------------------------------------------------------------------- the driver
+
+
+def _child(args: list[str], timeout: float) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result: dict[str, Any] = json.loads(line[7:])
+            return result
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"error": tail[:200]}
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PEERS:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=EVAL)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    parser.add_argument("--max-size", type=int, default=10_000_000)
+    parser.add_argument("--budget", type=float, default=120.0, help="growth: stop a tool past this")
+    parser.add_argument("--only", nargs="+", default=None, help="repair neardup mojibake growth")
+    parser.add_argument("--child", nargs="+", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, name, *rest = args.child
+        if kind == "repair":
+            result = run_repair(args.data, name)
+        elif kind == "neardup":
+            result = run_neardup(args.data, name)
+        elif kind == "mojibake":
+            result = run_mojibake(args.data, name)
+        else:
+            result = run_growth(args.data, name, [int(s) for s in rest], args.budget)
+        print("RESULT " + json.dumps(result))
+        return 0
+
+    only = set(args.only or ("repair", "neardup", "mojibake", "growth"))
+    results: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": "python benchmarks/compare.py " + " ".join(argv or sys.argv[1:]),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+        "versions": versions(),
+    }
+    path = args.out / "results.json"
+    if path.exists():
+        previous = json.loads(path.read_text("utf-8"))
+        for key in ("repair", "neardup", "mojibake", "growth"):
+            if key not in only and key in previous:
+                results[key] = previous[key]
+    if "repair" in only:
+        results["repair"] = [_child(["repair", t], 1800) for t in REPAIR_TOOLS]
+    if "neardup" in only:
+        results["neardup"] = [_child(["neardup", t], 1800) for t in NEARDUP_TOOLS]
+    if "mojibake" in only:
+        results["mojibake"] = [_child(["mojibake", t], 600) for t in MOJIBAKE_TOOLS]
+    if "growth" in only:
+        sizes = [
+            s
+            for s in (
+                1_000,
+                3_000,
+                10_000,
+                30_000,
+                100_000,
+                300_000,
+                1_000_000,
+                3_000_000,
+                10_000_000,
+            )
+            if s <= args.max_size
+        ]
+        results["growth"] = [_child(["growth", t, *map(str, sizes)], 1800) for t in GROWTH_TOOLS]
+    args.out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(render(results))
+    plots(results, args.out / "img")
+    return 0
+
+
+# ---------------------------------------------------------------------------- tables, plots
+
+
+def _ratio(value: float, reference: float) -> str:
+    return f"{value / reference:.2f}" if reference else "-"
+
+
+def render(results: dict[str, Any]) -> str:
+    out = [
+        f"Run {results['date']} on {results['machine']}: `{results['command'].strip()}`.",
+        "",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",
+        "",
+    ]
+    repair = [r for r in results.get("repair", []) if "error" not in r]
+    if repair:
+        families = sorted(repair[0]["families"])
+        ref = next((r for r in repair if r["tool"] == "dedup"), repair[-1])
+        ref_speed = ref["chars"] / ref["seconds"]
+        out += ["### Inside one document (repair-dev): exact-match rate per family", ""]
+        out.append("| family | n | " + " | ".join(r["tool"] for r in repair) + " |")
+        out.append("| --- | ---: |" + " ---: |" * len(repair))
+        for fam in families:
+            n = repair[0]["families"][fam]["records"]
+            key = "unchanged" if fam == "clean" else "exact"
+            cells = [f"{r['families'][fam][key]:.2f}" for r in repair]
+            label = f"{fam} (unchanged)" if fam == "clean" else fam
+            out.append(f"| {label} | {n} | " + " | ".join(cells) + " |")
+        out.append(
+            "| mean similarity, all | 693 | "
+            + " | ".join(f"{_mean_similarity(r):.3f}" for r in repair)
+            + " |"
+        )
+        out.append(
+            "| documents dropped | | "
+            + " | ".join(
+                str(sum(r["dropped"].values())) if r["dropped"] is not None else "-" for r in repair
+            )
+            + " |"
+        )
+        out.append(
+            "| MB/s | | "
+            + " | ".join(f"{r['chars'] / r['seconds'] / 1e6:.3f}" for r in repair)
+            + " |"
+        )
+        out.append(
+            "| speed / dedup | | "
+            + " | ".join(_ratio(r["chars"] / r["seconds"], ref_speed) for r in repair)
+            + " |"
+        )
+        out.append("| peak MB | | " + " | ".join(f"{r['peak_mb']:.0f}" for r in repair) + " |")
+        out.append("")
+    errors = [
+        r
+        for key in ("repair", "neardup", "mojibake", "growth")
+        for r in results.get(key, [])
+        if "error" in r
+    ]
+    neardup = [r for r in results.get("neardup", []) if "error" not in r]
+    if neardup:
+        ref = next((r for r in neardup if r["tool"] == "dedup"), neardup[-1])
+        out += ["### Across documents (neardup-dev, 3,630 records)", ""]
+        out.append("| tool | precision | recall | F1 | docs/s | speed / dedup | peak MB |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for r in neardup:
+            out.append(
+                f"| {r['tool']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+                f"{r['records'] / r['seconds']:,.0f} | {_ratio(ref['seconds'], r['seconds'])} | "
+                f"{r['peak_mb']:.0f} |"
+            )
+        out.append("")
+    moji = [r for r in results.get("mojibake", []) if "error" not in r]
+    if moji:
+        out += [
+            "### Mojibake (ftfy's own cases): output equal to the expected text",
+            "",
+            "In brackets: equal once both pass through ftfy's quote, ligature and width fixes "
+            "(which dedup's normalisation leaves alone on purpose).",
+            "",
+        ]
+        parts = list(moji[0]["files"])
+        out.append("| tool | " + " | ".join(parts) + " | chars/s | peak MB |")
+        out.append("| --- |" + " ---: |" * (len(parts) + 2))
+        for r in moji:
+            cells = [
+                f"{r['files'][p]['fixed']}/{r['files'][p]['cases']} ({r['files'][p]['lenient']})"
+                for p in parts
+            ]
+            out.append(
+                f"| {r['tool']} | "
+                + " | ".join(cells)
+                + f" | {r['chars'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |"
+            )
+        out.append("")
+    growth = [r for r in results.get("growth", []) if "error" not in r]
+    if growth:
+        out += ["### Seconds against document size (synthetic doubled documents)", ""]
+        sizes = sorted({p["chars"] for r in growth for p in r["points"]})
+        out.append("| tool | " + " | ".join(f"{s:,}" for s in sizes) + " | exponent |")
+        out.append("| --- |" + " ---: |" * (len(sizes) + 1))
+        for r in growth:
+            by = {p["chars"]: p["seconds"] for p in r["points"]}
+            cells = [f"{by[s]:.4f}" if s in by else "-" for s in sizes]
+            out.append(
+                f"| {r['tool']} | " + " | ".join(cells) + f" | {exponent(r['points']):.2f} |"
+            )
+        out.append("")
+        out.append(
+            "exponent: the slope of log(seconds) against log(size) over the documents of "
+            "100,000 characters and more (1.0: linear)."
+        )
+        out.append("")
+    for r in errors:
+        out.append(f"- not run: {r.get('tool', '?')}: {r['error']}")
+    return "\n".join(out)
+
+
+def _mean_similarity(r: dict[str, Any]) -> float:
+    total = sum(f["similarity"] * f["records"] for f in r["families"].values())
+    return float(total / r["records"])
+
+
+def exponent(points: list[dict[str, float]]) -> float:
+    import numpy as np
+
+    big = [p for p in points if p["chars"] >= 100_000 and p["seconds"] > 0]
+    if len(big) < 2:
+        return float("nan")
+    x = np.log([p["chars"] for p in big])
+    y = np.log([p["seconds"] for p in big])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def plots(results: dict[str, Any], folder: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    repair = [r for r in results.get("repair", []) if "error" not in r]
+    if repair:
+        families = sorted(repair[0]["families"])
+        fig, ax = plt.subplots(figsize=(11, 4.5))
+        width = 0.8 / len(repair)
+        x = np.arange(len(families))
+        for i, r in enumerate(repair):
+            values = [r["families"][f]["unchanged" if f == "clean" else "exact"] for f in families]
+            ax.bar(x + i * width, values, width, label=r["tool"])
+        ax.set_xticks(x + 0.4 - width / 2, families, rotation=25, ha="right")
+        ax.set_ylabel("exact-match rate (clean: unchanged)")
+        ax.set_title(f"Repair inside one document, per damage family ({results['date']})")
+        ax.legend(fontsize=8, ncols=3)
+        fig.tight_layout()
+        fig.savefig(folder / "quality_per_family.png", dpi=110)
+        plt.close(fig)
+    growth = [r for r in results.get("growth", []) if "error" not in r]
+    if growth:
+        fig, ax = plt.subplots(figsize=(7, 5))
+        for r in growth:
+            xs = [p["chars"] for p in r["points"]]
+            ys = [p["seconds"] for p in r["points"]]
+            ax.loglog(xs, ys, marker="o", label=f"{r['tool']} (slope {exponent(r['points']):.2f})")
+        xs = np.array([1e3, 1e7])
+        ax.loglog(xs, xs * 1e-7, "k:", label="linear (slope 1)")
+        ax.set_xlabel("document size (characters)")
+        ax.set_ylabel("seconds")
+        ax.set_title("Cost against document size")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(folder / "growth.png", dpi=110)
+        plt.close(fig)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
