@@ -10,10 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import dedup
+from conftest import DATA, SEED, read_jsonl
 from dedup import ConfigError, InputError, RepairOptions, apply_edits
 from dedup.evaluation import exact, similarity
-
-from conftest import DATA, SEED, read_jsonl
 
 GOLDEN = json.loads((DATA / "golden_repair.json").read_text(encoding="utf-8"))
 SAMPLE = read_jsonl(DATA / "repair_sample.jsonl")
@@ -75,7 +74,9 @@ def test_find_duplicates_reports_the_seed_copies() -> None:
 # --- bad input and options ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", [b"bytes", None, 42, ["a list"]], ids=["bytes", "none", "int", "list"])
+@pytest.mark.parametrize(
+    "bad", [b"bytes", None, 42, ["a list"]], ids=["bytes", "none", "int", "list"]
+)
 def test_bad_input_is_refused_clearly(bad: object) -> None:
     with pytest.raises(InputError) as info:
         dedup.repair(bad)  # type: ignore[arg-type]
@@ -85,8 +86,15 @@ def test_bad_input_is_refused_clearly(bad: object) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("min_chars", 0), ("min_similarity", 1.5), ("max_gap_ratio", -1), ("anchor_chars", 2),
-     ("min_share", 2.0), ("min_chars", "80"), ("max_doc_chars", -1)],
+    [
+        ("min_chars", 0),
+        ("min_similarity", 1.5),
+        ("max_gap_ratio", -1),
+        ("anchor_chars", 2),
+        ("min_share", 2.0),
+        ("min_chars", "80"),
+        ("max_doc_chars", -1),
+    ],
 )
 def test_invalid_options_name_the_option(field: str, value: object) -> None:
     with pytest.raises(ConfigError, match=field):
@@ -109,6 +117,7 @@ def test_long_document_fallback_is_unchanged() -> None:
 
 
 # --- properties --------------------------------------------------------------------------
+
 
 def _vocabulary(size: int = 4000) -> tuple[str, ...]:
     """Distinct pseudo-words of varied letters, from a fixed seed (so examples shrink to
@@ -214,8 +223,16 @@ def test_properties_on_scraped_looking_text(text: str) -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["dedup", "dedup.model", "dedup.tokens", "dedup.spans", "dedup.repair", "dedup.quality",
-     "dedup.evaluation", "dedup.pipeline"],
+    [
+        "dedup",
+        "dedup.model",
+        "dedup.tokens",
+        "dedup.spans",
+        "dedup.repair",
+        "dedup.quality",
+        "dedup.evaluation",
+        "dedup.pipeline",
+    ],
 )
 def test_docstring_examples_run(module: str) -> None:
     import doctest
@@ -243,7 +260,7 @@ def _edits_on(draw: st.DrawFn, text: str) -> list[dedup.Edit]:
     points = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
     out: list[dedup.Edit] = []
     last = -1
-    for start, end in zip(points[0::2], points[1::2]):
+    for start, end in zip(points[0::2], points[1::2], strict=False):
         if start > last:
             replacement = draw(st.sampled_from(["", "X", "YZ"]))
             if start < end or replacement:

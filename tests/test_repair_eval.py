@@ -12,9 +12,9 @@ import hashlib
 import json
 
 import pytest
-from conftest import DATA, eval_path, read_jsonl
 
 import dedup
+from conftest import DATA, eval_path, read_jsonl
 from dedup.evaluation import score_families
 
 FLOORS = json.loads((DATA / "floors_repair.json").read_text(encoding="utf-8"))

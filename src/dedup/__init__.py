@@ -69,7 +69,7 @@ __all__ = [
     "find_duplicates",
     "find_near_duplicates",
     "normalize",
-    "replay",
     "repair",
+    "replay",
     "split_glued",
 ]

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import statistics
 import unicodedata
-
-import regex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import regex
 from rapidfuzz import fuzz
 
 __all__ = ["FamilyScore", "canonical", "exact", "score_families", "similarity"]
@@ -68,7 +67,7 @@ def score_families(
     if len(records) != len(outputs):
         raise ValueError(f"{len(outputs)} outputs for {len(records)} records")
     per: dict[str, list[tuple[bool, float, bool]]] = {}
-    for record, out in zip(records, outputs):
+    for record, out in zip(records, outputs, strict=True):
         per.setdefault(record["family"], []).append(
             (
                 exact(out, record["gold"]),

@@ -185,9 +185,7 @@ def compose(first: Sequence[Edit], second: Sequence[Edit], text: str) -> tuple[E
             Edit(e.start - lo, e.end - lo, e.action, e.reason, e.score, e.kept, e.replacement)
             for e in edits
         ]
-        start0 = lo + next(
-            (edit.end - end for _, end, edit in reversed(placed) if end < lo), 0
-        )
+        start0 = lo + next((edit.end - end for _, end, edit in reversed(placed) if end < lo), 0)
         end0 = back(hi)
         for index in hits:
             start0, end0 = min(start0, placed[index][2].start), max(end0, placed[index][2].end)

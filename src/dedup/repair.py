@@ -260,7 +260,7 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
     )
     edges = np.flatnonzero(np.diff(np.concatenate(([0], own.view(np.int8), [0]))))
     rest = _letters(sk, 0, lo) + "\n" + _letters(sk, hi, len(sk))
-    for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo):
+    for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if _elsewhere(text, sk, int(u0), int(u1), rest):
             continue  # the text has it, elsewhere than the copies' alignment suggests
         _move_one(text, sk, lines, decision, pieces, int(u0), int(u1))
@@ -463,7 +463,8 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
     opts = with_overrides(options, RepairOptions, overrides)
     if opts.max_doc_chars and len(text) > opts.max_doc_chars:
         return Repair(text, ())
-    current, edits = text, ()
+    current = text
+    edits: tuple[Edit, ...] = ()
     for _ in range(_PASSES):
         found = _repair_once(current, opts)
         if not found:
@@ -491,7 +492,5 @@ def _repair_once(text: str, opts: RepairOptions) -> tuple[Edit, ...]:
     for decision in decisions:
         _moves(text, sk, lines, decision, matched)
         for at, piece in decision.moves:
-            edits.append(
-                Edit(at, at, "move", "missing-from-kept-copy", 1.0, decision.kept, piece)
-            )
+            edits.append(Edit(at, at, "move", "missing-from-kept-copy", 1.0, decision.kept, piece))
     return tuple(_without_overlaps(edits))

@@ -243,7 +243,7 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     line_starts[1:n] = row[1:] != row[:-1]
     bounds, lines = starts.tobytes(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
-    for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS]):
+    for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS], strict=True):
         if la - f + 1 < _MIN_ANCHORS:
             continue  # a phrase the text happens to use twice, not a copy
         a0 = int(j[f])
@@ -456,8 +456,10 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk))
     blank_a, blank_b = _blank_breaks(sk, cand.a0, cand.a1), _blank_breaks(sk, cand.b0, cand.b1)
-    if few * 2 > many and max(blank_a, blank_b) >= 2 and min(blank_a, blank_b) * 2 <= max(
-        blank_a, blank_b
+    if (
+        few * 2 > many
+        and max(blank_a, blank_b) >= 2
+        and min(blank_a, blank_b) * 2 <= max(blank_a, blank_b)
     ):
         # the same lines, but one copy lost the blank lines between its paragraphs
         breaks_a, breaks_b = blank_a, blank_b
@@ -511,7 +513,7 @@ def _head_repeat(sk: Skeleton) -> Candidate | None:
     Anchors cannot see a line shorter than their width (a title, ``TL;DR:``); a teaser can be
     that short, so the text's first lines are compared whole.
     """
-    window = sk.line_of[sk.offsets[: 4096]]
+    window = sk.line_of[sk.offsets[:4096]]
     edges = np.flatnonzero(window[1:] != window[:-1]) + 1
     bounds = [0, *edges.tolist()[:3]]
     if len(bounds) < 2:
@@ -564,9 +566,7 @@ def find_duplicates(
         return []
     sk, candidates = analyse(text, opts)
     pairs = [
-        DuplicatePair(
-            _span(sk, c.a0, c.a1), _span(sk, c.b0, c.b1), round(c.score, 4), c.kind
-        )
+        DuplicatePair(_span(sk, c.a0, c.a1), _span(sk, c.b0, c.b1), round(c.score, 4), c.kind)
         for c in candidates
         if c.matched >= opts.anchor_chars
     ]

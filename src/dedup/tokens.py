@@ -113,6 +113,4 @@ def skeleton(text: str) -> Skeleton:
     breaks = cps == 10
     line_of = np.cumsum(breaks, dtype=np.int64)
     newlines = np.flatnonzero(breaks).astype(np.int64)
-    return Skeleton(
-        chars=chars, offsets=offsets, starts=starts, line_of=line_of, newlines=newlines
-    )
+    return Skeleton(chars=chars, offsets=offsets, starts=starts, line_of=line_of, newlines=newlines)
