@@ -159,7 +159,11 @@ def _sign(
         "part": np.array([int(e[:15], 16) % partitions for e in exact], dtype=np.int64),
         "size": np.fromiter((len(d.shingles) for d in docs), dtype=np.int64, count=len(docs)),
         "sig": np.array([row.tobytes() for row in sigs], dtype=object),
-        "sh": np.array([d.shingles.tobytes() for d in docs], dtype=object),
+        # shingles travel only when pairs are verified on them
+        "sh": np.array(
+            [d.shingles.tobytes() if options.verify == "exact" else b"" for d in docs],
+            dtype=object,
+        ),
     }
     if carry:
         out["text"] = np.array(texts, dtype=object)
