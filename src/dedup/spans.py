@@ -197,9 +197,11 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     n = len(s)
     end = a1 + _agree(s, a1, a1 + d, max(0, min(n - d, a0 + d) - a1))
     if end > a1:
-        for p in range(a1 + 1, end + 1):
+        for p in range(a1, end):  # the characters the match gains; p starting a line crosses
             if lines[p] or lines[p + d]:
-                if end - p < _CROSS:
+                # a whole line matched in both copies is no coincidence, however short
+                whole = lines[end] and lines[end + d] and lines[p] and lines[p + d]
+                if end - p < _CROSS and not whole:
                     end = p
                 break
         for q in range(end, a1 - 1, -1):
@@ -208,9 +210,10 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
                 break
     start = a0 - _agree_back(s, a0, a0 + d, a0)
     if start < a0:
-        for p in range(a0 - 1, start - 1, -1):
+        for p in range(a0, start, -1):  # a line starting at p: what lies before it crosses
             if lines[p] or lines[p + d]:
-                if p - start < _CROSS:
+                whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
+                if p - start < _CROSS and not whole:
                     start = p
                 break
         for q in range(start, a0 + 1):
@@ -507,6 +510,27 @@ def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
     return (s1 - s0) >= (_breaks(sk, s0, s1) + 1) * opts.min_chars / 2
 
 
+def _trim_seam(sk: Skeleton, cand: Candidate) -> None:
+    """Cut a chain's end back to the line both copies end on, when the letters past it match
+    only because the next lines of both begin alike."""
+    last = max(cand.runs, key=lambda r: r.a1)
+    row = sk.line_of[sk.offsets]
+    n, d = len(sk), last.b0 - last.a0
+    if (last.a1 >= n or row[last.a1] != row[last.a1 - 1]) and (
+        last.b1 >= n or row[last.b1] != row[last.b1 - 1]
+    ):
+        return  # both copies end with their lines: a whole line matched, not a seam
+    for p in range(max(last.a0 + 1, last.a1 - _CROSS + 1), last.a1):
+        if row[p] != row[p - 1] and row[p + d] != row[p + d - 1]:
+            cut = last.a1 - p
+            trimmed = Run(last.a0, p, last.b0, last.b1 - cut, max(0, last.matched - cut))
+            cand.runs[cand.runs.index(last)] = trimmed
+            cand.a1 = max(r.a1 for r in cand.runs)
+            cand.b1 = max(r.b1 for r in cand.runs)
+            cand.matched -= cut
+            return
+
+
 def _head_repeat(sk: Skeleton) -> Candidate | None:
     """The first line, when one of the next two lines repeats it letter for letter.
 
@@ -542,6 +566,7 @@ def analyse(text: str, opts: RepairOptions) -> tuple[Skeleton, list[Candidate]]:
     for cand in candidates:
         if not cand.runs[0].tandem:
             cand.trim()
+            _trim_seam(sk, cand)
         _classify(cand, sk, opts)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
