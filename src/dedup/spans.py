@@ -461,7 +461,7 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     blank_a, blank_b = _blank_breaks(sk, cand.a0, cand.a1), _blank_breaks(sk, cand.b0, cand.b1)
     if (
         few * 2 > many
-        and max(blank_a, blank_b) >= 2
+        and max(blank_a, blank_b) >= 1
         and min(blank_a, blank_b) * 2 <= max(blank_a, blank_b)
     ):
         # the same lines, but one copy lost the blank lines between its paragraphs
