@@ -275,6 +275,18 @@ def test_writer_jsonl_replaces_only_the_text(tmp_path: Path) -> None:
     assert json.loads(lines[1]) == {"id": "page.txt", "text": "T"}
 
 
+def test_unchanged_records_are_written_byte_for_byte(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    lines = [b'{"text":"same",  "n":1.50, "u":"\\u00e9"}', b'{"text": "old"}']
+    src.write_bytes(b"\n".join(lines))  # no newline at the end
+    out = tmp_path / "out.jsonl"
+    with open_writer(out) as writer:
+        for record in _read(src):
+            assert isinstance(record, Record)
+            writer.write(record, record.text if record.text == "same" else "new")
+    assert out.read_bytes() == lines[0] + b'\n{"text": "new"}\n'
+
+
 def test_writer_keeps_lone_surrogates_escaped(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     with open_writer(out) as writer:

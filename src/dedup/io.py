@@ -180,6 +180,8 @@ class Record:
     - ``nbytes``: how many input bytes it took (decompressed).
     - ``position``: how far into the input it ends, in decompressed bytes (rows scaled to the
       file size for Parquet): a progress bar's measure.
+    - ``raw``: the JSON line as read (valid UTF-8), so that a record whose text does not change
+      is written back byte for byte.
     - ``replaced``: invalid UTF-8 was replaced with U+FFFD (``--errors replace``).
     """
 
@@ -191,6 +193,7 @@ class Record:
     nbytes: int = 0
     replaced: bool = False
     position: int = 0
+    raw: bytes | None = None
 
     @property
     def location(self) -> str:
@@ -423,6 +426,7 @@ class Reader:
                     len(raw_line),
                     replaced,
                     self._position,
+                    None if replaced else data,
                 )
 
     def _check(self, record: Any, number: int) -> str:
@@ -640,6 +644,9 @@ class Writer:
                     "--format jsonl, or give -o a directory"
                 )
             self._stream.write(text.encode("utf-8", errors="replace"))
+        elif self.format == "jsonl" and record.raw is not None and text == record.text:
+            # unchanged: the line exactly as it was read
+            self._stream.write(record.raw if record.raw.endswith(b"\n") else record.raw + b"\n")
         else:
             fields = _with_text(record, self.field, text)
             if self.format == "jsonl":
