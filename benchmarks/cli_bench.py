@@ -59,6 +59,8 @@ class Measure:
     max_rss_mb: float
     tree_rss_mb: float
     digest: str
+    per_process: tuple[float, ...] = ()
+    """CPU seconds of each process of the tree seen by the sampler, largest first."""
 
 
 def _children(pid: int) -> list[int]:
@@ -136,6 +138,7 @@ def measure(method: str, jobs: int, command: list[str], output: Path) -> Measure
         max(usage.ru_maxrss * 1024, largest) / 2**20,
         peak / 2**20,
         digest,
+        tuple(sorted((round(v, 2) for v in cpu.values() if v >= 0.05), reverse=True)),
     )
 
 
@@ -203,6 +206,9 @@ def main() -> None:
             f"{m.max_rss_mb:>10.0f} | "
             f"{m.tree_rss_mb:>11.0f} | {speedup:>8} | {m.digest:<12} |"
         )
+    print("\nCPU seconds per process (sampled; the main process and its workers):")
+    for m in results:
+        print(f"  {m.method} -j {m.jobs}: {', '.join(f'{v:.2f}' for v in m.per_process)}")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     digests = {m.digest for m in results if m.method == "dedup clean"}
     print("dedup outputs identical across -j:", "yes" if len(digests) == 1 else "NO")
