@@ -253,12 +253,13 @@ def _run(
             base = dict(record.fields) if record.fields is not None else {"id": record.id}
             if mark:
                 record.fields = {**base, "cluster": plan.cluster[i]}
+                record.raw = None  # the fields changed: the line as read no longer applies
                 writer.write(record, plan.texts[i])
             elif plan.kept[i]:
-                record.fields = base
                 writer.write(record, plan.texts[i])
             elif side is not None:
                 record.fields = {**base, "duplicate_of": plan.cluster[i]}
+                record.raw = None
                 side.write(record, plan.texts[i])
     if not quiet:
         kept = sum(plan.kept)
