@@ -242,17 +242,21 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     starts[sk.starts] = 1
     starts[n] = 1
     line_starts = np.ones(n + 1, dtype=np.uint8)
-    row = sk.line_of[sk.offsets]
+    row = sk.row
     line_starts[1:n] = row[1:] != row[:-1]
     bounds, lines = starts.tobytes(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
+    reach: dict[int, int] = {}
     for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS], strict=True):
         if la - f + 1 < _MIN_ANCHORS:
             continue  # a phrase the text happens to use twice, not a copy
         a0 = int(j[f])
         a1 = int(j[la]) + width
         dd = int(d[f])
+        if a1 <= reach.get(dd, -1):
+            continue  # inside the run before it on this diagonal, which grew over it
         a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
+        reach[dd] = max(reach.get(dd, -1), a1)
         if (a0, dd) in seen:
             continue  # grown into a run already found (anchors missing inside a long word)
         seen.add((a0, dd))
@@ -366,29 +370,27 @@ def _chain(runs: list[Run]) -> list[Candidate]:
 
 
 def _line_span(sk: Skeleton, s0: int, s1: int) -> tuple[int, int]:
-    return int(sk.line_of[sk.offsets[s0]]), int(sk.line_of[sk.offsets[s1 - 1]])
+    return int(sk.row[s0]), int(sk.row[s1 - 1])
 
 
 def _breaks(sk: Skeleton, s0: int, s1: int) -> int:
     """Line boundaries between consecutive skeleton characters of ``[s0, s1)``."""
-    lines = sk.line_of[sk.offsets[s0:s1]]
-    return int(np.count_nonzero(lines[1:] != lines[:-1]))
+    return sk.breaks(s0, s1)
 
 
 def _blank_breaks(sk: Skeleton, s0: int, s1: int) -> int:
     """Paragraph boundaries (a blank line or more) between consecutive skeleton characters."""
-    lines = sk.line_of[sk.offsets[s0:s1]]
-    return int(np.count_nonzero(lines[1:] - lines[:-1] >= 2))
+    return sk.blank_breaks(s0, s1)
 
 
 def starts_line(sk: Skeleton, s: int) -> bool:
     """Whether skeleton position ``s`` is the first letter or digit of its line."""
-    return s == 0 or bool(sk.line_of[sk.offsets[s - 1]] != sk.line_of[sk.offsets[s]])
+    return s == 0 or bool(sk.row[s - 1] != sk.row[s])
 
 
 def ends_line(sk: Skeleton, s: int) -> bool:
     """Whether the skeleton range ending at ``s`` ends its line."""
-    return s >= len(sk) or bool(sk.line_of[sk.offsets[s]] != sk.line_of[sk.offsets[s - 1]])
+    return s >= len(sk) or bool(sk.row[s] != sk.row[s - 1])
 
 
 def glued(sk: Skeleton, cand: Candidate) -> bool:
@@ -496,7 +498,7 @@ def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> boo
     The paragraphed copy of a doubled body is whole paragraphs, but for an edit at its edge;
     its lines count only within ``[low, high)`` (the other copy may be glued to them).
     """
-    row = sk.line_of[sk.offsets]
+    row = sk.row
     first, last = row[s0], row[s1 - 1]
     line_start = max(low, int(np.searchsorted(row, first, side="left")))
     line_end = min(high, int(np.searchsorted(row, last, side="right")))
@@ -514,7 +516,7 @@ def _trim_seam(sk: Skeleton, cand: Candidate) -> None:
     """Cut a chain's end back to the line both copies end on, when the letters past it match
     only because the next lines of both begin alike."""
     last = max(cand.runs, key=lambda r: r.a1)
-    row = sk.line_of[sk.offsets]
+    row = sk.row
     n, d = len(sk), last.b0 - last.a0
     if (last.a1 >= n or row[last.a1] != row[last.a1 - 1]) and (
         last.b1 >= n or row[last.b1] != row[last.b1 - 1]
@@ -537,7 +539,7 @@ def _head_repeat(sk: Skeleton) -> Candidate | None:
     Anchors cannot see a line shorter than their width (a title, ``TL;DR:``); a teaser can be
     that short, so the text's first lines are compared whole.
     """
-    window = sk.line_of[sk.offsets[:4096]]
+    window = sk.row[:4096]
     edges = np.flatnonzero(window[1:] != window[:-1]) + 1
     bounds = [0, *edges.tolist()[:3]]
     if len(bounds) < 2:

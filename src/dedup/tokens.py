@@ -70,7 +70,11 @@ class Skeleton:
     - ``starts``: skeleton indices where a word starts (anchor positions);
     - ``line_of``: for each original offset, the number of line breaks up to it;
     - ``newlines``: the offsets of the line breaks (``\n``), so line ``k`` of the text runs
-      from ``newlines[k - 1] + 1`` to ``newlines[k]``.
+      from ``newlines[k - 1] + 1`` to ``newlines[k]``;
+    - ``row``: for each skeleton character, its line;
+    - ``breaks_before`` and ``blank_before``: for each skeleton position ``i``, how many times
+      the line changes (or jumps over a blank line) between skeleton characters before ``i``,
+      so the breaks inside any range are a subtraction.
     """
 
     chars: U32
@@ -78,6 +82,17 @@ class Skeleton:
     starts: I64
     line_of: I64
     newlines: I64
+    row: I64
+    breaks_before: I64
+    blank_before: I64
+
+    def breaks(self, s0: int, s1: int) -> int:
+        """Line boundaries between consecutive skeleton characters of ``[s0, s1)``."""
+        return 0 if s1 <= s0 else int(self.breaks_before[s1 - 1] - self.breaks_before[s0])
+
+    def blank_breaks(self, s0: int, s1: int) -> int:
+        """Boundaries with a blank line or more between consecutive characters of ``[s0, s1)``."""
+        return 0 if s1 <= s0 else int(self.blank_before[s1 - 1] - self.blank_before[s0])
 
     def __len__(self) -> int:
         return int(self.chars.shape[0])
@@ -113,4 +128,15 @@ def skeleton(text: str) -> Skeleton:
     breaks = cps == 10
     line_of = np.cumsum(breaks, dtype=np.int64)
     newlines = np.flatnonzero(breaks).astype(np.int64)
-    return Skeleton(chars=chars, offsets=offsets, starts=starts, line_of=line_of, newlines=newlines)
+    row = line_of[offsets]
+    step = np.diff(row, prepend=row[:1]) if row.shape[0] else row
+    return Skeleton(
+        chars=chars,
+        offsets=offsets,
+        starts=starts,
+        line_of=line_of,
+        newlines=newlines,
+        row=row,
+        breaks_before=np.cumsum(step != 0, dtype=np.int64),
+        blank_before=np.cumsum(step >= 2, dtype=np.int64),
+    )

@@ -1,0 +1,149 @@
+"""How repair's cost grows: document size, adversarial input, peak memory, speed beside ftfy.
+
+Prints three tables:
+
+1. throughput of ``dedup.repair`` and ``dedup.clean`` beside ``ftfy.fix_text`` on the same
+   repair-dev texts, in the same run, with the ratios;
+2. time and peak memory (bytes per input character, from tracemalloc) for doubled documents of
+   1, 2, 5 and 10 MB built from repair-dev paragraphs, and the 10 MB / 1 MB time ratio;
+3. adversarial inputs — one word repeated for 5 MB, one sentence repeated for 1 MB, 10,000
+   identical lines, 2 MB without white space, an empty string, NUL bytes — with the time each
+   took and what came out.
+
+    python benchmarks/repair_scale.py [--data ../shared/eval/repair-dev.jsonl] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import ftfy
+
+import dedup
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "repair-dev.jsonl"
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def doubled(paragraphs: list[str], size: int) -> str:
+    """A document of about ``size`` characters: paragraphs, then the same body flattened."""
+    body: list[str] = []
+    total = 0
+    index = 0
+    while total < size // 2:
+        para = paragraphs[index % len(paragraphs)] + f" ({index})"
+        body.append(para)
+        total += len(para) + 2
+        index += 1
+    return "\n\n".join(body) + "\n\n" + "".join(body)
+
+
+def peak_bytes(fn: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def speed_table(texts: list[str], repeat: int) -> None:
+    chars = sum(len(t) for t in texts)
+    rows = [
+        ("ftfy.fix_text", lambda: [ftfy.fix_text(t) for t in texts]),
+        ("dedup.normalize", lambda: [dedup.normalize(t) for t in texts]),
+        ("dedup.repair", lambda: [dedup.repair(t) for t in texts]),
+        ("dedup.clean", lambda: [dedup.clean(t) for t in texts]),
+    ]
+    seconds = {name: timed(fn, repeat) for name, fn in rows}
+    base = chars / seconds["ftfy.fix_text"]
+    print(f"{len(texts)} texts, {chars / 1e6:.1f} M characters, best of {repeat}")
+    print(f"{'method':18} {'M chars/s':>10} {'x ftfy':>8}")
+    for name, _ in rows:
+        rate = chars / seconds[name]
+        print(f"{name:18} {rate / 1e6:10.2f} {rate / base:8.2f}")
+    print()
+
+
+def growth_table(paragraphs: list[str], sizes: list[int]) -> None:
+    print(f"{'size':>8} {'seconds':>9} {'M chars/s':>10} {'peak B/char':>12} {'edits':>6}")
+    times = {}
+    for size in sizes:
+        text = doubled(paragraphs, size)
+        seconds = timed(lambda text=text: dedup.repair(text))
+        peak = peak_bytes(lambda text=text: dedup.repair(text))
+        edits = len(dedup.repair(text).edits)
+        times[size] = seconds
+        print(
+            f"{size / 1e6:7.0f}M {seconds:9.2f} {len(text) / seconds / 1e6:10.2f} "
+            f"{peak / len(text):12.1f} {edits:6d}"
+        )
+    if len(sizes) > 1:
+        print(
+            f"time {sizes[-1] // 10**6} MB / {sizes[0] // 10**6} MB: "
+            f"{times[sizes[-1]] / times[sizes[0]]:.1f}x for {sizes[-1] // sizes[0]}x the text"
+        )
+    print()
+
+
+def adversarial_table() -> None:
+    sentence = "The quick brown fox jumps over the lazy dog near the river bank. "
+    cases = {
+        "one word, 5 MB": "buffalo " * (5 * 10**6 // 8),
+        "one sentence, 1 MB": sentence * (10**6 // len(sentence)),
+        "10,000 identical lines": "\n".join(
+            ["The same line of text again and again here."] * 10_000
+        ),
+        "2 MB, no white space": "abcdefghij" * (2 * 10**5),
+        "empty string": "",
+        "NUL bytes": "\x00" * 10_000 + "text" + "\x00" * 10_000,
+    }
+    print(f"{'input':24} {'chars':>10} {'seconds':>8} {'out chars':>10} {'edits':>6}")
+    for name, text in cases.items():
+        start = time.perf_counter()
+        result = dedup.repair(text)
+        seconds = time.perf_counter() - start
+        print(
+            f"{name:24} {len(text):10,d} {seconds:8.2f} {len(result.text):10,d} "
+            f"{len(result.edits):6d}"
+        )
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"{args.data} not found: pass --data PATH to repair-dev.jsonl", file=sys.stderr)
+        return 2
+    with args.data.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    texts = [r["text"] for r in records]
+    paragraphs = [p for r in records if r["family"] == "clean" for p in r["gold"].split("\n\n")]
+    paragraphs = [p for p in paragraphs if len(p) > 80]
+    dedup.repair("warm up: the character tables are built on first use")
+    speed_table(texts, repeat=1 if args.quick else 3)
+    sizes = [10**6, 2 * 10**6] if args.quick else [10**6, 2 * 10**6, 5 * 10**6, 10**7]
+    growth_table(paragraphs, sizes)
+    adversarial_table()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
