@@ -345,6 +345,7 @@ def run_growth(data: Path, name: str, sizes: list[int], budget: float) -> dict[s
         tool(text)
         seconds = time.perf_counter() - started
         points.append({"chars": len(text), "seconds": seconds})
+        print("POINT " + json.dumps(points[-1]), flush=True)  # kept if a later size times out
         if seconds > budget:
             break
     return {"tool": name, "points": points}
@@ -364,14 +365,18 @@ def _child(args: list[str], timeout: float) -> dict[str, Any]:
             timeout=timeout,
             check=False,
         )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
+    except subprocess.TimeoutExpired as exc:
+        done = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        points = [json.loads(x[6:]) for x in done.splitlines() if x.startswith("POINT ")]
+        if args[0] == "growth" and points:
+            return {"tool": args[1], "points": points, "timed_out": timeout}
+        return {"tool": args[1], "error": f"timed out after {timeout:.0f} s"}
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             result: dict[str, Any] = json.loads(line[7:])
             return result
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    return {"error": tail[:200]}
+    return {"tool": args[1], "error": tail[:200]}
 
 
 def versions() -> dict[str, str]:
@@ -390,9 +395,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--max-size", type=int, default=10_000_000)
     parser.add_argument("--budget", type=float, default=120.0, help="growth: stop a tool past this")
+    parser.add_argument(
+        "--growth-timeout", type=float, default=1800.0, help="growth: seconds per tool in all"
+    )
     parser.add_argument("--only", nargs="+", default=None, help="repair neardup mojibake growth")
+    parser.add_argument(
+        "--render", action="store_true", help="only print the tables and plots of OUT/results.json"
+    )
     parser.add_argument("--child", nargs="+", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.render:
+        saved = json.loads((args.out / "results.json").read_text("utf-8"))
+        print(render(saved))
+        plots(saved, args.out / "img")
+        return 0
     if args.child:
         kind, name, *rest = args.child
         if kind == "repair":
@@ -412,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python benchmarks/compare.py " + " ".join(argv or sys.argv[1:]),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
         "versions": versions(),
+        "load_average_at_start": [round(x, 1) for x in os.getloadavg()],
     }
     path = args.out / "results.json"
     if path.exists():
@@ -419,6 +436,12 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("repair", "neardup", "mojibake", "growth"):
             if key not in only and key in previous:
                 results[key] = previous[key]
+    stamp = {"date": results["date"], "command": results["command"].strip()}
+    for key in ("repair", "neardup", "mojibake", "growth"):
+        if key in only:
+            results[f"{key}_run"] = stamp
+        elif path.exists() and f"{key}_run" in previous:
+            results[f"{key}_run"] = previous[f"{key}_run"]
     if "repair" in only:
         results["repair"] = [_child(["repair", t], 1800) for t in REPAIR_TOOLS]
     if "neardup" in only:
@@ -458,11 +481,20 @@ def _ratio(value: float, reference: float) -> str:
 
 def render(results: dict[str, Any]) -> str:
     out = [
-        f"Run {results['date']} on {results['machine']}: `{results['command'].strip()}`.",
+        f"Run {results['date']} on {results['machine']} (load average at start "
+        f"{results.get('load_average_at_start', '?')}): `{results['command'].strip()}`.",
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",
         "",
     ]
+    stamps = [
+        f"- {key}: {results[key + '_run']['date']}, `{results[key + '_run']['command']}`"
+        for key in ("repair", "neardup", "mojibake", "growth")
+        if key + "_run" in results
+    ]
+    if stamps:
+        out += ["Sections run:", "", *stamps, ""]
+    out += summary(results)
     repair = [r for r in results.get("repair", []) if "error" not in r]
     if repair:
         families = sorted(repair[0]["families"])
@@ -564,6 +596,98 @@ def render(results: dict[str, Any]) -> str:
     for r in errors:
         out.append(f"- not run: {r.get('tool', '?')}: {r['error']}")
     return "\n".join(out)
+
+
+def _damaged_exact(r: dict[str, Any]) -> float:
+    fams = [f for name, f in r["families"].items() if name not in ("clean", "real_jsonld")]
+    return float(sum(f["exact"] * f["records"] for f in fams) / sum(f["records"] for f in fams))
+
+
+def summary(results: dict[str, Any]) -> list[str]:
+    """The short table for the README: dedup and the best peer of each comparison."""
+    rows: list[str] = []
+    repair = [r for r in results.get("repair", []) if "error" not in r]
+    neardup = [r for r in results.get("neardup", []) if "error" not in r]
+    moji = [r for r in results.get("mojibake", []) if "error" not in r]
+
+    def line(task: str, metric: str, tools: list[dict[str, Any]], value: Any, fmt: str) -> None:
+        ours = next((t for t in tools if t["tool"] == "dedup"), None)
+        peers = [t for t in tools if t["tool"] != "dedup"]
+        if ours is None or not peers:
+            return
+        best = max(peers, key=value)
+        rows.append(
+            f"| {task} | {metric} | {format(value(ours), fmt)} | "
+            f"{format(value(best), fmt)} ({best['tool']}) |"
+        )
+
+    line(
+        "repair inside a document",
+        "exact-match rate, damaged records",
+        repair,
+        _damaged_exact,
+        ".2f",
+    )
+    line(
+        "repair inside a document",
+        "clean pages left unchanged",
+        repair,
+        lambda r: r["families"]["clean"]["unchanged"],
+        ".2f",
+    )
+    line(
+        "repair inside a document",
+        "MB/s (one core)",
+        repair,
+        lambda r: r["chars"] / r["seconds"] / 1e6,
+        ".2f",
+    )
+    line("near-duplicate documents", "pairwise F1", neardup, lambda r: r["f1"], ".3f")
+    line(
+        "near-duplicate documents",
+        "documents/s (one core)",
+        neardup,
+        lambda r: r["records"] / r["seconds"],
+        ",.0f",
+    )
+    fixable = ("in-the-wild", "synthetic", "language-names")
+    line(
+        "mojibake (ftfy's cases)",
+        "fixed as ftfy's tests expect",
+        moji,
+        lambda r: (
+            sum(r["files"][p]["fixed"] for p in fixable)
+            / sum(r["files"][p]["cases"] for p in fixable)
+        ),
+        ".2f",
+    )
+    line(
+        "mojibake (ftfy's cases)",
+        "the same, quotes, ligatures and widths aside",
+        moji,
+        lambda r: (
+            sum(r["files"][p]["lenient"] for p in fixable)
+            / sum(r["files"][p]["cases"] for p in fixable)
+        ),
+        ".2f",
+    )
+    line(
+        "mojibake (ftfy's cases)",
+        "negative cases left alone",
+        moji,
+        lambda r: r["files"]["negative"]["fixed"] / r["files"]["negative"]["cases"],
+        ".2f",
+    )
+    if not rows:
+        return []
+    return [
+        "### Summary (the README's table)",
+        "",
+        "| task | measure | dedup | best peer |",
+        "| --- | --- | ---: | ---: |",
+        *rows,
+        "",
+    ]
 
 
 def _mean_similarity(r: dict[str, Any]) -> float:
