@@ -681,8 +681,8 @@ def test_sigterm_leaves_no_partial_output(tmp_path: Path) -> None:
     ):
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 143
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143, stderr
     assert "terminated: no partial output was left behind" in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
