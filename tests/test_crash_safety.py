@@ -12,7 +12,7 @@ the machine is. Then:
   committed (a prefix of the input in batches of 2,000);
 - a rerun of the same command completes the work.
 
-``DEDUP_KILL_RUNS`` sets the number of kills (split between the two commands; default 12),
+``DEDUP_KILL_RUNS`` sets the number of kills (split between the two commands; default 6),
 ``DEDUP_KILL_SEED`` the first seed. ``DEDUP_KILL_RUNS=200`` is the full campaign.
 """
 
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="kill points are measured in /proc CPU time"
 )
 
-RUNS = int(os.environ.get("DEDUP_KILL_RUNS", "12"))
+RUNS = int(os.environ.get("DEDUP_KILL_RUNS", "6"))
 SEED = int(os.environ.get("DEDUP_KILL_SEED", "0"))
 BATCH = 2000  # dedup.corpus.command._INDEX_BATCH: one transaction per this many records
 TIMEOUT = 300  # a run that takes longer than this has hung: fail loudly

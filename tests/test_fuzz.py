@@ -16,7 +16,7 @@ Properties, for :func:`dedup.clean`, :func:`dedup.repair`, :func:`dedup.normaliz
 - idempotence: ``repair(repair(x).text)`` and ``clean(clean(x))`` change nothing more;
 - a generous time bound per document, as hypothesis' ``deadline`` (no timed asserts).
 
-Profiles: the default runs a few hundred documents per property; ``HYPOTHESIS_PROFILE=ci``
+Profiles: the default runs 100 documents per property; ``HYPOTHESIS_PROFILE=ci``
 runs 10,000 (``DEDUP_FUZZ_EXAMPLES=N`` sets any other count). Every input that ever failed is
 kept in ``tests/data/fuzz_regressions.json`` and replayed by :func:`test_regression`.
 """
@@ -46,7 +46,7 @@ _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_
 _DEADLINE = timedelta(seconds=10)
 
 settings.register_profile(
-    "dedup-fuzz-default", max_examples=150, deadline=_DEADLINE, suppress_health_check=_HEALTH
+    "dedup-fuzz-default", max_examples=100, deadline=_DEADLINE, suppress_health_check=_HEALTH
 )
 settings.register_profile(
     "dedup-fuzz-ci", max_examples=10_000, deadline=_DEADLINE, suppress_health_check=_HEALTH
