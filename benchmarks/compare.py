@@ -379,6 +379,18 @@ def _child(args: list[str], timeout: float) -> dict[str, Any]:
     return {"tool": args[1], "error": tail[:200]}
 
 
+def _commit() -> str:
+    """The checkout's commit, and how many tracked files differ from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    changed = [line for line in git("status", "--porcelain", "-uno").splitlines() if line]
+    return f"{git('rev-parse', '--short', 'HEAD')} ({len(changed)} tracked files modified)"
+
+
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PEERS:
@@ -429,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
         "versions": versions(),
         "load_average_at_start": [round(x, 1) for x in os.getloadavg()],
+        "commit": _commit(),
     }
     path = args.out / "results.json"
     if path.exists():
@@ -436,7 +449,11 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("repair", "neardup", "mojibake", "growth"):
             if key not in only and key in previous:
                 results[key] = previous[key]
-    stamp = {"date": results["date"], "command": results["command"].strip()}
+    stamp = {
+        "date": results["date"],
+        "command": results["command"].strip(),
+        "commit": results["commit"],
+    }
     for key in ("repair", "neardup", "mojibake", "growth"):
         if key in only:
             results[f"{key}_run"] = stamp
@@ -489,6 +506,7 @@ def render(results: dict[str, Any]) -> str:
     ]
     stamps = [
         f"- {key}: {results[key + '_run']['date']}, `{results[key + '_run']['command']}`"
+        f", at commit {results[key + '_run'].get('commit', '?')}"
         for key in ("repair", "neardup", "mojibake", "growth")
         if key + "_run" in results
     ]
