@@ -26,6 +26,7 @@ __all__ = [
     "Normalized",
     "Repair",
     "RepairOptions",
+    "Result",
     "Span",
     "Stage",
     "apply_edits",
@@ -206,8 +207,8 @@ def compose(first: Sequence[Edit], second: Sequence[Edit], text: str) -> tuple[E
 
 
 @dataclass(frozen=True, slots=True)
-class Repair:
-    """The result of :func:`dedup.repair`: the repaired text and the edits that made it."""
+class Result:
+    """A stage's result: its output text and the edits that made it from its input."""
 
     text: str
     edits: tuple[Edit, ...] = ()
@@ -218,15 +219,13 @@ class Repair:
 
 
 @dataclass(frozen=True, slots=True)
-class Normalized:
+class Repair(Result):
+    """The result of :func:`dedup.repair`: the repaired text and the edits that made it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized(Result):
     """The result of :func:`dedup.normalize`: the normalised text and the edits that made it."""
-
-    text: str
-    edits: tuple[Edit, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.edits)
 
 
 @dataclass(frozen=True, slots=True)
