@@ -41,7 +41,15 @@ pytestmark = pytest.mark.skipif(
 
 RUNS = int(os.environ.get("DEDUP_KILL_RUNS", "6"))
 SEED = int(os.environ.get("DEDUP_KILL_SEED", "0"))
-BATCH = 2000  # dedup.corpus.command._INDEX_BATCH: one transaction per this many records
+# dedup corpus --index adds its records in batches of dedup.corpus.command._INDEX_BATCH (one
+# transaction each). The corpus runs set it to BATCH so that a few thousand records make
+# several batches; the code path is the same.
+BATCH = 2000
+_CORPUS_PRELUDE = (
+    "import sys, dedup.corpus.command as command; "
+    f"command._INDEX_BATCH = {BATCH}; "
+    "from dedup.cli import main; sys.exit(main())"
+)
 TIMEOUT = 300  # a run that takes longer than this has hung: fail loudly
 
 _VOCABULARY = (
@@ -75,6 +83,8 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _command(*args: str) -> list[str]:
+    if args and args[0] == "corpus":
+        return [sys.executable, "-c", _CORPUS_PRELUDE, *args]
     return [sys.executable, "-m", "dedup", *args]
 
 
@@ -200,7 +210,10 @@ def clean_case(tmp_path_factory: pytest.TempPathFactory) -> CleanCase:
 
 
 def _seeds(command: str) -> Iterator[int]:
-    share = RUNS // 2 if command == "clean" else RUNS - RUNS // 2
+    """Seeds of the kills of one kind: half of DEDUP_KILL_RUNS for clean, the rest for corpus
+    (a third of those right after a batch commits, the others at random CPU points)."""
+    corpus = RUNS - RUNS // 2
+    share = {"clean": RUNS // 2, "between": corpus // 3, "corpus": corpus - corpus // 3}[command]
     return iter(range(SEED, SEED + share))
 
 
@@ -341,6 +354,66 @@ def test_corpus_index_killed_at_random(corpus_case: CorpusCase, tmp_path: Path, 
         assert len(index) == len(corpus_case.earlier_ids) + len(corpus_case.ids)
     assert _sha256(work / "day2.jsonl") == corpus_case.input_sha
     _record("corpus", seed, outcome, visible, _leftovers(work), committed=committed)
+
+
+def _kill_after_commits(args: list[str], cwd: Path, index: Path, target: int) -> int:
+    """Start ``args`` and SIGKILL it as soon as ``index`` holds at least ``target`` documents
+    (the moment a batch has committed, with the next one under way). Returns the count seen."""
+    process = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + TIMEOUT
+    count = 0
+    db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                count = int(db.execute("SELECT count(*) FROM docs").fetchone()[0])
+            except sqlite3.OperationalError:  # busy or not yet readable: look again
+                count = 0
+            if count >= target:
+                os.killpg(process.pid, signal.SIGKILL)
+                break
+            time.sleep(0.001)
+    finally:
+        db.close()
+    if process.poll() is None and time.monotonic() >= deadline:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return count
+
+
+@pytest.mark.parametrize("seed", list(_seeds("between")))
+def test_corpus_index_killed_between_batches(
+    corpus_case: CorpusCase, tmp_path: Path, seed: int
+) -> None:
+    """Killed right after batch 1 or 2 commits, while the next is being written: the index
+    holds exactly the committed batches, and a rerun completes it."""
+    work = tmp_path
+    _prepare_corpus(corpus_case, work)
+    batches = 1 + seed % 2
+    target = len(corpus_case.earlier_ids) + batches * BATCH
+    _kill_after_commits(_command(*CORPUS_ARGS), work, work / "seen.db", target)
+    problems, ids = _index_state(work / "seen.db")
+    assert problems == [], problems
+    assert set(ids) >= corpus_case.earlier_ids
+    new = [i for i in ids if i not in corpus_case.earlier_ids]
+    committed = len(new)
+    assert committed >= batches * BATCH
+    assert committed % BATCH == 0 or committed == len(corpus_case.ids), committed
+    assert new == corpus_case.ids[:committed]
+    with Index(work / "seen.db", readonly=True) as index:
+        assert index.check() == []
+    visible = _visible(work)
+    if "unique.jsonl" in visible:
+        assert (work / "unique.jsonl").read_bytes() == corpus_case.output, "partial output"
+    force = ["--force"] if "unique.jsonl" in visible else []
+    _run(_command(*CORPUS_ARGS, *force), work)
+    with Index(work / "seen.db", readonly=True) as index:
+        assert index.check() == []
+        assert len(index) == len(corpus_case.earlier_ids) + len(corpus_case.ids)
+    _record("between", seed, "killed", visible, _leftovers(work), committed=committed)
 
 
 @pytest.mark.xfail(
