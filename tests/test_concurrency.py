@@ -217,11 +217,6 @@ def test_cli_second_writer_fails_and_leaves_the_index_alone(tmp_path: Path) -> N
     assert _integrity(path) == ["ok"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedup corpus does not catch IndexLockedError: a traceback (exit 1), and the "
-    "message names the Python API (readonly=True, timeout=SECONDS), not a CLI option",
-)
 def test_cli_second_writer_error_is_one_line(tmp_path: Path) -> None:
     _corpus_input(tmp_path / "in.jsonl", 10)
     with Index(tmp_path / "seen.db") as index:

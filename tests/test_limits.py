@@ -257,11 +257,6 @@ def test_cli_index_on_a_full_disk(full_disk_run: tuple[Path, str, int]) -> None:
     assert _sound(root / "seen.db") == [f"old{i}" for i in range(100)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedup corpus does not catch sqlite3.OperationalError: a full disk ends in a "
-    "traceback, not an 'Error: ...' line",
-)
 def test_cli_full_disk_error_is_one_line(full_disk_run: tuple[Path, str, int]) -> None:
     _, stderr, _ = full_disk_run
     assert "Traceback" not in stderr

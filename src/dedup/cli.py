@@ -12,6 +12,7 @@ import contextlib
 import functools
 import json
 import signal
+import sqlite3
 import sys
 import time
 from collections import Counter
@@ -24,6 +25,7 @@ from typing import IO, Any, Literal, TypeVar, cast
 import click
 
 from dedup import __version__
+from dedup.corpus.index import IndexLockedError
 from dedup.engine import Engine, Failed, default_jobs
 from dedup.io import (
     FORMATS,
@@ -135,6 +137,17 @@ def handle_errors(func: F) -> F:
             _fail(str(exc), EXIT_FAILURE)
         except (InputError, ConfigError) as exc:
             _fail(str(exc), EXIT_INPUT)
+        except IndexLockedError as exc:
+            where = str(exc).split(" (lock", 1)[0]
+            _fail(f"{where}: wait for that run to finish, then run again", EXIT_FAILURE)
+        except DedupError as exc:
+            _fail(str(exc), EXIT_FAILURE)
+        except sqlite3.Error as exc:
+            _fail(
+                f"the index could not be written ({exc}): check the disk's free space; "
+                "the batches committed before are kept",
+                EXIT_FAILURE,
+            )
         except KeyboardInterrupt:
             _fail("interrupted: no partial output was left behind", EXIT_INTERRUPTED)
         except BrokenProcessPool as exc:
