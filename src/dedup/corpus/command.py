@@ -64,8 +64,9 @@ def decide(
     """Cluster ``texts`` and decide which record of each cluster to keep.
 
     With ``boilerplate``, site boilerplate (sites from ``urls``) is removed first. With an
-    ``index``, every record is added to it, and a cluster with a member that duplicates a
-    document indexed before this call keeps nothing (the earlier copy was kept then).
+    ``index``, a cluster with a member that duplicates a document indexed before this call
+    keeps nothing (the earlier copy was kept then). The index is only read: :func:`remember`
+    adds the records once the outputs that hold them are written.
     """
     opts = options or CorpusOptions()
     names = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
@@ -88,7 +89,7 @@ def decide(
         run_ids = set(names)
         for start in range(0, len(texts), _INDEX_BATCH):
             stop = min(start + _INDEX_BATCH, len(texts))
-            found = index.add_many(zip(names[start:stop], cleaned[start:stop], strict=True))
+            found = index.query_many(cleaned[start:stop])
             for offset, matches in enumerate(found):
                 before = [
                     m.id for m in matches if m.id not in run_ids or m.id == names[start + offset]
@@ -115,6 +116,13 @@ def decide(
         seen_before,
         clusters.exact_duplicates,
     )
+
+
+def remember(index: Index, ids: Sequence[str], texts: Sequence[str]) -> None:
+    """Add the records to ``index``, in batches of one transaction each."""
+    for start in range(0, len(texts), _INDEX_BATCH):
+        stop = min(start + _INDEX_BATCH, len(texts))
+        index.add_many(zip(ids[start:stop], texts[start:stop], strict=True))
 
 
 def _labels(labels: tuple[int, ...]) -> Any:
@@ -208,8 +216,8 @@ def _run(
     force: bool,
     quiet: bool,
 ) -> None:
-    from dedup.cli import InputOptions, Run
-    from dedup.io import OutputError, discover, open_writer
+    from dedup.cli import InputOptions
+    from dedup.io import OutputError, discover
 
     started = time.perf_counter()
     options = CorpusOptions(threshold=threshold, keep=keep)  # type: ignore[arg-type]
@@ -223,6 +231,47 @@ def _run(
     if not sources:
         raise InputError("no input files found: check the paths")
     inputs = InputOptions(field=field, id_field=id_field)
+    with contextlib.ExitStack() as outer:
+        index = outer.enter_context(Index(index_path, options)) if index_path else None
+        records, plan = _write(
+            sources,
+            inputs,
+            output,
+            dropped,
+            field,
+            url_field,
+            mark,
+            boilerplate,
+            force,
+            quiet,
+            options,
+            index,
+        )
+        if index is not None:
+            # only now that the outputs are in place: a crash before this point leaves the
+            # index as it was, and a rerun does the whole work again
+            remember(index, [r.id for r in records], plan.texts)
+    _summary(records, plan, index_path, boilerplate, started, quiet)
+
+
+def _write(
+    sources: Any,
+    inputs: Any,
+    output: str,
+    dropped: str | None,
+    field: str,
+    url_field: str,
+    mark: bool,
+    boilerplate: bool,
+    force: bool,
+    quiet: bool,
+    options: CorpusOptions,
+    index: Index | None,
+) -> tuple[list[Any], Plan]:
+    """Read the records, decide, and write the outputs (atomically, when the stack closes)."""
+    from dedup.cli import Run
+    from dedup.io import open_writer
+
     with contextlib.ExitStack() as stack:
         run = Run(inputs, sources, stack, quiet=quiet, force=force)
         records = []
@@ -231,7 +280,6 @@ def _run(
             for record in run.records(reader):
                 records.append(record)
                 run.advance(record)
-        index = stack.enter_context(Index(index_path, options)) if index_path else None
         urls = [(r.fields or {}).get(url_field) for r in records]
         plan = decide(
             [r.text for r in records],
@@ -261,6 +309,17 @@ def _run(
                 record.fields = {**base, "duplicate_of": plan.cluster[i]}
                 record.raw = None
                 side.write(record, plan.texts[i])
+    return records, plan
+
+
+def _summary(
+    records: list[Any],
+    plan: Plan,
+    index_path: str | None,
+    boilerplate: bool,
+    started: float,
+    quiet: bool,
+) -> None:
     if not quiet:
         kept = sum(plan.kept)
         elapsed = max(time.perf_counter() - started, 1e-9)
