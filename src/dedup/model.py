@@ -33,7 +33,6 @@ __all__ = [
     "check_text",
     "compose",
     "replay",
-    "sorted_edits",
     "with_overrides",
 ]
 
@@ -359,8 +358,3 @@ def with_overrides(options: T | None, default: type[T], overrides: dict[str, Any
             f"valid options are {', '.join(sorted(names))}"
         )
     return dataclasses.replace(base, **overrides)  # type: ignore[type-var]
-
-
-def sorted_edits(edits: Sequence[Edit]) -> tuple[Edit, ...]:
-    """Edits in replay order (by start, then end)."""
-    return tuple(sorted(edits, key=lambda e: (e.start, e.end)))
