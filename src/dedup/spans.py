@@ -191,9 +191,10 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     ``s`` is the skeleton as a string. Anchors miss up to one anchor's width at each end of a
     copy; this recovers it. The match grows by whole words only (``bounds`` marks word
     starts: at its end in both copies, at its start in one, as a flattened copy glues a line's
-    first word onto the last of the line before), and across the start of a line in either copy (``lines``) only when it goes on for
-    ``_CROSS`` characters, so a word that two different paragraphs happen to begin or end with
-    does not join them. The first copy may not grow into the second.
+    first word onto the last of the line before), and across the start of a line in either
+    copy (``lines``) only when it goes on for ``_CROSS`` characters, so a word that two
+    different paragraphs happen to begin or end with does not join them. The first copy may
+    not grow into the second.
     """
     n = len(s)
     end = a1 + _agree(s, a1, a1 + d, max(0, min(n - d, a0 + d) - a1))
