@@ -86,6 +86,7 @@ Exit status:
   143  terminated (SIGTERM); no partial output is left behind"""
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class DocumentFailed(DedupError):
@@ -475,6 +476,18 @@ class Run:
         self.stats.skipped += 1
         write_jsonl_line(self._rejects, reject.to_dict())
 
+    def results(
+        self, reader: Reader, engine: Engine, stage: Callable[[str], T], name: str
+    ) -> Iterator[tuple[Record, T]]:
+        """Each good record of ``reader`` with ``stage`` of its text, in order; a record the
+        stage fails on is handled by :meth:`failed` and not yielded."""
+        items = ((r, r.text) for r in self.records(reader))
+        for record, result in engine.map(stage, items, size=len, catch=True):
+            if isinstance(result, Failed):
+                self.failed(record, result, name)
+                continue
+            yield record, result
+
     def failed(self, record: Record, failure: Failed, stage: str) -> None:
         """A stage raised on ``record``: stop (exit status 1), or set it aside."""
         message = (
@@ -700,11 +713,7 @@ def clean_command(
                 )
                 scope = writer
             with scope:
-                items = ((r, r.text) for r in run.records(reader))
-                for record, result in engine.map(stage, items, size=len, catch=True):
-                    if isinstance(result, Failed):
-                        run.failed(record, result, "clean")
-                        continue
+                for record, result in run.results(reader, engine, stage, "clean"):
                     if writer.schema is None and reader.schema is not None:
                         writer.schema = reader.schema
                     writer.write(record, result.text)
@@ -769,12 +778,7 @@ def find_command(
         run = Run(inputs, sources, stack, quiet=quiet)
         engine = stack.enter_context(Engine(jobs))
         for source in sources:
-            reader = run.reader(source)
-            items = ((r, r.text) for r in run.records(reader))
-            for record, result in engine.map(stage, items, size=len, catch=True):
-                if isinstance(result, Failed):
-                    run.failed(record, result, "find")
-                    continue
+            for record, result in run.results(run.reader(source), engine, stage, "find"):
                 pairs_total += len(result)
                 run.stats.changed += bool(result)
                 if as_json:
@@ -975,12 +979,7 @@ def diff_command(
         run = Run(inputs, sources, stack, quiet=quiet)
         engine = stack.enter_context(Engine(jobs))
         for source in sources:
-            reader = run.reader(source)
-            items = ((r, r.text) for r in run.records(reader))
-            for record, result in engine.map(stage, items, size=len, catch=True):
-                if isinstance(result, Failed):
-                    run.failed(record, result, "clean")
-                    continue
+            for record, result in run.results(run.reader(source), engine, stage, "clean"):
                 run.stats.add(record, result.text, result.edits)
                 _print_diff(record, result, context, color)
                 run.advance(record)
