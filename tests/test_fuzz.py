@@ -342,22 +342,12 @@ def test_normalize_any_text(text: str) -> None:
     check_normalize(text)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known: a second repair pass can still change a page "
-    "(fuzz_regressions.json: repair-second-pass-changes-ci)",
-)
 @FUZZ
 @given(documents)
 def test_repair_is_idempotent(text: str) -> None:
     check_repair_idempotent(text)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known: normalize after repair can fix mojibake that the first normalize left "
-    "(fuzz_regressions.json: clean-normalize-after-repair)",
-)
 @FUZZ
 @given(documents)
 def test_clean_is_idempotent(text: str) -> None:

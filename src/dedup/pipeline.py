@@ -22,6 +22,11 @@ from dedup.repair import repair
 
 __all__ = ["clean", "clean_batch"]
 
+# Repair can join pieces of two copies into text that normalisation changes again (a mojibake
+# sequence split between the copies): the stages run again on their output, this many rounds
+# at most, so that cleaning a cleaned text changes nothing.
+_ROUNDS = 4
+
 
 @overload
 def clean(
@@ -53,22 +58,30 @@ def clean(
     """Normalise and repair ``text``: the sensible default for scraped text.
 
     With ``explain=True`` it returns a :class:`~dedup.model.Cleaned` whose ``stages`` hold every
-    edit; :func:`dedup.replay` applies them to ``text`` to give the same result.
+    edit; :func:`dedup.replay` applies them to ``text`` to give the same result. When repair
+    changed the text, the stages run again on the result until normalisation finds nothing
+    more to fix (a few rounds at most), so ``clean(clean(text)) == clean(text)``.
     """
     check_text(text)
-    normalized = normalize(text, normalize_options)
-    repaired = repair(normalized.text, repair_options)
-    unglued = split_glued(repaired.text, normalize_options)
-    if not explain:
-        return unglued.text
-    return Cleaned(
-        unglued.text,
-        (
+    stages: list[Stage] = []
+    current = text
+    for round_ in range(_ROUNDS):
+        normalized = normalize(current, normalize_options)
+        if round_ and not normalized.edits:
+            break  # the text repair left is already normal: nothing further changes
+        repaired = repair(normalized.text, repair_options)
+        unglued = split_glued(repaired.text, normalize_options)
+        stages += (
             Stage("normalize", normalized.edits),
             Stage("repair", repaired.edits),
             Stage("split", unglued.edits),
-        ),
-    )
+        )
+        current = unglued.text
+        if not repaired.edits:
+            break  # normalize and split leave their own output alone
+    if not explain:
+        return current
+    return Cleaned(current, tuple(stages))
 
 
 def clean_batch(
