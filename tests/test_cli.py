@@ -104,6 +104,20 @@ def test_every_command_has_help_an_example_and_a_doc_section() -> None:
         assert f"| {code} |" in docs
 
 
+def test_every_command_reads_its_inputs_with_the_shared_options() -> None:
+    shared = ("--field", "--id-field", "--input-format", "--glob", "--errors", "--skip-invalid")
+    shared += ("--rejects", "--quiet")
+
+    def described(name: str) -> dict[str, dict[str, Any]]:
+        params = cli.main.commands[name].params
+        return {opt: p.to_info_dict() for p in params for opt in p.opts if opt in shared}
+
+    reference = described("clean")
+    assert set(reference) == set(shared)
+    for name in ("find", "diff", "corpus"):
+        assert described(name) == reference, name
+
+
 def test_docs_exit_codes_match_the_help() -> None:
     docs = DOCS.read_text(encoding="utf-8")
     for line in cli.EXIT_CODES.splitlines()[2:]:

@@ -172,3 +172,204 @@ def test_parquet_in_parquet_out_with_marks(tmp_path: Path) -> None:
         ("c", "c", 2),
         ("d", "a", 3),
     ]
+
+
+# --- the input options shared with clean, find and diff ------------------------------------
+
+
+def test_invalid_utf8_stops_unless_errors_replace(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps(r).encode() for r in rows()]
+    lines[2] = lines[2].replace(b'"text": "', b'"text": "caf\xe9 ', 1)  # Latin-1, not UTF-8
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out.jsonl"
+    stopped = run(str(src), "-o", str(out))
+    assert stopped.exit_code == 2
+    assert "invalid UTF-8" in stopped.stderr
+    assert "--errors replace" in stopped.stderr
+    assert not out.exists()
+    result = run(str(src), "-o", str(out), "--errors", "replace")
+    assert result.exit_code == 0, result.output
+    kept = read(out)
+    assert [r["id"] for r in kept] == ["a", "c"]
+    assert kept[1]["text"].startswith("caf\ufffd ")
+    assert "0 skipped (1 with invalid UTF-8 replaced)" in result.stderr
+
+
+def test_invalid_utf8_text_file_with_errors_replace(tmp_path: Path) -> None:
+    (tmp_path / "pages").mkdir()
+    article = words(3).encode()
+    (tmp_path / "pages" / "a.txt").write_bytes(b"\xff\xfe " + article)
+    (tmp_path / "pages" / "b.txt").write_bytes(article)
+    out = tmp_path / "out.jsonl"
+    assert run(str(tmp_path / "pages"), "-o", str(out), "-q").exit_code == 2
+    result = run(str(tmp_path / "pages"), "-o", str(out), "--errors", "replace", "-q")
+    assert result.exit_code == 0, result.output
+    (only,) = read(out)
+    assert only["text"].startswith("\ufffd\ufffd ")
+    assert only["id"].endswith("a.txt")
+
+
+def _with_a_malformed_line(tmp_path: Path) -> Path:
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps(r) for r in rows()]
+    lines.insert(2, '{"id": "broken", "text": "cut sh')
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return src
+
+
+def test_a_malformed_line_stops_the_run_without_skip_invalid(tmp_path: Path) -> None:
+    src = _with_a_malformed_line(tmp_path)
+    out = tmp_path / "out.jsonl"
+    result = run(str(src), "-o", str(out))
+    assert result.exit_code == 2
+    assert "in.jsonl:3: malformed JSON" in result.stderr
+    assert "--skip-invalid" in result.stderr
+    assert not out.exists()
+
+
+def test_skip_invalid_sets_a_malformed_line_aside_in_rejects(tmp_path: Path) -> None:
+    src = _with_a_malformed_line(tmp_path)
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    result = run(str(src), "-o", str(out), "--skip-invalid", "--rejects", str(rejects))
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in read(out)] == ["a", "c"]
+    (reject,) = read(rejects)
+    assert reject["source"].endswith("in.jsonl")
+    assert reject["line"] == 3
+    assert "malformed JSON" in reject["error"]
+    assert reject["raw"] == '{"id": "broken", "text": "cut sh\n'  # the line as read
+    assert "4 documents read, 2 kept, 2 duplicates (1 exact), 2 clusters, 1 skipped" in (
+        result.stderr
+    )
+
+
+def test_skip_invalid_needs_rejects(tmp_path: Path) -> None:
+    src = _with_a_malformed_line(tmp_path)
+    result = run(str(src), "-o", str(tmp_path / "out.jsonl"), "--skip-invalid")
+    assert result.exit_code == 2
+    assert "--skip-invalid needs --rejects PATH" in result.output
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_rejects_alone_still_stops_on_a_malformed_line(tmp_path: Path) -> None:
+    src = _with_a_malformed_line(tmp_path)
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    result = run(str(src), "-o", str(out), "--rejects", str(rejects))
+    assert result.exit_code == 2
+    assert "malformed JSON" in result.stderr
+    assert not out.exists()
+    assert not rejects.exists()
+
+
+def test_an_existing_rejects_file_is_refused(tmp_path: Path) -> None:
+    src = _with_a_malformed_line(tmp_path)
+    rejects = tmp_path / "rejects.jsonl"
+    rejects.write_text("keep me", encoding="utf-8")
+    args = [str(src), "-o", str(tmp_path / "out.jsonl"), "--skip-invalid", "--rejects"]
+    result = run(*args, str(rejects))
+    assert result.exit_code == 1
+    assert "rejects.jsonl exists" in result.stderr
+    assert rejects.read_text(encoding="utf-8") == "keep me"
+    assert run(*args, str(rejects), "--force", "-q").exit_code == 0
+    assert len(read(rejects)) == 1
+
+
+def test_field_reads_the_text_from_another_field(tmp_path: Path) -> None:
+    items = [
+        {"id": r["id"], "body": r["text"], "text": f"unrelated {i}"} for i, r in enumerate(rows())
+    ]
+    src = write(tmp_path / "in.jsonl", items)
+    out = tmp_path / "out.jsonl"
+    result = run(src, "-o", str(out), "--field", "body", "--mark", "-q")
+    assert result.exit_code == 0, result.output
+    marked = read(out)
+    assert [(r["id"], r["cluster"]) for r in marked] == [
+        ("a", "a"),
+        ("b", "a"),
+        ("c", "c"),
+        ("d", "a"),
+    ]
+    assert [r["body"] for r in marked] == [r["body"] for r in items]  # written back in place
+    assert [r["text"] for r in marked] == [r["text"] for r in items]  # untouched
+    missing = run(src, "-o", str(tmp_path / "other.jsonl"), "--field", "content")
+    assert missing.exit_code == 2
+    assert "no field 'content'" in missing.stderr
+
+
+def test_id_field_names_the_clusters(tmp_path: Path) -> None:
+    items = [{**r, "key": f"k-{r['id']}"} for r in rows()]
+    src = write(tmp_path / "in.jsonl", items)
+    out = tmp_path / "out.jsonl"
+    assert run(src, "-o", str(out), "--id-field", "key", "--mark", "-q").exit_code == 0
+    assert [r["cluster"] for r in read(out)] == ["k-a", "k-a", "k-c", "k-a"]
+
+
+def test_glob_chooses_the_files_of_a_directory(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl"
+    (crawl / "day2").mkdir(parents=True)
+    write(crawl / "day1.jsonl", rows()[:2])
+    write(crawl / "day2" / "part.jsonl", rows()[2:])
+    (crawl / "notes.txt").write_text("not a record: " + words(9), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run(str(crawl), "-o", str(out), "--glob", "*.jsonl")
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in read(out)] == ["a", "c"]  # notes.txt is not read
+    assert "4 documents read" in result.stderr
+    everything = run(str(crawl), "-o", str(tmp_path / "all.jsonl"), "-q")
+    assert everything.exit_code == 0
+    assert len(read(tmp_path / "all.jsonl")) == 3  # with notes.txt, as one more document
+    nothing = run(str(crawl), "-o", str(tmp_path / "none.jsonl"), "--glob", "*.parquet")
+    assert nothing.exit_code == 2
+    assert "no input files found" in nothing.stderr
+
+
+def test_input_format_reads_a_file_whatever_its_name(tmp_path: Path) -> None:
+    src = write(tmp_path / "records.txt", rows())
+    out = tmp_path / "out.jsonl"
+    result = run(src, "-o", str(out), "--input-format", "jsonl", "-q")
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in read(out)] == ["a", "c"]
+
+
+def test_format_chooses_the_output_format(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    src = write(tmp_path / "in.jsonl", rows())
+    out, dropped = tmp_path / "unique.data", tmp_path / "dups.data"
+    args = ["-o", str(out), "--dropped", str(dropped), "--format", "parquet", "-q"]
+    result = run(src, *args)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in pq.read_table(out).to_pylist()] == ["a", "c"]
+    assert [r["duplicate_of"] for r in pq.read_table(dropped).to_pylist()] == ["a", "a"]
+    text = run(src, "-o", str(tmp_path / "out.txt"), "--format", "text")
+    assert text.exit_code == 2
+    assert "'text' is not one of 'jsonl', 'parquet'" in text.output
+
+
+def test_stdin_is_read_with_the_input_options(tmp_path: Path) -> None:
+    data = "".join(json.dumps(r) + "\n" for r in rows()).encode() + b"{oops\n"
+    rejects = tmp_path / "rejects.jsonl"
+    args = ["-", "-o", "-", "--input-format", "jsonl", "--skip-invalid", "--rejects"]
+    result = CliRunner().invoke(
+        cli.main,
+        ["corpus", *args, str(rejects), "-q"],
+        input=data,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["a", "c"]
+    assert read(rejects)[0]["raw"] == "{oops\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "-", "--dropped", "-"], "give --dropped a file path"),
+        (["-o", "-", "--skip-invalid", "--rejects", "-"], "--rejects needs a file path"),
+    ],
+)
+def test_two_outputs_cannot_share_stdout(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run(write(tmp_path / "in.jsonl", rows()), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr

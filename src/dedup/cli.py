@@ -3,7 +3,8 @@ public API.
 
 Commands share their input options (``--field``, ``--errors``, ``--skip-invalid``, ...) and
 run options (``-j``, ``--quiet``) through the :func:`input_options` and :func:`run_options`
-decorators, so a new command reads records the same way with two lines.
+decorators (:func:`quiet_option` alone for a command without worker processes, such as
+``corpus``), so a new command reads records the same way with two lines.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from typing import IO, Any, Literal, TypeVar, cast
 import click
 
 from dedup import __version__
+from dedup.corpus.api import CorpusOptions
+from dedup.corpus.cluster import KEEP_POLICIES, Keep
+from dedup.corpus.command import run_corpus
 from dedup.corpus.index import IndexLockedError
 from dedup.engine import Engine, Failed, default_jobs
 from dedup.io import (
@@ -64,8 +68,10 @@ __all__ = [
     "EXIT_TERMINATED",
     "InputOptions",
     "Run",
+    "format_option",
     "input_options",
     "main",
+    "quiet_option",
     "run_options",
 ]
 
@@ -263,14 +269,18 @@ def input_options(func: F) -> F:
     return cast(F, wrapper)
 
 
-def run_options(func: F) -> F:
-    """Add ``-j/--jobs`` and ``-q/--quiet``."""
-    func = click.option(
+def quiet_option(func: F) -> F:
+    """Add ``-q/--quiet``."""
+    return click.option(
         "-q",
         "--quiet",
         is_flag=True,
         help="No progress bar and no summary (errors are still shown).",
     )(func)
+
+
+def run_options(func: F) -> F:
+    """Add ``-j/--jobs`` and ``-q/--quiet``."""
     return click.option(
         "-j",
         "--jobs",
@@ -278,7 +288,12 @@ def run_options(func: F) -> F:
         default=None,
         metavar="N",
         help=f"Worker processes (default: all cores, here {default_jobs()}).",
-    )(func)
+    )(quiet_option(func))
+
+
+def format_option(help: str, choices: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
+    """Add ``--format`` (the output format), received as ``fmt``."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=None, help=help)
 
 
 def repair_options(func: F) -> F:
@@ -627,13 +642,7 @@ def main() -> None:
     metavar="OUT",
     help="Output file or directory ('-': stdout, the default for one input).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Output format (default: the input's, or the output name's).",
-)
+@format_option("Output format (default: the input's, or the output name's).")
 @click.option("--force", is_flag=True, help="Replace outputs that exist.")
 @click.option("--in-place", is_flag=True, help="Rewrite each input file (atomically).")
 @click.option(
@@ -1001,10 +1010,103 @@ def _print_diff(record: Record, result: Cleaned, context: int, color: bool | Non
         text = apply_edits(text, stage.edits)
 
 
-from dedup.corpus.command import corpus_command  # noqa: E402 - registers ``dedup corpus``
+@main.command(name="corpus", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="IN...")
+@click.option("-o", "--output", required=True, metavar="OUT", help="Output file ('-': stdout).")
+@format_option(
+    "Format of OUT and --dropped (default: from their names; JSONL for stdout).",
+    choices=("jsonl", "parquet"),
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=CorpusOptions().threshold,
+    show_default=True,
+    metavar="T",
+    help="Share of the smaller document's shingles that must lie in the larger (0..1).",
+)
+@click.option(
+    "--keep",
+    type=click.Choice(KEEP_POLICIES),
+    default="first",
+    show_default=True,
+    help="The record each cluster keeps: the first seen, the longest, or the best formed.",
+)
+@click.option(
+    "--index",
+    "index_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PATH",
+    help="SQLite index of earlier runs: what it has seen is dropped, and this run is added.",
+)
+@click.option(
+    "--boilerplate",
+    is_flag=True,
+    help="First remove lines repeated across many pages of one site (site from --url-field).",
+)
+@click.option(
+    "--mark",
+    is_flag=True,
+    help="Write every record with a 'cluster' field (equal within a cluster); drop nothing.",
+)
+@click.option(
+    "--dropped",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PATH",
+    help="Write the records that are not kept here, each with a 'duplicate_of' field.",
+)
+@click.option("--url-field", default="url", show_default=True, metavar="NAME", help="URL field.")
+@click.option("--force", is_flag=True, help="Replace outputs that exist.")
+@input_options
+@quiet_option
+@handle_errors
+def corpus_command(
+    paths: tuple[str, ...],
+    output: str,
+    fmt: str | None,
+    threshold: float,
+    keep: str,
+    index_path: str | None,
+    boilerplate: bool,
+    mark: bool,
+    dropped: str | None,
+    url_field: str,
+    force: bool,
+    inputs: InputOptions,
+    quiet: bool,
+) -> None:
+    """Remove duplicate documents across a corpus: exact and near-duplicates.
 
-corpus_command.epilog = EXIT_CODES
-main.add_command(corpus_command)
+    Reads every record of IN... (JSONL, JSONL.gz/.zst, Parquet, text files, directories, '-'
+    for stdin), clusters them, and writes to OUT the record each cluster keeps, in input order
+    (the others go to --dropped). Two records are duplicates when they have the same words, or
+    when the smaller one's 5-word shingles lie inside the larger at least --threshold (the same
+    article alone and inside the whole page around it).
+
+    \b
+    Example:
+      dedup corpus crawl.jsonl -o unique.jsonl --dropped dups.jsonl
+      dedup corpus day2.jsonl.zst -o new.jsonl --index seen.db --keep best
+      dedup corpus pages.parquet -o marked.parquet --mark --boilerplate
+      dedup corpus crawl/ --glob '*.jsonl.gz' -o unique.jsonl --skip-invalid --rejects bad.jsonl
+    """
+    run_corpus(
+        paths,
+        output,
+        inputs=inputs,
+        fmt=cast("Format | None", fmt),
+        options=CorpusOptions(threshold=threshold, keep=cast("Keep", keep)),
+        index_path=index_path,
+        boilerplate=boilerplate,
+        mark=mark,
+        dropped=dropped,
+        url_field=url_field,
+        force=force,
+        quiet=quiet,
+    )
+
 
 from dedup.ray import add_engine_option  # noqa: E402 - ``--engine ray`` (imports Ray only to run)
 

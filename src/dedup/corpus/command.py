@@ -1,8 +1,10 @@
 """``dedup corpus``: keep one record of each cluster of duplicates, or mark the clusters.
 
 The deciding is a pure function, :func:`decide`, over the texts (and URLs and ids) of the
-records; the command reads records with :mod:`dedup.io`, calls it, and writes the records it
-keeps (``--mark``: all of them, with a ``cluster`` field).
+records. :func:`run_corpus` is what the ``dedup corpus`` command of :mod:`dedup.cli` runs: it
+reads the records with :mod:`dedup.io` and the input options shared by every command, calls
+:func:`decide`, and writes the records it keeps (``--mark``: all of them, with a ``cluster``
+field).
 
 >>> article = " ".join(f"word{i}" for i in range(100))
 >>> plan = decide([article, "Menu " + article, "something else entirely"], ids=["a", "b", "c"])
@@ -17,17 +19,21 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from dedup.corpus.api import CorpusOptions, find_near_duplicates
 from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
-from dedup.corpus.cluster import KEEP_POLICIES, groups
+from dedup.corpus.cluster import groups
 from dedup.corpus.index import Index
+from dedup.io import Format, OutputError, Record, Source, discover, open_writer
 from dedup.model import ConfigError, InputError
 
-__all__ = ["Plan", "corpus_command", "decide"]
+if TYPE_CHECKING:  # pragma: no cover - dedup.cli imports this module
+    from dedup.cli import InputOptions, Stats
+
+__all__ = ["Plan", "decide", "remember", "run_corpus"]
 
 _INDEX_BATCH = 20_000
 
@@ -131,114 +137,46 @@ def _labels(labels: tuple[int, ...]) -> Any:
     return np.asarray(labels, dtype=np.int64)
 
 
-@click.command(name="corpus")
-@click.argument("paths", nargs=-1, required=True, metavar="IN...")
-@click.option("-o", "--output", required=True, metavar="OUT", help="Output file ('-': stdout).")
-@click.option(
-    "--threshold",
-    type=float,
-    default=CorpusOptions().threshold,
-    show_default=True,
-    metavar="T",
-    help="Share of the smaller document's shingles that must lie in the larger (0..1).",
-)
-@click.option(
-    "--keep",
-    type=click.Choice(KEEP_POLICIES),
-    default="first",
-    show_default=True,
-    help="The record each cluster keeps: the first seen, the longest, or the best formed.",
-)
-@click.option(
-    "--index",
-    "index_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    metavar="PATH",
-    help="SQLite index of earlier runs: what it has seen is dropped, and this run is added.",
-)
-@click.option(
-    "--boilerplate",
-    is_flag=True,
-    help="First remove lines repeated across many pages of one site (site from --url-field).",
-)
-@click.option(
-    "--mark",
-    is_flag=True,
-    help="Write every record with a 'cluster' field (equal within a cluster); drop nothing.",
-)
-@click.option(
-    "--dropped",
-    type=click.Path(dir_okay=False),
-    default=None,
-    metavar="PATH",
-    help="Write the records that are not kept here, each with a 'duplicate_of' field.",
-)
-@click.option("--field", default="text", show_default=True, metavar="NAME", help="Text field.")
-@click.option(
-    "--id-field", default="id", show_default=True, metavar="NAME", help="Id field (else FILE:LINE)."
-)
-@click.option("--url-field", default="url", show_default=True, metavar="NAME", help="URL field.")
-@click.option("--force", is_flag=True, help="Replace outputs that exist.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def corpus_command(**kwargs: Any) -> None:
-    """Remove duplicate documents across a corpus: exact and near-duplicates.
-
-    Reads every record of IN... (JSONL, JSONL.gz/.zst, Parquet, text files, '-' for stdin),
-    clusters them, and writes to OUT the record each cluster keeps, in input order (the others
-    go to --dropped). Two records are duplicates when they have the same words, or when the
-    smaller one's 5-word shingles lie inside the larger at least --threshold (the same article
-    alone and inside the whole page around it).
-
-    \b
-    Example:
-      dedup corpus crawl.jsonl -o unique.jsonl --dropped dups.jsonl
-      dedup corpus day2.jsonl.zst -o new.jsonl --index seen.db --keep best
-      dedup corpus pages.parquet -o marked.parquet --mark --boilerplate
-    """
-    from dedup.cli import handle_errors
-
-    handle_errors(_run)(**kwargs)
-
-
-def _run(
-    paths: tuple[str, ...],
+def run_corpus(
+    paths: Sequence[str],
     output: str,
-    threshold: float,
-    keep: str,
-    index_path: str | None,
-    boilerplate: bool,
-    mark: bool,
-    dropped: str | None,
-    field: str,
-    id_field: str,
-    url_field: str,
-    force: bool,
-    quiet: bool,
+    *,
+    inputs: InputOptions,
+    fmt: Format | None = None,
+    options: CorpusOptions | None = None,
+    index_path: str | None = None,
+    boilerplate: bool = False,
+    mark: bool = False,
+    dropped: str | None = None,
+    url_field: str = "url",
+    force: bool = False,
+    quiet: bool = False,
 ) -> None:
-    from dedup.cli import InputOptions
-    from dedup.io import OutputError, discover
-
+    """``dedup corpus`` (see :func:`dedup.cli.corpus_command`): read the records of ``paths``
+    with the shared input options, decide, and write ``output`` (and ``dropped``)."""
     started = time.perf_counter()
-    options = CorpusOptions(threshold=threshold, keep=keep)  # type: ignore[arg-type]
+    options = options or CorpusOptions()
     if mark and dropped is not None:
         raise ConfigError("--mark writes every record: drop --dropped")
+    if output == "-" and dropped == "-":
+        raise ConfigError("the output goes to stdout: give --dropped a file path")
+    if inputs.rejects == "-":
+        raise ConfigError("--rejects needs a file path: '-' (stdout) carries the output")
     for target in (output, dropped):
         if target not in (None, "-") and Path(target).exists() and not force:
             raise OutputError(f"{target} exists: pass --force to replace it")
     exclude = Path(output) if output != "-" else None
-    sources = discover(paths, exclude=exclude)
+    sources = discover(paths, glob=inputs.glob, input_format=inputs.input_format, exclude=exclude)
     if not sources:
-        raise InputError("no input files found: check the paths")
-    inputs = InputOptions(field=field, id_field=id_field)
+        raise InputError("no input files found: check the paths and --glob")
     with contextlib.ExitStack() as outer:
         index = outer.enter_context(Index(index_path, options)) if index_path else None
-        records, plan = _write(
+        records, plan, stats = _write(
             sources,
             inputs,
             output,
+            fmt,
             dropped,
-            field,
             url_field,
             mark,
             boilerplate,
@@ -251,15 +189,15 @@ def _run(
             # only now that the outputs are in place: a crash before this point leaves the
             # index as it was, and a rerun does the whole work again
             remember(index, [r.id for r in records], plan.texts)
-    _summary(records, plan, index_path, boilerplate, started, quiet)
+    _summary(records, plan, stats, index_path, boilerplate, started, quiet)
 
 
 def _write(
-    sources: Any,
-    inputs: Any,
+    sources: Sequence[Source],
+    inputs: InputOptions,
     output: str,
+    fmt: Format | None,
     dropped: str | None,
-    field: str,
     url_field: str,
     mark: bool,
     boilerplate: bool,
@@ -267,13 +205,13 @@ def _write(
     quiet: bool,
     options: CorpusOptions,
     index: Index | None,
-) -> tuple[list[Any], Plan]:
+) -> tuple[list[Record], Plan, Stats]:
     """Read the records, decide, and write the outputs (atomically, when the stack closes)."""
     from dedup.cli import Run
-    from dedup.io import open_writer
 
+    field = inputs.field
     with contextlib.ExitStack() as stack:
-        run = Run(inputs, sources, stack, quiet=quiet, force=force)
+        run = Run(inputs, list(sources), stack, quiet=quiet, force=force)
         records = []
         for source in sources:
             reader = run.reader(source)
@@ -290,10 +228,16 @@ def _write(
             index=index,
         )
         writer = stack.enter_context(
-            open_writer(output, "jsonl" if output == "-" else None, field=field, force=force)
+            open_writer(
+                output, fmt or ("jsonl" if output == "-" else None), field=field, force=force
+            )
         )
         side = (
-            stack.enter_context(open_writer(dropped, field=field, force=force))
+            stack.enter_context(
+                open_writer(
+                    dropped, fmt or ("jsonl" if dropped == "-" else None), field=field, force=force
+                )
+            )
             if dropped is not None
             else None
         )
@@ -309,12 +253,13 @@ def _write(
                 record.fields = {**base, "duplicate_of": plan.cluster[i]}
                 record.raw = None
                 side.write(record, plan.texts[i])
-    return records, plan
+    return records, plan, run.stats
 
 
 def _summary(
-    records: list[Any],
+    records: list[Record],
     plan: Plan,
+    stats: Stats,
     index_path: str | None,
     boilerplate: bool,
     started: float,
@@ -328,7 +273,8 @@ def _summary(
             f"dedup corpus: {len(records):,} documents read, {kept:,} kept, "
             f"{len(records) - kept:,} duplicates ({plan.exact_duplicates:,} exact"
             + (f", {plan.seen_before:,} seen in {index_path}" if index_path else "")
-            + f"), {clusters:,} clusters",
+            + f"), {clusters:,} clusters, {stats.skipped:,} skipped"
+            + (f" ({stats.replaced:,} with invalid UTF-8 replaced)" if stats.replaced else ""),
         ]
         if boilerplate:
             lines.append(f"boilerplate: {sum(plan.boilerplate):,} lines removed")
