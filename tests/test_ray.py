@@ -119,3 +119,26 @@ def test_engine_option_needs_ray_only_to_run() -> None:
     result = CliRunner().invoke(main, ["clean", "x.jsonl", "--address", "auto"])
     assert result.exit_code == 2
     assert "--address goes with --engine ray" in result.output
+
+
+@pytest.mark.parametrize("command", ["clean", "corpus"])
+@pytest.mark.parametrize(
+    ("args", "refused"),
+    [
+        (["--skip-invalid", "--rejects", "r.jsonl"], "--skip-invalid"),
+        (["--rejects", "r.jsonl"], "--rejects"),
+        (["--errors", "replace"], "--errors replace"),
+        (["--glob", "*.jsonl"], "--glob"),
+    ],
+)
+def test_engine_ray_refuses_input_options_its_readers_do_not_apply(
+    tmp_path: Path, command: str, args: list[str], refused: str
+) -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    out = str(tmp_path / "out")
+    result = CliRunner().invoke(main, [command, "x.jsonl", "-o", out, "--engine", "ray", *args])
+    assert result.exit_code == 2, result.output
+    assert f"--engine ray does not support {refused}: drop it" in result.output

@@ -647,7 +647,9 @@ def write_dataset(ds: Any, output: str, fmt: str) -> None:
 def _refuse(**options: object) -> None:
     for name, value in options.items():
         if value:
-            raise ConfigError(f"--engine ray does not support {name}: drop it, or use -j")
+            raise ConfigError(
+                f"--engine ray does not support {name}: drop it, or use --engine local"
+            )
 
 
 def run_clean(
@@ -692,6 +694,8 @@ def run_corpus(
     dropped: str | None,
     refused: dict[str, object],
     quiet: bool,
+    input_format: str | None = None,
+    fmt: str | None = None,
 ) -> None:
     """``dedup corpus --engine ray``: cluster the rows; write the kept rows (``--mark``: all,
     with ``cluster``, the position of the cluster's first row; ``--dropped``: the others)."""
@@ -699,18 +703,19 @@ def run_corpus(
     if output == "-":
         raise ConfigError("--engine ray writes a directory: pass -o DIR")
     _connect(address)
-    fmt = _guess_format(paths[0])
-    found = near_duplicates(read_dataset(paths, fmt), options, column=field)
+    in_fmt = input_format or _guess_format(paths[0])
+    out_fmt = fmt or in_fmt
+    found = near_duplicates(read_dataset(paths, in_fmt), options, column=field)
     out = found.dataset
     if mark:
-        write_dataset(out.drop_columns(["kept"]), output, fmt)
+        write_dataset(out.drop_columns(["kept"]), output, out_fmt)
     else:
         write_dataset(
-            out.filter(lambda r: r["kept"]).drop_columns(["kept", "cluster"]), output, fmt
+            out.filter(lambda r: r["kept"]).drop_columns(["kept", "cluster"]), output, out_fmt
         )
         if dropped is not None:
             rest = out.filter(lambda r: not r["kept"]).drop_columns(["kept"])
-            write_dataset(rest.rename_columns({"cluster": "duplicate_of"}), dropped, fmt)
+            write_dataset(rest.rename_columns({"cluster": "duplicate_of"}), dropped, out_fmt)
     if not quiet:
         import click
 
@@ -761,6 +766,16 @@ def add_engine_option(command: Any, name: str) -> None:
     command.callback = callback
 
 
+def _unsupported_inputs(kw: dict[str, Any]) -> dict[str, object]:
+    """The shared input options that Ray's readers do not apply, as given on the command line."""
+    return {
+        "--skip-invalid": kw["skip_invalid"],
+        "--rejects": kw["rejects"],
+        "--errors replace": kw["errors"] == "replace",
+        "--glob": kw["glob"] != "*",
+    }
+
+
 def _run_from_cli(name: str, address: str | None, kw: dict[str, Any]) -> None:
     if name == "clean":
         from dedup.cli import InputOptions
@@ -783,8 +798,7 @@ def _run_from_cli(name: str, address: str | None, kw: dict[str, Any]) -> None:
             refused={
                 "--in-place": kw["in_place"],
                 "--report": kw["report"],
-                "--skip-invalid": kw["skip_invalid"],
-                "--rejects": kw["rejects"],
+                **_unsupported_inputs(kw),
             },
             quiet=kw["quiet"],
         )
@@ -795,8 +809,14 @@ def _run_from_cli(name: str, address: str | None, kw: dict[str, Any]) -> None:
         address=address,
         options=CorpusOptions(threshold=kw["threshold"], keep=kw["keep"]),
         field=kw["field"],
+        input_format=kw["input_format"],
+        fmt=kw["fmt"],
         mark=kw["mark"],
         dropped=kw["dropped"],
-        refused={"--index": kw["index_path"], "--boilerplate": kw["boilerplate"]},
+        refused={
+            "--index": kw["index_path"],
+            "--boilerplate": kw["boilerplate"],
+            **_unsupported_inputs(kw),
+        },
         quiet=kw["quiet"],
     )
