@@ -12,12 +12,12 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
-from ftfy.badness import badness
 
-from dedup.normalize import mojibake_gate
+from dedup.normalize import mojibake_hits
 
 __all__ = ["Quality", "quality"]
 
@@ -25,6 +25,9 @@ __all__ = ["Quality", "quality"]
 # closing quote or bracket), then a capitalised word with no space. Abbreviations (U.S.), decimals
 # (3.14) and domains (example.com) do not match: they lack the lowercase-to-uppercase shape.
 _GLUE = regex.compile(r"\p{Ll}[.!?]+[\p{Pe}\p{Pf}\"']?\p{Lu}\p{Ll}")
+# Where a glued sentence end can be: terminal punctuation not followed by a space. The full
+# pattern is tried only there (most text has a space after every sentence end).
+_GLUE_HINT = re.compile(r"[.!?][^\s.!?]")
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -57,7 +60,19 @@ def quality(text: str) -> Quality:
         chars=len(text),
         words=len(text.split()),
         breaks=breaks,
-        glued=len(_GLUE.findall(text)),
-        bad=badness(text) if mojibake_gate(text) else 0,
+        glued=_glued(text),
+        bad=mojibake_hits(text),
         entities=len(_ENTITY.findall(text)) if "&" in text else 0,
     )
+
+
+def _glued(text: str) -> int:
+    """How many sentence ends ``text`` glues to the next sentence."""
+    count = 0
+    for hint in _GLUE_HINT.finditer(text):
+        start = hint.start()
+        while start > 0 and text[start - 1] in ".!?":
+            start -= 1
+        if start > 0 and _GLUE.match(text, start - 1) is not None:
+            count += 1
+    return count
