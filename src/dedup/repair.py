@@ -108,9 +108,9 @@ def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int,
     paragraph goes from the end of that paragraph's sentence. A copy goes to the end of its last
     line unless the line goes on with another paragraph glued to it.
     """
-    offsets, line_of = sk.offsets, sk.line_of
-    first_line = int(line_of[offsets[s0]])
-    if s0 == 0 or int(line_of[offsets[s0 - 1]]) != first_line:
+    offsets, row = sk.offsets, sk.row
+    first_line = int(row[s0])
+    if s0 == 0 or int(row[s0 - 1]) != first_line:
         start = int(lines.starts[first_line])
     else:
         prev = int(offsets[s0 - 1]) + 1
@@ -118,8 +118,8 @@ def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int,
         start = closing.end() if closing else prev
         while start > prev and text[start - 1].isspace():
             start -= 1
-    last_line = int(line_of[offsets[s1 - 1]])
-    if s1 >= len(sk) or int(line_of[offsets[s1]]) != last_line:
+    last_line = int(row[s1 - 1])
+    if s1 >= len(sk) or int(row[s1]) != last_line:
         end = int(lines.ends[last_line])
     else:
         after = int(offsets[s1 - 1]) + 1
@@ -212,8 +212,8 @@ def _whole_lines(
         hi = int(np.searchsorted(sk.offsets, lines.ends[line]))
         return lo, hi
 
-    first = int(sk.line_of[sk.offsets[gone[0]]])
-    last = int(sk.line_of[sk.offsets[gone[1] - 1]])
+    first = int(sk.row[gone[0]])
+    last = int(sk.row[gone[1] - 1])
     start, end = gone
     lo, hi = bounds(first)
     if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
@@ -353,22 +353,22 @@ def _move_one(
         u0 -= prev[3] - boundary
     if nxt is not None and nxt[2] < boundary:
         u1 += boundary - nxt[2]
-    offsets, line_of = sk.offsets, sk.line_of
+    offsets, row = sk.offsets, sk.row
     # what the kept copy has around the twins of the piece's neighbours: in the removed copy,
     # that punctuation belongs to the neighbours
     head: str | None = None
     tail: str | None = None
     if nxt is not None:
         k = max(nxt[2], boundary) if boundary < len(sk) else nxt[2]
-        head = text[int(lines.starts[int(line_of[offsets[k]])]) : int(offsets[k])]
+        head = text[int(lines.starts[int(row[k])]) : int(offsets[k])]
     if prev is not None:
         k = min(prev[3], boundary) - 1 if boundary > 0 else prev[3] - 1
-        tail = text[int(offsets[k]) + 1 : int(lines.ends[int(line_of[offsets[k]])])]
+        tail = text[int(offsets[k]) + 1 : int(lines.ends[int(row[k])])]
     if boundary > 0:
-        line = int(line_of[offsets[boundary - 1]])
+        line = int(row[boundary - 1])
         at, before_sep = _content_end(text, lines, line), True
     else:
-        line = int(line_of[offsets[boundary]])
+        line = int(row[boundary])
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
     if not piece:

@@ -57,8 +57,12 @@ _CROSS = 12
 _MIN_ANCHORS = 2
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
-# The most runs a document may produce before the rest are ignored (bounds the chaining).
+# The most runs a document may produce: past it, the runs with fewest anchors are ignored
+# (bounds the chaining).
 _MAX_RUNS = 20_000
+# How many times chains are merged again after the runs joined them (merging stops earlier
+# when a pass joins nothing; four passes were the most any page of the evaluation data took).
+_MERGE_PASSES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +240,12 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     breaks = np.flatnonzero((d[1:] != d[:-1]) | (j[1:] - j[:-1] > width + _RUN_SLACK)) + 1
     first = np.concatenate(([0], breaks))
     last = np.concatenate((breaks - 1, [j.shape[0] - 1]))
+    if first.shape[0] > _MAX_RUNS:
+        # a text that repeats itself all over: the runs with the most anchors are kept (the
+        # copies of a doubled body among them), in their order
+        size = last - first
+        keep = np.sort(np.argpartition(-size, _MAX_RUNS - 1)[:_MAX_RUNS])
+        first, last = first[keep], last[keep]
     runs: list[Run] = []
     chars = sk.chars
     n = len(sk)
@@ -249,7 +259,7 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     bounds, lines = starts.tobytes(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
-    for f, la in zip(first.tolist()[:_MAX_RUNS], last.tolist()[:_MAX_RUNS], strict=True):
+    for f, la in zip(first.tolist(), last.tolist(), strict=True):
         if la - f + 1 < _MIN_ANCHORS:
             continue  # a phrase the text happens to use twice, not a copy
         a0 = int(j[f])
@@ -310,23 +320,68 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
     return small + large
 
 
+class _Seeds:
+    """The chains that runs may join (the first ``_SEEDS``), with their bounds as arrays.
+
+    ``near`` keeps the chains a run or chain could continue: within reach of it on both
+    sides (and, for a run, on nearby diagonals). It is a necessary condition of
+    :func:`_fits`, checked for all seeds at once, so only those few are measured.
+    """
+
+    def __init__(self) -> None:
+        self.chains: list[Candidate] = []
+        self.bounds = np.zeros((5, _SEEDS), dtype=np.int64)
+
+    def append(self, cand: Candidate) -> None:
+        self.chains.append(cand)
+        if len(self.chains) <= _SEEDS:
+            self.update(len(self.chains) - 1)
+
+    def update(self, i: int) -> None:
+        if i < _SEEDS:
+            c = self.chains[i]
+            self.bounds[:, i] = (c.a0, c.a1, c.b0, c.b1, c.matched)
+
+    def near(self, run: Run | Candidate, *, diagonal: bool) -> list[int]:
+        k = min(len(self.chains), _SEEDS)
+        if k == 0:
+            return []
+        a0, a1, b0, b1, matched = self.bounds[:, :k]
+        # the largest gap _fits allows between a chain and the run, and the overlap it allows
+        reach = np.minimum(np.maximum(400, 2 * matched), max(_SMALL_GAP, 4 * run.matched))
+        reach += _OVERLAP
+        ok = (run.a0 <= a1 + reach) & (run.a1 >= a0 - reach)
+        ok &= (run.b0 <= b1 + reach) & (run.b1 >= b0 - reach)
+        if diagonal:
+            # a chain's diagonals lie between the distances of its copies' starts and ends;
+            # a run far off them cannot continue it (the gap it would leave is too large)
+            d, start, end = run.b0 - run.a0, b0 - a0, b1 - a1
+            ok &= (np.minimum(start, end) - reach <= d) & (d <= np.maximum(start, end) + reach)
+        return np.flatnonzero(ok).tolist()  # type: ignore[no-any-return]
+
+    def best(self, run: Run | Candidate, *, diagonal: bool) -> int | None:
+        """The seed ``run`` continues at the least cost, or ``None``."""
+        best, best_cost = None, 0
+        for i in self.near(run, diagonal=diagonal):
+            cost = _fits(self.chains[i], run)
+            if cost is not None and (best is None or cost < best_cost):
+                best, best_cost = i, cost
+        return best
+
+
 def _merge(chains: list[Candidate]) -> tuple[list[Candidate], bool]:
-    merged: list[Candidate] = []
+    seeds = _Seeds()
     joined = False
     for cand in sorted(chains, key=lambda c: -c.matched):
-        best: Candidate | None = None
-        best_cost = 0
-        for other in merged[:_SEEDS]:
-            cost = _fits(other, cand)
-            if cost is not None and (best is None or cost < best_cost):
-                best, best_cost = other, cost
+        best = seeds.best(cand, diagonal=False)
         if best is None:
-            merged.append(cand)
+            seeds.append(cand)
         else:
             joined = True
             for run in cand.runs:
-                best.add(run)
-    return merged, joined
+                seeds.chains[best].add(run)
+            seeds.update(best)
+    return seeds.chains, joined
 
 
 def _chain(runs: list[Run]) -> list[Candidate]:
@@ -335,34 +390,22 @@ def _chain(runs: list[Run]) -> list[Candidate]:
     The longest runs seed the chains; shorter ones join the chain they continue best, so a
     phrase that the text repeats elsewhere does not pull a chain off its diagonal.
     """
-    chains: list[Candidate] = []
+    seeds = _Seeds()
     tandems: list[Candidate] = []
     for run in sorted(runs, key=lambda r: (-r.matched, r.a0, r.b0)):
         if run.tandem:
             tandems.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
             continue
-        best: Candidate | None = None
-        best_cost = 0
-        diagonal = run.b0 - run.a0
-        for cand in chains[:_SEEDS]:
-            # a chain's diagonals lie between the distances of its copies' starts and ends;
-            # a run far off them cannot continue it (the gap it would leave is too large)
-            reach = min(max(400, 2 * cand.matched), max(_SMALL_GAP, 4 * run.matched))
-            reach += _OVERLAP
-            low = min(cand.b0 - cand.a0, cand.b1 - cand.a1) - reach
-            high = max(cand.b0 - cand.a0, cand.b1 - cand.a1) + reach
-            if not low <= diagonal <= high:
-                continue
-            cost = _fits(cand, run)
-            if cost is not None and (best is None or cost < best_cost):
-                best, best_cost = cand, cost
+        best = seeds.best(run, diagonal=True)
         if best is None:
-            chains.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
+            seeds.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
         else:
-            best.add(run)
+            seeds.chains[best].add(run)
+            seeds.update(best)
+    chains = seeds.chains
     # chains that weaker runs have since brought together become one, until none join
     merged = chains
-    for _ in range(len(chains)):
+    for _ in range(_MERGE_PASSES):
         merged, joined = _merge(merged)
         if not joined:
             break
@@ -398,15 +441,12 @@ def ends_line(sk: Skeleton, s: int) -> bool:
 def glued(sk: Skeleton, cand: Candidate) -> bool:
     """Whether the second copy starts on the line where the first, a paragraph or more of its
     own, ends (glued to it). Two sentences of one line are not copies glued together."""
-    line_of, offsets = sk.line_of, sk.offsets
-    last_of_first = line_of[offsets[cand.a1 - 1]]
+    row = sk.row
+    last_of_first = row[cand.a1 - 1]
     return (
         cand.b0 - cand.a1 <= _SMALL_GAP
-        and bool(last_of_first == line_of[offsets[cand.b0]])
-        and bool(
-            line_of[offsets[cand.a0]] != last_of_first
-            or line_of[offsets[cand.b1 - 1]] != last_of_first
-        )
+        and bool(last_of_first == row[cand.b0])
+        and bool(row[cand.a0] != last_of_first or row[cand.b1 - 1] != last_of_first)
     )
 
 

@@ -68,10 +68,9 @@ class Skeleton:
     - ``chars``: skeleton code points (lower-cased letters, digits, marks);
     - ``offsets``: for each skeleton character, its offset in the original text;
     - ``starts``: skeleton indices where a word starts (anchor positions);
-    - ``line_of``: for each original offset, the number of line breaks up to it;
     - ``newlines``: the offsets of the line breaks (``\n``), so line ``k`` of the text runs
       from ``newlines[k - 1] + 1`` to ``newlines[k]``;
-    - ``row``: for each skeleton character, its line;
+    - ``row``: for each skeleton character, its line (the line breaks before it);
     - ``breaks_before`` and ``blank_before``: for each skeleton position ``i``, how many times
       the line changes (or jumps over a blank line) between skeleton characters before ``i``,
       so the breaks inside any range are a subtraction.
@@ -80,7 +79,6 @@ class Skeleton:
     chars: U32
     offsets: I64
     starts: I64
-    line_of: I64
     newlines: I64
     row: I64
     breaks_before: I64
@@ -102,7 +100,8 @@ def _lower_same_length(text: str) -> str:
     lowered = text.lower()
     if len(lowered) == len(text):
         return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    # U+0130 (İ) is the one code point whose lower case is two: it stays as it is
+    return "\u0130".join(part.lower() for part in text.split("\u0130"))
 
 
 def skeleton(text: str) -> Skeleton:
@@ -126,15 +125,13 @@ def skeleton(text: str) -> Skeleton:
     starts_mask |= upper & ~prev_upper & (prev_class == WORD)
     starts = np.flatnonzero(starts_mask).astype(np.int64)
     breaks = cps == 10
-    line_of = np.cumsum(breaks, dtype=np.int64)
     newlines = np.flatnonzero(breaks).astype(np.int64)
-    row = line_of[offsets]
+    row = np.cumsum(breaks, dtype=np.int32)[offsets].astype(np.int64)
     step = np.diff(row, prepend=row[:1]) if row.shape[0] else row
     return Skeleton(
         chars=chars,
         offsets=offsets,
         starts=starts,
-        line_of=line_of,
         newlines=newlines,
         row=row,
         breaks_before=np.cumsum(step != 0, dtype=np.int64),
