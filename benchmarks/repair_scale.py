@@ -39,13 +39,32 @@ def timed(fn: Callable[[], object], repeat: int = 1) -> float:
     return best
 
 
-def doubled(paragraphs: list[str], size: int) -> str:
-    """A document of about ``size`` characters: paragraphs, then the same body flattened."""
+def _rotated(paragraph: str, shift: int) -> str:
+    """``paragraph`` with its ASCII letters rotated by ``shift``: new words, same shape."""
+    if shift == 0:
+        return paragraph
+    lower, upper = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    table = str.maketrans(
+        lower + upper, lower[shift:] + lower[:shift] + upper[shift:] + upper[:shift]
+    )
+    return paragraph.translate(table)
+
+
+def doubled(paragraphs: list[str], size: int, *, distinct: bool = True) -> str:
+    """A document of about ``size`` characters: paragraphs, then the same body flattened.
+
+    Past the end of ``paragraphs`` they are used again; with ``distinct`` each round rotates
+    their letters, so the body never repeats itself (as a long article or a book), otherwise
+    every paragraph comes back once per round (natural repetition all over the text).
+    """
     body: list[str] = []
     total = 0
     index = 0
     while total < size // 2:
-        para = paragraphs[index % len(paragraphs)] + f" ({index})"
+        para = paragraphs[index % len(paragraphs)]
+        rounds = index // len(paragraphs)
+        para = _rotated(para, rounds % 26) if distinct else para
+        para += f" ({index})"
         body.append(para)
         total += len(para) + 2
         index += 1
