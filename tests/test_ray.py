@@ -49,17 +49,21 @@ def _corpus_texts() -> list[str]:
 
 @pytest.mark.usefixtures("local_ray")
 @pytest.mark.parametrize("keep", ["longest"])  # "first": the CLI test below
-def test_near_duplicates_match_local(keep: str) -> None:
+def test_near_duplicates_match_local(keep: str, recwarn: pytest.WarningsRecorder) -> None:
     texts = _corpus_texts()
     local = find_near_duplicates(texts, CorpusOptions(keep=keep))  # type: ignore[arg-type]
-    ds = ray_data.from_items([{"n": i, "text": t} for i, t in enumerate(texts)])
+    items = [{"n": i, "text": t, "kept": "old"} for i, t in enumerate(texts)]
+    ds = ray_data.from_items(items, override_num_blocks=5)  # positions run across blocks
     found = dedup_ray.near_duplicates(ds, keep=keep)
     rows = found.dataset.take_all()
+    assert list(rows[0]) == ["n", "text", "cluster", "kept"]  # an old "kept" is replaced
     assert [r["n"] for r in rows] == list(range(len(texts)))
+    assert [r["text"] for r in rows] == texts
     assert tuple(r["cluster"] for r in rows) == local.labels
     assert tuple(i for i, r in enumerate(rows) if r["kept"]) == local.kept
     assert found.exact_duplicates == local.exact_duplicates
     assert found.rounds >= 1
+    assert not [w for w in recwarn if "zip" in str(w.message)]  # deprecated in Ray
 
 
 def _components(n: int, edges: np.ndarray[Any, Any]) -> list[int]:

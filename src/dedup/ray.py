@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.api import CorpusOptions, _exact_match, matches, prepare
+from dedup.corpus.api import CorpusOptions, _exact_match, prepare, worth_verifying
 from dedup.corpus.cluster import choose_kept
 from dedup.corpus.lsh import band_keys, candidate_pairs
-from dedup.corpus.signature import estimate_containment, jaccard_rows
+from dedup.corpus.signature import jaccard_rows
 from dedup.model import ConfigError, RepairOptions, with_overrides
 from dedup.normalize import NormalizeOptions
 from dedup.pipeline import clean
@@ -274,7 +274,7 @@ def _verify(group: Batch, *, options: CorpusOptions) -> Batch:
     left = np.arange(m, dtype=np.int64)
     jac = jaccard_rows(sigs, left, left + m)
     size_l, size_r = pairs["size"], payload["size"][at]
-    accept = _accept(options, jac, size_l, size_r)
+    accept = worth_verifying(options, jac, size_l, size_r)
     keep: list[int] = []
     for k in np.flatnonzero(accept).tolist():
         if options.verify == "exact":
@@ -286,29 +286,6 @@ def _verify(group: Batch, *, options: CorpusOptions) -> Batch:
     idx = np.asarray(keep, dtype=np.int64)
     a, b = pairs["other"][idx], pairs["node"][idx]
     return {"src": np.minimum(a, b), "dst": np.maximum(a, b)}
-
-
-def _accept(
-    options: CorpusOptions,
-    jac: npt.NDArray[np.float64],
-    size_l: npt.NDArray[np.int64],
-    size_r: npt.NDArray[np.int64],
-) -> npt.NDArray[np.bool_]:
-    """Which candidates are worth verifying: the test of
-    :func:`dedup.corpus.api.link_documents` (an optimistic estimate, three standard errors up,
-    with ``verify="exact"``; the estimate itself with ``"signature"``; every pair with
-    ``"none"``)."""
-    if options.verify == "none":
-        return np.ones(len(jac), dtype=bool)
-    p = options.num_perm
-    if options.verify == "signature":
-        j_test = jac
-    else:
-        j_test = np.minimum(
-            jac + 3.0 * np.sqrt(np.maximum(jac, 1.0 / p) * (1 - jac) / p) + 1.0 / p, 1.0
-        )
-    cont = estimate_containment(j_test, size_l, size_r)
-    return matches(options, j_test, cont, size_l, size_r)
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,8 +471,7 @@ def _near_duplicates(
     n = ds.count()
     parts = partitions or _partitions(n)
     if id_column is None:
-        positions = rd.range(n).rename_columns({"id": POS})
-        base = ds.zip(positions)
+        base = _with_positions(rd, ds)
     else:
         base = ds.sort(id_column)
         base = base.add_column(POS, lambda t: t[id_column], batch_format="pyarrow")
@@ -538,9 +514,48 @@ def _near_duplicates(
     else:
         stars, rounds = edges, 0
     labels = _labels(base, stars, grouped if carry else None, opts, parts, column)
-    replaced = [c for c in (POS, "cluster", "kept") if c in base.columns()]
-    out = base.drop_columns(replaced).zip(labels)  # the new cluster and kept replace any old
+    columns = [c for c in base.columns() if c not in (POS, "cluster", "kept")]
+    rows = base.select_columns([POS, *columns])  # the new cluster and kept replace any old
+    joined = rows.join(labels, join_type="inner", num_partitions=parts, on=(POS,))
+    out = joined.sort(POS).select_columns([*columns, "cluster", "kept"])
     return Clustered(out, exact_duplicates, candidates, verified_pairs, rounds)
+
+
+def _with_positions(rd: Any, ds: Any) -> Any:
+    """``ds`` with the column ``POS``: each row's position in ``ds`` (0, 1, ...), in the order of
+    its blocks once materialized (the order in which ``ds`` yields its rows)."""
+    import ray
+
+    count, number = _position_tasks()
+    tables = ds.materialize().to_arrow_refs()
+    sizes = ray.get([count.remote(table) for table in tables])
+    starts = np.cumsum([0, *sizes[:-1]], dtype=np.int64).tolist()
+    return rd.from_arrow_refs(
+        [number.remote(table, start) for table, start in zip(tables, starts, strict=True)]
+    )
+
+
+def _count_rows(table: Any) -> int:
+    return int(table.num_rows)
+
+
+def _number_rows(table: Any, start: int) -> Any:
+    import pyarrow as pa
+
+    positions = np.arange(start, start + table.num_rows, dtype=np.int64)
+    return table.append_column(POS, pa.array(positions, pa.int64()))
+
+
+_TASKS: list[Any] = []
+
+
+def _position_tasks() -> tuple[Any, Any]:
+    """The Ray tasks of :func:`_with_positions` (made once: Ray is imported only to run)."""
+    if not _TASKS:
+        import ray
+
+        _TASKS.extend([ray.remote(_count_rows), ray.remote(_number_rows)])
+    return _TASKS[0], _TASKS[1]
 
 
 def _self_rows(batch: Batch, *, partitions: int) -> Batch:
@@ -586,7 +601,7 @@ def _labels(
     parts: int,
     column: str,
 ) -> Any:
-    """``cluster`` and ``kept`` for every position, sorted by position."""
+    """``cluster`` and ``kept`` for every position (in no particular order)."""
     nodes = _batches(base.select_columns([POS]), _self_rows, partitions=parts)
     star_rows = _batches(stars.select_columns(["src", "dst"]), _star_rows, partitions=parts)
     labelled = _by_part(nodes.union(star_rows), _min_label, parts)
@@ -598,7 +613,7 @@ def _labels(
         lambda b: {**b, "part": _part(b["cluster"], parts)}, batch_format="numpy"
     )
     kept = _by_part(with_part, _keep_rows, parts, keep=opts.keep)
-    return kept.sort(POS).select_columns(["cluster", "kept"]).materialize()
+    return kept.select_columns([POS, "cluster", "kept"]).materialize()
 
 
 # --------------------------------------------------------------------------------------------

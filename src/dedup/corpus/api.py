@@ -44,6 +44,7 @@ __all__ = [
     "Document",
     "find_near_duplicates",
     "prepare",
+    "worth_verifying",
 ]
 
 Verify = Literal["exact", "signature", "none"]
@@ -217,18 +218,7 @@ def link_documents(
     if opts.verify == "none":
         order = np.arange(len(left))
     else:
-        # An optimistic estimate (three standard errors up) decides which pairs are worth
-        # checking; the estimate itself decides with verify="signature".
-        p = opts.num_perm
-        if opts.verify == "signature":
-            j_test = jac
-        else:
-            j_test = np.minimum(
-                jac + 3.0 * np.sqrt(np.maximum(jac, 1.0 / p) * (1 - jac) / p) + 1.0 / p, 1.0
-            )
-        cont = estimate_containment(j_test, size_l, size_r)
-        accept = matches(opts, j_test, cont, size_l, size_r)
-        order = np.flatnonzero(accept)
+        order = np.flatnonzero(worth_verifying(opts, jac, size_l, size_r))
         order = order[np.argsort(-jac[order], kind="stable")]
     for k in order.tolist():
         a, b = reps[int(left[k])], reps[int(right[k])]
@@ -264,6 +254,32 @@ def matches(
     small = np.minimum(size_a, size_b) < options.min_shingles
     by_size = containment >= required(options, size_a, size_b)
     return np.asarray(np.where(small, jaccard >= options.threshold, by_size))
+
+
+def worth_verifying(
+    options: CorpusOptions,
+    jaccard: npt.NDArray[np.float64],
+    size_a: npt.NDArray[np.int64],
+    size_b: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Which candidate pairs pass the prefilter, from their signatures' Jaccard estimate and
+    shingle counts: with ``verify="exact"``, those that :func:`matches` on an optimistic
+    estimate (three standard errors up), to be checked on their shingles; with
+    ``"signature"``, those that match on the estimate itself (the decision); with ``"none"``,
+    every pair. The one test of :func:`link_documents` and of the Ray engine.
+    """
+    if options.verify == "none":
+        return np.ones(len(jaccard), dtype=bool)
+    p = options.num_perm
+    if options.verify == "signature":
+        j_test = jaccard
+    else:
+        j_test = np.minimum(
+            jaccard + 3.0 * np.sqrt(np.maximum(jaccard, 1.0 / p) * (1 - jaccard) / p) + 1.0 / p,
+            1.0,
+        )
+    cont = estimate_containment(j_test, size_a, size_b)
+    return matches(options, j_test, cont, size_a, size_b)
 
 
 def _exact_match(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64], opts: CorpusOptions) -> bool:
