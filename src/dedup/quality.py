@@ -38,28 +38,34 @@ class Quality:
     chars: int
     words: int
     breaks: int
+    paragraphs: int
     glued: int
     bad: int
     entities: int
 
     @property
     def score(self) -> float:
-        """Structure and completeness, minus damage, per thousand characters of text."""
+        """Structure and completeness, minus damage, per thousand characters of text.
+
+        Structure counts line breaks and, apart, paragraph breaks (blank lines): of two copies
+        with a line for each item, the one that also keeps the paragraphs apart is better
+        formed.
+        """
         if self.chars == 0:
             return 0.0
         per_k = 1000.0 / self.chars
-        structure = min(self.breaks * per_k, 20.0)
+        structure = min(self.breaks * per_k, 20.0) + min(self.paragraphs * per_k, 20.0)
         damage = (3.0 * self.glued + 4.0 * self.bad + 4.0 * self.entities) * per_k
         return structure - damage + self.words / 1e6
 
 
 def quality(text: str) -> Quality:
-    """Measure ``text``: paragraph breaks, glued sentences, mojibake and entities."""
-    breaks = text.count("\n")
+    """Measure ``text``: line and paragraph breaks, glued sentences, mojibake and entities."""
     return Quality(
         chars=len(text),
         words=len(text.split()),
-        breaks=breaks,
+        breaks=text.count("\n"),
+        paragraphs=text.count("\n\n"),
         glued=_glued(text),
         bad=mojibake_hits(text),
         entities=len(_ENTITY.findall(text)) if "&" in text else 0,
