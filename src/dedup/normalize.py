@@ -355,7 +355,12 @@ _CONTROL_CHARS = r"\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufeff\ufff9-\ufffc"
 # C1 controls (U+0080-U+009F) stay: before mojibake is fixed they are the clues ftfy needs,
 # and ftfy maps those it can to Windows-1252. The step runs before ftfy (so that a control
 # character cannot hide mojibake) and after it (ftfy can decode a zero-width space).
-_CONTROL = re.compile(rf"\x1b\[[0-9;]*[A-Za-z]|[{_CONTROL_CHARS}]+|(?<=\S)[\u200b\u2060]+(?=\S)")
+# A run of zero-width spaces counts as inside a word only with a visible character on each
+# side (``to\u200b\u200b activate`` ends a word: it stays whole).
+_CONTROL = re.compile(
+    rf"\x1b\[[0-9;]*[A-Za-z]|[{_CONTROL_CHARS}]+"
+    r"|(?<=[^\s\u200b\u2060])[\u200b\u2060]+(?=[^\s\u200b\u2060])"
+)
 # Looking for each character with ``in`` is many times faster than a regex search.
 _ALL_CONTROLS = tuple(
     chr(n)
