@@ -477,7 +477,7 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
 
 def _repair_once(text: str, opts: RepairOptions) -> tuple[Edit, ...]:
     """One pass: the edits that remove the duplicate copies ``text`` has now."""
-    sk, candidates = analyse(text, opts)
+    sk, candidates = analyse(text, opts, distant=False)
     if not any(c.kind != "distant" for c in candidates):
         return ()
     lines = _Lines.of(text, sk)

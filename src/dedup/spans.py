@@ -57,6 +57,8 @@ _CROSS = 12
 _MIN_ANCHORS = 2
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
+# Below this many chains, they are checked one by one rather than as arrays (cheaper).
+_FEW_SEEDS = 16
 # The most runs a document may produce: past it, the runs with fewest anchors are ignored
 # (bounds the chaining).
 _MAX_RUNS = 20_000
@@ -320,6 +322,19 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
     return small + large
 
 
+def _within_reach(cand: Candidate, run: Run | Candidate, diagonal: bool) -> bool:
+    """:meth:`_Seeds.near` for one chain."""
+    reach = min(max(400, 2 * cand.matched), max(_SMALL_GAP, 4 * run.matched)) + _OVERLAP
+    if run.a0 > cand.a1 + reach or run.a1 < cand.a0 - reach:
+        return False
+    if run.b0 > cand.b1 + reach or run.b1 < cand.b0 - reach:
+        return False
+    if not diagonal:
+        return True
+    d, start, end = run.b0 - run.a0, cand.b0 - cand.a0, cand.b1 - cand.a1
+    return min(start, end) - reach <= d <= max(start, end) + reach
+
+
 class _Seeds:
     """The chains that runs may join (the first ``_SEEDS``), with their bounds as arrays.
 
@@ -330,22 +345,27 @@ class _Seeds:
 
     def __init__(self) -> None:
         self.chains: list[Candidate] = []
-        self.bounds = np.zeros((5, _SEEDS), dtype=np.int64)
+        self.bounds: Any = None  # built once there are _FEW_SEEDS chains
 
     def append(self, cand: Candidate) -> None:
         self.chains.append(cand)
-        if len(self.chains) <= _SEEDS:
-            self.update(len(self.chains) - 1)
+        n = len(self.chains)
+        if n == _FEW_SEEDS:
+            self.bounds = np.zeros((5, _SEEDS), dtype=np.int64)
+            for i in range(n):
+                self.update(i)
+        elif n > _FEW_SEEDS:
+            self.update(n - 1)
 
     def update(self, i: int) -> None:
-        if i < _SEEDS:
+        if self.bounds is not None and i < _SEEDS:
             c = self.chains[i]
             self.bounds[:, i] = (c.a0, c.a1, c.b0, c.b1, c.matched)
 
     def near(self, run: Run | Candidate, *, diagonal: bool) -> list[int]:
         k = min(len(self.chains), _SEEDS)
-        if k == 0:
-            return []
+        if k < _FEW_SEEDS:
+            return [i for i in range(k) if _within_reach(self.chains[i], run, diagonal)]
         a0, a1, b0, b1, matched = self.bounds[:, :k]
         # the largest gap _fits allows between a chain and the run, and the overlap it allows
         reach = np.minimum(np.maximum(400, 2 * matched), max(_SMALL_GAP, 4 * run.matched))
@@ -598,13 +618,25 @@ def _head_repeat(sk: Skeleton) -> Candidate | None:
     return None
 
 
-def analyse(text: str, opts: RepairOptions) -> tuple[Skeleton, list[Candidate]]:
-    """The skeleton of ``text`` and its classified candidate pairs, largest first."""
+def analyse(
+    text: str, opts: RepairOptions, *, distant: bool = True
+) -> tuple[Skeleton, list[Candidate]]:
+    """The skeleton of ``text`` and its classified candidate pairs, largest first.
+
+    With ``distant=False`` a text whose runs together cover fewer than ``min_chars`` letters
+    returns no pairs at once: every pair it could give would be ``distant`` (repetition that
+    repair leaves alone), as no kind that repair acts on is that short.
+    """
     sk = skeleton(text)
     if len(sk) < 2 * opts.anchor_chars:
         return sk, []
-    candidates = _chain(_runs(sk, opts.anchor_chars))
+    runs = _runs(sk, opts.anchor_chars)
     head = _head_repeat(sk)
+    if not distant:
+        covered = sum(r.a1 - r.a0 for r in runs) + (head.matched if head is not None else 0)
+        if covered < opts.min_chars:
+            return sk, []
+    candidates = _chain(runs)
     if head is not None and not any(c.a0 == 0 and c.b0 == head.b0 for c in candidates):
         candidates.append(head)
     for cand in candidates:
