@@ -213,7 +213,9 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
                     end = p
                 break
         for q in range(end, a1 - 1, -1):
-            if bounds[q] and bounds[q + d]:
+            # a word ends in both copies, or a line ends in one (the flattened copy glued the
+            # line's last word onto the next line's first: ``the\n\nresult``, ``theresult``)
+            if (bounds[q] and bounds[q + d]) or lines[q] or lines[q + d]:
                 a1 = q
                 break
     start = a0 - _agree_back(s, a0, a0 + d, a0)
