@@ -358,9 +358,14 @@ def _move_one(
     # that punctuation belongs to the neighbours
     head: str | None = None
     tail: str | None = None
+    # (lines without letters or digits just before the next neighbour, an icon above a
+    # title, are the next neighbour's too)
     if nxt is not None:
         k = max(nxt[2], boundary) if boundary < len(sk) else nxt[2]
-        head = text[int(lines.starts[int(row[k])]) : int(offsets[k])]
+        start = int(lines.starts[int(row[k])])
+        if k > 0 and row[k - 1] != row[k]:
+            start = int(lines.ends[int(row[k - 1])])
+        head = text[start : int(offsets[k])]
     if prev is not None:
         k = min(prev[3], boundary) - 1 if boundary > 0 else prev[3] - 1
         tail = text[int(offsets[k]) + 1 : int(lines.ends[int(row[k])])]
