@@ -5,19 +5,26 @@
 
 Four comparisons, each tool in its own process (so that peak memory is its own):
 
-- inside one document (``repair-dev.jsonl``): keep-first exact line and sentence dedup
-  (``benchmarks/repair_eval.py``), trafilatura's ``deduplicate`` (its extractor on the
-  paragraphs as HTML, with its own per-document LRU cache; the default repetitions allowed, and
-  ``MAX_REPETITIONS = 0`` so that the second copy of a paragraph goes), datatrove's
-  ``GopherRepetitionFilter`` (it drops whole documents: a dropped document scores as empty
-  text, and the drops are counted), and ``dedup.clean``. Scores per damage family as the
-  evaluation README prescribes (:func:`dedup.evaluation.score_families`).
+- inside one document (``repair-dev.jsonl``): doing nothing (the baseline), keep-first exact
+  line and sentence dedup (``benchmarks/repair_eval.py``), trafilatura's ``deduplicate`` (its
+  extractor on the paragraphs as HTML, with its own per-document LRU cache; the default
+  repetitions allowed, and ``MAX_REPETITIONS = 0`` so that the second copy of a paragraph
+  goes), datatrove's ``GopherRepetitionFilter`` (it drops whole documents: a dropped document
+  scores as empty text, and the drops are counted), ``dedup.repair`` alone and ``dedup.clean``.
+  Scores per damage family as the evaluation README prescribes
+  (:func:`dedup.evaluation.score_families`); the README's per-family table (do nothing, line
+  and sentence dedup, ``dedup.repair``, ``dedup.clean``) is printed and stored in
+  ``results.json`` as ``readme_families``.
 - across documents (``neardup-dev.jsonl``): datasketch ``MinHashLSH`` and rensa
   (``benchmarks/neardup_eval.py``), datatrove's MinHash pipeline (signature, buckets, cluster
   stages on a local executor), and ``dedup.corpus``: pairwise precision, recall, F1.
 - mojibake (``mojibake/``, ftfy's cases): ``ftfy.fix_text`` against ``dedup.normalize``.
-- growth: seconds against document size (1 KB to ``--max-size``) on synthetic doubled documents
-  (paragraphs of repair-dev gold texts, then the same body flattened), per tool.
+- growth: CPU seconds of one call against document size (1 KB to ``--max-size``) on synthetic
+  doubled documents, per tool: paragraphs of repair-dev ``clean`` gold texts, then the same body
+  flattened, built by ``repair_scale.doubled`` (past the paragraph pool each round rotates the
+  letters, so the body never repeats itself, as in a long article). The calls are
+  single-threaded, so CPU time (``time.process_time``) equals the wall time on a quiet machine;
+  on a shared one, other load inflates wall time and not CPU time.
 
 Throughput is characters of input per second; peak memory is the process' peak resident set
 above what it held once its imports and the data were loaded. Writes ``OUT/results.json``,
@@ -50,19 +57,32 @@ from neardup_eval import (
     rensa_clusters,
 )
 from normalize_bench import _ftfy_style
-from repair_eval import line_dedup, sentence_dedup
+from repair_eval import line_dedup, nothing, sentence_dedup
+from repair_scale import doubled
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
 PEERS = ("dedup", "ftfy", "trafilatura", "datatrove", "datasketch", "rensa", "numpy", "ray")
 
 REPAIR_TOOLS = (
+    "nothing",
     "line-dedup",
     "sentence-dedup",
     "trafilatura",
     "trafilatura-rep0",
     "gopher",
+    "dedup.repair",
     "dedup",
+)
+# in the repair section: baselines, not peers ("dedup" there is dedup.clean)
+NOT_PEERS = ("nothing", "dedup.repair")
+# the README's per-family table: the tool, its column heading
+README_COLUMNS = (
+    ("nothing", "do nothing"),
+    ("line-dedup", "keep-first line dedup"),
+    ("sentence-dedup", "keep-first sentence dedup"),
+    ("dedup.repair", "`dedup.repair`"),
+    ("dedup", "`dedup.clean`"),
 )
 NEARDUP_TOOLS = (
     "datasketch-0.5",
@@ -137,6 +157,8 @@ def gopher_tool() -> tuple[Callable[[str], str], list[int]]:
 def repair_tool(name: str) -> tuple[Callable[[str], str], list[int] | None]:
     import dedup
 
+    if name == "nothing":
+        return nothing, None
     if name == "line-dedup":
         return line_dedup, None
     if name == "sentence-dedup":
@@ -147,6 +169,8 @@ def repair_tool(name: str) -> tuple[Callable[[str], str], list[int] | None]:
         return trafilatura_tool(0), None
     if name == "gopher":
         return gopher_tool()
+    if name == "dedup.repair":
+        return (lambda text: dedup.repair(text).text), None
     if name == "dedup":
         return dedup.clean, None
     raise ValueError(name)
@@ -234,6 +258,7 @@ def run_repair(data: Path, name: str) -> dict[str, Any]:
     outputs = [tool(r["text"]) for r in records]
     seconds = time.perf_counter() - started
     scores = score_families(records, outputs)
+    order = list(dict.fromkeys(r["family"] for r in records))  # as in the data file
     lost = None
     if dropped is not None:
         lost = {}
@@ -253,7 +278,7 @@ def run_repair(data: Path, name: str) -> dict[str, Any]:
                 "similarity": s.similarity,
                 "unchanged": s.unchanged,
             }
-            for f, s in scores.items()
+            for f, s in sorted(scores.items(), key=lambda item: order.index(item[0]))
         },
         "dropped": lost,
     }
@@ -315,50 +340,42 @@ def run_mojibake(data: Path, name: str) -> dict[str, Any]:
     }
 
 
-def doubled_document(data: Path, size: int) -> str:
-    """Paragraphs of repair-dev gold texts up to ``size / 2`` characters, then the same body
-    with its paragraph breaks removed (the ``doubled_flat`` damage)."""
-    golds = [r["gold"] for r in _read_jsonl(data / "repair-dev.jsonl") if r["family"] == "clean"]
-    paras: list[str] = []
-    total = 0
-    i = 0
-    while total < size // 2:
-        for line in golds[i % len(golds)].split("\n"):
-            if line.strip():
-                paras.append(line.strip())
-                total += len(line) + 1
-        i += 1
-    body = "\n\n".join(paras)
-    while len(body) > size // 2 and len(paras) > 1:
-        paras.pop()
-        body = "\n\n".join(paras)
-    return body + "\n\n" + " ".join(paras)
+def growth_paragraphs(data: Path) -> list[str]:
+    """The paragraphs (over 80 characters) of repair-dev ``clean`` gold texts, as
+    ``benchmarks/repair_scale.py`` takes them."""
+    records = _read_jsonl(data / "repair-dev.jsonl")
+    paragraphs = [p for r in records if r["family"] == "clean" for p in r["gold"].split("\n\n")]
+    return [p for p in paragraphs if len(p) > 80]
 
 
 def run_growth(data: Path, name: str, sizes: list[int], budget: float) -> dict[str, Any]:
+    """CPU seconds of one single-threaded call per size (other load on a shared machine
+    inflates wall time, not CPU time)."""
     tool, _ = repair_tool(name)
-    tool(doubled_document(data, 2000))
+    paragraphs = growth_paragraphs(data)
+    tool(doubled(paragraphs, 2000))
     points = []
     for size in sizes:
-        text = doubled_document(data, size)
-        started = time.perf_counter()
+        text = doubled(paragraphs, size)
+        started = time.process_time()
         tool(text)
-        seconds = time.perf_counter() - started
-        points.append({"chars": len(text), "seconds": seconds})
+        seconds = time.process_time() - started
+        points.append({"size": size, "chars": len(text), "seconds": seconds})
         print("POINT " + json.dumps(points[-1]), flush=True)  # kept if a later size times out
         if seconds > budget:
             break
-    return {"tool": name, "points": points}
+    return {"tool": name, "clock": "process_time", "points": points}
 
 
 # ---------------------------------------------------------------------------- the driver
 
 
-def _child(args: list[str], timeout: float) -> dict[str, Any]:
+def _child(args: list[str], timeout: float, options: Sequence[str] = ()) -> dict[str, Any]:
+    """Run one tool in its own process; ``options`` (``--data``, ``--budget``) go with it."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     try:
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", *args],
+            [sys.executable, __file__, *options, "--child", *args],
             capture_output=True,
             text=True,
             env=env,
@@ -435,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     only = set(args.only or ("repair", "neardup", "mojibake", "growth"))
+    options = ["--data", str(args.data), "--budget", str(args.budget)]
     results: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": "python benchmarks/compare.py " + " ".join(argv or sys.argv[1:]),
@@ -460,11 +478,12 @@ def main(argv: list[str] | None = None) -> int:
         elif path.exists() and f"{key}_run" in previous:
             results[f"{key}_run"] = previous[f"{key}_run"]
     if "repair" in only:
-        results["repair"] = [_child(["repair", t], 1800) for t in REPAIR_TOOLS]
+        results["repair"] = [_child(["repair", t], 1800, options) for t in REPAIR_TOOLS]
+    results["readme_families"] = readme_families(results)
     if "neardup" in only:
-        results["neardup"] = [_child(["neardup", t], 1800) for t in NEARDUP_TOOLS]
+        results["neardup"] = [_child(["neardup", t], 1800, options) for t in NEARDUP_TOOLS]
     if "mojibake" in only:
-        results["mojibake"] = [_child(["mojibake", t], 600) for t in MOJIBAKE_TOOLS]
+        results["mojibake"] = [_child(["mojibake", t], 600, options) for t in MOJIBAKE_TOOLS]
     if "growth" in only:
         sizes = [
             s
@@ -481,7 +500,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             if s <= args.max_size
         ]
-        results["growth"] = [_child(["growth", t, *map(str, sizes)], 1800) for t in GROWTH_TOOLS]
+        results["growth"] = [
+            _child(["growth", t, *map(str, sizes)], args.growth_timeout, options)
+            for t in GROWTH_TOOLS
+        ]
     args.out.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(render(results))
@@ -513,13 +535,14 @@ def render(results: dict[str, Any]) -> str:
     if stamps:
         out += ["Sections run:", "", *stamps, ""]
     out += summary(results)
+    out += readme_table(results)
     repair = [r for r in results.get("repair", []) if "error" not in r]
     if repair:
-        families = sorted(repair[0]["families"])
+        families = list(repair[0]["families"])
         ref = next((r for r in repair if r["tool"] == "dedup"), repair[-1])
         ref_speed = ref["chars"] / ref["seconds"]
         out += ["### Inside one document (repair-dev): exact-match rate per family", ""]
-        out.append("| family | n | " + " | ".join(r["tool"] for r in repair) + " |")
+        out.append("| family | n | " + " | ".join(_label(r["tool"]) for r in repair) + " |")
         out.append("| --- | ---: |" + " ---: |" * len(repair))
         for fam in families:
             n = repair[0]["families"][fam]["records"]
@@ -528,7 +551,7 @@ def render(results: dict[str, Any]) -> str:
             label = f"{fam} (unchanged)" if fam == "clean" else fam
             out.append(f"| {label} | {n} | " + " | ".join(cells) + " |")
         out.append(
-            "| mean similarity, all | 693 | "
+            f"| mean similarity, all | {repair[0]['records']} | "
             + " | ".join(f"{_mean_similarity(r):.3f}" for r in repair)
             + " |"
         )
@@ -541,12 +564,18 @@ def render(results: dict[str, Any]) -> str:
         )
         out.append(
             "| MB/s | | "
-            + " | ".join(f"{r['chars'] / r['seconds'] / 1e6:.3f}" for r in repair)
+            + " | ".join(
+                "-" if r["tool"] == "nothing" else f"{r['chars'] / r['seconds'] / 1e6:.3f}"
+                for r in repair
+            )
             + " |"
         )
         out.append(
             "| speed / dedup | | "
-            + " | ".join(_ratio(r["chars"] / r["seconds"], ref_speed) for r in repair)
+            + " | ".join(
+                "-" if r["tool"] == "nothing" else _ratio(r["chars"] / r["seconds"], ref_speed)
+                for r in repair
+            )
             + " |"
         )
         out.append("| peak MB | | " + " | ".join(f"{r['peak_mb']:.0f}" for r in repair) + " |")
@@ -560,7 +589,7 @@ def render(results: dict[str, Any]) -> str:
     neardup = [r for r in results.get("neardup", []) if "error" not in r]
     if neardup:
         ref = next((r for r in neardup if r["tool"] == "dedup"), neardup[-1])
-        out += ["### Across documents (neardup-dev, 3,630 records)", ""]
+        out += [f"### Across documents (neardup-dev, {neardup[0]['records']:,} records)", ""]
         out.append("| tool | precision | recall | F1 | docs/s | speed / dedup | peak MB |")
         out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in neardup:
@@ -595,25 +624,94 @@ def render(results: dict[str, Any]) -> str:
         out.append("")
     growth = [r for r in results.get("growth", []) if "error" not in r]
     if growth:
-        out += ["### Seconds against document size (synthetic doubled documents)", ""]
-        sizes = sorted({p["chars"] for r in growth for p in r["points"]})
-        out.append("| tool | " + " | ".join(f"{s:,}" for s in sizes) + " | exponent |")
-        out.append("| --- |" + " ---: |" * (len(sizes) + 1))
+        out += [
+            "### CPU seconds of one call against document size (synthetic doubled documents)",
+            "",
+        ]
+        sizes = sorted({_size(p) for r in growth for p in r["points"]})
+        out.append(
+            "| tool | " + " | ".join(f"{s:,}" for s in sizes) + " | exponent | 10 MB / 1 MB |"
+        )
+        out.append("| --- |" + " ---: |" * (len(sizes) + 2))
         for r in growth:
-            by = {p["chars"]: p["seconds"] for p in r["points"]}
+            by = {_size(p): p["seconds"] for p in r["points"]}
             cells = [f"{by[s]:.4f}" if s in by else "-" for s in sizes]
             out.append(
-                f"| {r['tool']} | " + " | ".join(cells) + f" | {exponent(r['points']):.2f} |"
+                f"| {_label(r['tool'])} | "
+                + " | ".join(cells)
+                + f" | {exponent(r['points']):.2f} | {_growth_ratio(r['points'])} |"
             )
         out.append("")
         out.append(
-            "exponent: the slope of log(seconds) against log(size) over the documents of "
-            "100,000 characters and more (1.0: linear)."
+            "Columns: the size asked for (the document is within a paragraph of it). exponent: "
+            "the slope of log(seconds) against log(size) over the documents of 100,000 "
+            "characters and more (1.0: linear); 10 MB / 1 MB: the ratio of the two times, for "
+            "ten times the text. CPU time (`time.process_time`) of the single-threaded call, "
+            "which other load on the machine does not inflate."
         )
         out.append("")
     for r in errors:
         out.append(f"- not run: {r.get('tool', '?')}: {r['error']}")
     return "\n".join(out)
+
+
+def _label(tool: str) -> str:
+    """The name shown for a tool in the repair and growth tables and plots."""
+    return "dedup.clean" if tool == "dedup" else tool
+
+
+def _size(point: dict[str, Any]) -> int:
+    return int(point.get("size", point["chars"]))
+
+
+def _growth_ratio(points: list[dict[str, Any]]) -> str:
+    by = {_size(p): p["seconds"] for p in points}
+    if 1_000_000 in by and 10_000_000 in by and by[1_000_000] > 0:
+        return f"{by[10_000_000] / by[1_000_000]:.1f}"
+    return "-"
+
+
+def readme_families(results: dict[str, Any]) -> dict[str, Any] | None:
+    """The README's per-family table: exact-match rate per family (``clean``: share left
+    unchanged; ``real_jsonld``: mean similarity) for do nothing, line and sentence dedup,
+    ``dedup.repair`` and ``dedup.clean``."""
+    by = {r["tool"]: r for r in results.get("repair", []) if "error" not in r}
+    columns = [(tool, title) for tool, title in README_COLUMNS if tool in by]
+    if not columns:
+        return None
+    first = by[columns[0][0]]
+    rows = []
+    for fam, scores in first["families"].items():
+        key = {"clean": "unchanged", "real_jsonld": "similarity"}.get(fam, "exact")
+        label = {"clean": "clean (unchanged)", "real_jsonld": "real_jsonld (similarity)"}
+        rows.append(
+            {
+                "family": label.get(fam, fam),
+                "records": scores["records"],
+                "values": [by[tool]["families"][fam][key] for tool, _ in columns],
+            }
+        )
+    return {"columns": [title for _, title in columns], "rows": rows}
+
+
+def readme_table(results: dict[str, Any]) -> list[str]:
+    table = readme_families(results)
+    if table is None:
+        return []
+    out = [
+        "### Per damage family (the README's table)",
+        "",
+        "Exact-match rate against the gold text (similarity for `real_jsonld`, share unchanged "
+        "for `clean`).",
+        "",
+        "| family | n | " + " | ".join(table["columns"]) + " |",
+        "| --- | ---: |" + " ---: |" * len(table["columns"]),
+    ]
+    for row in table["rows"]:
+        cells = " | ".join(f"{v:.3f}" for v in row["values"])
+        out.append(f"| {row['family']} | {row['records']} | {cells} |")
+    out.append("")
+    return out
 
 
 def _damaged_exact(r: dict[str, Any]) -> float:
@@ -630,7 +728,7 @@ def summary(results: dict[str, Any]) -> list[str]:
 
     def line(task: str, metric: str, tools: list[dict[str, Any]], value: Any, fmt: str) -> None:
         ours = next((t for t in tools if t["tool"] == "dedup"), None)
-        peers = [t for t in tools if t["tool"] != "dedup"]
+        peers = [t for t in tools if t["tool"] != "dedup" and t["tool"] not in NOT_PEERS]
         if ours is None or not peers:
             return
         best = max(peers, key=value)
@@ -716,7 +814,7 @@ def _mean_similarity(r: dict[str, Any]) -> float:
 def exponent(points: list[dict[str, float]]) -> float:
     import numpy as np
 
-    big = [p for p in points if p["chars"] >= 100_000 and p["seconds"] > 0]
+    big = [p for p in points if _size(p) >= 100_000 and p["seconds"] > 0]
     if len(big) < 2:
         return float("nan")
     x = np.log([p["chars"] for p in big])
@@ -734,17 +832,19 @@ def plots(results: dict[str, Any], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     repair = [r for r in results.get("repair", []) if "error" not in r]
     if repair:
-        families = sorted(repair[0]["families"])
+        families = list(repair[0]["families"])
         fig, ax = plt.subplots(figsize=(11, 4.5))
         width = 0.8 / len(repair)
         x = np.arange(len(families))
         for i, r in enumerate(repair):
             values = [r["families"][f]["unchanged" if f == "clean" else "exact"] for f in families]
-            ax.bar(x + i * width, values, width, label=r["tool"])
+            ax.bar(x + i * width, values, width, label=_label(r["tool"]))
         ax.set_xticks(x + 0.4 - width / 2, families, rotation=25, ha="right")
         ax.set_ylabel("exact-match rate (clean: unchanged)")
-        ax.set_title(f"Repair inside one document, per damage family ({results['date']})")
-        ax.legend(fontsize=8, ncols=3)
+        ax.set_ylim(0, 1.02)
+        date = results.get("repair_run", results)["date"]
+        ax.set_title(f"Repair inside one document, per damage family ({date})")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         fig.tight_layout()
         fig.savefig(folder / "quality_per_family.png", dpi=110)
         plt.close(fig)
@@ -754,12 +854,20 @@ def plots(results: dict[str, Any], folder: Path) -> None:
         for r in growth:
             xs = [p["chars"] for p in r["points"]]
             ys = [p["seconds"] for p in r["points"]]
-            ax.loglog(xs, ys, marker="o", label=f"{r['tool']} (slope {exponent(r['points']):.2f})")
+            slope = exponent(r["points"])
+            ax.loglog(xs, ys, marker="o", label=f"{_label(r['tool'])} (slope {slope:.2f})")
+        # the linear reference goes through dedup's first point of 100,000 characters or more
+        ours = next((r for r in growth if r["tool"] == "dedup"), None)
+        anchor = next(
+            (p for p in (ours or {}).get("points", []) if _size(p) >= 100_000 and p["seconds"]),
+            None,
+        )
         xs = np.array([1e3, 1e7])
-        ax.loglog(xs, xs * 1e-7, "k:", label="linear (slope 1)")
+        scale = anchor["seconds"] / anchor["chars"] if anchor else 1e-7
+        ax.loglog(xs, xs * scale, "k:", label="linear (slope 1)")
         ax.set_xlabel("document size (characters)")
-        ax.set_ylabel("seconds")
-        ax.set_title("Cost against document size")
+        ax.set_ylabel("CPU seconds, one call")
+        ax.set_title(f"Cost against document size ({results.get('growth_run', results)['date']})")
         ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(folder / "growth.png", dpi=110)
