@@ -88,6 +88,28 @@ def test_cli_max_doc_chars(tmp_path: Path) -> None:
     assert json.loads(full.stdout)["text"] == REPAIRED
 
 
+def test_cli_one_line_text_file_over_the_cap(tmp_path: Path) -> None:
+    """A plain text file of one line (no newline at the end) over ``--max-doc-chars``: the
+    command exits 0 and writes the normalised line, byte-equal to the input when there is
+    nothing to normalise (the case of ``benchmarks/limits_bench.py``, at a small size)."""
+    line = " ".join(PARAGRAPHS * 3)  # three copies in one line
+    damaged = line.replace(_E, "\N{LATIN CAPITAL LETTER A WITH TILDE}\N{COPYRIGHT SIGN}")
+    cap = str(len(line) - 1)
+    for name, text, expected in [("clean.txt", line, line), ("mojibake.txt", damaged, line)]:
+        path, out = tmp_path / name, tmp_path / f"out-{name}"
+        path.write_bytes(text.encode("utf-8"))
+        done = subprocess.run(
+            [sys.executable, "-m", "dedup", "clean", str(path), "-o", str(out), "-j", "1",
+             "--max-doc-chars", cap],
+            capture_output=True, text=True, timeout=TIMEOUT,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        assert out.read_bytes() == expected.encode("utf-8"), name
+    assert dedup.find_duplicates(line)  # under the cap the copies are found
+    assert dedup.find_duplicates(line, max_doc_chars=len(line) - 1) == []
+
+
 def test_repair_options_refuse_a_negative_cap() -> None:
     with pytest.raises(dedup.ConfigError, match="max_doc_chars"):
         RepairOptions(max_doc_chars=-1)
