@@ -106,6 +106,7 @@ def test_cli_one_line_text_file_over_the_cap(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
         assert out.read_bytes() == expected.encode("utf-8"), name
+        assert "1 document over --max-doc-chars: normalised only, not repaired" in done.stderr
     assert dedup.find_duplicates(line)  # under the cap the copies are found
     assert dedup.find_duplicates(line, max_doc_chars=len(line) - 1) == []
 

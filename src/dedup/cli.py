@@ -360,11 +360,17 @@ class Stats:
     changed: int = 0
     skipped: int = 0
     replaced: int = 0
+    over_cap: int = 0
     chars_in: int = 0
     chars_out: int = 0
     nbytes: int = 0
     edits: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.perf_counter)
+
+    def count_over_cap(self, record: Record, options: RepairOptions) -> None:
+        """Count a document longer than ``max_doc_chars``: it is not searched for copies."""
+        if options.max_doc_chars and len(record.text) > options.max_doc_chars:
+            self.over_cap += 1
 
     def add(self, record: Record, text: str, edits: tuple[Edit, ...]) -> None:
         self.chars_in += len(record.text)
@@ -383,6 +389,12 @@ class Stats:
             f"{self.skipped:,} skipped"
             + (f" ({self.replaced:,} with invalid UTF-8 replaced)" if self.replaced else ""),
         ]
+        if self.over_cap:
+            what = "normalised only, not repaired" if command == "clean" else "not searched"
+            out.append(
+                f"{self.over_cap:,} document{'' if self.over_cap == 1 else 's'} over "
+                f"--max-doc-chars: {what}"
+            )
         if command == "clean":
             removed = self.chars_in - self.chars_out
             out.append(
@@ -727,6 +739,7 @@ def clean_command(
                         writer.schema = reader.schema
                     writer.write(record, result.text)
                     run.stats.add(record, result.text, result.edits)
+                    run.stats.count_over_cap(record, options)
                     if report_file is not None:
                         write_jsonl_line(report_file, _report_line(record, result))
                     run.advance(record)
@@ -790,6 +803,7 @@ def find_command(
             for record, result in run.results(run.reader(source), engine, stage, "find"):
                 pairs_total += len(result)
                 run.stats.changed += bool(result)
+                run.stats.count_over_cap(record, options)
                 if as_json:
                     for pair in result:
                         click.echo(json.dumps(_pair_dict(record, pair), ensure_ascii=False))
