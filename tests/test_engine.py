@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import doctest
+import functools
+import os
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -114,6 +117,35 @@ def test_fork_only_without_other_threads() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def _mark_prepared(folder: str) -> None:
+    Path(folder, str(os.getpid())).touch()
+
+
+def _prepared_in(folder: str, _: str) -> bool:
+    return Path(folder, str(os.getpid())).exists()
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_prepare_runs_once_in_the_parent_with_fork_else_in_each_worker(
+    method: str, tmp_path: Path
+) -> None:
+    folder = str(tmp_path)
+    items = [(i, str(i)) for i in range(60)]
+    prepare = functools.partial(_mark_prepared, folder)
+    check = functools.partial(_prepared_in, folder)
+    with Engine(jobs=2, chunk_items=6, start_method=method, prepare=prepare) as engine:
+        results = [ok for _, ok in engine.map(check, items)]
+    marks = {p.name for p in tmp_path.iterdir()}
+    if method == "fork":
+        # built here; the workers inherit it (they see no mark of their own)
+        assert marks == {str(os.getpid())}
+        assert not any(results)
+    else:
+        assert str(os.getpid()) not in marks
+        assert 1 <= len(marks) <= 2
+        assert all(results)
 
 
 def test_unknown_start_method_is_refused() -> None:

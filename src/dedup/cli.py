@@ -57,7 +57,7 @@ from dedup.model import (
     RepairOptions,
     apply_edits,
 )
-from dedup.pipeline import clean
+from dedup.pipeline import clean, warm_up
 from dedup.spans import find_duplicates
 
 __all__ = [
@@ -712,7 +712,7 @@ def clean_command(
         report_file = (
             stack.enter_context(atomic_output(Path(report), force=force)) if report else None
         )
-        engine = stack.enter_context(Engine(jobs))
+        engine = stack.enter_context(Engine(jobs, prepare=warm_up))
         shared: Writer | None = None
         stage = functools.partial(clean_document, repair_options=options)
         for target in targets:
@@ -798,7 +798,7 @@ def find_command(
     pairs_total = 0
     with contextlib.ExitStack() as stack:
         run = Run(inputs, sources, stack, quiet=quiet)
-        engine = stack.enter_context(Engine(jobs))
+        engine = stack.enter_context(Engine(jobs, prepare=warm_up))
         for source in sources:
             for record, result in run.results(run.reader(source), engine, stage, "find"):
                 pairs_total += len(result)
@@ -1000,7 +1000,7 @@ def diff_command(
     stage = functools.partial(clean_document, repair_options=options)
     with contextlib.ExitStack() as stack:
         run = Run(inputs, sources, stack, quiet=quiet)
-        engine = stack.enter_context(Engine(jobs))
+        engine = stack.enter_context(Engine(jobs, prepare=warm_up))
         for source in sources:
             for record, result in run.results(run.reader(source), engine, stage, "clean"):
                 run.stats.add(record, result.text, result.edits)

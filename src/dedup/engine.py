@@ -57,11 +57,14 @@ class Failed:
         return f"{self.error}: {self.message}"
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(prepare: Callable[[], object] | None) -> None:
     """Workers leave Ctrl-C to the calling process, which stops the run and cleans up; a
-    SIGTERM (sent by :meth:`Engine.close` to stop them) ends them at once."""
+    SIGTERM (sent by :meth:`Engine.close` to stop them) ends them at once. Then the engine's
+    ``prepare``, if the worker did not inherit what it built."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if prepare is not None:
+        prepare()
 
 
 class _Apply(Generic[T, R]):
@@ -96,6 +99,9 @@ class Engine:
       ``fork`` on Linux while this process runs no other Python thread (fast: nothing is
       imported again), else ``forkserver`` (``spawn`` on Windows). With ``forkserver`` and
       ``spawn`` the main module must be importable, as for any process pool.
+    - ``prepare``: builds what the function needs once (lookup tables, compiled patterns).
+      With ``fork`` it runs in this process just before the workers start, so they share what
+      it built instead of each building its own; otherwise each worker runs it as it starts.
 
     Use it as a context manager so the pool is shut down, also on error or Ctrl-C.
     """
@@ -108,6 +114,7 @@ class Engine:
         chunk_size: int = 1 << 18,
         window: int | None = None,
         start_method: str | None = None,
+        prepare: Callable[[], object] | None = None,
     ) -> None:
         for name, value in (
             ("jobs", jobs),
@@ -128,6 +135,7 @@ class Engine:
                 f"{', '.join(multiprocessing.get_all_start_methods())}"
             )
         self.start_method = start_method
+        self.prepare = prepare
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Engine:
@@ -177,8 +185,15 @@ class Engine:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["dedup"])
+            prepare = self.prepare
+            if prepare is not None and method == "fork":
+                prepare()  # the workers inherit it
+                prepare = None
             self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=context, initializer=_ignore_interrupts
+                max_workers=self.jobs,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(prepare,),
             )
         return self._pool
 

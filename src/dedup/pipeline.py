@@ -20,7 +20,7 @@ from dedup.model import Cleaned, ConfigError, RepairOptions, Stage, check_text
 from dedup.normalize import NormalizeOptions, normalize, split_glued
 from dedup.repair import repair
 
-__all__ = ["clean", "clean_batch"]
+__all__ = ["clean", "clean_batch", "warm_up"]
 
 # Repair can join pieces of two copies into text that normalisation changes again (a mojibake
 # sequence split between the copies): the stages run again on their output, this many rounds
@@ -84,6 +84,17 @@ def clean(
     return Cleaned(current, tuple(stages))
 
 
+def warm_up() -> None:
+    """Build the lookup tables and patterns that :func:`clean` builds on its first call.
+
+    A pool of worker processes calls it before they start (:class:`dedup.engine.Engine`'s
+    ``prepare``), so that forked workers share one copy rather than each building its own.
+
+    >>> warm_up()
+    """
+    clean("Warm up.\n\nCaf\u00c3\u00a9 &amp; the rest, glued.Here")
+
+
 def clean_batch(
     texts: Iterable[str],
     *,
@@ -114,6 +125,6 @@ def clean_batch(
         return [func(text) for text in items]
     from dedup.engine import Engine
 
-    with Engine(jobs) as engine:
+    with Engine(jobs, prepare=warm_up) as engine:
         # without catch=True the engine raises rather than return a Failed
         return [cast(str, text) for _, text in engine.map(func, enumerate(items), size=len)]
