@@ -7,17 +7,10 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from dedup.corpus import (
-    Boilerplate,
-    BoilerplateOptions,
-    CorpusOptions,
-    Index,
-    IndexLockedError,
-    exact_hash,
-    find_near_duplicates,
-)
 from dedup.model import (
     Cleaned,
     ConfigError,
@@ -37,6 +30,38 @@ from dedup.normalize import NormalizeOptions, normalize, split_glued
 from dedup.pipeline import clean, clean_batch
 from dedup.repair import repair
 from dedup.spans import find_duplicates
+
+if TYPE_CHECKING:
+    from dedup.corpus import (
+        Boilerplate,
+        BoilerplateOptions,
+        CorpusOptions,
+        Index,
+        IndexLockedError,
+        exact_hash,
+        find_near_duplicates,
+    )
+
+# The corpus stage (its shingle tables, SQLite) loads on first use: repairing text never pays
+# for it.
+_CORPUS = frozenset(
+    {
+        "Boilerplate",
+        "BoilerplateOptions",
+        "CorpusOptions",
+        "Index",
+        "IndexLockedError",
+        "exact_hash",
+        "find_near_duplicates",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CORPUS:
+        return getattr(import_module("dedup.corpus"), name)
+    raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+
 
 try:
     __version__ = version("dedup")

@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -98,8 +99,10 @@ class _Tables(NamedTuple):
     spaces: npt.NDArray[np.bool_]  # white space (``str.isspace``), which ends a URL
 
 
-def _build_tables() -> _Tables:
-    """Per code point of the Basic Multilingual Plane (built once, with C-level maps)."""
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    """Per code point of the Basic Multilingual Plane (built on first use, with C-level maps;
+    read-only, the same for every call)."""
     size = 0x10000
     chars = [chr(c) for c in range(size)]
     classes = np.fromiter(
@@ -125,8 +128,6 @@ def _build_tables() -> _Tables:
     return _Tables(classes, folds, expands, spaces)
 
 
-# Read-only tables, the same for every call.
-_TABLE, _FOLD, _EXPANDS, _ISSPACE = _build_tables()
 _COLON, _SLASH, _DOT, _W, _LBRACKET, _RBRACKET, _LPAREN, _RPAREN = (ord(c) for c in ":/.w[]()")
 
 
@@ -159,7 +160,7 @@ def _fold(text: str) -> str:
 
 
 def _classes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
-    classes = _TABLE[np.minimum(codes, 0xFFFF)]
+    classes = _tables().classes[np.minimum(codes, 0xFFFF)]
     astral = codes > 0xFFFF
     if astral.any():
         wide = codes[astral]
@@ -219,14 +220,14 @@ def _chunk(
     # One separator (class "other") after each text keeps tokens from crossing texts.
     joined = "\x00".join(folded) + "\x00"
     raw = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
-    expands = np.flatnonzero(_EXPANDS[np.minimum(raw, 0xFFFF)])
+    expands = np.flatnonzero(_tables().expands[np.minimum(raw, 0xFFFF)])
     if len(expands):
         text_ends = np.cumsum([len(f) + 1 for f in folded])
         for d in np.unique(np.searchsorted(text_ends, expands, side="right")).tolist():
             folded[d] = folded[d].casefold()
         joined = "\x00".join(folded) + "\x00"
         raw = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
-    codes = _FOLD[np.minimum(raw, 0xFFFF)]
+    codes = _tables().folds[np.minimum(raw, 0xFFFF)]
     if len(raw) and raw.max() > 0xFFFF:
         codes = np.where(raw > 0xFFFF, raw, codes)
     lengths = np.fromiter((len(f) + 1 for f in folded), dtype=np.int64, count=n_docs)
@@ -316,7 +317,7 @@ def _url_mask(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     starts with ``www.`` (any case). Runs end at white space and at the separator 0.
     """
     n = len(codes)
-    sep = _ISSPACE[np.minimum(codes, 0xFFFF)] | (codes == 0)
+    sep = _tables().spaces[np.minimum(codes, 0xFFFF)] | (codes == 0)
     mask = np.zeros(n, dtype=bool)
     opens = np.flatnonzero((codes[:-1] == _RBRACKET) & (codes[1:] == _LPAREN))
     if len(opens):
