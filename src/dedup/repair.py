@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,6 +171,8 @@ def _take(
     junction = glued(sk, cand)
     if cand.kind == "flattened":
         gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
+        if not removed_first:
+            gone = (gone[0], _echoed_lines(sk, gone))
     if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
@@ -233,6 +236,26 @@ def _whole_lines(
     if junction:
         start, end = (start, gone[1]) if removed_first else (gone[0], end)
     return (start, end) if end > start else gone
+
+
+def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
+    """The end of a removed later copy, grown over the lines right after it that repeat a line
+    before the copy letter for letter: the copy's lists, which it carries in another order (so
+    they do not align), are its own."""
+    row, n = sk.row, len(sk)
+    start, end = gone
+    if end >= n or end == 0 or start == 0 or row[end] == row[end - 1]:
+        return end  # the copy ends inside a line
+    edges = np.flatnonzero(row[1:start] != row[: start - 1]) + 1
+    bounds = [0, *edges.tolist(), start]
+    chars = sk.chars
+    earlier = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds)}
+    while end < n:
+        stop = int(np.searchsorted(row, row[end], side="right"))
+        if chars[end:stop].tobytes() not in earlier:
+            break
+        end = stop
+    return end
 
 
 def _separator(text: str, lines: _Lines, line: int) -> str:
