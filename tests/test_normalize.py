@@ -588,3 +588,16 @@ def test_eval_edits_replay_and_are_stable(repair_dev: list[dict[str, Any]]) -> N
         result = normalize(record["text"])
         assert apply_edits(record["text"], result.edits) == result.text, record["id"]
         assert normalize(result.text).text == result.text, record["id"]
+
+
+def test_a_line_of_megabytes_is_fixed_in_windows_around_its_mojibake() -> None:
+    """A flattened copy can be one line of megabytes: ftfy sees the words around each gate hit,
+    and every other character is left as it is."""
+    clean_sentence = "Le site donne davantage de d\u00e9tails sur le logiciel en question. "
+    broken = "La vie priv\u00c3\u00a9e des utilisateurs compte. "
+    sentences = [broken if i % 97 == 0 else clean_sentence for i in range(2_000)]
+    text = "".join(sentences).rstrip()  # one line of 130,000 characters, many windows
+    result = normalize(text)
+    assert apply_edits(text, result.edits) == result.text
+    assert "\u00c3\u00a9" not in result.text
+    assert result.text == text.replace("priv\u00c3\u00a9e", "priv\u00e9e")

@@ -617,6 +617,12 @@ def _diff_edits(
     return edits
 
 
+# A line longer than this is fixed in windows of twice ``_HALF_WINDOW`` characters around each
+# gate hit (a page's lines are far shorter: the longest in the evaluation data is 30,000).
+_LONG_LINE = 1 << 16
+_HALF_WINDOW = 1 << 11
+
+
 def _ftfy_fix(line: str) -> str:
     """``ftfy.fix_text(line, _FTFY_CONFIG)`` for one line, without its per-step overhead.
 
@@ -655,13 +661,32 @@ def _mojibake_edits(text: str, options: NormalizeOptions) -> list[Edit]:
         end = text.find("\n", at)
         if end < 0:
             end = len(text)
+        next_pos = end + 1
+        if end - start > _LONG_LINE:
+            # a line of a flattened copy can be megabytes long: ftfy sees the words around
+            # the hit, not the whole line, so the cost follows the hits, not the line
+            start, end = _window(text, max(start, pos), end, at)
+            next_pos = end
         line = text[start:end]
         fixed = _ftfy_fix(line)
         if fixed != line:
             edits.extend(_diff_edits(line, fixed, start, "mojibake"))
-        pos = end + 1
+        pos = next_pos
         if pos >= len(text):
             return edits
+
+
+def _window(text: str, start: int, end: int, at: int) -> tuple[int, int]:
+    """About ``_HALF_WINDOW`` characters either side of ``at`` inside the line ``[start,
+    end)``, cut at white space."""
+    lo, hi = max(start, at - _HALF_WINDOW), min(end, at + _HALF_WINDOW)
+    if lo > start:
+        space = text.rfind(" ", start, lo)
+        lo = space + 1 if space >= 0 else start
+    if hi < end:
+        space = text.find(" ", hi, end)
+        hi = space if space >= 0 else end
+    return lo, hi
 
 
 # A character of three or four bytes in UTF-8 read as Windows-1252 (``™`` as ``â„¢``): a lead
