@@ -526,7 +526,7 @@ def _with_positions(rd: Any, ds: Any) -> Any:
     its blocks once materialized (the order in which ``ds`` yields its rows)."""
     import ray
 
-    count, number = _position_tasks()
+    count, number = ray.remote(_count_rows), ray.remote(_number_rows)
     tables = ds.materialize().to_arrow_refs()
     sizes = ray.get([count.remote(table) for table in tables])
     starts = np.cumsum([0, *sizes[:-1]], dtype=np.int64).tolist()
@@ -544,18 +544,6 @@ def _number_rows(table: Any, start: int) -> Any:
 
     positions = np.arange(start, start + table.num_rows, dtype=np.int64)
     return table.append_column(POS, pa.array(positions, pa.int64()))
-
-
-_TASKS: list[Any] = []
-
-
-def _position_tasks() -> tuple[Any, Any]:
-    """The Ray tasks of :func:`_with_positions` (made once: Ray is imported only to run)."""
-    if not _TASKS:
-        import ray
-
-        _TASKS.extend([ray.remote(_count_rows), ray.remote(_number_rows)])
-    return _TASKS[0], _TASKS[1]
 
 
 def _self_rows(batch: Batch, *, partitions: int) -> Batch:
