@@ -551,12 +551,11 @@ def mojibake_hits(text: str) -> int:
     if text.isascii():
         return 0
     count = 0
-    for match in _GATE_SCAN.finditer(text):
-        at = match.start()
-        if text[at] == "\ufffd":
-            continue  # a character lost in decoding, not mojibake: ftfy.badness skips it too
-        if _GATE_FULL.search(text, max(0, at - 2), at + 3) is not None:
-            count += 1
+    at = _gate_search(text)
+    while at >= 0:
+        # U+FFFD is a character lost in decoding, not mojibake: ftfy.badness skips it too
+        count += text[at] != "\ufffd"
+        at = _gate_search(text, at + 1)
     return count
 
 
