@@ -218,6 +218,22 @@ def test_properties_on_scraped_looking_text(text: str) -> None:
     assert dedup.repair(result.text).text == result.text
 
 
+def test_the_character_table_agrees_with_the_regex_properties_it_is_built_from() -> None:
+    import regex
+
+    from dedup.tokens import _NO_SPACE_SCRIPTS, _WORD_CLASS, SOLO, WORD, _char_classes
+
+    table = _char_classes()
+    assert table.shape == (0x110000,)
+    word, solo = regex.compile(_WORD_CLASS), regex.compile(_NO_SPACE_SCRIPTS)
+    # every 61st code point, surrogates and the last planes included, and a few named ones
+    sample = [*range(0, 0x110000, 61), 0xD800, 0xDFFF, 0xE0100, 0x10FFFF, ord("é"), ord("中")]
+    for cp in sample:
+        char = chr(cp)
+        expected = SOLO if solo.fullmatch(char) else WORD if word.fullmatch(char) else 0
+        assert table[cp] == expected, hex(cp)
+
+
 # --- runnable examples -------------------------------------------------------------------
 
 
