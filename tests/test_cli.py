@@ -183,6 +183,49 @@ def test_clean_with_two_jobs_keeps_order(tmp_path: Path) -> None:
     assert read_jsonl(tmp_path / "out.jsonl") == cleaned(rows)
 
 
+def test_two_jobs_write_the_same_bytes_as_one(tmp_path: Path) -> None:
+    # the workers parse the lines and make the output, report and rejects lines: all of it
+    # must come out byte for byte as when one process does everything
+    good = [json.dumps(r, ensure_ascii=False) for r in records(60)]
+    bad = ['{"id": "cut", "te', '{"id": "no text"}', '["a list"]']
+    lines = [*good[:20], bad[0], *good[20:40], bad[1], *good[40:], bad[2]]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = {}
+    for jobs in ("1", "2"):
+        out, report, rejects = (tmp_path / f"{name}{jobs}.jsonl" for name in ("o", "r", "x"))
+        result = run(
+            "clean",
+            str(src),
+            "-o",
+            str(out),
+            "--report",
+            str(report),
+            "--skip-invalid",
+            "--rejects",
+            str(rejects),
+            "-j",
+            jobs,
+            "-q",
+        )
+        assert result.exit_code == 0, result.output
+        outputs[jobs] = [path.read_bytes() for path in (out, report, rejects)]
+    assert outputs["1"] == outputs["2"]
+    out, report, rejects = outputs["2"]
+    assert [json.loads(line) for line in out.splitlines()] == cleaned(records(60))
+    assert len(report.splitlines()) == 60
+    assert [json.loads(line)["line"] for line in rejects.splitlines()] == [21, 42, 63]
+
+
+def test_two_jobs_convert_jsonl_to_parquet(tmp_path: Path) -> None:
+    rows = records(40)
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.parquet"
+    result = run("clean", str(src), "-o", str(out), "-j", "2", "-q")
+    assert result.exit_code == 0, result.output
+    assert pq.read_table(out).to_pylist() == cleaned(rows)
+
+
 def test_clean_parquet_keeps_the_schema(tmp_path: Path) -> None:
     rows = records(5)
     schema = pa.schema(

@@ -10,6 +10,7 @@ decorators (:func:`quiet_option` alone for a command without worker processes, s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import signal
@@ -35,7 +36,9 @@ from dedup.io import (
     FORMATS,
     Compression,
     Format,
+    Line,
     OutputError,
+    Prepared,
     Reader,
     Record,
     Reject,
@@ -44,7 +47,9 @@ from dedup.io import (
     atomic_output,
     detect_format,
     discover,
+    json_line,
     output_name,
+    prepare,
     write_jsonl_line,
 )
 from dedup.model import (
@@ -339,6 +344,57 @@ def clean_document(text: str, repair_options: RepairOptions | None = None) -> Cl
     return clean(text, explain=True, repair_options=repair_options)
 
 
+@dataclass(frozen=True, slots=True)
+class CleanedRecord:
+    """One document ``dedup clean`` has cleaned, as it comes back from a worker.
+
+    The record keeps where it came from but not its text, fields or raw line: its output
+    (:func:`dedup.io.prepare`) and its report line are made in the worker, so that the calling
+    process only writes them.
+    """
+
+    record: Record
+    chars_in: int
+    chars_out: int
+    changed: bool
+    actions: tuple[str, ...]
+    output: Prepared
+    report: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaning:
+    """What ``dedup clean`` does to one item of a source, in a worker: parse it (a JSONL
+    :class:`~dedup.io.Line`, with the source's ``parser``), clean it, and make its output in
+    ``fmt`` and, with ``report``, its report line. A line that does not parse comes back as its
+    :class:`~dedup.io.Reject`."""
+
+    parser: Callable[[Line], Record | Reject]
+    fmt: Format
+    field: str = "text"
+    report: bool = False
+    repair_options: RepairOptions | None = None
+
+    def __call__(self, item: Record | Line) -> CleanedRecord | Reject:
+        record = self.parser(item) if isinstance(item, Line) else item
+        if isinstance(record, Reject):
+            return record
+        result = clean_document(record.text, self.repair_options)
+        return CleanedRecord(
+            dataclasses.replace(record, text="", fields=None, raw=None),
+            len(record.text),
+            len(result.text),
+            result.text != record.text or bool(result.edits),
+            tuple(edit.action for edit in result.edits),
+            prepare(record, result.text, self.fmt, self.field),
+            json_line(_report_line(record, result)) if self.report else None,
+        )
+
+
+def _item_size(item: Record | Line) -> int:
+    return len(item.data) if isinstance(item, Line) else len(item.text)
+
+
 def find_in_document(text: str, options: RepairOptions | None = None) -> list[DuplicatePair]:
     """``find_duplicates(text)``: what ``dedup find`` runs on every document."""
     return find_duplicates(text, options)
@@ -378,6 +434,18 @@ class Stats:
         if text != record.text or edits:
             self.changed += 1
         self.edits.update(edit.action for edit in edits)
+
+    def add_cleaned(self, done: CleanedRecord, options: RepairOptions) -> None:
+        """Count a document ``dedup clean`` read and cleaned."""
+        self.read += 1
+        self.nbytes += done.record.nbytes
+        self.replaced += done.record.replaced
+        self.chars_in += done.chars_in
+        self.chars_out += done.chars_out
+        self.changed += done.changed
+        self.edits.update(done.actions)
+        if options.max_doc_chars and done.chars_in > options.max_doc_chars:
+            self.over_cap += 1
 
     def lines(self, command: str, jobs: int) -> list[str]:
         elapsed = max(time.perf_counter() - self.started, 1e-9)
@@ -468,8 +536,9 @@ class Run:
         self._task = progress.add_task("dedup", total=total)
         return progress
 
-    def reader(self, source: Source) -> Reader:
-        """A reader of ``source`` with the shared input options."""
+    def reader(self, source: Source, *, lazy: bool = False) -> Reader:
+        """A reader of ``source`` with the shared input options (``lazy``: see
+        :class:`~dedup.io.Reader`)."""
         if self._reader is not None and self._reader.source.size:
             self._done_bytes += self._reader.source.size or 0
         errors: Literal["strict", "replace"] = (
@@ -481,6 +550,7 @@ class Run:
             id_field=self.inputs.id_field,
             errors=errors,
             stdin=self._stdin,
+            lazy=lazy,
         )
         return self._reader
 
@@ -488,6 +558,8 @@ class Run:
         """The good records of ``reader``; rejects are raised or set aside."""
         for item in reader:
             check_signals()
+            if isinstance(item, Line):  # a lazy reader's line: parsed here
+                item = reader.parser(item)
             if isinstance(item, Reject):
                 self.reject(item)
                 continue
@@ -511,23 +583,48 @@ class Run:
         items = ((r, r.text) for r in self.records(reader))
         for record, result in engine.map(stage, items, size=len, catch=True):
             if isinstance(result, Failed):
+                self.stats.read -= 1
                 self.failed(record, result, name)
                 continue
             yield record, result
 
-    def failed(self, record: Record, failure: Failed, stage: str) -> None:
-        """A stage raised on ``record``: stop (exit status 1), or set it aside."""
+    def cleaned(self, reader: Reader, engine: Engine, stage: Cleaning) -> Iterator[CleanedRecord]:
+        """``stage`` over every item of ``reader``, in order, counted in the summary. A lazy
+        reader's lines are parsed by ``stage``, in the workers; one that does not parse is
+        handled as :meth:`records` handles a bad record, when its turn comes."""
+
+        def items() -> Iterator[tuple[Record | Line, Record | Line]]:
+            for item in reader:
+                check_signals()
+                if isinstance(item, Reject):
+                    self.reject(item)
+                    continue
+                yield item, item
+
+        for item, result in engine.map(stage, items(), size=_item_size, catch=True):
+            if isinstance(result, Failed):
+                self.failed(item, result, "clean")
+            elif isinstance(result, Reject):
+                self.reject(result)
+            else:
+                yield result
+
+    def failed(self, item: Record | Line, failure: Failed, stage: str) -> None:
+        """A stage raised on ``item``: stop (exit status 1), or set it aside."""
         message = (
-            f"{record.location}: {stage} failed on this document ({failure}): pass "
+            f"{item.location}: {stage} failed on this document ({failure}): pass "
             "--skip-invalid to set such documents aside, and please report it"
         )
         if not self.inputs.skip_invalid or self._rejects is None:
             raise DocumentFailed(message)
-        fields = record.fields if record.fields is not None else {"text": record.text}
-        raw = json.dumps(fields, ensure_ascii=False, default=str).encode("utf-8", "replace")
-        self.stats.read -= 1
+        if isinstance(item, Line):
+            line, raw = item.number, item.data
+        else:
+            fields = item.fields if item.fields is not None else {"text": item.text}
+            line = item.line
+            raw = json.dumps(fields, ensure_ascii=False, default=str).encode("utf-8", "replace")
         self.stats.skipped += 1
-        write_jsonl_line(self._rejects, Reject(record.source, record.line, message, raw).to_dict())
+        write_jsonl_line(self._rejects, Reject(item.source, line, message, raw).to_dict())
 
     def advance(self, record: Record) -> None:
         """Move the progress bar to the end of ``record`` (written or shown)."""
@@ -714,9 +811,11 @@ def clean_command(
         )
         engine = stack.enter_context(Engine(jobs, prepare=warm_up))
         shared: Writer | None = None
-        stage = functools.partial(clean_document, repair_options=options)
         for target in targets:
-            reader = run.reader(target.source)
+            reader = run.reader(target.source, lazy=True)
+            stage = Cleaning(
+                reader.parser, target.format, inputs.field, report_file is not None, options
+            )
             if target.path is None:
                 if shared is None:
                     shared = Writer(None, target.format, None, field=inputs.field, stdout=stdout)
@@ -734,15 +833,14 @@ def clean_command(
                 )
                 scope = writer
             with scope:
-                for record, result in run.results(reader, engine, stage, "clean"):
+                for done in run.cleaned(reader, engine, stage):
                     if writer.schema is None and reader.schema is not None:
                         writer.schema = reader.schema
-                    writer.write(record, result.text)
-                    run.stats.add(record, result.text, result.edits)
-                    run.stats.count_over_cap(record, options)
-                    if report_file is not None:
-                        write_jsonl_line(report_file, _report_line(record, result))
-                    run.advance(record)
+                    writer.put(done.output)
+                    run.stats.add_cleaned(done, options)
+                    if done.report is not None and report_file is not None:
+                        report_file.write(done.report)
+                    run.advance(done.record)
                 if writer.schema is None and reader.schema is not None:
                     writer.schema = reader.schema
                 check_signals()

@@ -36,7 +36,10 @@ __all__ = [
     "FORMATS",
     "Compression",
     "Format",
+    "Line",
+    "LineParser",
     "OutputError",
+    "Prepared",
     "Reader",
     "Record",
     "Reject",
@@ -45,8 +48,10 @@ __all__ = [
     "atomic_output",
     "detect_format",
     "discover",
+    "json_line",
     "open_writer",
     "output_name",
+    "prepare",
     "write_jsonl_line",
 ]
 
@@ -220,6 +225,119 @@ class Reject:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One JSON line as read, not parsed yet: a :class:`LineParser` makes it a record.
+
+    A reader made with ``lazy=True`` yields these, so that the parsing can happen where the
+    record is processed (a worker process) rather than where the file is read.
+    """
+
+    source: str
+    number: int
+    data: bytes
+    position: int
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class LineParser:
+    """Turns a :class:`Line` of a JSONL source into a :class:`Record`, or a :class:`Reject`
+    whose message names the file, line and field and says what to do.
+
+    >>> parse = LineParser("crawl.jsonl")
+    >>> parse(Line("crawl.jsonl", 1, b'{"id": 7, "text": "Hello."}\\n', 28)).text
+    'Hello.'
+    >>> parse(Line("crawl.jsonl", 2, b'{"id": 8}\\n', 38)).error.split(":")[:2]
+    ['crawl.jsonl', '2']
+    """
+
+    source: str
+    field: str = "text"
+    id_field: str = "id"
+    errors: Errors = "strict"
+
+    def __call__(self, line: Line) -> Record | Reject:
+        name, number, raw_line = self.source, line.number, line.data
+        data = raw_line[3:] if number == 1 and raw_line.startswith(b"\xef\xbb\xbf") else raw_line
+        text, error, replaced = self.decode(data, number, "the line")
+        if text is None:
+            return Reject(name, number, error, raw_line)
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            cut = "" if raw_line.endswith(b"\n") else " (the file ends in the middle of it)"
+            return Reject(
+                name,
+                number,
+                f"{name}:{number}: malformed JSON{cut}: {exc.msg} (column {exc.colno}): "
+                "fix the line, or pass --skip-invalid to set it aside",
+                raw_line,
+            )
+        try:
+            value = self.text_of(record, number)
+        except _NotText as exc:
+            return Reject(name, number, str(exc), raw_line)
+        return Record(
+            name,
+            number,
+            self.id_of(record, number),
+            value,
+            record,
+            len(raw_line),
+            replaced,
+            line.position,
+            None if replaced else data,
+        )
+
+    def decode(self, data: bytes, line: int, what: str) -> tuple[str | None, str, bool]:
+        """Decode UTF-8: ``(text, error, replaced)``; ``text`` is ``None`` on a strict failure."""
+        try:
+            return data.decode("utf-8"), "", False
+        except UnicodeDecodeError as exc:
+            if self.errors == "replace":
+                return data.decode("utf-8", errors="replace"), "", True
+            message = (
+                f"{self.source}:{line}: invalid UTF-8 in {what} (byte 0x{data[exc.start]:02x}"
+                f" at offset {exc.start}): pass --errors replace to replace bad bytes with "
+                "U+FFFD, or --skip-invalid to set the record aside"
+            )
+            return None, message, False
+
+    def text_of(self, record: Any, number: int) -> str:
+        """The text field of ``record``; raises :class:`_NotText` saying what is wrong."""
+        where = f"{self.source}:{number}"
+        if not isinstance(record, dict):
+            raise _NotText(
+                f"{where}: the line is a JSON {type(record).__name__}, not an object: each line "
+                "must be one JSON object; fix the line, or pass --skip-invalid"
+            )
+        if self.field not in record:
+            fields = ", ".join(list(record)[:8]) or "none"
+            raise _NotText(
+                f"{where}: the record has no field {self.field!r} (its fields: {fields}): choose "
+                "the field with --field, or pass --skip-invalid to set such records aside"
+            )
+        value = record[self.field]
+        if not isinstance(value, str):
+            kind = "null" if value is None else type(value).__name__
+            raise _NotText(
+                f"{where}: field {self.field!r} is {kind}, not a string: choose the text field "
+                "with --field, or pass --skip-invalid to set such records aside"
+            )
+        return value
+
+    def id_of(self, record: dict[str, Any], number: int) -> str:
+        """The record's id field when it is a string or an integer, else ``source:line``."""
+        value = record.get(self.id_field)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value)
+        return f"{self.source}:{number}"
+
+
 class _ZstdReader(io.RawIOBase):
     """A raw stream decompressing zstd frames, which raises on a truncated file."""
 
@@ -284,6 +402,9 @@ class Reader:
     field and says what to do; the caller decides whether it stops the run. A file that cannot
     be read at all (truncated gzip or zstd, not Parquet) raises :class:`InputError`.
 
+    With ``lazy=True`` a JSONL source yields each line as a :class:`Line`, which ``parser``
+    turns into a record later (in a worker process, say); other formats yield records as usual.
+
     ``tell()`` is how many bytes of the file have been consumed, for a progress bar.
     """
 
@@ -295,11 +416,14 @@ class Reader:
         id_field: str = "id",
         errors: Errors = "strict",
         stdin: IO[bytes] | None = None,
+        lazy: bool = False,
     ) -> None:
         self.source = source
         self.field = field
         self.id_field = id_field
         self.errors = errors
+        self.lazy = lazy
+        self.parser = LineParser(source.name, field, id_field, errors)
         self._stdin = stdin
         self._raw: IO[bytes] | None = None
         self._position = 0
@@ -313,7 +437,7 @@ class Reader:
                 return self._raw.tell()
         return self._position
 
-    def __iter__(self) -> Iterator[Record | Reject]:
+    def __iter__(self) -> Iterator[Record | Reject | Line]:
         if self.source.format == "parquet":
             yield from self._parquet()
         elif self.source.format == "jsonl":
@@ -358,25 +482,11 @@ class Reader:
             if close_raw:
                 raw.close()
 
-    def _decode(self, data: bytes, line: int, what: str) -> tuple[str | None, str, bool]:
-        """Decode UTF-8: ``(text, error, replaced)``; ``text`` is ``None`` on a strict failure."""
-        try:
-            return data.decode("utf-8"), "", False
-        except UnicodeDecodeError as exc:
-            if self.errors == "replace":
-                return data.decode("utf-8", errors="replace"), "", True
-            message = (
-                f"{self.source.name}:{line}: invalid UTF-8 in {what} (byte 0x{data[exc.start]:02x}"
-                f" at offset {exc.start}): pass --errors replace to replace bad bytes with "
-                "U+FFFD, or --skip-invalid to set the record aside"
-            )
-            return None, message, False
-
     def _text(self) -> Iterator[Record | Reject]:
         with self._open() as stream:
             data = stream.read()
         self._position = len(data)
-        text, error, replaced = self._decode(data, 1, "the file")
+        text, error, replaced = self.parser.decode(data, 1, "the file")
         if text is None:
             yield Reject(self.source.name, 1, error, data)
             return
@@ -384,79 +494,16 @@ class Reader:
             self.source.name, 1, self.source.name, text, None, len(data), replaced, len(data)
         )
 
-    def _jsonl(self) -> Iterator[Record | Reject]:
+    def _jsonl(self) -> Iterator[Record | Reject | Line]:
         name = self.source.name
         with self._open() as stream:
             for number, raw_line in enumerate(stream, start=1):
                 self._position += len(raw_line)
-                data = (
-                    raw_line[3:]
-                    if number == 1 and raw_line.startswith(b"\xef\xbb\xbf")
-                    else raw_line
-                )
-                if not data.strip():
+                blank = raw_line.strip()
+                if not blank or (number == 1 and blank == b"\xef\xbb\xbf"):
                     continue
-                line, error, replaced = self._decode(data, number, "the line")
-                if line is None:
-                    yield Reject(name, number, error, raw_line)
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    cut = "" if raw_line.endswith(b"\n") else " (the file ends in the middle of it)"
-                    yield Reject(
-                        name,
-                        number,
-                        f"{name}:{number}: malformed JSON{cut}: {exc.msg} (column {exc.colno}): "
-                        "fix the line, or pass --skip-invalid to set it aside",
-                        raw_line,
-                    )
-                    continue
-                try:
-                    text = self._check(record, number)
-                except _NotText as exc:
-                    yield Reject(name, number, str(exc), raw_line)
-                    continue
-                yield Record(
-                    name,
-                    number,
-                    self._id(record, number),
-                    text,
-                    record,
-                    len(raw_line),
-                    replaced,
-                    self._position,
-                    None if replaced else data,
-                )
-
-    def _check(self, record: Any, number: int) -> str:
-        """The text field of ``record``; raises :class:`_NotText` saying what is wrong."""
-        where = f"{self.source.name}:{number}"
-        if not isinstance(record, dict):
-            raise _NotText(
-                f"{where}: the line is a JSON {type(record).__name__}, not an object: each line "
-                "must be one JSON object; fix the line, or pass --skip-invalid"
-            )
-        if self.field not in record:
-            fields = ", ".join(list(record)[:8]) or "none"
-            raise _NotText(
-                f"{where}: the record has no field {self.field!r} (its fields: {fields}): choose "
-                "the field with --field, or pass --skip-invalid to set such records aside"
-            )
-        value = record[self.field]
-        if not isinstance(value, str):
-            kind = "null" if value is None else type(value).__name__
-            raise _NotText(
-                f"{where}: field {self.field!r} is {kind}, not a string: choose the text field "
-                "with --field, or pass --skip-invalid to set such records aside"
-            )
-        return value
-
-    def _id(self, record: dict[str, Any], number: int) -> str:
-        value = record.get(self.id_field)
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            return str(value)
-        return f"{self.source.name}:{number}"
+                line = Line(name, number, raw_line, self._position)
+                yield line if self.lazy else self.parser(line)
 
     def _parquet(self) -> Iterator[Record | Reject]:
         import pyarrow as pa
@@ -510,7 +557,7 @@ class Reader:
                     yield Record(
                         name,
                         row,
-                        self._id(fields, row),
+                        self.parser.id_of(fields, row),
                         value,
                         fields,
                         len(value.encode("utf-8", "surrogatepass")),
@@ -636,6 +683,10 @@ class Writer:
 
     def write(self, record: Record, text: str) -> None:
         """Write ``record`` with ``text`` as its new text."""
+        self.put(prepare(record, text, self.format, self.field))
+
+    def put(self, output: Prepared) -> None:
+        """Write what :func:`prepare` made for this writer's format (in a worker, say)."""
         assert self._stream is not None, "use the Writer as a context manager"
         if self.format == "text":
             if self.count:
@@ -643,18 +694,16 @@ class Writer:
                     "text output holds one document and there are several: write JSONL with "
                     "--format jsonl, or give -o a directory"
                 )
-            self._stream.write(text.encode("utf-8", errors="replace"))
-        elif self.format == "jsonl" and record.raw is not None and text == record.text:
-            # unchanged: the line exactly as it was read
-            self._stream.write(record.raw if record.raw.endswith(b"\n") else record.raw + b"\n")
+            assert isinstance(output, str)
+            self._stream.write(output.encode("utf-8", errors="replace"))
+        elif self.format == "jsonl":
+            assert isinstance(output, bytes)
+            self._stream.write(output)
         else:
-            fields = _with_text(record, self.field, text)
-            if self.format == "jsonl":
-                self._stream.write(_json_line(fields))
-            else:
-                self._rows.append(fields)
-                if len(self._rows) >= _PARQUET_BATCH_ROWS:
-                    self._flush_parquet(final=False)
+            assert isinstance(output, dict)
+            self._rows.append(output)
+            if len(self._rows) >= _PARQUET_BATCH_ROWS:
+                self._flush_parquet(final=False)
         self.count += 1
 
     def _flush_parquet(self, *, final: bool) -> None:
@@ -688,6 +737,29 @@ class Writer:
             self._parquet = None
 
 
+Prepared = bytes | str | dict[str, Any]
+"""What a :class:`Writer` writes for one record: a JSON line, a text, or a Parquet row."""
+
+
+def prepare(record: Record, text: str, fmt: Format, field: str = "text") -> Prepared:
+    """What a writer of ``fmt`` writes for ``record`` with ``text`` as its new text.
+
+    For JSONL, the line (the line exactly as read when the text did not change); for Parquet,
+    the row with every field kept; for text, the text. Made where it is cheapest: the workers
+    of ``dedup clean`` make it beside the cleaning, and the writer only writes it.
+
+    >>> prepare(Record("in.jsonl", 1, "7", "a", {"id": 7, "text": "a"}), "b", "jsonl")
+    b'{"id": 7, "text": "b"}\\n'
+    """
+    if fmt == "text":
+        return text
+    if fmt == "jsonl":
+        if record.raw is not None and text == record.text:
+            return record.raw if record.raw.endswith(b"\n") else record.raw + b"\n"
+        return json_line(_with_text(record, field, text))
+    return _with_text(record, field, text)
+
+
 def _with_text(record: Record, field: str, text: str) -> dict[str, Any]:
     if record.fields is None:
         return {"id": record.id, field: text}
@@ -696,7 +768,8 @@ def _with_text(record: Record, field: str, text: str) -> dict[str, Any]:
     return fields
 
 
-def _json_line(fields: dict[str, Any]) -> bytes:
+def json_line(fields: dict[str, Any]) -> bytes:
+    """``fields`` as one JSON line, UTF-8 (lone surrogates kept, escaped)."""
     try:
         return (json.dumps(fields, ensure_ascii=False) + "\n").encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates from "\udxxx" escapes: keep them escaped
@@ -732,4 +805,4 @@ def open_writer(
 
 def write_jsonl_line(stream: IO[bytes], fields: dict[str, Any]) -> None:
     """Write one JSON line (for reports and rejects)."""
-    stream.write(_json_line(fields))
+    stream.write(json_line(fields))
