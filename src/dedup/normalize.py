@@ -652,14 +652,19 @@ def _mojibake_edits(text: str, options: NormalizeOptions) -> list[Edit]:
                 edits.extend(_diff_edits(line, fixed, start, "mojibake"))
         return edits
     pos = 0
+    line_start = line_end = -1  # the bounds of the line of the last hit
     while True:
         at = _gate_search(text, pos)
         if at < 0:
             return edits
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        if end < 0:
-            end = len(text)
+        if at > line_end:
+            # found once per line: searching a megabyte line of a flattened copy for its ends
+            # again at each of its hits would cost the line's length per hit (quadratic)
+            line_start = text.rfind("\n", 0, at) + 1
+            line_end = text.find("\n", at)
+            if line_end < 0:
+                line_end = len(text)
+        start, end = line_start, line_end
         next_pos = end + 1
         if end - start > _LONG_LINE:
             # a line of a flattened copy can be megabytes long: ftfy sees the words around
