@@ -146,7 +146,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="a JSONL file")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="-j values to run")
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best is kept")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds of runs, each run once a round; the best is kept",
+    )
     parser.add_argument("--no-ftfy", action="store_true", help="skip the ftfy baseline")
     parser.add_argument(
         "--scale",
@@ -181,12 +186,13 @@ def main() -> None:
         for jobs in args.jobs:
             command = [sys.executable, "-m", "dedup", "clean", str(data), "-o", str(out)]
             runs.append(("dedup clean", jobs, [*command, "-q", "-j", str(jobs)]))
-        for method, jobs, command in runs:
-            best = min(
-                (measure(method, jobs, command, out) for _ in range(args.repeat)),
-                key=lambda m: m.wall,
-            )
-            results.append(best)
+        # rounds of every run in turn, so that a slow spell of a shared machine falls on all
+        # of them alike rather than on the runs of one setting; the best of each is kept
+        measured: list[list[Measure]] = [[] for _ in runs]
+        for _ in range(args.repeat):
+            for kept, (method, jobs, command) in zip(measured, runs, strict=True):
+                kept.append(measure(method, jobs, command, out))
+        results.extend(min(kept, key=lambda m: m.wall) for kept in measured)
 
     base = next((m for m in results if m.method == "dedup clean" and m.jobs == 1), None)
     header = (
