@@ -881,12 +881,14 @@ def plots(results: dict[str, Any], folder: Path) -> None:
     if growth:
         fig, ax = plt.subplots(figsize=(7, 5))
         for r in growth:
-            xs = [p["chars"] for p in r["points"]]
-            ys = [p["seconds"] for p in r["points"]]
+            # a call too short for the clock to see has no place on a log scale
+            shown = [p for p in r["points"] if p["seconds"] > 0]
+            xs = [p["chars"] for p in shown]
+            ys = [p["seconds"] for p in shown]
             slope = exponent(r["points"])
             line = ax.loglog(xs, ys, marker="o", label=f"{_label(r['tool'])} (slope {slope:.2f})")
             if r["tool"] == "dedup" and any(p.get("kernel") for p in r["points"]):
-                total = _with_kernel(r["points"])
+                total = _with_kernel(shown)
                 ax.loglog(
                     xs,
                     [p["seconds"] for p in total],
