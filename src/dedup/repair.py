@@ -68,6 +68,9 @@ _GLUE_POINT = regex.compile(
     r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
 )
 _WORDS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
+# Where a flattened copy may have joined two sentences that stood apart in the page (the lines
+# between them lost): a sentence's end and the space after it.
+_SENTENCE_GAP = regex.compile(r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+")
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -292,12 +295,17 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
 def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
     """Whether the text has the piece ``[u0, u1)`` outside the removed copy (letters only).
 
-    It does when every glued part of it occurs there, or when most of its anchor-wide windows
-    do: a missing paragraph is new text, while a list or code that the flattened copy ran
-    together is old text in a new arrangement.
+    It does when every glued part or sentence of it occurs there, or when most of its
+    anchor-wide windows do: a missing paragraph is new text, while a list or code that the
+    flattened copy ran together, or sentences it joined after losing the lines between them,
+    are old text in a new arrangement.
     """
     start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
-    parts = ("".join(_WORDS.findall(part)).lower() for part in _GLUE_POINT.split(text[start:end]))
+    parts = (
+        "".join(_WORDS.findall(part)).lower()
+        for glued_part in _GLUE_POINT.split(text[start:end])
+        for part in _SENTENCE_GAP.split(glued_part)
+    )
     if all(part in rest for part in parts if part):
         return True
     letters = _letters(sk, u0, u1)
