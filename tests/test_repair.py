@@ -185,6 +185,42 @@ def test_paragraphs_plus_flattened_copy_gives_the_paragraphs(
     assert apply_edits(text, result.edits) == result.text
 
 
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(
+    paras=paragraphs(),
+    pick=st.integers(0, 100),
+    joiner=st.sampled_from(["", " "]),
+    flat_first=st.booleans(),
+)
+def test_a_paragraph_only_the_flattened_copy_has_is_moved_into_place(
+    paras: list[str], pick: int, joiner: str, flat_first: bool
+) -> None:
+    prose = [i for i, p in enumerate(paras) if not _is_heading(p)]
+    assume(len(paras) >= 3)
+    missing = prose[pick % len(prose)]
+    body = "\n\n".join(p for i, p in enumerate(paras) if i != missing)
+    flat = joiner.join(paras)
+    letters = RepairOptions().min_chars
+
+    def size(text: str) -> int:
+        return sum(c.isalnum() for c in text)
+
+    assume(size(body) >= 2 * letters and 3 * size(paras[missing]) <= size(flat))
+    assume(len(prose) >= 3)  # a body of one paragraph has no breaks to lose: no flattened copy
+    # the piece goes between the twins of its neighbours, so they must be long enough to align
+    for n in (missing - 1, missing + 1):
+        if 0 <= n < len(paras):
+            assume(not _is_heading(paras[n]) and size(paras[n]) > 2 * RepairOptions().anchor_chars)
+    text = flat + "\n\n" + body if flat_first else body + "\n\n" + flat
+    result = dedup.repair(text)
+    assert result.text == "\n\n".join(paras)
+    assert apply_edits(text, result.edits) == result.text
+
+
 @settings(max_examples=150, deadline=None)
 @given(paras=paragraphs())
 def test_distinct_paragraphs_are_unchanged(paras: list[str]) -> None:

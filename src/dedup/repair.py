@@ -403,15 +403,53 @@ def _move_one(
     if boundary > 0:
         line = int(row[boundary - 1])
         at, before_sep = _content_end(text, lines, line), True
-    else:
+    if boundary == 0 or decision.cut[0] < at <= decision.cut[1]:
+        # first in the text, or after a line the removal takes (the removed copy comes right
+        # before the kept one): the piece goes before the kept copy's first line
         line = int(row[boundary])
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
+    piece = _without_neighbours(piece, *_neighbour_lines(text, lines, line, before_sep))
     if not piece:
         return
     sep = _separator(text, lines, line)
     piece = _GLUED.sub(sep, piece)
     decision.moves.append((at, sep + piece if before_sep else piece + sep))
+
+
+def _neighbour_lines(text: str, lines: _Lines, line: int, after: bool) -> tuple[str, str]:
+    """The nearest lines with content before and after a piece placed after ``line`` (``after``)
+    or before it."""
+
+    def content(k: int, step: int) -> str:
+        while 0 <= k < len(lines.starts):
+            found = text[int(lines.starts[k]) : int(lines.ends[k])].strip()
+            if found:
+                return found
+            k += step
+        return ""
+
+    if after:
+        return content(line, -1), content(line + 1, 1)
+    return content(line - 1, -1), content(line, 1)
+
+
+def _without_neighbours(piece: str, before: str, after: str) -> str:
+    """``piece`` without the glued parts at its ends that repeat the kept line it goes next to.
+
+    A line shorter than an anchor (a short heading, a byline) cannot be aligned, so a flattened
+    copy's piece can run into it: that part is already there.
+    """
+    parts = [part for part in _GLUE_POINT.split(piece) if part.strip()]
+
+    def key(value: str) -> str:
+        return "".join(_WORDS.findall(value)).lower()
+
+    while parts and after and key(parts[-1]) == key(after):
+        parts.pop()
+    while parts and before and key(parts[0]) == key(before):
+        parts.pop(0)
+    return "".join(parts).strip()
 
 
 def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str | None, head: str | None) -> str:
@@ -424,13 +462,13 @@ def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str | None, head: st
     offsets = sk.offsets
     start, end = int(offsets[u0]), int(offsets[u1 - 1]) + 1
     lead = text[int(offsets[u0 - 1]) + 1 if u0 > 0 else 0 : start].lstrip()
-    if tail is not None:
-        tail = tail.strip()
-        if lead.startswith(tail):
-            lead = lead[len(tail) :]
-        else:
-            closing = _CLOSING.match(lead)
-            lead = lead[closing.end() :] if closing else lead
+    if tail is not None and lead.startswith(tail.strip()):
+        lead = lead[len(tail.strip()) :]
+    else:
+        # what closes the text before the piece (a sentence end, when the piece opens the
+        # removed copy) is not the piece's
+        closing = _CLOSING.match(lead)
+        lead = lead[closing.end() :] if closing else lead
     trail = text[end : int(offsets[u1]) if u1 < len(sk) else len(text)].rstrip()
     if head is not None:
         head = head.strip()
