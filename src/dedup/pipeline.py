@@ -77,8 +77,11 @@ def clean(
             Stage("split", unglued.edits),
         )
         current = unglued.text
-        if not repaired.edits:
-            break  # normalize and split leave their own output alone
+        if not repaired.edits and not any(e.reason == "mojibake" for e in normalized.edits):
+            # normalize and split leave their own output alone; text that held mojibake is
+            # looked at once more, as ftfy can see a layer of it only once the layer above
+            # has been decoded
+            break
     if not explain:
         return current
     return Cleaned(current, tuple(stages))
