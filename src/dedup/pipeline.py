@@ -59,8 +59,9 @@ def clean(
 
     With ``explain=True`` it returns a :class:`~dedup.model.Cleaned` whose ``stages`` hold every
     edit; :func:`dedup.replay` applies them to ``text`` to give the same result. When repair
-    changed the text, the stages run again on the result until normalisation finds nothing
-    more to fix (a few rounds at most), so ``clean(clean(text)) == clean(text)``.
+    changed the text, or normalisation fixed mojibake (a layer of it can hide another), the
+    stages run again on the result until normalisation finds nothing more to fix (a few rounds
+    at most), so ``clean(clean(text)) == clean(text)``.
     """
     check_text(text)
     stages: list[Stage] = []
