@@ -270,6 +270,20 @@ def test_the_character_table_agrees_with_the_regex_properties_it_is_built_from()
         assert table[cp] == expected, hex(cp)
 
 
+def test_compose_takes_in_the_removal_next_to_an_insertion_the_second_pass_edits() -> None:
+    from dedup.model import Edit, compose
+
+    text = "abcdef"
+    first = [  # "abc" goes, "XYZ" comes in its place: "XYZdef"
+        Edit(0, 3, "remove", "copy", 1.0, None),
+        Edit(3, 3, "move", "missing", 1.0, None, "XYZ"),
+    ]
+    second = [Edit(1, 2, "remove", "copy", 1.0, None)]  # "XZdef"
+    composed = compose(first, second, text)
+    assert apply_edits(text, composed) == "XZdef"
+    assert [(e.start, e.end, e.replacement) for e in composed] == [(0, 3, "XZ")]
+
+
 # --- runnable examples -------------------------------------------------------------------
 
 

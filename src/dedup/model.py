@@ -166,10 +166,14 @@ def compose(first: Sequence[Edit], second: Sequence[Edit], text: str) -> tuple[E
     regions: list[list[Any]] = []
     for edit in sorted(second, key=lambda e: (e.start, e.end)):
         lo, hi, hits = edit.start, edit.end, set()
-        for index, (start, end, _) in enumerate(placed):
-            if start <= hi and lo <= end:
-                hits.add(index)
-                lo, hi = min(lo, start), max(hi, end)
+        grown = True
+        while grown:  # a region that grew over one edit may now border another before it
+            grown = False
+            for index, (start, end, _) in enumerate(placed):
+                if index not in hits and start <= hi and lo <= end:
+                    hits.add(index)
+                    lo, hi = min(lo, start), max(hi, end)
+                    grown = True
         if regions and (hits & regions[-1][2] or lo <= regions[-1][1]):
             region = regions[-1]
             region[0], region[1] = min(region[0], lo), max(region[1], hi)
