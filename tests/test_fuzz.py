@@ -268,7 +268,11 @@ def check_clean(text: str) -> None:
     assert isinstance(result, Cleaned)
     assert isinstance(result.text, str)
     assert dedup.clean(text) == result.text
-    assert [s.name for s in result.stages] == ["normalize", "repair", "split"]
+    # one round of the stages, or a few when repair or a layer of mojibake left more to fix
+    names = [s.name for s in result.stages]
+    rounds = len(names) // 3
+    assert 1 <= rounds <= 4, names
+    assert names == ["normalize", "repair", "split"] * rounds, names
     stage_input = text
     for stage in result.stages:
         out = dedup.apply_edits(stage_input, stage.edits)
