@@ -18,7 +18,7 @@ import sqlite3
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +37,7 @@ from dedup.io import (
     Compression,
     Format,
     Line,
+    LineParser,
     OutputError,
     Prepared,
     Reader,
@@ -369,9 +370,8 @@ class Cleaning:
     ``fmt`` and, with ``report``, its report line. A line that does not parse comes back as its
     :class:`~dedup.io.Reject`."""
 
-    parser: Callable[[Line], Record | Reject]
+    parser: LineParser
     fmt: Format
-    field: str = "text"
     report: bool = False
     repair_options: RepairOptions | None = None
 
@@ -386,7 +386,7 @@ class Cleaning:
             len(result.text),
             result.text != record.text or bool(result.edits),
             tuple(edit.action for edit in result.edits),
-            prepare(record, result.text, self.fmt, self.field),
+            prepare(record, result.text, self.fmt, self.parser.field),
             json_line(_report_line(record, result)) if self.report else None,
         )
 
@@ -423,29 +423,40 @@ class Stats:
     edits: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.perf_counter)
 
-    def count_over_cap(self, record: Record, options: RepairOptions) -> None:
-        """Count a document longer than ``max_doc_chars``: it is not searched for copies."""
-        if options.max_doc_chars and len(record.text) > options.max_doc_chars:
+    def count_read(self, record: Record) -> None:
+        """Count a good record read."""
+        self.read += 1
+        self.nbytes += record.nbytes
+        self.replaced += record.replaced
+
+    def count_over_cap(self, chars: int, options: RepairOptions) -> None:
+        """Count a document of ``chars`` characters longer than ``max_doc_chars``: it is not
+        searched for copies."""
+        if options.max_doc_chars and chars > options.max_doc_chars:
             self.over_cap += 1
 
+    def count_output(
+        self, chars_in: int, chars_out: int, changed: bool, actions: Iterable[str]
+    ) -> None:
+        """Count what a stage made of one document."""
+        self.chars_in += chars_in
+        self.chars_out += chars_out
+        self.changed += changed
+        self.edits.update(actions)
+
     def add(self, record: Record, text: str, edits: tuple[Edit, ...]) -> None:
-        self.chars_in += len(record.text)
-        self.chars_out += len(text)
-        if text != record.text or edits:
-            self.changed += 1
-        self.edits.update(edit.action for edit in edits)
+        self.count_output(
+            len(record.text),
+            len(text),
+            text != record.text or bool(edits),
+            (edit.action for edit in edits),
+        )
 
     def add_cleaned(self, done: CleanedRecord, options: RepairOptions) -> None:
         """Count a document ``dedup clean`` read and cleaned."""
-        self.read += 1
-        self.nbytes += done.record.nbytes
-        self.replaced += done.record.replaced
-        self.chars_in += done.chars_in
-        self.chars_out += done.chars_out
-        self.changed += done.changed
-        self.edits.update(done.actions)
-        if options.max_doc_chars and done.chars_in > options.max_doc_chars:
-            self.over_cap += 1
+        self.count_read(done.record)
+        self.count_output(done.chars_in, done.chars_out, done.changed, done.actions)
+        self.count_over_cap(done.chars_in, options)
 
     def lines(self, command: str, jobs: int) -> list[str]:
         elapsed = max(time.perf_counter() - self.started, 1e-9)
@@ -554,19 +565,25 @@ class Run:
         )
         return self._reader
 
-    def records(self, reader: Reader) -> Iterator[Record]:
-        """The good records of ``reader``; rejects are raised or set aside."""
+    def _admitted(self, reader: Reader) -> Iterator[Record | Line]:
+        """What ``reader`` yields, rejects raised or set aside."""
         for item in reader:
             check_signals()
-            if isinstance(item, Line):  # a lazy reader's line: parsed here
-                item = reader.parser(item)
             if isinstance(item, Reject):
                 self.reject(item)
                 continue
-            self.stats.read += 1
-            self.stats.nbytes += item.nbytes
-            self.stats.replaced += item.replaced
             yield item
+
+    def records(self, reader: Reader) -> Iterator[Record]:
+        """The good records of ``reader`` (a lazy reader's lines parsed here), counted in the
+        summary; rejects are raised or set aside."""
+        for item in self._admitted(reader):
+            record = reader.parser(item) if isinstance(item, Line) else item
+            if isinstance(record, Reject):
+                self.reject(record)
+                continue
+            self.stats.count_read(record)
+            yield record
 
     def reject(self, reject: Reject) -> None:
         """Stop on ``reject`` (exit status 2), or set it aside with ``--skip-invalid``."""
@@ -593,15 +610,8 @@ class Run:
         reader's lines are parsed by ``stage``, in the workers; one that does not parse is
         handled as :meth:`records` handles a bad record, when its turn comes."""
 
-        def items() -> Iterator[tuple[Record | Line, Record | Line]]:
-            for item in reader:
-                check_signals()
-                if isinstance(item, Reject):
-                    self.reject(item)
-                    continue
-                yield item, item
-
-        for item, result in engine.map(stage, items(), size=_item_size, catch=True):
+        items = ((item, item) for item in self._admitted(reader))
+        for item, result in engine.map(stage, items, size=_item_size, catch=True):
             if isinstance(result, Failed):
                 self.failed(item, result, "clean")
             elif isinstance(result, Reject):
@@ -813,9 +823,7 @@ def clean_command(
         shared: Writer | None = None
         for target in targets:
             reader = run.reader(target.source, lazy=True)
-            stage = Cleaning(
-                reader.parser, target.format, inputs.field, report_file is not None, options
-            )
+            stage = Cleaning(reader.parser, target.format, report_file is not None, options)
             if target.path is None:
                 if shared is None:
                     shared = Writer(None, target.format, None, field=inputs.field, stdout=stdout)
@@ -901,7 +909,7 @@ def find_command(
             for record, result in run.results(run.reader(source), engine, stage, "find"):
                 pairs_total += len(result)
                 run.stats.changed += bool(result)
-                run.stats.count_over_cap(record, options)
+                run.stats.count_over_cap(len(record.text), options)
                 if as_json:
                     for pair in result:
                         click.echo(json.dumps(_pair_dict(record, pair), ensure_ascii=False))

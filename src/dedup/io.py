@@ -419,11 +419,10 @@ class Reader:
         lazy: bool = False,
     ) -> None:
         self.source = source
-        self.field = field
-        self.id_field = id_field
-        self.errors = errors
         self.lazy = lazy
         self.parser = LineParser(source.name, field, id_field, errors)
+        """Reads one line of a JSONL source; it holds the options ``field``, ``id_field`` and
+        ``errors``."""
         self._stdin = stdin
         self._raw: IO[bytes] | None = None
         self._position = 0
@@ -509,7 +508,7 @@ class Reader:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        name = self.source.name
+        name, field = self.source.name, self.parser.field
         if self.source.path is None:
             stdin = self._stdin if self._stdin is not None else sys.stdin.buffer
             target: Any = pa.BufferReader(stdin.read())
@@ -526,15 +525,15 @@ class Reader:
             ) from exc
         schema = parquet.schema_arrow
         self.schema = schema
-        if self.field not in schema.names:
+        if field not in schema.names:
             raise InputError(
-                f"{name}: no column {self.field!r} (columns: {', '.join(schema.names)}): choose "
+                f"{name}: no column {field!r} (columns: {', '.join(schema.names)}): choose "
                 "the text column with --field"
             )
-        kind = schema.field(self.field).type
+        kind = schema.field(field).type
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             raise InputError(
-                f"{name}: column {self.field!r} is {kind}, not a string column: choose the text "
+                f"{name}: column {field!r} is {kind}, not a string column: choose the text "
                 "column with --field"
             )
         total = max(1, parquet.metadata.num_rows)
@@ -544,12 +543,12 @@ class Reader:
                 for fields in batch.to_pylist():
                     row += 1
                     self._position = size * row // total
-                    value = fields.get(self.field)
+                    value = fields.get(field)
                     if not isinstance(value, str):
                         yield Reject(
                             name,
                             row,
-                            f"{name}:{row}: column {self.field!r} is null in this row: "
+                            f"{name}:{row}: column {field!r} is null in this row: "
                             "pass --skip-invalid to set such rows aside",
                             json.dumps(fields, default=str, ensure_ascii=False).encode(),
                         )

@@ -302,7 +302,7 @@ def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
     """
     start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
     parts = (
-        "".join(_WORDS.findall(part)).lower()
+        _key(part)
         for glued_part in _GLUE_POINT.split(text[start:end])
         for part in _SENTENCE_GAP.split(glued_part)
     )
@@ -314,6 +314,12 @@ def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
     windows = [letters[k : k + _WINDOW] for k in range(0, len(letters) - _WINDOW + 1, _WINDOW // 2)]
     found = sum(1 for w in windows if w in rest)
     return found * 2 >= len(windows)
+
+
+def _key(text: str) -> str:
+    """The letters and digits of ``text``, lower-cased: what two copies share whatever their
+    spacing and punctuation."""
+    return "".join(_WORDS.findall(text)).lower()
 
 
 def _letters(sk: Skeleton, s0: int, s1: int) -> str:
@@ -441,13 +447,9 @@ def _without_neighbours(piece: str, before: str, after: str) -> str:
     copy's piece can run into it: that part is already there.
     """
     parts = [part for part in _GLUE_POINT.split(piece) if part.strip()]
-
-    def key(value: str) -> str:
-        return "".join(_WORDS.findall(value)).lower()
-
-    while parts and after and key(parts[-1]) == key(after):
+    while parts and after and _key(parts[-1]) == _key(after):
         parts.pop()
-    while parts and before and key(parts[0]) == key(before):
+    while parts and before and _key(parts[0]) == _key(before):
         parts.pop(0)
     return "".join(parts).strip()
 
