@@ -432,8 +432,7 @@ class Stats:
     def count_over_cap(self, chars: int, options: RepairOptions) -> None:
         """Count a document of ``chars`` characters longer than ``max_doc_chars``: it is not
         searched for copies."""
-        if options.max_doc_chars and chars > options.max_doc_chars:
-            self.over_cap += 1
+        self.over_cap += options.over_cap(chars)
 
     def count_output(
         self, chars_in: int, chars_out: int, changed: bool, actions: Iterable[str]

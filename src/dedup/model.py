@@ -340,6 +340,17 @@ class RepairOptions:
         _check_int("anchor_chars", self.anchor_chars, 4, 256)
         _check_int("max_doc_chars", self.max_doc_chars, 0)
 
+    def over_cap(self, chars: int) -> bool:
+        """Whether a document of ``chars`` characters is past ``max_doc_chars`` (0: no cap), so
+        that it is not searched for copies.
+
+        >>> RepairOptions(max_doc_chars=10).over_cap(11)
+        True
+        >>> RepairOptions(max_doc_chars=0).over_cap(11)
+        False
+        """
+        return bool(self.max_doc_chars) and chars > self.max_doc_chars
+
 
 T = TypeVar("T")
 

@@ -538,7 +538,7 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
     """
     check_text(text)
     opts = with_overrides(options, RepairOptions, overrides)
-    if opts.max_doc_chars and len(text) > opts.max_doc_chars:
+    if opts.over_cap(len(text)):
         return Repair(text, ())
     current = text
     edits: tuple[Edit, ...] = ()

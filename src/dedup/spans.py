@@ -665,7 +665,7 @@ def find_duplicates(
     """
     check_text(text)
     opts = with_overrides(options, RepairOptions, overrides)
-    if opts.max_doc_chars and len(text) > opts.max_doc_chars:
+    if opts.over_cap(len(text)):
         return []
     sk, candidates = analyse(text, opts)
     pairs = [
