@@ -55,6 +55,9 @@ _OVERLAP = 256
 _CROSS = 12
 # A run needs this many anchors: one shared window is a phrase used twice, not a copy.
 _MIN_ANCHORS = 2
+# A run shorter than this (in skeleton characters) whose every window occurs three times or
+# more is a label the text repeats: it joins no chain.
+_LABEL_CHARS = 64
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
 # Below this many chains, they are checked one by one rather than as arrays (cheaper).
@@ -140,27 +143,30 @@ def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
         return (prefix[ends] - prefix[starts]) * powers[ends - 1]
 
 
-def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any]:
-    """Pairs ``(j, i)`` of skeleton positions, ``j < i``, whose windows hash alike."""
+def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
+    """Pairs ``(j, i)`` of skeleton positions, ``j < i``, whose windows hash alike, and how
+    many times the text has each pair's window."""
     n = len(sk)
     starts = sk.starts[sk.starts + width <= n]
+    empty = np.empty(0, dtype=np.int64)
     if starts.shape[0] < 2:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
+        return empty, empty, empty
     hashes = _window_hashes(sk.chars, starts, width)
     order = np.argsort(hashes, kind="stable")
     sorted_hashes = hashes[order]
-    earlier_parts, later_parts = [], []
+    same = sorted_hashes[1:] == sorted_hashes[:-1]
+    if not same.any():
+        return empty, empty, empty
+    # the occurrences of each window: the size of its group of equal hashes
+    group = np.concatenate(([0], np.cumsum(~same)))
+    count = np.bincount(group)[group]
+    earlier_parts, later_parts, count_parts = [], [], []
     for back in range(1, _PREDECESSORS + 1):
         same = sorted_hashes[back:] == sorted_hashes[:-back]
-        if not same.any():
-            break
         later_parts.append(starts[order[back:][same]])
         earlier_parts.append(starts[order[:-back][same]])
-    if not later_parts:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    return np.concatenate(earlier_parts), np.concatenate(later_parts)
+        count_parts.append(count[back:][same])
+    return np.concatenate(earlier_parts), np.concatenate(later_parts), np.concatenate(count_parts)
 
 
 def _agree(s: str, x: int, y: int, limit: int) -> int:
@@ -234,7 +240,7 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
 
 
 def _runs(sk: Skeleton, width: int) -> list[Run]:
-    earlier, later = _anchors(sk, width)
+    earlier, later, count = _anchors(sk, width)
     if earlier.shape[0] == 0:
         return []
     diagonal = later - earlier
@@ -244,6 +250,12 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     breaks = np.flatnonzero((d[1:] != d[:-1]) | (j[1:] - j[:-1] > width + _RUN_SLACK)) + 1
     first = np.concatenate(([0], breaks))
     last = np.concatenate((breaks - 1, [j.shape[0] - 1]))
+    # a short run of windows the text has three times or more is a label it repeats (a field
+    # name and its value in every entry of a listing), not a piece of a copy
+    label = np.logical_and.reduceat(count[order] >= 3, first) & (
+        j[last] - j[first] + width < _LABEL_CHARS
+    )
+    first, last = first[~label], last[~label]
     if first.shape[0] > _MAX_RUNS:
         # a text that repeats itself all over: the runs with the most anchors are kept (the
         # copies of a doubled body among them), in their order
