@@ -270,6 +270,32 @@ def test_the_character_table_agrees_with_the_regex_properties_it_is_built_from()
         assert table[cp] == expected, hex(cp)
 
 
+def test_the_case_table_lower_cases_one_code_point_for_one() -> None:
+    from dedup.tokens import UPPER, WORD, _case_tables, _char_classes
+
+    lower, flags = _case_tables()
+    classes = _char_classes()
+    sample = [*range(0, 0x110000, 61), *range(0x370, 0x400), ord("Σ"), ord("ς"), ord("İ")]
+    for cp in sample:
+        char = chr(cp)
+        lowered = char.lower()
+        if cp in (0x3A3, 0x3C2):
+            assert lower[cp] == 0x3C3  # capital and final sigma fold into sigma
+        elif len(lowered) == 1:
+            assert lower[cp] == ord(lowered), hex(cp)
+        else:
+            assert lower[cp] == cp  # İ: its lower case is two characters
+        capital = classes[cp] == WORD and len(lowered) == 1 and lowered != char
+        assert flags[cp] == classes[cp] | (UPPER if capital else 0), hex(cp)
+
+
+def test_a_greek_copy_in_capitals_aligns_with_its_lower_case_twin() -> None:
+    from dedup.tokens import skeleton
+
+    upper, lower = skeleton("ΟΔΟΣ ΚΑΙ ΝΟΜΟΣ"), skeleton("οδος και νομος")
+    assert upper.chars.tolist() == lower.chars.tolist()
+
+
 def test_compose_takes_in_the_removal_next_to_an_insertion_the_second_pass_edits() -> None:
     from dedup.model import Edit, compose
 

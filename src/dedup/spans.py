@@ -3,11 +3,11 @@
 The method, in linear time:
 
 1. **Anchors.** Every word start of the :mod:`skeleton <dedup.tokens>` is hashed over the next
-   ``anchor_chars`` skeleton characters. Equal hashes are paired with their few previous
-   occurrences only, so a text repeated a thousand times still gives a few anchors per
-   position.
+   ``anchor_chars`` skeleton characters. Equal hashes are paired with their previous
+   occurrence only, so a text repeated a thousand times still gives one anchor per position.
 2. **Runs.** Anchors on one diagonal (the same distance between the two occurrences) that follow
-   each other chain into runs; each run is verified character by character.
+   each other chain into runs; each run is verified character by character. A short run of
+   windows the text has three times or more is a label it repeats and joins no chain.
 3. **Chains.** Runs on nearby diagonals join into one pair of copies when one side's gap is
    small: a typo leaves a small gap on both sides, a sentence dropped from one copy (or a
    heading missing from it) a gap on one side only.
@@ -40,10 +40,6 @@ __all__ = ["Candidate", "Run", "analyse", "ends_line", "find_duplicates", "glued
 _B = np.uint64(0x100000001B3)  # an odd multiplier: invertible modulo 2**64
 _B_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
 
-# Each anchor pairs with this many earlier occurrences of its window at most: a phrase the
-# text repeats still finds its twin in the other copy, and a text repeated a thousand times
-# costs this many anchors per position, not a thousand.
-_PREDECESSORS = 1
 # Runs on one diagonal join when the anchors between them are missing for at most this many
 # skeleton characters beyond one anchor's width (a typo or a changed word).
 _RUN_SLACK = 48
@@ -125,48 +121,64 @@ class Candidate:
 
 
 def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
-    """Polynomial hashes of ``chars[s : s + width]`` for every ``s`` in ``starts`` (mod 2**64)."""
-    n = chars.shape[0]
-    values = chars.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(1)
+    """Polynomial hashes of ``chars[s : s + width]`` for every ``s`` in ``starts`` (mod 2**64).
+
+    The hash of every window of 1, 2, 4, ... characters comes from two of half the size;
+    ``width`` is then put together from the sizes its binary digits name.
+    """
+    level = chars.astype(np.uint64)
+    level *= np.uint64(0x9E3779B97F4A7C15)
+    level += np.uint64(1)
+    parts: list[tuple[int, Any]] = []
+    size = 1
     with np.errstate(over="ignore"):
-        powers = np.empty(n + 1, dtype=np.uint64)
-        powers[0] = 1
-        powers[1:] = _B
-        np.cumprod(powers, out=powers)
-        inverse = np.empty(n, dtype=np.uint64)
-        inverse[0] = 1
-        inverse[1:] = _B_INV
-        np.cumprod(inverse, out=inverse)
-        prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum(values * inverse, out=prefix[1:])
-        ends = starts + width
-        return (prefix[ends] - prefix[starts]) * powers[ends - 1]
+        while True:
+            if width & size:
+                parts.append((size, level))
+            if size * 2 > width:
+                break
+            doubled = level[:-size] * (_B ** np.uint64(size))
+            doubled += level[size:]
+            level, size = doubled, size * 2
+        hashes: Any = None
+        at = 0
+        for size, level in reversed(parts):
+            part = level[starts + at]
+            if hashes is None:
+                hashes = part
+            else:
+                hashes *= _B ** np.uint64(size)
+                hashes += part
+            at += size
+    return hashes
 
 
 def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
-    """Pairs ``(j, i)`` of skeleton positions, ``j < i``, whose windows hash alike, and how
-    many times the text has each pair's window."""
+    """Pairs ``(j, i)`` of skeleton positions, ``j < i``, whose windows hash alike (``j`` the
+    previous occurrence of ``i``'s window), and whether the text has that window three times or
+    more."""
     n = len(sk)
     starts = sk.starts[sk.starts + width <= n]
     empty = np.empty(0, dtype=np.int64)
     if starts.shape[0] < 2:
         return empty, empty, empty
     hashes = _window_hashes(sk.chars, starts, width)
-    order = np.argsort(hashes, kind="stable")
-    sorted_hashes = hashes[order]
+    # sorted by hash, then by position: the hash's low bits give way to the window's index
+    bits = np.uint64(int(starts.shape[0]).bit_length())
+    keys = (hashes >> bits) << bits
+    keys |= np.arange(starts.shape[0], dtype=np.uint64)
+    keys.sort()
+    order = (keys & np.uint64((1 << int(bits)) - 1)).astype(np.int64)
+    sorted_hashes = keys >> bits
     same = sorted_hashes[1:] == sorted_hashes[:-1]
     if not same.any():
         return empty, empty, empty
-    # the occurrences of each window: the size of its group of equal hashes
-    group = np.concatenate(([0], np.cumsum(~same)))
-    count = np.bincount(group)[group]
-    earlier_parts, later_parts, count_parts = [], [], []
-    for back in range(1, _PREDECESSORS + 1):
-        same = sorted_hashes[back:] == sorted_hashes[:-back]
-        later_parts.append(starts[order[back:][same]])
-        earlier_parts.append(starts[order[:-back][same]])
-        count_parts.append(count[back:][same])
-    return np.concatenate(earlier_parts), np.concatenate(later_parts), np.concatenate(count_parts)
+    # each window pairs with its previous occurrence; a pair whose group of equal windows goes
+    # on before or after it is a window the text has three times or more
+    wide = np.zeros(same.shape[0] + 2, dtype=bool)
+    wide[1:-1] = same
+    common = (wide[:-2] | wide[2:])[same]
+    return starts[order[:-1][same]], starts[order[1:][same]], common
 
 
 def _agree(s: str, x: int, y: int, limit: int) -> int:
@@ -240,11 +252,12 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
 
 
 def _runs(sk: Skeleton, width: int) -> list[Run]:
-    earlier, later, count = _anchors(sk, width)
+    earlier, later, common = _anchors(sk, width)
     if earlier.shape[0] == 0:
         return []
     diagonal = later - earlier
-    order = np.lexsort((earlier, diagonal))
+    # by diagonal, then by position (each position pairs with one later one: the keys differ)
+    order = np.argsort(diagonal * (len(sk) + 1) + earlier)
     j = earlier[order]
     d = diagonal[order]
     breaks = np.flatnonzero((d[1:] != d[:-1]) | (j[1:] - j[:-1] > width + _RUN_SLACK)) + 1
@@ -252,7 +265,7 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     last = np.concatenate((breaks - 1, [j.shape[0] - 1]))
     # a short run of windows the text has three times or more is a label it repeats (a field
     # name and its value in every entry of a listing), not a piece of a copy
-    label = np.logical_and.reduceat(count[order] >= 3, first) & (
+    label = np.logical_and.reduceat(common[order], first) & (
         j[last] - j[first] + width < _LABEL_CHARS
     )
     first, last = first[~label], last[~label]
@@ -269,9 +282,9 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     starts = np.zeros(n + 1, dtype=np.uint8)
     starts[sk.starts] = 1
     starts[n] = 1
-    line_starts = np.ones(n + 1, dtype=np.uint8)
-    row = sk.row
-    line_starts[1:n] = row[1:] != row[:-1]
+    line_starts = np.zeros(n + 1, dtype=np.uint8)
+    line_starts[[0, n]] = 1
+    line_starts[sk.edges] = 1
     bounds, lines = starts.tobytes(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}

@@ -19,6 +19,7 @@ without spaces (Chinese, Japanese, Thai, …), and a capital glued to a lower-ca
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,9 +37,16 @@ _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0
 
 WORD = 1
 SOLO = 2  # a character of a script written without spaces: every one starts a "word"
+UPPER = 4  # added to WORD for a capital (in the table of :func:`_case_tables`)
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+
+
+def _every_code_point() -> str:
+    """All code points, surrogates included, as one string (decoding is 20x faster than chr())."""
+    return np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=1)
@@ -48,14 +56,38 @@ def _char_classes() -> npt.NDArray[np.uint8]:
     Built once from the regex module's Unicode properties; read-only afterwards.
     """
     table = np.zeros(0x110000, dtype=np.uint8)
-    # every code point, surrogates included, as one string (decoding is 20x faster than chr())
-    every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    every = _every_code_point()
     for match in regex.finditer(_WORD_CLASS, every):
         table[match.start() : match.end()] = WORD
     for match in regex.finditer(_NO_SPACE_SCRIPTS, every):
         table[match.start() : match.end()] = SOLO
     table.setflags(write=False)
     return table
+
+
+@lru_cache(maxsize=1)
+def _case_tables() -> tuple[U32, npt.NDArray[np.uint8]]:
+    """Two tables over all code points, built once and read-only afterwards.
+
+    - the lower case of each code point, one for one: U+0130 (İ), whose lower case is two
+      characters, stays as it is, and final sigma (U+03C2) folds into sigma (U+03C3) as capital
+      sigma does;
+    - :func:`_char_classes`, with ``UPPER`` added to the word characters that lower-case to
+      another character (capitals and title-case letters).
+    """
+    every = _every_code_point()
+    lowered = "\u0130".join(part.lower() for part in every.split("\u0130"))
+    if len(lowered) != len(every):  # a Unicode version with another many-character lower case
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in every)
+    lower = _code_points(lowered).copy()
+    code = np.arange(0x110000, dtype=np.uint32)
+    classes = _char_classes()
+    flags = classes | np.where((lower != code) & (classes == WORD), UPPER, 0).astype(np.uint8)
+    # capital and final sigma: sigma (str.lower picks final sigma by context)
+    lower[0x3A3] = lower[0x3C2] = 0x3C3
+    lower.setflags(write=False)
+    flags.setflags(write=False)
+    return lower, flags
 
 
 def _code_points(text: str) -> U32:
@@ -72,69 +104,67 @@ class Skeleton:
     - ``newlines``: the offsets of the line breaks (``\n``), so line ``k`` of the text runs
       from ``newlines[k - 1] + 1`` to ``newlines[k]``;
     - ``row``: for each skeleton character, its line (the line breaks before it);
-    - ``breaks_before`` and ``blank_before``: for each skeleton position ``i``, how many times
-      the line changes (or jumps over a blank line) between skeleton characters before ``i``,
-      so the breaks inside any range are a subtraction.
+    - ``edges``: the skeleton positions where the line changes (``row[i] != row[i - 1]``), as
+      an array and as a list (``edge_list``), and ``blank_upto[k]``: how many of the first
+      ``k`` edges jump over a blank line or more, so the breaks inside any range are two
+      binary searches.
     """
 
     chars: U32
     offsets: I64
     starts: I64
     newlines: I64
-    row: I64
-    breaks_before: I64
-    blank_before: I64
+    row: I32
+    edges: I64
+    edge_list: list[int]
+    blank_upto: list[int]
 
     def breaks(self, s0: int, s1: int) -> int:
         """Line boundaries between consecutive skeleton characters of ``[s0, s1)``."""
-        return 0 if s1 <= s0 else int(self.breaks_before[s1 - 1] - self.breaks_before[s0])
+        if s1 <= s0:
+            return 0
+        return bisect_right(self.edge_list, s1 - 1) - bisect_right(self.edge_list, s0)
 
     def blank_breaks(self, s0: int, s1: int) -> int:
         """Boundaries with a blank line or more between consecutive characters of ``[s0, s1)``."""
-        return 0 if s1 <= s0 else int(self.blank_before[s1 - 1] - self.blank_before[s0])
+        if s1 <= s0:
+            return 0
+        edges, upto = self.edge_list, self.blank_upto
+        return upto[bisect_right(edges, s1 - 1)] - upto[bisect_right(edges, s0)]
 
     def __len__(self) -> int:
         return int(self.chars.shape[0])
 
 
-def _lower_same_length(text: str) -> str:
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    # U+0130 (İ) is the one code point whose lower case is two: it stays as it is
-    return "\u0130".join(part.lower() for part in text.split("\u0130"))
-
-
 def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
+    lower, table = _case_tables()
     cps = _code_points(text)
-    classes = _char_classes()[cps]
+    flags = table[cps]
     if "&" in text:
         for match in _ENTITY.finditer(text):
-            classes[match.start() : match.end()] = 0
-    offsets = np.flatnonzero(classes).astype(np.int64)
-    lowered = _code_points(_lower_same_length(text))
-    chars = lowered[offsets]
-    kept = classes[offsets]
+            flags[match.start() : match.end()] = 0
+    offsets = np.flatnonzero(flags)
+    kept = flags[offsets]
+    chars = lower[cps[offsets]]
     # A word starts where the previous original character is not a word character, at every
     # character of a script without spaces, and at a capital glued to a lower-case letter.
-    prev_offset = offsets - 1
-    prev_class = np.where(prev_offset >= 0, classes[np.maximum(prev_offset, 0)], 0)
-    upper = lowered[offsets] != cps[offsets]
-    prev_upper = np.where(prev_offset >= 0, (lowered != cps)[np.maximum(prev_offset, 0)], True)
-    starts_mask = (prev_class == 0) | (kept == SOLO) | (prev_class == SOLO)
-    starts_mask |= upper & ~prev_upper & (prev_class == WORD)
-    starts = np.flatnonzero(starts_mask).astype(np.int64)
+    starts_mask = np.ones(offsets.shape[0], dtype=bool)
+    if offsets.shape[0] > 1:
+        prev, cur = kept[:-1], kept[1:]
+        glued = offsets[1:] - offsets[:-1] == 1
+        starts_mask[1:] = ~glued | (cur == SOLO) | (prev == SOLO)
+        starts_mask[1:] |= (cur == WORD | UPPER) & (prev == WORD)
     breaks = cps == 10
-    newlines = np.flatnonzero(breaks).astype(np.int64)
-    row = np.cumsum(breaks, dtype=np.int32)[offsets].astype(np.int64)
-    step = np.diff(row, prepend=row[:1]) if row.shape[0] else row
+    row = np.cumsum(breaks, dtype=np.int32)[offsets]
+    edges = np.flatnonzero(row[1:] != row[:-1]) + 1
     return Skeleton(
         chars=chars,
         offsets=offsets,
-        starts=starts,
-        newlines=newlines,
+        starts=np.flatnonzero(starts_mask),
+        newlines=np.flatnonzero(breaks),
         row=row,
-        breaks_before=np.cumsum(step != 0, dtype=np.int64),
-        blank_before=np.cumsum(step >= 2, dtype=np.int64),
+        edges=edges,
+        edge_list=edges.tolist(),
+        blank_upto=[0, *np.cumsum(row[edges] - row[edges - 1] >= 2).tolist()],
     )
