@@ -25,15 +25,20 @@ __all__ = ["Quality", "quality"]
 # closing quote or bracket), then a capitalised word with no space. Abbreviations (U.S.), decimals
 # (3.14) and domains (example.com) do not match: they lack the lowercase-to-uppercase shape.
 _GLUE = regex.compile(r"\p{Ll}[.!?]+[\p{Pe}\p{Pf}\"']?\p{Lu}\p{Ll}")
-# Where a glued sentence end can be: terminal punctuation not followed by a space. The full
-# pattern is tried only there (most text has a space after every sentence end).
-_GLUE_HINT = re.compile(r"[.!?][^\s.!?]")
+# Where a glued sentence end can be: terminal punctuation followed by neither a space nor what
+# cannot open a capitalised word (a digit, a lower-case ASCII letter: ``3.14``, ``example.com``).
+# The full pattern is tried only there (most text has a space after every sentence end).
+_GLUE_HINT = re.compile(r"[.!?][^\sa-z0-9.!?,;:/_\-]")
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 @dataclass(frozen=True, slots=True)
 class Quality:
-    """The features of a copy and its overall ``score`` (higher is better)."""
+    """The features of a copy and its overall ``score`` (higher is better).
+
+    ``words`` counts the spaces and line breaks, plus one: a word count that costs a scan, for
+    breaking ties in favour of the more complete copy.
+    """
 
     chars: int
     words: int
@@ -63,7 +68,7 @@ def quality(text: str) -> Quality:
     """Measure ``text``: line and paragraph breaks, glued sentences, mojibake and entities."""
     return Quality(
         chars=len(text),
-        words=len(text.split()),
+        words=text.count(" ") + text.count("\n") + 1 if text else 0,
         breaks=text.count("\n"),
         paragraphs=text.count("\n\n"),
         glued=_glued(text),
