@@ -268,7 +268,9 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     label = np.logical_and.reduceat(common[order], first) & (
         j[last] - j[first] + width < _LABEL_CHARS
     )
-    first, last = first[~label], last[~label]
+    # a phrase the text happens to use twice (fewer than _MIN_ANCHORS anchors) is not a copy
+    keep = ~label & (last - first + 1 >= _MIN_ANCHORS)
+    first, last = first[keep], last[keep]
     if first.shape[0] > _MAX_RUNS:
         # a text that repeats itself all over: the runs with the most anchors are kept (the
         # copies of a doubled body among them), in their order
@@ -288,12 +290,9 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     bounds, lines = starts.tobytes(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
-    for f, la in zip(first.tolist(), last.tolist(), strict=True):
-        if la - f + 1 < _MIN_ANCHORS:
-            continue  # a phrase the text happens to use twice, not a copy
-        a0 = int(j[f])
-        a1 = int(j[la]) + width
-        dd = int(d[f])
+    for a0, a1, dd in zip(
+        j[first].tolist(), (j[last] + width).tolist(), d[first].tolist(), strict=True
+    ):
         if a1 <= reach.get(dd, -1):
             continue  # inside the run before it on this diagonal, which grew over it
         a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
@@ -301,8 +300,10 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
         if (a0, dd) in seen:
             continue  # grown into a run already found (anchors missing inside a long word)
         seen.add((a0, dd))
-        same = chars[a0:a1] == chars[a0 + dd : a1 + dd]
-        matched = int(np.count_nonzero(same))
+        if text[a0:a1] == text[a0 + dd : a1 + dd]:
+            matched = a1 - a0
+        else:
+            matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
         if matched < width:
             continue
         if a0 + dd < a1 < a0 + dd + max(width, dd // 2):
@@ -349,19 +350,6 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
     return small + large
 
 
-def _within_reach(cand: Candidate, run: Run | Candidate, diagonal: bool) -> bool:
-    """:meth:`_Seeds.near` for one chain."""
-    reach = min(max(400, 2 * cand.matched), max(_SMALL_GAP, 4 * run.matched)) + _OVERLAP
-    if run.a0 > cand.a1 + reach or run.a1 < cand.a0 - reach:
-        return False
-    if run.b0 > cand.b1 + reach or run.b1 < cand.b0 - reach:
-        return False
-    if not diagonal:
-        return True
-    d, start, end = run.b0 - run.a0, cand.b0 - cand.a0, cand.b1 - cand.a1
-    return min(start, end) - reach <= d <= max(start, end) + reach
-
-
 class _Seeds:
     """The chains that runs may join (the first ``_SEEDS``), with their bounds as arrays.
 
@@ -391,12 +379,24 @@ class _Seeds:
 
     def near(self, run: Run | Candidate, *, diagonal: bool) -> list[int]:
         k = min(len(self.chains), _SEEDS)
-        if k < _FEW_SEEDS:
-            return [i for i in range(k) if _within_reach(self.chains[i], run, diagonal)]
-        a0, a1, b0, b1, matched = self.bounds[:, :k]
         # the largest gap _fits allows between a chain and the run, and the overlap it allows
-        reach = np.minimum(np.maximum(400, 2 * matched), max(_SMALL_GAP, 4 * run.matched))
-        reach += _OVERLAP
+        run_reach = max(_SMALL_GAP, 4 * run.matched)
+        if k < _FEW_SEEDS:
+            found = []
+            d = run.b0 - run.a0
+            for i, c in enumerate(self.chains):
+                reach = min(max(400, 2 * c.matched), run_reach) + _OVERLAP
+                if run.a0 > c.a1 + reach or run.a1 < c.a0 - reach:
+                    continue
+                if run.b0 > c.b1 + reach or run.b1 < c.b0 - reach:
+                    continue
+                start, end = c.b0 - c.a0, c.b1 - c.a1
+                if diagonal and not min(start, end) - reach <= d <= max(start, end) + reach:
+                    continue
+                found.append(i)
+            return found
+        a0, a1, b0, b1, matched = self.bounds[:, :k]
+        reach = np.minimum(np.maximum(400, 2 * matched), run_reach) + _OVERLAP
         ok = (run.a0 <= a1 + reach) & (run.a1 >= a0 - reach)
         ok &= (run.b0 <= b1 + reach) & (run.b1 >= b0 - reach)
         if diagonal:
@@ -628,12 +628,11 @@ def _head_repeat(sk: Skeleton) -> Candidate | None:
     Anchors cannot see a line shorter than their width (a title, ``TL;DR:``); a teaser can be
     that short, so the text's first lines are compared whole.
     """
-    window = sk.row[:4096]
-    edges = np.flatnonzero(window[1:] != window[:-1]) + 1
-    bounds = [0, *edges.tolist()[:3]]
+    window = min(len(sk), 4096)
+    bounds = [0, *(edge for edge in sk.edge_list[:3] if edge < window)]
     if len(bounds) < 2:
         return None
-    bounds.append(len(window) if len(bounds) < 4 else bounds[-1])
+    bounds.append(window if len(bounds) < 4 else bounds[-1])
     first = sk.chars[bounds[0] : bounds[1]]
     for k in (1, 2):
         if k + 1 >= len(bounds):
