@@ -131,6 +131,27 @@ def test_normalize_does_not_split_glued_sentences() -> None:
     assert normalize(text).text == text
 
 
+@given(st.text(alphabet=" \na", max_size=24))
+def test_space_runs_match_a_regex_reference(text: str) -> None:
+    import re
+
+    from dedup.normalize import _space_runs
+
+    reference = re.compile(r" (?: *(?=\n|\Z)| +)")  # a run ending a line, or two spaces or more
+    assert _space_runs(text) == [m.span() for m in reference.finditer(text)]
+
+
+@given(st.text(alphabet="ab", max_size=12), st.text(alphabet="ab", max_size=12))
+def test_common_ends_match_a_character_by_character_reference(a: str, b: str) -> None:
+    from dedup.normalize import _longest
+
+    limit = min(len(a), len(b))
+    prefix = next((k for k in range(limit) if a[k] != b[k]), limit)
+    suffix = next((k for k in range(limit - prefix) if a[-1 - k] != b[-1 - k]), limit - prefix)
+    assert _longest(lambda k: a[:k] == b[:k], limit) == prefix
+    assert _longest(lambda k: a[len(a) - k :] == b[len(b) - k :], limit - prefix) == suffix
+
+
 def test_overlapping_fixes_merge_into_one_edit() -> None:
     # A control character inside mojibake: removed first, then the mojibake is fixed.
     text = "privÃ\x00©e"

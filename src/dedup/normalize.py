@@ -397,9 +397,38 @@ def _nbsp_edits(text: str, options: NormalizeOptions) -> list[Edit]:
     return [_fix(m.start(), m.end(), "nbsp", " ") for m in _NBSP.finditer(text)]
 
 
-# Spaces up to the end of a line, or a run of two or more (a literal first space keeps the
-# search fast).
-_SPACES = re.compile(r" (?: *(?=\n|\Z)| +)")
+def _space_runs(text: str) -> list[tuple[int, int]]:
+    """The runs of spaces that end a line or the text, or are two spaces or more, in order.
+
+    Found with ``str.find`` for two spaces and for a space before a line break: a regex would
+    stop at every single space of the text.
+    """
+    runs: dict[int, int] = {}
+    at = text.find("  ")
+    while at >= 0:
+        end = at + 2
+        while end < len(text) and text[end] == " ":
+            end += 1
+        runs[at] = end
+        at = text.find("  ", end)
+    ends = _find_all(text, " \n")
+    if text.endswith(" "):
+        ends.append(len(text) - 1)
+    for last in ends:
+        start = last
+        while start > 0 and text[start - 1] == " ":
+            start -= 1
+        runs[start] = last + 1
+    return sorted(runs.items())
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    found = []
+    at = text.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
 
 
 def _space_edits(text: str, options: NormalizeOptions) -> list[Edit]:
@@ -408,8 +437,7 @@ def _space_edits(text: str, options: NormalizeOptions) -> list[Edit]:
     ):
         return []
     edits = []
-    for m in _SPACES.finditer(text):
-        start, end = m.span()
+    for start, end in _space_runs(text):
         if end == len(text) or text[end] == "\n":
             edits.append(_fix(start, end, "space", ""))
         elif start > 0 and text[start - 1] != "\n":  # indentation stays
@@ -568,18 +596,32 @@ def mojibake_gate(text: str) -> bool:
     return not text.isascii() and _gate_search(text) >= 0
 
 
+def _longest(agree: Callable[[int], bool], limit: int) -> int:
+    """The largest ``k <= limit`` for which ``agree(k)`` holds, where it holds for every
+    smaller ``k`` too (``agree(0)`` always does): a binary search, comparing slices in C
+    rather than characters one by one in Python.
+
+    >>> _longest(lambda k: "mojibake"[:k] == "mojito"[:k], 6)
+    4
+    """
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if agree(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _diff_edits(
     before: str, after: str, offset: int, reason: str, *, precise: bool = True
 ) -> list[Edit]:
     """Small edits turning ``before`` into ``after``, in offsets shifted by ``offset``."""
-    lo = 0
     limit = min(len(before), len(after))
-    while lo < limit and before[lo] == after[lo]:
-        lo += 1
-    hi_b, hi_a = len(before), len(after)
-    while hi_b > lo and hi_a > lo and before[hi_b - 1] == after[hi_a - 1]:
-        hi_b -= 1
-        hi_a -= 1
+    lo = _longest(lambda k: before[:k] == after[:k], limit)
+    same_end = _longest(lambda k: before[len(before) - k :] == after[len(after) - k :], limit - lo)
+    hi_b, hi_a = len(before) - same_end, len(after) - same_end
     # The alignment costs the product of the lengths over 64: past a few thousand characters,
     # one edit for the changed part keeps the cost linear.
     if not precise or hi_b - lo > 4_000 or hi_a - lo > 4_000:
