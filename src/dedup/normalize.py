@@ -834,11 +834,12 @@ def normalize(text: str, options: NormalizeOptions | None = None, **overrides: A
 # --------------------------------------------------------------------------------------------
 # Glued sentences
 
-# A sentence mark, an optional closing quote, then a letter with no space between: the places
-# worth a closer look (most sentence marks are followed by a space and never match).
+# A sentence mark, an optional closing quote, then a letter other than a-z with no space
+# between: the places worth a closer look (most sentence marks are followed by a space, and a
+# lower-case letter, as in ``example.com``, never opens a capitalised word).
 _GLUE_SCAN = re.compile(
     '[.!?]["\N{RIGHT DOUBLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}'
-    "\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}]?(?=[^\\W\\d_])"
+    "\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}]?(?=[^\\W\\d_a-z])"
 )
 _WORD_BEFORE = regex.compile(r"[\p{L}\p{M}]+$")
 _NEXT_WORD = regex.compile(r"[\p{L}\p{M}]+")
