@@ -12,6 +12,7 @@ Edits are offsets into the text the stage was given, and they replay:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -355,12 +356,19 @@ class RepairOptions:
 T = TypeVar("T")
 
 
+@functools.cache
+def _defaults(cls: Any) -> Any:
+    """One instance of an options class with its defaults: it is frozen, so all calls share it
+    rather than build and check it again."""
+    return cls()
+
+
 def with_overrides(options: T | None, default: type[T], overrides: dict[str, Any]) -> T:
     """Options from ``options`` (or the defaults) with keyword ``overrides`` applied.
 
     Unknown keywords raise :class:`ConfigError` naming them and listing the valid ones.
     """
-    base = default() if options is None else options
+    base: T = _defaults(default) if options is None else options  # type: ignore[arg-type]
     if not isinstance(base, default):
         raise ConfigError(f"options must be {default.__name__}, not {type(base).__name__}")
     if not overrides:

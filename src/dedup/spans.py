@@ -37,8 +37,9 @@ from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["Candidate", "Run", "analyse", "ends_line", "find_duplicates", "glued", "starts_line"]
 
-_B = np.uint64(0x100000001B3)  # an odd multiplier: invertible modulo 2**64
-_B_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
+# The window hash's multiplier (odd, so no information is lost modulo 2**64) to the powers 1,
+# 2, 4, 8, ...: what a hash is multiplied by to append a window of that many characters.
+_B_POWERS = tuple(np.uint64(pow(0x100000001B3, 1 << k, 2**64)) for k in range(40))
 
 # Runs on one diagonal join when the anchors between them are missing for at most this many
 # skeleton characters beyond one anchor's width (a typo or a changed word).
@@ -126,30 +127,30 @@ def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
     The hash of every window of 1, 2, 4, ... characters comes from two of half the size;
     ``width`` is then put together from the sizes its binary digits name.
     """
+    # (array arithmetic wraps around modulo 2**64 without a warning)
     level = chars.astype(np.uint64)
     level *= np.uint64(0x9E3779B97F4A7C15)
     level += np.uint64(1)
     parts: list[tuple[int, Any]] = []
     size = 1
-    with np.errstate(over="ignore"):
-        while True:
-            if width & size:
-                parts.append((size, level))
-            if size * 2 > width:
-                break
-            doubled = level[:-size] * (_B ** np.uint64(size))
-            doubled += level[size:]
-            level, size = doubled, size * 2
-        hashes: Any = None
-        at = 0
-        for size, level in reversed(parts):
-            part = level[starts + at]
-            if hashes is None:
-                hashes = part
-            else:
-                hashes *= _B ** np.uint64(size)
-                hashes += part
-            at += size
+    while True:
+        if width & size:
+            parts.append((size, level))
+        if size * 2 > width:
+            break
+        doubled = level[:-size] * _B_POWERS[size.bit_length() - 1]
+        doubled += level[size:]
+        level, size = doubled, size * 2
+    hashes: Any = None
+    at = 0
+    for size, level in reversed(parts):
+        part = level[starts + at]
+        if hashes is None:
+            hashes = part
+        else:
+            hashes *= _B_POWERS[size.bit_length() - 1]
+            hashes += part
+        at += size
     return hashes
 
 
