@@ -289,6 +289,23 @@ def test_the_case_table_lower_cases_one_code_point_for_one() -> None:
         assert flags[cp] == classes[cp] | (UPPER if capital else 0), hex(cp)
 
 
+@given(st.text(alphabet="ab c", max_size=80), st.integers(min_value=1, max_value=40))
+def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) -> None:
+    import numpy as np
+
+    from dedup.spans import _window_hashes
+    from dedup.tokens import skeleton
+
+    sk = skeleton(text)
+    starts = sk.starts[sk.starts + width <= len(sk)]
+    hashes = _window_hashes(sk.chars, starts, width).tolist()
+    windows = [sk.chars[s : s + width].tobytes() for s in starts.tolist()]
+    for i in range(len(windows)):  # brute force: every pair
+        for j in range(i):
+            assert (hashes[i] == hashes[j]) == (windows[i] == windows[j])
+    assert np.asarray(hashes).shape == (len(windows),)
+
+
 def test_a_greek_copy_in_capitals_aligns_with_its_lower_case_twin() -> None:
     from dedup.tokens import skeleton
 

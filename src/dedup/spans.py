@@ -127,31 +127,36 @@ def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
     The hash of every window of 1, 2, 4, ... characters comes from two of half the size;
     ``width`` is then put together from the sizes its binary digits name.
     """
-    # (array arithmetic wraps around modulo 2**64 without a warning)
+    # Two buffers take turns (a level is built from the one before it), and each level adds its
+    # part to the hashes before it is overwritten. Array arithmetic wraps around modulo 2**64
+    # without a warning.
+    n = chars.shape[0]
+    if starts.shape[0] == 0:
+        return np.empty(0, dtype=np.uint64)
     level = chars.astype(np.uint64)
     level *= np.uint64(0x9E3779B97F4A7C15)
     level += np.uint64(1)
-    parts: list[tuple[int, Any]] = []
-    size = 1
-    while True:
-        if width & size:
-            parts.append((size, level))
-        if size * 2 > width:
-            break
-        doubled = level[:-size] * _B_POWERS[size.bit_length() - 1]
-        doubled += level[size:]
-        level, size = doubled, size * 2
+    spare = np.empty_like(level)
     hashes: Any = None
     at = 0
-    for size, level in reversed(parts):
-        part = level[starts + at]
-        if hashes is None:
-            hashes = part
-        else:
-            hashes *= _B_POWERS[size.bit_length() - 1]
-            hashes += part
-        at += size
-    return hashes
+    size = 1
+    while True:
+        power = _B_POWERS[size.bit_length() - 1]
+        if width & size:
+            part = level[starts + at]
+            if hashes is None:
+                hashes = part
+            else:
+                hashes *= power
+                hashes += part
+            at += size
+        if size * 2 > width:
+            return hashes
+        valid = n - 2 * size + 1  # the windows of twice the size
+        np.multiply(level[:valid], power, out=spare[:valid])
+        np.add(spare[:valid], level[size : size + valid], out=spare[:valid])
+        level, spare = spare, level
+        size *= 2
 
 
 def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
