@@ -306,6 +306,23 @@ def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) 
     assert np.asarray(hashes).shape == (len(windows),)
 
 
+def test_window_hashes_of_a_long_text_block_by_block_equal_those_of_the_whole() -> None:
+    import random
+
+    import numpy as np
+
+    from dedup.spans import _HASH_BLOCK, _block_hashes, _window_hashes
+    from dedup.tokens import skeleton
+
+    rng = random.Random(7)
+    words = ["".join(rng.choice("abcdefgh") for _ in range(rng.randint(1, 9))) for _ in range(500)]
+    sk = skeleton(" ".join(rng.choice(words) for _ in range(_HASH_BLOCK // 2)))
+    assert len(sk) > 2 * _HASH_BLOCK
+    starts = sk.starts[sk.starts + 24 <= len(sk)]
+    blocked = _window_hashes(sk.chars, starts, 24)
+    assert np.array_equal(blocked, _block_hashes(sk.chars, starts, 24))
+
+
 def test_a_greek_copy_in_capitals_aligns_with_its_lower_case_twin() -> None:
     from dedup.tokens import skeleton
 

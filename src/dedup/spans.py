@@ -26,6 +26,7 @@ The method, in linear time:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,9 @@ _MIN_ANCHORS = 2
 # A run shorter than this (in skeleton characters) whose every window occurs three times or
 # more is a label the text repeats: it joins no chain.
 _LABEL_CHARS = 64
+# Window hashes are computed this many skeleton characters at a time (two buffers of 8 bytes
+# per character: they stay in the processor's cache).
+_HASH_BLOCK = 1 << 16
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
 # Below this many chains, they are checked one by one rather than as arrays (cheaper).
@@ -124,8 +128,25 @@ class Candidate:
 def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
     """Polynomial hashes of ``chars[s : s + width]`` for every ``s`` in ``starts`` (mod 2**64).
 
-    The hash of every window of 1, 2, 4, ... characters comes from two of half the size;
-    ``width`` is then put together from the sizes its binary digits name.
+    ``starts`` is sorted. A long text is hashed a block of ``_HASH_BLOCK`` characters at a
+    time, so that the arrays each block needs stay in the processor's cache.
+    """
+    n = chars.shape[0]
+    if n <= _HASH_BLOCK:
+        return _block_hashes(chars, starts, width)
+    hashes = np.empty(starts.shape[0], dtype=np.uint64)
+    edges = [*np.searchsorted(starts, np.arange(0, n, _HASH_BLOCK)).tolist(), starts.shape[0]]
+    for i0, i1 in itertools.pairwise(edges):
+        if i1 > i0:
+            lo, hi = int(starts[i0]), int(starts[i1 - 1]) + width
+            hashes[i0:i1] = _block_hashes(chars[lo:hi], starts[i0:i1] - lo, width)
+    return hashes
+
+
+def _block_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
+    """:func:`_window_hashes` of one block: the hash of every window of 1, 2, 4, ...
+    characters comes from two of half the size; ``width`` is put together from the sizes its
+    binary digits name.
     """
     # Two buffers take turns (a level is built from the one before it), and each level adds its
     # part to the hashes before it is overwritten. Array arithmetic wraps around modulo 2**64
@@ -261,19 +282,23 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     earlier, later, common = _anchors(sk, width)
     if earlier.shape[0] == 0:
         return []
-    diagonal = later - earlier
-    # by diagonal, then by position (each position pairs with one later one: the keys differ)
-    order = np.argsort(diagonal * (len(sk) + 1) + earlier)
-    j = earlier[order]
-    d = diagonal[order]
+    # by diagonal, then by position (each position pairs with one later one: the keys differ),
+    # sorted as one packed key that carries the label flag in its lowest bit
+    span = len(sk) + 1
+    keys = (later - earlier) * span
+    keys += earlier
+    keys <<= 1
+    keys |= common
+    keys.sort()
+    common = (keys & 1).astype(bool)
+    keys >>= 1
+    d, j = np.divmod(keys, span)
     breaks = np.flatnonzero((d[1:] != d[:-1]) | (j[1:] - j[:-1] > width + _RUN_SLACK)) + 1
     first = np.concatenate(([0], breaks))
     last = np.concatenate((breaks - 1, [j.shape[0] - 1]))
     # a short run of windows the text has three times or more is a label it repeats (a field
     # name and its value in every entry of a listing), not a piece of a copy
-    label = np.logical_and.reduceat(common[order], first) & (
-        j[last] - j[first] + width < _LABEL_CHARS
-    )
+    label = np.logical_and.reduceat(common, first) & (j[last] - j[first] + width < _LABEL_CHARS)
     # a phrase the text happens to use twice (fewer than _MIN_ANCHORS anchors) is not a copy
     keep = ~label & (last - first + 1 >= _MIN_ANCHORS)
     first, last = first[keep], last[keep]

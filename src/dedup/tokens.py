@@ -145,23 +145,22 @@ def skeleton(text: str) -> Skeleton:
         for match in _ENTITY.finditer(text):
             flags[match.start() : match.end()] = 0
     offsets = np.flatnonzero(flags)
-    kept = flags[offsets]
     chars = lower[cps[offsets]]
     # A word starts where the previous original character is not a word character, at every
     # character of a script without spaces, and at a capital glued to a lower-case letter.
-    starts_mask = np.ones(offsets.shape[0], dtype=bool)
-    if offsets.shape[0] > 1:
-        prev, cur = kept[:-1], kept[1:]
-        glued = offsets[1:] - offsets[:-1] == 1
-        starts_mask[1:] = ~glued | (cur == SOLO) | (prev == SOLO)
-        starts_mask[1:] |= (cur == WORD | UPPER) & (prev == WORD)
+    # (over the whole text, in bytes: cheaper than differences of the offsets)
+    prev = np.empty_like(flags)
+    prev[:1] = 0
+    prev[1:] = flags[:-1]
+    starts_mask = (prev == 0) | (prev == SOLO) | (flags == SOLO)
+    starts_mask |= (flags == WORD | UPPER) & (prev == WORD)
     breaks = cps == 10
     row = np.cumsum(breaks, dtype=np.int32)[offsets]
     edges = np.flatnonzero(row[1:] != row[:-1]) + 1
     return Skeleton(
         chars=chars,
         offsets=offsets,
-        starts=np.flatnonzero(starts_mask),
+        starts=np.flatnonzero(starts_mask[offsets]),
         newlines=np.flatnonzero(breaks),
         row=row,
         edges=edges,
