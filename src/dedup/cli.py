@@ -345,6 +345,12 @@ def clean_document(text: str, repair_options: RepairOptions | None = None) -> Cl
     return clean(text, explain=True, repair_options=repair_options)
 
 
+def _changed(before: str, after: str, edits: tuple[Edit, ...]) -> bool:
+    """Whether a document counts as changed: its text differs, or an edit was made (a removal
+    and a move can leave the same text)."""
+    return after != before or bool(edits)
+
+
 @dataclass(frozen=True, slots=True)
 class CleanedRecord:
     """One document ``dedup clean`` has cleaned, as it comes back from a worker.
@@ -384,7 +390,7 @@ class Cleaning:
             dataclasses.replace(record, text="", fields=None, raw=None),
             len(record.text),
             len(result.text),
-            result.text != record.text or bool(result.edits),
+            _changed(record.text, result.text, result.edits),
             tuple(edit.action for edit in result.edits),
             prepare(record, result.text, self.fmt, self.parser.field),
             json_line(_report_line(record, result)) if self.report else None,
@@ -447,7 +453,7 @@ class Stats:
         self.count_output(
             len(record.text),
             len(text),
-            text != record.text or bool(edits),
+            _changed(record.text, text, edits),
             (edit.action for edit in edits),
         )
 
