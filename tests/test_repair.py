@@ -323,6 +323,13 @@ def test_window_hashes_of_a_long_text_block_by_block_equal_those_of_the_whole() 
     assert np.array_equal(blocked, _block_hashes(sk.chars, starts, 24))
 
 
+def test_no_code_point_past_the_cased_range_has_a_lower_case() -> None:
+    from dedup.tokens import _CASED_END, _every_code_point
+
+    rest = _every_code_point()[_CASED_END:]
+    assert rest.lower() == rest
+
+
 def test_a_greek_copy_in_capitals_aligns_with_its_lower_case_twin() -> None:
     from dedup.tokens import skeleton
 

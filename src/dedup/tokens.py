@@ -44,9 +44,15 @@ I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 
 
-def _every_code_point() -> str:
-    """All code points, surrogates included, as one string (decoding is 20x faster than chr())."""
-    return np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+# Code points from here on have no lower case of their own (the last cased letters, Adlam's,
+# end at U+1E94B); a test checks it.
+_CASED_END = 0x20000
+
+
+def _every_code_point(end: int = 0x110000) -> str:
+    """All code points below ``end``, surrogates included, as one string (decoding is 20x
+    faster than chr())."""
+    return np.arange(end, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=1)
@@ -75,14 +81,15 @@ def _case_tables() -> tuple[U32, npt.NDArray[np.uint8]]:
     - :func:`_char_classes`, with ``UPPER`` added to the word characters that lower-case to
       another character (capitals and title-case letters).
     """
-    every = _every_code_point()
-    lowered = "\u0130".join(part.lower() for part in every.split("\u0130"))
-    if len(lowered) != len(every):  # a Unicode version with another many-character lower case
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in every)
-    lower = _code_points(lowered).copy()
-    code = np.arange(0x110000, dtype=np.uint32)
-    classes = _char_classes()
-    flags = classes | np.where((lower != code) & (classes == WORD), UPPER, 0).astype(np.uint8)
+    cased = _every_code_point(_CASED_END)
+    lowered = "\u0130".join(part.lower() for part in cased.split("\u0130"))
+    if len(lowered) != len(cased):  # a Unicode version with another many-character lower case
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in cased)
+    lower = np.arange(0x110000, dtype=np.uint32)
+    changed = _code_points(lowered) != lower[:_CASED_END]
+    lower[:_CASED_END] = _code_points(lowered)
+    flags = _char_classes().copy()
+    flags[:_CASED_END][changed & (flags[:_CASED_END] == WORD)] |= UPPER
     # capital and final sigma: sigma (str.lower picks final sigma by context)
     lower[0x3A3] = lower[0x3C2] = 0x3C3
     lower.setflags(write=False)
