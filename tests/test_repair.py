@@ -323,6 +323,19 @@ def test_window_hashes_of_a_long_text_block_by_block_equal_those_of_the_whole() 
     assert np.array_equal(blocked, _block_hashes(sk.chars, starts, 24))
 
 
+_PIECES = ["Word", " ", "\n", "\n\n", ".Next", "caf\u00c3\u00a9", "&amp;", "x", "\u2019"]
+
+
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=30).map("".join),
+    st.lists(st.sampled_from(_PIECES), max_size=30).map("".join),
+)
+def test_better_agrees_with_the_full_quality_scores(first: str, second: str) -> None:
+    from dedup.quality import better, quality
+
+    assert better(first, second) == (quality(second).score > quality(first).score)
+
+
 def test_no_code_point_past_the_cased_range_has_a_lower_case() -> None:
     from dedup.tokens import _CASED_END, _every_code_point
 

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ import regex
 
 from dedup.normalize import mojibake_hits
 
-__all__ = ["Quality", "quality"]
+__all__ = ["Quality", "better", "quality"]
 
 # A sentence end glued to the next sentence: a lowercase letter, terminal punctuation (and a
 # closing quote or bracket), then a capitalised word with no space. Abbreviations (U.S.), decimals
@@ -66,14 +67,43 @@ class Quality:
 
 def quality(text: str) -> Quality:
     """Measure ``text``: line and paragraph breaks, glued sentences, mojibake and entities."""
+    return dataclasses.replace(
+        _undamaged(text),
+        glued=_glued(text),
+        bad=mojibake_hits(text),
+        entities=len(_ENTITY.findall(text)) if "&" in text else 0,
+    )
+
+
+def better(first: str, second: str) -> bool:
+    """Whether ``second`` is better formed than ``first``:
+    ``quality(second).score > quality(first).score``.
+
+    The damage (glued sentences, mojibake, entities) is what costs a scan; it can only lower a
+    score, so a copy's score without it is a bound, and the damage of the copy that cannot win
+    is not measured.
+
+    >>> better("One sentence here.Another one.And a third.", "One here.\\n\\nAnother one.")
+    True
+    """
+    bound_first, bound_second = _undamaged(first).score, _undamaged(second).score
+    if bound_first >= bound_second:
+        score = quality(first).score
+        return score < bound_second and quality(second).score > score
+    score = quality(second).score
+    return score > bound_first or score > quality(first).score
+
+
+def _undamaged(text: str) -> Quality:
+    """:func:`quality` without the damage: its score is at least that of ``quality(text)``."""
     return Quality(
         chars=len(text),
         words=text.count(" ") + text.count("\n") + 1 if text else 0,
         breaks=text.count("\n"),
         paragraphs=text.count("\n\n"),
-        glued=_glued(text),
-        bad=mojibake_hits(text),
-        entities=len(_ENTITY.findall(text)) if "&" in text else 0,
+        glued=0,
+        bad=0,
+        entities=0,
     )
 
 

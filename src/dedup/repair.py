@@ -44,7 +44,7 @@ from dedup.model import (
     compose,
     with_overrides,
 )
-from dedup.quality import quality
+from dedup.quality import better
 from dedup.spans import Candidate, analyse, ends_line, glued, starts_line
 from dedup.tokens import Skeleton
 
@@ -166,9 +166,9 @@ def _take(
     elif cand.runs[0].tandem:
         removed_first = False  # one copy, then its repeats: the repeats go
     else:
-        qa = quality(_text_of(text, sk, cand.a0, cand.a1)).score
-        qb = quality(_text_of(text, sk, cand.b0, cand.b1)).score
-        removed_first = qa < qb
+        removed_first = better(
+            _text_of(text, sk, cand.a0, cand.a1), _text_of(text, sk, cand.b0, cand.b1)
+        )
     gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
     junction = glued(sk, cand)
