@@ -96,10 +96,11 @@ def better(first: str, second: str) -> bool:
 
 def _undamaged(text: str) -> Quality:
     """:func:`quality` without the damage: its score is at least that of ``quality(text)``."""
+    breaks = text.count("\n")
     return Quality(
         chars=len(text),
-        words=text.count(" ") + text.count("\n") + 1 if text else 0,
-        breaks=text.count("\n"),
+        words=text.count(" ") + breaks + 1 if text else 0,
+        breaks=breaks,
         paragraphs=text.count("\n\n"),
         glued=0,
         bad=0,
