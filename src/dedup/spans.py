@@ -337,8 +337,18 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
             matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
         if matched < width:
             continue
-        if a0 + dd < a1 < a0 + dd + max(width, dd // 2):
-            a1 = a0 + dd  # the copies touch: the overlap is a phrase shared at the seam
+        seam = max(width, dd // 2)
+        if a0 + dd <= a1 < a0 + dd + seam:
+            # The copies touch, and the phrase at their seam could close the first or open the
+            # second: a page whose last line ends with its title, then a copy without the title
+            # but with that last line (the copies overlap by the phrase, or the second goes on
+            # with it). Where the second copy would start inside a line, the seam moves to the
+            # first line start within the phrase, if any: copies are whole lines.
+            shared = a1 - a0 - dd
+            if not lines[a0 + dd]:
+                shared += _agree(text, a1, a1 + dd, max(0, min(n - dd - a1, seam - shared)))
+            a0 += next((k for k in range(shared + 1) if lines[a0 + dd + k]), 0)
+            a1 = a0 + dd
         if a1 > a0 + dd:
             # The copies overlap: a tandem repeat of period dd. The first copy is one period,
             # the second everything that repeats it.
