@@ -86,8 +86,9 @@ def _case_tables() -> tuple[U32, npt.NDArray[np.uint8]]:
     if len(lowered) != len(cased):  # a Unicode version with another many-character lower case
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in cased)
     lower = np.arange(0x110000, dtype=np.uint32)
-    changed = _code_points(lowered) != lower[:_CASED_END]
-    lower[:_CASED_END] = _code_points(lowered)
+    cased_lower = _code_points(lowered)
+    changed = cased_lower != lower[:_CASED_END]
+    lower[:_CASED_END] = cased_lower
     flags = _char_classes().copy()
     flags[:_CASED_END][changed & (flags[:_CASED_END] == WORD)] |= UPPER
     # capital and final sigma: sigma (str.lower picks final sigma by context)
