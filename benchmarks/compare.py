@@ -39,6 +39,7 @@ above what it held once its imports and the data were loaded. Writes ``OUT/resul
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import json
 import os
@@ -63,7 +64,7 @@ from neardup_eval import (
 )
 from normalize_bench import _ftfy_style
 from repair_eval import line_dedup, nothing, sentence_dedup
-from repair_scale import doubled
+from repair_scale import cpu_calls, doubled
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
@@ -366,12 +367,7 @@ def run_growth(data: Path, name: str, sizes: list[int], budget: float) -> dict[s
     points = []
     for size in sizes:
         text = doubled(paragraphs, size)
-        calls: list[tuple[float, float]] = []
-        while len(calls) < 3 and sum(u + k for u, k in calls) < 20.0:
-            before = resource.getrusage(resource.RUSAGE_SELF)
-            tool(text)
-            after = resource.getrusage(resource.RUSAGE_SELF)
-            calls.append((after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime))
+        calls = cpu_calls(functools.partial(tool, text), 3, budget=20.0)
         user, kernel = min(calls, key=sum)
         points.append(
             {

@@ -18,6 +18,7 @@ Prints three tables:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
 import sys
@@ -33,15 +34,12 @@ import dedup
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "repair-dev.jsonl"
 
 
-def timed(fn: Callable[[], object], repeat: int = 1) -> float:
-    """The best CPU time of ``repeat`` calls (single-threaded work: on a quiet machine it equals
-    the wall time, and other load on a shared machine does not inflate it)."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
+def timed(fn: Callable[[], object]) -> float:
+    """The CPU time of one call (single-threaded work: on a quiet machine it equals the wall
+    time, and other load on a shared machine does not inflate it)."""
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
 
 
 def _rotated(paragraph: str, shift: int) -> str:
@@ -109,19 +107,21 @@ def speed_table(texts: list[str], repeat: int) -> None:
     print()
 
 
-def cpu_times(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """User and kernel CPU seconds of the call with the least user time, of ``repeat`` calls.
+def cpu_calls(
+    fn: Callable[[], object], repeat: int, budget: float = float("inf")
+) -> list[tuple[float, float]]:
+    """User and kernel CPU seconds of each of up to ``repeat`` calls of ``fn``, stopping early
+    once the calls have spent ``budget`` CPU seconds (there is always one call).
 
     Kernel time is the page faults of fresh memory; on a virtual machine it varies from one
     call to the next far more than user time does, so the two are kept apart."""
-    best = (float("inf"), float("inf"))
-    for _ in range(repeat):
+    calls: list[tuple[float, float]] = []
+    while not calls or (len(calls) < repeat and sum(u + k for u, k in calls) < budget):
         before = resource.getrusage(resource.RUSAGE_SELF)
         fn()
         after = resource.getrusage(resource.RUSAGE_SELF)
-        spent = (after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime)
-        best = min(best, spent)
-    return best
+        calls.append((after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime))
+    return calls
 
 
 def growth_table(paragraphs: list[str], sizes: list[int], repeat: int) -> None:
@@ -132,7 +132,8 @@ def growth_table(paragraphs: list[str], sizes: list[int], repeat: int) -> None:
     times = {}
     for size in sizes:
         text = doubled(paragraphs, size)
-        user, kernel = cpu_times(lambda text=text: dedup.repair(text), repeat)
+        # the call with the least user time
+        user, kernel = min(cpu_calls(functools.partial(dedup.repair, text), repeat))
         peak = peak_bytes(lambda text=text: dedup.repair(text))
         edits = len(dedup.repair(text).edits)
         times[size] = (user, user + kernel)
