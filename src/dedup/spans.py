@@ -26,6 +26,7 @@ The method, in linear time:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -38,9 +39,10 @@ from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["Candidate", "Run", "analyse", "ends_line", "find_duplicates", "glued", "starts_line"]
 
-# The window hash's multiplier (odd, so no information is lost modulo 2**64) to the powers 1,
-# 2, 4, 8, ...: what a hash is multiplied by to append a window of that many characters.
-_B_POWERS = tuple(np.uint64(pow(0x100000001B3, 1 << k, 2**64)) for k in range(40))
+# The window hash is the polynomial sum of (character * _MIX + 1) * _BASE ** (characters after
+# it in the window), modulo 2**64. The base is odd, so it has an inverse modulo 2**64.
+_BASE = 0x100000001B3
+_MIX = 0x9E3779B97F4A7C15
 
 # Runs on one diagonal join when the anchors between them are missing for at most this many
 # skeleton characters beyond one anchor's width (a typo or a changed word).
@@ -56,8 +58,8 @@ _MIN_ANCHORS = 2
 # A run shorter than this (in skeleton characters) whose every window occurs three times or
 # more is a label the text repeats: it joins no chain.
 _LABEL_CHARS = 64
-# Window hashes are computed this many skeleton characters at a time (two buffers of 8 bytes
-# per character: they stay in the processor's cache).
+# Window hashes are computed this many skeleton characters at a time (the tables of powers of
+# the base cover one block).
 _HASH_BLOCK = 1 << 16
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
@@ -129,7 +131,7 @@ def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
     """Polynomial hashes of ``chars[s : s + width]`` for every ``s`` in ``starts`` (mod 2**64).
 
     ``starts`` is sorted. A long text is hashed a block of ``_HASH_BLOCK`` characters at a
-    time, so that the arrays each block needs stay in the processor's cache.
+    time, as far as the tables of :func:`_powers` go.
     """
     n = chars.shape[0]
     if n <= _HASH_BLOCK:
@@ -143,41 +145,40 @@ def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
     return hashes
 
 
+@functools.lru_cache(maxsize=1)
+def _powers() -> tuple[Any, Any, Any]:
+    """Tables over the positions of a block (and a window past it), built once and read-only:
+    ``_BASE ** -i``, ``_MIX * _BASE ** -i`` and ``_BASE ** i``, modulo 2**64."""
+    size = _HASH_BLOCK + 257  # anchor_chars is at most 256
+    inverse = np.full(size, pow(_BASE, -1, 2**64), dtype=np.uint64)
+    power = np.full(size, _BASE, dtype=np.uint64)
+    inverse[0] = power[0] = 1
+    # products wrap around modulo 2**64 without a warning
+    inverse = np.cumprod(inverse, dtype=np.uint64)
+    power = np.cumprod(power, dtype=np.uint64)
+    mixed = inverse * np.uint64(_MIX)
+    for table in (inverse, mixed, power):
+        table.setflags(write=False)
+    return inverse, mixed, power
+
+
 def _block_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
-    """:func:`_window_hashes` of one block: the hash of every window of 1, 2, 4, ...
-    characters comes from two of half the size; ``width`` is put together from the sizes its
-    binary digits name.
+    """:func:`_window_hashes` of one block, from prefix sums.
+
+    Character ``i`` adds ``(c * _MIX + 1) * _BASE ** -i`` to the running sum; the difference of
+    the sums at a window's ends, times ``_BASE ** (last position)``, is the window's hash.
     """
-    # Two buffers take turns (a level is built from the one before it), and each level adds its
-    # part to the hashes before it is overwritten. Array arithmetic wraps around modulo 2**64
-    # without a warning.
+    inverse, mixed, power = _powers()
     n = chars.shape[0]
-    if starts.shape[0] == 0:
-        return np.empty(0, dtype=np.uint64)
-    level = chars.astype(np.uint64)
-    level *= np.uint64(0x9E3779B97F4A7C15)
-    level += np.uint64(1)
-    spare = np.empty_like(level)
-    hashes: Any = None
-    at = 0
-    size = 1
-    while True:
-        power = _B_POWERS[size.bit_length() - 1]
-        if width & size:
-            part = level[starts + at]
-            if hashes is None:
-                hashes = part
-            else:
-                hashes *= power
-                hashes += part
-            at += size
-        if size * 2 > width:
-            return hashes
-        valid = n - 2 * size + 1  # the windows of twice the size
-        np.multiply(level[:valid], power, out=spare[:valid])
-        np.add(spare[:valid], level[size : size + valid], out=spare[:valid])
-        level, spare = spare, level
-        size *= 2
+    terms = np.multiply(chars, mixed[:n], dtype=np.uint64)
+    terms += inverse[:n]
+    sums = np.empty(n + 1, dtype=np.uint64)
+    sums[0] = 0
+    np.cumsum(terms, out=sums[1:])
+    hashes = sums[width:].take(starts)
+    hashes -= sums.take(starts)
+    hashes *= power[width - 1 :].take(starts)
+    return hashes
 
 
 def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
@@ -185,27 +186,29 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
     previous occurrence of ``i``'s window), and whether the text has that window three times or
     more."""
     n = len(sk)
-    starts = sk.starts[sk.starts + width <= n]
+    starts = sk.starts[: np.searchsorted(sk.starts, n - width, side="right")]
     empty = np.empty(0, dtype=np.int64)
     if starts.shape[0] < 2:
         return empty, empty, empty
     hashes = _window_hashes(sk.chars, starts, width)
     # sorted by hash, then by position: the hash's low bits give way to the window's index
     bits = np.uint64(int(starts.shape[0]).bit_length())
-    keys = (hashes >> bits) << bits
+    keys = hashes >> bits
+    keys <<= bits
     keys |= np.arange(starts.shape[0], dtype=np.uint64)
     keys.sort()
-    order = (keys & np.uint64((1 << int(bits)) - 1)).astype(np.int64)
-    sorted_hashes = keys >> bits
-    same = sorted_hashes[1:] == sorted_hashes[:-1]
-    if not same.any():
+    high = keys >> bits
+    same = high[1:] == high[:-1]
+    at = same.nonzero()[0]
+    if at.shape[0] == 0:
         return empty, empty, empty
     # each window pairs with its previous occurrence; a pair whose group of equal windows goes
     # on before or after it is a window the text has three times or more
     wide = np.zeros(same.shape[0] + 2, dtype=bool)
     wide[1:-1] = same
-    common = (wide[:-2] | wide[2:])[same]
-    return starts[order[:-1][same]], starts[order[1:][same]], common
+    common = (wide[:-2] | wide[2:]).take(at)
+    order = (keys & np.uint64((1 << int(bits)) - 1)).astype(np.int64)
+    return starts.take(order.take(at)), starts.take(order.take(at + 1)), common
 
 
 def _agree(s: str, x: int, y: int, limit: int) -> int:

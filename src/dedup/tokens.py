@@ -148,12 +148,13 @@ def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = _case_tables()
     cps = _code_points(text)
-    flags = table[cps]
+    # (``take`` rather than indexing with an array: the same result, faster)
+    flags = table.take(cps)
     if "&" in text:
         for match in _ENTITY.finditer(text):
             flags[match.start() : match.end()] = 0
-    offsets = np.flatnonzero(flags)
-    chars = lower[cps[offsets]]
+    offsets = (flags != 0).nonzero()[0]
+    chars = lower.take(cps.take(offsets))
     # A word starts where the previous original character is not a word character, at every
     # character of a script without spaces, and at a capital glued to a lower-case letter.
     # (over the whole text, in bytes: cheaper than differences of the offsets)
@@ -163,15 +164,15 @@ def skeleton(text: str) -> Skeleton:
     starts_mask = (prev == 0) | (prev == SOLO) | (flags == SOLO)
     starts_mask |= (flags == WORD | UPPER) & (prev == WORD)
     breaks = cps == 10
-    row = np.cumsum(breaks, dtype=np.int32)[offsets]
-    edges = np.flatnonzero(row[1:] != row[:-1]) + 1
+    row = np.cumsum(breaks, dtype=np.int32).take(offsets)
+    edges = (row[1:] != row[:-1]).nonzero()[0] + 1
     return Skeleton(
         chars=chars,
         offsets=offsets,
-        starts=np.flatnonzero(starts_mask[offsets]),
-        newlines=np.flatnonzero(breaks),
+        starts=starts_mask.take(offsets).nonzero()[0],
+        newlines=breaks.nonzero()[0],
         row=row,
         edges=edges,
         edge_list=edges.tolist(),
-        blank_upto=[0, *np.cumsum(row[edges] - row[edges - 1] >= 2).tolist()],
+        blank_upto=[0, *np.cumsum(row.take(edges) - row.take(edges - 1) >= 2).tolist()],
     )
