@@ -341,10 +341,59 @@ def test_better_agrees_with_the_full_quality_scores(first: str, second: str) -> 
     assert better(first, second) == (quality(second).score > quality(first).score)
 
 
-def test_no_code_point_past_the_cased_range_has_a_lower_case() -> None:
-    from dedup.tokens import _CASED_END, _every_code_point
+def test_the_damage_table_marks_exactly_the_characters_of_its_classes() -> None:
+    import re
 
-    rest = _every_code_point()[_CASED_END:]
+    import numpy as np
+
+    from dedup.normalize import gate_scan
+    from dedup.quality import _END, _NO_GLUE, _OPEN, _SCAN, _damage_table
+    from dedup.tokens import every_code_point
+
+    every = every_code_point()
+    table = _damage_table()
+    for pattern, bit in ((gate_scan(), _SCAN), (_NO_GLUE, _OPEN), (re.compile("[.!?]"), _END)):
+        marked = np.zeros(len(every), dtype=bool)
+        for match in pattern.finditer(every):
+            marked[match.start() : match.end()] = True
+        assert np.array_equal(marked, (table & bit) != 0), pattern.pattern
+
+
+_DAMAGE_PIECES = [
+    *_PIECES,
+    "a.B",
+    "ab.Cd",
+    "x!?\u201cYes",
+    "U.S.Army",
+    "3.14",
+    "\u00e2\u20ac\u2122",
+    "\ufffd",
+    ".\u00c9t\u00e9",
+    "&#233;",
+]
+
+
+@given(st.lists(st.sampled_from(_DAMAGE_PIECES), max_size=40).map("".join))
+def test_the_damage_measure_agrees_with_a_scan_by_regular_expressions(text: str) -> None:
+    import re
+
+    from dedup.normalize import mojibake_hits
+    from dedup.quality import _GLUE, quality
+
+    glued = 0
+    for hint in re.finditer(r"[.!?][^\sa-z0-9.!?,;:/_\-]", text):
+        start = hint.start()
+        while start > 0 and text[start - 1] in ".!?":
+            start -= 1
+        glued += start > 0 and _GLUE.match(text, start - 1) is not None
+    measured = quality(text)
+    assert (measured.glued, measured.bad) == (glued, mojibake_hits(text))
+
+
+def test_no_code_point_past_the_cased_range_has_a_lower_case() -> None:
+    from dedup.tokens import _CASED_END, every_code_point
+
+    rest = every_code_point()[_CASED_END:]
     assert rest.lower() == rest
 
 

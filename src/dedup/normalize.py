@@ -56,7 +56,15 @@ from dedup.model import (
     with_overrides,
 )
 
-__all__ = ["NormalizeOptions", "mojibake_gate", "mojibake_hits", "normalize", "split_glued"]
+__all__ = [
+    "NormalizeOptions",
+    "gate_hit",
+    "gate_scan",
+    "mojibake_gate",
+    "mojibake_hits",
+    "normalize",
+    "split_glued",
+]
 
 
 def _check_bool(name: str, value: object) -> None:
@@ -566,6 +574,19 @@ def _gate_search(text: str, pos: int = 0) -> int:
         pos = at + 1
 
 
+def gate_scan() -> re.Pattern[str]:
+    """The characters the gate scans for, as a pattern of one character: a place that
+    :func:`mojibake_hits` counts is one of them (and :func:`gate_hit` says which)."""
+    return _GATE_SCAN
+
+
+def gate_hit(text: str, at: int) -> bool:
+    """Whether the character at ``at``, one the gate scans for, is a hit of
+    :func:`mojibake_hits`: the gate's full pattern matches around it, and it is not U+FFFD (a
+    character lost in decoding, not mojibake: ``ftfy.badness`` skips it too)."""
+    return text[at] != "\ufffd" and _GATE_FULL.search(text, max(0, at - 2), at + 3) is not None
+
+
 def mojibake_hits(text: str) -> int:
     """How many places in ``text`` pass the gate: a fast count of likely mojibake sequences.
 
@@ -578,13 +599,7 @@ def mojibake_hits(text: str) -> int:
     """
     if text.isascii():
         return 0
-    count = 0
-    at = _gate_search(text)
-    while at >= 0:
-        # U+FFFD is a character lost in decoding, not mojibake: ftfy.badness skips it too
-        count += text[at] != "\ufffd"
-        at = _gate_search(text, at + 1)
-    return count
+    return sum(1 for m in _GATE_SCAN.finditer(text) if gate_hit(text, m.start()))
 
 
 def mojibake_gate(text: str) -> bool:

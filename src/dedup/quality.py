@@ -13,12 +13,16 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import regex
 
-from dedup.normalize import mojibake_hits
+from dedup.normalize import gate_hit, gate_scan
+from dedup.tokens import code_points, every_code_point
 
 __all__ = ["Quality", "better", "quality"]
 
@@ -29,7 +33,12 @@ _GLUE = regex.compile(r"\p{Ll}[.!?]+[\p{Pe}\p{Pf}\"']?\p{Lu}\p{Ll}")
 # Where a glued sentence end can be: terminal punctuation followed by neither a space nor what
 # cannot open a capitalised word (a digit, a lower-case ASCII letter: ``3.14``, ``example.com``).
 # The full pattern is tried only there (most text has a space after every sentence end).
-_GLUE_HINT = re.compile(r"[.!?][^\sa-z0-9.!?,;:/_\-]")
+_ENDS = ".!?"
+_NO_GLUE = re.compile(r"[\sa-z0-9.!?,;:/_\-]+")
+# Bits of the table of :func:`_damage_table`.
+_SCAN = 1  # a character the mojibake gate scans for
+_END = 2  # a sentence's terminal punctuation
+_OPEN = 4  # a character a glued sentence end cannot be followed by (``_NO_GLUE``)
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -67,12 +76,7 @@ class Quality:
 
 def quality(text: str) -> Quality:
     """Measure ``text``: line and paragraph breaks, glued sentences, mojibake and entities."""
-    return dataclasses.replace(
-        _undamaged(text),
-        glued=_glued(text),
-        bad=mojibake_hits(text),
-        entities=len(_ENTITY.findall(text)) if "&" in text else 0,
-    )
+    return _damaged(_undamaged(text), text)
 
 
 def better(first: str, second: str) -> bool:
@@ -86,12 +90,12 @@ def better(first: str, second: str) -> bool:
     >>> better("One sentence here.Another one.And a third.", "One here.\\n\\nAnother one.")
     True
     """
-    bound_first, bound_second = _undamaged(first).score, _undamaged(second).score
-    if bound_first >= bound_second:
-        score = quality(first).score
-        return score < bound_second and quality(second).score > score
-    score = quality(second).score
-    return score > bound_first or score > quality(first).score
+    bound_first, bound_second = _undamaged(first), _undamaged(second)
+    if bound_first.score >= bound_second.score:
+        score = _damaged(bound_first, first).score
+        return score < bound_second.score and _damaged(bound_second, second).score > score
+    score = _damaged(bound_second, second).score
+    return score > bound_first.score or score > _damaged(bound_first, first).score
 
 
 def _undamaged(text: str) -> Quality:
@@ -108,12 +112,45 @@ def _undamaged(text: str) -> Quality:
     )
 
 
-def _glued(text: str) -> int:
-    """How many sentence ends ``text`` glues to the next sentence."""
+def _damaged(undamaged: Quality, text: str) -> Quality:
+    """``undamaged`` (the :func:`_undamaged` measure of ``text``) with the damage of ``text``.
+
+    One pass over a table of the text's characters finds where mojibake and glued sentence
+    ends can be; the full patterns are tried only there.
+    """
+    flags = _damage_table().take(code_points(text))
+    bad = sum(1 for at in (flags & _SCAN).nonzero()[0].tolist() if gate_hit(text, at))
+    hints = ((flags[:-1] & _END) != 0) & ((flags[1:] & _OPEN) == 0)
+    return dataclasses.replace(
+        undamaged,
+        glued=_glued(text, hints.nonzero()[0].tolist()),
+        bad=bad,
+        entities=len(_ENTITY.findall(text)) if "&" in text else 0,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _damage_table() -> npt.NDArray[np.uint8]:
+    """A table over all code points of the bits ``_SCAN``, ``_END`` and ``_OPEN``, built once
+    and read-only afterwards. Every character of those classes is in the Basic Multilingual
+    Plane (a test checks), so only its code points are scanned."""
+    table = np.zeros(0x110000, dtype=np.uint8)
+    plane = every_code_point(0x10000)
+    for pattern, bit in ((gate_scan(), _SCAN), (_NO_GLUE, _OPEN)):
+        for match in pattern.finditer(plane):
+            table[match.start() : match.end()] |= bit
+    for end in _ENDS:
+        table[ord(end)] |= _END
+    table.setflags(write=False)
+    return table
+
+
+def _glued(text: str, hints: list[int]) -> int:
+    """How many sentence ends ``text`` glues to the next sentence, of those that may be glued
+    at the offsets ``hints`` (terminal punctuation followed by what may open a word)."""
     count = 0
-    for hint in _GLUE_HINT.finditer(text):
-        start = hint.start()
-        while start > 0 and text[start - 1] in ".!?":
+    for start in hints:
+        while start > 0 and text[start - 1] in _ENDS:
             start -= 1
         if start > 0 and _GLUE.match(text, start - 1) is not None:
             count += 1

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
-__all__ = ["Skeleton", "skeleton"]
+__all__ = ["Skeleton", "code_points", "every_code_point", "skeleton"]
 
 _WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
 _NO_SPACE_SCRIPTS = (
@@ -49,7 +49,7 @@ I32 = npt.NDArray[np.int32]
 _CASED_END = 0x20000
 
 
-def _every_code_point(end: int = 0x110000) -> str:
+def every_code_point(end: int = 0x110000) -> str:
     """All code points below ``end``, surrogates included, as one string (decoding is 20x
     faster than chr())."""
     return np.arange(end, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
@@ -62,7 +62,7 @@ def _char_classes() -> npt.NDArray[np.uint8]:
     Built once from the regex module's Unicode properties; read-only afterwards.
     """
     table = np.zeros(0x110000, dtype=np.uint8)
-    every = _every_code_point()
+    every = every_code_point()
     for match in regex.finditer(_WORD_CLASS, every):
         table[match.start() : match.end()] = WORD
     for match in regex.finditer(_NO_SPACE_SCRIPTS, every):
@@ -81,12 +81,12 @@ def _case_tables() -> tuple[U32, npt.NDArray[np.uint8]]:
     - :func:`_char_classes`, with ``UPPER`` added to the word characters that lower-case to
       another character (capitals and title-case letters).
     """
-    cased = _every_code_point(_CASED_END)
+    cased = every_code_point(_CASED_END)
     lowered = "\u0130".join(part.lower() for part in cased.split("\u0130"))
     if len(lowered) != len(cased):  # a Unicode version with another many-character lower case
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in cased)
     lower = np.arange(0x110000, dtype=np.uint32)
-    cased_lower = _code_points(lowered)
+    cased_lower = code_points(lowered)
     changed = cased_lower != lower[:_CASED_END]
     lower[:_CASED_END] = cased_lower
     flags = _char_classes().copy()
@@ -98,7 +98,7 @@ def _case_tables() -> tuple[U32, npt.NDArray[np.uint8]]:
     return lower, flags
 
 
-def _code_points(text: str) -> U32:
+def code_points(text: str) -> U32:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
@@ -147,7 +147,7 @@ class Skeleton:
 def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = _case_tables()
-    cps = _code_points(text)
+    cps = code_points(text)
     # (``take`` rather than indexing with an array: the same result, faster)
     flags = table.take(cps)
     if "&" in text:
