@@ -341,6 +341,37 @@ def test_better_agrees_with_the_full_quality_scores(first: str, second: str) -> 
     assert better(first, second) == (quality(second).score > quality(first).score)
 
 
+_SKELETON_PIECES = [
+    *_PIECES,
+    "\n\n\n",
+    "- ",
+    "\n* * *\n",
+    "Da\u00dfCAF\u00c9",
+    "\u65e5\u672c\n",
+    "&#233;",
+]
+
+
+@given(st.lists(st.sampled_from(_SKELETON_PIECES), max_size=40).map("".join))
+def test_the_skeletons_lines_agree_with_counting_line_breaks(text: str) -> None:
+    from dedup.tokens import skeleton
+
+    sk = skeleton(text)
+    offsets = sk.offsets.tolist()
+    # brute force: the line of each skeleton character is the line breaks before it
+    row = [text.count("\n", 0, offset) for offset in offsets]
+    assert sk.newline_list == [i for i, c in enumerate(text) if c == "\n"]
+    assert [sk.line(s) for s in range(len(sk))] == row
+    edges = [s for s in range(1, len(sk)) if row[s] != row[s - 1]]
+    assert sk.edge_list == edges == sk.edges.tolist()
+    blank = [row[s] - row[s - 1] >= 2 for s in edges]
+    assert sk.blank_upto == [sum(blank[:k]) for k in range(len(edges) + 1)]
+    for s in range(len(sk)):
+        assert sk.is_edge(s) == (s in edges)
+        assert sk.line_start(s) == min(t for t in range(len(sk)) if row[t] == row[s])
+        assert sk.line_end(s) == max(t for t in range(len(sk)) if row[t] == row[s]) + 1
+
+
 def test_the_damage_table_marks_exactly_the_characters_of_its_classes() -> None:
     import re
 

@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,19 +113,17 @@ def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int,
     paragraph goes from the end of that paragraph's sentence. A copy goes to the end of its last
     line unless the line goes on with another paragraph glued to it.
     """
-    offsets, row = sk.offsets, sk.row
-    first_line = int(row[s0])
-    if s0 == 0 or int(row[s0 - 1]) != first_line:
-        start = int(lines.starts[first_line])
+    offsets = sk.offsets
+    if starts_line(sk, s0):
+        start = int(lines.starts[sk.line(s0)])
     else:
         prev = int(offsets[s0 - 1]) + 1
         closing = _CLOSING.match(text, prev, int(offsets[s0]))
         start = closing.end() if closing else prev
         while start > prev and text[start - 1].isspace():
             start -= 1
-    last_line = int(row[s1 - 1])
-    if s1 >= len(sk) or int(row[s1]) != last_line:
-        end = int(lines.ends[last_line])
+    if ends_line(sk, s1):
+        end = int(lines.ends[sk.line(s1 - 1)])
     else:
         after = int(offsets[s1 - 1]) + 1
         terminal = _TERMINAL.match(text, after, int(offsets[s1]))
@@ -218,8 +217,8 @@ def _whole_lines(
         hi = int(np.searchsorted(sk.offsets, lines.ends[line]))
         return lo, hi
 
-    first = int(sk.row[gone[0]])
-    last = int(sk.row[gone[1] - 1])
+    first = sk.line(gone[0])
+    last = sk.line(gone[1] - 1)
     start, end = gone
     lo, hi = bounds(first)
     if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
@@ -245,16 +244,15 @@ def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
     """The end of a removed later copy, grown over the lines right after it that repeat a line
     before the copy letter for letter: the copy's lists, which it carries in another order (so
     they do not align), are its own."""
-    row, n = sk.row, len(sk)
+    n = len(sk)
     start, end = gone
-    if end >= n or end == 0 or start == 0 or row[end] == row[end - 1]:
+    if end >= n or end == 0 or start == 0 or not sk.is_edge(end):
         return end  # the copy ends inside a line
-    edges = np.flatnonzero(row[1:start] != row[: start - 1]) + 1
-    bounds = [0, *edges.tolist(), start]
+    bounds = [0, *sk.edge_list[: bisect_left(sk.edge_list, start)], start]
     chars = sk.chars
     earlier = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds)}
     while end < n:
-        stop = int(np.searchsorted(row, row[end], side="right"))
+        stop = sk.line_end(end)
         if chars[end:stop].tobytes() not in earlier:
             break
         end = stop
@@ -390,7 +388,7 @@ def _move_one(
         u0 -= prev[3] - boundary
     if nxt is not None and nxt[2] < boundary:
         u1 += boundary - nxt[2]
-    offsets, row = sk.offsets, sk.row
+    offsets = sk.offsets
     # what the kept copy has around the twins of the piece's neighbours: in the removed copy,
     # that punctuation belongs to the neighbours
     head: str | None = None
@@ -399,20 +397,20 @@ def _move_one(
     # title, are the next neighbour's too)
     if nxt is not None:
         k = max(nxt[2], boundary) if boundary < len(sk) else nxt[2]
-        start = int(lines.starts[int(row[k])])
-        if k > 0 and row[k - 1] != row[k]:
-            start = int(lines.ends[int(row[k - 1])])
+        start = int(lines.starts[sk.line(k)])
+        if k > 0 and sk.is_edge(k):
+            start = int(lines.ends[sk.line(k - 1)])
         head = text[start : int(offsets[k])]
     if prev is not None:
         k = min(prev[3], boundary) - 1 if boundary > 0 else prev[3] - 1
-        tail = text[int(offsets[k]) + 1 : int(lines.ends[int(row[k])])]
+        tail = text[int(offsets[k]) + 1 : int(lines.ends[sk.line(k)])]
     if boundary > 0:
-        line = int(row[boundary - 1])
+        line = sk.line(boundary - 1)
         at, before_sep = _content_end(text, lines, line), True
     if boundary == 0 or decision.cut[0] < at <= decision.cut[1]:
         # first in the text, or after a line the removal takes (the removed copy comes right
         # before the kept one): the piece goes before the kept copy's first line
-        line = int(row[boundary])
+        line = sk.line(boundary)
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
     piece = _without_neighbours(piece, *_neighbour_lines(text, lines, line, before_sep))

@@ -506,7 +506,7 @@ def _chain(runs: list[Run]) -> list[Candidate]:
 
 
 def _line_span(sk: Skeleton, s0: int, s1: int) -> tuple[int, int]:
-    return int(sk.row[s0]), int(sk.row[s1 - 1])
+    return sk.line(s0), sk.line(s1 - 1)
 
 
 def _breaks(sk: Skeleton, s0: int, s1: int) -> int:
@@ -521,23 +521,22 @@ def _blank_breaks(sk: Skeleton, s0: int, s1: int) -> int:
 
 def starts_line(sk: Skeleton, s: int) -> bool:
     """Whether skeleton position ``s`` is the first letter or digit of its line."""
-    return s == 0 or bool(sk.row[s - 1] != sk.row[s])
+    return s == 0 or sk.is_edge(s)
 
 
 def ends_line(sk: Skeleton, s: int) -> bool:
     """Whether the skeleton range ending at ``s`` ends its line."""
-    return s >= len(sk) or bool(sk.row[s] != sk.row[s - 1])
+    return s >= len(sk) or sk.is_edge(s)
 
 
 def glued(sk: Skeleton, cand: Candidate) -> bool:
     """Whether the second copy starts on the line where the first, a paragraph or more of its
     own, ends (glued to it). Two sentences of one line are not copies glued together."""
-    row = sk.row
-    last_of_first = row[cand.a1 - 1]
-    return (
-        cand.b0 - cand.a1 <= _SMALL_GAP
-        and bool(last_of_first == row[cand.b0])
-        and bool(row[cand.a0] != last_of_first or row[cand.b1 - 1] != last_of_first)
+    if cand.b0 - cand.a1 > _SMALL_GAP:
+        return False
+    last_of_first = sk.line(cand.a1 - 1)
+    return last_of_first == sk.line(cand.b0) and (
+        sk.line(cand.a0) != last_of_first or sk.line(cand.b1 - 1) != last_of_first
     )
 
 
@@ -631,12 +630,10 @@ def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> boo
     The paragraphed copy of a doubled body is whole paragraphs, but for an edit at its edge;
     its lines count only within ``[low, high)`` (the other copy may be glued to them).
     """
-    row = sk.row
-    first, last = row[s0], row[s1 - 1]
-    line_start = max(low, int(np.searchsorted(row, first, side="left")))
-    line_end = min(high, int(np.searchsorted(row, last, side="right")))
-    first_len = min(high, int(np.searchsorted(row, first, side="right"))) - line_start
-    last_len = line_end - max(low, int(np.searchsorted(row, last, side="left")))
+    line_start = max(low, sk.line_start(s0))
+    line_end = min(high, sk.line_end(s1 - 1))
+    first_len = min(high, sk.line_end(s0)) - line_start
+    last_len = line_end - max(low, sk.line_start(s1 - 1))
     return (s0 - line_start) * 2 <= first_len and (line_end - s1) * 2 <= last_len
 
 
@@ -649,14 +646,11 @@ def _trim_seam(sk: Skeleton, cand: Candidate) -> None:
     """Cut a chain's end back to the line both copies end on, when the letters past it match
     only because the next lines of both begin alike."""
     last = max(cand.runs, key=lambda r: r.a1)
-    row = sk.row
-    n, d = len(sk), last.b0 - last.a0
-    if (last.a1 >= n or row[last.a1] != row[last.a1 - 1]) and (
-        last.b1 >= n or row[last.b1] != row[last.b1 - 1]
-    ):
+    d = last.b0 - last.a0
+    if ends_line(sk, last.a1) and ends_line(sk, last.b1):
         return  # both copies end with their lines: a whole line matched, not a seam
     for p in range(max(last.a0 + 1, last.a1 - _CROSS + 1), last.a1):
-        if row[p] != row[p - 1] and row[p + d] != row[p + d - 1]:
+        if sk.is_edge(p) and sk.is_edge(p + d):
             cut = last.a1 - p
             trimmed = Run(last.a0, p, last.b0, last.b1 - cut, max(0, last.matched - cut))
             cand.runs[cand.runs.index(last)] = trimmed

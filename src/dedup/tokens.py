@@ -19,7 +19,7 @@ without spaces (Chinese, Japanese, Thai, …), and a capital glued to a lower-ca
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,7 +41,6 @@ UPPER = 4  # added to WORD for a capital (in the table of :func:`_case_tables`)
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
-I32 = npt.NDArray[np.int32]
 
 
 # Code points from here on have no lower case of their own (the last cased letters, Adlam's,
@@ -110,22 +109,41 @@ class Skeleton:
     - ``offsets``: for each skeleton character, its offset in the original text;
     - ``starts``: skeleton indices where a word starts (anchor positions);
     - ``newlines``: the offsets of the line breaks (``\n``), so line ``k`` of the text runs
-      from ``newlines[k - 1] + 1`` to ``newlines[k]``;
-    - ``row``: for each skeleton character, its line (the line breaks before it);
-    - ``edges``: the skeleton positions where the line changes (``row[i] != row[i - 1]``), as
-      an array and as a list (``edge_list``), and ``blank_upto[k]``: how many of the first
-      ``k`` edges jump over a blank line or more, so the breaks inside any range are two
-      binary searches.
+      from ``newlines[k - 1] + 1`` to ``newlines[k]``; also as a list (``newline_list``);
+    - ``edges``: the skeleton positions where the line changes (a line break lies between
+      character ``i - 1`` and character ``i``), as an array and as a list (``edge_list``), and
+      ``blank_upto[k]``: how many of the first ``k`` edges jump over a blank line or more, so
+      the breaks inside any range are two binary searches.
     """
 
     chars: U32
     offsets: I64
     starts: I64
     newlines: I64
-    row: I32
+    newline_list: list[int]
     edges: I64
     edge_list: list[int]
     blank_upto: list[int]
+
+    def line(self, s: int) -> int:
+        """The line of the text that skeleton character ``s`` is on (the line breaks before
+        it)."""
+        return bisect_right(self.newline_list, int(self.offsets[s]))
+
+    def is_edge(self, s: int) -> bool:
+        """Whether skeleton character ``s`` is on another line than character ``s - 1``."""
+        k = bisect_left(self.edge_list, s)
+        return k < len(self.edge_list) and self.edge_list[k] == s
+
+    def line_start(self, s: int) -> int:
+        """The first skeleton position of the line of character ``s``."""
+        k = bisect_right(self.edge_list, s)
+        return self.edge_list[k - 1] if k else 0
+
+    def line_end(self, s: int) -> int:
+        """The skeleton position just past the line of character ``s``."""
+        k = bisect_right(self.edge_list, s)
+        return self.edge_list[k] if k < len(self.edge_list) else len(self)
 
     def breaks(self, s0: int, s1: int) -> int:
         """Line boundaries between consecutive skeleton characters of ``[s0, s1)``."""
@@ -163,16 +181,24 @@ def skeleton(text: str) -> Skeleton:
     prev[1:] = flags[:-1]
     starts_mask = (prev == 0) | (prev == SOLO) | (flags == SOLO)
     starts_mask |= (flags == WORD | UPPER) & (prev == WORD)
-    breaks = cps == 10
-    row = np.cumsum(breaks, dtype=np.int32).take(offsets)
-    edges = (row[1:] != row[:-1]).nonzero()[0] + 1
+    newlines = (cps == 10).nonzero()[0]
+    # the skeleton position after each line break; those inside the skeleton are its edges,
+    # and an edge that two line breaks or more land on jumps over a blank line
+    after = offsets.searchsorted(newlines)
+    inner = after[after.searchsorted(1) : after.searchsorted(offsets.shape[0])]
+    new_edge = np.empty(inner.shape[0], dtype=bool)
+    new_edge[:1] = True
+    new_edge[1:] = inner[1:] != inner[:-1]
+    firsts = new_edge.nonzero()[0]
+    edges = inner.take(firsts)
+    jumps = np.diff(firsts, append=inner.shape[0])
     return Skeleton(
         chars=chars,
         offsets=offsets,
         starts=starts_mask.take(offsets).nonzero()[0],
-        newlines=breaks.nonzero()[0],
-        row=row,
+        newlines=newlines,
+        newline_list=newlines.tolist(),
         edges=edges,
         edge_list=edges.tolist(),
-        blank_upto=[0, *np.cumsum(row.take(edges) - row.take(edges - 1) >= 2).tolist()],
+        blank_upto=[0, *np.cumsum(jumps >= 2).tolist()],
     )
