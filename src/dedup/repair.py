@@ -158,7 +158,7 @@ def _take(
     *,
     teaser: bool,
 ) -> None:
-    if removed[cand.a0 : cand.a1].any() or removed[cand.b0 : cand.b1].any():
+    if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
         return
     if teaser:
         removed_first = True
@@ -180,9 +180,9 @@ def _take(
         gone = (cand.a1, gone[1])
     cut = _cut(text, sk, lines, *gone)
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
-    lo = int(np.searchsorted(sk.offsets, cut[0]))
-    hi = int(np.searchsorted(sk.offsets, cut[1]))
-    if removed[lo:hi].any() or (kept[0] < hi and lo < kept[1]):
+    lo = int(sk.offsets.searchsorted(cut[0]))
+    hi = int(sk.offsets.searchsorted(cut[1]))
+    if np.count_nonzero(removed[lo:hi]) or (kept[0] < hi and lo < kept[1]):
         return
     removed[lo:hi] = True
     kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
@@ -213,8 +213,8 @@ def _whole_lines(
             mask[run.b0 : run.b1] = True
 
     def bounds(line: int) -> tuple[int, int]:
-        lo = int(np.searchsorted(sk.offsets, lines.starts[line]))
-        hi = int(np.searchsorted(sk.offsets, lines.ends[line]))
+        lo = int(sk.offsets.searchsorted(lines.starts[line]))
+        hi = int(sk.offsets.searchsorted(lines.ends[line]))
         return lo, hi
 
     first = sk.line(gone[0])
@@ -229,12 +229,12 @@ def _whole_lines(
         if not before or _SENTENCE_END.search(before):
             start = lo
     elif first != last:
-        start = int(np.searchsorted(sk.offsets, lines.starts[first + 1]))
+        start = int(sk.offsets.searchsorted(lines.starts[first + 1]))
     lo, hi = bounds(last)
     if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
         end = hi
     elif first != last:
-        end = int(np.searchsorted(sk.offsets, lines.ends[last - 1]))
+        end = int(sk.offsets.searchsorted(lines.ends[last - 1]))
     if junction:
         start, end = (start, gone[1]) if removed_first else (gone[0], end)
     return (start, end) if end > start else gone
@@ -275,14 +275,16 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
     if hi <= lo:
         return
     own = ~matched[lo:hi]
-    if not own.any():
+    if not np.count_nonzero(own):
         return
     # (removed start, removed end, kept start, kept end) of every run, in removed-copy order
     pieces = sorted(
         ((r.a0, r.a1, r.b0, r.b1) if decision.removed_first else (r.b0, r.b1, r.a0, r.a1))
         for r in cand.runs
     )
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], own.view(np.int8), [0]))))
+    padded = np.zeros(hi - lo + 2, dtype=bool)
+    padded[1:-1] = own
+    edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
     rest = _letters(sk, 0, lo) + "\n" + _letters(sk, hi, len(sk))
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if _elsewhere(text, sk, int(u0), int(u1), rest):

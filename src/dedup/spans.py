@@ -137,7 +137,7 @@ def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
     if n <= _HASH_BLOCK:
         return _block_hashes(chars, starts, width)
     hashes = np.empty(starts.shape[0], dtype=np.uint64)
-    edges = [*np.searchsorted(starts, np.arange(0, n, _HASH_BLOCK)).tolist(), starts.shape[0]]
+    edges = [*starts.searchsorted(np.arange(0, n, _HASH_BLOCK)).tolist(), starts.shape[0]]
     for i0, i1 in itertools.pairwise(edges):
         if i1 > i0:
             lo, hi = int(starts[i0]), int(starts[i1 - 1]) + width
@@ -174,7 +174,7 @@ def _block_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], 
     terms += inverse[:n]
     sums = np.empty(n + 1, dtype=np.uint64)
     sums[0] = 0
-    np.cumsum(terms, out=sums[1:])
+    terms.cumsum(out=sums[1:])
     hashes = sums[width:].take(starts)
     hashes -= sums.take(starts)
     hashes *= power[width - 1 :].take(starts)
@@ -186,7 +186,7 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
     previous occurrence of ``i``'s window), and whether the text has that window three times or
     more."""
     n = len(sk)
-    starts = sk.starts[: np.searchsorted(sk.starts, n - width, side="right")]
+    starts = sk.starts[: sk.starts.searchsorted(n - width, side="right")]
     empty = np.empty(0, dtype=np.int64)
     if starts.shape[0] < 2:
         return empty, empty, empty
@@ -296,7 +296,7 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     common = (keys & 1).astype(bool)
     keys >>= 1
     d, j = np.divmod(keys, span)
-    breaks = np.flatnonzero((d[1:] != d[:-1]) | (j[1:] - j[:-1] > width + _RUN_SLACK)) + 1
+    breaks = ((d[1:] != d[:-1]) | (j[1:] - j[:-1] > width + _RUN_SLACK)).nonzero()[0] + 1
     first = np.concatenate(([0], breaks))
     last = np.concatenate((breaks - 1, [j.shape[0] - 1]))
     # a short run of windows the text has three times or more is a label it repeats (a field
@@ -448,7 +448,7 @@ class _Seeds:
             # a run far off them cannot continue it (the gap it would leave is too large)
             d, start, end = run.b0 - run.a0, b0 - a0, b1 - a1
             ok &= (np.minimum(start, end) - reach <= d) & (d <= np.maximum(start, end) + reach)
-        return np.flatnonzero(ok).tolist()  # type: ignore[no-any-return]
+        return ok.nonzero()[0].tolist()  # type: ignore[no-any-return]
 
     def best(self, run: Run | Candidate, *, diagonal: bool) -> int | None:
         """The seed ``run`` continues at the least cost, or ``None``."""
@@ -676,7 +676,7 @@ def _head_repeat(sk: Skeleton) -> Candidate | None:
         if k + 1 >= len(bounds):
             break
         start, end = bounds[k], bounds[k + 1]
-        if end - start == first.shape[0] and bool(np.array_equal(sk.chars[start:end], first)):
+        if end - start == first.shape[0] and sk.chars[start:end].tobytes() == first.tobytes():
             n = int(first.shape[0])
             return Candidate([Run(0, n, start, end, n)], 0, n, start, end, n)
     return None

@@ -19,6 +19,7 @@ without spaces (Chinese, Japanese, Thai, …), and a capital glued to a lower-ca
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -191,7 +192,10 @@ def skeleton(text: str) -> Skeleton:
     new_edge[1:] = inner[1:] != inner[:-1]
     firsts = new_edge.nonzero()[0]
     edges = inner.take(firsts)
-    jumps = np.diff(firsts, append=inner.shape[0])
+    # an edge jumps over a blank line when the break after its first one lands there too
+    repeated = np.zeros(inner.shape[0] + 1, dtype=bool)
+    repeated[1:-1] = ~new_edge[1:]
+    blank = repeated.take(firsts + 1).tolist()
     return Skeleton(
         chars=chars,
         offsets=offsets,
@@ -200,5 +204,5 @@ def skeleton(text: str) -> Skeleton:
         newline_list=newlines.tolist(),
         edges=edges,
         edge_list=edges.tolist(),
-        blank_upto=[0, *np.cumsum(jumps >= 2).tolist()],
+        blank_upto=list(itertools.accumulate(blank, initial=0)),
     )
