@@ -511,3 +511,36 @@ def test_composed_edits_replay_both_passes(data: st.DataObject) -> None:
     middle = apply_edits(text, first)
     second = data.draw(_edits_on(middle))
     assert apply_edits(text, compose(first, second, text)) == apply_edits(middle, second)
+
+
+_SPANS = st.tuples(
+    st.integers(0, 3000), st.integers(1, 800), st.integers(0, 3000), st.integers(1, 800)
+)
+
+
+@given(st.lists(_SPANS, min_size=1, max_size=40), _SPANS, st.booleans())
+def test_seeds_near_agrees_with_the_reach_of_every_chain(
+    chains: list[tuple[int, int, int, int]], run: tuple[int, int, int, int], diagonal: bool
+) -> None:
+    from dedup.spans import _OVERLAP, _SMALL_GAP, Candidate, Run, _Seeds
+
+    def span(a0: int, len_a: int, gap: int, len_b: int) -> Run:
+        b0 = a0 + len_a + gap
+        return Run(a0, a0 + len_a, b0, b0 + len_b, min(len_a, len_b))
+
+    seeds = _Seeds()
+    for spec in chains:
+        r = span(*spec)
+        seeds.append(Candidate([r], r.a0, r.a1, r.b0, r.b1, r.matched))
+    probe = span(*run)
+    expected = []
+    for i, c in enumerate(seeds.chains[:64]):  # brute force: the bounds near() stands for
+        reach = min(max(400, 2 * c.matched), max(_SMALL_GAP, 4 * probe.matched)) + _OVERLAP
+        ok = c.a0 - reach <= probe.a1 and probe.a0 <= c.a1 + reach
+        ok = ok and c.b0 - reach <= probe.b1 and probe.b0 <= c.b1 + reach
+        low, high = sorted((c.b0 - c.a0, c.b1 - c.a1))
+        if diagonal:
+            ok = ok and low - reach <= probe.b0 - probe.a0 <= high + reach
+        if ok:
+            expected.append(i)
+    assert seeds.near(probe, diagonal=diagonal) == expected

@@ -312,6 +312,8 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
         keep = np.sort(np.argpartition(-size, _MAX_RUNS - 1)[:_MAX_RUNS])
         first, last = first[keep], last[keep]
     runs: list[Run] = []
+    if first.shape[0] == 0:
+        return runs
     chars = sk.chars
     n = len(sk)
     text = chars.tobytes().decode("utf-32-le", "surrogatepass")
@@ -319,7 +321,7 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     starts[sk.starts] = 1
     starts[n] = 1
     line_starts = np.zeros(n + 1, dtype=np.uint8)
-    line_starts[[0, n]] = 1
+    line_starts[0] = line_starts[n] = 1
     line_starts[sk.edges] = 1
     bounds, lines = starts.tobytes(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
@@ -427,16 +429,22 @@ class _Seeds:
         run_reach = max(_SMALL_GAP, 4 * run.matched)
         if k < _FEW_SEEDS:
             found = []
-            d = run.b0 - run.a0
+            ra0, ra1, rb0, rb1 = run.a0, run.a1, run.b0, run.b1
+            d = rb0 - ra0
             for i, c in enumerate(self.chains):
-                reach = min(max(400, 2 * c.matched), run_reach) + _OVERLAP
-                if run.a0 > c.a1 + reach or run.a1 < c.a0 - reach:
+                # min(max(400, 2 * c.matched), run_reach) + _OVERLAP, without the calls
+                reach = 2 * c.matched if c.matched > 200 else 400
+                reach = (reach if reach < run_reach else run_reach) + _OVERLAP
+                if ra0 > c.a1 + reach or ra1 < c.a0 - reach:
                     continue
-                if run.b0 > c.b1 + reach or run.b1 < c.b0 - reach:
+                if rb0 > c.b1 + reach or rb1 < c.b0 - reach:
                     continue
-                start, end = c.b0 - c.a0, c.b1 - c.a1
-                if diagonal and not min(start, end) - reach <= d <= max(start, end) + reach:
-                    continue
+                if diagonal:
+                    start, end = c.b0 - c.a0, c.b1 - c.a1
+                    if start > end:
+                        start, end = end, start
+                    if not start - reach <= d <= end + reach:
+                        continue
                 found.append(i)
             return found
         a0, a1, b0, b1, matched = self.bounds[:, :k]
