@@ -68,7 +68,7 @@ _MIN_MOVE = 8
 _GLUE_POINT = regex.compile(
     r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
 )
-_WORDS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
+_NOT_WORDS = regex.compile(r"[^\p{L}\p{N}\p{M}]+")
 # Where a flattened copy may have joined two sentences that stood apart in the page (the lines
 # between them lost): a sentence's end and the space after it.
 _SENTENCE_GAP = regex.compile(r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+")
@@ -319,7 +319,7 @@ def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
 def _key(text: str) -> str:
     """The letters and digits of ``text``, lower-cased: what two copies share whatever their
     spacing and punctuation."""
-    return "".join(_WORDS.findall(text)).lower()
+    return _NOT_WORDS.sub("", text).lower()
 
 
 def _letters(sk: Skeleton, s0: int, s1: int) -> str:

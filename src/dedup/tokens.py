@@ -44,6 +44,8 @@ U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
 
 
+_UTF32 = np.dtype("<u4")  # (a dtype object: numpy converts np.uint32 into one at every call)
+
 # Code points from here on have no lower case of their own (the last cased letters, Adlam's,
 # end at U+1E94B); a test checks it.
 _CASED_END = 0x20000
@@ -99,7 +101,12 @@ def _case_tables() -> tuple[U32, npt.NDArray[np.uint8]]:
 
 
 def code_points(text: str) -> U32:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    """The code points of ``text`` as an array (lone surrogates included).
+
+    >>> code_points("a\u00e9").tolist()
+    [97, 233]
+    """
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), _UTF32)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
