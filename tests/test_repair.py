@@ -544,3 +544,36 @@ def test_seeds_near_agrees_with_the_reach_of_every_chain(
         if ok:
             expected.append(i)
     assert seeds.near(probe, diagonal=diagonal) == expected
+
+
+@given(
+    st.lists(
+        st.sampled_from([*_SKELETON_PIECES, "A", "\u00e9t\u00e9", "&amp", ";"]), max_size=30
+    ).map("".join),
+    st.lists(st.integers(0, 200), max_size=8),
+)
+def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
+    text: str, points: list[int]
+) -> None:
+    import numpy as np
+
+    from dedup.tokens import skeleton, without
+
+    bounds = sorted({min(p, len(text)) for p in points})
+    cuts = list(zip(bounds[0::2], bounds[1::2], strict=False))  # (an odd last bound: no cut)
+    rest, at = "", 0
+    for a, b in cuts:
+        rest, at = rest + text[at:a], b
+    rest += text[at:]
+    cut = without(skeleton(text), text, cuts)
+    if cut is None:  # only where an entity reference could cross a cut
+        assert any("&" in text[max(0, a - 34) : a] + text[max(0, b - 34) : b] for a, b in cuts)
+        return
+    fresh = skeleton(rest)
+    for name in ("chars", "offsets", "starts", "newlines", "edges"):
+        assert np.array_equal(getattr(cut, name), getattr(fresh, name)), name
+    assert (cut.newline_list, cut.edge_list, cut.blank_upto) == (
+        fresh.newline_list,
+        fresh.edge_list,
+        fresh.blank_upto,
+    )

@@ -47,7 +47,7 @@ from dedup.model import (
 )
 from dedup.quality import better
 from dedup.spans import Candidate, analyse, ends_line, glued, starts_line
-from dedup.tokens import Skeleton
+from dedup.tokens import Skeleton, skeleton, without
 
 __all__ = ["repair"]
 
@@ -541,19 +541,35 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
     if opts.over_cap(len(text)):
         return Repair(text, ())
     current = text
+    sk = skeleton(text)
     edits: tuple[Edit, ...] = ()
     for _ in range(_PASSES):
-        found = _repair_once(current, opts)
+        found = _repair_once(current, sk, opts)
         if not found:
             break
         edits = compose(edits, found, text) if edits else found
-        current = apply_edits(current, found)
+        following = apply_edits(current, found)
+        sk = _following_skeleton(sk, current, found, following)
+        current = following
     return Repair(current, edits)
 
 
-def _repair_once(text: str, opts: RepairOptions) -> tuple[Edit, ...]:
-    """One pass: the edits that remove the duplicate copies ``text`` has now."""
-    sk, candidates = analyse(text, opts, distant=False)
+def _following_skeleton(
+    sk: Skeleton, text: str, found: tuple[Edit, ...], following: str
+) -> Skeleton:
+    """The skeleton of ``following``, the text a pass made of ``text`` (whose skeleton is
+    ``sk``): cut from ``sk`` when the pass only removed text (most passes), else built anew."""
+    if all(edit.action == "remove" and not edit.replacement for edit in found):
+        cut = without(sk, text, [(edit.start, edit.end) for edit in found])
+        if cut is not None:
+            return cut
+    return skeleton(following)
+
+
+def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ...]:
+    """One pass: the edits that remove the duplicate copies ``text`` (skeleton ``sk``) has
+    now."""
+    sk, candidates = analyse(text, opts, distant=False, sk=sk)
     if not any(c.kind != "distant" for c in candidates):
         return ()
     lines = _Lines.of(text, sk)

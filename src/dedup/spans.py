@@ -691,15 +691,17 @@ def _head_repeat(sk: Skeleton) -> Candidate | None:
 
 
 def analyse(
-    text: str, opts: RepairOptions, *, distant: bool = True
+    text: str, opts: RepairOptions, *, distant: bool = True, sk: Skeleton | None = None
 ) -> tuple[Skeleton, list[Candidate]]:
     """The skeleton of ``text`` and its classified candidate pairs, largest first.
 
     With ``distant=False`` a text whose runs together cover fewer than ``min_chars`` letters
     returns no pairs at once: every pair it could give would be ``distant`` (repetition that
-    repair leaves alone), as no kind that repair acts on is that short.
+    repair leaves alone), as no kind that repair acts on is that short. ``sk`` is the skeleton
+    of ``text`` where the caller has it already.
     """
-    sk = skeleton(text)
+    if sk is None:
+        sk = skeleton(text)
     if len(sk) < 2 * opts.anchor_chars:
         return sk, []
     runs = _runs(sk, opts.anchor_chars)

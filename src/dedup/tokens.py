@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
-__all__ = ["Skeleton", "code_points", "every_code_point", "skeleton"]
+__all__ = ["Skeleton", "code_points", "every_code_point", "skeleton", "without"]
 
 _WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
 _NO_SPACE_SCRIPTS = (
@@ -170,6 +171,24 @@ class Skeleton:
         return int(self.chars.shape[0])
 
 
+@lru_cache(maxsize=1)
+def _start_pairs() -> npt.NDArray[np.bool_]:
+    """Whether a word starts at a character, by ``8 * (class of the character before it) +
+    (class of the character)`` (classes as in :func:`_case_tables`; 0 before the text).
+
+    A word starts at a word character after one that is not, at every character of a script
+    without spaces, and at a capital glued to a lower-case letter (``européensA``).
+    """
+    table = np.zeros(64, dtype=bool)
+    for prev in range(8):
+        for cur in (WORD, WORD | UPPER, SOLO):
+            table[8 * prev + cur] = (
+                prev in (0, SOLO) or cur == SOLO or (cur == WORD | UPPER and prev == WORD)
+            )
+    table.setflags(write=False)
+    return table
+
+
 def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = _case_tables()
@@ -181,15 +200,19 @@ def skeleton(text: str) -> Skeleton:
             flags[match.start() : match.end()] = 0
     offsets = (flags != 0).nonzero()[0]
     chars = lower.take(cps.take(offsets))
-    # A word starts where the previous original character is not a word character, at every
-    # character of a script without spaces, and at a capital glued to a lower-case letter.
-    # (over the whole text, in bytes: cheaper than differences of the offsets)
-    prev = np.empty_like(flags)
-    prev[:1] = 0
-    prev[1:] = flags[:-1]
-    starts_mask = (prev == 0) | (prev == SOLO) | (flags == SOLO)
-    starts_mask |= (flags == WORD | UPPER) & (prev == WORD)
+    # each character's class and that of the one before it, as one index of _start_pairs
+    pairs = np.empty_like(flags)
+    pairs[:1] = 0
+    np.left_shift(flags[:-1], 3, out=pairs[1:])
+    pairs |= flags
+    starts = _start_pairs().take(pairs.take(offsets)).nonzero()[0]
     newlines = (cps == 10).nonzero()[0]
+    return _assembled(chars, offsets, starts, newlines)
+
+
+def _assembled(chars: U32, offsets: I64, starts: I64, newlines: I64) -> Skeleton:
+    """A :class:`Skeleton` from its characters, their offsets, its word starts and the
+    offsets of the text's line breaks (the edges between lines follow from those)."""
     # the skeleton position after each line break; those inside the skeleton are its edges,
     # and an edge that two line breaks or more land on jumps over a blank line
     after = offsets.searchsorted(newlines)
@@ -206,10 +229,75 @@ def skeleton(text: str) -> Skeleton:
     return Skeleton(
         chars=chars,
         offsets=offsets,
-        starts=starts_mask.take(offsets).nonzero()[0],
+        starts=starts,
         newlines=newlines,
         newline_list=newlines.tolist(),
         edges=edges,
         edge_list=edges.tolist(),
         blank_upto=list(itertools.accumulate(blank, initial=0)),
+    )
+
+
+# An HTML entity reference is at most this long (``&`` and 32 characters and ``;``).
+_ENTITY_CHARS = 34
+
+
+def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleton | None:
+    """The skeleton of ``text`` with the character ranges ``cuts`` (sorted, disjoint) taken
+    out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, and only the
+    word start right after each cut is decided again. ``None`` where an entity reference could
+    cross a cut (the text with the cuts taken out is then to be scanned afresh).
+
+    >>> text = "Intro.\\nTeaser line.\\nThe article."
+    >>> sk = without(skeleton(text), text, [(7, 20)])
+    >>> "".join(map(chr, sk.chars)), sk.offsets[sk.starts].tolist(), sk.newline_list
+    ('introthearticle', [0, 7, 11], [6])
+    """
+    for start, end in cuts:
+        if (
+            "&" in text[max(0, start - _ENTITY_CHARS) : start]
+            or "&" in text[max(0, end - _ENTITY_CHARS) : end]
+        ):
+            return None
+    table = _case_tables()[1]
+    rule = _start_pairs()
+    kept: list[tuple[int, int]] = []
+    at = 0
+    for start, end in cuts:
+        if start > at:
+            kept.append((at, start))
+        at = max(at, end)
+    if at < len(text) or not kept:
+        kept.append((at, len(text)))
+    chars, offsets, starts, newlines = [], [], [], []
+    out = 0  # where the stretch begins in the new text
+    size = 0  # skeleton characters before it
+    before = 0  # the class of the character before it in the new text
+    for begin, end in kept:
+        i0, i1 = sk.offsets.searchsorted([begin, end]).tolist()
+        k0, k1 = sk.starts.searchsorted([i0, i1]).tolist()
+        shift = out - begin
+        chars.append(sk.chars[i0:i1])
+        offsets.append(sk.offsets[i0:i1] + shift)
+        word_starts = sk.starts[k0:k1] - (i0 - size)
+        if i1 > i0 and int(sk.offsets[i0]) == begin:
+            # the stretch opens with a word character: whether a word starts there depends on
+            # the character now before it
+            first = int(table[ord(text[begin])])
+            if k1 > k0 and int(sk.starts[k0]) == i0:
+                word_starts = word_starts[1:]
+            if rule[8 * before + first]:
+                word_starts = np.concatenate(([size], word_starts))
+        starts.append(word_starts)
+        n0, n1 = sk.newlines.searchsorted([begin, end]).tolist()
+        newlines.append(sk.newlines[n0:n1] + shift)
+        if end > begin:
+            before = int(table[ord(text[end - 1])])
+        out += end - begin
+        size += i1 - i0
+    return _assembled(
+        np.concatenate(chars),
+        np.concatenate(offsets),
+        np.concatenate(starts).astype(np.int64, copy=False),
+        np.concatenate(newlines),
     )
