@@ -515,7 +515,7 @@ _SPANS = st.tuples(
 )
 
 
-@given(st.lists(_SPANS, min_size=1, max_size=40), _SPANS, st.booleans())
+@given(st.lists(_SPANS, min_size=1, max_size=80), _SPANS, st.booleans())
 def test_seeds_near_agrees_with_the_reach_of_every_chain(
     chains: list[tuple[int, int, int, int]], run: tuple[int, int, int, int], diagonal: bool
 ) -> None:

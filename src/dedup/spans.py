@@ -63,8 +63,6 @@ _LABEL_CHARS = 64
 _HASH_BLOCK = 1 << 16
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
-# Below this many chains, they are checked one by one rather than as arrays (cheaper).
-_FEW_SEEDS = 16
 # The most runs a document may produce: past it, the runs with fewest anchors are ignored
 # (bounds the chaining).
 _MAX_RUNS = 20_000
@@ -397,66 +395,46 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
 
 
 class _Seeds:
-    """The chains that runs may join (the first ``_SEEDS``), with their bounds as arrays.
+    """The chains that runs may join (the first ``_SEEDS``).
 
     ``near`` keeps the chains a run or chain could continue: within reach of it on both
     sides (and, for a run, on nearby diagonals). It is a necessary condition of
-    :func:`_fits`, checked for all seeds at once, so only those few are measured.
+    :func:`_fits`, checked for every seed in a few comparisons, so only those few are
+    measured. (One by one in Python: for up to 64 seeds that is several times cheaper than
+    NumPy's per-call cost on arrays that short.)
     """
 
     def __init__(self) -> None:
         self.chains: list[Candidate] = []
-        self.bounds: Any = None  # built once there are _FEW_SEEDS chains
 
     def append(self, cand: Candidate) -> None:
         self.chains.append(cand)
-        n = len(self.chains)
-        if n == _FEW_SEEDS:
-            self.bounds = np.zeros((5, _SEEDS), dtype=np.int64)
-            for i in range(n):
-                self.update(i)
-        elif n > _FEW_SEEDS:
-            self.update(n - 1)
-
-    def update(self, i: int) -> None:
-        if self.bounds is not None and i < _SEEDS:
-            c = self.chains[i]
-            self.bounds[:, i] = (c.a0, c.a1, c.b0, c.b1, c.matched)
 
     def near(self, run: Run | Candidate, *, diagonal: bool) -> list[int]:
-        k = min(len(self.chains), _SEEDS)
         # the largest gap _fits allows between a chain and the run, and the overlap it allows
         run_reach = max(_SMALL_GAP, 4 * run.matched)
-        if k < _FEW_SEEDS:
-            found = []
-            ra0, ra1, rb0, rb1 = run.a0, run.a1, run.b0, run.b1
-            d = rb0 - ra0
-            for i, c in enumerate(self.chains):
-                # min(max(400, 2 * c.matched), run_reach) + _OVERLAP, without the calls
-                reach = 2 * c.matched if c.matched > 200 else 400
-                reach = (reach if reach < run_reach else run_reach) + _OVERLAP
-                if ra0 > c.a1 + reach or ra1 < c.a0 - reach:
+        found = []
+        ra0, ra1, rb0, rb1 = run.a0, run.a1, run.b0, run.b1
+        d = rb0 - ra0
+        for i, c in enumerate(itertools.islice(self.chains, _SEEDS)):
+            # min(max(400, 2 * c.matched), run_reach) + _OVERLAP, without the calls
+            reach = 2 * c.matched if c.matched > 200 else 400
+            reach = (reach if reach < run_reach else run_reach) + _OVERLAP
+            if ra0 > c.a1 + reach or ra1 < c.a0 - reach:
+                continue
+            if rb0 > c.b1 + reach or rb1 < c.b0 - reach:
+                continue
+            if diagonal:
+                # a chain's diagonals lie between the distances of its copies' starts and
+                # ends; a run far off them cannot continue it (the gap it would leave is too
+                # large)
+                start, end = c.b0 - c.a0, c.b1 - c.a1
+                if start > end:
+                    start, end = end, start
+                if not start - reach <= d <= end + reach:
                     continue
-                if rb0 > c.b1 + reach or rb1 < c.b0 - reach:
-                    continue
-                if diagonal:
-                    start, end = c.b0 - c.a0, c.b1 - c.a1
-                    if start > end:
-                        start, end = end, start
-                    if not start - reach <= d <= end + reach:
-                        continue
-                found.append(i)
-            return found
-        a0, a1, b0, b1, matched = self.bounds[:, :k]
-        reach = np.minimum(np.maximum(400, 2 * matched), run_reach) + _OVERLAP
-        ok = (run.a0 <= a1 + reach) & (run.a1 >= a0 - reach)
-        ok &= (run.b0 <= b1 + reach) & (run.b1 >= b0 - reach)
-        if diagonal:
-            # a chain's diagonals lie between the distances of its copies' starts and ends;
-            # a run far off them cannot continue it (the gap it would leave is too large)
-            d, start, end = run.b0 - run.a0, b0 - a0, b1 - a1
-            ok &= (np.minimum(start, end) - reach <= d) & (d <= np.maximum(start, end) + reach)
-        return ok.nonzero()[0].tolist()  # type: ignore[no-any-return]
+            found.append(i)
+        return found
 
     def best(self, run: Run | Candidate, *, diagonal: bool) -> int | None:
         """The seed ``run`` continues at the least cost, or ``None``."""
@@ -479,7 +457,6 @@ def _merge(chains: list[Candidate]) -> tuple[list[Candidate], bool]:
             joined = True
             for run in cand.runs:
                 seeds.chains[best].add(run)
-            seeds.update(best)
     return seeds.chains, joined
 
 
@@ -500,7 +477,6 @@ def _chain(runs: list[Run]) -> list[Candidate]:
             seeds.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
         else:
             seeds.chains[best].add(run)
-            seeds.update(best)
     chains = seeds.chains
     # chains that weaker runs have since brought together become one, until none join
     merged = chains
