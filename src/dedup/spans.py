@@ -386,7 +386,8 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
         return None  # not a continuation: the run mostly repeats what the chain has
     if crossing > _OVERLAP:
         return None  # the first copy may not run into the second
-    small, large = sorted((max(gap_a, 0), max(gap_b, 0)))
+    gap_a, gap_b = (gap_a if gap_a > 0 else 0), (gap_b if gap_b > 0 else 0)
+    small, large = (gap_a, gap_b) if gap_a <= gap_b else (gap_b, gap_a)
     if small > _SMALL_GAP or large > max(400, 2 * cand.matched):
         return None
     if large > max(_SMALL_GAP, 4 * run.matched):
