@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +96,6 @@ class Candidate:
     matched: int = 0
     kind: str = "distant"
     score: float = 0.0
-    first_line: tuple[int, int] = (0, 0)
-    second_line: tuple[int, int] = (0, 0)
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
@@ -490,10 +489,6 @@ def _chain(runs: list[Run]) -> list[Candidate]:
     return merged + tandems
 
 
-def _line_span(sk: Skeleton, s0: int, s1: int) -> tuple[int, int]:
-    return sk.line(s0), sk.line(s1 - 1)
-
-
 def _breaks(sk: Skeleton, s0: int, s1: int) -> int:
     """Line boundaries between consecutive skeleton characters of ``[s0, s1)``."""
     return sk.breaks(s0, s1)
@@ -561,8 +556,6 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     if total > 1.5 * cand.matched:
         # parts of one copy align more than once: a repeating pattern, not two copies
         cand.score = min(cand.score, 0.5)
-    cand.first_line = _line_span(sk, cand.a0, cand.a1)
-    cand.second_line = _line_span(sk, cand.b0, cand.b1)
     cand.kind = "distant"
     complete = _complete(sk, cand)
     if cand.runs[0].tandem:
@@ -634,8 +627,10 @@ def _trim_seam(sk: Skeleton, cand: Candidate) -> None:
     d = last.b0 - last.a0
     if ends_line(sk, last.a1) and ends_line(sk, last.b1):
         return  # both copies end with their lines: a whole line matched, not a seam
-    for p in range(max(last.a0 + 1, last.a1 - _CROSS + 1), last.a1):
-        if sk.is_edge(p) and sk.is_edge(p + d):
+    edges = sk.edge_list
+    low = max(last.a0 + 1, last.a1 - _CROSS + 1)
+    for p in edges[bisect_left(edges, low) : bisect_left(edges, last.a1)]:
+        if sk.is_edge(p + d):
             cut = last.a1 - p
             trimmed = Run(last.a0, p, last.b0, last.b1 - cut, max(0, last.matched - cut))
             cand.runs[cand.runs.index(last)] = trimmed
