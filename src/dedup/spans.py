@@ -283,24 +283,28 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     if earlier.shape[0] == 0:
         return []
     # by diagonal, then by position (each position pairs with one later one: the keys differ),
-    # sorted as one packed key that carries the label flag in its lowest bit
-    span = len(sk) + 1
+    # sorted as one packed key that carries the label flag in its lowest bit. A diagonal's
+    # keys are ``span`` apart from the next one's, more than any gap inside a run, so a run
+    # ends exactly where consecutive keys differ by more than that gap.
+    span = len(sk) + width + _RUN_SLACK + 1
     keys = (later - earlier) * span
     keys += earlier
     keys <<= 1
     keys |= common
     keys.sort()
-    common = (keys & 1).astype(bool)
+    common = keys & 1
     keys >>= 1
-    d, j = np.divmod(keys, span)
-    breaks = ((d[1:] != d[:-1]) | (j[1:] - j[:-1] > width + _RUN_SLACK)).nonzero()[0] + 1
-    first = np.concatenate(([0], breaks))
-    last = np.concatenate((breaks - 1, [j.shape[0] - 1]))
+    split = np.empty(keys.shape[0] + 1, dtype=bool)
+    split[0] = split[-1] = True
+    np.greater(keys[1:] - keys[:-1], width + _RUN_SLACK, out=split[1:-1])
+    limits = split.nonzero()[0]
+    first, last = limits[:-1], limits[1:] - 1
     # a short run of windows the text has three times or more is a label it repeats (a field
     # name and its value in every entry of a listing), not a piece of a copy
-    label = np.logical_and.reduceat(common, first) & (j[last] - j[first] + width < _LABEL_CHARS)
+    label = np.logical_and.reduceat(common, first)
+    label &= keys.take(last) - keys.take(first) + width < _LABEL_CHARS
     # a phrase the text happens to use twice (fewer than _MIN_ANCHORS anchors) is not a copy
-    keep = ~label & (last - first + 1 >= _MIN_ANCHORS)
+    keep = (last - first + 1 >= _MIN_ANCHORS) & ~label
     first, last = first[keep], last[keep]
     if first.shape[0] > _MAX_RUNS:
         # a text that repeats itself all over: the runs with the most anchors are kept (the
@@ -323,9 +327,9 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     bounds, lines = starts.tobytes(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
-    for a0, a1, dd in zip(
-        j[first].tolist(), (j[last] + width).tolist(), d[first].tolist(), strict=True
-    ):
+    d, j = np.divmod(keys.take(first), span)
+    ends = keys.take(last) - d * span + width
+    for a0, a1, dd in zip(j.tolist(), ends.tolist(), d.tolist(), strict=True):
         if a1 <= reach.get(dd, -1):
             continue  # inside the run before it on this diagonal, which grew over it
         a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
