@@ -389,12 +389,12 @@ def test_the_damage_table_marks_exactly_the_characters_of_its_classes() -> None:
     import numpy as np
 
     from dedup.normalize import gate_scan
-    from dedup.quality import _END, _NO_GLUE, _OPEN, _SCAN, _damage_table
+    from dedup.quality import _END, _NO_GLUE, _NO_START, _SCAN, _damage_table
     from dedup.tokens import every_code_point
 
     every = every_code_point()
     table = _damage_table()
-    for pattern, bit in ((gate_scan(), _SCAN), (_NO_GLUE, _OPEN), (re.compile("[.!?]"), _END)):
+    for pattern, bit in ((gate_scan(), _SCAN), (_NO_GLUE, _NO_START), (re.compile("[.!?]"), _END)):
         marked = np.zeros(len(every), dtype=bool)
         for match in pattern.finditer(every):
             marked[match.start() : match.end()] = True

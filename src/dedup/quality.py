@@ -38,7 +38,7 @@ _NO_GLUE = re.compile(r"[\sa-z0-9.!?,;:/_\-]+")
 # Bits of the table of :func:`_damage_table`.
 _SCAN = 1  # a character the mojibake gate scans for
 _END = 2  # a sentence's terminal punctuation
-_OPEN = 4  # a character a glued sentence end cannot be followed by (``_NO_GLUE``)
+_NO_START = 4  # a character that cannot start a sentence glued on (``_NO_GLUE``)
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -120,7 +120,7 @@ def _damaged(undamaged: Quality, text: str) -> Quality:
     """
     flags = _damage_table().take(code_points(text))
     bad = sum(1 for at in (flags & _SCAN).nonzero()[0].tolist() if gate_hit(text, at))
-    hints = ((flags[:-1] & _END) != 0) & ((flags[1:] & _OPEN) == 0)
+    hints = ((flags[:-1] & _END) != 0) & ((flags[1:] & _NO_START) == 0)
     return dataclasses.replace(
         undamaged,
         glued=_glued(text, hints.nonzero()[0].tolist()),
@@ -131,12 +131,12 @@ def _damaged(undamaged: Quality, text: str) -> Quality:
 
 @functools.lru_cache(maxsize=1)
 def _damage_table() -> npt.NDArray[np.uint8]:
-    """A table over all code points of the bits ``_SCAN``, ``_END`` and ``_OPEN``, built once
+    """A table over all code points of the bits ``_SCAN``, ``_END`` and ``_NO_START``, built once
     and read-only afterwards. Every character of those classes is in the Basic Multilingual
     Plane (a test checks), so only its code points are scanned."""
     table = np.zeros(0x110000, dtype=np.uint8)
     plane = every_code_point(0x10000)
-    for pattern, bit in ((gate_scan(), _SCAN), (_NO_GLUE, _OPEN)):
+    for pattern, bit in ((gate_scan(), _SCAN), (_NO_GLUE, _NO_START)):
         for match in pattern.finditer(plane):
             table[match.start() : match.end()] |= bit
     for end in _ENDS:
