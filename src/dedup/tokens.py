@@ -278,8 +278,9 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         k0, k1 = sk.starts.searchsorted([i0, i1]).tolist()
         shift = out - begin
         chars.append(sk.chars[i0:i1])
-        offsets.append(sk.offsets[i0:i1] + shift)
-        word_starts = sk.starts[k0:k1] - (i0 - size)
+        # (views where nothing moves: a text cut only at its end costs no copies)
+        offsets.append(sk.offsets[i0:i1] + shift if shift else sk.offsets[i0:i1])
+        word_starts = sk.starts[k0:k1] - (i0 - size) if i0 != size else sk.starts[k0:k1]
         if i1 > i0 and int(sk.offsets[i0]) == begin:
             # the stretch opens with a word character: whether a word starts there depends on
             # the character now before it
@@ -290,11 +291,13 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
                 word_starts = np.concatenate(([size], word_starts))
         starts.append(word_starts)
         n0, n1 = sk.newlines.searchsorted([begin, end]).tolist()
-        newlines.append(sk.newlines[n0:n1] + shift)
+        newlines.append(sk.newlines[n0:n1] + shift if shift else sk.newlines[n0:n1])
         if end > begin:
             before = int(table[ord(text[end - 1])])
         out += end - begin
         size += i1 - i0
+    if len(kept) == 1:
+        return _assembled(chars[0], offsets[0], starts[0].astype(np.int64, copy=False), newlines[0])
     return _assembled(
         np.concatenate(chars),
         np.concatenate(offsets),
