@@ -572,3 +572,23 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
         fresh.edge_list,
         fresh.blank_upto,
     )
+
+
+@given(
+    st.lists(st.sampled_from([*_TEXT_PIECES, "A", "&amp", ";"]), max_size=40).map("".join),
+    st.integers(1, 9),
+)
+def test_a_skeleton_built_block_by_block_is_the_skeleton_built_at_once(
+    text: str, block: int
+) -> None:
+    import numpy as np
+
+    import dedup.tokens
+
+    whole = dedup.tokens.skeleton(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dedup.tokens, "_SCAN_BLOCK", block)  # entities, words, lines across blocks
+        blocks = dedup.tokens.skeleton(text)
+    for name in ("chars", "offsets", "starts", "newlines", "edges"):
+        assert np.array_equal(getattr(blocks, name), getattr(whole, name)), name
+    assert (blocks.edge_list, blocks.blank_upto) == (whole.edge_list, whole.blank_upto)

@@ -189,24 +189,56 @@ def _start_pairs() -> npt.NDArray[np.bool_]:
     return table
 
 
+# A long text's skeleton is built this many characters at a time: the arrays a block needs are
+# then reused from one block to the next, where a text of megabytes would take fresh memory for
+# each, whose page faults cost as much as the work itself.
+_SCAN_BLOCK = 1 << 18
+
+
 def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = _case_tables()
-    cps = code_points(text)
-    # (``take`` rather than indexing with an array: the same result, faster)
-    flags = table.take(cps)
-    if "&" in text:
-        for match in _ENTITY.finditer(text):
-            flags[match.start() : match.end()] = 0
-    offsets = (flags != 0).nonzero()[0]
-    chars = lower.take(cps.take(offsets))
-    # each character's class and that of the one before it, as one index of _start_pairs
-    pairs = np.empty_like(flags)
-    pairs[:1] = 0
-    np.left_shift(flags[:-1], 3, out=pairs[1:])
-    pairs |= flags
-    starts = _start_pairs().take(pairs.take(offsets)).nonzero()[0]
-    newlines = (cps == 10).nonzero()[0]
+    rule = _start_pairs()
+    entities = [m.span() for m in _ENTITY.finditer(text)] if "&" in text else []
+    parts = []
+    before = 0  # the class of the character before the block
+    size = 0  # the skeleton characters before the block
+    k = 0  # the first entity reference that does not end before the block
+    for lo in range(0, max(len(text), 1), _SCAN_BLOCK):
+        hi = min(lo + _SCAN_BLOCK, len(text))
+        cps = code_points(text[lo:hi])
+        # (``take`` rather than indexing with an array: the same result, faster)
+        flags = table.take(cps)
+        while k < len(entities) and entities[k][1] <= lo:
+            k += 1
+        for start, end in itertools.islice(entities, k, None):
+            if start >= hi:
+                break
+            flags[max(start, lo) - lo : end - lo] = 0
+        local = (flags != 0).nonzero()[0]
+        # each character's class and that of the one before it, as one index of _start_pairs
+        pairs = np.empty_like(flags)
+        pairs[:1] = before << 3
+        np.left_shift(flags[:-1], 3, out=pairs[1:])
+        pairs |= flags
+        starts = rule.take(pairs.take(local)).nonzero()[0]
+        newlines = (cps == 10).nonzero()[0]
+        parts.append(
+            (
+                lower.take(cps.take(local)),
+                local + lo if lo else local,
+                starts + size if size else starts,
+                newlines + lo if lo else newlines,
+            )
+        )
+        if hi > lo:
+            before = int(flags[-1])
+        size += local.shape[0]
+    if len(parts) == 1:
+        return _assembled(*parts[0])
+    chars, offsets, starts, newlines = (
+        np.concatenate(column) for column in zip(*parts, strict=True)
+    )
     return _assembled(chars, offsets, starts, newlines)
 
 
