@@ -12,7 +12,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -121,8 +120,11 @@ def _damaged(undamaged: Quality, text: str) -> Quality:
     flags = _damage_table().take(code_points(text))
     bad = sum(1 for at in (flags & _SCAN).nonzero()[0].tolist() if gate_hit(text, at))
     hints = ((flags[:-1] & _END) != 0) & ((flags[1:] & _NO_START) == 0)
-    return dataclasses.replace(
-        undamaged,
+    return Quality(
+        chars=undamaged.chars,
+        words=undamaged.words,
+        breaks=undamaged.breaks,
+        paragraphs=undamaged.paragraphs,
         glued=_glued(text, hints.nonzero()[0].tolist()),
         bad=bad,
         entities=len(_ENTITY.findall(text)) if "&" in text else 0,

@@ -122,7 +122,8 @@ class Skeleton:
     - ``edges``: the skeleton positions where the line changes (a line break lies between
       character ``i - 1`` and character ``i``), as an array and as a list (``edge_list``), and
       ``blank_upto[k]``: how many of the first ``k`` edges jump over a blank line or more, so
-      the breaks inside any range are two binary searches.
+      the breaks inside any range are two binary searches;
+    - ``size``: how many skeleton characters there are (``len(sk)``).
     """
 
     chars: U32
@@ -133,6 +134,7 @@ class Skeleton:
     edges: I64
     edge_list: list[int]
     blank_upto: list[int]
+    size: int
 
     def line(self, s: int) -> int:
         """The line of the text that skeleton character ``s`` is on (the line breaks before
@@ -168,7 +170,7 @@ class Skeleton:
         return upto[bisect_right(edges, s1 - 1)] - upto[bisect_right(edges, s0)]
 
     def __len__(self) -> int:
-        return int(self.chars.shape[0])
+        return self.size
 
 
 @lru_cache(maxsize=1)
@@ -267,6 +269,7 @@ def _assembled(chars: U32, offsets: I64, starts: I64, newlines: I64) -> Skeleton
         edges=edges,
         edge_list=edges.tolist(),
         blank_upto=list(itertools.accumulate(blank, initial=0)),
+        size=int(chars.shape[0]),
     )
 
 
