@@ -569,9 +569,14 @@ def _gate_search(text: str, pos: int = 0) -> int:
         if m is None:
             return -1
         at = m.start()
-        if _GATE_FULL.search(text, max(0, at - 2), at + 3) is not None:
+        if _gate_full(text, at):
             return at
         pos = at + 1
+
+
+def _gate_full(text: str, at: int) -> bool:
+    """Whether the gate's full pattern matches around ``at``, a character it scans for."""
+    return _GATE_FULL.search(text, max(0, at - 2), at + 3) is not None
 
 
 def gate_scan() -> re.Pattern[str]:
@@ -584,7 +589,7 @@ def gate_hit(text: str, at: int) -> bool:
     """Whether the character at ``at``, one the gate scans for, is a hit of
     :func:`mojibake_hits`: the gate's full pattern matches around it, and it is not U+FFFD (a
     character lost in decoding, not mojibake: ``ftfy.badness`` skips it too)."""
-    return text[at] != "\ufffd" and _GATE_FULL.search(text, max(0, at - 2), at + 3) is not None
+    return text[at] != "\ufffd" and _gate_full(text, at)
 
 
 def mojibake_hits(text: str) -> int:

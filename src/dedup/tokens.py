@@ -236,6 +236,12 @@ def skeleton(text: str) -> Skeleton:
         if hi > lo:
             before = int(flags[-1])
         size += local.shape[0]
+    return _joined(parts)
+
+
+def _joined(parts: list[tuple[U32, I64, I64, I64]]) -> Skeleton:
+    """The :class:`Skeleton` of consecutive stretches of a text, each given as its characters,
+    their offsets, its word starts and its line breaks (all in the whole text's positions)."""
     if len(parts) == 1:
         return _assembled(*parts[0])
     chars, offsets, starts, newlines = (
@@ -304,7 +310,7 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         at = max(at, end)
     if at < len(text) or not kept:
         kept.append((at, len(text)))
-    chars, offsets, starts, newlines = [], [], [], []
+    parts = []
     out = 0  # where the stretch begins in the new text
     size = 0  # skeleton characters before it
     before = 0  # the class of the character before it in the new text
@@ -312,9 +318,6 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         i0, i1 = sk.offsets.searchsorted([begin, end]).tolist()
         k0, k1 = sk.starts.searchsorted([i0, i1]).tolist()
         shift = out - begin
-        chars.append(sk.chars[i0:i1])
-        # (views where nothing moves: a text cut only at its end costs no copies)
-        offsets.append(sk.offsets[i0:i1] + shift if shift else sk.offsets[i0:i1])
         word_starts = sk.starts[k0:k1] - (i0 - size) if i0 != size else sk.starts[k0:k1]
         if i1 > i0 and int(sk.offsets[i0]) == begin:
             # the stretch opens with a word character: whether a word starts there depends on
@@ -324,18 +327,18 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
                 word_starts = word_starts[1:]
             if rule[8 * before + first]:
                 word_starts = np.concatenate(([size], word_starts))
-        starts.append(word_starts)
         n0, n1 = sk.newlines.searchsorted([begin, end]).tolist()
-        newlines.append(sk.newlines[n0:n1] + shift if shift else sk.newlines[n0:n1])
+        # (views where nothing moves: a text cut only at its end costs no copies)
+        parts.append(
+            (
+                sk.chars[i0:i1],
+                sk.offsets[i0:i1] + shift if shift else sk.offsets[i0:i1],
+                word_starts,
+                sk.newlines[n0:n1] + shift if shift else sk.newlines[n0:n1],
+            )
+        )
         if end > begin:
             before = int(table[ord(text[end - 1])])
         out += end - begin
         size += i1 - i0
-    if len(kept) == 1:
-        return _assembled(chars[0], offsets[0], starts[0].astype(np.int64, copy=False), newlines[0])
-    return _assembled(
-        np.concatenate(chars),
-        np.concatenate(offsets),
-        np.concatenate(starts).astype(np.int64, copy=False),
-        np.concatenate(newlines),
-    )
+    return _joined(parts)
