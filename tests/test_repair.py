@@ -328,6 +328,33 @@ def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_
         assert blocked[i] == expected
 
 
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.sampled_from([1, 7, 40, 41, 300]), st.booleans()),
+        max_size=64,
+        unique_by=lambda a: a[0],
+    ),
+    st.integers(4, 40),
+)
+def test_runs_of_a_few_anchors_in_python_are_those_numpy_finds(
+    anchors: list[tuple[int, int, bool]], width: int
+) -> None:
+    import numpy as np
+
+    from dedup.spans import _RUN_SLACK, _few_run_spans, _run_spans
+
+    earlier = [j for j, _, _ in anchors]
+    later = [j + d for j, d, _ in anchors]
+    common = [c for _, _, c in anchors]
+    span = max(later, default=0) + 1 + width + _RUN_SLACK + 1
+    arrays = (
+        np.array(earlier, dtype=np.int64),
+        np.array(later, dtype=np.int64),
+        np.array(common, dtype=bool),
+    )
+    assert _few_run_spans(earlier, later, common, width) == _run_spans(*arrays, width, span)
+
+
 _PIECES = ["Word", " ", "\n", "\n\n", ".Next", "caf\u00c3\u00a9", "&amp;", "x", "\u2019"]
 
 
@@ -567,7 +594,8 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
     fresh = skeleton(rest)
     for name in ("chars", "offsets", "starts", "newlines", "edges"):
         assert np.array_equal(getattr(cut, name), getattr(fresh, name)), name
-    assert (cut.newline_list, cut.edge_list, cut.blank_upto) == (
+    assert (len(cut), cut.newline_list, cut.edge_list, cut.blank_upto) == (
+        len(fresh),
         fresh.newline_list,
         fresh.edge_list,
         fresh.blank_upto,

@@ -30,7 +30,7 @@ import functools
 import itertools
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -67,14 +67,19 @@ _SEEDS = 64
 # The most runs a document may produce: past it, the runs with fewest anchors are ignored
 # (bounds the chaining).
 _MAX_RUNS = 20_000
+# Up to this many anchors, runs are found in Python (NumPy's cost per call outweighs its speed
+# per element below it; most second passes over a repaired text find this few).
+_FEW_ANCHORS = 64
 # How many times chains are merged again after the runs joined them (merging stops earlier
 # when a pass joins nothing; four passes were the most any page of the evaluation data took).
 _MERGE_PASSES = 8
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
-    """Aligned skeleton ranges ``[a0, a1)`` and ``[b0, b1)`` on one diagonal (``a`` first)."""
+class Run(NamedTuple):
+    """Aligned skeleton ranges ``[a0, a1)`` and ``[b0, b1)`` on one diagonal (``a`` first).
+
+    (A named tuple: a text gives thousands, and a tuple is built several times faster than a
+    frozen dataclass.)"""
 
     a0: int
     a1: int
@@ -171,7 +176,7 @@ def _block_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], 
     terms += inverse[:n]
     sums = np.empty(n + 1, dtype=np.uint64)
     sums[0] = 0
-    terms.cumsum(out=sums[1:])
+    np.add.accumulate(terms, out=sums[1:])  # (terms.cumsum(out=...) costs twice the call)
     hashes = sums[width:].take(starts)
     hashes -= sums.take(starts)
     hashes *= power[width - 1 :].take(starts)
@@ -282,11 +287,25 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     earlier, later, common = _anchors(sk, width)
     if earlier.shape[0] == 0:
         return []
-    # by diagonal, then by position (each position pairs with one later one: the keys differ),
-    # sorted as one packed key that carries the label flag in its lowest bit. A diagonal's
-    # keys are ``span`` apart from the next one's, more than any gap inside a run, so a run
-    # ends exactly where consecutive keys differ by more than that gap.
     span = len(sk) + width + _RUN_SLACK + 1
+    if earlier.shape[0] > _FEW_ANCHORS:
+        found = _run_spans(earlier, later, common, width, span)
+    else:
+        found = _few_run_spans(earlier.tolist(), later.tolist(), common.tolist(), width)
+    return _grown(sk, width, *found)
+
+
+def _run_spans(
+    earlier: Any, later: Any, common: Any, width: int, span: int
+) -> tuple[list[int], list[int], list[int]]:
+    """Where the runs of anchors lie: the start and end of each run's first copy and its
+    diagonal (how far the second copy lies after the first), in order of diagonal and start.
+
+    By diagonal, then by position (each position pairs with one later one: the keys differ),
+    sorted as one packed key that carries the label flag in its lowest bit. A diagonal's keys
+    are ``span`` apart from the next one's, more than any gap inside a run, so a run ends
+    exactly where consecutive keys differ by more than that gap.
+    """
     keys = (later - earlier) * span
     keys += earlier
     keys <<= 1
@@ -312,8 +331,41 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
         size = last - first
         keep = np.sort(np.argpartition(-size, _MAX_RUNS - 1)[:_MAX_RUNS])
         first, last = first[keep], last[keep]
+    d, j = np.divmod(keys.take(first), span)
+    ends = keys.take(last) - d * span + width
+    return j.tolist(), ends.tolist(), d.tolist()
+
+
+def _few_run_spans(
+    earlier: list[int], later: list[int], common: list[bool], width: int
+) -> tuple[list[int], list[int], list[int]]:
+    """:func:`_run_spans` for a few anchors (up to ``_FEW_ANCHORS``), in Python: below that,
+    NumPy's cost per call outweighs its speed per element."""
+    diagonals = [i - j for j, i in zip(earlier, later, strict=True)]
+    runs: list[list[int]] = []  # diagonal, first anchor, last anchor, anchors, all common
+    for d, j, c in sorted(zip(diagonals, earlier, common, strict=True)):
+        run = runs[-1] if runs else None
+        if run is not None and run[0] == d and j - run[2] <= width + _RUN_SLACK:
+            run[2] = j
+            run[3] += 1
+            run[4] = run[4] and c
+        else:
+            runs.append([d, j, j, 1, c])
+    kept = [
+        (first, last + width, d)
+        for d, first, last, count, label in runs
+        if count >= _MIN_ANCHORS and not (label and last - first + width < _LABEL_CHARS)
+    ]
+    return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+
+
+def _grown(
+    sk: Skeleton, width: int, firsts: list[int], lasts: list[int], diagonals: list[int]
+) -> list[Run]:
+    """The runs whose first copy starts at ``firsts`` and ends at ``lasts``, on
+    ``diagonals``, each grown to the whole of its exact match and checked."""
     runs: list[Run] = []
-    if first.shape[0] == 0:
+    if not firsts:
         return runs
     chars = sk.chars
     n = len(sk)
@@ -327,9 +379,7 @@ def _runs(sk: Skeleton, width: int) -> list[Run]:
     bounds, lines = starts.tobytes(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
-    d, j = np.divmod(keys.take(first), span)
-    ends = keys.take(last) - d * span + width
-    for a0, a1, dd in zip(j.tolist(), ends.tolist(), d.tolist(), strict=True):
+    for a0, a1, dd in zip(firsts, lasts, diagonals, strict=True):
         if a1 <= reach.get(dd, -1):
             continue  # inside the run before it on this diagonal, which grew over it
         a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
