@@ -602,6 +602,15 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
     )
 
 
+@given(st.text(max_size=60), st.integers(0, 70), st.integers(0, 70))
+def test_skeleton_letters_are_its_code_points(text: str, s0: int, s1: int) -> None:
+    from dedup.tokens import skeleton
+
+    sk = skeleton(text)
+    assert sk.letters(s0, s1) == "".join(map(chr, sk.chars[s0:s1].tolist()))
+    assert sk.letters() == "".join(map(chr, sk.chars.tolist()))
+
+
 @given(
     st.lists(st.sampled_from([*_TEXT_PIECES, "A", "&amp", ";"]), max_size=40).map("".join),
     st.integers(1, 9),

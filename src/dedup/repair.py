@@ -285,7 +285,7 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
     padded = np.zeros(hi - lo + 2, dtype=bool)
     padded[1:-1] = own
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
-    rest = _letters(sk, 0, lo) + "\n" + _letters(sk, hi, len(sk))
+    rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if _elsewhere(text, sk, int(u0), int(u1), rest):
             continue  # the text has it, elsewhere than the copies' alignment suggests
@@ -308,7 +308,7 @@ def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
     )
     if all(part in rest for part in parts if part):
         return True
-    letters = _letters(sk, u0, u1)
+    letters = sk.letters(u0, u1)
     if len(letters) < 2 * _WINDOW:
         return False
     windows = [letters[k : k + _WINDOW] for k in range(0, len(letters) - _WINDOW + 1, _WINDOW // 2)]
@@ -320,10 +320,6 @@ def _key(text: str) -> str:
     """The letters and digits of ``text``, lower-cased: what two copies share whatever their
     spacing and punctuation."""
     return _NOT_WORDS.sub("", text).lower()
-
-
-def _letters(sk: Skeleton, s0: int, s1: int) -> str:
-    return sk.chars[s0:s1].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _content_end(text: str, lines: _Lines, line: int) -> int:

@@ -369,7 +369,7 @@ def _grown(
         return runs
     chars = sk.chars
     n = len(sk)
-    text = chars.tobytes().decode("utf-32-le", "surrogatepass")
+    text = sk.letters()
     starts = np.zeros(n + 1, dtype=np.uint8)
     starts[sk.starts] = 1
     starts[n] = 1

@@ -169,6 +169,18 @@ class Skeleton:
         edges, upto = self.edge_list, self.blank_upto
         return upto[bisect_right(edges, s1 - 1)] - upto[bisect_right(edges, s0)]
 
+    def letters(self, s0: int = 0, s1: int | None = None) -> str:
+        """Skeleton characters ``[s0, s1)`` as a string.
+
+        >>> skeleton("Vie privée.Buzzfeed").letters(3, 9)
+        'privée'
+        """
+        chars = self.chars[s0:s1]
+        if chars.shape[0] and int(chars.max()) < 0x100:
+            # (most skeletons are Latin-1: a copy of one byte a character is quicker to decode)
+            return chars.astype(np.uint8).tobytes().decode("latin-1")
+        return chars.tobytes().decode("utf-32-le", "surrogatepass")
+
     def __len__(self) -> int:
         return self.size
 
