@@ -209,8 +209,10 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
     wide = np.zeros(same.shape[0] + 2, dtype=bool)
     wide[1:-1] = same
     common = (wide[:-2] | wide[2:]).take(at)
-    order = (keys & np.uint64((1 << int(bits)) - 1)).astype(np.int64)
-    return starts.take(order.take(at)), starts.take(order.take(at + 1)), common
+    mask = np.uint64((1 << int(bits)) - 1)
+    first = (keys.take(at) & mask).astype(np.int64)
+    second = (keys.take(at + 1) & mask).astype(np.int64)
+    return starts.take(first), starts.take(second), common
 
 
 def _agree(s: str, x: int, y: int, limit: int) -> int:
@@ -255,13 +257,15 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     n = len(s)
     end = a1 + _agree(s, a1, a1 + d, max(0, min(n - d, a0 + d) - a1))
     if end > a1:
-        for p in range(a1, end):  # the characters the match gains; p starting a line crosses
-            if lines[p] or lines[p + d]:
-                # a whole line matched in both copies is no coincidence, however short
-                whole = lines[end] and lines[end + d] and lines[p] and lines[p + d]
-                if end - p < _CROSS and not whole:
-                    end = p
-                break
+        # the first line start among the characters the match gains, in either copy: the
+        # match crosses it
+        p, q = lines.find(1, a1, end), lines.find(1, a1 + d, end + d)
+        p = p if q < 0 else q - d if p < 0 else min(p, q - d)
+        if p >= 0:
+            # a whole line matched in both copies is no coincidence, however short
+            whole = lines[end] and lines[end + d] and lines[p] and lines[p + d]
+            if end - p < _CROSS and not whole:
+                end = p
         for q in range(end, a1 - 1, -1):
             # a word ends in both copies, or a line ends in one (the flattened copy glued the
             # line's last word onto the next line's first: ``the\n\nresult``, ``theresult``)
