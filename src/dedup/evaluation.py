@@ -12,15 +12,29 @@ counts; a lost paragraph break does.
 
 from __future__ import annotations
 
+import collections
+import re
 import statistics
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import regex
 from rapidfuzz import fuzz
 
-__all__ = ["FamilyScore", "canonical", "exact", "score_families", "similarity"]
+from dedup.model import Edit
+
+__all__ = [
+    "DumpScore",
+    "FamilyScore",
+    "canonical",
+    "dump_score",
+    "exact",
+    "lost_twins",
+    "score_families",
+    "similarity",
+    "word_grams",
+]
 
 _SPACES = regex.compile(r"[^\S\n]+")
 
@@ -85,3 +99,69 @@ def score_families(
         )
         for family, rows in sorted(per.items())
     }
+
+
+_WORD = re.compile(r"\w+")
+_GRAM = 8
+
+
+def word_grams(text: str, n: int = _GRAM) -> collections.Counter[str]:
+    """How often each run of ``n`` words (lower-cased ``\\w+`` words) occurs in ``text``.
+
+    >>> word_grams("A b, a B!", 2)
+    Counter({'a b': 2, 'b a': 1})
+    """
+    words = _WORD.findall(text.lower())
+    return collections.Counter(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class DumpScore:
+    """How an output scores against a page's reference main content (word 8-grams).
+
+    - ``residue``: of the reference's 8-grams that occur once in it, the share that occur twice
+      or more in the output (0 is perfect: no doubled article left);
+    - ``kept``: of those 8-grams present in the input, the share still present in the output
+      (1 is perfect: nothing of the article lost).
+    """
+
+    residue: float
+    kept: float
+
+
+def dump_score(text: str, reference: str, output: str) -> DumpScore:
+    """Score ``output``, made of ``text``, against ``reference`` (see :class:`DumpScore`).
+
+    >>> ref = "one two three four five six seven eight nine"
+    >>> dump_score(ref + " " + ref, ref, ref)
+    DumpScore(residue=0.0, kept=1.0)
+    """
+    once = [g for g, count in word_grams(reference).items() if count == 1]
+    before, after = word_grams(text), word_grams(output)
+    residue = sum(1 for g in once if after[g] >= 2) / len(once) if once else 0.0
+    present = [g for g in once if before[g]]
+    kept = sum(1 for g in present if after[g]) / len(present) if present else 1.0
+    return DumpScore(residue, kept)
+
+
+def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
+    """The removals among ``edits`` (on ``text``) whose kept twin is not in the output: no
+    ``kept`` span, one outside the text, or one that a removal cuts into. Repair promises
+    none: a removed copy always has its twin in what it returns.
+
+    >>> lost_twins("abab", [Edit(0, 2, "remove", "x", 1.0, None)])
+    [Edit(start=0, end=2, action='remove', reason='x', score=1.0, kept=None, replacement='')]
+    """
+    edits = list(edits)
+    removals = sorted((e.start, e.end) for e in edits if e.action == "remove" and e.end > e.start)
+    lost = []
+    for edit in edits:
+        if edit.action != "remove":
+            continue
+        kept = edit.kept
+        if kept is None or not kept.start < kept.end <= len(text):
+            lost.append(edit)
+            continue
+        if any(start < kept.end and kept.start < end for start, end in removals):
+            lost.append(edit)
+    return lost
