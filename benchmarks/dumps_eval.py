@@ -14,7 +14,8 @@ Prints, per extractor and over all records, the mean and worst of each for doing
 keep-first exact line dedup, keep-first exact sentence dedup, ``dedup.repair`` and
 ``dedup.clean`` (one run), then the records ``dedup.clean`` leaves above a residue of 0.02 with
 the kind of the pair that holds their doubled 8-grams (what ``find_duplicates`` says of the
-output), and how many removals of ``dedup.repair`` lost their twin (must be 0).
+output), the records it keeps less than 0.98 of, and how many removals of ``dedup.repair``
+lost their twin (must be 0).
 
     python benchmarks/dumps_eval.py [--data ../shared/eval/dumps-dev.jsonl] [--methods M,...]
 """
@@ -41,6 +42,7 @@ DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dumps-dev.j
 _WORD = re.compile(r"\w+")
 _GRAM = 8  # (as dedup.evaluation.word_grams)
 _LEFT = 0.02  # residue above this is listed with its cause
+_KEPT = 0.98  # kept below this is listed
 
 METHODS: dict[str, Callable[[str], str]] = {
     "nothing": nothing,
@@ -142,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
             lost += len(lost_twins(record["text"], result.edits))
         print(f"removals of dedup.repair whose kept twin is not in the output: {lost}")
     if not args.quiet and "dedup.clean" in methods:
+        lost = [(scores["dedup.clean"][i][1], i) for i in range(len(records))]
+        lost = [(kept, i) for kept, i in sorted(lost) if kept < _KEPT]
+        print()
+        print(f"dedup.clean keeps less than {_KEPT} of the article in {len(lost)} records:")
+        for kept, i in lost:
+            print(f"  {records[i]['id']:44} kept {kept:.3f} {len(records[i]['text']):>7}ch")
         left = [
             (scores["dedup.clean"][i], i)
             for i in range(len(records))

@@ -27,8 +27,9 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +52,13 @@ from dedup.tokens import Skeleton, skeleton, without
 
 __all__ = ["repair"]
 
-_REASONS = {"flattened": "flattened-copy", "adjacent": "repeated-copy", "teaser": "teaser"}
+_REASONS = {
+    "flattened": "flattened-copy",
+    "adjacent": "repeated-copy",
+    "teaser": "teaser",
+    "embedded": "embedded-copy",
+    "long": "long-copy",
+}
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
 _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
@@ -134,17 +141,20 @@ def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int,
 def _decide(
     text: str, sk: Skeleton, lines: _Lines, candidates: list[Candidate], opts: RepairOptions
 ) -> list[_Decision]:
+    # what the pass removes, and the copies it keeps as the twins of what it removes: a kept
+    # twin is not removed in the same pass (a later pass may, when it has a twin of its own)
     removed = np.zeros(len(sk), dtype=bool)
+    twins = np.zeros(len(sk), dtype=bool)
     decisions: list[_Decision] = []
     teasers: list[Candidate] = []
     for cand in candidates:
         if cand.kind == "teaser":
             teasers.append(cand)
-        elif cand.kind in ("flattened", "adjacent"):
-            _take(text, sk, lines, cand, removed, decisions, teaser=False)
+        elif cand.kind in _REASONS:
+            _take(text, sk, lines, cand, removed, twins, decisions, teaser=False)
     for cand in teasers:
         if cand.matched >= opts.min_chars or decisions:
-            _take(text, sk, lines, cand, removed, decisions, teaser=True)
+            _take(text, sk, lines, cand, removed, twins, decisions, teaser=True)
     return decisions
 
 
@@ -154,6 +164,7 @@ def _take(
     lines: _Lines,
     cand: Candidate,
     removed: Any,
+    twins: Any,
     decisions: list[_Decision],
     *,
     teaser: bool,
@@ -164,6 +175,8 @@ def _take(
         removed_first = True
     elif cand.runs[0].tandem:
         removed_first = False  # one copy, then its repeats: the repeats go
+    elif cand.kind == "embedded":
+        removed_first = cand.code_first  # the copy inside the page's code goes
     else:
         removed_first = better(
             _text_of(text, sk, cand.a0, cand.a1), _text_of(text, sk, cand.b0, cand.b1)
@@ -184,7 +197,10 @@ def _take(
     hi = int(sk.offsets.searchsorted(cut[1]))
     if np.count_nonzero(removed[lo:hi]) or (kept[0] < hi and lo < kept[1]):
         return
+    if np.count_nonzero(twins[lo:hi]) or np.count_nonzero(removed[kept[0] : kept[1]]):
+        return  # never the only copy: the twin of what goes stays
     removed[lo:hi] = True
+    twins[kept[0] : kept[1]] = True
     kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
     decisions.append(
         _Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
@@ -543,11 +559,42 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
         found = _repair_once(current, sk, opts)
         if not found:
             break
-        edits = compose(edits, found, text) if edits else found
+        edits = compose(edits, _kept_in(edits, found), text) if edits else found
         following = apply_edits(current, found)
         sk = _following_skeleton(sk, current, found, following)
         current = following
     return Repair(current, edits)
+
+
+def _kept_in(earlier: tuple[Edit, ...], found: tuple[Edit, ...]) -> tuple[Edit, ...]:
+    """``found`` (edits on the text that ``earlier`` made) with their ``kept`` spans in offsets
+    of the text ``earlier`` were made on. A kept span's ends that fall in what an edit of
+    ``earlier`` wrote map to that edit's ends."""
+    placed = []  # where each edit of ``earlier`` wrote its replacement in the made text
+    shift = 0
+    for edit in sorted(earlier, key=lambda e: (e.start, e.end)):
+        placed.append((edit.start + shift, edit))
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    made = [at for at, _ in placed]
+
+    def back(pos: int, index: int, *, end: bool) -> int:
+        if index == 0:
+            return pos
+        at, edit = placed[index - 1]
+        written = at + len(edit.replacement)
+        if pos < written:  # inside what the edit wrote
+            return edit.end if end else edit.start
+        return edit.end + pos - written
+
+    out = []
+    for edit in found:
+        kept = edit.kept
+        if kept is not None:
+            start = back(kept.start, bisect_right(made, kept.start), end=False)
+            end = back(kept.end, bisect_left(made, kept.end), end=True)
+            edit = dataclasses.replace(edit, kept=Span(start, max(start, end)))
+        out.append(edit)
+    return tuple(out)
 
 
 def _following_skeleton(
@@ -579,7 +626,9 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
             matched[run.b0 : run.b1] = True
     edits = _removal_edits(text, decisions)
     for decision in decisions:
-        _moves(text, sk, lines, decision, matched)
+        if decision.cand.kind != "embedded":
+            # (what only a copy in script data has is code more often than text)
+            _moves(text, sk, lines, decision, matched)
         for at, piece in decision.moves:
             edits.append(Edit(at, at, "move", "missing-from-kept-copy", 1.0, decision.kept, piece))
     return tuple(_without_overlaps(edits))

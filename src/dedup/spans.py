@@ -34,11 +34,24 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import regex
 
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.tokens import Skeleton, skeleton
 
-__all__ = ["Candidate", "Run", "analyse", "ends_line", "find_duplicates", "glued", "starts_line"]
+__all__ = [
+    "KINDS",
+    "Candidate",
+    "Run",
+    "analyse",
+    "ends_line",
+    "find_duplicates",
+    "glued",
+    "starts_line",
+]
+
+# The kinds of pairs (``DuplicatePair.kind``): repair acts on all but "distant".
+KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "distant")
 
 # The window hash is the polynomial sum of (character * _MIX + 1) * _BASE ** (characters after
 # it in the window), modulo 2**64. The base is odd, so it has an inverse modulo 2**64.
@@ -70,6 +83,32 @@ _MAX_RUNS = 20_000
 # Up to this many anchors, runs are found in Python (NumPy's cost per call outweighs its speed
 # per element below it; most second passes over a repaired text find this few).
 _FEW_ANCHORS = 64
+# The signs of script data and markup around a copy: HTML tags (raw, JSON-escaped or
+# entity-escaped), the escapes of a JSON string (``\\u00e9``, ``\\"``, ``\\/``; not ``\\n``,
+# which code shown on a page has too), a markdown link's target, and JSON's punctuation
+# between keys and values (``":"``, ``", "``, ``{"``, also escaped in another string; and
+# a script's object keys: ``value:"``, ``",marks:``).
+_SCRIPT = regex.compile(
+    r"<[!/]?[A-Za-z][^<>]{0,2000}>"
+    r"|\\+u003[cC]/?[A-Za-z]|&lt;/?[A-Za-z]"
+    r'|\\+(?:u[0-9a-fA-F]{4}|["/])'
+    r"|\]\([^()\s]{1,2000}\)"
+    r'|\\*"\s*(?::\s*\\*["\[{\dtfn-]|,\s*\\*"|[\]}])|[\[{]\s*\\*"'
+    r'|\w:\\*"|\\*",\w+:'
+)
+# The same signs, by the characters that make them, as counted inside a long copy: JSON's
+# punctuation, escapes, tags, link targets.
+_SIGNS = ('":', '","', '{"', ':"', "\\", "<", "](")
+_SIGN_CHARS = ('"', "<", "\\", "]", "&")
+# A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
+_LONG_LINES = 3
+_LONG_FEW_LINES = 4
+# How far before and after a copy its surroundings are read for them.
+_EDGE = 32
+# A copy scores one for each side with signs around it, and one for each this many signs per
+# thousand characters inside it; at this score it is inside code or markup (``_script``).
+_SCRIPT_DENSITY = 5.0
+_SCRIPT_SCORE = 2.0
 # How many times chains are merged again after the runs joined them (merging stops earlier
 # when a pass joins nothing; four passes were the most any page of the evaluation data took).
 _MERGE_PASSES = 8
@@ -101,6 +140,8 @@ class Candidate:
     matched: int = 0
     kind: str = "distant"
     score: float = 0.0
+    # for an "embedded" pair, whether the first copy is the one inside code or markup
+    code_first: bool = False
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
@@ -255,7 +296,9 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     not grow into the second.
     """
     n = len(s)
-    end = a1 + _agree(s, a1, a1 + d, max(0, min(n - d, a0 + d) - a1))
+    # (copies that already overlap are a tandem repeat: its end may grow to the text's)
+    limit = n - d if a1 >= a0 + d else min(n - d, a0 + d)
+    end = a1 + _agree(s, a1, a1 + d, max(0, limit - a1))
     if end > a1:
         # the first line start among the characters the match gains, in either copy: the
         # match crosses it
@@ -602,7 +645,81 @@ def _union(runs: list[Run], *, first: bool) -> int:
     return covered
 
 
-def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
+def _edges(text: str, start: int, end: int) -> int:
+    """On how many sides of the copy ``text[start:end]`` its surroundings show signs of script
+    data or markup (a JSON string's quotes and the keys around it, the tags of HTML inside a
+    string)."""
+    count = 0
+    for lo, hi in ((max(0, start - _EDGE), start), (end, end + _EDGE)):
+        window = text[lo:hi]
+        # (every sign holds one of these characters: most windows are ruled out without the
+        # pattern)
+        if any(char in window for char in _SIGN_CHARS) and _SCRIPT.search(window):
+            count += 1
+    return count
+
+
+def _script(text: str, start: int, end: int, edges: int) -> float:
+    """How much the copy ``text[start:end]`` looks inside script data or markup: its
+    ``edges`` (:func:`_edges`) plus the density of the signs inside it (a copy spread over many
+    JSON fields, HTML with its tags), one for every ``_SCRIPT_DENSITY`` per thousand
+    characters."""
+    # (the signs are counted by their characters: str.count runs at memory speed)
+    inside = sum(text.count(sign, start, end) for sign in _SIGNS)
+    return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
+
+
+def _embedded(text: str, sk: Skeleton, cand: Candidate) -> bool | None:
+    """For a pair of which one copy is inside script data or markup (a score of 2 or more,
+    :func:`_script`) and the other is not (half that score or less): whether the first copy is
+    the one inside. ``None`` for other pairs (code shown twice on a page is as natural as
+    text shown twice; an article with code samples beside its flattened copy is an article).
+
+    A pair that the shape of its copies already classed (flattened, adjacent) is looked at
+    only where a copy shows signs at its edges: a page's code with a doubled body in it."""
+    offsets = sk.offsets
+    a0, a1 = int(offsets[cand.a0]), int(offsets[cand.a1 - 1]) + 1
+    b0, b1 = int(offsets[cand.b0]), int(offsets[cand.b1 - 1]) + 1
+    edges_a, edges_b = _edges(text, a0, a1), _edges(text, b0, b1)
+    if cand.kind != "distant" and not (edges_a or edges_b):
+        return None
+    code_a, code_b = _script(text, a0, a1, edges_a), _script(text, b0, b1, edges_b)
+    high, low = max(code_a, code_b), min(code_a, code_b)
+    if high < _SCRIPT_SCORE or low * 2 > high:
+        return None
+    return code_a > code_b
+
+
+def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:
+    _classify_shape(cand, sk, opts)
+    if cand.kind == "teaser" or cand.runs[0].tandem:
+        return
+    if cand.score < opts.min_similarity or cand.matched < opts.min_chars:
+        return
+    code_first = _embedded(text, sk, cand)
+    if code_first is not None:
+        # a copy in the page's code is the worse-formed one, wherever it sits and whatever
+        # its shape
+        cand.kind, cand.code_first = "embedded", code_first
+    elif cand.kind == "distant" and cand.score >= opts.long_similarity and _long(cand, sk, opts):
+        # a long text copied letter for letter is a duplicate wherever it sits
+        cand.kind = "long"
+
+
+def _long(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> bool:
+    """Whether both copies are long text: ``long_chars`` letters or more over three lines or
+    more (a paragraph repeated whole is a quote; paragraphs in a row are a copy), or four times
+    that in fewer lines; and paragraphs rather than short lines (code shown twice, as the tabs
+    of one example, is natural)."""
+    if cand.matched < opts.long_chars:
+        return False
+    lines = min(_breaks(sk, cand.a0, cand.a1), _breaks(sk, cand.b0, cand.b1)) + 1
+    if lines < _LONG_LINES and cand.matched < _LONG_FEW_LINES * opts.long_chars:
+        return False
+    return _prose(sk, cand.a0, cand.a1, opts) and _prose(sk, cand.b0, cand.b1, opts)
+
+
+def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     len_a = cand.a1 - cand.a0
     len_b = cand.b1 - cand.b0
     # how much of the shorter copy the longer one holds: a copy with a paragraph more than its
@@ -627,7 +744,9 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     gap = max(0, cand.b0 - cand.a1)
     between = _lines_between(sk, cand.a1, cand.b0)
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
-    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk))
+    # a doubled body is most of its page, or a long text whatever the page holds besides
+    # (hundreds of kilobytes of script around it)
+    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or _long(cand, sk, opts)
     blank_a, blank_b = _blank_breaks(sk, cand.a0, cand.a1), _blank_breaks(sk, cand.b0, cand.b1)
     if (
         few * 2 > many
@@ -747,7 +866,7 @@ def analyse(
         if not cand.runs[0].tandem:
             cand.trim()
             _trim_seam(sk, cand)
-        _classify(cand, sk, opts)
+        _classify(cand, sk, opts, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
 

@@ -15,10 +15,21 @@ without spaces (Chinese, Japanese, Thai, …), and a capital glued to a lower-ca
 'vieprivéebuzzfeedco'
 >>> sk.offsets[sk.starts].tolist()
 [0, 4, 11, 26]
+
+Naive extractors keep a page's script data and markup, so a second copy of an article is often
+a JSON string or HTML inside one: ``"articleBody":"Caf\\u00e9 \\"open\\"\\nNext"`` or
+``\\u003cp class=\\"lead\\"\\u003eCafé\\u003c/p\\u003e``. The skeleton sees through them (see
+:data:`MARKUP`): JSON escapes, HTML tags (raw, JSON-escaped or entity-escaped), entity
+references and the targets of markdown links are left out, and an escape or a reference that
+stands for a letter (``\\u00e9``, ``&eacute;``) gives that letter, at the escape's offset:
+
+>>> skeleton(r'"body":"Caf\\u00e9 \\"open\\"\\nNext <b>day</b> [here](https://x.org/a)"').letters()
+'bodycaféopennextdayhere'
 """
 
 from __future__ import annotations
 
+import html.entities
 import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -29,13 +40,41 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
-__all__ = ["Skeleton", "code_points", "every_code_point", "skeleton", "without"]
+__all__ = [
+    "MARKUP",
+    "Skeleton",
+    "code_points",
+    "every_code_point",
+    "markup_spans",
+    "skeleton",
+    "without",
+]
 
 _WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
 _NO_SPACE_SCRIPTS = (
     r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]+"
 )
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# What a skeleton leaves out: markup and the escapes of script data, which sit between the words
+# of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
+# entity-escaped), a JSON or JavaScript escape (any number of backslashes: strings inside
+# strings), an entity reference, a markdown link's target. (A tag is at most ``_TAG`` long.)
+_TAG = 2000
+MARKUP = regex.compile(
+    rf"<[!/]?[A-Za-z][^<>]{{0,{_TAG}}}>"
+    rf"|\\{{1,8}}u003[cC]/?[A-Za-z][^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
+    rf"|&lt;/?[A-Za-z][^<>&]{{0,{_TAG}}}?&gt;"
+    r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
+    r"|&(?P<ref>#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    rf"|\]\([^()\s]{{1,{_TAG}}}\)"
+)
+# Which characters can start what MARKUP matches: a text without them has nothing to see through.
+_MARKUP_STARTS = ("<", "\\", "&", "](")
+# How far before or after a cut a match of MARKUP may reach, by what it holds (``without``):
+# a tag or a link's target ``_TAG`` and a few characters, an entity reference 34 characters,
+# an escape (at most eight backslashes) 13.
+_MARKUP_REACH = ((_TAG + 16, ("<", "&lt;", "u003", "](")), (34, ("&",)), (16, ("\\",)))
+_NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
 
 WORD = 1
 SOLO = 2  # a character of a script written without spaces: every one starts a "word"
@@ -209,11 +248,64 @@ def _start_pairs() -> npt.NDArray[np.bool_]:
 _SCAN_BLOCK = 1 << 18
 
 
+def markup_spans(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The spans of ``text`` that :data:`MARKUP` matches (sorted, disjoint), and the code point
+    of the word character that an escape or a reference among them stands for, by its offset.
+
+    >>> markup_spans(r"a&eacute;b\\u0026<i>")
+    ([(1, 9), (10, 16), (16, 19)], {1: 233})
+    """
+    # Every match starts with one of _MARKUP_STARTS: the pattern is tried only there, found
+    # with str.find (at memory speed, where a scan by the pattern costs several times more);
+    # in order, from the end of the last match on, this finds what MARKUP.finditer finds.
+    at = []
+    for mark in _MARKUP_STARTS:
+        k = text.find(mark)
+        while k >= 0:
+            at.append(k)
+            k = text.find(mark, k + 1)
+    if not at:
+        return [], {}
+    at.sort()
+    table = _char_classes()
+    spans = []
+    letters = {}
+    end = 0
+    for k in at:
+        if k < end:
+            continue
+        m = MARKUP.match(text, k)
+        if m is None:
+            continue
+        end = m.end()
+        spans.append(m.span())
+        hex_, ref = m.group("hex"), m.group("ref")
+        if hex_ is not None:
+            cp = int(hex_, 16)
+        elif ref is not None:
+            cp = _reference(ref)
+        else:
+            continue
+        if 0 < cp < 0x110000 and table[cp]:
+            letters[m.start()] = cp
+    return spans, letters
+
+
+def _reference(ref: str) -> int:
+    """The code point an entity reference's body (``eacute``, ``#233``, ``#xE9``) stands for,
+    0 for none or more than one."""
+    if ref.startswith("#"):
+        number = int(ref[2:], 16) if ref[1:2] in ("x", "X") else int(ref[1:])
+        return number if number < 0x110000 else 0
+    value = _NAMED.get(ref, "")
+    return ord(value) if len(value) == 1 else 0
+
+
 def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = _case_tables()
     rule = _start_pairs()
-    entities = [m.span() for m in _ENTITY.finditer(text)] if "&" in text else []
+    entities, letters = markup_spans(text)
     parts = []
     before = 0  # the class of the character before the block
     size = 0  # the skeleton characters before the block
@@ -229,6 +321,13 @@ def skeleton(text: str) -> Skeleton:
             if start >= hi:
                 break
             flags[max(start, lo) - lo : end - lo] = 0
+            cp = letters.get(start, 0) if start >= lo else 0
+            if cp:
+                # an escape or a reference that stands for a letter gives it, at its offset
+                if not cps.flags.writeable:
+                    cps = cps.copy()
+                cps[start - lo] = cp
+                flags[start - lo] = table[cp]
         local = (flags != 0).nonzero()[0]
         # each character's class and that of the one before it, as one index of _start_pairs
         pairs = np.empty_like(flags)
@@ -291,15 +390,11 @@ def _assembled(chars: U32, offsets: I64, starts: I64, newlines: I64) -> Skeleton
     )
 
 
-# An HTML entity reference is at most this long (``&`` and 32 characters and ``;``).
-_ENTITY_CHARS = 34
-
-
 def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleton | None:
     """The skeleton of ``text`` with the character ranges ``cuts`` (sorted, disjoint) taken
     out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, and only the
-    word start right after each cut is decided again. ``None`` where an entity reference could
-    cross a cut (the text with the cuts taken out is then to be scanned afresh).
+    word start right after each cut is decided again. ``None`` where markup (:data:`MARKUP`)
+    could cross a cut (the text with the cuts taken out is then to be scanned afresh).
 
     >>> text = "Intro.\\nTeaser line.\\nThe article."
     >>> sk = without(skeleton(text), text, [(7, 20)])
@@ -307,11 +402,13 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     ('introthearticle', [0, 7, 11], [6])
     """
     for start, end in cuts:
-        if (
-            "&" in text[max(0, start - _ENTITY_CHARS) : start]
-            or "&" in text[max(0, end - _ENTITY_CHARS) : end]
-        ):
-            return None
+        if start and text[start - 1] == "]":
+            return None  # a link's target could start here, with the text after the cut
+        for reach, marks in _MARKUP_REACH:
+            for at in (start, end):
+                lo, hi = max(0, at - reach), at + reach
+                if any(text.find(mark, lo, hi) >= 0 for mark in marks):
+                    return None
     table = _case_tables()[1]
     rule = _start_pairs()
     kept: list[tuple[int, int]] = []
