@@ -46,6 +46,7 @@ import regex
 from ftfy.badness import MOJIBAKE_CATEGORIES
 from rapidfuzz.distance import Levenshtein
 
+from dedup.chars import ENTITY_REFERENCE
 from dedup.model import (
     ConfigError,
     Edit,
@@ -286,8 +287,7 @@ _NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if nam
 # An entity, possibly escaped again (``&amp;lt;``, ``&amp;amp;``): each ``amp;`` is one more
 # escape of the ``&``. Only references that end with ``;`` count.
 _ENTITY = regex.compile(
-    r"&(?P<chain>(?:amp;|AMP;|#0*38;|#[xX]0*26;)*)"
-    r"(?P<ref>[A-Za-z][A-Za-z0-9]{1,31};|#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};)?"
+    r"&(?P<chain>(?:amp;|AMP;|#0*38;|#[xX]0*26;)*)" f"(?P<ref>{ENTITY_REFERENCE})?"
 )
 # Numeric references to these are left alone: they are not characters of text.
 _NOT_TEXT = frozenset([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF])

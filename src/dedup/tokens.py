@@ -29,13 +29,11 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
+from dedup.chars import ENTITY, every_code_point, no_space_table
+
 __all__ = ["Skeleton", "code_points", "every_code_point", "skeleton", "without"]
 
 _WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
-_NO_SPACE_SCRIPTS = (
-    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]+"
-)
-_ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 WORD = 1
 SOLO = 2  # a character of a script written without spaces: every one starts a "word"
@@ -52,12 +50,6 @@ _UTF32 = np.dtype("<u4")  # (a dtype object: numpy converts np.uint32 into one a
 _CASED_END = 0x20000
 
 
-def every_code_point(end: int = 0x110000) -> str:
-    """All code points below ``end``, surrogates included, as one string (decoding is 20x
-    faster than chr())."""
-    return np.arange(end, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-
-
 @lru_cache(maxsize=1)
 def _char_classes() -> npt.NDArray[np.uint8]:
     """A table over all code points: 0 other, 1 word character, 2 word character of its own.
@@ -68,8 +60,7 @@ def _char_classes() -> npt.NDArray[np.uint8]:
     every = every_code_point()
     for match in regex.finditer(_WORD_CLASS, every):
         table[match.start() : match.end()] = WORD
-    for match in regex.finditer(_NO_SPACE_SCRIPTS, every):
-        table[match.start() : match.end()] = SOLO
+    table[no_space_table()] = SOLO
     table.setflags(write=False)
     return table
 
@@ -213,7 +204,7 @@ def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = _case_tables()
     rule = _start_pairs()
-    entities = [m.span() for m in _ENTITY.finditer(text)] if "&" in text else []
+    entities = [m.span() for m in ENTITY.finditer(text)] if "&" in text else []
     parts = []
     before = 0  # the class of the character before the block
     size = 0  # the skeleton characters before the block
