@@ -13,6 +13,7 @@ import dedup
 from conftest import DATA, SEED, read_jsonl
 from dedup import ConfigError, InputError, RepairOptions, apply_edits
 from dedup.evaluation import exact, similarity
+from dedup.model import Merge
 
 GOLDEN = json.loads((DATA / "golden_repair.json").read_text(encoding="utf-8"))
 SAMPLE = read_jsonl(DATA / "repair_sample.jsonl")
@@ -527,16 +528,18 @@ def _edits_on(draw: st.DrawFn, text: str) -> list[dedup.Edit]:
     return out
 
 
+@pytest.mark.parametrize("merge", ["touching", "overlapping"])
 @settings(max_examples=500, deadline=None)
 @given(st.data())
-def test_composed_edits_replay_both_passes(data: st.DataObject) -> None:
+def test_composed_edits_replay_both_passes(merge: Merge, data: st.DataObject) -> None:
     from dedup.model import compose
 
     text = data.draw(st.text(alphabet="abcdef\n", max_size=30))
     first = data.draw(_edits_on(text))
     middle = apply_edits(text, first)
     second = data.draw(_edits_on(middle))
-    assert apply_edits(text, compose(first, second, text)) == apply_edits(middle, second)
+    composed = compose(first, second, text, merge=merge)
+    assert apply_edits(text, composed) == apply_edits(middle, second)
 
 
 _SPANS = st.tuples(
