@@ -91,6 +91,30 @@ def test_the_index_remembers_earlier_runs(tmp_path: Path) -> None:
     assert read(tmp_path / "o3.jsonl") == []
 
 
+def test_an_index_built_with_older_canonical_tokens_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    from dedup.corpus.shingle import CANON_VERSION
+
+    index = tmp_path / "seen.db"
+    first = write(tmp_path / "day1.jsonl", rows()[:1])
+    assert run(first, "-o", str(tmp_path / "o1.jsonl"), "--index", str(index)).exit_code == 0
+    db = sqlite3.connect(index)
+    (stored,) = db.execute("SELECT value FROM meta WHERE key = 'scheme'").fetchone()
+    older = json.dumps({**json.loads(stored), "version": CANON_VERSION - 1}, sort_keys=True)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'scheme'", (older,))
+    db.commit()
+    db.close()
+    result = run(first, "-o", str(tmp_path / "o2.jsonl"), "--index", str(index))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: signatures of index {index} were made by a dedup whose canonical tokens are "
+        f"version {CANON_VERSION - 1}; this one makes version {CANON_VERSION}: they cannot be "
+        "compared; build a new one\n"
+    )
+    assert not (tmp_path / "o2.jsonl").exists()
+
+
 def test_boilerplate_is_removed_before_clustering(tmp_path: Path) -> None:
     menu = "Home | World | Sport | Contact us"
     items = [

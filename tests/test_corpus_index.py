@@ -98,6 +98,29 @@ def test_other_parameters_are_refused(path: Path) -> None:
         Index(path)
 
 
+def test_an_index_of_older_canonical_tokens_is_refused_with_a_clear_message(path: Path) -> None:
+    import json
+
+    from dedup.corpus.shingle import CANON_VERSION
+
+    with Index(path) as index:
+        index.add("a", words(1))
+    db = sqlite3.connect(path)
+    (stored,) = db.execute("SELECT value FROM meta WHERE key = 'scheme'").fetchone()
+    older = json.dumps({**json.loads(stored), "version": CANON_VERSION - 1}, sort_keys=True)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'scheme'", (older,))
+    db.commit()
+    db.close()
+    expected = (
+        f"canonical tokens are version {CANON_VERSION - 1}; this one makes version "
+        f"{CANON_VERSION}: they cannot be compared; build a new one"
+    )
+    with pytest.raises(ConfigError, match=expected):
+        Index(path)
+    with pytest.raises(ConfigError, match=expected):
+        Index(path, readonly=True)
+
+
 def test_a_second_writer_gets_a_clear_error_while_readers_read(path: Path) -> None:
     with Index(path) as writer:
         writer.add("a", words(1))

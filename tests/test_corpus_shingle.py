@@ -57,6 +57,22 @@ def reference_tokens(text: str) -> list[str]:
     return out
 
 
+def test_scripts_without_spaces_are_the_table_repair_reads() -> None:
+    from dedup.chars import no_space_table
+    from dedup.tokens import SOLO, _char_classes
+
+    table = no_space_table()
+    assert ((_char_classes() == SOLO) == table).all()
+    tibetan = "\N{TIBETAN LETTER KA}\N{TIBETAN LETTER KHA}"
+    halfwidth = "\N{HALFWIDTH KATAKANA LETTER A}\N{HALFWIDTH KATAKANA LETTER I}"
+    astral = "\N{CJK UNIFIED IDEOGRAPH-20000}\N{KATAKANA LETTER ARCHAIC E}"
+    for chars in (tibetan, halfwidth, astral):
+        assert canonical_tokens(f"{chars} and more") == [*chars, "and", "more"]
+    # the prolonged sound mark is common to Hiragana and Katakana: a word character
+    long_a = "\N{KATAKANA LETTER KA}\N{KATAKANA-HIRAGANA PROLONGED SOUND MARK}"
+    assert canonical_tokens(long_a) == list(long_a)
+
+
 def test_canonical_tokens_drop_case_punctuation_and_urls() -> None:
     text = "Hello, World!  See [the docs](https://example.org/x) at www.example.org/y now."
     assert canonical_tokens(text) == ["hello", "world", "see", "the", "docs", "at", "now"]

@@ -13,6 +13,7 @@ import dedup
 from conftest import DATA, SEED, read_jsonl
 from dedup import ConfigError, InputError, RepairOptions, apply_edits
 from dedup.evaluation import exact, similarity
+from dedup.model import Merge
 
 GOLDEN = json.loads((DATA / "golden_repair.json").read_text(encoding="utf-8"))
 SAMPLE = read_jsonl(DATA / "repair_sample.jsonl")
@@ -258,11 +259,12 @@ def test_properties_on_scraped_looking_text(text: str) -> None:
 def test_the_character_table_agrees_with_the_regex_properties_it_is_built_from() -> None:
     import regex
 
-    from dedup.tokens import _NO_SPACE_SCRIPTS, _WORD_CLASS, SOLO, WORD, _char_classes
+    from dedup.chars import NO_SPACE_CLASS
+    from dedup.tokens import _WORD_CLASS, SOLO, WORD, _char_classes
 
     table = _char_classes()
     assert table.shape == (0x110000,)
-    word, solo = regex.compile(_WORD_CLASS), regex.compile(_NO_SPACE_SCRIPTS)
+    word, solo = regex.compile(_WORD_CLASS), regex.compile(NO_SPACE_CLASS)
     # every 61st code point, surrogates and the last planes included, and a few named ones
     sample = [*range(0, 0x110000, 61), 0xD800, 0xDFFF, 0xE0100, 0x10FFFF, ord("é"), ord("中")]
     for cp in sample:
@@ -310,7 +312,8 @@ def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) 
 def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_window() -> None:
     import random
 
-    from dedup.spans import _BASE, _HASH_BLOCK, _MIX, _window_hashes
+    from dedup.hashing import BASE, MIX
+    from dedup.spans import _HASH_BLOCK, _window_hashes
     from dedup.tokens import skeleton
 
     rng = random.Random(7)
@@ -325,7 +328,7 @@ def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_
             continue  # a sample, and every window near the end of a block
         expected = 0
         for c in chars[s : s + 24]:
-            expected = (expected * _BASE + c * _MIX + 1) % 2**64
+            expected = (expected * BASE + c * MIX + 1) % 2**64
         assert blocked[i] == expected
 
 
@@ -526,16 +529,18 @@ def _edits_on(draw: st.DrawFn, text: str) -> list[dedup.Edit]:
     return out
 
 
+@pytest.mark.parametrize("merge", ["touching", "overlapping"])
 @settings(max_examples=500, deadline=None)
 @given(st.data())
-def test_composed_edits_replay_both_passes(data: st.DataObject) -> None:
+def test_composed_edits_replay_both_passes(merge: Merge, data: st.DataObject) -> None:
     from dedup.model import compose
 
     text = data.draw(st.text(alphabet="abcdef\n", max_size=30))
     first = data.draw(_edits_on(text))
     middle = apply_edits(text, first)
     second = data.draw(_edits_on(middle))
-    assert apply_edits(text, compose(first, second, text)) == apply_edits(middle, second)
+    composed = compose(first, second, text, merge=merge)
+    assert apply_edits(text, composed) == apply_edits(middle, second)
 
 
 _SPANS = st.tuples(

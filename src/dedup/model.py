@@ -130,84 +130,135 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return "".join(out)
 
 
-def compose(first: Sequence[Edit], second: Sequence[Edit], text: str) -> tuple[Edit, ...]:
+Merge = Literal["touching", "overlapping"]
+
+
+def compose(
+    first: Sequence[Edit], second: Sequence[Edit], text: str, *, merge: Merge = "touching"
+) -> tuple[Edit, ...]:
     """Edits on ``text`` that do what ``first`` and then ``second`` do.
 
-    ``first`` is in offsets of ``text``; ``second`` in offsets of the text ``first`` made. Edits
-    of ``second`` that touch what an edit of ``first`` wrote absorb it: the result replaces the
-    union of both, with the later edit's action and reason.
+    ``first`` is in offsets of ``text``; ``second`` in offsets of the text ``first`` made (the
+    middle text). Edits that meet in the middle text become one edit, which replaces the union
+    of what they replaced with what they wrote; ``merge`` says which edits meet, and what the
+    merged edit says:
+
+    - ``"touching"`` (repair's passes): edits meet when they overlap or touch, but an edit of
+      ``first`` only through an edit of ``second`` (edits of ``first`` that no edit of
+      ``second`` reaches stay as they were). A merged edit takes the action, reason, score and
+      kept span of its last edit of ``second``: a later pass acted on what the earlier one
+      wrote (a removal that takes in a move beside it), and its reason is the one to give.
+    - ``"overlapping"`` (normalisation's steps): edits meet when they overlap, or when they
+      touch where one of them is empty (an insertion, or a deletion seen from the middle
+      text), whose order would otherwise be ambiguous; edits that only touch stay apart, each
+      with its own reason. A merged edit is a ``"fix"`` (or the action its edits share), its
+      reasons joined with ``+``, its score 1.0.
+
+    When either list is empty, the other is the answer as it is.
 
     >>> t = "abcdef"
     >>> one = [Edit(1, 2, "remove", "x", 1.0, None)]            # "acdef"
     >>> two = [Edit(3, 5, "remove", "y", 1.0, None)]            # "acd"
     >>> apply_edits(t, compose(one, two, t))
     'acd'
+    >>> upper_b = [Edit(1, 2, "fix", "b", 1.0, None, "B")]     # "aBcdef"
+    >>> upper_c = [Edit(2, 3, "fix", "c", 1.0, None, "C")]     # "aBCdef": touches the "B"
+    >>> [(e.start, e.end, e.reason) for e in compose(upper_b, upper_c, t)]
+    [(1, 3, 'c')]
+    >>> [(e.start, e.end, e.reason) for e in compose(upper_b, upper_c, t, merge="overlapping")]
+    [(1, 2, 'b'), (2, 3, 'c')]
     """
+    if not first:
+        return tuple(second)
+    if not second:
+        return tuple(first)
     ordered = sorted(first, key=lambda e: (e.start, e.end))
-    placed: list[tuple[int, int, Edit]] = []  # where each edit of ``first`` sits in ``made``
+    middle = apply_edits(text, ordered)
+    # (start and end in the middle text, 0 for ``first`` or 1 for ``second``, the edit, the
+    # length it adds to the text)
+    items: list[tuple[int, int, int, Edit, int]] = []
     shift = 0
     for edit in ordered:
         start = edit.start + shift
-        placed.append((start, start + len(edit.replacement), edit))
-        shift += len(edit.replacement) - (edit.end - edit.start)
-    made = apply_edits(text, ordered)
-
-    def back(pos: int) -> int:
-        """The offset in ``text`` of position ``pos`` of ``made``, counting the edits of
-        ``first`` that end at or before it."""
-        moved = 0
-        for _, end, edit in placed:
-            if end > pos:
-                break
-            moved = edit.end - end
-        return pos + moved
-
-    # each edit of ``second`` with every edit of ``first`` it touches or borders, as a region
-    # [lo, hi) of ``made``; regions that touch merge
-    regions: list[list[Any]] = []
-    for edit in sorted(second, key=lambda e: (e.start, e.end)):
-        lo, hi, hits = edit.start, edit.end, set()
-        grown = True
-        while grown:  # a region that grew over one edit may now border another before it
-            grown = False
-            for index, (start, end, _) in enumerate(placed):
-                if index not in hits and start <= hi and lo <= end:
-                    hits.add(index)
-                    lo, hi = min(lo, start), max(hi, end)
-                    grown = True
-        if regions and (hits & regions[-1][2] or lo <= regions[-1][1]):
-            region = regions[-1]
-            region[0], region[1] = min(region[0], lo), max(region[1], hi)
-            region[2] |= hits
-            region[3].append(edit)
-        else:
-            regions.append([lo, hi, hits, [edit]])
+        delta = len(edit.replacement) - (edit.end - edit.start)
+        items.append((start, start + len(edit.replacement), 0, edit, delta))
+        shift += delta
+    items.extend((edit.start, edit.end, 1, edit, 0) for edit in second)
+    items.sort(key=lambda item: (item[0], item[2], item[1]))
+    touching = merge == "touching"
     out: list[Edit] = []
-    absorbed: set[int] = set()
-    for lo, hi, hits, edits in regions:
-        absorbed |= hits
-        local = [
-            Edit(e.start - lo, e.end - lo, e.action, e.reason, e.score, e.kept, e.replacement)
-            for e in edits
-        ]
-        start0 = lo + next((edit.end - end for _, end, edit in reversed(placed) if end < lo), 0)
-        end0 = back(hi)
-        for index in hits:
-            start0, end0 = min(start0, placed[index][2].start), max(end0, placed[index][2].end)
-        last = edits[-1]
-        out.append(
-            Edit(
-                start0,
-                end0,
-                last.action,
-                last.reason,
-                last.score,
-                last.kept,
-                apply_edits(made[lo:hi], local),
-            )
-        )
-    kept = [edit for index, (_, _, edit) in enumerate(placed) if index not in absorbed]
-    return tuple(sorted(kept + out, key=lambda e: (e.start, e.end)))
+    shift = 0  # what the edits of ``first`` before the group added to the text
+    i = 0
+    while i < len(items):
+        group = [items[i]]
+        lo, hi = items[i][0], items[i][1]
+        empty_at_hi = lo == hi
+        i += 1
+        while i < len(items) and (
+            items[i][0] <= hi
+            if touching
+            else items[i][0] < hi or (items[i][0] == hi and (empty_at_hi or items[i][1] == hi))
+        ):
+            group.append(items[i])
+            if items[i][1] > hi:
+                hi = items[i][1]
+                empty_at_hi = False
+            if items[i][0] == items[i][1] == hi:
+                empty_at_hi = True
+            i += 1
+        grew = sum(item[4] for item in group)
+        later = [item[3] for item in group if item[2] == 1]
+        if len(group) == 1 or (touching and not later):
+            for _, _, step, edit, _ in group:
+                out.append(edit if step == 0 else _shifted(edit, -shift))
+        else:
+            pieces: list[str] = []
+            pos = lo
+            for edit in later:
+                pieces.append(middle[pos : edit.start])
+                pieces.append(edit.replacement)
+                pos = edit.end
+            pieces.append(middle[pos:hi])
+            replacement = "".join(pieces)
+            if touching:
+                last = later[-1]
+                out.append(
+                    Edit(
+                        lo - shift,
+                        hi - shift - grew,
+                        last.action,
+                        last.reason,
+                        last.score,
+                        last.kept,
+                        replacement,
+                    )
+                )
+            else:
+                actions = {item[3].action for item in group}
+                action = actions.pop() if len(actions) == 1 else "fix"
+                reason = _joined_reasons(item[3].reason for item in group)
+                out.append(
+                    Edit(lo - shift, hi - shift - grew, action, reason, 1.0, None, replacement)
+                )
+        shift += grew
+    return tuple(sorted(out, key=lambda e: (e.start, e.end)))
+
+
+def _shifted(edit: Edit, by: int) -> Edit:
+    return dataclasses.replace(edit, start=edit.start + by, end=edit.end + by)
+
+
+def _joined_reasons(reasons: Iterable[str]) -> str:
+    """``reasons`` joined by ``+``, each part (a reason may be ``a+b`` already) once, in order."""
+    joined = ""
+    for reason in reasons:
+        if not joined:
+            joined = reason
+            continue
+        parts = joined.split("+")
+        parts.extend(part for part in reason.split("+") if part not in parts)
+        joined = "+".join(parts)
+    return joined
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import html.entities
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,7 @@ import regex
 from ftfy.badness import MOJIBAKE_CATEGORIES
 from rapidfuzz.distance import Levenshtein
 
+from dedup.chars import ENTITY_REFERENCE
 from dedup.model import (
     ConfigError,
     Edit,
@@ -53,6 +54,7 @@ from dedup.model import (
     _check_int,
     apply_edits,
     check_text,
+    compose,
     with_overrides,
 )
 
@@ -150,93 +152,6 @@ class NormalizeOptions:
 _Step = Callable[[str, NormalizeOptions], list[Edit]]
 
 
-def _merged_reason(a: str, b: str) -> str:
-    parts = a.split("+")
-    parts.extend(p for p in b.split("+") if p not in parts)
-    return "+".join(parts)
-
-
-def _compose(first: Sequence[Edit], mid: str, second: Sequence[Edit]) -> list[Edit]:
-    """Edits on the original text equal to ``first`` (original → ``mid``) then ``second``.
-
-    Edits of the two steps that overlap are merged into one edit, and so are edits that touch
-    where one of them is empty (an insertion, or a deletion seen from ``mid``), whose order
-    would otherwise be ambiguous.
-    """
-    if not first:
-        return list(second)
-    if not second:
-        return list(first)
-    # (start in mid, end in mid, which step, edit, length change)
-    items: list[tuple[int, int, int, Edit, int]] = []
-    shift = 0
-    for edit in first:
-        start = edit.start + shift
-        delta = len(edit.replacement) - (edit.end - edit.start)
-        items.append((start, start + len(edit.replacement), 0, edit, delta))
-        shift += delta
-    items.extend((edit.start, edit.end, 1, edit, 0) for edit in second)
-    items.sort(key=lambda item: (item[0], item[2], item[1]))
-
-    out: list[Edit] = []
-    shift = 0
-    i = 0
-    while i < len(items):
-        group = [items[i]]
-        lo, hi = items[i][0], items[i][1]
-        empty_at_hi = lo == hi
-        i += 1
-        # Overlapping edits merge; edits that only touch stay apart unless one is empty (an
-        # insertion or a deletion), whose order against the other would be ambiguous.
-        while i < len(items) and (
-            items[i][0] < hi or (items[i][0] == hi and (empty_at_hi or items[i][1] == hi))
-        ):
-            group.append(items[i])
-            if items[i][1] > hi:
-                hi = items[i][1]
-                empty_at_hi = False
-            if items[i][0] == items[i][1] == hi:
-                empty_at_hi = True
-            i += 1
-        group_shift = sum(item[4] for item in group)
-        if len(group) == 1:
-            _, _, step, edit, _ = group[0]
-            if step == 0:
-                out.append(edit)
-            else:
-                out.append(
-                    Edit(
-                        edit.start - shift,
-                        edit.end - shift,
-                        edit.action,
-                        edit.reason,
-                        edit.score,
-                        edit.kept,
-                        edit.replacement,
-                    )
-                )
-        else:
-            pieces: list[str] = []
-            pos = lo
-            reason = ""
-            for _, _, step, edit, _ in group:
-                reason = edit.reason if not reason else _merged_reason(reason, edit.reason)
-                if step == 1:
-                    pieces.append(mid[pos : edit.start])
-                    pieces.append(edit.replacement)
-                    pos = edit.end
-            pieces.append(mid[pos:hi])
-            actions = {item[3].action for item in group}
-            action = actions.pop() if len(actions) == 1 else "fix"
-            out.append(
-                Edit(
-                    lo - shift, hi - shift - group_shift, action, reason, 1.0, None, "".join(pieces)
-                )
-            )
-        shift += group_shift
-    return out
-
-
 def _fix(start: int, end: int, reason: str, replacement: str) -> Edit:
     return Edit(start, end, "fix", reason, 1.0, None, replacement)
 
@@ -286,8 +201,7 @@ _NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if nam
 # An entity, possibly escaped again (``&amp;lt;``, ``&amp;amp;``): each ``amp;`` is one more
 # escape of the ``&``. Only references that end with ``;`` count.
 _ENTITY = regex.compile(
-    r"&(?P<chain>(?:amp;|AMP;|#0*38;|#[xX]0*26;)*)"
-    r"(?P<ref>[A-Za-z][A-Za-z0-9]{1,31};|#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};)?"
+    r"&(?P<chain>(?:amp;|AMP;|#0*38;|#[xX]0*26;)*)" f"(?P<ref>{ENTITY_REFERENCE})?"
 )
 # Numeric references to these are left alone: they are not characters of text.
 _NOT_TEXT = frozenset([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF])
@@ -810,7 +724,8 @@ _AFTER_MOJIBAKE = 6  # runs only in a round where ftfy changed the text
 
 
 def _normalize(text: str, options: NormalizeOptions) -> Normalized:
-    edits: list[Edit] = []
+    original = text
+    edits: tuple[Edit, ...] = ()
     evidence = False
     for _ in range(options.max_rounds):
         changed = False
@@ -823,7 +738,7 @@ def _normalize(text: str, options: NormalizeOptions) -> Normalized:
                 if step is _mojibake_edits:
                     mojibake = evidence = True
                 new = apply_edits(text, found)
-                edits = _compose(edits, text, found)
+                edits = compose(edits, found, original, merge="overlapping")
                 text = new
                 changed = True
         if not changed:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
+from dedup.chars import ENTITY
 from dedup.normalize import gate_hit, gate_scan
 from dedup.tokens import code_points, every_code_point
 
@@ -38,7 +39,6 @@ _NO_GLUE = re.compile(r"[\sa-z0-9.!?,;:/_\-]+")
 _SCAN = 1  # a character the mojibake gate scans for
 _END = 2  # a sentence's terminal punctuation
 _NO_START = 4  # a character that cannot start a sentence glued on (``_NO_GLUE``)
-_ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ def _damaged(undamaged: Quality, text: str) -> Quality:
         paragraphs=undamaged.paragraphs,
         glued=_glued(text, hints.nonzero()[0].tolist()),
         bad=bad,
-        entities=len(_ENTITY.findall(text)) if "&" in text else 0,
+        entities=len(ENTITY.findall(text)) if "&" in text else 0,
     )
 
 

@@ -140,7 +140,7 @@ def clean_dataset(
 
 def _part(values: npt.NDArray[Any], partitions: int) -> npt.NDArray[np.int64]:
     """The partition of 64-bit keys (mixed, so that positions spread evenly)."""
-    from dedup.corpus.shingle import fmix64
+    from dedup.hashing import fmix64
 
     mixed = fmix64(np.asarray(values).astype(np.int64).view(np.uint64))
     return np.asarray(mixed % np.uint64(partitions), dtype=np.int64)

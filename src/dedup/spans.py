@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
+from dedup.hashing import MIX, powers
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.tokens import Skeleton, skeleton
 
@@ -53,10 +54,8 @@ __all__ = [
 # The kinds of pairs (``DuplicatePair.kind``): repair acts on all but "distant".
 KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "distant")
 
-# The window hash is the polynomial sum of (character * _MIX + 1) * _BASE ** (characters after
-# it in the window), modulo 2**64. The base is odd, so it has an inverse modulo 2**64.
-_BASE = 0x100000001B3
-_MIX = 0x9E3779B97F4A7C15
+# The window hash is the polynomial sum of (character * MIX + 1) * BASE ** (characters after
+# it in the window), modulo 2**64 (:mod:`dedup.hashing`).
 
 # Runs on one diagonal join when the anchors between them are missing for at most this many
 # skeleton characters beyond one anchor's width (a typo or a changed word).
@@ -191,15 +190,9 @@ def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
 @functools.lru_cache(maxsize=1)
 def _powers() -> tuple[Any, Any, Any]:
     """Tables over the positions of a block (and a window past it), built once and read-only:
-    ``_BASE ** -i``, ``_MIX * _BASE ** -i`` and ``_BASE ** i``, modulo 2**64."""
-    size = _HASH_BLOCK + 257  # anchor_chars is at most 256
-    inverse = np.full(size, pow(_BASE, -1, 2**64), dtype=np.uint64)
-    power = np.full(size, _BASE, dtype=np.uint64)
-    inverse[0] = power[0] = 1
-    # products wrap around modulo 2**64 without a warning
-    inverse = np.cumprod(inverse, dtype=np.uint64)
-    power = np.cumprod(power, dtype=np.uint64)
-    mixed = inverse * np.uint64(_MIX)
+    ``BASE ** -i``, ``MIX * BASE ** -i`` and ``BASE ** i``, modulo 2**64."""
+    power, inverse = powers(_HASH_BLOCK + 257)  # anchor_chars is at most 256
+    mixed = inverse * np.uint64(MIX)
     for table in (inverse, mixed, power):
         table.setflags(write=False)
     return inverse, mixed, power
@@ -208,8 +201,8 @@ def _powers() -> tuple[Any, Any, Any]:
 def _block_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
     """:func:`_window_hashes` of one block, from prefix sums.
 
-    Character ``i`` adds ``(c * _MIX + 1) * _BASE ** -i`` to the running sum; the difference of
-    the sums at a window's ends, times ``_BASE ** (last position)``, is the window's hash.
+    Character ``i`` adds ``(c * MIX + 1) * BASE ** -i`` to the running sum; the difference of
+    the sums at a window's ends, times ``BASE ** (last position)``, is the window's hash.
     """
     inverse, mixed, power = _powers()
     n = chars.shape[0]

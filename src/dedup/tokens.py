@@ -40,6 +40,8 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
+from dedup.chars import ENTITY_REFERENCE, every_code_point, no_space_table
+
 __all__ = [
     "MARKUP",
     "Skeleton",
@@ -51,13 +53,9 @@ __all__ = [
 ]
 
 _WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
-_NO_SPACE_SCRIPTS = (
-    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]+"
-)
-_ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # What a skeleton leaves out: markup and the escapes of script data, which sit between the words
 # of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
-# entity-escaped), a JSON or JavaScript escape (any number of backslashes: strings inside
+# entity-escaped), a JSON or JavaScript escape (up to eight backslashes: strings inside
 # strings), an entity reference, a markdown link's target. (A tag is at most ``_TAG`` long.)
 _TAG = 2000
 MARKUP = regex.compile(
@@ -65,7 +63,7 @@ MARKUP = regex.compile(
     rf"|\\{{1,8}}u003[cC]/?[A-Za-z][^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
     rf"|&lt;/?[A-Za-z][^<>&]{{0,{_TAG}}}?&gt;"
     r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
-    r"|&(?P<ref>#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    r"|&(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
     rf"|\]\([^()\s]{{1,{_TAG}}}\)"
 )
 # Which characters can start what MARKUP matches: a text without them has nothing to see through.
@@ -91,12 +89,6 @@ _UTF32 = np.dtype("<u4")  # (a dtype object: numpy converts np.uint32 into one a
 _CASED_END = 0x20000
 
 
-def every_code_point(end: int = 0x110000) -> str:
-    """All code points below ``end``, surrogates included, as one string (decoding is 20x
-    faster than chr())."""
-    return np.arange(end, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-
-
 @lru_cache(maxsize=1)
 def _char_classes() -> npt.NDArray[np.uint8]:
     """A table over all code points: 0 other, 1 word character, 2 word character of its own.
@@ -107,8 +99,7 @@ def _char_classes() -> npt.NDArray[np.uint8]:
     every = every_code_point()
     for match in regex.finditer(_WORD_CLASS, every):
         table[match.start() : match.end()] = WORD
-    for match in regex.finditer(_NO_SPACE_SCRIPTS, every):
-        table[match.start() : match.end()] = SOLO
+    table[no_space_table()] = SOLO
     table.setflags(write=False)
     return table
 

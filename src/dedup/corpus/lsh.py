@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.shingle import fmix64
 from dedup.corpus.signature import EMPTY
+from dedup.hashing import fmix64
 from dedup.model import ConfigError, _check_float, _check_int
 
 __all__ = [

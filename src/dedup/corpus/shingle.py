@@ -39,7 +39,11 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import regex
 import xxhash
+
+from dedup.chars import NO_SPACE_CLASS, no_space_table
+from dedup.hashing import MIX, fmix64, powers
 
 __all__ = [
     "CANON_VERSION",
@@ -53,42 +57,27 @@ __all__ = [
 ]
 
 #: Bumped whenever canonical tokens or shingle hashes change: stored with every signature.
-CANON_VERSION = 1
+#: 2: scripts written without spaces are those of :mod:`dedup.chars` (by Unicode script, where
+#: version 1 took blocks: Tibetan and half-width Katakana were words, the Katakana middle dot
+#: and prolonged sound mark were characters of their own).
+CANON_VERSION = 2
 
-_U64 = np.uint64
-_M1 = _U64(0xFF51AFD7ED558CCD)
-_M2 = _U64(0xC4CEB9FE1A85EC53)
-_MIX = _U64(0x9E3779B97F4A7C15)
-_S33 = _U64(33)
-_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
-_BASE_INV = pow(_BASE, -1, 2**64)
+_MIX = np.uint64(MIX)
 _SPACE = 0x20
 _CHUNK_CHARS = 1 << 17  # code points per array pass: bounds memory
 
 # Markdown link targets ``](...)``, bare URLs and ``www.`` hosts: page chrome, not words.
 _URL = re.compile(r"\]\([^)\s]*\)|(?:https?|HTTPS?|Https?|ftp|FTP)://\S+|(?:www|WWW)\.\S+")
 
-# Blocks of scripts written without spaces: each character is a token of its own.
-_NOSPACE_BLOCKS = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x3040, 0x30FF),  # Hiragana, Katakana
-    (0x3400, 0x4DBF),  # CJK extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0x20000, 0x3FFFF),  # CJK extensions B and later
-)
+# Characters of scripts written without spaces (:mod:`dedup.chars`) are tokens of their own.
 _OTHER, _WORD, _SINGLE = 0, 1, 2
-_NOSPACE_CLASS = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _NOSPACE_BLOCKS)
 # Splits a canonical text (which has no punctuation left) into tokens.
-_CANON_TOKEN = re.compile(f"[{_NOSPACE_CLASS}]|[^ {_NOSPACE_CLASS}]+")
+_CANON_TOKEN = regex.compile(f"{NO_SPACE_CLASS}|(?:(?!{NO_SPACE_CLASS})[^ ])+")
 
 
 def _char_class(code: int) -> int:
-    for low, high in _NOSPACE_BLOCKS:
-        if low <= code <= high:
-            return _SINGLE
+    if no_space_table()[code]:
+        return _SINGLE
     return _WORD if unicodedata.category(chr(code))[0] in "LMN" else _OTHER
 
 
@@ -108,9 +97,7 @@ def _tables() -> _Tables:
     classes = np.fromiter(
         (cat[0] in "LMN" for cat in map(unicodedata.category, chars)), dtype=np.uint8, count=size
     )
-    codes = np.arange(size)
-    for low, high in _NOSPACE_BLOCKS:
-        classes[(codes >= low) & (codes <= high)] = _SINGLE
+    classes[no_space_table()[:size]] = _SINGLE
     folded = list(map(str.casefold, chars))
     lowered = list(map(str.lower, chars))
     folds = np.fromiter(
@@ -131,26 +118,10 @@ def _tables() -> _Tables:
 _COLON, _SLASH, _DOT, _W, _LBRACKET, _RBRACKET, _LPAREN, _RPAREN = (ord(c) for c in ":/.w[]()")
 
 
-def fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """MurmurHash3's 64-bit finaliser, elementwise: spreads every input bit over the output."""
-    x: npt.NDArray[np.uint64] = np.right_shift(values, _S33)
-    x ^= values
-    tmp = np.empty_like(x)
-    with np.errstate(over="ignore"):
-        x *= _M1
-        x ^= np.right_shift(x, _S33, out=tmp)
-        x *= _M2
-        x ^= np.right_shift(x, _S33, out=tmp)
-    return x
-
-
 def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """``BASE**i`` and ``BASE**-i`` modulo 2**64 (as int64) for ``i < n``."""
-    size = max(n, 1)
-    with np.errstate(over="ignore"):
-        powers = np.cumprod(np.full(size, _BASE, dtype=np.int64)) * np.int64(_BASE_INV - 2**64)
-        inverse = np.cumprod(np.full(size, _BASE_INV - 2**64, dtype=np.int64)) * np.int64(_BASE)
-    return powers, inverse
+    power, inverse = powers(n)
+    return power.view(np.int64), inverse.view(np.int64)
 
 
 def _fold(text: str) -> str:
@@ -164,7 +135,7 @@ def _classes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
     astral = codes > 0xFFFF
     if astral.any():
         wide = codes[astral]
-        classes[astral] = np.where((wide >= 0x20000) & (wide <= 0x3FFFF), _SINGLE, _OTHER)
+        classes[astral] = np.where(no_space_table()[wide], _SINGLE, _OTHER)
     return classes
 
 

@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.shingle import CANON_VERSION, fmix64
+from dedup.corpus.shingle import CANON_VERSION
+from dedup.hashing import fmix64
 from dedup.model import ConfigError, _check_int
 
 __all__ = [
@@ -78,6 +79,12 @@ class SignatureScheme:
 
     def check(self, other: SignatureScheme, *, where: str = "the index") -> None:
         """Raise :class:`ConfigError` unless ``other`` makes signatures comparable with ours."""
+        if self.version != other.version:
+            raise ConfigError(
+                f"signatures of {where} were made by a dedup whose canonical tokens are version "
+                f"{other.version}; this one makes version {self.version}: they cannot be "
+                "compared; build a new one"
+            )
         if self != other:
             ours, theirs = self.to_dict(), other.to_dict()
             diff = ", ".join(
