@@ -576,7 +576,7 @@ def test_seeds_near_agrees_with_the_reach_of_every_chain(
     assert seeds.near(probe, diagonal=diagonal) == expected
 
 
-_MARKUP_PIECES = ["&amp", ";", "<", "p>", "\\u00e9", "\\", '\\"', "](", "x)", "]"]
+_MARKUP_PIECES = ["&amp", ";", "<", "p>", "\\u00e9", "\\", '\\"', "](", "x)", "]", "\\u0026"]
 
 
 @given(

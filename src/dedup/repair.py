@@ -59,6 +59,17 @@ _REASONS = {
     "embedded": "embedded-copy",
     "long": "long-copy",
 }
+# Kinds of pairs whose removed copy goes as it is, with nothing moved into its twin: the
+# copy must align with its twin almost whole.
+_WHOLE = ("embedded", "long")
+# A stretch of a copy reads as text with this many spaces and at least one for every
+# _WORD_LETTERS letters (words: script data's keys and values run without spaces); a copy with
+# more than _OWN_PIECES such stretches that its twin lacks holds text of its own.
+_TEXT_SPACES = 3
+_WORD_LETTERS = 10
+_OWN_PIECES = 16
+# Two copies whose aligned shares differ by at most this are alike in what they hold.
+_SAME = 0.02
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
 _TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
@@ -151,10 +162,10 @@ def _decide(
         if cand.kind == "teaser":
             teasers.append(cand)
         elif cand.kind in _REASONS:
-            _take(text, sk, lines, cand, removed, twins, decisions, teaser=False)
+            _take(text, sk, lines, cand, removed, twins, decisions, opts, teaser=False)
     for cand in teasers:
         if cand.matched >= opts.min_chars or decisions:
-            _take(text, sk, lines, cand, removed, twins, decisions, teaser=True)
+            _take(text, sk, lines, cand, removed, twins, decisions, opts, teaser=True)
     return decisions
 
 
@@ -166,6 +177,7 @@ def _take(
     removed: Any,
     twins: Any,
     decisions: list[_Decision],
+    opts: RepairOptions,
     *,
     teaser: bool,
 ) -> None:
@@ -175,14 +187,24 @@ def _take(
         removed_first = True
     elif cand.runs[0].tandem:
         removed_first = False  # one copy, then its repeats: the repeats go
-    elif cand.kind == "embedded":
-        removed_first = cand.code_first  # the copy inside the page's code goes
+    elif cand.kind == "embedded" or (cand.kind == "long" and abs(cand.code_first) >= 1):
+        # the copy inside the page's code goes (of two long copies, the one more inside it)
+        removed_first = cand.code_first > 0
+    elif cand.kind == "long" and abs(cand.cover(first=True) - cand.cover(first=False)) > _SAME:
+        # of two long copies, the one with text of its own stays (no move brings it over)
+        removed_first = cand.cover(first=True) > cand.cover(first=False)
     else:
         removed_first = better(
             _text_of(text, sk, cand.a0, cand.a1), _text_of(text, sk, cand.b0, cand.b1)
         )
     gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
+    if cand.kind in _WHOLE:
+        # never the only copy: what goes without moves must be its twin's
+        part = _without_own_text(text, sk, cand, gone, removed_first, opts)
+        if part is None:
+            return
+        gone, kept = part
     junction = glued(sk, cand)
     if cand.kind == "flattened":
         gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
@@ -205,6 +227,60 @@ def _take(
     decisions.append(
         _Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
     )
+
+
+def _without_own_text(
+    text: str,
+    sk: Skeleton,
+    cand: Candidate,
+    gone: tuple[int, int],
+    removed_first: bool,
+    opts: RepairOptions,
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The part of the copy ``gone`` that may go, and its twin: all of it, unless it holds text
+    of its own — a stretch its twin does not align with, of an anchor's width or more, that
+    reads as text (words, little script punctuation) and that the text has nowhere else. (What
+    a copy in script data has between the pieces of its twin is mostly its keys and markup; a
+    paragraph only it has, or the page text a chain ran across, is text.) Such stretches split
+    the copy, and the part between them that aligns most goes, if it is ``min_chars`` or more;
+    ``None`` when none is."""
+    lo, hi = gone
+    runs = sorted(
+        ((r.a0, r.a1, r.b0, r.b1) if removed_first else (r.b0, r.b1, r.a0, r.a1)) for r in cand.runs
+    )
+    own = np.ones(hi - lo + 2, dtype=bool)
+    own[0] = own[-1] = False
+    for r0, r1, _, _ in runs:
+        own[max(r0, lo) - lo + 1 : max(min(r1, hi), lo) - lo + 1] = False
+    edges = (own[1:] != own[:-1]).nonzero()[0]
+    rest: str | None = None
+    splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
+    for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
+        if u1 - u0 < _WINDOW:
+            continue
+        piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
+        spaces = piece.count(" ")
+        if spaces < _TEXT_SPACES or spaces * _WORD_LETTERS < u1 - u0:
+            continue  # keys and values without spaces, a link: script data, not text
+        if len(splits) >= _OWN_PIECES:
+            return None
+        if rest is None:
+            rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
+        if not _elsewhere(text, sk, u0, u1, rest):
+            splits.append((u0, u1))
+    if not splits:
+        return gone, (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
+    # the runs between consecutive stretches of its own, as groups; the group that aligns most
+    bounds = [lo, *(u for split in splits for u in split), hi]
+    best: list[tuple[int, int, int, int]] = []
+    for start, end in zip(bounds[0::2], bounds[1::2], strict=True):
+        group = [r for r in runs if r[0] >= start and r[1] <= end]
+        if sum(r[1] - r[0] for r in group) > sum(r[1] - r[0] for r in best):
+            best = group
+    if sum(r[1] - r[0] for r in best) < opts.min_chars:
+        return None
+    part = (min(r[0] for r in best), max(r[1] for r in best))
+    return part, (min(r[2] for r in best), max(r[3] for r in best))
 
 
 def _whole_lines(

@@ -99,9 +99,12 @@ _SCRIPT = regex.compile(
 # punctuation, escapes, tags, link targets.
 _SIGNS = ('":', '","', '{"', ':"', "\\", "<", "](")
 _SIGN_CHARS = ('"', "<", "\\", "]", "&")
+# Code: one character in _CODE_SHARE or more is one of these.
+_CODE_MARKS = "()[]{}<>=;"
+_CODE_SHARE = 30
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
 _LONG_LINES = 3
-_LONG_FEW_LINES = 4
+_LONG_FEW_LINES = 2
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
 # A copy scores one for each side with signs around it, and one for each this many signs per
@@ -139,8 +142,11 @@ class Candidate:
     matched: int = 0
     kind: str = "distant"
     score: float = 0.0
-    # for an "embedded" pair, whether the first copy is the one inside code or markup
-    code_first: bool = False
+    # how much the first copy looks more inside script data or markup than the second
+    # (:func:`_script`): for an "embedded" pair, positive when the first copy is the one inside
+    code_first: float = 0.0
+    # whether one copy has far fewer line breaks than the other (a flattened copy's shape)
+    flat: bool = False
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
@@ -149,6 +155,11 @@ class Candidate:
         self.b0 = min(self.b0, run.b0)
         self.b1 = max(self.b1, run.b1)
         self.matched += run.matched
+
+    def cover(self, *, first: bool) -> float:
+        """The share of the first (or second) copy that its runs align with the other."""
+        size = (self.a1 - self.a0) if first else (self.b1 - self.b0)
+        return _union(self.runs, first=first) / max(1, size)
 
     def trim(self) -> None:
         """Make the copies disjoint where overlapping runs made them touch."""
@@ -445,6 +456,11 @@ def _grown(
                 shared += _agree(text, a1, a1 + dd, max(0, min(n - dd - a1, seam - shared)))
             a0 += next((k for k in range(shared + 1) if lines[a0 + dd + k]), 0)
             a1 = a0 + dd
+            # (what aligns is counted again over what the run now covers)
+            if text[a0:a1] == text[a0 + dd : a1 + dd]:
+                matched = a1 - a0
+            else:
+                matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
         if a1 > a0 + dd:
             # The copies overlap: a tandem repeat of period dd. The first copy is one period,
             # the second everything that repeats it.
@@ -662,57 +678,96 @@ def _script(text: str, start: int, end: int, edges: int) -> float:
     return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
 
 
-def _embedded(text: str, sk: Skeleton, cand: Candidate) -> bool | None:
-    """For a pair of which one copy is inside script data or markup (a score of 2 or more,
-    :func:`_script`) and the other is not (half that score or less): whether the first copy is
-    the one inside. ``None`` for other pairs (code shown twice on a page is as natural as
-    text shown twice; an article with code samples beside its flattened copy is an article).
-
-    A pair that the shape of its copies already classed (flattened, adjacent) is looked at
-    only where a copy shows signs at its edges: a page's code with a doubled body in it."""
+def _scripts(text: str, sk: Skeleton, cand: Candidate) -> tuple[float, float]:
+    """The :func:`_script` scores of the pair's two copies. A pair that the shape of its copies
+    already classed (flattened, adjacent) is measured only where a copy shows signs at its
+    edges (a page's code with a doubled body in it); otherwise both score 0."""
     offsets = sk.offsets
     a0, a1 = int(offsets[cand.a0]), int(offsets[cand.a1 - 1]) + 1
     b0, b1 = int(offsets[cand.b0]), int(offsets[cand.b1 - 1]) + 1
     edges_a, edges_b = _edges(text, a0, a1), _edges(text, b0, b1)
     if cand.kind != "distant" and not (edges_a or edges_b):
-        return None
-    code_a, code_b = _script(text, a0, a1, edges_a), _script(text, b0, b1, edges_b)
-    high, low = max(code_a, code_b), min(code_a, code_b)
-    if high < _SCRIPT_SCORE or low * 2 > high:
-        return None
-    return code_a > code_b
+        return 0.0, 0.0
+    return _script(text, a0, a1, edges_a), _script(text, b0, b1, edges_b)
 
 
 def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:
-    _classify_shape(cand, sk, opts)
-    if cand.kind == "teaser" or cand.runs[0].tandem:
+    _classify_shape(cand, sk, opts, text)
+    if cand.kind == "teaser" or cand.runs[0].tandem or cand.score < opts.min_similarity:
         return
-    if cand.score < opts.min_similarity or cand.matched < opts.min_chars:
+    if cand.matched < opts.min_chars:
+        # a short text twice in a line is a captured-twice line only when it is the line
+        if (
+            cand.kind == "distant"
+            and starts_line(sk, cand.a0)
+            and ends_line(sk, cand.b1)
+            and _twice_in_a_line(cand, sk, opts, text)
+        ):
+            cand.kind = "adjacent"
         return
-    code_first = _embedded(text, sk, cand)
-    if code_first is not None:
-        # a copy in the page's code is the worse-formed one, wherever it sits and whatever
-        # its shape
-        cand.kind, cand.code_first = "embedded", code_first
-    elif cand.kind == "distant" and cand.score >= opts.long_similarity and _long(cand, sk, opts):
+    code_a, code_b = _scripts(text, sk, cand)
+    cand.code_first = code_a - code_b
+    high, low = max(code_a, code_b), min(code_a, code_b)
+    if high >= _SCRIPT_SCORE and low * 2 <= high:
+        # one copy is in the page's code (script data, markup) and the other is not: the one in
+        # the code is the worse-formed, wherever it sits and whatever its shape
+        cand.kind = "embedded"
+    elif cand.kind != "distant" or _exact(cand) < opts.long_similarity:
+        return
+    elif _long(cand, sk, opts, text) or _twice_in_a_line(cand, sk, opts, text):
         # a long text copied letter for letter is a duplicate wherever it sits
         cand.kind = "long"
 
 
-def _long(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> bool:
+def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether a line holds a text twice, back to back, letter for letter (an anchor's width or
+    more, not code): captured twice, as an image's caption beside its title. (Copies of whole
+    lines in a row are ``adjacent`` pairs of their own.)"""
+    return (
+        cand.b0 <= cand.a1
+        and sk.breaks(cand.a0, cand.b1) == 0
+        and not cand.flat
+        and _exact(cand) >= opts.long_similarity
+        and not _code_like(text, *_offsets(sk, cand.a0, cand.a1))
+    )
+
+
+def _exact(cand: Candidate) -> float:
+    """The share of the shorter copy equal letter for letter in its twin (a run may bridge a
+    typo, or align the entries of a listing that have the same length)."""
+    equal = sum(min(r.matched, r.a1 - r.a0) for r in cand.runs)
+    return min(1.0, equal / max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0)))
+
+
+def _offsets(sk: Skeleton, s0: int, s1: int) -> tuple[int, int]:
+    """The characters of the text from skeleton character ``s0`` to ``s1 - 1``."""
+    return int(sk.offsets[s0]), int(sk.offsets[s1 - 1]) + 1
+
+
+def _long(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
     """Whether both copies are long text: ``long_chars`` letters or more over three lines or
-    more (a paragraph repeated whole is a quote; paragraphs in a row are a copy), or four times
-    that in fewer lines; and paragraphs rather than short lines (code shown twice, as the tabs
-    of one example, is natural)."""
+    more (a paragraph repeated whole is a quote; paragraphs in a row are a copy), or twice that
+    in fewer lines; paragraphs rather than short lines, and not code (a list or code shown
+    twice, as the tabs of one example, is natural)."""
     if cand.matched < opts.long_chars:
         return False
     lines = min(_breaks(sk, cand.a0, cand.a1), _breaks(sk, cand.b0, cand.b1)) + 1
     if lines < _LONG_LINES and cand.matched < _LONG_FEW_LINES * opts.long_chars:
         return False
-    return _prose(sk, cand.a0, cand.a1, opts) and _prose(sk, cand.b0, cand.b1, opts)
+    return all(
+        _prose(sk, s0, s1, opts) and not _code_like(text, *_offsets(sk, s0, s1))
+        for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
+    )
 
 
-def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
+def _code_like(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` reads as program code: brackets, braces and operators make
+    up a share of it that prose does not reach."""
+    marks = sum(text.count(char, start, end) for char in _CODE_MARKS)
+    return marks * _CODE_SHARE >= end - start
+
+
+def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:
     len_a = cand.a1 - cand.a0
     len_b = cand.b1 - cand.b0
     # how much of the shorter copy the longer one holds: a copy with a paragraph more than its
@@ -739,7 +794,9 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     # a doubled body is most of its page, or a long text whatever the page holds besides
     # (hundreds of kilobytes of script around it)
-    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or _long(cand, sk, opts)
+    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or _long(
+        cand, sk, opts, text
+    )
     blank_a, blank_b = _blank_breaks(sk, cand.a0, cand.a1), _blank_breaks(sk, cand.b0, cand.b1)
     if (
         few * 2 > many
@@ -750,6 +807,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
         breaks_a, breaks_b = blank_a, blank_b
         many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     if many >= 1 and few * 2 <= many:
+        cand.flat = True
         if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
             edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
         else:

@@ -55,23 +55,24 @@ __all__ = [
 _WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
 # What a skeleton leaves out: markup and the escapes of script data, which sit between the words
 # of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
-# entity-escaped), a JSON or JavaScript escape (up to eight backslashes: strings inside
-# strings), an entity reference, a markdown link's target. (A tag is at most ``_TAG`` long.)
+# entity-escaped), an entity reference (escaped again: ``&amp;rsquo;``, ``\\u0026rsquo;``), a
+# JSON or JavaScript escape (up to eight backslashes: strings inside strings), a markdown
+# link's target. (A tag is at most ``_TAG`` long.)
 _TAG = 2000
 MARKUP = regex.compile(
     rf"<[!/]?[A-Za-z][^<>]{{0,{_TAG}}}>"
     rf"|\\{{1,8}}u003[cC]/?[A-Za-z][^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
     rf"|&lt;/?[A-Za-z][^<>&]{{0,{_TAG}}}?&gt;"
+    r"|(?:&(?:amp;){0,4}|\\{1,8}u0026)(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
     r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
-    r"|&(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
     rf"|\]\([^()\s]{{1,{_TAG}}}\)"
 )
 # Which characters can start what MARKUP matches: a text without them has nothing to see through.
 _MARKUP_STARTS = ("<", "\\", "&", "](")
 # How far before or after a cut a match of MARKUP may reach, by what it holds (``without``):
-# a tag or a link's target ``_TAG`` and a few characters, an entity reference 34 characters,
-# an escape (at most eight backslashes) 13.
-_MARKUP_REACH = ((_TAG + 16, ("<", "&lt;", "u003", "](")), (34, ("&",)), (16, ("\\",)))
+# a tag or a link's target ``_TAG`` and a few characters, an entity reference (escaped again
+# at most four times) or an escape (at most eight backslashes) 64.
+_MARKUP_REACH = ((_TAG + 16, ("<", "&lt;", "u003", "](")), (64, ("&", "\\")))
 _NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
 
 WORD = 1
