@@ -47,7 +47,7 @@ from dedup.model import (
     with_overrides,
 )
 from dedup.quality import better
-from dedup.spans import Candidate, analyse, ends_line, glued, starts_line
+from dedup.spans import Candidate, analyse, ends_line, glued, scaled, starts_line
 from dedup.tokens import Skeleton, skeleton, without
 
 __all__ = ["repair"]
@@ -70,26 +70,32 @@ _WORD_LETTERS = 10
 _OWN_PIECES = 16
 # Two copies whose aligned shares differ by at most this are alike in what they hold.
 _SAME = 0.02
+# The end of a sentence in Chinese or Japanese (ideographic or full-width terminal punctuation,
+# and its closing quotes or brackets): no space follows it, so it is where sentences meet.
+_CJK_END = r"(?<=[\u3002\uff01\uff1f\uff61][\p{Pe}\p{Pf}\"']?)"
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
-_CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
-_TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
-# The width of the windows that tell a piece found elsewhere from a new one.
-_WINDOW = 24
+_CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]*")
+_TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026]*[\p{Pe}\p{Pf}\"']*")
+# How far from the start of a kept copy (in letters) the heading it has before the text the
+# copies share may sit.
+_NEAR = 256
 # Repair runs on its own output until nothing changes, this many times at most.
 _PASSES = 8
 # A sentence's end, with its closing quotes or brackets.
-_SENTENCE_END = regex.compile(r"[.!?\u2026][\p{Pe}\p{Pf}\"']*$")
-# Fewer letters and digits than this are not worth moving: a stray number or initial.
-_MIN_MOVE = 8
+_SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
+# Fewer letters and digits than an anchor's width divided by this are not worth moving: a
+# stray number or initial.
+_MIN_MOVE = 3
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
-# followed by a capitalised word or a list bullet.
+# followed by a capitalised word or a list bullet; the end of a Chinese or Japanese sentence.
 _GLUE_POINT = regex.compile(
     r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
+    rf"|{_CJK_END}(?=\S)"
 )
 _NOT_WORDS = regex.compile(r"[^\p{L}\p{N}\p{M}]+")
 # Where a flattened copy may have joined two sentences that stood apart in the page (the lines
-# between them lost): a sentence's end and the space after it.
-_SENTENCE_GAP = regex.compile(r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+")
+# between them lost): a sentence's end and the space after it, or a Chinese or Japanese one.
+_SENTENCE_GAP = regex.compile(r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+" rf"|{_CJK_END}\s*")
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -210,6 +216,7 @@ def _take(
         gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
         if not removed_first:
             gone = (gone[0], _echoed_lines(sk, gone))
+        gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
     if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
@@ -256,7 +263,7 @@ def _without_own_text(
     rest: str | None = None
     splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
     for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
-        if u1 - u0 < _WINDOW:
+        if u1 - u0 < opts.anchor_chars:
             continue
         piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
         spaces = piece.count(" ")
@@ -266,7 +273,7 @@ def _without_own_text(
             return None
         if rest is None:
             rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
-        if not _elsewhere(text, sk, u0, u1, rest):
+        if not _elsewhere(text, sk, u0, u1, rest, opts.anchor_chars):
             splits.append((u0, u1))
     if not splits:
         return gone, (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
@@ -314,11 +321,14 @@ def _whole_lines(
     start, end = gone
     lo, hi = bounds(first)
     if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
-        # what the line holds before the copy is the copy's own first paragraph (glued on
-        # with its sentence end) or the line it was glued to (a heading, a menu item): that
-        # stays where it is
+        # what the line holds before the copy is the copy's own (its first paragraph glued on
+        # with its sentence end, which moves if the kept copy lacks it; a heading that the
+        # kept copy has just before the text the copies share) or the line it was glued to (a
+        # menu item, a byline, a button): that stays where it is
+        own = sk.letters(lo, start)
         before = text[int(lines.starts[first]) : int(sk.offsets[start])].strip()
-        if not before or _SENTENCE_END.search(before):
+        twin = cand.b0 if removed_first else cand.a0
+        if not own or _SENTENCE_END.search(before) or own in sk.letters(max(0, twin - _NEAR), twin):
             start = lo
     elif first != last:
         start = int(sk.offsets.searchsorted(lines.starts[first + 1]))
@@ -351,6 +361,29 @@ def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
     return end
 
 
+def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
+    """The start of a removed copy, grown back over the lines right before it, with no blank
+    line between, that repeat, letter for letter, a line the kept copy has just before the text
+    the copies share (which starts at ``twin``): a heading or a breadcrumb that the copy
+    carries on a line of its own."""
+    start, end = gone
+    if start == 0 or not sk.is_edge(start):
+        return start  # the copy starts inside a line
+    low = max(0, twin - _NEAR)
+    if low < end <= twin:
+        low = end  # (the kept copy comes after the removed one: only what lies between)
+    edges = sk.edge_list
+    bounds = [low, *edges[bisect_right(edges, low) : bisect_left(edges, twin)], twin]
+    chars = sk.chars
+    heading = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds) if b > a}
+    while start > 0:
+        line = sk.line_start(start - 1)
+        if sk.blank_breaks(start - 1, start + 1) or chars[line:start].tobytes() not in heading:
+            break  # (a line set off by a blank line is a paragraph of its own)
+        start = line
+    return start
+
+
 def _separator(text: str, lines: _Lines, line: int) -> str:
     """The paragraph separator the text uses after ``line`` (``\\n\\n`` or ``\\n``)."""
     end = int(lines.ends[line])
@@ -360,8 +393,11 @@ def _separator(text: str, lines: _Lines, line: int) -> str:
     return "\n\n" if start >= 2 and text[start - 2 : start] == "\n\n" else "\n"
 
 
-def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched: Any) -> None:
-    """Find what only the removed copy has and where it goes in the kept copy."""
+def _moves(
+    text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched: Any, width: int
+) -> None:
+    """Find what only the removed copy has and where it goes in the kept copy (``width``: an
+    anchor's, the windows that tell a piece found elsewhere from a new one)."""
     cand = decision.cand
     lo, hi = decision.gone
     if hi <= lo:
@@ -379,12 +415,12 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
     rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
-        if _elsewhere(text, sk, int(u0), int(u1), rest):
+        if _elsewhere(text, sk, int(u0), int(u1), rest, width):
             continue  # the text has it, elsewhere than the copies' alignment suggests
-        _move_one(text, sk, lines, decision, pieces, int(u0), int(u1))
+        _move_one(text, sk, lines, decision, pieces, int(u0), int(u1), width)
 
 
-def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
+def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str, width: int) -> bool:
     """Whether the text has the piece ``[u0, u1)`` outside the removed copy (letters only).
 
     It does when every glued part or sentence of it occurs there, or when most of its
@@ -401,9 +437,9 @@ def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
     if all(part in rest for part in parts if part):
         return True
     letters = sk.letters(u0, u1)
-    if len(letters) < 2 * _WINDOW:
+    if len(letters) < 2 * width:
         return False
-    windows = [letters[k : k + _WINDOW] for k in range(0, len(letters) - _WINDOW + 1, _WINDOW // 2)]
+    windows = [letters[k : k + width] for k in range(0, len(letters) - width + 1, width // 2)]
     found = sum(1 for w in windows if w in rest)
     return found * 2 >= len(windows)
 
@@ -436,6 +472,7 @@ def _move_one(
     pieces: list[tuple[int, int, int, int]],
     u0: int,
     u1: int,
+    width: int,
 ) -> None:
     """Place the removed copy's own skeleton range ``[u0, u1)`` into the kept copy.
 
@@ -443,7 +480,7 @@ def _move_one(
     Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
     a variant, not a missing paragraph, and is not moved.
     """
-    if u1 - u0 < _MIN_MOVE:
+    if (u1 - u0) * _MIN_MOVE < width:
         return
     before = [p for p in pieces if p[1] <= u0]
     after = [p for p in pieces if p[0] >= u1]
@@ -451,7 +488,7 @@ def _move_one(
     nxt = after[0] if after else None
     if prev is not None and nxt is not None:
         low, high = sorted((prev[3], nxt[2]))
-        if nxt[2] > prev[3] + _WINDOW:
+        if nxt[2] > prev[3] + width:
             # the kept copy has its own text here: only whole lines of it (a heading the
             # removed copy lacks) leave room for a missing paragraph, which goes after them
             if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3])):
@@ -691,6 +728,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     sk, candidates = analyse(text, opts, distant=False, sk=sk)
     if not any(c.kind != "distant" for c in candidates):
         return ()
+    opts = scaled(opts, sk)
     lines = _Lines.of(text, sk)
     decisions = _decide(text, sk, lines, candidates, opts)
     if not decisions:
@@ -704,7 +742,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     for decision in decisions:
         if decision.cand.kind != "embedded":
             # (what only a copy in script data has is code more often than text)
-            _moves(text, sk, lines, decision, matched)
+            _moves(text, sk, lines, decision, matched, opts.anchor_chars)
         for at, piece in decision.moves:
             edits.append(Edit(at, at, "move", "missing-from-kept-copy", 1.0, decision.kept, piece))
     return tuple(_without_overlaps(edits))

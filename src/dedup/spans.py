@@ -26,6 +26,7 @@ The method, in linear time:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from bisect import bisect_left
@@ -48,6 +49,7 @@ __all__ = [
     "ends_line",
     "find_duplicates",
     "glued",
+    "scaled",
     "starts_line",
 ]
 
@@ -890,6 +892,26 @@ def _head_repeat(sk: Skeleton) -> Candidate | None:
     return None
 
 
+def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
+    """``opts`` for the text of skeleton ``sk``: in a text mostly of a script written without
+    spaces (Chinese, Japanese: every character starts a word, where a word of English has five
+    or six letters), a character says as much as two letters do, so the lengths counted in
+    letters (``anchor_chars``, ``min_chars``, ``long_chars``) are halved.
+
+    >>> from dedup.tokens import skeleton
+    >>> scaled(RepairOptions(), skeleton("\u65e5\u672c\u8a9e\u306e\u6587")).anchor_chars
+    12
+    """
+    if len(sk.starts) * 2 <= len(sk):
+        return opts
+    return dataclasses.replace(
+        opts,
+        anchor_chars=max(4, opts.anchor_chars // 2),
+        min_chars=max(1, opts.min_chars // 2),
+        long_chars=max(1, opts.long_chars // 2),
+    )
+
+
 def analyse(
     text: str, opts: RepairOptions, *, distant: bool = True, sk: Skeleton | None = None
 ) -> tuple[Skeleton, list[Candidate]]:
@@ -902,6 +924,7 @@ def analyse(
     """
     if sk is None:
         sk = skeleton(text)
+    opts = scaled(opts, sk)
     if len(sk) < 2 * opts.anchor_chars:
         return sk, []
     runs = _runs(sk, opts.anchor_chars)
