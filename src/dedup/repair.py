@@ -72,7 +72,8 @@ _OWN_PIECES = 16
 _SAME = 0.02
 # The end of a sentence in Chinese or Japanese (ideographic or full-width terminal punctuation,
 # and its closing quotes or brackets): no space follows it, so it is where sentences meet.
-_CJK_END = r"(?<=[\u3002\uff01\uff1f\uff61][\p{Pe}\p{Pf}\"']?)"
+_CJK_ENDS = "\u3002\uff01\uff1f\uff61"
+_CJK_END = rf"(?<=[{_CJK_ENDS}][\p{{Pe}}\p{{Pf}}\"']?)"
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]*")
 _TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026]*[\p{Pe}\p{Pf}\"']*")
@@ -88,14 +89,27 @@ _SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$
 _MIN_MOVE = 3
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
 # followed by a capitalised word or a list bullet; the end of a Chinese or Japanese sentence.
-_GLUE_POINT = regex.compile(
-    r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
-    rf"|{_CJK_END}(?=\S)"
-)
+_GLUE_POINT = r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
 _NOT_WORDS = regex.compile(r"[^\p{L}\p{N}\p{M}]+")
 # Where a flattened copy may have joined two sentences that stood apart in the page (the lines
 # between them lost): a sentence's end and the space after it, or a Chinese or Japanese one.
-_SENTENCE_GAP = regex.compile(r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+" rf"|{_CJK_END}\s*")
+_SENTENCE_GAP = r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+"
+# Both, without and with the ends of Chinese and Japanese sentences (whose lookbehind at every
+# character costs, in a text that has none of them, more than the rest of the pattern).
+_SPLITS = (
+    (regex.compile(_GLUE_POINT), regex.compile(_SENTENCE_GAP)),
+    (
+        regex.compile(_GLUE_POINT + rf"|{_CJK_END}(?=\S)"),
+        regex.compile(_SENTENCE_GAP + rf"|{_CJK_END}\s*"),
+    ),
+)
+
+
+def _splits(text: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """The patterns of the glue points and the sentence gaps for ``text``."""
+    return _SPLITS[any(end in text for end in _CJK_ENDS)]
+
+
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -429,10 +443,9 @@ def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str, width: int)
     are old text in a new arrangement.
     """
     start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
+    glue, gap = _splits(text[start:end])
     parts = (
-        _key(part)
-        for glued_part in _GLUE_POINT.split(text[start:end])
-        for part in _SENTENCE_GAP.split(glued_part)
+        _key(part) for glued_part in glue.split(text[start:end]) for part in gap.split(glued_part)
     )
     if all(part in rest for part in parts if part):
         return True
@@ -571,7 +584,7 @@ def _without_neighbours(piece: str, before: str, after: str) -> str:
     A line shorter than an anchor (a short heading, a byline) cannot be aligned, so a flattened
     copy's piece can run into it: that part is already there.
     """
-    parts = [part for part in _GLUE_POINT.split(piece) if part.strip()]
+    parts = [part for part in _splits(piece)[0].split(piece) if part.strip()]
     while parts and after and _key(parts[-1]) == _key(after):
         parts.pop()
     while parts and before and _key(parts[0]) == _key(before):

@@ -101,6 +101,9 @@ _SCRIPT = regex.compile(
 # punctuation, escapes, tags, link targets.
 _SIGNS = ('":', '","', '{"', ':"', "\\", "<", "](")
 _SIGN_CHARS = ('"', "<", "\\", "]", "&")
+# What may stand between two copies of a text back to back in a line (besides the last letter
+# of the first and the first of the second).
+_BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
 # Code: one character in _CODE_SHARE or more is one of these.
 _CODE_MARKS = "()[]{}<>=;"
 _CODE_SHARE = 30
@@ -722,14 +725,16 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> 
 
 
 def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
-    """Whether a line holds a text twice, back to back, letter for letter (an anchor's width or
-    more, not code): captured twice, as an image's caption beside its title. (Copies of whole
-    lines in a row are ``adjacent`` pairs of their own.)"""
+    """Whether a line holds a text twice, back to back (nothing but spaces and punctuation
+    between: not the cells of a table), letter for letter (an anchor's width or more, not
+    code): captured twice, as an image's caption beside its title. (Copies of whole lines in a
+    row are ``adjacent`` pairs of their own.)"""
     return (
         cand.b0 <= cand.a1
         and sk.breaks(cand.a0, cand.b1) == 0
         and not cand.flat
         and _exact(cand) >= opts.long_similarity
+        and _BACK_TO_BACK.fullmatch(text, *_offsets(sk, cand.a1 - 1, cand.b0 + 1)) is not None
         and not _code_like(text, *_offsets(sk, cand.a0, cand.a1))
     )
 
