@@ -606,12 +606,14 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
     fresh = skeleton(rest)
     for name in ("chars", "offsets", "starts", "newlines", "edges"):
         assert np.array_equal(getattr(cut, name), getattr(fresh, name)), name
-    assert (len(cut), cut.newline_list, cut.edge_list, cut.blank_upto) == (
+    assert (len(cut), cut.newline_list, cut.edge_list, cut.blank_upto, cut.markup) == (
         len(fresh),
         fresh.newline_list,
         fresh.edge_list,
         fresh.blank_upto,
+        fresh.markup,
     )
+    assert set(fresh.marks) <= set(cut.marks)  # (a cut may join "](" that finds no target)
 
 
 @given(st.text(max_size=60), st.integers(0, 70), st.integers(0, 70))
@@ -640,4 +642,9 @@ def test_a_skeleton_built_block_by_block_is_the_skeleton_built_at_once(
         blocks = dedup.tokens.skeleton(text)
     for name in ("chars", "offsets", "starts", "newlines", "edges"):
         assert np.array_equal(getattr(blocks, name), getattr(whole, name)), name
-    assert (blocks.edge_list, blocks.blank_upto) == (whole.edge_list, whole.blank_upto)
+    assert (blocks.edge_list, blocks.blank_upto, blocks.markup, blocks.marks) == (
+        whole.edge_list,
+        whole.blank_upto,
+        whole.markup,
+        whole.marks,
+    )

@@ -74,6 +74,7 @@ _SAME = 0.02
 # and its closing quotes or brackets): no space follows it, so it is where sentences meet.
 _CJK_ENDS = "\u3002\uff01\uff1f\uff61"
 _CJK_END = rf"(?<=[{_CJK_ENDS}][\p{{Pe}}\p{{Pf}}\"']?)"
+_CJK_ENDS_FOUND = regex.compile(f"[{_CJK_ENDS}]")
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]*")
 _TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026]*[\p{Pe}\p{Pf}\"']*")
@@ -107,7 +108,7 @@ _SPLITS = (
 
 def _splits(text: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
     """The patterns of the glue points and the sentence gaps for ``text``."""
-    return _SPLITS[any(end in text for end in _CJK_ENDS)]
+    return _SPLITS[_CJK_ENDS_FOUND.search(text) is not None]
 
 
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")

@@ -97,10 +97,9 @@ _SCRIPT = regex.compile(
     r'|\\*"\s*(?::\s*\\*["\[{\dtfn-]|,\s*\\*"|[\]}])|[\[{]\s*\\*"'
     r'|\w:\\*"|\\*",\w+:'
 )
-# The same signs, by the characters that make them, as counted inside a long copy: JSON's
-# punctuation, escapes, tags, link targets.
-_SIGNS = ('":', '","', '{"', ':"', "\\", "<", "](")
-_SIGN_CHARS = ('"', "<", "\\", "]", "&")
+# The same signs, by the characters that make them, as counted inside a copy: escapes, tags,
+# link targets (``\\``, ``<``, ``](``) and JSON's punctuation around quotes.
+_QUOTE_SIGNS = ('":', '","', '{"', ':"')
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
 _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
@@ -663,14 +662,15 @@ def _edges(text: str, start: int, end: int) -> int:
     """On how many sides of the copy ``text[start:end]`` its surroundings show signs of script
     data or markup (a JSON string's quotes and the keys around it, the tags of HTML inside a
     string)."""
-    count = 0
-    for lo, hi in ((max(0, start - _EDGE), start), (end, end + _EDGE)):
-        window = text[lo:hi]
-        # (every sign holds one of these characters: most windows are ruled out without the
-        # pattern)
-        if any(char in window for char in _SIGN_CHARS) and _SCRIPT.search(window):
-            count += 1
-    return count
+    return _edge(text[max(0, start - _EDGE) : start]) + _edge(text[end : end + _EDGE])
+
+
+def _edge(window: str) -> bool:
+    """Whether ``window`` shows a sign of script data or markup. (Every sign holds one of the
+    characters tested first: most windows are ruled out at once.)"""
+    return (
+        '"' in window or "<" in window or "\\" in window or "]" in window or "&" in window
+    ) and _SCRIPT.search(window) is not None
 
 
 def _script(text: str, start: int, end: int, edges: int) -> float:
@@ -678,22 +678,31 @@ def _script(text: str, start: int, end: int, edges: int) -> float:
     ``edges`` (:func:`_edges`) plus the density of the signs inside it (a copy spread over many
     JSON fields, HTML with its tags), one for every ``_SCRIPT_DENSITY`` per thousand
     characters."""
-    # (the signs are counted by their characters: str.count runs at memory speed)
-    inside = sum(text.count(sign, start, end) for sign in _SIGNS)
+    # (the signs are counted by their characters: str.count runs at memory speed; those with
+    # a quote only where there is one)
+    inside = text.count("\\", start, end) + text.count("<", start, end)
+    inside += text.count("](", start, end)
+    if text.find('"', start, end) >= 0:
+        inside += sum(text.count(sign, start, end) for sign in _QUOTE_SIGNS)
     return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
 
 
 def _scripts(text: str, sk: Skeleton, cand: Candidate) -> tuple[float, float]:
-    """The :func:`_script` scores of the pair's two copies. A pair that the shape of its copies
-    already classed (flattened, adjacent) is measured only where a copy shows signs at its
-    edges (a page's code with a doubled body in it); otherwise both score 0."""
-    offsets = sk.offsets
-    a0, a1 = int(offsets[cand.a0]), int(offsets[cand.a1 - 1]) + 1
-    b0, b1 = int(offsets[cand.b0]), int(offsets[cand.b1 - 1]) + 1
-    edges_a, edges_b = _edges(text, a0, a1), _edges(text, b0, b1)
-    if cand.kind != "distant" and not (edges_a or edges_b):
+    """The :func:`_script` scores of the pair's two copies. A flattened pair is measured only
+    where its paragraphed copy (the one repair would keep) shows signs at its edges: a page's
+    code with HTML paragraphs in a string; an adjacent pair is not (both copies are in one
+    place); otherwise both score 0."""
+    if cand.kind == "adjacent":
         return 0.0, 0.0
-    return _script(text, a0, a1, edges_a), _script(text, b0, b1, edges_b)
+    a0, a1 = _offsets(sk, cand.a0, cand.a1)
+    b0, b1 = _offsets(sk, cand.b0, cand.b1)
+    if cand.kind == "flattened":
+        paragraphed = (
+            (a0, a1) if sk.breaks(cand.a0, cand.a1) >= sk.breaks(cand.b0, cand.b1) else (b0, b1)
+        )
+        if not _edges(text, *paragraphed):
+            return 0.0, 0.0
+    return _script(text, a0, a1, _edges(text, a0, a1)), _script(text, b0, b1, _edges(text, b0, b1))
 
 
 def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:

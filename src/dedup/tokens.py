@@ -47,6 +47,7 @@ __all__ = [
     "Skeleton",
     "code_points",
     "every_code_point",
+    "marks",
     "markup_spans",
     "skeleton",
     "without",
@@ -69,10 +70,6 @@ MARKUP = regex.compile(
 )
 # Which characters can start what MARKUP matches: a text without them has nothing to see through.
 _MARKUP_STARTS = ("<", "\\", "&", "](")
-# How far before or after a cut a match of MARKUP may reach, by what it holds (``without``):
-# a tag or a link's target ``_TAG`` and a few characters, an entity reference (escaped again
-# at most four times) or an escape (at most eight backslashes) 64.
-_MARKUP_REACH = ((_TAG + 16, ("<", "&lt;", "u003", "](")), (64, ("&", "\\")))
 _NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
 
 WORD = 1
@@ -154,7 +151,9 @@ class Skeleton:
       character ``i - 1`` and character ``i``), as an array and as a list (``edge_list``), and
       ``blank_upto[k]``: how many of the first ``k`` edges jump over a blank line or more, so
       the breaks inside any range are two binary searches;
-    - ``size``: how many skeleton characters there are (``len(sk)``).
+    - ``size``: how many skeleton characters there are (``len(sk)``);
+    - ``markup``: the spans of the text that :data:`MARKUP` matched (sorted, disjoint), and
+      ``marks``: where the text holds a character that may start markup (:func:`marks`).
     """
 
     chars: U32
@@ -166,6 +165,8 @@ class Skeleton:
     edge_list: list[int]
     blank_upto: list[int]
     size: int
+    markup: list[tuple[int, int]]
+    marks: list[int]
 
     def line(self, s: int) -> int:
         """The line of the text that skeleton character ``s`` is on (the line breaks before
@@ -247,18 +248,33 @@ def markup_spans(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
     >>> markup_spans(r"a&eacute;b\\u0026<i>")
     ([(1, 9), (10, 16), (16, 19)], {1: 233})
     """
-    # Every match starts with one of _MARKUP_STARTS: the pattern is tried only there, found
-    # with str.find (at memory speed, where a scan by the pattern costs several times more);
-    # in order, from the end of the last match on, this finds what MARKUP.finditer finds.
+    return _markup_at(text, marks(text))
+
+
+def marks(text: str) -> list[int]:
+    """Where ``text`` holds a character that starts markup (``<``, ``\\``, ``&``, ``](``),
+    sorted: every match of :data:`MARKUP` starts at one of them.
+
+    >>> marks("a < b & c](d")
+    [2, 6, 9]
+    """
+    # (str.find runs at memory speed, where a scan by a pattern costs several times more)
     at = []
     for mark in _MARKUP_STARTS:
         k = text.find(mark)
         while k >= 0:
             at.append(k)
             k = text.find(mark, k + 1)
+    at.sort()
+    return at
+
+
+def _markup_at(text: str, at: list[int]) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """:func:`markup_spans`, from the text's :func:`marks` ``at``: the pattern is tried only
+    there, in order, from the end of the last match on, which finds what MARKUP.finditer
+    finds."""
     if not at:
         return [], {}
-    at.sort()
     table = _char_classes()
     spans = []
     letters = {}
@@ -297,7 +313,8 @@ def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = _case_tables()
     rule = _start_pairs()
-    entities, letters = markup_spans(text)
+    at = marks(text)
+    entities, letters = _markup_at(text, at)
     parts = []
     before = 0  # the class of the character before the block
     size = 0  # the skeleton characters before the block
@@ -339,23 +356,33 @@ def skeleton(text: str) -> Skeleton:
         if hi > lo:
             before = int(flags[-1])
         size += local.shape[0]
-    return _joined(parts)
+    return _joined(parts, entities, at)
 
 
-def _joined(parts: list[tuple[U32, I64, I64, I64]]) -> Skeleton:
+def _joined(
+    parts: list[tuple[U32, I64, I64, I64]], markup: list[tuple[int, int]], at: list[int]
+) -> Skeleton:
     """The :class:`Skeleton` of consecutive stretches of a text, each given as its characters,
-    their offsets, its word starts and its line breaks (all in the whole text's positions)."""
+    their offsets, its word starts and its line breaks (all in the whole text's positions),
+    and the spans of its markup and its marks."""
     if len(parts) == 1:
-        return _assembled(*parts[0])
+        return _assembled(*parts[0], markup, at)
     chars, offsets, starts, newlines = (
         np.concatenate(column) for column in zip(*parts, strict=True)
     )
-    return _assembled(chars, offsets, starts, newlines)
+    return _assembled(chars, offsets, starts, newlines, markup, at)
 
 
-def _assembled(chars: U32, offsets: I64, starts: I64, newlines: I64) -> Skeleton:
-    """A :class:`Skeleton` from its characters, their offsets, its word starts and the
-    offsets of the text's line breaks (the edges between lines follow from those)."""
+def _assembled(
+    chars: U32,
+    offsets: I64,
+    starts: I64,
+    newlines: I64,
+    markup: list[tuple[int, int]],
+    at: list[int],
+) -> Skeleton:
+    """A :class:`Skeleton` from its characters, their offsets, its word starts, the offsets of
+    the text's line breaks (the edges between lines follow from those) and its markup."""
     # the skeleton position after each line break; those inside the skeleton are its edges,
     # and an edge that two line breaks or more land on jumps over a blank line
     after = offsets.searchsorted(newlines)
@@ -379,6 +406,8 @@ def _assembled(chars: U32, offsets: I64, starts: I64, newlines: I64) -> Skeleton
         edge_list=edges.tolist(),
         blank_upto=list(itertools.accumulate(blank, initial=0)),
         size=int(chars.shape[0]),
+        markup=markup,
+        marks=at,
     )
 
 
@@ -386,7 +415,8 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     """The skeleton of ``text`` with the character ranges ``cuts`` (sorted, disjoint) taken
     out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, and only the
     word start right after each cut is decided again. ``None`` where markup (:data:`MARKUP`)
-    could cross a cut (the text with the cuts taken out is then to be scanned afresh).
+    crosses or touches a cut, or would be found across one in the text with the cuts taken out
+    (which is then to be scanned afresh).
 
     >>> text = "Intro.\\nTeaser line.\\nThe article."
     >>> sk = without(skeleton(text), text, [(7, 20)])
@@ -394,13 +424,12 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     ('introthearticle', [0, 7, 11], [6])
     """
     for start, end in cuts:
-        if start and text[start - 1] == "]":
-            return None  # a link's target could start here, with the text after the cut
-        for reach, marks in _MARKUP_REACH:
-            for at in (start, end):
-                lo, hi = max(0, at - reach), at + reach
-                if any(text.find(mark, lo, hi) >= 0 for mark in marks):
-                    return None
+        if _markup_near(sk.marks, text, start, end) and not _same_markup(
+            text, sk.markup, start, end, cuts
+        ):
+            return None
+    markup = _markup_kept(sk.markup, cuts)
+    points = _marks_kept(sk.marks, text, cuts)
     table = _case_tables()[1]
     rule = _start_pairs()
     kept: list[tuple[int, int]] = []
@@ -412,7 +441,7 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     if at < len(text) or not kept:
         kept.append((at, len(text)))
     if len(kept) == 1 and kept[0][0] == 0:
-        return _prefix(sk, kept[0][1])
+        return _prefix(sk, kept[0][1], markup, points)
     parts = []
     out = 0  # where the stretch begins in the new text
     size = 0  # skeleton characters before it
@@ -422,9 +451,10 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         k0, k1 = sk.starts.searchsorted([i0, i1]).tolist()
         shift = out - begin
         word_starts = sk.starts[k0:k1] - (i0 - size) if i0 != size else sk.starts[k0:k1]
-        if i1 > i0 and int(sk.offsets[i0]) == begin:
+        if begin and i1 > i0 and int(sk.offsets[i0]) == begin:
             # the stretch opens with a word character: whether a word starts there depends on
-            # the character now before it
+            # the character now before it (a stretch that opens the text keeps its starts; and
+            # no markup touches a cut, so the character is the text's own)
             first = int(table[ord(text[begin])])
             if k1 > k0 and int(sk.starts[k0]) == i0:
                 word_starts = word_starts[1:]
@@ -444,10 +474,101 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
             before = int(table[ord(text[end - 1])])
         out += end - begin
         size += i1 - i0
-    return _joined(parts)
+    return _joined(parts, markup, points)
 
 
-def _prefix(sk: Skeleton, end: int) -> Skeleton:
+def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
+    """Whether markup could reach the cut ``[start, end)`` of ``text``, whose :func:`marks`
+    are ``at``: one of them lies within a match's reach of an end of the cut, or a link's
+    target could start right before it (``]`` before, ``(`` after)."""
+    if start and text[start - 1] == "]":
+        return True
+    reach = _TAG + 16
+    for point in (start, end):
+        k = bisect_left(at, point - reach)
+        if k < len(at) and at[k] < point + reach:
+            return True
+    return False
+
+
+def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> list[int]:
+    """The marks ``at`` outside ``cuts``, in offsets of the text with the cuts taken out, and
+    the ``](`` a cut joins (``]`` before it, ``(`` after)."""
+    out = []
+    shift = 0
+    k = 0
+    for point in at:
+        while k < len(cuts) and cuts[k][1] <= point:
+            start, end = cuts[k]
+            if start and text[start - 1] == "]" and text.startswith("(", end):
+                out.append(start - 1 - shift)
+            shift += end - start
+            k += 1
+        if k < len(cuts) and cuts[k][0] <= point:
+            continue  # inside a cut
+        out.append(point - shift)
+    for start, end in cuts[k:]:
+        if start and text[start - 1] == "]" and text.startswith("(", end):
+            out.append(start - 1 - shift)
+        shift += end - start
+    return sorted(set(out))
+
+
+def _same_markup(
+    text: str,
+    markup: list[tuple[int, int]],
+    start: int,
+    end: int,
+    cuts: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether the text with ``[start, end)`` cut out has, around the cut, the markup it had
+    (``markup``, minus what the cut takes whole): none crosses or touches the cut, and the
+    matches of a scan of the joined neighbourhood are the old ones. (Past a match's reach the
+    two texts and their scans agree; the neighbourhood starts and ends outside any match.)"""
+    reach = _TAG + 16
+    lo, hi = max(0, start - reach), min(len(text), end + reach)
+    if any(a != start and lo < b and a < hi for a, b in cuts):
+        return False  # another cut nearby: the text is scanned afresh
+    k = bisect_right(markup, (lo, len(text)))
+    if k and markup[k - 1][1] > lo:
+        lo = markup[k - 1][0]
+    old: list[tuple[int, int]] = []
+    shift = start - lo
+    for a, b in markup[bisect_left(markup, (lo, 0)) :]:
+        if a >= hi:
+            break
+        hi = max(hi, b)
+        if b < start:
+            old.append((a - lo, b - lo))
+        elif a > end:
+            old.append((a - end + shift, b - end + shift))
+        elif not start < a < b < end:
+            return False  # it crosses or touches the cut
+    found, _ = markup_spans(text[lo:start] + text[end:hi])
+    return found == old
+
+
+def _markup_kept(
+    markup: list[tuple[int, int]], cuts: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The spans of ``markup`` outside ``cuts``, in offsets of the text with the cuts taken
+    out (none crosses a cut: :func:`without` checks)."""
+    if not markup:
+        return markup
+    out = []
+    shift = 0
+    k = 0
+    for a, b in markup:
+        while k < len(cuts) and cuts[k][1] <= a:
+            shift += cuts[k][1] - cuts[k][0]
+            k += 1
+        if k < len(cuts) and cuts[k][0] < b:
+            continue  # inside a cut
+        out.append((a - shift, b - shift))
+    return out
+
+
+def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]) -> Skeleton:
     """The skeleton of the text's first ``end`` characters, from ``sk``: views of its arrays
     and copies of the start of its lists. (A line break before ``end`` lands on the same
     skeleton position as in the whole text, so the edges before the cut stay as they are.)"""
@@ -464,4 +585,6 @@ def _prefix(sk: Skeleton, end: int) -> Skeleton:
         edge_list=sk.edge_list[:m],
         blank_upto=sk.blank_upto[: m + 1],
         size=i1,
+        markup=markup,
+        marks=at,
     )
