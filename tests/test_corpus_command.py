@@ -1,4 +1,4 @@
-"""``dedup corpus`` in-process with click's CliRunner (dedup.corpus.command)."""
+"""``dedup corpus`` in-process with click's CliRunner, and dedup.corpus.decide."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from dedup import cli
 from dedup.corpus.boilerplate import BoilerplateOptions
-from dedup.corpus.command import decide
+from dedup.corpus.decide import decide
 
 
 def words(seed: int, n: int = 200) -> str:

@@ -9,10 +9,9 @@ import pytest
 
 MODULES = [
     "dedup.corpus",
-    "dedup.corpus.api",
     "dedup.corpus.boilerplate",
     "dedup.corpus.cluster",
-    "dedup.corpus.command",
+    "dedup.corpus.decide",
     "dedup.corpus.index",
     "dedup.corpus.lsh",
     "dedup.corpus.shingle",

@@ -41,15 +41,10 @@ pytestmark = pytest.mark.skipif(
 
 RUNS = int(os.environ.get("DEDUP_KILL_RUNS", "6"))
 SEED = int(os.environ.get("DEDUP_KILL_SEED", "0"))
-# dedup corpus --index adds its records in batches of dedup.corpus.command._INDEX_BATCH (one
-# transaction each). The corpus runs set it to BATCH so that a few thousand records make
-# several batches; the code path is the same.
+# dedup corpus --index adds its records in batches of --index-batch records (one transaction
+# each). The corpus runs pass BATCH so that a few thousand records make several batches; the
+# code path is the same.
 BATCH = 2000
-_CORPUS_PRELUDE = (
-    "import sys, dedup.corpus.command as command; "
-    f"command._INDEX_BATCH = {BATCH}; "
-    "from dedup.cli import main; sys.exit(main())"
-)
 TIMEOUT = 300  # a run that takes longer than this has hung: fail loudly
 
 _VOCABULARY = (
@@ -84,7 +79,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def _command(*args: str) -> list[str]:
     if args and args[0] == "corpus":
-        return [sys.executable, "-c", _CORPUS_PRELUDE, *args]
+        return [sys.executable, "-m", "dedup", *args, "--index-batch", str(BATCH)]
     return [sys.executable, "-m", "dedup", *args]
 
 

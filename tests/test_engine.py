@@ -7,6 +7,7 @@ import functools
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,14 +129,14 @@ def _prepared_in(folder: str, _: str) -> bool:
 
 
 @pytest.mark.parametrize("method", ["fork", "forkserver"])
-def test_prepare_runs_once_in_the_parent_with_fork_else_in_each_worker(
+def test_warm_up_runs_once_in_the_parent_with_fork_else_in_each_worker(
     method: str, tmp_path: Path
 ) -> None:
     folder = str(tmp_path)
     items = [(i, str(i)) for i in range(60)]
     prepare = functools.partial(_mark_prepared, folder)
     check = functools.partial(_prepared_in, folder)
-    with Engine(jobs=2, chunk_items=6, start_method=method, prepare=prepare) as engine:
+    with Engine(jobs=2, chunk_items=6, start_method=method, warm_up=prepare) as engine:
         results = [ok for _, ok in engine.map(check, items)]
     marks = {p.name for p in tmp_path.iterdir()}
     if method == "fork":
@@ -146,6 +147,45 @@ def test_prepare_runs_once_in_the_parent_with_fork_else_in_each_worker(
         assert str(os.getpid()) not in marks
         assert 1 <= len(marks) <= 2
         assert all(results)
+
+
+def _slow(seconds: str) -> int:
+    time.sleep(float(seconds))
+    return os.getpid()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"  # a zombie has ended
+
+
+def _stopped_mid_way(engine: Engine, items: list[tuple[int, str]], workers: set[int]) -> None:
+    for i, pid in engine.map(_slow, items):
+        workers.add(pid)
+        if i == 2:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_a_cancelled_run_stops_its_workers_at_once(method: str) -> None:
+    items = [(i, "0.01" if i < 4 else "30") for i in range(40)]
+    started = time.monotonic()
+    workers: set[int] = set()
+    with (
+        pytest.raises(KeyboardInterrupt),
+        Engine(jobs=2, chunk_items=1, start_method=method) as engine,
+    ):
+        _stopped_mid_way(engine, items, workers)
+    assert time.monotonic() - started < 20  # not the 30 s of the chunks in flight
+    assert workers
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
 
 
 def test_unknown_start_method_is_refused() -> None:

@@ -27,9 +27,9 @@ from typing import IO, Any, Literal, TypeVar, cast
 import click
 
 from dedup import __version__
-from dedup.corpus.api import CorpusOptions
-from dedup.corpus.cluster import KEEP_POLICIES, Keep
+from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions, Keep
 from dedup.corpus.command import run_corpus
+from dedup.corpus.decide import INDEX_BATCH
 from dedup.corpus.index import IndexLockedError
 from dedup.engine import Engine, Failed, default_jobs
 from dedup.io import (
@@ -824,7 +824,7 @@ def clean_command(
         report_file = (
             stack.enter_context(atomic_output(Path(report), force=force)) if report else None
         )
-        engine = stack.enter_context(Engine(jobs, prepare=warm_up))
+        engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         shared: Writer | None = None
         for target in targets:
             reader = run.reader(target.source, lazy=True)
@@ -909,7 +909,7 @@ def find_command(
     pairs_total = 0
     with contextlib.ExitStack() as stack:
         run = Run(inputs, sources, stack, quiet=quiet)
-        engine = stack.enter_context(Engine(jobs, prepare=warm_up))
+        engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         for source in sources:
             for record, result in run.results(run.reader(source), engine, stage, "find"):
                 pairs_total += len(result)
@@ -1111,7 +1111,7 @@ def diff_command(
     stage = functools.partial(clean_document, repair_options=options)
     with contextlib.ExitStack() as stack:
         run = Run(inputs, sources, stack, quiet=quiet)
-        engine = stack.enter_context(Engine(jobs, prepare=warm_up))
+        engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         for source in sources:
             for record, result in run.results(run.reader(source), engine, stage, "clean"):
                 run.stats.add(record, result.text, result.edits)
@@ -1183,6 +1183,14 @@ def _print_diff(record: Record, result: Cleaned, context: int, color: bool | Non
     help="Write the records that are not kept here, each with a 'duplicate_of' field.",
 )
 @click.option("--url-field", default="url", show_default=True, metavar="NAME", help="URL field.")
+@click.option(
+    "--index-batch",
+    type=click.IntRange(min=1),
+    default=INDEX_BATCH,
+    show_default=True,
+    metavar="N",
+    help="Records looked up in and added to --index at a time (one transaction each).",
+)
 @click.option("--force", is_flag=True, help="Replace outputs that exist.")
 @input_options
 @quiet_option
@@ -1198,6 +1206,7 @@ def corpus_command(
     mark: bool,
     dropped: str | None,
     url_field: str,
+    index_batch: int,
     force: bool,
     inputs: InputOptions,
     quiet: bool,
@@ -1228,6 +1237,7 @@ def corpus_command(
         mark=mark,
         dropped=dropped,
         url_field=url_field,
+        index_batch=index_batch,
         force=force,
         quiet=quiet,
     )

@@ -31,6 +31,8 @@ __all__ = [
     "Span",
     "Stage",
     "apply_edits",
+    "check_float",
+    "check_int",
     "check_text",
     "compose",
     "replay",
@@ -345,7 +347,9 @@ def check_text(text: object, *, name: str = "text") -> str:
     raise InputError(f"{name} must be a str, not {type(text).__name__}")
 
 
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+def check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+    """Raise :class:`ConfigError` unless option ``name`` is an int in ``[low, high]`` (no
+    upper bound when ``high`` is ``None``); the message names the option and the range."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"option {name} must be an int, not {type(value).__name__}")
     if value < low or (high is not None and value > high):
@@ -353,7 +357,8 @@ def _check_int(name: str, value: object, low: int, high: int | None = None) -> N
         raise ConfigError(f"option {name}={value} is out of range: use at least {low}{upper}")
 
 
-def _check_float(name: str, value: object, low: float, high: float) -> None:
+def check_float(name: str, value: object, low: float, high: float) -> None:
+    """Raise :class:`ConfigError` unless option ``name`` is a number in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"option {name} must be a number, not {type(value).__name__}")
     if not low <= value <= high:
@@ -385,12 +390,12 @@ class RepairOptions:
     max_doc_chars: int = 50_000_000
 
     def __post_init__(self) -> None:
-        _check_int("min_chars", self.min_chars, 1)
-        _check_float("min_share", self.min_share, 0.0, 1.0)
-        _check_float("min_similarity", self.min_similarity, 0.0, 1.0)
-        _check_float("max_gap_ratio", self.max_gap_ratio, 0.0, 10.0)
-        _check_int("anchor_chars", self.anchor_chars, 4, 256)
-        _check_int("max_doc_chars", self.max_doc_chars, 0)
+        check_int("min_chars", self.min_chars, 1)
+        check_float("min_share", self.min_share, 0.0, 1.0)
+        check_float("min_similarity", self.min_similarity, 0.0, 1.0)
+        check_float("max_gap_ratio", self.max_gap_ratio, 0.0, 10.0)
+        check_int("anchor_chars", self.anchor_chars, 4, 256)
+        check_int("max_doc_chars", self.max_doc_chars, 0)
 
     def over_cap(self, chars: int) -> bool:
         """Whether a document of ``chars`` characters is past ``max_doc_chars`` (0: no cap), so

@@ -51,8 +51,8 @@ from dedup.model import (
     ConfigError,
     Edit,
     Normalized,
-    _check_int,
     apply_edits,
+    check_int,
     check_text,
     compose,
     with_overrides,
@@ -133,8 +133,8 @@ class NormalizeOptions:
             "nfc",
         ):
             _check_bool(name, getattr(self, name))
-        _check_int("max_rounds", self.max_rounds, 1, 10)
-        _check_int("min_glued", self.min_glued, 1)
+        check_int("max_rounds", self.max_rounds, 1, 10)
+        check_int("min_glued", self.min_glued, 1)
         if not isinstance(self.split_marks, str):
             raise ConfigError(
                 f"option split_marks must be a str, not {type(self.split_marks).__name__}"

@@ -30,8 +30,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.api import CorpusOptions, _exact_match, prepare, worth_verifying
-from dedup.corpus.cluster import choose_kept
+from dedup.corpus.cluster import (
+    CorpusOptions,
+    choose_kept,
+    documents,
+    shingles_match,
+    worth_verifying,
+)
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.signature import jaccard_rows
 from dedup.model import ConfigError, RepairOptions, with_overrides
@@ -150,7 +155,7 @@ def _sign(
     batch: Any, *, column: str, options: CorpusOptions, partitions: int, carry: bool
 ) -> Batch:
     texts = batch.column(column).to_pylist()
-    docs = prepare(texts, options)
+    docs = documents(texts, options)
     sigs = options.scheme.sign_many([d.shingles for d in docs])
     exact = [d.exact for d in docs]
     out: Batch = {
@@ -280,7 +285,7 @@ def _verify(group: Batch, *, options: CorpusOptions) -> Batch:
         if options.verify == "exact":
             sh_a = np.frombuffer(pairs["sh"][k], dtype=np.uint64)
             sh_b = np.frombuffer(payload["sh"][at[k]], dtype=np.uint64)
-            if not _exact_match(sh_a, sh_b, options):
+            if not shingles_match(sh_a, sh_b, options):
                 continue
         keep.append(k)
     idx = np.asarray(keep, dtype=np.int64)

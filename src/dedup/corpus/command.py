@@ -1,15 +1,9 @@
 """``dedup corpus``: keep one record of each cluster of duplicates, or mark the clusters.
 
-The deciding is a pure function, :func:`decide`, over the texts (and URLs and ids) of the
-records. :func:`run_corpus` is what the ``dedup corpus`` command of :mod:`dedup.cli` runs: it
-reads the records with :mod:`dedup.io` and the input options shared by every command, calls
-:func:`decide`, and writes the records it keeps (``--mark``: all of them, with a ``cluster``
-field).
-
->>> article = " ".join(f"word{i}" for i in range(100))
->>> plan = decide([article, "Menu " + article, "something else entirely"], ids=["a", "b", "c"])
->>> plan.kept, plan.cluster
-((True, False, True), ('a', 'a', 'c'))
+:func:`run_corpus` is what the ``dedup corpus`` command of :mod:`dedup.cli` runs: it reads the
+records with :mod:`dedup.io` and the input options shared by every command, calls
+:func:`dedup.corpus.decide.decide`, and writes the records it keeps (``--mark``: all of them,
+with a ``cluster`` field).
 """
 
 from __future__ import annotations
@@ -17,15 +11,14 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from dedup.corpus.api import CorpusOptions, find_near_duplicates
-from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
-from dedup.corpus.cluster import groups
+from dedup.corpus.boilerplate import BoilerplateOptions
+from dedup.corpus.cluster import CorpusOptions
+from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember
 from dedup.corpus.index import Index
 from dedup.io import Format, OutputError, Record, Source, discover, open_writer
 from dedup.model import ConfigError, InputError
@@ -33,108 +26,7 @@ from dedup.model import ConfigError, InputError
 if TYPE_CHECKING:  # pragma: no cover - dedup.cli imports this module
     from dedup.cli import InputOptions, Stats
 
-__all__ = ["Plan", "decide", "remember", "run_corpus"]
-
-_INDEX_BATCH = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What :func:`decide` decided, one entry per record.
-
-    - ``texts``: the text to write (boilerplate removed when asked).
-    - ``kept``: whether the record is the one its cluster keeps.
-    - ``cluster``: the id of the record its cluster keeps (or of the indexed document it
-      duplicates): equal for the records of one cluster.
-    - ``boilerplate``: how many lines were removed as site boilerplate.
-    - ``seen_before``: records whose cluster was already in the index.
-    """
-
-    texts: tuple[str, ...]
-    kept: tuple[bool, ...]
-    cluster: tuple[str, ...]
-    boilerplate: tuple[int, ...]
-    seen_before: int
-    exact_duplicates: int
-
-
-def decide(
-    texts: Sequence[str],
-    options: CorpusOptions | None = None,
-    *,
-    ids: Sequence[str] | None = None,
-    urls: Sequence[object] | None = None,
-    boilerplate: BoilerplateOptions | None = None,
-    index: Index | None = None,
-) -> Plan:
-    """Cluster ``texts`` and decide which record of each cluster to keep.
-
-    With ``boilerplate``, site boilerplate (sites from ``urls``) is removed first. With an
-    ``index``, a cluster with a member that duplicates a document indexed before this call
-    keeps nothing (the earlier copy was kept then). The index is only read: :func:`remember`
-    adds the records once the outputs that hold them are written.
-    """
-    opts = options or CorpusOptions()
-    names = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
-    if len(names) != len(texts):
-        raise InputError(f"{len(names)} ids for {len(texts)} texts")
-    cleaned = list(texts)
-    removed = [0] * len(texts)
-    if boilerplate is not None:
-        sites = [site_of(u) for u in (urls if urls is not None else [None] * len(texts))]
-        model = Boilerplate.learn(zip(sites, cleaned, strict=True), boilerplate)
-        for i, site in enumerate(sites):
-            result = model.remove(cleaned[i], site)
-            cleaned[i] = result.text
-            removed[i] = len(result.edits)
-    clusters = find_near_duplicates(cleaned, opts)
-    kept = [False] * len(texts)
-    cluster = [""] * len(texts)
-    earlier: dict[int, str] = {}
-    if index is not None:
-        run_ids = set(names)
-        for start in range(0, len(texts), _INDEX_BATCH):
-            stop = min(start + _INDEX_BATCH, len(texts))
-            found = index.query_many(cleaned[start:stop])
-            for offset, matches in enumerate(found):
-                before = [
-                    m.id for m in matches if m.id not in run_ids or m.id == names[start + offset]
-                ]
-                if before:
-                    label = clusters.labels[start + offset]
-                    earlier.setdefault(label, before[0])
-    seen_before = 0
-    for members, keeper in zip(groups(_labels(clusters.labels)), clusters.kept, strict=True):
-        label = clusters.labels[members[0]]
-        if label in earlier:
-            seen_before += len(members)
-            for i in members:
-                cluster[i] = earlier[label]
-            continue
-        kept[keeper] = True
-        for i in members:
-            cluster[i] = names[keeper]
-    return Plan(
-        tuple(cleaned),
-        tuple(kept),
-        tuple(cluster),
-        tuple(removed),
-        seen_before,
-        clusters.exact_duplicates,
-    )
-
-
-def remember(index: Index, ids: Sequence[str], texts: Sequence[str]) -> None:
-    """Add the records to ``index``, in batches of one transaction each."""
-    for start in range(0, len(texts), _INDEX_BATCH):
-        stop = min(start + _INDEX_BATCH, len(texts))
-        index.add_many(zip(ids[start:stop], texts[start:stop], strict=True))
-
-
-def _labels(labels: tuple[int, ...]) -> Any:
-    import numpy as np
-
-    return np.asarray(labels, dtype=np.int64)
+__all__ = ["run_corpus"]
 
 
 def run_corpus(
@@ -149,6 +41,7 @@ def run_corpus(
     mark: bool = False,
     dropped: str | None = None,
     url_field: str = "url",
+    index_batch: int = INDEX_BATCH,
     force: bool = False,
     quiet: bool = False,
 ) -> None:
@@ -184,11 +77,12 @@ def run_corpus(
             quiet,
             options,
             index,
+            index_batch,
         )
         if index is not None:
             # only now that the outputs are in place: a crash before this point leaves the
             # index as it was, and a rerun does the whole work again
-            remember(index, [r.id for r in records], plan.texts)
+            remember(index, [r.id for r in records], plan.texts, batch=index_batch)
     _summary(records, plan, stats, index_path, boilerplate, started, quiet)
 
 
@@ -205,6 +99,7 @@ def _write(
     quiet: bool,
     options: CorpusOptions,
     index: Index | None,
+    index_batch: int,
 ) -> tuple[list[Record], Plan, Stats]:
     """Read the records, decide, and write the outputs (atomically, when the stack closes)."""
     from dedup.cli import Run
@@ -226,6 +121,7 @@ def _write(
             urls=urls,
             boilerplate=BoilerplateOptions() if boilerplate else None,
             index=index,
+            batch=index_batch,
         )
         writer = stack.enter_context(
             open_writer(

@@ -43,7 +43,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.api import CorpusOptions, matches
+from dedup.corpus.cluster import CorpusOptions, matches
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment
@@ -51,7 +51,7 @@ from dedup.model import (
     ConfigError,
     DedupError,
     InputError,
-    _check_int,
+    check_int,
     check_text,
     with_overrides,
 )
@@ -131,7 +131,7 @@ class Index:
         **overrides: Any,
     ) -> None:
         self.options = with_overrides(options, CorpusOptions, overrides)
-        _check_int("cache_mb", cache_mb, 1)
+        check_int("cache_mb", cache_mb, 1)
         self.path = Path(path)
         self.readonly = readonly
         self._lock: IO[bytes] | None = None
@@ -332,7 +332,7 @@ class Index:
         size_b: npt.NDArray[np.int64],
     ) -> npt.NDArray[np.float64]:
         """Estimated containment (Jaccard similarity for small documents) of row pairs where
-        they are duplicates (:func:`dedup.corpus.api.matches`), else -1."""
+        they are duplicates (:func:`dedup.corpus.cluster.matches`), else -1."""
         jac = (sig_a == sig_b).mean(axis=1)
         cont = estimate_containment(jac, size_a, size_b)
         small = np.minimum(size_a, size_b) < self.options.min_shingles

@@ -68,7 +68,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "dedup.integrations.scrapy needs Scrapy: pip install 'dedup[scrapy]'"
     ) from exc
 
-from dedup.corpus.api import CorpusOptions
+from dedup.corpus.cluster import CorpusOptions
 from dedup.corpus.index import Index, Match
 from dedup.corpus.shingle import exact_hash
 from dedup.model import ConfigError, InputError
