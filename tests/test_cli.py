@@ -23,7 +23,10 @@ from click.testing import CliRunner, Result
 
 import dedup
 from dedup import cli
-from dedup.model import Cleaned, Edit, Span, Stage, apply_edits
+from dedup.cli import progress, stages
+from dedup.cli.render import render_edits
+from dedup.cli.session import EXIT_CODES
+from dedup.model import Cleaned, Edit, RepairOptions, Span, Stage, apply_edits
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_4f0cfa5be7925e77.txt"
@@ -120,7 +123,7 @@ def test_every_command_reads_its_inputs_with_the_shared_options() -> None:
 
 def test_docs_exit_codes_match_the_help() -> None:
     docs = DOCS.read_text(encoding="utf-8")
-    for line in cli.EXIT_CODES.splitlines()[2:]:
+    for line in EXIT_CODES.splitlines()[2:]:
         code = line.split()[0] if line.startswith("  ") and line.split()[0].isdigit() else None
         if code:
             assert f"| {code} |" in docs
@@ -422,11 +425,11 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
 
 
 def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fake(text: str, **_: Any) -> Cleaned:
+    def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
         edits = (Edit(0, 2, "remove", "adjacent-copy", 1.0, Span(2, 4)),)
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
-    monkeypatch.setattr(cli, "clean", fake)
+    monkeypatch.setattr(stages, "clean_document", fake)
     src = write_jsonl(tmp_path / "in.jsonl", [{"text": "abab"}, {"text": "cdcd"}])
     result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
     assert result.exit_code == 0
@@ -439,7 +442,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.Mon
     src = write_jsonl(tmp_path / "in.jsonl", records(3))
     plain = run("clean", str(src), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
     assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in plain.stderr
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
     shown = run("clean", str(src), "-o", str(tmp_path / "b.jsonl"), "-j", "1")
     assert shown.exit_code == 0
     assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" in shown.stderr
@@ -676,14 +679,14 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
 def test_a_failing_stage_is_reported_with_its_location(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = dedup.clean
+    real = stages.clean_document
 
-    def flaky(text: str, **kwargs: Any) -> Any:
+    def flaky(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
         if text == "boom":
             raise RuntimeError("stage bug")
-        return real(text, **kwargs)
+        return real(text, repair_options)
 
-    monkeypatch.setattr(cli, "clean", flaky)
+    monkeypatch.setattr(stages, "clean_document", flaky)
     src = write_jsonl(tmp_path / "in.jsonl", [{"text": "fine"}, {"text": "boom"}])
     out = tmp_path / "out.jsonl"
     result = run("clean", str(src), "-o", str(out), "-j", "1")
@@ -706,14 +709,14 @@ def test_interrupt_leaves_no_partial_output(
 ) -> None:
     calls = 0
 
-    def interrupted(text: str, **_: Any) -> Cleaned:
+    def interrupted(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise KeyboardInterrupt
         return Cleaned(text, ())
 
-    monkeypatch.setattr(cli, "clean", interrupted)
+    monkeypatch.setattr(stages, "clean_document", interrupted)
     src = write_jsonl(tmp_path / "in.jsonl", records(5))
     result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
     assert result.exit_code == 130
@@ -774,7 +777,7 @@ def test_find_seed_has_a_duplicate() -> None:
 
 def test_find_table(monkeypatch: pytest.MonkeyPatch) -> None:
     pair = dedup.DuplicatePair(Span(0, 10), Span(20, 30), 0.93, "flattened")
-    monkeypatch.setattr(cli, "find_duplicates", lambda text, options=None: [pair])
+    monkeypatch.setattr(stages, "find_in_document", lambda text, options=None: [pair])
     result = run("find", str(SEED), "-q")
     assert result.exit_code == 0
     assert "0-10" in result.stdout
@@ -810,7 +813,7 @@ def test_render_edits_marks_every_action() -> None:
         Edit(5, 7, "fix", "white-space", 1.0, None, " "),
         Edit(13, 26, "remove", "adjacent-copy", 0.98, Span(0, 13)),
     )
-    out = click.unstyle(cli.render_edits(text, edits, context=-1))
+    out = click.unstyle(render_edits(text, edits, context=-1))
     assert out == (
         "Hello[-\N{MIDDLE DOT}\N{MIDDLE DOT}-]{+\N{MIDDLE DOT}+}world."
         "[- Hello world.-]"
@@ -822,7 +825,7 @@ def test_render_edits_marks_every_action() -> None:
 def test_render_edits_elides_long_unchanged_text() -> None:
     text = "a" * 1000 + "XY" + "b" * 1000
     edits = (Edit(1000, 1002, "remove", "r", 1.0, None),)
-    out = click.unstyle(cli.render_edits(text, edits, context=10))
+    out = click.unstyle(render_edits(text, edits, context=10))
     assert out.startswith("[\N{HORIZONTAL ELLIPSIS} 990 characters \N{HORIZONTAL ELLIPSIS}]")
     assert "a" * 10 + "[-XY-]" in out
     assert out.endswith(
@@ -841,11 +844,11 @@ def test_diff_seed_shows_the_removed_copy() -> None:
 
 
 def test_diff_colour(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def fake(text: str, **_: Any) -> Cleaned:
+    def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
         edits = (Edit(0, 1, "remove", "r", 1.0, None),)
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
-    monkeypatch.setattr(cli, "clean", fake)
+    monkeypatch.setattr(stages, "clean_document", fake)
     src = tmp_path / "a.txt"
     src.write_text("xy")
     coloured = run("diff", str(src), "--color", "-q")

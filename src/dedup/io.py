@@ -35,11 +35,11 @@ from dedup.model import ConfigError, DedupError, InputError
 __all__ = [
     "FORMATS",
     "Compression",
+    "Encoded",
     "Format",
     "Line",
     "LineParser",
     "OutputError",
-    "Prepared",
     "Reader",
     "Record",
     "Reject",
@@ -48,10 +48,11 @@ __all__ = [
     "atomic_output",
     "detect_format",
     "discover",
+    "encode",
     "json_line",
     "open_writer",
     "output_name",
-    "prepare",
+    "path_format",
     "write_jsonl_line",
 ]
 
@@ -86,6 +87,26 @@ def detect_format(name: str) -> tuple[Format, Compression | None]:
     if lower.endswith(_PARQUET_SUFFIXES) and compression is None:
         return "parquet", None
     return "text", compression
+
+
+def path_format(path: str) -> Format:
+    """The format of what ``path`` names, by :func:`detect_format`'s rule (the one rule for
+    every engine): a file's, or a URI's, from its name; a local directory's from the first file
+    in it (sorted, hidden files skipped) whose name says JSON Lines or Parquet, else text.
+
+    >>> path_format("s3://bucket/crawl/part-0001.parquet"), path_format("day2.jsonl.zst")
+    ('parquet', 'jsonl')
+    """
+    local = Path(path)
+    if "://" not in path and local.is_dir():
+        for candidate in sorted(local.rglob("*")):
+            relative = candidate.relative_to(local)
+            if candidate.is_file() and not any(p.startswith(".") for p in relative.parts):
+                fmt, _ = detect_format(candidate.name)
+                if fmt != "text":
+                    return fmt
+        return "text"
+    return detect_format(PurePath(path.rstrip("/")).name)[0]
 
 
 def output_name(relative: PurePath, fmt: Format, compression: Compression | None) -> PurePath:
@@ -682,10 +703,10 @@ class Writer:
 
     def write(self, record: Record, text: str) -> None:
         """Write ``record`` with ``text`` as its new text."""
-        self.put(prepare(record, text, self.format, self.field))
+        self.put(encode(record, text, self.format, self.field))
 
-    def put(self, output: Prepared) -> None:
-        """Write what :func:`prepare` made for this writer's format (in a worker, say)."""
+    def put(self, output: Encoded) -> None:
+        """Write what :func:`encode` made for this writer's format (in a worker, say)."""
         assert self._stream is not None, "use the Writer as a context manager"
         if self.format == "text":
             if self.count:
@@ -736,18 +757,18 @@ class Writer:
             self._parquet = None
 
 
-Prepared = bytes | str | dict[str, Any]
+Encoded = bytes | str | dict[str, Any]
 """What a :class:`Writer` writes for one record: a JSON line, a text, or a Parquet row."""
 
 
-def prepare(record: Record, text: str, fmt: Format, field: str = "text") -> Prepared:
+def encode(record: Record, text: str, fmt: Format, field: str = "text") -> Encoded:
     """What a writer of ``fmt`` writes for ``record`` with ``text`` as its new text.
 
     For JSONL, the line (the line exactly as read when the text did not change); for Parquet,
     the row with every field kept; for text, the text. Made where it is cheapest: the workers
     of ``dedup clean`` make it beside the cleaning, and the writer only writes it.
 
-    >>> prepare(Record("in.jsonl", 1, "7", "a", {"id": 7, "text": "a"}), "b", "jsonl")
+    >>> encode(Record("in.jsonl", 1, "7", "a", {"id": 7, "text": "a"}), "b", "jsonl")
     b'{"id": 7, "text": "b"}\\n'
     """
     if fmt == "text":
