@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any, Literal
 
+from dedup.extras import require
 from dedup.model import ConfigError, DedupError, InputError
 
 __all__ = [
@@ -363,7 +364,7 @@ class _ZstdReader(io.RawIOBase):
     """A raw stream decompressing zstd frames, which raises on a truncated file."""
 
     def __init__(self, raw: IO[bytes], name: str) -> None:
-        import zstandard
+        zstandard = require("zstandard", "zstd", f"{name}: reading zstd")
 
         self._raw = raw
         self._name = name
@@ -394,7 +395,7 @@ class _ZstdReader(io.RawIOBase):
         return n
 
     def _decompress(self, chunk: bytes) -> bytes:
-        import zstandard
+        zstandard = require("zstandard", "zstd", f"{self._name}: reading zstd")
 
         out = []
         while chunk:
@@ -526,10 +527,8 @@ class Reader:
                 yield line if self.lazy else self.parser(line)
 
     def _parquet(self) -> Iterator[Record | Reject]:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         name, field = self.source.name, self.parser.field
+        pa, pq = _pyarrow(f"{name}: reading Parquet")
         if self.source.path is None:
             stdin = self._stdin if self._stdin is not None else sys.stdin.buffer
             target: Any = pa.BufferReader(stdin.read())
@@ -588,6 +587,12 @@ class Reader:
             raise InputError(
                 f"{name}: cannot read row {row + 1} of the Parquet file ({exc})"
             ) from exc
+
+
+def _pyarrow(purpose: str) -> tuple[Any, Any]:
+    """``pyarrow`` and ``pyarrow.parquet``, or a :class:`~dedup.extras.MissingExtraError`
+    saying that ``purpose`` needs the ``parquet`` extra."""
+    return require("pyarrow", "parquet", purpose), require("pyarrow.parquet", "parquet", purpose)
 
 
 class _NotText(Exception):
@@ -665,6 +670,8 @@ class Writer:
             raise OutputError(f"{path} exists: pass --force to replace it")
 
     def __enter__(self) -> Writer:
+        if self.format == "parquet":  # a missing extra is said before any work
+            _pyarrow(f"{self._name()}: writing Parquet")
         if self.path is None:
             base: IO[bytes] = self._stdout if self._stdout is not None else sys.stdout.buffer
         else:
@@ -676,13 +683,16 @@ class Writer:
                 gzip.GzipFile(fileobj=base, mode="wb", mtime=0)  # type: ignore[arg-type]
             )
         elif self.compression == "zstd":
-            import zstandard
+            zstandard = require("zstandard", "zstd", f"{self._name()}: writing zstd")
 
             base = self._stack.enter_context(
                 zstandard.ZstdCompressor().stream_writer(base, closefd=False)
             )
         self._stream = base
         return self
+
+    def _name(self) -> str:
+        return "<stdout>" if self.path is None else str(self.path)
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
@@ -729,9 +739,7 @@ class Writer:
     def _flush_parquet(self, *, final: bool) -> None:
         if self.format != "parquet":
             return
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+        pa, pq = _pyarrow(f"{self._name()}: writing Parquet")
         if self._rows:
             try:
                 if self.schema is None:
