@@ -637,7 +637,9 @@ class Writer:
 
     ``write(record, text)`` writes ``record`` with ``text`` as its new text: for JSONL and
     Parquet every other field is kept as it was, in order; a record read from a text file becomes
-    ``{"id": ..., field: text}``. Text output holds exactly one document.
+    ``{"id": ..., field: text}``. Text output holds exactly one document, and ends with a line
+    break as a text file does (unless ``final_newline`` is off: ``--in-place`` keeps a file's
+    last line as it was).
     Use as a context manager: the output is committed when the block ends without error.
     """
 
@@ -652,8 +654,10 @@ class Writer:
         force: bool = False,
         mode_from: Path | None = None,
         stdout: IO[bytes] | None = None,
+        final_newline: bool = True,
     ) -> None:
         self.path = path
+        self.final_newline = final_newline
         self.format = fmt
         self.compression = compression
         self.field = field
@@ -725,6 +729,8 @@ class Writer:
                     "--format jsonl, or give -o a directory"
                 )
             assert isinstance(output, str)
+            if self.final_newline and output and not output.endswith(("\n", "\r")):
+                output += "\n"
             self._stream.write(output.encode("utf-8", errors="replace"))
         elif self.format == "jsonl":
             assert isinstance(output, bytes)
