@@ -56,5 +56,7 @@ def require(module: str, extra: str, purpose: str) -> ModuleType:
     except ImportError as exc:
         missing = exc.name or module
         raise MissingExtraError(
-            f"{purpose} needs {missing}, which is not installed: {install_line(extra)}"
+            f"{purpose} needs {missing}, which is not installed",
+            hint=install_line(extra),
+            reason="missing-extra",
         ) from exc

@@ -67,7 +67,9 @@ try:
     from scrapy.exceptions import DropItem
 except ImportError as exc:
     raise MissingExtraError(
-        f"dedup.integrations.scrapy needs Scrapy, which is not installed: {install_line('scrapy')}"
+        "dedup.integrations.scrapy needs Scrapy, which is not installed",
+        hint=install_line("scrapy"),
+        reason="missing-extra",
     ) from exc
 
 from dedup.corpus.cluster import CorpusOptions
