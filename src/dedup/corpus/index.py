@@ -56,7 +56,7 @@ from dedup.model import (
     with_overrides,
 )
 
-__all__ = ["FORMAT_VERSION", "Index", "IndexLockedError", "Match"]
+__all__ = ["FORMAT_VERSION", "Entry", "Index", "IndexLockedError", "IndexStats", "Match"]
 
 #: The layout of the SQLite file; bumped when tables change.
 FORMAT_VERSION = 1
@@ -90,6 +90,30 @@ class IndexLockedError(DedupError):
     ) -> None:
         super().__init__(message, **fields)
         self.lock_path = None if lock_path is None else os.fspath(lock_path)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One indexed document: its id, when it was added (``first_seen``, seconds since the epoch,
+    UTC) and how many shingles it has."""
+
+    id: str
+    first_seen: float
+    shingles: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What an index holds: how many documents, added between ``first_seen`` and
+    ``last_seen`` (``None`` when empty), and the options it was built with."""
+
+    documents: int
+    first_seen: float | None
+    last_seen: float | None
+    threshold: float
+    bands: int
+    rows: int
+    format: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +494,56 @@ class Index:
             )
         return results
 
+    # -- looking inside, forgetting ----------------------------------------------------------
+
+    def stats(self) -> IndexStats:
+        """How many documents the index holds, when they were added, and its options."""
+        count, first, last = self._conn.execute(
+            "SELECT count(*), min(first_seen), max(first_seen) FROM docs"
+        ).fetchone()
+        return IndexStats(
+            documents=int(count),
+            first_seen=None if first is None else float(first),
+            last_seen=None if last is None else float(last),
+            threshold=self.options.threshold,
+            bands=self._bands,
+            rows=self._rows,
+            format=FORMAT_VERSION,
+        )
+
+    def entry(self, doc_id: str) -> Entry | None:
+        """The indexed document ``doc_id``, or ``None``."""
+        row = self._conn.execute(
+            "SELECT id, first_seen, size FROM docs WHERE id = ?", (doc_id,)
+        ).fetchone()
+        return None if row is None else Entry(str(row[0]), float(row[1]), int(row[2]))
+
+    def entries(self, *, since: float | None = None) -> Iterator[Entry]:
+        """The indexed documents in the order they were added; with ``since``, those added at
+        or after that time (seconds since the epoch)."""
+        query = "SELECT id, first_seen, size FROM docs"
+        args: tuple[float, ...] = ()
+        if since is not None:
+            query += " WHERE first_seen >= ?"
+            args = (since,)
+        for doc_id, seen, size in self._conn.execute(query + " ORDER BY doc", args).fetchall():
+            yield Entry(str(doc_id), float(seen), int(size))
+
+    def forget(self, ids: Iterable[str]) -> int:
+        """Remove the documents ``ids`` (one transaction; ids not in the index are passed
+        over): later texts no longer match them. Returns how many were removed."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return 0
+        db = self._conn
+        with self._transaction():
+            self._temp("q_forget", "id TEXT", ((i,) for i in wanted))
+            docs = [r[0] for r in db.execute("SELECT d.doc FROM q_forget q JOIN docs d USING (id)")]
+            self._temp("q_docs", "doc INTEGER", ((d,) for d in docs))
+            db.execute("DELETE FROM bands WHERE doc IN (SELECT doc FROM q_docs)")
+            db.execute("DELETE FROM docs WHERE doc IN (SELECT doc FROM q_docs)")
+        return len(docs)
+
     def check(self) -> list[str]:
         """Problems found in the file (empty when it is sound): SQLite's integrity check, and
         documents whose band keys are missing."""
@@ -496,7 +570,11 @@ def _not_a_database(exc: sqlite3.DatabaseError) -> bool:
 
 
 def _acquire(path: Path, timeout: float) -> IO[bytes]:
-    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds."""
+    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds.
+
+    The writer removes the lock file when it is done (:func:`_release`), so that none is left
+    beside the index; a lock taken on a file that was removed meanwhile is taken again on the
+    file now at that path."""
     lock_path = path.with_name(path.name + ".lock")
     handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
     try:
@@ -507,7 +585,14 @@ def _acquire(path: Path, timeout: float) -> IO[bytes]:
     while True:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
+            try:
+                same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                return handle
+            handle.close()  # the writer before removed it: lock the one there now
+            handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 handle.close()
@@ -523,6 +608,10 @@ def _acquire(path: Path, timeout: float) -> IO[bytes]:
 
 
 def _release(handle: IO[bytes]) -> None:
+    """Remove the lock file, then release the writer's lock (in this order, so that no other
+    writer can hold a lock on a file that is gone: see :func:`_acquire`)."""
+    with contextlib.suppress(OSError):
+        os.unlink(handle.name)
     with contextlib.suppress(ImportError, OSError):
         import fcntl
 
