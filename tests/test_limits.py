@@ -227,7 +227,7 @@ def _sound(path: Path) -> list[str]:
         db.close()
     with Index(path, readonly=True) as index:
         assert index.check() == []
-        return [r[0] for r in index._conn.execute("SELECT id FROM docs ORDER BY doc")]
+        return index.ids()
 
 
 def test_index_on_a_full_disk_raises_and_stays_sound(tmp_path: Path) -> None:
