@@ -419,7 +419,8 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
     assert "0 skipped" in result.stderr
     assert re.search(r"characters: [\d,]+ in, [\d,]+ out, -?[\d,]+ removed", result.stderr)
     assert "edits: " in result.stderr
-    assert "MB/s with -j 1" in result.stderr
+    speed = r"\n[\d.]+ kB in [\d.]+ s \([\d.]+ (kB|MB)/s\), in this process\n"
+    assert re.search(speed, result.stderr)
     quiet = run("clean", str(src), "-o", str(tmp_path / "q.jsonl"), "-q")
     assert quiet.exit_code == 0
     assert quiet.stderr == ""
@@ -802,7 +803,7 @@ def test_find_json_lines(tmp_path: Path) -> None:
         assert pair["first"][0] <= pair["first"][1]
         assert pair["second"][0] <= pair["second"][1]
         assert 0.0 <= pair["score"] <= 1.0
-    assert f"{len(pairs):,} duplicate pairs" in result.stderr
+    assert f"{len(pairs):,} duplicate pair{'s' if len(pairs) != 1 else ''} found" in result.stderr
 
 
 def test_find_seed_has_a_duplicate() -> None:
@@ -829,7 +830,7 @@ def test_find_nothing(tmp_path: Path) -> None:
     result = run("find", str(src))
     assert result.exit_code == 0
     assert result.stdout == "No duplicate spans found.\n"
-    assert "0 duplicate pairs" in result.stderr
+    assert "0 duplicate pairs found" in result.stderr
 
 
 def test_find_bad_input(tmp_path: Path) -> None:
@@ -912,3 +913,19 @@ def test_diff_no_changes(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == f"=== p ({src}:1)\nno changes\n"
     assert "1 document read, 0 changed" in result.stderr
+
+
+def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> None:
+    """A 4.6 kB page: its size in kB (not 0.0 MB), in this process (a small input never starts
+    the pool, whatever -j says), and one of everything in the singular."""
+    result = run("clean", str(SEED), "-j", "2", "-o", str(tmp_path / "out.txt"))
+    assert result.exit_code == 0
+    assert "dedup clean: 1 document read, 1 changed, 0 skipped\n" in result.stderr
+    assert re.search(r"\n4\.6 kB in [\d.]+ s \([\d.]+ [kM]B/s\), in this process\n", result.stderr)
+    found = run("find", str(SEED), "-j", "2")
+    assert "\n1 duplicate pair found\n" in found.stderr
+    assert "dedup find: 1 document read, 1 with duplicate spans" in found.stderr
+    many = write_jsonl(tmp_path / "many.jsonl", records(400))
+    pooled = run("clean", str(many), "-j", "2", "-o", str(tmp_path / "many.out.jsonl"))
+    assert pooled.exit_code == 0
+    assert "), with 2 worker processes\n" in pooled.stderr

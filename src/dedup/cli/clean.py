@@ -144,10 +144,10 @@ def run(job: CleanJob) -> None:
                 if writer.schema is None and reader.schema is not None:
                     writer.schema = reader.schema
                 check_signals()
-    echo(lines(source.counts, jobs), quiet=job.quiet)
+    echo(lines(source.counts, engine.started), quiet=job.quiet)
 
 
-def lines(counts: Counts, jobs: int) -> list[str]:
+def lines(counts: Counts, started: int) -> list[str]:
     """The summary of ``dedup clean``."""
     removed = counts.chars_in - counts.chars_out
     kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.edits.items())) or "none"
@@ -156,5 +156,5 @@ def lines(counts: Counts, jobs: int) -> list[str]:
         *over_cap_line(counts, "normalised only, not repaired"),
         f"characters: {counts.chars_in:,} in, {counts.chars_out:,} out, {removed:,} removed",
         f"edits: {kinds}",
-        speed_line(counts, jobs),
+        speed_line(counts, started),
     ]

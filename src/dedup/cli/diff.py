@@ -80,12 +80,12 @@ def run(job: DiffJob) -> None:
                 )
                 print_diff(record, result, job.context, job.color)
                 source.advance(record)
-    echo(lines(source.counts, jobs), quiet=job.quiet)
+    echo(lines(source.counts, engine.started), quiet=job.quiet)
 
 
-def lines(counts: Counts, jobs: int) -> list[str]:
+def lines(counts: Counts, started: int) -> list[str]:
     """The summary of ``dedup diff``."""
     return [
         read_line("dedup diff", counts, "changed"),
-        speed_line(counts, jobs),
+        speed_line(counts, started),
     ]
