@@ -929,3 +929,29 @@ def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> 
     pooled = run("clean", str(many), "-j", "2", "-o", str(tmp_path / "many.out.jsonl"))
     assert pooled.exit_code == 0
     assert "), with 2 worker processes\n" in pooled.stderr
+
+
+def test_diff_colour_comes_back_after_an_elision() -> None:
+    """A long removal is elided in the middle: the dim marker is reset, and the removal's red
+    and strike-through come back for the rest of it."""
+    result = run("diff", str(SEED), "--color", "--context", "30", "-q")
+    assert result.exit_code == 0
+    red = click.style("x", fg="red", strikethrough=True).split("x")[0]
+    assert f"characters \N{HORIZONTAL ELLIPSIS}]\x1b[0m{red}" in result.stdout
+
+
+def test_diff_one_stage(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(DOUBLED.replace("own.\n", "own.   \n", 1), encoding="utf-8")
+    every = run("diff", str(page), "-q")
+    assert "--- normalize: 1 edit" in every.stdout
+    assert "--- repair: 1 edit" in every.stdout
+    repair = run("diff", str(page), "--stage", "repair", "-q")
+    assert repair.exit_code == 0
+    assert "--- normalize" not in repair.stdout
+    assert "--- repair: 1 edit" in repair.stdout
+    split = run("diff", str(page), "--stage", "split", "-q")
+    assert split.stdout == f"=== {page}\nno changes in split\n"
+    help_text = run("diff", "--help").stdout
+    assert "--color | less -R" in help_text
+    assert "--stage repair" in help_text

@@ -19,7 +19,10 @@ from dedup.cli.summary import echo, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.pipeline import warm_up
 
-__all__ = ["diff_command", "run"]
+__all__ = ["STAGES", "diff_command", "run"]
+
+STAGES = ("normalize", "repair", "split")
+"""The stages of :func:`dedup.clean`, in order, as ``--stage`` names them."""
 
 
 @click.command(name="diff", epilog=EXIT_CODES)
@@ -28,7 +31,14 @@ __all__ = ["diff_command", "run"]
     "--color/--no-color",
     "color",
     default=None,
-    help="Colour the changes (default: when stdout is a terminal).",
+    help="Colour the changes (default: when stdout is a terminal; --color for less -R).",
+)
+@click.option(
+    "--stage",
+    "stages",
+    type=click.Choice(STAGES),
+    multiple=True,
+    help="Show only this stage's edits (repeatable; default: every stage).",
 )
 @click.option(
     "--context",
@@ -53,8 +63,10 @@ def diff_command(job: DiffJob) -> None:
 
     \b
     Example:
-      dedup diff page.txt | less -R
-      dedup diff crawl.jsonl --no-color --context 80 > review.txt
+      dedup diff page.txt
+      dedup diff page.txt --stage repair          # the copies only, not white-space fixes
+      dedup diff crawl.jsonl --color | less -R    # colour through a pager
+      dedup diff crawl.jsonl --context 80 > review.txt
     """
     run(job)
 
@@ -78,7 +90,7 @@ def run(job: DiffJob) -> None:
                     stages.changed(record.text, result.text, result.edits),
                     [edit.action for edit in result.edits],
                 )
-                print_diff(record, result, job.context, job.color)
+                print_diff(record, result, job.context, job.color, job.stages)
                 source.advance(record)
     echo(lines(source.counts, engine.started), quiet=job.quiet)
 
