@@ -98,7 +98,16 @@ def test_every_command_has_help_an_example_and_a_doc_section() -> None:
         match = re.search(rf"^## `dedup {name}`$(.*?)(?=^## |\Z)", docs, re.M | re.S)
         assert match, f"docs/cli.md has no section '## `dedup {name}`'"
         section = match.group(1) + shared.group(1)
-        for param in command.params:
+        params = list(command.params)
+        if isinstance(command, click.Group):  # dedup index: its commands, in its section
+            for sub_name, sub in command.commands.items():
+                sub_help = run(name, sub_name, "--help")
+                assert sub_help.exit_code == 0, (name, sub_name)
+                assert sub.help, (name, sub_name)
+                assert "Exit status:" in sub_help.stdout, (name, sub_name)
+                assert f"dedup {name} {sub_name}" in section, (name, sub_name)
+                params += sub.params
+        for param in params:
             for opt in param.opts + param.secondary_opts:
                 if opt.startswith("--"):
                     named = re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section)
