@@ -964,3 +964,37 @@ def test_diff_one_stage(tmp_path: Path) -> None:
     help_text = run("diff", "--help").stdout
     assert "--color | less -R" in help_text
     assert "--stage repair" in help_text
+
+
+def test_jsonl_piped_to_stdin_is_read_as_records(tmp_path: Path) -> None:
+    """``head -40 crawl.jsonl | dedup clean -``: records, not one text holding the JSON."""
+    rows = records(5)
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+    result = run("clean", "-", "-j", "1", input=data)
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == cleaned(rows)
+    assert "dedup clean: 5 documents read" in result.stderr
+    corpus = run("corpus", "-", "-o", "-", input=b"\n" + data)
+    assert corpus.exit_code == 0, corpus.stderr
+    assert "5 documents read" in corpus.stderr
+    as_text = run("clean", "-", "--input-format", "text", "-q", input=data)
+    assert as_text.stdout == dedup.clean(data.decode()) + ("" if data.endswith(b"\n") else "\n")
+
+
+def test_stdin_that_starts_like_json_but_is_not_json_lines_is_refused() -> None:
+    pretty = b'{\n  "id": 1,\n  "text": "a"\n}\n'
+    result = run("clean", "-", input=pretty)
+    assert result.exit_code == 2
+    assert "<stdin> starts with '{' but its first line is not one JSON object" in result.stderr
+    assert "pass --input-format text to read it as one document" in result.stderr
+    as_text = run("clean", "-", "--input-format", "text", "-q", input=pretty)
+    assert as_text.exit_code == 0
+    assert as_text.stdout == pretty.decode()
+
+
+def test_parquet_piped_to_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": ["caf\u00c3\u00a9"]}), path)
+    result = run("clean", "-", "-o", str(tmp_path / "out.jsonl"), input=path.read_bytes())
+    assert result.exit_code == 0, result.stderr
+    assert read_jsonl(tmp_path / "out.jsonl") == [{"id": "a", "text": "caf\u00e9"}]

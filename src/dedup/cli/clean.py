@@ -80,7 +80,7 @@ def clean_command(job: CleanJob) -> None:
 def run(job: CleanJob) -> None:
     """``dedup clean`` on this machine's processes."""
     inputs = job.inputs
-    sources = find_inputs(job.paths, inputs, exclude=job.output)
+    sources, stdin = find_inputs(job.paths, inputs, exclude=job.output)
     directory_input = any(Path(p).is_dir() for p in job.paths if p != "-")
     targets = plan_outputs(
         sources,
@@ -99,7 +99,7 @@ def run(job: CleanJob) -> None:
         progress = Progress(
             sources, stack, quiet=job.quiet, writes_stdout=any(t.path is None for t in targets)
         )
-        source = RecordSource(inputs, rejects=rejects, progress=progress)
+        source = RecordSource(inputs, rejects=rejects, progress=progress, stdin=stdin)
         report_file = (
             stack.enter_context(atomic_output(Path(job.report), force=job.force))
             if job.report

@@ -9,6 +9,7 @@ was.
 from __future__ import annotations
 
 import contextlib
+from typing import IO
 
 import click
 
@@ -124,10 +125,10 @@ def run(job: CorpusJob) -> None:
     outputs and then add the records to the index."""
     options = job.options
     check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs, force=job.force)
-    sources = find_inputs(job.paths, job.inputs, exclude=job.output)
+    sources, stdin = find_inputs(job.paths, job.inputs, exclude=job.output)
     with contextlib.ExitStack() as outer:
         index = outer.enter_context(Index(job.index_path, options)) if job.index_path else None
-        records, decided, counts = _write(job, sources, options, index)
+        records, decided, counts = _write(job, sources, options, index, stdin)
         if index is not None:
             # only now that the outputs are in place: a crash before this point leaves the
             # index as it was, and a rerun does the whole work again
@@ -137,7 +138,11 @@ def run(job: CorpusJob) -> None:
 
 
 def _write(
-    job: CorpusJob, sources: list[Source], options: CorpusOptions, index: Index | None
+    job: CorpusJob,
+    sources: list[Source],
+    options: CorpusOptions,
+    index: Index | None,
+    stdin: IO[bytes],
 ) -> tuple[list[Record], Plan, Counts]:
     """Read the records, decide, and write the outputs (atomically, when the stack closes)."""
     field_name = job.inputs.field
@@ -146,7 +151,7 @@ def _write(
         progress = Progress(
             sources, stack, quiet=job.quiet, writes_stdout="-" in (job.output, job.dropped)
         )
-        source = RecordSource(job.inputs, rejects=rejects, progress=progress)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
         records = []
         for input_source in sources:
             reader = source.reader(input_source)

@@ -73,13 +73,13 @@ def diff_command(job: DiffJob) -> None:
 
 def run(job: DiffJob) -> None:
     """``dedup diff`` on this machine's processes."""
-    sources = find_inputs(job.paths, job.inputs)
+    sources, stdin = find_inputs(job.paths, job.inputs)
     jobs = job.jobs or default_jobs()
     stage = functools.partial(stages.clean_document, repair_options=job.repair)
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack)
         progress = Progress(sources, stack, quiet=job.quiet)
-        source = RecordSource(job.inputs, rejects=rejects, progress=progress)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
         engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         for input_source in sources:
             reader = source.reader(input_source)

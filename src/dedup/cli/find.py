@@ -47,14 +47,14 @@ def find_command(job: FindJob) -> None:
 
 def run(job: FindJob) -> None:
     """``dedup find`` on this machine's processes."""
-    sources = find_inputs(job.paths, job.inputs)
+    sources, stdin = find_inputs(job.paths, job.inputs)
     jobs = job.jobs or default_jobs()
     stage = functools.partial(stages.find_in_document, options=job.repair)
     pairs_total = 0
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack)
         progress = Progress(sources, stack, quiet=job.quiet)
-        source = RecordSource(job.inputs, rejects=rejects, progress=progress)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
         engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         for input_source in sources:
             reader = source.reader(input_source)
