@@ -49,7 +49,7 @@ def clean_run(engine: str, workers: int, path: Path, copies: int) -> dict[str, A
     texts = _texts(path, copies)
     nbytes = sum(len(t.encode("utf-8")) for t in texts)
     if engine == "local":
-        from dedup.cli import clean_document
+        from dedup.cli.stages import clean_document
         from dedup.engine import Engine
 
         started = time.perf_counter()

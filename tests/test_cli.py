@@ -23,7 +23,10 @@ from click.testing import CliRunner, Result
 
 import dedup
 from dedup import cli
-from dedup.model import Cleaned, Edit, Span, Stage, apply_edits
+from dedup.cli import progress, stages
+from dedup.cli.render import render_edits
+from dedup.cli.session import EXIT_CODES
+from dedup.model import Cleaned, Edit, RepairOptions, Span, Stage, apply_edits
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_4f0cfa5be7925e77.txt"
@@ -95,7 +98,16 @@ def test_every_command_has_help_an_example_and_a_doc_section() -> None:
         match = re.search(rf"^## `dedup {name}`$(.*?)(?=^## |\Z)", docs, re.M | re.S)
         assert match, f"docs/cli.md has no section '## `dedup {name}`'"
         section = match.group(1) + shared.group(1)
-        for param in command.params:
+        params = list(command.params)
+        if isinstance(command, click.Group):  # dedup index: its commands, in its section
+            for sub_name, sub in command.commands.items():
+                sub_help = run(name, sub_name, "--help")
+                assert sub_help.exit_code == 0, (name, sub_name)
+                assert sub.help, (name, sub_name)
+                assert "Exit status:" in sub_help.stdout, (name, sub_name)
+                assert f"dedup {name} {sub_name}" in section, (name, sub_name)
+                params += sub.params
+        for param in params:
             for opt in param.opts + param.secondary_opts:
                 if opt.startswith("--"):
                     named = re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section)
@@ -120,7 +132,7 @@ def test_every_command_reads_its_inputs_with_the_shared_options() -> None:
 
 def test_docs_exit_codes_match_the_help() -> None:
     docs = DOCS.read_text(encoding="utf-8")
-    for line in cli.EXIT_CODES.splitlines()[2:]:
+    for line in EXIT_CODES.splitlines()[2:]:
         code = line.split()[0] if line.startswith("  ") and line.split()[0].isdigit() else None
         if code:
             assert f"| {code} |" in docs
@@ -143,7 +155,8 @@ def test_python_dash_m() -> None:
 def test_clean_text_file_prints_the_repaired_text() -> None:
     result = run("clean", str(SEED), "-q")
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean(SEED.read_text(encoding="utf-8"))
+    # ending with a line break, as a text file does (the seed has none)
+    assert result.stdout == dedup.clean(SEED.read_text(encoding="utf-8")) + "\n"
     assert result.stderr == ""
 
 
@@ -272,7 +285,7 @@ def test_clean_stdin_to_stdout() -> None:
     text = SEED.read_text(encoding="utf-8")
     result = run("clean", "-", "-q", input=text.encode())
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean(text)
+    assert result.stdout == dedup.clean(text) + "\n"
 
 
 def test_clean_jsonl_stdin_to_stdout() -> None:
@@ -350,7 +363,7 @@ def test_clean_directory_is_mirrored(tmp_path: Path) -> None:
     result = run("clean", str(src), "--glob", "*.txt", "-o", str(out), "-q", "-j", "1")
     assert result.exit_code == 0, result.output
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.txt", "sub", "sub/b.txt"]
-    assert (out / "a.txt").read_text(encoding="utf-8") == dedup.clean(DOUBLED)
+    assert (out / "a.txt").read_text(encoding="utf-8") == dedup.clean(DOUBLED) + "\n"
     everything = run("clean", str(src), "-o", str(tmp_path / "all"), "-q", "-j", "1")
     assert everything.exit_code == 0, everything.output
     assert read_jsonl(tmp_path / "all" / "sub" / "c.jsonl") == cleaned(records(2))
@@ -380,13 +393,13 @@ def test_report_lines_replay_to_the_output(tmp_path: Path) -> None:
         for name in dict.fromkeys(stages):
             edits = [
                 Edit(
-                    e["start"],
-                    e["end"],
-                    e["action"],
-                    e["reason"],
-                    e["score"],
-                    None if e["kept"] is None else Span(*e["kept"]),
-                    e["replacement"],
+                    start=e["start"],
+                    end=e["end"],
+                    action=e["action"],
+                    reason=e["reason"],
+                    score=e["score"],
+                    kept=None if e["kept"] is None else Span(*e["kept"]),
+                    replacement=e["replacement"],
                 )
                 for e in line["edits"]
                 if e["stage"] == name
@@ -415,18 +428,23 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
     assert "0 skipped" in result.stderr
     assert re.search(r"characters: [\d,]+ in, [\d,]+ out, -?[\d,]+ removed", result.stderr)
     assert "edits: " in result.stderr
-    assert "MB/s with -j 1" in result.stderr
+    speed = r"\n[\d.]+ kB in [\d.]+ s \([\d.]+ (kB|MB)/s\), in this process\n"
+    assert re.search(speed, result.stderr)
     quiet = run("clean", str(src), "-o", str(tmp_path / "q.jsonl"), "-q")
     assert quiet.exit_code == 0
     assert quiet.stderr == ""
 
 
 def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fake(text: str, **_: Any) -> Cleaned:
-        edits = (Edit(0, 2, "remove", "adjacent-copy", 1.0, Span(2, 4)),)
+    def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+        edits = (
+            Edit(
+                start=0, end=2, action="remove", reason="adjacent-copy", score=1.0, kept=Span(2, 4)
+            ),
+        )
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
-    monkeypatch.setattr(cli, "clean", fake)
+    monkeypatch.setattr(stages, "clean_document", fake)
     src = write_jsonl(tmp_path / "in.jsonl", [{"text": "abab"}, {"text": "cdcd"}])
     result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
     assert result.exit_code == 0
@@ -437,14 +455,45 @@ def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "DELAY", 0.0)
     plain = run("clean", str(src), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
     assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in plain.stderr
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
     shown = run("clean", str(src), "-o", str(tmp_path / "b.jsonl"), "-j", "1")
     assert shown.exit_code == 0
     assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" in shown.stderr
+    # the bar is cleared before the summary: its last line starts after the erase
+    assert shown.stderr.rsplit("\x1b[2K", 1)[1].lstrip("\r\x1b[?25h").startswith("dedup clean:")
     quiet = run("clean", str(src), "-o", str(tmp_path / "c.jsonl"), "-j", "1", "-q")
     assert quiet.stderr == ""
+
+
+def test_no_progress_bar_where_the_output_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stdout on a terminal or a pipe (``| less -R``): the bar would be drawn over the output
+    (see tests/test_terminal.py for the screen itself); a file is fine."""
+    src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "stdout_is_private", lambda: False)
+    for args in (["clean", str(src)], ["diff", str(src)], ["find", str(src)]):
+        result = run(*args, "-j", "1")
+        assert result.exit_code == 0
+        assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in result.stderr, args
+    monkeypatch.setattr(progress, "stdout_is_private", lambda: True)
+    to_file = run("clean", str(src), "-j", "1")
+    assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" in to_file.stderr
+
+
+def test_no_progress_bar_for_a_short_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "DELAY", 3600.0)
+    result = run("clean", str(src), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
+    assert result.exit_code == 0
+    assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in result.stderr
+    assert result.stderr.startswith("dedup clean:")
 
 
 # --- clean: bad input ----------------------------------------------------------------------
@@ -565,7 +614,7 @@ def test_nul_bytes_are_kept(tmp_path: Path) -> None:
     src.write_bytes(b"before\x00after")
     result = run("clean", str(src), "-q")
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean("before\x00after")
+    assert result.stdout == dedup.clean("before\x00after") + "\n"
     raw = tmp_path / "nul.jsonl"
     raw.write_bytes(b'{"text": "raw \x00 nul"}\n')
     bad = run("clean", str(raw), "-o", str(tmp_path / "o.jsonl"))
@@ -676,14 +725,14 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
 def test_a_failing_stage_is_reported_with_its_location(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = dedup.clean
+    real = stages.clean_document
 
-    def flaky(text: str, **kwargs: Any) -> Any:
+    def flaky(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
         if text == "boom":
             raise RuntimeError("stage bug")
-        return real(text, **kwargs)
+        return real(text, repair_options)
 
-    monkeypatch.setattr(cli, "clean", flaky)
+    monkeypatch.setattr(stages, "clean_document", flaky)
     src = write_jsonl(tmp_path / "in.jsonl", [{"text": "fine"}, {"text": "boom"}])
     out = tmp_path / "out.jsonl"
     result = run("clean", str(src), "-o", str(out), "-j", "1")
@@ -706,14 +755,14 @@ def test_interrupt_leaves_no_partial_output(
 ) -> None:
     calls = 0
 
-    def interrupted(text: str, **_: Any) -> Cleaned:
+    def interrupted(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise KeyboardInterrupt
         return Cleaned(text, ())
 
-    monkeypatch.setattr(cli, "clean", interrupted)
+    monkeypatch.setattr(stages, "clean_document", interrupted)
     src = write_jsonl(tmp_path / "in.jsonl", records(5))
     result = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
     assert result.exit_code == 130
@@ -763,7 +812,7 @@ def test_find_json_lines(tmp_path: Path) -> None:
         assert pair["first"][0] <= pair["first"][1]
         assert pair["second"][0] <= pair["second"][1]
         assert 0.0 <= pair["score"] <= 1.0
-    assert f"{len(pairs):,} duplicate pairs" in result.stderr
+    assert f"{len(pairs):,} duplicate pair{'s' if len(pairs) != 1 else ''} found" in result.stderr
 
 
 def test_find_seed_has_a_duplicate() -> None:
@@ -774,7 +823,7 @@ def test_find_seed_has_a_duplicate() -> None:
 
 def test_find_table(monkeypatch: pytest.MonkeyPatch) -> None:
     pair = dedup.DuplicatePair(Span(0, 10), Span(20, 30), 0.93, "flattened")
-    monkeypatch.setattr(cli, "find_duplicates", lambda text, options=None: [pair])
+    monkeypatch.setattr(stages, "find_in_document", lambda text, options=None: [pair])
     result = run("find", str(SEED), "-q")
     assert result.exit_code == 0
     assert "0-10" in result.stdout
@@ -790,7 +839,7 @@ def test_find_nothing(tmp_path: Path) -> None:
     result = run("find", str(src))
     assert result.exit_code == 0
     assert result.stdout == "No duplicate spans found.\n"
-    assert "0 duplicate pairs" in result.stderr
+    assert "0 duplicate pairs found" in result.stderr
 
 
 def test_find_bad_input(tmp_path: Path) -> None:
@@ -807,10 +856,20 @@ def test_find_bad_input(tmp_path: Path) -> None:
 def test_render_edits_marks_every_action() -> None:
     text = "Hello  world. Hello world."
     edits = (
-        Edit(5, 7, "fix", "white-space", 1.0, None, " "),
-        Edit(13, 26, "remove", "adjacent-copy", 0.98, Span(0, 13)),
+        Edit(
+            start=5,
+            end=7,
+            action="fix",
+            reason="white-space",
+            score=1.0,
+            kept=None,
+            replacement=" ",
+        ),
+        Edit(
+            start=13, end=26, action="remove", reason="adjacent-copy", score=0.98, kept=Span(0, 13)
+        ),
     )
-    out = click.unstyle(cli.render_edits(text, edits, context=-1))
+    out = click.unstyle(render_edits(text, edits, context=-1))
     assert out == (
         "Hello[-\N{MIDDLE DOT}\N{MIDDLE DOT}-]{+\N{MIDDLE DOT}+}world."
         "[- Hello world.-]"
@@ -821,8 +880,8 @@ def test_render_edits_marks_every_action() -> None:
 
 def test_render_edits_elides_long_unchanged_text() -> None:
     text = "a" * 1000 + "XY" + "b" * 1000
-    edits = (Edit(1000, 1002, "remove", "r", 1.0, None),)
-    out = click.unstyle(cli.render_edits(text, edits, context=10))
+    edits = (Edit(start=1000, end=1002, action="remove", reason="r", score=1.0, kept=None),)
+    out = click.unstyle(render_edits(text, edits, context=10))
     assert out.startswith("[\N{HORIZONTAL ELLIPSIS} 990 characters \N{HORIZONTAL ELLIPSIS}]")
     assert "a" * 10 + "[-XY-]" in out
     assert out.endswith(
@@ -841,11 +900,11 @@ def test_diff_seed_shows_the_removed_copy() -> None:
 
 
 def test_diff_colour(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def fake(text: str, **_: Any) -> Cleaned:
-        edits = (Edit(0, 1, "remove", "r", 1.0, None),)
+    def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+        edits = (Edit(start=0, end=1, action="remove", reason="r", score=1.0, kept=None),)
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
-    monkeypatch.setattr(cli, "clean", fake)
+    monkeypatch.setattr(stages, "clean_document", fake)
     src = tmp_path / "a.txt"
     src.write_text("xy")
     coloured = run("diff", str(src), "--color", "-q")
@@ -863,3 +922,79 @@ def test_diff_no_changes(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == f"=== p ({src}:1)\nno changes\n"
     assert "1 document read, 0 changed" in result.stderr
+
+
+def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> None:
+    """A 4.6 kB page: its size in kB (not 0.0 MB), in this process (a small input never starts
+    the pool, whatever -j says), and one of everything in the singular."""
+    result = run("clean", str(SEED), "-j", "2", "-o", str(tmp_path / "out.txt"))
+    assert result.exit_code == 0
+    assert "dedup clean: 1 document read, 1 changed, 0 skipped\n" in result.stderr
+    assert re.search(r"\n4\.6 kB in [\d.]+ s \([\d.]+ [kM]B/s\), in this process\n", result.stderr)
+    found = run("find", str(SEED), "-j", "2")
+    assert "\n1 duplicate pair found\n" in found.stderr
+    assert "dedup find: 1 document read, 1 with duplicate spans" in found.stderr
+    many = write_jsonl(tmp_path / "many.jsonl", records(400))
+    pooled = run("clean", str(many), "-j", "2", "-o", str(tmp_path / "many.out.jsonl"))
+    assert pooled.exit_code == 0
+    assert "), with 2 worker processes\n" in pooled.stderr
+
+
+def test_diff_colour_comes_back_after_an_elision() -> None:
+    """A long removal is elided in the middle: the dim marker is reset, and the removal's red
+    and strike-through come back for the rest of it."""
+    result = run("diff", str(SEED), "--color", "--context", "30", "-q")
+    assert result.exit_code == 0
+    red = click.style("x", fg="red", strikethrough=True).split("x")[0]
+    assert f"characters \N{HORIZONTAL ELLIPSIS}]\x1b[0m{red}" in result.stdout
+
+
+def test_diff_one_stage(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(DOUBLED.replace("own.\n", "own.   \n", 1), encoding="utf-8")
+    every = run("diff", str(page), "-q")
+    assert "--- normalize: 1 edit" in every.stdout
+    assert "--- repair: 1 edit" in every.stdout
+    repair = run("diff", str(page), "--stage", "repair", "-q")
+    assert repair.exit_code == 0
+    assert "--- normalize" not in repair.stdout
+    assert "--- repair: 1 edit" in repair.stdout
+    split = run("diff", str(page), "--stage", "split", "-q")
+    assert split.stdout == f"=== {page}\nno changes in split\n"
+    help_text = run("diff", "--help").stdout
+    assert "--color | less -R" in help_text
+    assert "--stage repair" in help_text
+
+
+def test_jsonl_piped_to_stdin_is_read_as_records(tmp_path: Path) -> None:
+    """``head -40 crawl.jsonl | dedup clean -``: records, not one text holding the JSON."""
+    rows = records(5)
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+    result = run("clean", "-", "-j", "1", input=data)
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == cleaned(rows)
+    assert "dedup clean: 5 documents read" in result.stderr
+    corpus = run("corpus", "-", "-o", "-", input=b"\n" + data)
+    assert corpus.exit_code == 0, corpus.stderr
+    assert "5 documents read" in corpus.stderr
+    as_text = run("clean", "-", "--input-format", "text", "-q", input=data)
+    assert as_text.stdout == dedup.clean(data.decode()) + ("" if data.endswith(b"\n") else "\n")
+
+
+def test_stdin_that_starts_like_json_but_is_not_json_lines_is_refused() -> None:
+    pretty = b'{\n  "id": 1,\n  "text": "a"\n}\n'
+    result = run("clean", "-", input=pretty)
+    assert result.exit_code == 2
+    assert "<stdin> starts with '{' but its first line is not one JSON object" in result.stderr
+    assert "pass --input-format text to read it as one document" in result.stderr
+    as_text = run("clean", "-", "--input-format", "text", "-q", input=pretty)
+    assert as_text.exit_code == 0
+    assert as_text.stdout == pretty.decode()
+
+
+def test_parquet_piped_to_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": ["caf\u00c3\u00a9"]}), path)
+    result = run("clean", "-", "-o", str(tmp_path / "out.jsonl"), input=path.read_bytes())
+    assert result.exit_code == 0, result.stderr
+    assert read_jsonl(tmp_path / "out.jsonl") == [{"id": "a", "text": "caf\u00e9"}]

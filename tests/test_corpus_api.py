@@ -1,4 +1,4 @@
-"""Clusters of a batch: find_near_duplicates and CorpusOptions (dedup.corpus.api)."""
+"""Clusters of a batch: find_near_duplicates and CorpusOptions (dedup.corpus.cluster)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``dedup corpus`` in-process with click's CliRunner (dedup.corpus.command)."""
+"""``dedup corpus`` in-process with click's CliRunner, and dedup.corpus.decide."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from click.testing import CliRunner, Result
 
 from dedup import cli
 from dedup.corpus.boilerplate import BoilerplateOptions
-from dedup.corpus.command import decide
+from dedup.corpus.decide import decide
+from dedup.corpus.index import Index
+from dedup.model import InputError
 
 
 def words(seed: int, n: int = 200) -> str:
@@ -51,7 +53,8 @@ def test_keeps_one_record_per_cluster_and_sets_the_others_aside(tmp_path: Path) 
     assert [r["id"] for r in read(out)] == ["a", "c"]
     assert read(out)[0] == rows()[0]  # every field kept, in order
     assert [(r["id"], r["duplicate_of"]) for r in read(dropped)] == [("b", "a"), ("d", "a")]
-    assert "4 documents read, 2 kept, 2 duplicates (1 exact), 2 clusters" in result.stderr
+    assert "4 documents read: 2 kept, 2 duplicates (written to" in result.stderr
+    assert "duplicates: 2 of a document kept in this run (1 with the same words" in result.stderr
 
 
 def test_keep_longest(tmp_path: Path) -> None:
@@ -84,7 +87,8 @@ def test_the_index_remembers_earlier_runs(tmp_path: Path) -> None:
     result = run(second, "-o", str(tmp_path / "o2.jsonl"), "--index", index)
     assert result.exit_code == 0
     assert [r["id"] for r in read(tmp_path / "o2.jsonl")] == ["f"]
-    assert f"1 seen in {index}" in result.stderr
+    assert "2 documents read: 1 kept, 1 duplicate; 0 skipped" in result.stderr
+    assert f"0 of a document kept in this run, 1 of documents already in {index}" in result.stderr
     # Running the same input again finds all of it in the index.
     again = run(second, "-o", str(tmp_path / "o3.jsonl"), "--index", index, "-q")
     assert again.exit_code == 0
@@ -113,6 +117,23 @@ def test_an_index_built_with_older_canonical_tokens_is_refused(tmp_path: Path) -
         "compared; build a new one\n"
     )
     assert not (tmp_path / "o2.jsonl").exists()
+
+
+def test_a_file_that_is_not_an_index_is_reported_as_such(tmp_path: Path) -> None:
+    first = write(tmp_path / "day1.jsonl", rows()[:1])
+    index = tmp_path / "notes.txt"
+    index.write_bytes(b"plain text, not SQLite\n" * 200)
+    result = run(first, "-o", str(tmp_path / "o.jsonl"), "--index", str(index))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {index} is not a dedup index: it is not an SQLite database, or a damaged "
+        "one (file is not a database): give --index the path of a dedup index, or a new "
+        "path to build one\n"
+    )
+    assert not (tmp_path / "o.jsonl").exists()
+    with pytest.raises(InputError, match="not a dedup index") as raised:
+        Index(tmp_path / "notes.txt")
+    assert (raised.value.reason, raised.value.path) == ("not-an-index", str(tmp_path / "notes.txt"))
 
 
 def test_boilerplate_is_removed_before_clustering(tmp_path: Path) -> None:
@@ -263,9 +284,7 @@ def test_skip_invalid_sets_a_malformed_line_aside_in_rejects(tmp_path: Path) -> 
     assert reject["line"] == 3
     assert "malformed JSON" in reject["error"]
     assert reject["raw"] == '{"id": "broken", "text": "cut sh\n'  # the line as read
-    assert "4 documents read, 2 kept, 2 duplicates (1 exact), 2 clusters, 1 skipped" in (
-        result.stderr
-    )
+    assert "4 documents read: 2 kept, 2 duplicates; 1 skipped" in result.stderr
 
 
 def test_skip_invalid_needs_rejects(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.corpus.index import Index, IndexLockedError, Match
+from dedup.corpus.index import Entry, Index, IndexLockedError, Match
 from dedup.model import ConfigError, InputError
 
 
@@ -124,8 +124,9 @@ def test_an_index_of_older_canonical_tokens_is_refused_with_a_clear_message(path
 def test_a_second_writer_gets_a_clear_error_while_readers_read(path: Path) -> None:
     with Index(path) as writer:
         writer.add("a", words(1))
-        with pytest.raises(IndexLockedError, match="readonly=True"):
+        with pytest.raises(IndexLockedError, match="readonly=True") as locked:
             Index(path)
+        assert (locked.value.path, locked.value.lock_path) == (str(path), f"{path}.lock")
         with Index(path, readonly=True) as reader:
             assert [m.id for m in reader.query(words(1))] == ["a"]
             with pytest.raises(InputError, match="read-only"):
@@ -188,3 +189,38 @@ def test_bad_items_are_refused_before_anything_is_written(path: Path) -> None:
         with pytest.raises(InputError, match="bytes"):
             index.add("b", b"text")  # type: ignore[arg-type]
         assert len(index) == 0
+
+
+def test_stats_entries_and_forget(path: Path) -> None:
+    with Index(path) as index:
+        assert index.stats().documents == 0
+        assert index.stats().first_seen is None
+        index.add_many([("a", words(1)), ("b", words(2))], now=100.0)
+        index.add_many([("c", words(3)), ("d", "too short")], now=200.0)
+        stats = index.stats()
+        assert (stats.documents, stats.first_seen, stats.last_seen) == (4, 100.0, 200.0)
+        assert (stats.bands, stats.rows) == (index.options.banding)
+        assert index.entry("a") == Entry("a", 100.0, 196)
+        assert index.entry("d") == Entry("d", 200.0, 1)  # shorter than a shingle: one, whole
+        assert index.entry("zz") is None
+        assert [e.id for e in index.entries()] == ["a", "b", "c", "d"]
+        assert [e.id for e in index.entries(since=150.0)] == ["c", "d"]
+        assert index.query(words(3)) != []
+        assert index.forget(e.id for e in index.entries(since=150.0)) == 2
+        assert index.forget(["c", "nope"]) == 0
+        assert len(index) == 2
+        assert index.query(words(3)) == []  # forgotten: no longer matched, exact or near
+        assert index.query("Menu " + words(3)) == []
+        assert [m.id for m in index.query(words(1))] == ["a"]
+        assert index.check() == []
+        assert index.add("c", words(3)) == []  # and can be added again
+
+
+def test_no_lock_file_is_left_beside_the_index(path: Path) -> None:
+    with Index(path) as index:
+        index.add("a", words(1))
+        assert Path(f"{path}.lock").exists()
+    assert not Path(f"{path}.lock").exists()
+    with Index(path, readonly=True) as reader:
+        assert len(reader) == 1
+    assert not Path(f"{path}.lock").exists()

@@ -41,15 +41,10 @@ pytestmark = pytest.mark.skipif(
 
 RUNS = int(os.environ.get("DEDUP_KILL_RUNS", "6"))
 SEED = int(os.environ.get("DEDUP_KILL_SEED", "0"))
-# dedup corpus --index adds its records in batches of dedup.corpus.command._INDEX_BATCH (one
-# transaction each). The corpus runs set it to BATCH so that a few thousand records make
-# several batches; the code path is the same.
+# dedup corpus --index adds its records in batches of --index-batch records (one transaction
+# each). The corpus runs pass BATCH so that a few thousand records make several batches; the
+# code path is the same.
 BATCH = 2000
-_CORPUS_PRELUDE = (
-    "import sys, dedup.corpus.command as command; "
-    f"command._INDEX_BATCH = {BATCH}; "
-    "from dedup.cli import main; sys.exit(main())"
-)
 TIMEOUT = 300  # a run that takes longer than this has hung: fail loudly
 
 _VOCABULARY = (
@@ -84,7 +79,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def _command(*args: str) -> list[str]:
     if args and args[0] == "corpus":
-        return [sys.executable, "-c", _CORPUS_PRELUDE, *args]
+        return [sys.executable, "-m", "dedup", *args, "--index-batch", str(BATCH)]
     return [sys.executable, "-m", "dedup", *args]
 
 
@@ -287,7 +282,7 @@ def corpus_case(tmp_path_factory: pytest.TempPathFactory) -> CorpusCase:
     _write_jsonl(root / "day2.jsonl", _corpus_records(rng, "day2", 2 * BATCH + 300))
     _run(_command("corpus", "day1.jsonl", "-o", "day1.out.jsonl", "--index", "day1.db", "-q"), root)
     with Index(root / "day1.db", readonly=True) as index:
-        earlier_ids = {r[0] for r in index._conn.execute("SELECT id FROM docs")}
+        earlier_ids = set(index.ids())
     (root / "seen.db").write_bytes((root / "day1.db").read_bytes())
     _children_cpu()
     _, cpu = _run(_command(*CORPUS_ARGS), root)

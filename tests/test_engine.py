@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
 import functools
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,14 +27,14 @@ def test_pool_keeps_order() -> None:
     items = [(i, "x" * (i % 13)) for i in range(300)]
     with Engine(jobs=2, chunk_items=5) as engine:
         out = list(engine.map(len, items))
-        assert engine._pool is not None  # several chunks: the pool ran them
+        assert engine.pooled  # several chunks: the pool ran them
     assert out == [(i, i % 13) for i in range(300)]
 
 
 def test_one_chunk_runs_in_process() -> None:
     with Engine(jobs=2, chunk_items=10) as engine:
         assert list(engine.map(str.upper, [("k", "a")])) == [("k", "A")]
-        assert engine._pool is None
+        assert not engine.pooled
 
 
 def test_empty_input() -> None:
@@ -64,7 +64,7 @@ def test_memory_is_bounded_by_the_window(jobs: int) -> None:
 
 def test_chunks_close_at_size() -> None:
     engine = Engine(jobs=1, chunk_items=100, chunk_size=10)
-    chunks = list(engine._chunks(((i, "x" * 4) for i in range(6)), len))
+    chunks = list(engine.chunks(((i, "x" * 4) for i in range(6)), len))
     assert [len(c) for c in chunks] == [3, 3]
 
 
@@ -108,12 +108,12 @@ def test_every_start_method_keeps_order(method: str) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is the Linux default")
 def test_fork_only_without_other_threads() -> None:
     engine = Engine(jobs=2)
-    assert engine._start_method() == ("fork" if threading.active_count() == 1 else "forkserver")
+    assert engine.pool_start_method() == ("fork" if threading.active_count() == 1 else "forkserver")
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert engine._start_method() == "forkserver"
+        assert engine.pool_start_method() == "forkserver"
     finally:
         stop.set()
         thread.join()
@@ -128,14 +128,14 @@ def _prepared_in(folder: str, _: str) -> bool:
 
 
 @pytest.mark.parametrize("method", ["fork", "forkserver"])
-def test_prepare_runs_once_in_the_parent_with_fork_else_in_each_worker(
+def test_warm_up_runs_once_in_the_parent_with_fork_else_in_each_worker(
     method: str, tmp_path: Path
 ) -> None:
     folder = str(tmp_path)
     items = [(i, str(i)) for i in range(60)]
     prepare = functools.partial(_mark_prepared, folder)
     check = functools.partial(_prepared_in, folder)
-    with Engine(jobs=2, chunk_items=6, start_method=method, prepare=prepare) as engine:
+    with Engine(jobs=2, chunk_items=6, start_method=method, warm_up=prepare) as engine:
         results = [ok for _, ok in engine.map(check, items)]
     marks = {p.name for p in tmp_path.iterdir()}
     if method == "fork":
@@ -148,14 +148,45 @@ def test_prepare_runs_once_in_the_parent_with_fork_else_in_each_worker(
         assert all(results)
 
 
+def _slow(seconds: str) -> int:
+    time.sleep(float(seconds))
+    return os.getpid()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"  # a zombie has ended
+
+
+def _stopped_mid_way(engine: Engine, items: list[tuple[int, str]], workers: set[int]) -> None:
+    for i, pid in engine.map(_slow, items):
+        workers.add(pid)
+        if i == 2:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_a_cancelled_run_stops_its_workers_at_once(method: str) -> None:
+    items = [(i, "0.01" if i < 4 else "30") for i in range(40)]
+    started = time.monotonic()
+    workers: set[int] = set()
+    with (
+        pytest.raises(KeyboardInterrupt),
+        Engine(jobs=2, chunk_items=1, start_method=method) as engine,
+    ):
+        _stopped_mid_way(engine, items, workers)
+    assert time.monotonic() - started < 20  # not the 30 s of the chunks in flight
+    assert workers
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+
+
 def test_unknown_start_method_is_refused() -> None:
     with pytest.raises(ConfigError, match="is not available here"):
         Engine(jobs=2, start_method="teleport")
-
-
-def test_docstring_examples_run() -> None:
-    import dedup.engine
-
-    result = doctest.testmod(dedup.engine)
-    assert result.attempted > 0
-    assert result.failed == 0

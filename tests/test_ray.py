@@ -14,7 +14,7 @@ from conftest import DATA, read_jsonl
 from dedup import clean
 from dedup.corpus import CorpusOptions, UnionFind, find_near_duplicates
 
-ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'dedup[ray]'")
+ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'dedup-text[ray]'")
 ray_data = pytest.importorskip("ray.data", reason="Ray Data is not installed")
 dedup_ray = pytest.importorskip("dedup.ray")
 
@@ -146,3 +146,32 @@ def test_engine_ray_refuses_input_options_its_readers_do_not_apply(
     result = CliRunner().invoke(main, [command, "x.jsonl", "-o", out, "--engine", "ray", *args])
     assert result.exit_code == 2, result.output
     assert f"--engine ray does not support {refused}: drop it" in result.output
+
+
+def test_engine_ray_names_formats_by_the_rule_of_the_local_engine(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+    from dedup.io import path_format
+
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / ".hidden.parquet").write_bytes(b"")
+    (tmp_path / "parts" / "a.jsonl").write_text("{}\n")
+    assert path_format(str(tmp_path / "parts")) == "jsonl"
+    assert path_format("s3://bucket/crawl/part-1.parquet") == "parquet"
+    assert path_format("s3://bucket/crawl/") == "text"
+    out = str(tmp_path / "out")
+    result = CliRunner().invoke(main, ["clean", "s3://bucket/crawl/", "-o", out, "--engine", "ray"])
+    assert result.exit_code == 2, result.output
+    assert (
+        "--engine ray reads Parquet and JSONL, and s3://bucket/crawl/ reads as text: name its "
+        "format with --input-format jsonl or parquet"
+    ) in result.output
+    args = ["corpus", str(tmp_path / "parts"), "-o", out, "--engine", "ray", "--format", "text"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--format'" in result.output
+    args = ["clean", str(tmp_path / "parts"), "-o", out, "--engine", "ray", "--format", "text"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "--engine ray writes Parquet and JSONL: pass --format jsonl or parquet" in result.output

@@ -23,8 +23,10 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from dedup.model import ConfigError
 
@@ -57,14 +59,14 @@ class Failed:
         return f"{self.error}: {self.message}"
 
 
-def _start_worker(prepare: Callable[[], object] | None) -> None:
+def _start_worker(warm_up: Callable[[], object] | None) -> None:
     """Workers leave Ctrl-C to the calling process, which stops the run and cleans up; a
     SIGTERM (sent by :meth:`Engine.close` to stop them) ends them at once. Then the engine's
-    ``prepare``, if the worker did not inherit what it built."""
+    ``warm_up``, if the worker did not inherit what it built."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if prepare is not None:
-        prepare()
+    if warm_up is not None:
+        warm_up()
 
 
 class _Apply(Generic[T, R]):
@@ -86,6 +88,24 @@ class _Apply(Generic[T, R]):
         return out
 
 
+class _Workers:
+    """The multiprocessing context a pool starts its workers with, keeping the processes it
+    starts: a cancelled run stops them at once (the pool has no public way to, before Python
+    3.14's ``terminate_workers``). Everything else is the wrapped context's."""
+
+    def __init__(self, context: BaseContext) -> None:
+        self._context = context
+        self.started: list[BaseProcess] = []
+
+    def Process(self, *args: Any, **kwargs: Any) -> BaseProcess:
+        process: BaseProcess = self._context.Process(*args, **kwargs)  # type: ignore[attr-defined]
+        self.started.append(process)
+        return process
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
 class Engine:
     """Runs a function over keyed items with ``jobs`` processes, in order, in bounded memory.
 
@@ -99,7 +119,7 @@ class Engine:
       ``fork`` on Linux while this process runs no other Python thread (fast: nothing is
       imported again), else ``forkserver`` (``spawn`` on Windows). With ``forkserver`` and
       ``spawn`` the main module must be importable, as for any process pool.
-    - ``prepare``: builds what the function needs once (lookup tables, compiled patterns).
+    - ``warm_up``: builds what the function needs once (lookup tables, compiled patterns).
       With ``fork`` it runs in this process just before the workers start, so they share what
       it built instead of each building its own; otherwise each worker runs it as it starts.
 
@@ -114,7 +134,7 @@ class Engine:
         chunk_size: int = 1 << 18,
         window: int | None = None,
         start_method: str | None = None,
-        prepare: Callable[[], object] | None = None,
+        warm_up: Callable[[], object] | None = None,
     ) -> None:
         for name, value in (
             ("jobs", jobs),
@@ -135,8 +155,9 @@ class Engine:
                 f"{', '.join(multiprocessing.get_all_start_methods())}"
             )
         self.start_method = start_method
-        self.prepare = prepare
+        self.warm_up = warm_up
         self._pool: ProcessPoolExecutor | None = None
+        self._workers: _Workers | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -149,6 +170,17 @@ class Engine:
     ) -> None:
         self.close(cancel=exc_type is not None)
 
+    @property
+    def pooled(self) -> bool:
+        """Whether a pool of worker processes is running (it starts on first need)."""
+        return self._pool is not None
+
+    @property
+    def started(self) -> int:
+        """How many worker processes this engine started (0: everything ran in this process,
+        as a small input does even with ``jobs > 1``)."""
+        return len(self._workers.started) if self._workers is not None else 0
+
     def close(self, *, cancel: bool = False) -> None:
         """Shut the pool down (cancelling queued chunks when ``cancel``)."""
         if self._pool is None:
@@ -159,7 +191,8 @@ class Engine:
             return
         # On an error or Ctrl-C the results in flight are not wanted: stop the workers now
         # rather than wait for their chunks.
-        processes = list(getattr(pool, "_processes", {}).values())
+        processes = self._workers.started if self._workers is not None else []
+        self._workers = None
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with contextlib.suppress(Exception):
@@ -168,7 +201,9 @@ class Engine:
             with contextlib.suppress(Exception):
                 process.join(timeout=5)
 
-    def _start_method(self) -> str:
+    def pool_start_method(self) -> str:
+        """How the workers of a pool started now would start: ``start_method``, or the default
+        (see the class)."""
         if self.start_method is not None:
             return self.start_method
         if sys.platform == "win32":  # pragma: no cover
@@ -181,25 +216,34 @@ class Engine:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            method = self._start_method()
+            method = self.pool_start_method()
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["dedup"])
-            prepare = self.prepare
-            if prepare is not None and method == "fork":
-                prepare()  # the workers inherit it
-                prepare = None
+            warm_up = self.warm_up
+            if warm_up is not None and method == "fork":
+                warm_up()  # the workers inherit it
+                warm_up = None
+            self._workers = _Workers(context)
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
-                mp_context=context,
+                mp_context=cast(BaseContext, self._workers),
                 initializer=_start_worker,
-                initargs=(prepare,),
+                initargs=(warm_up,),
             )
         return self._pool
 
-    def _chunks(
+    def chunks(
         self, items: Iterable[tuple[K, T]], size: Callable[[T], int] | None
     ) -> Iterator[list[tuple[K, T]]]:
+        """``items`` in chunks, as :meth:`map` sends them: a chunk closes at ``chunk_items``
+        items or when the sizes of its payloads (by ``size``; 1 each without it) reach
+        ``chunk_size``.
+
+        >>> [len(c) for c in Engine(chunk_items=100, chunk_size=10).chunks(
+        ...     ((i, "x" * 4) for i in range(6)), len)]
+        [3, 3]
+        """
         chunk: list[tuple[K, T]] = []
         total = 0
         for key, payload in items:
@@ -227,7 +271,7 @@ class Engine:
         propagates and ends the run.
         """
         apply: _Apply[T, R] = _Apply(func, catch)
-        chunks = self._chunks(items, size)
+        chunks = self.chunks(items, size)
         if self.jobs == 1:
             for chunk in chunks:
                 yield from zip((k for k, _ in chunk), apply([p for _, p in chunk]), strict=True)

@@ -51,8 +51,8 @@ from dedup.model import (
     ConfigError,
     Edit,
     Normalized,
-    _check_int,
     apply_edits,
+    check_int,
     check_text,
     compose,
     with_overrides,
@@ -133,8 +133,8 @@ class NormalizeOptions:
             "nfc",
         ):
             _check_bool(name, getattr(self, name))
-        _check_int("max_rounds", self.max_rounds, 1, 10)
-        _check_int("min_glued", self.min_glued, 1)
+        check_int("max_rounds", self.max_rounds, 1, 10)
+        check_int("min_glued", self.min_glued, 1)
         if not isinstance(self.split_marks, str):
             raise ConfigError(
                 f"option split_marks must be a str, not {type(self.split_marks).__name__}"
@@ -153,7 +153,15 @@ _Step = Callable[[str, NormalizeOptions], list[Edit]]
 
 
 def _fix(start: int, end: int, reason: str, replacement: str) -> Edit:
-    return Edit(start, end, "fix", reason, 1.0, None, replacement)
+    return Edit(
+        start=start,
+        end=end,
+        action="fix",
+        reason=reason,
+        score=1.0,
+        kept=None,
+        replacement=replacement,
+    )
 
 
 def _line_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -859,7 +867,15 @@ def _glue_point(text: str, m: re.Match[str], marks: str) -> tuple[int, str] | No
 
 
 def _split(point: int) -> Edit:
-    return Edit(point, point, "split", "glued-sentence", 1.0, None, " ")
+    return Edit(
+        start=point,
+        end=point,
+        action="split",
+        reason="glued-sentence",
+        score=1.0,
+        kept=None,
+        replacement=" ",
+    )
 
 
 def split_glued(text: str, options: NormalizeOptions | None = None, **overrides: Any) -> Normalized:

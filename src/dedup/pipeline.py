@@ -92,7 +92,7 @@ def warm_up() -> None:
     """Build the lookup tables and patterns that :func:`clean` builds on its first call.
 
     A pool of worker processes calls it before they start (:class:`dedup.engine.Engine`'s
-    ``prepare``), so that forked workers share one copy rather than each building its own.
+    ``warm_up``), so that forked workers share one copy rather than each building its own.
 
     >>> warm_up()
     """
@@ -129,6 +129,6 @@ def clean_batch(
         return [func(text) for text in items]
     from dedup.engine import Engine
 
-    with Engine(jobs, prepare=warm_up) as engine:
+    with Engine(jobs, warm_up=warm_up) as engine:
         # without catch=True the engine raises rather than return a Failed
         return [cast(str, text) for _, text in engine.map(func, enumerate(items), size=len)]

@@ -1,4 +1,4 @@
-"""Ray Data entry points: the same stages as the local engine, on a cluster (``dedup[ray]``).
+"""Ray Data entry points: the same stages as the local engine, on a cluster (``dedup-text[ray]``).
 
 :func:`clean_dataset` runs :func:`dedup.clean` on every row with ``map_batches``.
 :func:`near_duplicates` clusters the rows as :func:`dedup.corpus.find_near_duplicates` does,
@@ -30,10 +30,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.api import CorpusOptions, _exact_match, prepare, worth_verifying
-from dedup.corpus.cluster import choose_kept
+from dedup.corpus.cluster import (
+    CorpusOptions,
+    choose_kept,
+    documents,
+    shingles_match,
+    worth_verifying,
+)
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.signature import jaccard_rows
+from dedup.extras import require
+from dedup.io import Format, path_format
 from dedup.model import ConfigError, RepairOptions, with_overrides
 from dedup.normalize import NormalizeOptions
 from dedup.pipeline import clean
@@ -41,18 +48,22 @@ from dedup.pipeline import clean
 if TYPE_CHECKING:  # pragma: no cover
     import ray.data
 
-__all__ = ["Clustered", "clean_dataset", "connected_components", "near_duplicates"]
+__all__ = [
+    "Clustered",
+    "clean_dataset",
+    "connect",
+    "connected_components",
+    "near_duplicates",
+    "read_dataset",
+    "write_dataset",
+]
 
 POS = "_dedup_pos"
 Batch = dict[str, npt.NDArray[Any]]
 
 
 def _ray_data() -> Any:
-    try:
-        import ray.data
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ConfigError("the Ray engine needs Ray Data: pip install 'dedup[ray]'") from exc
-    return ray.data
+    return require("ray.data", "ray", "the Ray engine")
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,7 +161,7 @@ def _sign(
     batch: Any, *, column: str, options: CorpusOptions, partitions: int, carry: bool
 ) -> Batch:
     texts = batch.column(column).to_pylist()
-    docs = prepare(texts, options)
+    docs = documents(texts, options)
     sigs = options.scheme.sign_many([d.shingles for d in docs])
     exact = [d.exact for d in docs]
     out: Batch = {
@@ -280,7 +291,7 @@ def _verify(group: Batch, *, options: CorpusOptions) -> Batch:
         if options.verify == "exact":
             sh_a = np.frombuffer(pairs["sh"][k], dtype=np.uint64)
             sh_b = np.frombuffer(payload["sh"][at[k]], dtype=np.uint64)
-            if not _exact_match(sh_a, sh_b, options):
+            if not shingles_match(sh_a, sh_b, options):
                 continue
         keep.append(k)
     idx = np.asarray(keep, dtype=np.int64)
@@ -513,7 +524,7 @@ def _near_duplicates(
         stars, rounds = connected_components(edges, partitions=parts)
     else:
         stars, rounds = edges, 0
-    labels = _labels(base, stars, grouped if carry else None, opts, parts, column)
+    labels = _cluster_labels(base, stars, grouped if carry else None, opts, parts, column)
     columns = [c for c in base.columns() if c not in (POS, "cluster", "kept")]
     rows = base.select_columns([POS, *columns])  # the new cluster and kept replace any old
     joined = rows.join(labels, join_type="inner", num_partitions=parts, on=(POS,))
@@ -581,7 +592,7 @@ def _keep_rows(group: Batch, *, keep: str) -> Batch:
     return {POS: pos, "cluster": cluster, "kept": kept}
 
 
-def _labels(
+def _cluster_labels(
     base: Any,
     stars: Any,
     texts: Any | None,
@@ -605,10 +616,12 @@ def _labels(
 
 
 # --------------------------------------------------------------------------------------------
-# the command line: ``--engine ray`` on ``dedup clean`` and ``dedup corpus``
+# reading and writing datasets
 
 
-def _connect(address: str | None) -> None:
+def connect(address: str | None = None) -> None:
+    """Join the Ray cluster at ``address`` (``"auto"``: the running one; ``None``: start a local
+    Ray) unless this process has joined one, and keep the rows of datasets in order."""
     import ray
 
     if not ray.is_initialized():
@@ -617,209 +630,24 @@ def _connect(address: str | None) -> None:
     ctx.execution_options.preserve_order = True
 
 
-def read_dataset(paths: Sequence[str], input_format: str | None = None) -> Any:
+def read_dataset(paths: Sequence[str], fmt: Format | None = None) -> Any:
     """Parquet or JSON Lines files or directories (local paths or URIs such as ``s3://``) as one
-    dataset; the format is ``input_format`` or, by default, Parquet when the first path ends in
-    ``.parquet`` or is a directory holding Parquet files, else JSON Lines."""
+    dataset, in ``fmt`` or, by default, the format the first path's name says
+    (:func:`dedup.io.path_format`)."""
     rd = _ray_data()
-    fmt = input_format or _guess_format(paths[0])
+    fmt = fmt or path_format(paths[0])
     if fmt == "parquet":
         return rd.read_parquet(list(paths))
     if fmt == "jsonl":
         return rd.read_json(list(paths), lines=True)
-    raise ConfigError(f"--engine ray reads Parquet and JSONL, not {fmt}")
+    raise ConfigError(f"Ray Data reads Parquet and JSON Lines, not {fmt}: {paths[0]}")
 
 
-def _guess_format(path: str) -> str:
-    from pathlib import Path
-
-    local = Path(path)
-    if path.endswith(".parquet") or (local.is_dir() and any(local.rglob("*.parquet"))):
-        return "parquet"
-    return "jsonl"
-
-
-def write_dataset(ds: Any, output: str, fmt: str) -> None:
-    """Write ``ds`` to the directory ``output`` as Parquet or JSONL files."""
+def write_dataset(ds: ray.data.Dataset, output: str, fmt: Format) -> None:
+    """Write ``ds`` to the directory ``output`` as Parquet or JSON Lines files."""
     if fmt == "parquet":
         ds.write_parquet(output)
-    else:
+    elif fmt == "jsonl":
         ds.write_json(output)
-
-
-def _refuse(**options: object) -> None:
-    for name, value in options.items():
-        if value:
-            raise ConfigError(
-                f"--engine ray does not support {name}: drop it, or use --engine local"
-            )
-
-
-def run_clean(
-    *,
-    paths: tuple[str, ...],
-    output: str | None,
-    address: str | None,
-    inputs: Any,
-    fmt: str | None,
-    repair_options: RepairOptions,
-    force: bool,
-    refused: dict[str, object],
-    quiet: bool,
-) -> None:
-    """``dedup clean --engine ray``: read, clean every row, write a directory."""
-    from pathlib import Path
-
-    _refuse(**refused)
-    if output is None or output == "-":
-        raise ConfigError("--engine ray writes a directory: pass -o DIR")
-    if Path(output).exists() and any(Path(output).iterdir()) and not force:
-        raise ConfigError(f"{output} exists: pass --force to write into it")
-    _connect(address)
-    in_fmt = inputs.input_format or _guess_format(paths[0])
-    ds = read_dataset(paths, in_fmt)
-    cleaned = clean_dataset(ds, column=inputs.field, repair_options=repair_options)
-    write_dataset(cleaned, output, fmt or in_fmt)
-    if not quiet:
-        import click
-
-        click.echo(f"dedup clean: written to {output} (Ray)", err=True)
-
-
-def run_corpus(
-    *,
-    paths: tuple[str, ...],
-    output: str,
-    address: str | None,
-    options: CorpusOptions,
-    field: str,
-    mark: bool,
-    dropped: str | None,
-    refused: dict[str, object],
-    quiet: bool,
-    input_format: str | None = None,
-    fmt: str | None = None,
-) -> None:
-    """``dedup corpus --engine ray``: cluster the rows; write the kept rows (``--mark``: all,
-    with ``cluster``, the position of the cluster's first row; ``--dropped``: the others)."""
-    _refuse(**refused)
-    if output == "-":
-        raise ConfigError("--engine ray writes a directory: pass -o DIR")
-    _connect(address)
-    in_fmt = input_format or _guess_format(paths[0])
-    out_fmt = fmt or in_fmt
-    found = near_duplicates(read_dataset(paths, in_fmt), options, column=field)
-    out = found.dataset
-    if mark:
-        write_dataset(out.drop_columns(["kept"]), output, out_fmt)
     else:
-        write_dataset(
-            out.filter(lambda r: r["kept"]).drop_columns(["kept", "cluster"]), output, out_fmt
-        )
-        if dropped is not None:
-            rest = out.filter(lambda r: not r["kept"]).drop_columns(["kept"])
-            write_dataset(rest.rename_columns({"cluster": "duplicate_of"}), dropped, out_fmt)
-    if not quiet:
-        import click
-
-        click.echo(
-            f"dedup corpus: {found.exact_duplicates:,} exact duplicates, "
-            f"{found.verified_pairs:,} near-duplicate pairs, {found.rounds} component rounds "
-            f"(Ray); written to {output}",
-            err=True,
-        )
-
-
-def add_engine_option(command: Any, name: str) -> None:
-    """Give the click ``command`` (``clean`` or ``corpus``) ``--engine`` and ``--address``."""
-    import functools
-
-    import click
-
-    command.params.append(
-        click.Option(
-            ["--engine"],
-            type=click.Choice(["local", "ray"]),
-            default="local",
-            show_default=True,
-            help="Run on this machine's processes, or on Ray (Parquet/JSONL in, a directory out).",
-        )
-    )
-    command.params.append(
-        click.Option(
-            ["--address"],
-            default=None,
-            metavar="ADDR",
-            help="With --engine ray: the cluster to join ('auto': the running one; default: "
-            "start a local Ray).",
-        )
-    )
-    local = command.callback
-
-    @functools.wraps(local)
-    def callback(*args: Any, engine: str, address: str | None, **kwargs: Any) -> Any:
-        if engine == "local":
-            if address is not None:
-                raise click.UsageError("--address goes with --engine ray")
-            return local(*args, **kwargs)
-        from dedup.cli import handle_errors
-
-        return handle_errors(_run_from_cli)(name, address, kwargs)
-
-    command.callback = callback
-
-
-def _unsupported_inputs(kw: dict[str, Any]) -> dict[str, object]:
-    """The shared input options that Ray's readers do not apply, as given on the command line."""
-    return {
-        "--skip-invalid": kw["skip_invalid"],
-        "--rejects": kw["rejects"],
-        "--errors replace": kw["errors"] == "replace",
-        "--glob": kw["glob"] != "*",
-    }
-
-
-def _run_from_cli(name: str, address: str | None, kw: dict[str, Any]) -> None:
-    if name == "clean":
-        from dedup.cli import InputOptions
-
-        inputs = InputOptions(
-            kw["field"], kw["id_field"], kw["input_format"], kw["glob"], kw["errors"], False, None
-        )
-        run_clean(
-            paths=kw["paths"],
-            output=kw["output"],
-            address=address,
-            inputs=inputs,
-            fmt=kw["fmt"],
-            repair_options=RepairOptions(
-                min_chars=kw["min_chars"],
-                min_similarity=kw["min_similarity"],
-                max_doc_chars=kw["max_doc_chars"],
-            ),
-            force=kw["force"],
-            refused={
-                "--in-place": kw["in_place"],
-                "--report": kw["report"],
-                **_unsupported_inputs(kw),
-            },
-            quiet=kw["quiet"],
-        )
-        return
-    run_corpus(
-        paths=kw["paths"],
-        output=kw["output"],
-        address=address,
-        options=CorpusOptions(threshold=kw["threshold"], keep=kw["keep"]),
-        field=kw["field"],
-        input_format=kw["input_format"],
-        fmt=kw["fmt"],
-        mark=kw["mark"],
-        dropped=kw["dropped"],
-        refused={
-            "--index": kw["index_path"],
-            "--boilerplate": kw["boilerplate"],
-            **_unsupported_inputs(kw),
-        },
-        quiet=kw["quiet"],
-    )
+        raise ConfigError(f"Ray Data writes Parquet and JSON Lines, not {fmt}")

@@ -647,7 +647,14 @@ def _removal_edits(text: str, decisions: list[_Decision]) -> list[Edit]:
                 end += 1
         cand = decision.cand
         edits.append(
-            Edit(start, end, "remove", decision.reason, round(cand.score, 4), decision.kept)
+            Edit(
+                start=start,
+                end=end,
+                action="remove",
+                reason=decision.reason,
+                score=round(cand.score, 4),
+                kept=decision.kept,
+            )
         )
         taken = end
     return edits
@@ -758,5 +765,15 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
             # (what only a copy in script data has is code more often than text)
             _moves(text, sk, lines, decision, matched, opts.anchor_chars)
         for at, piece in decision.moves:
-            edits.append(Edit(at, at, "move", "missing-from-kept-copy", 1.0, decision.kept, piece))
+            edits.append(
+                Edit(
+                    start=at,
+                    end=at,
+                    action="move",
+                    reason="missing-from-kept-copy",
+                    score=1.0,
+                    kept=decision.kept,
+                    replacement=piece,
+                )
+            )
     return tuple(_without_overlaps(edits))

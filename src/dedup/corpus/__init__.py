@@ -6,17 +6,23 @@
 
 Modules: :mod:`~dedup.corpus.shingle` (canonical words, exact hash, shingles),
 :mod:`~dedup.corpus.signature` (MinHash), :mod:`~dedup.corpus.lsh` (bands and candidates),
-:mod:`~dedup.corpus.cluster` (union-find, keep policy), :mod:`~dedup.corpus.api` (the batch
-entry point), :mod:`~dedup.corpus.boilerplate` (site boilerplate) and
-:mod:`~dedup.corpus.index` (the SQLite index, the only one that does I/O).
+:mod:`~dedup.corpus.cluster` (the clustering of a batch, union-find, keep policy),
+:mod:`~dedup.corpus.boilerplate` (site boilerplate), :mod:`~dedup.corpus.index` (the SQLite
+index, the only one that does I/O) and :mod:`~dedup.corpus.decide` (which record of each
+cluster a run keeps, with boilerplate and an index).
 """
 
 from __future__ import annotations
 
-from dedup.corpus.api import Clusters, CorpusOptions, find_near_duplicates
 from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
-from dedup.corpus.cluster import UnionFind, choose_kept
-from dedup.corpus.index import Index, IndexLockedError, Match
+from dedup.corpus.cluster import (
+    Clusters,
+    CorpusOptions,
+    UnionFind,
+    choose_kept,
+    find_near_duplicates,
+)
+from dedup.corpus.index import Entry, Index, IndexLockedError, IndexStats, Match
 from dedup.corpus.shingle import canonical_text, exact_hash, shingle_hashes
 from dedup.corpus.signature import SignatureScheme
 
@@ -25,8 +31,10 @@ __all__ = [
     "BoilerplateOptions",
     "Clusters",
     "CorpusOptions",
+    "Entry",
     "Index",
     "IndexLockedError",
+    "IndexStats",
     "Match",
     "SignatureScheme",
     "UnionFind",

@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dedup.corpus.shingle import shingle_batch
-from dedup.model import Edit, Normalized, _check_float, _check_int, check_text, with_overrides
+from dedup.model import Edit, Normalized, check_float, check_int, check_text, with_overrides
 
 __all__ = ["Boilerplate", "BoilerplateOptions", "site_of"]
 
@@ -53,9 +53,9 @@ class BoilerplateOptions:
     max_lines: int = 1_000_000
 
     def __post_init__(self) -> None:
-        _check_int("min_pages", self.min_pages, 2)
-        _check_float("min_share", self.min_share, 0.0, 1.0)
-        _check_int("max_lines", self.max_lines, 1)
+        check_int("min_pages", self.min_pages, 2)
+        check_float("min_share", self.min_share, 0.0, 1.0)
+        check_int("max_lines", self.max_lines, 1)
 
 
 def site_of(url: object) -> str:
@@ -148,7 +148,7 @@ class Boilerplate:
             return Normalized(text, ())
         spans, hashes = _line_hashes(text)
         edits = tuple(
-            Edit(a, b, "remove", "boilerplate", found[h], None)
+            Edit(start=a, end=b, action="remove", reason="boilerplate", score=found[h], kept=None)
             for (a, b), h in zip(spans, hashes, strict=True)
             if h and h in found
         )

@@ -43,7 +43,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.api import CorpusOptions, matches
+from dedup.corpus.cluster import CorpusOptions, matches
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment
@@ -51,12 +51,12 @@ from dedup.model import (
     ConfigError,
     DedupError,
     InputError,
-    _check_int,
+    check_int,
     check_text,
     with_overrides,
 )
 
-__all__ = ["FORMAT_VERSION", "Index", "IndexLockedError", "Match"]
+__all__ = ["FORMAT_VERSION", "Entry", "Index", "IndexLockedError", "IndexStats", "Match"]
 
 #: The layout of the SQLite file; bumped when tables change.
 FORMAT_VERSION = 1
@@ -81,7 +81,39 @@ CREATE TABLE IF NOT EXISTS bands (
 
 
 class IndexLockedError(DedupError):
-    """Another writer has the index open; open it with ``readonly=True`` or try later."""
+    """Another writer has the index open; open it with ``readonly=True`` or try later.
+
+    ``path`` is the index, ``lock_path`` the lock file the other writer holds."""
+
+    def __init__(
+        self, message: str, *, lock_path: str | os.PathLike[str] | None = None, **fields: Any
+    ) -> None:
+        super().__init__(message, **fields)
+        self.lock_path = None if lock_path is None else os.fspath(lock_path)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One indexed document: its id, when it was added (``first_seen``, seconds since the epoch,
+    UTC) and how many shingles it has."""
+
+    id: str
+    first_seen: float
+    shingles: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What an index holds: how many documents, added between ``first_seen`` and
+    ``last_seen`` (``None`` when empty), and the options it was built with."""
+
+    documents: int
+    first_seen: float | None
+    last_seen: float | None
+    threshold: float
+    bands: int
+    rows: int
+    format: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,13 +163,27 @@ class Index:
         **overrides: Any,
     ) -> None:
         self.options = with_overrides(options, CorpusOptions, overrides)
-        _check_int("cache_mb", cache_mb, 1)
+        check_int("cache_mb", cache_mb, 1)
         self.path = Path(path)
         self.readonly = readonly
         self._lock: IO[bytes] | None = None
         self._scheme = self.options.scheme
         self._bands, self._rows = self.options.banding
-        if readonly:
+        try:
+            self._open(timeout, cache_mb)
+        except sqlite3.DatabaseError as exc:
+            if not _not_a_database(exc):
+                raise
+            raise InputError(
+                f"{self.path} is not a dedup index: it is not an SQLite database, or a damaged "
+                f"one ({exc})",
+                hint="give the path of a dedup index, or a new path to build one",
+                reason="not-an-index",
+                path=self.path,
+            ) from exc
+
+    def _open(self, timeout: float, cache_mb: int) -> None:
+        if self.readonly:
             if not self.path.exists():
                 raise InputError(f"index {self.path} does not exist: add documents to it first")
             uri = f"file:{self.path.resolve().as_posix()}?mode=ro"
@@ -184,6 +230,10 @@ class Index:
 
     def __len__(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def ids(self) -> list[str]:
+        """The ids of the indexed documents, in the order they were added."""
+        return [str(r[0]) for r in self._conn.execute("SELECT id FROM docs ORDER BY doc")]
 
     def __contains__(self, doc_id: object) -> bool:
         row = self._conn.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone()
@@ -332,7 +382,7 @@ class Index:
         size_b: npt.NDArray[np.int64],
     ) -> npt.NDArray[np.float64]:
         """Estimated containment (Jaccard similarity for small documents) of row pairs where
-        they are duplicates (:func:`dedup.corpus.api.matches`), else -1."""
+        they are duplicates (:func:`dedup.corpus.cluster.matches`), else -1."""
         jac = (sig_a == sig_b).mean(axis=1)
         cont = estimate_containment(jac, size_a, size_b)
         small = np.minimum(size_a, size_b) < self.options.min_shingles
@@ -448,6 +498,56 @@ class Index:
             )
         return results
 
+    # -- looking inside, forgetting ----------------------------------------------------------
+
+    def stats(self) -> IndexStats:
+        """How many documents the index holds, when they were added, and its options."""
+        count, first, last = self._conn.execute(
+            "SELECT count(*), min(first_seen), max(first_seen) FROM docs"
+        ).fetchone()
+        return IndexStats(
+            documents=int(count),
+            first_seen=None if first is None else float(first),
+            last_seen=None if last is None else float(last),
+            threshold=self.options.threshold,
+            bands=self._bands,
+            rows=self._rows,
+            format=FORMAT_VERSION,
+        )
+
+    def entry(self, doc_id: str) -> Entry | None:
+        """The indexed document ``doc_id``, or ``None``."""
+        row = self._conn.execute(
+            "SELECT id, first_seen, size FROM docs WHERE id = ?", (doc_id,)
+        ).fetchone()
+        return None if row is None else Entry(str(row[0]), float(row[1]), int(row[2]))
+
+    def entries(self, *, since: float | None = None) -> Iterator[Entry]:
+        """The indexed documents in the order they were added; with ``since``, those added at
+        or after that time (seconds since the epoch)."""
+        query = "SELECT id, first_seen, size FROM docs"
+        args: tuple[float, ...] = ()
+        if since is not None:
+            query += " WHERE first_seen >= ?"
+            args = (since,)
+        for doc_id, seen, size in self._conn.execute(query + " ORDER BY doc", args).fetchall():
+            yield Entry(str(doc_id), float(seen), int(size))
+
+    def forget(self, ids: Iterable[str]) -> int:
+        """Remove the documents ``ids`` (one transaction; ids not in the index are passed
+        over): later texts no longer match them. Returns how many were removed."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return 0
+        db = self._conn
+        with self._transaction():
+            self._temp("q_forget", "id TEXT", ((i,) for i in wanted))
+            docs = [r[0] for r in db.execute("SELECT d.doc FROM q_forget q JOIN docs d USING (id)")]
+            self._temp("q_docs", "doc INTEGER", ((d,) for d in docs))
+            db.execute("DELETE FROM bands WHERE doc IN (SELECT doc FROM q_docs)")
+            db.execute("DELETE FROM docs WHERE doc IN (SELECT doc FROM q_docs)")
+        return len(docs)
+
     def check(self) -> list[str]:
         """Problems found in the file (empty when it is sound): SQLite's integrity check, and
         documents whose band keys are missing."""
@@ -465,8 +565,20 @@ class Index:
         return problems
 
 
+def _not_a_database(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is not a database, or a damaged one."""
+    name = getattr(exc, "sqlite_errorname", None)  # Python 3.11 and later
+    if name is not None:
+        return str(name).startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+    return type(exc) is sqlite3.DatabaseError  # how Python 3.10 raises both
+
+
 def _acquire(path: Path, timeout: float) -> IO[bytes]:
-    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds."""
+    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds.
+
+    The writer removes the lock file when it is done (:func:`_release`), so that none is left
+    beside the index; a lock taken on a file that was removed meanwhile is taken again on the
+    file now at that path."""
     lock_path = path.with_name(path.name + ".lock")
     handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
     try:
@@ -477,19 +589,33 @@ def _acquire(path: Path, timeout: float) -> IO[bytes]:
     while True:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
+            try:
+                same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                return handle
+            handle.close()  # the writer before removed it: lock the one there now
+            handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 handle.close()
                 raise IndexLockedError(
-                    f"index {path} is open for writing elsewhere (lock {lock_path}): "
-                    "open it with readonly=True to query it, or wait for the writer to close "
-                    "it (timeout=SECONDS waits)"
+                    f"index {path} is open for writing elsewhere (lock {lock_path})",
+                    hint="open it with readonly=True to query it, or wait for the writer to "
+                    "close it (timeout=SECONDS waits)",
+                    reason="locked",
+                    path=path,
+                    lock_path=lock_path,
                 ) from None
             time.sleep(0.05)
 
 
 def _release(handle: IO[bytes]) -> None:
+    """Remove the lock file, then release the writer's lock (in this order, so that no other
+    writer can hold a lock on a file that is gone: see :func:`_acquire`)."""
+    with contextlib.suppress(OSError):
+        os.unlink(handle.name)
     with contextlib.suppress(ImportError, OSError):
         import fcntl
 

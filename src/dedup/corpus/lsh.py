@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from dedup.corpus.signature import EMPTY
 from dedup.hashing import fmix64
-from dedup.model import ConfigError, _check_float, _check_int
+from dedup.model import ConfigError, check_float, check_int
 
 __all__ = [
     "Candidates",
@@ -49,7 +49,7 @@ def jaccard_floor(containment: float, max_size_ratio: float) -> float:
     >>> round(jaccard_floor(1.0, 4.0), 3)
     0.25
     """
-    _check_float("containment", containment, 0.0, 1.0)
+    check_float("containment", containment, 0.0, 1.0)
     if max_size_ratio < 1.0:
         raise ConfigError(f"option max_size_ratio={max_size_ratio} is out of range: use >= 1")
     return containment / (1.0 + max_size_ratio - containment)
@@ -61,8 +61,8 @@ def choose_bands(
     """``(bands, rows)`` with ``bands * rows <= num_perm`` that minimise the weighted area of
     false positives (pairs below ``threshold`` that collide) and false negatives (pairs at or
     above it that do not), integrated over Jaccard similarity."""
-    _check_float("threshold", threshold, 0.0, 1.0)
-    _check_int("num_perm", num_perm, 1)
+    check_float("threshold", threshold, 0.0, 1.0)
+    check_int("num_perm", num_perm, 1)
     grid = np.linspace(0.0, 1.0, 401)
     below, above = grid[grid < threshold], grid[grid >= threshold]
     best: tuple[float, int, int] | None = None
@@ -119,7 +119,7 @@ def candidate_pairs(
     Rows where ``active`` is false take no part. Buckets of more than ``max_bucket`` rows
     propose nothing (counted in :attr:`Candidates.skipped_buckets`).
     """
-    _check_int("max_bucket", max_bucket, 2)
+    check_int("max_bucket", max_bucket, 2)
     n, bands = keys.shape
     docs = np.repeat(np.arange(n, dtype=np.int64), bands)
     flat = keys.reshape(-1)

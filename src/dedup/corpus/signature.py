@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from dedup.corpus.shingle import CANON_VERSION
 from dedup.hashing import fmix64
-from dedup.model import ConfigError, _check_int
+from dedup.model import ConfigError, check_int
 
 __all__ = [
     "EMPTY",
@@ -66,12 +66,12 @@ class SignatureScheme:
     version: int = CANON_VERSION
 
     def __post_init__(self) -> None:
-        _check_int("shingle_size", self.shingle_size, 1, 64)
-        _check_int("num_perm", self.num_perm, 8, 4096)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
+        check_int("shingle_size", self.shingle_size, 1, 64)
+        check_int("num_perm", self.num_perm, 8, 4096)
+        check_int("seed", self.seed, 0, 2**63 - 1)
         if self.name != "oph-xxh3":
             raise ConfigError(f"option name={self.name!r} is unknown: use 'oph-xxh3'")
-        _check_int("version", self.version, 1)
+        check_int("version", self.version, 1)
 
     def to_dict(self) -> dict[str, Any]:
         """The scheme as a JSON-ready dict (how an index stores it)."""

@@ -1,0 +1,160 @@
+"""``dedup clean``: repair documents, record by record, in worker processes or on Ray."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dedup.cli.jobs import CleanJob
+from dedup.cli.options import (
+    engine_options,
+    format_option,
+    input_options,
+    job,
+    repair_options,
+    run_options,
+)
+from dedup.cli.plan import find_inputs, open_rejects, plan_outputs, refuse_existing, refuse_stdout
+from dedup.cli.progress import Progress
+from dedup.cli.ray_engine import clean_on_ray
+from dedup.cli.records import Counts, RecordSource
+from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
+from dedup.cli.stages import Cleaning
+from dedup.cli.summary import echo, over_cap_line, read_line, speed_line
+from dedup.engine import Engine, default_jobs
+from dedup.io import Writer, atomic_output
+from dedup.pipeline import warm_up
+
+__all__ = ["clean_command", "run"]
+
+
+@click.command(name="clean", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="OUT",
+    help="Output file or directory ('-': stdout, the default for one input).",
+)
+@format_option("Output format (default: the input's, or the output name's).")
+@click.option("--force", is_flag=True, help="Replace outputs that exist.")
+@click.option("--in-place", is_flag=True, help="Rewrite each input file (atomically).")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PATH",
+    help="JSONL sidecar: one line per document, its id and its edits.",
+)
+@handle_errors
+@repair_options
+@input_options
+@run_options
+@engine_options
+@job(CleanJob)
+def clean_command(job: CleanJob) -> None:
+    """Repair documents: remove doubled bodies, teasers and repeated paragraphs, fix mojibake.
+
+    PATH is a text file (one document), a directory (mirrored into -o DIR), a JSONL file
+    (.jsonl, .jsonl.gz, .jsonl.zst: every field kept, in order, the text field replaced), a
+    Parquet file (schema kept), or '-' for stdin. Records keep their input order.
+
+    \b
+    Example:
+      dedup clean page.txt > page.clean.txt
+      dedup clean crawl.jsonl.gz -o clean.jsonl.gz --report edits.jsonl -j 4
+      dedup clean pages/ --glob '*.txt' -o clean/
+      cat page.txt | dedup clean - > page.clean.txt
+    """
+    if job.engine == "ray":
+        clean_on_ray(job)
+    else:
+        run(job)
+
+
+def run(job: CleanJob) -> None:
+    """``dedup clean`` on this machine's processes."""
+    inputs = job.inputs
+    sources, stdin = find_inputs(job.paths, inputs, exclude=job.output)
+    directory_input = any(Path(p).is_dir() for p in job.paths if p != "-")
+    targets = plan_outputs(
+        sources,
+        job.output,
+        job.fmt,
+        in_place=job.in_place,
+        force=job.force,
+        directory_input=directory_input,
+    )
+    refuse_stdout(report=job.report, rejects=inputs.rejects)
+    refuse_existing(job.report, force=job.force)
+    jobs = job.jobs or default_jobs()
+    stdout = sys.stdout.buffer
+    with contextlib.ExitStack() as stack:
+        rejects = open_rejects(inputs, stack, force=job.force)
+        progress = Progress(
+            sources, stack, quiet=job.quiet, writes_stdout=any(t.path is None for t in targets)
+        )
+        source = RecordSource(inputs, rejects=rejects, progress=progress, stdin=stdin)
+        report_file = (
+            stack.enter_context(atomic_output(Path(job.report), force=job.force))
+            if job.report
+            else None
+        )
+        engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
+        shared: Writer | None = None
+        for target in targets:
+            reader = source.reader(target.source, lazy=True)
+            stage = Cleaning(
+                parser=reader.parser,
+                fmt=target.format,
+                report=report_file is not None,
+                repair_options=job.repair,
+            )
+            if target.path is None:
+                if shared is None:
+                    shared = Writer(None, target.format, None, field=inputs.field, stdout=stdout)
+                    stack.enter_context(shared)
+                writer = shared
+                scope: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+            else:
+                writer = Writer(
+                    target.path,
+                    target.format,
+                    target.compression,
+                    field=inputs.field,
+                    force=job.force or job.in_place,
+                    mode_from=target.mode_from,
+                    final_newline=not job.in_place,
+                )
+                scope = writer
+            with scope:
+                for done in source.cleaned(reader, engine, stage):
+                    if writer.schema is None and reader.schema is not None:
+                        writer.schema = reader.schema
+                    writer.put(done.output)
+                    source.counts.count_cleaned(done, job.repair)
+                    if done.report is not None and report_file is not None:
+                        report_file.write(done.report)
+                    source.advance(done.record)
+                if writer.schema is None and reader.schema is not None:
+                    writer.schema = reader.schema
+                check_signals()
+    echo(lines(source.counts, engine.started), quiet=job.quiet)
+
+
+def lines(counts: Counts, started: int) -> list[str]:
+    """The summary of ``dedup clean``."""
+    removed = counts.chars_in - counts.chars_out
+    kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.edits.items())) or "none"
+    return [
+        read_line("dedup clean", counts, "changed"),
+        *over_cap_line(counts, "normalised only, not repaired"),
+        f"characters: {counts.chars_in:,} in, {counts.chars_out:,} out, {removed:,} removed",
+        f"edits: {kinds}",
+        speed_line(counts, started),
+    ]

@@ -1,0 +1,238 @@
+"""``dedup corpus``: keep one record of each cluster of duplicates, or mark the clusters.
+
+It reads every record of the inputs with the shared input options, asks
+:func:`dedup.corpus.decide.decide` which to keep, writes them, and only then adds them to the
+index (:func:`dedup.corpus.decide.remember`): a run that stops before leaves the index as it
+was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import IO
+
+import click
+
+from dedup.cli.jobs import CorpusJob
+from dedup.cli.options import (
+    engine_options,
+    format_option,
+    input_options,
+    job,
+    quiet_option,
+)
+from dedup.cli.plan import check_corpus_outputs, find_inputs, open_rejects
+from dedup.cli.progress import Progress
+from dedup.cli.ray_engine import corpus_on_ray
+from dedup.cli.records import Counts, RecordSource
+from dedup.cli.session import EXIT_CODES, handle_errors
+from dedup.cli.summary import echo, human_size, plural
+from dedup.corpus.boilerplate import BoilerplateOptions
+from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
+from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember
+from dedup.corpus.index import Index
+from dedup.io import Record, Source, open_writer
+
+__all__ = ["corpus_command", "run"]
+
+
+@click.command(name="corpus", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="IN...")
+@click.option("-o", "--output", required=True, metavar="OUT", help="Output file ('-': stdout).")
+@format_option(
+    "Format of OUT and --dropped (default: from their names; JSONL for stdout).",
+    choices=("jsonl", "parquet"),
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=CorpusOptions().threshold,
+    show_default=True,
+    metavar="T",
+    help="Share of the smaller document's shingles that must lie in the larger (0..1).",
+)
+@click.option(
+    "--keep",
+    type=click.Choice(KEEP_POLICIES),
+    default="first",
+    show_default=True,
+    help="The record each cluster keeps: the first seen, the longest, or the best formed.",
+)
+@click.option(
+    "--index",
+    "index_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PATH",
+    help="SQLite index of earlier runs: what it has seen is dropped, and this run is added.",
+)
+@click.option(
+    "--boilerplate",
+    is_flag=True,
+    help="First remove lines repeated across many pages of one site (site from --url-field).",
+)
+@click.option(
+    "--mark",
+    is_flag=True,
+    help="Write every record with a 'cluster' field (equal within a cluster); drop nothing.",
+)
+@click.option(
+    "--dropped",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PATH",
+    help="Write the records that are not kept here, each with a 'duplicate_of' field.",
+)
+@click.option("--url-field", default="url", show_default=True, metavar="NAME", help="URL field.")
+@click.option(
+    "--index-batch",
+    type=click.IntRange(min=1),
+    default=INDEX_BATCH,
+    show_default=True,
+    metavar="N",
+    help="Records looked up in and added to --index at a time (one transaction each).",
+)
+@click.option("--force", is_flag=True, help="Replace outputs that exist.")
+@handle_errors
+@input_options
+@quiet_option
+@engine_options
+@job(CorpusJob)
+def corpus_command(job: CorpusJob) -> None:
+    """Remove duplicate documents across a corpus: exact and near-duplicates.
+
+    Reads every record of IN... (JSONL, JSONL.gz/.zst, Parquet, text files, directories, '-'
+    for stdin), clusters them, and writes to OUT the record each cluster keeps, in input order
+    (the others go to --dropped). Two records are duplicates when they have the same words, or
+    when the smaller one's 5-word shingles lie inside the larger at least --threshold (the same
+    article alone and inside the whole page around it).
+
+    \b
+    Example:
+      dedup corpus crawl.jsonl -o unique.jsonl --dropped dups.jsonl
+      dedup corpus day2.jsonl.zst -o new.jsonl --index seen.db --keep best
+      dedup corpus pages.parquet -o marked.parquet --mark --boilerplate
+      dedup corpus crawl/ --glob '*.jsonl.gz' -o unique.jsonl --skip-invalid --rejects bad.jsonl
+    """
+    if job.engine == "ray":
+        corpus_on_ray(job)
+    else:
+        run(job)
+
+
+def run(job: CorpusJob) -> None:
+    """``dedup corpus`` on this machine: read the records of the inputs, decide, write the
+    outputs and then add the records to the index."""
+    options = job.options
+    check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs, force=job.force)
+    sources, stdin = find_inputs(job.paths, job.inputs, exclude=job.output)
+    with contextlib.ExitStack() as outer:
+        index = outer.enter_context(Index(job.index_path, options)) if job.index_path else None
+        records, decided, counts = _write(job, sources, options, index, stdin)
+        if index is not None:
+            # only now that the outputs are in place: a crash before this point leaves the
+            # index as it was, and a rerun does the whole work again
+            ids = [r.id for r in records]
+            remember(index, ids, decided.texts, batch=job.index_batch)
+    echo(lines(job, records, decided, counts), quiet=job.quiet)
+
+
+def _write(
+    job: CorpusJob,
+    sources: list[Source],
+    options: CorpusOptions,
+    index: Index | None,
+    stdin: IO[bytes],
+) -> tuple[list[Record], Plan, Counts]:
+    """Read the records, decide, and write the outputs (atomically, when the stack closes)."""
+    field_name = job.inputs.field
+    with contextlib.ExitStack() as stack:
+        rejects = open_rejects(job.inputs, stack, force=job.force)
+        progress = Progress(
+            sources, stack, quiet=job.quiet, writes_stdout="-" in (job.output, job.dropped)
+        )
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
+        records = []
+        for input_source in sources:
+            reader = source.reader(input_source)
+            for record in source.records(reader):
+                records.append(record)
+                source.advance(record)
+        decided = decide(
+            [r.text for r in records],
+            options,
+            ids=[r.id for r in records],
+            urls=[(r.fields or {}).get(job.url_field) for r in records],
+            boilerplate=BoilerplateOptions() if job.boilerplate else None,
+            index=index,
+            batch=job.index_batch,
+        )
+        writer = stack.enter_context(
+            open_writer(
+                job.output,
+                job.fmt or ("jsonl" if job.output == "-" else None),
+                field=field_name,
+                force=job.force,
+            )
+        )
+        side = (
+            stack.enter_context(
+                open_writer(
+                    job.dropped,
+                    job.fmt or ("jsonl" if job.dropped == "-" else None),
+                    field=field_name,
+                    force=job.force,
+                )
+            )
+            if job.dropped is not None
+            else None
+        )
+        for i, record in enumerate(records):
+            base = dict(record.fields) if record.fields is not None else {"id": record.id}
+            if job.mark:
+                record.fields = {**base, "cluster": decided.cluster[i]}
+                record.raw = None  # the fields changed: the line as read no longer applies
+                writer.write(record, decided.texts[i])
+            elif decided.kept[i]:
+                writer.write(record, decided.texts[i])
+            elif side is not None:
+                record.fields = {**base, "duplicate_of": decided.cluster[i]}
+                record.raw = None
+                side.write(record, decided.texts[i])
+    return records, decided, source.counts
+
+
+def lines(job: CorpusJob, records: list[Record], decided: Plan, counts: Counts) -> list[str]:
+    """The summary of ``dedup corpus``: read = kept + duplicates (+ skipped, which were not
+    read as documents), and the duplicates by what they duplicate."""
+    read = len(records)
+    kept = sum(decided.kept)
+    duplicates = read - kept
+    replaced = f" ({counts.replaced:,} with invalid UTF-8 replaced)" if counts.replaced else ""
+    where = f" (written to {job.dropped})" if job.dropped and duplicates else ""
+    out = [
+        f"dedup corpus: {plural(read, 'document')} read: {kept:,} kept, "
+        f"{plural(duplicates, 'duplicate')}{where}; {counts.skipped:,} skipped{replaced}",
+    ]
+    if duplicates:
+        in_run = duplicates - decided.seen_before
+        parts = [f"{in_run:,} of a document kept in this run"]
+        if job.index_path:
+            parts.append(f"{decided.seen_before:,} of documents already in {job.index_path}")
+        exact = decided.exact_duplicates
+        same = f" ({exact:,} with the same words as another document of this run)" if exact else ""
+        out.append(f"duplicates: {', '.join(parts)}{same}")
+    if job.mark:
+        clusters = len(set(decided.cluster))
+        out.append(
+            f"{plural(clusters, 'cluster')} in the 'cluster' field: a document and its "
+            "duplicates share one"
+        )
+    if job.boilerplate:
+        out.append(f"boilerplate: {plural(sum(decided.boilerplate), 'line')} removed")
+    elapsed = counts.elapsed()
+    out.append(
+        f"{human_size(counts.nbytes)} in {elapsed:.2f} s ({read / elapsed:,.0f} documents/s), "
+        "in this process"
+    )
+    return out

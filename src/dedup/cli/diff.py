@@ -1,0 +1,103 @@
+"""``dedup diff``: what ``clean`` would change in each document, stage by stage."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+
+import click
+
+import dedup.cli.stages as stages
+from dedup.cli.jobs import DiffJob
+from dedup.cli.options import input_options, job, repair_options, run_options
+from dedup.cli.plan import find_inputs, open_rejects
+from dedup.cli.progress import Progress
+from dedup.cli.records import Counts, RecordSource
+from dedup.cli.render import print_diff
+from dedup.cli.session import EXIT_CODES, handle_errors
+from dedup.cli.summary import echo, read_line, speed_line
+from dedup.engine import Engine, default_jobs
+from dedup.pipeline import warm_up
+
+__all__ = ["STAGES", "diff_command", "run"]
+
+STAGES = ("normalize", "repair", "split")
+"""The stages of :func:`dedup.clean`, in order, as ``--stage`` names them."""
+
+
+@click.command(name="diff", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Colour the changes (default: when stdout is a terminal; --color for less -R).",
+)
+@click.option(
+    "--stage",
+    "stages",
+    type=click.Choice(STAGES),
+    multiple=True,
+    help="Show only this stage's edits (repeatable; default: every stage).",
+)
+@click.option(
+    "--context",
+    type=int,
+    default=200,
+    show_default=True,
+    metavar="N",
+    help="Characters of unchanged text shown around each change (-1: all).",
+)
+@handle_errors
+@repair_options
+@input_options
+@run_options
+@job(DiffJob)
+def diff_command(job: DiffJob) -> None:
+    """Show what clean would remove, move and fix in each document, stage by stage.
+
+    Removed text is shown as [-...-] (red), inserted text as {+...+} (green for content moved
+    from a removed copy, yellow for fixes, cyan for split sentences), each removal and move
+    followed by its reason and score. Offsets and text are those of each stage's input.
+    Nothing is written.
+
+    \b
+    Example:
+      dedup diff page.txt
+      dedup diff page.txt --stage repair          # the copies only, not white-space fixes
+      dedup diff crawl.jsonl --color | less -R    # colour through a pager
+      dedup diff crawl.jsonl --context 80 > review.txt
+    """
+    run(job)
+
+
+def run(job: DiffJob) -> None:
+    """``dedup diff`` on this machine's processes."""
+    sources, stdin = find_inputs(job.paths, job.inputs)
+    jobs = job.jobs or default_jobs()
+    stage = functools.partial(stages.clean_document, repair_options=job.repair)
+    with contextlib.ExitStack() as stack:
+        rejects = open_rejects(job.inputs, stack)
+        progress = Progress(sources, stack, quiet=job.quiet)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
+        engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
+        for input_source in sources:
+            reader = source.reader(input_source)
+            for record, result in source.results(reader, engine, stage, "clean"):
+                source.counts.count_output(
+                    len(record.text),
+                    len(result.text),
+                    stages.changed(record.text, result.text, result.edits),
+                    [edit.action for edit in result.edits],
+                )
+                print_diff(record, result, job.context, job.color, job.stages)
+                source.advance(record)
+    echo(lines(source.counts, engine.started), quiet=job.quiet)
+
+
+def lines(counts: Counts, started: int) -> list[str]:
+    """The summary of ``dedup diff``."""
+    return [
+        read_line("dedup diff", counts, "changed"),
+        speed_line(counts, started),
+    ]

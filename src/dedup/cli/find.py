@@ -1,0 +1,83 @@
+"""``dedup find``: the near-duplicate spans inside each document, as tables or JSON lines."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+
+import click
+
+import dedup.cli.stages as stages
+from dedup.cli.jobs import FindJob
+from dedup.cli.options import input_options, job, repair_options, run_options
+from dedup.cli.plan import find_inputs, open_rejects
+from dedup.cli.progress import Progress
+from dedup.cli.records import Counts, RecordSource
+from dedup.cli.render import pair_dict, print_pairs
+from dedup.cli.session import EXIT_CODES, handle_errors
+from dedup.cli.summary import echo, over_cap_line, plural, read_line, speed_line
+from dedup.engine import Engine, default_jobs
+from dedup.pipeline import warm_up
+
+__all__ = ["find_command", "run"]
+
+
+@click.command(name="find", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines, one duplicate pair a line.")
+@handle_errors
+@repair_options
+@input_options
+@run_options
+@job(FindJob)
+def find_command(job: FindJob) -> None:
+    """Show the near-duplicate spans inside each document: a table, or --json lines.
+
+    Each pair gives the first and second copy as [start, end) character offsets, the share of
+    characters that align, and the kind (flattened, adjacent, teaser, distant).
+
+    \b
+    Example:
+      dedup find page.txt
+      dedup find crawl.jsonl --json | jq 'select(.score > 0.9)'
+    """
+    run(job)
+
+
+def run(job: FindJob) -> None:
+    """``dedup find`` on this machine's processes."""
+    sources, stdin = find_inputs(job.paths, job.inputs)
+    jobs = job.jobs or default_jobs()
+    stage = functools.partial(stages.find_in_document, options=job.repair)
+    pairs_total = 0
+    with contextlib.ExitStack() as stack:
+        rejects = open_rejects(job.inputs, stack)
+        progress = Progress(sources, stack, quiet=job.quiet)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
+        engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
+        for input_source in sources:
+            reader = source.reader(input_source)
+            for record, result in source.results(reader, engine, stage, "find"):
+                pairs_total += len(result)
+                source.counts.changed += bool(result)
+                source.counts.count_over_cap(len(record.text), job.repair)
+                if job.as_json:
+                    for pair in result:
+                        click.echo(json.dumps(pair_dict(record, pair), ensure_ascii=False))
+                elif result:
+                    print_pairs(record, result)
+                source.advance(record)
+    if not job.as_json and not pairs_total:
+        click.echo("No duplicate spans found.")
+    echo(lines(source.counts, engine.started, pairs_total), quiet=job.quiet)
+
+
+def lines(counts: Counts, started: int, pairs: int) -> list[str]:
+    """The summary of ``dedup find``."""
+    return [
+        read_line("dedup find", counts, "with duplicate spans"),
+        f"{plural(pairs, 'duplicate pair')} found",
+        *over_cap_line(counts, "not searched"),
+        speed_line(counts, started),
+    ]

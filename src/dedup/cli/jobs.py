@@ -1,0 +1,87 @@
+"""What each command was asked to do: one record per command, the one mapping from its
+command-line arguments (:func:`dedup.cli.options.job` builds it) to what a run does, whichever
+engine runs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dedup.cli.options import EngineName, InputOptions
+from dedup.corpus.cluster import CorpusOptions, Keep
+from dedup.corpus.decide import INDEX_BATCH
+from dedup.io import Format
+from dedup.model import RepairOptions
+
+__all__ = ["CleanJob", "CorpusJob", "DiffJob", "FindJob"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanJob:
+    """Everything ``dedup clean`` was asked to do (see its ``--help``)."""
+
+    paths: tuple[str, ...]
+    output: str | None = None
+    fmt: Format | None = None
+    force: bool = False
+    in_place: bool = False
+    report: str | None = None
+    repair: RepairOptions = field(default_factory=RepairOptions)
+    inputs: InputOptions = field(default_factory=InputOptions)
+    jobs: int | None = None
+    quiet: bool = False
+    engine: EngineName = "local"
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindJob:
+    """Everything ``dedup find`` was asked to do (see its ``--help``)."""
+
+    paths: tuple[str, ...]
+    as_json: bool = False
+    repair: RepairOptions = field(default_factory=RepairOptions)
+    inputs: InputOptions = field(default_factory=InputOptions)
+    jobs: int | None = None
+    quiet: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiffJob:
+    """Everything ``dedup diff`` was asked to do (see its ``--help``)."""
+
+    paths: tuple[str, ...]
+    color: bool | None = None
+    stages: tuple[str, ...] = ()
+    context: int = 200
+    repair: RepairOptions = field(default_factory=RepairOptions)
+    inputs: InputOptions = field(default_factory=InputOptions)
+    jobs: int | None = None
+    quiet: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorpusJob:
+    """Everything ``dedup corpus`` was asked to do (see its ``--help``)."""
+
+    paths: tuple[str, ...]
+    output: str
+    fmt: Format | None = None
+    threshold: float = CorpusOptions().threshold
+    keep: Keep = "first"
+    index_path: str | None = None
+    boilerplate: bool = False
+    mark: bool = False
+    dropped: str | None = None
+    url_field: str = "url"
+    index_batch: int = INDEX_BATCH
+    force: bool = False
+    inputs: InputOptions = field(default_factory=InputOptions)
+    quiet: bool = False
+    engine: EngineName = "local"
+    address: str | None = None
+
+    @property
+    def options(self) -> CorpusOptions:
+        """The clustering options the job asks for (checked: a bad one is a ConfigError)."""
+        return CorpusOptions(threshold=self.threshold, keep=self.keep)

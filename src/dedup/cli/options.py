@@ -1,0 +1,248 @@
+"""The options commands share, as click decorators that hand the command records, not flags.
+
+- :func:`input_options`: how inputs are read (``--field``, ``--errors``, ``--skip-invalid``,
+  ...), received as ``inputs: InputOptions``;
+- :func:`repair_options`: ``--min-chars``, ``--min-similarity``, ``--max-doc-chars``, received
+  as ``repair: RepairOptions``;
+- :func:`run_options` (``-j``, ``-q``) and :func:`quiet_option` (``-q`` alone);
+- :func:`engine_options`: ``--engine local|ray`` and ``--address``;
+- :func:`format_option`: ``--format``, received as ``fmt``.
+
+:func:`job` gathers everything a command receives into its job record (``CleanJob``, ...): the
+one mapping from the command line to what a run does, whichever engine runs it. A new command
+reads records the same way as the others with two decorators.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, cast
+
+import click
+
+from dedup.engine import default_jobs
+from dedup.io import FORMATS, Format
+from dedup.model import RepairOptions
+
+__all__ = [
+    "EngineName",
+    "InputOptions",
+    "engine_options",
+    "format_option",
+    "input_options",
+    "job",
+    "quiet_option",
+    "repair_options",
+    "run_options",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+J = TypeVar("J")
+EngineName = Literal["local", "ray"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputOptions:
+    """The input options every command shares (see :func:`input_options`)."""
+
+    field: str = "text"
+    id_field: str = "id"
+    input_format: Format | None = None
+    glob: str = "*"
+    errors: Literal["strict", "replace"] = "strict"
+    skip_invalid: bool = False
+    rejects: str | None = None
+
+
+def input_options(func: F) -> F:
+    """Add the shared input options; the command receives them as ``inputs: InputOptions``."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        field: str,
+        id_field: str,
+        input_format: str | None,
+        glob: str,
+        errors: str,
+        skip_invalid: bool,
+        rejects: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        if skip_invalid and rejects is None:
+            raise click.UsageError(
+                "--skip-invalid needs --rejects PATH, where the records set aside are kept"
+            )
+        inputs = InputOptions(
+            field=field,
+            id_field=id_field,
+            input_format=cast("Format | None", input_format),
+            glob=glob,
+            errors="replace" if errors == "replace" else "strict",
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+        )
+        return func(*args, inputs=inputs, **kwargs)
+
+    options = [
+        click.option(
+            "--field",
+            default="text",
+            show_default=True,
+            metavar="NAME",
+            help="The text field of JSONL records and Parquet rows.",
+        ),
+        click.option(
+            "--id-field",
+            default="id",
+            show_default=True,
+            metavar="NAME",
+            help="The field that names a record in reports (else FILE:LINE).",
+        ),
+        click.option(
+            "--input-format",
+            type=click.Choice(FORMATS),
+            default=None,
+            help="Read inputs as this format (default: from the file name; text for stdin).",
+        ),
+        click.option(
+            "--glob",
+            default="*",
+            show_default=True,
+            metavar="PATTERN",
+            help="Files to read in directories (searched recursively).",
+        ),
+        click.option(
+            "--errors",
+            type=click.Choice(["strict", "replace"]),
+            default="strict",
+            show_default=True,
+            help="Invalid UTF-8: stop with an error, or replace bad bytes with U+FFFD.",
+        ),
+        click.option(
+            "--skip-invalid",
+            is_flag=True,
+            help="Set bad records aside (counted, and written to --rejects) instead of stopping.",
+        ),
+        click.option(
+            "--rejects",
+            type=click.Path(dir_okay=False),
+            default=None,
+            metavar="PATH",
+            help="JSONL file for records set aside: source, line, error and the raw line.",
+        ),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return cast(F, wrapper)
+
+
+def quiet_option(func: F) -> F:
+    """Add ``-q/--quiet``."""
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress bar and no summary (errors are still shown).",
+    )(func)
+
+
+def run_options(func: F) -> F:
+    """Add ``-j/--jobs`` and ``-q/--quiet``."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help=f"Worker processes (default: all cores, here {default_jobs()}).",
+    )(quiet_option(func))
+
+
+def format_option(help: str, choices: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
+    """Add ``--format`` (the output format), received as ``fmt``."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=None, help=help)
+
+
+def repair_options(func: F) -> F:
+    """Add the repair options; the command receives them as ``repair: RepairOptions`` (a
+    value out of range is a :class:`~dedup.model.ConfigError`, exit status 2)."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, min_chars: int, min_similarity: float, max_doc_chars: int, **kwargs: Any
+    ) -> Any:
+        repair = RepairOptions(
+            min_chars=min_chars, min_similarity=min_similarity, max_doc_chars=max_doc_chars
+        )
+        return func(*args, repair=repair, **kwargs)
+
+    defaults = RepairOptions()
+    wrapper = click.option(
+        "--max-doc-chars",
+        type=int,
+        default=defaults.max_doc_chars,
+        show_default=True,
+        metavar="N",
+        help="Longer documents are left as they are (0: no limit).",
+    )(wrapper)
+    wrapper = click.option(
+        "--min-similarity",
+        type=float,
+        default=defaults.min_similarity,
+        show_default=True,
+        metavar="X",
+        help="Copies that align less than this (0..1) are not duplicates.",
+    )(wrapper)
+    wrapper = click.option(
+        "--min-chars",
+        type=int,
+        default=defaults.min_chars,
+        show_default=True,
+        metavar="N",
+        help="Shorter copies are natural repetition unless they follow each other.",
+    )(wrapper)
+    return cast(F, wrapper)
+
+
+def engine_options(func: F) -> F:
+    """Add ``--engine local|ray`` and ``--address``, received as ``engine`` and ``address``
+    (``--address`` only with ``--engine ray``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, engine: EngineName, address: str | None, **kwargs: Any) -> Any:
+        if engine == "local" and address is not None:
+            raise click.UsageError("--address goes with --engine ray")
+        return func(*args, engine=engine, address=address, **kwargs)
+
+    wrapper = click.option(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="With --engine ray: the cluster to join ('auto': the running one; default: "
+        "start a local Ray).",
+    )(wrapper)
+    wrapper = click.option(
+        "--engine",
+        type=click.Choice(["local", "ray"]),
+        default="local",
+        show_default=True,
+        help="Run on this machine's processes, or on Ray (Parquet/JSONL in, a directory out).",
+    )(wrapper)
+    return cast(F, wrapper)
+
+
+def job(kind: type[J]) -> Callable[[Callable[[J], None]], Callable[..., None]]:
+    """Gather every argument the command receives into one ``kind`` record (keyword-only, its
+    fields named as the arguments are) and call the command with it."""
+
+    def decorate(func: Callable[[J], None]) -> Callable[..., None]:
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> None:
+            func(kind(**kwargs))
+
+        return wrapper
+
+    return decorate

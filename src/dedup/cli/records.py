@@ -1,0 +1,194 @@
+"""Where a command's records come from: its inputs, read with the shared input options.
+
+A :class:`RecordSource` reads each input, counts what it reads, and applies the failure
+policy: a bad record (malformed JSON, a missing field, invalid UTF-8) or a document a stage
+fails on stops the run (:class:`~dedup.model.InputError`, exit status 2, or
+:class:`~dedup.cli.session.DocumentFailed`, exit status 1), or with ``--skip-invalid`` is
+counted and written to ``--rejects``, nothing lost. It moves the progress bar as records are
+done.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, TypeVar
+
+from dedup.cli.options import InputOptions
+from dedup.cli.progress import Progress
+from dedup.cli.session import DocumentFailed, check_signals, describe
+from dedup.cli.stages import CleanedRecord, Cleaning, item_size
+from dedup.engine import Engine, Failed
+from dedup.io import Line, Reader, Record, Reject, Source, write_jsonl_line
+from dedup.model import RepairOptions
+
+__all__ = ["Counts", "RecordSource"]
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Counts:
+    """What a run read and made, for its summary."""
+
+    read: int = 0
+    changed: int = 0
+    skipped: int = 0
+    replaced: int = 0
+    over_cap: int = 0
+    chars_in: int = 0
+    chars_out: int = 0
+    nbytes: int = 0
+    edits: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.perf_counter)
+
+    def count_read(self, record: Record) -> None:
+        """Count a good record read."""
+        self.read += 1
+        self.nbytes += record.nbytes
+        self.replaced += record.replaced
+
+    def count_over_cap(self, chars: int, options: RepairOptions) -> None:
+        """Count a document of ``chars`` characters longer than ``max_doc_chars``: it is not
+        searched for copies."""
+        self.over_cap += options.over_cap(chars)
+
+    def count_output(
+        self, chars_in: int, chars_out: int, changed: bool, actions: Sequence[str]
+    ) -> None:
+        """Count what a stage made of one document."""
+        self.chars_in += chars_in
+        self.chars_out += chars_out
+        self.changed += changed
+        self.edits.update(actions)
+
+    def count_cleaned(self, done: CleanedRecord, options: RepairOptions) -> None:
+        """Count a document ``dedup clean`` read and cleaned."""
+        self.count_read(done.record)
+        self.count_output(done.chars_in, done.chars_out, done.changed, done.actions)
+        self.count_over_cap(done.chars_in, options)
+
+    def elapsed(self) -> float:
+        """Seconds since the run started (never zero)."""
+        return max(time.perf_counter() - self.started, 1e-9)
+
+
+class RecordSource:
+    """The records of a command's inputs, with the shared input options, its counts, its
+    rejects file (``rejects``: open, or ``None``) and its progress bar.
+
+    ``records(reader)`` yields the good records of one source; bad ones stop the run with an
+    :class:`InputError` (exit status 2), or with ``--skip-invalid`` are counted and written to
+    ``--rejects``.
+    """
+
+    def __init__(
+        self,
+        inputs: InputOptions,
+        *,
+        rejects: IO[bytes] | None,
+        progress: Progress,
+        stdin: IO[bytes] | None = None,
+    ) -> None:
+        self.inputs = inputs
+        self.counts = Counts()
+        self.progress = progress
+        self._rejects = rejects
+        self._stdin = stdin if stdin is not None else sys.stdin.buffer
+
+    def reader(self, source: Source, *, lazy: bool = False) -> Reader:
+        """A reader of ``source`` with the shared input options (``lazy``: see
+        :class:`~dedup.io.Reader`)."""
+        reader = Reader(
+            source,
+            field=self.inputs.field,
+            id_field=self.inputs.id_field,
+            errors=self.inputs.errors,
+            stdin=self._stdin,
+            lazy=lazy,
+        )
+        self.progress.reading(reader)
+        return reader
+
+    def _admitted(self, reader: Reader) -> Iterator[Record | Line]:
+        """What ``reader`` yields, rejects raised or set aside."""
+        for item in reader:
+            check_signals()
+            if isinstance(item, Reject):
+                self.reject(item)
+                continue
+            yield item
+
+    def records(self, reader: Reader) -> Iterator[Record]:
+        """The good records of ``reader`` (a lazy reader's lines parsed here), counted in the
+        summary; rejects are raised or set aside."""
+        for item in self._admitted(reader):
+            record = reader.parser(item) if isinstance(item, Line) else item
+            if isinstance(record, Reject):
+                self.reject(record)
+                continue
+            self.counts.count_read(record)
+            yield record
+
+    def reject(self, reject: Reject) -> None:
+        """Stop on ``reject`` (exit status 2), or set it aside with ``--skip-invalid``."""
+        if not self.inputs.skip_invalid or self._rejects is None:
+            raise reject.error
+        self.counts.skipped += 1
+        write_jsonl_line(self._rejects, reject.to_dict(describe(reject.error)))
+
+    def results(
+        self, reader: Reader, engine: Engine, stage: Callable[[str], T], name: str
+    ) -> Iterator[tuple[Record, T]]:
+        """Each good record of ``reader`` with ``stage`` of its text, in order; a record the
+        stage fails on is handled by :meth:`failed` and not yielded."""
+        items = ((r, r.text) for r in self.records(reader))
+        for record, result in engine.map(stage, items, size=len, catch=True):
+            if isinstance(result, Failed):
+                self.counts.read -= 1
+                self.failed(record, result, name)
+                continue
+            yield record, result
+
+    def cleaned(self, reader: Reader, engine: Engine, stage: Cleaning) -> Iterator[CleanedRecord]:
+        """``stage`` over every item of ``reader``, in order. A lazy reader's lines are parsed
+        by ``stage``, in the workers; one that does not parse is handled as :meth:`records`
+        handles a bad record, when its turn comes."""
+        items = ((item, item) for item in self._admitted(reader))
+        for item, result in engine.map(stage, items, size=item_size, catch=True):
+            if isinstance(result, Failed):
+                self.failed(item, result, "clean")
+            elif isinstance(result, Reject):
+                self.reject(result)
+            else:
+                yield result
+
+    def failed(self, item: Record | Line, failure: Failed, stage: str) -> None:
+        """A stage raised on ``item``: stop (exit status 1), or set it aside."""
+        error = DocumentFailed(
+            f"{item.location}: {stage} failed on this document ({failure})",
+            hint="pass --skip-invalid to set such documents aside, and please report it",
+            reason="stage-failed",
+            path=item.source,
+            line=item.number if isinstance(item, Line) else item.line,
+        )
+        if not self.inputs.skip_invalid or self._rejects is None:
+            raise error
+        if isinstance(item, Line):
+            line, raw = item.number, item.data
+        else:
+            fields = item.fields if item.fields is not None else {"text": item.text}
+            line = item.line
+            raw = json.dumps(fields, ensure_ascii=False, default=str).encode("utf-8", "replace")
+        self.counts.skipped += 1
+        reject = Reject(source=item.source, line=line, error=error, raw=raw)
+        write_jsonl_line(self._rejects, reject.to_dict())
+
+    def advance(self, record: Record) -> None:
+        """One record is done (written or shown): move the progress bar to its end."""
+        check_signals()
+        self.progress.advance(record)

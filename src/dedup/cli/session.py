@@ -1,0 +1,180 @@
+"""What every command shares around its work: exit codes, errors turned into messages, SIGTERM.
+
+:func:`handle_errors` wraps a command: dedup's errors become ``Error: ...`` on stderr and the
+documented exit status (:data:`EXIT_CODES`); Ctrl-C and SIGTERM end the run with 130 and 143
+once every output has been cleaned up (outputs are written atomically, so nothing partial is
+left behind).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import signal
+import sqlite3
+import sys
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar, cast
+
+import click
+
+from dedup.corpus.index import IndexLockedError
+from dedup.io import OutputError
+from dedup.model import ConfigError, DedupError, InputError
+
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_FAILURE",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "HINTS",
+    "DocumentFailed",
+    "check_signals",
+    "describe",
+    "handle_errors",
+]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+EXIT_CODES = """\b
+Exit status:
+  0    done (records set aside with --skip-invalid are counted in the summary)
+  1    an output could not be written (it exists: pass --force), or a document
+       made a stage fail
+  2    bad input or usage: invalid UTF-8, a malformed JSON line, a missing
+       field, a truncated gzip/zstd file, a bad option
+  130  interrupted (Ctrl-C); no partial output is left behind
+  143  terminated (SIGTERM); no partial output is left behind"""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DocumentFailed(DedupError):
+    """A stage raised on one document (exit status 1)."""
+
+
+#: What to do, in the command line's terms, by the ``reason`` of a library error (whose own
+#: hint names the library's parameters).
+HINTS = {
+    "malformed-json": "fix the line, or pass --skip-invalid to set it aside",
+    "invalid-utf8": "pass --errors replace to replace bad bytes with U+FFFD, or --skip-invalid "
+    "to set the record aside",
+    "not-an-object": "each line must be one JSON object; fix the line, or pass --skip-invalid",
+    "no-field": "choose the field with --field, or pass --skip-invalid to set such records aside",
+    "field-not-text": "choose the text field with --field, or pass --skip-invalid to set such "
+    "records aside",
+    "null-row": "pass --skip-invalid to set such rows aside",
+    "not-parquet": "check that it is Parquet and complete, or name its format with --input-format",
+    "no-column": "choose the text column with --field",
+    "column-not-text": "choose the text column with --field",
+    "exists": "pass --force to replace it",
+    "several-documents": "write JSONL with --format jsonl, or give -o a directory",
+    "not-an-index": "give --index the path of a dedup index, or a new path to build one",
+    "ambiguous-format": "pass --input-format text to read it as one document, or "
+    "--input-format jsonl",
+}
+
+
+def describe(error: DedupError) -> str:
+    """The message the command line shows for ``error``: its own, with what to do in flags
+    where its ``reason`` has a hint in :data:`HINTS`."""
+    hint = HINTS.get(error.reason)
+    return f"{error.message}: {hint}" if hint else str(error)
+
+
+def _sqlite_message(exc: sqlite3.Error) -> str:
+    """What to say of an error SQLite raised while the index was read or written: a full disk
+    or an I/O error is said to be one; a damaged file too; anything else as SQLite says it."""
+    name = str(getattr(exc, "sqlite_errorname", ""))  # Python 3.11 and later
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) or (
+        not name and type(exc) is sqlite3.OperationalError
+    ):
+        return (
+            f"the index could not be written ({exc}): check the disk's free space; "
+            "the batches committed before are kept"
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or (
+        not name and type(exc) is sqlite3.DatabaseError
+    ):
+        return f"the index is damaged ({exc}): build a new one"
+    return f"the index failed ({exc}); the batches committed before are kept"
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the command runs so that every output is cleaned up."""
+
+
+class _Signals:
+    """Whether SIGTERM arrived during the command: the exception the handler raises can be
+    swallowed where Python ignores exceptions (fork callbacks, finalisers), so the run also
+    checks this flag as it goes. (A signal reaches the whole process: so does this flag.)"""
+
+    terminated = False
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    _Signals.terminated = True
+    raise _Terminated
+
+
+def check_signals() -> None:
+    """Raise if SIGTERM arrived (see :class:`_Signals`)."""
+    if _Signals.terminated:
+        raise _Terminated
+
+
+def handle_errors(func: F) -> F:
+    """Turn dedup's errors into a message on stderr and the documented exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous: Any = None
+        _Signals.terminated = False
+        with contextlib.suppress(ValueError):  # signals can be set in the main thread only
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return func(*args, **kwargs)
+        except _Terminated:
+            _fail("terminated: no partial output was left behind", EXIT_TERMINATED)
+        except (OutputError, DocumentFailed) as exc:
+            _fail(describe(exc), EXIT_FAILURE)
+        except (InputError, ConfigError) as exc:
+            _fail(describe(exc), EXIT_INPUT)
+        except IndexLockedError as exc:
+            _fail(
+                f"index {exc.path} is open for writing elsewhere: wait for that run to finish, "
+                "then run again",
+                EXIT_FAILURE,
+            )
+        except DedupError as exc:
+            _fail(describe(exc), EXIT_FAILURE)
+        except sqlite3.Error as exc:
+            _fail(_sqlite_message(exc), EXIT_FAILURE)
+        except KeyboardInterrupt:
+            _fail("interrupted: no partial output was left behind", EXIT_INTERRUPTED)
+        except BrokenProcessPool as exc:
+            _fail(f"a worker process died ({exc}): try -j 1", EXIT_FAILURE)
+        except BrokenPipeError:
+            with contextlib.suppress(Exception):
+                sys.stdout = None
+            raise click.exceptions.Exit(EXIT_FAILURE) from None
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), EXIT_FAILURE)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+        return None
+
+    return cast(F, wrapper)

@@ -1,0 +1,108 @@
+"""What the commands run on each document, in worker processes: module-level, so it pickles.
+
+The commands look these functions up when they run, so a test may replace one (for instance
+``monkeypatch.setattr(dedup.cli.stages, "clean_document", fake)``) to see how the command
+handles what a stage returns or raises.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from dedup.io import Encoded, Format, Line, LineParser, Record, Reject, encode, json_line
+from dedup.model import Cleaned, DuplicatePair, Edit, RepairOptions
+from dedup.pipeline import clean
+from dedup.spans import find_duplicates
+
+__all__ = [
+    "CleanedRecord",
+    "Cleaning",
+    "changed",
+    "clean_document",
+    "find_in_document",
+    "report_line",
+]
+
+
+def clean_document(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    """``clean(text, explain=True)``: what ``dedup clean`` and ``dedup diff`` run on every
+    document."""
+    return clean(text, explain=True, repair_options=repair_options)
+
+
+def find_in_document(text: str, options: RepairOptions | None = None) -> list[DuplicatePair]:
+    """``find_duplicates(text)``: what ``dedup find`` runs on every document."""
+    return find_duplicates(text, options)
+
+
+def changed(before: str, after: str, edits: tuple[Edit, ...]) -> bool:
+    """Whether a document counts as changed: its text differs, or an edit was made (a removal
+    and a move can leave the same text)."""
+    return after != before or bool(edits)
+
+
+def report_line(record: Record, result: Cleaned) -> dict[str, Any]:
+    """The ``--report`` line of one document: its id, where it is, and every stage's edits."""
+    return {
+        "id": record.id,
+        "source": record.location,
+        "changed": result.text != record.text,
+        "edits": [
+            {"stage": stage.name, **edit.to_dict()}
+            for stage in result.stages
+            for edit in stage.edits
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanedRecord:
+    """One document ``dedup clean`` has cleaned, as it comes back from a worker.
+
+    The record keeps where it came from but not its text, fields or raw line: its output
+    (:func:`dedup.io.encode`) and its report line are made in the worker, so that the calling
+    process only writes them.
+    """
+
+    record: Record
+    chars_in: int
+    chars_out: int
+    changed: bool
+    actions: tuple[str, ...]
+    output: Encoded
+    report: bytes | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cleaning:
+    """What ``dedup clean`` does to one item of a source, in a worker: parse it (a JSONL
+    :class:`~dedup.io.Line`, with the source's ``parser``), clean it, and make its output in
+    ``fmt`` and, with ``report``, its report line. A line that does not parse comes back as its
+    :class:`~dedup.io.Reject`."""
+
+    parser: LineParser
+    fmt: Format
+    report: bool = False
+    repair_options: RepairOptions | None = None
+
+    def __call__(self, item: Record | Line) -> CleanedRecord | Reject:
+        record = self.parser(item) if isinstance(item, Line) else item
+        if isinstance(record, Reject):
+            return record
+        result = clean_document(record.text, self.repair_options)
+        return CleanedRecord(
+            record=dataclasses.replace(record, text="", fields=None, raw=None),
+            chars_in=len(record.text),
+            chars_out=len(result.text),
+            changed=changed(record.text, result.text, result.edits),
+            actions=tuple(edit.action for edit in result.edits),
+            output=encode(record, result.text, self.fmt, self.parser.field),
+            report=json_line(report_line(record, result)) if self.report else None,
+        )
+
+
+def item_size(item: Record | Line) -> int:
+    """The size of an item for the engine's chunks: a line's bytes, a record's characters."""
+    return len(item.data) if isinstance(item, Line) else len(item.text)

@@ -1,0 +1,127 @@
+"""Which record of each cluster of duplicates a corpus run keeps: :func:`decide`, a pure
+function over the texts (and URLs and ids) of the records, and :func:`remember`, which adds
+them to an index once their outputs are written.
+
+>>> article = " ".join(f"word{i}" for i in range(100))
+>>> plan = decide([article, "Menu " + article, "something else entirely"], ids=["a", "b", "c"])
+>>> plan.kept, plan.cluster
+((True, False, True), ('a', 'a', 'c'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
+from dedup.corpus.cluster import CorpusOptions, find_near_duplicates, groups
+from dedup.corpus.index import Index
+from dedup.model import InputError, check_int
+
+__all__ = ["INDEX_BATCH", "Plan", "decide", "remember"]
+
+#: Texts an index is queried for, or records added to it, at a time (one transaction).
+INDEX_BATCH = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What :func:`decide` decided, one entry per record.
+
+    - ``texts``: the text to write (boilerplate removed when asked).
+    - ``kept``: whether the record is the one its cluster keeps.
+    - ``cluster``: the id of the record its cluster keeps (or of the indexed document it
+      duplicates): equal for the records of one cluster.
+    - ``boilerplate``: how many lines were removed as site boilerplate.
+    - ``seen_before``: records whose cluster was already in the index.
+    """
+
+    texts: tuple[str, ...]
+    kept: tuple[bool, ...]
+    cluster: tuple[str, ...]
+    boilerplate: tuple[int, ...]
+    seen_before: int
+    exact_duplicates: int
+
+
+def decide(
+    texts: Sequence[str],
+    options: CorpusOptions | None = None,
+    *,
+    ids: Sequence[str] | None = None,
+    urls: Sequence[object] | None = None,
+    boilerplate: BoilerplateOptions | None = None,
+    index: Index | None = None,
+    batch: int = INDEX_BATCH,
+) -> Plan:
+    """Cluster ``texts`` and decide which record of each cluster to keep.
+
+    With ``boilerplate``, site boilerplate (sites from ``urls``) is removed first. With an
+    ``index``, a cluster with a member that duplicates a document indexed before this call
+    keeps nothing (the earlier copy was kept then). The index is only read, ``batch`` texts
+    at a time: :func:`remember` adds the records once the outputs that hold them are written.
+    """
+    check_int("batch", batch, 1)
+    opts = options or CorpusOptions()
+    names = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
+    if len(names) != len(texts):
+        raise InputError(f"{len(names)} ids for {len(texts)} texts")
+    cleaned = list(texts)
+    removed = [0] * len(texts)
+    if boilerplate is not None:
+        sites = [site_of(u) for u in (urls if urls is not None else [None] * len(texts))]
+        model = Boilerplate.learn(zip(sites, cleaned, strict=True), boilerplate)
+        for i, site in enumerate(sites):
+            result = model.remove(cleaned[i], site)
+            cleaned[i] = result.text
+            removed[i] = len(result.edits)
+    clusters = find_near_duplicates(cleaned, opts)
+    kept = [False] * len(texts)
+    cluster = [""] * len(texts)
+    earlier: dict[int, str] = {}
+    if index is not None:
+        run_ids = set(names)
+        for start in range(0, len(texts), batch):
+            stop = min(start + batch, len(texts))
+            found = index.query_many(cleaned[start:stop])
+            for offset, matches in enumerate(found):
+                before = [
+                    m.id for m in matches if m.id not in run_ids or m.id == names[start + offset]
+                ]
+                if before:
+                    label = clusters.labels[start + offset]
+                    earlier.setdefault(label, before[0])
+    seen_before = 0
+    for members, keeper in zip(
+        groups(np.asarray(clusters.labels, dtype=np.int64)), clusters.kept, strict=True
+    ):
+        label = clusters.labels[members[0]]
+        if label in earlier:
+            seen_before += len(members)
+            for i in members:
+                cluster[i] = earlier[label]
+            continue
+        kept[keeper] = True
+        for i in members:
+            cluster[i] = names[keeper]
+    return Plan(
+        tuple(cleaned),
+        tuple(kept),
+        tuple(cluster),
+        tuple(removed),
+        seen_before,
+        clusters.exact_duplicates,
+    )
+
+
+def remember(
+    index: Index, ids: Sequence[str], texts: Sequence[str], *, batch: int = INDEX_BATCH
+) -> None:
+    """Add the records to ``index``, ``batch`` at a time, each batch one transaction (a crash
+    keeps the batches committed before it)."""
+    check_int("batch", batch, 1)
+    for start in range(0, len(texts), batch):
+        stop = min(start + batch, len(texts))
+        index.add_many(zip(ids[start:stop], texts[start:stop], strict=True))
