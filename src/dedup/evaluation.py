@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import regex
 from rapidfuzz import fuzz
 
-from dedup.model import Edit
+from dedup.model import Edit, apply_edits
+from dedup.tokens import skeleton
 
 __all__ = [
     "DumpScore",
@@ -102,6 +103,8 @@ def score_families(
 
 
 _WORD = re.compile(r"\w+")
+# The width of the windows by which a removed stretch is looked for in the output (an anchor's).
+_TWIN_WINDOW = 24
 _GRAM = 8
 
 
@@ -145,24 +148,45 @@ def dump_score(text: str, reference: str, output: str) -> DumpScore:
 
 
 def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
-    """The removals among ``edits`` (on ``text``) whose kept twin is not in the output: no
-    ``kept`` span, one outside the text, or one that a removal cuts into. Repair promises
-    none: a removed copy always has its twin in what it returns.
+    """The removals among ``edits`` (on ``text``) whose twin the output does not hold: with no
+    ``kept`` span (or one outside the text), with nothing in common with it, or whose content
+    in common with it is not in the output. Content is compared by windows of
+    ``_TWIN_WINDOW`` letters (lower-cased letters and digits, markup seen through:
+    :func:`dedup.tokens.skeleton`): of the removed stretch's windows that its kept twin has,
+    at least half must be somewhere in the output (a window that spans a small edit between
+    near copies is in neither; a later pass may remove the copy an earlier one kept, keeping
+    that copy's own twin). A stretch shorter than a window is looked for whole. Repair
+    promises none.
 
     >>> gone = Edit(start=0, end=2, action="remove", reason="x", score=1.0, kept=None)
     >>> lost_twins("abab", [gone]) == [gone]
     True
     """
     edits = list(edits)
-    removals = sorted((e.start, e.end) for e in edits if e.action == "remove" and e.end > e.start)
+    removals = [e for e in edits if e.action == "remove" and e.end > e.start]
+    if not removals:
+        return []
+    output = skeleton(apply_edits(text, edits)).letters()
+    out = _windows(output, 1)
     lost = []
-    for edit in edits:
-        if edit.action != "remove":
-            continue
-        kept = edit.kept
-        if kept is None or not kept.start < kept.end <= len(text):
+    for edit in removals:
+        span = edit.kept
+        if span is None or not span.start < span.end <= len(text):
             lost.append(edit)
             continue
-        if any(start < kept.end and kept.start < end for start, end in removals):
+        gone = skeleton(text[edit.start : edit.end]).letters()
+        twin = skeleton(text[span.start : span.end]).letters()
+        if len(gone) < _TWIN_WINDOW:  # (a short stretch is looked for whole)
+            if gone not in twin or gone not in output:
+                lost.append(edit)
+            continue
+        shared = _windows(gone, 1) & _windows(twin, 1)
+        if not shared or len(shared - out) * 2 > len(shared):
             lost.append(edit)
     return lost
+
+
+def _windows(letters: str, step: int) -> set[int]:
+    """The hashes of the windows of ``_TWIN_WINDOW`` characters of ``letters``."""
+    width = _TWIN_WINDOW
+    return {hash(letters[k : k + width]) for k in range(0, len(letters) - width + 1, step)}

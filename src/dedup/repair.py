@@ -78,6 +78,8 @@ _CJK_ENDS_FOUND = regex.compile(f"[{_CJK_ENDS}]")
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
 _CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]*")
 _TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026]*[\p{Pe}\p{Pf}\"']*")
+# The same in a string of script data, whose bare quote closes the string.
+_TERMINAL_IN_CODE = regex.compile(r"[\p{Sentence_Terminal}\u2026]*(?:[\p{Pe}\p{Pf}']|\\+\")*")
 # How far from the start of a kept copy (in letters) the heading it has before the text the
 # copies share may sit.
 _NEAR = 256
@@ -145,15 +147,19 @@ def _text_of(text: str, sk: Skeleton, s0: int, s1: int) -> str:
     return text[int(sk.offsets[s0]) : int(sk.offsets[s1 - 1]) + 1]
 
 
-def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int, int]:
+def _cut(
+    text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int, *, code: bool = False
+) -> tuple[int, int]:
     """The characters to remove for the copy at skeleton ``[s0, s1)``.
 
     A copy that starts a line goes from the line's start; one glued to the end of another
     paragraph goes from the end of that paragraph's sentence. A copy goes to the end of its last
-    line unless the line goes on with another paragraph glued to it.
+    line unless the line goes on with another paragraph glued to it. A copy in the page's
+    ``code`` goes from its first letter to its sentence end: the quotes, keys and brackets
+    around it stay.
     """
     offsets = sk.offsets
-    if starts_line(sk, s0):
+    if starts_line(sk, s0) and not code:
         start = int(lines.starts[sk.line(s0)])
     else:
         prev = int(offsets[s0 - 1]) + 1
@@ -161,11 +167,12 @@ def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int,
         start = closing.end() if closing else prev
         while start > prev and text[start - 1].isspace():
             start -= 1
-    if ends_line(sk, s1):
+    if ends_line(sk, s1) and not code:
         end = int(lines.ends[sk.line(s1 - 1)])
     else:
         after = int(offsets[s1 - 1]) + 1
-        terminal = _TERMINAL.match(text, after, int(offsets[s1]))
+        stop = int(offsets[s1]) if s1 < len(sk) else len(text)
+        terminal = (_TERMINAL_IN_CODE if code else _TERMINAL).match(text, after, stop)
         end = terminal.end() if terminal else after
     return start, end
 
@@ -235,7 +242,7 @@ def _take(
     if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
-    cut = _cut(text, sk, lines, *gone)
+    cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded")
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))

@@ -106,6 +106,9 @@ _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.
 # Code: one character in _CODE_SHARE or more is one of these.
 _CODE_MARKS = "()[]{}<>=;"
 _CODE_SHARE = 30
+# A JSON string's value opening right before a copy: the key's closing quote, the colon, the
+# value's opening quote (escaped too: a string in a string), then at most opening punctuation.
+_VALUE_OPENS = regex.compile(r'\\*"\s*:\s*\[?\s*\\*"[\s\p{Ps}\p{Pi}]*$')
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
 _LONG_LINES = 3
 _LONG_FEW_LINES = 2
@@ -324,17 +327,26 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
                 a1 = q
                 break
     start = a0 - _agree_back(s, a0, a0 + d, a0)
+    # a line starting at p: what lies before it crosses (in what the match gained; or, where
+    # the anchor itself began before a line start in both copies, just after it: two
+    # paragraphs that end alike, "...today." before both copies)
+    p = next((q for q in range(a0, start, -1) if lines[q] or lines[q + d]), -1)
+    whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
+    if p < 0:
+        p = next(
+            (q for q in range(a0 + 1, min(a1, start + _CROSS)) if lines[q] and lines[q + d]), -1
+        )
+        # (a whole line in one copy, a heading the other glued on, is the copy's own)
+        whole = p > 0 and (lines[start] or lines[start + d])
+    if p > start and p - start < _CROSS and not whole:
+        start = p
     if start < a0:
-        for p in range(a0, start, -1):  # a line starting at p: what lies before it crosses
-            if lines[p] or lines[p + d]:
-                whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
-                if p - start < _CROSS and not whole:
-                    start = p
-                break
         for q in range(start, a0 + 1):
             if bounds[q] or bounds[q + d]:
                 a0 = q
                 break
+    elif start > a0:
+        a0 = start
     return a0, a1
 
 
@@ -465,13 +477,45 @@ def _grown(
                 matched = a1 - a0
             else:
                 matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
-        if a1 > a0 + dd:
+        if a1 > a0 + dd and matched < a1 - a0:
+            # The copies would overlap, but not letter for letter: texts of one length side by
+            # side on a diagonal (a listing's lines, each its entry twice), not a tandem repeat.
+            # Its exact parts are runs of their own.
+            runs.extend(_exact_parts(chars, lines, a0, a1, dd, width))
+        elif a1 > a0 + dd:
             # The copies overlap: a tandem repeat of period dd. The first copy is one period,
             # the second everything that repeats it.
             runs.append(Run(a0, a0 + dd, a0 + dd, a1 + dd, min(matched, dd), tandem=True))
         else:
             runs.append(Run(a0, a1, a0 + dd, a1 + dd, matched))
     return runs
+
+
+def _exact_parts(chars: Any, lines: bytes, a0: int, a1: int, dd: int, width: int) -> list[Run]:
+    """The stretches of ``[a0, a1)`` equal letter for letter to the text ``dd`` further on, of
+    ``width`` letters or more, as runs (tandem repeats where they overlap their twin). As in
+    :func:`_extend`, a stretch that crosses a line start (``lines``) in either copy by fewer
+    than ``_CROSS`` letters stops there: two lines that end alike do not join."""
+    equal = np.zeros(a1 - a0 + 2, dtype=bool)
+    equal[1:-1] = chars[a0:a1] == chars[a0 + dd : a1 + dd]
+    edges = (equal[1:] != equal[:-1]).nonzero()[0]
+    parts = []
+    for p0, p1 in zip((edges[0::2] + a0).tolist(), (edges[1::2] + a0).tolist(), strict=True):
+        head = next(
+            (p for p in range(p0 + 1, min(p1, p0 + _CROSS)) if lines[p] or lines[p + dd]), 0
+        )
+        p0 = head or p0
+        tail = next(
+            (q for q in range(p1 - 1, max(p0, p1 - _CROSS), -1) if lines[q] or lines[q + dd]), 0
+        )
+        p1 = tail or p1
+        if p1 - p0 < width:
+            continue
+        if p1 > p0 + dd:
+            parts.append(Run(p0, p0 + dd, p0 + dd, p1 + dd, dd, tandem=True))
+        else:
+            parts.append(Run(p0, p1, p0 + dd, p1 + dd, p1 - p0))
+    return parts
 
 
 def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
@@ -489,9 +533,13 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
         return None
     after = run.a0 >= cand.a0
     if after:
+        if run.a0 >= cand.b0:
+            return None  # its first copy lies in the chain's second: the next pair of a series
         gap_a, gap_b = run.a0 - cand.a1, run.b0 - cand.b1
         crossing = run.a1 - cand.b0
     else:
+        if cand.a0 >= run.b0:
+            return None  # the chain's first copy lies in its second: the pair before it
         gap_a, gap_b = cand.a0 - run.a1, cand.b0 - run.b1
         crossing = cand.a1 - run.b0
     half = (run.a1 - run.a0) // 2
@@ -661,8 +709,12 @@ def _union(runs: list[Run], *, first: bool) -> int:
 def _edges(text: str, start: int, end: int) -> int:
     """On how many sides of the copy ``text[start:end]`` its surroundings show signs of script
     data or markup (a JSON string's quotes and the keys around it, the tags of HTML inside a
-    string)."""
-    return _edge(text[max(0, start - _EDGE) : start]) + _edge(text[end : end + _EDGE])
+    string); a copy that opens a JSON string's value (``"articleBody":"``) counts twice on that
+    side, as it is in script data whatever follows it."""
+    before = text[max(0, start - _EDGE) : start]
+    if _VALUE_OPENS.search(before):
+        return 2 + _edge(text[end : end + _EDGE])
+    return _edge(before) + _edge(text[end : end + _EDGE])
 
 
 def _edge(window: str) -> bool:
@@ -687,22 +739,25 @@ def _script(text: str, start: int, end: int, edges: int) -> float:
     return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
 
 
-def _scripts(text: str, sk: Skeleton, cand: Candidate) -> tuple[float, float]:
-    """The :func:`_script` scores of the pair's two copies. A flattened pair is measured only
-    where its paragraphed copy (the one repair would keep) shows signs at its edges: a page's
-    code with HTML paragraphs in a string; an adjacent pair is not (both copies are in one
-    place); otherwise both score 0."""
-    if cand.kind == "adjacent":
-        return 0.0, 0.0
+def _scripts(text: str, sk: Skeleton, cand: Candidate) -> tuple[bool, float]:
+    """Whether one of the pair's copies is clearly inside script data or markup and the other
+    is not (a :func:`_script` score of 2 or more against half that or less, with the signs at
+    the edges, or by their density inside alone: a chain may begin a copy in script data and
+    go on in page text), and how much more the first copy is (its score less the second's).
+    A pair that the shape of its copies already classed (flattened, adjacent) is measured only
+    where a copy shows signs at its edges (a page's code with the body in a string, HTML
+    paragraphs in one, a script right after the page text)."""
     a0, a1 = _offsets(sk, cand.a0, cand.a1)
     b0, b1 = _offsets(sk, cand.b0, cand.b1)
-    if cand.kind == "flattened":
-        paragraphed = (
-            (a0, a1) if sk.breaks(cand.a0, cand.a1) >= sk.breaks(cand.b0, cand.b1) else (b0, b1)
-        )
-        if not _edges(text, *paragraphed):
-            return 0.0, 0.0
-    return _script(text, a0, a1, _edges(text, a0, a1)), _script(text, b0, b1, _edges(text, b0, b1))
+    edges_a, edges_b = _edges(text, a0, a1), _edges(text, b0, b1)
+    if cand.kind != "distant" and not (edges_a or edges_b):
+        return False, 0.0
+    dense_a, dense_b = _script(text, a0, a1, 0), _script(text, b0, b1, 0)
+    for code_a, code_b in ((edges_a + dense_a, edges_b + dense_b), (dense_a, dense_b)):
+        high, low = max(code_a, code_b), min(code_a, code_b)
+        if high >= _SCRIPT_SCORE and low * 2 <= high:
+            return True, code_a - code_b
+    return False, edges_a + dense_a - edges_b - dense_b
 
 
 def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:
@@ -719,10 +774,8 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> 
         ):
             cand.kind = "adjacent"
         return
-    code_a, code_b = _scripts(text, sk, cand)
-    cand.code_first = code_a - code_b
-    high, low = max(code_a, code_b), min(code_a, code_b)
-    if high >= _SCRIPT_SCORE and low * 2 <= high:
+    embedded, cand.code_first = _scripts(text, sk, cand)
+    if embedded:
         # one copy is in the page's code (script data, markup) and the other is not: the one in
         # the code is the worse-formed, wherever it sits and whatever its shape
         cand.kind = "embedded"
@@ -833,7 +886,12 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return
     if not complete:
         return
-    if cand.a0 == 0 and between <= 1 and (cand.matched < opts.min_chars or gap > 0):
+    if (
+        cand.a0 == 0
+        and between <= 1
+        and breaks_a == 0
+        and (cand.matched < opts.min_chars or gap > 0)
+    ):
         cand.kind = "teaser"
         return
     if cand.matched < opts.min_chars:
