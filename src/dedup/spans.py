@@ -30,6 +30,7 @@ import dataclasses
 import functools
 import itertools
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -100,6 +101,8 @@ _SCRIPT = regex.compile(
 # The same signs, by the characters that make them, as counted inside a copy: escapes, tags,
 # link targets (``\\``, ``<``, ``](``) and JSON's punctuation around quotes.
 _QUOTE_SIGNS = ('":', '","', '{"', ':"')
+# What every sign of _SCRIPT that is not markup (``Skeleton.markup``) holds.
+_QUOTE_PUNCTUATION = ('":', '",', '{"', '["', '"}', '"]', ':"')
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
 _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
@@ -157,10 +160,15 @@ class Candidate:
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
-        self.a0 = min(self.a0, run.a0)
-        self.a1 = max(self.a1, run.a1)
-        self.b0 = min(self.b0, run.b0)
-        self.b1 = max(self.b1, run.b1)
+        # (comparisons rather than min() and max(): a text adds thousands of runs)
+        if run.a0 < self.a0:
+            self.a0 = run.a0
+        if run.a1 > self.a1:
+            self.a1 = run.a1
+        if run.b0 < self.b0:
+            self.b0 = run.b0
+        if run.b1 > self.b1:
+            self.b1 = run.b1
         self.matched += run.matched
 
     def cover(self, *, first: bool) -> float:
@@ -327,19 +335,25 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
                 a1 = q
                 break
     start = a0 - _agree_back(s, a0, a0 + d, a0)
-    # a line starting at p: what lies before it crosses (in what the match gained; or, where
-    # the anchor itself began before a line start in both copies, just after it: two
-    # paragraphs that end alike, "...today." before both copies)
-    p = next((q for q in range(a0, start, -1) if lines[q] or lines[q + d]), -1)
-    whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
-    if p < 0:
-        p = next(
-            (q for q in range(a0 + 1, min(a1, start + _CROSS)) if lines[q] and lines[q + d]), -1
-        )
-        # (a whole line in one copy, a heading the other glued on, is the copy's own)
-        whole = p > 0 and (lines[start] or lines[start + d])
-    if p > start and p - start < _CROSS and not whole:
-        start = p
+    # a line starting at p: what lies before it crosses (in what the match gained, the line
+    # start nearest the anchor)
+    p = -1
+    if start < a0:
+        p = max(lines.rfind(1, start + 1, a0 + 1), lines.rfind(1, start + 1 + d, a0 + 1 + d) - d)
+    if p > start:
+        whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
+        if p - start < _CROSS and not whole:
+            start = p
+    elif not (lines[start] or lines[start + d]):
+        # the anchor itself may begin a few letters before a line start both copies share:
+        # two paragraphs that end alike ("...today." before both copies), unless what it
+        # crosses is a whole line in one copy (a heading the other glued on: the copy's own)
+        limit = min(a1, start + _CROSS)
+        q = lines.find(1, a0 + 1, limit)
+        while q >= 0 and not lines[q + d]:
+            q = lines.find(1, q + 1, limit)
+        if q > 0:
+            start = q
     if start < a0:
         for q in range(start, a0 + 1):
             if bounds[q] or bounds[q + d]:
@@ -739,14 +753,26 @@ def _script(text: str, start: int, end: int, edges: int) -> float:
     return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
 
 
-def _scripts(text: str, sk: Skeleton, cand: Candidate) -> tuple[bool, float]:
+def _has_quote_punctuation(text: str) -> bool:
+    """Whether ``text`` holds JSON's punctuation around a quote (``":``, ``",``, ``{"``...)."""
+    if '"' not in text:
+        return False
+    return any(sign in text for sign in _QUOTE_PUNCTUATION)
+
+
+def _scripts(
+    text: str, sk: Skeleton, cand: Candidate, signs: Callable[[], bool]
+) -> tuple[bool, float]:
     """Whether one of the pair's copies is clearly inside script data or markup and the other
     is not (a :func:`_script` score of 2 or more against half that or less, with the signs at
     the edges, or by their density inside alone: a chain may begin a copy in script data and
     go on in page text), and how much more the first copy is (its score less the second's).
     A pair that the shape of its copies already classed (flattened, adjacent) is measured only
     where a copy shows signs at its edges (a page's code with the body in a string, HTML
-    paragraphs in one, a script right after the page text)."""
+    paragraphs in one, a script right after the page text). ``signs`` says whether the text
+    has any sign at all (most pages have none: nothing to measure)."""
+    if not signs():
+        return False, 0.0
     a0, a1 = _offsets(sk, cand.a0, cand.a1)
     b0, b1 = _offsets(sk, cand.b0, cand.b1)
     edges_a, edges_b = _edges(text, a0, a1), _edges(text, b0, b1)
@@ -760,7 +786,9 @@ def _scripts(text: str, sk: Skeleton, cand: Candidate) -> tuple[bool, float]:
     return False, edges_a + dense_a - edges_b - dense_b
 
 
-def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:
+def _classify(
+    cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, signs: Callable[[], bool]
+) -> None:
     _classify_shape(cand, sk, opts, text)
     if cand.kind == "teaser" or cand.runs[0].tandem or cand.score < opts.min_similarity:
         return
@@ -768,13 +796,14 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> 
         # a short text twice in a line is a captured-twice line only when it is the line
         if (
             cand.kind == "distant"
+            and cand.b0 <= cand.a1
             and starts_line(sk, cand.a0)
             and ends_line(sk, cand.b1)
             and _twice_in_a_line(cand, sk, opts, text)
         ):
             cand.kind = "adjacent"
         return
-    embedded, cand.code_first = _scripts(text, sk, cand)
+    embedded, cand.code_first = _scripts(text, sk, cand, signs)
     if embedded:
         # one copy is in the page's code (script data, markup) and the other is not: the one in
         # the code is the worse-formed, wherever it sits and whatever its shape
@@ -849,8 +878,11 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         # parts of one copy align more than once: a repeating pattern, not two copies
         cand.score = min(cand.score, 0.5)
     cand.kind = "distant"
+    tandem = cand.runs[0].tandem
+    if cand.matched < opts.min_chars and cand.a0 and cand.b0 > cand.a1 and not tandem:
+        return  # short, not first, not back to back: no kind but distant applies
     complete = _complete(sk, cand)
-    if cand.runs[0].tandem:
+    if tandem:
         if complete and len_a >= opts.min_chars and _prose(sk, cand.a0, cand.a1, opts):
             cand.kind = "adjacent"
         return
@@ -1008,11 +1040,19 @@ def analyse(
     candidates = _chain(runs)
     if head is not None and not any(c.a0 == 0 and c.b0 == head.b0 for c in candidates):
         candidates.append(head)
+    # (whether the text has any sign of script data or markup, looked for once, if asked)
+    found: list[bool] = []
+
+    def signs() -> bool:
+        if not found:
+            found.append(bool(sk.markup) or _has_quote_punctuation(text))
+        return found[0]
+
     for cand in candidates:
         if not cand.runs[0].tandem:
             cand.trim()
             _trim_seam(sk, cand)
-        _classify(cand, sk, opts, text)
+        _classify(cand, sk, opts, text, signs)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
 
