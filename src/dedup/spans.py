@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -974,6 +974,28 @@ def _trim_seam(sk: Skeleton, cand: Candidate) -> None:
             return
 
 
+def _realign_twice(cand: Candidate, sk: Skeleton) -> None:
+    """A line that holds a text twice, back to back, matched from a few letters too early: the
+    line before ends as the text does (``...3.35oz`` then ``X - 3.35oz X - 3.35oz``), so the
+    exact match starts there and stops short of the line's end. Such a pair becomes the line's
+    two halves."""
+    if len(cand.runs) != 1 or cand.b0 != cand.a1:
+        return
+    edges = sk.edge_list
+    k = bisect_right(edges, cand.a0)
+    if k >= len(edges):
+        return
+    p = edges[k]
+    period = cand.b0 - cand.a0
+    if not cand.a0 < p < cand.a0 + _CROSS or sk.line_end(p) != p + 2 * period:
+        return
+    if sk.letters(p, p + period) != sk.letters(p + period, p + 2 * period):
+        return
+    cand.runs = [Run(p, p + period, p + period, p + 2 * period, period)]
+    cand.a0, cand.a1, cand.b0, cand.b1 = p, p + period, p + period, p + 2 * period
+    cand.matched = period
+
+
 def _head_repeat(sk: Skeleton) -> Candidate | None:
     """The first line, when one of the next two lines repeats it letter for letter.
 
@@ -1052,6 +1074,7 @@ def analyse(
         if not cand.runs[0].tandem:
             cand.trim()
             _trim_seam(sk, cand)
+            _realign_twice(cand, sk)
         _classify(cand, sk, opts, text, signs)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
