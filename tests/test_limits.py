@@ -226,7 +226,7 @@ def _sound(path: Path) -> list[str]:
         db.close()
     with Index(path, readonly=True) as index:
         assert index.check() == []
-        return [r[0] for r in index._conn.execute("SELECT id FROM docs ORDER BY doc")]
+        return [r[0] for r in index.store.conn.execute("SELECT id FROM docs ORDER BY doc")]
 
 
 def test_index_on_a_full_disk_raises_and_stays_sound(tmp_path: Path) -> None:

@@ -108,10 +108,16 @@ def handle_errors(func: F) -> F:
             _fail(f"{where}: wait for that run to finish, then run again", EXIT_FAILURE)
         except DedupError as exc:
             _fail(str(exc), EXIT_FAILURE)
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
             _fail(
                 f"the index could not be written ({exc}): check the disk's free space; "
                 "the batches committed before are kept",
+                EXIT_FAILURE,
+            )
+        except sqlite3.Error as exc:
+            _fail(
+                f"the index is damaged or is not a dedup index (SQLite says: {exc}): "
+                "rebuild it from its sources",
                 EXIT_FAILURE,
             )
         except KeyboardInterrupt:
