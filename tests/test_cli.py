@@ -146,7 +146,8 @@ def test_python_dash_m() -> None:
 def test_clean_text_file_prints_the_repaired_text() -> None:
     result = run("clean", str(SEED), "-q")
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean(SEED.read_text(encoding="utf-8"))
+    # ending with a line break, as a text file does (the seed has none)
+    assert result.stdout == dedup.clean(SEED.read_text(encoding="utf-8")) + "\n"
     assert result.stderr == ""
 
 
@@ -275,7 +276,7 @@ def test_clean_stdin_to_stdout() -> None:
     text = SEED.read_text(encoding="utf-8")
     result = run("clean", "-", "-q", input=text.encode())
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean(text)
+    assert result.stdout == dedup.clean(text) + "\n"
 
 
 def test_clean_jsonl_stdin_to_stdout() -> None:
@@ -353,7 +354,7 @@ def test_clean_directory_is_mirrored(tmp_path: Path) -> None:
     result = run("clean", str(src), "--glob", "*.txt", "-o", str(out), "-q", "-j", "1")
     assert result.exit_code == 0, result.output
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.txt", "sub", "sub/b.txt"]
-    assert (out / "a.txt").read_text(encoding="utf-8") == dedup.clean(DOUBLED)
+    assert (out / "a.txt").read_text(encoding="utf-8") == dedup.clean(DOUBLED) + "\n"
     everything = run("clean", str(src), "-o", str(tmp_path / "all"), "-q", "-j", "1")
     assert everything.exit_code == 0, everything.output
     assert read_jsonl(tmp_path / "all" / "sub" / "c.jsonl") == cleaned(records(2))
@@ -383,13 +384,13 @@ def test_report_lines_replay_to_the_output(tmp_path: Path) -> None:
         for name in dict.fromkeys(stages):
             edits = [
                 Edit(
-                    e["start"],
-                    e["end"],
-                    e["action"],
-                    e["reason"],
-                    e["score"],
-                    None if e["kept"] is None else Span(*e["kept"]),
-                    e["replacement"],
+                    start=e["start"],
+                    end=e["end"],
+                    action=e["action"],
+                    reason=e["reason"],
+                    score=e["score"],
+                    kept=None if e["kept"] is None else Span(*e["kept"]),
+                    replacement=e["replacement"],
                 )
                 for e in line["edits"]
                 if e["stage"] == name
@@ -426,7 +427,11 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
 
 def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
-        edits = (Edit(0, 2, "remove", "adjacent-copy", 1.0, Span(2, 4)),)
+        edits = (
+            Edit(
+                start=0, end=2, action="remove", reason="adjacent-copy", score=1.0, kept=Span(2, 4)
+            ),
+        )
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
     monkeypatch.setattr(stages, "clean_document", fake)
@@ -440,14 +445,45 @@ def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "DELAY", 0.0)
     plain = run("clean", str(src), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
     assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in plain.stderr
     monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
     shown = run("clean", str(src), "-o", str(tmp_path / "b.jsonl"), "-j", "1")
     assert shown.exit_code == 0
     assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" in shown.stderr
+    # the bar is cleared before the summary: its last line starts after the erase
+    assert shown.stderr.rsplit("\x1b[2K", 1)[1].lstrip("\r\x1b[?25h").startswith("dedup clean:")
     quiet = run("clean", str(src), "-o", str(tmp_path / "c.jsonl"), "-j", "1", "-q")
     assert quiet.stderr == ""
+
+
+def test_no_progress_bar_where_the_output_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stdout on a terminal or a pipe (``| less -R``): the bar would be drawn over the output
+    (see tests/test_terminal.py for the screen itself); a file is fine."""
+    src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "stdout_is_private", lambda: False)
+    for args in (["clean", str(src)], ["diff", str(src)], ["find", str(src)]):
+        result = run(*args, "-j", "1")
+        assert result.exit_code == 0
+        assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in result.stderr, args
+    monkeypatch.setattr(progress, "stdout_is_private", lambda: True)
+    to_file = run("clean", str(src), "-j", "1")
+    assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" in to_file.stderr
+
+
+def test_no_progress_bar_for_a_short_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "DELAY", 3600.0)
+    result = run("clean", str(src), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
+    assert result.exit_code == 0
+    assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in result.stderr
+    assert result.stderr.startswith("dedup clean:")
 
 
 # --- clean: bad input ----------------------------------------------------------------------
@@ -568,7 +604,7 @@ def test_nul_bytes_are_kept(tmp_path: Path) -> None:
     src.write_bytes(b"before\x00after")
     result = run("clean", str(src), "-q")
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean("before\x00after")
+    assert result.stdout == dedup.clean("before\x00after") + "\n"
     raw = tmp_path / "nul.jsonl"
     raw.write_bytes(b'{"text": "raw \x00 nul"}\n')
     bad = run("clean", str(raw), "-o", str(tmp_path / "o.jsonl"))
@@ -810,8 +846,18 @@ def test_find_bad_input(tmp_path: Path) -> None:
 def test_render_edits_marks_every_action() -> None:
     text = "Hello  world. Hello world."
     edits = (
-        Edit(5, 7, "fix", "white-space", 1.0, None, " "),
-        Edit(13, 26, "remove", "adjacent-copy", 0.98, Span(0, 13)),
+        Edit(
+            start=5,
+            end=7,
+            action="fix",
+            reason="white-space",
+            score=1.0,
+            kept=None,
+            replacement=" ",
+        ),
+        Edit(
+            start=13, end=26, action="remove", reason="adjacent-copy", score=0.98, kept=Span(0, 13)
+        ),
     )
     out = click.unstyle(render_edits(text, edits, context=-1))
     assert out == (
@@ -824,7 +870,7 @@ def test_render_edits_marks_every_action() -> None:
 
 def test_render_edits_elides_long_unchanged_text() -> None:
     text = "a" * 1000 + "XY" + "b" * 1000
-    edits = (Edit(1000, 1002, "remove", "r", 1.0, None),)
+    edits = (Edit(start=1000, end=1002, action="remove", reason="r", score=1.0, kept=None),)
     out = click.unstyle(render_edits(text, edits, context=10))
     assert out.startswith("[\N{HORIZONTAL ELLIPSIS} 990 characters \N{HORIZONTAL ELLIPSIS}]")
     assert "a" * 10 + "[-XY-]" in out
@@ -845,7 +891,7 @@ def test_diff_seed_shows_the_removed_copy() -> None:
 
 def test_diff_colour(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
-        edits = (Edit(0, 1, "remove", "r", 1.0, None),)
+        edits = (Edit(start=0, end=1, action="remove", reason="r", score=1.0, kept=None),)
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
     monkeypatch.setattr(stages, "clean_document", fake)

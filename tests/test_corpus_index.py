@@ -225,9 +225,9 @@ def test_an_index_of_the_old_format_is_refused_with_what_to_do(path: Path) -> No
 def test_a_second_writer_gets_a_clear_error_while_readers_read(path: Path) -> None:
     with Index(path) as writer:
         writer.add("a", words(1))
-        with pytest.raises(IndexLockedError, match="readonly=True") as caught:
+        with pytest.raises(IndexLockedError, match="readonly=True") as locked:
             Index(path)
-        assert caught.value.path == str(path)
+        assert (locked.value.path, locked.value.lock_path) == (str(path), f"{path}.lock")
         with Index(path, readonly=True) as reader:
             assert [m.id for m in reader.query(words(1))] == ["a"]
             with pytest.raises(InputError, match="read-only"):
@@ -286,7 +286,7 @@ def test_not_an_index(path: Path, tmp_path: Path) -> None:
 def test_a_file_that_is_not_sqlite_is_named_as_such(tmp_path: Path) -> None:
     junk = tmp_path / "notes.db"
     junk.write_bytes(b"these are my notes, not a database\n" * 200)
-    with pytest.raises(NotAnIndexError, match=r"not a dedup index, or it is damaged") as caught:
+    with pytest.raises(NotAnIndexError, match=r"it is not an SQLite database") as caught:
         Index(junk)
     assert "disk" not in str(caught.value)
     assert caught.value.path == str(junk)

@@ -93,7 +93,8 @@ def test_an_unreachable_server_is_said_within_seconds() -> None:
     with pytest.raises(IndexUnavailableError, match=r"cannot be reached.*start the server") as err:
         Index(f"redis://127.0.0.1:{port}/0")
     assert time.monotonic() - started < 10
-    assert f"127.0.0.1:{port}" in err.value.where
+    assert err.value.path == f"redis://127.0.0.1:{port}/0"
+    assert err.value.reason == "unreachable"
 
 
 def test_a_password_is_not_shown(redis_url: str) -> None:

@@ -262,6 +262,18 @@ class Index:
         with self._guard:
             return self.store.count()
 
+    def ids(self) -> list[str]:
+        """The ids of the indexed documents, in the order they were added (an id repeats when
+        it names several texts)."""
+        with self._guard, self.store.reading():
+            count = self.store.count()
+            out: list[str] = []
+            step = 1 << 14
+            for start in range(1, count + 1, step):
+                rows = self.store.rows(range(start, min(start + step, count + 1)))
+                out.extend(rows[doc].id for doc in sorted(rows))
+            return out
+
     def __contains__(self, doc_id: object) -> bool:
         """Whether a document with this id is indexed."""
         if not isinstance(doc_id, str):
@@ -282,7 +294,8 @@ class Index:
         if stored is None:
             if self.readonly:
                 raise NotAnIndexError(
-                    f"{store.where} is empty, not a dedup index: add documents to it first",
+                    f"{store.where} is empty, not a dedup index",
+                    hint="add documents to it first",
                     path=store.where,
                     reason="empty",
                 )
@@ -299,10 +312,10 @@ class Index:
             bands, rows = json.loads(stored["banding"])
         except (KeyError, TypeError, ValueError, DedupError) as exc:
             raise NotAnIndexError(
-                f"index {store.where} has broken metadata ({type(exc).__name__}: {exc}): "
-                "rebuild it from its sources",
+                f"index {store.where} has broken metadata ({type(exc).__name__}: {exc})",
+                hint="rebuild it from its sources",
                 path=store.where,
-                reason=f"{type(exc).__name__}: {exc}",
+                reason="broken-metadata",
             ) from None
         store.check_tables()
         self._scheme.check(theirs, where=f"index {store.where}")
@@ -573,7 +586,7 @@ class Index:
             wanted: dict[int, list[int]] = {}
             step = 1 << 14
             for start in range(1, count + 1, step):
-                rows = store.rows(list(range(start, min(start + step, count + 1))))
+                rows = store.rows(range(start, min(start + step, count + 1)))
                 for doc, row in rows.items():
                     head = np.frombuffer(row.exact[:8], dtype="<u8").astype(np.uint64)
                     exact_key = int(fmix64(head ^ _EXACT_SALT)[0])

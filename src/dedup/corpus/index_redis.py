@@ -31,8 +31,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.store import IndexUnavailableError, NotAnIndexError, Row, distinct
-from dedup.model import ConfigError, DedupError, InputError
+from dedup.corpus.store import (
+    IndexStoreError,
+    IndexUnavailableError,
+    NotAnIndexError,
+    Row,
+    distinct,
+)
+from dedup.extras import require
+from dedup.model import ConfigError, InputError
 
 __all__ = ["GROUP_BITS", "RedisStore"]
 
@@ -175,19 +182,16 @@ class RedisStore:
         width: int,
         cap: int,
     ) -> None:
-        try:
-            import redis
-        except ImportError as exc:
-            raise ConfigError(
-                "an index on Redis needs the redis client: pip install 'dedup[redis]'"
-            ) from exc
+        redis: Any = require("redis", "redis", "an index on a Redis server")
         name = "dedup" if namespace is None else namespace
         if not isinstance(name, str) or not name or any(c in name for c in "{}\x00"):
             raise ConfigError(
-                f"option namespace={name!r} must be a non-empty str without braces or NUL"
+                f"option namespace={name!r} must be a non-empty str without braces or NUL",
+                option="namespace",
             )
         self.namespace = name
-        self.where = f"{_safe_url(url)} (namespace {name!r})"
+        self.url = _safe_url(url)
+        self.where = f"{self.url} (namespace {name!r})"
         self.readonly = readonly
         self._width = width  # signature bytes, before the id in a record
         self._cap = cap  # band keys carried by more documents are not posted again
@@ -206,7 +210,11 @@ class RedisStore:
                 retry_on_timeout=False,
             )
         except ValueError as exc:
-            raise ConfigError(f"index URL {_safe_url(url)} is not a Redis URL: {exc}") from None
+            raise ConfigError(
+                f"index URL {_safe_url(url)} is not a Redis URL ({exc})",
+                hint="write it as redis://[:password@]host:port/db",
+                option="index",
+            ) from None
         self._scripts = {
             name: self._client.register_script(source)
             for name, source in (
@@ -227,14 +235,17 @@ class RedisStore:
             yield
         except self._errors as exc:
             raise IndexUnavailableError(
-                f"index {self.where} cannot be reached ({exc}): start the server or check the "
-                "URL (redis://host:port/db), and run again",
-                where=self.where,
-                reason=str(exc),
+                f"index {self.where} cannot be reached ({exc})",
+                hint="start the server or check the URL (redis://host:port/db), and run again",
+                reason="unreachable",
+                path=self.url,
             ) from None
         except self._redis_error as exc:
             raise IndexStoreError(
-                f"index {self.where}: the server refused ({exc})", where=self.where
+                f"index {self.where}: the server refused ({exc})",
+                hint="see the server's log (memory, replication) and run again",
+                reason="refused",
+                path=self.url,
             ) from None
 
     def _key(self, name: str) -> str:
@@ -276,9 +287,10 @@ class RedisStore:
             return int(value or 0)
         except ValueError:
             raise NotAnIndexError(
-                f"index {self.where} has broken metadata (seq is {value!r}): rebuild it",
-                path=self.where,
-                reason="seq",
+                f"index {self.where} has broken metadata (seq is {value!r})",
+                hint="rebuild it from its sources",
+                path=self.url,
+                reason="broken-metadata",
             ) from None
 
     # -- reading ----------------------------------------------------------------------------
@@ -327,9 +339,10 @@ class RedisStore:
             doc_id = record[_RECORD.size + self._width :].decode("utf-8", "surrogatepass")
         except (struct.error, UnicodeDecodeError) as exc:
             raise NotAnIndexError(
-                f"index {self.where} has a damaged document {doc} ({exc}): rebuild it",
-                path=self.where,
-                reason=str(exc),
+                f"index {self.where} has a damaged document {doc} ({exc})",
+                hint="rebuild it from its sources",
+                path=self.url,
+                reason="damaged",
             ) from None
         return Row(doc, doc_id, exact, size, first_seen, sig)
 
@@ -404,15 +417,6 @@ class RedisStore:
         return sum(
             any((key, doc) not in have for key in doc_keys) for doc, doc_keys in wanted.items()
         )
-
-
-class IndexStoreError(DedupError):
-    """The Redis server refused a command (out of memory, a read-only replica, ...); ``where``
-    names the index."""
-
-    def __init__(self, message: str, *, where: str) -> None:
-        super().__init__(message)
-        self.where = where
 
 
 def _big(keys: npt.NDArray[np.uint64]) -> bytes:

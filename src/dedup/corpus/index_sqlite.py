@@ -147,10 +147,11 @@ class SqliteStore:
     def not_an_index(self, exc: sqlite3.DatabaseError) -> NotAnIndexError:
         reason = str(exc)
         return NotAnIndexError(
-            f"{self.where} is not a dedup index, or it is damaged (SQLite says: {reason}): "
-            "give the path of an index (or a new file), or rebuild this one from its sources",
+            f"{self.where} is not a dedup index: it is not an SQLite database, or a damaged "
+            f"one ({reason})",
+            hint="give the path of a dedup index, or a new path to build one",
             path=self.where,
-            reason=reason,
+            reason="not-an-index",
         )
 
     # -- metadata ---------------------------------------------------------------------------
@@ -166,10 +167,10 @@ class SqliteStore:
             return None
         if "meta" not in tables:
             raise NotAnIndexError(
-                f"{self.where} is an SQLite file but not a dedup index (no table 'meta'): "
-                "give the path of an index, or a new file",
+                f"{self.where} is an SQLite file but not a dedup index (no table 'meta')",
+                hint="give the path of a dedup index, or a new path to build one",
                 path=self.where,
-                reason="no table 'meta'",
+                reason="not-an-index",
             )
         return {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
 
@@ -182,9 +183,10 @@ class SqliteStore:
         if missing:
             raise NotAnIndexError(
                 f"index {self.where} has no table {', '.join(map(repr, missing))}: it is damaged "
-                "or not a dedup index; rebuild it from its sources",
+                "or not a dedup index",
+                hint="rebuild it from its sources",
                 path=self.where,
-                reason=f"missing tables {missing}",
+                reason="broken-metadata",
             )
 
     def create(self, meta: dict[str, str]) -> None:
@@ -201,9 +203,10 @@ class SqliteStore:
         except (TypeError, ValueError):
             raise NotAnIndexError(
                 f"index {self.where} has broken metadata ({key!r} is "
-                f"{'missing' if row is None else repr(row[0])}): rebuild it from its sources",
+                f"{'missing' if row is None else repr(row[0])})",
+                hint="rebuild it from its sources",
                 path=self.where,
-                reason=f"meta {key!r}",
+                reason="broken-metadata",
             ) from None
 
     def _set_meta(self, **values: int) -> None:
@@ -302,10 +305,10 @@ class SqliteStore:
         base, bits = self._int_meta("base"), self._int_meta("bits")
         if base < 0 or base % _GENERATION or not 1 <= bits <= _KEY_BITS:
             raise NotAnIndexError(
-                f"index {self.where} has broken metadata (blocks base={base}, bits={bits}): "
-                "rebuild it from its sources",
+                f"index {self.where} has broken metadata (blocks base={base}, bits={bits})",
+                hint="rebuild it from its sources",
                 path=self.where,
-                reason="meta 'base', 'bits'",
+                reason="broken-metadata",
             )
         return base, bits
 
@@ -541,11 +544,12 @@ def _acquire(path: Path, timeout: float) -> IO[bytes]:
             if time.monotonic() >= deadline:
                 handle.close()
                 raise IndexLockedError(
-                    f"index {path} is open for writing elsewhere (lock {lock_path}): "
-                    "open it with readonly=True to query it, or wait for the writer to close "
-                    "it (timeout=SECONDS waits)",
-                    path=str(path),
-                    lock=str(lock_path),
+                    f"index {path} is open for writing elsewhere (lock {lock_path})",
+                    hint="open it with readonly=True to query it, or wait for the writer to "
+                    "close it (timeout=SECONDS waits)",
+                    reason="locked",
+                    path=path,
+                    lock_path=lock_path,
                 ) from None
             time.sleep(0.05)
 

@@ -3,46 +3,49 @@ errors they raise, and a helper on sorted keys."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.model import DedupError, InputError
 
-__all__ = ["IndexLockedError", "IndexUnavailableError", "NotAnIndexError", "Row", "distinct"]
+__all__ = [
+    "IndexLockedError",
+    "IndexStoreError",
+    "IndexUnavailableError",
+    "NotAnIndexError",
+    "Row",
+    "distinct",
+]
 
 
 class IndexLockedError(DedupError):
     """Another writer has the index open; open it with ``readonly=True`` or try later.
 
-    ``path`` is the index, ``lock`` the lock file another process holds.
-    """
+    ``path`` is the index, ``lock_path`` the lock file the other writer holds."""
 
-    def __init__(self, message: str, *, path: str, lock: str) -> None:
-        super().__init__(message)
-        self.path = path
-        self.lock = lock
+    def __init__(
+        self, message: str, *, lock_path: str | os.PathLike[str] | None = None, **fields: Any
+    ) -> None:
+        super().__init__(message, **fields)
+        self.lock_path = None if lock_path is None else os.fspath(lock_path)
 
 
 class NotAnIndexError(InputError):
-    """A file that is not a dedup index, or one that is damaged; ``path`` names it and
-    ``reason`` says what was found."""
-
-    def __init__(self, message: str, *, path: str, reason: str) -> None:
-        super().__init__(message)
-        self.path = path
-        self.reason = reason
+    """A file (or a Redis namespace) that is not a dedup index, or one that is damaged:
+    ``path`` names it, ``reason`` says what was found."""
 
 
 class IndexUnavailableError(DedupError):
-    """The index's server cannot be reached (or stopped answering); ``where`` names it and
-    ``reason`` says what happened."""
+    """The index's server cannot be reached, or stopped answering: ``path`` is where it was
+    looked for (a URL without its password)."""
 
-    def __init__(self, message: str, *, where: str, reason: str) -> None:
-        super().__init__(message)
-        self.where = where
-        self.reason = reason
+
+class IndexStoreError(DedupError):
+    """The index's server refused a command (out of memory, a read-only replica...)."""
 
 
 @dataclass(frozen=True, slots=True)
