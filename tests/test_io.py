@@ -3,7 +3,6 @@ writes."""
 
 from __future__ import annotations
 
-import doctest
 import gzip
 import io
 import json
@@ -375,11 +374,3 @@ def test_reject_keeps_raw_bytes() -> None:
     error = InputError("e")
     assert Reject(source="f", line=1, error=error, raw=b"ok").to_dict()["raw"] == "ok"
     assert Reject(source="f", line=1, error=error, raw=b"\xff").to_dict()["raw_base64"] == "/w=="
-
-
-def test_docstring_examples_run() -> None:
-    import dedup.io
-
-    result = doctest.testmod(dedup.io)
-    assert result.attempted > 0
-    assert result.failed == 0

@@ -17,7 +17,10 @@ processes on any number of machines may add at once: each document is stored onc
 matches are the documents numbered before it, including those that another writer stored
 between this writer's reading and its writing (the index looks those up again after its write).
 A server that cannot be reached raises :class:`dedup.corpus.index.IndexUnavailableError` within
-``timeout`` seconds (5 by default).
+``timeout`` seconds (5 by default). Messages name the server without its password:
+
+>>> _safe_url("redis://crawler:s3cret@redis.internal:6379/0")
+'redis://***@redis.internal:6379/0'
 """
 
 from __future__ import annotations

@@ -24,6 +24,12 @@ in WAL mode, laid out so that adding stays as fast at ten million documents as a
 
 Every change is one SQLite transaction; a writer holds an exclusive ``flock`` on ``PATH.lock``
 for as long as it is open; readers read a snapshot (WAL) while one writer writes.
+
+>>> fresh_limit(0), fresh_limit(80_000_000), fresh_limit(10**9)
+(1048576, 10000000, 16777216)
+>>> lone = "page" + chr(0xDCFF)  # a lone surrogate, which UTF-8 cannot encode
+>>> encode_id(lone), decode_id(encode_id(lone)) == lone
+(b'page\\xed\\xb3\\xbf', True)
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """What the storages of :class:`dedup.corpus.Index` share: the row of a stored document, the
-errors they raise, and a helper on sorted keys."""
+errors they raise, and a helper on sorted keys.
+
+>>> distinct(np.array([3, 1, 3], dtype=np.uint64)).tolist()
+[1, 3]
+"""
 
 from __future__ import annotations
 
