@@ -16,7 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedup.corpus.index_sqlite as index_sqlite
-from dedup.corpus.index import Index, IndexLockedError, Match, NotAnIndexError
+from dedup.corpus.index import (
+    Entry,
+    Index,
+    IndexLockedError,
+    Match,
+    NotAnIndexError,
+    index_banding,
+)
 from dedup.model import ConfigError, DedupError, InputError
 
 
@@ -407,3 +414,57 @@ def test_a_closed_index_says_so(path: Path) -> None:
     index.close()  # idempotent
     with pytest.raises(InputError, match="is closed"):
         index.add("a", "text")
+
+
+def test_stats_entries_and_forget(path: Path) -> None:
+    with Index(path) as index:
+        assert index.stats().documents == 0
+        assert index.stats().first_seen is None
+        index.add_many([("a", words(1)), ("b", words(2))], now=100.0)
+        index.add_many([("c", words(3)), ("d", "too short")], now=200.0)
+        stats = index.stats()
+        assert (stats.documents, stats.first_seen, stats.last_seen) == (4, 100.0, 200.0)
+        assert (stats.bands, stats.rows) == index_banding(index.options)
+        assert index.entry("a") == Entry("a", 100.0, 196)
+        assert index.entry("d") == Entry("d", 200.0, 1)  # shorter than a shingle: one, whole
+        assert index.entry("zz") is None
+        assert [e.id for e in index.entries()] == ["a", "b", "c", "d"]
+        assert [e.id for e in index.entries(since=150.0)] == ["c", "d"]
+        assert index.query(words(3)) != []
+        assert index.forget(e.id for e in index.entries(since=150.0)) == 2
+        assert index.forget(["c", "nope"]) == 0
+        assert len(index) == 2
+        assert index.query(words(3)) == []  # forgotten: no longer matched, exact or near
+        assert index.query("Menu " + words(3)) == []
+        assert [m.id for m in index.query(words(1))] == ["a"]
+        assert index.check() == []
+        assert index.add("c", words(3)) == []  # and can be added again
+
+
+def test_no_lock_file_is_left_beside_the_index(path: Path) -> None:
+    with Index(path) as index:
+        index.add("a", words(1))
+        assert Path(f"{path}.lock").exists()
+    assert not Path(f"{path}.lock").exists()
+    with Index(path, readonly=True) as reader:
+        assert len(reader) == 1
+    assert not Path(f"{path}.lock").exists()
+
+
+def test_forgotten_postings_go_at_the_next_merge(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_sqlite, "fresh_limit", lambda blocked: 50)
+    with Index(path) as index:
+        index.add_many([(f"d{i}", words(i)) for i in range(8)])
+        assert index.forget(["d3", "d5"]) == 2
+        assert [m.id for m in index.query(words(4))] == ["d4"]
+        assert index.query(words(3)) == []
+        index.add_many([(f"e{i}", words(100 + i)) for i in range(8)])  # merges
+        db = index.store.conn  # type: ignore[attr-defined]
+        assert db.execute("SELECT count(*) FROM forgotten").fetchone()[0] == 0
+        posted = {d for _, docs in index.store.all_postings() for d in docs.tolist()}  # type: ignore[attr-defined]
+        assert posted.isdisjoint({4, 6})  # d3 and d5 were documents 4 and 6
+        assert index.check() == []
+        assert index.query(words(3)) == []
+        assert len(index) == 14

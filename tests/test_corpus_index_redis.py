@@ -138,3 +138,18 @@ def test_concurrent_writers_lose_nothing_and_admit_each_document_once(
         assert len(index) == rounds * 10  # the same id and text is stored once
         assert index.check() == []
         assert all(f"d{k}" in index for k in range(rounds * 10))
+
+
+def test_stats_entries_and_forget(redis_url: str, namespace: str) -> None:
+    with Index(redis_url, namespace=namespace) as index:
+        index.add_many([("a", words(1)), ("b", words(2))], now=100.0)
+        index.add_many([("c", words(3)), ("c", words(4))], now=200.0)
+        stats = index.stats()
+        assert (stats.documents, stats.first_seen, stats.last_seen) == (4, 100.0, 200.0)
+        assert [e.id for e in index.entries(since=150.0)] == ["c", "c"]
+        assert index.forget(["c"]) == 2  # every document the id names
+        assert len(index) == 2
+        assert index.query(words(3)) == []
+        assert index.add("c", words(3)) == []
+        assert index.ids() == ["a", "b", "c"]
+        assert index.check() == []

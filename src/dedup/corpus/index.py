@@ -51,7 +51,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -77,8 +77,10 @@ from dedup.model import ConfigError, DedupError, InputError, check_int, check_te
 
 __all__ = [
     "FORMAT_VERSION",
+    "Entry",
     "Index",
     "IndexLockedError",
+    "IndexStats",
     "IndexUnavailableError",
     "Match",
     "NotAnIndexError",
@@ -95,6 +97,30 @@ _EXACT_SALT = np.uint64(0x6A09E667F3BCC908)
 _ID_SALT = 0xBB67AE8584CAA73B
 _BYTE = np.uint32(0xFF)
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One indexed document: its id, when it was added (``first_seen``, seconds since the epoch,
+    UTC) and how many shingles it has."""
+
+    id: str
+    first_seen: float
+    shingles: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What an index holds: how many documents, added between ``first_seen`` and
+    ``last_seen`` (``None`` when empty), and the options it was built with."""
+
+    documents: int
+    first_seen: float | None
+    last_seen: float | None
+    threshold: float
+    bands: int
+    rows: int
+    format: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +151,10 @@ class Store(Protocol):
     def check_tables(self) -> None: ...
     def close(self) -> None: ...
     def count(self) -> int: ...
+    def next_doc(self) -> int: ...
+    def forget(self, docs: Sequence[int]) -> int: ...
+    def span(self) -> tuple[float | None, float | None]: ...
+    def scan(self, since: float | None) -> Iterator[Row]: ...
     def lookup(
         self, keys: npt.NDArray[np.uint64]
     ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]: ...
@@ -135,7 +165,6 @@ class Store(Protocol):
         rows: Sequence[tuple[str, bytes, int, float, bytes]],
         keys: npt.NDArray[np.uint64],
         owners: npt.NDArray[np.int64],
-        uniques: Sequence[bytes],
     ) -> list[int]: ...
     def problems(self, width: int) -> list[str]: ...
     def missing_postings(self, wanted: dict[int, list[int]]) -> int: ...
@@ -266,13 +295,7 @@ class Index:
         """The ids of the indexed documents, in the order they were added (an id repeats when
         it names several texts)."""
         with self._guard, self.store.reading():
-            count = self.store.count()
-            out: list[str] = []
-            step = 1 << 14
-            for start in range(1, count + 1, step):
-                rows = self.store.rows(range(start, min(start + step, count + 1)))
-                out.extend(rows[doc].id for doc in sorted(rows))
-            return out
+            return [row.id for row in self.store.scan(None)]
 
     def __contains__(self, doc_id: object) -> bool:
         """Whether a document with this id is indexed."""
@@ -373,11 +396,13 @@ class Index:
         prep: _Prepared,
         found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
         *,
-        before: int | None = None,
+        before: int | npt.NDArray[np.int64] | None = None,
         after: int | None = None,
+        exclude: npt.NDArray[np.int64] | None = None,
     ) -> list[list[Match]]:
-        """For each text of ``prep``, the indexed documents (numbered below ``before`` and
-        above ``after``, when given) it duplicates, from the postings ``found``."""
+        """For each text of ``prep``, the indexed documents it duplicates, from the postings
+        ``found``: those numbered below ``before`` (one bound, or one per text) and above
+        ``after``, when given, and not in ``exclude``."""
         n = len(prep.exact)
         out: list[list[Match]] = [[] for _ in range(n)]
         bands = prep.bands.shape[1]
@@ -389,10 +414,14 @@ class Index:
         pos = np.concatenate([pos_e, pos_b])
         doc = np.concatenate([doc_e, doc_b])
         keep = np.ones(len(doc), dtype=bool)
-        if before is not None:
+        if isinstance(before, np.ndarray):
+            keep &= doc < before[pos]
+        elif before is not None:
             keep &= doc < before
         if after is not None:
             keep &= doc > after
+        if exclude is not None and len(exclude):
+            keep &= ~np.isin(doc, exclude)
         pos, doc = pos[keep], doc[keep]
         if len(doc) == 0:
             return out
@@ -435,11 +464,13 @@ class Index:
         """Matches of each text among earlier texts of the same batch."""
         n = len(ids)
         out: list[list[Match]] = [[] for _ in range(n)]
-        first: dict[bytes, int] = {}
+        earlier: dict[bytes, list[int]] = {}
+        cap = self.options.max_bucket
         for i, exact in enumerate(prep.exact):
-            j = first.setdefault(exact, i)
-            if j != i:
-                out[i].append(Match(ids[j], "exact", 1.0, stamp))
+            same = earlier.setdefault(exact, [])
+            out[i].extend(Match(ids[j], "exact", 1.0, stamp) for j in same)
+            if len(same) < cap:
+                same.append(i)
         if n < 2:
             return out
         cands = candidate_pairs(
@@ -516,7 +547,7 @@ class Index:
         id_keys = np.array([_id_key(i) for i in ids], dtype=np.uint64)
         with self._guard:
             store = self.store
-            snapshot = store.count()
+            snapshot = store.next_doc() - 1  # the last document stored before this batch
             found = self._lookup(prep, id_keys)
             results = self._stored_matches(prep, found)
             known = self._known(found, id_keys)
@@ -526,10 +557,20 @@ class Index:
                     known.add((doc_id, exact))
                     new.append(i)
             numbers = self._write(prep, ids, id_keys, new, found, stamp) if new else []
-            if store.concurrent and numbers:
-                # documents other writers added between our reading and our writing
+            if store.concurrent and new:
+                # Documents other writers stored between our reading and our writing come
+                # before ours: each item of ours that was stored sees those numbered below
+                # its own number; one that another writer had stored meanwhile (0) sees all.
                 late = self._lookup(prep, np.empty(0, dtype=np.uint64))
-                extra = self._stored_matches(prep, late, before=numbers[0], after=snapshot)
+                bound = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
+                for i, number in zip(new, numbers, strict=True):
+                    if number:
+                        bound[i] = number
+                bound[np.setdiff1d(np.arange(len(ids)), new)] = snapshot + 1
+                mine_numbers = np.array([n for n in numbers if n], dtype=np.int64)
+                extra = self._stored_matches(
+                    prep, late, before=bound, after=snapshot, exclude=mine_numbers
+                )
                 for mine, theirs in zip(results, extra, strict=True):
                     mine.extend(m for m in theirs if m not in mine)
         for mine, theirs in zip(results, self._batch_matches(prep, ids, stamp), strict=True):
@@ -570,8 +611,55 @@ class Index:
         rows = [
             (ids[i], prep.exact[i], int(prep.sizes[i]), stamp, prep.sigs[i].tobytes()) for i in new
         ]
-        uniques = [_unique_key(ids[i], prep.exact[i]) for i in new]
-        return self.store.write(rows, keys, owners, uniques)
+        return self.store.write(rows, keys, owners)
+
+    # -- looking inside, forgetting ------------------------------------------------------------
+
+    def stats(self) -> IndexStats:
+        """How many documents the index holds, when they were added, and its options."""
+        with self._guard, self.store.reading():
+            first, last = self.store.span()
+            return IndexStats(
+                documents=self.store.count(),
+                first_seen=first,
+                last_seen=last,
+                threshold=self.options.threshold,
+                bands=self._bands,
+                rows=self._rows,
+                format=FORMAT_VERSION,
+            )
+
+    def _with_id(self, doc_id: str) -> list[Row]:
+        """The stored documents named ``doc_id``, in the order they were added."""
+        _, docs = self.store.lookup(np.array([_id_key(doc_id)], dtype=np.uint64))
+        rows = self.store.rows(docs.tolist())
+        return [rows[d] for d in sorted(rows) if rows[d].id == doc_id]
+
+    def entry(self, doc_id: str) -> Entry | None:
+        """The indexed document ``doc_id`` (the first added, when the id names several), or
+        ``None``."""
+        with self._guard, self.store.reading():
+            found = self._with_id(doc_id) if isinstance(doc_id, str) else []
+        return Entry(found[0].id, found[0].first_seen, found[0].size) if found else None
+
+    def entries(self, *, since: float | None = None) -> Iterator[Entry]:
+        """The indexed documents in the order they were added; with ``since``, those added at
+        or after that time (seconds since the epoch)."""
+        with self._guard, self.store.reading():
+            rows = list(self.store.scan(since))
+        for row in rows:
+            yield Entry(row.id, row.first_seen, row.size)
+
+    def forget(self, ids: Iterable[str]) -> int:
+        """Remove the documents named ``ids`` (every document an id names; one transaction; ids
+        not in the index are passed over): later texts no longer match them. Returns how many
+        documents were removed."""
+        if self.readonly:
+            raise InputError(f"index {self.path} is open read-only")
+        wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
+        with self._guard:
+            docs = [row.doc for doc_id in wanted for row in self._with_id(doc_id)]
+            return self.store.forget(docs) if docs else 0
 
     # -- checking -----------------------------------------------------------------------------
 
@@ -582,17 +670,12 @@ class Index:
         with self._guard, self.store.reading():
             store = self.store
             problems = store.problems(self._scheme.num_perm)
-            count = store.count()
             wanted: dict[int, list[int]] = {}
-            step = 1 << 14
-            for start in range(1, count + 1, step):
-                rows = store.rows(range(start, min(start + step, count + 1)))
-                for doc, row in rows.items():
-                    head = np.frombuffer(row.exact[:8], dtype="<u8").astype(np.uint64)
-                    exact_key = int(fmix64(head ^ _EXACT_SALT)[0])
-                    wanted[doc] = [exact_key, _id_key(row.id)]
-            if len(wanted) != count:
-                problems.append(f"{count - len(wanted)} document numbers have no document")
+            for row in store.scan(None):
+                head = np.frombuffer(row.exact[:8], dtype="<u8").astype(np.uint64)
+                wanted[row.doc] = [int(fmix64(head ^ _EXACT_SALT)[0]), _id_key(row.id)]
+            if len(wanted) != store.count():
+                problems.append(f"{len(wanted)} documents, the index counts {store.count()}")
             missing = store.missing_postings(wanted)
             if missing:
                 problems.append(f"{missing} documents have no postings of their id or exact hash")
@@ -653,11 +736,6 @@ def _check_now(now: object) -> float:
 
 def _id_key(doc_id: str) -> int:
     return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"), seed=_ID_SALT)
-
-
-def _unique_key(doc_id: str, exact: bytes) -> bytes:
-    """What makes a stored document unique: its id and its exact hash."""
-    return xxhash.xxh3_128_digest(doc_id.encode("utf-8", "surrogatepass")) + exact
 
 
 def _counts(

@@ -129,6 +129,7 @@ for i = 3, #ARGV, 5 do
     out[#out + 1] = 0
   else
     local doc = redis.call('INCR', prefix .. 'seq')
+    redis.call('INCR', prefix .. 'count')
     redis.call('HSET', prefix .. 'd:' .. math.floor(doc / 1024), doc, record)
     local packed = struct.pack('<I4', doc)
     for j = 1, #bands, 8 do
@@ -154,6 +155,20 @@ if record == '1' then
   redis.call('HSET', runs, run, start)
 end
 return start
+"""
+
+# Remove the documents ARGV[2] (4 bytes each); their postings stay and find no document.
+_FORGET = """
+local prefix, docs = ARGV[1], ARGV[2]
+local removed = 0
+for i = 1, #docs, 4 do
+  local doc = struct.unpack('<I4', docs, i)
+  removed = removed + redis.call('HDEL', prefix .. 'd:' .. math.floor(doc / 1024), doc)
+end
+if removed > 0 then
+  redis.call('DECRBY', prefix .. 'count', removed)
+end
+return removed
 """
 
 _CREATE = """
@@ -226,6 +241,7 @@ class RedisStore:
                 ("write", _WRITE),
                 ("begin_run", _BEGIN_RUN),
                 ("create", _CREATE),
+                ("forget", _FORGET),
             )
         }
         with self._calling():
@@ -283,18 +299,45 @@ class RedisStore:
     def check_tables(self) -> None:
         """Nothing to check beyond the metadata (Redis has no tables)."""
 
-    def count(self) -> int:
+    def _counter(self, name: str) -> int:
         with self._calling():
-            value = self._client.get(self._key("seq"))
+            value = self._client.get(self._key(name))
         try:
             return int(value or 0)
         except ValueError:
             raise NotAnIndexError(
-                f"index {self.where} has broken metadata (seq is {value!r})",
+                f"index {self.where} has broken metadata ({name} is {value!r})",
                 hint="rebuild it from its sources",
                 path=self.url,
                 reason="broken-metadata",
             ) from None
+
+    def count(self) -> int:
+        """How many documents the index holds."""
+        return self._counter("count")
+
+    def next_doc(self) -> int:
+        """The number the next document gets (numbers are never given twice)."""
+        return self._counter("seq") + 1
+
+    def forget(self, docs: Sequence[int]) -> int:
+        packed = np.array(sorted({int(d) for d in docs}), dtype="<u4").tobytes()
+        with self._calling():
+            return int(self._scripts["forget"](args=[self._prefix, packed]))
+
+    def scan(self, since: float | None) -> Iterator[Row]:
+        """The documents in the order they were added; with ``since``, those first seen at
+        or after it."""
+        last = self.next_doc() - 1
+        for start in range(1, last + 1, _CHUNK):
+            rows = self.rows(range(start, min(start + _CHUNK, last + 1)))
+            for doc in sorted(rows):
+                if since is None or rows[doc].first_seen >= since:
+                    yield rows[doc]
+
+    def span(self) -> tuple[float | None, float | None]:
+        seen = [row.first_seen for row in self.scan(None)]
+        return (min(seen), max(seen)) if seen else (None, None)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -364,11 +407,11 @@ class RedisStore:
         rows: Sequence[tuple[str, bytes, int, float, bytes]],
         keys: npt.NDArray[np.uint64],
         owners: npt.NDArray[np.int64],
-        uniques: Sequence[bytes],
     ) -> list[int]:
         """Store ``rows`` with their postings in one script (atomic); the postings are
         ``keys[i]`` of ``rows[owners[i]]``, band keys first, then one exact key and one id key
-        per row (as :class:`dedup.corpus.Index` lays them out)."""
+        per row (as :class:`dedup.corpus.Index` lays them out). Returns each row's number, 0
+        for a row another writer had stored already (same id and exact hash)."""
         if self.readonly:
             raise InputError(f"index {self.where} is open read-only")
         n = len(rows)
@@ -395,18 +438,14 @@ class RedisStore:
             ]
         with self._calling():
             numbers = self._scripts["write"](args=args)
-        return [int(n) for n in numbers if int(n) > 0]
+        return [int(n) for n in numbers]
 
     # -- checking ---------------------------------------------------------------------------
 
     def problems(self, width: int) -> list[str]:
-        """Documents that are missing or whose records are not whole."""
-        count = self.count()
-        found = self.rows(list(range(1, count + 1)))
+        """Documents whose records are not whole."""
         out = []
-        if len(found) != count:
-            out.append(f"{count - len(found)} documents numbered up to {count} are missing")
-        bad = sum(len(row.sig) != width for row in found.values())
+        bad = sum(len(row.sig) != width for row in self.scan(None))
         if bad:
             out.append(f"{bad} documents have signatures of the wrong length")
         return out

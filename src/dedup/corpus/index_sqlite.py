@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import sqlite3
 import threading
 import time
@@ -68,8 +69,9 @@ _SCHEMA = (
     "WITHOUT ROWID",
     "CREATE TABLE blocks (block INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     "CREATE TABLE runs (run TEXT PRIMARY KEY, start INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE forgotten (doc INTEGER PRIMARY KEY)",
 )
-_TABLES = frozenset({"meta", "docs", "fresh", "blocks", "runs"})
+_TABLES = frozenset({"meta", "docs", "fresh", "blocks", "runs", "forgotten"})
 
 
 def fresh_limit(blocks: int) -> int:
@@ -199,7 +201,12 @@ class SqliteStore:
         with self.writing():
             for statement in _SCHEMA:
                 self.conn.execute(statement)
-            values = {**meta, "base": str(_GENERATION), "bits": "8", "blocked": "0", "fresh": "0"}
+            values = {
+                **meta,
+                **dict.fromkeys(("last", "documents", "blocked", "fresh"), "0"),
+                "base": str(_GENERATION),
+                "bits": "8",
+            }
             self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(values.items()))
 
     def _int_meta(self, key: str) -> int:
@@ -254,12 +261,14 @@ class SqliteStore:
     # -- reading ----------------------------------------------------------------------------
 
     def count(self) -> int:
+        """How many documents the index holds."""
         with self.reading():
-            row = self.conn.execute("SELECT max(doc) FROM docs").fetchone()
-        return int(row[0] or 0)
+            return self._int_meta("documents")
 
     def next_doc(self) -> int:
-        return self.count() + 1
+        """The number the next document gets (numbers are never given twice)."""
+        with self.reading():
+            return self._int_meta("last") + 1
 
     def lookup(
         self, keys: npt.NDArray[np.uint64]
@@ -380,6 +389,9 @@ class SqliteStore:
                 zip(short[order].tolist(), docs[order].tolist(), strict=True),
             )
             self._set_meta(fresh=self._int_meta("fresh") + len(keys))
+        self._set_meta(
+            last=start + len(rows) - 1, documents=self._int_meta("documents") + len(rows)
+        )
         return numbers
 
     def write(
@@ -387,10 +399,8 @@ class SqliteStore:
         rows: Sequence[tuple[str, bytes, int, float, bytes]],
         keys: npt.NDArray[np.uint64],
         owners: npt.NDArray[np.int64],
-        uniques: Sequence[bytes],
     ) -> list[int]:
-        """:meth:`append` in one transaction, then a merge if ``fresh`` has grown too large
-        (``uniques`` is for stores where other writers add meanwhile: here none can)."""
+        """:meth:`append` in one transaction, then a merge if ``fresh`` has grown too large."""
         with self._guard:
             with self.writing():
                 numbers = self.append(rows, keys, owners)
@@ -414,6 +424,7 @@ class SqliteStore:
             new_bits = min(max(8, math.ceil(math.log2(max(total / GROUP_POSTINGS, 1.0)))), 32)
             new_bits = max(new_bits, bits)
             new_base = base + _GENERATION
+            gone = np.array([r[0] for r in db.execute("SELECT doc FROM forgotten")], dtype=np.int64)
             width = (1 << _KEY_BITS) // _CHUNKS
             written = 0
             for low in range(0, 1 << _KEY_BITS, width):
@@ -430,14 +441,63 @@ class SqliteStore:
                     pairs = np.array(rows, dtype=np.int64)
                     keys = np.concatenate([keys, pairs[:, 0].astype(np.uint64)])
                     docs = np.concatenate([docs, pairs[:, 1]])
+                if len(gone) and len(keys):
+                    alive = ~np.isin(docs, gone)
+                    keys, docs = keys[alive], docs[alive]
                 if len(keys):
                     written += len(keys)
                     db.executemany(
                         "INSERT INTO blocks VALUES (?, ?)", _pack(keys, docs, new_base, new_bits)
                     )
+                if blobs:
                     db.execute("DELETE FROM blocks WHERE block >= ? AND block < ?", old)
             db.execute("DELETE FROM fresh")
+            db.execute("DELETE FROM forgotten")
             self._set_meta(base=new_base, bits=new_bits, blocked=written, fresh=0)
+
+    def forget(self, docs: Sequence[int]) -> int:
+        """Remove the documents ``docs`` (one transaction); their postings go at the next
+        merge (a lookup meanwhile finds no document for them). Returns how many were removed."""
+        wanted = json.dumps(sorted({int(d) for d in docs}))
+        with self.writing():
+            db = self.conn
+            found = [
+                r[0]
+                for r in db.execute(
+                    "SELECT d.doc FROM json_each(?) j JOIN docs d ON d.doc = j.value", (wanted,)
+                )
+            ]
+            if found:
+                marks = json.dumps(found)
+                db.execute(
+                    "DELETE FROM docs WHERE doc IN (SELECT value FROM json_each(?))", (marks,)
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO forgotten SELECT value FROM json_each(?)", (marks,)
+                )
+                self._set_meta(documents=self._int_meta("documents") - len(found))
+        return len(found)
+
+    def span(self) -> tuple[float | None, float | None]:
+        """The earliest and the latest first-seen time (``None`` when empty)."""
+        with self.reading():
+            first, last = self.conn.execute(
+                "SELECT min(first_seen), max(first_seen) FROM docs"
+            ).fetchone()
+        return (None if first is None else float(first)), (None if last is None else float(last))
+
+    def scan(self, since: float | None) -> Iterator[Row]:
+        """The documents in the order they were added; with ``since``, those first seen at
+        or after it."""
+        query = "SELECT doc, id, exact, size, first_seen, sig FROM docs"
+        args: tuple[float, ...] = ()
+        if since is not None:
+            query += " WHERE first_seen >= ?"
+            args = (since,)
+        with self.reading():
+            rows = self.conn.execute(query + " ORDER BY doc", args).fetchall()
+        for doc, i, e, size, seen, sig in rows:
+            yield Row(int(doc), decode_id(i), bytes(e), int(size), float(seen), bytes(sig))
 
     # -- checking ---------------------------------------------------------------------------
 
@@ -473,6 +533,11 @@ class SqliteStore:
         bad = db.execute("SELECT count(*) FROM docs WHERE length(sig) != ?", (width,)).fetchone()
         if bad[0]:
             found.append(f"{bad[0]} documents have signatures of the wrong length")
+        documents = int(db.execute("SELECT count(*) FROM docs").fetchone()[0])
+        if documents != self._int_meta("documents"):
+            found.append(
+                f"{documents} documents, the metadata counts {self._int_meta('documents')}"
+            )
         base, _ = self.layout()
         stray = db.execute(
             "SELECT count(*) FROM blocks WHERE block < ? OR block >= ?",
@@ -534,7 +599,11 @@ def _pack(
 
 
 def _acquire(path: Path, timeout: float) -> IO[bytes]:
-    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds."""
+    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds.
+
+    The writer removes the lock file when it is done (:func:`_release`), so that none is left
+    beside the index; a lock taken on a file that was removed meanwhile is taken again on the
+    file now at that path."""
     lock_path = path.with_name(path.name + ".lock")
     handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
     try:
@@ -545,7 +614,14 @@ def _acquire(path: Path, timeout: float) -> IO[bytes]:
     while True:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
+            try:
+                same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                return handle
+            handle.close()  # the writer before removed it: lock the one there now
+            handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 handle.close()
@@ -561,6 +637,10 @@ def _acquire(path: Path, timeout: float) -> IO[bytes]:
 
 
 def _release(handle: IO[bytes]) -> None:
+    """Remove the lock file, then release the writer's lock (in this order, so that no other
+    writer can hold a lock on a file that is gone: see :func:`_acquire`)."""
+    with contextlib.suppress(OSError):
+        os.unlink(handle.name)
     with contextlib.suppress(ImportError, OSError):
         import fcntl
 
