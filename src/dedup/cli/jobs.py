@@ -52,6 +52,7 @@ class DiffJob:
 
     paths: tuple[str, ...]
     color: bool | None = None
+    stages: tuple[str, ...] = ()
     context: int = 200
     repair: RepairOptions = field(default_factory=RepairOptions)
     inputs: InputOptions = field(default_factory=InputOptions)
