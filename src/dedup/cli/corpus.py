@@ -2,8 +2,10 @@
 
 It reads every record of the inputs with the shared input options, asks
 :func:`dedup.corpus.decide.decide` which to keep, writes them, and only then adds them to the
-index (:func:`dedup.corpus.decide.remember`): a run that stops before leaves the index as it
-was.
+index (:func:`dedup.corpus.decide.remember`), a batch at a time. The run names itself in the
+index first (:func:`dedup.corpus.decide.run_key`), so that run again after a crash (even one
+after some batches were stored) it takes none of its own records for seen before and writes
+what one uninterrupted run writes.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dedup.cli.session import EXIT_CODES, handle_errors
 from dedup.cli.summary import echo, human_size, plural
 from dedup.corpus.boilerplate import BoilerplateOptions
 from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
-from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember
+from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember, run_key
 from dedup.corpus.index import Index
 from dedup.io import Record, Source, open_writer
 
@@ -64,7 +66,8 @@ __all__ = ["corpus_command", "run"]
     type=click.Path(dir_okay=False),
     default=None,
     metavar="PATH",
-    help="SQLite index of earlier runs: what it has seen is dropped, and this run is added.",
+    help="Index of earlier runs (an SQLite file, or redis://host:port/db shared by many "
+    "machines): what it has seen is dropped, and this run is added.",
 )
 @click.option(
     "--boilerplate",
@@ -158,13 +161,20 @@ def _write(
             for record in source.records(reader):
                 records.append(record)
                 source.advance(record)
+        texts = [r.text for r in records]
+        ids = [r.id for r in records]
+        before = None
+        if index is not None:
+            extra = f"boilerplate={job.boilerplate} url_field={job.url_field}"
+            before = index.begin_run(run_key(ids, texts, options, extra=extra))
         decided = decide(
-            [r.text for r in records],
+            texts,
             options,
-            ids=[r.id for r in records],
+            ids=ids,
             urls=[(r.fields or {}).get(job.url_field) for r in records],
             boilerplate=BoilerplateOptions() if job.boilerplate else None,
             index=index,
+            before=before,
             batch=job.index_batch,
         )
         writer = stack.enter_context(
