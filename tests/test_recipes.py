@@ -73,7 +73,7 @@ def test_scrapy_settings_table_lists_every_setting() -> None:
     page = RECIPES.read_text(encoding="utf-8")
     source = (ROOT / "src" / "dedup" / "integrations" / "scrapy.py").read_text(encoding="utf-8")
     named = set(re.findall(r'settings\.get\("(DEDUP_[A-Z_]+)"\)', source))
-    assert len(named) == 7
+    assert len(named) == 8
     for setting in sorted(named):
         assert f"| `{setting}` |" in page, f"docs/recipes.md does not describe {setting}"
     for key in sorted(set(re.findall(r'_inc\(\s*f?"([a-z_{}.]+)"', source))):

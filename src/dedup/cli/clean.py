@@ -15,6 +15,7 @@ from dedup.cli.options import (
     format_option,
     input_options,
     job,
+    normalize_options,
     repair_options,
     run_options,
 )
@@ -53,6 +54,7 @@ __all__ = ["clean_command", "run"]
 )
 @handle_errors
 @repair_options
+@normalize_options
 @input_options
 @run_options
 @engine_options
@@ -80,7 +82,7 @@ def clean_command(job: CleanJob) -> None:
 def run(job: CleanJob) -> None:
     """``dedup clean`` on this machine's processes."""
     inputs = job.inputs
-    sources = find_inputs(job.paths, inputs, exclude=job.output)
+    sources, stdin = find_inputs(job.paths, inputs, exclude=job.output)
     directory_input = any(Path(p).is_dir() for p in job.paths if p != "-")
     targets = plan_outputs(
         sources,
@@ -99,7 +101,7 @@ def run(job: CleanJob) -> None:
         progress = Progress(
             sources, stack, quiet=job.quiet, writes_stdout=any(t.path is None for t in targets)
         )
-        source = RecordSource(inputs, rejects=rejects, progress=progress)
+        source = RecordSource(inputs, rejects=rejects, progress=progress, stdin=stdin)
         report_file = (
             stack.enter_context(atomic_output(Path(job.report), force=job.force))
             if job.report
@@ -114,6 +116,7 @@ def run(job: CleanJob) -> None:
                 fmt=target.format,
                 report=report_file is not None,
                 repair_options=job.repair,
+                normalize_options=job.normalize,
             )
             if target.path is None:
                 if shared is None:
@@ -144,10 +147,10 @@ def run(job: CleanJob) -> None:
                 if writer.schema is None and reader.schema is not None:
                     writer.schema = reader.schema
                 check_signals()
-    echo(lines(source.counts, jobs), quiet=job.quiet)
+    echo(lines(source.counts, engine.started), quiet=job.quiet)
 
 
-def lines(counts: Counts, jobs: int) -> list[str]:
+def lines(counts: Counts, started: int) -> list[str]:
     """The summary of ``dedup clean``."""
     removed = counts.chars_in - counts.chars_out
     kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.edits.items())) or "none"
@@ -156,5 +159,5 @@ def lines(counts: Counts, jobs: int) -> list[str]:
         *over_cap_line(counts, "normalised only, not repaired"),
         f"characters: {counts.chars_in:,} in, {counts.chars_out:,} out, {removed:,} removed",
         f"edits: {kinds}",
-        speed_line(counts, jobs),
+        speed_line(counts, started),
     ]

@@ -10,6 +10,8 @@ stream: each rule is written once, here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from dedup.io import (
     detect_format,
     discover,
     output_name,
+    sniff_format,
 )
 from dedup.model import ConfigError, InputError
 
@@ -41,15 +44,26 @@ __all__ = [
 
 
 def find_inputs(
-    paths: Sequence[str], inputs: InputOptions, *, exclude: str | None = None
-) -> list[Source]:
+    paths: Sequence[str],
+    inputs: InputOptions,
+    *,
+    exclude: str | None = None,
+    stdin: IO[bytes] | None = None,
+) -> tuple[list[Source], IO[bytes]]:
     """The inputs ``paths`` name (see :func:`dedup.io.discover`), output ``exclude`` left out
-    of the directories searched; none at all is refused."""
+    of the directories searched (none at all is refused), and the stream stdin is read from.
+
+    Stdin (``-``) without ``--input-format`` is read as the format its first line shows
+    (:func:`dedup.io.sniff_format`): JSON Lines piped in are records, not one text."""
     skip = Path(exclude) if exclude not in (None, "-") else None
     sources = discover(paths, glob=inputs.glob, input_format=inputs.input_format, exclude=skip)
     if not sources:
         raise InputError("no input files found: check the paths and --glob")
-    return sources
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    if inputs.input_format is None and any(s.path is None for s in sources):
+        fmt, stream = sniff_format(stream)
+        sources = [dataclasses.replace(s, format=fmt) if s.path is None else s for s in sources]
+    return sources, stream
 
 
 def refuse_existing(*paths: str | Path | None, force: bool) -> None:

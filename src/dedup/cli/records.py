@@ -92,12 +92,13 @@ class RecordSource:
         *,
         rejects: IO[bytes] | None,
         progress: Progress,
+        stdin: IO[bytes] | None = None,
     ) -> None:
         self.inputs = inputs
         self.counts = Counts()
         self.progress = progress
         self._rejects = rejects
-        self._stdin = sys.stdin.buffer
+        self._stdin = stdin if stdin is not None else sys.stdin.buffer
 
     def reader(self, source: Source, *, lazy: bool = False) -> Reader:
         """A reader of ``source`` with the shared input options (``lazy``: see
