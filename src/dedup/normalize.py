@@ -89,7 +89,8 @@ class NormalizeOptions:
       direction marks stay.
     - ``fix_newlines``: ``\\r\\n``, ``\\r``, U+2028 and U+2029 become ``\\n``.
     - ``collapse_spaces``: a run of spaces inside a line becomes one space and spaces at the end
-      of a line go; indentation stays, and so do tabs and other white space.
+      of a line go; indentation stays, and so do the runs inside an indented line (code,
+      aligned columns), tabs and other white space.
     - ``nbsp_to_space``: no-break spaces (U+00A0, U+202F, U+2007) become plain spaces.
     - ``nfc``: compose the text to Unicode NFC (never NFKC).
     - ``max_rounds``: the steps repeat until the text is stable (one fix can reveal another, as
@@ -371,7 +372,9 @@ def _space_edits(text: str, options: NormalizeOptions) -> list[Edit]:
         if end == len(text) or text[end] == "\n":
             edits.append(_fix(start, end, "space", ""))
         elif start > 0 and text[start - 1] != "\n":  # indentation stays
-            edits.append(_fix(start, end, "space", " "))
+            line = text.rfind("\n", 0, start) + 1
+            if text[line] not in " \t":  # so do the spaces that align an indented line's code
+                edits.append(_fix(start, end, "space", " "))
     return edits
 
 

@@ -15,6 +15,7 @@ from dedup.cli.options import (
     format_option,
     input_options,
     job,
+    normalize_options,
     repair_options,
     run_options,
 )
@@ -53,6 +54,7 @@ __all__ = ["clean_command", "run"]
 )
 @handle_errors
 @repair_options
+@normalize_options
 @input_options
 @run_options
 @engine_options
@@ -114,6 +116,7 @@ def run(job: CleanJob) -> None:
                 fmt=target.format,
                 report=report_file is not None,
                 repair_options=job.repair,
+                normalize_options=job.normalize,
             )
             if target.path is None:
                 if shared is None:

@@ -9,7 +9,13 @@ import click
 
 import dedup.cli.stages as stages
 from dedup.cli.jobs import DiffJob
-from dedup.cli.options import input_options, job, repair_options, run_options
+from dedup.cli.options import (
+    input_options,
+    job,
+    normalize_options,
+    repair_options,
+    run_options,
+)
 from dedup.cli.plan import find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
@@ -50,6 +56,7 @@ STAGES = ("normalize", "repair", "split")
 )
 @handle_errors
 @repair_options
+@normalize_options
 @input_options
 @run_options
 @job(DiffJob)
@@ -75,7 +82,9 @@ def run(job: DiffJob) -> None:
     """``dedup diff`` on this machine's processes."""
     sources, stdin = find_inputs(job.paths, job.inputs)
     jobs = job.jobs or default_jobs()
-    stage = functools.partial(stages.clean_document, repair_options=job.repair)
+    stage = functools.partial(
+        stages.clean_document, repair_options=job.repair, normalize_options=job.normalize
+    )
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack)
         progress = Progress(sources, stack, quiet=job.quiet)

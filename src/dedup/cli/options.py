@@ -3,7 +3,8 @@
 - :func:`input_options`: how inputs are read (``--field``, ``--errors``, ``--skip-invalid``,
   ...), received as ``inputs: InputOptions``;
 - :func:`repair_options`: ``--min-chars``, ``--min-similarity``, ``--max-doc-chars``, received
-  as ``repair: RepairOptions``;
+  as ``repair: RepairOptions``; :func:`normalize_options`: ``--keep-spaces``, received as
+  ``normalize: NormalizeOptions``;
 - :func:`run_options` (``-j``, ``-q``) and :func:`quiet_option` (``-q`` alone);
 - :func:`engine_options`: ``--engine local|ray`` and ``--address``;
 - :func:`format_option`: ``--format``, received as ``fmt``.
@@ -25,6 +26,7 @@ import click
 from dedup.engine import default_jobs
 from dedup.io import FORMATS, Format
 from dedup.model import RepairOptions
+from dedup.normalize import NormalizeOptions
 
 __all__ = [
     "EngineName",
@@ -33,6 +35,7 @@ __all__ = [
     "format_option",
     "input_options",
     "job",
+    "normalize_options",
     "quiet_option",
     "repair_options",
     "run_options",
@@ -186,7 +189,8 @@ def repair_options(func: F) -> F:
         default=defaults.max_doc_chars,
         show_default=True,
         metavar="N",
-        help="Longer documents are left as they are (0: no limit).",
+        help="Longer documents are not searched for copies; clean still normalises them "
+        "(0: no limit).",
     )(wrapper)
     wrapper = click.option(
         "--min-similarity",
@@ -205,6 +209,25 @@ def repair_options(func: F) -> F:
         help="Shorter copies are natural repetition unless they follow each other.",
     )(wrapper)
     return cast(F, wrapper)
+
+
+def normalize_options(func: F) -> F:
+    """Add ``--keep-spaces``; the command receives ``normalize: NormalizeOptions``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, keep_spaces: bool, **kwargs: Any) -> Any:
+        normalize = NormalizeOptions(collapse_spaces=not keep_spaces)
+        return func(*args, normalize=normalize, **kwargs)
+
+    return cast(
+        F,
+        click.option(
+            "--keep-spaces",
+            is_flag=True,
+            help="Leave runs of spaces and spaces at line ends as they are (by default they "
+            "become one space, or go; indented lines, such as code, keep theirs).",
+        )(wrapper),
+    )
 
 
 def engine_options(func: F) -> F:

@@ -13,6 +13,7 @@ from typing import Any
 
 from dedup.io import Encoded, Format, Line, LineParser, Record, Reject, encode, json_line
 from dedup.model import Cleaned, DuplicatePair, Edit, RepairOptions
+from dedup.normalize import NormalizeOptions
 from dedup.pipeline import clean
 from dedup.spans import find_duplicates
 
@@ -26,10 +27,16 @@ __all__ = [
 ]
 
 
-def clean_document(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+def clean_document(
+    text: str,
+    repair_options: RepairOptions | None = None,
+    normalize_options: NormalizeOptions | None = None,
+) -> Cleaned:
     """``clean(text, explain=True)``: what ``dedup clean`` and ``dedup diff`` run on every
     document."""
-    return clean(text, explain=True, repair_options=repair_options)
+    return clean(
+        text, explain=True, repair_options=repair_options, normalize_options=normalize_options
+    )
 
 
 def find_in_document(text: str, options: RepairOptions | None = None) -> list[DuplicatePair]:
@@ -86,12 +93,13 @@ class Cleaning:
     fmt: Format
     report: bool = False
     repair_options: RepairOptions | None = None
+    normalize_options: NormalizeOptions | None = None
 
     def __call__(self, item: Record | Line) -> CleanedRecord | Reject:
         record = self.parser(item) if isinstance(item, Line) else item
         if isinstance(record, Reject):
             return record
-        result = clean_document(record.text, self.repair_options)
+        result = clean_document(record.text, self.repair_options, self.normalize_options)
         return CleanedRecord(
             record=dataclasses.replace(record, text="", fields=None, raw=None),
             chars_in=len(record.text),
