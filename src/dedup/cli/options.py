@@ -59,33 +59,27 @@ class InputOptions:
     rejects: str | None = None
 
 
+_INPUT_NAMES = ("field", "id_field", "input_format", "glob", "errors", "skip_invalid", "rejects")
+
+
 def input_options(func: F) -> F:
     """Add the shared input options; the command receives them as ``inputs: InputOptions``."""
 
     @functools.wraps(func)
-    def wrapper(
-        *args: Any,
-        field: str,
-        id_field: str,
-        input_format: str | None,
-        glob: str,
-        errors: str,
-        skip_invalid: bool,
-        rejects: str | None,
-        **kwargs: Any,
-    ) -> Any:
-        if skip_invalid and rejects is None:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name in _INPUT_NAMES}
+        if given["skip_invalid"] and given["rejects"] is None:
             raise click.UsageError(
                 "--skip-invalid needs --rejects PATH, where the records set aside are kept"
             )
         inputs = InputOptions(
-            field=field,
-            id_field=id_field,
-            input_format=cast("Format | None", input_format),
-            glob=glob,
-            errors="replace" if errors == "replace" else "strict",
-            skip_invalid=skip_invalid,
-            rejects=rejects,
+            field=given["field"],
+            id_field=given["id_field"],
+            input_format=cast("Format | None", given["input_format"]),
+            glob=given["glob"],
+            errors="replace" if given["errors"] == "replace" else "strict",
+            skip_invalid=given["skip_invalid"],
+            rejects=given["rejects"],
         )
         return func(*args, inputs=inputs, **kwargs)
 
