@@ -421,3 +421,18 @@ def test_two_outputs_cannot_share_stdout(tmp_path: Path, args: list[str], messag
     result = run(write(tmp_path / "in.jsonl", rows()), *args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_a_file_name_reused_every_day_loses_nothing_to_its_line_ids(tmp_path: Path) -> None:
+    """Without an id field, records are named FILE:LINE; the same file name every day (day 1
+    [A, B], day 2 [C, D, A], day 3 [C]) with one index: day 2 keeps C and D, day 3 nothing."""
+    a, b, c, d = (words(seed) for seed in (21, 22, 23, 24))
+    index = str(tmp_path / "seen.db")
+    crawl = tmp_path / "crawl.jsonl"
+    kept = []
+    for day, texts in enumerate(([a, b], [c, d, a], [c]), start=1):
+        crawl.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+        out = tmp_path / f"day{day}.jsonl"
+        assert run(str(crawl), "-o", str(out), "--index", index, "-q").exit_code == 0
+        kept.append([r["text"] for r in read(out)])
+    assert kept == [[a, b], [c, d], []]
