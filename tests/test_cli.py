@@ -1048,3 +1048,17 @@ def test_clean_takes_keyword_overrides_as_normalize_and_repair_do() -> None:
     )
     with pytest.raises(dedup.ConfigError, match="unknown option colapse_spaces"):
         dedup.clean(GO, colapse_spaces=False)
+
+
+def test_html_given_to_clean_is_said_to_be_html(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!DOCTYPE html>\n<html><body><p>Hello there.</p></body></html>\n", encoding="utf-8"
+    )
+    result = run("clean", str(page), "-o", str(tmp_path / "out.html"))
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"Warning: {page}:1 looks like HTML")
+    assert "extract its text first" in result.stderr
+    assert f"1 document looked like HTML (the first: {page}:1)" in result.stderr
+    text = run("clean", str(SEED), "-o", str(tmp_path / "out.txt"))
+    assert "HTML" not in text.stderr

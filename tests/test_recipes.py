@@ -59,6 +59,8 @@ def test_the_page_has_a_recipe_for_each_tool() -> None:
 @pytest.mark.parametrize("title", list(SECTIONS))
 def test_recipe_runs(title: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     namespace = run_section(title, tmp_path, monkeypatch)
+    again = run_section(title, tmp_path, monkeypatch)  # a second run, where the first left files
+    assert again.keys() == namespace.keys()
     if title.startswith("Scrapy"):
         # the settings block names the pipeline by its import path, and its settings are valid
         (path,) = namespace["ITEM_PIPELINES"]

@@ -25,7 +25,7 @@ from dedup.cli.ray_engine import clean_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
 from dedup.cli.stages import Cleaning
-from dedup.cli.summary import echo, over_cap_line, read_line, speed_line
+from dedup.cli.summary import echo, over_cap_line, plural, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.io import Writer, atomic_output
 from dedup.pipeline import warm_up
@@ -141,6 +141,8 @@ def run(job: CleanJob) -> None:
                         writer.schema = reader.schema
                     writer.put(done.output)
                     source.counts.count_cleaned(done, job.repair)
+                    if done.html and source.counts.html == 1:
+                        progress.note(html_warning(done.record.location))
                     if done.report is not None and report_file is not None:
                         report_file.write(done.report)
                     source.advance(done.record)
@@ -150,6 +152,15 @@ def run(job: CleanJob) -> None:
     echo(lines(source.counts, engine.started), quiet=job.quiet)
 
 
+def html_warning(location: str) -> str:
+    """What ``dedup clean`` says of the first document that looks like an HTML page."""
+    return (
+        f"Warning: {location} looks like HTML, which dedup edits as text (markup and all): "
+        "extract its text first (trafilatura, see docs/recipes.md); the summary counts such "
+        "documents"
+    )
+
+
 def lines(counts: Counts, started: int) -> list[str]:
     """The summary of ``dedup clean``."""
     removed = counts.chars_in - counts.chars_out
@@ -157,6 +168,11 @@ def lines(counts: Counts, started: int) -> list[str]:
     return [
         read_line("dedup clean", counts, "changed"),
         *over_cap_line(counts, "normalised only, not repaired"),
+        *(
+            [f"{plural(counts.html, 'document')} looked like HTML (the first: {counts.html_first})"]
+            if counts.html
+            else []
+        ),
         f"characters: {counts.chars_in:,} in, {counts.chars_out:,} out, {removed:,} removed",
         f"edits: {kinds}",
         speed_line(counts, started),

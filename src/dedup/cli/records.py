@@ -40,6 +40,8 @@ class Counts:
     skipped: int = 0
     replaced: int = 0
     over_cap: int = 0
+    html: int = 0
+    html_first: str = ""
     chars_in: int = 0
     chars_out: int = 0
     nbytes: int = 0
@@ -71,6 +73,9 @@ class Counts:
         self.count_read(done.record)
         self.count_output(done.chars_in, done.chars_out, done.changed, done.actions)
         self.count_over_cap(done.chars_in, options)
+        if done.html:
+            self.html += 1
+            self.html_first = self.html_first or done.record.location
 
     def elapsed(self) -> float:
         """Seconds since the run started (never zero)."""
