@@ -383,13 +383,13 @@ def test_report_lines_replay_to_the_output(tmp_path: Path) -> None:
         for name in dict.fromkeys(stages):
             edits = [
                 Edit(
-                    e["start"],
-                    e["end"],
-                    e["action"],
-                    e["reason"],
-                    e["score"],
-                    None if e["kept"] is None else Span(*e["kept"]),
-                    e["replacement"],
+                    start=e["start"],
+                    end=e["end"],
+                    action=e["action"],
+                    reason=e["reason"],
+                    score=e["score"],
+                    kept=None if e["kept"] is None else Span(*e["kept"]),
+                    replacement=e["replacement"],
                 )
                 for e in line["edits"]
                 if e["stage"] == name
@@ -426,7 +426,11 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
 
 def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
-        edits = (Edit(0, 2, "remove", "adjacent-copy", 1.0, Span(2, 4)),)
+        edits = (
+            Edit(
+                start=0, end=2, action="remove", reason="adjacent-copy", score=1.0, kept=Span(2, 4)
+            ),
+        )
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
     monkeypatch.setattr(stages, "clean_document", fake)
@@ -810,8 +814,18 @@ def test_find_bad_input(tmp_path: Path) -> None:
 def test_render_edits_marks_every_action() -> None:
     text = "Hello  world. Hello world."
     edits = (
-        Edit(5, 7, "fix", "white-space", 1.0, None, " "),
-        Edit(13, 26, "remove", "adjacent-copy", 0.98, Span(0, 13)),
+        Edit(
+            start=5,
+            end=7,
+            action="fix",
+            reason="white-space",
+            score=1.0,
+            kept=None,
+            replacement=" ",
+        ),
+        Edit(
+            start=13, end=26, action="remove", reason="adjacent-copy", score=0.98, kept=Span(0, 13)
+        ),
     )
     out = click.unstyle(render_edits(text, edits, context=-1))
     assert out == (
@@ -824,7 +838,7 @@ def test_render_edits_marks_every_action() -> None:
 
 def test_render_edits_elides_long_unchanged_text() -> None:
     text = "a" * 1000 + "XY" + "b" * 1000
-    edits = (Edit(1000, 1002, "remove", "r", 1.0, None),)
+    edits = (Edit(start=1000, end=1002, action="remove", reason="r", score=1.0, kept=None),)
     out = click.unstyle(render_edits(text, edits, context=10))
     assert out.startswith("[\N{HORIZONTAL ELLIPSIS} 990 characters \N{HORIZONTAL ELLIPSIS}]")
     assert "a" * 10 + "[-XY-]" in out
@@ -845,7 +859,7 @@ def test_diff_seed_shows_the_removed_copy() -> None:
 
 def test_diff_colour(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
-        edits = (Edit(0, 1, "remove", "r", 1.0, None),)
+        edits = (Edit(start=0, end=1, action="remove", reason="r", score=1.0, kept=None),)
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
     monkeypatch.setattr(stages, "clean_document", fake)

@@ -13,6 +13,8 @@ from click.testing import CliRunner, Result
 from dedup import cli
 from dedup.corpus.boilerplate import BoilerplateOptions
 from dedup.corpus.decide import decide
+from dedup.corpus.index import Index
+from dedup.model import InputError
 
 
 def words(seed: int, n: int = 200) -> str:
@@ -113,6 +115,23 @@ def test_an_index_built_with_older_canonical_tokens_is_refused(tmp_path: Path) -
         "compared; build a new one\n"
     )
     assert not (tmp_path / "o2.jsonl").exists()
+
+
+def test_a_file_that_is_not_an_index_is_reported_as_such(tmp_path: Path) -> None:
+    first = write(tmp_path / "day1.jsonl", rows()[:1])
+    index = tmp_path / "notes.txt"
+    index.write_bytes(b"plain text, not SQLite\n" * 200)
+    result = run(first, "-o", str(tmp_path / "o.jsonl"), "--index", str(index))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {index} is not a dedup index: it is not an SQLite database, or a damaged "
+        "one (file is not a database): give --index the path of a dedup index, or a new "
+        "path to build one\n"
+    )
+    assert not (tmp_path / "o.jsonl").exists()
+    with pytest.raises(InputError, match="not a dedup index") as raised:
+        Index(tmp_path / "notes.txt")
+    assert (raised.value.reason, raised.value.path) == ("not-an-index", str(tmp_path / "notes.txt"))
 
 
 def test_boilerplate_is_removed_before_clustering(tmp_path: Path) -> None:

@@ -124,8 +124,9 @@ def test_an_index_of_older_canonical_tokens_is_refused_with_a_clear_message(path
 def test_a_second_writer_gets_a_clear_error_while_readers_read(path: Path) -> None:
     with Index(path) as writer:
         writer.add("a", words(1))
-        with pytest.raises(IndexLockedError, match="readonly=True"):
+        with pytest.raises(IndexLockedError, match="readonly=True") as locked:
             Index(path)
+        assert (locked.value.path, locked.value.lock_path) == (str(path), f"{path}.lock")
         with Index(path, readonly=True) as reader:
             assert [m.id for m in reader.query(words(1))] == ["a"]
             with pytest.raises(InputError, match="read-only"):

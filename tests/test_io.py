@@ -143,8 +143,10 @@ def test_bad_lines_are_rejects_with_file_and_line(
     assert isinstance(last, Record)
     assert isinstance(bad, Reject)
     assert bad.line == 2
-    assert bad.error.startswith(f"{path}:2: ")
-    assert message in bad.error
+    assert str(bad.error).startswith(f"{path}:2: ")
+    assert message in str(bad.error)
+    assert (bad.error.path, bad.error.line) == (str(path), 2)
+    assert bad.error.reason
     assert bad.raw == line + b"\n"
 
 
@@ -153,7 +155,7 @@ def test_line_cut_at_end_of_file_says_so(tmp_path: Path) -> None:
     path.write_bytes(_jsonl(RECORDS[:1]) + b'{"text": "cut')
     _, bad = _read(path)
     assert isinstance(bad, Reject)
-    assert "the file ends in the middle of it" in bad.error
+    assert "the file ends in the middle of it" in str(bad.error)
 
 
 def test_invalid_utf8_replaced_when_asked(tmp_path: Path) -> None:
@@ -182,8 +184,9 @@ def test_text_file_keeps_nul_and_reports_invalid_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"ok \xff")
     (bad,) = _read(path)
     assert isinstance(bad, Reject)
-    assert "invalid UTF-8 in the file (byte 0xff at offset 3)" in bad.error
-    assert "--errors replace" in bad.error
+    assert "invalid UTF-8 in the file (byte 0xff at offset 3)" in str(bad.error)
+    assert bad.error.reason == "invalid-utf8"
+    assert "errors='replace'" in bad.error.hint
 
 
 def test_ten_megabyte_line(tmp_path: Path) -> None:
@@ -224,7 +227,8 @@ def test_parquet_rows_and_null_text(tmp_path: Path) -> None:
     assert records[0].fields == {"id": "a", "text": "x", "n": 1}
     assert isinstance(records[1], Reject)
     assert records[1].line == 2
-    assert "is null in this row" in records[1].error
+    assert "is null in this row" in str(records[1].error)
+    assert (records[1].error.line, records[1].error.field) == (2, "text")
 
 
 def test_not_parquet(tmp_path: Path) -> None:
@@ -265,10 +269,10 @@ def test_parquet_round_trip_keeps_the_schema(tmp_path: Path) -> None:
 
 def test_writer_jsonl_replaces_only_the_text(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl.gz"
-    record = Record("in", 1, "a", "old", dict(RECORDS[0]))
+    record = Record(source="in", line=1, id="a", text="old", fields=dict(RECORDS[0]))
     with open_writer(out) as writer:
         writer.write(record, "new")
-        writer.write(Record("page.txt", 1, "page.txt", "t"), "T")
+        writer.write(Record(source="page.txt", line=1, id="page.txt", text="t"), "T")
     lines = gzip.decompress(out.read_bytes()).decode().splitlines()
     assert json.loads(lines[0]) == {**RECORDS[0], "text": "new"}
     assert list(json.loads(lines[0])) == list(RECORDS[0])
@@ -290,26 +294,28 @@ def test_unchanged_records_are_written_byte_for_byte(tmp_path: Path) -> None:
 def test_writer_keeps_lone_surrogates_escaped(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     with open_writer(out) as writer:
-        writer.write(Record("in", 1, "a", "x", {"text": "x"}), "bad \udc80 half")
+        writer.write(
+            Record(source="in", line=1, id="a", text="x", fields={"text": "x"}), "bad \udc80 half"
+        )
     assert json.loads(out.read_text())["text"] == "bad \udc80 half"
 
 
 def test_writer_refuses_an_existing_output(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text("keep me")
-    with pytest.raises(OutputError, match="exists: pass --force"):
+    with pytest.raises(OutputError, match="exists: pass force=True"):
         open_writer(out)
     with open_writer(out, force=True) as writer:
-        writer.write(Record("in", 1, "a", "x", {"text": "x"}), "y")
+        writer.write(Record(source="in", line=1, id="a", text="x", fields={"text": "x"}), "y")
     assert out.read_text() == '{"text": "y"}\n'
 
 
 def test_text_writer_holds_one_document() -> None:
     buffer = io.BytesIO()
     with Writer(None, "text", stdout=buffer) as writer:
-        writer.write(Record("a", 1, "a", "x"), "x")
+        writer.write(Record(source="a", line=1, id="a", text="x"), "x")
         with pytest.raises(ConfigError, match="one document"):
-            writer.write(Record("b", 1, "b", "y"), "y")
+            writer.write(Record(source="b", line=1, id="b", text="y"), "y")
     assert buffer.getvalue() == b"x"
 
 
@@ -353,8 +359,9 @@ def test_discover_directories(tmp_path: Path) -> None:
 
 
 def test_reject_keeps_raw_bytes() -> None:
-    assert Reject("f", 1, "e", b"ok").to_dict()["raw"] == "ok"
-    assert Reject("f", 1, "e", b"\xff").to_dict()["raw_base64"] == "/w=="
+    error = InputError("e")
+    assert Reject(source="f", line=1, error=error, raw=b"ok").to_dict()["raw"] == "ok"
+    assert Reject(source="f", line=1, error=error, raw=b"\xff").to_dict()["raw_base64"] == "/w=="
 
 
 def test_docstring_examples_run() -> None:

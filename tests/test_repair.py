@@ -468,10 +468,12 @@ def test_compose_takes_in_the_removal_next_to_an_insertion_the_second_pass_edits
 
     text = "abcdef"
     first = [  # "abc" goes, "XYZ" comes in its place: "XYZdef"
-        Edit(0, 3, "remove", "copy", 1.0, None),
-        Edit(3, 3, "move", "missing", 1.0, None, "XYZ"),
+        Edit(start=0, end=3, action="remove", reason="copy", score=1.0, kept=None),
+        Edit(
+            start=3, end=3, action="move", reason="missing", score=1.0, kept=None, replacement="XYZ"
+        ),
     ]
-    second = [Edit(1, 2, "remove", "copy", 1.0, None)]  # "XZdef"
+    second = [Edit(start=1, end=2, action="remove", reason="copy", score=1.0, kept=None)]  # "XZdef"
     composed = compose(first, second, text)
     assert apply_edits(text, composed) == "XZdef"
     assert [(e.start, e.end, e.replacement) for e in composed] == [(0, 3, "XZ")]
@@ -523,7 +525,17 @@ def _edits_on(draw: st.DrawFn, text: str) -> list[dedup.Edit]:
         if start > last:
             replacement = draw(st.sampled_from(["", "X", "YZ"]))
             if start < end or replacement:
-                out.append(dedup.Edit(start, end, "remove", "test", 1.0, None, replacement))
+                out.append(
+                    dedup.Edit(
+                        start=start,
+                        end=end,
+                        action="remove",
+                        reason="test",
+                        score=1.0,
+                        kept=None,
+                        replacement=replacement,
+                    )
+                )
                 last = end
     return out
 

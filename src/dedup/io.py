@@ -184,7 +184,7 @@ def discover(
         elif path.exists():
             sources.append(_source(path, PurePath(path.name), input_format))
         else:
-            raise InputError(f"{raw}: no such file or directory")
+            raise InputError(f"{raw}: no such file or directory", path=raw, reason="missing")
     return sources
 
 
@@ -195,7 +195,7 @@ def _source(path: Path, relative: PurePath, input_format: Format | None) -> Sour
     return Source(path, fmt, compression, relative)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Record:
     """One document read from an input.
 
@@ -226,19 +226,22 @@ class Record:
         return f"{self.source}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reject:
-    """A record that cannot be processed: where it is, why, and its raw bytes (nothing is lost)."""
+    """A record that cannot be processed: where it is, why (``error``, whose fields say it for
+    a program), and its raw bytes (nothing is lost)."""
 
     source: str
     line: int
-    error: str
+    error: DedupError
     raw: bytes = b""
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON line ``--rejects`` writes: ``raw`` as text, or ``raw_base64`` when the bytes
-        are not valid UTF-8."""
-        out: dict[str, Any] = {"source": self.source, "line": self.line, "error": self.error}
+    def to_dict(self, message: str | None = None) -> dict[str, Any]:
+        """The JSON line a rejects file holds: ``source``, ``line``, ``error`` (``message``, or
+        the error's own), and ``raw`` as text, or ``raw_base64`` when the bytes are not valid
+        UTF-8."""
+        error = str(self.error) if message is None else message
+        out: dict[str, Any] = {"source": self.source, "line": self.line, "error": error}
         try:
             out["raw"] = self.raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -272,8 +275,9 @@ class LineParser:
     >>> parse = LineParser("crawl.jsonl")
     >>> parse(Line("crawl.jsonl", 1, b'{"id": 7, "text": "Hello."}\\n', 28)).text
     'Hello.'
-    >>> parse(Line("crawl.jsonl", 2, b'{"id": 8}\\n', 38)).error.split(":")[:2]
-    ['crawl.jsonl', '2']
+    >>> error = parse(Line("crawl.jsonl", 2, b'{"id": 8}\\n', 38)).error
+    >>> error.path, error.line, error.field, error.reason
+    ('crawl.jsonl', 2, 'text', 'no-field')
     """
 
     source: str
@@ -285,69 +289,88 @@ class LineParser:
         name, number, raw_line = self.source, line.number, line.data
         data = raw_line[3:] if number == 1 and raw_line.startswith(b"\xef\xbb\xbf") else raw_line
         text, error, replaced = self.decode(data, number, "the line")
-        if text is None:
-            return Reject(name, number, error, raw_line)
+        if error is not None:
+            return Reject(source=name, line=number, error=error, raw=raw_line)
+        assert text is not None
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
             cut = "" if raw_line.endswith(b"\n") else " (the file ends in the middle of it)"
-            return Reject(
-                name,
-                number,
-                f"{name}:{number}: malformed JSON{cut}: {exc.msg} (column {exc.colno}): "
-                "fix the line, or pass --skip-invalid to set it aside",
-                raw_line,
+            malformed = InputError(
+                f"{name}:{number}: malformed JSON{cut}: {exc.msg} (column {exc.colno})",
+                hint="fix the line",
+                reason="malformed-json",
+                path=name,
+                line=number,
             )
+            return Reject(source=name, line=number, error=malformed, raw=raw_line)
         try:
             value = self.text_of(record, number)
-        except _NotText as exc:
-            return Reject(name, number, str(exc), raw_line)
+        except InputError as exc:
+            return Reject(source=name, line=number, error=exc, raw=raw_line)
         return Record(
-            name,
-            number,
-            self.id_of(record, number),
-            value,
-            record,
-            len(raw_line),
-            replaced,
-            line.position,
-            None if replaced else data,
+            source=name,
+            line=number,
+            id=self.id_of(record, number),
+            text=value,
+            fields=record,
+            nbytes=len(raw_line),
+            replaced=replaced,
+            position=line.position,
+            raw=None if replaced else data,
         )
 
-    def decode(self, data: bytes, line: int, what: str) -> tuple[str | None, str, bool]:
-        """Decode UTF-8: ``(text, error, replaced)``; ``text`` is ``None`` on a strict failure."""
+    def decode(
+        self, data: bytes, line: int, what: str
+    ) -> tuple[str | None, InputError | None, bool]:
+        """Decode UTF-8: ``(text, error, replaced)``; ``text`` is ``None`` and ``error`` says
+        why on a strict failure."""
         try:
-            return data.decode("utf-8"), "", False
+            return data.decode("utf-8"), None, False
         except UnicodeDecodeError as exc:
             if self.errors == "replace":
-                return data.decode("utf-8", errors="replace"), "", True
-            message = (
+                return data.decode("utf-8", errors="replace"), None, True
+            error = InputError(
                 f"{self.source}:{line}: invalid UTF-8 in {what} (byte 0x{data[exc.start]:02x}"
-                f" at offset {exc.start}): pass --errors replace to replace bad bytes with "
-                "U+FFFD, or --skip-invalid to set the record aside"
+                f" at offset {exc.start})",
+                hint="read it with errors='replace' to replace bad bytes with U+FFFD",
+                reason="invalid-utf8",
+                path=self.source,
+                line=line,
             )
-            return None, message, False
+            return None, error, False
 
     def text_of(self, record: Any, number: int) -> str:
-        """The text field of ``record``; raises :class:`_NotText` saying what is wrong."""
+        """The text field of ``record``; raises :class:`InputError` saying what is wrong."""
         where = f"{self.source}:{number}"
         if not isinstance(record, dict):
-            raise _NotText(
-                f"{where}: the line is a JSON {type(record).__name__}, not an object: each line "
-                "must be one JSON object; fix the line, or pass --skip-invalid"
+            raise InputError(
+                f"{where}: the line is a JSON {type(record).__name__}, not an object",
+                hint="each line must be one JSON object; fix the line",
+                reason="not-an-object",
+                path=self.source,
+                line=number,
             )
         if self.field not in record:
             fields = ", ".join(list(record)[:8]) or "none"
-            raise _NotText(
-                f"{where}: the record has no field {self.field!r} (its fields: {fields}): choose "
-                "the field with --field, or pass --skip-invalid to set such records aside"
+            raise InputError(
+                f"{where}: the record has no field {self.field!r} (its fields: {fields})",
+                hint="choose the text field",
+                reason="no-field",
+                path=self.source,
+                line=number,
+                field=self.field,
             )
         value = record[self.field]
         if not isinstance(value, str):
             kind = "null" if value is None else type(value).__name__
-            raise _NotText(
-                f"{where}: field {self.field!r} is {kind}, not a string: choose the text field "
-                "with --field, or pass --skip-invalid to set such records aside"
+            raise InputError(
+                f"{where}: field {self.field!r} is {kind}, not a string",
+                hint="choose the text field",
+                reason="field-not-text",
+                path=self.source,
+                line=number,
+                field=self.field,
             )
         return value
 
@@ -384,7 +407,10 @@ class _ZstdReader(io.RawIOBase):
                 if self._obj is not None:
                     raise InputError(
                         f"{self._name}: the zstd stream is truncated (the file ends in the middle "
-                        "of a frame): the file was cut short; fetch or compress it again"
+                        "of a frame)",
+                        hint="the file was cut short; fetch or compress it again",
+                        reason="truncated",
+                        path=self._name,
                     )
                 break
             self._buffer = self._decompress(chunk)
@@ -404,8 +430,10 @@ class _ZstdReader(io.RawIOBase):
                 out.append(self._obj.decompress(chunk))
             except zstandard.ZstdError as exc:
                 raise InputError(
-                    f"{self._name}: not a readable zstd file ({exc}): check that it is "
-                    "zstd-compressed, or rename it without the .zst suffix"
+                    f"{self._name}: not a readable zstd file ({exc})",
+                    hint="check that it is zstd-compressed, or rename it without the .zst suffix",
+                    reason="not-zstd",
+                    path=self._name,
                 ) from exc
             if self._obj.eof:
                 chunk = self._obj.unused_data
@@ -476,7 +504,9 @@ class Reader:
             try:
                 raw = self.source.path.open("rb")
             except OSError as exc:
-                raise InputError(f"{name}: cannot open ({exc.strerror})") from exc
+                raise InputError(
+                    f"{name}: cannot open ({exc.strerror})", reason="cannot-open", path=name
+                ) from exc
             close_raw = True
         self._raw = raw
         try:
@@ -490,13 +520,17 @@ class Reader:
                 yield raw
         except EOFError as exc:
             raise InputError(
-                f"{name}: the gzip stream is truncated ({exc}): the file was cut short; "
-                "fetch or compress it again"
+                f"{name}: the gzip stream is truncated ({exc})",
+                hint="the file was cut short; fetch or compress it again",
+                reason="truncated",
+                path=name,
             ) from exc
         except gzip.BadGzipFile as exc:
             raise InputError(
-                f"{name}: not a readable gzip file ({exc}): check that it is gzip-compressed, "
-                "or rename it without the .gz suffix"
+                f"{name}: not a readable gzip file ({exc})",
+                hint="check that it is gzip-compressed, or rename it without the .gz suffix",
+                reason="not-gzip",
+                path=name,
             ) from exc
         finally:
             if close_raw:
@@ -506,12 +540,20 @@ class Reader:
         with self._open() as stream:
             data = stream.read()
         self._position = len(data)
+        name = self.source.name
         text, error, replaced = self.parser.decode(data, 1, "the file")
-        if text is None:
-            yield Reject(self.source.name, 1, error, data)
+        if error is not None:
+            yield Reject(source=name, line=1, error=error, raw=data)
             return
+        assert text is not None
         yield Record(
-            self.source.name, 1, self.source.name, text, None, len(data), replaced, len(data)
+            source=name,
+            line=1,
+            id=name,
+            text=text,
+            nbytes=len(data),
+            replaced=replaced,
+            position=len(data),
         )
 
     def _jsonl(self) -> Iterator[Record | Reject | Line]:
@@ -522,7 +564,7 @@ class Reader:
                 blank = raw_line.strip()
                 if not blank or (number == 1 and blank == b"\xef\xbb\xbf"):
                     continue
-                line = Line(name, number, raw_line, self._position)
+                line = Line(source=name, number=number, data=raw_line, position=self._position)
                 yield line if self.lazy else self.parser(line)
 
     def _parquet(self) -> Iterator[Record | Reject]:
@@ -541,21 +583,29 @@ class Reader:
             parquet = pq.ParquetFile(target)
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(
-                f"{name}: not a readable Parquet file ({exc}): check that it is Parquet and "
-                "complete, or name its format with --input-format"
+                f"{name}: not a readable Parquet file ({exc})",
+                hint="check that it is Parquet and complete, or name its format",
+                reason="not-parquet",
+                path=name,
             ) from exc
         schema = parquet.schema_arrow
         self.schema = schema
         if field not in schema.names:
             raise InputError(
-                f"{name}: no column {field!r} (columns: {', '.join(schema.names)}): choose "
-                "the text column with --field"
+                f"{name}: no column {field!r} (columns: {', '.join(schema.names)})",
+                hint="choose the text column",
+                reason="no-column",
+                path=name,
+                field=field,
             )
         kind = schema.field(field).type
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             raise InputError(
-                f"{name}: column {field!r} is {kind}, not a string column: choose the text "
-                "column with --field"
+                f"{name}: column {field!r} is {kind}, not a string column",
+                hint="choose the text column",
+                reason="column-not-text",
+                path=name,
+                field=field,
             )
         total = max(1, parquet.metadata.num_rows)
         row = 0
@@ -566,32 +616,38 @@ class Reader:
                     self._position = size * row // total
                     value = fields.get(field)
                     if not isinstance(value, str):
-                        yield Reject(
-                            name,
-                            row,
-                            f"{name}:{row}: column {field!r} is null in this row: "
-                            "pass --skip-invalid to set such rows aside",
-                            json.dumps(fields, default=str, ensure_ascii=False).encode(),
+                        null = InputError(
+                            f"{name}:{row}: column {field!r} is null in this row",
+                            reason="null-row",
+                            path=name,
+                            line=row,
+                            field=field,
                         )
+                        raw = json.dumps(fields, default=str, ensure_ascii=False).encode()
+                        yield Reject(source=name, line=row, error=null, raw=raw)
                         continue
                     yield Record(
-                        name,
-                        row,
-                        self.parser.id_of(fields, row),
-                        value,
-                        fields,
-                        len(value.encode("utf-8", "surrogatepass")),
-                        False,
-                        self._position,
+                        source=name,
+                        line=row,
+                        id=self.parser.id_of(fields, row),
+                        text=value,
+                        fields=fields,
+                        nbytes=len(value.encode("utf-8", "surrogatepass")),
+                        position=self._position,
                     )
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(
-                f"{name}: cannot read row {row + 1} of the Parquet file ({exc})"
+                f"{name}: cannot read row {row + 1} of the Parquet file ({exc})",
+                reason="unreadable-row",
+                path=name,
+                line=row + 1,
             ) from exc
 
 
-class _NotText(Exception):
-    """Internal: a JSON record without a usable text field."""
+def _exists(path: Path) -> OutputError:
+    return OutputError(
+        f"{path} exists", hint="pass force=True to replace it", reason="exists", path=path
+    )
 
 
 @contextlib.contextmanager
@@ -605,7 +661,7 @@ def atomic_output(
     ``mode_from`` copies that file's permissions (for ``--in-place``).
     """
     if path.exists() and not force:
-        raise OutputError(f"{path} exists: pass --force to replace it")
+        raise _exists(path)
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
@@ -662,7 +718,7 @@ class Writer:
         self._rows: list[dict[str, Any]] = []
         self._parquet: Any = None
         if path is not None and path.exists() and not force:
-            raise OutputError(f"{path} exists: pass --force to replace it")
+            raise _exists(path)
 
     def __enter__(self) -> Writer:
         if self.path is None:
@@ -711,8 +767,9 @@ class Writer:
         if self.format == "text":
             if self.count:
                 raise ConfigError(
-                    "text output holds one document and there are several: write JSONL with "
-                    "--format jsonl, or give -o a directory"
+                    "text output holds one document and there are several",
+                    hint="write JSON Lines or Parquet, or each document to a file of its own",
+                    reason="several-documents",
                 )
             assert isinstance(output, str)
             self._stream.write(output.encode("utf-8", errors="replace"))
@@ -768,7 +825,8 @@ def encode(record: Record, text: str, fmt: Format, field: str = "text") -> Encod
     the row with every field kept; for text, the text. Made where it is cheapest: the workers
     of ``dedup clean`` make it beside the cleaning, and the writer only writes it.
 
-    >>> encode(Record("in.jsonl", 1, "7", "a", {"id": 7, "text": "a"}), "b", "jsonl")
+    >>> record = Record(source="in.jsonl", line=1, id="7", text="a", fields={"id": 7, "text": "a"})
+    >>> encode(record, "b", "jsonl")
     b'{"id": 7, "text": "b"}\\n'
     """
     if fmt == "text":

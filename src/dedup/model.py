@@ -4,7 +4,7 @@ Every stage returns a frozen record holding the new text and the edits that prod
 Edits are offsets into the text the stage was given, and they replay:
 
 >>> from dedup.model import Edit, apply_edits
->>> edits = [Edit(0, 6, "remove", "duplicate", 1.0, None)]
+>>> edits = [Edit(start=0, end=6, action="remove", reason="duplicate", score=1.0, kept=None)]
 >>> apply_edits("hello hello", edits)
 'hello'
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -41,18 +42,58 @@ __all__ = [
 
 
 class DedupError(Exception):
-    """The base of every error dedup raises on purpose."""
+    """The base of every error dedup raises on purpose.
+
+    Its message says what is wrong and where; ``hint`` says what to do, in the library's own
+    terms (``str(error)`` is both). Fields say the same for a program (``None`` where they do
+    not apply), so that a caller can act on them, or say what to do in its own terms (the
+    command line names its flags) without reading the message:
+
+    - ``reason``: a short name of the problem, e.g. ``"malformed-json"`` or ``"exists"``;
+    - ``path``: the file; ``line``: its line, or a Parquet file's row, from 1; ``field``: the
+      field of a record, or a column;
+    - ``option``: the option that is wrong.
+
+    >>> error = InputError("in.jsonl:3: malformed JSON", hint="fix the line", path="in.jsonl",
+    ...                    line=3, reason="malformed-json")
+    >>> str(error), error.line, error.reason
+    ('in.jsonl:3: malformed JSON: fix the line', 3, 'malformed-json')
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str = "",
+        reason: str = "",
+        path: str | os.PathLike[str] | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        option: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.reason = reason
+        self.path = None if path is None else os.fspath(path)
+        self.line = line
+        self.field = field
+        self.option = option
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.hint}" if self.hint else self.message
 
 
 class InputError(DedupError, ValueError):
     """The input cannot be processed: wrong type, undecodable bytes, a malformed record.
 
-    The message names the file, line and field where there is one, and says what to do.
+    The message names the file, line and field where there is one (also as fields), and the
+    hint says what to do.
     """
 
 
 class ConfigError(DedupError, ValueError):
-    """An option is out of range or unknown. The message names the option."""
+    """An option is out of range or unknown. The message names the option (``option``)."""
 
 
 Action = Literal["remove", "move", "fix", "split"]
@@ -73,7 +114,7 @@ class Span:
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Edit:
     """One change to a text, in offsets of the text the stage was given.
 
@@ -113,7 +154,9 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 
     Edits must not overlap; insertions (``start == end``) at one offset apply in their order.
 
-    >>> apply_edits("ab", [Edit(1, 1, "move", "missing", 1.0, None, "X")])
+    >>> insertion = Edit(start=1, end=1, action="move", reason="missing", score=1.0, kept=None,
+    ...                  replacement="X")
+    >>> apply_edits("ab", [insertion])
     'aXb'
     """
     ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
@@ -159,12 +202,15 @@ def compose(
     When either list is empty, the other is the answer as it is.
 
     >>> t = "abcdef"
-    >>> one = [Edit(1, 2, "remove", "x", 1.0, None)]            # "acdef"
-    >>> two = [Edit(3, 5, "remove", "y", 1.0, None)]            # "acd"
+    >>> def cut(start, end, reason, replacement=""):
+    ...     return Edit(start=start, end=end, action="remove", reason=reason, score=1.0,
+    ...                 kept=None, replacement=replacement)
+    >>> one = [cut(1, 2, "x")]                                  # "acdef"
+    >>> two = [cut(3, 5, "y")]                                  # "acd"
     >>> apply_edits(t, compose(one, two, t))
     'acd'
-    >>> upper_b = [Edit(1, 2, "fix", "b", 1.0, None, "B")]     # "aBcdef"
-    >>> upper_c = [Edit(2, 3, "fix", "c", 1.0, None, "C")]     # "aBCdef": touches the "B"
+    >>> upper_b = [cut(1, 2, "b", "B")]                         # "aBcdef"
+    >>> upper_c = [cut(2, 3, "c", "C")]                         # "aBCdef": touches the "B"
     >>> [(e.start, e.end, e.reason) for e in compose(upper_b, upper_c, t)]
     [(1, 3, 'c')]
     >>> [(e.start, e.end, e.reason) for e in compose(upper_b, upper_c, t, merge="overlapping")]
@@ -226,13 +272,13 @@ def compose(
                 last = later[-1]
                 out.append(
                     Edit(
-                        lo - shift,
-                        hi - shift - grew,
-                        last.action,
-                        last.reason,
-                        last.score,
-                        last.kept,
-                        replacement,
+                        start=lo - shift,
+                        end=hi - shift - grew,
+                        action=last.action,
+                        reason=last.reason,
+                        score=last.score,
+                        kept=last.kept,
+                        replacement=replacement,
                     )
                 )
             else:
@@ -240,7 +286,15 @@ def compose(
                 action = actions.pop() if len(actions) == 1 else "fix"
                 reason = _joined_reasons(item[3].reason for item in group)
                 out.append(
-                    Edit(lo - shift, hi - shift - grew, action, reason, 1.0, None, replacement)
+                    Edit(
+                        start=lo - shift,
+                        end=hi - shift - grew,
+                        action=action,
+                        reason=reason,
+                        score=1.0,
+                        kept=None,
+                        replacement=replacement,
+                    )
                 )
         shift += grew
     return tuple(sorted(out, key=lambda e: (e.start, e.end)))
@@ -351,18 +405,24 @@ def check_int(name: str, value: object, low: int, high: int | None = None) -> No
     """Raise :class:`ConfigError` unless option ``name`` is an int in ``[low, high]`` (no
     upper bound when ``high`` is ``None``); the message names the option and the range."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"option {name} must be an int, not {type(value).__name__}")
+        raise ConfigError(f"option {name} must be an int, not {type(value).__name__}", option=name)
     if value < low or (high is not None and value > high):
         upper = "" if high is None else f" and at most {high}"
-        raise ConfigError(f"option {name}={value} is out of range: use at least {low}{upper}")
+        raise ConfigError(
+            f"option {name}={value} is out of range: use at least {low}{upper}", option=name
+        )
 
 
 def check_float(name: str, value: object, low: float, high: float) -> None:
     """Raise :class:`ConfigError` unless option ``name`` is a number in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"option {name} must be a number, not {type(value).__name__}")
+        raise ConfigError(
+            f"option {name} must be a number, not {type(value).__name__}", option=name
+        )
     if not low <= value <= high:
-        raise ConfigError(f"option {name}={value} is out of range: use {low} to {high}")
+        raise ConfigError(
+            f"option {name}={value} is out of range: use {low} to {high}", option=name
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -153,7 +153,15 @@ _Step = Callable[[str, NormalizeOptions], list[Edit]]
 
 
 def _fix(start: int, end: int, reason: str, replacement: str) -> Edit:
-    return Edit(start, end, "fix", reason, 1.0, None, replacement)
+    return Edit(
+        start=start,
+        end=end,
+        action="fix",
+        reason=reason,
+        score=1.0,
+        kept=None,
+        replacement=replacement,
+    )
 
 
 def _line_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -859,7 +867,15 @@ def _glue_point(text: str, m: re.Match[str], marks: str) -> tuple[int, str] | No
 
 
 def _split(point: int) -> Edit:
-    return Edit(point, point, "split", "glued-sentence", 1.0, None, " ")
+    return Edit(
+        start=point,
+        end=point,
+        action="split",
+        reason="glued-sentence",
+        score=1.0,
+        kept=None,
+        replacement=" ",
+    )
 
 
 def split_glued(text: str, options: NormalizeOptions | None = None, **overrides: Any) -> Normalized:

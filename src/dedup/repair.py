@@ -504,7 +504,14 @@ def _removal_edits(text: str, decisions: list[_Decision]) -> list[Edit]:
                 end += 1
         cand = decision.cand
         edits.append(
-            Edit(start, end, "remove", decision.reason, round(cand.score, 4), decision.kept)
+            Edit(
+                start=start,
+                end=end,
+                action="remove",
+                reason=decision.reason,
+                score=round(cand.score, 4),
+                kept=decision.kept,
+            )
         )
         taken = end
     return edits
@@ -581,5 +588,15 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     for decision in decisions:
         _moves(text, sk, lines, decision, matched)
         for at, piece in decision.moves:
-            edits.append(Edit(at, at, "move", "missing-from-kept-copy", 1.0, decision.kept, piece))
+            edits.append(
+                Edit(
+                    start=at,
+                    end=at,
+                    action="move",
+                    reason="missing-from-kept-copy",
+                    score=1.0,
+                    kept=decision.kept,
+                    replacement=piece,
+                )
+            )
     return tuple(_without_overlaps(edits))

@@ -20,11 +20,11 @@ from typing import IO, TypeVar
 
 from dedup.cli.options import InputOptions
 from dedup.cli.progress import Progress
-from dedup.cli.session import DocumentFailed, check_signals
+from dedup.cli.session import DocumentFailed, check_signals, describe
 from dedup.cli.stages import CleanedRecord, Cleaning, item_size
 from dedup.engine import Engine, Failed
 from dedup.io import Line, Reader, Record, Reject, Source, write_jsonl_line
-from dedup.model import InputError, RepairOptions
+from dedup.model import RepairOptions
 
 __all__ = ["Counts", "RecordSource"]
 
@@ -136,9 +136,9 @@ class RecordSource:
     def reject(self, reject: Reject) -> None:
         """Stop on ``reject`` (exit status 2), or set it aside with ``--skip-invalid``."""
         if not self.inputs.skip_invalid or self._rejects is None:
-            raise InputError(reject.error)
+            raise reject.error
         self.counts.skipped += 1
-        write_jsonl_line(self._rejects, reject.to_dict())
+        write_jsonl_line(self._rejects, reject.to_dict(describe(reject.error)))
 
     def results(
         self, reader: Reader, engine: Engine, stage: Callable[[str], T], name: str
@@ -168,12 +168,15 @@ class RecordSource:
 
     def failed(self, item: Record | Line, failure: Failed, stage: str) -> None:
         """A stage raised on ``item``: stop (exit status 1), or set it aside."""
-        message = (
-            f"{item.location}: {stage} failed on this document ({failure}): pass "
-            "--skip-invalid to set such documents aside, and please report it"
+        error = DocumentFailed(
+            f"{item.location}: {stage} failed on this document ({failure})",
+            hint="pass --skip-invalid to set such documents aside, and please report it",
+            reason="stage-failed",
+            path=item.source,
+            line=item.number if isinstance(item, Line) else item.line,
         )
         if not self.inputs.skip_invalid or self._rejects is None:
-            raise DocumentFailed(message)
+            raise error
         if isinstance(item, Line):
             line, raw = item.number, item.data
         else:
@@ -181,7 +184,8 @@ class RecordSource:
             line = item.line
             raw = json.dumps(fields, ensure_ascii=False, default=str).encode("utf-8", "replace")
         self.counts.skipped += 1
-        write_jsonl_line(self._rejects, Reject(item.source, line, message, raw).to_dict())
+        reject = Reject(source=item.source, line=line, error=error, raw=raw)
+        write_jsonl_line(self._rejects, reject.to_dict())
 
     def advance(self, record: Record) -> None:
         """One record is done (written or shown): move the progress bar to its end."""

@@ -1,7 +1,8 @@
 """How the commands show what they found: tables of duplicate spans, diffs of edits.
 
 >>> import click
->>> click.unstyle(render_edits("ab ab", (Edit(2, 5, "remove", "copy", 1.0, None),), context=-1))
+>>> copy = Edit(start=2, end=5, action="remove", reason="copy", score=1.0, kept=None)
+>>> click.unstyle(render_edits("ab ab", (copy,), context=-1))
 'ab[- ab-]«remove: copy, score 1.00»'
 """
 

@@ -30,8 +30,10 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_TERMINATED",
+    "HINTS",
     "DocumentFailed",
     "check_signals",
+    "describe",
     "handle_errors",
 ]
 
@@ -56,6 +58,51 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class DocumentFailed(DedupError):
     """A stage raised on one document (exit status 1)."""
+
+
+#: What to do, in the command line's terms, by the ``reason`` of a library error (whose own
+#: hint names the library's parameters).
+HINTS = {
+    "malformed-json": "fix the line, or pass --skip-invalid to set it aside",
+    "invalid-utf8": "pass --errors replace to replace bad bytes with U+FFFD, or --skip-invalid "
+    "to set the record aside",
+    "not-an-object": "each line must be one JSON object; fix the line, or pass --skip-invalid",
+    "no-field": "choose the field with --field, or pass --skip-invalid to set such records aside",
+    "field-not-text": "choose the text field with --field, or pass --skip-invalid to set such "
+    "records aside",
+    "null-row": "pass --skip-invalid to set such rows aside",
+    "not-parquet": "check that it is Parquet and complete, or name its format with --input-format",
+    "no-column": "choose the text column with --field",
+    "column-not-text": "choose the text column with --field",
+    "exists": "pass --force to replace it",
+    "several-documents": "write JSONL with --format jsonl, or give -o a directory",
+    "not-an-index": "give --index the path of a dedup index, or a new path to build one",
+}
+
+
+def describe(error: DedupError) -> str:
+    """The message the command line shows for ``error``: its own, with what to do in flags
+    where its ``reason`` has a hint in :data:`HINTS`."""
+    hint = HINTS.get(error.reason)
+    return f"{error.message}: {hint}" if hint else str(error)
+
+
+def _sqlite_message(exc: sqlite3.Error) -> str:
+    """What to say of an error SQLite raised while the index was read or written: a full disk
+    or an I/O error is said to be one; a damaged file too; anything else as SQLite says it."""
+    name = str(getattr(exc, "sqlite_errorname", ""))  # Python 3.11 and later
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) or (
+        not name and type(exc) is sqlite3.OperationalError
+    ):
+        return (
+            f"the index could not be written ({exc}): check the disk's free space; "
+            "the batches committed before are kept"
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or (
+        not name and type(exc) is sqlite3.DatabaseError
+    ):
+        return f"the index is damaged ({exc}): build a new one"
+    return f"the index failed ({exc}); the batches committed before are kept"
 
 
 def _fail(message: str, code: int) -> None:
@@ -100,20 +147,19 @@ def handle_errors(func: F) -> F:
         except _Terminated:
             _fail("terminated: no partial output was left behind", EXIT_TERMINATED)
         except (OutputError, DocumentFailed) as exc:
-            _fail(str(exc), EXIT_FAILURE)
+            _fail(describe(exc), EXIT_FAILURE)
         except (InputError, ConfigError) as exc:
-            _fail(str(exc), EXIT_INPUT)
+            _fail(describe(exc), EXIT_INPUT)
         except IndexLockedError as exc:
-            where = str(exc).split(" (lock", 1)[0]
-            _fail(f"{where}: wait for that run to finish, then run again", EXIT_FAILURE)
-        except DedupError as exc:
-            _fail(str(exc), EXIT_FAILURE)
-        except sqlite3.Error as exc:
             _fail(
-                f"the index could not be written ({exc}): check the disk's free space; "
-                "the batches committed before are kept",
+                f"index {exc.path} is open for writing elsewhere: wait for that run to finish, "
+                "then run again",
                 EXIT_FAILURE,
             )
+        except DedupError as exc:
+            _fail(describe(exc), EXIT_FAILURE)
+        except sqlite3.Error as exc:
+            _fail(_sqlite_message(exc), EXIT_FAILURE)
         except KeyboardInterrupt:
             _fail("interrupted: no partial output was left behind", EXIT_INTERRUPTED)
         except BrokenProcessPool as exc:

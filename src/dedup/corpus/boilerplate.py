@@ -148,7 +148,7 @@ class Boilerplate:
             return Normalized(text, ())
         spans, hashes = _line_hashes(text)
         edits = tuple(
-            Edit(a, b, "remove", "boilerplate", found[h], None)
+            Edit(start=a, end=b, action="remove", reason="boilerplate", score=found[h], kept=None)
             for (a, b), h in zip(spans, hashes, strict=True)
             if h and h in found
         )

@@ -81,7 +81,15 @@ CREATE TABLE IF NOT EXISTS bands (
 
 
 class IndexLockedError(DedupError):
-    """Another writer has the index open; open it with ``readonly=True`` or try later."""
+    """Another writer has the index open; open it with ``readonly=True`` or try later.
+
+    ``path`` is the index, ``lock_path`` the lock file the other writer holds."""
+
+    def __init__(
+        self, message: str, *, lock_path: str | os.PathLike[str] | None = None, **fields: Any
+    ) -> None:
+        super().__init__(message, **fields)
+        self.lock_path = None if lock_path is None else os.fspath(lock_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +145,21 @@ class Index:
         self._lock: IO[bytes] | None = None
         self._scheme = self.options.scheme
         self._bands, self._rows = self.options.banding
-        if readonly:
+        try:
+            self._open(timeout, cache_mb)
+        except sqlite3.DatabaseError as exc:
+            if not _not_a_database(exc):
+                raise
+            raise InputError(
+                f"{self.path} is not a dedup index: it is not an SQLite database, or a damaged "
+                f"one ({exc})",
+                hint="give the path of a dedup index, or a new path to build one",
+                reason="not-an-index",
+                path=self.path,
+            ) from exc
+
+    def _open(self, timeout: float, cache_mb: int) -> None:
+        if self.readonly:
             if not self.path.exists():
                 raise InputError(f"index {self.path} does not exist: add documents to it first")
             uri = f"file:{self.path.resolve().as_posix()}?mode=ro"
@@ -465,6 +487,14 @@ class Index:
         return problems
 
 
+def _not_a_database(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is not a database, or a damaged one."""
+    name = getattr(exc, "sqlite_errorname", None)  # Python 3.11 and later
+    if name is not None:
+        return str(name).startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+    return type(exc) is sqlite3.DatabaseError  # how Python 3.10 raises both
+
+
 def _acquire(path: Path, timeout: float) -> IO[bytes]:
     """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds."""
     lock_path = path.with_name(path.name + ".lock")
@@ -482,9 +512,12 @@ def _acquire(path: Path, timeout: float) -> IO[bytes]:
             if time.monotonic() >= deadline:
                 handle.close()
                 raise IndexLockedError(
-                    f"index {path} is open for writing elsewhere (lock {lock_path}): "
-                    "open it with readonly=True to query it, or wait for the writer to close "
-                    "it (timeout=SECONDS waits)"
+                    f"index {path} is open for writing elsewhere (lock {lock_path})",
+                    hint="open it with readonly=True to query it, or wait for the writer to "
+                    "close it (timeout=SECONDS waits)",
+                    reason="locked",
+                    path=path,
+                    lock_path=lock_path,
                 ) from None
             time.sleep(0.05)
 
