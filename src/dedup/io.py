@@ -23,6 +23,8 @@ import gzip
 import io
 import json
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -49,6 +51,7 @@ __all__ = [
     "detect_format",
     "discover",
     "encode",
+    "is_stream",
     "json_line",
     "open_writer",
     "output_name",
@@ -156,13 +159,18 @@ def discover(
     glob: str = "*",
     input_format: Format | None = None,
     exclude: Path | None = None,
+    links: list[Path] | None = None,
 ) -> list[Source]:
     """The inputs named by ``paths``: files, directories (searched recursively for ``glob``,
     hidden files skipped, sorted) and ``-`` for stdin.
 
     ``input_format`` overrides the format the file names imply. Paths under ``exclude`` (the
-    output directory) are left out. Raises :class:`InputError` for a path that does not exist.
+    output directory) are left out. Symbolic links found in a directory are not followed
+    (a link named in ``paths`` is): each is appended to ``links``, so that the caller can say
+    so. Raises :class:`InputError` for a path that does not exist, and :class:`ConfigError`
+    for a ``glob`` that is not a pattern of names under a directory.
     """
+    _check_glob(glob)
     sources: list[Source] = []
     excluded = exclude.resolve() if exclude is not None else None
     for raw in paths:
@@ -175,7 +183,13 @@ def discover(
             found = []
             for candidate in sorted(path.rglob(glob)):
                 relative = candidate.relative_to(path)
-                if not candidate.is_file() or any(p.startswith(".") for p in relative.parts):
+                if any(p.startswith(".") for p in relative.parts):
+                    continue
+                if candidate.is_symlink():
+                    if links is not None:
+                        links.append(candidate)
+                    continue
+                if not candidate.is_file():
                     continue
                 if excluded is not None and candidate.resolve().is_relative_to(excluded):
                     continue
@@ -186,6 +200,19 @@ def discover(
         else:
             raise InputError(f"{raw}: no such file or directory", path=raw, reason="missing")
     return sources
+
+
+def _check_glob(glob: str) -> None:
+    """Refuse a pattern that is a path rather than names under a directory (``/etc/passwd``,
+    ``../x``): a directory search would leave the directory."""
+    parts = PurePath(glob).parts
+    if not glob or PurePath(glob).is_absolute() or ".." in parts:
+        raise ConfigError(
+            f"glob {glob!r} is not a pattern of file names under a directory",
+            hint="give a pattern such as '*.jsonl' or 'sub/*.txt', and name single files as inputs",
+            reason="bad-glob",
+            option="glob",
+        )
 
 
 def _source(path: Path, relative: PurePath, input_format: Format | None) -> Source:
@@ -650,6 +677,58 @@ def _exists(path: Path) -> OutputError:
     )
 
 
+def is_stream(path: str | Path) -> bool:
+    """Whether an output at ``path`` is written into rather than replaced: a FIFO, a character
+    device (``/dev/null``, a terminal) or a link to an open file descriptor (``/dev/stdout``,
+    ``/dev/fd/N``). Nothing there can be replaced, so nothing is lost by writing.
+
+    >>> is_stream("/dev/null"), is_stream("out.jsonl")
+    (True, False)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or _descriptor(path)
+
+
+def _descriptor(path: str | Path) -> bool:
+    """Whether ``path`` leads, through symbolic links, to ``/dev/fd/N`` or ``/proc/*/fd/N``."""
+    step = os.fspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        if _FD_PATH.match(step):
+            return True
+        if not os.path.islink(step):
+            return False
+        step = os.path.join(os.path.dirname(step), os.readlink(step))
+    return False
+
+
+_FD_PATH = re.compile(r"/(?:dev|proc/(?:self|\d+))/fd/\d+$")
+
+
+def _refuse_to_replace(path: Path, *, force: bool) -> None:
+    """Refuse ``path`` as an output that would be replaced: an existing regular file without
+    ``force``, and anything that is neither a regular file nor a stream (:func:`is_stream`)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode):
+        if not force and not _descriptor(path):
+            raise _exists(path)
+    elif not is_stream(path):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        kind = "a socket" if stat.S_ISSOCK(mode) else kind
+        kind = "a block device" if stat.S_ISBLK(mode) else kind
+        raise OutputError(
+            f"{path} is {kind}",
+            hint="write to a regular file, a FIFO or a character device",
+            reason="not-a-file",
+            path=path,
+        )
+
+
 @contextlib.contextmanager
 def atomic_output(
     path: Path, *, force: bool = False, mode_from: Path | None = None
@@ -658,13 +737,20 @@ def atomic_output(
 
     It is written as a temporary file in the same directory, flushed, synced and renamed over
     ``path``; on any error (or Ctrl-C) the temporary file is removed and ``path`` is untouched.
-    ``mode_from`` copies that file's permissions (for ``--in-place``).
+    ``mode_from`` copies that file's permissions (for ``--in-place``). A symbolic link is
+    written through: the file it leads to is replaced, the link stays. A stream
+    (:func:`is_stream`: a FIFO, ``/dev/null``, ``/dev/stdout``) is written into as it goes;
+    anything else that is not a regular file (a directory, a socket) is refused.
     """
-    if path.exists() and not force:
-        raise _exists(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    _refuse_to_replace(path, force=force)
+    if is_stream(path):
+        with open(path, "wb") as stream:
+            yield stream
+        return
+    real = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    directory = real.parent if str(real.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{real.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -676,7 +762,7 @@ def atomic_output(
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -717,8 +803,8 @@ class Writer:
         self._stream: IO[bytes] | None = None
         self._rows: list[dict[str, Any]] = []
         self._parquet: Any = None
-        if path is not None and path.exists() and not force:
-            raise _exists(path)
+        if path is not None:
+            _refuse_to_replace(path, force=force)
 
     def __enter__(self) -> Writer:
         if self.path is None:

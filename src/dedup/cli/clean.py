@@ -18,7 +18,14 @@ from dedup.cli.options import (
     repair_options,
     run_options,
 )
-from dedup.cli.plan import find_inputs, open_rejects, plan_outputs, refuse_existing, refuse_stdout
+from dedup.cli.plan import (
+    check_input_directories,
+    check_outputs,
+    find_inputs,
+    open_rejects,
+    plan_outputs,
+    refuse_stdout,
+)
 from dedup.cli.progress import Progress
 from dedup.cli.ray_engine import clean_on_ray
 from dedup.cli.records import Counts, RecordSource
@@ -80,18 +87,29 @@ def clean_command(job: CleanJob) -> None:
 def run(job: CleanJob) -> None:
     """``dedup clean`` on this machine's processes."""
     inputs = job.inputs
+    check_input_directories(job.paths, job.output)
     sources = find_inputs(job.paths, inputs, exclude=job.output)
-    directory_input = any(Path(p).is_dir() for p in job.paths if p != "-")
+    directories = [p for p in job.paths if p != "-" and Path(p).is_dir()]
     targets = plan_outputs(
         sources,
         job.output,
         job.fmt,
         in_place=job.in_place,
-        force=job.force,
-        directory_input=directory_input,
+        directory_input=bool(directories),
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
-    refuse_existing(job.report, force=job.force)
+    check_outputs(
+        [
+            *(("-o", t.path) for t in targets),
+            ("--report", job.report),
+            ("--rejects", inputs.rejects),
+        ],
+        sources=sources,
+        directories=directories,
+        glob=inputs.glob,
+        in_place=job.in_place,
+        force=job.force,
+    )
     jobs = job.jobs or default_jobs()
     stdout = sys.stdout.buffer
     with contextlib.ExitStack() as stack:

@@ -9,6 +9,7 @@ was.
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import click
 
@@ -20,7 +21,7 @@ from dedup.cli.options import (
     job,
     quiet_option,
 )
-from dedup.cli.plan import check_corpus_outputs, find_inputs, open_rejects
+from dedup.cli.plan import check_corpus_outputs, check_outputs, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.ray_engine import corpus_on_ray
 from dedup.cli.records import Counts, RecordSource
@@ -123,8 +124,16 @@ def run(job: CorpusJob) -> None:
     """``dedup corpus`` on this machine: read the records of the inputs, decide, write the
     outputs and then add the records to the index."""
     options = job.options
-    check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs, force=job.force)
+    check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs)
     sources = find_inputs(job.paths, job.inputs, exclude=job.output)
+    check_outputs(
+        [("-o", job.output), ("--dropped", job.dropped), ("--rejects", job.inputs.rejects)],
+        sources=sources,
+        index=job.index_path,
+        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
+        glob=job.inputs.glob,
+        force=job.force,
+    )
     with contextlib.ExitStack() as outer:
         index = outer.enter_context(Index(job.index_path, options)) if job.index_path else None
         records, decided, counts = _write(job, sources, options, index)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from pathlib import Path
 
 import click
 
 import dedup.cli.stages as stages
 from dedup.cli.jobs import DiffJob
 from dedup.cli.options import input_options, job, repair_options, run_options
-from dedup.cli.plan import find_inputs, open_rejects
+from dedup.cli.plan import check_outputs, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import print_diff
@@ -62,6 +63,12 @@ def diff_command(job: DiffJob) -> None:
 def run(job: DiffJob) -> None:
     """``dedup diff`` on this machine's processes."""
     sources = find_inputs(job.paths, job.inputs)
+    check_outputs(
+        [("--rejects", job.inputs.rejects)],
+        sources=sources,
+        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
+        glob=job.inputs.glob,
+    )
     jobs = job.jobs or default_jobs()
     stage = functools.partial(stages.clean_document, repair_options=job.repair)
     with contextlib.ExitStack() as stack:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+from pathlib import Path
 
 import click
 
 import dedup.cli.stages as stages
 from dedup.cli.jobs import FindJob
 from dedup.cli.options import input_options, job, repair_options, run_options
-from dedup.cli.plan import find_inputs, open_rejects
+from dedup.cli.plan import check_outputs, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import pair_dict, print_pairs
@@ -48,6 +49,12 @@ def find_command(job: FindJob) -> None:
 def run(job: FindJob) -> None:
     """``dedup find`` on this machine's processes."""
     sources = find_inputs(job.paths, job.inputs)
+    check_outputs(
+        [("--rejects", job.inputs.rejects)],
+        sources=sources,
+        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
+        glob=job.inputs.glob,
+    )
     jobs = job.jobs or default_jobs()
     stage = functools.partial(stages.find_in_document, options=job.repair)
     pairs_total = 0
