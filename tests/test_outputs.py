@@ -315,18 +315,175 @@ def test_output_equal_to_the_input_directory_says_so(tmp_path: Path) -> None:
     assert (pages / "a.txt").read_text(encoding="utf-8") == TEXT
 
 
-@pytest.mark.parametrize("flag", ["--dropped", "--rejects"])
-def test_a_side_output_inside_the_input_directory_is_refused(tmp_path: Path, flag: str) -> None:
+@pytest.mark.parametrize("flag", ["-o", "--dropped", "--rejects"])
+def test_an_output_inside_the_input_directory_is_refused(tmp_path: Path, flag: str) -> None:
     crawl = tmp_path / "crawl"
     crawl.mkdir()
     write_jsonl(crawl / "day1.jsonl", rows())
     side = crawl / "side.jsonl"
     extra = ["--skip-invalid"] if flag == "--rejects" else []
-    result = run("corpus", crawl, "-o", tmp_path / "out.jsonl", flag, side, *extra)
+    out = [] if flag == "-o" else ["-o", tmp_path / "out.jsonl"]
+    result = run("corpus", crawl, *out, flag, side, *extra)
     assert result.exit_code == 1, result.output
     assert (
-        f"{flag} {side} is inside the input directory {crawl}: the next run would read it as "
-        "input; write it elsewhere" in result.stderr
+        f"{flag} {side} is inside the input directory {crawl}: a run over that directory "
+        "reads it as input; write it elsewhere" in result.stderr
     )
     assert not side.exists()
     assert not (tmp_path / "out.jsonl").exists()
+
+
+# --- any combination of paths: nothing lost, nothing destroyed ------------------------------
+
+_NAMES = (
+    "in.jsonl",
+    "crawl/a.jsonl",
+    "crawl/b.jsonl",
+    "seen.db",
+    "out.jsonl",
+    "other.jsonl",
+    "keep.jsonl",
+    "crawl/side.jsonl",
+    "crawl/.hidden.jsonl",
+    "sym-in.jsonl",
+    "hard-in.jsonl",
+    "sym-db",
+    "hard-db",
+    "sym-out.jsonl",
+    "sym-crawl",
+)
+
+
+def _layout(root: Path) -> None:
+    """Inputs, an index of an earlier run, a file nobody names, and links between them."""
+    (root / "crawl").mkdir()
+    write_jsonl(root / "in.jsonl", rows(3))
+    write_jsonl(root / "crawl" / "a.jsonl", rows(2))
+    bad = rows(2)
+    (root / "crawl" / "b.jsonl").write_text(json.dumps(bad[0]) + "\n{not json\n")
+    write_jsonl(root / "keep.jsonl", rows(1))
+    index = root / "seen.db"
+    result = run("corpus", root / "keep.jsonl", "-o", root / "first.jsonl", "--index", index, "-q")
+    assert result.exit_code == 0, result.output
+    (root / "first.jsonl").unlink()
+    (root / "sym-in.jsonl").symlink_to(root / "in.jsonl")
+    os.link(root / "in.jsonl", root / "hard-in.jsonl")
+    (root / "sym-db").symlink_to(index)
+    os.link(index, root / "hard-db")
+    (root / "sym-out.jsonl").symlink_to(root / "out.jsonl")
+    (root / "sym-crawl").symlink_to(root / "crawl")
+
+
+def _state(root: Path) -> dict[str, str]:
+    """Every regular file under ``root``, by content (links are followed to their files)."""
+    return {
+        str(p.relative_to(root)): digest(p)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink() and not p.name.endswith(".lock")
+    }
+
+
+def _documents(index: Path) -> int:
+    from dedup.corpus import Index
+
+    with Index(index, readonly=True) as opened:
+        assert opened.check() == []
+        return len(opened)
+
+
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    given = None
+
+if given is not None:
+    _maybe = st.one_of(st.none(), st.sampled_from(_NAMES))
+
+    @settings(
+        max_examples=int(os.environ.get("DEDUP_PATH_EXAMPLES", "60")),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(
+        command=st.sampled_from(["clean", "corpus"]),
+        inputs=st.lists(
+            st.sampled_from(["in.jsonl", "crawl", "sym-in.jsonl", "crawl/a.jsonl", "sym-crawl"]),
+            min_size=1,
+            max_size=2,
+        ),
+        output=st.sampled_from(_NAMES),
+        side=_maybe,
+        rejects=_maybe,
+        index=_maybe,
+        force=st.booleans(),
+    )
+    def test_any_paths_lose_and_destroy_nothing(
+        command: str,
+        inputs: list[str],
+        output: str,
+        side: str | None,
+        rejects: str | None,
+        index: str | None,
+        force: bool,
+    ) -> None:
+        """Whatever paths a run is given: no input and no index ever changes (but by the
+        records a successful run adds to its index), no file that is not an output changes,
+        and a run that ends 0 has written every output it names."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch)
+            _layout(root)
+            read = {
+                str(p.relative_to(root))
+                for i in inputs
+                for p in ([root / i] if (root / i).is_file() else (root / i).rglob("*.jsonl"))
+                if p == root / i or not (p.is_symlink() or p.name.startswith("."))
+            }
+            read = {_real(root, name) for name in read}
+            before = _state(root)
+            documents = _documents(root / "seen.db")
+            args: list[str | Path] = [command, *(root / i for i in inputs), "-o", root / output]
+            outputs = {output: "-o"}
+            if side is not None:
+                args += ["--report" if command == "clean" else "--dropped", root / side]
+                outputs.setdefault(side, "side")
+            if rejects is not None:
+                args += ["--skip-invalid", "--rejects", root / rejects]
+                outputs.setdefault(rejects, "--rejects")
+            if index is not None and command == "corpus":
+                args += ["--index", root / index]
+            if command == "clean":
+                args += ["-j", "1"]
+            args += ["-q", *(["--force"] if force else [])]
+            result = run(*args)
+            assert result.exit_code in (0, 1, 2), result.output
+            assert "Traceback" not in result.output
+            after = _state(root)
+            written = {_real(root, name) for name in outputs}
+            named_index = index is not None and command == "corpus"
+            if result.exit_code == 0:
+                assert not (read & written), f"an input was written: {read & written}"
+            for name, sha in before.items():
+                if result.exit_code == 0 and name in written:
+                    continue
+                if (
+                    result.exit_code == 0
+                    and named_index
+                    and os.path.samefile(root / name, root / (index or ""))
+                ):
+                    continue  # the index (or a hard link to it) took this run's records
+                assert after.get(name) == sha, f"{name} changed: {result.output}"
+            if named_index and result.exit_code == 0:
+                assert _documents(root / (index or "")) >= documents
+            elif "seen.db" not in written or result.exit_code != 0:
+                assert _documents(root / "seen.db") == documents
+            if result.exit_code == 0:
+                for name in outputs:
+                    assert (root / name).exists(), f"{name} is missing after exit 0"
+
+
+def _real(root: Path, name: str) -> str:
+    """``name`` under ``root`` with its links followed, relative to ``root``."""
+    return str(Path(os.path.realpath(root / name)).relative_to(os.path.realpath(root)))

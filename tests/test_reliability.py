@@ -7,11 +7,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +139,95 @@ def _direct_children(pid: int) -> list[int]:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+
+
+# --- what reaches a terminal -----------------------------------------------------------------
+
+DOUBLED = (
+    "A first paragraph of the article, long enough to count as a paragraph of its own.\n\n"
+    "A second paragraph that follows it, long enough to count as a paragraph as well.\n\n"
+    "A first paragraph of the article, long enough to count as a paragraph of its own."
+    "A second paragraph that follows it, long enough to count as a paragraph as well."
+)
+HOSTILE_ID = "evil\x1b]0;TITLE\x07\x1b[2J[bold]id[/bold]\ud800"
+
+
+def _cli(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from dedup import cli
+
+    return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
+
+
+def _hostile(tmp_path: Path) -> Path:
+    text = "\x1b]0;TITLE\x07" + DOUBLED.replace("article", "art\x1b[31micle\ud800")
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(json.dumps({"id": HOSTILE_ID, "text": text}) + "\n", encoding="utf-8")
+    return path
+
+
+_OWN_STYLES = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["diff", "--no-color"], ["diff", "--color"], ["find"], ["find", "--json"]],
+    ids=["diff --no-color", "diff --color", "find", "find --json"],
+)
+def test_control_characters_never_reach_the_terminal(tmp_path: Path, args: list[str]) -> None:
+    """ESC and OSC sequences (``\\x1b]0;TITLE\\x07`` retitles the window), rich markup and
+    lone surrogates in ids and text are shown escaped; only dedup's own colours are codes."""
+    result = _cli(*args, str(_hostile(tmp_path)), "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    shown = _OWN_STYLES.sub("", result.stdout)
+    assert "\x1b" not in shown
+    assert "\x07" not in shown
+    assert "\ud800" not in shown
+    if args[-1] != "--json":
+        assert "\\x1b]0;TITLE\\x07" in shown
+        assert "[bold]id[/bold]" in shown  # shown as it is, not taken as markup
+        assert "\\ud800" in shown
+    else:
+        assert json.loads(shown.splitlines()[0])["id"] == HOSTILE_ID
+
+
+# --- one line and exit status 2 ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("glob", ["/etc/passwd", "../*.jsonl", "sub/../../x"])
+def test_a_glob_that_is_a_path_is_refused(tmp_path: Path, glob: str) -> None:
+    (tmp_path / "crawl").mkdir()
+    (tmp_path / "crawl" / "a.txt").write_text("text")
+    result = _cli("clean", str(tmp_path / "crawl"), "--glob", glob, "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1
+    assert f"glob {glob!r} is not a pattern of file names under a directory" in result.stderr
+    assert "--glob" in result.stderr
+
+
+def _closed(fd: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """``dedup ARGS`` started with file descriptor ``fd`` closed (``<&-``, ``>&-``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "dedup", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.close(fd),
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fd", "args", "message"),
+    [
+        (0, ["clean", "-"], "stdin is closed: give the input as a file"),
+        (1, ["clean", "SEED"], "stdout is closed: give the output a file with -o"),
+        (1, ["find", "SEED"], "stdout is closed: redirect it to a file"),
+    ],
+)
+def test_a_closed_stdin_or_stdout_is_one_line(fd: int, args: list[str], message: str) -> None:
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "000_4f0cfa5be7925e77.txt"
+    done = _closed(fd, *[str(seed) if a == "SEED" else a for a in args])
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"Error: {message}\n"

@@ -19,8 +19,10 @@ from dedup.cli.options import (
     run_options,
 )
 from dedup.cli.plan import (
+    Target,
     check_input_directories,
     check_outputs,
+    check_streams,
     find_inputs,
     open_rejects,
     plan_outputs,
@@ -98,6 +100,8 @@ def run(job: CleanJob) -> None:
         directory_input=bool(directories),
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
+    to_stdout = any(t.path is None for t in targets)
+    check_streams(sources, stdout="give the output a file with -o" if to_stdout else None)
     check_outputs(
         [
             *(("-o", t.path) for t in targets),
@@ -108,10 +112,11 @@ def run(job: CleanJob) -> None:
         directories=directories,
         glob=inputs.glob,
         in_place=job.in_place,
+        output_directory=_directory_output(targets, job.output),
         force=job.force,
     )
     jobs = job.jobs or default_jobs()
-    stdout = sys.stdout.buffer
+    stdout = getattr(sys.stdout, "buffer", None)
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(inputs, stack, force=job.force)
         progress = Progress(sources, stack, quiet=job.quiet)
@@ -160,6 +165,13 @@ def run(job: CleanJob) -> None:
                     writer.schema = reader.schema
                 check_signals()
     echo(lines(source.counts, jobs), quiet=job.quiet)
+
+
+def _directory_output(targets: list[Target], output: str | None) -> str | None:
+    """``-o`` when it is a directory that the outputs mirror the inputs into."""
+    if output is None or output == "-" or [t.path for t in targets] == [Path(output)]:
+        return None
+    return output
 
 
 def lines(counts: Counts, jobs: int) -> list[str]:

@@ -21,7 +21,13 @@ from dedup.cli.options import (
     job,
     quiet_option,
 )
-from dedup.cli.plan import check_corpus_outputs, check_outputs, find_inputs, open_rejects
+from dedup.cli.plan import (
+    check_corpus_outputs,
+    check_outputs,
+    check_streams,
+    find_inputs,
+    open_rejects,
+)
 from dedup.cli.progress import Progress
 from dedup.cli.ray_engine import corpus_on_ray
 from dedup.cli.records import Counts, RecordSource
@@ -126,6 +132,8 @@ def run(job: CorpusJob) -> None:
     options = job.options
     check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs)
     sources = find_inputs(job.paths, job.inputs, exclude=job.output)
+    to_stdout = "-" in (job.output, job.dropped)
+    check_streams(sources, stdout="give the output a file with -o" if to_stdout else None)
     check_outputs(
         [("-o", job.output), ("--dropped", job.dropped), ("--rejects", job.inputs.rejects)],
         sources=sources,

@@ -11,7 +11,7 @@ import click
 import dedup.cli.stages as stages
 from dedup.cli.jobs import DiffJob
 from dedup.cli.options import input_options, job, repair_options, run_options
-from dedup.cli.plan import check_outputs, find_inputs, open_rejects
+from dedup.cli.plan import check_outputs, check_streams, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import print_diff
@@ -63,6 +63,7 @@ def diff_command(job: DiffJob) -> None:
 def run(job: DiffJob) -> None:
     """``dedup diff`` on this machine's processes."""
     sources = find_inputs(job.paths, job.inputs)
+    check_streams(sources, stdout="redirect it to a file")
     check_outputs(
         [("--rejects", job.inputs.rejects)],
         sources=sources,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 from pathlib import Path
 
 import click
@@ -12,13 +11,14 @@ import click
 import dedup.cli.stages as stages
 from dedup.cli.jobs import FindJob
 from dedup.cli.options import input_options, job, repair_options, run_options
-from dedup.cli.plan import check_outputs, find_inputs, open_rejects
+from dedup.cli.plan import check_outputs, check_streams, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import pair_dict, print_pairs
 from dedup.cli.session import EXIT_CODES, handle_errors
 from dedup.cli.summary import echo, over_cap_line, read_line, speed_line
 from dedup.engine import Engine, default_jobs
+from dedup.io import json_line
 from dedup.pipeline import warm_up
 
 __all__ = ["find_command", "run"]
@@ -49,6 +49,7 @@ def find_command(job: FindJob) -> None:
 def run(job: FindJob) -> None:
     """``dedup find`` on this machine's processes."""
     sources = find_inputs(job.paths, job.inputs)
+    check_streams(sources, stdout="redirect it to a file")
     check_outputs(
         [("--rejects", job.inputs.rejects)],
         sources=sources,
@@ -71,7 +72,7 @@ def run(job: FindJob) -> None:
                 source.counts.count_over_cap(len(record.text), job.repair)
                 if job.as_json:
                     for pair in result:
-                        click.echo(json.dumps(pair_dict(record, pair), ensure_ascii=False))
+                        click.echo(json_line(pair_dict(record, pair)).rstrip(b"\n"))
                 elif result:
                     print_pairs(record, result)
                 source.advance(record)

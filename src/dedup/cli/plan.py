@@ -21,8 +21,10 @@ written once, here:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -50,6 +52,7 @@ __all__ = [
     "check_directory_output",
     "check_input_directories",
     "check_outputs",
+    "check_streams",
     "find_inputs",
     "open_rejects",
     "plan_outputs",
@@ -73,6 +76,27 @@ def find_inputs(
     if not sources:
         raise InputError("no input files found: check the paths and --glob")
     return sources
+
+
+def check_streams(sources: Sequence[Source], *, stdout: str | None = None) -> None:
+    """Refuse to read a closed stdin (a source ``-``), or to write a closed stdout (with
+    ``stdout``: what to do instead), before any work (``<&-``, ``>&-``)."""
+    if any(s.path is None for s in sources) and not _open_stream(sys.stdin):
+        raise InputError("stdin is closed: give the input as a file", reason="no-stdin")
+    if stdout is not None and not _open_stream(sys.stdout):
+        raise ConfigError(f"stdout is closed: {stdout}", reason="no-stdout")
+
+
+def _open_stream(stream: IO[str] | None) -> bool:
+    if stream is None:
+        return False
+    try:
+        os.fstat(stream.fileno())
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return True  # not a file descriptor (a test's buffer): open as far as we can tell
+    except OSError:
+        return False
+    return True
 
 
 def _say_links(paths: Sequence[str], links: list[Path]) -> None:
@@ -152,13 +176,15 @@ def check_outputs(
     directories: Sequence[str | Path] = (),
     glob: str = "*",
     in_place: bool = False,
+    output_directory: str | Path | None = None,
     force: bool = False,
 ) -> None:
     """Refuse, before any work and whatever ``--force`` says, outputs that would destroy
     something: one that is not a file to write (a directory, a socket, a block device), two
     that name one file, one that is an input (``sources``; with ``in_place`` the ``-o``
-    outputs are the inputs, by design) or the ``index``, and a side output inside an input
-    directory (``directories``) where the search for ``glob`` would find it next time. Then,
+    outputs are the inputs, by design) or the ``index``, and one inside an input directory
+    (``directories``) where the search for ``glob`` finds it, now or next time (but in
+    ``output_directory``, the ``-o DIR`` that searches leave out). Then,
     unless ``force``, a regular file that exists (``--rejects`` says so itself, when it is
     opened)."""
     named = [(flag, Path(path)) for flag, path in outputs if path is not None and str(path) != "-"]
@@ -189,11 +215,15 @@ def check_outputs(
                 else (f"give {flag} another path")
             )
             raise OutputError(f"{flag} {path} is also an input: {hint}")
-        if flag != "-o":
+        if output_directory is None or not _under(path, output_directory):
             _refuse_inside(flag, path, directories, glob)
     for flag, path in named:
         if flag != "--rejects" and not (in_place and flag == "-o"):
             refuse_existing(path, force=force)
+
+
+def _under(path: Path, directory: str | Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(directory))
 
 
 def _refuse_inside(flag: str, path: Path, directories: Sequence[str | Path], glob: str) -> None:
@@ -208,8 +238,8 @@ def _refuse_inside(flag: str, path: Path, directories: Sequence[str | Path], glo
         if any(part.startswith(".") for part in relative.parts) or not relative.match(glob):
             continue
         raise OutputError(
-            f"{flag} {path} is inside the input directory {directory}: the next run would "
-            "read it as input; write it elsewhere"
+            f"{flag} {path} is inside the input directory {directory}: a run over that "
+            "directory reads it as input; write it elsewhere"
         )
 
 

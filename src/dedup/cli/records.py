@@ -97,7 +97,7 @@ class RecordSource:
         self.counts = Counts()
         self.progress = progress
         self._rejects = rejects
-        self._stdin = sys.stdin.buffer
+        self._stdin = getattr(sys.stdin, "buffer", None)
 
     def reader(self, source: Source, *, lazy: bool = False) -> Reader:
         """A reader of ``source`` with the shared input options (``lazy``: see

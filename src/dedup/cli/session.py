@@ -77,6 +77,8 @@ HINTS = {
     "exists": "pass --force to replace it",
     "several-documents": "write JSONL with --format jsonl, or give -o a directory",
     "not-an-index": "give --index the path of a dedup index, or a new path to build one",
+    "bad-glob": "give --glob a pattern such as '*.jsonl' or 'sub/*.txt', and name single files "
+    "as inputs",
 }
 
 
