@@ -68,7 +68,7 @@ from repair_scale import cpu_calls, doubled
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
-PEERS = ("dedup", "ftfy", "trafilatura", "datatrove", "datasketch", "rensa", "numpy", "ray")
+PEERS = ("dedup-text", "ftfy", "trafilatura", "datatrove", "datasketch", "rensa", "numpy", "ray")
 
 REPAIR_TOOLS = (
     "nothing",

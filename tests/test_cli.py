@@ -146,7 +146,8 @@ def test_python_dash_m() -> None:
 def test_clean_text_file_prints_the_repaired_text() -> None:
     result = run("clean", str(SEED), "-q")
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean(SEED.read_text(encoding="utf-8"))
+    # ending with a line break, as a text file does (the seed has none)
+    assert result.stdout == dedup.clean(SEED.read_text(encoding="utf-8")) + "\n"
     assert result.stderr == ""
 
 
@@ -275,7 +276,7 @@ def test_clean_stdin_to_stdout() -> None:
     text = SEED.read_text(encoding="utf-8")
     result = run("clean", "-", "-q", input=text.encode())
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean(text)
+    assert result.stdout == dedup.clean(text) + "\n"
 
 
 def test_clean_jsonl_stdin_to_stdout() -> None:
@@ -353,7 +354,7 @@ def test_clean_directory_is_mirrored(tmp_path: Path) -> None:
     result = run("clean", str(src), "--glob", "*.txt", "-o", str(out), "-q", "-j", "1")
     assert result.exit_code == 0, result.output
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.txt", "sub", "sub/b.txt"]
-    assert (out / "a.txt").read_text(encoding="utf-8") == dedup.clean(DOUBLED)
+    assert (out / "a.txt").read_text(encoding="utf-8") == dedup.clean(DOUBLED) + "\n"
     everything = run("clean", str(src), "-o", str(tmp_path / "all"), "-q", "-j", "1")
     assert everything.exit_code == 0, everything.output
     assert read_jsonl(tmp_path / "all" / "sub" / "c.jsonl") == cleaned(records(2))
@@ -444,14 +445,45 @@ def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "DELAY", 0.0)
     plain = run("clean", str(src), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
     assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in plain.stderr
     monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
     shown = run("clean", str(src), "-o", str(tmp_path / "b.jsonl"), "-j", "1")
     assert shown.exit_code == 0
     assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" in shown.stderr
+    # the bar is cleared before the summary: its last line starts after the erase
+    assert shown.stderr.rsplit("\x1b[2K", 1)[1].lstrip("\r\x1b[?25h").startswith("dedup clean:")
     quiet = run("clean", str(src), "-o", str(tmp_path / "c.jsonl"), "-j", "1", "-q")
     assert quiet.stderr == ""
+
+
+def test_no_progress_bar_where_the_output_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stdout on a terminal or a pipe (``| less -R``): the bar would be drawn over the output
+    (see tests/test_terminal.py for the screen itself); a file is fine."""
+    src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "stdout_is_private", lambda: False)
+    for args in (["clean", str(src)], ["diff", str(src)], ["find", str(src)]):
+        result = run(*args, "-j", "1")
+        assert result.exit_code == 0
+        assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in result.stderr, args
+    monkeypatch.setattr(progress, "stdout_is_private", lambda: True)
+    to_file = run("clean", str(src), "-j", "1")
+    assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" in to_file.stderr
+
+
+def test_no_progress_bar_for_a_short_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(3))
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "DELAY", 3600.0)
+    result = run("clean", str(src), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
+    assert result.exit_code == 0
+    assert "\N{BOX DRAWINGS HEAVY HORIZONTAL}" not in result.stderr
+    assert result.stderr.startswith("dedup clean:")
 
 
 # --- clean: bad input ----------------------------------------------------------------------
@@ -572,7 +604,7 @@ def test_nul_bytes_are_kept(tmp_path: Path) -> None:
     src.write_bytes(b"before\x00after")
     result = run("clean", str(src), "-q")
     assert result.exit_code == 0
-    assert result.stdout == dedup.clean("before\x00after")
+    assert result.stdout == dedup.clean("before\x00after") + "\n"
     raw = tmp_path / "nul.jsonl"
     raw.write_bytes(b'{"text": "raw \x00 nul"}\n')
     bad = run("clean", str(raw), "-o", str(tmp_path / "o.jsonl"))

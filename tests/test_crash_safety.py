@@ -282,7 +282,7 @@ def corpus_case(tmp_path_factory: pytest.TempPathFactory) -> CorpusCase:
     _write_jsonl(root / "day2.jsonl", _corpus_records(rng, "day2", 2 * BATCH + 300))
     _run(_command("corpus", "day1.jsonl", "-o", "day1.out.jsonl", "--index", "day1.db", "-q"), root)
     with Index(root / "day1.db", readonly=True) as index:
-        earlier_ids = {r[0] for r in index._conn.execute("SELECT id FROM docs")}
+        earlier_ids = set(index.ids())
     (root / "seen.db").write_bytes((root / "day1.db").read_bytes())
     _children_cpu()
     _, cpu = _run(_command(*CORPUS_ARGS), root)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import functools
 import os
 import sys
@@ -28,14 +27,14 @@ def test_pool_keeps_order() -> None:
     items = [(i, "x" * (i % 13)) for i in range(300)]
     with Engine(jobs=2, chunk_items=5) as engine:
         out = list(engine.map(len, items))
-        assert engine._pool is not None  # several chunks: the pool ran them
+        assert engine.pooled  # several chunks: the pool ran them
     assert out == [(i, i % 13) for i in range(300)]
 
 
 def test_one_chunk_runs_in_process() -> None:
     with Engine(jobs=2, chunk_items=10) as engine:
         assert list(engine.map(str.upper, [("k", "a")])) == [("k", "A")]
-        assert engine._pool is None
+        assert not engine.pooled
 
 
 def test_empty_input() -> None:
@@ -65,7 +64,7 @@ def test_memory_is_bounded_by_the_window(jobs: int) -> None:
 
 def test_chunks_close_at_size() -> None:
     engine = Engine(jobs=1, chunk_items=100, chunk_size=10)
-    chunks = list(engine._chunks(((i, "x" * 4) for i in range(6)), len))
+    chunks = list(engine.chunks(((i, "x" * 4) for i in range(6)), len))
     assert [len(c) for c in chunks] == [3, 3]
 
 
@@ -109,12 +108,12 @@ def test_every_start_method_keeps_order(method: str) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is the Linux default")
 def test_fork_only_without_other_threads() -> None:
     engine = Engine(jobs=2)
-    assert engine._start_method() == ("fork" if threading.active_count() == 1 else "forkserver")
+    assert engine.pool_start_method() == ("fork" if threading.active_count() == 1 else "forkserver")
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert engine._start_method() == "forkserver"
+        assert engine.pool_start_method() == "forkserver"
     finally:
         stop.set()
         thread.join()
@@ -191,11 +190,3 @@ def test_a_cancelled_run_stops_its_workers_at_once(method: str) -> None:
 def test_unknown_start_method_is_refused() -> None:
     with pytest.raises(ConfigError, match="is not available here"):
         Engine(jobs=2, start_method="teleport")
-
-
-def test_docstring_examples_run() -> None:
-    import dedup.engine
-
-    result = doctest.testmod(dedup.engine)
-    assert result.attempted > 0
-    assert result.failed == 0

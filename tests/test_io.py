@@ -3,7 +3,6 @@ writes."""
 
 from __future__ import annotations
 
-import doctest
 import gzip
 import io
 import json
@@ -316,7 +315,20 @@ def test_text_writer_holds_one_document() -> None:
         writer.write(Record(source="a", line=1, id="a", text="x"), "x")
         with pytest.raises(ConfigError, match="one document"):
             writer.write(Record(source="b", line=1, id="b", text="y"), "y")
-    assert buffer.getvalue() == b"x"
+    assert buffer.getvalue() == b"x\n"  # a text file ends with a line break
+
+
+def test_text_writer_final_newline() -> None:
+    for text, final_newline, written in [
+        ("x\n", True, b"x\n"),
+        ("", True, b""),
+        ("x\r\n", True, b"x\r\n"),
+        ("x", False, b"x"),
+    ]:
+        buffer = io.BytesIO()
+        with Writer(None, "text", stdout=buffer, final_newline=final_newline) as writer:
+            writer.write(Record(source="a", line=1, id="a", text=text), text)
+        assert buffer.getvalue() == written, (text, final_newline)
 
 
 def test_atomic_output_leaves_nothing_on_error(tmp_path: Path) -> None:
@@ -362,11 +374,3 @@ def test_reject_keeps_raw_bytes() -> None:
     error = InputError("e")
     assert Reject(source="f", line=1, error=error, raw=b"ok").to_dict()["raw"] == "ok"
     assert Reject(source="f", line=1, error=error, raw=b"\xff").to_dict()["raw_base64"] == "/w=="
-
-
-def test_docstring_examples_run() -> None:
-    import dedup.io
-
-    result = doctest.testmod(dedup.io)
-    assert result.attempted > 0
-    assert result.failed == 0

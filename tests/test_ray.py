@@ -14,7 +14,7 @@ from conftest import DATA, read_jsonl
 from dedup import clean
 from dedup.corpus import CorpusOptions, UnionFind, find_near_duplicates
 
-ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'dedup[ray]'")
+ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'dedup-text[ray]'")
 ray_data = pytest.importorskip("ray.data", reason="Ray Data is not installed")
 dedup_ray = pytest.importorskip("dedup.ray")
 

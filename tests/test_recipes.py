@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import doctest
 import importlib
 import math
 import re
@@ -93,15 +92,6 @@ DOUBLED_BODY = (
 DOUBLED = DOUBLED_BODY + DOUBLED_BODY.replace("\n\n", " ")
 BROKEN = "The caf\N{LATIN CAPITAL LETTER A WITH TILDE}\N{COPYRIGHT SIGN} is open."
 FIXED = "The caf\N{LATIN SMALL LETTER E WITH ACUTE} is open."
-
-
-@pytest.mark.parametrize(
-    "module", ["dedup.integrations", "dedup.integrations.batch", "dedup.integrations.scrapy"]
-)
-def test_docstring_examples_run(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 def test_column_cleaner_keeps_missing_values_and_other_columns_out() -> None:

@@ -482,28 +482,6 @@ def test_compose_takes_in_the_removal_next_to_an_insertion_the_second_pass_edits
 # --- runnable examples -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "dedup",
-        "dedup.model",
-        "dedup.tokens",
-        "dedup.spans",
-        "dedup.repair",
-        "dedup.quality",
-        "dedup.evaluation",
-        "dedup.pipeline",
-    ],
-)
-def test_docstring_examples_run(module: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0
-
-
 def test_docs_repair_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     import doctest
 

@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+import typing
+from importlib import import_module as _import_module
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
+from dedup.extras import MissingExtraError
 from dedup.model import (
     Cleaned,
     ConfigError,
@@ -31,7 +33,7 @@ from dedup.pipeline import clean, clean_batch
 from dedup.repair import repair
 from dedup.spans import find_duplicates
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from dedup.corpus import (
         Boilerplate,
         BoilerplateOptions,
@@ -57,15 +59,20 @@ _CORPUS = frozenset(
 )
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     if name in _CORPUS:
-        return getattr(import_module("dedup.corpus"), name)
+        return getattr(_import_module("dedup.corpus"), name)
     raise AttributeError(f"module 'dedup' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """The public names (:data:`__all__`), the corpus ones too before their first use."""
+    return sorted(__all__)
+
+
 try:
-    __version__ = version("dedup")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _version("dedup-text")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
@@ -80,6 +87,7 @@ __all__ = [
     "Index",
     "IndexLockedError",
     "InputError",
+    "MissingExtraError",
     "NormalizeOptions",
     "Normalized",
     "Repair",

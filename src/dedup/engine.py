@@ -192,6 +192,11 @@ class Engine:
     ) -> None:
         self.close(cancel=exc_type is not None)
 
+    @property
+    def pooled(self) -> bool:
+        """Whether a pool of worker processes is running (it starts on first need)."""
+        return self._pool is not None
+
     def close(self, *, cancel: bool = False) -> None:
         """Shut the pool down (cancelling queued chunks when ``cancel``)."""
         if self._pool is None:
@@ -212,7 +217,9 @@ class Engine:
             with contextlib.suppress(Exception):
                 process.join(timeout=5)
 
-    def _start_method(self) -> str:
+    def pool_start_method(self) -> str:
+        """How the workers of a pool started now would start: ``start_method``, or the default
+        (see the class)."""
         if self.start_method is not None:
             return self.start_method
         if sys.platform == "win32":  # pragma: no cover
@@ -225,7 +232,7 @@ class Engine:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            method = self._start_method()
+            method = self.pool_start_method()
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["dedup"])
@@ -242,9 +249,17 @@ class Engine:
             )
         return self._pool
 
-    def _chunks(
+    def chunks(
         self, items: Iterable[tuple[K, T]], size: Callable[[T], int] | None
     ) -> Iterator[list[tuple[K, T]]]:
+        """``items`` in chunks, as :meth:`map` sends them: a chunk closes at ``chunk_items``
+        items or when the sizes of its payloads (by ``size``; 1 each without it) reach
+        ``chunk_size``.
+
+        >>> [len(c) for c in Engine(chunk_items=100, chunk_size=10).chunks(
+        ...     ((i, "x" * 4) for i in range(6)), len)]
+        [3, 3]
+        """
         chunk: list[tuple[K, T]] = []
         total = 0
         for key, payload in items:
@@ -272,7 +287,7 @@ class Engine:
         propagates and ends the run.
         """
         apply: _Apply[T, R] = _Apply(func, catch)
-        chunks = self._chunks(items, size)
+        chunks = self.chunks(items, size)
         if self.jobs == 1:
             for chunk in chunks:
                 yield from zip((k for k, _ in chunk), apply([p for _, p in chunk]), strict=True)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any, Literal
 
+from dedup.extras import require
 from dedup.model import ConfigError, DedupError, InputError
 
 __all__ = [
@@ -413,7 +414,7 @@ class _ZstdReader(io.RawIOBase):
     """A raw stream decompressing zstd frames, which raises on a truncated file."""
 
     def __init__(self, raw: IO[bytes], name: str) -> None:
-        import zstandard
+        zstandard = require("zstandard", "zstd", f"{name}: reading zstd")
 
         self._raw = raw
         self._name = name
@@ -447,7 +448,7 @@ class _ZstdReader(io.RawIOBase):
         return n
 
     def _decompress(self, chunk: bytes) -> bytes:
-        import zstandard
+        zstandard = require("zstandard", "zstd", f"{self._name}: reading zstd")
 
         out = []
         while chunk:
@@ -595,10 +596,8 @@ class Reader:
                 yield line if self.lazy else self.parser(line)
 
     def _parquet(self) -> Iterator[Record | Reject]:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         name, field = self.source.name, self.parser.field
+        pa, pq = _pyarrow(f"{name}: reading Parquet")
         if self.source.path is None:
             stdin = self._stdin if self._stdin is not None else sys.stdin.buffer
             target: Any = pa.BufferReader(stdin.read())
@@ -669,6 +668,12 @@ class Reader:
                 path=name,
                 line=row + 1,
             ) from exc
+
+
+def _pyarrow(purpose: str) -> tuple[Any, Any]:
+    """``pyarrow`` and ``pyarrow.parquet``, or a :class:`~dedup.extras.MissingExtraError`
+    saying that ``purpose`` needs the ``parquet`` extra."""
+    return require("pyarrow", "parquet", purpose), require("pyarrow.parquet", "parquet", purpose)
 
 
 def _exists(path: Path) -> OutputError:
@@ -774,7 +779,9 @@ class Writer:
 
     ``write(record, text)`` writes ``record`` with ``text`` as its new text: for JSONL and
     Parquet every other field is kept as it was, in order; a record read from a text file becomes
-    ``{"id": ..., field: text}``. Text output holds exactly one document.
+    ``{"id": ..., field: text}``. Text output holds exactly one document, and ends with a line
+    break as a text file does (unless ``final_newline`` is off: ``--in-place`` keeps a file's
+    last line as it was).
     Use as a context manager: the output is committed when the block ends without error.
     """
 
@@ -789,8 +796,10 @@ class Writer:
         force: bool = False,
         mode_from: Path | None = None,
         stdout: IO[bytes] | None = None,
+        final_newline: bool = True,
     ) -> None:
         self.path = path
+        self.final_newline = final_newline
         self.format = fmt
         self.compression = compression
         self.field = field
@@ -807,6 +816,8 @@ class Writer:
             _refuse_to_replace(path, force=force)
 
     def __enter__(self) -> Writer:
+        if self.format == "parquet":  # a missing extra is said before any work
+            _pyarrow(f"{self._name()}: writing Parquet")
         if self.path is None:
             base: IO[bytes] = self._stdout if self._stdout is not None else sys.stdout.buffer
         else:
@@ -818,13 +829,16 @@ class Writer:
                 gzip.GzipFile(fileobj=base, mode="wb", mtime=0)  # type: ignore[arg-type]
             )
         elif self.compression == "zstd":
-            import zstandard
+            zstandard = require("zstandard", "zstd", f"{self._name()}: writing zstd")
 
             base = self._stack.enter_context(
                 zstandard.ZstdCompressor().stream_writer(base, closefd=False)
             )
         self._stream = base
         return self
+
+    def _name(self) -> str:
+        return "<stdout>" if self.path is None else str(self.path)
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
@@ -858,6 +872,8 @@ class Writer:
                     reason="several-documents",
                 )
             assert isinstance(output, str)
+            if self.final_newline and output and not output.endswith(("\n", "\r")):
+                output += "\n"
             self._stream.write(output.encode("utf-8", errors="replace"))
         elif self.format == "jsonl":
             assert isinstance(output, bytes)
@@ -872,9 +888,7 @@ class Writer:
     def _flush_parquet(self, *, final: bool) -> None:
         if self.format != "parquet":
             return
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+        pa, pq = _pyarrow(f"{self._name()}: writing Parquet")
         if self._rows:
             try:
                 if self.schema is None:

@@ -1,4 +1,4 @@
-"""Ray Data entry points: the same stages as the local engine, on a cluster (``dedup[ray]``).
+"""Ray Data entry points: the same stages as the local engine, on a cluster (``dedup-text[ray]``).
 
 :func:`clean_dataset` runs :func:`dedup.clean` on every row with ``map_batches``.
 :func:`near_duplicates` clusters the rows as :func:`dedup.corpus.find_near_duplicates` does,
@@ -39,6 +39,7 @@ from dedup.corpus.cluster import (
 )
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.signature import jaccard_rows
+from dedup.extras import require
 from dedup.io import Format, path_format
 from dedup.model import ConfigError, RepairOptions, with_overrides
 from dedup.normalize import NormalizeOptions
@@ -62,11 +63,7 @@ Batch = dict[str, npt.NDArray[Any]]
 
 
 def _ray_data() -> Any:
-    try:
-        import ray.data
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ConfigError("the Ray engine needs Ray Data: pip install 'dedup[ray]'") from exc
-    return ray.data
+    return require("ray.data", "ray", "the Ray engine")
 
 
 # --------------------------------------------------------------------------------------------

@@ -119,7 +119,9 @@ def run(job: CleanJob) -> None:
     stdout = getattr(sys.stdout, "buffer", None)
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(inputs, stack, force=job.force)
-        progress = Progress(sources, stack, quiet=job.quiet)
+        progress = Progress(
+            sources, stack, quiet=job.quiet, writes_stdout=any(t.path is None for t in targets)
+        )
         source = RecordSource(inputs, rejects=rejects, progress=progress)
         report_file = (
             stack.enter_context(atomic_output(Path(job.report), force=job.force))
@@ -150,6 +152,7 @@ def run(job: CleanJob) -> None:
                     field=inputs.field,
                     force=job.force or job.in_place,
                     mode_from=target.mode_from,
+                    final_newline=not job.in_place,
                 )
                 scope = writer
             with scope:

@@ -160,7 +160,9 @@ def _write(
     field_name = job.inputs.field
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack, force=job.force)
-        progress = Progress(sources, stack, quiet=job.quiet)
+        progress = Progress(
+            sources, stack, quiet=job.quiet, writes_stdout="-" in (job.output, job.dropped)
+        )
         source = RecordSource(job.inputs, rejects=rejects, progress=progress)
         records = []
         for input_source in sources:

@@ -207,6 +207,10 @@ class Index:
     def __len__(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
 
+    def ids(self) -> list[str]:
+        """The ids of the indexed documents, in the order they were added."""
+        return [str(r[0]) for r in self._conn.execute("SELECT id FROM docs ORDER BY doc")]
+
     def __contains__(self, doc_id: object) -> bool:
         row = self._conn.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return row is not None

@@ -1,7 +1,7 @@
 """dedup inside the tools scrapers use.
 
 - :mod:`dedup.integrations.scrapy`: ``DedupPipeline``, a Scrapy item pipeline that repairs the
-  text fields of each item and drops near-duplicate items (``pip install 'dedup[scrapy]'``;
+  text fields of each item and drops near-duplicate items (``pip install 'dedup-text[scrapy]'``;
   importing :mod:`dedup` or this package never imports Scrapy).
 - :mod:`dedup.integrations.batch`: batch functions for Hugging Face ``datasets``
   (:data:`hf_clean_batch`, :func:`clean_column`) and columns of pandas or polars

@@ -1,6 +1,6 @@
 """A Scrapy item pipeline: repair the text of each item, drop items seen before.
 
-Enable it in the project's ``settings.py`` (``pip install 'dedup[scrapy]'``)::
+Enable it in the project's ``settings.py`` (``pip install 'dedup-text[scrapy]'``)::
 
     ITEM_PIPELINES = {"dedup.integrations.scrapy.DedupPipeline": 300}
     DEDUP_FIELDS = ["text"]          # the item fields to repair and compare
@@ -60,12 +60,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dedup.extras import MissingExtraError, install_line
+
 try:
     from itemadapter import ItemAdapter
     from scrapy.exceptions import DropItem
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "dedup.integrations.scrapy needs Scrapy: pip install 'dedup[scrapy]'"
+except ImportError as exc:
+    raise MissingExtraError(
+        "dedup.integrations.scrapy needs Scrapy, which is not installed",
+        hint=install_line("scrapy"),
+        reason="missing-extra",
     ) from exc
 
 from dedup.corpus.cluster import CorpusOptions
