@@ -5,6 +5,7 @@ status 2 are promised, or a resource without bound. Each test names the case it 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import re
@@ -231,3 +232,109 @@ def test_a_closed_stdin_or_stdout_is_one_line(fd: int, args: list[str], message:
     done = _closed(fd, *[str(seed) if a == "SEED" else a for a in args])
     assert done.returncode == 2, done.stderr
     assert done.stderr == f"Error: {message}\n"
+
+
+# --- resource bounds ----------------------------------------------------------------------------
+
+
+def _limited(code: str, *, cpu: int = 0) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (under a CPU-time limit of ``cpu`` seconds, a guard
+    against a blow-up, not a timing); its stdout is the last thing it prints."""
+
+    def limit() -> None:
+        import resource
+
+        if cpu:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_zstd_is_read_in_linear_time(tmp_path: Path) -> None:
+    """60 MB of text in a few kilobytes of zstd (under the default cap on a record): read as
+    fast as gzip, a second or two of CPU (each read copied what was left of the frame's
+    output: 80 MB took 218 s)."""
+    import zstandard
+
+    line = b"the same line of a page, over and over again, in a file of one document\n"
+    data = line * (60_000_000 // len(line))
+    path = tmp_path / "page.txt.zst"
+    path.write_bytes(zstandard.ZstdCompressor(level=19).compress(data))
+    assert path.stat().st_size < 64_000
+    code = (
+        "from pathlib import Path, PurePath\n"
+        "from dedup.io import Reader, Source\n"
+        f"path = Path({str(path)!r})\n"
+        "source = Source(path, 'text', 'zstd', PurePath(path.name))\n"
+        "(record,) = Reader(source)\n"
+        "print(len(record.text))\n"
+    )
+    done = _limited(code, cpu=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) == len(data)
+
+
+def _one_huge_line(path: Path, megabytes: int) -> Path:
+    """A ``.jsonl.gz`` of three records, the second a line of ``megabytes`` MB."""
+    with gzip.open(path, "wb", compresslevel=1) as fh:
+        fh.write(json.dumps({"id": "a", "text": "first record"}).encode() + b"\n")
+        fh.write(b'{"id": "b", "text": "')
+        block = b"x" * (1 << 20)
+        for _ in range(megabytes):
+            fh.write(block)
+        fh.write(b'"}\n')
+        fh.write(json.dumps({"id": "c", "text": "last record"}).encode() + b"\n")
+    return path
+
+
+@pytest.mark.parametrize("command", ["clean", "corpus"])
+def test_a_record_over_the_cap_is_set_aside_before_it_is_read_whole(
+    tmp_path: Path, command: str
+) -> None:
+    """A line of 200 MB in a small ``.jsonl.gz`` with ``--max-record-bytes 1M``: set aside and
+    counted, the other records written, and the process never holds the line (it peaked at
+    four times the line's size)."""
+    src = _one_huge_line(tmp_path / "in.jsonl.gz", 200)
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    args = [command, str(src), "-o", str(out), "--max-record-bytes", "1M"]
+    code = (
+        "import sys\n"
+        "from dedup.cli import main\n"
+        f"sys.argv = ['dedup', *{args!r}, *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    status = open('/proc/self/status').read()\n"  # VmHWM: this program's own peak
+        "    peak = int(status.split('VmHWM:')[1].split()[0])\n"
+        "    print(f'PEAK {peak}', file=sys.stderr)\n"
+    )
+    stopped = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert stopped.returncode == 2, stopped.stderr
+    first = stopped.stderr.splitlines()[0]
+    assert first == (
+        f"Error: {src}:2: the line is 209,715,224 bytes, more than the 1,048,576 a record may "
+        "take: raise --max-record-bytes to read it, or pass --skip-invalid to set such records "
+        "aside"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--skip-invalid", "--rejects", str(rejects)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["a", "c"]
+    (reject,) = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert (reject["line"], reject["raw"]) == (2, "")
+    assert "1 skipped" in done.stderr
+    peak_kb = int(done.stderr.split("PEAK ")[-1].split()[0])
+    assert peak_kb < 200 * 1024, f"peak {peak_kb:,} KB: the line was held"

@@ -33,7 +33,7 @@ from dedup.cli.ray_engine import clean_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
 from dedup.cli.stages import Cleaning
-from dedup.cli.summary import echo, over_cap_line, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, over_cap_line, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.io import Writer, atomic_output
 from dedup.pipeline import warm_up
@@ -183,6 +183,7 @@ def lines(counts: Counts, jobs: int) -> list[str]:
     kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.edits.items())) or "none"
     return [
         read_line("dedup clean", counts, "changed"),
+        *no_text_line(counts, "passed through unchanged"),
         *over_cap_line(counts, "normalised only, not repaired"),
         f"characters: {counts.chars_in:,} in, {counts.chars_out:,} out, {removed:,} removed",
         f"edits: {kinds}",

@@ -32,7 +32,7 @@ from dedup.cli.progress import Progress
 from dedup.cli.ray_engine import corpus_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, handle_errors
-from dedup.cli.summary import echo
+from dedup.cli.summary import echo, no_text_line
 from dedup.corpus.boilerplate import BoilerplateOptions
 from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
 from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember
@@ -164,12 +164,16 @@ def _write(
             sources, stack, quiet=job.quiet, writes_stdout="-" in (job.output, job.dropped)
         )
         source = RecordSource(job.inputs, rejects=rejects, progress=progress)
-        records = []
+        every: list[Record] = []
+        schemas = []
         for input_source in sources:
             reader = source.reader(input_source)
             for record in source.records(reader):
-                records.append(record)
+                every.append(record)
                 source.advance(record)
+            schemas.append(reader.schema)
+        # a record without text is kept as it is: nothing to compare, nothing to index
+        records = [r for r in every if not r.no_text]
         decided = decide(
             [r.text for r in records],
             options,
@@ -199,8 +203,20 @@ def _write(
             if job.dropped is not None
             else None
         )
-        for i, record in enumerate(records):
+        for schema in schemas:
+            writer.declare(schema)
+            if side is not None:
+                side.declare(schema)
+        i = -1
+        for record in every:
             base = dict(record.fields) if record.fields is not None else {"id": record.id}
+            if record.no_text:
+                if job.mark:
+                    record.fields = {**base, "cluster": record.id}
+                    record.raw = None
+                writer.write(record, "")
+                continue
+            i += 1
             if job.mark:
                 record.fields = {**base, "cluster": decided.cluster[i]}
                 record.raw = None  # the fields changed: the line as read no longer applies
@@ -220,9 +236,12 @@ def lines(job: CorpusJob, records: list[Record], decided: Plan, counts: Counts) 
     seen = f", {decided.seen_before:,} seen in {job.index_path}" if job.index_path else ""
     replaced = f" ({counts.replaced:,} with invalid UTF-8 replaced)" if counts.replaced else ""
     out = [
-        f"dedup corpus: {len(records):,} documents read, {kept:,} kept, "
+        f"dedup corpus: {len(records) + counts.no_text:,} documents read, "
+        f"{kept + counts.no_text:,} kept, "
         f"{len(records) - kept:,} duplicates ({decided.exact_duplicates:,} exact{seen}), "
-        f"{len(set(decided.cluster)):,} clusters, {counts.skipped:,} skipped{replaced}",
+        f"{len(set(decided.cluster)) + counts.no_text:,} clusters, {counts.skipped:,} "
+        f"skipped{replaced}",
+        *no_text_line(counts, "passed through unchanged"),
     ]
     if job.boilerplate:
         out.append(f"boilerplate: {sum(decided.boilerplate):,} lines removed")

@@ -16,7 +16,7 @@ from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import print_diff
 from dedup.cli.session import EXIT_CODES, handle_errors
-from dedup.cli.summary import echo, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.pipeline import warm_up
 
@@ -95,5 +95,6 @@ def lines(counts: Counts, jobs: int) -> list[str]:
     """The summary of ``dedup diff``."""
     return [
         read_line("dedup diff", counts, "changed"),
+        *no_text_line(counts, "not shown"),
         speed_line(counts, jobs),
     ]

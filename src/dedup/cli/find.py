@@ -16,7 +16,7 @@ from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import pair_dict, print_pairs
 from dedup.cli.session import EXIT_CODES, handle_errors
-from dedup.cli.summary import echo, over_cap_line, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, over_cap_line, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.io import json_line
 from dedup.pipeline import warm_up
@@ -86,6 +86,7 @@ def lines(counts: Counts, jobs: int) -> list[str]:
     """The summary of ``dedup find``."""
     return [
         read_line("dedup find", counts, "with duplicate spans"),
+        *no_text_line(counts, "not searched"),
         *over_cap_line(counts, "not searched"),
         speed_line(counts, jobs),
     ]

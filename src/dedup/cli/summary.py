@@ -13,7 +13,7 @@ import click
 
 from dedup.cli.records import Counts
 
-__all__ = ["Counts", "echo", "over_cap_line", "plural", "read_line", "speed_line"]
+__all__ = ["Counts", "echo", "no_text_line", "over_cap_line", "plural", "read_line", "speed_line"]
 
 
 def plural(n: int, word: str) -> str:
@@ -29,6 +29,13 @@ def read_line(name: str, counts: Counts, changed: str) -> str:
         f"{name}: {plural(counts.read, 'document')} read, {counts.changed:,} {changed}, "
         f"{counts.skipped:,} skipped{replaced}"
     )
+
+
+def no_text_line(counts: Counts, what: str) -> list[str]:
+    """The line about records whose text is null (none when there are none)."""
+    if not counts.no_text:
+        return []
+    return [f"{plural(counts.no_text, 'record')} without text {what}"]
 
 
 def over_cap_line(counts: Counts, what: str) -> list[str]:
