@@ -98,7 +98,16 @@ def test_every_command_has_help_an_example_and_a_doc_section() -> None:
         match = re.search(rf"^## `dedup {name}`$(.*?)(?=^## |\Z)", docs, re.M | re.S)
         assert match, f"docs/cli.md has no section '## `dedup {name}`'"
         section = match.group(1) + shared.group(1)
-        for param in command.params:
+        params = list(command.params)
+        if isinstance(command, click.Group):  # dedup index: its commands, in its section
+            for sub_name, sub in command.commands.items():
+                sub_help = run(name, sub_name, "--help")
+                assert sub_help.exit_code == 0, (name, sub_name)
+                assert sub.help, (name, sub_name)
+                assert "Exit status:" in sub_help.stdout, (name, sub_name)
+                assert f"dedup {name} {sub_name}" in section, (name, sub_name)
+                params += sub.params
+        for param in params:
             for opt in param.opts + param.secondary_opts:
                 if opt.startswith("--"):
                     named = re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section)
@@ -419,14 +428,17 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
     assert "0 skipped" in result.stderr
     assert re.search(r"characters: [\d,]+ in, [\d,]+ out, -?[\d,]+ removed", result.stderr)
     assert "edits: " in result.stderr
-    assert "MB/s with -j 1" in result.stderr
+    speed = r"\n[\d.]+ kB in [\d.]+ s \([\d.]+ (kB|MB)/s\), in this process\n"
+    assert re.search(speed, result.stderr)
     quiet = run("clean", str(src), "-o", str(tmp_path / "q.jsonl"), "-q")
     assert quiet.exit_code == 0
     assert quiet.stderr == ""
 
 
 def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    def fake(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
         edits = (
             Edit(
                 start=0, end=2, action="remove", reason="adjacent-copy", score=1.0, kept=Span(2, 4)
@@ -717,7 +729,9 @@ def test_a_failing_stage_is_reported_with_its_location(
 ) -> None:
     real = stages.clean_document
 
-    def flaky(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    def flaky(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
         if text == "boom":
             raise RuntimeError("stage bug")
         return real(text, repair_options)
@@ -745,7 +759,9 @@ def test_interrupt_leaves_no_partial_output(
 ) -> None:
     calls = 0
 
-    def interrupted(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    def interrupted(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
         nonlocal calls
         calls += 1
         if calls == 3:
@@ -802,7 +818,7 @@ def test_find_json_lines(tmp_path: Path) -> None:
         assert pair["first"][0] <= pair["first"][1]
         assert pair["second"][0] <= pair["second"][1]
         assert 0.0 <= pair["score"] <= 1.0
-    assert f"{len(pairs):,} duplicate pairs" in result.stderr
+    assert f"{len(pairs):,} duplicate pair{'s' if len(pairs) != 1 else ''} found" in result.stderr
 
 
 def test_find_seed_has_a_duplicate() -> None:
@@ -829,7 +845,7 @@ def test_find_nothing(tmp_path: Path) -> None:
     result = run("find", str(src))
     assert result.exit_code == 0
     assert result.stdout == "No duplicate spans found.\n"
-    assert "0 duplicate pairs" in result.stderr
+    assert "0 duplicate pairs found" in result.stderr
 
 
 def test_find_bad_input(tmp_path: Path) -> None:
@@ -890,7 +906,9 @@ def test_diff_seed_shows_the_removed_copy() -> None:
 
 
 def test_diff_colour(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    def fake(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
         edits = (Edit(start=0, end=1, action="remove", reason="r", score=1.0, kept=None),)
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
@@ -912,3 +930,135 @@ def test_diff_no_changes(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == f"=== p ({src}:1)\nno changes\n"
     assert "1 document read, 0 changed" in result.stderr
+
+
+def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> None:
+    """A 4.6 kB page: its size in kB (not 0.0 MB), in this process (a small input never starts
+    the pool, whatever -j says), and one of everything in the singular."""
+    result = run("clean", str(SEED), "-j", "2", "-o", str(tmp_path / "out.txt"))
+    assert result.exit_code == 0
+    assert "dedup clean: 1 document read, 1 changed, 0 skipped\n" in result.stderr
+    assert re.search(r"\n4\.6 kB in [\d.]+ s \([\d.]+ [kM]B/s\), in this process\n", result.stderr)
+    found = run("find", str(SEED), "-j", "2")
+    assert "\n1 duplicate pair found\n" in found.stderr
+    assert "dedup find: 1 document read, 1 with duplicate spans" in found.stderr
+    many = write_jsonl(tmp_path / "many.jsonl", records(400))
+    pooled = run("clean", str(many), "-j", "2", "-o", str(tmp_path / "many.out.jsonl"))
+    assert pooled.exit_code == 0
+    assert "), with 2 worker processes\n" in pooled.stderr
+
+
+def test_diff_colour_comes_back_after_an_elision() -> None:
+    """A long removal is elided in the middle: the dim marker is reset, and the removal's red
+    and strike-through come back for the rest of it."""
+    result = run("diff", str(SEED), "--color", "--context", "30", "-q")
+    assert result.exit_code == 0
+    red = click.style("x", fg="red", strikethrough=True).split("x")[0]
+    assert f"characters \N{HORIZONTAL ELLIPSIS}]\x1b[0m{red}" in result.stdout
+
+
+def test_diff_one_stage(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(DOUBLED.replace("own.\n", "own.   \n", 1), encoding="utf-8")
+    every = run("diff", str(page), "-q")
+    assert "--- normalize: 1 edit" in every.stdout
+    assert "--- repair: 1 edit" in every.stdout
+    repair = run("diff", str(page), "--stage", "repair", "-q")
+    assert repair.exit_code == 0
+    assert "--- normalize" not in repair.stdout
+    assert "--- repair: 1 edit" in repair.stdout
+    split = run("diff", str(page), "--stage", "split", "-q")
+    assert split.stdout == f"=== {page}\nno changes in split\n"
+    help_text = run("diff", "--help").stdout
+    assert "--color | less -R" in help_text
+    assert "--stage repair" in help_text
+
+
+def test_jsonl_piped_to_stdin_is_read_as_records(tmp_path: Path) -> None:
+    """``head -40 crawl.jsonl | dedup clean -``: records, not one text holding the JSON."""
+    rows = records(5)
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+    result = run("clean", "-", "-j", "1", input=data)
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == cleaned(rows)
+    assert "dedup clean: 5 documents read" in result.stderr
+    corpus = run("corpus", "-", "-o", "-", input=b"\n" + data)
+    assert corpus.exit_code == 0, corpus.stderr
+    assert "5 documents read" in corpus.stderr
+    as_text = run("clean", "-", "--input-format", "text", "-q", input=data)
+    assert as_text.stdout == dedup.clean(data.decode()) + ("" if data.endswith(b"\n") else "\n")
+
+
+def test_stdin_that_starts_like_json_but_is_not_json_lines_is_refused() -> None:
+    pretty = b'{\n  "id": 1,\n  "text": "a"\n}\n'
+    result = run("clean", "-", input=pretty)
+    assert result.exit_code == 2
+    assert "<stdin> starts with '{' but its first line is not one JSON object" in result.stderr
+    assert "pass --input-format text to read it as one document" in result.stderr
+    as_text = run("clean", "-", "--input-format", "text", "-q", input=pretty)
+    assert as_text.exit_code == 0
+    assert as_text.stdout == pretty.decode()
+
+
+def test_parquet_piped_to_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": ["caf\u00c3\u00a9"]}), path)
+    result = run("clean", "-", "-o", str(tmp_path / "out.jsonl"), input=path.read_bytes())
+    assert result.exit_code == 0, result.stderr
+    assert read_jsonl(tmp_path / "out.jsonl") == [{"id": "a", "text": "caf\u00e9"}]
+
+
+GO = (
+    "Connect to the database:\n\ntype Store struct {\n    db          *sql.DB\n"
+    "    name string  \n}\n"
+)
+
+
+def test_code_keeps_its_alignment_and_keep_spaces_keeps_everything(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(GO.replace("database:", "database:   "), encoding="utf-8")
+    result = run("clean", str(page), "-q")
+    assert "    db          *sql.DB\n" in result.stdout  # an indented line keeps its runs
+    assert "database:\n" in result.stdout  # spaces at line ends still go
+    kept = run("clean", str(page), "-q", "--keep-spaces")
+    assert kept.stdout == page.read_text(encoding="utf-8")
+    diff = run("diff", str(page), "-q", "--keep-spaces")
+    assert diff.stdout == f"=== {page}\nno changes\n"
+
+
+def test_find_min_similarity_means_what_it_says() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    loose = run("find", str(SEED), "--json", "--min-similarity", "0.3", "-q")
+    strict = run("find", str(SEED), "--json", "--min-similarity", "0.95", "-q")
+    for line in strict.stdout.splitlines():
+        pair = json.loads(line)
+        assert pair["score"] >= 0.95 or pair["kind"] != "distant", pair
+    assert len(loose.stdout.splitlines()) >= len(strict.stdout.splitlines())
+    assert dedup.find_duplicates(text, min_similarity=0.95) == [
+        p for p in dedup.find_duplicates(text) if p.kind != "distant" or p.score >= 0.95
+    ]
+
+
+def test_clean_takes_keyword_overrides_as_normalize_and_repair_do() -> None:
+    assert dedup.clean(GO, collapse_spaces=False) == GO
+    assert dedup.normalize(GO, collapse_spaces=False).text == GO
+    assert dedup.clean_batch([GO], collapse_spaces=False) == [GO]
+    assert dedup.clean(DOUBLED, min_chars=10_000) == dedup.clean(
+        DOUBLED, repair_options=RepairOptions(min_chars=10_000)
+    )
+    with pytest.raises(dedup.ConfigError, match="unknown option colapse_spaces"):
+        dedup.clean(GO, colapse_spaces=False)
+
+
+def test_html_given_to_clean_is_said_to_be_html(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!DOCTYPE html>\n<html><body><p>Hello there.</p></body></html>\n", encoding="utf-8"
+    )
+    result = run("clean", str(page), "-o", str(tmp_path / "out.html"))
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"Warning: {page}:1 looks like HTML")
+    assert "extract its text first" in result.stderr
+    assert f"1 document looked like HTML (the first: {page}:1)" in result.stderr
+    text = run("clean", str(SEED), "-o", str(tmp_path / "out.txt"))
+    assert "HTML" not in text.stderr

@@ -197,6 +197,12 @@ class Engine:
         """Whether a pool of worker processes is running (it starts on first need)."""
         return self._pool is not None
 
+    @property
+    def started(self) -> int:
+        """How many worker processes this engine started (0: everything ran in this process,
+        as a small input does even with ``jobs > 1``)."""
+        return len(self._workers.started) if self._workers is not None else 0
+
     def close(self, *, cancel: bool = False) -> None:
         """Shut the pool down (cancelling queued chunks when ``cancel``)."""
         if self._pool is None:

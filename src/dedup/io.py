@@ -59,6 +59,7 @@ __all__ = [
     "open_writer",
     "output_name",
     "path_format",
+    "sniff_format",
     "write_jsonl_line",
 ]
 
@@ -117,6 +118,73 @@ def path_format(path: str) -> Format:
                     return fmt
         return "text"
     return detect_format(PurePath(path.rstrip("/")).name)[0]
+
+
+class _Replay(io.RawIOBase):
+    """The bytes already read (``head``), then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = head
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+_SNIFF_LINES = 64
+
+
+def sniff_format(stream: IO[bytes], name: str = "<stdin>") -> tuple[Format, IO[bytes]]:
+    """The format of a stream that has no name to tell it (stdin), and a stream that gives
+    every byte of it again: Parquet when it starts with ``PAR1``; JSON Lines when its first
+    line that is not blank is a JSON object; text otherwise. A first line that starts with
+    ``{`` but is not one JSON object is neither, and is refused with
+    :class:`~dedup.model.InputError` (``reason="ambiguous-format"``).
+
+    >>> fmt, again = sniff_format(io.BytesIO(b'\\n{"id": 1, "text": "a"}\\n'))
+    >>> fmt, again.read()
+    ('jsonl', b'\\n{"id": 1, "text": "a"}\\n')
+    >>> sniff_format(io.BytesIO(b"Plain text.\\n"))[0], sniff_format(io.BytesIO(b""))[0]
+    ('text', 'text')
+    """
+    head = b""
+    line = b""
+    for _ in range(_SNIFF_LINES):
+        line = stream.readline()
+        head += line
+        if not line or line.strip(b" \t\r\n\xef\xbb\xbf"):
+            break
+    again = io.BufferedReader(_Replay(head, stream), _READ_CHUNK)
+    if head.startswith(b"PAR1"):
+        return "parquet", again
+    first = line.strip().removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not first.startswith(b"{"):
+        return "text", again
+    try:
+        record = json.loads(first)
+    except (ValueError, UnicodeDecodeError):
+        record = None
+    if isinstance(record, dict):
+        return "jsonl", again
+    raise InputError(
+        f"{name} starts with '{{' but its first line is not one JSON object: it may be JSON "
+        "Lines cut short, or JSON that is not one object a line",
+        hint="name its format: read it as one text document, or as JSON Lines",
+        reason="ambiguous-format",
+        path=name,
+        line=1,
+    )
 
 
 def output_name(relative: PurePath, fmt: Format, compression: Compression | None) -> PurePath:

@@ -9,7 +9,8 @@
 - :mod:`~dedup.cli.stages`: what runs on each document, in worker processes;
 - :mod:`~dedup.cli.render`: tables of duplicate spans, diffs of edits;
 - one module per command: :mod:`~dedup.cli.clean`, :mod:`~dedup.cli.find`,
-  :mod:`~dedup.cli.diff`, :mod:`~dedup.cli.corpus`; :mod:`~dedup.cli.ray_engine` runs
+  :mod:`~dedup.cli.diff`, :mod:`~dedup.cli.corpus`, :mod:`~dedup.cli.index` (a group:
+  ``stats``, ``show``, ``forget``); :mod:`~dedup.cli.ray_engine` runs
   ``clean`` and ``corpus`` with ``--engine ray``.
 
 A new command is a module with a job record and a click command built from the shared
@@ -25,6 +26,7 @@ from dedup.cli.clean import clean_command
 from dedup.cli.corpus import corpus_command
 from dedup.cli.diff import diff_command
 from dedup.cli.find import find_command
+from dedup.cli.index import index_group
 from dedup.cli.session import EXIT_CODES
 
 __all__ = ["main"]
@@ -39,8 +41,10 @@ def main() -> None:
     Example:
       dedup clean page.txt                  # the repaired text on stdout
       dedup clean crawl.jsonl.zst -o clean.jsonl.zst --report edits.jsonl
+      dedup corpus crawl.jsonl -o kept.jsonl --index seen.db
+      dedup index stats seen.db
     """
 
 
-for _command in (clean_command, find_command, diff_command, corpus_command):
+for _command in (clean_command, find_command, diff_command, corpus_command, index_group):
     main.add_command(_command)

@@ -15,6 +15,7 @@ from dedup.cli.options import (
     format_option,
     input_options,
     job,
+    normalize_options,
     repair_options,
     run_options,
 )
@@ -33,7 +34,7 @@ from dedup.cli.ray_engine import clean_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
 from dedup.cli.stages import Cleaning
-from dedup.cli.summary import echo, no_text_line, over_cap_line, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.io import Writer, atomic_output
 from dedup.pipeline import warm_up
@@ -62,6 +63,7 @@ __all__ = ["clean_command", "run"]
 )
 @handle_errors
 @repair_options
+@normalize_options
 @input_options
 @run_options
 @engine_options
@@ -90,7 +92,7 @@ def run(job: CleanJob) -> None:
     """``dedup clean`` on this machine's processes."""
     inputs = job.inputs
     check_input_directories(job.paths, job.output)
-    sources = find_inputs(job.paths, inputs, exclude=job.output)
+    sources, stdin = find_inputs(job.paths, inputs, exclude=job.output)
     directories = [p for p in job.paths if p != "-" and Path(p).is_dir()]
     targets = plan_outputs(
         sources,
@@ -101,7 +103,7 @@ def run(job: CleanJob) -> None:
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
     to_stdout = any(t.path is None for t in targets)
-    check_streams(sources, stdout="give the output a file with -o" if to_stdout else None)
+    check_streams(stdout="give the output a file with -o" if to_stdout else None)
     check_outputs(
         [
             *(("-o", t.path) for t in targets),
@@ -122,7 +124,7 @@ def run(job: CleanJob) -> None:
         progress = Progress(
             sources, stack, quiet=job.quiet, writes_stdout=any(t.path is None for t in targets)
         )
-        source = RecordSource(inputs, rejects=rejects, progress=progress)
+        source = RecordSource(inputs, rejects=rejects, progress=progress, stdin=stdin)
         report_file = (
             stack.enter_context(atomic_output(Path(job.report), force=job.force))
             if job.report
@@ -137,6 +139,7 @@ def run(job: CleanJob) -> None:
                 fmt=target.format,
                 report=report_file is not None,
                 repair_options=job.repair,
+                normalize_options=job.normalize,
             )
             if target.path is None:
                 if shared is None:
@@ -161,13 +164,15 @@ def run(job: CleanJob) -> None:
                         writer.schema = reader.schema
                     writer.put(done.output)
                     source.counts.count_cleaned(done, job.repair)
+                    if done.html and source.counts.html == 1:
+                        progress.note(html_warning(done.record.location))
                     if done.report is not None and report_file is not None:
                         report_file.write(done.report)
                     source.advance(done.record)
                 if writer.schema is None and reader.schema is not None:
                     writer.schema = reader.schema
                 check_signals()
-    echo(lines(source.counts, jobs), quiet=job.quiet)
+    echo(lines(source.counts, engine.started), quiet=job.quiet)
 
 
 def _directory_output(targets: list[Target], output: str | None) -> str | None:
@@ -177,7 +182,16 @@ def _directory_output(targets: list[Target], output: str | None) -> str | None:
     return output
 
 
-def lines(counts: Counts, jobs: int) -> list[str]:
+def html_warning(location: str) -> str:
+    """What ``dedup clean`` says of the first document that looks like an HTML page."""
+    return (
+        f"Warning: {location} looks like HTML, which dedup edits as text (markup and all): "
+        "extract its text first (trafilatura, see docs/recipes.md); the summary counts such "
+        "documents"
+    )
+
+
+def lines(counts: Counts, started: int) -> list[str]:
     """The summary of ``dedup clean``."""
     removed = counts.chars_in - counts.chars_out
     kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.edits.items())) or "none"
@@ -185,7 +199,12 @@ def lines(counts: Counts, jobs: int) -> list[str]:
         read_line("dedup clean", counts, "changed"),
         *no_text_line(counts, "passed through unchanged"),
         *over_cap_line(counts, "normalised only, not repaired"),
+        *(
+            [f"{plural(counts.html, 'document')} looked like HTML (the first: {counts.html_first})"]
+            if counts.html
+            else []
+        ),
         f"characters: {counts.chars_in:,} in, {counts.chars_out:,} out, {removed:,} removed",
         f"edits: {kinds}",
-        speed_line(counts, jobs),
+        speed_line(counts, started),
     ]

@@ -2,14 +2,17 @@
 
 It reads every record of the inputs with the shared input options, asks
 :func:`dedup.corpus.decide.decide` which to keep, writes them, and only then adds them to the
-index (:func:`dedup.corpus.decide.remember`): a run that stops before leaves the index as it
-was.
+index (:func:`dedup.corpus.decide.remember`), a batch at a time. The run names itself in the
+index first (:func:`dedup.corpus.decide.run_key`), so that run again after a crash (even one
+after some batches were stored) it takes none of its own records for seen before and writes
+what one uninterrupted run writes.
 """
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -32,10 +35,10 @@ from dedup.cli.progress import Progress
 from dedup.cli.ray_engine import corpus_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, handle_errors
-from dedup.cli.summary import echo, no_text_line
+from dedup.cli.summary import echo, human_size, no_text_line, plural
 from dedup.corpus.boilerplate import BoilerplateOptions
 from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
-from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember
+from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember, run_key
 from dedup.corpus.index import Index
 from dedup.io import Record, Source, open_writer
 
@@ -70,7 +73,8 @@ __all__ = ["corpus_command", "run"]
     type=click.Path(dir_okay=False),
     default=None,
     metavar="PATH",
-    help="SQLite index of earlier runs: what it has seen is dropped, and this run is added.",
+    help="Index of earlier runs (an SQLite file, or redis://host:port/db shared by many "
+    "machines): what it has seen is dropped, and this run is added.",
 )
 @click.option(
     "--boilerplate",
@@ -131,9 +135,9 @@ def run(job: CorpusJob) -> None:
     outputs and then add the records to the index."""
     options = job.options
     check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs)
-    sources = find_inputs(job.paths, job.inputs, exclude=job.output)
+    sources, stdin = find_inputs(job.paths, job.inputs, exclude=job.output)
     to_stdout = "-" in (job.output, job.dropped)
-    check_streams(sources, stdout="give the output a file with -o" if to_stdout else None)
+    check_streams(stdout="give the output a file with -o" if to_stdout else None)
     check_outputs(
         [("-o", job.output), ("--dropped", job.dropped), ("--rejects", job.inputs.rejects)],
         sources=sources,
@@ -144,7 +148,7 @@ def run(job: CorpusJob) -> None:
     )
     with contextlib.ExitStack() as outer:
         index = outer.enter_context(Index(job.index_path, options)) if job.index_path else None
-        records, decided, counts = _write(job, sources, options, index)
+        records, decided, counts = _write(job, sources, options, index, stdin)
         if index is not None:
             # only now that the outputs are in place: a crash before this point leaves the
             # index as it was, and a rerun does the whole work again
@@ -154,7 +158,11 @@ def run(job: CorpusJob) -> None:
 
 
 def _write(
-    job: CorpusJob, sources: list[Source], options: CorpusOptions, index: Index | None
+    job: CorpusJob,
+    sources: list[Source],
+    options: CorpusOptions,
+    index: Index | None,
+    stdin: IO[bytes],
 ) -> tuple[list[Record], Plan, Counts]:
     """Read the records, decide, and write the outputs (atomically, when the stack closes)."""
     field_name = job.inputs.field
@@ -163,7 +171,7 @@ def _write(
         progress = Progress(
             sources, stack, quiet=job.quiet, writes_stdout="-" in (job.output, job.dropped)
         )
-        source = RecordSource(job.inputs, rejects=rejects, progress=progress)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
         every: list[Record] = []
         schemas = []
         for input_source in sources:
@@ -174,13 +182,20 @@ def _write(
             schemas.append(reader.schema)
         # a record without text is kept as it is: nothing to compare, nothing to index
         records = [r for r in every if not r.no_text]
+        texts = [r.text for r in records]
+        ids = [r.id for r in records]
+        before = None
+        if index is not None:
+            extra = f"boilerplate={job.boilerplate} url_field={job.url_field}"
+            before = index.begin_run(run_key(ids, texts, options, extra=extra))
         decided = decide(
-            [r.text for r in records],
+            texts,
             options,
-            ids=[r.id for r in records],
+            ids=ids,
             urls=[(r.fields or {}).get(job.url_field) for r in records],
             boilerplate=BoilerplateOptions() if job.boilerplate else None,
             index=index,
+            before=before,
             batch=job.index_batch,
         )
         writer = stack.enter_context(
@@ -231,19 +246,37 @@ def _write(
 
 
 def lines(job: CorpusJob, records: list[Record], decided: Plan, counts: Counts) -> list[str]:
-    """The summary of ``dedup corpus``."""
-    kept = sum(decided.kept)
-    seen = f", {decided.seen_before:,} seen in {job.index_path}" if job.index_path else ""
+    """The summary of ``dedup corpus``: read = kept + duplicates (+ skipped, which were not
+    read as documents), and the duplicates by what they duplicate."""
+    read = len(records) + counts.no_text
+    kept = sum(decided.kept) + counts.no_text
+    duplicates = read - kept
     replaced = f" ({counts.replaced:,} with invalid UTF-8 replaced)" if counts.replaced else ""
+    where = f" (written to {job.dropped})" if job.dropped and duplicates else ""
     out = [
-        f"dedup corpus: {len(records) + counts.no_text:,} documents read, "
-        f"{kept + counts.no_text:,} kept, "
-        f"{len(records) - kept:,} duplicates ({decided.exact_duplicates:,} exact{seen}), "
-        f"{len(set(decided.cluster)) + counts.no_text:,} clusters, {counts.skipped:,} "
-        f"skipped{replaced}",
+        f"dedup corpus: {plural(read, 'document')} read: {kept:,} kept, "
+        f"{plural(duplicates, 'duplicate')}{where}; {counts.skipped:,} skipped{replaced}",
         *no_text_line(counts, "passed through unchanged"),
     ]
+    if duplicates:
+        in_run = duplicates - decided.seen_before
+        parts = [f"{in_run:,} of a document kept in this run"]
+        if job.index_path:
+            parts.append(f"{decided.seen_before:,} of documents already in {job.index_path}")
+        exact = decided.exact_duplicates
+        same = f" ({exact:,} with the same words as another document of this run)" if exact else ""
+        out.append(f"duplicates: {', '.join(parts)}{same}")
+    if job.mark:
+        clusters = len(set(decided.cluster)) + counts.no_text
+        out.append(
+            f"{plural(clusters, 'cluster')} in the 'cluster' field: a document and its "
+            "duplicates share one"
+        )
     if job.boilerplate:
-        out.append(f"boilerplate: {sum(decided.boilerplate):,} lines removed")
-    out.append(f"{len(records) / counts.elapsed():,.0f} documents/s")
+        out.append(f"boilerplate: {plural(sum(decided.boilerplate), 'line')} removed")
+    elapsed = counts.elapsed()
+    out.append(
+        f"{human_size(counts.nbytes)} in {elapsed:.2f} s ({read / elapsed:,.0f} documents/s), "
+        "in this process"
+    )
     return out

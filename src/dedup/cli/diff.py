@@ -10,7 +10,13 @@ import click
 
 import dedup.cli.stages as stages
 from dedup.cli.jobs import DiffJob
-from dedup.cli.options import input_options, job, repair_options, run_options
+from dedup.cli.options import (
+    input_options,
+    job,
+    normalize_options,
+    repair_options,
+    run_options,
+)
 from dedup.cli.plan import check_outputs, check_streams, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
@@ -20,7 +26,10 @@ from dedup.cli.summary import echo, no_text_line, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.pipeline import warm_up
 
-__all__ = ["diff_command", "run"]
+__all__ = ["STAGES", "diff_command", "run"]
+
+STAGES = ("normalize", "repair", "split")
+"""The stages of :func:`dedup.clean`, in order, as ``--stage`` names them."""
 
 
 @click.command(name="diff", epilog=EXIT_CODES)
@@ -29,7 +38,14 @@ __all__ = ["diff_command", "run"]
     "--color/--no-color",
     "color",
     default=None,
-    help="Colour the changes (default: when stdout is a terminal).",
+    help="Colour the changes (default: when stdout is a terminal; --color for less -R).",
+)
+@click.option(
+    "--stage",
+    "stages",
+    type=click.Choice(STAGES),
+    multiple=True,
+    help="Show only this stage's edits (repeatable; default: every stage).",
 )
 @click.option(
     "--context",
@@ -41,6 +57,7 @@ __all__ = ["diff_command", "run"]
 )
 @handle_errors
 @repair_options
+@normalize_options
 @input_options
 @run_options
 @job(DiffJob)
@@ -54,16 +71,18 @@ def diff_command(job: DiffJob) -> None:
 
     \b
     Example:
-      dedup diff page.txt | less -R
-      dedup diff crawl.jsonl --no-color --context 80 > review.txt
+      dedup diff page.txt
+      dedup diff page.txt --stage repair          # the copies only, not white-space fixes
+      dedup diff crawl.jsonl --color | less -R    # colour through a pager
+      dedup diff crawl.jsonl --context 80 > review.txt
     """
     run(job)
 
 
 def run(job: DiffJob) -> None:
     """``dedup diff`` on this machine's processes."""
-    sources = find_inputs(job.paths, job.inputs)
-    check_streams(sources, stdout="redirect it to a file")
+    sources, stdin = find_inputs(job.paths, job.inputs)
+    check_streams(stdout="redirect it to a file")
     check_outputs(
         [("--rejects", job.inputs.rejects)],
         sources=sources,
@@ -71,11 +90,13 @@ def run(job: DiffJob) -> None:
         glob=job.inputs.glob,
     )
     jobs = job.jobs or default_jobs()
-    stage = functools.partial(stages.clean_document, repair_options=job.repair)
+    stage = functools.partial(
+        stages.clean_document, repair_options=job.repair, normalize_options=job.normalize
+    )
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack)
         progress = Progress(sources, stack, quiet=job.quiet)
-        source = RecordSource(job.inputs, rejects=rejects, progress=progress)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
         engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         for input_source in sources:
             reader = source.reader(input_source)
@@ -86,15 +107,15 @@ def run(job: DiffJob) -> None:
                     stages.changed(record.text, result.text, result.edits),
                     [edit.action for edit in result.edits],
                 )
-                print_diff(record, result, job.context, job.color)
+                print_diff(record, result, job.context, job.color, job.stages)
                 source.advance(record)
-    echo(lines(source.counts, jobs), quiet=job.quiet)
+    echo(lines(source.counts, engine.started), quiet=job.quiet)
 
 
-def lines(counts: Counts, jobs: int) -> list[str]:
+def lines(counts: Counts, started: int) -> list[str]:
     """The summary of ``dedup diff``."""
     return [
         read_line("dedup diff", counts, "changed"),
         *no_text_line(counts, "not shown"),
-        speed_line(counts, jobs),
+        speed_line(counts, started),
     ]

@@ -16,7 +16,7 @@ from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import pair_dict, print_pairs
 from dedup.cli.session import EXIT_CODES, handle_errors
-from dedup.cli.summary import echo, no_text_line, over_cap_line, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.io import json_line
 from dedup.pipeline import warm_up
@@ -48,8 +48,8 @@ def find_command(job: FindJob) -> None:
 
 def run(job: FindJob) -> None:
     """``dedup find`` on this machine's processes."""
-    sources = find_inputs(job.paths, job.inputs)
-    check_streams(sources, stdout="redirect it to a file")
+    sources, stdin = find_inputs(job.paths, job.inputs)
+    check_streams(stdout="redirect it to a file")
     check_outputs(
         [("--rejects", job.inputs.rejects)],
         sources=sources,
@@ -62,7 +62,7 @@ def run(job: FindJob) -> None:
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack)
         progress = Progress(sources, stack, quiet=job.quiet)
-        source = RecordSource(job.inputs, rejects=rejects, progress=progress)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
         engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         for input_source in sources:
             reader = source.reader(input_source)
@@ -78,15 +78,15 @@ def run(job: FindJob) -> None:
                 source.advance(record)
     if not job.as_json and not pairs_total:
         click.echo("No duplicate spans found.")
-    echo([f"{pairs_total:,} duplicate pairs"], quiet=job.quiet)
-    echo(lines(source.counts, jobs), quiet=job.quiet)
+    echo(lines(source.counts, engine.started, pairs_total), quiet=job.quiet)
 
 
-def lines(counts: Counts, jobs: int) -> list[str]:
+def lines(counts: Counts, started: int, pairs: int) -> list[str]:
     """The summary of ``dedup find``."""
     return [
         read_line("dedup find", counts, "with duplicate spans"),
+        f"{plural(pairs, 'duplicate pair')} found",
         *no_text_line(counts, "not searched"),
         *over_cap_line(counts, "not searched"),
-        speed_line(counts, jobs),
+        speed_line(counts, started),
     ]

@@ -21,6 +21,7 @@ written once, here:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 import stat
@@ -43,6 +44,7 @@ from dedup.io import (
     discover,
     is_stream,
     output_name,
+    sniff_format,
 )
 from dedup.model import ConfigError, InputError
 
@@ -62,11 +64,19 @@ __all__ = [
 
 
 def find_inputs(
-    paths: Sequence[str], inputs: InputOptions, *, exclude: str | None = None
-) -> list[Source]:
+    paths: Sequence[str],
+    inputs: InputOptions,
+    *,
+    exclude: str | None = None,
+    stdin: IO[bytes] | None = None,
+) -> tuple[list[Source], IO[bytes]]:
     """The inputs ``paths`` name (see :func:`dedup.io.discover`), output ``exclude`` left out
-    of the directories searched; none at all is refused. Symbolic links found in the
-    directories are not followed, and a line on stderr says which."""
+    of the directories searched (none at all is refused), and the stream stdin is read from
+    (a closed one is refused when ``-`` is an input). Symbolic links found in the directories
+    are not followed, and a line on stderr says which.
+
+    Stdin (``-``) without ``--input-format`` is read as the format its first line shows
+    (:func:`dedup.io.sniff_format`): JSON Lines piped in are records, not one text."""
     skip = Path(exclude) if exclude not in (None, "-") else None
     links: list[Path] = []
     sources = discover(
@@ -75,14 +85,21 @@ def find_inputs(
     _say_links(paths, links)
     if not sources:
         raise InputError("no input files found: check the paths and --glob")
-    return sources
-
-
-def check_streams(sources: Sequence[Source], *, stdout: str | None = None) -> None:
-    """Refuse to read a closed stdin (a source ``-``), or to write a closed stdout (with
-    ``stdout``: what to do instead), before any work (``<&-``, ``>&-``)."""
-    if any(s.path is None for s in sources) and not _open_stream(sys.stdin):
+    reads_stdin = any(s.path is None for s in sources)
+    if reads_stdin and stdin is None and not _open_stream(sys.stdin):
         raise InputError("stdin is closed: give the input as a file", reason="no-stdin")
+    stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+    if stream is None:  # closed, and not read: any stream will do
+        stream = io.BytesIO()
+    if inputs.input_format is None and reads_stdin:
+        fmt, stream = sniff_format(stream)
+        sources = [dataclasses.replace(s, format=fmt) if s.path is None else s for s in sources]
+    return sources, stream
+
+
+def check_streams(*, stdout: str | None = None) -> None:
+    """Refuse to write a closed stdout (``>&-``; ``stdout``: what to do instead) before any
+    work. (A closed stdin is refused by :func:`find_inputs`.)"""
     if stdout is not None and not _open_stream(sys.stdout):
         raise ConfigError(f"stdout is closed: {stdout}", reason="no-stdout")
 

@@ -41,6 +41,8 @@ class Counts:
     replaced: int = 0
     no_text: int = 0
     over_cap: int = 0
+    html: int = 0
+    html_first: str = ""
     chars_in: int = 0
     chars_out: int = 0
     nbytes: int = 0
@@ -73,6 +75,9 @@ class Counts:
         self.count_read(done.record)
         self.count_output(done.chars_in, done.chars_out, done.changed, done.actions)
         self.count_over_cap(done.chars_in, options)
+        if done.html:
+            self.html += 1
+            self.html_first = self.html_first or done.record.location
 
     def elapsed(self) -> float:
         """Seconds since the run started (never zero)."""
@@ -94,12 +99,13 @@ class RecordSource:
         *,
         rejects: IO[bytes] | None,
         progress: Progress,
+        stdin: IO[bytes] | None = None,
     ) -> None:
         self.inputs = inputs
         self.counts = Counts()
         self.progress = progress
         self._rejects = rejects
-        self._stdin = getattr(sys.stdin, "buffer", None)
+        self._stdin = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
 
     def reader(self, source: Source, *, lazy: bool = False) -> Reader:
         """A reader of ``source`` with the shared input options (``lazy``: see

@@ -109,7 +109,7 @@ def print_pairs(record: Record, pairs: list[DuplicatePair]) -> None:
     Console(file=stdout, width=None if stdout.isatty() else 120).print(table)
 
 
-_STYLE = {
+_STYLE: dict[str, dict[str, Any]] = {
     "remove": {"fg": "red", "strikethrough": True},
     "move": {"fg": "green"},
     "fix": {"fg": "yellow"},
@@ -146,17 +146,30 @@ def _to_word_start(text: str, at: int) -> str:
     return text[at:]
 
 
-def _shorten(text: str, context: int, *, head: bool = True, tail: bool = True) -> str:
-    """``text`` with its middle elided when longer than ``2 * context`` (``context < 0``: never)."""
+def _paint(text: str, style: dict[str, Any]) -> str:
+    return click.style(text, **style) if style and text else text
+
+
+def _shorten(
+    text: str,
+    context: int,
+    *,
+    head: bool = True,
+    tail: bool = True,
+    style: dict[str, Any] | None = None,
+) -> str:
+    """``text`` with its middle elided when longer than ``2 * context`` (``context < 0``: never),
+    in ``style``; the elision marker is dim, and the text after it has ``style`` again."""
+    style = style or {}
     if context < 0 or len(text) <= 2 * context + 40:
-        return text
+        return _paint(text, style)
     keep_head = _to_word_end(text[: context + 20], context) if head else ""
     keep_tail = _to_word_start(text[len(text) - context - 20 :], 20) if tail else ""
     hidden = len(text) - len(keep_head) - len(keep_tail)
     marker = click.style(
         f"[\N{HORIZONTAL ELLIPSIS} {hidden:,} characters \N{HORIZONTAL ELLIPSIS}]", dim=True
     )
-    return f"{keep_head}{marker}{keep_tail}"
+    return f"{_paint(keep_head, style)}{marker}{_paint(keep_tail, style)}"
 
 
 def render_edits(text: str, edits: tuple[Edit, ...], *, context: int = 200) -> str:
@@ -175,11 +188,11 @@ def render_edits(text: str, edits: tuple[Edit, ...], *, context: int = 200) -> s
         style = _STYLE.get(edit.action, {})
         removed = printable(text[edit.start : edit.end])
         if removed:
-            body = _shorten(_visible(removed), context)
-            out.append(click.style(f"[-{body}-]", **style))  # type: ignore[arg-type]
+            body = _shorten(_visible(removed), context, style=style)
+            out.append(f"{_paint('[-', style)}{body}{_paint('-]', style)}")
         if edit.replacement:
-            body = _shorten(_visible(printable(edit.replacement)), context)
-            out.append(click.style(f"{{+{body}+}}", **style))  # type: ignore[arg-type]
+            body = _shorten(_visible(printable(edit.replacement)), context, style=style)
+            out.append(f"{_paint('{+', style)}{body}{_paint('+}', style)}")
         if edit.action in ("remove", "move"):
             kept = "" if edit.kept is None else f", kept {edit.kept.start}-{edit.kept.end}"
             note = (
@@ -192,14 +205,23 @@ def render_edits(text: str, edits: tuple[Edit, ...], *, context: int = 200) -> s
     return "".join(out)
 
 
-def print_diff(record: Record, result: Cleaned, context: int, color: bool | None) -> None:
+def print_diff(
+    record: Record,
+    result: Cleaned,
+    context: int,
+    color: bool | None,
+    stages: tuple[str, ...] = (),
+) -> None:
+    """The diff of one document, stage by stage (``stages``: only those, when given)."""
     click.echo(click.style(f"=== {title(record)}", bold=True), color=color)
-    if not result.edits:
-        click.echo("no changes", color=color)
+    shown = [s for s in result.stages if s.edits and (not stages or s.name in stages)]
+    if not shown:
+        where = f" in {', '.join(stages)}" if stages else ""
+        click.echo(f"no changes{where}", color=color)
         return
     text = record.text
     for stage in result.stages:
-        if stage.edits:
+        if stage in shown:
             count = len(stage.edits)
             header = f"--- {stage.name}: {count} edit{'s' if count != 1 else ''}"
             click.echo(click.style(header, bold=True), color=color)

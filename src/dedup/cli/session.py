@@ -85,6 +85,8 @@ HINTS = {
     "one type in every record",
     "bad-glob": "give --glob a pattern such as '*.jsonl' or 'sub/*.txt', and name single files "
     "as inputs",
+    "ambiguous-format": "pass --input-format text to read it as one document, or "
+    "--input-format jsonl",
 }
 
 

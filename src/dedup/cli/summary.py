@@ -3,6 +3,10 @@
 >>> counts = Counts(read=3, changed=1, skipped=0)
 >>> read_line("dedup clean", counts, "changed")
 'dedup clean: 3 documents read, 1 changed, 0 skipped'
+>>> human_size(4_600), human_size(1), human_size(15_700_000)
+('4.6 kB', '1 byte', '15.7 MB')
+>>> workers(0), workers(1), workers(2)
+('in this process', 'in this process', 'with 2 worker processes')
 """
 
 from __future__ import annotations
@@ -13,7 +17,17 @@ import click
 
 from dedup.cli.records import Counts
 
-__all__ = ["Counts", "echo", "no_text_line", "over_cap_line", "plural", "read_line", "speed_line"]
+__all__ = [
+    "Counts",
+    "echo",
+    "human_size",
+    "no_text_line",
+    "over_cap_line",
+    "plural",
+    "read_line",
+    "speed_line",
+    "workers",
+]
 
 
 def plural(n: int, word: str) -> str:
@@ -45,11 +59,28 @@ def over_cap_line(counts: Counts, what: str) -> list[str]:
     return [f"{plural(counts.over_cap, 'document')} over --max-doc-chars: {what}"]
 
 
-def speed_line(counts: Counts, jobs: int) -> str:
-    """``X MB in S s: Y MB/s with -j N``."""
+def human_size(nbytes: float) -> str:
+    """A size in bytes, in decimal units as ``ls -h --si`` and the progress bar show them."""
+    if nbytes < 1000:
+        return plural(round(nbytes), "byte")
+    for unit in ("kB", "MB", "GB", "TB"):
+        nbytes /= 1000
+        if nbytes < 999.95 or unit == "TB":
+            break
+    return f"{nbytes:,.1f} {unit}"
+
+
+def workers(started: int) -> str:
+    """Where the work ran: ``in this process``, or ``with N worker processes``."""
+    return "in this process" if started <= 1 else f"with {started:,} worker processes"
+
+
+def speed_line(counts: Counts, started: int) -> str:
+    """``4.6 kB in 0.08 s (57.5 kB/s), in this process``: the input's size (decompressed),
+    the time, and where it ran (``started``: the worker processes the engine started)."""
     elapsed = counts.elapsed()
-    mb = counts.nbytes / 1e6
-    return f"{mb:,.1f} MB in {elapsed:.2f} s: {mb / elapsed:,.2f} MB/s with -j {jobs}"
+    rate = human_size(counts.nbytes / elapsed)
+    return f"{human_size(counts.nbytes)} in {elapsed:.2f} s ({rate}/s), {workers(started)}"
 
 
 def echo(lines: Iterable[str], *, quiet: bool) -> None:

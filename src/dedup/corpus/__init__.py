@@ -22,7 +22,7 @@ from dedup.corpus.cluster import (
     choose_kept,
     find_near_duplicates,
 )
-from dedup.corpus.index import Index, IndexLockedError, Match
+from dedup.corpus.index import Entry, Index, IndexLockedError, IndexStats, Match
 from dedup.corpus.shingle import canonical_text, exact_hash, shingle_hashes
 from dedup.corpus.signature import SignatureScheme
 
@@ -31,8 +31,10 @@ __all__ = [
     "BoilerplateOptions",
     "Clusters",
     "CorpusOptions",
+    "Entry",
     "Index",
     "IndexLockedError",
+    "IndexStats",
     "Match",
     "SignatureScheme",
     "UnionFind",

@@ -190,14 +190,14 @@ def _chunk(
     n_docs = len(folded)
     # One separator (class "other") after each text keeps tokens from crossing texts.
     joined = "\x00".join(folded) + "\x00"
-    raw = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+    raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     expands = np.flatnonzero(_tables().expands[np.minimum(raw, 0xFFFF)])
     if len(expands):
         text_ends = np.cumsum([len(f) + 1 for f in folded])
         for d in np.unique(np.searchsorted(text_ends, expands, side="right")).tolist():
             folded[d] = folded[d].casefold()
         joined = "\x00".join(folded) + "\x00"
-        raw = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+        raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     codes = _tables().folds[np.minimum(raw, 0xFFFF)]
     if len(raw) and raw.max() > 0xFFFF:
         codes = np.where(raw > 0xFFFF, raw, codes)
@@ -244,7 +244,7 @@ def _chunk(
             hi -= 1
         segment = out[lo:hi]
         if canonical:
-            exact.append(segment.tobytes().decode("utf-32-le"))
+            exact.append(segment.tobytes().decode("utf-32-le", "surrogatepass"))
         else:
             exact.append(xxhash.xxh3_128_hexdigest(segment.tobytes()))
 
