@@ -115,7 +115,10 @@ def _tables() -> _Tables:
     return _Tables(classes, folds, expands, spaces)
 
 
-_COLON, _SLASH, _DOT, _W, _LBRACKET, _RBRACKET, _LPAREN, _RPAREN = (ord(c) for c in ":/.w[]()")
+_COLON, _SLASH, _DOT, _W, _LBRACKET, _RBRACKET, _LPAREN, _RPAREN, _QUOTE = (
+    ord(c) for c in ':/.w[]()"'
+)
+_TITLE = 300  # characters a Markdown link's title may run to
 
 
 def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -284,8 +287,9 @@ def _url_mask(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     """Code points that belong to link targets and URLs, which tokens leave out.
 
     In order, as if each were replaced by a space before the next is looked for: Markdown link
-    targets ``](...)``; every run of non-space characters that contains ``://``; every run that
-    starts with ``www.`` (any case). Runs end at white space and at the separator 0.
+    targets ``](...)``, with their title when they have one (``](url "title")``); every run of
+    non-space characters that contains ``://``; every run that starts with ``www.`` (any case).
+    Runs end at white space and at the separator 0.
     """
     n = len(codes)
     sep = _tables().spaces[np.minimum(codes, 0xFFFF)] | (codes == 0)
@@ -296,8 +300,23 @@ def _url_mask(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
         at = np.searchsorted(stops, opens + 2)
         ok = at < len(stops)
         opens, ends = opens[ok], stops[at[ok]]
-        ok = codes[ends] == _RPAREN
-        for lo, hi in zip(opens[ok].tolist(), ends[ok].tolist(), strict=True):
+        plain = codes[ends] == _RPAREN
+        # a target with a title, ``](url "title")`` (as html2text writes a link's title): the
+        # title runs to the first ``")`` within _TITLE characters, in the same document
+        titled = ~plain & (ends + 1 < n)
+        titled[titled] = codes[ends[titled] + 1] == _QUOTE
+        closes = np.flatnonzero((codes[:-1] == _QUOTE) & (codes[1:] == _RPAREN)) + 1
+        if titled.any() and len(closes):
+            nul = np.flatnonzero(codes == 0)
+            starts = ends[titled] + 2
+            at = np.searchsorted(closes, starts)
+            found = at < len(closes)
+            close = np.where(found, closes[np.minimum(at, len(closes) - 1)], n)
+            doc_end = nul[np.minimum(np.searchsorted(nul, starts), len(nul) - 1)]
+            good = found & (close - starts <= _TITLE) & (close < doc_end)
+            ends[np.flatnonzero(titled)[good]] = close[good]
+            plain[np.flatnonzero(titled)[good]] = True
+        for lo, hi in zip(opens[plain].tolist(), ends[plain].tolist(), strict=True):
             mask[lo : hi + 1] = True
         sep |= mask
     bounds = np.flatnonzero(sep)
