@@ -19,13 +19,22 @@ from dedup.cli.options import (
     repair_options,
     run_options,
 )
-from dedup.cli.plan import find_inputs, open_rejects, plan_outputs, refuse_existing, refuse_stdout
+from dedup.cli.plan import (
+    Target,
+    check_input_directories,
+    check_outputs,
+    check_streams,
+    find_inputs,
+    open_rejects,
+    plan_outputs,
+    refuse_stdout,
+)
 from dedup.cli.progress import Progress
 from dedup.cli.ray_engine import clean_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
 from dedup.cli.stages import Cleaning
-from dedup.cli.summary import echo, over_cap_line, plural, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.io import Writer, atomic_output
 from dedup.pipeline import warm_up
@@ -82,20 +91,34 @@ def clean_command(job: CleanJob) -> None:
 def run(job: CleanJob) -> None:
     """``dedup clean`` on this machine's processes."""
     inputs = job.inputs
+    check_input_directories(job.paths, job.output)
     sources, stdin = find_inputs(job.paths, inputs, exclude=job.output)
-    directory_input = any(Path(p).is_dir() for p in job.paths if p != "-")
+    directories = [p for p in job.paths if p != "-" and Path(p).is_dir()]
     targets = plan_outputs(
         sources,
         job.output,
         job.fmt,
         in_place=job.in_place,
-        force=job.force,
-        directory_input=directory_input,
+        directory_input=bool(directories),
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
-    refuse_existing(job.report, force=job.force)
+    to_stdout = any(t.path is None for t in targets)
+    check_streams(stdout="give the output a file with -o" if to_stdout else None)
+    check_outputs(
+        [
+            *(("-o", t.path) for t in targets),
+            ("--report", job.report),
+            ("--rejects", inputs.rejects),
+        ],
+        sources=sources,
+        directories=directories,
+        glob=inputs.glob,
+        in_place=job.in_place,
+        output_directory=_directory_output(targets, job.output),
+        force=job.force,
+    )
     jobs = job.jobs or default_jobs()
-    stdout = sys.stdout.buffer
+    stdout = getattr(sys.stdout, "buffer", None)
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(inputs, stack, force=job.force)
         progress = Progress(
@@ -152,6 +175,13 @@ def run(job: CleanJob) -> None:
     echo(lines(source.counts, engine.started), quiet=job.quiet)
 
 
+def _directory_output(targets: list[Target], output: str | None) -> str | None:
+    """``-o`` when it is a directory that the outputs mirror the inputs into."""
+    if output is None or output == "-" or [t.path for t in targets] == [Path(output)]:
+        return None
+    return output
+
+
 def html_warning(location: str) -> str:
     """What ``dedup clean`` says of the first document that looks like an HTML page."""
     return (
@@ -167,6 +197,7 @@ def lines(counts: Counts, started: int) -> list[str]:
     kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.edits.items())) or "none"
     return [
         read_line("dedup clean", counts, "changed"),
+        *no_text_line(counts, "passed through unchanged"),
         *over_cap_line(counts, "normalised only, not repaired"),
         *(
             [f"{plural(counts.html, 'document')} looked like HTML (the first: {counts.html_first})"]

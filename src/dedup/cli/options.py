@@ -17,6 +17,7 @@ reads records the same way as the others with two decorators.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
@@ -24,11 +25,12 @@ from typing import Any, Literal, TypeVar, cast
 import click
 
 from dedup.engine import default_jobs
-from dedup.io import FORMATS, Format
+from dedup.io import FORMATS, MAX_RECORD_BYTES, Format
 from dedup.model import RepairOptions
 from dedup.normalize import NormalizeOptions
 
 __all__ = [
+    "ByteSize",
     "EngineName",
     "InputOptions",
     "engine_options",
@@ -57,9 +59,19 @@ class InputOptions:
     errors: Literal["strict", "replace"] = "strict"
     skip_invalid: bool = False
     rejects: str | None = None
+    max_record_bytes: int = MAX_RECORD_BYTES
 
 
-_INPUT_NAMES = ("field", "id_field", "input_format", "glob", "errors", "skip_invalid", "rejects")
+_INPUT_NAMES = (
+    "field",
+    "id_field",
+    "input_format",
+    "glob",
+    "errors",
+    "skip_invalid",
+    "rejects",
+    "max_record_bytes",
+)
 
 
 def input_options(func: F) -> F:
@@ -80,6 +92,7 @@ def input_options(func: F) -> F:
             errors="replace" if given["errors"] == "replace" else "strict",
             skip_invalid=given["skip_invalid"],
             rejects=given["rejects"],
+            max_record_bytes=given["max_record_bytes"],
         )
         return func(*args, inputs=inputs, **kwargs)
 
@@ -130,10 +143,38 @@ def input_options(func: F) -> F:
             metavar="PATH",
             help="JSONL file for records set aside: source, line, error and the raw line.",
         ),
+        click.option(
+            "--max-record-bytes",
+            type=ByteSize(),
+            default=MAX_RECORD_BYTES,
+            show_default="64M",
+            metavar="SIZE",
+            help="A longer record (JSON line, text file, Parquet text) is not read: it is bad "
+            "input, set aside with --skip-invalid (e.g. 500K, 256M, 2G; 0: no limit).",
+        ),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
     return cast(F, wrapper)
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+class ByteSize(click.ParamType):  # type: ignore[type-arg]
+    """A size in bytes: a number, with ``K``, ``M`` or ``G`` (powers of 1,024) after it."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", str(value), flags=re.IGNORECASE)
+        if match is None:
+            self.fail(
+                f"{value!r} is not a size: give bytes, or a number with K, M or G", param, ctx
+            )
+        return int(match.group(1)) * _UNITS[match.group(2).upper()]
 
 
 def quiet_option(func: F) -> F:

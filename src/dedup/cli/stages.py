@@ -51,8 +51,11 @@ def changed(before: str, after: str, edits: tuple[Edit, ...]) -> bool:
     return after != before or bool(edits)
 
 
-def report_line(record: Record, result: Cleaned) -> dict[str, Any]:
-    """The ``--report`` line of one document: its id, where it is, and every stage's edits."""
+def report_line(record: Record, result: Cleaned | None) -> dict[str, Any]:
+    """The ``--report`` line of one document: its id, where it is, and every stage's edits
+    (``result`` ``None``: a record without text, passed through)."""
+    if result is None:
+        return {"id": record.id, "source": record.location, "changed": False, "edits": []}
     return {
         "id": record.id,
         "source": record.location,
@@ -101,6 +104,16 @@ class Cleaning:
         record = self.parser(item) if isinstance(item, Line) else item
         if isinstance(record, Reject):
             return record
+        if record.no_text:  # nothing to clean: written back as it was read
+            return CleanedRecord(
+                record=dataclasses.replace(record, text="", fields=None, raw=None),
+                chars_in=0,
+                chars_out=0,
+                changed=False,
+                actions=(),
+                output=encode(record, "", self.fmt, self.parser.field),
+                report=json_line(report_line(record, None)) if self.report else None,
+            )
         result = clean_document(record.text, self.repair_options, self.normalize_options)
         return CleanedRecord(
             record=dataclasses.replace(record, text="", fields=None, raw=None),
