@@ -1,31 +1,43 @@
-"""The SQLite index at scale: build time, size on disk per document, query latency.
+"""The index at scale: adds per second as it grows, bytes on disk per document, query latency.
 
 Synthetic documents of random words (a Zipf-like vocabulary); every tenth one is a copy of an
-earlier document inside new page chrome (words before and after it), so queries have real
-near-duplicates to find.
+earlier document inside new page chrome (words before and after it), so that adds and queries
+have real near-duplicates to find.
 
     python benchmarks/index_bench.py [--docs 1000000] [--batch 50000] [--queries 1000]
                                      [--cache-mb 256] [--path P]
+    python benchmarks/index_bench.py --redis redis://127.0.0.1:6379/0 [--writers 1,2,4]
 
-Prints build time and documents per second, bytes on disk per document, and the latency of
-single-document queries (near-duplicates of indexed documents, and new documents), with how
-many of each were found.
+With SQLite (the default) it prints the adds per second of each million documents (wall
+clock, and per second of this process's CPU: the machine may be shared), the size on disk per
+document, and the latency of single-document queries at the end (near-duplicates of indexed
+documents, and new documents), with how many of each were found.
+
+With ``--redis URL`` it runs, for each count of writers, that many processes adding the
+documents at once (each takes every ``writers``-th batch, and every process also adds the
+first batch, so that the same documents arrive from several writers at the same moment) into
+a namespace of their own, then checks that every document was stored once and that each
+repeated document was admitted (found no match) exactly once; it prints adds per second, the
+server's memory per document, and query latency. The server is the caller's (the benchmark
+flushes nothing but its own namespaces).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from dedup.corpus import CorpusOptions
-from dedup.corpus.index import Index
+from dedup.corpus.index import Index, index_banding
 from dedup.corpus.shingle import fmix64
 
 
@@ -68,17 +80,46 @@ class Corpus:
         after = self._words(key + 2, self._length(key + 2, 10, 60))
         return f"{before}\n{self.doc(i)}\n{after}"
 
+    def items(self, start: int, stop: int) -> list[tuple[str, str]]:
+        return [(f"doc-{i}", self.doc(i)) for i in range(start, stop)]
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=100_000, help="documents to index")
-    parser.add_argument("--words", type=int, default=200, help="mean words per document")
-    parser.add_argument("--batch", type=int, default=50_000, help="documents per transaction")
-    parser.add_argument("--queries", type=int, default=1000, help="single-document queries")
-    parser.add_argument("--cache-mb", type=int, default=256, help="SQLite page cache (MB)")
-    parser.add_argument("--path", default=None, help="index file (default: a temporary one)")
-    args = parser.parse_args(argv)
-    corpus = Corpus(args.words)
+
+def percentiles(seconds: Sequence[float]) -> str:
+    ms = sorted(v * 1000 for v in seconds)
+    p95 = ms[int(0.95 * (len(ms) - 1))]
+    p99 = ms[int(0.99 * (len(ms) - 1))]
+    return f"{statistics.median(ms):.1f}/{p95:.1f}/{p99:.1f}"
+
+
+def query_latencies(index: Index, corpus: Corpus, docs: int, queries: int) -> list[str]:
+    """Rows of the table: single-document query latency, near-duplicates and new documents."""
+    half = queries // 2
+    rng = np.random.default_rng(11)
+    targets = rng.integers(0, docs, half)
+    dup_texts = [corpus.in_chrome(int(t), 10**9 + int(t)) for t in targets]
+    new_texts = [corpus.base(docs * 10 + k) for k in range(queries - half)]
+    rows = []
+    for kind, texts in (("near-duplicate", dup_texts), ("new", new_texts)):
+        latencies, hits = [], 0
+        for text in texts:
+            t0 = time.perf_counter()
+            found = index.query(text)
+            latencies.append(time.perf_counter() - t0)
+            hits += bool(found)
+        rows.append(ROW.format(f"query latency, {kind} (ms p50/p95/p99)", percentiles(latencies)))
+        rows.append(ROW.format(f"queries, {kind}, that found a match", f"{hits}/{len(texts)}"))
+    t0 = time.perf_counter()
+    index.query_many(dup_texts + new_texts)
+    rate = queries / (time.perf_counter() - t0)
+    rows.append(ROW.format("batch query (query_many), documents/s", f"{rate:,.0f}"))
+    return rows
+
+
+ROW = "| {:<50} | {:>16} |"
+RULE = f"| {'-' * 50} | {'-' * 16} |"
+
+
+def sqlite_bench(args: argparse.Namespace, corpus: Corpus) -> int:
     workdir = None
     if args.path is None:
         workdir = tempfile.mkdtemp(prefix="dedup-index-bench-")
@@ -89,80 +130,157 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path} exists: give a new path", file=sys.stderr)
             return 2
     options = CorpusOptions()
-    bands, rows = options.banding
+    bands, rows = index_banding(options)
     print(
         f"{args.docs:,} documents of ~{args.words} words, batches of {args.batch:,}; "
-        f"{options.num_perm} values a signature, {bands} bands of {rows} rows, "
-        f"{args.cache_mb} MB page cache"
+        f"{options.num_perm} values a signature, {bands} bands of {rows} row(s), "
+        f"{args.cache_mb} MB page cache\n"
     )
-
-    started = time.perf_counter()
-    generating = 0.0
+    print("| documents      | adds/s (wall) | adds/s (CPU) | size (bytes/document) |")
+    print("| -------------- | ------------- | ------------ | --------------------- |")
+    step = max(args.batch, args.docs // 10 if args.docs < 10_000_000 else 1_000_000)
+    wall = cpu = 0.0
+    part_wall = part_cpu = 0.0
+    part_start = 0
     found_in_build = 0
+    rates: list[tuple[float, float]] = []
     with Index(path, options, cache_mb=args.cache_mb) as index:
         for start in range(0, args.docs, args.batch):
             stop = min(start + args.batch, args.docs)
-            t0 = time.perf_counter()
-            items = [(f"doc-{i}", corpus.doc(i)) for i in range(start, stop)]
-            generating += time.perf_counter() - t0
+            items = corpus.items(start, stop)
+            w0, c0 = time.perf_counter(), time.process_time()
             found_in_build += sum(bool(m) for m in index.add_many(items))
-            done = time.perf_counter() - started - generating
-            print(
-                f"  {stop:>10,} indexed, {stop / max(done, 1e-9):8,.0f} docs/s",
-                file=sys.stderr,
-            )
-        build = time.perf_counter() - started - generating
-        problems = index.check() if args.docs <= 200_000 else []
-
-        # Queries: near-duplicates of indexed documents (new chrome), and new documents.
-        half = args.queries // 2
-        rng = np.random.default_rng(11)
-        targets = rng.integers(0, args.docs, half)
-        dup_texts = [corpus.in_chrome(int(t), 10**9 + int(t)) for t in targets]
-        new_texts = [corpus.base(args.docs * 10 + k) for k in range(args.queries - half)]
-        latencies: dict[str, list[float]] = {"near-duplicate": [], "new": []}
-        hits = {"near-duplicate": 0, "new": 0}
-        for kind, texts in (("near-duplicate", dup_texts), ("new", new_texts)):
-            for text in texts:
-                t0 = time.perf_counter()
-                found = index.query(text)
-                latencies[kind].append(time.perf_counter() - t0)
-                hits[kind] += bool(found)
-        t0 = time.perf_counter()
-        index.query_many(dup_texts + new_texts)
-        batch_query = time.perf_counter() - t0
+            dw, dc = time.perf_counter() - w0, time.process_time() - c0
+            wall, cpu, part_wall, part_cpu = wall + dw, cpu + dc, part_wall + dw, part_cpu + dc
+            if stop - part_start >= step or stop == args.docs:
+                done = stop - part_start
+                rates.append((done / part_wall, done / part_cpu))
+                size = _size(path) / stop
+                print(
+                    f"| {part_start:>5,}-{stop:<8,} | {done / part_wall:13,.0f} | "
+                    f"{done / part_cpu:12,.0f} | {size:21,.0f} |",
+                    flush=True,
+                )
+                part_start, part_wall, part_cpu = stop, 0.0, 0.0
         count = len(index)
-    size = sum(
-        p.stat().st_size for p in path.parent.glob(path.name + "*") if not p.name.endswith(".lock")
-    )
-
-    print(f"\n| {'measure':<46} | {'value':>14} |")
-    print(f"| {'-' * 46} | {'-' * 14} |")
-    row = "| {:<46} | {:>14} |"
-    print(row.format("documents indexed", f"{count:,}"))
-    print(row.format("build time (s, without generating text)", f"{build:,.1f}"))
-    print(row.format("build rate (documents/s)", f"{args.docs / build:,.0f}"))
-    print(row.format("added documents that had a duplicate indexed", f"{found_in_build:,}"))
-    print(row.format("size on disk (MB)", f"{size / 1e6:,.1f}"))
-    print(row.format("size on disk per document (bytes)", f"{size / count:,.0f}"))
-    for kind, values in latencies.items():
-        ms = sorted(v * 1000 for v in values)
-        p50 = statistics.median(ms)
-        p95 = ms[int(0.95 * (len(ms) - 1))]
-        p99 = ms[int(0.99 * (len(ms) - 1))]
-        print(
-            row.format(f"query latency, {kind} (ms p50/p95/p99)", f"{p50:.1f}/{p95:.1f}/{p99:.1f}")
-        )
-        print(row.format(f"queries, {kind}, that found a match", f"{hits[kind]}/{len(values)}"))
-    rate = args.queries / batch_query
-    print(row.format("batch query (query_many), documents/s", f"{rate:,.0f}"))
-    if problems:
-        print(f"integrity problems: {problems}")
+        query_rows = query_latencies(index, corpus, args.docs, args.queries)
+    size = _size(path)
+    print(f"\n{ROW.format('measure', 'value')}\n{RULE}")
+    print(ROW.format("documents indexed", f"{count:,}"))
+    print(ROW.format("build time (s wall / s CPU, not generating text)", f"{wall:,.0f}/{cpu:,.0f}"))
+    overall = f"{args.docs / wall:,.0f}/{args.docs / cpu:,.0f}"
+    print(ROW.format("adds/s overall (wall / CPU)", overall))
+    if len(rates) > 1:
+        first, last = rates[0][1], rates[-1][1]
+        print(ROW.format("adds/s (CPU), first part / last part", f"{first / last:.2f}"))
+    print(ROW.format("added documents that had a duplicate indexed", f"{found_in_build:,}"))
+    print(ROW.format("size on disk (MB)", f"{size / 1e6:,.1f}"))
+    print(ROW.format("size on disk per document (bytes)", f"{size / count:,.0f}"))
+    for row in query_rows:
+        print(row)
     if workdir is not None:
         for p in Path(workdir).iterdir():
             p.unlink()
         os.rmdir(workdir)
     return 0
+
+
+def _size(path: Path) -> int:
+    return sum(
+        p.stat().st_size for p in path.parent.glob(path.name + "*") if not p.name.endswith(".lock")
+    )
+
+
+def _redis_writer(
+    url: str, namespace: str, docs: int, batch: int, writers: int, me: int, words: int
+) -> tuple[int, list[str], float, float]:
+    """One writer process: every ``writers``-th batch from ``me`` on, and the first batch too.
+    Returns how many documents it added, the ids it admitted (no match), wall and CPU time."""
+    corpus = Corpus(words)
+    starts = list(range(0, docs, batch))
+    mine = sorted(set(starts[me::writers]) | {0})
+    admitted: list[str] = []
+    added = 0
+    w0, c0 = time.perf_counter(), time.process_time()
+    with Index(url, namespace=namespace, timeout=10) as index:
+        for start in mine:
+            items = corpus.items(start, min(start + batch, docs))
+            for (doc_id, _), found in zip(items, index.add_many(items), strict=True):
+                if not found:
+                    admitted.append(doc_id)
+            added += len(items)
+    return added, admitted, time.perf_counter() - w0, time.process_time() - c0
+
+
+def redis_bench(args: argparse.Namespace, corpus: Corpus) -> int:
+    import redis
+
+    server = redis.Redis.from_url(args.redis)
+    counts = [int(w) for w in args.writers.split(",")]
+    print(
+        f"{args.docs:,} documents of ~{args.words} words, batches of {args.batch:,}, "
+        f"on {args.redis}; every writer also adds the first batch\n"
+    )
+    print(
+        "| writers | adds/s (wall) | adds/s (CPU, all writers) | stored | admitted twice | "
+        "lost | server bytes/document | query p50/p95/p99 (ms) |"
+    )
+    print(
+        "| ------- | ------------- | ------------------------- | ------ | -------------- | "
+        "---- | --------------------- | ---------------------- |"
+    )
+    for writers in counts:
+        namespace = f"bench-{os.getpid()}-{writers}"
+        before = int(server.info("memory")["used_memory"])
+        t0 = time.perf_counter()
+        with multiprocessing.get_context("spawn").Pool(writers) as pool:
+            results = pool.starmap(
+                _redis_writer,
+                [
+                    (args.redis, namespace, args.docs, args.batch, writers, me, args.words)
+                    for me in range(writers)
+                ],
+            )
+        wall = time.perf_counter() - t0
+        cpu = sum(r[3] for r in results)
+        added = sum(r[0] for r in results)
+        admitted = [doc_id for r in results for doc_id in r[1]]
+        twice = len(admitted) - len(set(admitted))
+        used = int(server.info("memory")["used_memory"]) - before
+        with Index(args.redis, namespace=namespace, readonly=True) as index:
+            stored = len(index)
+            missing = sum(f"doc-{i}" not in index for i in range(0, args.docs, 97))
+            latencies = []
+            for k in range(args.queries):
+                text = corpus.in_chrome(k * 7919 % args.docs, 10**9 + k)
+                q0 = time.perf_counter()
+                index.query(text)
+                latencies.append(time.perf_counter() - q0)
+        print(
+            f"| {writers:>7} | {added / wall:13,.0f} | {added / cpu:25,.0f} | {stored:>6,} | "
+            f"{twice:>14} | {missing:>4} | {used / stored:21,.0f} | {percentiles(latencies):>22} |",
+            flush=True,
+        )
+        for key in server.scan_iter(f"{namespace}:*", count=10_000):
+            server.delete(key)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=100_000, help="documents to index")
+    parser.add_argument("--words", type=int, default=200, help="mean words per document")
+    parser.add_argument("--batch", type=int, default=50_000, help="documents per add_many")
+    parser.add_argument("--queries", type=int, default=1000, help="single-document queries")
+    parser.add_argument("--cache-mb", type=int, default=256, help="SQLite page cache (MB)")
+    parser.add_argument("--path", default=None, help="index file (default: a temporary one)")
+    parser.add_argument("--redis", default=None, help="a Redis URL: benchmark that instead")
+    parser.add_argument("--writers", default="1,2,4", help="Redis: counts of writers to run")
+    args = parser.parse_args(argv)
+    corpus = Corpus(args.words)
+    if args.redis:
+        return redis_bench(args, corpus)
+    return sqlite_bench(args, corpus)
 
 
 if __name__ == "__main__":

@@ -436,7 +436,9 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
 
 
 def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    def fake(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
         edits = (
             Edit(
                 start=0, end=2, action="remove", reason="adjacent-copy", score=1.0, kept=Span(2, 4)
@@ -727,7 +729,9 @@ def test_a_failing_stage_is_reported_with_its_location(
 ) -> None:
     real = stages.clean_document
 
-    def flaky(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    def flaky(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
         if text == "boom":
             raise RuntimeError("stage bug")
         return real(text, repair_options)
@@ -755,7 +759,9 @@ def test_interrupt_leaves_no_partial_output(
 ) -> None:
     calls = 0
 
-    def interrupted(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    def interrupted(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
         nonlocal calls
         calls += 1
         if calls == 3:
@@ -900,7 +906,9 @@ def test_diff_seed_shows_the_removed_copy() -> None:
 
 
 def test_diff_colour(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def fake(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+    def fake(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
         edits = (Edit(start=0, end=1, action="remove", reason="r", score=1.0, kept=None),)
         return Cleaned(apply_edits(text, edits), (Stage("repair", edits),))
 
@@ -998,3 +1006,59 @@ def test_parquet_piped_to_stdin(tmp_path: Path) -> None:
     result = run("clean", "-", "-o", str(tmp_path / "out.jsonl"), input=path.read_bytes())
     assert result.exit_code == 0, result.stderr
     assert read_jsonl(tmp_path / "out.jsonl") == [{"id": "a", "text": "caf\u00e9"}]
+
+
+GO = (
+    "Connect to the database:\n\ntype Store struct {\n    db          *sql.DB\n"
+    "    name string  \n}\n"
+)
+
+
+def test_code_keeps_its_alignment_and_keep_spaces_keeps_everything(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(GO.replace("database:", "database:   "), encoding="utf-8")
+    result = run("clean", str(page), "-q")
+    assert "    db          *sql.DB\n" in result.stdout  # an indented line keeps its runs
+    assert "database:\n" in result.stdout  # spaces at line ends still go
+    kept = run("clean", str(page), "-q", "--keep-spaces")
+    assert kept.stdout == page.read_text(encoding="utf-8")
+    diff = run("diff", str(page), "-q", "--keep-spaces")
+    assert diff.stdout == f"=== {page}\nno changes\n"
+
+
+def test_find_min_similarity_means_what_it_says() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    loose = run("find", str(SEED), "--json", "--min-similarity", "0.3", "-q")
+    strict = run("find", str(SEED), "--json", "--min-similarity", "0.95", "-q")
+    for line in strict.stdout.splitlines():
+        pair = json.loads(line)
+        assert pair["score"] >= 0.95 or pair["kind"] != "distant", pair
+    assert len(loose.stdout.splitlines()) >= len(strict.stdout.splitlines())
+    assert dedup.find_duplicates(text, min_similarity=0.95) == [
+        p for p in dedup.find_duplicates(text) if p.kind != "distant" or p.score >= 0.95
+    ]
+
+
+def test_clean_takes_keyword_overrides_as_normalize_and_repair_do() -> None:
+    assert dedup.clean(GO, collapse_spaces=False) == GO
+    assert dedup.normalize(GO, collapse_spaces=False).text == GO
+    assert dedup.clean_batch([GO], collapse_spaces=False) == [GO]
+    assert dedup.clean(DOUBLED, min_chars=10_000) == dedup.clean(
+        DOUBLED, repair_options=RepairOptions(min_chars=10_000)
+    )
+    with pytest.raises(dedup.ConfigError, match="unknown option colapse_spaces"):
+        dedup.clean(GO, colapse_spaces=False)
+
+
+def test_html_given_to_clean_is_said_to_be_html(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!DOCTYPE html>\n<html><body><p>Hello there.</p></body></html>\n", encoding="utf-8"
+    )
+    result = run("clean", str(page), "-o", str(tmp_path / "out.html"))
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"Warning: {page}:1 looks like HTML")
+    assert "extract its text first" in result.stderr
+    assert f"1 document looked like HTML (the first: {page}:1)" in result.stderr
+    text = run("clean", str(SEED), "-o", str(tmp_path / "out.txt"))
+    assert "HTML" not in text.stderr

@@ -155,8 +155,8 @@ def test_readers_during_a_write_see_whole_batches(tmp_path: Path) -> None:
             assert count % BATCH == 0, f"a reader saw {count} documents: part of a batch"
             expected = [f"w-{b}-{i}" for b in range(count // BATCH) for i in range(BATCH)]
             assert ids == ["seed", *expected]
-            # (check() counts the documents without their band keys, among other faults)
-            assert index.check() == [], "a reader saw documents without their band keys"
+            # (check() counts the documents without their postings, among other faults)
+            assert index.check() == [], "a reader saw documents without their postings"
             index.query(probe)
             seen_counts.add(count)
         time.sleep(0.005)

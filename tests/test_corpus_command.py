@@ -89,10 +89,15 @@ def test_the_index_remembers_earlier_runs(tmp_path: Path) -> None:
     assert [r["id"] for r in read(tmp_path / "o2.jsonl")] == ["f"]
     assert "2 documents read: 1 kept, 1 duplicate; 0 skipped" in result.stderr
     assert f"0 of a document kept in this run, 1 of documents already in {index}" in result.stderr
-    # Running the same input again finds all of it in the index.
+    # The same command over the same input is the same run: it writes what it wrote (a rerun
+    # after a crash must, and nothing tells the two apart).
     again = run(second, "-o", str(tmp_path / "o3.jsonl"), "--index", index, "-q")
     assert again.exit_code == 0
-    assert read(tmp_path / "o3.jsonl") == []
+    assert read(tmp_path / "o3.jsonl") == read(tmp_path / "o2.jsonl")
+    # Other input holding the same records finds them in the index.
+    third = write(tmp_path / "day3.jsonl", [*later, {"id": "g", "text": words(8)}])
+    assert run(third, "-o", str(tmp_path / "o4.jsonl"), "--index", index, "-q").exit_code == 0
+    assert [r["id"] for r in read(tmp_path / "o4.jsonl")] == ["g"]
 
 
 def test_an_index_built_with_older_canonical_tokens_is_refused(tmp_path: Path) -> None:
@@ -416,3 +421,18 @@ def test_two_outputs_cannot_share_stdout(tmp_path: Path, args: list[str], messag
     result = run(write(tmp_path / "in.jsonl", rows()), *args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_a_file_name_reused_every_day_loses_nothing_to_its_line_ids(tmp_path: Path) -> None:
+    """Without an id field, records are named FILE:LINE; the same file name every day (day 1
+    [A, B], day 2 [C, D, A], day 3 [C]) with one index: day 2 keeps C and D, day 3 nothing."""
+    a, b, c, d = (words(seed) for seed in (21, 22, 23, 24))
+    index = str(tmp_path / "seen.db")
+    crawl = tmp_path / "crawl.jsonl"
+    kept = []
+    for day, texts in enumerate(([a, b], [c, d, a], [c]), start=1):
+        crawl.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+        out = tmp_path / f"day{day}.jsonl"
+        assert run(str(crawl), "-o", str(out), "--index", index, "-q").exit_code == 0
+        kept.append([r["text"] for r in read(out)])
+    assert kept == [[a, b], [c, d], []]

@@ -344,6 +344,9 @@ def test_corpus_index_killed_at_random(corpus_case: CorpusCase, tmp_path: Path, 
 
     force = ["--force"] if "unique.jsonl" in visible else []
     _run(_command(*CORPUS_ARGS, *force), work)
+    assert (work / "unique.jsonl").read_bytes() == corpus_case.output, (
+        "the rerun wrote another output"
+    )
     with Index(work / "seen.db", readonly=True) as index:
         assert index.check() == []
         assert len(index) == len(corpus_case.earlier_ids) + len(corpus_case.ids)
@@ -405,6 +408,9 @@ def test_corpus_index_killed_between_batches(
         assert (work / "unique.jsonl").read_bytes() == corpus_case.output, "partial output"
     force = ["--force"] if "unique.jsonl" in visible else []
     _run(_command(*CORPUS_ARGS, *force), work)
+    assert (work / "unique.jsonl").read_bytes() == corpus_case.output, (
+        "the rerun wrote another output"
+    )
     with Index(work / "seen.db", readonly=True) as index:
         assert index.check() == []
         assert len(index) == len(corpus_case.earlier_ids) + len(corpus_case.ids)
@@ -435,6 +441,65 @@ def test_corpus_rerun_after_a_kill_writes_every_record(
     process.wait()
     assert committed >= BATCH, "the run ended before a batch was committed"
     assert (work / "unique.jsonl").read_bytes() == corpus_case.output
+
+
+# --------------------------------------------------------------------------------------------
+# dedup corpus --index on more records than one batch of the default size (20,000): whatever
+# point the kill comes at, a rerun with --force writes what one uninterrupted run writes.
+
+BIG_RECORDS = 45_000
+BIG_RUNS = int(os.environ.get("DEDUP_KILL_BIG_RUNS", "1"))
+BIG_ARGS = ["corpus", "day2.jsonl", "-o", "unique.jsonl", "--index", "seen.db", "-q"]
+
+
+@pytest.fixture(scope="module")
+def big_case(tmp_path_factory: pytest.TempPathFactory) -> CorpusCase:
+    root = tmp_path_factory.mktemp("corpus-big-reference")
+    rng = random.Random(11)
+    _write_jsonl(root / "day1.jsonl", _corpus_records(rng, "day1", 500))
+    _write_jsonl(root / "day2.jsonl", _corpus_records(rng, "day2", BIG_RECORDS))
+    day1 = [sys.executable, "-m", "dedup", "corpus", "day1.jsonl", "-o", "d1.jsonl"]
+    _run([*day1, "--index", "day1.db", "-q"], root)
+    with Index(root / "day1.db", readonly=True) as index:
+        earlier_ids = set(index.ids())
+    (root / "seen.db").write_bytes((root / "day1.db").read_bytes())
+    _children_cpu()
+    _, cpu = _run([sys.executable, "-m", "dedup", *BIG_ARGS], root)
+    ids = [json.loads(line)["id"] for line in (root / "day2.jsonl").open(encoding="utf-8")]
+    return CorpusCase(
+        root,
+        _sha256(root / "day2.jsonl"),
+        ids,
+        root / "day1.db",
+        earlier_ids,
+        (root / "unique.jsonl").read_bytes(),
+        cpu,
+    )
+
+
+@pytest.mark.parametrize("seed", range(SEED, SEED + BIG_RUNS))
+def test_a_rerun_after_a_kill_writes_what_one_run_writes(
+    big_case: CorpusCase, tmp_path: Path, seed: int
+) -> None:
+    rng = random.Random(7_000_003 * (seed + 1))
+    work = tmp_path
+    _prepare_corpus(big_case, work)
+    args = [sys.executable, "-m", "dedup", *BIG_ARGS]
+    outcome = _kill_after(args, work, rng.uniform(0.05, 1.05) * big_case.cpu)
+    visible = _visible(work)
+    if "unique.jsonl" in visible:
+        assert (work / "unique.jsonl").read_bytes() == big_case.output, "partial output"
+    _, ids = _index_state(work / "seen.db")
+    committed = len(ids) - len(big_case.earlier_ids)
+    _run([*args, "--force"], work)
+    assert (work / "unique.jsonl").read_bytes() == big_case.output, (
+        f"after a kill ({outcome}, {committed} records committed) the rerun wrote another output"
+    )
+    with Index(work / "seen.db", readonly=True) as index:
+        assert index.check() == []
+        assert len(index) == len(big_case.earlier_ids) + BIG_RECORDS
+    assert _sha256(work / "day2.jsonl") == big_case.input_sha
+    _record("big", seed, outcome, visible, _leftovers(work), committed=committed)
 
 
 # --------------------------------------------------------------------------------------------

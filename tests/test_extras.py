@@ -197,3 +197,19 @@ def test_doctests() -> None:
     result = doctest.testmod(dedup.extras)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --- redis ------------------------------------------------------------------------------
+
+
+def test_redis_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    hide(monkeypatch, "redis")
+    with pytest.raises(MissingExtraError, match=r"pip install 'dedup-text\[redis\]'"):
+        dedup.Index("redis://127.0.0.1:1/0")
+
+
+def test_redis_present() -> None:
+    """The index on a Redis server runs in tests/test_corpus_index_redis.py; here, that the
+    extra's module loads."""
+    redis = pytest.importorskip("redis")
+    assert callable(redis.Redis.from_url)

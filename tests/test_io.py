@@ -125,7 +125,6 @@ def test_empty_text_file_is_one_empty_document(tmp_path: Path) -> None:
     [
         (b'{"id": "c", "text": "cut in ha', "malformed JSON"),
         (b'{"id": "c", "body": "no text"}', "has no field 'text' (its fields: id, body)"),
-        (b'{"id": "c", "text": null}', "field 'text' is null, not a string"),
         (b'{"id": "c", "text": 3}', "field 'text' is int, not a string"),
         (b'["text"]', "is a JSON list, not an object"),
         (b'{"text": "nul \x00 raw"}', "malformed JSON"),
@@ -221,13 +220,13 @@ def test_parquet_rows_and_null_text(tmp_path: Path) -> None:
     table = pa.table({"id": ["a", "b", "c"], "text": ["x", None, "z"], "n": [1, 2, 3]})
     pq.write_table(table, path)
     records = _read(path)
-    assert [type(r).__name__ for r in records] == ["Record", "Reject", "Record"]
+    assert [type(r).__name__ for r in records] == ["Record", "Record", "Record"]
     assert isinstance(records[0], Record)
     assert records[0].fields == {"id": "a", "text": "x", "n": 1}
-    assert isinstance(records[1], Reject)
+    assert isinstance(records[1], Record)
     assert records[1].line == 2
-    assert "is null in this row" in str(records[1].error)
-    assert (records[1].error.line, records[1].error.field) == (2, "text")
+    assert records[1].no_text  # passed through as it is, not cleaned
+    assert records[1].fields == {"id": "b", "text": None, "n": 2}
 
 
 def test_not_parquet(tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def test_space_runs_match_a_regex_reference(text: str) -> None:
 
 @given(st.text(alphabet="ab", max_size=12), st.text(alphabet="ab", max_size=12))
 def test_common_ends_match_a_character_by_character_reference(a: str, b: str) -> None:
-    from dedup.normalize import _longest
+    from dedup.mojibake import _longest
 
     limit = min(len(a), len(b))
     prefix = next((k for k in range(limit) if a[k] != b[k]), limit)

@@ -243,7 +243,7 @@ def test_settings_defaults_and_strings_from_the_command_line(tmp_path: Path) -> 
         ({"DEDUP_FIELDS": {"text": 1}}, "DEDUP_FIELDS must be a list of field names"),
         ({"DEDUP_DROP_DUPLICATES": "maybe"}, "DEDUP_DROP_DUPLICATES must be True or False"),
         ({"DEDUP_REPAIR": 2}, "DEDUP_REPAIR must be True or False"),
-        ({"DEDUP_INDEX": 3}, "DEDUP_INDEX must be a path, not int"),
+        ({"DEDUP_INDEX": 3}, "DEDUP_INDEX must be a path or a redis:// URL, not int"),
         ({"DEDUP_DUPLICATE_FIELD": "text"}, "DEDUP_DUPLICATE_FIELD='text' is one of DEDUP_FIELDS"),
     ],
 )
@@ -365,7 +365,7 @@ def test_items_sharing_an_id_are_compared_by_their_text() -> None:
     try:
         made.process_item({"url": "https://a.example/list", "text": library})
         made.process_item({"url": "https://a.example/list", "text": bikes})  # same page
-        with pytest.raises(DropItem, match=r"^dedup: exact duplicate of https://a\.example/list#"):
+        with pytest.raises(DropItem, match=r"^dedup: exact duplicate of https://a\.example/list$"):
             made.process_item({"url": "https://b.example/2", "text": bikes})
         with pytest.raises(DropItem, match=r"^dedup: already seen: https://a\.example/list "):
             made.process_item({"url": "https://a.example/list", "text": bikes})
@@ -406,15 +406,17 @@ def test_index_persists_and_is_closed_and_temporary_index_removed(tmp_path: Path
     assert not where.parent.exists()
 
 
-def test_an_index_built_for_another_threshold_is_refused_naming_the_settings(
+def test_an_index_built_with_other_parameters_is_refused_naming_the_setting(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "seen.db"
-    Index(path, threshold=0.5).close()  # bands chosen for 0.5 differ from the default's
+    Index(path, bands=8, rows=2).close()
     made = DedupPipeline(DedupSettings(index=path))
-    with pytest.raises(dedup.ConfigError, match=r"DEDUP_INDEX=.* does not fit DEDUP_THRESHOLD="):
+    with pytest.raises(dedup.ConfigError, match=r"DEDUP_INDEX=.* cannot be used: .*bands=8"):
         made.open_spider()
-    made = DedupPipeline(DedupSettings(index=path, threshold=0.5))
+    other = tmp_path / "other.db"
+    Index(other, threshold=0.9).close()
+    made = DedupPipeline(DedupSettings(index=other, threshold=0.5))  # any threshold will do
     made.open_spider()
     made.close_spider()
 
@@ -432,3 +434,17 @@ def test_importing_dedup_does_not_import_scrapy() -> None:
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_crawlers_share_an_index_on_redis(redis_url: str) -> None:
+    namespace = f"scrapy-{os.getpid()}"
+    first, _ = pipeline(DEDUP_INDEX=redis_url, DEDUP_NAMESPACE=namespace)
+    second, stats = pipeline(DEDUP_INDEX=redis_url, DEDUP_NAMESPACE=namespace)
+    try:
+        first.process_item({"url": "https://a.example/1", "text": ARTICLE})
+        with pytest.raises(DropItem, match=r"^dedup: exact duplicate of https://a\.example/1$"):
+            second.process_item({"url": "https://b.example/1", "text": ARTICLE})
+    finally:
+        first.close_spider()
+        second.close_spider()
+    assert stats.values["dedup/duplicates_dropped"] == 1

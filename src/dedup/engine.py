@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -59,14 +60,35 @@ class Failed:
         return f"{self.error}: {self.message}"
 
 
-def _start_worker(warm_up: Callable[[], object] | None) -> None:
+_PARENT_POLL = 0.2  # seconds between a worker's looks at its parent
+
+
+def _start_worker(warm_up: Callable[[], object] | None, parent: int | None = None) -> None:
     """Workers leave Ctrl-C to the calling process, which stops the run and cleans up; a
-    SIGTERM (sent by :meth:`Engine.close` to stop them) ends them at once. Then the engine's
+    SIGTERM (sent by :meth:`Engine.close` to stop them) ends them at once; and they exit when
+    the process that started them is gone (:func:`_exit_with_parent`; ``parent``, when known,
+    is that process: one that died before this point is seen at once). Then the engine's
     ``warm_up``, if the worker did not inherit what it built."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="dedup-parent-watch", daemon=True
+    ).start()
     if warm_up is not None:
         warm_up()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the process that started the pool has gone: a SIGKILLed run
+    cannot stop its workers, which would be re-parented and wait for work forever. A forked
+    worker sees its parent change; one started by a fork server (whose parent is the server,
+    kept alive by its workers) sees the pipe from the starting process close."""
+    starter = multiprocessing.parent_process()
+    while os.getppid() == parent and (starter is None or starter.is_alive()):
+        time.sleep(_PARENT_POLL)
+    os._exit(1)
 
 
 class _Apply(Generic[T, R]):
@@ -229,7 +251,7 @@ class Engine:
                 max_workers=self.jobs,
                 mp_context=cast(BaseContext, self._workers),
                 initializer=_start_worker,
-                initargs=(warm_up,),
+                initargs=(warm_up, os.getpid() if method == "fork" else None),
             )
         return self._pool
 

@@ -1,7 +1,7 @@
 """What the plain install leaves out, and the one error that says how to add it.
 
 ``pip install dedup-text`` brings what the library needs (rapidfuzz, regex, ftfy, numpy,
-xxhash). The command line, Parquet, zstd, Ray and Scrapy come with extras
+xxhash). The command line, Parquet, zstd, Ray, Scrapy and Redis come with extras
 (``pip install 'dedup-text[cli,parquet]'``, or ``[all]``); using one that is not installed
 raises :class:`MissingExtraError`, whose message names the extra to install.
 
@@ -34,6 +34,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "zstd": ("zstandard",),
     "ray": ("ray.data",),
     "scrapy": ("scrapy", "itemadapter"),
+    "redis": ("redis",),
 }
 """Each extra and the modules it brings (``[all]`` is every one of them)."""
 

@@ -23,15 +23,19 @@ import gzip
 import io
 import json
 import os
+import re
+import stat
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any, Literal
 
 from dedup.extras import require
-from dedup.model import ConfigError, DedupError, InputError
+from dedup.model import ConfigError, DedupError, InputError, check_int
+from dedup.parquet import BadString, ParquetSink, batch_rows, json_value
 
 __all__ = [
     "FORMATS",
@@ -50,6 +54,7 @@ __all__ = [
     "detect_format",
     "discover",
     "encode",
+    "is_stream",
     "json_line",
     "open_writer",
     "output_name",
@@ -68,6 +73,10 @@ _COMPRESSION_SUFFIXES: dict[str, Compression] = {".gz": "gzip", ".zst": "zstd", 
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _FORMAT_SUFFIX: dict[str, str] = {"text": ".txt", "jsonl": ".jsonl", "parquet": ".parquet"}
 _READ_CHUNK = 1 << 20
+_ZSTD_OUT = 1 << 22  # bytes of zstd output aimed at per piece of input fed
+MAX_RECORD_BYTES = 64 << 20
+"""The default cap on one record's bytes as read (a JSON line, a text file, a Parquet text):
+64 MiB. A record over it is set aside before it is decoded whole (see :class:`Reader`)."""
 _PARQUET_BATCH_ROWS = 1024
 
 
@@ -225,13 +234,18 @@ def discover(
     glob: str = "*",
     input_format: Format | None = None,
     exclude: Path | None = None,
+    links: list[Path] | None = None,
 ) -> list[Source]:
     """The inputs named by ``paths``: files, directories (searched recursively for ``glob``,
     hidden files skipped, sorted) and ``-`` for stdin.
 
     ``input_format`` overrides the format the file names imply. Paths under ``exclude`` (the
-    output directory) are left out. Raises :class:`InputError` for a path that does not exist.
+    output directory) are left out. Symbolic links found in a directory are not followed
+    (a link named in ``paths`` is): each is appended to ``links``, so that the caller can say
+    so. Raises :class:`InputError` for a path that does not exist, and :class:`ConfigError`
+    for a ``glob`` that is not a pattern of names under a directory.
     """
+    _check_glob(glob)
     sources: list[Source] = []
     excluded = exclude.resolve() if exclude is not None else None
     for raw in paths:
@@ -244,7 +258,13 @@ def discover(
             found = []
             for candidate in sorted(path.rglob(glob)):
                 relative = candidate.relative_to(path)
-                if not candidate.is_file() or any(p.startswith(".") for p in relative.parts):
+                if any(p.startswith(".") for p in relative.parts):
+                    continue
+                if candidate.is_symlink():
+                    if links is not None:
+                        links.append(candidate)
+                    continue
+                if not candidate.is_file():
                     continue
                 if excluded is not None and candidate.resolve().is_relative_to(excluded):
                     continue
@@ -255,6 +275,19 @@ def discover(
         else:
             raise InputError(f"{raw}: no such file or directory", path=raw, reason="missing")
     return sources
+
+
+def _check_glob(glob: str) -> None:
+    """Refuse a pattern that is a path rather than names under a directory (``/etc/passwd``,
+    ``../x``): a directory search would leave the directory."""
+    parts = PurePath(glob).parts
+    if not glob or PurePath(glob).is_absolute() or ".." in parts:
+        raise ConfigError(
+            f"glob {glob!r} is not a pattern of file names under a directory",
+            hint="give a pattern such as '*.jsonl' or 'sub/*.txt', and name single files as inputs",
+            reason="bad-glob",
+            option="glob",
+        )
 
 
 def _source(path: Path, relative: PurePath, input_format: Format | None) -> Source:
@@ -278,6 +311,8 @@ class Record:
     - ``raw``: the JSON line as read (valid UTF-8), so that a record whose text does not change
       is written back byte for byte.
     - ``replaced``: invalid UTF-8 was replaced with U+FFFD (``--errors replace``).
+    - ``no_text``: its text field is null (``text`` is ``""``): it has nothing to clean or
+      compare, and is written back as it was read.
     """
 
     source: str
@@ -289,6 +324,7 @@ class Record:
     replaced: bool = False
     position: int = 0
     raw: bytes | None = None
+    no_text: bool = False
 
     @property
     def location(self) -> str:
@@ -373,8 +409,13 @@ class LineParser:
                 line=number,
             )
             return Reject(source=name, line=number, error=malformed, raw=raw_line)
+        except (ValueError, RecursionError) as exc:  # valid JSON past what Python reads
+            return Reject(
+                source=name, line=number, error=self._unreadable(exc, number), raw=raw_line
+            )
+        null = isinstance(record, dict) and self.field in record and record[self.field] is None
         try:
-            value = self.text_of(record, number)
+            value = "" if null else self.text_of(record, number)
         except InputError as exc:
             return Reject(source=name, line=number, error=exc, raw=raw_line)
         return Record(
@@ -387,6 +428,39 @@ class LineParser:
             replaced=replaced,
             position=line.position,
             raw=None if replaced else data,
+            no_text=null,
+        )
+
+    def _unreadable(self, exc: ValueError | RecursionError, number: int) -> InputError:
+        """What to say of valid JSON that Python's reader does not take: an integer of more
+        digits than it converts, or nesting deeper than it recurses."""
+        where = f"{self.source}:{number}"
+        if isinstance(exc, RecursionError):
+            return InputError(
+                f"{where}: the record is nested deeper than Python's JSON reader goes (about "
+                f"{sys.getrecursionlimit():,} levels)",
+                hint="flatten the record",
+                reason="too-deep",
+                path=self.source,
+                line=number,
+            )
+        digits = re.search(r"value has (\d+) digits", str(exc))
+        limit = re.search(r"limit \((\d+) digits\)", str(exc))
+        if digits is None:
+            return InputError(
+                f"{where}: unreadable JSON ({exc})",
+                hint="fix the line",
+                reason="malformed-json",
+                path=self.source,
+                line=number,
+            )
+        most = f" (Python reads up to {int(limit.group(1)):,})" if limit else ""
+        return InputError(
+            f"{where}: a number of {int(digits.group(1)):,} digits{most}",
+            hint="write the number as a string",
+            reason="number-too-long",
+            path=self.source,
+            line=number,
         )
 
     def decode(
@@ -451,8 +525,25 @@ class LineParser:
         return f"{self.source}:{number}"
 
 
+def _skip(stream: IO[bytes], *, to_line_end: bool = False) -> int:
+    """Read and drop the rest of ``stream`` (``to_line_end``: of its line, line break
+    included) a piece at a time; the number of bytes dropped."""
+    total = 0
+    while True:
+        piece = stream.readline(_READ_CHUNK) if to_line_end else stream.read(_READ_CHUNK)
+        total += len(piece)
+        if not piece or (to_line_end and piece.endswith(b"\n")):
+            return total
+
+
 class _ZstdReader(io.RawIOBase):
-    """A raw stream decompressing zstd frames, which raises on a truncated file."""
+    """A raw stream decompressing zstd frames, which raises on a truncated file.
+
+    It runs in time linear in the output and in bounded memory however well the file is
+    compressed (80 MB of text fit in 7 KB): compressed bytes are fed to the decompressor in
+    pieces sized from the ratio seen so far, so that each yields about :data:`_ZSTD_OUT`
+    bytes, and the output is handed out from an offset, never copied again.
+    """
 
     def __init__(self, raw: IO[bytes], name: str) -> None:
         zstandard = require("zstandard", "zstd", f"{name}: reading zstd")
@@ -461,7 +552,9 @@ class _ZstdReader(io.RawIOBase):
         self._name = name
         self._dctx = zstandard.ZstdDecompressor()
         self._obj: Any = None  # the frame being decompressed; None between frames
-        self._buffer = b""
+        self._pending = memoryview(b"")  # compressed bytes read and not yet fed
+        self._buffer = memoryview(b"")  # decompressed bytes not yet handed out
+        self._feed = 1 << 14
         self._done = False
 
     def readable(self) -> bool:
@@ -469,30 +562,37 @@ class _ZstdReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        while not self._buffer and not self._done:
-            chunk = self._raw.read(_READ_CHUNK)
-            if not chunk:
-                self._done = True
-                if self._obj is not None:
-                    raise InputError(
-                        f"{self._name}: the zstd stream is truncated (the file ends in the middle "
-                        "of a frame)",
-                        hint="the file was cut short; fetch or compress it again",
-                        reason="truncated",
-                        path=self._name,
-                    )
-                break
-            self._buffer = self._decompress(chunk)
+        while not len(self._buffer) and not self._done:
+            if not len(self._pending):
+                chunk = self._raw.read(_READ_CHUNK)
+                if not chunk:
+                    self._done = True
+                    if self._obj is not None:
+                        raise InputError(
+                            f"{self._name}: the zstd stream is truncated (the file ends in the "
+                            "middle of a frame)",
+                            hint="the file was cut short; fetch or compress it again",
+                            reason="truncated",
+                            path=self._name,
+                        )
+                    break
+                self._pending = memoryview(chunk)
+            piece = self._pending[: self._feed]
+            self._pending = self._pending[self._feed :]
+            out = self._decompress(piece)
+            ratio = max(1.0, len(out) / len(piece))
+            self._feed = min(_READ_CHUNK, max(1 << 10, int(_ZSTD_OUT / ratio)))
+            self._buffer = memoryview(out)
         n = min(len(view), len(self._buffer))
         view[:n] = self._buffer[:n]
         self._buffer = self._buffer[n:]
         return n
 
-    def _decompress(self, chunk: bytes) -> bytes:
+    def _decompress(self, chunk: memoryview | bytes) -> bytes:
         zstandard = require("zstandard", "zstd", f"{self._name}: reading zstd")
 
         out = []
-        while chunk:
+        while len(chunk):
             if self._obj is None:
                 self._obj = self._dctx.decompressobj()
             try:
@@ -523,6 +623,13 @@ class Reader:
     With ``lazy=True`` a JSONL source yields each line as a :class:`Line`, which ``parser``
     turns into a record later (in a worker process, say); other formats yield records as usual.
 
+    ``max_record_bytes`` (``0``: no cap) bounds the memory one record takes: a JSON line, a text
+    file or a Parquet text longer than that is a :class:`Reject` (reason ``"too-large"``),
+    found while it is read (a line is skipped to its end, never held whole), so that a file
+    holding one line of a gigabyte costs no more memory than the cap.
+
+    A record whose text field is null is read as a record with ``no_text`` set.
+
     ``tell()`` is how many bytes of the file have been consumed, for a progress bar.
     """
 
@@ -535,9 +642,12 @@ class Reader:
         errors: Errors = "strict",
         stdin: IO[bytes] | None = None,
         lazy: bool = False,
+        max_record_bytes: int = MAX_RECORD_BYTES,
     ) -> None:
+        check_int("max_record_bytes", max_record_bytes, 0)
         self.source = source
         self.lazy = lazy
+        self.max_record_bytes = max_record_bytes
         self.parser = LineParser(source.name, field, id_field, errors)
         """Reads one line of a JSONL source; it holds the options ``field``, ``id_field`` and
         ``errors``."""
@@ -594,6 +704,13 @@ class Reader:
                 reason="truncated",
                 path=name,
             ) from exc
+        except zlib.error as exc:
+            raise InputError(
+                f"{name}: the gzip stream is damaged ({exc})",
+                hint="the file was corrupted; fetch or compress it again",
+                reason="damaged",
+                path=name,
+            ) from exc
         except gzip.BadGzipFile as exc:
             raise InputError(
                 f"{name}: not a readable gzip file ({exc})",
@@ -606,10 +723,18 @@ class Reader:
                 raw.close()
 
     def _text(self) -> Iterator[Record | Reject]:
+        cap = self.max_record_bytes
         with self._open() as stream:
-            data = stream.read()
-        self._position = len(data)
+            data = stream.read(cap + 1) if cap else stream.read()
+            over = len(data) > cap > 0
+            if over:
+                size = len(data) + _skip(stream)
         name = self.source.name
+        if over:
+            self._position = size
+            yield Reject(source=name, line=1, error=self._too_large(1, size, "file"))
+            return
+        self._position = len(data)
         text, error, replaced = self.parser.decode(data, 1, "the file")
         if error is not None:
             yield Reject(source=name, line=1, error=error, raw=data)
@@ -625,11 +750,33 @@ class Reader:
             position=len(data),
         )
 
+    def _too_large(self, line: int, size: int, what: str) -> InputError:
+        return InputError(
+            f"{self.source.name}:{line}: the {what} is {size:,} bytes, more than the "
+            f"{self.max_record_bytes:,} a record may take",
+            hint="raise max_record_bytes to read it",
+            reason="too-large",
+            path=self.source.name,
+            line=line,
+        )
+
     def _jsonl(self) -> Iterator[Record | Reject | Line]:
         name = self.source.name
+        cap = self.max_record_bytes
         with self._open() as stream:
-            for number, raw_line in enumerate(stream, start=1):
+            lines: Iterable[bytes] = (
+                stream if not cap else iter(lambda: stream.readline(cap + 1), b"")
+            )
+            for number, raw_line in enumerate(lines, start=1):
                 self._position += len(raw_line)
+                if len(raw_line) > cap > 0 and not raw_line.endswith(b"\n"):
+                    rest = _skip(stream, to_line_end=True)
+                    self._position += rest
+                    size = len(raw_line) + rest
+                    yield Reject(
+                        source=name, line=number, error=self._too_large(number, size, "line")
+                    )
+                    continue
                 blank = raw_line.strip()
                 if not blank or (number == 1 and blank == b"\xef\xbb\xbf"):
                     continue
@@ -678,37 +825,60 @@ class Reader:
         row = 0
         try:
             for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH_ROWS):
-                for fields in batch.to_pylist():
+                rows, bad, replaced = batch_rows(batch, self.parser.errors)
+                for i, fields in enumerate(rows):
                     row += 1
                     self._position = size * row // total
-                    value = fields.get(field)
-                    if not isinstance(value, str):
-                        null = InputError(
-                            f"{name}:{row}: column {field!r} is null in this row",
-                            reason="null-row",
-                            path=name,
-                            line=row,
-                            field=field,
-                        )
-                        raw = json.dumps(fields, default=str, ensure_ascii=False).encode()
-                        yield Reject(source=name, line=row, error=null, raw=raw)
+                    reject = self._parquet_reject(fields, row, bad.get(i))
+                    if reject is not None:
+                        yield reject
                         continue
+                    value = fields.get(field)
                     yield Record(
                         source=name,
                         line=row,
                         id=self.parser.id_of(fields, row),
-                        text=value,
+                        text=value if value is not None else "",
                         fields=fields,
-                        nbytes=len(value.encode("utf-8", "surrogatepass")),
+                        nbytes=len(value.encode("utf-8", "surrogatepass")) if value else 0,
+                        replaced=i in replaced,
                         position=self._position,
+                        no_text=value is None,
                     )
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
             raise InputError(
                 f"{name}: cannot read row {row + 1} of the Parquet file ({exc})",
                 reason="unreadable-row",
                 path=name,
                 line=row + 1,
             ) from exc
+
+    def _parquet_reject(
+        self, fields: dict[str, Any], row: int, bad: BadString | None
+    ) -> Reject | None:
+        """A Parquet row that cannot be read: invalid UTF-8 in a string column, or a text over
+        ``max_record_bytes``."""
+        name = self.source.name
+        raw = json.dumps(fields, default=json_value, ensure_ascii=False).encode("utf-8", "replace")
+        if bad is not None:
+            error = InputError(
+                f"{name}:{row}: invalid UTF-8 in column {bad.column!r} (byte 0x{bad.byte:02x} at "
+                f"offset {bad.offset})",
+                hint="read it with errors='replace' to replace bad bytes with U+FFFD",
+                reason="invalid-utf8",
+                path=name,
+                line=row,
+                field=bad.column,
+            )
+            return Reject(source=name, line=row, error=error, raw=raw)
+        value = fields.get(self.parser.field)
+        cap = self.max_record_bytes
+        if cap and isinstance(value, str) and len(value) > cap // 4:
+            size = len(value.encode("utf-8", "surrogatepass"))
+            if size > cap:
+                error = self._too_large(row, size, f"text of column {self.parser.field!r}")
+                return Reject(source=name, line=row, error=error)
+        return None
 
 
 def _pyarrow(purpose: str) -> tuple[Any, Any]:
@@ -723,6 +893,58 @@ def _exists(path: Path) -> OutputError:
     )
 
 
+def is_stream(path: str | Path) -> bool:
+    """Whether an output at ``path`` is written into rather than replaced: a FIFO, a character
+    device (``/dev/null``, a terminal) or a link to an open file descriptor (``/dev/stdout``,
+    ``/dev/fd/N``). Nothing there can be replaced, so nothing is lost by writing.
+
+    >>> is_stream("/dev/null"), is_stream("out.jsonl")
+    (True, False)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or _descriptor(path)
+
+
+def _descriptor(path: str | Path) -> bool:
+    """Whether ``path`` leads, through symbolic links, to ``/dev/fd/N`` or ``/proc/*/fd/N``."""
+    step = os.fspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        if _FD_PATH.match(step):
+            return True
+        if not os.path.islink(step):
+            return False
+        step = os.path.join(os.path.dirname(step), os.readlink(step))
+    return False
+
+
+_FD_PATH = re.compile(r"/(?:dev|proc/(?:self|\d+))/fd/\d+$")
+
+
+def _refuse_to_replace(path: Path, *, force: bool) -> None:
+    """Refuse ``path`` as an output that would be replaced: an existing regular file without
+    ``force``, and anything that is neither a regular file nor a stream (:func:`is_stream`)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode):
+        if not force and not _descriptor(path):
+            raise _exists(path)
+    elif not is_stream(path):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        kind = "a socket" if stat.S_ISSOCK(mode) else kind
+        kind = "a block device" if stat.S_ISBLK(mode) else kind
+        raise OutputError(
+            f"{path} is {kind}",
+            hint="write to a regular file, a FIFO or a character device",
+            reason="not-a-file",
+            path=path,
+        )
+
+
 @contextlib.contextmanager
 def atomic_output(
     path: Path, *, force: bool = False, mode_from: Path | None = None
@@ -731,13 +953,20 @@ def atomic_output(
 
     It is written as a temporary file in the same directory, flushed, synced and renamed over
     ``path``; on any error (or Ctrl-C) the temporary file is removed and ``path`` is untouched.
-    ``mode_from`` copies that file's permissions (for ``--in-place``).
+    ``mode_from`` copies that file's permissions (for ``--in-place``). A symbolic link is
+    written through: the file it leads to is replaced, the link stays. A stream
+    (:func:`is_stream`: a FIFO, ``/dev/null``, ``/dev/stdout``) is written into as it goes;
+    anything else that is not a regular file (a directory, a socket) is refused.
     """
-    if path.exists() and not force:
-        raise _exists(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    _refuse_to_replace(path, force=force)
+    if is_stream(path):
+        with open(path, "wb") as stream:
+            yield stream
+        return
+    real = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    directory = real.parent if str(real.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{real.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -749,7 +978,7 @@ def atomic_output(
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -785,7 +1014,6 @@ class Writer:
         self.format = fmt
         self.compression = compression
         self.field = field
-        self.schema = schema
         self.count = 0
         self._force = force
         self._mode_from = mode_from
@@ -793,9 +1021,29 @@ class Writer:
         self._stack = contextlib.ExitStack()
         self._stream: IO[bytes] | None = None
         self._rows: list[dict[str, Any]] = []
-        self._parquet: Any = None
-        if path is not None and path.exists() and not force:
-            raise _exists(path)
+        self._sink: ParquetSink | None = None
+        self._schemas: list[Any] = []
+        self.declare(schema)
+        if path is not None:
+            _refuse_to_replace(path, force=force)
+
+    @property
+    def schema(self) -> Any:
+        """The first Arrow schema declared (see :meth:`declare`), or ``None``."""
+        return self._schemas[0] if self._schemas else None
+
+    @schema.setter
+    def schema(self, schema: Any) -> None:
+        self.declare(schema)
+
+    def declare(self, schema: Any) -> None:
+        """Rows written from now on may come from a Parquet file of ``schema`` (an Arrow
+        schema; ``None`` does nothing): in Parquet output its columns keep their types."""
+        if schema is None or any(schema is known for known in self._schemas):
+            return
+        self._schemas.append(schema)
+        if self._sink is not None:
+            self._sink.declare(schema)
 
     def __enter__(self) -> Writer:
         if self.format == "parquet":  # a missing extra is said before any work
@@ -817,6 +1065,11 @@ class Writer:
                 zstandard.ZstdCompressor().stream_writer(base, closefd=False)
             )
         self._stream = base
+        if self.format == "parquet":
+            spill = Path(os.path.realpath(self.path)).parent if self.path is not None else None
+            self._sink = ParquetSink(base, name=self._name(), field=self.field, spill=spill)
+            for schema in self._schemas:
+                self._sink.declare(schema)
         return self
 
     def _name(self) -> str:
@@ -834,9 +1087,8 @@ class Writer:
                 with contextlib.suppress(ValueError, OSError):
                     (self._stdout or sys.stdout.buffer).flush()
         else:
-            if self._parquet is not None:
-                with contextlib.suppress(Exception):
-                    self._parquet.close()
+            if self._sink is not None:
+                self._sink.abort()
             self._stack.__exit__(exc_type, exc, tb)
 
     def write(self, record: Record, text: str) -> None:
@@ -868,32 +1120,13 @@ class Writer:
         self.count += 1
 
     def _flush_parquet(self, *, final: bool) -> None:
-        if self.format != "parquet":
+        if self._sink is None:
             return
-        pa, pq = _pyarrow(f"{self._name()}: writing Parquet")
         if self._rows:
-            try:
-                if self.schema is None:
-                    table = pa.Table.from_pylist(self._rows)
-                    self.schema = table.schema
-                else:
-                    table = pa.Table.from_pylist(self._rows, schema=self.schema)
-            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-                raise InputError(
-                    f"records do not fit one Parquet schema ({exc}): write JSONL instead"
-                ) from exc
-            if self._parquet is None:
-                self._parquet = pq.ParquetWriter(pa.PythonFile(self._stream, mode="w"), self.schema)
-            self._parquet.write_table(table)
+            self._sink.write(self._rows)
             self._rows = []
         if final:
-            if self._parquet is None:
-                schema = self.schema
-                if schema is None:
-                    schema = pa.schema([("id", pa.string()), (self.field, pa.string())])
-                self._parquet = pq.ParquetWriter(pa.PythonFile(self._stream, mode="w"), schema)
-            self._parquet.close()
-            self._parquet = None
+            self._sink.close()
 
 
 Encoded = bytes | str | dict[str, Any]
@@ -914,7 +1147,7 @@ def encode(record: Record, text: str, fmt: Format, field: str = "text") -> Encod
     if fmt == "text":
         return text
     if fmt == "jsonl":
-        if record.raw is not None and text == record.text:
+        if record.raw is not None and (record.no_text or text == record.text):
             return record.raw if record.raw.endswith(b"\n") else record.raw + b"\n"
         return json_line(_with_text(record, field, text))
     return _with_text(record, field, text)
@@ -924,16 +1157,19 @@ def _with_text(record: Record, field: str, text: str) -> dict[str, Any]:
     if record.fields is None:
         return {"id": record.id, field: text}
     fields = dict(record.fields)
-    fields[field] = text
+    if not record.no_text:  # a record without text is written as it was read
+        fields[field] = text
     return fields
 
 
 def json_line(fields: dict[str, Any]) -> bytes:
-    """``fields`` as one JSON line, UTF-8 (lone surrogates kept, escaped)."""
+    """``fields`` as one JSON line, UTF-8 (lone surrogates kept, escaped; values JSON has no
+    type for, read from Parquet, as :func:`dedup.parquet.json_value` writes them)."""
     try:
-        return (json.dumps(fields, ensure_ascii=False) + "\n").encode("utf-8")
+        line = json.dumps(fields, ensure_ascii=False, default=json_value)
+        return (line + "\n").encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates from "\udxxx" escapes: keep them escaped
-        return (json.dumps(fields, ensure_ascii=True) + "\n").encode("ascii")
+        return (json.dumps(fields, ensure_ascii=True, default=json_value) + "\n").encode("ascii")
 
 
 def open_writer(

@@ -12,15 +12,16 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable
-from typing import Literal, cast, overload
+from typing import Any, Literal, cast, overload
 
-from dedup.model import Cleaned, ConfigError, RepairOptions, Stage, check_text
+from dedup.model import Cleaned, ConfigError, RepairOptions, Stage, check_text, with_overrides
 from dedup.normalize import NormalizeOptions, normalize, split_glued
 from dedup.repair import repair
 
-__all__ = ["clean", "clean_batch", "warm_up"]
+__all__ = ["clean", "clean_batch", "split_overrides", "warm_up"]
 
 # Repair can join pieces of two copies into text that normalisation changes again (a mojibake
 # sequence split between the copies): the stages run again on their output, this many rounds
@@ -35,6 +36,7 @@ def clean(
     explain: Literal[False] = False,
     normalize_options: NormalizeOptions | None = None,
     repair_options: RepairOptions | None = None,
+    **overrides: Any,
 ) -> str: ...
 
 
@@ -45,6 +47,7 @@ def clean(
     explain: Literal[True],
     normalize_options: NormalizeOptions | None = None,
     repair_options: RepairOptions | None = None,
+    **overrides: Any,
 ) -> Cleaned: ...
 
 
@@ -54,8 +57,12 @@ def clean(
     explain: bool = False,
     normalize_options: NormalizeOptions | None = None,
     repair_options: RepairOptions | None = None,
+    **overrides: Any,
 ) -> str | Cleaned:
     """Normalise and repair ``text``: the sensible default for scraped text.
+
+    Keywords override single fields of either options record, as :func:`dedup.normalize`
+    and :func:`dedup.repair` take them: ``clean(text, collapse_spaces=False, min_chars=80)``.
 
     With ``explain=True`` it returns a :class:`~dedup.model.Cleaned` whose ``stages`` hold every
     edit; :func:`dedup.replay` applies them to ``text`` to give the same result. When repair
@@ -64,6 +71,9 @@ def clean(
     at most), so ``clean(clean(text)) == clean(text)``.
     """
     check_text(text)
+    normalize_options, repair_options = split_overrides(
+        normalize_options, repair_options, overrides
+    )
     stages: list[Stage] = []
     current = text
     for round_ in range(_ROUNDS):
@@ -88,6 +98,39 @@ def clean(
     return Cleaned(current, tuple(stages))
 
 
+def split_overrides(
+    normalize_options: NormalizeOptions | None,
+    repair_options: RepairOptions | None,
+    overrides: dict[str, Any],
+) -> tuple[NormalizeOptions | None, RepairOptions | None]:
+    """The two options records with keyword ``overrides`` applied, each to the record that has
+    the field; a keyword neither has is a :class:`~dedup.ConfigError` listing the valid ones.
+
+    >>> n, r = split_overrides(None, None, {"collapse_spaces": False, "min_chars": 80})
+    >>> n.collapse_spaces, r.min_chars
+    (False, 80)
+    """
+    if not overrides:
+        return normalize_options, repair_options
+    normalize_names = {f.name for f in dataclasses.fields(NormalizeOptions)}
+    repair_names = {f.name for f in dataclasses.fields(RepairOptions)}
+    unknown = sorted(set(overrides) - normalize_names - repair_names)
+    if unknown:
+        raise ConfigError(
+            f"unknown option {', '.join(unknown)}: valid options are those of NormalizeOptions "
+            f"({', '.join(sorted(normalize_names))}) and RepairOptions "
+            f"({', '.join(sorted(repair_names))})",
+            option=unknown[0],
+        )
+    to_normalize = {k: v for k, v in overrides.items() if k in normalize_names}
+    to_repair = {k: v for k, v in overrides.items() if k in repair_names}
+    if to_normalize:
+        normalize_options = with_overrides(normalize_options, NormalizeOptions, to_normalize)
+    if to_repair:
+        repair_options = with_overrides(repair_options, RepairOptions, to_repair)
+    return normalize_options, repair_options
+
+
 def warm_up() -> None:
     """Build the lookup tables and patterns that :func:`clean` builds on its first call.
 
@@ -105,6 +148,7 @@ def clean_batch(
     jobs: int = 1,
     normalize_options: NormalizeOptions | None = None,
     repair_options: RepairOptions | None = None,
+    **overrides: Any,
 ) -> list[str]:
     """:func:`clean` every text; the results come back in the order of ``texts``.
 
@@ -118,6 +162,9 @@ def clean_batch(
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ConfigError(f"jobs={jobs!r} is out of range: use an int of at least 1")
+    normalize_options, repair_options = split_overrides(
+        normalize_options, repair_options, overrides
+    )
     items = [check_text(text, name=f"text {n}") for n, text in enumerate(texts)]
     if normalize_options is None and repair_options is None:
         func: Callable[[str], str] = clean

@@ -1090,8 +1090,8 @@ def find_duplicates(
     """Pairs of near-duplicate spans of ``text``, in order of their first copy.
 
     Offsets refer to ``text``; each span runs from the first to the last letter or digit of the
-    copy. Pairs of every kind are returned, ``distant`` ones included; :func:`dedup.repair`
-    acts on the others.
+    copy. Pairs of every kind are returned: the ones :func:`dedup.repair` acts on, and
+    ``distant`` ones (left alone) whose score reaches ``min_similarity``.
     """
     check_text(text)
     opts = with_overrides(options, RepairOptions, overrides)
@@ -1102,6 +1102,7 @@ def find_duplicates(
         DuplicatePair(_span(sk, c.a0, c.a1), _span(sk, c.b0, c.b1), round(c.score, 4), c.kind)
         for c in candidates
         if c.matched >= opts.anchor_chars
+        and (c.kind != "distant" or c.score >= opts.min_similarity)
     ]
     pairs.sort(key=lambda p: (p.first.start, p.second.start))
     return pairs

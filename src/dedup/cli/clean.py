@@ -15,16 +15,26 @@ from dedup.cli.options import (
     format_option,
     input_options,
     job,
+    normalize_options,
     repair_options,
     run_options,
 )
-from dedup.cli.plan import find_inputs, open_rejects, plan_outputs, refuse_existing, refuse_stdout
+from dedup.cli.plan import (
+    Target,
+    check_input_directories,
+    check_outputs,
+    check_streams,
+    find_inputs,
+    open_rejects,
+    plan_outputs,
+    refuse_stdout,
+)
 from dedup.cli.progress import Progress
 from dedup.cli.ray_engine import clean_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
 from dedup.cli.stages import Cleaning
-from dedup.cli.summary import echo, over_cap_line, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.io import Writer, atomic_output
 from dedup.pipeline import warm_up
@@ -53,6 +63,7 @@ __all__ = ["clean_command", "run"]
 )
 @handle_errors
 @repair_options
+@normalize_options
 @input_options
 @run_options
 @engine_options
@@ -80,20 +91,34 @@ def clean_command(job: CleanJob) -> None:
 def run(job: CleanJob) -> None:
     """``dedup clean`` on this machine's processes."""
     inputs = job.inputs
+    check_input_directories(job.paths, job.output)
     sources, stdin = find_inputs(job.paths, inputs, exclude=job.output)
-    directory_input = any(Path(p).is_dir() for p in job.paths if p != "-")
+    directories = [p for p in job.paths if p != "-" and Path(p).is_dir()]
     targets = plan_outputs(
         sources,
         job.output,
         job.fmt,
         in_place=job.in_place,
-        force=job.force,
-        directory_input=directory_input,
+        directory_input=bool(directories),
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
-    refuse_existing(job.report, force=job.force)
+    to_stdout = any(t.path is None for t in targets)
+    check_streams(stdout="give the output a file with -o" if to_stdout else None)
+    check_outputs(
+        [
+            *(("-o", t.path) for t in targets),
+            ("--report", job.report),
+            ("--rejects", inputs.rejects),
+        ],
+        sources=sources,
+        directories=directories,
+        glob=inputs.glob,
+        in_place=job.in_place,
+        output_directory=_directory_output(targets, job.output),
+        force=job.force,
+    )
     jobs = job.jobs or default_jobs()
-    stdout = sys.stdout.buffer
+    stdout = getattr(sys.stdout, "buffer", None)
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(inputs, stack, force=job.force)
         progress = Progress(
@@ -114,6 +139,7 @@ def run(job: CleanJob) -> None:
                 fmt=target.format,
                 report=report_file is not None,
                 repair_options=job.repair,
+                normalize_options=job.normalize,
             )
             if target.path is None:
                 if shared is None:
@@ -138,6 +164,8 @@ def run(job: CleanJob) -> None:
                         writer.schema = reader.schema
                     writer.put(done.output)
                     source.counts.count_cleaned(done, job.repair)
+                    if done.html and source.counts.html == 1:
+                        progress.note(html_warning(done.record.location))
                     if done.report is not None and report_file is not None:
                         report_file.write(done.report)
                     source.advance(done.record)
@@ -147,13 +175,35 @@ def run(job: CleanJob) -> None:
     echo(lines(source.counts, engine.started), quiet=job.quiet)
 
 
+def _directory_output(targets: list[Target], output: str | None) -> str | None:
+    """``-o`` when it is a directory that the outputs mirror the inputs into."""
+    if output is None or output == "-" or [t.path for t in targets] == [Path(output)]:
+        return None
+    return output
+
+
+def html_warning(location: str) -> str:
+    """What ``dedup clean`` says of the first document that looks like an HTML page."""
+    return (
+        f"Warning: {location} looks like HTML, which dedup edits as text (markup and all): "
+        "extract its text first (trafilatura, see docs/recipes.md); the summary counts such "
+        "documents"
+    )
+
+
 def lines(counts: Counts, started: int) -> list[str]:
     """The summary of ``dedup clean``."""
     removed = counts.chars_in - counts.chars_out
     kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.edits.items())) or "none"
     return [
         read_line("dedup clean", counts, "changed"),
+        *no_text_line(counts, "passed through unchanged"),
         *over_cap_line(counts, "normalised only, not repaired"),
+        *(
+            [f"{plural(counts.html, 'document')} looked like HTML (the first: {counts.html_first})"]
+            if counts.html
+            else []
+        ),
         f"characters: {counts.chars_in:,} in, {counts.chars_out:,} out, {removed:,} removed",
         f"edits: {kinds}",
         speed_line(counts, started),

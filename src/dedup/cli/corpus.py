@@ -2,13 +2,16 @@
 
 It reads every record of the inputs with the shared input options, asks
 :func:`dedup.corpus.decide.decide` which to keep, writes them, and only then adds them to the
-index (:func:`dedup.corpus.decide.remember`): a run that stops before leaves the index as it
-was.
+index (:func:`dedup.corpus.decide.remember`), a batch at a time. The run names itself in the
+index first (:func:`dedup.corpus.decide.run_key`), so that run again after a crash (even one
+after some batches were stored) it takes none of its own records for seen before and writes
+what one uninterrupted run writes.
 """
 
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import IO
 
 import click
@@ -21,15 +24,21 @@ from dedup.cli.options import (
     job,
     quiet_option,
 )
-from dedup.cli.plan import check_corpus_outputs, find_inputs, open_rejects
+from dedup.cli.plan import (
+    check_corpus_outputs,
+    check_outputs,
+    check_streams,
+    find_inputs,
+    open_rejects,
+)
 from dedup.cli.progress import Progress
 from dedup.cli.ray_engine import corpus_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, handle_errors
-from dedup.cli.summary import echo, human_size, plural
+from dedup.cli.summary import echo, human_size, no_text_line, plural
 from dedup.corpus.boilerplate import BoilerplateOptions
 from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
-from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember
+from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember, run_key
 from dedup.corpus.index import Index
 from dedup.io import Record, Source, open_writer
 
@@ -64,7 +73,8 @@ __all__ = ["corpus_command", "run"]
     type=click.Path(dir_okay=False),
     default=None,
     metavar="PATH",
-    help="SQLite index of earlier runs: what it has seen is dropped, and this run is added.",
+    help="Index of earlier runs (an SQLite file, or redis://host:port/db shared by many "
+    "machines): what it has seen is dropped, and this run is added.",
 )
 @click.option(
     "--boilerplate",
@@ -124,8 +134,18 @@ def run(job: CorpusJob) -> None:
     """``dedup corpus`` on this machine: read the records of the inputs, decide, write the
     outputs and then add the records to the index."""
     options = job.options
-    check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs, force=job.force)
+    check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs)
     sources, stdin = find_inputs(job.paths, job.inputs, exclude=job.output)
+    to_stdout = "-" in (job.output, job.dropped)
+    check_streams(stdout="give the output a file with -o" if to_stdout else None)
+    check_outputs(
+        [("-o", job.output), ("--dropped", job.dropped), ("--rejects", job.inputs.rejects)],
+        sources=sources,
+        index=job.index_path,
+        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
+        glob=job.inputs.glob,
+        force=job.force,
+    )
     with contextlib.ExitStack() as outer:
         index = outer.enter_context(Index(job.index_path, options)) if job.index_path else None
         records, decided, counts = _write(job, sources, options, index, stdin)
@@ -152,19 +172,30 @@ def _write(
             sources, stack, quiet=job.quiet, writes_stdout="-" in (job.output, job.dropped)
         )
         source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
-        records = []
+        every: list[Record] = []
+        schemas = []
         for input_source in sources:
             reader = source.reader(input_source)
             for record in source.records(reader):
-                records.append(record)
+                every.append(record)
                 source.advance(record)
+            schemas.append(reader.schema)
+        # a record without text is kept as it is: nothing to compare, nothing to index
+        records = [r for r in every if not r.no_text]
+        texts = [r.text for r in records]
+        ids = [r.id for r in records]
+        before = None
+        if index is not None:
+            extra = f"boilerplate={job.boilerplate} url_field={job.url_field}"
+            before = index.begin_run(run_key(ids, texts, options, extra=extra))
         decided = decide(
-            [r.text for r in records],
+            texts,
             options,
-            ids=[r.id for r in records],
+            ids=ids,
             urls=[(r.fields or {}).get(job.url_field) for r in records],
             boilerplate=BoilerplateOptions() if job.boilerplate else None,
             index=index,
+            before=before,
             batch=job.index_batch,
         )
         writer = stack.enter_context(
@@ -187,8 +218,20 @@ def _write(
             if job.dropped is not None
             else None
         )
-        for i, record in enumerate(records):
+        for schema in schemas:
+            writer.declare(schema)
+            if side is not None:
+                side.declare(schema)
+        i = -1
+        for record in every:
             base = dict(record.fields) if record.fields is not None else {"id": record.id}
+            if record.no_text:
+                if job.mark:
+                    record.fields = {**base, "cluster": record.id}
+                    record.raw = None
+                writer.write(record, "")
+                continue
+            i += 1
             if job.mark:
                 record.fields = {**base, "cluster": decided.cluster[i]}
                 record.raw = None  # the fields changed: the line as read no longer applies
@@ -205,14 +248,15 @@ def _write(
 def lines(job: CorpusJob, records: list[Record], decided: Plan, counts: Counts) -> list[str]:
     """The summary of ``dedup corpus``: read = kept + duplicates (+ skipped, which were not
     read as documents), and the duplicates by what they duplicate."""
-    read = len(records)
-    kept = sum(decided.kept)
+    read = len(records) + counts.no_text
+    kept = sum(decided.kept) + counts.no_text
     duplicates = read - kept
     replaced = f" ({counts.replaced:,} with invalid UTF-8 replaced)" if counts.replaced else ""
     where = f" (written to {job.dropped})" if job.dropped and duplicates else ""
     out = [
         f"dedup corpus: {plural(read, 'document')} read: {kept:,} kept, "
         f"{plural(duplicates, 'duplicate')}{where}; {counts.skipped:,} skipped{replaced}",
+        *no_text_line(counts, "passed through unchanged"),
     ]
     if duplicates:
         in_run = duplicates - decided.seen_before
@@ -223,7 +267,7 @@ def lines(job: CorpusJob, records: list[Record], decided: Plan, counts: Counts) 
         same = f" ({exact:,} with the same words as another document of this run)" if exact else ""
         out.append(f"duplicates: {', '.join(parts)}{same}")
     if job.mark:
-        clusters = len(set(decided.cluster))
+        clusters = len(set(decided.cluster)) + counts.no_text
         out.append(
             f"{plural(clusters, 'cluster')} in the 'cluster' field: a document and its "
             "duplicates share one"

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from pathlib import Path
 
 import click
 
 import dedup.cli.stages as stages
 from dedup.cli.jobs import DiffJob
-from dedup.cli.options import input_options, job, repair_options, run_options
-from dedup.cli.plan import find_inputs, open_rejects
+from dedup.cli.options import (
+    input_options,
+    job,
+    normalize_options,
+    repair_options,
+    run_options,
+)
+from dedup.cli.plan import check_outputs, check_streams, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import print_diff
 from dedup.cli.session import EXIT_CODES, handle_errors
-from dedup.cli.summary import echo, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.pipeline import warm_up
 
@@ -50,6 +57,7 @@ STAGES = ("normalize", "repair", "split")
 )
 @handle_errors
 @repair_options
+@normalize_options
 @input_options
 @run_options
 @job(DiffJob)
@@ -74,8 +82,17 @@ def diff_command(job: DiffJob) -> None:
 def run(job: DiffJob) -> None:
     """``dedup diff`` on this machine's processes."""
     sources, stdin = find_inputs(job.paths, job.inputs)
+    check_streams(stdout="redirect it to a file")
+    check_outputs(
+        [("--rejects", job.inputs.rejects)],
+        sources=sources,
+        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
+        glob=job.inputs.glob,
+    )
     jobs = job.jobs or default_jobs()
-    stage = functools.partial(stages.clean_document, repair_options=job.repair)
+    stage = functools.partial(
+        stages.clean_document, repair_options=job.repair, normalize_options=job.normalize
+    )
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack)
         progress = Progress(sources, stack, quiet=job.quiet)
@@ -99,5 +116,6 @@ def lines(counts: Counts, started: int) -> list[str]:
     """The summary of ``dedup diff``."""
     return [
         read_line("dedup diff", counts, "changed"),
+        *no_text_line(counts, "not shown"),
         speed_line(counts, started),
     ]

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
+from pathlib import Path
 
 import click
 
 import dedup.cli.stages as stages
 from dedup.cli.jobs import FindJob
 from dedup.cli.options import input_options, job, repair_options, run_options
-from dedup.cli.plan import find_inputs, open_rejects
+from dedup.cli.plan import check_outputs, check_streams, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.render import pair_dict, print_pairs
 from dedup.cli.session import EXIT_CODES, handle_errors
-from dedup.cli.summary import echo, over_cap_line, plural, read_line, speed_line
+from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.engine import Engine, default_jobs
+from dedup.io import json_line
 from dedup.pipeline import warm_up
 
 __all__ = ["find_command", "run"]
@@ -48,6 +49,13 @@ def find_command(job: FindJob) -> None:
 def run(job: FindJob) -> None:
     """``dedup find`` on this machine's processes."""
     sources, stdin = find_inputs(job.paths, job.inputs)
+    check_streams(stdout="redirect it to a file")
+    check_outputs(
+        [("--rejects", job.inputs.rejects)],
+        sources=sources,
+        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
+        glob=job.inputs.glob,
+    )
     jobs = job.jobs or default_jobs()
     stage = functools.partial(stages.find_in_document, options=job.repair)
     pairs_total = 0
@@ -64,7 +72,7 @@ def run(job: FindJob) -> None:
                 source.counts.count_over_cap(len(record.text), job.repair)
                 if job.as_json:
                     for pair in result:
-                        click.echo(json.dumps(pair_dict(record, pair), ensure_ascii=False))
+                        click.echo(json_line(pair_dict(record, pair)).rstrip(b"\n"))
                 elif result:
                     print_pairs(record, result)
                 source.advance(record)
@@ -78,6 +86,7 @@ def lines(counts: Counts, started: int, pairs: int) -> list[str]:
     return [
         read_line("dedup find", counts, "with duplicate spans"),
         f"{plural(pairs, 'duplicate pair')} found",
+        *no_text_line(counts, "not searched"),
         *over_cap_line(counts, "not searched"),
         speed_line(counts, started),
     ]

@@ -12,6 +12,7 @@ from dedup.corpus.cluster import CorpusOptions, Keep
 from dedup.corpus.decide import INDEX_BATCH
 from dedup.io import Format
 from dedup.model import RepairOptions
+from dedup.normalize import NormalizeOptions
 
 __all__ = ["CleanJob", "CorpusJob", "DiffJob", "FindJob"]
 
@@ -27,6 +28,7 @@ class CleanJob:
     in_place: bool = False
     report: str | None = None
     repair: RepairOptions = field(default_factory=RepairOptions)
+    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     inputs: InputOptions = field(default_factory=InputOptions)
     jobs: int | None = None
     quiet: bool = False
@@ -55,6 +57,7 @@ class DiffJob:
     stages: tuple[str, ...] = ()
     context: int = 200
     repair: RepairOptions = field(default_factory=RepairOptions)
+    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     inputs: InputOptions = field(default_factory=InputOptions)
     jobs: int | None = None
     quiet: bool = False

@@ -3,7 +3,8 @@
 - :func:`input_options`: how inputs are read (``--field``, ``--errors``, ``--skip-invalid``,
   ...), received as ``inputs: InputOptions``;
 - :func:`repair_options`: ``--min-chars``, ``--min-similarity``, ``--max-doc-chars``, received
-  as ``repair: RepairOptions``;
+  as ``repair: RepairOptions``; :func:`normalize_options`: ``--keep-spaces``, received as
+  ``normalize: NormalizeOptions``;
 - :func:`run_options` (``-j``, ``-q``) and :func:`quiet_option` (``-q`` alone);
 - :func:`engine_options`: ``--engine local|ray`` and ``--address``;
 - :func:`format_option`: ``--format``, received as ``fmt``.
@@ -16,6 +17,7 @@ reads records the same way as the others with two decorators.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
@@ -23,16 +25,19 @@ from typing import Any, Literal, TypeVar, cast
 import click
 
 from dedup.engine import default_jobs
-from dedup.io import FORMATS, Format
+from dedup.io import FORMATS, MAX_RECORD_BYTES, Format
 from dedup.model import RepairOptions
+from dedup.normalize import NormalizeOptions
 
 __all__ = [
+    "ByteSize",
     "EngineName",
     "InputOptions",
     "engine_options",
     "format_option",
     "input_options",
     "job",
+    "normalize_options",
     "quiet_option",
     "repair_options",
     "run_options",
@@ -54,35 +59,40 @@ class InputOptions:
     errors: Literal["strict", "replace"] = "strict"
     skip_invalid: bool = False
     rejects: str | None = None
+    max_record_bytes: int = MAX_RECORD_BYTES
+
+
+_INPUT_NAMES = (
+    "field",
+    "id_field",
+    "input_format",
+    "glob",
+    "errors",
+    "skip_invalid",
+    "rejects",
+    "max_record_bytes",
+)
 
 
 def input_options(func: F) -> F:
     """Add the shared input options; the command receives them as ``inputs: InputOptions``."""
 
     @functools.wraps(func)
-    def wrapper(
-        *args: Any,
-        field: str,
-        id_field: str,
-        input_format: str | None,
-        glob: str,
-        errors: str,
-        skip_invalid: bool,
-        rejects: str | None,
-        **kwargs: Any,
-    ) -> Any:
-        if skip_invalid and rejects is None:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name in _INPUT_NAMES}
+        if given["skip_invalid"] and given["rejects"] is None:
             raise click.UsageError(
                 "--skip-invalid needs --rejects PATH, where the records set aside are kept"
             )
         inputs = InputOptions(
-            field=field,
-            id_field=id_field,
-            input_format=cast("Format | None", input_format),
-            glob=glob,
-            errors="replace" if errors == "replace" else "strict",
-            skip_invalid=skip_invalid,
-            rejects=rejects,
+            field=given["field"],
+            id_field=given["id_field"],
+            input_format=cast("Format | None", given["input_format"]),
+            glob=given["glob"],
+            errors="replace" if given["errors"] == "replace" else "strict",
+            skip_invalid=given["skip_invalid"],
+            rejects=given["rejects"],
+            max_record_bytes=given["max_record_bytes"],
         )
         return func(*args, inputs=inputs, **kwargs)
 
@@ -133,10 +143,38 @@ def input_options(func: F) -> F:
             metavar="PATH",
             help="JSONL file for records set aside: source, line, error and the raw line.",
         ),
+        click.option(
+            "--max-record-bytes",
+            type=ByteSize(),
+            default=MAX_RECORD_BYTES,
+            show_default="64M",
+            metavar="SIZE",
+            help="A longer record (JSON line, text file, Parquet text) is not read: it is bad "
+            "input, set aside with --skip-invalid (e.g. 500K, 256M, 2G; 0: no limit).",
+        ),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
     return cast(F, wrapper)
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+class ByteSize(click.ParamType):  # type: ignore[type-arg]
+    """A size in bytes: a number, with ``K``, ``M`` or ``G`` (powers of 1,024) after it."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", str(value), flags=re.IGNORECASE)
+        if match is None:
+            self.fail(
+                f"{value!r} is not a size: give bytes, or a number with K, M or G", param, ctx
+            )
+        return int(match.group(1)) * _UNITS[match.group(2).upper()]
 
 
 def quiet_option(func: F) -> F:
@@ -186,7 +224,8 @@ def repair_options(func: F) -> F:
         default=defaults.max_doc_chars,
         show_default=True,
         metavar="N",
-        help="Longer documents are left as they are (0: no limit).",
+        help="Longer documents are not searched for copies; clean still normalises them "
+        "(0: no limit).",
     )(wrapper)
     wrapper = click.option(
         "--min-similarity",
@@ -205,6 +244,25 @@ def repair_options(func: F) -> F:
         help="Shorter copies are natural repetition unless they follow each other.",
     )(wrapper)
     return cast(F, wrapper)
+
+
+def normalize_options(func: F) -> F:
+    """Add ``--keep-spaces``; the command receives ``normalize: NormalizeOptions``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, keep_spaces: bool, **kwargs: Any) -> Any:
+        normalize = NormalizeOptions(collapse_spaces=not keep_spaces)
+        return func(*args, normalize=normalize, **kwargs)
+
+    return cast(
+        F,
+        click.option(
+            "--keep-spaces",
+            is_flag=True,
+            help="Leave runs of spaces and spaces at line ends as they are (by default they "
+            "become one space, or go; indented lines, such as code, keep theirs).",
+        )(wrapper),
+    )
 
 
 def engine_options(func: F) -> F:

@@ -69,7 +69,9 @@ def clean_on_ray(job: CleanJob) -> None:
     in_fmt, out_fmt = _formats(job.paths, job.inputs, job.fmt)
     dedup_ray.connect(job.address)
     ds = dedup_ray.read_dataset(job.paths, in_fmt)
-    cleaned = dedup_ray.clean_dataset(ds, column=job.inputs.field, repair_options=job.repair)
+    cleaned = dedup_ray.clean_dataset(
+        ds, column=job.inputs.field, repair_options=job.repair, normalize_options=job.normalize
+    )
     dedup_ray.write_dataset(cleaned, job.output, out_fmt)
     if not job.quiet:
         click.echo(f"dedup clean: written to {job.output} (Ray)", err=True)

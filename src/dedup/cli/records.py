@@ -39,7 +39,10 @@ class Counts:
     changed: int = 0
     skipped: int = 0
     replaced: int = 0
+    no_text: int = 0
     over_cap: int = 0
+    html: int = 0
+    html_first: str = ""
     chars_in: int = 0
     chars_out: int = 0
     nbytes: int = 0
@@ -51,6 +54,7 @@ class Counts:
         self.read += 1
         self.nbytes += record.nbytes
         self.replaced += record.replaced
+        self.no_text += record.no_text
 
     def count_over_cap(self, chars: int, options: RepairOptions) -> None:
         """Count a document of ``chars`` characters longer than ``max_doc_chars``: it is not
@@ -71,6 +75,9 @@ class Counts:
         self.count_read(done.record)
         self.count_output(done.chars_in, done.chars_out, done.changed, done.actions)
         self.count_over_cap(done.chars_in, options)
+        if done.html:
+            self.html += 1
+            self.html_first = self.html_first or done.record.location
 
     def elapsed(self) -> float:
         """Seconds since the run started (never zero)."""
@@ -98,7 +105,7 @@ class RecordSource:
         self.counts = Counts()
         self.progress = progress
         self._rejects = rejects
-        self._stdin = stdin if stdin is not None else sys.stdin.buffer
+        self._stdin = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
 
     def reader(self, source: Source, *, lazy: bool = False) -> Reader:
         """A reader of ``source`` with the shared input options (``lazy``: see
@@ -110,6 +117,7 @@ class RecordSource:
             errors=self.inputs.errors,
             stdin=self._stdin,
             lazy=lazy,
+            max_record_bytes=self.inputs.max_record_bytes,
         )
         self.progress.reading(reader)
         return reader
@@ -146,7 +154,7 @@ class RecordSource:
     ) -> Iterator[tuple[Record, T]]:
         """Each good record of ``reader`` with ``stage`` of its text, in order; a record the
         stage fails on is handled by :meth:`failed` and not yielded."""
-        items = ((r, r.text) for r in self.records(reader))
+        items = ((r, r.text) for r in self.records(reader) if not r.no_text)
         for record, result in engine.map(stage, items, size=len, catch=True):
             if isinstance(result, Failed):
                 self.counts.read -= 1

@@ -16,7 +16,47 @@ import click
 from dedup.io import Record
 from dedup.model import Cleaned, DuplicatePair, Edit, apply_edits
 
-__all__ = ["excerpt", "pair_dict", "print_diff", "print_pairs", "render_edits", "title"]
+__all__ = [
+    "excerpt",
+    "pair_dict",
+    "print_diff",
+    "print_pairs",
+    "printable",
+    "render_edits",
+    "title",
+]
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+_CONTROLS = {
+    code: _escape(chr(code))
+    for code in [*range(0x20), *range(0x7F, 0xA0)]
+    if chr(code) not in "\n\t"
+}
+
+
+def printable(text: str) -> str:
+    """``text`` as it may be shown on a terminal: control characters (but line breaks and
+    tabs) and lone surrogates written as escapes, so that an ESC or OSC sequence in a page
+    is shown, not run (``\\x1b]0;TITLE\\x07`` would retitle the window).
+
+    >>> printable("a\\x1b[2Jb\\ud800\\n")
+    'a\\\\x1b[2Jb\\\\ud800\\n'
+    """
+    out = text.translate(_CONTROLS)
+    if out.isascii():
+        return out
+    try:
+        out.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join(_escape(c) if "\ud800" <= c <= "\udfff" else c for c in out)
+    return out
 
 
 def pair_dict(record: Record, pair: DuplicatePair) -> dict[str, Any]:
@@ -31,21 +71,22 @@ def pair_dict(record: Record, pair: DuplicatePair) -> dict[str, Any]:
 
 
 def title(record: Record) -> str:
-    """A record's id, with its location when that says more (JSONL and Parquet)."""
+    """A record's id, with its location when that says more (JSONL and Parquet), printable."""
     plain = record.fields is None or record.id == record.location
-    return record.id if plain else f"{record.id} ({record.location})"
+    return printable(record.id if plain else f"{record.id} ({record.location})")
 
 
 def excerpt(text: str, width: int = 48) -> str:
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return flat if len(flat) <= width else flat[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def print_pairs(record: Record, pairs: list[DuplicatePair]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title(record), title_justify="left")
+    table = Table(title=escape(title(record)), title_justify="left")
     for name, justify in (
         ("first", "right"),
         ("second", "right"),
@@ -62,7 +103,7 @@ def print_pairs(record: Record, pairs: list[DuplicatePair]) -> None:
             f"{len(pair.second):,}",
             f"{pair.score:.3f}",
             pair.kind,
-            excerpt(record.text[pair.second.start : pair.second.end]),
+            escape(excerpt(record.text[pair.second.start : pair.second.end])),
         )
     stdout = sys.stdout
     Console(file=stdout, width=None if stdout.isatty() else 120).print(table)
@@ -136,21 +177,21 @@ def render_edits(text: str, edits: tuple[Edit, ...], *, context: int = 200) -> s
     (remove red, move green, fix yellow, split cyan), each removal and move followed by its
     reason. Unchanged stretches longer than ``2 * context`` characters are elided
     (``context < 0`` shows everything). Styles are ANSI codes that ``click.echo`` strips when
-    colour is off; the markers stay.
+    colour is off; the markers stay. Control characters are shown escaped (:func:`printable`).
     """
     out: list[str] = []
     pos = 0
     ordered = sorted(edits, key=lambda e: (e.start, e.end))
     for index, edit in enumerate(ordered):
-        before = text[pos : edit.start]
+        before = printable(text[pos : edit.start])
         out.append(_shorten(before, context, head=index > 0))
         style = _STYLE.get(edit.action, {})
-        removed = text[edit.start : edit.end]
+        removed = printable(text[edit.start : edit.end])
         if removed:
             body = _shorten(_visible(removed), context, style=style)
             out.append(f"{_paint('[-', style)}{body}{_paint('-]', style)}")
         if edit.replacement:
-            body = _shorten(_visible(edit.replacement), context, style=style)
+            body = _shorten(_visible(printable(edit.replacement)), context, style=style)
             out.append(f"{_paint('{+', style)}{body}{_paint('+}', style)}")
         if edit.action in ("remove", "move"):
             kept = "" if edit.kept is None else f", kept {edit.kept.start}-{edit.kept.end}"
@@ -160,7 +201,7 @@ def render_edits(text: str, edits: tuple[Edit, ...], *, context: int = 200) -> s
             )
             out.append(click.style(note, dim=True))
         pos = max(pos, edit.end)
-    out.append(_shorten(text[pos:], context, tail=False))
+    out.append(_shorten(printable(text[pos:]), context, tail=False))
     return "".join(out)
 
 

@@ -70,13 +70,21 @@ HINTS = {
     "no-field": "choose the field with --field, or pass --skip-invalid to set such records aside",
     "field-not-text": "choose the text field with --field, or pass --skip-invalid to set such "
     "records aside",
-    "null-row": "pass --skip-invalid to set such rows aside",
     "not-parquet": "check that it is Parquet and complete, or name its format with --input-format",
     "no-column": "choose the text column with --field",
     "column-not-text": "choose the text column with --field",
     "exists": "pass --force to replace it",
     "several-documents": "write JSONL with --format jsonl, or give -o a directory",
     "not-an-index": "give --index the path of a dedup index, or a new path to build one",
+    "too-large": "raise --max-record-bytes to read it, or pass --skip-invalid to set such "
+    "records aside",
+    "number-too-long": "write the number as a string, or pass --skip-invalid to set the record "
+    "aside",
+    "too-deep": "flatten the record, or pass --skip-invalid to set it aside",
+    "schema": "write JSON Lines (an output named .jsonl, or --format jsonl), or give the field "
+    "one type in every record",
+    "bad-glob": "give --glob a pattern such as '*.jsonl' or 'sub/*.txt', and name single files "
+    "as inputs",
     "ambiguous-format": "pass --input-format text to read it as one document, or "
     "--input-format jsonl",
 }

@@ -8,11 +8,13 @@ handles what a stage returns or raises.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from dedup.io import Encoded, Format, Line, LineParser, Record, Reject, encode, json_line
 from dedup.model import Cleaned, DuplicatePair, Edit, RepairOptions
+from dedup.normalize import NormalizeOptions
 from dedup.pipeline import clean
 from dedup.spans import find_duplicates
 
@@ -26,10 +28,16 @@ __all__ = [
 ]
 
 
-def clean_document(text: str, repair_options: RepairOptions | None = None) -> Cleaned:
+def clean_document(
+    text: str,
+    repair_options: RepairOptions | None = None,
+    normalize_options: NormalizeOptions | None = None,
+) -> Cleaned:
     """``clean(text, explain=True)``: what ``dedup clean`` and ``dedup diff`` run on every
     document."""
-    return clean(text, explain=True, repair_options=repair_options)
+    return clean(
+        text, explain=True, repair_options=repair_options, normalize_options=normalize_options
+    )
 
 
 def find_in_document(text: str, options: RepairOptions | None = None) -> list[DuplicatePair]:
@@ -43,8 +51,11 @@ def changed(before: str, after: str, edits: tuple[Edit, ...]) -> bool:
     return after != before or bool(edits)
 
 
-def report_line(record: Record, result: Cleaned) -> dict[str, Any]:
-    """The ``--report`` line of one document: its id, where it is, and every stage's edits."""
+def report_line(record: Record, result: Cleaned | None) -> dict[str, Any]:
+    """The ``--report`` line of one document: its id, where it is, and every stage's edits
+    (``result`` ``None``: a record without text, passed through)."""
+    if result is None:
+        return {"id": record.id, "source": record.location, "changed": False, "edits": []}
     return {
         "id": record.id,
         "source": record.location,
@@ -73,6 +84,7 @@ class CleanedRecord:
     actions: tuple[str, ...]
     output: Encoded
     report: bytes | None
+    html: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,12 +98,23 @@ class Cleaning:
     fmt: Format
     report: bool = False
     repair_options: RepairOptions | None = None
+    normalize_options: NormalizeOptions | None = None
 
     def __call__(self, item: Record | Line) -> CleanedRecord | Reject:
         record = self.parser(item) if isinstance(item, Line) else item
         if isinstance(record, Reject):
             return record
-        result = clean_document(record.text, self.repair_options)
+        if record.no_text:  # nothing to clean: written back as it was read
+            return CleanedRecord(
+                record=dataclasses.replace(record, text="", fields=None, raw=None),
+                chars_in=0,
+                chars_out=0,
+                changed=False,
+                actions=(),
+                output=encode(record, "", self.fmt, self.parser.field),
+                report=json_line(report_line(record, None)) if self.report else None,
+            )
+        result = clean_document(record.text, self.repair_options, self.normalize_options)
         return CleanedRecord(
             record=dataclasses.replace(record, text="", fields=None, raw=None),
             chars_in=len(record.text),
@@ -100,9 +123,30 @@ class Cleaning:
             actions=tuple(edit.action for edit in result.edits),
             output=encode(record, result.text, self.fmt, self.parser.field),
             report=json_line(report_line(record, result)) if self.report else None,
+            html=looks_like_html(record.text),
         )
 
 
 def item_size(item: Record | Line) -> int:
     """The size of an item for the engine's chunks: a line's bytes, a record's characters."""
     return len(item.data) if isinstance(item, Line) else len(item.text)
+
+
+_HTML_START = ("<!doctype html", "<html", "<head", "<body")
+_HTML_TAG = re.compile(r"<(?:p|div|span|a|br|li|ul|td|tr|script|style|meta|link|img)[\s>/]", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` is an HTML page rather than text: it starts with a document's tags, or
+    its first 64 kB hold 10 tags of the kinds pages are made of. dedup edits text; markup is
+    edited as text (and its text is not what a reader sees).
+
+    >>> looks_like_html("<!DOCTYPE html><html><body><p>Hi</p></body></html>")
+    True
+    >>> looks_like_html("Use <b> for bold, and a < b when comparing.")
+    False
+    """
+    head = text[:1024].lstrip().lower()
+    if head.startswith(_HTML_START):
+        return True
+    return len(_HTML_TAG.findall(text, 0, 65536)) >= 10

@@ -21,6 +21,7 @@ __all__ = [
     "Counts",
     "echo",
     "human_size",
+    "no_text_line",
     "over_cap_line",
     "plural",
     "read_line",
@@ -42,6 +43,13 @@ def read_line(name: str, counts: Counts, changed: str) -> str:
         f"{name}: {plural(counts.read, 'document')} read, {counts.changed:,} {changed}, "
         f"{counts.skipped:,} skipped{replaced}"
     )
+
+
+def no_text_line(counts: Counts, what: str) -> list[str]:
+    """The line about records whose text is null (none when there are none)."""
+    if not counts.no_text:
+        return []
+    return [f"{plural(counts.no_text, 'record')} without text {what}"]
 
 
 def over_cap_line(counts: Counts, what: str) -> list[str]:

@@ -3,15 +3,22 @@
 Two documents are duplicates when they have the same canonical words (the exact hash), or when
 the smaller one's shingles lie inside the larger at least ``threshold``: the share of
 containment, not Jaccard similarity, because the same article is often extracted once alone
-and once inside the whole page around it (menus, related links, footer). Documents with fewer
-than ``min_shingles`` shingles are too small for containment to mean anything and must match by
-Jaccard similarity instead. Documents of similar size (within ``similar_ratio``) cannot be an
-article and the page around it, so they must share more (``similar_threshold``): two pages of
-one site around two short articles share their menus and footer, not their articles.
+and once inside the whole page around it (menus, related links, footer), at any size ratio. A
+document with fewer than ``min_shingles`` shingles is too small for containment alone to mean
+anything (a cookie notice lies inside every page of its site): the larger may then be at most
+twice its size. Documents of similar size (within ``similar_ratio``) cannot be an article and
+the page around it, so they must share more (``similar_threshold``); and two such documents
+are not joined when a document that one of them carries (at most half its size, inside it at
+the threshold) is mostly absent from the other: two pages of one shop share their menus, their
+footer and their legal notices, sometimes 97 % of their words, but not the product each one is
+about, which the batch may hold alone or inside other renderings of the page.
 
-The steps: exact hashes, MinHash signatures of the distinct documents, LSH band keys (bands
-chosen for the lowest Jaccard similarity that containment ``threshold`` allows between documents
-whose sizes differ up to ``max_size_ratio``), candidate pairs, verification, union-find.
+The steps: exact hashes, MinHash signatures of the distinct documents, LSH band keys (bands of
+one row: two documents share one of the ``bands`` bins with probability ``1 - (1 - J)**bands``
+for Jaccard similarity ``J``, so an article inside a page 50 times its size is still a
+candidate), candidate pairs, verification (the signature's estimate first, the shingle sets
+where it cannot decide), union-find: first the pairs of different sizes, then the pairs of
+similar size, each checked against the documents the first step put with them.
 
 >>> article = " ".join(f"word{i}" for i in range(300))
 >>> page = "Home News Sport Contact " + article + " Cookies Privacy Terms"
@@ -43,7 +50,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.lsh import band_keys, candidate_pairs, choose_bands, jaccard_floor
+from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment, jaccard_rows
 from dedup.model import ConfigError, check_float, check_int, check_text, with_overrides
@@ -81,10 +88,9 @@ class CorpusOptions:
     - ``threshold``: the share of the smaller document's shingles that must lie in the larger.
     - ``keep``: which copy of a cluster to keep: ``"first"``, ``"longest"`` or ``"best"``.
     - ``shingle_size``, ``num_perm``, ``seed``: the signature scheme (stored in an index).
-    - ``max_size_ratio``: sizes of duplicates may differ up to this factor (chooses the bands).
-    - ``bands``, ``rows``: LSH banding; ``0`` (the default) chooses from the threshold.
+    - ``bands``, ``rows``: LSH banding; ``0`` (the default): ``num_perm // 2`` bands of one row.
     - ``max_bucket``: a band key shared by more documents proposes no pairs (boilerplate).
-    - ``min_shingles``: smaller documents match only by Jaccard similarity ``>= threshold``.
+    - ``min_shingles``: a smaller document matches only a document at most twice its size.
     - ``similar_ratio``, ``similar_threshold``: documents whose shingle counts differ by less
       than ``similar_ratio`` cannot be an article and the page around it: they must share at
       least ``max(threshold, similar_threshold)`` of the smaller (copies of one extent are
@@ -99,7 +105,6 @@ class CorpusOptions:
     shingle_size: int = 5
     num_perm: int = 128
     seed: int = 1
-    max_size_ratio: float = 8.0
     bands: int = 0
     rows: int = 0
     max_bucket: int = 200
@@ -115,7 +120,6 @@ class CorpusOptions:
             raise ConfigError(
                 f"option keep={self.keep!r} is unknown: use one of {', '.join(KEEP_POLICIES)}"
             )
-        check_float("max_size_ratio", self.max_size_ratio, 1.0, 1000.0)
         check_int("bands", self.bands, 0, 4096)
         check_int("rows", self.rows, 0, 4096)
         if (self.bands == 0) != (self.rows == 0):
@@ -145,11 +149,10 @@ class CorpusOptions:
 
     @property
     def banding(self) -> tuple[int, int]:
-        """``(bands, rows)``: as set, or chosen from ``threshold`` and ``max_size_ratio``."""
+        """``(bands, rows)``: as set, or ``num_perm // 2`` bands of one row."""
         if self.bands:
             return self.bands, self.rows
-        floor = jaccard_floor(self.threshold, self.max_size_ratio)
-        return choose_bands(floor, self.num_perm)
+        return max(1, self.num_perm // 2), 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +218,12 @@ def find_near_duplicates(
 def link_documents(
     docs: Sequence[Document], opts: CorpusOptions, uf: UnionFind
 ) -> tuple[int, int, int, int]:
-    """Join duplicates of ``docs`` in ``uf``; returns the statistics of :class:`Clusters`."""
+    """Join duplicates of ``docs`` in ``uf``; returns the statistics of :class:`Clusters`.
+
+    Pairs of different sizes are joined first; then pairs of similar size, unless a document
+    that the first step put with one of them (at most half its size, and inside it at the
+    threshold) is mostly absent from the other (:func:`carried_elsewhere`). Which pairs join
+    does not depend on the order of ``docs``."""
     first: dict[str, int] = {}
     reps: list[int] = []
     exact_dups = 0
@@ -237,22 +245,96 @@ def link_documents(
         return exact_dups, 0, 0, cands.skipped_buckets
     jac = jaccard_rows(sigs, left, right)
     size_l, size_r = sizes[left], sizes[right]
-    verified = 0
+    similar = np.maximum(size_l, size_r) < opts.similar_ratio * np.minimum(size_l, size_r)
     if opts.verify == "none":
-        order = np.arange(len(left))
+        chosen = np.ones(len(left), dtype=bool)
     else:
-        order = np.flatnonzero(worth_verifying(opts, jac, size_l, size_r))
+        chosen = worth_verifying(opts, jac, size_l, size_r)
+    verified = 0
+    carried: dict[int, list[int]] = {}
+    for step in (~similar, similar):
+        order = np.flatnonzero(chosen & step)
         order = order[np.argsort(-jac[order], kind="stable")]
-    for k in order.tolist():
-        a, b = reps[int(left[k])], reps[int(right[k])]
-        if uf.connected(a, b):
-            continue
-        if opts.verify == "exact":
-            verified += 1
-            if not shingles_match(docs[a].shingles, docs[b].shingles, opts):
+        if step is similar and len(order):
+            carried = _carried(docs, uf, opts)
+        for k in order.tolist():
+            a, b = reps[int(left[k])], reps[int(right[k])]
+            if uf.connected(a, b):
                 continue
-        uf.union(a, b)
+            if opts.verify == "exact":
+                verified += 1
+                if not shingles_match(docs[a].shingles, docs[b].shingles, opts):
+                    continue
+            if step is similar and (
+                carried_elsewhere(docs, carried, a, b, opts)
+                or carried_elsewhere(docs, carried, b, a, opts)
+            ):
+                continue
+            uf.union(a, b)
     return exact_dups, len(left), verified, cands.skipped_buckets
+
+
+#: Documents of a cluster that :func:`carried_elsewhere` checks, the largest first.
+CARRIED = 4
+
+
+def _carried(docs: Sequence[Document], uf: UnionFind, opts: CorpusOptions) -> dict[int, list[int]]:
+    """For each document in a cluster of more than one: the cluster's documents of at least
+    ``min_shingles`` shingles, largest first (one list, shared by the cluster's documents)."""
+    clusters: dict[int, list[int]] = {}
+    for i, doc in enumerate(docs):
+        if len(doc.shingles) >= opts.min_shingles:
+            clusters.setdefault(uf.find(i), []).append(i)
+    out: dict[int, list[int]] = {}
+    for members in clusters.values():
+        if len(members) > 1:
+            members.sort(key=lambda i: (-len(docs[i].shingles), i))
+            out.update(dict.fromkeys(members, members))
+    return out
+
+
+def carried_elsewhere(
+    docs: Sequence[Document], carried: dict[int, list[int]], a: int, b: int, opts: CorpusOptions
+) -> bool:
+    """Whether ``a`` carries a document that ``b`` lacks: a member of ``a``'s cluster (as the
+    pairs of different sizes made it) at most half the size of ``a``, inside ``a`` at the
+    threshold, of which less than half lies in ``b``. Pages of one site that share all their
+    chrome differ there: each carries its own article.
+
+    >>> opts = CorpusOptions()
+    >>> chrome = np.arange(1000, 1900, dtype=np.uint64)
+    >>> article, other = np.arange(100, dtype=np.uint64), np.arange(200, 300, dtype=np.uint64)
+    >>> page, other_page = np.union1d(chrome, article), np.union1d(chrome, other)
+    >>> docs = [Document("p", page), Document("q", other_page), Document("a", article)]
+    >>> uf = UnionFind(3)
+    >>> uf.union(0, 2)
+    True
+    >>> carried_elsewhere(docs, _carried(docs, uf, opts), 0, 1, opts)
+    True
+    """
+    size = len(docs[a].shingles)
+    members = carried.get(a, [])
+    checked = 0
+    for x in members:
+        if x in (a, b) or 2 * len(docs[x].shingles) > size:
+            continue
+        if _inside(docs[x].shingles, docs[a].shingles) < opts.threshold:
+            continue
+        checked += 1
+        if _inside(docs[x].shingles, docs[b].shingles) < 0.5:
+            return True
+        if checked >= CARRIED:
+            break
+    return False
+
+
+def _inside(small: npt.NDArray[np.uint64], big: npt.NDArray[np.uint64]) -> float:
+    """The share of the sorted distinct ``small`` found in the sorted distinct ``big``."""
+    if len(small) == 0 or len(big) == 0:
+        return 0.0
+    pos = np.searchsorted(big, small)
+    pos[pos == len(big)] = 0
+    return int(np.count_nonzero(big[pos] == small)) / len(small)
 
 
 def required(
@@ -272,11 +354,15 @@ def matches(
     size_a: npt.NDArray[np.int64],
     size_b: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.bool_]:
-    """Which pairs are duplicates, from their similarities and shingle counts: Jaccard
-    similarity for small documents, containment (with :func:`required`) for the others."""
-    small = np.minimum(size_a, size_b) < options.min_shingles
+    """Which pairs are duplicates, from their similarities and shingle counts: containment
+    (with :func:`required`); a document smaller than ``min_shingles`` only inside one at most
+    twice its size (its containment at ``threshold``)."""
+    low = np.minimum(size_a, size_b)
+    small = low < options.min_shingles
+    near_size = np.maximum(size_a, size_b) <= 2 * low
     by_size = containment >= required(options, size_a, size_b)
-    return np.asarray(np.where(small, jaccard >= options.threshold, by_size))
+    small_ok = near_size & (containment >= options.threshold)
+    return np.asarray(np.where(small, small_ok, by_size))
 
 
 def worth_verifying(

@@ -2,6 +2,12 @@
 function over the texts (and URLs and ids) of the records, and :func:`remember`, which adds
 them to an index once their outputs are written.
 
+A run that uses an index names itself with :func:`run_key` (a hash of its options and of the
+ids and texts of its records) and asks the index where it began
+(:meth:`dedup.corpus.Index.begin_run`): only the documents indexed before that point are "seen
+before". A run killed after it stored some of its records, run again, therefore decides what
+it decided the first time; so does the same run repeated later on purpose.
+
 >>> article = " ".join(f"word{i}" for i in range(100))
 >>> plan = decide([article, "Menu " + article, "something else entirely"], ids=["a", "b", "c"])
 >>> plan.kept, plan.cluster
@@ -14,13 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import xxhash
 
 from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
 from dedup.corpus.cluster import CorpusOptions, find_near_duplicates, groups
 from dedup.corpus.index import Index
 from dedup.model import InputError, check_int
 
-__all__ = ["INDEX_BATCH", "Plan", "decide", "remember"]
+__all__ = ["INDEX_BATCH", "Plan", "decide", "remember", "run_key"]
 
 #: Texts an index is queried for, or records added to it, at a time (one transaction).
 INDEX_BATCH = 20_000
@@ -54,14 +61,16 @@ def decide(
     urls: Sequence[object] | None = None,
     boilerplate: BoilerplateOptions | None = None,
     index: Index | None = None,
+    before: int | None = None,
     batch: int = INDEX_BATCH,
 ) -> Plan:
     """Cluster ``texts`` and decide which record of each cluster to keep.
 
     With ``boilerplate``, site boilerplate (sites from ``urls``) is removed first. With an
     ``index``, a cluster with a member that duplicates a document indexed before this call
-    keeps nothing (the earlier copy was kept then). The index is only read, ``batch`` texts
-    at a time: :func:`remember` adds the records once the outputs that hold them are written.
+    (before the document numbered ``before``, when given: where this run began) keeps nothing:
+    the earlier copy was kept then. The index is only read, ``batch`` texts at a time:
+    :func:`remember` adds the records once the outputs that hold them are written.
     """
     check_int("batch", batch, 1)
     opts = options or CorpusOptions()
@@ -82,17 +91,12 @@ def decide(
     cluster = [""] * len(texts)
     earlier: dict[int, str] = {}
     if index is not None:
-        run_ids = set(names)
         for start in range(0, len(texts), batch):
             stop = min(start + batch, len(texts))
-            found = index.query_many(cleaned[start:stop])
+            found = index.query_many(cleaned[start:stop], before=before)
             for offset, matches in enumerate(found):
-                before = [
-                    m.id for m in matches if m.id not in run_ids or m.id == names[start + offset]
-                ]
-                if before:
-                    label = clusters.labels[start + offset]
-                    earlier.setdefault(label, before[0])
+                if matches:
+                    earlier.setdefault(clusters.labels[start + offset], matches[0].id)
     seen_before = 0
     for members, keeper in zip(
         groups(np.asarray(clusters.labels, dtype=np.int64)), clusters.kept, strict=True
@@ -114,6 +118,28 @@ def decide(
         seen_before,
         clusters.exact_duplicates,
     )
+
+
+def run_key(
+    ids: Sequence[str], texts: Sequence[str], options: CorpusOptions, *, extra: str = ""
+) -> str:
+    """A name for a run: a hash of its options (and ``extra``, what else decides its output)
+    and of the ids and texts of its records, in order. The same command over the same input
+    gets the same name.
+
+    >>> run_key(["a"], ["text"], CorpusOptions()) == run_key(["a"], ["text"], CorpusOptions())
+    True
+    >>> run_key(["a"], ["text"], CorpusOptions()) == run_key(["b"], ["text"], CorpusOptions())
+    False
+    """
+    digest = xxhash.xxh3_128()
+    digest.update(f"{options!r}\x00{extra}\x00{len(texts)}\x00".encode())
+    for doc_id, text in zip(ids, texts, strict=True):
+        for part in (doc_id, text):
+            data = part.encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+    return f"corpus:{digest.hexdigest()}"
 
 
 def remember(

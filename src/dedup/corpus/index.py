@@ -1,9 +1,13 @@
-"""An incremental index of documents seen before, in one SQLite file (no server).
+"""An incremental index of documents seen before: one SQLite file, or a Redis server for a fleet.
 
-The index keeps, for each document: its id, the exact hash of its canonical words, its MinHash
-signature, the number of its shingles, when it was first seen, and its LSH band keys. A new
-text is a duplicate of an indexed document when their exact hashes are equal, or when they
-share a band key and the containment estimated from their signatures reaches the threshold.
+The index keeps, for each document: its id, the exact hash of its canonical words, the number
+of its shingles, when it was first seen, its MinHash signature (one byte a bin), and postings
+of three kinds of 64-bit keys: its exact hash, its id, and its first ``bands`` signature bins
+(bands of one row: two documents whose Jaccard similarity is ``J`` share one of them with
+probability ``1 - (1 - J) ** bands``, 0.92 at ``J = 0.15`` for the default 16). A new text
+duplicates an indexed document when their exact hashes are equal, or when they share a band key
+and the containment estimated from their signatures and sizes reaches the threshold
+(:func:`dedup.corpus.cluster.matches`, the rule of :func:`dedup.corpus.find_near_duplicates`).
 
 >>> import tempfile, os
 >>> path = os.path.join(tempfile.mkdtemp(), "seen.db")
@@ -17,79 +21,82 @@ share a band key and the containment estimated from their signatures reaches the
 ...     [(m.id, m.kind) for m in index.query(article.upper())]
 [('a', 'exact'), ('b', 'near')]
 
-Concurrency: SQLite's write-ahead log lets any number of readers (``readonly=True``) read
-while one writer writes. A writer holds an exclusive lock on ``PATH.lock`` for as long as it
-is open: a second writer waits up to ``timeout`` seconds (default 0) and then gets
-:class:`IndexLockedError`. Each :meth:`Index.add_many` batch is one transaction: all of it is
-stored, or none.
+**Documents, ids and runs.** Every document added is stored under a number of its own, in the
+order added; its id is a name reported in matches, not a key: two documents with one id and
+different texts are both kept (a crawl that reuses ``crawl.jsonl:1`` every day loses nothing).
+Adding the same id with the same text again stores nothing new. :meth:`Index.begin_run`
+records where a run began, so that a run repeated after a crash does not take the documents
+it stored itself for documents seen before (``query_many(..., before=start)``).
 
-The signature scheme, the banding and the index format are stored in the file and checked when
-it is opened: an index made with other parameters is refused with :class:`ConfigError`.
+**Storage.** ``Index("seen.db")`` keeps everything in one SQLite file
+(:mod:`dedup.corpus.index_sqlite`): one writer at a time holds an exclusive lock on
+``PATH.lock`` for as long as it is open (a second writer waits up to ``timeout`` seconds, then
+gets :class:`IndexLockedError`), any number of readers (``readonly=True``) read a consistent
+snapshot meanwhile, and each :meth:`Index.add_many` is one transaction. ``Index(":memory:")``
+lasts as long as the object. ``Index("redis://host:6379/0")`` keeps the index on a Redis server
+(:mod:`dedup.corpus.index_redis`, ``pip install 'dedup[redis]'``): any number of processes on
+any number of machines add and query at once, each add atomic.
+
+One :class:`Index` object may be shared by threads: its calls take turns.
+
+The signature scheme, the banding and the index format are stored with the index and checked
+when it is opened: an index made with other parameters is refused with :class:`ConfigError`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
-import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+import xxhash
 
 from dedup.corpus.cluster import CorpusOptions, matches
+from dedup.corpus.index_sqlite import SqliteStore
 from dedup.corpus.lsh import band_keys, candidate_pairs
-from dedup.corpus.shingle import shingle_batch
+from dedup.corpus.shingle import fmix64, shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment
-from dedup.model import (
-    ConfigError,
-    DedupError,
-    InputError,
-    check_int,
-    check_text,
-    with_overrides,
+from dedup.corpus.store import (
+    IndexLockedError,
+    IndexUnavailableError,
+    NotAnIndexError,
+    Row,
+    distinct,
 )
+from dedup.model import ConfigError, DedupError, InputError, check_int, check_text, with_overrides
 
-__all__ = ["FORMAT_VERSION", "Entry", "Index", "IndexLockedError", "IndexStats", "Match"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Entry",
+    "Index",
+    "IndexLockedError",
+    "IndexStats",
+    "IndexUnavailableError",
+    "Match",
+    "NotAnIndexError",
+    "index_banding",
+]
 
-#: The layout of the SQLite file; bumped when tables change.
-FORMAT_VERSION = 1
+#: The layout of an index; bumped when what it stores changes. 2: documents keyed by number
+#: (ids may repeat), one-row bands, one-byte signature bins, postings in groups, runs.
+FORMAT_VERSION = 2
+#: One-row bands an index keeps per document unless ``bands`` and ``rows`` are set.
+INDEX_BANDS = 16
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS docs (
-    doc INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    exact BLOB NOT NULL,
-    size INTEGER NOT NULL,
-    first_seen REAL NOT NULL,
-    sig BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact);
-CREATE TABLE IF NOT EXISTS bands (
-    key INTEGER NOT NULL,
-    doc INTEGER NOT NULL,
-    PRIMARY KEY (key, doc)
-) WITHOUT ROWID;
-"""
-
-
-class IndexLockedError(DedupError):
-    """Another writer has the index open; open it with ``readonly=True`` or try later.
-
-    ``path`` is the index, ``lock_path`` the lock file the other writer holds."""
-
-    def __init__(
-        self, message: str, *, lock_path: str | os.PathLike[str] | None = None, **fields: Any
-    ) -> None:
-        super().__init__(message, **fields)
-        self.lock_path = None if lock_path is None else os.fspath(lock_path)
+_EXACT_SALT = np.uint64(0x6A09E667F3BCC908)
+_ID_SALT = 0xBB67AE8584CAA73B
+_BYTE = np.uint32(0xFF)
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,25 +138,68 @@ class Match:
     first_seen: float
 
 
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    """Exact hashes, shingle counts, signatures and band keys of a batch of texts."""
+class Store(Protocol):
+    """What :class:`Index` needs of its storage (SQLite or Redis)."""
 
-    exact: list[bytes]
-    sizes: npt.NDArray[np.int64]
-    sigs: npt.NDArray[np.uint32]
-    keys: npt.NDArray[np.int64]
+    where: str
+    readonly: bool
+    concurrent: bool
+
+    def reading(self) -> contextlib.AbstractContextManager[None]: ...
+    def meta(self) -> dict[str, str] | None: ...
+    def create(self, meta: dict[str, str]) -> None: ...
+    def check_tables(self) -> None: ...
+    def close(self) -> None: ...
+    def count(self) -> int: ...
+    def next_doc(self) -> int: ...
+    def forget(self, docs: Sequence[int]) -> int: ...
+    def span(self) -> tuple[float | None, float | None]: ...
+    def scan(self, since: float | None) -> Iterator[Row]: ...
+    def lookup(
+        self, keys: npt.NDArray[np.uint64]
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]: ...
+    def rows(self, docs: Sequence[int]) -> dict[int, Row]: ...
+    def begin_run(self, run: str) -> int: ...
+    def write(
+        self,
+        rows: Sequence[tuple[str, bytes, int, float, bytes]],
+        keys: npt.NDArray[np.uint64],
+        owners: npt.NDArray[np.int64],
+    ) -> list[int]: ...
+    def problems(self, width: int) -> list[str]: ...
+    def missing_postings(self, wanted: dict[int, list[int]]) -> int: ...
+
+
+def index_banding(options: CorpusOptions) -> tuple[int, int]:
+    """The bands an index keeps: ``options.bands`` and ``options.rows`` when set, else
+    :data:`INDEX_BANDS` bands of one row."""
+    if options.bands:
+        return options.bands, options.rows
+    return min(INDEX_BANDS, options.num_perm), 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What the index computes of a batch of texts."""
+
+    exact: list[bytes]  # 16 bytes each
+    sizes: npt.NDArray[np.int64]  # shingles
+    sigs: npt.NDArray[np.uint8]  # (n, num_perm): the low byte of each bin
+    bands: npt.NDArray[np.uint64]  # (n, bands)
+    exact_keys: npt.NDArray[np.uint64]
 
 
 class Index:
-    """A persistent index of documents: ``add``, ``add_many`` and ``query``.
+    """A persistent index of documents: ``add``, ``add_many``, ``query`` and ``query_many``.
 
-    ``options`` (or keyword overrides of :class:`CorpusOptions`) set the threshold and, for a
-    new index, the signature scheme and banding; an existing index must match them. With
-    ``readonly=True`` the file must exist and nothing is written. ``cache_mb`` is SQLite's page
-    cache for this connection. Band keys land all over the file, so a batch costs about as
-    much to commit as the pages it touches: add in large batches (10,000 documents or more)
-    when building a big index.
+    ``path`` is a file (created when missing), ``":memory:"``, or a Redis URL
+    (``redis://[:password@]host:port/db``, ``rediss://...``, ``unix://path?db=N``) with
+    ``namespace`` (default ``"dedup"``) naming the index on that server. ``options`` (or
+    keyword overrides of :class:`CorpusOptions`) set the threshold and, for a new index, the
+    signature scheme and banding; an existing index must match them. With ``readonly=True``
+    the index must exist and nothing is written. ``timeout`` is how long a writer waits for
+    the lock of an SQLite file (and how long a Redis server may take to answer); ``cache_mb``
+    is SQLite's page cache for this connection.
     """
 
     def __init__(
@@ -160,45 +210,50 @@ class Index:
         readonly: bool = False,
         timeout: float = 0.0,
         cache_mb: int = 64,
+        namespace: str | None = None,
         **overrides: Any,
     ) -> None:
         self.options = with_overrides(options, CorpusOptions, overrides)
         check_int("cache_mb", cache_mb, 1)
-        self.path = Path(path)
-        self.readonly = readonly
-        self._lock: IO[bytes] | None = None
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise ConfigError(f"option timeout must be a number of seconds, not {timeout!r}")
+        if not 0 <= timeout < math.inf:
+            raise ConfigError(f"option timeout={timeout} is out of range: use 0 or more seconds")
+        self.readonly = bool(readonly)
         self._scheme = self.options.scheme
-        self._bands, self._rows = self.options.banding
-        try:
-            self._open(timeout, cache_mb)
-        except sqlite3.DatabaseError as exc:
-            if not _not_a_database(exc):
-                raise
-            raise InputError(
-                f"{self.path} is not a dedup index: it is not an SQLite database, or a damaged "
-                f"one ({exc})",
-                hint="give the path of a dedup index, or a new path to build one",
-                reason="not-an-index",
-                path=self.path,
-            ) from exc
+        self._bands, self._rows = index_banding(self.options)
+        self._guard = threading.RLock()
+        self._store: Store | None = None
+        location = _location(path)
+        self.path: str | Path = location
+        if isinstance(location, str):
+            from dedup.corpus.index_redis import RedisStore
 
-    def _open(self, timeout: float, cache_mb: int) -> None:
-        if self.readonly:
-            if not self.path.exists():
-                raise InputError(f"index {self.path} does not exist: add documents to it first")
-            uri = f"file:{self.path.resolve().as_posix()}?mode=ro"
-            self._db = sqlite3.connect(uri, uri=True, timeout=max(timeout, 5.0))
+            self._store = RedisStore(
+                location,
+                namespace=namespace,
+                readonly=self.readonly,
+                timeout=timeout,
+                width=self._scheme.num_perm,
+                cap=self.options.max_bucket,
+            )
         else:
-            self._lock = _acquire(self.path, timeout)
-            try:
-                self._db = sqlite3.connect(self.path, timeout=max(timeout, 5.0))
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-            except BaseException:
-                _release(self._lock)
-                raise
-        self._db.isolation_level = None  # transactions are explicit
-        self._db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
+            if namespace is not None:
+                raise ConfigError("option namespace is for Redis indexes: drop it for a file")
+            memory = location == Path(":memory:") and str(path) == ":memory:"
+            if memory and self.readonly:
+                raise InputError("an index in memory cannot be opened read-only: it is empty")
+            if not memory:
+                if location.is_dir():
+                    raise InputError(
+                        f"index {location} is a directory: give the path of a file, "
+                        f"e.g. {location / 'seen.db'}"
+                    )
+                if self.readonly and not location.exists():
+                    raise InputError(f"index {location} does not exist: add documents to it first")
+            self._store = SqliteStore(
+                location, readonly=self.readonly, timeout=timeout, cache_mb=cache_mb, memory=memory
+            )
         try:
             self._check_or_create()
         except BaseException:
@@ -208,14 +263,11 @@ class Index:
     # -- life cycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the file and release the writer's lock (idempotent)."""
-        db = getattr(self, "_db", None)
-        if db is not None:
-            db.close()
-            self._db = None  # type: ignore[assignment]
-        if self._lock is not None:
-            _release(self._lock)
-            self._lock = None
+        """Close the index and release the writer's lock (idempotent)."""
+        with self._guard:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
     def __enter__(self) -> Index:
         return self
@@ -228,212 +280,250 @@ class Index:
     ) -> None:
         self.close()
 
+    @property
+    def store(self) -> Store:
+        """The storage (for tests and tools): SQLite or Redis."""
+        if self._store is None:
+            raise InputError(f"index {self.path} is closed")
+        return self._store
+
     def __len__(self) -> int:
-        return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+        with self._guard:
+            return self.store.count()
 
     def ids(self) -> list[str]:
-        """The ids of the indexed documents, in the order they were added."""
-        return [str(r[0]) for r in self._conn.execute("SELECT id FROM docs ORDER BY doc")]
+        """The ids of the indexed documents, in the order they were added (an id repeats when
+        it names several texts)."""
+        with self._guard, self.store.reading():
+            return [row.id for row in self.store.scan(None)]
 
     def __contains__(self, doc_id: object) -> bool:
-        row = self._conn.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone()
-        return row is not None
-
-    @property
-    def _conn(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise InputError(f"index {self.path} is closed")
-        return self._db
+        """Whether a document with this id is indexed."""
+        if not isinstance(doc_id, str):
+            return False
+        with self._guard, self.store.reading():
+            keys = np.array([_id_key(doc_id)], dtype=np.uint64)
+            _, docs = self.store.lookup(keys)
+            return any(row.id == doc_id for row in self.store.rows(docs.tolist()).values())
 
     def _check_or_create(self) -> None:
-        db = self._conn
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        store = self.store
         wanted = {
             "format": str(FORMAT_VERSION),
             "scheme": json.dumps(self._scheme.to_dict(), sort_keys=True),
             "banding": json.dumps([self._bands, self._rows]),
         }
-        if not tables:
+        stored = store.meta()
+        if stored is None:
             if self.readonly:
-                raise InputError(f"{self.path} is empty, not a dedup index")
-            with self._transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(wanted.items()))
+                raise NotAnIndexError(
+                    f"{store.where} is empty, not a dedup index",
+                    hint="add documents to it first",
+                    path=store.where,
+                    reason="empty",
+                )
+            store.create(wanted)
             return
-        if "meta" not in tables or "docs" not in tables:
-            raise InputError(f"{self.path} is an SQLite file but not a dedup index")
-        stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if stored.get("format") != wanted["format"]:
             raise ConfigError(
-                f"index {self.path} has format {stored.get('format')}, this version of dedup "
-                f"reads format {FORMAT_VERSION}: build a new index"
+                f"index {store.where} has format {stored.get('format')}, this version of dedup "
+                f"reads format {FORMAT_VERSION}: build a new index (move the old one away and "
+                "run again over the documents it should hold)"
             )
-        theirs = SignatureScheme(**json.loads(stored["scheme"]))
-        self._scheme.check(theirs, where=f"index {self.path}")
-        if stored.get("banding") != wanted["banding"]:
-            bands, rows = json.loads(stored["banding"])
-            raise ConfigError(
-                f"index {self.path} was built with bands={bands}, rows={rows}; these options "
-                f"give bands={self._bands}, rows={self._rows}: open it with "
-                f"bands={bands}, rows={rows} (or the threshold it was built with)"
-            )
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        if self.readonly:
-            raise InputError(f"index {self.path} is open read-only")
-        db = self._conn
-        db.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            theirs = SignatureScheme(**json.loads(stored["scheme"]))
+            bands, rows = json.loads(stored["banding"])
+        except (KeyError, TypeError, ValueError, DedupError) as exc:
+            raise NotAnIndexError(
+                f"index {store.where} has broken metadata ({type(exc).__name__}: {exc})",
+                hint="rebuild it from its sources",
+                path=store.where,
+                reason="broken-metadata",
+            ) from None
+        store.check_tables()
+        self._scheme.check(theirs, where=f"index {store.where}")
+        if [bands, rows] != [self._bands, self._rows]:
+            raise ConfigError(
+                f"index {store.where} was built with bands={bands}, rows={rows}; these options "
+                f"give bands={self._bands}, rows={self._rows}: open it with "
+                f"bands={bands}, rows={rows}"
+            )
 
-    # -- reading ------------------------------------------------------------------------------
+    # -- preparing ----------------------------------------------------------------------------
 
-    def _prepare(self, texts: Sequence[str]) -> _Batch:
+    def _prepare(self, texts: Sequence[str]) -> _Prepared:
         opts = self.options
         batch = shingle_batch(texts, opts.shingle_size, max_tokens=opts.max_tokens)
         sigs = self._scheme.sign_many(batch.shingles)
-        keys = band_keys(sigs, self._bands, self._rows).view(np.int64)
+        keys = band_keys(sigs, self._bands, self._rows)
         sizes = np.fromiter((len(s) for s in batch.shingles), dtype=np.int64, count=len(texts))
-        return _Batch([bytes.fromhex(e) for e in batch.exact], sizes, sigs, keys)
-
-    def _temp(self, name: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        db = self._conn
-        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
-        db.execute(f"DELETE FROM {name}")
-        marks = ",".join("?" * (columns.count(",") + 1))
-        db.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
-
-    def _stored_matches(self, batch: _Batch) -> list[list[Match]]:
-        """For each text of ``batch``, the indexed documents it duplicates."""
-        db = self._conn
-        n = len(batch.exact)
-        out: list[list[Match]] = [[] for _ in range(n)]
-        self._temp("q_exact", "pos INTEGER, exact BLOB", enumerate(batch.exact))
-        for pos, doc_id, seen in db.execute(
-            "SELECT q.pos, d.id, d.first_seen FROM q_exact q JOIN docs d ON d.exact = q.exact "
-            "ORDER BY q.pos, d.doc"
-        ):
-            out[pos].append(Match(str(doc_id), "exact", 1.0, float(seen)))
-        active = np.flatnonzero(batch.sizes > 0)
-        if len(active) == 0:
-            return out
-        bands = batch.keys.shape[1]
-        flat = batch.keys[active].ravel()
-        owners = np.repeat(active, bands)
-        distinct = np.unique(flat)
-        # One bounded probe per distinct key: a key that more than max_bucket documents share
-        # is boilerplate and proposes nothing (a huge bucket costs no more than a small one).
-        cap = self.options.max_bucket
-        hits: dict[int, list[int]] = {}
-        for key, found in db.execute(
-            "SELECT j.value, (SELECT group_concat(doc) FROM "
-            "(SELECT doc FROM bands WHERE key = j.value LIMIT ?)) FROM json_each(?) j",
-            (cap + 1, json.dumps(distinct.tolist())),
-        ):
-            if found is not None:
-                docs_of_key = [int(d) for d in str(found).split(",")]
-                if len(docs_of_key) <= cap:
-                    hits[int(key)] = docs_of_key
-        if not hits:
-            return out
-        matched = np.isin(flat, np.fromiter(hits, dtype=np.int64, count=len(hits)))
-        pairs = sorted(
-            {
-                (pos, doc)
-                for pos, key in zip(owners[matched].tolist(), flat[matched].tolist(), strict=True)
-                for doc in hits[key]
-            }
+        exact = [bytes.fromhex(e) for e in batch.exact]
+        heads = np.frombuffer(b"".join(e[:8] for e in exact), dtype="<u8").astype(np.uint64)
+        return _Prepared(
+            exact, sizes, (sigs & _BYTE).astype(np.uint8), keys, fmix64(heads ^ _EXACT_SALT)
         )
-        self._temp("q_docs", "doc INTEGER PRIMARY KEY", ((d,) for d in {p[1] for p in pairs}))
-        stored = {
-            row[0]: row[1:]
-            for row in db.execute(
-                "SELECT d.doc, d.id, d.exact, d.size, d.sig, d.first_seen FROM q_docs q "
-                "JOIN docs d ON d.doc = q.doc"
-            )
-        }
-        pos = np.array([p[0] for p in pairs], dtype=np.int64)
-        docs = [p[1] for p in pairs]
-        sigs = np.frombuffer(b"".join(stored[d][3] for d in docs), dtype="<u4")
-        sigs = sigs.reshape(len(docs), -1)
-        sizes = np.array([stored[d][2] for d in docs], dtype=np.int64)
-        scores = self._scores(batch.sigs[pos], sigs, batch.sizes[pos], sizes)
-        for k in np.flatnonzero(scores >= 0).tolist():
-            doc_id, exact, _, _, seen = stored[docs[k]]
-            i = int(pos[k])
-            if exact != batch.exact[i]:
-                out[i].append(Match(str(doc_id), "near", round(float(scores[k]), 4), float(seen)))
-        for found in out:
-            found.sort(key=lambda m: (m.kind != "exact", -m.score))
-        return out
 
     def _scores(
         self,
-        sig_a: npt.NDArray[np.uint32],
-        sig_b: npt.NDArray[np.uint32],
+        sig_a: npt.NDArray[np.uint8],
+        sig_b: npt.NDArray[np.uint8],
         size_a: npt.NDArray[np.int64],
         size_b: npt.NDArray[np.int64],
     ) -> npt.NDArray[np.float64]:
         """Estimated containment (Jaccard similarity for small documents) of row pairs where
-        they are duplicates (:func:`dedup.corpus.cluster.matches`), else -1."""
-        jac = (sig_a == sig_b).mean(axis=1)
+        they are duplicates (:func:`dedup.corpus.cluster.matches`), else -1. Signatures keep one
+        byte a bin: bins of two different values agree by chance once in 256, which the
+        estimate takes out."""
+        agree = (sig_a == sig_b).mean(axis=1)
+        jac = np.clip((agree - 1 / 256) / (1 - 1 / 256), 0.0, 1.0)
         cont = estimate_containment(jac, size_a, size_b)
         small = np.minimum(size_a, size_b) < self.options.min_shingles
         score = np.where(small, jac, cont)
         ok = matches(self.options, jac, cont, size_a, size_b)
         return np.asarray(np.where(ok, score, -1.0), dtype=np.float64)
 
-    def _batch_matches(self, batch: _Batch, ids: Sequence[str], stamp: float) -> list[list[Match]]:
+    # -- reading ------------------------------------------------------------------------------
+
+    def _lookup(
+        self, prep: _Prepared, extra: npt.NDArray[np.uint64]
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        active = prep.sizes > 0
+        keys = np.concatenate([prep.bands[active].ravel(), prep.exact_keys, extra])
+        return self.store.lookup(keys)
+
+    def _stored_matches(
+        self,
+        prep: _Prepared,
+        found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
+        *,
+        before: int | npt.NDArray[np.int64] | None = None,
+        after: int | None = None,
+        exclude: npt.NDArray[np.int64] | None = None,
+    ) -> list[list[Match]]:
+        """For each text of ``prep``, the indexed documents it duplicates, from the postings
+        ``found``: those numbered below ``before`` (one bound, or one per text) and above
+        ``after``, when given, and not in ``exclude``."""
+        n = len(prep.exact)
+        out: list[list[Match]] = [[] for _ in range(n)]
+        bands = prep.bands.shape[1]
+        active = prep.sizes > 0
+        owners = np.repeat(np.flatnonzero(active), bands)
+        cap = self.options.max_bucket
+        pos_b, doc_b, _ = _expand(found, prep.bands[active].ravel(), owners, cap)
+        pos_e, doc_e, _ = _expand(found, prep.exact_keys, np.arange(n, dtype=np.int64), None)
+        pos = np.concatenate([pos_e, pos_b])
+        doc = np.concatenate([doc_e, doc_b])
+        keep = np.ones(len(doc), dtype=bool)
+        if isinstance(before, np.ndarray):
+            keep &= doc < before[pos]
+        elif before is not None:
+            keep &= doc < before
+        if after is not None:
+            keep &= doc > after
+        if exclude is not None and len(exclude):
+            keep &= ~np.isin(doc, exclude)
+        pos, doc = pos[keep], doc[keep]
+        if len(doc) == 0:
+            return out
+        width = int(doc.max()) + 1
+        code = distinct((pos * width + doc).astype(np.uint64)).astype(np.int64)
+        pos, doc = code // width, code % width
+        rows = self.store.rows(doc.tolist())
+        exact_pairs = [
+            (p, d)
+            for p, d in zip(pos.tolist(), doc.tolist(), strict=True)
+            if d in rows and rows[d].exact == prep.exact[p]
+        ]
+        for p, d in exact_pairs:
+            if len(out[p]) < cap:
+                row = rows[d]
+                out[p].append(Match(row.id, "exact", 1.0, row.first_seen))
+        exact_set = set(exact_pairs)
+        near = [
+            (p, d)
+            for p, d in zip(pos.tolist(), doc.tolist(), strict=True)
+            if d in rows and (p, d) not in exact_set and prep.sizes[p] > 0 and rows[d].size > 0
+        ]
+        if near:
+            qpos = np.array([p for p, _ in near], dtype=np.int64)
+            stored_sigs = np.frombuffer(b"".join(rows[d].sig for _, d in near), dtype=np.uint8)
+            stored_sigs = stored_sigs.reshape(len(near), -1)
+            sizes = np.array([rows[d].size for _, d in near], dtype=np.int64)
+            scores = self._scores(prep.sigs[qpos], stored_sigs, prep.sizes[qpos], sizes)
+            for k in np.flatnonzero(scores >= 0).tolist():
+                p, d = near[k]
+                row = rows[d]
+                out[p].append(Match(row.id, "near", round(float(scores[k]), 4), row.first_seen))
+        for matched in out:
+            matched.sort(key=lambda m: (m.kind != "exact", -m.score))
+        return out
+
+    def _batch_matches(
+        self, prep: _Prepared, ids: Sequence[str], stamp: float
+    ) -> list[list[Match]]:
         """Matches of each text among earlier texts of the same batch."""
         n = len(ids)
         out: list[list[Match]] = [[] for _ in range(n)]
-        first: dict[bytes, int] = {}
-        for i, exact in enumerate(batch.exact):
-            j = first.setdefault(exact, i)
-            if j != i:
-                out[i].append(Match(ids[j], "exact", 1.0, stamp))
+        earlier: dict[bytes, list[int]] = {}
+        cap = self.options.max_bucket
+        for i, exact in enumerate(prep.exact):
+            same = earlier.setdefault(exact, [])
+            out[i].extend(Match(ids[j], "exact", 1.0, stamp) for j in same)
+            if len(same) < cap:
+                same.append(i)
         if n < 2:
             return out
         cands = candidate_pairs(
-            batch.keys.view(np.uint64),
-            max_bucket=self.options.max_bucket,
-            active=batch.sizes > 0,
+            prep.bands, max_bucket=self.options.max_bucket, active=prep.sizes > 0
         )
         if len(cands):
             left, right = cands.left, cands.right
             scores = self._scores(
-                batch.sigs[left], batch.sigs[right], batch.sizes[left], batch.sizes[right]
+                prep.sigs[left], prep.sigs[right], prep.sizes[left], prep.sizes[right]
             )
             for k in np.flatnonzero(scores >= 0).tolist():
                 i, j = int(left[k]), int(right[k])
-                if batch.exact[i] != batch.exact[j]:
+                if prep.exact[i] != prep.exact[j]:
                     out[j].append(Match(ids[i], "near", round(float(scores[k]), 4), stamp))
         return out
 
-    def query(self, text: str) -> list[Match]:
+    def query(self, text: str, *, before: int | None = None) -> list[Match]:
         """Indexed documents that ``text`` duplicates: exact matches first, then near ones by
-        descending score."""
-        return self.query_many([check_text(text)])[0]
+        descending score. With ``before`` (from :meth:`begin_run`), only documents added
+        before that point count."""
+        return self.query_many([check_text(text)], before=before)[0]
 
-    def query_many(self, texts: Sequence[str]) -> list[list[Match]]:
+    def query_many(self, texts: Sequence[str], *, before: int | None = None) -> list[list[Match]]:
         """:meth:`query` for many texts at once (faster: one lookup for the batch)."""
         for n, text in enumerate(texts):
             check_text(text, name=f"text {n}")
-        return self._stored_matches(self._prepare(texts))
+        if before is not None:
+            check_int("before", before, 1)
+        if not texts:
+            return []
+        prep = self._prepare(texts)
+        with self._guard, self.store.reading():
+            found = self._lookup(prep, np.empty(0, dtype=np.uint64))
+            return self._stored_matches(prep, found, before=before)
+
+    def begin_run(self, run: str) -> int:
+        """The point where the run named ``run`` began, recorded the first time it is asked
+        for: the number the next document added will get. A run that stores its documents
+        and later runs again (after a crash, or on purpose) passes it as ``before`` to
+        :meth:`query_many`, so that the documents it stored itself (and any added since)
+        are not seen before it. A read-only index records nothing."""
+        if not isinstance(run, str) or not run:
+            raise InputError("a run is named by a non-empty str")
+        with self._guard:
+            return self.store.begin_run(run)
 
     # -- writing ------------------------------------------------------------------------------
 
     def add(self, doc_id: str, text: str, *, now: float | None = None) -> list[Match]:
         """Add one document (one transaction); returns what it duplicated before it was added.
 
-        An id already in the index is not added again (its matches are still returned)."""
+        A document already indexed with this id and the same canonical words is not stored
+        again (its matches are still returned)."""
         return self.add_many([(doc_id, text)], now=now)[0]
 
     def add_many(
@@ -442,182 +532,241 @@ class Index:
         """Add documents in one transaction: all are stored, or none (on any error).
 
         Returns, for each document in order, what it duplicated among the documents indexed
-        before it: those of earlier batches, then earlier items of the same batch. An id that
-        is already indexed (or comes earlier in the batch) is not added again."""
-        pairs = list(items)
-        for n, (doc_id, text) in enumerate(pairs):
-            if not isinstance(doc_id, str) or not doc_id:
-                raise InputError(f"item {n}: the document id must be a non-empty str")
-            check_text(text, name=f"item {n} ({doc_id!r}) text")
+        before it: those of earlier batches (with Redis, also those other processes added
+        meanwhile), then earlier items of the same batch. A document whose id and canonical
+        words are both those of an indexed document (or of an earlier item of the batch) is
+        not stored again; the same id with other words is a document of its own."""
+        pairs = _check_items(items)
+        stamp = _check_now(now)
+        if self.readonly:
+            raise InputError(f"index {self.path} is open read-only")
         if not pairs:
             return []
         ids = [doc_id for doc_id, _ in pairs]
-        batch = self._prepare([text for _, text in pairs])
-        stamp = time.time() if now is None else now
-        db = self._conn
-        with self._transaction():
-            results = self._stored_matches(batch)
-            for mine, theirs in zip(results, self._batch_matches(batch, ids, stamp), strict=True):
-                mine.extend(theirs)
-                mine.sort(key=lambda m: (m.kind != "exact", -m.score))
-            self._temp("q_ids", "id TEXT", ((i,) for i in ids))
-            known = {r[0] for r in db.execute("SELECT d.id FROM q_ids q JOIN docs d USING (id)")}
-            new = []
-            for i, doc_id in enumerate(ids):
-                if doc_id not in known:
-                    known.add(doc_id)
+        prep = self._prepare([text for _, text in pairs])
+        id_keys = np.array([_id_key(i) for i in ids], dtype=np.uint64)
+        with self._guard:
+            store = self.store
+            snapshot = store.next_doc() - 1  # the last document stored before this batch
+            found = self._lookup(prep, id_keys)
+            results = self._stored_matches(prep, found)
+            known = self._known(found, id_keys)
+            new: list[int] = []
+            for i, (doc_id, exact) in enumerate(zip(ids, prep.exact, strict=True)):
+                if (doc_id, exact) not in known:
+                    known.add((doc_id, exact))
                     new.append(i)
-            if not new:
-                return results
-            start = int(db.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()[0]) + 1
-            rows = np.arange(start, start + len(new), dtype=np.int64)
-            sig_bytes = batch.sigs.astype("<u4")
-            db.executemany(
-                "INSERT INTO docs (doc, id, exact, size, first_seen, sig) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        int(row),
-                        ids[i],
-                        batch.exact[i],
-                        int(batch.sizes[i]),
-                        stamp,
-                        sig_bytes[i].tobytes(),
-                    )
-                    for row, i in zip(rows.tolist(), new, strict=True)
-                ],
-            )
-            chosen = np.array(new, dtype=np.int64)
-            with_shingles = batch.sizes[chosen] > 0
-            keys = batch.keys[chosen[with_shingles]].ravel()
-            owners = np.repeat(rows[with_shingles], batch.keys.shape[1])
-            order = np.argsort(keys, kind="stable")
-            db.executemany(
-                "INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                zip(keys[order].tolist(), owners[order].tolist(), strict=True),
-            )
+            numbers = self._write(prep, ids, id_keys, new, found, stamp) if new else []
+            if store.concurrent and new:
+                # Documents other writers stored between our reading and our writing come
+                # before ours: each item of ours that was stored sees those numbered below
+                # its own number; one that another writer had stored meanwhile (0) sees all.
+                late = self._lookup(prep, np.empty(0, dtype=np.uint64))
+                bound = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
+                for i, number in zip(new, numbers, strict=True):
+                    if number:
+                        bound[i] = number
+                bound[np.setdiff1d(np.arange(len(ids)), new)] = snapshot + 1
+                mine_numbers = np.array([n for n in numbers if n], dtype=np.int64)
+                extra = self._stored_matches(
+                    prep, late, before=bound, after=snapshot, exclude=mine_numbers
+                )
+                for mine, theirs in zip(results, extra, strict=True):
+                    mine.extend(m for m in theirs if m not in mine)
+        for mine, theirs in zip(results, self._batch_matches(prep, ids, stamp), strict=True):
+            mine.extend(theirs)
+            mine.sort(key=lambda m: (m.kind != "exact", -m.score))
         return results
 
-    # -- looking inside, forgetting ----------------------------------------------------------
+    def _known(
+        self,
+        found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
+        id_keys: npt.NDArray[np.uint64],
+    ) -> set[tuple[str, bytes]]:
+        """The ``(id, exact hash)`` pairs stored under the ids ``id_keys`` name."""
+        _, docs, _ = _expand(found, id_keys, np.arange(len(id_keys), dtype=np.int64), None)
+        return {(row.id, row.exact) for row in self.store.rows(docs.tolist()).values()}
+
+    def _write(
+        self,
+        prep: _Prepared,
+        ids: Sequence[str],
+        id_keys: npt.NDArray[np.uint64],
+        new: list[int],
+        found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
+        stamp: float,
+    ) -> list[int]:
+        """Store the items ``new`` of the batch with their postings; a band key that more
+        than ``max_bucket`` documents carry already is not posted again (it proposes nothing)."""
+        chosen = np.array(new, dtype=np.int64)
+        bands = prep.bands.shape[1]
+        with_shingles = chosen[prep.sizes[chosen] > 0]
+        band_flat = prep.bands[with_shingles].ravel()
+        band_owner = np.repeat(np.arange(len(chosen))[prep.sizes[chosen] > 0], bands)
+        counts = _counts(found, band_flat)
+        posted = counts <= self.options.max_bucket
+        local = np.arange(len(chosen), dtype=np.int64)
+        keys = np.concatenate([band_flat[posted], prep.exact_keys[chosen], id_keys[chosen]])
+        owners = np.concatenate([band_owner[posted], local, local])
+        rows = [
+            (ids[i], prep.exact[i], int(prep.sizes[i]), stamp, prep.sigs[i].tobytes()) for i in new
+        ]
+        return self.store.write(rows, keys, owners)
+
+    # -- looking inside, forgetting ------------------------------------------------------------
 
     def stats(self) -> IndexStats:
         """How many documents the index holds, when they were added, and its options."""
-        count, first, last = self._conn.execute(
-            "SELECT count(*), min(first_seen), max(first_seen) FROM docs"
-        ).fetchone()
-        return IndexStats(
-            documents=int(count),
-            first_seen=None if first is None else float(first),
-            last_seen=None if last is None else float(last),
-            threshold=self.options.threshold,
-            bands=self._bands,
-            rows=self._rows,
-            format=FORMAT_VERSION,
-        )
+        with self._guard, self.store.reading():
+            first, last = self.store.span()
+            return IndexStats(
+                documents=self.store.count(),
+                first_seen=first,
+                last_seen=last,
+                threshold=self.options.threshold,
+                bands=self._bands,
+                rows=self._rows,
+                format=FORMAT_VERSION,
+            )
+
+    def _with_id(self, doc_id: str) -> list[Row]:
+        """The stored documents named ``doc_id``, in the order they were added."""
+        _, docs = self.store.lookup(np.array([_id_key(doc_id)], dtype=np.uint64))
+        rows = self.store.rows(docs.tolist())
+        return [rows[d] for d in sorted(rows) if rows[d].id == doc_id]
 
     def entry(self, doc_id: str) -> Entry | None:
-        """The indexed document ``doc_id``, or ``None``."""
-        row = self._conn.execute(
-            "SELECT id, first_seen, size FROM docs WHERE id = ?", (doc_id,)
-        ).fetchone()
-        return None if row is None else Entry(str(row[0]), float(row[1]), int(row[2]))
+        """The indexed document ``doc_id`` (the first added, when the id names several), or
+        ``None``."""
+        with self._guard, self.store.reading():
+            found = self._with_id(doc_id) if isinstance(doc_id, str) else []
+        return Entry(found[0].id, found[0].first_seen, found[0].size) if found else None
 
     def entries(self, *, since: float | None = None) -> Iterator[Entry]:
         """The indexed documents in the order they were added; with ``since``, those added at
         or after that time (seconds since the epoch)."""
-        query = "SELECT id, first_seen, size FROM docs"
-        args: tuple[float, ...] = ()
-        if since is not None:
-            query += " WHERE first_seen >= ?"
-            args = (since,)
-        for doc_id, seen, size in self._conn.execute(query + " ORDER BY doc", args).fetchall():
-            yield Entry(str(doc_id), float(seen), int(size))
+        with self._guard, self.store.reading():
+            rows = list(self.store.scan(since))
+        for row in rows:
+            yield Entry(row.id, row.first_seen, row.size)
 
     def forget(self, ids: Iterable[str]) -> int:
-        """Remove the documents ``ids`` (one transaction; ids not in the index are passed
-        over): later texts no longer match them. Returns how many were removed."""
-        wanted = list(dict.fromkeys(ids))
-        if not wanted:
-            return 0
-        db = self._conn
-        with self._transaction():
-            self._temp("q_forget", "id TEXT", ((i,) for i in wanted))
-            docs = [r[0] for r in db.execute("SELECT d.doc FROM q_forget q JOIN docs d USING (id)")]
-            self._temp("q_docs", "doc INTEGER", ((d,) for d in docs))
-            db.execute("DELETE FROM bands WHERE doc IN (SELECT doc FROM q_docs)")
-            db.execute("DELETE FROM docs WHERE doc IN (SELECT doc FROM q_docs)")
-        return len(docs)
+        """Remove the documents named ``ids`` (every document an id names; one transaction; ids
+        not in the index are passed over): later texts no longer match them. Returns how many
+        documents were removed."""
+        if self.readonly:
+            raise InputError(f"index {self.path} is open read-only")
+        wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
+        with self._guard:
+            docs = [row.doc for doc_id in wanted for row in self._with_id(doc_id)]
+            return self.store.forget(docs) if docs else 0
+
+    # -- checking -----------------------------------------------------------------------------
 
     def check(self) -> list[str]:
-        """Problems found in the file (empty when it is sound): SQLite's integrity check, and
-        documents whose band keys are missing."""
-        db = self._conn
-        problems = [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        width = 4 * self._scheme.num_perm
-        bad = db.execute("SELECT count(*) FROM docs WHERE length(sig) != ?", (width,)).fetchone()
-        if bad[0]:
-            problems.append(f"{bad[0]} documents have signatures of the wrong length")
-        missing = db.execute(
-            "SELECT count(*) FROM docs WHERE size > 0 AND doc NOT IN (SELECT doc FROM bands)"
-        ).fetchone()
-        if missing[0]:
-            problems.append(f"{missing[0]} documents have no band keys")
-        return problems
+        """Problems found in the index (empty when it is sound): the storage's own checks
+        (SQLite's integrity check), signatures of the wrong width, and documents without the
+        postings of their id or exact hash. Reads the whole index."""
+        with self._guard, self.store.reading():
+            store = self.store
+            problems = store.problems(self._scheme.num_perm)
+            wanted: dict[int, list[int]] = {}
+            for row in store.scan(None):
+                head = np.frombuffer(row.exact[:8], dtype="<u8").astype(np.uint64)
+                wanted[row.doc] = [int(fmix64(head ^ _EXACT_SALT)[0]), _id_key(row.id)]
+            if len(wanted) != store.count():
+                problems.append(f"{len(wanted)} documents, the index counts {store.count()}")
+            missing = store.missing_postings(wanted)
+            if missing:
+                problems.append(f"{missing} documents have no postings of their id or exact hash")
+            return problems
 
 
-def _not_a_database(exc: sqlite3.DatabaseError) -> bool:
-    """Whether SQLite says the file is not a database, or a damaged one."""
-    name = getattr(exc, "sqlite_errorname", None)  # Python 3.11 and later
-    if name is not None:
-        return str(name).startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
-    return type(exc) is sqlite3.DatabaseError  # how Python 3.10 raises both
+def _location(path: object) -> str | Path:
+    """A Redis URL (``str``) or a file path (``Path``), from what the caller passed."""
+    if isinstance(path, str) and path.startswith(_REDIS_SCHEMES):
+        return path
+    if isinstance(path, (str, os.PathLike)):
+        text = os.fspath(path)
+        if isinstance(text, str) and text:
+            if "\x00" in text:
+                raise InputError(f"index path {text!r} contains a NUL character")
+            return Path(text)
+    raise InputError(
+        f"the index must be a file path or a redis:// URL, not {_describe(path)}: "
+        "e.g. Index('seen.db') or Index('redis://localhost:6379/0')"
+    )
 
 
-def _acquire(path: Path, timeout: float) -> IO[bytes]:
-    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds.
-
-    The writer removes the lock file when it is done (:func:`_release`), so that none is left
-    beside the index; a lock taken on a file that was removed meanwhile is taken again on the
-    file now at that path."""
-    lock_path = path.with_name(path.name + ".lock")
-    handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking only
-        return handle
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            try:
-                same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                return handle
-            handle.close()  # the writer before removed it: lock the one there now
-            handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                handle.close()
-                raise IndexLockedError(
-                    f"index {path} is open for writing elsewhere (lock {lock_path})",
-                    hint="open it with readonly=True to query it, or wait for the writer to "
-                    "close it (timeout=SECONDS waits)",
-                    reason="locked",
-                    path=path,
-                    lock_path=lock_path,
-                ) from None
-            time.sleep(0.05)
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _release(handle: IO[bytes]) -> None:
-    """Remove the lock file, then release the writer's lock (in this order, so that no other
-    writer can hold a lock on a file that is gone: see :func:`_acquire`)."""
-    with contextlib.suppress(OSError):
-        os.unlink(handle.name)
-    with contextlib.suppress(ImportError, OSError):
-        import fcntl
+def _check_items(items: object) -> list[tuple[str, str]]:
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise InputError(
+            f"add_many takes (id, text) pairs, not {_describe(items)}: "
+            "e.g. add_many([('a', 'some text')])"
+        )
+    pairs: list[tuple[str, str]] = []
+    for n, item in enumerate(items):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise InputError(
+                f"item {n}: expected an (id, text) pair, not {_describe(item)}: "
+                "e.g. ('doc-1', 'some text')"
+            )
+        doc_id, text = item
+        if not isinstance(doc_id, str) or not doc_id:
+            raise InputError(f"item {n}: the document id must be a non-empty str")
+        check_text(text, name=f"item {n} ({doc_id!r}) text")
+        pairs.append((doc_id, text))
+    return pairs
 
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-    handle.close()
+
+def _check_now(now: object) -> float:
+    if now is None:
+        return time.time()
+    if isinstance(now, bool) or not isinstance(now, (int, float)) or not math.isfinite(now):
+        raise InputError(
+            f"now must be a finite number of seconds since the epoch (UTC), not {_describe(now)}"
+        )
+    return float(now)
+
+
+def _id_key(doc_id: str) -> int:
+    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"), seed=_ID_SALT)
+
+
+def _counts(
+    found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]], keys: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.int64]:
+    """How many postings ``found`` holds for each of ``keys``."""
+    fk = found[0]
+    return np.asarray(
+        np.searchsorted(fk, keys, side="right") - np.searchsorted(fk, keys, side="left"),
+        dtype=np.int64,
+    )
+
+
+def _expand(
+    found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
+    keys: npt.NDArray[np.uint64],
+    owners: npt.NDArray[np.int64],
+    cap: int | None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``(owner, doc, key index)`` for every posting of each of ``keys`` in ``found`` (sorted
+    by key); a key with more than ``cap`` postings gives none."""
+    fk, fd = found
+    lo = np.searchsorted(fk, keys, side="left")
+    counts = np.searchsorted(fk, keys, side="right") - lo
+    hit = counts > 0
+    if cap is not None:
+        hit &= counts <= cap
+    reps = counts[hit]
+    if len(reps) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
+    offsets = np.repeat(lo[hit] - np.r_[0, np.cumsum(reps)[:-1]], reps) + np.arange(reps.sum())
+    which = np.repeat(np.flatnonzero(hit), reps)
+    return owners[which], fd[offsets], which

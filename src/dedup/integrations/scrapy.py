@@ -5,6 +5,7 @@ Enable it in the project's ``settings.py`` (``pip install 'dedup-text[scrapy]'``
     ITEM_PIPELINES = {"dedup.integrations.scrapy.DedupPipeline": 300}
     DEDUP_FIELDS = ["text"]          # the item fields to repair and compare
     DEDUP_INDEX = "seen.db"          # remember items across crawls (default: this crawl only)
+    # DEDUP_INDEX = "redis://redis.internal:6379/0"   # one index shared by a fleet of crawlers
 
 For each item, :class:`DedupPipeline`
 
@@ -20,7 +21,13 @@ For each item, :class:`DedupPipeline`
 Items are named by ``DEDUP_ID_FIELD`` (default ``url``); an item without that field is named by
 the hash of its text. Re-crawling a page whose text has not changed drops it ("already seen").
 Items sharing an id with other texts (several items of one page, a page that changed) are
-compared by their text all the same: each new text is indexed.
+compared by their text all the same: the index keeps each new text (an id names documents, it
+does not key them).
+
+``DEDUP_INDEX`` may be a Redis URL (``redis://host:6379/0``, ``pip install 'dedup[redis]'``):
+then every crawler process that names it, on any machine, shares one index, and an item that
+two crawlers meet at the same moment is let through by exactly one of them (each add is atomic
+on the server). ``DEDUP_NAMESPACE`` (default ``dedup``) names the index on that server.
 
 =========================  ===========  ======================================================
 setting                    default      meaning
@@ -29,8 +36,10 @@ setting                    default      meaning
                                         ``"a,b"``)
 ``DEDUP_THRESHOLD``        0.75         share of the smaller text's 5-word shingles that must
                                         lie in the larger for a near duplicate (0.05 to 1)
-``DEDUP_INDEX``            none         path of the SQLite index kept across crawls; without
-                                        it a temporary index lasts for the crawl
+``DEDUP_INDEX``            none         path of the SQLite index kept across crawls, or a
+                                        ``redis://`` URL; without it a temporary index lasts
+                                        for the crawl
+``DEDUP_NAMESPACE``        ``dedup``    the index's name on a Redis server
 ``DEDUP_DROP_DUPLICATES``  ``True``     drop duplicates (else only count and mark them)
 ``DEDUP_DUPLICATE_FIELD``  none         a field to set to the id of the item duplicated
                                         (``None`` for a new item)
@@ -46,7 +55,7 @@ index), ``dedup/duplicates_dropped``. A counter that never moved is absent, as w
 
 The pipeline works in the crawl's thread: repairing costs about as much as parsing the page.
 One crawl at a time may write to an index file (:class:`dedup.corpus.IndexLockedError`
-otherwise).
+otherwise); any number may share a Redis index.
 """
 
 from __future__ import annotations
@@ -112,8 +121,8 @@ class DedupSettings:
 
     >>> DedupSettings.from_settings({"DEDUP_FIELDS": "title,body", "DEDUP_THRESHOLD": "0.9"})
     ... # doctest: +NORMALIZE_WHITESPACE
-    DedupSettings(fields=('title', 'body'), threshold=0.9, index=None, drop_duplicates=True,
-                  duplicate_field=None, id_field='url', repair=True)
+    DedupSettings(fields=('title', 'body'), threshold=0.9, index=None, namespace=None,
+                  drop_duplicates=True, duplicate_field=None, id_field='url', repair=True)
     >>> DedupSettings.from_settings({"DEDUP_THRESHOLD": 1.5})
     Traceback (most recent call last):
     dedup.model.ConfigError: DEDUP_THRESHOLD must be between 0.05 and 1, not 1.5
@@ -121,7 +130,8 @@ class DedupSettings:
 
     fields: tuple[str, ...] = ("text",)
     threshold: float = CorpusOptions().threshold
-    index: Path | None = None
+    index: Path | str | None = None
+    namespace: str | None = None
     drop_duplicates: bool = True
     duplicate_field: str | None = None
     id_field: str = "url"
@@ -154,19 +164,32 @@ class DedupSettings:
         """
         index = settings.get("DEDUP_INDEX")
         if index is not None and not isinstance(index, (str, os.PathLike)):
-            raise ConfigError(f"DEDUP_INDEX must be a path, not {type(index).__name__}")
+            raise ConfigError(
+                f"DEDUP_INDEX must be a path or a redis:// URL, not {type(index).__name__}"
+            )
+        namespace = settings.get("DEDUP_NAMESPACE")
         drop = settings.get("DEDUP_DROP_DUPLICATES")
         repair = settings.get("DEDUP_REPAIR")
         marked = settings.get("DEDUP_DUPLICATE_FIELD")
         return cls(
             fields=_fields(settings.get("DEDUP_FIELDS")),
             threshold=_threshold(settings.get("DEDUP_THRESHOLD")),
-            index=Path(index) if index else None,
+            index=_index(index),
+            namespace=_as_field("DEDUP_NAMESPACE", namespace) if namespace else None,
             drop_duplicates=True if drop is None else _as_bool("DEDUP_DROP_DUPLICATES", drop),
             duplicate_field=_as_field("DEDUP_DUPLICATE_FIELD", marked) if marked else None,
             id_field=_as_field("DEDUP_ID_FIELD", settings.get("DEDUP_ID_FIELD") or "url"),
             repair=True if repair is None else _as_bool("DEDUP_REPAIR", repair),
         )
+
+
+def _index(value: str | os.PathLike[str] | None) -> Path | str | None:
+    """``DEDUP_INDEX``: a Redis URL stays a str, anything else is a path."""
+    if not value:
+        return None
+    if isinstance(value, str) and value.startswith(("redis://", "rediss://", "unix://")):
+        return value
+    return Path(value)
 
 
 def _fields(value: object) -> tuple[str, ...]:
@@ -232,19 +255,20 @@ class DedupPipeline:
         if self.index is not None:
             return
         path = self.settings.index
+        namespace = self.settings.namespace
         if path is None:
             self._tempdir = tempfile.mkdtemp(prefix="dedup-scrapy-")
             path = Path(self._tempdir) / "index.db"
-        else:
+        elif isinstance(path, Path):
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.index = Index(path, threshold=self.settings.threshold)
+            if isinstance(path, str):
+                self.index = Index(path, threshold=self.settings.threshold, namespace=namespace)
+            else:
+                self.index = Index(path, threshold=self.settings.threshold)
         except ConfigError as exc:
             self._remove_tempdir()
-            raise ConfigError(
-                f"DEDUP_INDEX={str(path)!r} does not fit DEDUP_THRESHOLD="
-                f"{self.settings.threshold}: {exc}"
-            ) from exc
+            raise ConfigError(f"DEDUP_INDEX={str(path)!r} cannot be used: {exc}") from exc
         except BaseException:
             self._remove_tempdir()
             raise
@@ -286,19 +310,14 @@ class DedupPipeline:
             item_id = str(item_id)
         if not isinstance(item_id, str) or not item_id:
             item_id = "exact:" + exact_hash(found.text)
-        known = item_id in self.index
         matches = self.index.add(item_id, found.text)
         if not matches:
-            if known:
-                # the id names another text already (several items of one page, or a page
-                # that changed): index this text too, under a name of its own
-                self.index.add(_variant(item_id, found.text), found.text)
             self._mark(adapter, None)
             return item
         # an item met again under its own id (a re-crawl) says so first
-        first = next((m for m in matches if _own(item_id, m.id)), matches[0])
+        first = next((m for m in matches if m.id == item_id), matches[0])
         self._inc(f"duplicates_{first.kind}")
-        if _own(item_id, first.id):
+        if first.id == item_id:
             self._inc("duplicates_seen_before")
         self._mark(adapter, first.id)
         if not self.settings.drop_duplicates:
@@ -347,16 +366,6 @@ class DedupPipeline:
             ) from None
 
 
-def _variant(item_id: str, text: str) -> str:
-    """The index name of a text whose item id already names another text."""
-    return f"{item_id}#text={exact_hash(text)[:16]}"
-
-
-def _own(item_id: str, indexed: str) -> bool:
-    """Whether ``indexed`` names a text of the item ``item_id`` (itself, or a variant)."""
-    return indexed == item_id or indexed.startswith(f"{item_id}#text=")
-
-
 def reason(item_id: str, match: Match) -> str:
     """Why an item is dropped: what it duplicates, and how.
 
@@ -365,7 +374,7 @@ def reason(item_id: str, match: Match) -> str:
     >>> reason("https://a.example/1", Match("https://a.example/1", "exact", 1.0, 0.0))
     'dedup: already seen: https://a.example/1 (first seen 1970-01-01 00:00:00 UTC)'
     """
-    if _own(item_id, match.id):
+    if match.id == item_id:
         when = datetime.datetime.fromtimestamp(match.first_seen, datetime.timezone.utc)
         return f"dedup: already seen: {item_id} (first seen {when:%Y-%m-%d %H:%M:%S} UTC)"
     if match.kind == "exact":

@@ -12,7 +12,8 @@ verification, keep policy), but every step that needs all rows at once is a grou
 4. each pair joined to both documents' signatures and shingles, and verified;
 5. connected components of the verified pairs by alternating large-star and small-star passes
    (Kiveris et al., "Connected Components in MapReduce and Beyond", 2014), each pass one
-   group-by, until a round changes nothing (about ``log n`` rounds);
+   group-by, until a round changes nothing (about ``log n`` rounds;
+   :mod:`dedup.ray.components`);
 6. the keep policy inside each cluster.
 
 Group-bys are on a coarse partition key (a hash of the real key modulo ``partitions``) and each
@@ -23,12 +24,11 @@ rows. Importing :mod:`dedup` never imports Ray; this module imports it when a fu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from dedup.corpus.cluster import (
     CorpusOptions,
@@ -44,6 +44,15 @@ from dedup.io import Format, path_format
 from dedup.model import ConfigError, RepairOptions, with_overrides
 from dedup.normalize import NormalizeOptions
 from dedup.pipeline import clean
+from dedup.ray.components import (
+    Batch,
+    batches,
+    by_part,
+    connected_components,
+    part,
+    segments,
+    tasks_only,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import ray.data
@@ -59,7 +68,6 @@ __all__ = [
 ]
 
 POS = "_dedup_pos"
-Batch = dict[str, npt.NDArray[Any]]
 
 
 def _ray_data() -> Any:
@@ -149,14 +157,6 @@ def clean_dataset(
 # near duplicates: the steps, each a pure function of a NumPy batch
 
 
-def _part(values: npt.NDArray[Any], partitions: int) -> npt.NDArray[np.int64]:
-    """The partition of 64-bit keys (mixed, so that positions spread evenly)."""
-    from dedup.hashing import fmix64
-
-    mixed = fmix64(np.asarray(values).astype(np.int64).view(np.uint64))
-    return np.asarray(mixed % np.uint64(partitions), dtype=np.int64)
-
-
 def _sign(
     batch: Any, *, column: str, options: CorpusOptions, partitions: int, carry: bool
 ) -> Batch:
@@ -203,7 +203,7 @@ def _band_rows(batch: Batch, *, bands: int, rows: int, partitions: int) -> Batch
     return {
         "key": flat,
         POS: np.repeat(pos, bands),
-        "part": _part(flat, partitions),
+        "part": part(flat, partitions),
     }
 
 
@@ -224,7 +224,7 @@ def _bucket_pairs(group: Batch, *, max_bucket: int) -> Batch:
 def _payload_rows(batch: Batch, *, partitions: int) -> Batch:
     n = len(batch[POS])
     return {
-        "part": _part(batch[POS], partitions),
+        "part": part(batch[POS], partitions),
         "node": batch[POS],
         "other": np.full(n, -1, dtype=np.int64),
         "size": batch["size"],
@@ -236,7 +236,7 @@ def _payload_rows(batch: Batch, *, partitions: int) -> Batch:
 def _pair_rows(batch: Batch, *, partitions: int) -> Batch:
     n = len(batch["a"])
     return {
-        "part": _part(batch["a"], partitions),
+        "part": part(batch["a"], partitions),
         "node": batch["a"],
         "other": batch["b"],
         "size": np.full(n, -1, dtype=np.int64),
@@ -262,7 +262,7 @@ def _attach_first(group: Batch, *, partitions: int) -> Batch:
     a, b = code[:, 0], code[:, 1]
     at = np.searchsorted(payload["node"], a)
     return {
-        "part": _part(b, partitions),
+        "part": part(b, partitions),
         "node": b,
         "other": a,
         "size": payload["size"][at],
@@ -297,118 +297,6 @@ def _verify(group: Batch, *, options: CorpusOptions) -> Batch:
     idx = np.asarray(keep, dtype=np.int64)
     a, b = pairs["other"][idx], pairs["node"][idx]
     return {"src": np.minimum(a, b), "dst": np.maximum(a, b)}
-
-
-# --------------------------------------------------------------------------------------------
-# connected components: alternating large-star and small-star passes
-
-
-def _segments(keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Start of each run of equal sorted ``keys``, and each element's run number."""
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    run = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(keys)]))
-    return starts, run
-
-
-def _large_star(group: Batch, *, partitions: int) -> Batch:
-    """Each node ``u``: its larger neighbours join the smallest of ``u`` and its neighbours."""
-    u, v = group["u"], group["v"]
-    order = np.lexsort((v, u))
-    u, v = u[order], v[order]
-    starts, run = _segments(u)
-    low = np.minimum(np.minimum.reduceat(v, starts), u[starts])[run]
-    up = v > u
-    src, dst = v[up], low[up]
-    changed = int(np.count_nonzero(dst != u[up]))
-    pairs = np.unique(np.stack([src, dst], axis=1), axis=0).reshape(-1, 2)
-    return _directed(pairs[:, 0], pairs[:, 1], changed, partitions)
-
-
-def _small_star(group: Batch, *, partitions: int) -> Batch:
-    """Each node ``u``: it and its smaller neighbours join the smallest of them."""
-    u, v = group["u"], group["v"]
-    order = np.lexsort((v, u))
-    u, v = u[order], v[order]
-    starts, run = _segments(u)
-    counts = np.diff(np.r_[starts, len(u)])
-    low = np.minimum(np.minimum.reduceat(v, starts), u[starts])
-    changed = int(np.count_nonzero(counts > 1))
-    src = np.concatenate([v, u[starts]])
-    dst = np.concatenate([low[run], low])
-    moved = src != dst
-    pairs = np.unique(np.stack([src[moved], dst[moved]], axis=1), axis=0).reshape(-1, 2)
-    return _directed(pairs[:, 0], pairs[:, 1], changed, partitions)
-
-
-def _directed(
-    src: npt.NDArray[np.int64], dst: npt.NDArray[np.int64], changed: int, partitions: int
-) -> Batch:
-    flags = np.zeros(len(src), dtype=np.int64)
-    if len(flags):
-        flags[0] = changed
-    return {"src": src, "dst": dst, "changed": flags, "part": _part(src, partitions)}
-
-
-def _both_ways(batch: Batch, *, partitions: int) -> Batch:
-    u = np.concatenate([batch["src"], batch["dst"]])
-    v = np.concatenate([batch["dst"], batch["src"]])
-    return {"u": u, "v": v, "part": _part(u, partitions)}
-
-
-def _larger_first(batch: Batch, *, partitions: int) -> Batch:
-    u = np.maximum(batch["src"], batch["dst"])
-    v = np.minimum(batch["src"], batch["dst"])
-    return {"u": u, "v": v, "part": _part(u, partitions)}
-
-
-def _by_part(ds: Any, fn: Callable[..., Batch], parts: int, **kwargs: Any) -> Any:
-    """``fn`` on the rows of each partition (column ``part``, values below ``parts``)."""
-    grouped = ds.groupby("part", num_partitions=parts)
-    return grouped.map_groups(fn, batch_format="numpy", fn_kwargs=kwargs)
-
-
-def _batches(ds: Any, fn: Callable[..., Batch], **kwargs: Any) -> Any:
-    return ds.map_batches(fn, batch_format="numpy", fn_kwargs=kwargs)
-
-
-def connected_components(
-    edges: ray.data.Dataset, *, partitions: int = 16, max_rounds: int = 64
-) -> tuple[ray.data.Dataset, int]:
-    """Connected components of the graph whose edges are the rows ``(src, dst)`` of ``edges``.
-
-    Returns ``(stars, rounds)``: ``stars`` has a row ``(src, dst)`` for every node ``src`` that
-    is not the smallest of its component, ``dst`` being that smallest node; ``rounds`` is the
-    number of large-star/small-star rounds run (the last one changed nothing).
-    """
-    if partitions < 1:
-        raise ConfigError(f"partitions={partitions} is out of range: use at least 1")
-    current = _tasks_only(edges.select_columns(["src", "dst"]).materialize())
-    rounds = 0
-    while True:
-        rounds += 1
-        if rounds > max_rounds:
-            raise ConfigError(f"connected components did not settle in {max_rounds} rounds")
-        large = _by_part(
-            _batches(current, _both_ways, partitions=partitions),
-            _large_star,
-            partitions,
-            partitions=partitions,
-        ).materialize()
-        small = _by_part(
-            _batches(large, _larger_first, partitions=partitions),
-            _small_star,
-            partitions,
-            partitions=partitions,
-        ).materialize()
-        changed = _total(large, "changed") + _total(small, "changed")
-        current = small
-        if changed == 0:
-            return current, rounds
-
-
-def _total(ds: Any, column: str) -> int:
-    """The sum of an integer column of a materialized dataset, read without a shuffle."""
-    return sum(int(batch[column].sum()) for batch in ds.iter_batches(batch_format="numpy"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -461,16 +349,6 @@ def near_duplicates(
     return _near_duplicates(rd, ds, opts, column, id_column, partitions)
 
 
-def _tasks_only(ds: Any) -> Any:
-    """``ds``, its group-bys (and those of datasets made from it) done by sorting, with tasks
-    only: the hash shuffle's aggregator actors hold cores for their whole life, which starves
-    a small cluster."""
-    from ray.data.context import ShuffleStrategy
-
-    ds.context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
-    return ds
-
-
 def _near_duplicates(
     rd: Any,
     ds: Any,
@@ -486,7 +364,7 @@ def _near_duplicates(
     else:
         base = ds.sort(id_column)
         base = base.add_column(POS, lambda t: t[id_column], batch_format="pyarrow")
-    base = _tasks_only(base.materialize())
+    base = tasks_only(base.materialize())
     carry = opts.keep != "first"
     docs = base.select_columns([POS, column]).map_batches(
         _sign,
@@ -494,7 +372,7 @@ def _near_duplicates(
         batch_size=256,
         fn_kwargs={"column": column, "options": opts, "partitions": parts, "carry": carry},
     )
-    grouped = _by_part(docs, _exact_groups, parts).materialize()
+    grouped = by_part(docs, _exact_groups, parts).materialize()
     reps = grouped.filter(lambda r: r["rep"] == r[POS]).materialize()
     exact_edges = (
         grouped.filter(lambda r: r["rep"] != r[POS])
@@ -503,21 +381,21 @@ def _near_duplicates(
     )
     exact_duplicates = exact_edges.count()
     bands, rows = opts.banding
-    band_rows = _batches(
+    band_rows = batches(
         reps.select_columns([POS, "size", "sig"]),
         _band_rows,
         bands=bands,
         rows=rows,
         partitions=parts,
     )
-    cands = _by_part(band_rows, _bucket_pairs, parts, max_bucket=opts.max_bucket).materialize()
-    payload = _batches(
+    cands = by_part(band_rows, _bucket_pairs, parts, max_bucket=opts.max_bucket).materialize()
+    payload = batches(
         reps.select_columns([POS, "size", "sig", "sh"]), _payload_rows, partitions=parts
     )
-    pair_rows = _batches(cands.select_columns(["a", "b"]), _pair_rows, partitions=parts)
-    first = _by_part(payload.union(pair_rows), _attach_first, parts, partitions=parts).materialize()
+    pair_rows = batches(cands.select_columns(["a", "b"]), _pair_rows, partitions=parts)
+    first = by_part(payload.union(pair_rows), _attach_first, parts, partitions=parts).materialize()
     candidates = first.count()
-    verified = _by_part(payload.union(first), _verify, parts, options=opts).materialize()
+    verified = by_part(payload.union(first), _verify, parts, options=opts).materialize()
     verified_pairs = verified.count()
     edges = exact_edges.union(verified).materialize()
     if edges.count():
@@ -559,18 +437,18 @@ def _number_rows(table: Any, start: int) -> Any:
 
 def _self_rows(batch: Batch, *, partitions: int) -> Batch:
     pos = batch[POS]
-    return {"u": pos, "v": pos, "part": _part(pos, partitions)}
+    return {"u": pos, "v": pos, "part": part(pos, partitions)}
 
 
 def _star_rows(batch: Batch, *, partitions: int) -> Batch:
-    return {"u": batch["src"], "v": batch["dst"], "part": _part(batch["src"], partitions)}
+    return {"u": batch["src"], "v": batch["dst"], "part": part(batch["src"], partitions)}
 
 
 def _min_label(group: Batch) -> Batch:
     u, v = group["u"], group["v"]
     order = np.lexsort((v, u))
     u, v = u[order], v[order]
-    starts, _ = _segments(u)
+    starts, _ = segments(u)
     return {POS: u[starts], "cluster": np.minimum.reduceat(v, starts)}
 
 
@@ -581,7 +459,7 @@ def _keep_rows(group: Batch, *, keep: str) -> Batch:
     cluster, pos = cluster[order], pos[order]
     texts = group["text"][order] if "text" in group else None
     kept = np.zeros(len(pos), dtype=bool)
-    starts, _ = _segments(cluster)
+    starts, _ = segments(cluster)
     ends = np.r_[starts[1:], len(pos)]
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         if keep == "first" or texts is None or e - s == 1:
@@ -601,17 +479,17 @@ def _cluster_labels(
     column: str,
 ) -> Any:
     """``cluster`` and ``kept`` for every position (in no particular order)."""
-    nodes = _batches(base.select_columns([POS]), _self_rows, partitions=parts)
-    star_rows = _batches(stars.select_columns(["src", "dst"]), _star_rows, partitions=parts)
-    labelled = _by_part(nodes.union(star_rows), _min_label, parts)
+    nodes = batches(base.select_columns([POS]), _self_rows, partitions=parts)
+    star_rows = batches(stars.select_columns(["src", "dst"]), _star_rows, partitions=parts)
+    labelled = by_part(nodes.union(star_rows), _min_label, parts)
     if texts is not None:
         labelled = labelled.join(
             texts.select_columns([POS, "text"]), join_type="inner", num_partitions=parts, on=(POS,)
         )
     with_part = labelled.map_batches(
-        lambda b: {**b, "part": _part(b["cluster"], parts)}, batch_format="numpy"
+        lambda b: {**b, "part": part(b["cluster"], parts)}, batch_format="numpy"
     )
-    kept = _by_part(with_part, _keep_rows, parts, keep=opts.keep)
+    kept = by_part(with_part, _keep_rows, parts, keep=opts.keep)
     return kept.select_columns([POS, "cluster", "kept"]).materialize()
 
 

@@ -1,0 +1,648 @@
+"""The storage of :class:`dedup.corpus.Index` in one SQLite file (no server).
+
+The index asks its storage for four things: the postings of a set of 64-bit keys (which
+documents carry each key), the rows of a set of documents, appending documents with their
+postings in one transaction, and the start of a run. This module keeps them in one SQLite file
+in WAL mode, laid out so that adding stays as fast at ten million documents as at the first:
+
+- ``docs``: one row per document, numbered in the order added (the rowid): id, exact hash,
+  shingle count, first seen, and the signature with one byte a bin. Rows are only appended.
+- ``fresh``: the postings of recent batches, ``(key, doc)`` rows of a table without rowid. A
+  batch's keys land all over it, so it is kept small enough for its pages to stay in memory.
+- ``blocks``: every older posting, packed. A posting keeps the top 40 bits of its key (five
+  bytes) and its document (four): the postings whose keys share their top ``bits`` bits are one
+  group, a row whose rowid is the group's number and whose value is the group's postings,
+  sorted, nine bytes each. ``bits`` grows with the index (about :data:`GROUP_POSTINGS` postings
+  a group), so a lookup reads one short row per key, whatever the size of the index.
+- When ``fresh`` holds more than :func:`fresh_limit` postings, one transaction merges it into
+  ``blocks``: range by range of keys, the groups are read in order, merged with the fresh
+  postings of their keys, written again (rowids of a new generation) and the old rows deleted,
+  so the file is written in order, never page by page at random, and the pages freed by one
+  range hold the next.
+- ``runs``: where each run of ``dedup corpus`` began (see :meth:`dedup.corpus.Index.begin_run`).
+- ``meta``: the format, the signature scheme, the banding, the blocks' layout and counts.
+
+Every change is one SQLite transaction; a writer holds an exclusive ``flock`` on ``PATH.lock``
+for as long as it is open; readers read a snapshot (WAL) while one writer writes.
+
+>>> fresh_limit(0), fresh_limit(80_000_000), fresh_limit(10**9)
+(1048576, 10000000, 16777216)
+>>> lone = "page" + chr(0xDCFF)  # a lone surrogate, which UTF-8 cannot encode
+>>> encode_id(lone), decode_id(encode_id(lone)) == lone
+(b'page\\xed\\xb3\\xbf', True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.corpus.store import IndexLockedError, NotAnIndexError, Row, distinct
+from dedup.model import InputError
+
+__all__ = ["GROUP_POSTINGS", "SqliteStore", "decode_id", "encode_id", "fresh_limit"]
+
+#: Postings a group of ``blocks`` holds on average once the index has grown.
+GROUP_POSTINGS = 32
+_KEY_BITS = 40  # the top bits of a key that the store keeps
+_DROP = np.uint64(64 - _KEY_BITS)
+_ENTRY = 9  # bytes a posting takes in ``blocks``: five of key, four of document
+_GENERATION = 1 << 40  # rowids of one generation of blocks: [g * 2**40, (g + 1) * 2**40)
+_CHUNKS = 256  # key ranges a merge works through (bounds its memory)
+
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE docs (doc INTEGER PRIMARY KEY, id NOT NULL, exact BLOB NOT NULL, "
+    "size INTEGER NOT NULL, first_seen REAL NOT NULL, sig BLOB NOT NULL)",
+    "CREATE TABLE fresh (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) "
+    "WITHOUT ROWID",
+    "CREATE TABLE blocks (block INTEGER PRIMARY KEY, data BLOB NOT NULL)",
+    "CREATE TABLE runs (run TEXT PRIMARY KEY, start INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE forgotten (doc INTEGER PRIMARY KEY)",
+)
+_TABLES = frozenset({"meta", "docs", "fresh", "blocks", "runs", "forgotten"})
+
+
+def fresh_limit(blocks: int) -> int:
+    """How many postings ``fresh`` may hold before it is merged into ``blocks`` holding
+    ``blocks`` postings: an eighth of them, at least 2**20 and at most 2**24 (a merge then
+    rewrites the blocks once per eighth of growth, and ``fresh`` stays a few hundred MB)."""
+    return int(min(max(blocks // 8, 1 << 20), 1 << 24))
+
+
+def encode_id(doc_id: str) -> str | bytes:
+    """How an id is stored: as text, or (when it holds lone surrogates, which UTF-8 cannot
+    encode) as the bytes of its ``surrogatepass`` encoding."""
+    try:
+        doc_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return doc_id.encode("utf-8", "surrogatepass")
+    return doc_id
+
+
+def decode_id(value: object) -> str:
+    """The id :func:`encode_id` stored."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogatepass")
+    return str(value)
+
+
+class SqliteStore:
+    """Postings and documents in one SQLite file; see the module's documentation."""
+
+    concurrent = False  # one writer at a time: what it reads stays true until it writes
+
+    def __init__(
+        self, path: Path, *, readonly: bool, timeout: float, cache_mb: int, memory: bool
+    ) -> None:
+        self.path = path
+        self.where = ":memory:" if memory else str(path)
+        self.readonly = readonly
+        self._lock: IO[bytes] | None = None
+        self._guard = threading.RLock()
+        try:
+            if memory:
+                self._db = sqlite3.connect(":memory:", check_same_thread=False)
+            elif readonly:
+                uri = f"file:{path.resolve().as_posix()}?mode=ro"
+                self._db = sqlite3.connect(
+                    uri, uri=True, timeout=max(timeout, 5.0), check_same_thread=False
+                )
+            else:
+                self._lock = _acquire(path, timeout)
+                self._db = sqlite3.connect(path, timeout=max(timeout, 5.0), check_same_thread=False)
+            self._db.isolation_level = None  # transactions are explicit
+            self._db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
+            if not readonly and not memory:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute("PRAGMA journal_size_limit=67108864")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise self.not_an_index(exc) from exc
+        except BaseException:
+            self.close()
+            raise
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+            self._db = None  # type: ignore[assignment]
+        if self._lock is not None:
+            _release(self._lock)
+            self._lock = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if getattr(self, "_db", None) is None:
+            raise InputError(f"index {self.where} is closed")
+        return self._db
+
+    def not_an_index(self, exc: sqlite3.DatabaseError) -> NotAnIndexError:
+        reason = str(exc)
+        return NotAnIndexError(
+            f"{self.where} is not a dedup index: it is not an SQLite database, or a damaged "
+            f"one ({reason})",
+            hint="give the path of a dedup index, or a new path to build one",
+            path=self.where,
+            reason="not-an-index",
+        )
+
+    # -- metadata ---------------------------------------------------------------------------
+
+    def meta(self) -> dict[str, str] | None:
+        """The stored metadata; ``None`` for an empty file (no tables)."""
+        db = self.conn
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise self.not_an_index(exc) from exc
+        if not tables:
+            return None
+        if "meta" not in tables:
+            raise NotAnIndexError(
+                f"{self.where} is an SQLite file but not a dedup index (no table 'meta')",
+                hint="give the path of a dedup index, or a new path to build one",
+                path=self.where,
+                reason="not-an-index",
+            )
+        return {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
+
+    def check_tables(self) -> None:
+        """Raise :class:`NotAnIndexError` unless the tables of this format are all there."""
+        tables = {
+            r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        missing = sorted(_TABLES - tables)
+        if missing:
+            raise NotAnIndexError(
+                f"index {self.where} has no table {', '.join(map(repr, missing))}: it is damaged "
+                "or not a dedup index",
+                hint="rebuild it from its sources",
+                path=self.where,
+                reason="broken-metadata",
+            )
+
+    def create(self, meta: dict[str, str]) -> None:
+        with self.writing():
+            for statement in _SCHEMA:
+                self.conn.execute(statement)
+            values = {
+                **meta,
+                **dict.fromkeys(("last", "documents", "blocked", "fresh"), "0"),
+                "base": str(_GENERATION),
+                "bits": "8",
+            }
+            self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(values.items()))
+
+    def _int_meta(self, key: str) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        try:
+            return int(row[0])
+        except (TypeError, ValueError):
+            raise NotAnIndexError(
+                f"index {self.where} has broken metadata ({key!r} is "
+                f"{'missing' if row is None else repr(row[0])})",
+                hint="rebuild it from its sources",
+                path=self.where,
+                reason="broken-metadata",
+            ) from None
+
+    def _set_meta(self, **values: int) -> None:
+        self.conn.executemany(
+            "UPDATE meta SET value = ? WHERE key = ?", [(str(v), k) for k, v in values.items()]
+        )
+
+    # -- transactions -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """A consistent snapshot of the file for the statements inside (nests in a write)."""
+        with self._guard:
+            db = self.conn
+            if db.in_transaction:
+                yield
+                return
+            db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One transaction: everything inside is stored, or nothing."""
+        if self.readonly:
+            raise InputError(f"index {self.where} is open read-only")
+        with self._guard:
+            db = self.conn
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """How many documents the index holds."""
+        with self.reading():
+            return self._int_meta("documents")
+
+    def next_doc(self) -> int:
+        """The number the next document gets (numbers are never given twice)."""
+        with self.reading():
+            return self._int_meta("last") + 1
+
+    def lookup(
+        self, keys: npt.NDArray[np.uint64]
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """Every ``(key, doc)`` posting of the distinct ``keys``, sorted by key then doc (a key
+        found is the one asked for: the store compares the top 40 bits)."""
+        if len(keys) == 0:
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        asked = distinct(keys)
+        short = asked >> _DROP
+        db = self.conn
+        found_keys: list[npt.NDArray[np.uint64]] = []
+        found_docs: list[npt.NDArray[np.int64]] = []
+        with self.reading():
+            rows = db.execute(
+                "SELECT f.key, f.doc FROM json_each(?) j JOIN fresh f ON f.key = j.value",
+                (json.dumps(short.tolist()),),
+            ).fetchall()
+            if rows:
+                pairs = np.array(rows, dtype=np.int64)
+                found_keys.append(pairs[:, 0].astype(np.uint64))
+                found_docs.append(pairs[:, 1])
+            if self._int_meta("blocked"):
+                base, bits = self.layout()
+                groups = distinct(short >> np.uint64(_KEY_BITS - bits)).astype(np.int64) + base
+                blobs = db.execute(
+                    "SELECT b.data FROM json_each(?) j JOIN blocks b ON b.block = j.value "
+                    "ORDER BY b.block",
+                    (json.dumps(groups.tolist()),),
+                ).fetchall()
+                if blobs:
+                    stored, docs = _unpack(b"".join(b[0] for b in blobs))
+                    hit, at = _ranges(stored, short)
+                    found_keys.append(short[hit])
+                    found_docs.append(docs[at])
+        if not found_keys:
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        short_found = np.concatenate(found_keys)
+        doc = np.concatenate(found_docs)
+        order = np.lexsort((doc, short_found))
+        short_found, doc = short_found[order], doc[order]
+        # back to the keys asked for (distinct keys with one top 40 bits: the first stands)
+        where = np.searchsorted(short, short_found)
+        return asked[where], doc
+
+    def layout(self) -> tuple[int, int]:
+        """``(base, bits)``: the first rowid of the current generation of ``blocks``, and the
+        top bits of a stored key that name its group."""
+        base, bits = self._int_meta("base"), self._int_meta("bits")
+        if base < 0 or base % _GENERATION or not 1 <= bits <= _KEY_BITS:
+            raise NotAnIndexError(
+                f"index {self.where} has broken metadata (blocks base={base}, bits={bits})",
+                hint="rebuild it from its sources",
+                path=self.where,
+                reason="broken-metadata",
+            )
+        return base, bits
+
+    def rows(self, docs: Sequence[int]) -> dict[int, Row]:
+        """The rows of ``docs`` (those that exist)."""
+        if not len(docs):
+            return {}
+        with self.reading():
+            found = self.conn.execute(
+                "SELECT d.doc, d.id, d.exact, d.size, d.first_seen, d.sig FROM json_each(?) j "
+                "JOIN docs d ON d.doc = j.value",
+                (json.dumps(sorted({int(d) for d in docs})),),
+            ).fetchall()
+        return {
+            int(doc): Row(int(doc), decode_id(i), bytes(e), int(s), float(t), bytes(g))
+            for doc, i, e, s, t, g in found
+        }
+
+    def begin_run(self, run: str) -> int:
+        """Where the run ``run`` began: recorded the first time (as the next document's
+        number), read back afterwards. A read-only index records nothing."""
+        with self._guard:
+            if self.readonly:
+                with self.reading():
+                    row = self.conn.execute(
+                        "SELECT start FROM runs WHERE run = ?", (run,)
+                    ).fetchone()
+                    return int(row[0]) if row is not None else self.next_doc()
+            with self.writing():
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO runs VALUES (?, ?)", (run, self.next_doc())
+                )
+                row = self.conn.execute("SELECT start FROM runs WHERE run = ?", (run,)).fetchone()
+            return int(row[0])
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def append(
+        self,
+        rows: Sequence[tuple[str, bytes, int, float, bytes]],
+        keys: npt.NDArray[np.uint64],
+        owners: npt.NDArray[np.int64],
+    ) -> list[int]:
+        """Store ``rows`` (id, exact, size, first seen, signature) as the next documents, and
+        the postings ``(keys[i], the document of rows[owners[i]])``; inside :meth:`writing`.
+        Returns the documents' numbers."""
+        db = self.conn
+        start = self.next_doc()
+        numbers = list(range(start, start + len(rows)))
+        db.executemany(
+            "INSERT INTO docs (doc, id, exact, size, first_seen, sig) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (n, encode_id(i), e, s, t, g)
+                for n, (i, e, s, t, g) in zip(numbers, rows, strict=True)
+            ],
+        )
+        if len(keys):
+            short = (keys >> _DROP).astype(np.int64)
+            docs = owners + start
+            order = np.lexsort((docs, short))
+            db.executemany(
+                "INSERT OR IGNORE INTO fresh VALUES (?, ?)",
+                zip(short[order].tolist(), docs[order].tolist(), strict=True),
+            )
+            self._set_meta(fresh=self._int_meta("fresh") + len(keys))
+        self._set_meta(
+            last=start + len(rows) - 1, documents=self._int_meta("documents") + len(rows)
+        )
+        return numbers
+
+    def write(
+        self,
+        rows: Sequence[tuple[str, bytes, int, float, bytes]],
+        keys: npt.NDArray[np.uint64],
+        owners: npt.NDArray[np.int64],
+    ) -> list[int]:
+        """:meth:`append` in one transaction, then a merge if ``fresh`` has grown too large."""
+        with self._guard:
+            with self.writing():
+                numbers = self.append(rows, keys, owners)
+            if self.needs_merge():
+                self.merge()
+        return numbers
+
+    def needs_merge(self) -> bool:
+        with self.reading():
+            return self._int_meta("fresh") > fresh_limit(self._int_meta("blocked"))
+
+    def merge(self) -> None:
+        """Merge ``fresh`` into ``blocks``, one transaction, range by range of keys: the old
+        groups of the range and the fresh postings of its keys are written as groups of a new
+        generation, and the old rows deleted (their pages hold the next range)."""
+        with self.writing():
+            db = self.conn
+            base, bits = self.layout()
+            fresh = int(db.execute("SELECT count(*) FROM fresh").fetchone()[0])
+            total = self._int_meta("blocked") + fresh
+            new_bits = min(max(8, math.ceil(math.log2(max(total / GROUP_POSTINGS, 1.0)))), 32)
+            new_bits = max(new_bits, bits)
+            new_base = base + _GENERATION
+            gone = np.array([r[0] for r in db.execute("SELECT doc FROM forgotten")], dtype=np.int64)
+            width = (1 << _KEY_BITS) // _CHUNKS
+            written = 0
+            for low in range(0, 1 << _KEY_BITS, width):
+                high = low + width  # stored keys [low, high)
+                old = (base + (low >> (_KEY_BITS - bits)), base + (high >> (_KEY_BITS - bits)))
+                blobs = db.execute(
+                    "SELECT data FROM blocks WHERE block >= ? AND block < ? ORDER BY block", old
+                ).fetchall()
+                keys, docs = _unpack(b"".join(b[0] for b in blobs))
+                rows = db.execute(
+                    "SELECT key, doc FROM fresh WHERE key >= ? AND key < ?", (low, high)
+                ).fetchall()
+                if rows:
+                    pairs = np.array(rows, dtype=np.int64)
+                    keys = np.concatenate([keys, pairs[:, 0].astype(np.uint64)])
+                    docs = np.concatenate([docs, pairs[:, 1]])
+                if len(gone) and len(keys):
+                    alive = ~np.isin(docs, gone)
+                    keys, docs = keys[alive], docs[alive]
+                if len(keys):
+                    written += len(keys)
+                    db.executemany(
+                        "INSERT INTO blocks VALUES (?, ?)", _pack(keys, docs, new_base, new_bits)
+                    )
+                if blobs:
+                    db.execute("DELETE FROM blocks WHERE block >= ? AND block < ?", old)
+            db.execute("DELETE FROM fresh")
+            db.execute("DELETE FROM forgotten")
+            self._set_meta(base=new_base, bits=new_bits, blocked=written, fresh=0)
+
+    def forget(self, docs: Sequence[int]) -> int:
+        """Remove the documents ``docs`` (one transaction); their postings go at the next
+        merge (a lookup meanwhile finds no document for them). Returns how many were removed."""
+        wanted = json.dumps(sorted({int(d) for d in docs}))
+        with self.writing():
+            db = self.conn
+            found = [
+                r[0]
+                for r in db.execute(
+                    "SELECT d.doc FROM json_each(?) j JOIN docs d ON d.doc = j.value", (wanted,)
+                )
+            ]
+            if found:
+                marks = json.dumps(found)
+                db.execute(
+                    "DELETE FROM docs WHERE doc IN (SELECT value FROM json_each(?))", (marks,)
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO forgotten SELECT value FROM json_each(?)", (marks,)
+                )
+                self._set_meta(documents=self._int_meta("documents") - len(found))
+        return len(found)
+
+    def span(self) -> tuple[float | None, float | None]:
+        """The earliest and the latest first-seen time (``None`` when empty)."""
+        with self.reading():
+            first, last = self.conn.execute(
+                "SELECT min(first_seen), max(first_seen) FROM docs"
+            ).fetchone()
+        return (None if first is None else float(first)), (None if last is None else float(last))
+
+    def scan(self, since: float | None) -> Iterator[Row]:
+        """The documents in the order they were added; with ``since``, those first seen at
+        or after it."""
+        query = "SELECT doc, id, exact, size, first_seen, sig FROM docs"
+        args: tuple[float, ...] = ()
+        if since is not None:
+            query += " WHERE first_seen >= ?"
+            args = (since,)
+        with self.reading():
+            rows = self.conn.execute(query + " ORDER BY doc", args).fetchall()
+        for doc, i, e, size, seen, sig in rows:
+            yield Row(int(doc), decode_id(i), bytes(e), int(size), float(seen), bytes(sig))
+
+    # -- checking ---------------------------------------------------------------------------
+
+    def all_postings(self) -> Iterator[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]:
+        """Every posting, in chunks ``(stored keys, docs)``: for :meth:`missing_postings`."""
+        cursor = self.conn.execute("SELECT key, doc FROM fresh")
+        while rows := cursor.fetchmany(1 << 16):
+            pairs = np.array(rows, dtype=np.int64)
+            yield pairs[:, 0].astype(np.uint64), pairs[:, 1]
+        cursor = self.conn.execute("SELECT data FROM blocks ORDER BY block")
+        while blobs := cursor.fetchmany(1 << 12):
+            yield _unpack(b"".join(b[0] for b in blobs))
+
+    def missing_postings(self, wanted: dict[int, list[int]]) -> int:
+        """How many of the documents ``wanted`` (doc: its keys) lack a posting of one of
+        their keys. Reads every posting."""
+        if not wanted:
+            return 0
+        docs = np.array(list(wanted), dtype=np.int64)
+        per = np.array([len(k) for k in wanted.values()], dtype=np.int64)
+        keys = np.array([k for ks in wanted.values() for k in ks], dtype=np.uint64)
+        expected = _pair_hash(keys >> _DROP, np.repeat(docs, per))
+        present = np.zeros(len(expected), dtype=bool)
+        for chunk_keys, chunk_docs in self.all_postings():
+            present |= np.isin(expected, _pair_hash(chunk_keys, chunk_docs))
+        owners = np.repeat(np.arange(len(docs)), per)
+        return int(np.count_nonzero(np.bincount(owners[~present], minlength=len(docs))))
+
+    def problems(self, width: int) -> list[str]:
+        """SQLite's integrity check, signature widths, and the counts the metadata keeps."""
+        db = self.conn
+        found = [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        bad = db.execute("SELECT count(*) FROM docs WHERE length(sig) != ?", (width,)).fetchone()
+        if bad[0]:
+            found.append(f"{bad[0]} documents have signatures of the wrong length")
+        documents = int(db.execute("SELECT count(*) FROM docs").fetchone()[0])
+        if documents != self._int_meta("documents"):
+            found.append(
+                f"{documents} documents, the metadata counts {self._int_meta('documents')}"
+            )
+        base, _ = self.layout()
+        stray = db.execute(
+            "SELECT count(*) FROM blocks WHERE block < ? OR block >= ?",
+            (base, base + _GENERATION),
+        ).fetchone()[0]
+        if stray:
+            found.append(f"{stray} groups of postings outside the current generation")
+        return found
+
+
+def _pair_hash(keys: npt.NDArray[np.uint64], docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """One 64-bit value per ``(key, doc)`` posting, to compare sets of postings."""
+    from dedup.corpus.shingle import fmix64
+
+    return fmix64(keys ^ fmix64(docs.astype(np.uint64) + np.uint64(1)))
+
+
+def _ranges(
+    stored: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+    """For the sorted ``stored``: ``(index into wanted, index into stored)`` of every entry
+    equal to one of ``wanted``."""
+    lo = np.searchsorted(stored, wanted, side="left")
+    counts = np.searchsorted(stored, wanted, side="right") - lo
+    hit = np.flatnonzero(counts)
+    reps = counts[hit]
+    at = np.repeat(lo[hit] - np.r_[0, np.cumsum(reps)[:-1]], reps) + np.arange(reps.sum())
+    return np.repeat(hit, reps), at.astype(np.int64)
+
+
+def _unpack(data: bytes) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The stored keys and the docs of concatenated rows of ``blocks``."""
+    entries = np.frombuffer(data, dtype=np.uint8).reshape(-1, _ENTRY)
+    wide = np.zeros((len(entries), 8), dtype=np.uint8)
+    wide[:, :5] = entries[:, :5]
+    keys = wide.view("<u8").ravel().astype(np.uint64)
+    docs = np.ascontiguousarray(entries[:, 5:]).view("<u4").ravel().astype(np.int64)
+    return keys, docs
+
+
+def _pack(
+    keys: npt.NDArray[np.uint64], docs: npt.NDArray[np.int64], base: int, bits: int
+) -> Iterator[tuple[int, bytes]]:
+    """Rows ``(rowid, data)`` of ``blocks`` holding the postings ``(keys, docs)``.
+
+    The postings of old groups come sorted and the fresh ones after them: a stable sort keeps
+    each key's docs in the order they were added (and merges the two runs in one pass)."""
+    order = np.argsort(keys, kind="stable")
+    keys, docs = keys[order], docs[order]
+    entries = np.empty((len(keys), _ENTRY), dtype=np.uint8)
+    entries[:, :5] = keys.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :5]
+    entries[:, 5:] = docs.astype("<u4").view(np.uint8).reshape(-1, 4)
+    raw = entries.tobytes()
+    groups = (keys >> np.uint64(_KEY_BITS - bits)).astype(np.int64)
+    cuts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    ends = np.r_[cuts[1:], len(keys)]
+    for lo, hi in zip(cuts.tolist(), ends.tolist(), strict=True):
+        yield base + int(groups[lo]), raw[lo * _ENTRY : hi * _ENTRY]
+
+
+def _acquire(path: Path, timeout: float) -> IO[bytes]:
+    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds.
+
+    The writer removes the lock file when it is done (:func:`_release`), so that none is left
+    beside the index; a lock taken on a file that was removed meanwhile is taken again on the
+    file now at that path."""
+    lock_path = path.with_name(path.name + ".lock")
+    handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking only
+        return handle
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                return handle
+            handle.close()  # the writer before removed it: lock the one there now
+            handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise IndexLockedError(
+                    f"index {path} is open for writing elsewhere (lock {lock_path})",
+                    hint="open it with readonly=True to query it, or wait for the writer to "
+                    "close it (timeout=SECONDS waits)",
+                    reason="locked",
+                    path=path,
+                    lock_path=lock_path,
+                ) from None
+            time.sleep(0.05)
+
+
+def _release(handle: IO[bytes]) -> None:
+    """Remove the lock file, then release the writer's lock (in this order, so that no other
+    writer can hold a lock on a file that is gone: see :func:`_acquire`)."""
+    with contextlib.suppress(OSError):
+        os.unlink(handle.name)
+    with contextlib.suppress(ImportError, OSError):
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    handle.close()

@@ -1,0 +1,338 @@
+"""The same records out as in, in every format: JSONL and Parquet read and written by
+``clean`` and ``corpus`` keep every field, its value and (for Parquet) its type.
+
+Each case was a record changed or lost on the way: fields that first appear after the first
+batch, columns null in their first rows, decimals, maps, timestamps, dates and binary columns,
+a ``null`` text, invalid UTF-8 in a Parquet string, numbers and nesting past what Python's JSON
+reader takes.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import decimal
+import gzip
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner, Result
+
+import dedup
+from dedup import cli
+
+TEXT = "A paragraph of an article, long enough to count as one on its own here."
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli.main, [str(a) for a in args], catch_exceptions=False)
+
+
+def jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def distinct(i: int) -> str:
+    """A text that is no near-duplicate of another ``distinct(j)``."""
+    return f"Row {i}: " + " ".join(f"w{i}x{j}" for j in range(12))
+
+
+def typed_table(n: int = 3) -> pa.Table:
+    """Every kind of column JSON has no type for, nulls in each, and nested ones."""
+    utc = datetime.timezone.utc
+    return pa.table(
+        {
+            "id": pa.array([f"r{i}" for i in range(n)]),
+            "text": pa.array([distinct(i) for i in range(n)]),
+            "price": pa.array(
+                [decimal.Decimal("1.50"), None, *[decimal.Decimal("2.25")] * (n - 2)],
+                pa.decimal128(5, 2),
+            ),
+            "seen": pa.array(
+                [datetime.datetime(2026, 12, 1, 10, 45, tzinfo=utc), None]
+                + [datetime.datetime(2027, 1, 2, 3, 4, 5, 600000, tzinfo=utc)] * (n - 2),
+                pa.timestamp("ms", tz="UTC"),
+            ),
+            "day": pa.array(
+                [datetime.date(2026, 12, 1), None, *[datetime.date(2000, 2, 29)] * (n - 2)],
+                pa.date32(),
+            ),
+            "blob": pa.array([b"\x00\xff", None, *[b"bytes"] * (n - 2)], pa.binary()),
+            "tags": pa.array([["a", "b"], None, *[[]] * (n - 2)], pa.list_(pa.string())),
+            "meta": pa.array(
+                [{"k": "v", "n": 1}, None, *[{"k": None, "n": 2}] * (n - 2)],
+                pa.struct([("k", pa.string()), ("n", pa.int32())]),
+            ),
+            "attrs": pa.array(
+                [[("lang", "fr")], None, *[[("a", "1"), ("b", "2")]] * (n - 2)],
+                pa.map_(pa.string(), pa.string()),
+            ),
+            "score": pa.array([0.5, None, *[1e-300] * (n - 2)], pa.float64()),
+        }
+    )
+
+
+# --- Parquet: types kept exactly ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["clean", "corpus"])
+def test_parquet_to_parquet_keeps_every_type_and_value(tmp_path: Path, command: str) -> None:
+    table = typed_table()
+    src = tmp_path / "in.parquet"
+    pq.write_table(table, src)
+    out = tmp_path / "out.parquet"
+    result = run(command, src, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    back = pq.read_table(out)
+    assert back.schema == table.schema
+    assert back.to_pylist() == table.to_pylist()
+
+
+def test_corpus_parquet_with_a_column_null_in_its_first_rows(tmp_path: Path) -> None:
+    n = 1_100
+    src = tmp_path / "in.parquet"
+    table = pa.table(
+        {
+            "id": [str(i) for i in range(n + 100)],
+            "text": [
+                f"document {i} " + " ".join(f"w{i}x{j}" for j in range(8)) for i in range(n + 100)
+            ],
+            "late": pa.array([None] * n + ["here"] * 100, pa.string()),
+        }
+    )
+    pq.write_table(table, src)
+    out = tmp_path / "out.parquet"
+    result = run("corpus", src, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    back = pq.read_table(out)
+    assert back.schema == table.schema
+    assert back.column("late").to_pylist() == table.column("late").to_pylist()
+
+
+def test_corpus_mark_adds_its_column_to_the_parquet_schema(tmp_path: Path) -> None:
+    src = tmp_path / "in.parquet"
+    table = typed_table()
+    pq.write_table(table, src)
+    out = tmp_path / "out.parquet"
+    result = run("corpus", src, "-o", out, "--mark", "-q")
+    assert result.exit_code == 0, result.output
+    back = pq.read_table(out)
+    assert back.schema.names == [*table.schema.names, "cluster"]
+    assert back.select(table.schema.names).schema == table.schema
+
+
+# --- JSONL to Parquet: the schema of every record --------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["clean", "corpus"])
+def test_jsonl_to_parquet_keeps_fields_that_appear_late(tmp_path: Path, command: str) -> None:
+    n = 1_100
+    rows: list[dict[str, Any]] = [{"id": str(i), "text": distinct(i)} for i in range(n)]
+    rows[1_050]["late"] = "only here"
+    rows[1_060]["n"] = None
+    rows[1_061]["n"] = 7
+    rows[5]["sometimes"] = None
+    rows[1_099]["sometimes"] = [1, 2]
+    src = jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.parquet"
+    result = run(command, src, "-o", out, "-q", *(["-j", "1"] if command == "clean" else []))
+    assert result.exit_code == 0, result.output
+    back = pq.read_table(out)
+    assert back.schema.names == ["id", "text", "sometimes", "late", "n"]
+    got = back.to_pylist()
+    assert got[1_050]["late"] == "only here"
+    assert got[1_061]["n"] == 7
+    assert got[1_099]["sometimes"] == [1, 2]
+    assert got[0]["late"] is None
+
+
+def test_jsonl_to_parquet_with_conflicting_types_says_where(tmp_path: Path) -> None:
+    rows = [{"id": "a", "text": TEXT, "n": 1}] * 1_030 + [{"id": "b", "text": TEXT, "n": "x"}]
+    src = jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.parquet"
+    result = run("clean", src, "-o", out, "-q", "-j", "1")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1
+    assert "field 'n'" in result.stderr
+    assert "write JSON Lines" in result.stderr
+    assert not out.exists()
+
+
+# --- Parquet to JSONL: what JSON has no type for ----------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["clean", "corpus"])
+def test_parquet_to_jsonl_writes_every_type(tmp_path: Path, command: str) -> None:
+    src = tmp_path / "in.parquet"
+    pq.write_table(typed_table(), src)
+    out = tmp_path / "out.jsonl"
+    result = run(command, src, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    first, second, third = read_jsonl(out)
+    assert first["price"] == "1.50"
+    assert first["seen"] == "2026-12-01T10:45:00+00:00"
+    assert third["seen"] == "2027-01-02T03:04:05.600000+00:00"
+    assert first["day"] == "2026-12-01"
+    assert base64.b64decode(first["blob"]) == b"\x00\xff"
+    assert first["attrs"] == {"lang": "fr"}
+    assert first["meta"] == {"k": "v", "n": 1}
+    assert first["tags"] == ["a", "b"]
+    assert all(second[k] is None for k in second if k not in ("id", "text"))
+    assert third["score"] == 1e-300
+
+
+# --- a null text: passed through, counted ------------------------------------------------------
+
+
+def test_a_null_text_passes_through_unchanged(tmp_path: Path) -> None:
+    doubled = f"{TEXT}\n\n{TEXT}"
+    rows = [
+        {"id": "a", "text": doubled},
+        {"id": "b", "text": None, "x": 1},
+        {"id": "c", "text": "ok"},
+    ]
+    src = jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    result = run("clean", src, "-o", out, "-j", "1")
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == json.dumps(rows[1])  # byte for byte
+    assert [r["text"] for r in read_jsonl(out)] == [dedup.clean(doubled), None, dedup.clean("ok")]
+    assert "1 record without text passed through unchanged" in result.stderr
+
+
+def test_a_null_text_in_parquet_passes_through(tmp_path: Path) -> None:
+    table = typed_table()
+    table = table.set_column(1, "text", pa.array([TEXT, None, TEXT]))
+    src = tmp_path / "in.parquet"
+    pq.write_table(table, src)
+    for command in ("clean", "corpus"):
+        out = tmp_path / f"{command}.parquet"
+        result = run(command, src, "-o", out)
+        assert result.exit_code == 0, result.output
+        back = pq.read_table(out)
+        assert back.schema == table.schema
+        assert back.to_pylist()[1] == table.to_pylist()[1]
+        assert "1 record without text passed through unchanged" in result.stderr
+
+
+def test_corpus_keeps_records_without_text(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "text": TEXT},
+        {"id": "b", "text": None},
+        {"id": "c", "text": TEXT},
+        {"id": "d", "text": None},
+    ]
+    src = jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    result = run("corpus", src, "-o", out, "--mark")
+    assert result.exit_code == 0, result.output
+    marked = read_jsonl(out)
+    assert [r["id"] for r in marked] == ["a", "b", "c", "d"]
+    assert [r["cluster"] for r in marked] == ["a", "b", "a", "d"]
+    kept = tmp_path / "kept.jsonl"
+    result = run("corpus", src, "-o", kept)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in read_jsonl(kept)] == ["a", "b", "d"]
+
+
+# --- invalid UTF-8 in a Parquet string ---------------------------------------------------------
+
+
+def _bad_utf8(path: Path) -> Path:
+    raw = pa.array([b"fine text", b"bad \xff byte", b"more text"], pa.binary())
+    table = pa.table({"id": ["a", "b", "c"], "text": raw.view(pa.string()), "n": [1, 2, 3]})
+    pq.write_table(table, path)
+    return path
+
+
+def test_invalid_utf8_in_parquet_stops_with_one_line(tmp_path: Path) -> None:
+    src = _bad_utf8(tmp_path / "in.parquet")
+    result = run("clean", src, "-o", tmp_path / "out.parquet")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {src}:2: invalid UTF-8 in column 'text'")
+    assert result.stderr.count("\n") == 1
+    assert "--errors replace" in result.stderr
+
+
+def test_invalid_utf8_in_parquet_replaced_when_asked(tmp_path: Path) -> None:
+    src = _bad_utf8(tmp_path / "in.parquet")
+    out = tmp_path / "out.parquet"
+    result = run("clean", src, "-o", out, "--errors", "replace")
+    assert result.exit_code == 0, result.output
+    assert pq.read_table(out).column("text").to_pylist()[1] == "bad \ufffd byte"
+    assert "1 with invalid UTF-8 replaced" in result.stderr
+
+
+def test_invalid_utf8_in_parquet_set_aside(tmp_path: Path) -> None:
+    src = _bad_utf8(tmp_path / "in.parquet")
+    out = tmp_path / "out.parquet"
+    rejects = tmp_path / "rejects.jsonl"
+    result = run("clean", src, "-o", out, "--skip-invalid", "--rejects", rejects, "-q")
+    assert result.exit_code == 0, result.output
+    assert pq.read_table(out).column("id").to_pylist() == ["a", "c"]
+    (reject,) = read_jsonl(rejects)
+    assert reject["line"] == 2
+
+
+# --- JSON past what Python's reader takes -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tail", "what"),
+    [
+        ("9" * 5_000, "a number of 5,000 digits"),
+        ("[" * 100_000 + "]" * 100_000, "nested deeper than"),
+    ],
+    ids=["5000-digit integer", "100000-deep nesting"],
+)
+@pytest.mark.parametrize("command", ["clean", "corpus"])
+def test_json_past_the_reader_is_one_line(
+    tmp_path: Path, command: str, tail: str, what: str
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(f'{{"id": 1, "text": "a"}}\n{{"id": 2, "text": "b", "n": {tail}}}\n')
+    result = run(command, src, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {src}:2: ")
+    assert what in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "--skip-invalid" in result.stderr
+
+
+# --- damaged archives ----------------------------------------------------------------------------
+
+
+def _damaged_gzip(path: Path) -> Path:
+    data = "".join(json.dumps({"id": i, "text": f"{TEXT} {i}"}) + "\n" for i in range(3_000))
+    packed = bytearray(gzip.compress(data.encode()))
+    for offset in range(10, len(packed) - 8):  # the first byte that breaks the deflate stream
+        trial = bytearray(packed)
+        trial[offset] ^= 0x55
+        try:
+            zlib.decompress(bytes(trial), wbits=31)
+        except zlib.error as exc:
+            if "invalid" in str(exc):
+                path.write_bytes(bytes(trial))
+                return path
+    raise AssertionError("no damaging byte found")
+
+
+@pytest.mark.parametrize("command", ["clean", "corpus", "find"])
+def test_a_corrupted_gzip_byte_is_one_line(tmp_path: Path, command: str) -> None:
+    src = _damaged_gzip(tmp_path / "in.jsonl.gz")
+    out = [] if command == "find" else ["-o", tmp_path / "out.jsonl"]
+    result = run(command, src, *out, "-j", "1") if command != "corpus" else run(command, src, *out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {src}: the gzip stream is damaged")
+    assert result.stderr.count("\n") == 1
