@@ -8,7 +8,10 @@ table times signature computation alone.
 
     python benchmarks/neardup_eval.py [PATH] [--limit N] [--no-peers] [--repeat R]
 
-PATH defaults to ``../shared/eval/neardup-dev.jsonl`` beside the checkout.
+PATH defaults to ``../shared/eval/neardup-dev.jsonl`` beside the checkout. For a file whose
+records have a ``kind`` (``neardup-hard-dev.jsonl``: the rendering of each page), it also prints
+what dedup with its defaults gets wrong: the pairs it misses, by the kinds of their two records,
+and each false merge with its cause (pages that share a site's chrome, or short pages).
 """
 
 from __future__ import annotations
@@ -189,12 +192,54 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {name:<30} | {threshold:>9} | {p:9.4f} | {r:6.4f} | {f:6.4f} | {n / seconds:7.0f} |"
         )
+    if "kind" in records[0]:
+        print_errors(records, dedup_clusters(texts, default), truth)
     if not args.no_peers:
         ours = rates[f"dedup (defaults) {default}"]
         peer = rates["datasketch MinHashLSH 0.5"]
         print(f"\ndedup (defaults) runs {ours / peer:.1f}x the docs/s of datasketch at 0.5")
         print_signature_table(texts, args.repeat)
     return 0
+
+
+def print_errors(
+    records: Sequence[dict[str, Any]], labels: Sequence[int], truth: Sequence[int]
+) -> None:
+    """The pairs missed, by the kinds of their records, and the false merges, by cause."""
+    shingles = shingle_batch([r["text"] for r in records], 5).shingles
+    missed: Counter[tuple[str, str]] = Counter()
+    by_truth: dict[int, list[int]] = {}
+    for i, cluster in enumerate(truth):
+        by_truth.setdefault(cluster, []).append(i)
+    for members in by_truth.values():
+        for x, a in enumerate(members):
+            for b in members[x + 1 :]:
+                if labels[a] != labels[b]:
+                    kinds = sorted((records[a]["kind"], records[b]["kind"]))
+                    missed[(kinds[0], kinds[1])] += 1
+    print("\n| pairs missed by dedup (defaults), by rendering | pairs |")
+    print("| --- | ---: |")
+    for (one, two), count in missed.most_common():
+        print(f"| {one} + {two} | {count} |")
+    if not missed:
+        print("| (none) | 0 |")
+    print("\n| false merge (dedup defaults) | cause | records |")
+    print("| --- | --- | --- |")
+    by_label: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        by_label.setdefault(label, []).append(i)
+    false = 0
+    for members in by_label.values():
+        clusters = {truth[i] for i in members}
+        if len(clusters) < 2:
+            continue
+        false += 1
+        sizes = [len(shingles[i]) for i in members]
+        cause = "short pages (< 40 shingles)" if min(sizes) < 40 else "pages sharing chrome"
+        names = ", ".join(f"{records[i]['id']} ({records[i]['kind']})" for i in members[:6])
+        print(f"| {len(clusters)} pages | {cause} | {names} |")
+    if not false:
+        print("| (none) | | |")
 
 
 def print_signature_table(texts: Sequence[str], repeat: int) -> None:

@@ -60,7 +60,10 @@ __all__ = [
 #: 2: scripts written without spaces are those of :mod:`dedup.chars` (by Unicode script, where
 #: version 1 took blocks: Tibetan and half-width Katakana were words, the Katakana middle dot
 #: and prolonged sound mark were characters of their own).
-CANON_VERSION = 2
+#: 3: a Markdown link's title goes with its target; the exact hash is the hash of the canonical
+#: tokens (their 64-bit hashes in order), so spacing between characters of scripts written
+#: without spaces no longer tells two texts apart.
+CANON_VERSION = 3
 
 _MIX = np.uint64(MIX)
 _SPACE = 0x20
@@ -84,7 +87,7 @@ def _char_class(code: int) -> int:
 class _Tables(NamedTuple):
     classes: npt.NDArray[np.uint8]  # _OTHER, _WORD or _SINGLE
     folds: npt.NDArray[np.uint32]  # the case fold where it is one code point, else the lowercase
-    expands: npt.NDArray[np.bool_]  # the case fold is several code points (sharp s -> "ss")
+    expands: re.Pattern[str]  # a character whose case fold is several (sharp s -> "ss")
     spaces: npt.NDArray[np.bool_]  # white space (``str.isspace``), which ends a URL
 
 
@@ -108,9 +111,10 @@ def _tables() -> _Tables:
         dtype=np.uint32,
         count=size,
     )
-    expands = np.fromiter(map(len, folded), dtype=np.int64, count=size) > 1
+    expanding = np.flatnonzero(np.fromiter(map(len, folded), dtype=np.int64, count=size) > 1)
+    expands = re.compile("[" + "".join(re.escape(chars[c]) for c in expanding.tolist()) + "]")
     spaces = np.fromiter(map(str.isspace, chars), dtype=bool, count=size)
-    for table in (classes, folds, expands, spaces):
+    for table in (classes, folds, spaces):
         table.flags.writeable = False
     return _Tables(classes, folds, expands, spaces)
 
@@ -146,7 +150,8 @@ def _classes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
 class ShingleBatch:
     """What :func:`shingle_batch` returns, one entry per text.
 
-    - ``exact``: the xxh3-128 hex digest of the canonical text (UTF-32-LE code points).
+    - ``exact``: the xxh3-128 hex digest of the canonical tokens (their 64-bit hashes, in
+      order, little-endian).
     - ``shingles``: sorted distinct 64-bit shingle hashes.
     - ``tokens``: the number of canonical tokens.
     """
@@ -189,18 +194,16 @@ def _chunk(
     shingles: list[npt.NDArray[np.uint64]],
     tokens: list[int],
 ) -> None:
-    folded = [_fold(t) for t in texts]
+    expands = _tables().expands
+    # a text with a character whose case fold is several code points is case-folded whole
+    # (the table below folds one code point to one)
+    folded = [
+        f.casefold() if not f.isascii() and expands.search(f) else f for f in map(_fold, texts)
+    ]
     n_docs = len(folded)
     # One separator (class "other") after each text keeps tokens from crossing texts.
     joined = "\x00".join(folded) + "\x00"
     raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    expands = np.flatnonzero(_tables().expands[np.minimum(raw, 0xFFFF)])
-    if len(expands):
-        text_ends = np.cumsum([len(f) + 1 for f in folded])
-        for d in np.unique(np.searchsorted(text_ends, expands, side="right")).tolist():
-            folded[d] = folded[d].casefold()
-        joined = "\x00".join(folded) + "\x00"
-        raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     codes = _tables().folds[np.minimum(raw, 0xFFFF)]
     if len(raw) and raw.max() > 0xFFFF:
         codes = np.where(raw > 0xFFFF, raw, codes)
@@ -235,21 +238,26 @@ def _chunk(
         values *= inverse[starts]
         tok_hash = fmix64(values.view(np.uint64) ^ fmix64((ends - starts).astype(np.uint64)))
 
-    # Canonical text of each document: the kept characters, each run of others as one space
-    # (dropped at the start and end of a document).
-    spaced = kept | _shift_right(kept)
-    picked = np.flatnonzero(spaced)
-    out = np.where(kept[picked], codes[picked], np.uint32(_SPACE)).astype("<u4")
-    bounds: list[int] = np.searchsorted(picked, doc_start).tolist()
-    for d in range(n_docs):
-        lo, hi = bounds[d], bounds[d + 1]
-        if hi > lo and out[hi - 1] == _SPACE:
-            hi -= 1
-        segment = out[lo:hi]
-        if canonical:
-            exact.append(segment.tobytes().decode("utf-32-le", "surrogatepass"))
-        else:
-            exact.append(xxhash.xxh3_128_hexdigest(segment.tobytes()))
+    if canonical:
+        # Canonical text of each document: the kept characters, each run of others as one
+        # space (dropped at the start and end of a document).
+        spaced = kept | _shift_right(kept)
+        picked = np.flatnonzero(spaced)
+        out = np.where(kept[picked], codes[picked], np.uint32(_SPACE)).astype("<u4")
+        bounds: list[int] = np.searchsorted(picked, doc_start).tolist()
+        for d in range(n_docs):
+            lo, hi = bounds[d], bounds[d + 1]
+            if hi > lo and out[hi - 1] == _SPACE:
+                hi -= 1
+            exact.append(out[lo:hi].tobytes().decode("utf-32-le", "surrogatepass"))
+    else:
+        # The exact hash: of the token hashes in order (the canonical tokens).
+        raw_hashes = tok_hash.astype("<u8")
+        firsts: list[int] = tok_first.tolist()
+        exact.extend(
+            xxhash.xxh3_128_hexdigest(raw_hashes[firsts[d] : firsts[d + 1]].tobytes())
+            for d in range(n_docs)
+        )
 
     # Shingles: k consecutive tokens of one document.
     total = len(tok_hash)
@@ -382,7 +390,8 @@ def canonical_tokens(text: str) -> list[str]:
 
 
 def exact_hash(text: str) -> str:
-    """The stable 128-bit xxh3 hash of :func:`canonical_text`, as 32 hex digits.
+    """The stable 128-bit xxh3 hash of the canonical tokens of ``text`` (of their 64-bit hashes,
+    in order), as 32 hex digits: equal for texts whose :func:`canonical_tokens` are equal.
 
     Stable across runs, processes and machines (no per-process seed), so it can be stored.
     """

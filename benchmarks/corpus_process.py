@@ -1,0 +1,113 @@
+"""Whole processes, as a user runs them: ``dedup corpus --mark`` against a datasketch pipeline and
+a rensa pipeline, on the same JSONL, in turns, with each one's quality beside its CPU time.
+
+Each tool is a fresh process that starts, reads the JSONL, clusters, and writes every record
+with its cluster: ``dedup corpus IN -o OUT --mark -q``, ``benchmarks/peers/datasketch_corpus.py``
+(MinHashLSH at 0.5, 128 permutations, ``update_batch``, union-find) and
+``benchmarks/peers/rensa_corpus.py`` (RMinHashLSH at 0.5, 128 permutations, 16 bands). The
+runs go round-robin (dedup, datasketch, rensa, dedup, ...) so that a load on the machine falls
+on all of them alike; the table gives the median and the range of each tool's CPU seconds
+(user + system of the process and its children, from ``getrusage``), the ratio of the medians
+to dedup's, and the pairwise precision, recall and F1 of its clusters against the input's
+``cluster`` field. Clustering alone, without start-up, reading and writing, is what
+``benchmarks/neardup_eval.py`` times.
+
+    python benchmarks/corpus_process.py [PATH] [--repeat 5]
+
+PATH defaults to ``../shared/eval/neardup-dev.jsonl`` beside the checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT.parent / "shared" / "eval" / "neardup-dev.jsonl"
+PEERS = Path(__file__).resolve().parent / "peers"
+
+
+def pairwise(labels: Sequence[object], truth: Sequence[object]) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 of predicted ``labels`` against ``truth``."""
+    both = Counter(zip(labels, truth, strict=True))
+    tp = sum(v * (v - 1) // 2 for v in both.values())
+    pred = sum(v * (v - 1) // 2 for v in Counter(labels).values())
+    gold = sum(v * (v - 1) // 2 for v in Counter(truth).values())
+    p = tp / pred if pred else 1.0
+    r = tp / gold if gold else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def cpu_of(args: list[str]) -> float:
+    """Run ``args`` to the end; the CPU seconds (user + system) it and its children used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each tool, in turns")
+    args = parser.parse_args(argv)
+    path = Path(args.path)
+    if not path.exists():
+        print(f"{path} is absent", file=sys.stderr)
+        return 2
+    with path.open(encoding="utf-8") as fh:
+        truth = [json.loads(line)["cluster"] for line in fh if line.strip()]
+    work = Path(tempfile.mkdtemp(prefix="dedup-process-bench-"))
+    python = sys.executable
+    tools = {
+        "dedup corpus --mark": lambda out: [
+            python, "-m", "dedup", "corpus", str(path), "-o", str(out), "--mark", "-q", "--force"
+        ],
+        "datasketch MinHashLSH 0.5": lambda out: [
+            python, str(PEERS / "datasketch_corpus.py"), str(path), str(out), "--threshold", "0.5"
+        ],
+        "rensa RMinHashLSH 0.5": lambda out: [
+            python, str(PEERS / "rensa_corpus.py"), str(path), str(out), "--threshold", "0.5"
+        ],
+    }  # fmt: skip
+    seconds: dict[str, list[float]] = {name: [] for name in tools}
+    for _ in range(args.repeat):
+        for name, command in tools.items():
+            seconds[name].append(cpu_of(command(work / "out.jsonl")))
+    quality: dict[str, tuple[float, float, float]] = {}
+    for name, command in tools.items():
+        out = work / "out.jsonl"
+        subprocess.run(command(out), check=True, stdout=subprocess.DEVNULL)
+        with out.open(encoding="utf-8") as fh:
+            labels = [json.loads(line)["cluster"] for line in fh if line.strip()]
+        quality[name] = pairwise(labels, truth)
+    ours = statistics.median(seconds["dedup corpus --mark"])
+    print(f"{len(truth):,} records of {path.name}; {args.repeat} runs of each tool, in turns\n")
+    print(
+        "| process (start-up, read, cluster, write) | CPU s, median | range | "
+        "x dedup's | precision | recall | F1 |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, values in seconds.items():
+        median = statistics.median(values)
+        p, r, f = quality[name]
+        print(
+            f"| {name} | {median:.2f} | {min(values):.2f}-{max(values):.2f} | "
+            f"{median / ours:.1f} | {p:.4f} | {r:.4f} | {f:.4f} |"
+        )
+    for leftover in work.iterdir():
+        leftover.unlink()
+    work.rmdir()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
