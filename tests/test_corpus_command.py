@@ -436,3 +436,17 @@ def test_a_file_name_reused_every_day_loses_nothing_to_its_line_ids(tmp_path: Pa
         assert run(str(crawl), "-o", str(out), "--index", index, "-q").exit_code == 0
         kept.append([r["text"] for r in read(out)])
     assert kept == [[a, b], [c, d], []]
+
+
+def test_lone_surrogates_go_through_corpus_and_its_index(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    text = "caf\\udce9 " + words(3)
+    src.write_text(
+        f'{{"id": "a\\ud800", "text": "{text}"}}\n{{"id": "b", "text": "{text}!"}}\n',
+        encoding="utf-8",
+    )
+    out, index = tmp_path / "out.jsonl", str(tmp_path / "seen.db")
+    for extra in ([], ["--boilerplate"]):
+        result = run(str(src), "-o", str(out), "--mark", "--index", index, "--force", *extra)
+        assert result.exit_code == 0, result.stderr
+        assert [r["cluster"] for r in read(out)] == ["a\ud800", "a\ud800"]

@@ -160,3 +160,34 @@ def test_keep_policies() -> None:
     assert choose_kept([0, 1], [glued, clean], "best") == 1
     with pytest.raises(ConfigError, match="keep"):
         choose_kept(members, texts, "last")  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.integers(1, 6),
+    width=st.sampled_from([8, 16, 128]),
+    seed=st.integers(0, 2**32 - 1),
+    share=st.floats(0.0, 0.95),
+)
+def test_densify_fills_each_empty_bin_from_the_next_one_round(
+    rows: int, width: int, seed: int, share: float
+) -> None:
+    """The array code against the rule written out bin by bin."""
+    from dedup.corpus.signature import _ROTATE, EMPTY, _densify
+
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2**32 - 1, (rows, width), dtype=np.uint64).astype(np.uint32)
+    sigs[rng.random((rows, width)) < share] = EMPTY
+    sigs[np.arange(rows), rng.integers(0, width, rows)] = 7  # a document has one bin at least
+    lengths = rng.integers(0, 3, rows)
+    expected = sigs.copy()
+    for r in range(rows):
+        if lengths[r] == 0:
+            continue
+        for j in range(width):
+            if sigs[r, j] != EMPTY:
+                continue
+            d = next(d for d in range(1, width + 1) if sigs[r, (j + d) % width] != EMPTY)
+            expected[r, j] = (int(sigs[r, (j + d) % width]) + d * int(_ROTATE)) % 2**32
+    _densify(sigs, lengths)
+    assert np.array_equal(sigs, expected)

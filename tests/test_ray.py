@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,29 +91,195 @@ def test_connected_components_match_union_find() -> None:
     assert rounds >= 2
 
 
-@pytest.mark.usefixtures("local_ray")
-def test_cli_engine_ray_clean_and_corpus(tmp_path: Path) -> None:
+def _cli(*args: str | Path) -> Any:
     from click.testing import CliRunner
 
     from dedup.cli import main
 
-    runner = CliRunner()
-    source = DATA / "repair_sample.jsonl"
-    result = runner.invoke(
-        main, ["clean", str(source), "-o", str(tmp_path / "c"), "--engine", "ray"]
-    )
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def _typed_table() -> Any:
+    """Every kind of column JSON has no type for, nulls in each (a null text too), nested."""
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+
+    utc = datetime.timezone.utc
+    doubled = "A paragraph long enough to count as one on its own, repeated here."
+    return pa.table(
+        {
+            "id": ["a", "b", "c"],
+            "text": [f"{doubled}\n\n{doubled}", None, "caf\u00c3\u00a9 and more words here"],
+            "price": pa.array([decimal.Decimal("1.50"), None, decimal.Decimal("999.99")],
+                              pa.decimal128(5, 2)),
+            "seen": pa.array([datetime.datetime(2026, 12, 1, 10, 45, tzinfo=utc), None,
+                              datetime.datetime(2027, 1, 2, tzinfo=utc)],
+                             pa.timestamp("ms", tz="UTC")),
+            "blob": pa.array([b"\x00\xff", None, b"x"], pa.binary()),
+            "attrs": pa.array([[("lang", "fr")], None, []], pa.map_(pa.string(), pa.string())),
+            "meta": pa.array([{"k": "v"}, None, {"k": None}], pa.struct([("k", pa.string())])),
+        }
+    )  # fmt: skip
+
+
+_LINES = [
+    {"id": "a", "url": "https://x.example/a", "when": "2026-12-01T10:45:00Z",
+     "text": "Hello world.\n\nHello world.", "n": 1.50, "tags": ["x", "y"]},
+    {"id": "b", "url": "https://x.example/b", "when": "2026-12-02T10:45:00+01:00",
+     "text": None, "big": 1234567890123456789, "meta": {"y": None, "z": [1.5, None]}},
+    {"id": "c", "url": "https://x.example/c", "text": "caf\u00c3\u00a9 \u2014 \ud83d\ude00"},
+]  # fmt: skip
+
+
+def _jsonl(path: Path) -> Path:
+    # written as a crawler writes it: spaces after separators in some lines, escaped slashes
+    lines = [json.dumps(r) for r in _LINES]
+    lines[0] = lines[0].replace("https://", "https:\\/\\/")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("local_ray")
+@pytest.mark.parametrize(
+    ("src", "out"),
+    [
+        ("in.jsonl", "out.jsonl"),
+        ("in.jsonl", "out.jsonl.gz"),
+        ("in.jsonl", "out.parquet"),
+        ("in.parquet", "out.parquet"),
+        ("in.parquet", "out.jsonl"),
+    ],
+)
+def test_ray_clean_writes_what_the_local_engine_writes(tmp_path: Path, src: str, out: str) -> None:
+    """JSONL <-> Parquet <-> Ray: the Ray engine writes the file ``-o`` names, byte for byte
+    what the local engine writes (timestamps as written, slashes as written, decimals, binary,
+    maps, nulls, a null text passed through)."""
+    import pyarrow.parquet as pq
+
+    source = tmp_path / src
+    if src.endswith(".parquet"):
+        pq.write_table(_typed_table(), source)
+    else:
+        _jsonl(source)
+    local, remote = tmp_path / "local" / out, tmp_path / "ray" / out
+    assert _cli("clean", source, "-o", local, "-q", "-j", "1").exit_code == 0
+    result = _cli("clean", source, "-o", remote, "--engine", "ray")
     assert result.exit_code == 0, result.output
-    rows = [r for f in sorted((tmp_path / "c").glob("*.json")) for r in read_jsonl(f)]
-    records = read_jsonl(source)
-    assert [r["text"] for r in rows] == [clean(r["text"]) for r in records]
+    assert remote.is_file()
+    assert sorted(p.name for p in remote.parent.iterdir()) == [out]
+    assert result.stderr == f"dedup clean: 3 records written to {remote} (Ray)\n"
+    if out.endswith(".parquet"):
+        assert pq.read_table(remote).equals(pq.read_table(local))
+        if src.endswith(".parquet"):
+            assert pq.read_table(remote).schema == _typed_table().schema
+    else:
+        assert remote.read_bytes() == local.read_bytes()
+    if src.endswith(".jsonl") and out.endswith(".jsonl"):  # an unchanged record: as read
+        written = remote.read_text(encoding="utf-8").splitlines()
+        assert written[1] == source.read_text(encoding="utf-8").splitlines()[1]
+
+
+@pytest.mark.usefixtures("local_ray")
+@pytest.mark.parametrize("src", ["in.jsonl", "in.parquet"])
+def test_ray_corpus_writes_what_it_reads(tmp_path: Path, src: str) -> None:
+    """``corpus --mark`` on Ray: every record as read, with its cluster; without ``--mark``
+    the kept records as read, and ``--dropped`` the others; a directory when one is named."""
+    import pyarrow.parquet as pq
 
     corpus = DATA / "corpus_neardup_sample.jsonl"
-    args = ["corpus", str(corpus), "-o", str(tmp_path / "m"), "--mark", "--engine", "ray"]
-    result = runner.invoke(main, args)
+    rows = read_jsonl(corpus)
+    source = tmp_path / src
+    if src.endswith(".parquet"):
+        import pyarrow as pa
+
+        pq.write_table(pa.Table.from_pylist(rows), source)
+    else:
+        source.write_bytes(corpus.read_bytes())
+    texts = [r["text"] for r in rows]
+    local = find_near_duplicates(texts)
+    suffix = Path(src).suffix
+    marked = tmp_path / f"marked{suffix}"
+    result = _cli("corpus", source, "-o", marked, "--mark", "--engine", "ray", "-q")
     assert result.exit_code == 0, result.output
-    rows = [r for f in sorted((tmp_path / "m").glob("*.json")) for r in read_jsonl(f)]
-    texts = [r["text"] for r in read_jsonl(corpus)]
-    assert [r["cluster"] for r in rows] == list(find_near_duplicates(texts).labels)
+    back = pq.read_table(marked).to_pylist() if suffix == ".parquet" else read_jsonl(marked)
+    assert [r["cluster"] for r in back] == list(local.labels)
+
+    def fields(row: dict[str, Any]) -> dict[str, Any]:  # its own "cluster" is replaced
+        return {k: v for k, v in row.items() if k != "cluster"}
+
+    assert [fields(r) for r in back] == [fields(r) for r in rows]
+    parts = tmp_path / "kept"
+    args = ("corpus", source, "-o", f"{parts}/", "--dropped", tmp_path / f"dups{suffix}")
+    result = _cli(*args, "--engine", "ray", "-q")
+    assert result.exit_code == 0, result.output
+    files = sorted(parts.iterdir())
+    assert files
+    assert all(f.name.startswith("part-") for f in files)
+    if suffix == ".parquet":
+        kept = [r for f in files for r in pq.read_table(f).to_pylist()]
+    else:
+        kept = [r for f in files for r in read_jsonl(f)]
+    assert kept == [rows[i] for i in local.kept]
+
+
+def test_ray_engine_says_nothing_but_its_summary(tmp_path: Path) -> None:
+    """A run that starts its own Ray prints its summary line and nothing else (it printed 18
+    lines of Ray's logs), and writes the file named."""
+    import subprocess
+    import sys
+
+    source = _jsonl(tmp_path / "in.jsonl")
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "dedup", "clean", str(source), "-o", str(out), "--engine", "ray"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"dedup clean: 3 records written to {out} (Ray)\n"
+    assert done.stdout == ""
+    assert out.is_file()
+
+
+def test_ray_engine_without_ray_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ray", "ray.data"):
+        monkeypatch.setitem(sys.modules, name, None)  # import fails as if not installed
+    source = _jsonl(tmp_path / "in.jsonl")
+    result = _cli("clean", source, "-o", tmp_path / "out.jsonl", "--engine", "ray")
+    assert result.exit_code != 0
+    assert result.stderr == (
+        "Error: the Ray engine needs ray, which is not installed: pip install 'dedup-text[ray]'\n"
+    )
+
+
+def test_ray_engine_on_an_unreachable_cluster_fails_at_once(tmp_path: Path) -> None:
+    """``--address`` to nothing: one line naming the address within seconds (Ray retried for
+    more than five minutes)."""
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = _jsonl(tmp_path / "in.jsonl")
+    args = ["clean", str(source), "-o", str(tmp_path / "o.jsonl"), "--engine", "ray"]
+    done = subprocess.run(
+        [sys.executable, "-m", "dedup", *args, "--address", f"127.0.0.1:{port}"],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a timing
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"Error: cannot reach the Ray cluster at 127.0.0.1:{port} (")
+    assert done.stderr.count("\n") == 1
+    assert not (tmp_path / "o.jsonl").exists()
 
 
 def test_engine_option_needs_ray_only_to_run() -> None:

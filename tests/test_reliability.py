@@ -338,3 +338,32 @@ def test_a_record_over_the_cap_is_set_aside_before_it_is_read_whole(
     assert "1 skipped" in done.stderr
     peak_kb = int(done.stderr.split("PEAK ")[-1].split()[0])
     assert peak_kb < 200 * 1024, f"peak {peak_kb:,} KB: the line was held"
+
+
+# --- lone surrogates, on every path -------------------------------------------------------------
+
+
+def test_find_near_duplicates_takes_lone_surrogates() -> None:
+    from dedup.corpus import find_near_duplicates
+
+    page = " ".join(f"word{i}" for i in range(60))
+    clusters = find_near_duplicates([f"{page} \ud800", f"{page} \udfff", "other \ud800 text"])
+    assert clusters.kept == (0, 2)
+
+
+@pytest.mark.parametrize("extra", [[], ["--boilerplate"], ["--mark"]])
+def test_corpus_takes_lone_surrogates(tmp_path: Path, extra: list[str]) -> None:
+    page = " ".join(f"word{i}" for i in range(60))
+    rows = [
+        {"id": "a\ud800", "url": "https://x.example/1", "text": f"{page} \ud800"},
+        {"id": "b", "url": "https://x.example/2", "text": f"{page} \udfff"},
+        {"id": "c", "url": "https://x.example/3", "text": "another \udbff page entirely"},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _cli("corpus", str(src), "-o", str(out), "-q", *extra)
+    assert result.exit_code == 0, result.output
+    written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    ids = [r["id"] for r in written]
+    assert ids == (["a\ud800", "b", "c"] if extra == ["--mark"] else ["a\ud800", "c"])

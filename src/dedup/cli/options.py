@@ -287,7 +287,7 @@ def engine_options(func: F) -> F:
         type=click.Choice(["local", "ray"]),
         default="local",
         show_default=True,
-        help="Run on this machine's processes, or on Ray (Parquet/JSONL in, a directory out).",
+        help="Run on this machine's processes, or on Ray (Parquet/JSONL in; -o a file or DIR/).",
     )(wrapper)
     return cast(F, wrapper)
 

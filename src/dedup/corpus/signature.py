@@ -144,22 +144,27 @@ class SignatureScheme:
 
 
 def _densify(sigs: npt.NDArray[np.uint32], lengths: npt.NDArray[np.int64]) -> None:
-    """Fill each empty bin from the next non-empty bin to its right (circularly), in place."""
+    """Fill each empty bin from the next non-empty bin to its right (circularly), in place: the
+    value there plus ``_ROTATE`` times the distance, modulo 2**32."""
     p = sigs.shape[1]
-    rows = np.flatnonzero((lengths > 0) & (sigs == EMPTY).any(axis=1))
+    empty = sigs == EMPTY
+    rows = np.flatnonzero((lengths > 0) & empty.any(axis=1))
     if len(rows) == 0:
         return
     part = sigs[rows]
-    twice = np.concatenate([part, part], axis=1)
-    positions = np.arange(2 * p)
-    # For each column, the nearest column at or to its right that is not empty.
-    marks = np.where(twice != EMPTY, positions, 2 * p)
-    source = np.minimum.accumulate(marks[:, ::-1], axis=1)[:, ::-1][:, :p]
-    distance = (source - positions[:p]).astype(np.uint32)
-    picked = np.take_along_axis(twice, source, axis=1)
+    hole = empty[rows]
+    kind = np.int16 if 2 * p < np.iinfo(np.int16).max else np.int64
+    positions = np.arange(p, dtype=kind)
+    none = kind(2 * p)
+    # the nearest column at or to the right of each that is not empty (``none`` past the last)
+    nearest = np.minimum.accumulate(np.where(hole, none, positions)[:, ::-1], axis=1)[:, ::-1]
+    # past the last non-empty column, the first one, a turn further on
+    source = np.where(nearest == none, nearest[:, :1] + kind(p), nearest)
+    distance = (source - positions).astype(np.uint32)
+    picked = np.take_along_axis(part, (source % p).astype(np.intp), axis=1)
     with np.errstate(over="ignore"):
         filled = picked + distance * _ROTATE
-    sigs[rows] = np.where(part == EMPTY, filled, part)
+    sigs[rows] = np.where(hole, filled, part)
 
 
 def estimate_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:

@@ -53,6 +53,7 @@ from dedup.ray.components import (
     segments,
     tasks_only,
 )
+from dedup.ray.records import connect
 
 if TYPE_CHECKING:  # pragma: no cover
     import ray.data
@@ -90,9 +91,14 @@ def _clean_batch(
     import pyarrow as pa
 
     texts = batch.column(column).to_pylist()
-    out: list[str] = []
+    out: list[str | None] = []
     edits: list[str] = []
     for text in texts:
+        if text is None:  # no text: left as it is
+            out.append(None)
+            if keep_edits:
+                edits.append("[]")
+            continue
         result = clean(
             text,
             explain=True,
@@ -495,17 +501,6 @@ def _cluster_labels(
 
 # --------------------------------------------------------------------------------------------
 # reading and writing datasets
-
-
-def connect(address: str | None = None) -> None:
-    """Join the Ray cluster at ``address`` (``"auto"``: the running one; ``None``: start a local
-    Ray) unless this process has joined one, and keep the rows of datasets in order."""
-    import ray
-
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
-    ctx = _ray_data().DataContext.get_current()
-    ctx.execution_options.preserve_order = True
 
 
 def read_dataset(paths: Sequence[str], fmt: Format | None = None) -> Any:
