@@ -102,7 +102,9 @@ _SCRIPT = regex.compile(
 # link targets (``\\``, ``<``, ``](``) and JSON's punctuation around quotes.
 _QUOTE_SIGNS = ('":', '","', '{"', ':"')
 # What every sign of _SCRIPT that is not markup (``Skeleton.markup``) holds.
-_QUOTE_PUNCTUATION = ('":', '",', '{"', '["', '"}', '"]', ':"')
+# JSON's punctuation after a quote, and before one (``":``, ``",``, ``{"``...).
+_AFTER_QUOTE = frozenset(":,}]")
+_BEFORE_QUOTE = frozenset("{[:")
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
 _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
@@ -755,9 +757,13 @@ def _script(text: str, start: int, end: int, edges: int) -> float:
 
 def _has_quote_punctuation(text: str) -> bool:
     """Whether ``text`` holds JSON's punctuation around a quote (``":``, ``",``, ``{"``...)."""
-    if '"' not in text:
-        return False
-    return any(sign in text for sign in _QUOTE_PUNCTUATION)
+    # (one str.find per quote: seven scans of the whole text for two characters cost more)
+    k = text.find('"')
+    while k >= 0:
+        if text[k + 1 : k + 2] in _AFTER_QUOTE or (k and text[k - 1] in _BEFORE_QUOTE):
+            return True
+        k = text.find('"', k + 1)
+    return False
 
 
 def _scripts(
@@ -1028,7 +1034,7 @@ def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     >>> scaled(RepairOptions(), skeleton("\u65e5\u672c\u8a9e\u306e\u6587")).anchor_chars
     12
     """
-    if len(sk.starts) * 2 <= len(sk):
+    if sk.starts.shape[0] * 2 <= sk.size:
         return opts
     return dataclasses.replace(
         opts,
