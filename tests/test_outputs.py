@@ -266,6 +266,18 @@ def test_in_place_writes_through_a_symlink(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
 
 
+def test_in_place_rewrites_a_directory(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    (pages / "sub").mkdir(parents=True)
+    doubled = f"{TEXT}\n\n{TEXT}"
+    for name in ("a.txt", "sub/b.txt"):
+        (pages / name).write_text(doubled, encoding="utf-8")
+    result = run("clean", pages, "--in-place", "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    for name in ("a.txt", "sub/b.txt"):
+        assert (pages / name).read_text(encoding="utf-8").rstrip("\n") == dedup.clean(doubled)
+
+
 def test_in_place_refuses_a_file_with_hard_links(tmp_path: Path) -> None:
     first = tmp_path / "a.txt"
     first.write_text(f"{TEXT}\n\n{TEXT}", encoding="utf-8")

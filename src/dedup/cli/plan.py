@@ -232,7 +232,8 @@ def check_outputs(
                 else (f"give {flag} another path")
             )
             raise OutputError(f"{flag} {path} is also an input: {hint}")
-        if output_directory is None or not _under(path, output_directory):
+        rewritten = in_place and flag == "-o"  # an input rewritten where it is
+        if not rewritten and (output_directory is None or not _under(path, output_directory)):
             _refuse_inside(flag, path, directories, glob)
     for flag, path in named:
         if flag != "--rejects" and not (in_place and flag == "-o"):
