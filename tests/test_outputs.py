@@ -160,6 +160,19 @@ def test_two_outputs_on_one_path_are_refused(
     assert not out.exists()
 
 
+def test_a_file_output_on_the_output_directory_is_refused(tmp_path: Path) -> None:
+    """Two inputs mirror into ``-o DIR``; ``--rejects DIR`` is that directory (the property
+    below found it: the run failed after writing its report)."""
+    first = write_jsonl(tmp_path / "a.jsonl", rows())
+    second = write_jsonl(tmp_path / "b.jsonl", rows())
+    out, report = tmp_path / "out", tmp_path / "report.jsonl"
+    args = ("--report", report, "--skip-invalid", "--rejects", out, "--force")
+    result = run("clean", first, second, "-o", out, *args)
+    assert result.exit_code == 1, result.output
+    assert f"-o and --rejects both name {out}" in result.stderr
+    assert not report.exists()
+
+
 @pytest.mark.parametrize("link", ["symlink", "hardlink"])
 def test_two_outputs_through_a_link_are_refused(tmp_path: Path, link: str) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", rows())

@@ -210,6 +210,8 @@ def check_outputs(
     if index is not None and index_id in inputs:
         raise OutputError(f"--index {index} is also an input: give the index another path")
     seen: dict[tuple[object, ...], tuple[str, Path]] = {}
+    if output_directory is not None:  # no file output may be the directory -o fills
+        seen[_identity(output_directory)] = ("-o", Path(output_directory))
     for flag, path in named:
         kind = _kind(path)
         if kind is not None:
