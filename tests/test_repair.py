@@ -315,8 +315,8 @@ def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) 
 def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_window() -> None:
     import random
 
-    from dedup.hashing import BASE, MIX
     from dedup.anchors import _HASH_BLOCK, _window_hashes
+    from dedup.hashing import BASE, MIX
     from dedup.tokens import skeleton
 
     rng = random.Random(7)
