@@ -214,7 +214,7 @@ def _take(
     if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
         return
     if teaser:
-        removed_first = True
+        removed_first = not cand.cut_second
     elif cand.runs[0].tandem:
         removed_first = False  # one copy, then its repeats: the repeats go
     elif cand.kind == "embedded" or (cand.kind == "long" and abs(cand.code_first) >= 1):
