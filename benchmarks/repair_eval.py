@@ -3,9 +3,12 @@
 Prints one table: for each method and family, the exact-match rate and mean similarity against
 the gold text (compared as the evaluation README prescribes), and for ``clean`` the share of
 pages left unchanged. Methods: doing nothing, keep-first exact line dedup, keep-first exact
-sentence dedup, ``dedup.repair`` and ``dedup.clean``. Throughput is printed beside it.
+sentence dedup, ``dedup.repair`` and ``dedup.clean``. Throughput is printed beside it, and how
+many removals of ``dedup.repair`` lost their twin (must be 0). The Chinese pages of
+``cjk-dev.jsonl`` have the same fields and families:
 
     python benchmarks/repair_eval.py [--data ../shared/eval/repair-dev.jsonl] [--family F]
+    python benchmarks/repair_eval.py --data ../shared/eval/cjk-dev.jsonl
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 import regex
 
 import dedup
-from dedup.evaluation import exact, score_families, similarity
+from dedup.evaluation import exact, lost_twins, score_families, similarity
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "repair-dev.jsonl"
 _SENTENCE = regex.compile(r"(?<=[.!?\u2026])\s+|\n+")
@@ -92,6 +95,9 @@ def evaluate(records: list[dict[str, str]], methods: dict[str, Callable[[str], s
         print(f"{family:22} {n:>4} " + " ".join(f"{c:>22}" for c in cells))
     print()
     print(f"{'throughput (M chars/s)':27} " + " ".join(f"{speeds[n]:>22.2f}" for n, _ in rows))
+    if "dedup.repair" in methods:
+        lost = sum(len(lost_twins(r["text"], dedup.repair(r["text"]).edits)) for r in records)
+        print(f"removals of dedup.repair whose kept twin is not in the output: {lost}")
 
 
 def main(argv: list[str] | None = None) -> int:

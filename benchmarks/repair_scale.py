@@ -4,7 +4,8 @@ Prints three tables:
 
 1. throughput of ``dedup.normalize``, ``dedup.repair`` and ``dedup.clean`` beside
    ``ftfy.fix_text`` on the same repair-dev texts, in the same run, with the ratios (CPU time,
-   the fastest of three rounds that take turns);
+   the fastest of ``--rounds`` rounds that take turns), and the median and spread of the
+   ratios of each round (its methods ran one after the other: paired runs);
 2. user and kernel CPU time and peak memory (bytes per input character, from tracemalloc) for
    doubled documents of 1, 2, 5 and 10 MB built from repair-dev paragraphs, and the
    10 MB / 1 MB time ratio, in user time and with kernel time;
@@ -13,6 +14,7 @@ Prints three tables:
    took and what came out.
 
     python benchmarks/repair_scale.py [--data ../shared/eval/repair-dev.jsonl] [--quick]
+        [--rounds N] [--speed-only]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import argparse
 import functools
 import json
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -95,15 +98,20 @@ def speed_table(texts: list[str], repeat: int) -> None:
         ("dedup.clean", lambda: [dedup.clean(t) for t in texts]),
     ]
     seconds = {name: float("inf") for name, _ in rows}
+    ratios: dict[str, list[float]] = {name: [] for name, _ in rows}
     for _ in range(repeat):
-        for name, fn in rows:
-            seconds[name] = min(seconds[name], timed(fn))
+        spent = {name: timed(fn) for name, fn in rows}
+        for name in spent:
+            seconds[name] = min(seconds[name], spent[name])
+            ratios[name].append(spent["ftfy.fix_text"] / spent[name])
     base = chars / seconds["ftfy.fix_text"]
     print(f"{len(texts)} texts, {chars / 1e6:.1f} M characters, best of {repeat} rounds in turn")
-    print(f"{'method':18} {'M chars/s':>10} {'x ftfy':>8}")
+    print(f"{'method':18} {'M chars/s':>10} {'x ftfy':>8}   x ftfy per round: median (min-max)")
     for name, _ in rows:
         rate = chars / seconds[name]
-        print(f"{name:18} {rate / 1e6:10.2f} {rate / base:8.2f}")
+        got = sorted(ratios[name])
+        spread = f"{statistics.median(got):.2f} ({got[0]:.2f}-{got[-1]:.2f})"
+        print(f"{name:18} {rate / 1e6:10.2f} {rate / base:8.2f}   {spread}")
     print()
 
 
@@ -187,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the speed table")
+    parser.add_argument("--speed-only", action="store_true", help="only the speed table")
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"{args.data} not found: pass --data PATH to repair-dev.jsonl", file=sys.stderr)
@@ -198,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     paragraphs = [p for p in paragraphs if len(p) > 80]
     dedup.repair("warm up: the character tables are built on first use")
     repeat = 1 if args.quick else 3
-    speed_table(texts, repeat)
+    speed_table(texts, args.rounds)
+    if args.speed_only:
+        return 0
     sizes = [10**6, 2 * 10**6] if args.quick else [10**6, 2 * 10**6, 5 * 10**6, 10**7]
     growth_table(paragraphs, sizes, repeat)
     adversarial_table()

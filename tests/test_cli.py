@@ -1062,3 +1062,16 @@ def test_html_given_to_clean_is_said_to_be_html(tmp_path: Path) -> None:
     assert f"1 document looked like HTML (the first: {page}:1)" in result.stderr
     text = run("clean", str(SEED), "-o", str(tmp_path / "out.txt"))
     assert "HTML" not in text.stderr
+
+
+def test_text_that_carries_tags_is_not_said_to_be_html(tmp_path: Path) -> None:
+    # what naive extractors hand over: the page's text, then its script data with the body
+    # as HTML inside a JSON string; and a tutorial's code samples
+    body = "The council approved the plan on Monday. Work starts in May."
+    script = '{"body":[{"html":"<p class=\\"lead\\">' + body + '</p><div><span>x</span></div>"}]}'
+    samples = "Render it: <div><h1>Title</h1><MyButton /><br/><a href=x>y</a></div>\n" * 20
+    page = tmp_path / "dump.txt"
+    page.write_text(f"{body}\n{script}\n{samples}", encoding="utf-8")
+    result = run("clean", str(page), "-o", str(tmp_path / "out.txt"))
+    assert result.exit_code == 0
+    assert "HTML" not in result.stderr

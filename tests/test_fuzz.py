@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 import dedup
 from conftest import DATA
 from dedup import Cleaned, DuplicatePair, Edit, Normalized, Repair
+from dedup.spans import KINDS
 
 # --------------------------------------------------------------------------------------------
 # Profiles
@@ -305,7 +306,7 @@ def check_find_duplicates(text: str) -> None:
         assert 0 <= pair.second.start <= pair.second.end <= len(text), pair
         assert pair.first.start <= pair.second.start, pair
         assert 0.0 <= pair.score <= 1.0, pair
-        assert pair.kind in {"flattened", "adjacent", "teaser", "distant"}, pair
+        assert pair.kind in KINDS, pair
 
 
 CHECKS = {

@@ -160,6 +160,19 @@ def test_two_outputs_on_one_path_are_refused(
     assert not out.exists()
 
 
+def test_a_file_output_on_the_output_directory_is_refused(tmp_path: Path) -> None:
+    """Two inputs mirror into ``-o DIR``; ``--rejects DIR`` is that directory (the property
+    below found it: the run failed after writing its report)."""
+    first = write_jsonl(tmp_path / "a.jsonl", rows())
+    second = write_jsonl(tmp_path / "b.jsonl", rows())
+    out, report = tmp_path / "out", tmp_path / "report.jsonl"
+    args = ("--report", report, "--skip-invalid", "--rejects", out, "--force")
+    result = run("clean", first, second, "-o", out, *args)
+    assert result.exit_code == 1, result.output
+    assert f"-o and --rejects both name {out}" in result.stderr
+    assert not report.exists()
+
+
 @pytest.mark.parametrize("link", ["symlink", "hardlink"])
 def test_two_outputs_through_a_link_are_refused(tmp_path: Path, link: str) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", rows())
@@ -264,6 +277,18 @@ def test_in_place_writes_through_a_symlink(tmp_path: Path) -> None:
     assert link.is_symlink()
     assert target.read_text(encoding="utf-8") == dedup.clean(doubled)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
+
+
+def test_in_place_rewrites_a_directory(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    (pages / "sub").mkdir(parents=True)
+    doubled = f"{TEXT}\n\n{TEXT}"
+    for name in ("a.txt", "sub/b.txt"):
+        (pages / name).write_text(doubled, encoding="utf-8")
+    result = run("clean", pages, "--in-place", "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    for name in ("a.txt", "sub/b.txt"):
+        assert (pages / name).read_text(encoding="utf-8").rstrip("\n") == dedup.clean(doubled)
 
 
 def test_in_place_refuses_a_file_with_hard_links(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import dedup
 from conftest import DATA, SEED, read_jsonl
 from dedup import ConfigError, InputError, RepairOptions, apply_edits
-from dedup.evaluation import exact, similarity
+from dedup.evaluation import exact, lost_twins, similarity
 from dedup.model import Merge
 
 GOLDEN = json.loads((DATA / "golden_repair.json").read_text(encoding="utf-8"))
@@ -34,6 +34,7 @@ def test_golden(case: dict[str, str]) -> None:
     result = dedup.repair(case["text"])
     assert result.text == expected, case["note"]
     assert apply_edits(case["text"], result.edits) == result.text
+    assert lost_twins(case["text"], result.edits) == []
     if case["expected"] is None:
         assert result.edits == ()
 
@@ -109,7 +110,8 @@ def test_unknown_override_is_refused() -> None:
 
 def test_overrides_apply() -> None:
     text = SEED.read_text(encoding="utf-8")
-    assert dedup.repair(text, min_share=1.0).edits == ()
+    assert dedup.repair(text, min_share=1.0, long_chars=10**6).edits == ()
+    assert dedup.repair(text, min_chars=10**6).edits == ()
 
 
 def test_long_document_fallback_is_unchanged() -> None:
@@ -184,6 +186,7 @@ def test_paragraphs_plus_flattened_copy_gives_the_paragraphs(
     result = dedup.repair(text)
     assert result.text == body
     assert apply_edits(text, result.edits) == result.text
+    assert lost_twins(text, result.edits) == []
 
 
 @settings(
@@ -252,6 +255,7 @@ def test_properties_on_scraped_looking_text(text: str) -> None:
     for edit in result.edits:
         assert 0 <= edit.start <= edit.end <= len(text)
         assert 0.0 <= edit.score <= 1.0
+    assert lost_twins(text, result.edits) == []  # never the only copy
     assert dedup.repair(result.text).text == result.text
 
 
@@ -565,8 +569,11 @@ def test_seeds_near_agrees_with_the_reach_of_every_chain(
     assert seeds.near(probe, diagonal=diagonal) == expected
 
 
+_MARKUP_PIECES = ["&amp", ";", "<", "p>", "\\u00e9", "\\", '\\"', "](", "x)", "]", "\\u0026"]
+
+
 @given(
-    st.lists(st.sampled_from([*_TEXT_PIECES, "A", "&amp", ";"]), max_size=30).map("".join),
+    st.lists(st.sampled_from([*_TEXT_PIECES, "A", *_MARKUP_PIECES]), max_size=30).map("".join),
     st.lists(st.integers(0, 200), max_size=8),
 )
 def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
@@ -583,18 +590,23 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
         rest, at = rest + text[at:a], b
     rest += text[at:]
     cut = without(skeleton(text), text, cuts)
-    if cut is None:  # only where an entity reference could cross a cut
-        assert any("&" in text[max(0, a - 34) : a] + text[max(0, b - 34) : b] for a, b in cuts)
+    if cut is None:  # only where markup could cross a cut
+        reach = 2016
+        near = "".join(text[max(0, a - reach) : a + reach] for a, b in cuts)
+        near += "".join(text[max(0, b - reach) : b + reach] for a, b in cuts)
+        assert any(mark in near for mark in "<\\&]")
         return
     fresh = skeleton(rest)
     for name in ("chars", "offsets", "starts", "newlines", "edges"):
         assert np.array_equal(getattr(cut, name), getattr(fresh, name)), name
-    assert (len(cut), cut.newline_list, cut.edge_list, cut.blank_upto) == (
+    assert (len(cut), cut.newline_list, cut.edge_list, cut.blank_upto, cut.markup) == (
         len(fresh),
         fresh.newline_list,
         fresh.edge_list,
         fresh.blank_upto,
+        fresh.markup,
     )
+    assert set(fresh.marks) <= set(cut.marks)  # (a cut may join "](" that finds no target)
 
 
 @given(st.text(max_size=60), st.integers(0, 70), st.integers(0, 70))
@@ -607,7 +619,7 @@ def test_skeleton_letters_are_its_code_points(text: str, s0: int, s1: int) -> No
 
 
 @given(
-    st.lists(st.sampled_from([*_TEXT_PIECES, "A", "&amp", ";"]), max_size=40).map("".join),
+    st.lists(st.sampled_from([*_TEXT_PIECES, "A", *_MARKUP_PIECES]), max_size=40).map("".join),
     st.integers(1, 9),
 )
 def test_a_skeleton_built_block_by_block_is_the_skeleton_built_at_once(
@@ -623,4 +635,69 @@ def test_a_skeleton_built_block_by_block_is_the_skeleton_built_at_once(
         blocks = dedup.tokens.skeleton(text)
     for name in ("chars", "offsets", "starts", "newlines", "edges"):
         assert np.array_equal(getattr(blocks, name), getattr(whole, name)), name
-    assert (blocks.edge_list, blocks.blank_upto) == (whole.edge_list, whole.blank_upto)
+    assert (blocks.edge_list, blocks.blank_upto, blocks.markup, blocks.marks) == (
+        whole.edge_list,
+        whole.blank_upto,
+        whole.markup,
+        whole.marks,
+    )
+
+
+# --- script data and markup --------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(paras=paragraphs(), ascii_only=st.booleans(), as_html=st.booleans())
+def test_a_copy_in_script_data_goes_and_the_page_text_stays(
+    paras: list[str], ascii_only: bool, as_html: bool
+) -> None:
+    """The body again in a script's JSON (as one string, or as HTML paragraphs in one, with
+    escapes either way): the copy in the script goes, each paragraph of the page text stays,
+    and no removal loses its twin."""
+    prose = [p for p in paras if not _is_heading(p)]
+    assume(sum(c.isalnum() for p in prose for c in p) >= 2 * RepairOptions().min_chars)
+    body = "\n\n".join(paras)
+    if as_html:
+        copy = "".join(f'<p class="x">{p}</p>' for p in prose).replace("<", "\\u003c")
+        copy = json.dumps(copy, ensure_ascii=ascii_only)[1:-1].replace("\\\\u003c", "\\u003c")
+    else:
+        copy = json.dumps(" ".join(prose), ensure_ascii=ascii_only)[1:-1]
+    text = body + '\n\nwindow.__DATA__ = {"article":{"id":7,"body":"' + copy + '"}};'
+    result = dedup.repair(text)
+    assert apply_edits(text, result.edits) == result.text
+    assert lost_twins(text, result.edits) == []
+    assert result.text.startswith(body + "\n\nwindow.__DATA__")
+    assert [e.reason for e in result.edits if e.action == "remove"] == ["embedded-copy"]
+    assert result.text.count(prose[-1].split()[0]) == body.count(prose[-1].split()[0])
+
+
+_JSON_CHARS = [
+    *"abcxyz ABZ.,;!?'\"\n",
+    "\N{LATIN SMALL LETTER E WITH ACUTE}",
+    "\N{CJK UNIFIED IDEOGRAPH-4E2D}",
+]
+_JSON_TEXT = st.text(
+    alphabet=st.sampled_from([*_JSON_CHARS, "\N{RIGHT SINGLE QUOTATION MARK}"]), max_size=60
+)
+
+
+@given(_JSON_TEXT, st.booleans())
+def test_the_skeleton_sees_through_json_escapes(text: str, ascii_only: bool) -> None:
+    """A text written as a JSON string (quotes, line breaks and, with ``ascii_only``, every
+    letter beyond ASCII escaped) has the text's own skeleton letters, each at the offset of the
+    character or the escape that gives it."""
+    from dedup.tokens import skeleton
+
+    escaped = json.dumps(text, ensure_ascii=ascii_only)
+    plain, seen = skeleton(text), skeleton(escaped)
+    assert seen.letters() == plain.letters()
+    for s, offset in enumerate(seen.offsets.tolist()):
+        char = escaped[offset]
+        assert char == "\\" or char.lower() == seen.letters(s, s + 1) or char.isupper()
+
+
+def test_markup_spans_are_what_the_pattern_finds() -> None:
+    from dedup.tokens import MARKUP, markup_spans
+
+    text = 'a&amp;b <p class="x">c</p> \\u00e9 \\\\u003cb\\\\u003e [d](https://e.org/f) &lt;i&gt;'
+    assert markup_spans(text)[0] == [m.span() for m in MARKUP.finditer(text)]

@@ -1,21 +1,29 @@
-"""The evaluation gate for repair: every record of repair-dev.jsonl through ``dedup.clean``.
+"""The evaluation gates for repair, through ``dedup.clean``.
 
-The scores per damage family must stay at or above the floors in
-``tests/data/floors_repair.json``, measured on the data whose sha256 the file records. Floors
-only move up: when a change raises a score, raise its floor in the same commit. The test skips
-where ``../shared/eval`` is absent (a user's clone); CI has it.
+- repair-dev.jsonl, every record: the scores per damage family must stay at or above the floors
+  in ``tests/data/floors_repair.json``;
+- dumps-dev.jsonl (real extractors' output), every third record: the residue of doubled
+  article must stay at or below, and the article kept at or above, the bounds in
+  ``tests/data/floors_dumps.json``, and no removal of ``dedup.repair`` may lose its twin;
+- cjk-dev.jsonl (Chinese pages), every record: the floors in ``tests/data/floors_cjk.json``.
+
+Each file records the sha256 of the data it was measured on. Bounds only move towards better:
+when a change improves a score, move its bound in the same commit. The tests skip where
+``../shared/eval`` is absent (a user's clone); CI has it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import statistics
+from typing import Any
 
 import pytest
 
 import dedup
 from conftest import DATA, eval_path, read_jsonl
-from dedup.evaluation import score_families
+from dedup.evaluation import DumpScore, dump_score, lost_twins, score_families
 
 FLOORS = json.loads((DATA / "floors_repair.json").read_text(encoding="utf-8"))
 
@@ -46,3 +54,78 @@ def test_family_scores_stay_above_their_floors(
                 f"{family}: {metric} {getattr(got, metric):.4f} fell below its floor "
                 f"{floor[metric]}"
             )
+
+
+# --- what real extractors hand over (dumps-dev) and Chinese pages (cjk-dev) ---------------
+
+DUMPS = json.loads((DATA / "floors_dumps.json").read_text(encoding="utf-8"))
+CJK = json.loads((DATA / "floors_cjk.json").read_text(encoding="utf-8"))
+
+
+def _pinned(name: str, floors: dict[str, Any]) -> list[dict[str, Any]]:
+    path = eval_path(name)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != floors["sha256"]:
+        pytest.fail(
+            f"{path} has sha256 {digest}, the floors were measured on {floors['sha256']}: "
+            f"measure again ({floors['measured_with']}) and update tests/data"
+        )
+    return read_jsonl(path)
+
+
+@pytest.fixture(scope="module")
+def dumps() -> list[tuple[dict[str, Any], DumpScore, int]]:
+    """Every ``sample_every``-th record of dumps-dev through ``dedup.clean``: its score, and
+    how many of ``dedup.repair``'s removals lost their twin."""
+    records = _pinned("dumps-dev.jsonl", DUMPS)[:: DUMPS["sample_every"]]
+    out = []
+    for record in records:
+        score = dump_score(record["text"], record["reference"], dedup.clean(record["text"]))
+        lost = lost_twins(record["text"], dedup.repair(record["text"]).edits)
+        out.append((record, score, len(lost)))
+    return out
+
+
+@pytest.mark.evaluation
+def test_dumps_residue_and_kept_stay_within_their_bounds(
+    dumps: list[tuple[dict[str, Any], DumpScore, int]],
+) -> None:
+    residue = [score.residue for _, score, _ in dumps]
+    kept = [score.kept for _, score, _ in dumps]
+    got = {
+        "residue_mean_max": statistics.fmean(residue),
+        "residue_worst_max": max(residue),
+        "kept_mean_min": statistics.fmean(kept),
+        "kept_worst_min": min(kept),
+    }
+    for name, value in got.items():
+        bound = DUMPS[name]
+        ok = value <= bound if name.endswith("_max") else value >= bound
+        assert ok, f"dumps-dev sample: {name[:-4]} {value:.4f} is past its bound {bound}"
+
+
+@pytest.mark.evaluation
+def test_no_removal_in_the_dumps_loses_its_twin(
+    dumps: list[tuple[dict[str, Any], DumpScore, int]],
+) -> None:
+    lost = [(record["id"], count) for record, _, count in dumps if count]
+    assert lost == []
+
+
+@pytest.fixture(scope="module")
+def cjk_scores() -> dict[str, dedup.evaluation.FamilyScore]:
+    records = _pinned("cjk-dev.jsonl", CJK)
+    return score_families(records, [dedup.clean(r["text"]) for r in records])
+
+
+@pytest.mark.evaluation
+@pytest.mark.parametrize("family", sorted(CJK["families"]))
+def test_cjk_family_scores_stay_above_their_floors(
+    cjk_scores: dict[str, dedup.evaluation.FamilyScore], family: str
+) -> None:
+    floor = CJK["families"][family]
+    got = cjk_scores[family]
+    for metric, value in floor.items():
+        assert getattr(got, metric) >= value, (
+            f"cjk-dev {family}: {metric} {getattr(got, metric):.4f} fell below its floor {value}"
+        )

@@ -377,8 +377,10 @@ class DuplicatePair:
 
     ``score`` is the share of their normalised characters that align (0..1). ``kind`` says how
     the copies relate: ``"flattened"`` (one copy lost its paragraph breaks), ``"adjacent"`` (the
-    copies follow each other), ``"teaser"`` (a paragraph repeated above the article) or
-    ``"distant"`` (repeated elsewhere in the text, which repair leaves alone).
+    copies follow each other), ``"teaser"`` (a paragraph repeated above the article),
+    ``"embedded"`` (one copy sits in the page's script data or markup: a JSON string, HTML
+    inside one), ``"long"`` (a long copy, letter for letter, elsewhere: a page captured twice)
+    or ``"distant"`` (repeated elsewhere in the text, which repair leaves alone).
     """
 
     first: Span
@@ -437,6 +439,11 @@ class RepairOptions:
     - ``min_similarity``: copies whose aligned share is lower are not duplicates.
     - ``max_gap_ratio``: copies count as adjacent when the text between them is at most this
       share of the copy (a heading between a teaser and its paragraph, say).
+    - ``long_chars``: a copy at least this long (in letters and digits) that aligns almost
+      letter for letter with its twin (``long_similarity``) is a duplicate wherever it sits: a
+      page captured twice, a body three or four times. Shorter exact repetition far apart (a
+      pull quote, a testimonial, an entry two lists share) is natural and stays.
+    - ``long_similarity``: the aligned share such a long copy needs.
     - ``anchor_chars``: how many normalised characters each anchor hashes.
     - ``max_doc_chars``: longer documents are returned unchanged (a documented fallback that
       bounds time and memory); ``0`` means no limit.
@@ -446,6 +453,8 @@ class RepairOptions:
     min_share: float = 0.15
     min_similarity: float = 0.8
     max_gap_ratio: float = 0.25
+    long_chars: int = 500
+    long_similarity: float = 0.95
     anchor_chars: int = 24
     max_doc_chars: int = 50_000_000
 
@@ -454,6 +463,8 @@ class RepairOptions:
         check_float("min_share", self.min_share, 0.0, 1.0)
         check_float("min_similarity", self.min_similarity, 0.0, 1.0)
         check_float("max_gap_ratio", self.max_gap_ratio, 0.0, 10.0)
+        check_int("long_chars", self.long_chars, 1)
+        check_float("long_similarity", self.long_similarity, 0.0, 1.0)
         check_int("anchor_chars", self.anchor_chars, 4, 256)
         check_int("max_doc_chars", self.max_doc_chars, 0)
 

@@ -104,7 +104,7 @@ def _undamaged(text: str) -> Quality:
         chars=len(text),
         words=text.count(" ") + breaks + 1 if text else 0,
         breaks=breaks,
-        paragraphs=text.count("\n\n"),
+        paragraphs=text.count("\n\n") if breaks > 1 else 0,
         glued=0,
         bad=0,
         entities=0,

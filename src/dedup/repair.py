@@ -27,8 +27,9 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,32 +47,72 @@ from dedup.model import (
     with_overrides,
 )
 from dedup.quality import better
-from dedup.spans import Candidate, analyse, ends_line, glued, starts_line
+from dedup.spans import Candidate, analyse, ends_line, glued, scaled, starts_line
 from dedup.tokens import Skeleton, skeleton, without
 
 __all__ = ["repair"]
 
-_REASONS = {"flattened": "flattened-copy", "adjacent": "repeated-copy", "teaser": "teaser"}
+_REASONS = {
+    "flattened": "flattened-copy",
+    "adjacent": "repeated-copy",
+    "teaser": "teaser",
+    "embedded": "embedded-copy",
+    "long": "long-copy",
+}
+# Kinds of pairs whose removed copy goes as it is, with nothing moved into its twin: the
+# copy must align with its twin almost whole.
+_WHOLE = ("embedded", "long")
+# A stretch of a copy reads as text with this many spaces and at least one for every
+# _WORD_LETTERS letters (words: script data's keys and values run without spaces); a copy with
+# more than _OWN_PIECES such stretches that its twin lacks holds text of its own.
+_TEXT_SPACES = 3
+_WORD_LETTERS = 10
+_OWN_PIECES = 16
+# Two copies whose aligned shares differ by at most this are alike in what they hold.
+_SAME = 0.02
+# The end of a sentence in Chinese or Japanese (ideographic or full-width terminal punctuation,
+# and its closing quotes or brackets): no space follows it, so it is where sentences meet.
+_CJK_ENDS = "\u3002\uff01\uff1f\uff61"
+_CJK_END = rf"(?<=[{_CJK_ENDS}][\p{{Pe}}\p{{Pf}}\"']?)"
+_CJK_ENDS_FOUND = regex.compile(f"[{_CJK_ENDS}]")
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
-_CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'.,;:!?\u2026]*")
-_TERMINAL = regex.compile(r"[.!?\u2026]*[\p{Pe}\p{Pf}\"']*")
-# The width of the windows that tell a piece found elsewhere from a new one.
-_WINDOW = 24
+_CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]*")
+_TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026]*[\p{Pe}\p{Pf}\"']*")
+# The same in a string of script data, whose bare quote closes the string.
+_TERMINAL_IN_CODE = regex.compile(r"[\p{Sentence_Terminal}\u2026]*(?:[\p{Pe}\p{Pf}']|\\+\")*")
+# How far from the start of a kept copy (in letters) the heading it has before the text the
+# copies share may sit.
+_NEAR = 256
 # Repair runs on its own output until nothing changes, this many times at most.
 _PASSES = 8
 # A sentence's end, with its closing quotes or brackets.
-_SENTENCE_END = regex.compile(r"[.!?\u2026][\p{Pe}\p{Pf}\"']*$")
-# Fewer letters and digits than this are not worth moving: a stray number or initial.
-_MIN_MOVE = 8
+_SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
+# Fewer letters and digits than an anchor's width divided by this are not worth moving: a
+# stray number or initial.
+_MIN_MOVE = 3
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
-# followed by a capitalised word or a list bullet.
-_GLUE_POINT = regex.compile(
-    r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
-)
+# followed by a capitalised word or a list bullet; the end of a Chinese or Japanese sentence.
+_GLUE_POINT = r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
 _NOT_WORDS = regex.compile(r"[^\p{L}\p{N}\p{M}]+")
 # Where a flattened copy may have joined two sentences that stood apart in the page (the lines
-# between them lost): a sentence's end and the space after it.
-_SENTENCE_GAP = regex.compile(r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+")
+# between them lost): a sentence's end and the space after it, or a Chinese or Japanese one.
+_SENTENCE_GAP = r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+"
+# Both, without and with the ends of Chinese and Japanese sentences (whose lookbehind at every
+# character costs, in a text that has none of them, more than the rest of the pattern).
+_SPLITS = (
+    (regex.compile(_GLUE_POINT), regex.compile(_SENTENCE_GAP)),
+    (
+        regex.compile(_GLUE_POINT + rf"|{_CJK_END}(?=\S)"),
+        regex.compile(_SENTENCE_GAP + rf"|{_CJK_END}\s*"),
+    ),
+)
+
+
+def _splits(text: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """The patterns of the glue points and the sentence gaps for ``text``."""
+    return _SPLITS[_CJK_ENDS_FOUND.search(text) is not None]
+
+
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -106,15 +147,19 @@ def _text_of(text: str, sk: Skeleton, s0: int, s1: int) -> str:
     return text[int(sk.offsets[s0]) : int(sk.offsets[s1 - 1]) + 1]
 
 
-def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int, int]:
+def _cut(
+    text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int, *, code: bool = False
+) -> tuple[int, int]:
     """The characters to remove for the copy at skeleton ``[s0, s1)``.
 
     A copy that starts a line goes from the line's start; one glued to the end of another
     paragraph goes from the end of that paragraph's sentence. A copy goes to the end of its last
-    line unless the line goes on with another paragraph glued to it.
+    line unless the line goes on with another paragraph glued to it. A copy in the page's
+    ``code`` goes from its first letter to its sentence end: the quotes, keys and brackets
+    around it stay.
     """
     offsets = sk.offsets
-    if starts_line(sk, s0):
+    if starts_line(sk, s0) and not code:
         start = int(lines.starts[sk.line(s0)])
     else:
         prev = int(offsets[s0 - 1]) + 1
@@ -122,11 +167,12 @@ def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int,
         start = closing.end() if closing else prev
         while start > prev and text[start - 1].isspace():
             start -= 1
-    if ends_line(sk, s1):
+    if ends_line(sk, s1) and not code:
         end = int(lines.ends[sk.line(s1 - 1)])
     else:
         after = int(offsets[s1 - 1]) + 1
-        terminal = _TERMINAL.match(text, after, int(offsets[s1]))
+        stop = int(offsets[s1]) if s1 < len(sk) else len(text)
+        terminal = (_TERMINAL_IN_CODE if code else _TERMINAL).match(text, after, stop)
         end = terminal.end() if terminal else after
     return start, end
 
@@ -134,17 +180,20 @@ def _cut(text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int) -> tuple[int,
 def _decide(
     text: str, sk: Skeleton, lines: _Lines, candidates: list[Candidate], opts: RepairOptions
 ) -> list[_Decision]:
+    # what the pass removes, and the copies it keeps as the twins of what it removes: a kept
+    # twin is not removed in the same pass (a later pass may, when it has a twin of its own)
     removed = np.zeros(len(sk), dtype=bool)
+    twins = np.zeros(len(sk), dtype=bool)
     decisions: list[_Decision] = []
     teasers: list[Candidate] = []
     for cand in candidates:
         if cand.kind == "teaser":
             teasers.append(cand)
-        elif cand.kind in ("flattened", "adjacent"):
-            _take(text, sk, lines, cand, removed, decisions, teaser=False)
+        elif cand.kind in _REASONS:
+            _take(text, sk, lines, cand, removed, twins, decisions, opts, teaser=False)
     for cand in teasers:
         if cand.matched >= opts.min_chars or decisions:
-            _take(text, sk, lines, cand, removed, decisions, teaser=True)
+            _take(text, sk, lines, cand, removed, twins, decisions, opts, teaser=True)
     return decisions
 
 
@@ -154,7 +203,9 @@ def _take(
     lines: _Lines,
     cand: Candidate,
     removed: Any,
+    twins: Any,
     decisions: list[_Decision],
+    opts: RepairOptions,
     *,
     teaser: bool,
 ) -> None:
@@ -164,31 +215,101 @@ def _take(
         removed_first = True
     elif cand.runs[0].tandem:
         removed_first = False  # one copy, then its repeats: the repeats go
+    elif cand.kind == "embedded" or (cand.kind == "long" and abs(cand.code_first) >= 1):
+        # the copy inside the page's code goes (of two long copies, the one more inside it)
+        removed_first = cand.code_first > 0
+    elif cand.kind == "long" and abs(cand.cover(first=True) - cand.cover(first=False)) > _SAME:
+        # of two long copies, the one with text of its own stays (no move brings it over)
+        removed_first = cand.cover(first=True) > cand.cover(first=False)
     else:
         removed_first = better(
             _text_of(text, sk, cand.a0, cand.a1), _text_of(text, sk, cand.b0, cand.b1)
         )
     gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
+    if cand.kind in _WHOLE:
+        # never the only copy: what goes without moves must be its twin's
+        part = _without_own_text(text, sk, cand, gone, removed_first, opts)
+        if part is None:
+            return
+        gone, kept = part
     junction = glued(sk, cand)
     if cand.kind == "flattened":
         gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
         if not removed_first:
             gone = (gone[0], _echoed_lines(sk, gone))
+        gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
     if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
-    cut = _cut(text, sk, lines, *gone)
+    cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded")
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))
     if np.count_nonzero(removed[lo:hi]) or (kept[0] < hi and lo < kept[1]):
         return
+    if np.count_nonzero(twins[lo:hi]) or np.count_nonzero(removed[kept[0] : kept[1]]):
+        return  # never the only copy: the twin of what goes stays
     removed[lo:hi] = True
+    twins[kept[0] : kept[1]] = True
     kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
     decisions.append(
         _Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
     )
+
+
+def _without_own_text(
+    text: str,
+    sk: Skeleton,
+    cand: Candidate,
+    gone: tuple[int, int],
+    removed_first: bool,
+    opts: RepairOptions,
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The part of the copy ``gone`` that may go, and its twin: all of it, unless it holds text
+    of its own — a stretch its twin does not align with, of an anchor's width or more, that
+    reads as text (words, little script punctuation) and that the text has nowhere else. (What
+    a copy in script data has between the pieces of its twin is mostly its keys and markup; a
+    paragraph only it has, or the page text a chain ran across, is text.) Such stretches split
+    the copy, and the part between them that aligns most goes, if it is ``min_chars`` or more;
+    ``None`` when none is."""
+    lo, hi = gone
+    runs = sorted(
+        ((r.a0, r.a1, r.b0, r.b1) if removed_first else (r.b0, r.b1, r.a0, r.a1)) for r in cand.runs
+    )
+    own = np.ones(hi - lo + 2, dtype=bool)
+    own[0] = own[-1] = False
+    for r0, r1, _, _ in runs:
+        own[max(r0, lo) - lo + 1 : max(min(r1, hi), lo) - lo + 1] = False
+    edges = (own[1:] != own[:-1]).nonzero()[0]
+    rest: str | None = None
+    splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
+    for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
+        if u1 - u0 < opts.anchor_chars:
+            continue
+        piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
+        spaces = piece.count(" ")
+        if spaces < _TEXT_SPACES or spaces * _WORD_LETTERS < u1 - u0:
+            continue  # keys and values without spaces, a link: script data, not text
+        if len(splits) >= _OWN_PIECES:
+            return None
+        if rest is None:
+            rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
+        if not _elsewhere(text, sk, u0, u1, rest, opts.anchor_chars):
+            splits.append((u0, u1))
+    if not splits:
+        return gone, (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
+    # the runs between consecutive stretches of its own, as groups; the group that aligns most
+    bounds = [lo, *(u for split in splits for u in split), hi]
+    best: list[tuple[int, int, int, int]] = []
+    for start, end in zip(bounds[0::2], bounds[1::2], strict=True):
+        group = [r for r in runs if r[0] >= start and r[1] <= end]
+        if sum(r[1] - r[0] for r in group) > sum(r[1] - r[0] for r in best):
+            best = group
+    if sum(r[1] - r[0] for r in best) < opts.min_chars:
+        return None
+    part = (min(r[0] for r in best), max(r[1] for r in best))
+    return part, (min(r[2] for r in best), max(r[3] for r in best))
 
 
 def _whole_lines(
@@ -222,11 +343,14 @@ def _whole_lines(
     start, end = gone
     lo, hi = bounds(first)
     if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
-        # what the line holds before the copy is the copy's own first paragraph (glued on
-        # with its sentence end) or the line it was glued to (a heading, a menu item): that
-        # stays where it is
+        # what the line holds before the copy is the copy's own (its first paragraph glued on
+        # with its sentence end, which moves if the kept copy lacks it; a heading that the
+        # kept copy has just before the text the copies share) or the line it was glued to (a
+        # menu item, a byline, a button): that stays where it is
+        own = sk.letters(lo, start)
         before = text[int(lines.starts[first]) : int(sk.offsets[start])].strip()
-        if not before or _SENTENCE_END.search(before):
+        twin = cand.b0 if removed_first else cand.a0
+        if not own or _SENTENCE_END.search(before) or own in sk.letters(max(0, twin - _NEAR), twin):
             start = lo
     elif first != last:
         start = int(sk.offsets.searchsorted(lines.starts[first + 1]))
@@ -259,6 +383,29 @@ def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
     return end
 
 
+def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
+    """The start of a removed copy, grown back over the lines right before it, with no blank
+    line between, that repeat, letter for letter, a line the kept copy has just before the text
+    the copies share (which starts at ``twin``): a heading or a breadcrumb that the copy
+    carries on a line of its own."""
+    start, end = gone
+    if start == 0 or not sk.is_edge(start):
+        return start  # the copy starts inside a line
+    low = max(0, twin - _NEAR)
+    if low < end <= twin:
+        low = end  # (the kept copy comes after the removed one: only what lies between)
+    edges = sk.edge_list
+    bounds = [low, *edges[bisect_right(edges, low) : bisect_left(edges, twin)], twin]
+    chars = sk.chars
+    heading = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds) if b > a}
+    while start > 0:
+        line = sk.line_start(start - 1)
+        if sk.blank_breaks(start - 1, start + 1) or chars[line:start].tobytes() not in heading:
+            break  # (a line set off by a blank line is a paragraph of its own)
+        start = line
+    return start
+
+
 def _separator(text: str, lines: _Lines, line: int) -> str:
     """The paragraph separator the text uses after ``line`` (``\\n\\n`` or ``\\n``)."""
     end = int(lines.ends[line])
@@ -268,8 +415,11 @@ def _separator(text: str, lines: _Lines, line: int) -> str:
     return "\n\n" if start >= 2 and text[start - 2 : start] == "\n\n" else "\n"
 
 
-def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched: Any) -> None:
-    """Find what only the removed copy has and where it goes in the kept copy."""
+def _moves(
+    text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched: Any, width: int
+) -> None:
+    """Find what only the removed copy has and where it goes in the kept copy (``width``: an
+    anchor's, the windows that tell a piece found elsewhere from a new one)."""
     cand = decision.cand
     lo, hi = decision.gone
     if hi <= lo:
@@ -287,12 +437,12 @@ def _moves(text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched:
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
     rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
-        if _elsewhere(text, sk, int(u0), int(u1), rest):
+        if _elsewhere(text, sk, int(u0), int(u1), rest, width):
             continue  # the text has it, elsewhere than the copies' alignment suggests
-        _move_one(text, sk, lines, decision, pieces, int(u0), int(u1))
+        _move_one(text, sk, lines, decision, pieces, int(u0), int(u1), width)
 
 
-def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
+def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str, width: int) -> bool:
     """Whether the text has the piece ``[u0, u1)`` outside the removed copy (letters only).
 
     It does when every glued part or sentence of it occurs there, or when most of its
@@ -301,17 +451,16 @@ def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str) -> bool:
     are old text in a new arrangement.
     """
     start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
+    glue, gap = _splits(text[start:end])
     parts = (
-        _key(part)
-        for glued_part in _GLUE_POINT.split(text[start:end])
-        for part in _SENTENCE_GAP.split(glued_part)
+        _key(part) for glued_part in glue.split(text[start:end]) for part in gap.split(glued_part)
     )
     if all(part in rest for part in parts if part):
         return True
     letters = sk.letters(u0, u1)
-    if len(letters) < 2 * _WINDOW:
+    if len(letters) < 2 * width:
         return False
-    windows = [letters[k : k + _WINDOW] for k in range(0, len(letters) - _WINDOW + 1, _WINDOW // 2)]
+    windows = [letters[k : k + width] for k in range(0, len(letters) - width + 1, width // 2)]
     found = sum(1 for w in windows if w in rest)
     return found * 2 >= len(windows)
 
@@ -344,6 +493,7 @@ def _move_one(
     pieces: list[tuple[int, int, int, int]],
     u0: int,
     u1: int,
+    width: int,
 ) -> None:
     """Place the removed copy's own skeleton range ``[u0, u1)`` into the kept copy.
 
@@ -351,7 +501,7 @@ def _move_one(
     Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
     a variant, not a missing paragraph, and is not moved.
     """
-    if u1 - u0 < _MIN_MOVE:
+    if (u1 - u0) * _MIN_MOVE < width:
         return
     before = [p for p in pieces if p[1] <= u0]
     after = [p for p in pieces if p[0] >= u1]
@@ -359,7 +509,7 @@ def _move_one(
     nxt = after[0] if after else None
     if prev is not None and nxt is not None:
         low, high = sorted((prev[3], nxt[2]))
-        if nxt[2] > prev[3] + _WINDOW:
+        if nxt[2] > prev[3] + width:
             # the kept copy has its own text here: only whole lines of it (a heading the
             # removed copy lacks) leave room for a missing paragraph, which goes after them
             if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3])):
@@ -442,7 +592,7 @@ def _without_neighbours(piece: str, before: str, after: str) -> str:
     A line shorter than an anchor (a short heading, a byline) cannot be aligned, so a flattened
     copy's piece can run into it: that part is already there.
     """
-    parts = [part for part in _GLUE_POINT.split(piece) if part.strip()]
+    parts = [part for part in _splits(piece)[0].split(piece) if part.strip()]
     while parts and after and _key(parts[-1]) == _key(after):
         parts.pop()
     while parts and before and _key(parts[0]) == _key(before):
@@ -550,11 +700,42 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
         found = _repair_once(current, sk, opts)
         if not found:
             break
-        edits = compose(edits, found, text) if edits else found
+        edits = compose(edits, _kept_in(edits, found), text) if edits else found
         following = apply_edits(current, found)
         sk = _following_skeleton(sk, current, found, following)
         current = following
     return Repair(current, edits)
+
+
+def _kept_in(earlier: tuple[Edit, ...], found: tuple[Edit, ...]) -> tuple[Edit, ...]:
+    """``found`` (edits on the text that ``earlier`` made) with their ``kept`` spans in offsets
+    of the text ``earlier`` were made on. A kept span's ends that fall in what an edit of
+    ``earlier`` wrote map to that edit's ends."""
+    placed = []  # where each edit of ``earlier`` wrote its replacement in the made text
+    shift = 0
+    for edit in sorted(earlier, key=lambda e: (e.start, e.end)):
+        placed.append((edit.start + shift, edit))
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    made = [at for at, _ in placed]
+
+    def back(pos: int, index: int, *, end: bool) -> int:
+        if index == 0:
+            return pos
+        at, edit = placed[index - 1]
+        written = at + len(edit.replacement)
+        if pos < written:  # inside what the edit wrote
+            return edit.end if end else edit.start
+        return edit.end + pos - written
+
+    out = []
+    for edit in found:
+        kept = edit.kept
+        if kept is not None:
+            start = back(kept.start, bisect_right(made, kept.start), end=False)
+            end = back(kept.end, bisect_left(made, kept.end), end=True)
+            edit = dataclasses.replace(edit, kept=Span(start, max(start, end)))
+        out.append(edit)
+    return tuple(out)
 
 
 def _following_skeleton(
@@ -575,6 +756,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     sk, candidates = analyse(text, opts, distant=False, sk=sk)
     if not any(c.kind != "distant" for c in candidates):
         return ()
+    opts = scaled(opts, sk)
     lines = _Lines.of(text, sk)
     decisions = _decide(text, sk, lines, candidates, opts)
     if not decisions:
@@ -586,7 +768,9 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
             matched[run.b0 : run.b1] = True
     edits = _removal_edits(text, decisions)
     for decision in decisions:
-        _moves(text, sk, lines, decision, matched)
+        if decision.cand.kind != "embedded":
+            # (what only a copy in script data has is code more often than text)
+            _moves(text, sk, lines, decision, matched, opts.anchor_chars)
         for at, piece in decision.moves:
             edits.append(
                 Edit(

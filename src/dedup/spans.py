@@ -26,20 +26,36 @@ The method, in linear time:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import regex
 
 from dedup.hashing import MIX, powers
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.tokens import Skeleton, skeleton
 
-__all__ = ["Candidate", "Run", "analyse", "ends_line", "find_duplicates", "glued", "starts_line"]
+__all__ = [
+    "KINDS",
+    "Candidate",
+    "Run",
+    "analyse",
+    "ends_line",
+    "find_duplicates",
+    "glued",
+    "scaled",
+    "starts_line",
+]
+
+# The kinds of pairs (``DuplicatePair.kind``): repair acts on all but "distant".
+KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "distant")
 
 # The window hash is the polynomial sum of (character * MIX + 1) * BASE ** (characters after
 # it in the window), modulo 2**64 (:mod:`dedup.hashing`).
@@ -69,6 +85,44 @@ _MAX_RUNS = 20_000
 # Up to this many anchors, runs are found in Python (NumPy's cost per call outweighs its speed
 # per element below it; most second passes over a repaired text find this few).
 _FEW_ANCHORS = 64
+# The signs of script data and markup around a copy: HTML tags (raw, JSON-escaped or
+# entity-escaped), the escapes of a JSON string (``\\u00e9``, ``\\"``, ``\\/``; not ``\\n``,
+# which code shown on a page has too), a markdown link's target, and JSON's punctuation
+# between keys and values (``":"``, ``", "``, ``{"``, also escaped in another string; and
+# a script's object keys: ``value:"``, ``",marks:``).
+_SCRIPT = regex.compile(
+    r"<[!/]?[A-Za-z][^<>]{0,2000}>"
+    r"|\\+u003[cC]/?[A-Za-z]|&lt;/?[A-Za-z]"
+    r'|\\+(?:u[0-9a-fA-F]{4}|["/])'
+    r"|\]\([^()\s]{1,2000}\)"
+    r'|\\*"\s*(?::\s*\\*["\[{\dtfn-]|,\s*\\*"|[\]}])|[\[{]\s*\\*"'
+    r'|\w:\\*"|\\*",\w+:'
+)
+# The same signs, by the characters that make them, as counted inside a copy: escapes, tags,
+# link targets (``\\``, ``<``, ``](``) and JSON's punctuation around quotes.
+_QUOTE_SIGNS = ('":', '","', '{"', ':"')
+# What every sign of _SCRIPT that is not markup (``Skeleton.markup``) holds.
+# JSON's punctuation after a quote, and before one (``":``, ``",``, ``{"``...).
+_AFTER_QUOTE = frozenset(":,}]")
+_BEFORE_QUOTE = frozenset("{[:")
+# What may stand between two copies of a text back to back in a line (besides the last letter
+# of the first and the first of the second).
+_BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
+# Code: one character in _CODE_SHARE or more is one of these.
+_CODE_MARKS = "()[]{}<>=;"
+_CODE_SHARE = 30
+# A JSON string's value opening right before a copy: the key's closing quote, the colon, the
+# value's opening quote (escaped too: a string in a string), then at most opening punctuation.
+_VALUE_OPENS = regex.compile(r'\\*"\s*:\s*\[?\s*\\*"[\s\p{Ps}\p{Pi}]*$')
+# A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
+_LONG_LINES = 3
+_LONG_FEW_LINES = 2
+# How far before and after a copy its surroundings are read for them.
+_EDGE = 32
+# A copy scores one for each side with signs around it, and one for each this many signs per
+# thousand characters inside it; at this score it is inside code or markup (``_script``).
+_SCRIPT_DENSITY = 5.0
+_SCRIPT_SCORE = 2.0
 # How many times chains are merged again after the runs joined them (merging stops earlier
 # when a pass joins nothing; four passes were the most any page of the evaluation data took).
 _MERGE_PASSES = 8
@@ -100,14 +154,29 @@ class Candidate:
     matched: int = 0
     kind: str = "distant"
     score: float = 0.0
+    # how much the first copy looks more inside script data or markup than the second
+    # (:func:`_script`): for an "embedded" pair, positive when the first copy is the one inside
+    code_first: float = 0.0
+    # whether one copy has far fewer line breaks than the other (a flattened copy's shape)
+    flat: bool = False
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
-        self.a0 = min(self.a0, run.a0)
-        self.a1 = max(self.a1, run.a1)
-        self.b0 = min(self.b0, run.b0)
-        self.b1 = max(self.b1, run.b1)
+        # (comparisons rather than min() and max(): a text adds thousands of runs)
+        if run.a0 < self.a0:
+            self.a0 = run.a0
+        if run.a1 > self.a1:
+            self.a1 = run.a1
+        if run.b0 < self.b0:
+            self.b0 = run.b0
+        if run.b1 > self.b1:
+            self.b1 = run.b1
         self.matched += run.matched
+
+    def cover(self, *, first: bool) -> float:
+        """The share of the first (or second) copy that its runs align with the other."""
+        size = (self.a1 - self.a0) if first else (self.b1 - self.b0)
+        return _union(self.runs, first=first) / max(1, size)
 
     def trim(self) -> None:
         """Make the copies disjoint where overlapping runs made them touch."""
@@ -248,7 +317,9 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     not grow into the second.
     """
     n = len(s)
-    end = a1 + _agree(s, a1, a1 + d, max(0, min(n - d, a0 + d) - a1))
+    # (copies that already overlap are a tandem repeat: its end may grow to the text's)
+    limit = n - d if a1 >= a0 + d else min(n - d, a0 + d)
+    end = a1 + _agree(s, a1, a1 + d, max(0, limit - a1))
     if end > a1:
         # the first line start among the characters the match gains, in either copy: the
         # match crosses it
@@ -266,17 +337,32 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
                 a1 = q
                 break
     start = a0 - _agree_back(s, a0, a0 + d, a0)
+    # a line starting at p: what lies before it crosses (in what the match gained, the line
+    # start nearest the anchor)
+    p = -1
     if start < a0:
-        for p in range(a0, start, -1):  # a line starting at p: what lies before it crosses
-            if lines[p] or lines[p + d]:
-                whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
-                if p - start < _CROSS and not whole:
-                    start = p
-                break
+        p = max(lines.rfind(1, start + 1, a0 + 1), lines.rfind(1, start + 1 + d, a0 + 1 + d) - d)
+    if p > start:
+        whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
+        if p - start < _CROSS and not whole:
+            start = p
+    elif not (lines[start] or lines[start + d]):
+        # the anchor itself may begin a few letters before a line start both copies share:
+        # two paragraphs that end alike ("...today." before both copies), unless what it
+        # crosses is a whole line in one copy (a heading the other glued on: the copy's own)
+        limit = min(a1, start + _CROSS)
+        q = lines.find(1, a0 + 1, limit)
+        while q >= 0 and not lines[q + d]:
+            q = lines.find(1, q + 1, limit)
+        if q > 0:
+            start = q
+    if start < a0:
         for q in range(start, a0 + 1):
             if bounds[q] or bounds[q + d]:
                 a0 = q
                 break
+    elif start > a0:
+        a0 = start
     return a0, a1
 
 
@@ -402,13 +488,50 @@ def _grown(
                 shared += _agree(text, a1, a1 + dd, max(0, min(n - dd - a1, seam - shared)))
             a0 += next((k for k in range(shared + 1) if lines[a0 + dd + k]), 0)
             a1 = a0 + dd
-        if a1 > a0 + dd:
+            # (what aligns is counted again over what the run now covers)
+            if text[a0:a1] == text[a0 + dd : a1 + dd]:
+                matched = a1 - a0
+            else:
+                matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
+        if a1 > a0 + dd and matched < a1 - a0:
+            # The copies would overlap, but not letter for letter: texts of one length side by
+            # side on a diagonal (a listing's lines, each its entry twice), not a tandem repeat.
+            # Its exact parts are runs of their own.
+            runs.extend(_exact_parts(chars, lines, a0, a1, dd, width))
+        elif a1 > a0 + dd:
             # The copies overlap: a tandem repeat of period dd. The first copy is one period,
             # the second everything that repeats it.
             runs.append(Run(a0, a0 + dd, a0 + dd, a1 + dd, min(matched, dd), tandem=True))
         else:
             runs.append(Run(a0, a1, a0 + dd, a1 + dd, matched))
     return runs
+
+
+def _exact_parts(chars: Any, lines: bytes, a0: int, a1: int, dd: int, width: int) -> list[Run]:
+    """The stretches of ``[a0, a1)`` equal letter for letter to the text ``dd`` further on, of
+    ``width`` letters or more, as runs (tandem repeats where they overlap their twin). As in
+    :func:`_extend`, a stretch that crosses a line start (``lines``) in either copy by fewer
+    than ``_CROSS`` letters stops there: two lines that end alike do not join."""
+    equal = np.zeros(a1 - a0 + 2, dtype=bool)
+    equal[1:-1] = chars[a0:a1] == chars[a0 + dd : a1 + dd]
+    edges = (equal[1:] != equal[:-1]).nonzero()[0]
+    parts = []
+    for p0, p1 in zip((edges[0::2] + a0).tolist(), (edges[1::2] + a0).tolist(), strict=True):
+        head = next(
+            (p for p in range(p0 + 1, min(p1, p0 + _CROSS)) if lines[p] or lines[p + dd]), 0
+        )
+        p0 = head or p0
+        tail = next(
+            (q for q in range(p1 - 1, max(p0, p1 - _CROSS), -1) if lines[q] or lines[q + dd]), 0
+        )
+        p1 = tail or p1
+        if p1 - p0 < width:
+            continue
+        if p1 > p0 + dd:
+            parts.append(Run(p0, p0 + dd, p0 + dd, p1 + dd, dd, tandem=True))
+        else:
+            parts.append(Run(p0, p1, p0 + dd, p1 + dd, p1 - p0))
+    return parts
 
 
 def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
@@ -426,9 +549,13 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
         return None
     after = run.a0 >= cand.a0
     if after:
+        if run.a0 >= cand.b0:
+            return None  # its first copy lies in the chain's second: the next pair of a series
         gap_a, gap_b = run.a0 - cand.a1, run.b0 - cand.b1
         crossing = run.a1 - cand.b0
     else:
+        if cand.a0 >= run.b0:
+            return None  # the chain's first copy lies in its second: the pair before it
         gap_a, gap_b = cand.a0 - run.a1, cand.b0 - run.b1
         crossing = cand.a1 - run.b0
     half = (run.a1 - run.a0) // 2
@@ -595,7 +722,156 @@ def _union(runs: list[Run], *, first: bool) -> int:
     return covered
 
 
-def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
+def _edges(text: str, start: int, end: int) -> int:
+    """On how many sides of the copy ``text[start:end]`` its surroundings show signs of script
+    data or markup (a JSON string's quotes and the keys around it, the tags of HTML inside a
+    string); a copy that opens a JSON string's value (``"articleBody":"``) counts twice on that
+    side, as it is in script data whatever follows it."""
+    before = text[max(0, start - _EDGE) : start]
+    if _VALUE_OPENS.search(before):
+        return 2 + _edge(text[end : end + _EDGE])
+    return _edge(before) + _edge(text[end : end + _EDGE])
+
+
+def _edge(window: str) -> bool:
+    """Whether ``window`` shows a sign of script data or markup. (Every sign holds one of the
+    characters tested first: most windows are ruled out at once.)"""
+    return (
+        '"' in window or "<" in window or "\\" in window or "]" in window or "&" in window
+    ) and _SCRIPT.search(window) is not None
+
+
+def _script(text: str, start: int, end: int, edges: int) -> float:
+    """How much the copy ``text[start:end]`` looks inside script data or markup: its
+    ``edges`` (:func:`_edges`) plus the density of the signs inside it (a copy spread over many
+    JSON fields, HTML with its tags), one for every ``_SCRIPT_DENSITY`` per thousand
+    characters."""
+    # (the signs are counted by their characters: str.count runs at memory speed; those with
+    # a quote only where there is one)
+    inside = text.count("\\", start, end) + text.count("<", start, end)
+    inside += text.count("](", start, end)
+    if text.find('"', start, end) >= 0:
+        inside += sum(text.count(sign, start, end) for sign in _QUOTE_SIGNS)
+    return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
+
+
+def _has_quote_punctuation(text: str) -> bool:
+    """Whether ``text`` holds JSON's punctuation around a quote (``":``, ``",``, ``{"``...)."""
+    # (one str.find per quote: seven scans of the whole text for two characters cost more)
+    k = text.find('"')
+    while k >= 0:
+        if text[k + 1 : k + 2] in _AFTER_QUOTE or (k and text[k - 1] in _BEFORE_QUOTE):
+            return True
+        k = text.find('"', k + 1)
+    return False
+
+
+def _scripts(
+    text: str, sk: Skeleton, cand: Candidate, signs: Callable[[], bool]
+) -> tuple[bool, float]:
+    """Whether one of the pair's copies is clearly inside script data or markup and the other
+    is not (a :func:`_script` score of 2 or more against half that or less, with the signs at
+    the edges, or by their density inside alone: a chain may begin a copy in script data and
+    go on in page text), and how much more the first copy is (its score less the second's).
+    A pair that the shape of its copies already classed (flattened, adjacent) is measured only
+    where a copy shows signs at its edges (a page's code with the body in a string, HTML
+    paragraphs in one, a script right after the page text). ``signs`` says whether the text
+    has any sign at all (most pages have none: nothing to measure)."""
+    if not signs():
+        return False, 0.0
+    a0, a1 = _offsets(sk, cand.a0, cand.a1)
+    b0, b1 = _offsets(sk, cand.b0, cand.b1)
+    edges_a, edges_b = _edges(text, a0, a1), _edges(text, b0, b1)
+    if cand.kind != "distant" and not (edges_a or edges_b):
+        return False, 0.0
+    dense_a, dense_b = _script(text, a0, a1, 0), _script(text, b0, b1, 0)
+    for code_a, code_b in ((edges_a + dense_a, edges_b + dense_b), (dense_a, dense_b)):
+        high, low = max(code_a, code_b), min(code_a, code_b)
+        if high >= _SCRIPT_SCORE and low * 2 <= high:
+            return True, code_a - code_b
+    return False, edges_a + dense_a - edges_b - dense_b
+
+
+def _classify(
+    cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, signs: Callable[[], bool]
+) -> None:
+    _classify_shape(cand, sk, opts, text)
+    if cand.kind == "teaser" or cand.runs[0].tandem or cand.score < opts.min_similarity:
+        return
+    if cand.matched < opts.min_chars:
+        # a short text twice in a line is a captured-twice line only when it is the line
+        if (
+            cand.kind == "distant"
+            and cand.b0 <= cand.a1
+            and starts_line(sk, cand.a0)
+            and ends_line(sk, cand.b1)
+            and _twice_in_a_line(cand, sk, opts, text)
+        ):
+            cand.kind = "adjacent"
+        return
+    embedded, cand.code_first = _scripts(text, sk, cand, signs)
+    if embedded:
+        # one copy is in the page's code (script data, markup) and the other is not: the one in
+        # the code is the worse-formed, wherever it sits and whatever its shape
+        cand.kind = "embedded"
+    elif cand.kind != "distant" or _exact(cand) < opts.long_similarity:
+        return
+    elif _long(cand, sk, opts, text) or _twice_in_a_line(cand, sk, opts, text):
+        # a long text copied letter for letter is a duplicate wherever it sits
+        cand.kind = "long"
+
+
+def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether a line holds a text twice, back to back (nothing but spaces and punctuation
+    between: not the cells of a table), letter for letter (an anchor's width or more, not
+    code): captured twice, as an image's caption beside its title. (Copies of whole lines in a
+    row are ``adjacent`` pairs of their own.)"""
+    return (
+        cand.b0 <= cand.a1
+        and sk.breaks(cand.a0, cand.b1) == 0
+        and not cand.flat
+        and _exact(cand) >= opts.long_similarity
+        and _BACK_TO_BACK.fullmatch(text, *_offsets(sk, cand.a1 - 1, cand.b0 + 1)) is not None
+        and not _code_like(text, *_offsets(sk, cand.a0, cand.a1))
+    )
+
+
+def _exact(cand: Candidate) -> float:
+    """The share of the shorter copy equal letter for letter in its twin (a run may bridge a
+    typo, or align the entries of a listing that have the same length)."""
+    equal = sum(min(r.matched, r.a1 - r.a0) for r in cand.runs)
+    return min(1.0, equal / max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0)))
+
+
+def _offsets(sk: Skeleton, s0: int, s1: int) -> tuple[int, int]:
+    """The characters of the text from skeleton character ``s0`` to ``s1 - 1``."""
+    return int(sk.offsets[s0]), int(sk.offsets[s1 - 1]) + 1
+
+
+def _long(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether both copies are long text: ``long_chars`` letters or more over three lines or
+    more (a paragraph repeated whole is a quote; paragraphs in a row are a copy), or twice that
+    in fewer lines; paragraphs rather than short lines, and not code (a list or code shown
+    twice, as the tabs of one example, is natural)."""
+    if cand.matched < opts.long_chars:
+        return False
+    lines = min(_breaks(sk, cand.a0, cand.a1), _breaks(sk, cand.b0, cand.b1)) + 1
+    if lines < _LONG_LINES and cand.matched < _LONG_FEW_LINES * opts.long_chars:
+        return False
+    return all(
+        _prose(sk, s0, s1, opts) and not _code_like(text, *_offsets(sk, s0, s1))
+        for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
+    )
+
+
+def _code_like(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` reads as program code: brackets, braces and operators make
+    up a share of it that prose does not reach."""
+    marks = sum(text.count(char, start, end) for char in _CODE_MARKS)
+    return marks * _CODE_SHARE >= end - start
+
+
+def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:
     len_a = cand.a1 - cand.a0
     len_b = cand.b1 - cand.b0
     # how much of the shorter copy the longer one holds: a copy with a paragraph more than its
@@ -608,8 +884,11 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
         # parts of one copy align more than once: a repeating pattern, not two copies
         cand.score = min(cand.score, 0.5)
     cand.kind = "distant"
+    tandem = cand.runs[0].tandem
+    if cand.matched < opts.min_chars and cand.a0 and cand.b0 > cand.a1 and not tandem:
+        return  # short, not first, not back to back: no kind but distant applies
     complete = _complete(sk, cand)
-    if cand.runs[0].tandem:
+    if tandem:
         if complete and len_a >= opts.min_chars and _prose(sk, cand.a0, cand.a1, opts):
             cand.kind = "adjacent"
         return
@@ -620,7 +899,11 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
     gap = max(0, cand.b0 - cand.a1)
     between = _lines_between(sk, cand.a1, cand.b0)
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
-    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk))
+    # a doubled body is most of its page, or a long text whatever the page holds besides
+    # (hundreds of kilobytes of script around it)
+    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or _long(
+        cand, sk, opts, text
+    )
     blank_a, blank_b = _blank_breaks(sk, cand.a0, cand.a1), _blank_breaks(sk, cand.b0, cand.b1)
     if (
         few * 2 > many
@@ -631,6 +914,7 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
         breaks_a, breaks_b = blank_a, blank_b
         many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     if many >= 1 and few * 2 <= many:
+        cand.flat = True
         if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
             edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
         else:
@@ -640,7 +924,12 @@ def _classify(cand: Candidate, sk: Skeleton, opts: RepairOptions) -> None:
         return
     if not complete:
         return
-    if cand.a0 == 0 and between <= 1 and (cand.matched < opts.min_chars or gap > 0):
+    if (
+        cand.a0 == 0
+        and between <= 1
+        and breaks_a == 0
+        and (cand.matched < opts.min_chars or gap > 0)
+    ):
         cand.kind = "teaser"
         return
     if cand.matched < opts.min_chars:
@@ -691,6 +980,28 @@ def _trim_seam(sk: Skeleton, cand: Candidate) -> None:
             return
 
 
+def _realign_twice(cand: Candidate, sk: Skeleton) -> None:
+    """A line that holds a text twice, back to back, matched from a few letters too early: the
+    line before ends as the text does (``...3.35oz`` then ``X - 3.35oz X - 3.35oz``), so the
+    exact match starts there and stops short of the line's end. Such a pair becomes the line's
+    two halves."""
+    if len(cand.runs) != 1 or cand.b0 != cand.a1:
+        return
+    edges = sk.edge_list
+    k = bisect_right(edges, cand.a0)
+    if k >= len(edges):
+        return
+    p = edges[k]
+    period = cand.b0 - cand.a0
+    if not cand.a0 < p < cand.a0 + _CROSS or sk.line_end(p) != p + 2 * period:
+        return
+    if sk.letters(p, p + period) != sk.letters(p + period, p + 2 * period):
+        return
+    cand.runs = [Run(p, p + period, p + period, p + 2 * period, period)]
+    cand.a0, cand.a1, cand.b0, cand.b1 = p, p + period, p + period, p + 2 * period
+    cand.matched = period
+
+
 def _head_repeat(sk: Skeleton) -> Candidate | None:
     """The first line, when one of the next two lines repeats it letter for letter.
 
@@ -713,6 +1024,26 @@ def _head_repeat(sk: Skeleton) -> Candidate | None:
     return None
 
 
+def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
+    """``opts`` for the text of skeleton ``sk``: in a text mostly of a script written without
+    spaces (Chinese, Japanese: every character starts a word, where a word of English has five
+    or six letters), a character says as much as two letters do, so the lengths counted in
+    letters (``anchor_chars``, ``min_chars``, ``long_chars``) are halved.
+
+    >>> from dedup.tokens import skeleton
+    >>> scaled(RepairOptions(), skeleton("\u65e5\u672c\u8a9e\u306e\u6587")).anchor_chars
+    12
+    """
+    if sk.starts.shape[0] * 2 <= sk.size:
+        return opts
+    return dataclasses.replace(
+        opts,
+        anchor_chars=max(4, opts.anchor_chars // 2),
+        min_chars=max(1, opts.min_chars // 2),
+        long_chars=max(1, opts.long_chars // 2),
+    )
+
+
 def analyse(
     text: str, opts: RepairOptions, *, distant: bool = True, sk: Skeleton | None = None
 ) -> tuple[Skeleton, list[Candidate]]:
@@ -725,6 +1056,7 @@ def analyse(
     """
     if sk is None:
         sk = skeleton(text)
+    opts = scaled(opts, sk)
     if len(sk) < 2 * opts.anchor_chars:
         return sk, []
     runs = _runs(sk, opts.anchor_chars)
@@ -736,11 +1068,20 @@ def analyse(
     candidates = _chain(runs)
     if head is not None and not any(c.a0 == 0 and c.b0 == head.b0 for c in candidates):
         candidates.append(head)
+    # (whether the text has any sign of script data or markup, looked for once, if asked)
+    found: list[bool] = []
+
+    def signs() -> bool:
+        if not found:
+            found.append(bool(sk.markup) or _has_quote_punctuation(text))
+        return found[0]
+
     for cand in candidates:
         if not cand.runs[0].tandem:
             cand.trim()
             _trim_seam(sk, cand)
-        _classify(cand, sk, opts)
+            _realign_twice(cand, sk)
+        _classify(cand, sk, opts, text, signs)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
 

@@ -15,10 +15,21 @@ without spaces (Chinese, Japanese, Thai, …), and a capital glued to a lower-ca
 'vieprivéebuzzfeedco'
 >>> sk.offsets[sk.starts].tolist()
 [0, 4, 11, 26]
+
+Naive extractors keep a page's script data and markup, so a second copy of an article is often
+a JSON string or HTML inside one: ``"articleBody":"Caf\\u00e9 \\"open\\"\\nNext"`` or
+``\\u003cp class=\\"lead\\"\\u003eCafé\\u003c/p\\u003e``. The skeleton sees through them (see
+:data:`MARKUP`): JSON escapes, HTML tags (raw, JSON-escaped or entity-escaped), entity
+references and the targets of markdown links are left out, and an escape or a reference that
+stands for a letter (``\\u00e9``, ``&eacute;``) gives that letter, at the escape's offset:
+
+>>> skeleton(r'"body":"Caf\\u00e9 \\"open\\"\\nNext <b>day</b> [here](https://x.org/a)"').letters()
+'bodycaféopennextdayhere'
 """
 
 from __future__ import annotations
 
+import html.entities
 import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -29,11 +40,38 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
-from dedup.chars import ENTITY, every_code_point, no_space_table
+from dedup.chars import ENTITY_REFERENCE, every_code_point, no_space_table
 
-__all__ = ["Skeleton", "code_points", "every_code_point", "skeleton", "without"]
+__all__ = [
+    "MARKUP",
+    "Skeleton",
+    "code_points",
+    "every_code_point",
+    "marks",
+    "markup_spans",
+    "skeleton",
+    "without",
+]
 
 _WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
+# What a skeleton leaves out: markup and the escapes of script data, which sit between the words
+# of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
+# entity-escaped), an entity reference (escaped again: ``&amp;rsquo;``, ``\\u0026rsquo;``), a
+# JSON or JavaScript escape (up to eight backslashes: strings inside strings), a markdown
+# link's target. (A tag is at most ``_TAG`` long.)
+_TAG = 2000
+MARKUP = regex.compile(
+    rf"<[!/]?[A-Za-z][^<>]{{0,{_TAG}}}>"
+    rf"|\\{{1,8}}u003[cC]/?[A-Za-z][^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
+    rf"|&lt;/?[A-Za-z][^<>&]{{0,{_TAG}}}?&gt;"
+    r"|(?:&(?:amp;){0,4}|\\{1,8}u0026)(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
+    r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
+    rf"|\]\([^()\s]{{1,{_TAG}}}\)"
+)
+# Which characters can start what MARKUP matches: a text without them has nothing to see through
+# (a link's target starts with "](").
+_MARK_CHARS = ("<", "\\", "&", "]")
+_NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
 
 WORD = 1
 SOLO = 2  # a character of a script written without spaces: every one starts a "word"
@@ -114,7 +152,9 @@ class Skeleton:
       character ``i - 1`` and character ``i``), as an array and as a list (``edge_list``), and
       ``blank_upto[k]``: how many of the first ``k`` edges jump over a blank line or more, so
       the breaks inside any range are two binary searches;
-    - ``size``: how many skeleton characters there are (``len(sk)``).
+    - ``size``: how many skeleton characters there are (``len(sk)``);
+    - ``markup``: the spans of the text that :data:`MARKUP` matched (sorted, disjoint), and
+      ``marks``: where the text holds a character that may start markup (:func:`marks`).
     """
 
     chars: U32
@@ -126,6 +166,8 @@ class Skeleton:
     edge_list: list[int]
     blank_upto: list[int]
     size: int
+    markup: list[tuple[int, int]]
+    marks: list[int]
 
     def line(self, s: int) -> int:
         """The line of the text that skeleton character ``s`` is on (the line breaks before
@@ -200,11 +242,82 @@ def _start_pairs() -> npt.NDArray[np.bool_]:
 _SCAN_BLOCK = 1 << 18
 
 
+def markup_spans(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The spans of ``text`` that :data:`MARKUP` matches (sorted, disjoint), and the code point
+    of the word character that an escape or a reference among them stands for, by its offset.
+
+    >>> markup_spans(r"a&eacute;b\\u0026<i>")
+    ([(1, 9), (10, 16), (16, 19)], {1: 233})
+    """
+    return _markup_at(text, marks(text))
+
+
+def marks(text: str) -> list[int]:
+    """Where ``text`` holds a character that starts markup (``<``, ``\\``, ``&``, ``](``),
+    sorted: every match of :data:`MARKUP` starts at one of them.
+
+    >>> marks("a < b & c](d")
+    [2, 6, 9]
+    """
+    # (str.find runs at memory speed for one character, where a scan by a pattern, or for two
+    # characters, costs several times more: a link's target is looked for by its "]")
+    at = []
+    for mark in _MARK_CHARS:
+        k = text.find(mark)
+        while k >= 0:
+            if mark != "]" or text.startswith("(", k + 1):
+                at.append(k)
+            k = text.find(mark, k + 1)
+    at.sort()
+    return at
+
+
+def _markup_at(text: str, at: list[int]) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """:func:`markup_spans`, from the text's :func:`marks` ``at``: the pattern is tried only
+    there, in order, from the end of the last match on, which finds what MARKUP.finditer
+    finds."""
+    if not at:
+        return [], {}
+    table = _char_classes()
+    spans = []
+    letters = {}
+    end = 0
+    for k in at:
+        if k < end:
+            continue
+        m = MARKUP.match(text, k)
+        if m is None:
+            continue
+        end = m.end()
+        spans.append(m.span())
+        hex_, ref = m.group("hex"), m.group("ref")
+        if hex_ is not None:
+            cp = int(hex_, 16)
+        elif ref is not None:
+            cp = _reference(ref)
+        else:
+            continue
+        if 0 < cp < 0x110000 and table[cp]:
+            letters[m.start()] = cp
+    return spans, letters
+
+
+def _reference(ref: str) -> int:
+    """The code point an entity reference's body (``eacute``, ``#233``, ``#xE9``) stands for,
+    0 for none or more than one."""
+    if ref.startswith("#"):
+        number = int(ref[2:], 16) if ref[1:2] in ("x", "X") else int(ref[1:])
+        return number if number < 0x110000 else 0
+    value = _NAMED.get(ref, "")
+    return ord(value) if len(value) == 1 else 0
+
+
 def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = _case_tables()
     rule = _start_pairs()
-    entities = [m.span() for m in ENTITY.finditer(text)] if "&" in text else []
+    at = marks(text)
+    entities, letters = _markup_at(text, at)
     parts = []
     before = 0  # the class of the character before the block
     size = 0  # the skeleton characters before the block
@@ -220,6 +333,13 @@ def skeleton(text: str) -> Skeleton:
             if start >= hi:
                 break
             flags[max(start, lo) - lo : end - lo] = 0
+            cp = letters.get(start, 0) if start >= lo else 0
+            if cp:
+                # an escape or a reference that stands for a letter gives it, at its offset
+                if not cps.flags.writeable:
+                    cps = cps.copy()
+                cps[start - lo] = cp
+                flags[start - lo] = table[cp]
         local = (flags != 0).nonzero()[0]
         # each character's class and that of the one before it, as one index of _start_pairs
         pairs = np.empty_like(flags)
@@ -239,23 +359,33 @@ def skeleton(text: str) -> Skeleton:
         if hi > lo:
             before = int(flags[-1])
         size += local.shape[0]
-    return _joined(parts)
+    return _joined(parts, entities, at)
 
 
-def _joined(parts: list[tuple[U32, I64, I64, I64]]) -> Skeleton:
+def _joined(
+    parts: list[tuple[U32, I64, I64, I64]], markup: list[tuple[int, int]], at: list[int]
+) -> Skeleton:
     """The :class:`Skeleton` of consecutive stretches of a text, each given as its characters,
-    their offsets, its word starts and its line breaks (all in the whole text's positions)."""
+    their offsets, its word starts and its line breaks (all in the whole text's positions),
+    and the spans of its markup and its marks."""
     if len(parts) == 1:
-        return _assembled(*parts[0])
+        return _assembled(*parts[0], markup, at)
     chars, offsets, starts, newlines = (
         np.concatenate(column) for column in zip(*parts, strict=True)
     )
-    return _assembled(chars, offsets, starts, newlines)
+    return _assembled(chars, offsets, starts, newlines, markup, at)
 
 
-def _assembled(chars: U32, offsets: I64, starts: I64, newlines: I64) -> Skeleton:
-    """A :class:`Skeleton` from its characters, their offsets, its word starts and the
-    offsets of the text's line breaks (the edges between lines follow from those)."""
+def _assembled(
+    chars: U32,
+    offsets: I64,
+    starts: I64,
+    newlines: I64,
+    markup: list[tuple[int, int]],
+    at: list[int],
+) -> Skeleton:
+    """A :class:`Skeleton` from its characters, their offsets, its word starts, the offsets of
+    the text's line breaks (the edges between lines follow from those) and its markup."""
     # the skeleton position after each line break; those inside the skeleton are its edges,
     # and an edge that two line breaks or more land on jumps over a blank line
     after = offsets.searchsorted(newlines)
@@ -279,18 +409,17 @@ def _assembled(chars: U32, offsets: I64, starts: I64, newlines: I64) -> Skeleton
         edge_list=edges.tolist(),
         blank_upto=list(itertools.accumulate(blank, initial=0)),
         size=int(chars.shape[0]),
+        markup=markup,
+        marks=at,
     )
-
-
-# An HTML entity reference is at most this long (``&`` and 32 characters and ``;``).
-_ENTITY_CHARS = 34
 
 
 def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleton | None:
     """The skeleton of ``text`` with the character ranges ``cuts`` (sorted, disjoint) taken
     out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, and only the
-    word start right after each cut is decided again. ``None`` where an entity reference could
-    cross a cut (the text with the cuts taken out is then to be scanned afresh).
+    word start right after each cut is decided again. ``None`` where markup (:data:`MARKUP`)
+    crosses or touches a cut, or would be found across one in the text with the cuts taken out
+    (which is then to be scanned afresh).
 
     >>> text = "Intro.\\nTeaser line.\\nThe article."
     >>> sk = without(skeleton(text), text, [(7, 20)])
@@ -298,11 +427,12 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     ('introthearticle', [0, 7, 11], [6])
     """
     for start, end in cuts:
-        if (
-            "&" in text[max(0, start - _ENTITY_CHARS) : start]
-            or "&" in text[max(0, end - _ENTITY_CHARS) : end]
+        if _markup_near(sk.marks, text, start, end) and not _same_markup(
+            text, sk.markup, start, end, cuts
         ):
             return None
+    markup = _markup_kept(sk.markup, cuts)
+    points = _marks_kept(sk.marks, text, cuts)
     table = _case_tables()[1]
     rule = _start_pairs()
     kept: list[tuple[int, int]] = []
@@ -314,7 +444,7 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     if at < len(text) or not kept:
         kept.append((at, len(text)))
     if len(kept) == 1 and kept[0][0] == 0:
-        return _prefix(sk, kept[0][1])
+        return _prefix(sk, kept[0][1], markup, points)
     parts = []
     out = 0  # where the stretch begins in the new text
     size = 0  # skeleton characters before it
@@ -324,9 +454,10 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         k0, k1 = sk.starts.searchsorted([i0, i1]).tolist()
         shift = out - begin
         word_starts = sk.starts[k0:k1] - (i0 - size) if i0 != size else sk.starts[k0:k1]
-        if i1 > i0 and int(sk.offsets[i0]) == begin:
+        if begin and i1 > i0 and int(sk.offsets[i0]) == begin:
             # the stretch opens with a word character: whether a word starts there depends on
-            # the character now before it
+            # the character now before it (a stretch that opens the text keeps its starts; and
+            # no markup touches a cut, so the character is the text's own)
             first = int(table[ord(text[begin])])
             if k1 > k0 and int(sk.starts[k0]) == i0:
                 word_starts = word_starts[1:]
@@ -346,10 +477,101 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
             before = int(table[ord(text[end - 1])])
         out += end - begin
         size += i1 - i0
-    return _joined(parts)
+    return _joined(parts, markup, points)
 
 
-def _prefix(sk: Skeleton, end: int) -> Skeleton:
+def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
+    """Whether markup could reach the cut ``[start, end)`` of ``text``, whose :func:`marks`
+    are ``at``: one of them lies within a match's reach of an end of the cut, or a link's
+    target could start right before it (``]`` before, ``(`` after)."""
+    if start and text[start - 1] == "]":
+        return True
+    reach = _TAG + 16
+    for point in (start, end):
+        k = bisect_left(at, point - reach)
+        if k < len(at) and at[k] < point + reach:
+            return True
+    return False
+
+
+def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> list[int]:
+    """The marks ``at`` outside ``cuts``, in offsets of the text with the cuts taken out, and
+    the ``](`` a cut joins (``]`` before it, ``(`` after)."""
+    out = []
+    shift = 0
+    k = 0
+    for point in at:
+        while k < len(cuts) and cuts[k][1] <= point:
+            start, end = cuts[k]
+            if start and text[start - 1] == "]" and text.startswith("(", end):
+                out.append(start - 1 - shift)
+            shift += end - start
+            k += 1
+        if k < len(cuts) and cuts[k][0] <= point:
+            continue  # inside a cut
+        out.append(point - shift)
+    for start, end in cuts[k:]:
+        if start and text[start - 1] == "]" and text.startswith("(", end):
+            out.append(start - 1 - shift)
+        shift += end - start
+    return sorted(set(out))
+
+
+def _same_markup(
+    text: str,
+    markup: list[tuple[int, int]],
+    start: int,
+    end: int,
+    cuts: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether the text with ``[start, end)`` cut out has, around the cut, the markup it had
+    (``markup``, minus what the cut takes whole): none crosses or touches the cut, and the
+    matches of a scan of the joined neighbourhood are the old ones. (Past a match's reach the
+    two texts and their scans agree; the neighbourhood starts and ends outside any match.)"""
+    reach = _TAG + 16
+    lo, hi = max(0, start - reach), min(len(text), end + reach)
+    if any(a != start and lo < b and a < hi for a, b in cuts):
+        return False  # another cut nearby: the text is scanned afresh
+    k = bisect_right(markup, (lo, len(text)))
+    if k and markup[k - 1][1] > lo:
+        lo = markup[k - 1][0]
+    old: list[tuple[int, int]] = []
+    shift = start - lo
+    for a, b in markup[bisect_left(markup, (lo, 0)) :]:
+        if a >= hi:
+            break
+        hi = max(hi, b)
+        if b < start:
+            old.append((a - lo, b - lo))
+        elif a > end:
+            old.append((a - end + shift, b - end + shift))
+        elif not start < a < b < end:
+            return False  # it crosses or touches the cut
+    found, _ = markup_spans(text[lo:start] + text[end:hi])
+    return found == old
+
+
+def _markup_kept(
+    markup: list[tuple[int, int]], cuts: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The spans of ``markup`` outside ``cuts``, in offsets of the text with the cuts taken
+    out (none crosses a cut: :func:`without` checks)."""
+    if not markup:
+        return markup
+    out = []
+    shift = 0
+    k = 0
+    for a, b in markup:
+        while k < len(cuts) and cuts[k][1] <= a:
+            shift += cuts[k][1] - cuts[k][0]
+            k += 1
+        if k < len(cuts) and cuts[k][0] < b:
+            continue  # inside a cut
+        out.append((a - shift, b - shift))
+    return out
+
+
+def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]) -> Skeleton:
     """The skeleton of the text's first ``end`` characters, from ``sk``: views of its arrays
     and copies of the start of its lists. (A line break before ``end`` lands on the same
     skeleton position as in the whole text, so the edges before the cut stay as they are.)"""
@@ -366,4 +588,6 @@ def _prefix(sk: Skeleton, end: int) -> Skeleton:
         edge_list=sk.edge_list[:m],
         blank_upto=sk.blank_upto[: m + 1],
         size=i1,
+        markup=markup,
+        marks=at,
     )

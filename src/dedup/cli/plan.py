@@ -210,6 +210,8 @@ def check_outputs(
     if index is not None and index_id in inputs:
         raise OutputError(f"--index {index} is also an input: give the index another path")
     seen: dict[tuple[object, ...], tuple[str, Path]] = {}
+    if output_directory is not None:  # no file output may be the directory -o fills
+        seen[_identity(output_directory)] = ("-o", Path(output_directory))
     for flag, path in named:
         kind = _kind(path)
         if kind is not None:
@@ -232,7 +234,8 @@ def check_outputs(
                 else (f"give {flag} another path")
             )
             raise OutputError(f"{flag} {path} is also an input: {hint}")
-        if output_directory is None or not _under(path, output_directory):
+        rewritten = in_place and flag == "-o"  # an input rewritten where it is
+        if not rewritten and (output_directory is None or not _under(path, output_directory)):
             _refuse_inside(flag, path, directories, glob)
     for flag, path in named:
         if flag != "--rejects" and not (in_place and flag == "-o"):

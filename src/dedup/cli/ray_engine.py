@@ -80,10 +80,13 @@ def _check(job: CleanJob | CorpusJob, outputs: list[tuple[str, str | None]]) -> 
         raise ConfigError("--engine ray writes a file or a directory: pass -o FILE or -o DIR/")
     local = [p for p in job.paths if "://" not in p]
     sources: list[Source] = discover(local) if local else []
-    if _is_directory(output):
+    directory = _is_directory(output)
+    if directory:
         check_directory_output(output, force=job.force)
         outputs = [o for o in outputs if o[0] != "-o"]
-    check_outputs(outputs, sources=sources, force=job.force)
+    check_outputs(
+        outputs, sources=sources, output_directory=output if directory else None, force=job.force
+    )
     return output
 
 

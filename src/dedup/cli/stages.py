@@ -136,21 +136,28 @@ def item_size(item: Record | Line) -> int:
     return len(item.data) if isinstance(item, Line) else len(item.text)
 
 
-_HTML_START = ("<!doctype html", "<html", "<head", "<body")
-_HTML_TAG = re.compile(r"<(?:p|div|span|a|br|li|ul|td|tr|script|style|meta|link|img)[\s>/]", re.I)
+_HTML_START = ("<!doctype html", "<html")
+_HTML_OPEN = re.compile(r"<(html|body)[\s>]", re.I)
+_HTML_CLOSE = {"html": re.compile(r"</html\s*>", re.I), "body": re.compile(r"</body\s*>", re.I)}
 
 
 def looks_like_html(text: str) -> bool:
-    """Whether ``text`` is an HTML page rather than text: it starts with a document's tags, or
-    its first 64 kB hold 10 tags of the kinds pages are made of. dedup edits text; markup is
-    edited as text (and its text is not what a reader sees).
+    """Whether ``text`` is an HTML page rather than text: it starts with a doctype or an
+    ``<html>`` tag, or holds a whole ``<html>`` or ``<body>`` element. dedup edits text; markup
+    is edited as text (and its text is not what a reader sees). Text that only carries tags,
+    as code samples and extractor outputs with script data do, is text.
 
     >>> looks_like_html("<!DOCTYPE html><html><body><p>Hi</p></body></html>")
     True
+    >>> looks_like_html("Menu\\n<body class=main>\\n<p>The article.</p>\\n</body>")
+    True
     >>> looks_like_html("Use <b> for bold, and a < b when comparing.")
+    False
+    >>> looks_like_html("Render it: <div><h1>Title</h1><MyButton /></div>" * 20)
     False
     """
     head = text[:1024].lstrip().lower()
     if head.startswith(_HTML_START):
         return True
-    return len(_HTML_TAG.findall(text, 0, 65536)) >= 10
+    found = _HTML_OPEN.search(text)
+    return found is not None and bool(_HTML_CLOSE[found[1].lower()].search(text, found.end()))
