@@ -299,7 +299,7 @@ def test_the_case_table_lower_cases_one_code_point_for_one() -> None:
 def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) -> None:
     import numpy as np
 
-    from dedup.spans import _window_hashes
+    from dedup.anchors import _window_hashes
     from dedup.tokens import skeleton
 
     sk = skeleton(text)
@@ -315,8 +315,8 @@ def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) 
 def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_window() -> None:
     import random
 
+    from dedup.anchors import _HASH_BLOCK, _window_hashes
     from dedup.hashing import BASE, MIX
-    from dedup.spans import _HASH_BLOCK, _window_hashes
     from dedup.tokens import skeleton
 
     rng = random.Random(7)
@@ -348,7 +348,7 @@ def test_runs_of_a_few_anchors_in_python_are_those_numpy_finds(
 ) -> None:
     import numpy as np
 
-    from dedup.spans import _RUN_SLACK, _few_run_spans, _run_spans
+    from dedup.anchors import _RUN_SLACK, _few_run_spans, _run_spans
 
     earlier = [j for j, _, _ in anchors]
     later = [j + d for j, d, _ in anchors]
@@ -545,7 +545,8 @@ _SPANS = st.tuples(
 def test_seeds_near_agrees_with_the_reach_of_every_chain(
     chains: list[tuple[int, int, int, int]], run: tuple[int, int, int, int], diagonal: bool
 ) -> None:
-    from dedup.spans import _OVERLAP, _SMALL_GAP, Candidate, Run, _Seeds
+    from dedup.anchors import Run
+    from dedup.chains import _OVERLAP, SMALL_GAP, Candidate, _Seeds
 
     def span(a0: int, len_a: int, gap: int, len_b: int) -> Run:
         b0 = a0 + len_a + gap
@@ -558,7 +559,7 @@ def test_seeds_near_agrees_with_the_reach_of_every_chain(
     probe = span(*run)
     expected = []
     for i, c in enumerate(seeds.chains[:64]):  # brute force: the bounds near() stands for
-        reach = min(max(400, 2 * c.matched), max(_SMALL_GAP, 4 * probe.matched)) + _OVERLAP
+        reach = min(max(400, 2 * c.matched), max(SMALL_GAP, 4 * probe.matched)) + _OVERLAP
         ok = c.a0 - reach <= probe.a1 and probe.a0 <= c.a1 + reach
         ok = ok and c.b0 - reach <= probe.b1 and probe.b0 <= c.b1 + reach
         low, high = sorted((c.b0 - c.a0, c.b1 - c.a1))

@@ -36,6 +36,8 @@ from typing import Any
 import numpy as np
 import regex
 
+from dedup.chains import Candidate
+from dedup.classify import ends_line, glued, starts_line
 from dedup.model import (
     Edit,
     Repair,
@@ -47,7 +49,7 @@ from dedup.model import (
     with_overrides,
 )
 from dedup.quality import better
-from dedup.spans import Candidate, analyse, ends_line, glued, scaled, starts_line
+from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
 
 __all__ = ["repair"]

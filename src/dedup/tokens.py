@@ -169,6 +169,11 @@ class Skeleton:
     markup: list[tuple[int, int]]
     marks: list[int]
 
+    def text_range(self, s0: int, s1: int) -> tuple[int, int]:
+        """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
+        start and an end offset."""
+        return int(self.offsets[s0]), int(self.offsets[s1 - 1]) + 1
+
     def line(self, s: int) -> int:
         """The line of the text that skeleton character ``s`` is on (the line breaks before
         it)."""

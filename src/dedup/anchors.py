@@ -1,0 +1,405 @@
+"""Anchors and runs: where a text repeats itself, in linear time.
+
+Every word start of the :mod:`skeleton <dedup.tokens>` is hashed over the next ``width``
+skeleton characters (a polynomial hash, :mod:`dedup.hashing`). Equal hashes pair with their
+previous occurrence only, so a text repeated a thousand times still gives one anchor per
+position. Anchors on one diagonal (the same distance between the two occurrences) that follow
+each other chain into a :class:`Run`, which is grown to the whole of its exact match and checked
+letter by letter. A short run of windows the text has three times or more is a label it repeats
+and is no run.
+
+>>> from dedup.tokens import skeleton
+>>> line = "The same sentence comes back here, word for word, as a copy."
+>>> [(r.a0, r.a1, r.b0, r.b1) for r in runs(skeleton(line + " Then " + line), 24)]
+[(0, 46, 50, 96)]
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.hashing import MIX, powers
+from dedup.tokens import Skeleton
+
+__all__ = ["CROSS", "Run", "agree", "runs"]
+
+# The window hash is the polynomial sum of (character * MIX + 1) * BASE ** (characters after
+# it in the window), modulo 2**64 (:mod:`dedup.hashing`).
+
+# Runs on one diagonal join when the anchors between them are missing for at most this many
+# skeleton characters beyond one anchor's width (a typo or a changed word).
+_RUN_SLACK = 48
+# A chain's small side gap (both copies changed at one place) in skeleton characters, and how
+# far two runs may overlap (a phrase that repeats near a copy's edge).
+# An exact match grows across a line start only if it goes on this far beyond it.
+CROSS = 12
+# A run needs this many anchors: one shared window is a phrase used twice, not a copy.
+_MIN_ANCHORS = 2
+# A run shorter than this (in skeleton characters) whose every window occurs three times or
+# more is a label the text repeats: it joins no chain.
+_LABEL_CHARS = 64
+# Window hashes are computed this many skeleton characters at a time (the tables of powers of
+# the base cover one block).
+_HASH_BLOCK = 1 << 16
+# The most runs a document may produce: past it, the runs with fewest anchors are ignored
+# (bounds the chaining).
+_MAX_RUNS = 20_000
+# Up to this many anchors, runs are found in Python (NumPy's cost per call outweighs its speed
+# per element below it; most second passes over a repaired text find this few).
+_FEW_ANCHORS = 64
+
+
+class Run(NamedTuple):
+    """Aligned skeleton ranges ``[a0, a1)`` and ``[b0, b1)`` on one diagonal (``a`` first).
+
+    (A named tuple: a text gives thousands, and a tuple is built several times faster than a
+    frozen dataclass.)"""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    matched: int
+    tandem: bool = False
+
+
+def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
+    """Polynomial hashes of ``chars[s : s + width]`` for every ``s`` in ``starts`` (mod 2**64).
+
+    ``starts`` is sorted. A long text is hashed a block of ``_HASH_BLOCK`` characters at a
+    time, as far as the tables of :func:`_powers` go.
+    """
+    n = chars.shape[0]
+    if n <= _HASH_BLOCK:
+        return _block_hashes(chars, starts, width)
+    hashes = np.empty(starts.shape[0], dtype=np.uint64)
+    edges = [*starts.searchsorted(np.arange(0, n, _HASH_BLOCK)).tolist(), starts.shape[0]]
+    for i0, i1 in itertools.pairwise(edges):
+        if i1 > i0:
+            lo, hi = int(starts[i0]), int(starts[i1 - 1]) + width
+            hashes[i0:i1] = _block_hashes(chars[lo:hi], starts[i0:i1] - lo, width)
+    return hashes
+
+
+@functools.lru_cache(maxsize=1)
+def _powers() -> tuple[Any, Any, Any]:
+    """Tables over the positions of a block (and a window past it), built once and read-only:
+    ``BASE ** -i``, ``MIX * BASE ** -i`` and ``BASE ** i``, modulo 2**64."""
+    power, inverse = powers(_HASH_BLOCK + 257)  # anchor_chars is at most 256
+    mixed = inverse * np.uint64(MIX)
+    for table in (inverse, mixed, power):
+        table.setflags(write=False)
+    return inverse, mixed, power
+
+
+def _block_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
+    """:func:`_window_hashes` of one block, from prefix sums.
+
+    Character ``i`` adds ``(c * MIX + 1) * BASE ** -i`` to the running sum; the difference of
+    the sums at a window's ends, times ``BASE ** (last position)``, is the window's hash.
+    """
+    inverse, mixed, power = _powers()
+    n = chars.shape[0]
+    terms = np.multiply(chars, mixed[:n], dtype=np.uint64)
+    terms += inverse[:n]
+    sums = np.empty(n + 1, dtype=np.uint64)
+    sums[0] = 0
+    np.add.accumulate(terms, out=sums[1:])  # (terms.cumsum(out=...) costs twice the call)
+    hashes = sums[width:].take(starts)
+    hashes -= sums.take(starts)
+    hashes *= power[width - 1 :].take(starts)
+    return hashes
+
+
+def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
+    """Pairs ``(j, i)`` of skeleton positions, ``j < i``, whose windows hash alike (``j`` the
+    previous occurrence of ``i``'s window), and whether the text has that window three times or
+    more."""
+    n = len(sk)
+    starts = sk.starts[: sk.starts.searchsorted(n - width, side="right")]
+    empty = np.empty(0, dtype=np.int64)
+    if starts.shape[0] < 2:
+        return empty, empty, empty
+    hashes = _window_hashes(sk.chars, starts, width)
+    # sorted by hash, then by position: the hash's low bits give way to the window's index
+    bits = np.uint64(int(starts.shape[0]).bit_length())
+    keys = hashes >> bits
+    keys <<= bits
+    keys |= np.arange(starts.shape[0], dtype=np.uint64)
+    keys.sort()
+    high = keys >> bits
+    same = high[1:] == high[:-1]
+    at = same.nonzero()[0]
+    if at.shape[0] == 0:
+        return empty, empty, empty
+    # each window pairs with its previous occurrence; a pair whose group of equal windows goes
+    # on before or after it is a window the text has three times or more
+    wide = np.zeros(same.shape[0] + 2, dtype=bool)
+    wide[1:-1] = same
+    common = (wide[:-2] | wide[2:]).take(at)
+    mask = np.uint64((1 << int(bits)) - 1)
+    first = (keys.take(at) & mask).astype(np.int64)
+    second = (keys.take(at + 1) & mask).astype(np.int64)
+    return starts.take(first), starts.take(second), common
+
+
+def agree(s: str, x: int, y: int, limit: int) -> int:
+    """How many characters ``s[x:]`` and ``s[y:]`` share from the start, at most ``limit``."""
+    k = 0
+    while k < limit:
+        step = min(64, limit - k)
+        if s[x + k : x + k + step] == s[y + k : y + k + step]:
+            k += step
+            continue
+        for i in range(step):
+            if s[x + k + i] != s[y + k + i]:
+                return k + i
+    return limit
+
+
+def _agree_back(s: str, x: int, y: int, limit: int) -> int:
+    """How many characters end both ``s[:x]`` and ``s[:y]`` alike, at most ``limit``."""
+    k = 0
+    while k < limit:
+        step = min(64, limit - k)
+        if s[x - k - step : x - k] == s[y - k - step : y - k]:
+            k += step
+            continue
+        for i in range(1, step + 1):
+            if s[x - k - i] != s[y - k - i]:
+                return k + i - 1
+    return limit
+
+
+def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tuple[int, int]:
+    """Grow the exact match of ``[a0, a1)`` and ``[a0 + d, a1 + d)`` at both ends.
+
+    ``s`` is the skeleton as a string. Anchors miss up to one anchor's width at each end of a
+    copy; this recovers it. The match grows by whole words only (``bounds`` marks word
+    starts: at its end in both copies, at its start in one, as a flattened copy glues a line's
+    first word onto the last of the line before), and across the start of a line in either
+    copy (``lines``) only when it goes on for ``CROSS`` characters, so a word that two
+    different paragraphs happen to begin or end with does not join them. The first copy may
+    not grow into the second.
+    """
+    n = len(s)
+    # (copies that already overlap are a tandem repeat: its end may grow to the text's)
+    limit = n - d if a1 >= a0 + d else min(n - d, a0 + d)
+    end = a1 + agree(s, a1, a1 + d, max(0, limit - a1))
+    if end > a1:
+        # the first line start among the characters the match gains, in either copy: the
+        # match crosses it
+        p, q = lines.find(1, a1, end), lines.find(1, a1 + d, end + d)
+        p = p if q < 0 else q - d if p < 0 else min(p, q - d)
+        if p >= 0:
+            # a whole line matched in both copies is no coincidence, however short
+            whole = lines[end] and lines[end + d] and lines[p] and lines[p + d]
+            if end - p < CROSS and not whole:
+                end = p
+        for q in range(end, a1 - 1, -1):
+            # a word ends in both copies, or a line ends in one (the flattened copy glued the
+            # line's last word onto the next line's first: ``the\n\nresult``, ``theresult``)
+            if (bounds[q] and bounds[q + d]) or lines[q] or lines[q + d]:
+                a1 = q
+                break
+    start = a0 - _agree_back(s, a0, a0 + d, a0)
+    # a line starting at p: what lies before it crosses (in what the match gained, the line
+    # start nearest the anchor)
+    p = -1
+    if start < a0:
+        p = max(lines.rfind(1, start + 1, a0 + 1), lines.rfind(1, start + 1 + d, a0 + 1 + d) - d)
+    if p > start:
+        whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
+        if p - start < CROSS and not whole:
+            start = p
+    elif not (lines[start] or lines[start + d]):
+        # the anchor itself may begin a few letters before a line start both copies share:
+        # two paragraphs that end alike ("...today." before both copies), unless what it
+        # crosses is a whole line in one copy (a heading the other glued on: the copy's own)
+        limit = min(a1, start + CROSS)
+        q = lines.find(1, a0 + 1, limit)
+        while q >= 0 and not lines[q + d]:
+            q = lines.find(1, q + 1, limit)
+        if q > 0:
+            start = q
+    if start < a0:
+        for q in range(start, a0 + 1):
+            if bounds[q] or bounds[q + d]:
+                a0 = q
+                break
+    elif start > a0:
+        a0 = start
+    return a0, a1
+
+
+def runs(sk: Skeleton, width: int) -> list[Run]:
+    """The runs of ``sk``: anchors of ``width`` characters that chain on one diagonal, each
+    grown to its exact match and checked."""
+    earlier, later, common = _anchors(sk, width)
+    if earlier.shape[0] == 0:
+        return []
+    span = len(sk) + width + _RUN_SLACK + 1
+    if earlier.shape[0] > _FEW_ANCHORS:
+        found = _run_spans(earlier, later, common, width, span)
+    else:
+        found = _few_run_spans(earlier.tolist(), later.tolist(), common.tolist(), width)
+    return _grown(sk, width, *found)
+
+
+def _run_spans(
+    earlier: Any, later: Any, common: Any, width: int, span: int
+) -> tuple[list[int], list[int], list[int]]:
+    """Where the runs of anchors lie: the start and end of each run's first copy and its
+    diagonal (how far the second copy lies after the first), in order of diagonal and start.
+
+    By diagonal, then by position (each position pairs with one later one: the keys differ),
+    sorted as one packed key that carries the label flag in its lowest bit. A diagonal's keys
+    are ``span`` apart from the next one's, more than any gap inside a run, so a run ends
+    exactly where consecutive keys differ by more than that gap.
+    """
+    keys = (later - earlier) * span
+    keys += earlier
+    keys <<= 1
+    keys |= common
+    keys.sort()
+    common = keys & 1
+    keys >>= 1
+    split = np.empty(keys.shape[0] + 1, dtype=bool)
+    split[0] = split[-1] = True
+    np.greater(keys[1:] - keys[:-1], width + _RUN_SLACK, out=split[1:-1])
+    limits = split.nonzero()[0]
+    first, last = limits[:-1], limits[1:] - 1
+    # a short run of windows the text has three times or more is a label it repeats (a field
+    # name and its value in every entry of a listing), not a piece of a copy
+    label = np.logical_and.reduceat(common, first)
+    label &= keys.take(last) - keys.take(first) + width < _LABEL_CHARS
+    # a phrase the text happens to use twice (fewer than _MIN_ANCHORS anchors) is not a copy
+    keep = (last - first + 1 >= _MIN_ANCHORS) & ~label
+    first, last = first[keep], last[keep]
+    if first.shape[0] > _MAX_RUNS:
+        # a text that repeats itself all over: the runs with the most anchors are kept (the
+        # copies of a doubled body among them), in their order
+        size = last - first
+        keep = np.sort(np.argpartition(-size, _MAX_RUNS - 1)[:_MAX_RUNS])
+        first, last = first[keep], last[keep]
+    d, j = np.divmod(keys.take(first), span)
+    ends = keys.take(last) - d * span + width
+    return j.tolist(), ends.tolist(), d.tolist()
+
+
+def _few_run_spans(
+    earlier: list[int], later: list[int], common: list[bool], width: int
+) -> tuple[list[int], list[int], list[int]]:
+    """:func:`_run_spans` for a few anchors (up to ``_FEW_ANCHORS``), in Python: below that,
+    NumPy's cost per call outweighs its speed per element."""
+    diagonals = [i - j for j, i in zip(earlier, later, strict=True)]
+    runs: list[list[int]] = []  # diagonal, first anchor, last anchor, anchors, all common
+    for d, j, c in sorted(zip(diagonals, earlier, common, strict=True)):
+        run = runs[-1] if runs else None
+        if run is not None and run[0] == d and j - run[2] <= width + _RUN_SLACK:
+            run[2] = j
+            run[3] += 1
+            run[4] = run[4] and c
+        else:
+            runs.append([d, j, j, 1, c])
+    kept = [
+        (first, last + width, d)
+        for d, first, last, count, label in runs
+        if count >= _MIN_ANCHORS and not (label and last - first + width < _LABEL_CHARS)
+    ]
+    return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+
+
+def _grown(
+    sk: Skeleton, width: int, firsts: list[int], lasts: list[int], diagonals: list[int]
+) -> list[Run]:
+    """The runs whose first copy starts at ``firsts`` and ends at ``lasts``, on
+    ``diagonals``, each grown to the whole of its exact match and checked."""
+    runs: list[Run] = []
+    if not firsts:
+        return runs
+    chars = sk.chars
+    n = len(sk)
+    text = sk.letters()
+    starts = np.zeros(n + 1, dtype=np.uint8)
+    starts[sk.starts] = 1
+    starts[n] = 1
+    line_starts = np.zeros(n + 1, dtype=np.uint8)
+    line_starts[0] = line_starts[n] = 1
+    line_starts[sk.edges] = 1
+    bounds, lines = starts.tobytes(), line_starts.tobytes()
+    seen: set[tuple[int, int]] = set()
+    reach: dict[int, int] = {}
+    for a0, a1, dd in zip(firsts, lasts, diagonals, strict=True):
+        if a1 <= reach.get(dd, -1):
+            continue  # inside the run before it on this diagonal, which grew over it
+        a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
+        reach[dd] = max(reach.get(dd, -1), a1)
+        if (a0, dd) in seen:
+            continue  # grown into a run already found (anchors missing inside a long word)
+        seen.add((a0, dd))
+        if text[a0:a1] == text[a0 + dd : a1 + dd]:
+            matched = a1 - a0
+        else:
+            matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
+        if matched < width:
+            continue
+        seam = max(width, dd // 2)
+        if a0 + dd <= a1 < a0 + dd + seam:
+            # The copies touch, and the phrase at their seam could close the first or open the
+            # second: a page whose last line ends with its title, then a copy without the title
+            # but with that last line (the copies overlap by the phrase, or the second goes on
+            # with it). Where the second copy would start inside a line, the seam moves to the
+            # first line start within the phrase, if any: copies are whole lines.
+            shared = a1 - a0 - dd
+            if not lines[a0 + dd]:
+                shared += agree(text, a1, a1 + dd, max(0, min(n - dd - a1, seam - shared)))
+            a0 += next((k for k in range(shared + 1) if lines[a0 + dd + k]), 0)
+            a1 = a0 + dd
+            # (what aligns is counted again over what the run now covers)
+            if text[a0:a1] == text[a0 + dd : a1 + dd]:
+                matched = a1 - a0
+            else:
+                matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
+        if a1 > a0 + dd and matched < a1 - a0:
+            # The copies would overlap, but not letter for letter: texts of one length side by
+            # side on a diagonal (a listing's lines, each its entry twice), not a tandem repeat.
+            # Its exact parts are runs of their own.
+            runs.extend(_exact_parts(chars, lines, a0, a1, dd, width))
+        elif a1 > a0 + dd:
+            # The copies overlap: a tandem repeat of period dd. The first copy is one period,
+            # the second everything that repeats it.
+            runs.append(Run(a0, a0 + dd, a0 + dd, a1 + dd, min(matched, dd), tandem=True))
+        else:
+            runs.append(Run(a0, a1, a0 + dd, a1 + dd, matched))
+    return runs
+
+
+def _exact_parts(chars: Any, lines: bytes, a0: int, a1: int, dd: int, width: int) -> list[Run]:
+    """The stretches of ``[a0, a1)`` equal letter for letter to the text ``dd`` further on, of
+    ``width`` letters or more, as runs (tandem repeats where they overlap their twin). As in
+    :func:`_extend`, a stretch that crosses a line start (``lines``) in either copy by fewer
+    than ``CROSS`` letters stops there: two lines that end alike do not join."""
+    equal = np.zeros(a1 - a0 + 2, dtype=bool)
+    equal[1:-1] = chars[a0:a1] == chars[a0 + dd : a1 + dd]
+    edges = (equal[1:] != equal[:-1]).nonzero()[0]
+    parts = []
+    for p0, p1 in zip((edges[0::2] + a0).tolist(), (edges[1::2] + a0).tolist(), strict=True):
+        head = next((p for p in range(p0 + 1, min(p1, p0 + CROSS)) if lines[p] or lines[p + dd]), 0)
+        p0 = head or p0
+        tail = next(
+            (q for q in range(p1 - 1, max(p0, p1 - CROSS), -1) if lines[q] or lines[q + dd]), 0
+        )
+        p1 = tail or p1
+        if p1 - p0 < width:
+            continue
+        if p1 > p0 + dd:
+            parts.append(Run(p0, p0 + dd, p0 + dd, p1 + dd, dd, tandem=True))
+        else:
+            parts.append(Run(p0, p1, p0 + dd, p1 + dd, p1 - p0))
+    return parts

@@ -1,0 +1,230 @@
+"""Chains: the runs that make up one pair of copies.
+
+The longest runs seed chains; shorter runs join the chain they continue — a typo leaves a small
+gap in both copies, a dropped sentence or a missing heading a gap in one — and chains that runs
+bring together merge. A run whose first copy lies in a chain's second copy is the next pair of a
+series, not a continuation.
+
+>>> from dedup.anchors import Run
+>>> [(c.a0, c.a1, c.b0, c.b1) for c in chain([Run(0, 40, 100, 140, 40), Run(44, 90, 144, 190, 46)])]
+[(0, 90, 100, 190)]
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from dedup.anchors import CROSS, Run
+
+__all__ = ["SMALL_GAP", "Candidate", "chain", "union"]
+
+# A chain's small side gap (both copies changed at one place) in skeleton characters, and how
+# far two runs may overlap (a phrase that repeats near a copy's edge).
+SMALL_GAP = 256
+_OVERLAP = 256
+# How many of the strongest chains a run may join (bounds the chaining's cost).
+_SEEDS = 64
+# How many times chains are merged again after the runs joined them (merging stops earlier
+# when a pass joins nothing; four passes were the most any page of the evaluation data took).
+_MERGE_PASSES = 8
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A pair of copies found in a text, in skeleton coordinates, with its measurements."""
+
+    runs: list[Run]
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    matched: int = 0
+    kind: str = "distant"
+    score: float = 0.0
+    # how much the first copy looks more inside script data or markup than the second
+    # (:func:`_script`): for an "embedded" pair, positive when the first copy is the one inside
+    code_first: float = 0.0
+    # whether one copy has far fewer line breaks than the other (a flattened copy's shape)
+    flat: bool = False
+
+    def add(self, run: Run) -> None:
+        self.runs.append(run)
+        # (comparisons rather than min() and max(): a text adds thousands of runs)
+        if run.a0 < self.a0:
+            self.a0 = run.a0
+        if run.a1 > self.a1:
+            self.a1 = run.a1
+        if run.b0 < self.b0:
+            self.b0 = run.b0
+        if run.b1 > self.b1:
+            self.b1 = run.b1
+        self.matched += run.matched
+
+    def cover(self, *, first: bool) -> float:
+        """The share of the first (or second) copy that its runs align with the other."""
+        size = (self.a1 - self.a0) if first else (self.b1 - self.b0)
+        return union(self.runs, first=first) / max(1, size)
+
+    def trim(self) -> None:
+        """Make the copies disjoint where overlapping runs made them touch."""
+        if self.a1 <= self.b0:
+            return
+        limit = self.b0
+        runs = []
+        for r in self.runs:
+            if r.a0 >= limit:
+                continue
+            if r.a1 > limit:
+                cut = r.a1 - limit
+                r = Run(r.a0, limit, r.b0, r.b1 - cut, max(0, r.matched - cut))
+            runs.append(r)
+        self.runs = runs
+        self.a1 = max(r.a1 for r in runs)
+        self.b1 = max(r.b1 for r in runs)
+        self.matched = sum(r.matched for r in runs)
+
+
+def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
+    """The cost of adding ``run`` to ``cand`` (after or before it), or ``None`` if it is no
+    continuation of the same pair of copies."""
+    if cand.a0 <= run.a0 and run.a1 <= cand.a1 and cand.b0 <= run.b0 and run.b1 <= cand.b1:
+        # inside the chain: it fills a gap between two of its runs, if it follows them
+        earlier = [r for r in cand.runs if r.a1 <= run.a0 + CROSS]
+        later = [r for r in cand.runs if r.a0 >= run.a1 - CROSS]
+        if earlier and later:
+            prev = max(earlier, key=lambda r: r.a1)
+            nxt = min(later, key=lambda r: r.a0)
+            if prev.b1 <= run.b0 + CROSS and run.b1 <= nxt.b0 + CROSS:
+                return 0
+        return None
+    after = run.a0 >= cand.a0
+    if after:
+        if run.a0 >= cand.b0:
+            return None  # its first copy lies in the chain's second: the next pair of a series
+        gap_a, gap_b = run.a0 - cand.a1, run.b0 - cand.b1
+        crossing = run.a1 - cand.b0
+    else:
+        if cand.a0 >= run.b0:
+            return None  # the chain's first copy lies in its second: the pair before it
+        gap_a, gap_b = cand.a0 - run.a1, cand.b0 - run.b1
+        crossing = cand.a1 - run.b0
+    half = (run.a1 - run.a0) // 2
+    if gap_a < -half or gap_b < -half or gap_a < -_OVERLAP or gap_b < -_OVERLAP:
+        return None  # not a continuation: the run mostly repeats what the chain has
+    if crossing > _OVERLAP:
+        return None  # the first copy may not run into the second
+    gap_a, gap_b = (gap_a if gap_a > 0 else 0), (gap_b if gap_b > 0 else 0)
+    small, large = (gap_a, gap_b) if gap_a <= gap_b else (gap_b, gap_a)
+    if small > SMALL_GAP or large > max(400, 2 * cand.matched):
+        return None
+    if large > max(SMALL_GAP, 4 * run.matched):
+        return None  # a short run does not bridge a paragraph's gap
+    return small + large
+
+
+class _Seeds:
+    """The chains that runs may join (the first ``_SEEDS``).
+
+    ``near`` keeps the chains a run or chain could continue: within reach of it on both
+    sides (and, for a run, on nearby diagonals). It is a necessary condition of
+    :func:`_fits`, checked for every seed in a few comparisons, so only those few are
+    measured. (One by one in Python: for up to 64 seeds that is several times cheaper than
+    NumPy's per-call cost on arrays that short.)
+    """
+
+    def __init__(self) -> None:
+        self.chains: list[Candidate] = []
+
+    def append(self, cand: Candidate) -> None:
+        self.chains.append(cand)
+
+    def near(self, run: Run | Candidate, *, diagonal: bool) -> list[int]:
+        # the largest gap _fits allows between a chain and the run, and the overlap it allows
+        run_reach = max(SMALL_GAP, 4 * run.matched)
+        found = []
+        ra0, ra1, rb0, rb1 = run.a0, run.a1, run.b0, run.b1
+        d = rb0 - ra0
+        for i, c in enumerate(itertools.islice(self.chains, _SEEDS)):
+            # min(max(400, 2 * c.matched), run_reach) + _OVERLAP, without the calls
+            reach = 2 * c.matched if c.matched > 200 else 400
+            reach = (reach if reach < run_reach else run_reach) + _OVERLAP
+            if ra0 > c.a1 + reach or ra1 < c.a0 - reach:
+                continue
+            if rb0 > c.b1 + reach or rb1 < c.b0 - reach:
+                continue
+            if diagonal:
+                # a chain's diagonals lie between the distances of its copies' starts and
+                # ends; a run far off them cannot continue it (the gap it would leave is too
+                # large)
+                start, end = c.b0 - c.a0, c.b1 - c.a1
+                if start > end:
+                    start, end = end, start
+                if not start - reach <= d <= end + reach:
+                    continue
+            found.append(i)
+        return found
+
+    def best(self, run: Run | Candidate, *, diagonal: bool) -> int | None:
+        """The seed ``run`` continues at the least cost, or ``None``."""
+        best, best_cost = None, 0
+        for i in self.near(run, diagonal=diagonal):
+            cost = _fits(self.chains[i], run)
+            if cost is not None and (best is None or cost < best_cost):
+                best, best_cost = i, cost
+        return best
+
+
+def _merge(chains: list[Candidate]) -> tuple[list[Candidate], bool]:
+    seeds = _Seeds()
+    joined = False
+    for cand in sorted(chains, key=lambda c: -c.matched):
+        best = seeds.best(cand, diagonal=False)
+        if best is None:
+            seeds.append(cand)
+        else:
+            joined = True
+            for run in cand.runs:
+                seeds.chains[best].add(run)
+    return seeds.chains, joined
+
+
+def chain(runs: list[Run]) -> list[Candidate]:
+    """Join runs on nearby diagonals into candidate pairs of copies.
+
+    The longest runs seed the chains; shorter ones join the chain they continue best, so a
+    phrase that the text repeats elsewhere does not pull a chain off its diagonal.
+    """
+    seeds = _Seeds()
+    tandems: list[Candidate] = []
+    for run in sorted(runs, key=lambda r: (-r.matched, r.a0, r.b0)):
+        if run.tandem:
+            tandems.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
+            continue
+        best = seeds.best(run, diagonal=True)
+        if best is None:
+            seeds.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
+        else:
+            seeds.chains[best].add(run)
+    chains = seeds.chains
+    # chains that weaker runs have since brought together become one, until none join
+    merged = chains
+    for _ in range(_MERGE_PASSES):
+        merged, joined = _merge(merged)
+        if not joined:
+            break
+    for cand in merged:
+        cand.runs.sort(key=lambda r: (r.a0, r.b0))
+    return merged + tandems
+
+
+def union(runs: list[Run], *, first: bool) -> int:
+    """How many positions the runs cover in the first (or second) copy, overlaps once."""
+    spans = sorted((r.a0, r.a1) if first else (r.b0, r.b1) for r in runs)
+    covered, end = 0, -1
+    for lo, hi in spans:
+        lo = max(lo, end)
+        if hi > lo:
+            covered += hi - lo
+            end = hi
+    return covered

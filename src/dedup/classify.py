@@ -1,0 +1,297 @@
+"""Classification: what kind of duplicate a pair of copies is.
+
+Each chain is measured — the share of the shorter copy that aligns, the share equal letter for
+letter, the line breaks in each copy, the text between them, where it sits, signs of script
+data (:mod:`dedup.signs`) — and given a kind (:data:`dedup.spans.KINDS`): ``flattened``,
+``adjacent``, ``teaser``, ``embedded``, ``long``, or ``distant`` (repetition that repair leaves
+alone).
+
+>>> from dedup.tokens import skeleton
+>>> sk = skeleton("A title\\nA title\\nThe body.")
+>>> head = head_repeat(sk)
+>>> (head.a0, head.a1, head.b0, head.b1)
+(0, 6, 6, 12)
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+
+import regex
+
+from dedup.anchors import CROSS, Run
+from dedup.chains import SMALL_GAP, Candidate, union
+from dedup.model import RepairOptions
+from dedup.signs import code_like, scripts
+from dedup.tokens import Skeleton
+
+__all__ = [
+    "classify",
+    "ends_line",
+    "glued",
+    "head_repeat",
+    "realign_twice",
+    "starts_line",
+    "trim_seam",
+]
+
+# What may stand between two copies of a text back to back in a line (besides the last letter
+# of the first and the first of the second).
+_BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
+# A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
+_LONG_LINES = 3
+_LONG_FEW_LINES = 2
+
+
+def starts_line(sk: Skeleton, s: int) -> bool:
+    """Whether skeleton position ``s`` is the first letter or digit of its line."""
+    return s == 0 or sk.is_edge(s)
+
+
+def ends_line(sk: Skeleton, s: int) -> bool:
+    """Whether the skeleton range ending at ``s`` ends its line."""
+    return s >= len(sk) or sk.is_edge(s)
+
+
+def glued(sk: Skeleton, cand: Candidate) -> bool:
+    """Whether the second copy starts on the line where the first, a paragraph or more of its
+    own, ends (glued to it). Two sentences of one line are not copies glued together."""
+    if cand.b0 - cand.a1 > SMALL_GAP:
+        return False
+    last_of_first = sk.line(cand.a1 - 1)
+    return last_of_first == sk.line(cand.b0) and (
+        sk.line(cand.a0) != last_of_first or sk.line(cand.b1 - 1) != last_of_first
+    )
+
+
+def _complete(sk: Skeleton, cand: Candidate) -> bool:
+    """Whether the copies are whole lines, or whole lines but for being glued to each other."""
+    if not (starts_line(sk, cand.a0) and ends_line(sk, cand.b1)):
+        return False
+    return (ends_line(sk, cand.a1) and starts_line(sk, cand.b0)) or glued(sk, cand)
+
+
+def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
+    """How many lines with letters or digits lie in the skeleton range ``[s0, s1)``."""
+    return 0 if s1 <= s0 else sk.breaks(s0, s1) + 1
+
+
+def classify(
+    cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, signs: Callable[[], bool]
+) -> None:
+    _classify_shape(cand, sk, opts, text)
+    if cand.kind == "teaser" or cand.runs[0].tandem or cand.score < opts.min_similarity:
+        return
+    if cand.matched < opts.min_chars:
+        # a short text twice in a line is a captured-twice line only when it is the line
+        if (
+            cand.kind == "distant"
+            and cand.b0 <= cand.a1
+            and starts_line(sk, cand.a0)
+            and ends_line(sk, cand.b1)
+            and _twice_in_a_line(cand, sk, opts, text)
+        ):
+            cand.kind = "adjacent"
+        return
+    embedded, cand.code_first = scripts(text, sk, cand, signs)
+    if embedded:
+        # one copy is in the page's code (script data, markup) and the other is not: the one in
+        # the code is the worse-formed, wherever it sits and whatever its shape
+        cand.kind = "embedded"
+    elif cand.kind != "distant" or _exact(cand) < opts.long_similarity:
+        return
+    elif _long(cand, sk, opts, text) or _twice_in_a_line(cand, sk, opts, text):
+        # a long text copied letter for letter is a duplicate wherever it sits
+        cand.kind = "long"
+
+
+def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether a line holds a text twice, back to back (nothing but spaces and punctuation
+    between: not the cells of a table), letter for letter (an anchor's width or more, not
+    code): captured twice, as an image's caption beside its title. (Copies of whole lines in a
+    row are ``adjacent`` pairs of their own.)"""
+    return (
+        cand.b0 <= cand.a1
+        and sk.breaks(cand.a0, cand.b1) == 0
+        and not cand.flat
+        and _exact(cand) >= opts.long_similarity
+        and _BACK_TO_BACK.fullmatch(text, *sk.text_range(cand.a1 - 1, cand.b0 + 1)) is not None
+        and not code_like(text, *sk.text_range(cand.a0, cand.a1))
+    )
+
+
+def _exact(cand: Candidate) -> float:
+    """The share of the shorter copy equal letter for letter in its twin (a run may bridge a
+    typo, or align the entries of a listing that have the same length)."""
+    equal = sum(min(r.matched, r.a1 - r.a0) for r in cand.runs)
+    return min(1.0, equal / max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0)))
+
+
+def _long(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether both copies are long text: ``long_chars`` letters or more over three lines or
+    more (a paragraph repeated whole is a quote; paragraphs in a row are a copy), or twice that
+    in fewer lines; paragraphs rather than short lines, and not code (a list or code shown
+    twice, as the tabs of one example, is natural)."""
+    if cand.matched < opts.long_chars:
+        return False
+    lines = min(sk.breaks(cand.a0, cand.a1), sk.breaks(cand.b0, cand.b1)) + 1
+    if lines < _LONG_LINES and cand.matched < _LONG_FEW_LINES * opts.long_chars:
+        return False
+    return all(
+        _prose(sk, s0, s1, opts) and not code_like(text, *sk.text_range(s0, s1))
+        for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
+    )
+
+
+def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:
+    len_a = cand.a1 - cand.a0
+    len_b = cand.b1 - cand.b0
+    # how much of the shorter copy the longer one holds: a copy with a paragraph more than its
+    # twin, or a flattened copy without the headings and lists, still scores high
+    shorter = max(1, min(len_a, len_b))
+    total = cand.matched
+    cand.matched = min(union(cand.runs, first=True), union(cand.runs, first=False))
+    cand.score = min(1.0, cand.matched / shorter)
+    if total > 1.5 * cand.matched:
+        # parts of one copy align more than once: a repeating pattern, not two copies
+        cand.score = min(cand.score, 0.5)
+    cand.kind = "distant"
+    tandem = cand.runs[0].tandem
+    if cand.matched < opts.min_chars and cand.a0 and cand.b0 > cand.a1 and not tandem:
+        return  # short, not first, not back to back: no kind but distant applies
+    complete = _complete(sk, cand)
+    if tandem:
+        if complete and len_a >= opts.min_chars and _prose(sk, cand.a0, cand.a1, opts):
+            cand.kind = "adjacent"
+        return
+    if cand.score < opts.min_similarity:
+        return
+    breaks_a = sk.breaks(cand.a0, cand.a1)
+    breaks_b = sk.breaks(cand.b0, cand.b1)
+    gap = max(0, cand.b0 - cand.a1)
+    between = _lines_between(sk, cand.a1, cand.b0)
+    many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
+    # a doubled body is most of its page, or a long text whatever the page holds besides
+    # (hundreds of kilobytes of script around it)
+    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or _long(
+        cand, sk, opts, text
+    )
+    blank_a, blank_b = sk.blank_breaks(cand.a0, cand.a1), sk.blank_breaks(cand.b0, cand.b1)
+    if (
+        few * 2 > many
+        and max(blank_a, blank_b) >= 1
+        and min(blank_a, blank_b) * 2 <= max(blank_a, blank_b)
+    ):
+        # the same lines, but one copy lost the blank lines between its paragraphs
+        breaks_a, breaks_b = blank_a, blank_b
+        many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
+    if many >= 1 and few * 2 <= many:
+        cand.flat = True
+        if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
+            edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
+        else:
+            edges = _near_line_edges(sk, cand.b0, cand.b1, cand.a1, len(sk))
+        if large and gap <= 4 * cand.matched and edges:
+            cand.kind = "flattened"
+        return
+    if not complete:
+        return
+    if (
+        cand.a0 == 0
+        and between <= 1
+        and breaks_a == 0
+        and (cand.matched < opts.min_chars or gap > 0)
+    ):
+        cand.kind = "teaser"
+        return
+    if cand.matched < opts.min_chars:
+        return
+    if not large and not (
+        _prose(sk, cand.a0, cand.a1, opts) and _prose(sk, cand.b0, cand.b1, opts)
+    ):
+        return  # list items or labels repeated: natural, unless it is most of the text
+    if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
+        cand.kind = "adjacent"
+
+
+def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> bool:
+    """Whether ``[s0, s1)`` starts and ends at most half a line away from a line's edge.
+
+    The paragraphed copy of a doubled body is whole paragraphs, but for an edit at its edge;
+    its lines count only within ``[low, high)`` (the other copy may be glued to them).
+    """
+    line_start = max(low, sk.line_start(s0))
+    line_end = min(high, sk.line_end(s1 - 1))
+    first_len = min(high, sk.line_end(s0)) - line_start
+    last_len = line_end - max(low, sk.line_start(s1 - 1))
+    return (s0 - line_start) * 2 <= first_len and (line_end - s1) * 2 <= last_len
+
+
+def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
+    """Whether a copy reads as paragraphs rather than a list of short items or labels."""
+    return (s1 - s0) >= (sk.breaks(s0, s1) + 1) * opts.min_chars / 2
+
+
+def trim_seam(sk: Skeleton, cand: Candidate) -> None:
+    """Cut a chain's end back to the line both copies end on, when the letters past it match
+    only because the next lines of both begin alike."""
+    last = max(cand.runs, key=lambda r: r.a1)
+    d = last.b0 - last.a0
+    if ends_line(sk, last.a1) and ends_line(sk, last.b1):
+        return  # both copies end with their lines: a whole line matched, not a seam
+    edges = sk.edge_list
+    low = max(last.a0 + 1, last.a1 - CROSS + 1)
+    for p in edges[bisect_left(edges, low) : bisect_left(edges, last.a1)]:
+        if sk.is_edge(p + d):
+            cut = last.a1 - p
+            trimmed = Run(last.a0, p, last.b0, last.b1 - cut, max(0, last.matched - cut))
+            cand.runs[cand.runs.index(last)] = trimmed
+            cand.a1 = max(r.a1 for r in cand.runs)
+            cand.b1 = max(r.b1 for r in cand.runs)
+            cand.matched -= cut
+            return
+
+
+def realign_twice(cand: Candidate, sk: Skeleton) -> None:
+    """A line that holds a text twice, back to back, matched from a few letters too early: the
+    line before ends as the text does (``...3.35oz`` then ``X - 3.35oz X - 3.35oz``), so the
+    exact match starts there and stops short of the line's end. Such a pair becomes the line's
+    two halves."""
+    if len(cand.runs) != 1 or cand.b0 != cand.a1:
+        return
+    edges = sk.edge_list
+    k = bisect_right(edges, cand.a0)
+    if k >= len(edges):
+        return
+    p = edges[k]
+    period = cand.b0 - cand.a0
+    if not cand.a0 < p < cand.a0 + CROSS or sk.line_end(p) != p + 2 * period:
+        return
+    if sk.letters(p, p + period) != sk.letters(p + period, p + 2 * period):
+        return
+    cand.runs = [Run(p, p + period, p + period, p + 2 * period, period)]
+    cand.a0, cand.a1, cand.b0, cand.b1 = p, p + period, p + period, p + 2 * period
+    cand.matched = period
+
+
+def head_repeat(sk: Skeleton) -> Candidate | None:
+    """The first line, when one of the next two lines repeats it letter for letter.
+
+    Anchors cannot see a line shorter than their width (a title, ``TL;DR:``); a teaser can be
+    that short, so the text's first lines are compared whole.
+    """
+    window = min(len(sk), 4096)
+    bounds = [0, *(edge for edge in sk.edge_list[:3] if edge < window)]
+    if len(bounds) < 2:
+        return None
+    bounds.append(window if len(bounds) < 4 else bounds[-1])
+    first = sk.chars[bounds[0] : bounds[1]]
+    for k in (1, 2):
+        if k + 1 >= len(bounds):
+            break
+        start, end = bounds[k], bounds[k + 1]
+        if end - start == first.shape[0] and sk.chars[start:end].tobytes() == first.tobytes():
+            n = int(first.shape[0])
+            return Candidate([Run(0, n, start, end, n)], 0, n, start, end, n)
+    return None

@@ -1,0 +1,134 @@
+"""Signs of script data and markup around and inside a copy.
+
+Naive extractors keep a page's ``<script>`` text and its markup: a copy of the article inside a
+JSON string (``"articleBody":"..."``), HTML inside one, app state spread over many fields. Such
+a copy shows signs at its edges (a JSON string's opening ``"key":"``, JSON's punctuation,
+escapes, tags, a markdown link's target) or dense inside it; :func:`scripts` tells whether one
+copy of a pair is inside the code and the other is not.
+
+>>> edges('{"articleBody":"The text of the article.","author":"A"}', 16, 40)
+3
+>>> code_like("if (a[i] > b) { c = d; }", 0, 24)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import regex
+
+from dedup.chains import Candidate
+from dedup.tokens import Skeleton
+
+__all__ = ["code_like", "edges", "has_quote_punctuation", "script", "scripts"]
+
+# The signs of script data and markup around a copy: HTML tags (raw, JSON-escaped or
+# entity-escaped), the escapes of a JSON string (``\\u00e9``, ``\\"``, ``\\/``; not ``\\n``,
+# which code shown on a page has too), a markdown link's target, and JSON's punctuation
+# between keys and values (``":"``, ``", "``, ``{"``, also escaped in another string; and
+# a script's object keys: ``value:"``, ``",marks:``).
+_SCRIPT = regex.compile(
+    r"<[!/]?[A-Za-z][^<>]{0,2000}>"
+    r"|\\+u003[cC]/?[A-Za-z]|&lt;/?[A-Za-z]"
+    r'|\\+(?:u[0-9a-fA-F]{4}|["/])'
+    r"|\]\([^()\s]{1,2000}\)"
+    r'|\\*"\s*(?::\s*\\*["\[{\dtfn-]|,\s*\\*"|[\]}])|[\[{]\s*\\*"'
+    r'|\w:\\*"|\\*",\w+:'
+)
+# The same signs, by the characters that make them, as counted inside a copy: escapes, tags,
+# link targets (``\\``, ``<``, ``](``) and JSON's punctuation around quotes.
+_QUOTE_SIGNS = ('":', '","', '{"', ':"')
+# What every sign of _SCRIPT that is not markup (``Skeleton.markup``) holds.
+# JSON's punctuation after a quote, and before one (``":``, ``",``, ``{"``...).
+_AFTER_QUOTE = frozenset(":,}]")
+_BEFORE_QUOTE = frozenset("{[:")
+# Code: one character in _CODE_SHARE or more is one of these.
+_CODE_MARKS = "()[]{}<>=;"
+_CODE_SHARE = 30
+# A JSON string's value opening right before a copy: the key's closing quote, the colon, the
+# value's opening quote (escaped too: a string in a string), then at most opening punctuation.
+_VALUE_OPENS = regex.compile(r'\\*"\s*:\s*\[?\s*\\*"[\s\p{Ps}\p{Pi}]*$')
+# How far before and after a copy its surroundings are read for them.
+_EDGE = 32
+# A copy scores one for each side with signs around it, and one for each this many signs per
+# thousand characters inside it; at this score it is inside code or markup (``_script``).
+_SCRIPT_DENSITY = 5.0
+_SCRIPT_SCORE = 2.0
+
+
+def edges(text: str, start: int, end: int) -> int:
+    """On how many sides of the copy ``text[start:end]`` its surroundings show signs of script
+    data or markup (a JSON string's quotes and the keys around it, the tags of HTML inside a
+    string); a copy that opens a JSON string's value (``"articleBody":"``) counts twice on that
+    side, as it is in script data whatever follows it."""
+    before = text[max(0, start - _EDGE) : start]
+    if _VALUE_OPENS.search(before):
+        return 2 + _edge(text[end : end + _EDGE])
+    return _edge(before) + _edge(text[end : end + _EDGE])
+
+
+def _edge(window: str) -> bool:
+    """Whether ``window`` shows a sign of script data or markup. (Every sign holds one of the
+    characters tested first: most windows are ruled out at once.)"""
+    return (
+        '"' in window or "<" in window or "\\" in window or "]" in window or "&" in window
+    ) and _SCRIPT.search(window) is not None
+
+
+def script(text: str, start: int, end: int, edges: int) -> float:
+    """How much the copy ``text[start:end]`` looks inside script data or markup: its
+    ``edges`` (:func:`_edges`) plus the density of the signs inside it (a copy spread over many
+    JSON fields, HTML with its tags), one for every ``_SCRIPT_DENSITY`` per thousand
+    characters."""
+    # (the signs are counted by their characters: str.count runs at memory speed; those with
+    # a quote only where there is one)
+    inside = text.count("\\", start, end) + text.count("<", start, end)
+    inside += text.count("](", start, end)
+    if text.find('"', start, end) >= 0:
+        inside += sum(text.count(sign, start, end) for sign in _QUOTE_SIGNS)
+    return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
+
+
+def has_quote_punctuation(text: str) -> bool:
+    """Whether ``text`` holds JSON's punctuation around a quote (``":``, ``",``, ``{"``...)."""
+    # (one str.find per quote: seven scans of the whole text for two characters cost more)
+    k = text.find('"')
+    while k >= 0:
+        if text[k + 1 : k + 2] in _AFTER_QUOTE or (k and text[k - 1] in _BEFORE_QUOTE):
+            return True
+        k = text.find('"', k + 1)
+    return False
+
+
+def scripts(
+    text: str, sk: Skeleton, cand: Candidate, signs: Callable[[], bool]
+) -> tuple[bool, float]:
+    """Whether one of the pair's copies is clearly inside script data or markup and the other
+    is not (a :func:`_script` score of 2 or more against half that or less, with the signs at
+    the edges, or by their density inside alone: a chain may begin a copy in script data and
+    go on in page text), and how much more the first copy is (its score less the second's).
+    A pair that the shape of its copies already classed (flattened, adjacent) is measured only
+    where a copy shows signs at its edges (a page's code with the body in a string, HTML
+    paragraphs in one, a script right after the page text). ``signs`` says whether the text
+    has any sign at all (most pages have none: nothing to measure)."""
+    if not signs():
+        return False, 0.0
+    a0, a1 = sk.text_range(cand.a0, cand.a1)
+    b0, b1 = sk.text_range(cand.b0, cand.b1)
+    edges_a, edges_b = edges(text, a0, a1), edges(text, b0, b1)
+    if cand.kind != "distant" and not (edges_a or edges_b):
+        return False, 0.0
+    dense_a, dense_b = script(text, a0, a1, 0), script(text, b0, b1, 0)
+    for code_a, code_b in ((edges_a + dense_a, edges_b + dense_b), (dense_a, dense_b)):
+        high, low = max(code_a, code_b), min(code_a, code_b)
+        if high >= _SCRIPT_SCORE and low * 2 <= high:
+            return True, code_a - code_b
+    return False, edges_a + dense_a - edges_b - dense_b
+
+
+def code_like(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` reads as program code: brackets, braces and operators make
+    up a share of it that prose does not reach."""
+    marks = sum(text.count(char, start, end) for char in _CODE_MARKS)
+    return marks * _CODE_SHARE >= end - start
