@@ -20,6 +20,7 @@ from dedup.io import (
     Record,
     Reject,
     Source,
+    WriteOptions,
     Writer,
     atomic_output,
     detect_format,
@@ -328,6 +329,19 @@ def test_text_writer_final_newline() -> None:
         with Writer(None, "text", stdout=buffer, final_newline=final_newline) as writer:
             writer.write(Record(source="a", line=1, id="a", text=text), text)
         assert buffer.getvalue() == written, (text, final_newline)
+
+
+def test_writer_options_are_one_record_and_keywords_override_it(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    options = WriteOptions(field="body", final_newline=False)
+    with Writer(out, "text", options=options, force=True) as writer:
+        assert (writer.options.field, writer.options.force) == ("body", True)
+        writer.write(Record(source="a", line=1, id="a", text="x"), "x")
+    assert out.read_bytes() == b"x"
+    with pytest.raises(ConfigError, match="unknown option schema for WriteOptions"):
+        Writer(None, "parquet", schema=None)
+    with pytest.raises(ConfigError, match="option field"):
+        open_writer("-", field="")
 
 
 def test_atomic_output_leaves_nothing_on_error(tmp_path: Path) -> None:

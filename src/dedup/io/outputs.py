@@ -1,0 +1,121 @@
+"""Outputs that never leave a partial file: :func:`atomic_output` writes a temporary file in
+the output's directory, flushes and syncs it, then renames it over the target with
+:func:`os.replace`. An output that exists is refused unless ``force`` is set; a stream (a FIFO,
+a character device, ``/dev/stdout``) is written into, and anything else refused."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from dedup.model import DedupError
+
+__all__ = ["OutputError", "atomic_output", "is_stream", "refuse_to_replace"]
+
+
+class OutputError(DedupError):
+    """An output cannot be written: it exists (and ``force`` is off), or it is the input."""
+
+
+def _exists(path: Path) -> OutputError:
+    return OutputError(
+        f"{path} exists", hint="pass force=True to replace it", reason="exists", path=path
+    )
+
+
+def is_stream(path: str | Path) -> bool:
+    """Whether an output at ``path`` is written into rather than replaced: a FIFO, a character
+    device (``/dev/null``, a terminal) or a link to an open file descriptor (``/dev/stdout``,
+    ``/dev/fd/N``). Nothing there can be replaced, so nothing is lost by writing.
+
+    >>> is_stream("/dev/null"), is_stream("out.jsonl")
+    (True, False)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or _descriptor(path)
+
+
+def _descriptor(path: str | Path) -> bool:
+    """Whether ``path`` leads, through symbolic links, to ``/dev/fd/N`` or ``/proc/*/fd/N``."""
+    step = os.fspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        if _FD_PATH.match(step):
+            return True
+        if not os.path.islink(step):
+            return False
+        step = os.path.join(os.path.dirname(step), os.readlink(step))
+    return False
+
+
+_FD_PATH = re.compile(r"/(?:dev|proc/(?:self|\d+))/fd/\d+$")
+
+
+def refuse_to_replace(path: Path, *, force: bool) -> None:
+    """Refuse ``path`` as an output that would be replaced: an existing regular file without
+    ``force``, and anything that is neither a regular file nor a stream (:func:`is_stream`)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode):
+        if not force and not _descriptor(path):
+            raise _exists(path)
+    elif not is_stream(path):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        kind = "a socket" if stat.S_ISSOCK(mode) else kind
+        kind = "a block device" if stat.S_ISBLK(mode) else kind
+        raise OutputError(
+            f"{path} is {kind}",
+            hint="write to a regular file, a FIFO or a character device",
+            reason="not-a-file",
+            path=path,
+        )
+
+
+@contextlib.contextmanager
+def atomic_output(
+    path: Path, *, force: bool = False, mode_from: Path | None = None
+) -> Iterator[IO[bytes]]:
+    """A binary file that appears at ``path`` only when the block finishes without error.
+
+    It is written as a temporary file in the same directory, flushed, synced and renamed over
+    ``path``; on any error (or Ctrl-C) the temporary file is removed and ``path`` is untouched.
+    ``mode_from`` copies that file's permissions (for ``--in-place``). A symbolic link is
+    written through: the file it leads to is replaced, the link stays. A stream
+    (:func:`is_stream`: a FIFO, ``/dev/null``, ``/dev/stdout``) is written into as it goes;
+    anything else that is not a regular file (a directory, a socket) is refused.
+    """
+    refuse_to_replace(path, force=force)
+    if is_stream(path):
+        with open(path, "wb") as stream:
+            yield stream
+        return
+    real = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    directory = real.parent if str(real.parent) else Path(".")
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{real.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode_from is not None:
+            os.chmod(tmp, mode_from.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,245 @@
+"""What a reader yields: a :class:`Record` (one document, every field kept, where it came
+from), a :class:`Reject` (what could not be read, and why), or a :class:`Line` not parsed yet,
+which a :class:`LineParser` makes a record where it is processed."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from dedup.model import DedupError, InputError
+from dedup.parquet import Errors
+
+__all__ = ["Line", "LineParser", "Record", "Reject"]
+
+
+@dataclass(slots=True, kw_only=True)
+class Record:
+    """One document read from an input.
+
+    - ``source``, ``line``: where it came from (the line for JSONL, the row for Parquet, counted
+      from 1; 1 for a text file).
+    - ``id``: its ``id`` field when it has one, else ``source:line``.
+    - ``fields``: the whole record, every field in order (``None`` for a text file).
+    - ``nbytes``: how many input bytes it took (decompressed).
+    - ``position``: how far into the input it ends, in decompressed bytes (rows scaled to the
+      file size for Parquet): a progress bar's measure.
+    - ``raw``: the JSON line as read (valid UTF-8), so that a record whose text does not change
+      is written back byte for byte.
+    - ``replaced``: invalid UTF-8 was replaced with U+FFFD (``--errors replace``).
+    - ``no_text``: its text field is null (``text`` is ``""``): it has nothing to clean or
+      compare, and is written back as it was read.
+    """
+
+    source: str
+    line: int
+    id: str
+    text: str
+    fields: dict[str, Any] | None = None
+    nbytes: int = 0
+    replaced: bool = False
+    position: int = 0
+    raw: bytes | None = None
+    no_text: bool = False
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reject:
+    """A record that cannot be processed: where it is, why (``error``, whose fields say it for
+    a program), and its raw bytes (nothing is lost)."""
+
+    source: str
+    line: int
+    error: DedupError
+    raw: bytes = b""
+
+    def to_dict(self, message: str | None = None) -> dict[str, Any]:
+        """The JSON line a rejects file holds: ``source``, ``line``, ``error`` (``message``, or
+        the error's own), and ``raw`` as text, or ``raw_base64`` when the bytes are not valid
+        UTF-8."""
+        error = str(self.error) if message is None else message
+        out: dict[str, Any] = {"source": self.source, "line": self.line, "error": error}
+        try:
+            out["raw"] = self.raw.decode("utf-8")
+        except UnicodeDecodeError:
+            out["raw_base64"] = base64.b64encode(self.raw).decode("ascii")
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One JSON line as read, not parsed yet: a :class:`LineParser` makes it a record.
+
+    A reader made with ``lazy=True`` yields these, so that the parsing can happen where the
+    record is processed (a worker process) rather than where the file is read.
+    """
+
+    source: str
+    number: int
+    data: bytes
+    position: int
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class LineParser:
+    """Turns a :class:`Line` of a JSONL source into a :class:`Record`, or a :class:`Reject`
+    whose message names the file, line and field and says what to do.
+
+    >>> parse = LineParser("crawl.jsonl")
+    >>> parse(Line("crawl.jsonl", 1, b'{"id": 7, "text": "Hello."}\\n', 28)).text
+    'Hello.'
+    >>> error = parse(Line("crawl.jsonl", 2, b'{"id": 8}\\n', 38)).error
+    >>> error.path, error.line, error.field, error.reason
+    ('crawl.jsonl', 2, 'text', 'no-field')
+    """
+
+    source: str
+    field: str = "text"
+    id_field: str = "id"
+    errors: Errors = "strict"
+
+    def __call__(self, line: Line) -> Record | Reject:
+        name, number, raw_line = self.source, line.number, line.data
+        data = raw_line[3:] if number == 1 and raw_line.startswith(b"\xef\xbb\xbf") else raw_line
+        text, error, replaced = self.decode(data, number, "the line")
+        if error is not None:
+            return Reject(source=name, line=number, error=error, raw=raw_line)
+        assert text is not None
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            cut = "" if raw_line.endswith(b"\n") else " (the file ends in the middle of it)"
+            malformed = InputError(
+                f"{name}:{number}: malformed JSON{cut}: {exc.msg} (column {exc.colno})",
+                hint="fix the line",
+                reason="malformed-json",
+                path=name,
+                line=number,
+            )
+            return Reject(source=name, line=number, error=malformed, raw=raw_line)
+        except (ValueError, RecursionError) as exc:  # valid JSON past what Python reads
+            return Reject(
+                source=name, line=number, error=self._unreadable(exc, number), raw=raw_line
+            )
+        null = isinstance(record, dict) and self.field in record and record[self.field] is None
+        try:
+            value = "" if null else self.text_of(record, number)
+        except InputError as exc:
+            return Reject(source=name, line=number, error=exc, raw=raw_line)
+        return Record(
+            source=name,
+            line=number,
+            id=self.id_of(record, number),
+            text=value,
+            fields=record,
+            nbytes=len(raw_line),
+            replaced=replaced,
+            position=line.position,
+            raw=None if replaced else data,
+            no_text=null,
+        )
+
+    def _unreadable(self, exc: ValueError | RecursionError, number: int) -> InputError:
+        """What to say of valid JSON that Python's reader does not take: an integer of more
+        digits than it converts, or nesting deeper than it recurses."""
+        where = f"{self.source}:{number}"
+        if isinstance(exc, RecursionError):
+            return InputError(
+                f"{where}: the record is nested deeper than Python's JSON reader goes (about "
+                f"{sys.getrecursionlimit():,} levels)",
+                hint="flatten the record",
+                reason="too-deep",
+                path=self.source,
+                line=number,
+            )
+        digits = re.search(r"value has (\d+) digits", str(exc))
+        limit = re.search(r"limit \((\d+) digits\)", str(exc))
+        if digits is None:
+            return InputError(
+                f"{where}: unreadable JSON ({exc})",
+                hint="fix the line",
+                reason="malformed-json",
+                path=self.source,
+                line=number,
+            )
+        most = f" (Python reads up to {int(limit.group(1)):,})" if limit else ""
+        return InputError(
+            f"{where}: a number of {int(digits.group(1)):,} digits{most}",
+            hint="write the number as a string",
+            reason="number-too-long",
+            path=self.source,
+            line=number,
+        )
+
+    def decode(
+        self, data: bytes, line: int, what: str
+    ) -> tuple[str | None, InputError | None, bool]:
+        """Decode UTF-8: ``(text, error, replaced)``; ``text`` is ``None`` and ``error`` says
+        why on a strict failure."""
+        try:
+            return data.decode("utf-8"), None, False
+        except UnicodeDecodeError as exc:
+            if self.errors == "replace":
+                return data.decode("utf-8", errors="replace"), None, True
+            error = InputError(
+                f"{self.source}:{line}: invalid UTF-8 in {what} (byte 0x{data[exc.start]:02x}"
+                f" at offset {exc.start})",
+                hint="read it with errors='replace' to replace bad bytes with U+FFFD",
+                reason="invalid-utf8",
+                path=self.source,
+                line=line,
+            )
+            return None, error, False
+
+    def text_of(self, record: Any, number: int) -> str:
+        """The text field of ``record``; raises :class:`InputError` saying what is wrong."""
+        where = f"{self.source}:{number}"
+        if not isinstance(record, dict):
+            raise InputError(
+                f"{where}: the line is a JSON {type(record).__name__}, not an object",
+                hint="each line must be one JSON object; fix the line",
+                reason="not-an-object",
+                path=self.source,
+                line=number,
+            )
+        if self.field not in record:
+            fields = ", ".join(list(record)[:8]) or "none"
+            raise InputError(
+                f"{where}: the record has no field {self.field!r} (its fields: {fields})",
+                hint="choose the text field",
+                reason="no-field",
+                path=self.source,
+                line=number,
+                field=self.field,
+            )
+        value = record[self.field]
+        if not isinstance(value, str):
+            kind = "null" if value is None else type(value).__name__
+            raise InputError(
+                f"{where}: field {self.field!r} is {kind}, not a string",
+                hint="choose the text field",
+                reason="field-not-text",
+                path=self.source,
+                line=number,
+                field=self.field,
+            )
+        return value
+
+    def id_of(self, record: dict[str, Any], number: int) -> str:
+        """The record's id field when it is a string or an integer, else ``source:line``."""
+        value = record.get(self.id_field)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value)
+        return f"{self.source}:{number}"
