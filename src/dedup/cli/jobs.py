@@ -6,15 +6,25 @@ engine runs it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dedup.cli.options import EngineName, InputOptions
 from dedup.corpus.cluster import CorpusOptions, Keep
 from dedup.corpus.decide import INDEX_BATCH
 from dedup.io import Format
 from dedup.model import RepairOptions
-from dedup.normalize import NormalizeOptions
+
+if TYPE_CHECKING:
+    from dedup.normalize import NormalizeOptions
 
 __all__ = ["CleanJob", "CorpusJob", "DiffJob", "FindJob"]
+
+
+def _normalize_options() -> NormalizeOptions:
+    """The default normalisation (its module, the repair stage's, loads when a job asks)."""
+    from dedup.normalize import NormalizeOptions
+
+    return NormalizeOptions()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +38,7 @@ class CleanJob:
     in_place: bool = False
     report: str | None = None
     repair: RepairOptions = field(default_factory=RepairOptions)
-    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    normalize: NormalizeOptions = field(default_factory=lambda: _normalize_options())
     inputs: InputOptions = field(default_factory=InputOptions)
     jobs: int | None = None
     quiet: bool = False
@@ -57,7 +67,7 @@ class DiffJob:
     stages: tuple[str, ...] = ()
     context: int = 200
     repair: RepairOptions = field(default_factory=RepairOptions)
-    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    normalize: NormalizeOptions = field(default_factory=lambda: _normalize_options())
     inputs: InputOptions = field(default_factory=InputOptions)
     jobs: int | None = None
     quiet: bool = False
