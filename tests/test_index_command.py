@@ -41,6 +41,15 @@ def test_stats(index: Path) -> None:
     assert not Path(f"{index}.lock").exists()
 
 
+def test_reading_an_index_leaves_nothing_beside_it(index: Path) -> None:
+    for args in (("stats", str(index)), ("show", str(index), "a"), ("forget", str(index), "a")):
+        assert run("index", *args).exit_code == 0
+        assert sorted(p.name for p in index.parent.iterdir()) == ["seen.db"], args
+    with Index(index, readonly=True) as reader:
+        assert len(reader) == 2
+    assert sorted(p.name for p in index.parent.iterdir()) == ["seen.db"]
+
+
 def test_show(index: Path) -> None:
     result = run("index", "show", str(index), "b")
     assert result.exit_code == 0

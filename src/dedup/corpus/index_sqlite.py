@@ -110,6 +110,7 @@ class SqliteStore:
         self.where = ":memory:" if memory else str(path)
         self.readonly = readonly
         self._lock: IO[bytes] | None = None
+        self._wal = False  # WAL turned on by this writer, at its first write
         self._guard = threading.RLock()
         try:
             if memory:
@@ -125,9 +126,7 @@ class SqliteStore:
             self._db.isolation_level = None  # transactions are explicit
             self._db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
             if not readonly and not memory:
-                self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
-                self._db.execute("PRAGMA journal_size_limit=67108864")
         except sqlite3.DatabaseError as exc:
             self.close()
             raise self.not_an_index(exc) from exc
@@ -140,6 +139,14 @@ class SqliteStore:
     def close(self) -> None:
         db = getattr(self, "_db", None)
         if db is not None:
+            if self._wal:
+                # Back to a rollback journal once the writer is done (the next writer turns WAL
+                # on again as it first writes): a reader (readonly=True, ``dedup index stats``)
+                # of a WAL file leaves its -wal and -shm files beside it; of this one, nothing.
+                # With a reader still open the switch waits for none and the file stays in WAL.
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("PRAGMA busy_timeout = 0")
+                    db.execute("PRAGMA journal_mode=DELETE")
             db.close()
             self._db = None  # type: ignore[assignment]
         if self._lock is not None:
@@ -250,6 +257,12 @@ class SqliteStore:
             raise InputError(f"index {self.where} is open read-only")
         with self._guard:
             db = self.conn
+            if not self._wal and self._lock is not None:
+                # Readers go on reading while this writer writes; a writer that never writes
+                # (a run stopped by bad input) leaves the file as it found it, byte for byte.
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA journal_size_limit=67108864")
+                self._wal = True
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield
