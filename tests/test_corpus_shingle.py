@@ -163,3 +163,68 @@ def test_max_tokens_caps_the_shingles() -> None:
     capped = shingle_batch([text], 5, max_tokens=10)
     assert len(capped.shingles[0]) == 6
     assert capped.tokens == (100,)
+
+
+def _fmix(value: int) -> int:
+    mask = 2**64 - 1
+    value ^= value >> 33
+    value = (value * 0xFF51AFD7ED558CCD) & mask
+    value ^= value >> 33
+    value = (value * 0xC4CEB9FE1A85EC53) & mask
+    return value ^ (value >> 33)
+
+
+def reference_hashes(text: str, k: int) -> tuple[str, list[int]]:
+    """The exact hash and the shingle hashes of ``text`` by their definition, one token and one
+    shingle at a time with Python integers."""
+    import xxhash
+
+    from dedup.hashing import BASE, MIX
+
+    mask = 2**64 - 1
+    tokens = [
+        _fmix(sum(ord(c) * pow(BASE, i, 2**64) for i, c in enumerate(tok)) & mask ^ _fmix(len(tok)))
+        for tok in reference_tokens(text)
+    ]
+    exact = xxhash.xxh3_128_hexdigest(b"".join(t.to_bytes(8, "little") for t in tokens))
+    windows = [tokens[i : i + k] for i in range(len(tokens) - k + 1)] or [tokens]
+    shingles = set()
+    for window in windows if tokens else []:
+        acc = 0
+        for value in window:
+            acc = ((acc ^ value) * MIX) & mask
+        shingles.add(_fmix(acc))
+    return exact, sorted(shingles)
+
+
+MIXED = st.text(
+    alphabet=st.sampled_from(
+        [
+            *"abcWw :/.[]()\n\x00",
+            "\N{LATIN SMALL LETTER SHARP S}",
+            "\N{RIGHT SINGLE QUOTATION MARK}",
+            "\N{LATIN SMALL LETTER E WITH ACUTE}",
+            "\N{COMBINING ACUTE ACCENT}",
+            "\ud800",
+            "\N{CJK UNIFIED IDEOGRAPH-4E2D}",
+            "\N{CJK UNIFIED IDEOGRAPH-20000}",
+            "\N{GOTHIC LETTER AHSA}",
+            "\N{GREEK CAPITAL LETTER SIGMA}",
+            "\N{LATIN SMALL LIGATURE FF}",
+            "\N{NO-BREAK SPACE}",
+        ]
+    ),
+    max_size=40,
+)
+
+
+@given(texts=st.lists(MIXED, max_size=6), k=st.integers(1, 5))
+@settings(max_examples=150, deadline=None)
+def test_hashes_follow_their_definition_in_every_width(texts: list[str], k: int) -> None:
+    # ASCII, the Basic Multilingual Plane and texts beyond it take different array widths (and
+    # texts with a case fold of several code points are folded whole): one definition for all
+    batch = shingle_batch(texts, k)
+    for text, exact, hashes in zip(texts, batch.exact, batch.shingles, strict=True):
+        want_exact, want = reference_hashes(text, k)
+        assert exact == want_exact
+        assert hashes.tolist() == want

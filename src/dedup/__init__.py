@@ -7,31 +7,10 @@
 
 from __future__ import annotations
 
+import sys as _sys
+import types as _types
 import typing
 from importlib import import_module as _import_module
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
-
-from dedup.extras import MissingExtraError
-from dedup.model import (
-    Cleaned,
-    ConfigError,
-    DedupError,
-    DuplicatePair,
-    Edit,
-    InputError,
-    Normalized,
-    Repair,
-    RepairOptions,
-    Span,
-    Stage,
-    apply_edits,
-    replay,
-)
-from dedup.normalize import NormalizeOptions, normalize, split_glued
-from dedup.pipeline import clean, clean_batch
-from dedup.repair import repair
-from dedup.spans import find_duplicates
 
 if typing.TYPE_CHECKING:
     from dedup.corpus import (
@@ -43,11 +22,32 @@ if typing.TYPE_CHECKING:
         exact_hash,
         find_near_duplicates,
     )
+    from dedup.extras import MissingExtraError
+    from dedup.model import (
+        Cleaned,
+        ConfigError,
+        DedupError,
+        DuplicatePair,
+        Edit,
+        InputError,
+        Normalized,
+        Repair,
+        RepairOptions,
+        Span,
+        Stage,
+        apply_edits,
+        replay,
+    )
+    from dedup.normalize import NormalizeOptions, normalize, split_glued
+    from dedup.pipeline import clean, clean_batch
+    from dedup.repair import repair
+    from dedup.spans import find_duplicates
 
-# The corpus stage (its shingle tables, SQLite) loads on first use: repairing text never pays
-# for it.
-_CORPUS = frozenset(
-    {
+# Every public name loads its module on first use: ``import dedup`` costs nothing, a program
+# that only deduplicates a corpus never loads the repair stage (ftfy, rapidfuzz), and the
+# command line loads what its command needs.
+_MODULES: dict[str, tuple[str, ...]] = {
+    "dedup.corpus": (
         "Boilerplate",
         "BoilerplateOptions",
         "CorpusOptions",
@@ -55,25 +55,65 @@ _CORPUS = frozenset(
         "IndexLockedError",
         "exact_hash",
         "find_near_duplicates",
-    }
-)
+    ),
+    "dedup.extras": ("MissingExtraError",),
+    "dedup.model": (
+        "Cleaned",
+        "ConfigError",
+        "DedupError",
+        "DuplicatePair",
+        "Edit",
+        "InputError",
+        "Normalized",
+        "Repair",
+        "RepairOptions",
+        "Span",
+        "Stage",
+        "apply_edits",
+        "replay",
+    ),
+    "dedup.normalize": ("NormalizeOptions", "normalize", "split_glued"),
+    "dedup.pipeline": ("clean", "clean_batch"),
+    "dedup.repair": ("repair",),
+    "dedup.spans": ("find_duplicates",),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+
+
+class _Package(_types.ModuleType):
+    """The package, whose functions ``normalize`` and ``repair`` share their names with its
+    modules: importing ``dedup.normalize`` leaves ``dedup.normalize`` the function."""
+
+    def __setattr__(self, name: str, value: typing.Any) -> None:
+        if name in _HOME and isinstance(value, _types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> typing.Any:
-    if name in _CORPUS:
-        return getattr(_import_module("dedup.corpus"), name)
+    if name in _HOME:
+        value = getattr(_import_module(_HOME[name]), name)
+        globals()[name] = value  # later lookups find it directly
+        return value
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("dedup-text")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            found = "0.0.0"
+        globals()["__version__"] = found
+        return found
     raise AttributeError(f"module 'dedup' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    """The public names (:data:`__all__`), the corpus ones too before their first use."""
+    """The public names (:data:`__all__`), before their first use too."""
     return sorted(__all__)
 
-
-try:
-    __version__ = _version("dedup-text")
-except _PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 __all__ = [
     "Boilerplate",

@@ -19,21 +19,62 @@ decorators, added to :func:`main` here.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, MutableMapping
+
 import click
 
-from dedup import __version__
-from dedup.cli.clean import clean_command
-from dedup.cli.corpus import corpus_command
-from dedup.cli.diff import diff_command
-from dedup.cli.find import find_command
-from dedup.cli.index import index_group
 from dedup.cli.session import EXIT_CODES
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
-@click.version_option(__version__, "-V", "--version", prog_name="dedup")
+class _Commands(MutableMapping[str, click.Command]):
+    """The commands by name, each loaded from its module on first use: ``dedup corpus`` loads
+    the corpus command, not the repair stage that ``dedup clean`` needs."""
+
+    def __init__(self, where: dict[str, tuple[str, str]]) -> None:
+        self._where = dict(where)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            module, attribute = self._where[name]
+            self._loaded[name] = getattr(importlib.import_module(module), attribute)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._where.setdefault(name, ("", ""))
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._where[name]
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+COMMANDS = _Commands(
+    {
+        "clean": ("dedup.cli.clean", "clean_command"),
+        "find": ("dedup.cli.find", "find_command"),
+        "diff": ("dedup.cli.diff", "diff_command"),
+        "corpus": ("dedup.cli.corpus", "corpus_command"),
+        "index": ("dedup.cli.index", "index_group"),
+    }
+)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES,
+    commands=COMMANDS,
+)
+@click.version_option(None, "-V", "--version", package_name="dedup-text", prog_name="dedup")
 def main() -> None:
     """Repair scraped text and deduplicate corpora.
 
@@ -44,7 +85,3 @@ def main() -> None:
       dedup corpus crawl.jsonl -o kept.jsonl --index seen.db
       dedup index stats seen.db
     """
-
-
-for _command in (clean_command, find_command, diff_command, corpus_command, index_group):
-    main.add_command(_command)

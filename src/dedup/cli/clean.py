@@ -32,7 +32,6 @@ from dedup.cli.plan import (
     refuse_stdout,
 )
 from dedup.cli.progress import Progress
-from dedup.cli.ray_engine import clean_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
 from dedup.cli.stages import Cleaning
@@ -79,6 +78,8 @@ def clean_command(job: CleanJob) -> None:
       cat page.txt | dedup clean - > page.clean.txt
     """
     if job.engine == "ray":
+        from dedup.cli.ray_engine import clean_on_ray  # Ray's own modules load only here
+
         clean_on_ray(job)
     else:
         run(job)

@@ -34,7 +34,6 @@ from dedup.cli.plan import (
     open_rejects,
 )
 from dedup.cli.progress import Progress
-from dedup.cli.ray_engine import corpus_on_ray
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, handle_errors
 from dedup.cli.summary import echo, human_size, no_text_line, plural
@@ -127,6 +126,8 @@ def corpus_command(job: CorpusJob) -> None:
       dedup corpus crawl/ --glob '*.jsonl.gz' -o unique.jsonl --skip-invalid --rejects bad.jsonl
     """
     if job.engine == "ray":
+        from dedup.cli.ray_engine import corpus_on_ray  # Ray's own modules load only here
+
         corpus_on_ray(job)
     else:
         run(job)

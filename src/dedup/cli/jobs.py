@@ -6,15 +6,25 @@ engine runs it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dedup.cli.options import EngineName, InputOptions
 from dedup.corpus.cluster import CorpusOptions, Keep
 from dedup.corpus.decide import INDEX_BATCH
 from dedup.io import Format
 from dedup.model import RepairOptions
-from dedup.normalize import NormalizeOptions
+
+if TYPE_CHECKING:
+    from dedup.normalize import NormalizeOptions
 
 __all__ = ["CleanJob", "CorpusJob", "DiffJob", "DocumentJob", "FindJob"]
+
+
+def _normalize_options() -> NormalizeOptions:
+    """The default normalisation (its module, the repair stage's, loads when a job asks)."""
+    from dedup.normalize import NormalizeOptions
+
+    return NormalizeOptions()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,7 +48,7 @@ class CleanJob(DocumentJob):
     force: bool = False
     in_place: bool = False
     report: str | None = None
-    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    normalize: NormalizeOptions = field(default_factory=lambda: _normalize_options())
     engine: EngineName = "local"
     address: str | None = None
 
@@ -57,7 +67,7 @@ class DiffJob(DocumentJob):
     color: bool | None = None
     stages: tuple[str, ...] = ()
     context: int = 200
-    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    normalize: NormalizeOptions = field(default_factory=lambda: _normalize_options())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -24,10 +24,8 @@ from typing import Any, Literal, TypeVar, cast
 
 import click
 
-from dedup.engine import default_jobs
 from dedup.io import FORMATS, MAX_RECORD_BYTES, Format
 from dedup.model import RepairOptions
-from dedup.normalize import NormalizeOptions
 
 __all__ = [
     "ByteSize",
@@ -213,7 +211,7 @@ def run_options(func: F) -> F:
         type=click.IntRange(min=1),
         default=None,
         metavar="N",
-        help=f"Worker processes (default: all cores, here {default_jobs()}).",
+        help=f"Worker processes (default: all cores, here {_default_jobs()}).",
     )(quiet_option(func))
 
 
@@ -267,11 +265,19 @@ def repair_options(func: F) -> F:
     return cast(F, wrapper)
 
 
+def _default_jobs() -> int:
+    from dedup.engine import default_jobs  # the process pool: loaded by the commands that use it
+
+    return default_jobs()
+
+
 def normalize_options(func: F) -> F:
     """Add ``--keep-spaces``; the command receives ``normalize: NormalizeOptions``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, keep_spaces: bool, **kwargs: Any) -> Any:
+        from dedup.normalize import NormalizeOptions  # the repair stage: loaded when it runs
+
         normalize = NormalizeOptions(collapse_spaces=not keep_spaces)
         return func(*args, normalize=normalize, **kwargs)
 

@@ -16,15 +16,17 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from dedup.cli.options import InputOptions
 from dedup.cli.progress import Progress
 from dedup.cli.session import DocumentFailed, check_signals, describe
 from dedup.cli.stages import CleanedRecord, Cleaning, item_size
-from dedup.engine import Engine, Failed
 from dedup.io import Line, Reader, Record, Reject, Source, write_jsonl_line
 from dedup.model import RepairOptions
+
+if TYPE_CHECKING:
+    from dedup.engine import Engine, Failed
 
 __all__ = ["Counts", "RecordSource"]
 
@@ -154,6 +156,8 @@ class RecordSource:
     ) -> Iterator[tuple[Record, T]]:
         """Each good record of ``reader`` with ``stage`` of its text, in order; a record the
         stage fails on is handled by :meth:`failed` and not yielded."""
+        from dedup.engine import Failed  # the process pool: loaded by the commands that use it
+
         items = ((r, r.text) for r in self.records(reader) if not r.no_text)
         for record, result in engine.map(stage, items, size=len, catch=True):
             if isinstance(result, Failed):
@@ -166,6 +170,8 @@ class RecordSource:
         """``stage`` over every item of ``reader``, in order. A lazy reader's lines are parsed
         by ``stage``, in the workers; one that does not parse is handled as :meth:`records`
         handles a bad record, when its turn comes."""
+        from dedup.engine import Failed
+
         items = ((item, item) for item in self._admitted(reader))
         for item, result in engine.map(stage, items, size=item_size, catch=True):
             if isinstance(result, Failed):

@@ -14,12 +14,11 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar, cast
 
 import click
 
-from dedup.corpus.index import IndexLockedError
+from dedup.corpus.store import IndexLockedError
 from dedup.extras import MissingExtraError
 from dedup.io import OutputError
 from dedup.model import ConfigError, DedupError, InputError
@@ -97,6 +96,17 @@ def describe(error: DedupError) -> str:
     where its ``reason`` has a hint in :data:`HINTS`."""
     hint = HINTS.get(error.reason)
     return f"{error.message}: {hint}" if hint else str(error)
+
+
+class _NeverRaised(Exception):
+    """Stands for an exception of a module that was never loaded: nothing raised it."""
+
+
+def _broken_pool() -> type[BaseException]:
+    """``BrokenProcessPool``, once a process pool was loaded (before that none can break): the
+    commands without workers do not load the pool's modules."""
+    module = sys.modules.get("concurrent.futures.process")
+    return getattr(module, "BrokenProcessPool", _NeverRaised)
 
 
 def _sqlite_message(exc: sqlite3.Error) -> str:
@@ -181,7 +191,7 @@ def handle_errors(func: F) -> F:
             _fail(_sqlite_message(exc), EXIT_FAILURE)
         except KeyboardInterrupt:
             _fail("interrupted: no partial output was left behind", EXIT_INTERRUPTED)
-        except BrokenProcessPool as exc:
+        except _broken_pool() as exc:
             _fail(f"a worker process died ({exc}): try -j 1", EXIT_FAILURE)
         except BrokenPipeError:
             with contextlib.suppress(Exception):

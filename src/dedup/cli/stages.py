@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dedup.io import Encoded, Format, Line, LineParser, Record, Reject, encode, json_line
 from dedup.model import Cleaned, DuplicatePair, Edit, RepairOptions
-from dedup.normalize import NormalizeOptions
-from dedup.pipeline import clean
-from dedup.spans import find_duplicates
+
+if TYPE_CHECKING:
+    from dedup.normalize import NormalizeOptions
 
 __all__ = [
     "CleanedRecord",
@@ -35,6 +35,8 @@ def clean_document(
 ) -> Cleaned:
     """``clean(text, explain=True)``: what ``dedup clean`` and ``dedup diff`` run on every
     document."""
+    from dedup.pipeline import clean  # the repair stage: loaded where documents are cleaned
+
     return clean(
         text, explain=True, repair_options=repair_options, normalize_options=normalize_options
     )
@@ -42,6 +44,8 @@ def clean_document(
 
 def find_in_document(text: str, options: RepairOptions | None = None) -> list[DuplicatePair]:
     """``find_duplicates(text)``: what ``dedup find`` runs on every document."""
+    from dedup.spans import find_duplicates
+
     return find_duplicates(text, options)
 
 

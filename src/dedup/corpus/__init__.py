@@ -14,17 +14,47 @@ cluster a run keeps, with boilerplate and an index).
 
 from __future__ import annotations
 
-from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
-from dedup.corpus.cluster import (
-    Clusters,
-    CorpusOptions,
-    UnionFind,
-    choose_kept,
-    find_near_duplicates,
-)
-from dedup.corpus.index import Entry, Index, IndexLockedError, IndexStats, Match
-from dedup.corpus.shingle import canonical_text, exact_hash, shingle_hashes
-from dedup.corpus.signature import SignatureScheme
+import typing
+from importlib import import_module
+
+if typing.TYPE_CHECKING:
+    from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
+    from dedup.corpus.cluster import (
+        Clusters,
+        CorpusOptions,
+        UnionFind,
+        choose_kept,
+        find_near_duplicates,
+    )
+    from dedup.corpus.index import Entry, Index, IndexLockedError, IndexStats, Match
+    from dedup.corpus.shingle import canonical_text, exact_hash, shingle_hashes
+    from dedup.corpus.signature import SignatureScheme
+
+# Each name loads its module on first use: a program that reads one module of the package
+# (the command line reads the store's errors, say) does not load the others.
+_HOME = {
+    **dict.fromkeys(("Boilerplate", "BoilerplateOptions", "site_of"), "boilerplate"),
+    **dict.fromkeys(
+        ("Clusters", "CorpusOptions", "UnionFind", "choose_kept", "find_near_duplicates"),
+        "cluster",
+    ),
+    **dict.fromkeys(("Entry", "Index", "IndexLockedError", "IndexStats", "Match"), "index"),
+    **dict.fromkeys(("canonical_text", "exact_hash", "shingle_hashes"), "shingle"),
+    "SignatureScheme": "signature",
+}
+
+
+def __getattr__(name: str) -> typing.Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'dedup.corpus' has no attribute {name!r}")
+    value = getattr(import_module(f"dedup.corpus.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Boilerplate",

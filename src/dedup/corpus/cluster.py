@@ -54,7 +54,6 @@ from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment, jaccard_rows
 from dedup.model import ConfigError, check_float, check_int, check_text, with_overrides
-from dedup.quality import quality
 
 __all__ = [
     "KEEP_POLICIES",
@@ -490,5 +489,9 @@ def choose_kept(
         return min(members)
     if keep == "longest":
         return min(members, key=lambda i: (-len(texts[i]), i))
-    measure = score if score is not None else (lambda text: quality(text).score)
+    if score is None:
+        from dedup.quality import quality  # the repair stage's measure: loaded for "best" only
+
+        score = lambda text: quality(text).score  # noqa: E731
+    measure = score
     return min(members, key=lambda i: (-measure(texts[i]), -len(texts[i]), i))

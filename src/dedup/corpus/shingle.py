@@ -30,7 +30,6 @@ hashes are stable: the same text gives the same hashes on any machine and in any
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +41,8 @@ import numpy.typing as npt
 import regex
 import xxhash
 
-from dedup.chars import NO_SPACE_CLASS, no_space_table
+from dedup.chars import NO_SPACE_CLASS, every_code_point, no_space_table
+from dedup.corpus.links import url_mask
 from dedup.hashing import MIX, fmix64, powers
 
 __all__ = [
@@ -67,40 +67,40 @@ CANON_VERSION = 3
 
 _MIX = np.uint64(MIX)
 _SPACE = 0x20
-_CHUNK_CHARS = 1 << 17  # code points per array pass: bounds memory
+_CHUNK_CHARS = 1 << 17  # code units per array pass: bounds memory, keeps the arrays in cache
+_EMPTY = np.empty(0, dtype=np.uint64)
+_EMPTY.flags.writeable = False
+_NONE = np.empty(0, dtype=np.int64)
 
-# Markdown link targets ``](...)``, bare URLs and ``www.`` hosts: page chrome, not words.
-_URL = re.compile(r"\]\([^)\s]*\)|(?:https?|HTTPS?|Https?|ftp|FTP)://\S+|(?:www|WWW)\.\S+")
-
-# Characters of scripts written without spaces (:mod:`dedup.chars`) are tokens of their own.
-_OTHER, _WORD, _SINGLE = 0, 1, 2
+# Class bits of a code unit: a word character, a character of a script written without spaces
+# (:mod:`dedup.chars`, a token of its own), a character whose case fold is several (sharp s ->
+# "ss": its text is case-folded whole), and ``:`` or ``]`` (a link or URL may follow).
+_WORD, _SINGLE, _EXPANDS, _MARK = 1, 2, 4, 8
 # Splits a canonical text (which has no punctuation left) into tokens.
 _CANON_TOKEN = regex.compile(f"{NO_SPACE_CLASS}|(?:(?!{NO_SPACE_CLASS})[^ ])+")
-
-
-def _char_class(code: int) -> int:
-    if no_space_table()[code]:
-        return _SINGLE
-    return _WORD if unicodedata.category(chr(code))[0] in "LMN" else _OTHER
+_COLON, _SLASH, _DOT, _W, _RBRACKET, _LPAREN = (ord(c) for c in ":/.w](")
 
 
 class _Tables(NamedTuple):
-    classes: npt.NDArray[np.uint8]  # _OTHER, _WORD or _SINGLE
-    folds: npt.NDArray[np.uint32]  # the case fold where it is one code point, else the lowercase
-    expands: re.Pattern[str]  # a character whose case fold is several (sharp s -> "ss")
+    """Per code unit of one width (ASCII: 128 entries, the Basic Multilingual Plane: 65,536)."""
+
+    classes: npt.NDArray[np.uint8]  # class bits, of the case fold (and _EXPANDS of the unit)
+    folds: npt.NDArray[np.unsignedinteger]  # the case fold if one code point, else the lowercase
     spaces: npt.NDArray[np.bool_]  # white space (``str.isspace``), which ends a URL
 
 
 @lru_cache(maxsize=1)
-def _tables() -> _Tables:
-    """Per code point of the Basic Multilingual Plane (built on first use, with C-level maps;
+def _bmp() -> _Tables:
+    """The tables of the Basic Multilingual Plane (built on first use, with C-level maps;
     read-only, the same for every call)."""
     size = 0x10000
-    chars = [chr(c) for c in range(size)]
-    classes = np.fromiter(
+    chars = every_code_point(size)
+    letters = np.fromiter(
         (cat[0] in "LMN" for cat in map(unicodedata.category, chars)), dtype=np.uint8, count=size
     )
-    classes[no_space_table()[:size]] = _SINGLE
+    single = np.zeros(size, dtype=bool)
+    for match in regex.finditer(NO_SPACE_CLASS + "+", chars):
+        single[match.start() : match.end()] = True
     folded = list(map(str.casefold, chars))
     lowered = list(map(str.lower, chars))
     folds = np.fromiter(
@@ -111,18 +111,28 @@ def _tables() -> _Tables:
         dtype=np.uint32,
         count=size,
     )
-    expanding = np.flatnonzero(np.fromiter(map(len, folded), dtype=np.int64, count=size) > 1)
-    expands = re.compile("[" + "".join(re.escape(chars[c]) for c in expanding.tolist()) + "]")
+    # a case fold of the plane stays in it: code units of two bytes hold every fold
+    assert int(folds.max()) < size
+    short = folds.astype(np.uint16)
+    classes = np.where(single, _SINGLE, letters).astype(np.uint8)[short]
+    classes[np.fromiter(map(len, folded), dtype=np.int64, count=size) > 1] |= _EXPANDS
+    classes[[_COLON, _RBRACKET]] |= _MARK
     spaces = np.fromiter(map(str.isspace, chars), dtype=bool, count=size)
-    for table in (classes, folds, spaces):
+    for table in (classes, short, spaces):
         table.flags.writeable = False
-    return _Tables(classes, folds, expands, spaces)
+    return _Tables(classes, short, spaces)
 
 
-_COLON, _SLASH, _DOT, _W, _LBRACKET, _RBRACKET, _LPAREN, _RPAREN, _QUOTE = (
-    ord(c) for c in ':/.w[]()"'
-)
-_TITLE = 300  # characters a Markdown link's title may run to
+@lru_cache(maxsize=1)
+def _ascii() -> _Tables:
+    """The tables of ASCII, one byte a code unit."""
+    bmp = _bmp()
+    tables = _Tables(
+        bmp.classes[:128].copy(), bmp.folds[:128].astype(np.uint8), bmp.spaces[:128].copy()
+    )
+    for table in tables:
+        table.flags.writeable = False
+    return tables
 
 
 def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -131,19 +141,19 @@ def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     return power.view(np.int64), inverse.view(np.int64)
 
 
-def _fold(text: str) -> str:
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text
+@lru_cache(maxsize=1)
+def _chunk_powers() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """:func:`_powers` for a chunk of the usual size (read-only, built once)."""
+    tables = _powers((1 << 18) + 1)
+    for table in tables:
+        table.flags.writeable = False
+    return tables
 
 
-def _classes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
-    classes = _tables().classes[np.minimum(codes, 0xFFFF)]
-    astral = codes > 0xFFFF
-    if astral.any():
-        wide = codes[astral]
-        classes[astral] = np.where(no_space_table()[wide], _SINGLE, _OTHER)
-    return classes
+def _powers_for(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``BASE**i`` and ``BASE**-i`` for ``i <= n``: the cached tables when they suffice."""
+    cached = _chunk_powers()
+    return cached if n < len(cached[0]) else _powers(n + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +171,38 @@ class ShingleBatch:
     tokens: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """What a batch asks for: shingles of ``k`` tokens from the first ``max_tokens`` (0: all),
+    or with ``canonical`` the canonical texts instead of the exact hashes."""
+
+    k: int
+    max_tokens: int
+    canonical: bool
+
+
+class _Out:
+    """The results of a batch, filled text by text in whatever order the texts are processed."""
+
+    __slots__ = ("exact", "shingles", "tokens")
+
+    def __init__(self, n: int) -> None:
+        self.exact: list[str] = [""] * n
+        self.shingles: list[npt.NDArray[np.uint64]] = [_EMPTY] * n
+        self.tokens: list[int] = [0] * n
+
+
+@dataclass(slots=True)
+class _Group:
+    """Texts of one code-unit width (1: ASCII, 2: the Basic Multilingual Plane, 4: any), by
+    their place in the batch; ``data`` holds each one's encoding when the width is 2."""
+
+    width: int
+    places: list[int]
+    texts: list[str]
+    data: list[bytes]
+
+
 def shingle_batch(
     texts: Sequence[str], k: int, *, max_tokens: int = 0, canonical: bool = False
 ) -> ShingleBatch:
@@ -169,66 +211,192 @@ def shingle_batch(
     ``max_tokens`` (``0``: no limit) caps the tokens of each text that make shingles. With
     ``canonical``, ``exact`` holds the canonical texts themselves instead of their hashes.
     """
-    exact: list[str] = []
-    shingles: list[npt.NDArray[np.uint64]] = []
-    tokens: list[int] = []
-    tables = _powers(min(sum(len(t) + 1 for t in texts), _CHUNK_CHARS) + 1)
-    start = 0
-    while start < len(texts):
-        stop, size = start, 0
-        while stop < len(texts) and (stop == start or size + len(texts[stop]) < _CHUNK_CHARS):
-            size += len(texts[stop]) + 1
-            stop += 1
-        _chunk(texts[start:stop], k, max_tokens, canonical, tables, exact, shingles, tokens)
-        start = stop
-    return ShingleBatch(tuple(exact), tuple(shingles), tuple(tokens))
+    spec = _Spec(k, max_tokens, canonical)
+    out = _Out(len(texts))
+    later: list[tuple[int, str]] = []
+    pending = _Pending(spec, out, later)
+    for place, text in enumerate(texts):
+        pending.add(place, text)
+    pending.flush()
+    if later:
+        # texts with a character whose case fold is several code points, case-folded whole
+        again = _Pending(spec, out, None)
+        for place, text in later:
+            again.add(place, text, normal=True)
+        again.flush()
+    return ShingleBatch(tuple(out.exact), tuple(out.shingles), tuple(out.tokens))
 
 
-def _chunk(
-    texts: Sequence[str],
-    k: int,
-    max_tokens: int,
-    canonical: bool,
-    tables: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-    exact: list[str],
-    shingles: list[npt.NDArray[np.uint64]],
-    tokens: list[int],
-) -> None:
-    expands = _tables().expands
-    # a text with a character whose case fold is several code points is case-folded whole
-    # (the table below folds one code point to one)
-    folded = [
-        f.casefold() if not f.isascii() and expands.search(f) else f for f in map(_fold, texts)
-    ]
-    n_docs = len(folded)
-    # One separator (class "other") after each text keeps tokens from crossing texts.
-    joined = "\x00".join(folded) + "\x00"
-    raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    codes = _tables().folds[np.minimum(raw, 0xFFFF)]
-    if len(raw) and raw.max() > 0xFFFF:
-        codes = np.where(raw > 0xFFFF, raw, codes)
-    lengths = np.fromiter((len(f) + 1 for f in folded), dtype=np.int64, count=n_docs)
+class _Pending:
+    """Texts waiting for their chunk, one group per width: a group is tokenised once it holds
+    about :data:`_CHUNK_CHARS` code units (a longer text alone), so that the arrays of a chunk
+    stay small and their memory is reused."""
+
+    def __init__(self, spec: _Spec, out: _Out, later: list[tuple[int, str]] | None) -> None:
+        self.spec, self.out, self.later = spec, out, later
+        self.groups = {width: _Group(width, [], [], []) for width in (1, 2, 4)}
+        self.sizes = dict.fromkeys(self.groups, 0)
+
+    def add(self, place: int, text: str, *, normal: bool = False) -> None:
+        """Queue the text at ``place`` (NFC already when ``normal``)."""
+        data = b""
+        if text.isascii():
+            width = 1
+        else:
+            if not normal and not unicodedata.is_normalized("NFC", text):
+                text = unicodedata.normalize("NFC", text)
+            data = text.encode("utf-16-le", "surrogatepass")
+            width = 2 if len(data) == 2 * len(text) else 4
+        if self.groups[width].texts and self.sizes[width] + len(text) >= _CHUNK_CHARS:
+            self._run(width)
+        group = self.groups[width]
+        group.places.append(place)
+        group.texts.append(text)
+        if width == 2:
+            group.data.append(data)
+        self.sizes[width] += len(text) + 1
+
+    def flush(self) -> None:
+        for width, group in self.groups.items():
+            if group.texts:
+                self._run(width)
+
+    def _run(self, width: int) -> None:
+        group = self.groups[width]
+        self.groups[width] = _Group(width, [], [], [])
+        self.sizes[width] = 0
+        _chunk(group, self.spec, self.out, self.later)
+
+
+def _encode(group: _Group) -> tuple[npt.NDArray[np.unsignedinteger], _Tables]:
+    """The texts of ``group`` as one array of code units, each followed by a 0 (a separator
+    that keeps tokens from crossing texts), and the tables of their width."""
+    if group.width == 1:
+        joined = ("\x00".join(group.texts) + "\x00").encode("ascii")
+        return np.frombuffer(joined, dtype=np.uint8), _ascii()
+    if group.width == 2:
+        joined = b"\x00\x00".join(group.data) + b"\x00\x00"
+        return np.frombuffer(joined, dtype="<u2"), _bmp()
+    text = "\x00".join(group.texts) + "\x00"
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4"), _bmp()
+
+
+def _chunk(group: _Group, spec: _Spec, out: _Out, later: list[tuple[int, str]] | None) -> None:
+    """Tokens, exact hashes and shingles of the texts of ``group``, into ``out``.
+
+    A text with a character whose case fold is several code points (the tables fold one code
+    point to one) goes to ``later`` case-folded whole, to be tokenised again (with ``later``
+    None); here it gets no tokens."""
+    raw, tables = _encode(group)
+    # np.take with an index of the platform's integers: several times as fast as indexing
+    # with the code units themselves
+    index = np.minimum(raw, 0xFFFF).astype(np.intp) if group.width == 4 else raw.astype(np.intp)
+    classes = np.take(tables.classes, index)
+    codes: npt.NDArray[np.unsignedinteger] = np.take(tables.folds, index)
+    if group.width == 4:
+        codes = codes.astype(np.uint32)
+        astral = raw > 0xFFFF
+        if astral.any():
+            codes[astral] = raw[astral]
+            classes[astral] = np.where(no_space_table()[raw[astral]], _SINGLE, 0)
+    flags = int(np.bitwise_or.reduce(classes)) if len(raw) else 0
+    lengths = np.fromiter((len(t) + 1 for t in group.texts), dtype=np.int64, count=len(group.texts))
     doc_start: npt.NDArray[np.int64] = np.r_[0, np.cumsum(lengths)]
-    classes = _classes(codes)
-    if "://" in joined or "](" in joined or "www." in joined.lower():
-        classes[_url_mask(codes)] = _OTHER
-    kept = classes != _OTHER
-    n = len(codes)
-    if (classes == _SINGLE).any():
-        word = classes == _WORD
-        single = kept & ~word
+    if flags & _EXPANDS and later is not None:
+        docs = _docs_at(doc_start, np.flatnonzero((classes & _EXPANDS) != 0))
+        later.extend((group.places[d], group.texts[d].casefold()) for d in docs.tolist())
+        classes[_ranges(doc_start, docs)] = 0
+    marks = _link_marks(codes, classes) if flags & _MARK else _NONE
+    starts, ends = _bounds(classes, flags)
+    hosts = _hosts(codes, starts, ends)
+    if len(marks) or len(hosts):
+        # link targets and URLs: looked for in the texts that may hold them
+        at = _ranges(doc_start, _docs_at(doc_start, np.concatenate([marks, hosts])))
+        sub = codes[at]
+        spaces = tables.spaces[np.minimum(sub, len(tables.spaces) - 1)]
+        classes[at[url_mask(sub, spaces)]] = 0
+        starts, ends = _bounds(classes, flags)
+    tok_first = np.searchsorted(starts, doc_start)
+    tok_hash = _token_hashes(codes, starts, ends)
+    if spec.canonical:
+        _canonical(group, codes, classes, doc_start, out)
+    else:
+        data = memoryview(tok_hash.astype("<u8").tobytes())
+        bounds: list[int] = (tok_first * 8).tolist()
+        for d, place in enumerate(group.places):
+            out.exact[place] = xxhash.xxh3_128_hexdigest(data[bounds[d] : bounds[d + 1]])
+    per_doc = np.diff(tok_first)
+    for place, count in zip(group.places, per_doc.tolist(), strict=True):
+        out.tokens[place] = count
+    _shingles(tok_hash, tok_first, group.places, spec, out)
+
+
+def _docs_at(doc_start: npt.NDArray[np.int64], at: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The distinct texts (by number) that the code units ``at`` belong to."""
+    return np.unique(np.searchsorted(doc_start, at, side="right") - 1)
+
+
+def _ranges(doc_start: npt.NDArray[np.int64], docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The code units of the texts ``docs`` (ascending), each with the separator after it."""
+    lows, lengths = doc_start[docs], doc_start[docs + 1] - doc_start[docs]
+    shift = np.repeat(lows - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+    units: npt.NDArray[np.int64] = np.arange(int(lengths.sum()), dtype=np.int64) + shift
+    return units
+
+
+def _link_marks(
+    codes: npt.NDArray[np.unsignedinteger], classes: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.int64]:
+    """Where ``://`` or ``](`` stands, which begin a URL or a link target."""
+    at = np.flatnonzero((classes & _MARK) != 0)  # nonzero of a bool array: the fast one
+    at = at[at + 2 < len(codes)]
+    mark = codes[at]
+    colon = at[mark == _COLON]
+    colon = colon[(codes[colon + 1] == _SLASH) & (codes[colon + 2] == _SLASH)]
+    bracket = at[mark == _RBRACKET]
+    return np.concatenate([colon, bracket[codes[bracket + 1] == _LPAREN]])
+
+
+def _hosts(
+    codes: npt.NDArray[np.unsignedinteger],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Where a token ``www`` (any case: the codes are folded) is followed by a ``.``."""
+    three = starts[(ends - starts == 3) & (codes[starts] == _W)]
+    www = (codes[three + 1] == _W) & (codes[three + 2] == _W) & (codes[three + 3] == _DOT)
+    found: npt.NDArray[np.int64] = three[www]
+    return found
+
+
+def _bounds(
+    classes: npt.NDArray[np.uint8], flags: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Where tokens start and end: runs of word characters, and each character of a script
+    written without spaces alone."""
+    if flags & _SINGLE:
+        word = (classes & _WORD).view(bool)
+        single = (classes & _SINGLE) != 0
         starts = np.flatnonzero(single | (word & ~_shift_right(word)))
         ends = np.flatnonzero(single | (word & ~_shift_left(word))) + 1
-    else:
-        starts = np.flatnonzero(kept & ~_shift_right(kept))
-        ends = np.flatnonzero(kept & ~_shift_left(kept)) + 1
-    tok_doc = np.searchsorted(doc_start, starts, side="right") - 1
-    per_doc = np.bincount(tok_doc, minlength=n_docs)
-    tok_first = np.r_[0, np.cumsum(per_doc)]
+        return starts, ends
+    kept = (classes & _WORD).view(bool)
+    change = np.flatnonzero(kept[1:] != kept[:-1]) + 1
+    if len(kept) and kept[0]:
+        change = np.r_[0, change]
+    # the last code unit is a separator: every run of word characters ends
+    return change[0::2], change[1::2]
 
-    # Token hashes: polynomial hash of code points from prefix sums, modulo 2**64 (int64
-    # arithmetic wraps like uint64).
-    powers, inverse = tables if n < len(tables[0]) else _powers(n)
+
+def _token_hashes(
+    codes: npt.NDArray[np.unsignedinteger],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+) -> npt.NDArray[np.uint64]:
+    """Each token's hash: a polynomial hash of its code points from prefix sums, modulo 2**64
+    (int64 arithmetic wraps like uint64), mixed with its length."""
+    n = len(codes)
+    powers, inverse = _powers_for(n)
     with np.errstate(over="ignore"):
         prefix = np.empty(n + 1, dtype=np.int64)
         prefix[0] = 0
@@ -236,146 +404,113 @@ def _chunk(
         values = prefix[ends]
         values -= prefix[starts]
         values *= inverse[starts]
-        tok_hash = fmix64(values.view(np.uint64) ^ fmix64((ends - starts).astype(np.uint64)))
+        return fmix64(values.view(np.uint64) ^ _length_mix(ends - starts))
 
-    if canonical:
-        # Canonical text of each document: the kept characters, each run of others as one
-        # space (dropped at the start and end of a document).
-        spaced = kept | _shift_right(kept)
-        picked = np.flatnonzero(spaced)
-        out = np.where(kept[picked], codes[picked], np.uint32(_SPACE)).astype("<u4")
-        bounds: list[int] = np.searchsorted(picked, doc_start).tolist()
-        for d in range(n_docs):
-            lo, hi = bounds[d], bounds[d + 1]
-            if hi > lo and out[hi - 1] == _SPACE:
-                hi -= 1
-            exact.append(out[lo:hi].tobytes().decode("utf-32-le", "surrogatepass"))
-    else:
-        # The exact hash: of the token hashes in order (the canonical tokens).
-        raw_hashes = tok_hash.astype("<u8")
-        firsts: list[int] = tok_first.tolist()
-        exact.extend(
-            xxhash.xxh3_128_hexdigest(raw_hashes[firsts[d] : firsts[d + 1]].tobytes())
-            for d in range(n_docs)
-        )
 
-    # Shingles: k consecutive tokens of one document.
-    total = len(tok_hash)
-    width = min(k, total) if total else 0
-    if width:
-        count = total - width + 1
-        acc = np.zeros(count, dtype=np.uint64)
+@lru_cache(maxsize=1)
+def _length_table() -> npt.NDArray[np.uint64]:
+    table = fmix64(np.arange(256, dtype=np.uint64))
+    table.flags.writeable = False
+    return table
+
+
+def _length_mix(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """``fmix64`` of each token's length (from a table for the usual lengths)."""
+    if len(lengths) and int(lengths.max()) < 256:
+        return _length_table()[lengths]
+    return fmix64(lengths.astype(np.uint64))
+
+
+def _shingles(
+    tok_hash: npt.NDArray[np.uint64],
+    tok_first: npt.NDArray[np.int64],
+    places: list[int],
+    spec: _Spec,
+    out: _Out,
+) -> None:
+    """The sorted distinct shingle hashes of each text: ``k`` consecutive tokens of one text
+    (a text of fewer tokens has one shingle, all its tokens)."""
+    k = spec.k
+    counts = np.diff(tok_first)
+    if spec.max_tokens:
+        counts = np.minimum(counts, spec.max_tokens)
+    first = tok_first[:-1]
+    short = np.flatnonzero((counts > 0) & (counts < k))
+    if len(short):
+        acc = np.zeros(len(short), dtype=np.uint64)
         with np.errstate(over="ignore"):
-            for j in range(width):
-                acc ^= tok_hash[j : j + count]
-                acc *= _MIX
-        sh = fmix64(acc)
-    else:
-        sh = np.empty(0, dtype=np.uint64)
-    for d in range(n_docs):
-        first, m = int(tok_first[d]), int(per_doc[d])
-        if max_tokens and m > max_tokens:
-            m = max_tokens
-        if m == 0:
-            seg = np.empty(0, dtype=np.uint64)
-        elif m < k:
-            seg = _short_shingle(tok_hash[first : first + m])
-        else:
-            seg = np.sort(sh[first : first + m - k + 1])
-            if len(seg) > 1:
-                distinct = np.empty(len(seg), dtype=bool)
-                distinct[0] = True
-                np.not_equal(seg[1:], seg[:-1], out=distinct[1:])
-                seg = seg[distinct]
-        shingles.append(seg)
-        tokens.append(int(per_doc[d]))
+            for j in range(k - 1):
+                live = counts[short] > j
+                acc[live] ^= tok_hash[first[short][live] + j]
+                acc[live] *= _MIX
+        singles = fmix64(acc)
+        for d, value in zip(short.tolist(), np.split(singles, len(short)), strict=True):
+            out.shingles[places[d]] = value
+    full = np.flatnonzero(counts >= k)
+    if len(full) == 0:
+        return
+    total = len(tok_hash)
+    count = total - k + 1
+    acc = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            acc ^= tok_hash[j : j + count]
+            acc *= _MIX
+    sh = fmix64(acc)
+    lows = first[full]
+    highs = lows + counts[full] - k + 1
+    for lo, hi in zip(lows.tolist(), highs.tolist(), strict=True):
+        sh[lo:hi].sort()
+    # distinct within each text: unlike the one before it, or the first of its text
+    edges = np.zeros(count + 1, dtype=np.int32)
+    np.add.at(edges, lows, 1)
+    np.add.at(edges, highs, -1)
+    keep = np.cumsum(edges[:count]) > 0
+    keep[1:] &= sh[1:] != sh[:-1]
+    keep[lows] = True
+    values = sh[keep]
+    at = np.r_[0, np.cumsum(keep)]
+    for d, lo, hi in zip(full.tolist(), at[lows].tolist(), at[highs].tolist(), strict=True):
+        out.shingles[places[d]] = values[lo:hi]
 
 
-def _url_mask(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
-    """Code points that belong to link targets and URLs, which tokens leave out.
-
-    In order, as if each were replaced by a space before the next is looked for: Markdown link
-    targets ``](...)``, with their title when they have one (``](url "title")``); every run of
-    non-space characters that contains ``://``; every run that starts with ``www.`` (any case).
-    Runs end at white space and at the separator 0.
-    """
-    n = len(codes)
-    sep = _tables().spaces[np.minimum(codes, 0xFFFF)] | (codes == 0)
-    mask = np.zeros(n, dtype=bool)
-    opens = np.flatnonzero((codes[:-1] == _RBRACKET) & (codes[1:] == _LPAREN))
-    if len(opens):
-        stops = np.flatnonzero(sep | (codes == _RPAREN))
-        at = np.searchsorted(stops, opens + 2)
-        ok = at < len(stops)
-        opens, ends = opens[ok], stops[at[ok]]
-        plain = codes[ends] == _RPAREN
-        # a target with a title, ``](url "title")`` (as html2text writes a link's title): the
-        # title runs to the first ``")`` within _TITLE characters, in the same document
-        titled = ~plain & (ends + 1 < n)
-        titled[titled] = codes[ends[titled] + 1] == _QUOTE
-        closes = np.flatnonzero((codes[:-1] == _QUOTE) & (codes[1:] == _RPAREN)) + 1
-        if titled.any() and len(closes):
-            nul = np.flatnonzero(codes == 0)
-            starts = ends[titled] + 2
-            at = np.searchsorted(closes, starts)
-            found = at < len(closes)
-            close = np.where(found, closes[np.minimum(at, len(closes) - 1)], n)
-            doc_end = nul[np.minimum(np.searchsorted(nul, starts), len(nul) - 1)]
-            good = found & (close - starts <= _TITLE) & (close < doc_end)
-            ends[np.flatnonzero(titled)[good]] = close[good]
-            plain[np.flatnonzero(titled)[good]] = True
-        for lo, hi in zip(opens[plain].tolist(), ends[plain].tolist(), strict=True):
-            mask[lo : hi + 1] = True
-        sep |= mask
-    bounds = np.flatnonzero(sep)
-    schemes = np.flatnonzero(
-        (codes[:-2] == _COLON) & (codes[1:-1] == _SLASH) & (codes[2:] == _SLASH)
-    )
-    schemes = schemes[~sep[schemes]]
-    spans: list[tuple[int, int]] = []
-    if len(schemes):
-        at = np.searchsorted(bounds, schemes)
-        lows = np.where(at > 0, bounds[np.maximum(at - 1, 0)] + 1, 0)
-        highs = bounds[np.minimum(at, len(bounds) - 1)]
-        spans.extend(zip(lows.tolist(), highs.tolist(), strict=True))
-    lower = codes | 0x20  # ``W`` and ``w`` alike (other letters are not compared)
-    hosts = np.flatnonzero(
-        (lower[:-3] == _W) & (lower[1:-2] == _W) & (lower[2:-1] == _W) & (codes[3:] == _DOT)
-    )
-    if len(hosts):
-        after_sep = np.r_[True, sep[:-1]]
-        hosts = hosts[~sep[hosts] & after_sep[hosts]]
-        highs = bounds[np.searchsorted(bounds, hosts)]
-        spans.extend(zip(hosts.tolist(), highs.tolist(), strict=True))
-    for lo, hi in spans:
-        mask[lo:hi] = True
-    return mask
+def _canonical(
+    group: _Group,
+    codes: npt.NDArray[np.unsignedinteger],
+    classes: npt.NDArray[np.uint8],
+    doc_start: npt.NDArray[np.int64],
+    out: _Out,
+) -> None:
+    """The canonical text of each text of ``group``: the kept characters, each run of others
+    as one space (dropped at the start and end of a text)."""
+    kept = (classes & (_WORD | _SINGLE)) != 0
+    spaced = kept | _shift_right(kept)
+    picked = np.flatnonzero(spaced)
+    chars = np.where(kept[picked], codes[picked], _SPACE).astype("<u4")
+    bounds: list[int] = np.searchsorted(picked, doc_start).tolist()
+    for d, place in enumerate(group.places):
+        lo, hi = bounds[d], bounds[d + 1]
+        if hi > lo and chars[hi - 1] == _SPACE:
+            hi -= 1
+        out.exact[place] = chars[lo:hi].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _shift_right(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """``mask`` moved one place to the right: ``out[i] = mask[i - 1]``, ``out[0] = False``."""
     out = np.empty_like(mask)
-    out[0] = False
-    out[1:] = mask[:-1]
+    if len(out):
+        out[0] = False
+        out[1:] = mask[:-1]
     return out
 
 
 def _shift_left(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """``mask`` moved one place to the left: ``out[i] = mask[i + 1]``, ``out[-1] = False``."""
     out = np.empty_like(mask)
-    out[-1] = False
-    out[:-1] = mask[1:]
+    if len(out):
+        out[-1] = False
+        out[:-1] = mask[1:]
     return out
-
-
-def _short_shingle(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """The one shingle of a document with fewer tokens than the shingle size."""
-    acc = np.zeros(1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for w in words:
-            acc ^= w
-            acc *= _MIX
-    return fmix64(acc)
 
 
 def canonical_text(text: str) -> str:
