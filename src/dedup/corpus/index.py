@@ -88,8 +88,9 @@ __all__ = [
 ]
 
 #: The layout of an index; bumped when what it stores changes. 2: documents keyed by number
-#: (ids may repeat), one-row bands, one-byte signature bins, postings in groups, runs.
-FORMAT_VERSION = 2
+#: (ids may repeat), one-row bands, one-byte signature bins, postings in groups, runs. 3: the
+#: postings of recent batches packed, a row per batch and key prefix.
+FORMAT_VERSION = 3
 #: One-row bands an index keeps per document unless ``bands`` and ``rows`` are set.
 INDEX_BANDS = 16
 

@@ -7,8 +7,12 @@ in WAL mode, laid out so that adding stays as fast at ten million documents as a
 
 - ``docs``: one row per document, numbered in the order added (the rowid): id, exact hash,
   shingle count, first seen, and the signature with one byte a bin. Rows are only appended.
-- ``fresh``: the postings of recent batches, ``(key, doc)`` rows of a table without rowid. A
-  batch's keys land all over it, so it is kept small enough for its pages to stay in memory.
+- ``fresh``: the postings of recent batches, packed as in ``blocks`` (below). A batch writes one
+  row per :data:`_PREFIX_BITS`-bit prefix of its stored keys that it holds, rowid ``prefix *
+  2**40 + its first document's number``: a prefix's rows follow one another in the file, so a
+  batch writes a few thousand rows, whatever the size of ``fresh`` (not one page of a B-tree
+  per posting), and a lookup reads the rows of the prefixes it asks for (all of them for a
+  large batch: one pass over ``fresh``).
 - ``blocks``: every older posting, packed. A posting keeps the top 40 bits of its key (five
   bytes) and its document (four): the postings whose keys share their top ``bits`` bits are one
   group, a row whose rowid is the group's number and whose value is the group's postings,
@@ -26,7 +30,7 @@ Every change is one SQLite transaction; a writer holds an exclusive ``flock`` on
 for as long as it is open; readers read a snapshot (WAL) while one writer writes.
 
 >>> fresh_limit(0), fresh_limit(80_000_000), fresh_limit(10**9)
-(1048576, 10000000, 16777216)
+(4194304, 20000000, 33554432)
 >>> lone = "page" + chr(0xDCFF)  # a lone surrogate, which UTF-8 cannot encode
 >>> encode_id(lone), decode_id(encode_id(lone)) == lone
 (b'page\\xed\\xb3\\xbf', True)
@@ -54,19 +58,21 @@ from dedup.model import InputError
 __all__ = ["GROUP_POSTINGS", "SqliteStore", "decode_id", "encode_id", "fresh_limit"]
 
 #: Postings a group of ``blocks`` holds on average once the index has grown.
-GROUP_POSTINGS = 32
+GROUP_POSTINGS = 16
 _KEY_BITS = 40  # the top bits of a key that the store keeps
 _DROP = np.uint64(64 - _KEY_BITS)
 _ENTRY = 9  # bytes a posting takes in ``blocks``: five of key, four of document
 _GENERATION = 1 << 40  # rowids of one generation of blocks: [g * 2**40, (g + 1) * 2**40)
 _CHUNKS = 256  # key ranges a merge works through (bounds its memory)
+_PREFIX_BITS = 14  # the top bits of a stored key that name its row of ``fresh`` in a batch
+_SLOT = 1 << 40  # rowids of ``fresh``: prefix * _SLOT + the batch's first document
+_TO_PREFIX = np.uint64(_KEY_BITS - _PREFIX_BITS)
 
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE docs (doc INTEGER PRIMARY KEY, id NOT NULL, exact BLOB NOT NULL, "
     "size INTEGER NOT NULL, first_seen REAL NOT NULL, sig BLOB NOT NULL)",
-    "CREATE TABLE fresh (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) "
-    "WITHOUT ROWID",
+    "CREATE TABLE fresh (slot INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     "CREATE TABLE blocks (block INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     "CREATE TABLE runs (run TEXT PRIMARY KEY, start INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE forgotten (doc INTEGER PRIMARY KEY)",
@@ -76,9 +82,10 @@ _TABLES = frozenset({"meta", "docs", "fresh", "blocks", "runs", "forgotten"})
 
 def fresh_limit(blocks: int) -> int:
     """How many postings ``fresh`` may hold before it is merged into ``blocks`` holding
-    ``blocks`` postings: an eighth of them, at least 2**20 and at most 2**24 (a merge then
-    rewrites the blocks once per eighth of growth, and ``fresh`` stays a few hundred MB)."""
-    return int(min(max(blocks // 8, 1 << 20), 1 << 24))
+    ``blocks`` postings: a quarter of them, at least 2**22 and at most 2**25. A merge rewrites
+    the blocks once per quarter of growth; a large batch reads ``fresh`` whole, nine bytes a
+    posting (at most 300 MB), about a tenth of what a merge costs per posting."""
+    return int(min(max(blocks // 4, 1 << 22), 1 << 25))
 
 
 def encode_id(doc_id: str) -> str | bytes:
@@ -296,14 +303,12 @@ class SqliteStore:
         found_keys: list[npt.NDArray[np.uint64]] = []
         found_docs: list[npt.NDArray[np.int64]] = []
         with self.reading():
-            rows = db.execute(
-                "SELECT f.key, f.doc FROM json_each(?) j JOIN fresh f ON f.key = j.value",
-                (json.dumps(short.tolist()),),
-            ).fetchall()
-            if rows:
-                pairs = np.array(rows, dtype=np.int64)
-                found_keys.append(pairs[:, 0].astype(np.uint64))
-                found_docs.append(pairs[:, 1])
+            if self._int_meta("fresh"):
+                stored, docs = _unpack(b"".join(self._fresh_rows(short)))
+                at = np.minimum(np.searchsorted(short, stored), len(short) - 1)
+                hit = short[at] == stored
+                found_keys.append(stored[hit])
+                found_docs.append(docs[hit])
             if self._int_meta("blocked"):
                 base, bits = self.layout()
                 groups = distinct(short >> np.uint64(_KEY_BITS - bits)).astype(np.int64) + base
@@ -326,6 +331,20 @@ class SqliteStore:
         # back to the keys asked for (distinct keys with one top 40 bits: the first stands)
         where = np.searchsorted(short, short_found)
         return asked[where], doc
+
+    def _fresh_rows(self, short: npt.NDArray[np.uint64]) -> list[bytes]:
+        """The rows of ``fresh`` that may hold the sorted stored keys ``short``: those of their
+        prefixes (every row, in one pass, when the keys have most prefixes)."""
+        prefixes = distinct(short >> _TO_PREFIX)
+        query, args = "SELECT data FROM fresh", ""
+        if len(prefixes) * 4 < 1 << _PREFIX_BITS:
+            query = (
+                "SELECT f.data FROM json_each(?) j JOIN fresh f "
+                f"ON f.slot >= j.value * {_SLOT} AND f.slot < (j.value + 1) * {_SLOT}"
+            )
+            args = json.dumps(prefixes.tolist())
+        rows = self.conn.execute(query, (args,) if args else ())
+        return [row[0] for row in rows]
 
     def layout(self) -> tuple[int, int]:
         """``(base, bits)``: the first rowid of the current generation of ``blocks``, and the
@@ -394,14 +413,14 @@ class SqliteStore:
             ],
         )
         if len(keys):
-            short = (keys >> _DROP).astype(np.int64)
+            short = keys >> _DROP
             docs = owners + start
             order = np.lexsort((docs, short))
-            db.executemany(
-                "INSERT OR IGNORE INTO fresh VALUES (?, ?)",
-                zip(short[order].tolist(), docs[order].tolist(), strict=True),
-            )
-            self._set_meta(fresh=self._int_meta("fresh") + len(keys))
+            short, docs = short[order], docs[order]
+            again = np.r_[False, (short[1:] == short[:-1]) & (docs[1:] == docs[:-1])]
+            short, docs = short[~again], docs[~again]  # a posting is stored once
+            db.executemany("INSERT INTO fresh VALUES (?, ?)", _pack_fresh(short, docs, start))
+            self._set_meta(fresh=self._int_meta("fresh") + len(short))
         self._set_meta(
             last=start + len(rows) - 1, documents=self._int_meta("documents") + len(rows)
         )
@@ -432,8 +451,7 @@ class SqliteStore:
         with self.writing():
             db = self.conn
             base, bits = self.layout()
-            fresh = int(db.execute("SELECT count(*) FROM fresh").fetchone()[0])
-            total = self._int_meta("blocked") + fresh
+            total = self._int_meta("blocked") + self._int_meta("fresh")
             new_bits = min(max(8, math.ceil(math.log2(max(total / GROUP_POSTINGS, 1.0)))), 32)
             new_bits = max(new_bits, bits)
             new_base = base + _GENERATION
@@ -447,13 +465,15 @@ class SqliteStore:
                     "SELECT data FROM blocks WHERE block >= ? AND block < ? ORDER BY block", old
                 ).fetchall()
                 keys, docs = _unpack(b"".join(b[0] for b in blobs))
+                shift = _KEY_BITS - _PREFIX_BITS
+                slots = ((low >> shift) * _SLOT, (high >> shift) * _SLOT)
                 rows = db.execute(
-                    "SELECT key, doc FROM fresh WHERE key >= ? AND key < ?", (low, high)
+                    "SELECT data FROM fresh WHERE slot >= ? AND slot < ? ORDER BY slot", slots
                 ).fetchall()
                 if rows:
-                    pairs = np.array(rows, dtype=np.int64)
-                    keys = np.concatenate([keys, pairs[:, 0].astype(np.uint64)])
-                    docs = np.concatenate([docs, pairs[:, 1]])
+                    fresh_keys, fresh_docs = _unpack(b"".join(r[0] for r in rows))
+                    keys = np.concatenate([keys, fresh_keys])
+                    docs = np.concatenate([docs, fresh_docs])
                 if len(gone) and len(keys):
                     alive = ~np.isin(docs, gone)
                     keys, docs = keys[alive], docs[alive]
@@ -516,13 +536,10 @@ class SqliteStore:
 
     def all_postings(self) -> Iterator[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]:
         """Every posting, in chunks ``(stored keys, docs)``: for :meth:`missing_postings`."""
-        cursor = self.conn.execute("SELECT key, doc FROM fresh")
-        while rows := cursor.fetchmany(1 << 16):
-            pairs = np.array(rows, dtype=np.int64)
-            yield pairs[:, 0].astype(np.uint64), pairs[:, 1]
-        cursor = self.conn.execute("SELECT data FROM blocks ORDER BY block")
-        while blobs := cursor.fetchmany(1 << 12):
-            yield _unpack(b"".join(b[0] for b in blobs))
+        for table in ("fresh", "blocks"):
+            cursor = self.conn.execute(f"SELECT data FROM {table}")
+            while blobs := cursor.fetchmany(1 << 12):
+                yield _unpack(b"".join(b[0] for b in blobs))
 
     def missing_postings(self, wanted: dict[int, list[int]]) -> int:
         """How many of the documents ``wanted`` (doc: its keys) lack a posting of one of
@@ -600,15 +617,33 @@ def _pack(
     each key's docs in the order they were added (and merges the two runs in one pass)."""
     order = np.argsort(keys, kind="stable")
     keys, docs = keys[order], docs[order]
-    entries = np.empty((len(keys), _ENTRY), dtype=np.uint8)
-    entries[:, :5] = keys.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :5]
-    entries[:, 5:] = docs.astype("<u4").view(np.uint8).reshape(-1, 4)
-    raw = entries.tobytes()
+    raw = _entries(keys, docs)
     groups = (keys >> np.uint64(_KEY_BITS - bits)).astype(np.int64)
     cuts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     ends = np.r_[cuts[1:], len(keys)]
     for lo, hi in zip(cuts.tolist(), ends.tolist(), strict=True):
         yield base + int(groups[lo]), raw[lo * _ENTRY : hi * _ENTRY]
+
+
+def _pack_fresh(
+    keys: npt.NDArray[np.uint64], docs: npt.NDArray[np.int64], start: int
+) -> Iterator[tuple[int, bytes]]:
+    """Rows ``(slot, data)`` of ``fresh`` for the postings ``(keys, docs)`` (sorted) of the
+    batch whose first document is ``start``: one row per prefix."""
+    raw = _entries(keys, docs)
+    prefixes = (keys >> _TO_PREFIX).astype(np.int64)
+    cuts = np.flatnonzero(np.r_[True, prefixes[1:] != prefixes[:-1]])
+    ends = np.r_[cuts[1:], len(keys)]
+    for lo, hi in zip(cuts.tolist(), ends.tolist(), strict=True):
+        yield int(prefixes[lo]) * _SLOT + start, raw[lo * _ENTRY : hi * _ENTRY]
+
+
+def _entries(keys: npt.NDArray[np.uint64], docs: npt.NDArray[np.int64]) -> bytes:
+    """The postings ``(keys, docs)`` packed, :data:`_ENTRY` bytes each."""
+    entries = np.empty((len(keys), _ENTRY), dtype=np.uint8)
+    entries[:, :5] = keys.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :5]
+    entries[:, 5:] = docs.astype("<u4").view(np.uint8).reshape(-1, 4)
+    return entries.tobytes()
 
 
 def _acquire(path: Path, timeout: float) -> IO[bytes]:
