@@ -37,7 +37,7 @@ from dedup.cli.session import EXIT_CODES, handle_errors
 from dedup.cli.summary import echo, human_size, no_text_line, plural
 from dedup.corpus.boilerplate import BoilerplateOptions
 from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
-from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember, run_key
+from dedup.corpus.decide import INDEX_BATCH, Plan, Seen, decide, remember, run_key
 from dedup.corpus.index import Index
 from dedup.io import Record, Source, open_writer
 
@@ -195,9 +195,7 @@ def _write(
             ids=ids,
             urls=[(r.fields or {}).get(job.url_field) for r in records],
             boilerplate=BoilerplateOptions() if job.boilerplate else None,
-            index=index,
-            before=before,
-            batch=job.index_batch,
+            seen=None if index is None else Seen(index, before, job.index_batch),
         )
         writer = stack.enter_context(
             open_writer(
