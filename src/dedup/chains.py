@@ -47,6 +47,8 @@ class Candidate:
     code_first: float = 0.0
     # whether one copy has far fewer line breaks than the other (a flattened copy's shape)
     flat: bool = False
+    # for a teaser, whether the second copy is the one cut short (:func:`dedup.classify._cut_short`)
+    cut_second: bool = False
 
     def add(self, run: Run) -> None:
         self.runs.append(run)

@@ -42,6 +42,9 @@ _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
 _LONG_LINES = 3
 _LONG_FEW_LINES = 2
+# A copy cut short and its twin have at most this many lines between them ("Continue Reading").
+_PREVIEW_LINES = 2
+_SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
 
 
 def starts_line(sk: Skeleton, s: int) -> bool:
@@ -196,6 +199,9 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             cand.kind = "flattened"
         return
     if not complete:
+        short = _cut_short(cand, sk, opts, text, between)
+        if short is not None:
+            cand.kind, cand.cut_second = "teaser", short
         return
     if (
         cand.a0 == 0
@@ -213,6 +219,41 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # list items or labels repeated: natural, unless it is most of the text
     if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
         cand.kind = "adjacent"
+
+
+def _cut_short(
+    cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, between: int
+) -> bool | None:
+    """Whether one copy is its twin cut short: whole lines, letter for letter the start of its
+    twin, cut off inside a sentence of the twin's line, close to it — a preview before the text
+    (a feed's excerpt, an answer's first lines, "Continue Reading", the whole answer), or a
+    card's title and byline again without the rest of its line. ``True`` when the second copy
+    is the one cut short, ``False`` when the first is, ``None`` when neither. (A line that is a
+    whole sentence of the next paragraph is a lead or a pull quote.)"""
+    if not (
+        cand.matched >= opts.min_chars
+        and between <= _PREVIEW_LINES
+        and cand.b0 - cand.a1 <= opts.max_gap_ratio * cand.matched
+        and starts_line(sk, cand.a0)
+        and starts_line(sk, cand.b0)
+        and _exact(cand) >= opts.long_similarity
+    ):
+        return None
+    for second, short, twin in ((False, cand.a1, cand.b1), (True, cand.b1, cand.a1)):
+        if (
+            ends_line(sk, short)
+            and not ends_line(sk, twin)
+            and _SENTENCE_END.search(text, *sk.text_range(twin - 1, twin + 1)) is None
+            and not _ends_sentence(text, sk.text_range(short - 1, short)[1])
+        ):
+            return second
+    return None
+
+
+def _ends_sentence(text: str, end: int) -> bool:
+    """Whether the rest of the line from ``end`` holds a sentence's end."""
+    line_end = text.find("\n", end)
+    return _SENTENCE_END.search(text, end, len(text) if line_end < 0 else line_end) is not None
 
 
 def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> bool:

@@ -7,7 +7,7 @@ For every pair of copies that :mod:`dedup.spans` calls ``flattened``, ``adjacent
    mojibake or entities) — for a teaser, the copy inside the article;
 2. removes the other copy's lines, with the line break before them;
 3. moves what only the removed copy had (a paragraph missing from the kept copy) into the kept
-   copy at its place, as a paragraph of its own.
+   copy at its place, as a paragraph of its own (:mod:`dedup.moves`).
 
 ``distant`` repetition — a quote repeated on purpose, a list item, a forum reply quoting a post —
 is left alone, and so are short teasers unless the page is doubled elsewhere too.
@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,6 +47,7 @@ from dedup.model import (
     compose,
     with_overrides,
 )
+from dedup.moves import CLOSING, TERMINAL, Decision, Lines, elsewhere, moves
 from dedup.quality import better
 from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
@@ -72,14 +72,6 @@ _WORD_LETTERS = 10
 _OWN_PIECES = 16
 # Two copies whose aligned shares differ by at most this are alike in what they hold.
 _SAME = 0.02
-# The end of a sentence in Chinese or Japanese (ideographic or full-width terminal punctuation,
-# and its closing quotes or brackets): no space follows it, so it is where sentences meet.
-_CJK_ENDS = "\u3002\uff01\uff1f\uff61"
-_CJK_END = rf"(?<=[{_CJK_ENDS}][\p{{Pe}}\p{{Pf}}\"']?)"
-_CJK_ENDS_FOUND = regex.compile(f"[{_CJK_ENDS}]")
-# Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
-_CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]*")
-_TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026]*[\p{Pe}\p{Pf}\"']*")
 # The same in a string of script data, whose bare quote closes the string.
 _TERMINAL_IN_CODE = regex.compile(r"[\p{Sentence_Terminal}\u2026]*(?:[\p{Pe}\p{Pf}']|\\+\")*")
 # How far from the start of a kept copy (in letters) the heading it has before the text the
@@ -89,60 +81,6 @@ _NEAR = 256
 _PASSES = 8
 # A sentence's end, with its closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
-# Fewer letters and digits than an anchor's width divided by this are not worth moving: a
-# stray number or initial.
-_MIN_MOVE = 3
-# Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
-# followed by a capitalised word or a list bullet; the end of a Chinese or Japanese sentence.
-_GLUE_POINT = r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
-_NOT_WORDS = regex.compile(r"[^\p{L}\p{N}\p{M}]+")
-# Where a flattened copy may have joined two sentences that stood apart in the page (the lines
-# between them lost): a sentence's end and the space after it, or a Chinese or Japanese one.
-_SENTENCE_GAP = r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+"
-# Both, without and with the ends of Chinese and Japanese sentences (whose lookbehind at every
-# character costs, in a text that has none of them, more than the rest of the pattern).
-_SPLITS = (
-    (regex.compile(_GLUE_POINT), regex.compile(_SENTENCE_GAP)),
-    (
-        regex.compile(_GLUE_POINT + rf"|{_CJK_END}(?=\S)"),
-        regex.compile(_SENTENCE_GAP + rf"|{_CJK_END}\s*"),
-    ),
-)
-
-
-def _splits(text: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
-    """The patterns of the glue points and the sentence gaps for ``text``."""
-    return _SPLITS[_CJK_ENDS_FOUND.search(text) is not None]
-
-
-_GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
-
-
-@dataclass(slots=True)
-class _Lines:
-    """Line geometry of a text: start and end offset of each line (without its ``\\n``)."""
-
-    starts: Any
-    ends: Any
-
-    @classmethod
-    def of(cls, text: str, sk: Skeleton) -> _Lines:
-        nl = sk.newlines
-        starts = np.concatenate(([0], nl + 1))
-        ends = np.concatenate((nl, [len(text)]))
-        return cls(starts, ends)
-
-
-@dataclass(slots=True)
-class _Decision:
-    cand: Candidate
-    removed_first: bool  # the first copy (a) is the one removed
-    kept: Span
-    cut: tuple[int, int]  # the character range that goes
-    gone: tuple[int, int]  # the removed copy, in skeleton positions
-    keep: tuple[int, int]  # the kept copy, in skeleton positions
-    reason: str
-    moves: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _text_of(text: str, sk: Skeleton, s0: int, s1: int) -> str:
@@ -150,7 +88,7 @@ def _text_of(text: str, sk: Skeleton, s0: int, s1: int) -> str:
 
 
 def _cut(
-    text: str, sk: Skeleton, lines: _Lines, s0: int, s1: int, *, code: bool = False
+    text: str, sk: Skeleton, lines: Lines, s0: int, s1: int, *, code: bool = False
 ) -> tuple[int, int]:
     """The characters to remove for the copy at skeleton ``[s0, s1)``.
 
@@ -165,7 +103,7 @@ def _cut(
         start = int(lines.starts[sk.line(s0)])
     else:
         prev = int(offsets[s0 - 1]) + 1
-        closing = _CLOSING.match(text, prev, int(offsets[s0]))
+        closing = CLOSING.match(text, prev, int(offsets[s0]))
         start = closing.end() if closing else prev
         while start > prev and text[start - 1].isspace():
             start -= 1
@@ -174,19 +112,19 @@ def _cut(
     else:
         after = int(offsets[s1 - 1]) + 1
         stop = int(offsets[s1]) if s1 < len(sk) else len(text)
-        terminal = (_TERMINAL_IN_CODE if code else _TERMINAL).match(text, after, stop)
+        terminal = (_TERMINAL_IN_CODE if code else TERMINAL).match(text, after, stop)
         end = terminal.end() if terminal else after
     return start, end
 
 
 def _decide(
-    text: str, sk: Skeleton, lines: _Lines, candidates: list[Candidate], opts: RepairOptions
-) -> list[_Decision]:
+    text: str, sk: Skeleton, lines: Lines, candidates: list[Candidate], opts: RepairOptions
+) -> list[Decision]:
     # what the pass removes, and the copies it keeps as the twins of what it removes: a kept
     # twin is not removed in the same pass (a later pass may, when it has a twin of its own)
     removed = np.zeros(len(sk), dtype=bool)
     twins = np.zeros(len(sk), dtype=bool)
-    decisions: list[_Decision] = []
+    decisions: list[Decision] = []
     teasers: list[Candidate] = []
     for cand in candidates:
         if cand.kind == "teaser":
@@ -202,11 +140,11 @@ def _decide(
 def _take(
     text: str,
     sk: Skeleton,
-    lines: _Lines,
+    lines: Lines,
     cand: Candidate,
     removed: Any,
     twins: Any,
-    decisions: list[_Decision],
+    decisions: list[Decision],
     opts: RepairOptions,
     *,
     teaser: bool,
@@ -214,7 +152,7 @@ def _take(
     if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
         return
     if teaser:
-        removed_first = True
+        removed_first = not cand.cut_second
     elif cand.runs[0].tandem:
         removed_first = False  # one copy, then its repeats: the repeats go
     elif cand.kind == "embedded" or (cand.kind == "long" and abs(cand.code_first) >= 1):
@@ -256,7 +194,7 @@ def _take(
     twins[kept[0] : kept[1]] = True
     kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
     decisions.append(
-        _Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
+        Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
     )
 
 
@@ -297,7 +235,7 @@ def _without_own_text(
             return None
         if rest is None:
             rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
-        if not _elsewhere(text, sk, u0, u1, rest, opts.anchor_chars):
+        if not elsewhere(text, sk, u0, u1, rest, opts.anchor_chars):
             splits.append((u0, u1))
     if not splits:
         return gone, (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
@@ -317,7 +255,7 @@ def _without_own_text(
 def _whole_lines(
     text: str,
     sk: Skeleton,
-    lines: _Lines,
+    lines: Lines,
     cand: Candidate,
     gone: tuple[int, int],
     removed_first: bool,
@@ -408,229 +346,7 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
     return start
 
 
-def _separator(text: str, lines: _Lines, line: int) -> str:
-    """The paragraph separator the text uses after ``line`` (``\\n\\n`` or ``\\n``)."""
-    end = int(lines.ends[line])
-    if end < len(text):
-        return "\n\n" if text.startswith("\n\n", end) else "\n"
-    start = int(lines.starts[line])
-    return "\n\n" if start >= 2 and text[start - 2 : start] == "\n\n" else "\n"
-
-
-def _moves(
-    text: str, sk: Skeleton, lines: _Lines, decision: _Decision, matched: Any, width: int
-) -> None:
-    """Find what only the removed copy has and where it goes in the kept copy (``width``: an
-    anchor's, the windows that tell a piece found elsewhere from a new one)."""
-    cand = decision.cand
-    lo, hi = decision.gone
-    if hi <= lo:
-        return
-    own = ~matched[lo:hi]
-    if not np.count_nonzero(own):
-        return
-    # (removed start, removed end, kept start, kept end) of every run, in removed-copy order
-    pieces = sorted(
-        ((r.a0, r.a1, r.b0, r.b1) if decision.removed_first else (r.b0, r.b1, r.a0, r.a1))
-        for r in cand.runs
-    )
-    padded = np.zeros(hi - lo + 2, dtype=bool)
-    padded[1:-1] = own
-    edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
-    rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
-    for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
-        if _elsewhere(text, sk, int(u0), int(u1), rest, width):
-            continue  # the text has it, elsewhere than the copies' alignment suggests
-        _move_one(text, sk, lines, decision, pieces, int(u0), int(u1), width)
-
-
-def _elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str, width: int) -> bool:
-    """Whether the text has the piece ``[u0, u1)`` outside the removed copy (letters only).
-
-    It does when every glued part or sentence of it occurs there, or when most of its
-    anchor-wide windows do: a missing paragraph is new text, while a list or code that the
-    flattened copy ran together, or sentences it joined after losing the lines between them,
-    are old text in a new arrangement.
-    """
-    start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
-    glue, gap = _splits(text[start:end])
-    parts = (
-        _key(part) for glued_part in glue.split(text[start:end]) for part in gap.split(glued_part)
-    )
-    if all(part in rest for part in parts if part):
-        return True
-    letters = sk.letters(u0, u1)
-    if len(letters) < 2 * width:
-        return False
-    windows = [letters[k : k + width] for k in range(0, len(letters) - width + 1, width // 2)]
-    found = sum(1 for w in windows if w in rest)
-    return found * 2 >= len(windows)
-
-
-def _key(text: str) -> str:
-    """The letters and digits of ``text``, lower-cased: what two copies share whatever their
-    spacing and punctuation."""
-    return _NOT_WORDS.sub("", text).lower()
-
-
-def _content_end(text: str, lines: _Lines, line: int) -> int:
-    start, end = int(lines.starts[line]), int(lines.ends[line])
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return end
-
-
-def _content_start(text: str, lines: _Lines, line: int) -> int:
-    start, end = int(lines.starts[line]), int(lines.ends[line])
-    while start < end and text[start].isspace():
-        start += 1
-    return start
-
-
-def _move_one(
-    text: str,
-    sk: Skeleton,
-    lines: _Lines,
-    decision: _Decision,
-    pieces: list[tuple[int, int, int, int]],
-    u0: int,
-    u1: int,
-    width: int,
-) -> None:
-    """Place the removed copy's own skeleton range ``[u0, u1)`` into the kept copy.
-
-    It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
-    Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
-    a variant, not a missing paragraph, and is not moved.
-    """
-    if (u1 - u0) * _MIN_MOVE < width:
-        return
-    before = [p for p in pieces if p[1] <= u0]
-    after = [p for p in pieces if p[0] >= u1]
-    prev = before[-1] if before else None
-    nxt = after[0] if after else None
-    if prev is not None and nxt is not None:
-        low, high = sorted((prev[3], nxt[2]))
-        if nxt[2] > prev[3] + width:
-            # the kept copy has its own text here: only whole lines of it (a heading the
-            # removed copy lacks) leave room for a missing paragraph, which goes after them
-            if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3])):
-                return
-            boundary = nxt[2]
-        else:
-            found = [k for k in range(low, high + 1) if k < len(sk) and starts_line(sk, k)]
-            if not found:
-                return  # inside a paragraph of the kept copy
-            boundary = found[-1]
-    elif prev is not None:
-        boundary = prev[3]
-        if boundary < len(sk) and not starts_line(sk, boundary):
-            return
-    elif nxt is not None:
-        boundary = nxt[2]
-        if not starts_line(sk, boundary):
-            return
-    else:
-        return
-    # Runs that ran past the kept copy's boundary matched the piece's own first or last words
-    # by chance (a paragraph that starts like its neighbour): those words belong to the piece.
-    if prev is not None and prev[3] > boundary:
-        u0 -= prev[3] - boundary
-    if nxt is not None and nxt[2] < boundary:
-        u1 += boundary - nxt[2]
-    offsets = sk.offsets
-    # what the kept copy has around the twins of the piece's neighbours: in the removed copy,
-    # that punctuation belongs to the neighbours
-    head: str | None = None
-    tail: str | None = None
-    # (lines without letters or digits just before the next neighbour, an icon above a
-    # title, are the next neighbour's too)
-    if nxt is not None:
-        k = max(nxt[2], boundary) if boundary < len(sk) else nxt[2]
-        start = int(lines.starts[sk.line(k)])
-        if k > 0 and sk.is_edge(k):
-            start = int(lines.ends[sk.line(k - 1)])
-        head = text[start : int(offsets[k])]
-    if prev is not None:
-        k = min(prev[3], boundary) - 1 if boundary > 0 else prev[3] - 1
-        tail = text[int(offsets[k]) + 1 : int(lines.ends[sk.line(k)])]
-    if boundary > 0:
-        line = sk.line(boundary - 1)
-        at, before_sep = _content_end(text, lines, line), True
-    if boundary == 0 or decision.cut[0] < at <= decision.cut[1]:
-        # first in the text, or after a line the removal takes (the removed copy comes right
-        # before the kept one): the piece goes before the kept copy's first line
-        line = sk.line(boundary)
-        at, before_sep = _content_start(text, lines, line), False
-    piece = _piece(text, sk, u0, u1, tail, head)
-    piece = _without_neighbours(piece, *_neighbour_lines(text, lines, line, before_sep))
-    if not piece:
-        return
-    sep = _separator(text, lines, line)
-    piece = _GLUED.sub(sep, piece)
-    decision.moves.append((at, sep + piece if before_sep else piece + sep))
-
-
-def _neighbour_lines(text: str, lines: _Lines, line: int, after: bool) -> tuple[str, str]:
-    """The nearest lines with content before and after a piece placed after ``line`` (``after``)
-    or before it."""
-
-    def content(k: int, step: int) -> str:
-        while 0 <= k < len(lines.starts):
-            found = text[int(lines.starts[k]) : int(lines.ends[k])].strip()
-            if found:
-                return found
-            k += step
-        return ""
-
-    if after:
-        return content(line, -1), content(line + 1, 1)
-    return content(line - 1, -1), content(line, 1)
-
-
-def _without_neighbours(piece: str, before: str, after: str) -> str:
-    """``piece`` without the glued parts at its ends that repeat the kept line it goes next to.
-
-    A line shorter than an anchor (a short heading, a byline) cannot be aligned, so a flattened
-    copy's piece can run into it: that part is already there.
-    """
-    parts = [part for part in _splits(piece)[0].split(piece) if part.strip()]
-    while parts and after and _key(parts[-1]) == _key(after):
-        parts.pop()
-    while parts and before and _key(parts[0]) == _key(before):
-        parts.pop(0)
-    return "".join(parts).strip()
-
-
-def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str | None, head: str | None) -> str:
-    """The text of the removed copy's own skeleton range ``[u0, u1)``, with its punctuation.
-
-    ``tail`` is what the kept copy has after its last letter before the piece (``None`` when
-    the piece comes first), ``head`` what it has before its first letter after the piece: in
-    the removed copy, those belong to the neighbours, the rest to the piece.
-    """
-    offsets = sk.offsets
-    start, end = int(offsets[u0]), int(offsets[u1 - 1]) + 1
-    lead = text[int(offsets[u0 - 1]) + 1 if u0 > 0 else 0 : start].lstrip()
-    if tail is not None and lead.startswith(tail.strip()):
-        lead = lead[len(tail.strip()) :]
-    else:
-        # what closes the text before the piece (a sentence end, when the piece opens the
-        # removed copy) is not the piece's
-        closing = _CLOSING.match(lead)
-        lead = lead[closing.end() :] if closing else lead
-    trail = text[end : int(offsets[u1]) if u1 < len(sk) else len(text)].rstrip()
-    if head is not None:
-        head = head.strip()
-        if head and trail.endswith(head):
-            trail = trail[: -len(head)]
-        elif head:
-            terminal = _TERMINAL.match(trail)
-            trail = terminal.group(0) if terminal else ""
-    return (lead.lstrip() + text[start:end] + trail.rstrip()).strip()
-
-
-def _removal_edits(text: str, decisions: list[_Decision]) -> list[Edit]:
+def _removal_edits(text: str, decisions: list[Decision]) -> list[Edit]:
     """One edit per removed copy; a copy of whole lines takes the line break before it along."""
     edits: list[Edit] = []
     cuts = sorted(decisions, key=lambda d: d.cut)
@@ -759,7 +475,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     if not any(c.kind != "distant" for c in candidates):
         return ()
     opts = scaled(opts, sk)
-    lines = _Lines.of(text, sk)
+    lines = Lines.of(text, sk)
     decisions = _decide(text, sk, lines, candidates, opts)
     if not decisions:
         return ()
@@ -772,7 +488,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     for decision in decisions:
         if decision.cand.kind != "embedded":
             # (what only a copy in script data has is code more often than text)
-            _moves(text, sk, lines, decision, matched, opts.anchor_chars)
+            moves(text, sk, lines, decision, matched, opts.anchor_chars)
         for at, piece in decision.moves:
             edits.append(
                 Edit(
