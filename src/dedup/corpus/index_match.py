@@ -1,6 +1,17 @@
 """How :class:`dedup.corpus.Index` prepares a batch of texts (shingles, signatures, band and
 exact keys) and decides which stored documents, or earlier texts of the batch, each one
-duplicates (:class:`Matcher`), and what it reports (:class:`Match`)."""
+duplicates (:class:`Matcher`), and what it reports (:class:`Match`).
+
+>>> from dedup.corpus.cluster import CorpusOptions
+>>> options = CorpusOptions()
+>>> matcher = Matcher(options, options.scheme, bands=16, rows=1)
+>>> article = " ".join(f"word{i}" for i in range(200))
+>>> prep = matcher.prepare([article, "Menu Home " + article, "something else entirely"])
+>>> prep.bands.shape, prep.sizes.tolist()
+((3, 16), [196, 198, 1])
+>>> [[(m.kind, m.score >= 0.9) for m in found] for found in matcher.batch_matches(prep, "abc", 0.0)]
+[[], [('near', True)], []]
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,18 @@
 """The writer's lock of an SQLite index: an exclusive ``flock`` on ``PATH.lock``, held for as
-long as the writer has the index open, the file removed when it is done."""
+long as the writer has the index open, the file removed when it is done.
+
+>>> import pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "seen.db"
+>>> held = acquire(path, timeout=0)
+>>> try:
+...     acquire(path, timeout=0)
+... except IndexLockedError as exc:
+...     print(exc.reason, pathlib.Path(exc.lock_path).name)
+locked seen.db.lock
+>>> release(held)
+>>> path.with_name("seen.db.lock").exists()
+False
+"""
 
 from __future__ import annotations
 
