@@ -31,24 +31,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
+
+from neardup_eval import pairwise
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "eval" / "neardup-dev.jsonl"
 PEERS = Path(__file__).resolve().parent / "peers"
-
-
-def pairwise(labels: Sequence[object], truth: Sequence[object]) -> tuple[float, float, float]:
-    """Pairwise precision, recall and F1 of predicted ``labels`` against ``truth``."""
-    both = Counter(zip(labels, truth, strict=True))
-    tp = sum(v * (v - 1) // 2 for v in both.values())
-    pred = sum(v * (v - 1) // 2 for v in Counter(labels).values())
-    gold = sum(v * (v - 1) // 2 for v in Counter(truth).values())
-    p = tp / pred if pred else 1.0
-    r = tp / gold if gold else 1.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 #: The children's environment: bytecode written and read, as for an installed package.

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections import Counter
@@ -31,13 +30,13 @@ import numpy as np
 from dedup.corpus import CorpusOptions, find_near_duplicates
 from dedup.corpus.cluster import UnionFind
 from dedup.corpus.shingle import shingle_batch
+from peers.common import word_shingles
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "eval" / "neardup-dev.jsonl"
-_WORD = re.compile(r"\w+")
 
 
-def pairwise(labels: Sequence[int], truth: Sequence[int]) -> tuple[float, float, float]:
+def pairwise(labels: Sequence[object], truth: Sequence[object]) -> tuple[float, float, float]:
     """Pairwise precision, recall and F1 of predicted ``labels`` against ``truth``."""
     both = Counter(zip(labels, truth, strict=True))
     tp = sum(v * (v - 1) // 2 for v in both.values())
@@ -46,12 +45,6 @@ def pairwise(labels: Sequence[int], truth: Sequence[int]) -> tuple[float, float,
     p = tp / pred if pred else 1.0
     r = tp / gold if gold else 1.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def word_shingles(text: str, k: int = 5) -> set[str]:
-    """The peers' shingles: lowercased ``\\w+`` words, ``k`` at a time."""
-    words = _WORD.findall(text.lower())
-    return {" ".join(words[i : i + k]) for i in range(max(1, len(words) - k + 1))}
 
 
 def labels_from_pairs(n: int, pairs: list[tuple[int, int]]) -> list[int]:

@@ -799,6 +799,45 @@ def test_sigterm_leaves_no_partial_output(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
+def test_sigterm_is_seen_by_its_own_run_only() -> None:
+    """Whether SIGTERM arrived is the run's own state: its handler's exception can be lost (as
+    in a finaliser) and the run still stops with 143; the handler before it is put back; and
+    neither the code outside a run nor the next run sees the signal of the last."""
+    import contextlib
+    import signal
+
+    from dedup.cli.session import Termination, check_signals, handle_errors
+
+    before = signal.getsignal(signal.SIGTERM)
+    handlers: list[Any] = []
+
+    @handle_errors
+    def terminated() -> None:
+        handler = signal.getsignal(signal.SIGTERM)
+        handlers.append(handler)
+        with contextlib.suppress(BaseException):
+            handler(signal.SIGTERM, None)  # the exception it raises is lost here
+        check_signals()
+        raise AssertionError("the run went on after SIGTERM")
+
+    @handle_errors
+    def next_run() -> None:
+        handlers.append(signal.getsignal(signal.SIGTERM))
+        check_signals()
+
+    with pytest.raises(click.exceptions.Exit) as stopped:
+        terminated()
+    assert stopped.value.exit_code == 143
+    assert signal.getsignal(signal.SIGTERM) is before
+    check_signals()  # outside a run: nothing to stop
+    next_run()
+    first, second = handlers
+    assert isinstance(first, Termination)
+    assert isinstance(second, Termination)
+    assert first is not second
+    assert (first.arrived, second.arrived) == (True, False)
+
+
 # --- find ----------------------------------------------------------------------------------
 
 

@@ -190,3 +190,34 @@ def test_a_cancelled_run_stops_its_workers_at_once(method: str) -> None:
 def test_unknown_start_method_is_refused() -> None:
     with pytest.raises(ConfigError, match="is not available here"):
         Engine(jobs=2, start_method="teleport")
+
+
+_STOPPED_WHILE_SENDING = """
+import sys
+from dedup.engine import Engine
+
+if __name__ == "__main__":
+    try:
+        with Engine(jobs=2, chunk_items=1, start_method=sys.argv[1]) as engine:
+            for i, _ in engine.map(bytes, ((i, 16 << 20) for i in range(50))):
+                if i == 1:
+                    raise ValueError("stop")
+    except ValueError:
+        print("stopped", flush=True)
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_a_run_stopped_while_a_worker_sends_a_result_exits(tmp_path: Path, method: str) -> None:
+    """A run stopped (a bad record, Ctrl-C) while a worker is sending a result: the worker is
+    stopped in the middle of the message, and the process must still exit. (The pool's thread
+    waited for the rest of the message for ever, and the exit for that thread: every time with
+    results of 16 MB.)"""
+    import subprocess
+
+    script = tmp_path / "stopped.py"
+    script.write_text(_STOPPED_WHILE_SENDING, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), method], capture_output=True, text=True, timeout=300
+    )
+    assert (done.returncode, done.stdout) == (0, "stopped\n"), done.stderr[-2000:]

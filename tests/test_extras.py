@@ -94,14 +94,14 @@ def test_parquet_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     pq.write_table(pa.table({"id": ["a"], "text": ["Nothing to repair."]}), src)
     hide(monkeypatch, "pyarrow")
     read = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"))
-    assert read.exit_code == 1
+    assert read.exit_code == 2
     assert read.stderr == (
         f"Error: {src}: reading Parquet needs pyarrow, which is not installed: "
         "pip install 'dedup-text[parquet]'\n"
     )
     out = tmp_path / "out.parquet"
     written = run("clean", str(SEED), "-o", str(out))
-    assert written.exit_code == 1
+    assert written.exit_code == 2
     assert "writing Parquet needs pyarrow" in written.stderr
     assert "dedup-text[parquet]" in written.stderr
     assert not out.exists()
@@ -128,13 +128,13 @@ def test_zstd_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src.write_bytes(zstandard.ZstdCompressor().compress(b'{"id": 1, "text": "a"}\n'))
     hide(monkeypatch, "zstandard")
     read = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"))
-    assert read.exit_code == 1
+    assert read.exit_code == 2
     assert read.stderr == (
         f"Error: {src}: reading zstd needs zstandard, which is not installed: "
         "pip install 'dedup-text[zstd]'\n"
     )
     written = run("clean", str(SEED), "--format", "jsonl", "-o", str(tmp_path / "o.jsonl.zst"))
-    assert written.exit_code == 1
+    assert written.exit_code == 2
     assert "writing zstd needs zstandard" in written.stderr
     assert not (tmp_path / "o.jsonl.zst").exists()
 
@@ -162,6 +162,24 @@ def test_ray_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hide(monkeypatch, "ray")
     with pytest.raises(MissingExtraError, match=r"pip install 'dedup-text\[ray\]'"):
         dedup.ray.read_dataset([str(tmp_path / "in.jsonl")])
+
+
+def test_ray_engine_missing_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--engine ray`` without Ray: one line naming the extra, exit status 2 (a usage error, as
+    every missing extra), no output, on both commands that take it (a 32-line traceback)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "text": "A text."}\n', encoding="utf-8")
+    hide(monkeypatch, "ray")
+    for command in ("clean", "corpus"):
+        result = run(command, str(src), "-o", str(tmp_path / "out.jsonl"), "--engine", "ray")
+        assert result.exit_code == 2, command
+        assert result.stderr == (
+            "Error: the Ray engine needs ray, which is not installed: "
+            "pip install 'dedup-text[ray]'\n"
+        ), command
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
 def test_ray_present() -> None:

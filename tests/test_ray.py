@@ -250,19 +250,6 @@ def test_ray_engine_says_nothing_but_its_summary(tmp_path: Path) -> None:
     assert out.is_file()
 
 
-def test_ray_engine_without_ray_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name in ("ray", "ray.data"):
-        monkeypatch.setitem(sys.modules, name, None)  # import fails as if not installed
-    source = _jsonl(tmp_path / "in.jsonl")
-    result = _cli("clean", source, "-o", tmp_path / "out.jsonl", "--engine", "ray")
-    assert result.exit_code != 0
-    assert result.stderr == (
-        "Error: the Ray engine needs ray, which is not installed: pip install 'dedup-text[ray]'\n"
-    )
-
-
 def test_ray_engine_on_an_unreachable_cluster_fails_at_once(tmp_path: Path) -> None:
     """``--address`` to nothing: one line naming the address within seconds (Ray retried for
     more than five minutes)."""

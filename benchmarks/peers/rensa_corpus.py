@@ -12,40 +12,19 @@ whole process can be timed beside ``dedup corpus``.
 
 from __future__ import annotations
 
-import argparse
-import json
-import re
 import sys
 
+from common import arguments, read_records, union, word_shingles, write_clusters
 from rensa import RMinHash, RMinHashLSH
-
-_WORD = re.compile(r"\w+")
-
-
-def shingles(text: str, k: int = 5) -> list[str]:
-    words = _WORD.findall(text.lower())
-    return list({" ".join(words[i : i + k]) for i in range(max(1, len(words) - k + 1))})
-
-
-def find(parent: list[int], x: int) -> int:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("input")
-    parser.add_argument("output")
-    parser.add_argument("--threshold", type=float, default=0.5)
-    parser.add_argument("--num-perm", type=int, default=128)
+    parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--bands", type=int, default=16)
     args = parser.parse_args(argv)
-    with open(args.input, encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh if line.strip()]
+    records = read_records(args.input)
     minhashes = RMinHash.from_token_sets(
-        (shingles(r["text"]) for r in records), num_perm=args.num_perm, seed=42
+        (list(word_shingles(r["text"])) for r in records), num_perm=args.num_perm, seed=42
     )
     lsh = RMinHashLSH(threshold=args.threshold, num_perm=args.num_perm, num_bands=args.bands)
     lsh.insert_many(minhashes)
@@ -53,13 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     for i, found in enumerate(lsh.query_all(minhashes)):
         for j in found:
             if j != i and lsh.is_similar(minhashes[i], minhashes[j]):
-                a, b = find(parent, i), find(parent, j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    with open(args.output, "w", encoding="utf-8") as out:
-        for i, record in enumerate(records):
-            record["cluster"] = find(parent, i)
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                union(parent, i, j)
+    write_clusters(args.output, records, parent)
     return 0
 
 

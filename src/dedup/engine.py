@@ -26,6 +26,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
+from multiprocessing.queues import SimpleQueue
 from types import TracebackType
 from typing import Any, Generic, TypeVar, cast
 
@@ -110,19 +111,41 @@ class _Apply(Generic[T, R]):
         return out
 
 
+class _ResultQueue(SimpleQueue[Any]):
+    """The queue a pool's workers send their results through, which can close this process's
+    end for writing (this process only reads from it; the workers write).
+
+    A worker stopped while it sends a result leaves the pool's reader waiting for the rest of
+    the message; as long as this process holds an end for writing, the pipe never ends, and
+    the exit of the process hangs on the pool's thread. Closed, the reader sees the end of the
+    pipe once the workers are gone, and the pool winds down.
+    """
+
+    def close_writer(self) -> None:
+        with contextlib.suppress(OSError):
+            self._writer.close()  # type: ignore[attr-defined]  # no public name for this end
+
+
 class _Workers:
     """The multiprocessing context a pool starts its workers with, keeping the processes it
-    starts: a cancelled run stops them at once (the pool has no public way to, before Python
-    3.14's ``terminate_workers``). Everything else is the wrapped context's."""
+    starts and the queue their results come back by: a cancelled run stops them at once (the
+    pool has no public way to, before Python 3.14's ``terminate_workers``), then lets go of
+    the queue (see :class:`_ResultQueue`). Everything else is the wrapped context's."""
 
     def __init__(self, context: BaseContext) -> None:
         self._context = context
         self.started: list[BaseProcess] = []
+        self.results: list[_ResultQueue] = []
 
     def Process(self, *args: Any, **kwargs: Any) -> BaseProcess:
         process: BaseProcess = self._context.Process(*args, **kwargs)  # type: ignore[attr-defined]
         self.started.append(process)
         return process
+
+    def SimpleQueue(self) -> _ResultQueue:
+        queue = _ResultQueue(ctx=self._context)
+        self.results.append(queue)
+        return queue
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._context, name)
@@ -213,8 +236,8 @@ class Engine:
             return
         # On an error or Ctrl-C the results in flight are not wanted: stop the workers now
         # rather than wait for their chunks.
-        processes = self._workers.started if self._workers is not None else []
-        self._workers = None
+        workers, self._workers = self._workers, None
+        processes = workers.started if workers is not None else []
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with contextlib.suppress(Exception):
@@ -222,6 +245,10 @@ class Engine:
         for process in processes:
             with contextlib.suppress(Exception):
                 process.join(timeout=5)
+        # A worker stopped in the middle of sending a result would leave the pool's thread
+        # waiting for the rest, and the exit of this process waiting for that thread.
+        for queue in workers.results if workers is not None else []:
+            queue.close_writer()
 
     def pool_start_method(self) -> str:
         """How the workers of a pool started now would start: ``start_method``, or the default

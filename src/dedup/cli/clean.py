@@ -12,10 +12,12 @@ import click
 from dedup.cli.jobs import CleanJob
 from dedup.cli.options import (
     engine_options,
+    force_option,
     format_option,
     input_options,
     job,
     normalize_options,
+    output_option,
     repair_options,
     run_options,
 )
@@ -43,15 +45,9 @@ __all__ = ["clean_command", "run"]
 
 @click.command(name="clean", epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "-o",
-    "--output",
-    default=None,
-    metavar="OUT",
-    help="Output file or directory ('-': stdout, the default for one input).",
-)
+@output_option("Output file or directory ('-': stdout, the default for one input).")
 @format_option("Output format (default: the input's, or the output name's).")
-@click.option("--force", is_flag=True, help="Replace outputs that exist.")
+@force_option
 @click.option("--in-place", is_flag=True, help="Rewrite each input file (atomically).")
 @click.option(
     "--report",

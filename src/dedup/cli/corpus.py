@@ -19,9 +19,11 @@ import click
 from dedup.cli.jobs import CorpusJob
 from dedup.cli.options import (
     engine_options,
+    force_option,
     format_option,
     input_options,
     job,
+    output_option,
     quiet_option,
 )
 from dedup.cli.plan import (
@@ -46,7 +48,7 @@ __all__ = ["corpus_command", "run"]
 
 @click.command(name="corpus", epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, required=True, metavar="IN...")
-@click.option("-o", "--output", required=True, metavar="OUT", help="Output file ('-': stdout).")
+@output_option("Output file ('-': stdout).", required=True)
 @format_option(
     "Format of OUT and --dropped (default: from their names; JSONL for stdout).",
     choices=("jsonl", "parquet"),
@@ -101,7 +103,7 @@ __all__ = ["corpus_command", "run"]
     metavar="N",
     help="Records looked up in and added to --index at a time (one transaction each).",
 )
-@click.option("--force", is_flag=True, help="Replace outputs that exist.")
+@force_option
 @handle_errors
 @input_options
 @quiet_option

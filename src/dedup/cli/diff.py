@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from pathlib import Path
 
 import click
 
@@ -17,14 +15,11 @@ from dedup.cli.options import (
     repair_options,
     run_options,
 )
-from dedup.cli.plan import check_outputs, check_streams, find_inputs, open_rejects
-from dedup.cli.progress import Progress
-from dedup.cli.records import Counts, RecordSource
+from dedup.cli.records import Counts
 from dedup.cli.render import print_diff
 from dedup.cli.session import EXIT_CODES, handle_errors
+from dedup.cli.show import shown_records
 from dedup.cli.summary import echo, no_text_line, read_line, speed_line
-from dedup.engine import Engine, default_jobs
-from dedup.pipeline import warm_up
 
 __all__ = ["STAGES", "diff_command", "run"]
 
@@ -81,23 +76,10 @@ def diff_command(job: DiffJob) -> None:
 
 def run(job: DiffJob) -> None:
     """``dedup diff`` on this machine's processes."""
-    sources, stdin = find_inputs(job.paths, job.inputs)
-    check_streams(stdout="redirect it to a file")
-    check_outputs(
-        [("--rejects", job.inputs.rejects)],
-        sources=sources,
-        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
-        glob=job.inputs.glob,
-    )
-    jobs = job.jobs or default_jobs()
     stage = functools.partial(
         stages.clean_document, repair_options=job.repair, normalize_options=job.normalize
     )
-    with contextlib.ExitStack() as stack:
-        rejects = open_rejects(job.inputs, stack)
-        progress = Progress(sources, stack, quiet=job.quiet)
-        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
-        engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
+    with shown_records(job) as (sources, source, engine):
         for input_source in sources:
             reader = source.reader(input_source)
             for record, result in source.results(reader, engine, stage, "clean"):

@@ -17,7 +17,7 @@ from dedup.model import RepairOptions
 if TYPE_CHECKING:
     from dedup.normalize import NormalizeOptions
 
-__all__ = ["CleanJob", "CorpusJob", "DiffJob", "FindJob"]
+__all__ = ["CleanJob", "CorpusJob", "DiffJob", "DocumentJob", "FindJob"]
 
 
 def _normalize_options() -> NormalizeOptions:
@@ -28,49 +28,46 @@ def _normalize_options() -> NormalizeOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CleanJob:
-    """Everything ``dedup clean`` was asked to do (see its ``--help``)."""
+class DocumentJob:
+    """What every command that runs a stage over each document (``clean``, ``find``, ``diff``)
+    was asked: its inputs, how they are read, the repair options, the processes, ``-q``."""
 
     paths: tuple[str, ...]
+    repair: RepairOptions = field(default_factory=RepairOptions)
+    inputs: InputOptions = field(default_factory=InputOptions)
+    jobs: int | None = None
+    quiet: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanJob(DocumentJob):
+    """Everything ``dedup clean`` was asked to do (see its ``--help``)."""
+
     output: str | None = None
     fmt: Format | None = None
     force: bool = False
     in_place: bool = False
     report: str | None = None
-    repair: RepairOptions = field(default_factory=RepairOptions)
     normalize: NormalizeOptions = field(default_factory=lambda: _normalize_options())
-    inputs: InputOptions = field(default_factory=InputOptions)
-    jobs: int | None = None
-    quiet: bool = False
     engine: EngineName = "local"
     address: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FindJob:
+class FindJob(DocumentJob):
     """Everything ``dedup find`` was asked to do (see its ``--help``)."""
 
-    paths: tuple[str, ...]
     as_json: bool = False
-    repair: RepairOptions = field(default_factory=RepairOptions)
-    inputs: InputOptions = field(default_factory=InputOptions)
-    jobs: int | None = None
-    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DiffJob:
+class DiffJob(DocumentJob):
     """Everything ``dedup diff`` was asked to do (see its ``--help``)."""
 
-    paths: tuple[str, ...]
     color: bool | None = None
     stages: tuple[str, ...] = ()
     context: int = 200
-    repair: RepairOptions = field(default_factory=RepairOptions)
     normalize: NormalizeOptions = field(default_factory=lambda: _normalize_options())
-    inputs: InputOptions = field(default_factory=InputOptions)
-    jobs: int | None = None
-    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -32,10 +32,12 @@ __all__ = [
     "EngineName",
     "InputOptions",
     "engine_options",
+    "force_option",
     "format_option",
     "input_options",
     "job",
     "normalize_options",
+    "output_option",
     "quiet_option",
     "repair_options",
     "run_options",
@@ -72,6 +74,23 @@ _INPUT_NAMES = (
 )
 
 
+def _with_options(func: Any, *options: Callable[[Any], Any]) -> Any:
+    """``func`` with the click ``options`` added, listed in ``--help`` in the order given."""
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def force_option(func: F) -> F:
+    """Add ``--force`` (replace outputs that exist), received as ``force``."""
+    return click.option("--force", is_flag=True, help="Replace outputs that exist.")(func)
+
+
+def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
+    """Add ``-o/--output``, received as ``output``."""
+    return click.option("-o", "--output", required=required, default=None, metavar="OUT", help=help)
+
+
 def input_options(func: F) -> F:
     """Add the shared input options; the command receives them as ``inputs: InputOptions``."""
 
@@ -94,7 +113,8 @@ def input_options(func: F) -> F:
         )
         return func(*args, inputs=inputs, **kwargs)
 
-    options = [
+    wrapper = _with_options(
+        wrapper,
         click.option(
             "--field",
             default="text",
@@ -150,9 +170,7 @@ def input_options(func: F) -> F:
             help="A longer record (JSON line, text file, Parquet text) is not read: it is bad "
             "input, set aside with --skip-invalid (e.g. 500K, 256M, 2G; 0: no limit).",
         ),
-    ]
-    for option in reversed(options):
-        wrapper = option(wrapper)
+    )
     return cast(F, wrapper)
 
 
@@ -216,31 +234,34 @@ def repair_options(func: F) -> F:
         return func(*args, repair=repair, **kwargs)
 
     defaults = RepairOptions()
-    wrapper = click.option(
-        "--max-doc-chars",
-        type=int,
-        default=defaults.max_doc_chars,
-        show_default=True,
-        metavar="N",
-        help="Longer documents are not searched for copies; clean still normalises them "
-        "(0: no limit).",
-    )(wrapper)
-    wrapper = click.option(
-        "--min-similarity",
-        type=float,
-        default=defaults.min_similarity,
-        show_default=True,
-        metavar="X",
-        help="Copies that align less than this (0..1) are not duplicates.",
-    )(wrapper)
-    wrapper = click.option(
-        "--min-chars",
-        type=int,
-        default=defaults.min_chars,
-        show_default=True,
-        metavar="N",
-        help="Shorter copies are natural repetition unless they follow each other.",
-    )(wrapper)
+    wrapper = _with_options(
+        wrapper,
+        click.option(
+            "--min-chars",
+            type=int,
+            default=defaults.min_chars,
+            show_default=True,
+            metavar="N",
+            help="Shorter copies are natural repetition unless they follow each other.",
+        ),
+        click.option(
+            "--min-similarity",
+            type=float,
+            default=defaults.min_similarity,
+            show_default=True,
+            metavar="X",
+            help="Copies that align less than this (0..1) are not duplicates.",
+        ),
+        click.option(
+            "--max-doc-chars",
+            type=int,
+            default=defaults.max_doc_chars,
+            show_default=True,
+            metavar="N",
+            help="Longer documents are not searched for copies; clean still normalises them "
+            "(0: no limit).",
+        ),
+    )
     return cast(F, wrapper)
 
 
@@ -281,20 +302,24 @@ def engine_options(func: F) -> F:
             raise click.UsageError("--address goes with --engine ray")
         return func(*args, engine=engine, address=address, **kwargs)
 
-    wrapper = click.option(
-        "--address",
-        default=None,
-        metavar="ADDR",
-        help="With --engine ray: the cluster to join ('auto': the running one; default: "
-        "start a local Ray).",
-    )(wrapper)
-    wrapper = click.option(
-        "--engine",
-        type=click.Choice(["local", "ray"]),
-        default="local",
-        show_default=True,
-        help="Run on this machine's processes, or on Ray (Parquet/JSONL in; -o a file or DIR/).",
-    )(wrapper)
+    wrapper = _with_options(
+        wrapper,
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help="Run on this machine's processes, or on Ray (Parquet/JSONL in; -o a file or "
+            "DIR/).",
+        ),
+        click.option(
+            "--address",
+            default=None,
+            metavar="ADDR",
+            help="With --engine ray: the cluster to join ('auto': the running one; default: "
+            "start a local Ray).",
+        ),
+    )
     return cast(F, wrapper)
 
 

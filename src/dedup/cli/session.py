@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from dedup.corpus.store import IndexLockedError
+from dedup.extras import MissingExtraError
 from dedup.io import OutputError
 from dedup.model import ConfigError, DedupError, InputError
 
@@ -31,6 +32,7 @@ __all__ = [
     "EXIT_TERMINATED",
     "HINTS",
     "DocumentFailed",
+    "Termination",
     "check_signals",
     "describe",
     "handle_errors",
@@ -134,22 +136,30 @@ class _Terminated(BaseException):
     """SIGTERM, raised where the command runs so that every output is cleaned up."""
 
 
-class _Signals:
-    """Whether SIGTERM arrived during the command: the exception the handler raises can be
-    swallowed where Python ignores exceptions (fork callbacks, finalisers), so the run also
-    checks this flag as it goes. (A signal reaches the whole process: so does this flag.)"""
+class Termination:
+    """One run's SIGTERM handler, and whether SIGTERM arrived while it was installed.
 
-    terminated = False
+    The exception the handler raises can be swallowed where Python ignores exceptions (fork
+    callbacks, finalisers), so the run also checks :attr:`arrived` as it goes
+    (:func:`check_signals`). Each run installs a handler of its own (:func:`handle_errors`)
+    and puts the one before it back when it ends: what one run saw is not seen by the next.
+    """
 
+    __slots__ = ("arrived",)
 
-def _on_sigterm(signum: int, frame: Any) -> None:
-    _Signals.terminated = True
-    raise _Terminated
+    def __init__(self) -> None:
+        self.arrived = False
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.arrived = True
+        raise _Terminated
 
 
 def check_signals() -> None:
-    """Raise if SIGTERM arrived (see :class:`_Signals`)."""
-    if _Signals.terminated:
+    """Raise if SIGTERM arrived during this run: the run's :class:`Termination` is the
+    SIGTERM handler installed while it runs (outside a run, or in a thread, nothing does)."""
+    handler = signal.getsignal(signal.SIGTERM)
+    if isinstance(handler, Termination) and handler.arrived:
         raise _Terminated
 
 
@@ -159,16 +169,15 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         previous: Any = None
-        _Signals.terminated = False
         with contextlib.suppress(ValueError):  # signals can be set in the main thread only
-            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+            previous = signal.signal(signal.SIGTERM, Termination())
         try:
             return func(*args, **kwargs)
         except _Terminated:
             _fail("terminated: no partial output was left behind", EXIT_TERMINATED)
         except (OutputError, DocumentFailed) as exc:
             _fail(describe(exc), EXIT_FAILURE)
-        except (InputError, ConfigError) as exc:
+        except (InputError, ConfigError, MissingExtraError) as exc:
             _fail(describe(exc), EXIT_INPUT)
         except IndexLockedError as exc:
             _fail(

@@ -36,6 +36,30 @@ READ_CHUNK = 1 << 20
 _ZSTD_OUT = 1 << 22  # bytes of zstd output aimed at per piece of input fed
 
 
+_GZIP_FAULTS: tuple[tuple[type[Exception], str, str, str], ...] = (
+    (
+        EOFError,
+        "the gzip stream is truncated",
+        "the file was cut short; fetch or compress it again",
+        "truncated",
+    ),
+    (
+        zlib.error,
+        "the gzip stream is damaged",
+        "the file was corrupted; fetch or compress it again",
+        "damaged",
+    ),
+    (
+        gzip.BadGzipFile,
+        "not a readable gzip file",
+        "check that it is gzip-compressed, or rename it without the .gz suffix",
+        "not-gzip",
+    ),
+)
+"""What a gzip file that cannot be read is said to be, by what the reader raised: what it is,
+what to do, the error's ``reason``."""
+
+
 def skip_rest(stream: IO[bytes], *, to_line_end: bool = False) -> int:
     """Read and drop the rest of ``stream`` (``to_line_end``: of its line, line break
     included) a piece at a time; the number of bytes dropped.
@@ -66,27 +90,9 @@ def decompressed(raw: IO[bytes], compression: Compression | None, name: str) -> 
                 yield buffered
         else:
             yield raw
-    except EOFError as exc:
-        raise InputError(
-            f"{name}: the gzip stream is truncated ({exc})",
-            hint="the file was cut short; fetch or compress it again",
-            reason="truncated",
-            path=name,
-        ) from exc
-    except zlib.error as exc:
-        raise InputError(
-            f"{name}: the gzip stream is damaged ({exc})",
-            hint="the file was corrupted; fetch or compress it again",
-            reason="damaged",
-            path=name,
-        ) from exc
-    except gzip.BadGzipFile as exc:
-        raise InputError(
-            f"{name}: not a readable gzip file ({exc})",
-            hint="check that it is gzip-compressed, or rename it without the .gz suffix",
-            reason="not-gzip",
-            path=name,
-        ) from exc
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        what, hint, reason = next(f[1:] for f in _GZIP_FAULTS if isinstance(exc, f[0]))
+        raise InputError(f"{name}: {what} ({exc})", hint=hint, reason=reason, path=name) from exc
 
 
 def compressing(

@@ -146,13 +146,12 @@ class Reader:
         )
 
     def _too_large(self, line: int, size: int, what: str) -> InputError:
-        return InputError(
-            f"{self.source.name}:{line}: the {what} is {size:,} bytes, more than the "
-            f"{self.max_record_bytes:,} a record may take",
+        return self.parser.error(
+            line,
+            f"the {what} is {size:,} bytes, more than the {self.max_record_bytes:,} a record "
+            "may take",
             hint="raise max_record_bytes to read it",
             reason="too-large",
-            path=self.source.name,
-            line=line,
         )
 
     def _jsonl(self) -> Iterator[Record | Reject | Line]:
@@ -256,13 +255,12 @@ class Reader:
         name = self.source.name
         raw = json.dumps(fields, default=json_value, ensure_ascii=False).encode("utf-8", "replace")
         if bad is not None:
-            error = InputError(
-                f"{name}:{row}: invalid UTF-8 in column {bad.column!r} (byte 0x{bad.byte:02x} at "
-                f"offset {bad.offset})",
+            error = self.parser.error(
+                row,
+                f"invalid UTF-8 in column {bad.column!r} (byte 0x{bad.byte:02x} at offset "
+                f"{bad.offset})",
                 hint="read it with errors='replace' to replace bad bytes with U+FFFD",
                 reason="invalid-utf8",
-                path=name,
-                line=row,
                 field=bad.column,
             )
             return Reject(source=name, line=row, error=error, raw=raw)

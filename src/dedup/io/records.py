@@ -121,12 +121,11 @@ class LineParser:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
             cut = "" if raw_line.endswith(b"\n") else " (the file ends in the middle of it)"
-            malformed = InputError(
-                f"{name}:{number}: malformed JSON{cut}: {exc.msg} (column {exc.colno})",
+            malformed = self.error(
+                number,
+                f"malformed JSON{cut}: {exc.msg} (column {exc.colno})",
                 hint="fix the line",
                 reason="malformed-json",
-                path=name,
-                line=number,
             )
             return Reject(source=name, line=number, error=malformed, raw=raw_line)
         except (ValueError, RecursionError) as exc:  # valid JSON past what Python reads
@@ -154,33 +153,26 @@ class LineParser:
     def _unreadable(self, exc: ValueError | RecursionError, number: int) -> InputError:
         """What to say of valid JSON that Python's reader does not take: an integer of more
         digits than it converts, or nesting deeper than it recurses."""
-        where = f"{self.source}:{number}"
         if isinstance(exc, RecursionError):
-            return InputError(
-                f"{where}: the record is nested deeper than Python's JSON reader goes (about "
+            return self.error(
+                number,
+                "the record is nested deeper than Python's JSON reader goes (about "
                 f"{sys.getrecursionlimit():,} levels)",
                 hint="flatten the record",
                 reason="too-deep",
-                path=self.source,
-                line=number,
             )
         digits = re.search(r"value has (\d+) digits", str(exc))
         limit = re.search(r"limit \((\d+) digits\)", str(exc))
         if digits is None:
-            return InputError(
-                f"{where}: unreadable JSON ({exc})",
-                hint="fix the line",
-                reason="malformed-json",
-                path=self.source,
-                line=number,
+            return self.error(
+                number, f"unreadable JSON ({exc})", hint="fix the line", reason="malformed-json"
             )
         most = f" (Python reads up to {int(limit.group(1)):,})" if limit else ""
-        return InputError(
-            f"{where}: a number of {int(digits.group(1)):,} digits{most}",
+        return self.error(
+            number,
+            f"a number of {int(digits.group(1)):,} digits{most}",
             hint="write the number as a string",
             reason="number-too-long",
-            path=self.source,
-            line=number,
         )
 
     def decode(
@@ -193,49 +185,57 @@ class LineParser:
         except UnicodeDecodeError as exc:
             if self.errors == "replace":
                 return data.decode("utf-8", errors="replace"), None, True
-            error = InputError(
-                f"{self.source}:{line}: invalid UTF-8 in {what} (byte 0x{data[exc.start]:02x}"
-                f" at offset {exc.start})",
+            error = self.error(
+                line,
+                f"invalid UTF-8 in {what} (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                 hint="read it with errors='replace' to replace bad bytes with U+FFFD",
                 reason="invalid-utf8",
-                path=self.source,
-                line=line,
             )
             return None, error, False
 
     def text_of(self, record: Any, number: int) -> str:
         """The text field of ``record``; raises :class:`InputError` saying what is wrong."""
-        where = f"{self.source}:{number}"
         if not isinstance(record, dict):
-            raise InputError(
-                f"{where}: the line is a JSON {type(record).__name__}, not an object",
+            raise self.error(
+                number,
+                f"the line is a JSON {type(record).__name__}, not an object",
                 hint="each line must be one JSON object; fix the line",
                 reason="not-an-object",
-                path=self.source,
-                line=number,
             )
         if self.field not in record:
             fields = ", ".join(list(record)[:8]) or "none"
-            raise InputError(
-                f"{where}: the record has no field {self.field!r} (its fields: {fields})",
+            raise self.error(
+                number,
+                f"the record has no field {self.field!r} (its fields: {fields})",
                 hint="choose the text field",
                 reason="no-field",
-                path=self.source,
-                line=number,
                 field=self.field,
             )
         value = record[self.field]
         if not isinstance(value, str):
             kind = "null" if value is None else type(value).__name__
-            raise InputError(
-                f"{where}: field {self.field!r} is {kind}, not a string",
+            raise self.error(
+                number,
+                f"field {self.field!r} is {kind}, not a string",
                 hint="choose the text field",
                 reason="field-not-text",
-                path=self.source,
-                line=number,
                 field=self.field,
             )
         return value
+
+    def error(
+        self, line: int, what: str, *, hint: str, reason: str, field: str | None = None
+    ) -> InputError:
+        """The error of record ``line`` of this source: its message starts with where it is
+        (``source:line``), and says ``what``."""
+        return InputError(
+            f"{self.source}:{line}: {what}",
+            hint=hint,
+            reason=reason,
+            path=self.source,
+            line=line,
+            field=field,
+        )
 
     def id_of(self, record: dict[str, Any], number: int) -> str:
         """The record's id field when it is a string or an integer, else ``source:line``."""

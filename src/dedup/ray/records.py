@@ -33,6 +33,7 @@ from dedup.io import (
     Line,
     LineParser,
     Reader,
+    Record,
     Reject,
     Source,
     Writer,
@@ -301,20 +302,8 @@ def _text(text: str, **options: Any) -> str:
 
 def _clean_lines(batch: Any, *, field: str, id_field: str, fmt: Format, **options: Any) -> Any:
     pa = require("pyarrow", "parquet", "the Ray engine")
-    parsers: dict[str, LineParser] = {}
     out: list[bytes] = []
-    for source, number, data in zip(
-        batch.column(_SOURCE).to_pylist(),
-        batch.column(_NUMBER).to_pylist(),
-        batch.column(LINE).to_pylist(),
-        strict=True,
-    ):
-        parser = parsers.get(source) or parsers.setdefault(
-            source, LineParser(source, field, id_field)
-        )
-        record = parser(Line(source=source, number=number, data=data, position=0))
-        if isinstance(record, Reject):
-            raise record.error
+    for record in _parsed(batch, field=field, id_field=id_field):
         text = "" if record.no_text else _text(record.text, **options)
         out.append(encode(record, text, "jsonl", field))  # type: ignore[arg-type]
     return pa.table({OUT: pa.array(out, pa.binary())})
@@ -369,7 +358,9 @@ def _texts(batch: Any, *, field: str, id_field: str, jsonl: bool) -> Any:
     return batch.append_column(TEXT, pa.array(own, pa.string()))
 
 
-def _parsed(batch: Any, *, field: str, id_field: str) -> list[Any]:
+def _parsed(batch: Any, *, field: str, id_field: str) -> list[Record]:
+    """The records of a batch of lines (:data:`LINE`, with their source and number); the first
+    that cannot be read raises its error, naming the file and line."""
     parsers: dict[str, LineParser] = {}
     out = []
     for source, number, data in zip(

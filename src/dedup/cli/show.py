@@ -1,0 +1,41 @@
+"""What the commands that show each document's result share (``find``, ``diff``): they write
+nothing but ``--rejects``, and show what they find on stdout."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from dedup.cli.jobs import DocumentJob
+from dedup.cli.plan import check_outputs, check_streams, find_inputs, open_rejects
+from dedup.cli.progress import Progress
+from dedup.cli.records import RecordSource
+from dedup.engine import Engine, default_jobs
+from dedup.io import Source
+from dedup.pipeline import warm_up
+
+__all__ = ["shown_records"]
+
+
+@contextlib.contextmanager
+def shown_records(job: DocumentJob) -> Iterator[tuple[list[Source], RecordSource, Engine]]:
+    """What a command that shows each document's result on stdout, and writes nothing but
+    ``--rejects`` (``find``, ``diff``), runs in: its inputs found and checked, a
+    :class:`RecordSource` reading them (with its progress bar and rejects file), and an
+    :class:`~dedup.engine.Engine` of ``-j`` processes, all closed when the block ends."""
+    sources, stdin = find_inputs(job.paths, job.inputs)
+    check_streams(stdout="redirect it to a file")
+    check_outputs(
+        [("--rejects", job.inputs.rejects)],
+        sources=sources,
+        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
+        glob=job.inputs.glob,
+    )
+    jobs = job.jobs or default_jobs()
+    with contextlib.ExitStack() as stack:
+        rejects = open_rejects(job.inputs, stack)
+        progress = Progress(sources, stack, quiet=job.quiet)
+        source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
+        engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
+        yield sources, source, engine
