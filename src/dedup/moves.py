@@ -28,11 +28,12 @@ import numpy as np
 import regex
 
 from dedup.chains import Candidate
+from dedup.chars import no_space
 from dedup.classify import ends_line, starts_line
 from dedup.model import Span
 from dedup.tokens import Skeleton
 
-__all__ = ["CLOSING", "TERMINAL", "Decision", "Lines", "elsewhere", "moves"]
+__all__ = ["CLOSING", "TERMINAL", "Decision", "Lines", "elsewhere", "moves", "word_breaks"]
 
 # The end of a sentence in Chinese or Japanese (ideographic or full-width terminal punctuation,
 # and its closing quotes or brackets): no space follows it, so it is where sentences meet.
@@ -68,6 +69,9 @@ def _splits(text: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
     return _SPLITS[_CJK_ENDS_FOUND.search(text) is not None]
 
 
+# What parts two words in a copy: white space, an escaped line break or tab. (Not a tag: an
+# inline one joins a drop capital to the rest of its word.)
+_PARTS = regex.compile(r"\s|\\+[nrt]")
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -321,3 +325,30 @@ def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str | None, head: st
             terminal = TERMINAL.match(trail)
             trail = terminal.group(0) if terminal else ""
     return (lead.lstrip() + text[start:end] + trail.rstrip()).strip()
+
+
+def word_breaks(text: str, sk: Skeleton, decision: Decision) -> list[int]:
+    """Where the kept copy glues two words that the removed copy parts (white space or an
+    escaped line break between them), as offsets where a space goes: an extractor that joins
+    block elements without a break (``0.2210.50`` for the cells ``0.22`` and ``10.50``) keeps
+    the words apart only in the page's script data, whose copy goes. Not between characters
+    of scripts written without spaces."""
+    offsets, chars = sk.offsets, sk.chars
+    found: list[int] = []
+    for run in decision.cand.runs:
+        r0, r1, k0 = (
+            (run.a0, run.a1, run.b0) if decision.removed_first else (run.b0, run.b1, run.a0)
+        )
+        n = r1 - r0
+        if n < 2:
+            continue
+        kept_at, gone_at = offsets[k0 : k0 + n], offsets[r0 : r0 + n]
+        same = chars[k0 : k0 + n] == chars[r0 : r0 + n]
+        glued = (np.diff(kept_at) == 1) & (np.diff(gone_at) > 1) & same[:-1] & same[1:]
+        for i in np.flatnonzero(glued).tolist():
+            at = int(kept_at[i]) + 1
+            if no_space(text[at - 1]) or no_space(text[at]):
+                continue
+            if _PARTS.search(text, int(gone_at[i]) + 1, int(gone_at[i + 1])):
+                found.append(at)
+    return found

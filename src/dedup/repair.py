@@ -47,7 +47,7 @@ from dedup.model import (
     compose,
     with_overrides,
 )
-from dedup.moves import CLOSING, TERMINAL, Decision, Lines, elsewhere, moves
+from dedup.moves import CLOSING, TERMINAL, Decision, Lines, elsewhere, moves, word_breaks
 from dedup.quality import better
 from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
@@ -489,6 +489,19 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
         if decision.cand.kind != "embedded":
             # (what only a copy in script data has is code more often than text)
             moves(text, sk, lines, decision, matched, opts.anchor_chars)
+        else:
+            edits.extend(
+                Edit(
+                    start=at,
+                    end=at,
+                    action="split",
+                    reason="word-break-from-removed-copy",
+                    score=1.0,
+                    kept=decision.kept,
+                    replacement=" ",
+                )
+                for at in word_breaks(text, sk, decision)
+            )
         for at, piece in decision.moves:
             edits.append(
                 Edit(
