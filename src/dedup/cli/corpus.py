@@ -11,7 +11,6 @@ what one uninterrupted run writes.
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 from typing import IO
 
 import click
@@ -27,6 +26,7 @@ from dedup.cli.options import (
     quiet_option,
 )
 from dedup.cli.plan import (
+    Reads,
     check_corpus_outputs,
     check_outputs,
     check_streams,
@@ -143,10 +143,7 @@ def run(job: CorpusJob) -> None:
     check_streams(stdout="give the output a file with -o" if to_stdout else None)
     check_outputs(
         [("-o", job.output), ("--dropped", job.dropped), ("--rejects", job.inputs.rejects)],
-        sources=sources,
-        index=job.index_path,
-        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
-        glob=job.inputs.glob,
+        Reads.of(job.paths, sources, job.inputs.glob, index=job.index_path),
         force=job.force,
     )
     with contextlib.ExitStack() as outer:
