@@ -191,3 +191,39 @@ def test_densify_fills_each_empty_bin_from_the_next_one_round(
             expected[r, j] = (int(sigs[r, (j + d) % width]) + d * int(_ROTATE)) % 2**32
     _densify(sigs, lengths)
     assert np.array_equal(sigs, expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.sets(st.integers(0, 300), max_size=120), st.sets(st.integers(0, 300), max_size=120)
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    threshold=st.sampled_from([0.5, 0.75, 0.9]),
+)
+def test_pairs_verified_together_as_one_by_one(
+    pairs: list[tuple[set[int], set[int]]], threshold: float
+) -> None:
+    from dedup.corpus.cluster import CorpusOptions, _sets_match, matches
+
+    opts = CorpusOptions(threshold=threshold, min_shingles=20)
+
+    def one(a: set[int], b: set[int]) -> bool:  # the rule on one pair, from Python sets
+        small, big = sorted((a, b), key=len)
+        if not small:
+            return not big
+        inter = len(small & big)
+        jaccard = np.array([inter / (len(small) + len(big) - inter)])
+        containment = np.array([inter / len(small)])
+        return bool(
+            matches(opts, jaccard, containment, np.array([len(small)]), np.array([len(big)]))[0]
+        )
+
+    arrays = [
+        (np.array(sorted(a), dtype=np.uint64), np.array(sorted(b), dtype=np.uint64))
+        for a, b in pairs
+    ]
+    assert _sets_match(arrays, opts).tolist() == [one(a, b) for a, b in pairs]

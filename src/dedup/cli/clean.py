@@ -22,6 +22,7 @@ from dedup.cli.options import (
     run_options,
 )
 from dedup.cli.plan import (
+    Reads,
     Target,
     check_input_directories,
     check_outputs,
@@ -90,13 +91,13 @@ def run(job: CleanJob) -> None:
     inputs = job.inputs
     check_input_directories(job.paths, job.output)
     sources, stdin = find_inputs(job.paths, inputs, exclude=job.output)
-    directories = [p for p in job.paths if p != "-" and Path(p).is_dir()]
+    reads = Reads.of(job.paths, sources, inputs.glob)
     targets = plan_outputs(
         sources,
         job.output,
         job.fmt,
         in_place=job.in_place,
-        directory_input=bool(directories),
+        directory_input=bool(reads.directories),
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
     to_stdout = any(t.path is None for t in targets)
@@ -107,9 +108,7 @@ def run(job: CleanJob) -> None:
             ("--report", job.report),
             ("--rejects", inputs.rejects),
         ],
-        sources=sources,
-        directories=directories,
-        glob=inputs.glob,
+        reads,
         in_place=job.in_place,
         output_directory=_directory_output(targets, job.output),
         force=job.force,

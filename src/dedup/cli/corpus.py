@@ -11,7 +11,6 @@ what one uninterrupted run writes.
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 from typing import IO
 
 import click
@@ -27,6 +26,7 @@ from dedup.cli.options import (
     quiet_option,
 )
 from dedup.cli.plan import (
+    Reads,
     check_corpus_outputs,
     check_outputs,
     check_streams,
@@ -39,7 +39,7 @@ from dedup.cli.session import EXIT_CODES, handle_errors
 from dedup.cli.summary import echo, human_size, no_text_line, plural
 from dedup.corpus.boilerplate import BoilerplateOptions
 from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
-from dedup.corpus.decide import INDEX_BATCH, Plan, decide, remember, run_key
+from dedup.corpus.decide import INDEX_BATCH, Plan, Seen, decide, remember, run_key
 from dedup.corpus.index import Index
 from dedup.io import Record, Source, open_writer
 
@@ -143,10 +143,7 @@ def run(job: CorpusJob) -> None:
     check_streams(stdout="give the output a file with -o" if to_stdout else None)
     check_outputs(
         [("-o", job.output), ("--dropped", job.dropped), ("--rejects", job.inputs.rejects)],
-        sources=sources,
-        index=job.index_path,
-        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
-        glob=job.inputs.glob,
+        Reads.of(job.paths, sources, job.inputs.glob, index=job.index_path),
         force=job.force,
     )
     with contextlib.ExitStack() as outer:
@@ -197,9 +194,7 @@ def _write(
             ids=ids,
             urls=[(r.fields or {}).get(job.url_field) for r in records],
             boilerplate=BoilerplateOptions() if job.boilerplate else None,
-            index=index,
-            before=before,
-            batch=job.index_batch,
+            seen=None if index is None else Seen(index, before, job.index_batch),
         )
         writer = stack.enter_context(
             open_writer(

@@ -49,6 +49,7 @@ from dedup.io import (
 from dedup.model import ConfigError, InputError
 
 __all__ = [
+    "Reads",
     "Target",
     "check_corpus_outputs",
     "check_directory_output",
@@ -185,25 +186,44 @@ def _is_null(path: str | Path) -> bool:
     return stat.S_ISCHR(info.st_mode) and info.st_rdev == null.st_rdev
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reads:
+    """What a run reads, which no output may replace: its inputs (``sources``), the input
+    directories searched for ``glob`` (where an output would be found, now or next time), and
+    the ``index``. :meth:`of` makes it from the paths a command was given."""
+
+    sources: Sequence[Source] = ()
+    directories: Sequence[str | Path] = ()
+    glob: str = "*"
+    index: str | Path | None = None
+
+    @classmethod
+    def of(
+        cls, paths: Sequence[str], sources: Sequence[Source], glob: str, index: str | None = None
+    ) -> Reads:
+        """The inputs ``paths`` named (found as ``sources``), those of them that are
+        directories searched for ``glob``, and the ``index``."""
+        directories = [p for p in paths if p != "-" and Path(p).is_dir()]
+        return cls(sources=sources, directories=directories, glob=glob, index=index)
+
+
 def check_outputs(
     outputs: Iterable[Output],
+    reads: Reads,
     *,
-    sources: Sequence[Source] = (),
-    index: str | Path | None = None,
-    directories: Sequence[str | Path] = (),
-    glob: str = "*",
     in_place: bool = False,
     output_directory: str | Path | None = None,
     force: bool = False,
 ) -> None:
     """Refuse, before any work and whatever ``--force`` says, outputs that would destroy
     something: one that is not a file to write (a directory, a socket, a block device), two
-    that name one file, one that is an input (``sources``; with ``in_place`` the ``-o``
-    outputs are the inputs, by design) or the ``index``, and one inside an input directory
-    (``directories``) where the search for ``glob`` finds it, now or next time (but in
-    ``output_directory``, the ``-o DIR`` that searches leave out). Then,
-    unless ``force``, a regular file that exists (``--rejects`` says so itself, when it is
-    opened)."""
+    that name one file, one that is an input (``reads.sources``; with ``in_place`` the ``-o``
+    outputs are the inputs, by design) or the index, and one inside an input directory where
+    the search for the inputs finds it, now or next time (but in ``output_directory``, the
+    ``-o DIR`` that searches leave out). Then, unless ``force``, a regular file that exists
+    (``--rejects`` says so itself, when it is opened)."""
+    sources, index = reads.sources, reads.index
+    directories, glob = reads.directories, reads.glob
     named = [(flag, Path(path)) for flag, path in outputs if path is not None and str(path) != "-"]
     inputs = {_identity(s.path): s.path for s in sources if s.path is not None}
     index_id = _identity(index) if index is not None else None

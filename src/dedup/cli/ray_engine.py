@@ -22,7 +22,7 @@ import click
 from dedup import ray as dedup_ray
 from dedup.cli.jobs import CleanJob, CorpusJob
 from dedup.cli.options import InputOptions
-from dedup.cli.plan import check_directory_output, check_outputs
+from dedup.cli.plan import Reads, check_directory_output, check_outputs
 from dedup.cli.summary import plural
 from dedup.io import Format, Source, detect_format, discover, path_format
 from dedup.model import ConfigError
@@ -85,7 +85,10 @@ def _check(job: CleanJob | CorpusJob, outputs: list[tuple[str, str | None]]) -> 
         check_directory_output(output, force=job.force)
         outputs = [o for o in outputs if o[0] != "-o"]
     check_outputs(
-        outputs, sources=sources, output_directory=output if directory else None, force=job.force
+        outputs,
+        Reads(sources=sources),
+        output_directory=output if directory else None,
+        force=job.force,
     )
     return output
 

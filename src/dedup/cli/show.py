@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 
 from dedup.cli.jobs import DocumentJob
-from dedup.cli.plan import check_outputs, check_streams, find_inputs, open_rejects
+from dedup.cli.plan import Reads, check_outputs, check_streams, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import RecordSource
 from dedup.engine import Engine, default_jobs
@@ -27,10 +26,7 @@ def shown_records(job: DocumentJob) -> Iterator[tuple[list[Source], RecordSource
     sources, stdin = find_inputs(job.paths, job.inputs)
     check_streams(stdout="redirect it to a file")
     check_outputs(
-        [("--rejects", job.inputs.rejects)],
-        sources=sources,
-        directories=[p for p in job.paths if p != "-" and Path(p).is_dir()],
-        glob=job.inputs.glob,
+        [("--rejects", job.inputs.rejects)], Reads.of(job.paths, sources, job.inputs.glob)
     )
     jobs = job.jobs or default_jobs()
     with contextlib.ExitStack() as stack:

@@ -256,21 +256,36 @@ def link_documents(
         order = order[np.argsort(-jac[order], kind="stable")]
         if step is similar and len(order):
             carried = _carried(docs, uf, opts)
-        for k in order.tolist():
-            a, b = reps[int(left[k])], reps[int(right[k])]
-            if uf.connected(a, b):
-                continue
-            if opts.verify == "exact":
-                verified += 1
-                if not shingles_match(docs[a].shingles, docs[b].shingles, opts):
+        lefts, rights = left[order].tolist(), right[order].tolist()
+        pairs = [(reps[i], reps[j]) for i, j in zip(lefts, rights, strict=True)]
+        for start in range(0, len(pairs), _WAVE):
+            wave = pairs[start : start + _WAVE]
+            # the pairs of a wave not joined yet are checked at once (one that an earlier pair
+            # of the wave joins is then passed over, as it would have been one by one)
+            open_pairs = [p for p in wave if not uf.connected(*p)]
+            ok = (
+                dict(zip(open_pairs, _shingles_match_many(docs, open_pairs, opts), strict=True))
+                if opts.verify == "exact"
+                else {}
+            )
+            for a, b in wave:
+                if uf.connected(a, b):
                     continue
-            if step is similar and (
-                carried_elsewhere(docs, carried, a, b, opts)
-                or carried_elsewhere(docs, carried, b, a, opts)
-            ):
-                continue
-            uf.union(a, b)
+                if opts.verify == "exact":
+                    verified += 1
+                    if not ok[a, b]:
+                        continue
+                if step is similar and (
+                    carried_elsewhere(docs, carried, a, b, opts)
+                    or carried_elsewhere(docs, carried, b, a, opts)
+                ):
+                    continue
+                uf.union(a, b)
     return exact_dups, len(left), verified, cands.skipped_buckets
+
+
+#: Candidate pairs verified together (see :func:`link_documents`).
+_WAVE = 256
 
 
 #: Documents of a cluster that :func:`carried_elsewhere` checks, the largest first.
@@ -402,16 +417,40 @@ def shingles_match(
     >>> shingles_match(a, a[:90], opts), shingles_match(a, a + np.uint64(50), opts)
     (True, False)
     """
-    small, big = (a, b) if len(a) <= len(b) else (b, a)
-    if len(small) == 0:
-        return len(big) == 0
-    pos = np.searchsorted(big, small)
-    pos[pos == len(big)] = 0
-    inter = int(np.count_nonzero(big[pos] == small))
-    jaccard = np.array([inter / (len(small) + len(big) - inter)])
-    containment = np.array([inter / len(small)])
-    sizes = np.array([len(small)]), np.array([len(big)])
-    return bool(matches(opts, jaccard, containment, *sizes)[0])
+    return bool(_sets_match([(a, b)], opts)[0])
+
+
+def _shingles_match_many(
+    docs: Sequence[Document], pairs: Sequence[tuple[int, int]], opts: CorpusOptions
+) -> list[bool]:
+    """:func:`shingles_match` of each pair of documents (by number), the rule applied once."""
+    found = _sets_match([(docs[a].shingles, docs[b].shingles) for a, b in pairs], opts)
+    return [bool(v) for v in found]
+
+
+def _sets_match(
+    pairs: Sequence[tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]], opts: CorpusOptions
+) -> npt.NDArray[np.bool_]:
+    """Whether each pair of sorted distinct shingle sets are duplicates (:func:`matches` on the
+    exact counts); two empty sets are, an empty set and another are not."""
+    n = len(pairs)
+    small = np.empty(n, dtype=np.int64)
+    big = np.empty(n, dtype=np.int64)
+    inter = np.zeros(n, dtype=np.int64)
+    for k, (a, b) in enumerate(pairs):
+        lo, hi = (a, b) if len(a) <= len(b) else (b, a)
+        small[k], big[k] = len(lo), len(hi)
+        if len(lo):
+            pos = np.searchsorted(hi, lo)
+            pos[pos == len(hi)] = 0
+            inter[k] = np.count_nonzero(hi[pos] == lo)
+    union = np.maximum(small + big - inter, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = inter / union
+        containment = np.where(small > 0, inter / np.maximum(small, 1), 0.0)
+    found = matches(opts, jaccard, containment, small, big)
+    empty = small == 0
+    return np.asarray(np.where(empty, big == 0, found))
 
 
 class UnionFind:

@@ -27,7 +27,7 @@ from dedup.corpus.cluster import CorpusOptions, find_near_duplicates, groups
 from dedup.corpus.index import Index
 from dedup.model import InputError, check_int
 
-__all__ = ["INDEX_BATCH", "Plan", "decide", "remember", "run_key"]
+__all__ = ["INDEX_BATCH", "Plan", "Seen", "decide", "remember", "run_key"]
 
 #: Texts an index is queried for, or records added to it, at a time (one transaction).
 INDEX_BATCH = 20_000
@@ -53,6 +53,20 @@ class Plan:
     exact_duplicates: int
 
 
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """The index a run checks its records against: the documents numbered below ``before``
+    count (all of them when ``None``; :meth:`Index.begin_run` gives where this run began),
+    queried ``batch`` texts at a time."""
+
+    index: Index
+    before: int | None = None
+    batch: int = INDEX_BATCH
+
+    def __post_init__(self) -> None:
+        check_int("batch", self.batch, 1)
+
+
 def decide(
     texts: Sequence[str],
     options: CorpusOptions | None = None,
@@ -60,19 +74,15 @@ def decide(
     ids: Sequence[str] | None = None,
     urls: Sequence[object] | None = None,
     boilerplate: BoilerplateOptions | None = None,
-    index: Index | None = None,
-    before: int | None = None,
-    batch: int = INDEX_BATCH,
+    seen: Seen | None = None,
 ) -> Plan:
     """Cluster ``texts`` and decide which record of each cluster to keep.
 
-    With ``boilerplate``, site boilerplate (sites from ``urls``) is removed first. With an
-    ``index``, a cluster with a member that duplicates a document indexed before this call
-    (before the document numbered ``before``, when given: where this run began) keeps nothing:
-    the earlier copy was kept then. The index is only read, ``batch`` texts at a time:
+    With ``boilerplate``, site boilerplate (sites from ``urls``) is removed first. With
+    ``seen``, a cluster with a member that duplicates a document of ``seen.index`` indexed
+    before this run keeps nothing: the earlier copy was kept then. The index is only read:
     :func:`remember` adds the records once the outputs that hold them are written.
     """
-    check_int("batch", batch, 1)
     opts = options or CorpusOptions()
     names = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
     if len(names) != len(texts):
@@ -90,10 +100,10 @@ def decide(
     kept = [False] * len(texts)
     cluster = [""] * len(texts)
     earlier: dict[int, str] = {}
-    if index is not None:
-        for start in range(0, len(texts), batch):
-            stop = min(start + batch, len(texts))
-            found = index.query_many(cleaned[start:stop], before=before)
+    if seen is not None:
+        for start in range(0, len(texts), seen.batch):
+            stop = min(start + seen.batch, len(texts))
+            found = seen.index.query_many(cleaned[start:stop], before=seen.before)
             for offset, matches in enumerate(found):
                 if matches:
                     earlier.setdefault(clusters.labels[start + offset], matches[0].id)

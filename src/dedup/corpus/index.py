@@ -45,7 +45,6 @@ when it is opened: an index made with other parameters is refused with :class:`C
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -55,23 +54,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from dedup.corpus.cluster import CorpusOptions, matches
+from dedup.corpus.cluster import CorpusOptions
+from dedup.corpus.index_match import EXACT_SALT, Match, Matcher, Prepared, counts, expand
 from dedup.corpus.index_sqlite import SqliteStore
-from dedup.corpus.lsh import band_keys, candidate_pairs
-from dedup.corpus.shingle import fmix64, shingle_batch
-from dedup.corpus.signature import SignatureScheme, estimate_containment
+from dedup.corpus.shingle import fmix64
+from dedup.corpus.signature import SignatureScheme
 from dedup.corpus.store import (
     IndexLockedError,
     IndexUnavailableError,
     NotAnIndexError,
     Row,
-    distinct,
+    Store,
 )
 from dedup.model import ConfigError, DedupError, InputError, check_int, check_text, with_overrides
 
@@ -88,14 +87,13 @@ __all__ = [
 ]
 
 #: The layout of an index; bumped when what it stores changes. 2: documents keyed by number
-#: (ids may repeat), one-row bands, one-byte signature bins, postings in groups, runs.
-FORMAT_VERSION = 2
+#: (ids may repeat), one-row bands, one-byte signature bins, postings in groups, runs. 3: the
+#: postings of recent batches packed, a row per batch and key prefix.
+FORMAT_VERSION = 3
 #: One-row bands an index keeps per document unless ``bands`` and ``rows`` are set.
 INDEX_BANDS = 16
 
-_EXACT_SALT = np.uint64(0x6A09E667F3BCC908)
 _ID_SALT = 0xBB67AE8584CAA73B
-_BYTE = np.uint32(0xFF)
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -123,70 +121,12 @@ class IndexStats:
     format: int
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """An indexed document that a text duplicates.
-
-    ``kind`` is ``"exact"`` (same canonical words) or ``"near"``; ``score`` is the estimated
-    share of the smaller document inside the larger (1.0 for exact matches); ``first_seen`` is
-    when the indexed document was added (seconds since the epoch, UTC).
-    """
-
-    id: str
-    kind: Literal["exact", "near"]
-    score: float
-    first_seen: float
-
-
-class Store(Protocol):
-    """What :class:`Index` needs of its storage (SQLite or Redis)."""
-
-    where: str
-    readonly: bool
-    concurrent: bool
-
-    def reading(self) -> contextlib.AbstractContextManager[None]: ...
-    def meta(self) -> dict[str, str] | None: ...
-    def create(self, meta: dict[str, str]) -> None: ...
-    def check_tables(self) -> None: ...
-    def close(self) -> None: ...
-    def count(self) -> int: ...
-    def next_doc(self) -> int: ...
-    def forget(self, docs: Sequence[int]) -> int: ...
-    def span(self) -> tuple[float | None, float | None]: ...
-    def scan(self, since: float | None) -> Iterator[Row]: ...
-    def lookup(
-        self, keys: npt.NDArray[np.uint64]
-    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]: ...
-    def rows(self, docs: Sequence[int]) -> dict[int, Row]: ...
-    def begin_run(self, run: str) -> int: ...
-    def write(
-        self,
-        rows: Sequence[tuple[str, bytes, int, float, bytes]],
-        keys: npt.NDArray[np.uint64],
-        owners: npt.NDArray[np.int64],
-    ) -> list[int]: ...
-    def problems(self, width: int) -> list[str]: ...
-    def missing_postings(self, wanted: dict[int, list[int]]) -> int: ...
-
-
 def index_banding(options: CorpusOptions) -> tuple[int, int]:
     """The bands an index keeps: ``options.bands`` and ``options.rows`` when set, else
     :data:`INDEX_BANDS` bands of one row."""
     if options.bands:
         return options.bands, options.rows
     return min(INDEX_BANDS, options.num_perm), 1
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """What the index computes of a batch of texts."""
-
-    exact: list[bytes]  # 16 bytes each
-    sizes: npt.NDArray[np.int64]  # shingles
-    sigs: npt.NDArray[np.uint8]  # (n, num_perm): the low byte of each bin
-    bands: npt.NDArray[np.uint64]  # (n, bands)
-    exact_keys: npt.NDArray[np.uint64]
 
 
 class Index:
@@ -222,6 +162,7 @@ class Index:
         self.readonly = bool(readonly)
         self._scheme = self.options.scheme
         self._bands, self._rows = index_banding(self.options)
+        self._match = Matcher(self.options, self._scheme, self._bands, self._rows)
         self._guard = threading.RLock()
         self._store: Store | None = None
         location = _location(path)
@@ -349,143 +290,14 @@ class Index:
                 f"bands={bands}, rows={rows}"
             )
 
-    # -- preparing ----------------------------------------------------------------------------
-
-    def _prepare(self, texts: Sequence[str]) -> _Prepared:
-        opts = self.options
-        batch = shingle_batch(texts, opts.shingle_size, max_tokens=opts.max_tokens)
-        sigs = self._scheme.sign_many(batch.shingles)
-        keys = band_keys(sigs, self._bands, self._rows)
-        sizes = np.fromiter((len(s) for s in batch.shingles), dtype=np.int64, count=len(texts))
-        exact = [bytes.fromhex(e) for e in batch.exact]
-        heads = np.frombuffer(b"".join(e[:8] for e in exact), dtype="<u8").astype(np.uint64)
-        return _Prepared(
-            exact, sizes, (sigs & _BYTE).astype(np.uint8), keys, fmix64(heads ^ _EXACT_SALT)
-        )
-
-    def _scores(
-        self,
-        sig_a: npt.NDArray[np.uint8],
-        sig_b: npt.NDArray[np.uint8],
-        size_a: npt.NDArray[np.int64],
-        size_b: npt.NDArray[np.int64],
-    ) -> npt.NDArray[np.float64]:
-        """Estimated containment (Jaccard similarity for small documents) of row pairs where
-        they are duplicates (:func:`dedup.corpus.cluster.matches`), else -1. Signatures keep one
-        byte a bin: bins of two different values agree by chance once in 256, which the
-        estimate takes out."""
-        agree = (sig_a == sig_b).mean(axis=1)
-        jac = np.clip((agree - 1 / 256) / (1 - 1 / 256), 0.0, 1.0)
-        cont = estimate_containment(jac, size_a, size_b)
-        small = np.minimum(size_a, size_b) < self.options.min_shingles
-        score = np.where(small, jac, cont)
-        ok = matches(self.options, jac, cont, size_a, size_b)
-        return np.asarray(np.where(ok, score, -1.0), dtype=np.float64)
-
     # -- reading ------------------------------------------------------------------------------
 
     def _lookup(
-        self, prep: _Prepared, extra: npt.NDArray[np.uint64]
+        self, prep: Prepared, extra: npt.NDArray[np.uint64]
     ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
         active = prep.sizes > 0
         keys = np.concatenate([prep.bands[active].ravel(), prep.exact_keys, extra])
         return self.store.lookup(keys)
-
-    def _stored_matches(
-        self,
-        prep: _Prepared,
-        found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
-        *,
-        before: int | npt.NDArray[np.int64] | None = None,
-        after: int | None = None,
-        exclude: npt.NDArray[np.int64] | None = None,
-    ) -> list[list[Match]]:
-        """For each text of ``prep``, the indexed documents it duplicates, from the postings
-        ``found``: those numbered below ``before`` (one bound, or one per text) and above
-        ``after``, when given, and not in ``exclude``."""
-        n = len(prep.exact)
-        out: list[list[Match]] = [[] for _ in range(n)]
-        bands = prep.bands.shape[1]
-        active = prep.sizes > 0
-        owners = np.repeat(np.flatnonzero(active), bands)
-        cap = self.options.max_bucket
-        pos_b, doc_b, _ = _expand(found, prep.bands[active].ravel(), owners, cap)
-        pos_e, doc_e, _ = _expand(found, prep.exact_keys, np.arange(n, dtype=np.int64), None)
-        pos = np.concatenate([pos_e, pos_b])
-        doc = np.concatenate([doc_e, doc_b])
-        keep = np.ones(len(doc), dtype=bool)
-        if isinstance(before, np.ndarray):
-            keep &= doc < before[pos]
-        elif before is not None:
-            keep &= doc < before
-        if after is not None:
-            keep &= doc > after
-        if exclude is not None and len(exclude):
-            keep &= ~np.isin(doc, exclude)
-        pos, doc = pos[keep], doc[keep]
-        if len(doc) == 0:
-            return out
-        width = int(doc.max()) + 1
-        code = distinct((pos * width + doc).astype(np.uint64)).astype(np.int64)
-        pos, doc = code // width, code % width
-        rows = self.store.rows(doc.tolist())
-        exact_pairs = [
-            (p, d)
-            for p, d in zip(pos.tolist(), doc.tolist(), strict=True)
-            if d in rows and rows[d].exact == prep.exact[p]
-        ]
-        for p, d in exact_pairs:
-            if len(out[p]) < cap:
-                row = rows[d]
-                out[p].append(Match(row.id, "exact", 1.0, row.first_seen))
-        exact_set = set(exact_pairs)
-        near = [
-            (p, d)
-            for p, d in zip(pos.tolist(), doc.tolist(), strict=True)
-            if d in rows and (p, d) not in exact_set and prep.sizes[p] > 0 and rows[d].size > 0
-        ]
-        if near:
-            qpos = np.array([p for p, _ in near], dtype=np.int64)
-            stored_sigs = np.frombuffer(b"".join(rows[d].sig for _, d in near), dtype=np.uint8)
-            stored_sigs = stored_sigs.reshape(len(near), -1)
-            sizes = np.array([rows[d].size for _, d in near], dtype=np.int64)
-            scores = self._scores(prep.sigs[qpos], stored_sigs, prep.sizes[qpos], sizes)
-            for k in np.flatnonzero(scores >= 0).tolist():
-                p, d = near[k]
-                row = rows[d]
-                out[p].append(Match(row.id, "near", round(float(scores[k]), 4), row.first_seen))
-        for matched in out:
-            matched.sort(key=lambda m: (m.kind != "exact", -m.score))
-        return out
-
-    def _batch_matches(
-        self, prep: _Prepared, ids: Sequence[str], stamp: float
-    ) -> list[list[Match]]:
-        """Matches of each text among earlier texts of the same batch."""
-        n = len(ids)
-        out: list[list[Match]] = [[] for _ in range(n)]
-        earlier: dict[bytes, list[int]] = {}
-        cap = self.options.max_bucket
-        for i, exact in enumerate(prep.exact):
-            same = earlier.setdefault(exact, [])
-            out[i].extend(Match(ids[j], "exact", 1.0, stamp) for j in same)
-            if len(same) < cap:
-                same.append(i)
-        if n < 2:
-            return out
-        cands = candidate_pairs(
-            prep.bands, max_bucket=self.options.max_bucket, active=prep.sizes > 0
-        )
-        if len(cands):
-            left, right = cands.left, cands.right
-            scores = self._scores(
-                prep.sigs[left], prep.sigs[right], prep.sizes[left], prep.sizes[right]
-            )
-            for k in np.flatnonzero(scores >= 0).tolist():
-                i, j = int(left[k]), int(right[k])
-                if prep.exact[i] != prep.exact[j]:
-                    out[j].append(Match(ids[i], "near", round(float(scores[k]), 4), stamp))
-        return out
 
     def query(self, text: str, *, before: int | None = None) -> list[Match]:
         """Indexed documents that ``text`` duplicates: exact matches first, then near ones by
@@ -501,10 +313,10 @@ class Index:
             check_int("before", before, 1)
         if not texts:
             return []
-        prep = self._prepare(texts)
+        prep = self._match.prepare(texts)
         with self._guard, self.store.reading():
             found = self._lookup(prep, np.empty(0, dtype=np.uint64))
-            return self._stored_matches(prep, found, before=before)
+            return self._match.stored_matches(self.store, prep, found, before=before)
 
     def begin_run(self, run: str) -> int:
         """The point where the run named ``run`` began, recorded the first time it is asked
@@ -543,13 +355,13 @@ class Index:
         if not pairs:
             return []
         ids = [doc_id for doc_id, _ in pairs]
-        prep = self._prepare([text for _, text in pairs])
+        prep = self._match.prepare([text for _, text in pairs])
         id_keys = np.array([_id_key(i) for i in ids], dtype=np.uint64)
         with self._guard:
             store = self.store
             snapshot = store.next_doc() - 1  # the last document stored before this batch
             found = self._lookup(prep, id_keys)
-            results = self._stored_matches(prep, found)
+            results = self._match.stored_matches(self.store, prep, found)
             known = self._known(found, id_keys)
             new: list[int] = []
             for i, (doc_id, exact) in enumerate(zip(ids, prep.exact, strict=True)):
@@ -568,12 +380,12 @@ class Index:
                         bound[i] = number
                 bound[np.setdiff1d(np.arange(len(ids)), new)] = snapshot + 1
                 mine_numbers = np.array([n for n in numbers if n], dtype=np.int64)
-                extra = self._stored_matches(
-                    prep, late, before=bound, after=snapshot, exclude=mine_numbers
+                extra = self._match.stored_matches(
+                    self.store, prep, late, before=bound, after=snapshot, exclude=mine_numbers
                 )
                 for mine, theirs in zip(results, extra, strict=True):
                     mine.extend(m for m in theirs if m not in mine)
-        for mine, theirs in zip(results, self._batch_matches(prep, ids, stamp), strict=True):
+        for mine, theirs in zip(results, self._match.batch_matches(prep, ids, stamp), strict=True):
             mine.extend(theirs)
             mine.sort(key=lambda m: (m.kind != "exact", -m.score))
         return results
@@ -584,12 +396,12 @@ class Index:
         id_keys: npt.NDArray[np.uint64],
     ) -> set[tuple[str, bytes]]:
         """The ``(id, exact hash)`` pairs stored under the ids ``id_keys`` name."""
-        _, docs, _ = _expand(found, id_keys, np.arange(len(id_keys), dtype=np.int64), None)
+        _, docs, _ = expand(found, id_keys, np.arange(len(id_keys), dtype=np.int64), None)
         return {(row.id, row.exact) for row in self.store.rows(docs.tolist()).values()}
 
     def _write(
         self,
-        prep: _Prepared,
+        prep: Prepared,
         ids: Sequence[str],
         id_keys: npt.NDArray[np.uint64],
         new: list[int],
@@ -603,8 +415,7 @@ class Index:
         with_shingles = chosen[prep.sizes[chosen] > 0]
         band_flat = prep.bands[with_shingles].ravel()
         band_owner = np.repeat(np.arange(len(chosen))[prep.sizes[chosen] > 0], bands)
-        counts = _counts(found, band_flat)
-        posted = counts <= self.options.max_bucket
+        posted = counts(found, band_flat) <= self.options.max_bucket
         local = np.arange(len(chosen), dtype=np.int64)
         keys = np.concatenate([band_flat[posted], prep.exact_keys[chosen], id_keys[chosen]])
         owners = np.concatenate([band_owner[posted], local, local])
@@ -673,7 +484,7 @@ class Index:
             wanted: dict[int, list[int]] = {}
             for row in store.scan(None):
                 head = np.frombuffer(row.exact[:8], dtype="<u8").astype(np.uint64)
-                wanted[row.doc] = [int(fmix64(head ^ _EXACT_SALT)[0]), _id_key(row.id)]
+                wanted[row.doc] = [int(fmix64(head ^ EXACT_SALT)[0]), _id_key(row.id)]
             if len(wanted) != store.count():
                 problems.append(f"{len(wanted)} documents, the index counts {store.count()}")
             missing = store.missing_postings(wanted)
@@ -736,37 +547,3 @@ def _check_now(now: object) -> float:
 
 def _id_key(doc_id: str) -> int:
     return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"), seed=_ID_SALT)
-
-
-def _counts(
-    found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]], keys: npt.NDArray[np.uint64]
-) -> npt.NDArray[np.int64]:
-    """How many postings ``found`` holds for each of ``keys``."""
-    fk = found[0]
-    return np.asarray(
-        np.searchsorted(fk, keys, side="right") - np.searchsorted(fk, keys, side="left"),
-        dtype=np.int64,
-    )
-
-
-def _expand(
-    found: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
-    keys: npt.NDArray[np.uint64],
-    owners: npt.NDArray[np.int64],
-    cap: int | None,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """``(owner, doc, key index)`` for every posting of each of ``keys`` in ``found`` (sorted
-    by key); a key with more than ``cap`` postings gives none."""
-    fk, fd = found
-    lo = np.searchsorted(fk, keys, side="left")
-    counts = np.searchsorted(fk, keys, side="right") - lo
-    hit = counts > 0
-    if cap is not None:
-        hit &= counts <= cap
-    reps = counts[hit]
-    if len(reps) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, empty
-    offsets = np.repeat(lo[hit] - np.r_[0, np.cumsum(reps)[:-1]], reps) + np.arange(reps.sum())
-    which = np.repeat(np.flatnonzero(hit), reps)
-    return owners[which], fd[offsets], which

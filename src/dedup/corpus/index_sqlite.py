@@ -7,8 +7,13 @@ in WAL mode, laid out so that adding stays as fast at ten million documents as a
 
 - ``docs``: one row per document, numbered in the order added (the rowid): id, exact hash,
   shingle count, first seen, and the signature with one byte a bin. Rows are only appended.
-- ``fresh``: the postings of recent batches, ``(key, doc)`` rows of a table without rowid. A
-  batch's keys land all over it, so it is kept small enough for its pages to stay in memory.
+- ``fresh``: the postings of recent batches, packed as in ``blocks`` (below). A batch writes
+  one row per prefix of its stored keys (their top
+  :data:`~dedup.corpus.postings.PREFIX_BITS` bits), rowid ``prefix * 2**40 + its first
+  document's number``: a prefix's rows follow one another in the file, so a batch writes a
+  few thousand rows, whatever the size of ``fresh`` (not one page of a B-tree per posting),
+  and a lookup reads the rows of the prefixes it asks for (all of them for a large batch: one
+  pass over ``fresh``).
 - ``blocks``: every older posting, packed. A posting keeps the top 40 bits of its key (five
   bytes) and its document (four): the postings whose keys share their top ``bits`` bits are one
   group, a row whose rowid is the group's number and whose value is the group's postings,
@@ -26,7 +31,7 @@ Every change is one SQLite transaction; a writer holds an exclusive ``flock`` on
 for as long as it is open; readers read a snapshot (WAL) while one writer writes.
 
 >>> fresh_limit(0), fresh_limit(80_000_000), fresh_limit(10**9)
-(1048576, 10000000, 16777216)
+(4194304, 20000000, 33554432)
 >>> lone = "page" + chr(0xDCFF)  # a lone surrogate, which UTF-8 cannot encode
 >>> encode_id(lone), decode_id(encode_id(lone)) == lone
 (b'page\\xed\\xb3\\xbf', True)
@@ -37,10 +42,8 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -48,16 +51,26 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
-from dedup.corpus.store import IndexLockedError, NotAnIndexError, Row, distinct
+from dedup.corpus.lockfile import acquire, release
+from dedup.corpus.postings import (
+    DROP,
+    KEY_BITS,
+    PREFIX_BITS,
+    SLOT,
+    TO_PREFIX,
+    pack_fresh,
+    pack_groups,
+    pair_hash,
+    ranges,
+    unpack,
+)
+from dedup.corpus.store import NotAnIndexError, Row, distinct
 from dedup.model import InputError
 
 __all__ = ["GROUP_POSTINGS", "SqliteStore", "decode_id", "encode_id", "fresh_limit"]
 
 #: Postings a group of ``blocks`` holds on average once the index has grown.
-GROUP_POSTINGS = 32
-_KEY_BITS = 40  # the top bits of a key that the store keeps
-_DROP = np.uint64(64 - _KEY_BITS)
-_ENTRY = 9  # bytes a posting takes in ``blocks``: five of key, four of document
+GROUP_POSTINGS = 16
 _GENERATION = 1 << 40  # rowids of one generation of blocks: [g * 2**40, (g + 1) * 2**40)
 _CHUNKS = 256  # key ranges a merge works through (bounds its memory)
 
@@ -65,8 +78,7 @@ _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE docs (doc INTEGER PRIMARY KEY, id NOT NULL, exact BLOB NOT NULL, "
     "size INTEGER NOT NULL, first_seen REAL NOT NULL, sig BLOB NOT NULL)",
-    "CREATE TABLE fresh (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) "
-    "WITHOUT ROWID",
+    "CREATE TABLE fresh (slot INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     "CREATE TABLE blocks (block INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     "CREATE TABLE runs (run TEXT PRIMARY KEY, start INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE forgotten (doc INTEGER PRIMARY KEY)",
@@ -76,9 +88,10 @@ _TABLES = frozenset({"meta", "docs", "fresh", "blocks", "runs", "forgotten"})
 
 def fresh_limit(blocks: int) -> int:
     """How many postings ``fresh`` may hold before it is merged into ``blocks`` holding
-    ``blocks`` postings: an eighth of them, at least 2**20 and at most 2**24 (a merge then
-    rewrites the blocks once per eighth of growth, and ``fresh`` stays a few hundred MB)."""
-    return int(min(max(blocks // 8, 1 << 20), 1 << 24))
+    ``blocks`` postings: a quarter of them, at least 2**22 and at most 2**25. A merge rewrites
+    the blocks once per quarter of growth; a large batch reads ``fresh`` whole, nine bytes a
+    posting (at most 300 MB), about a tenth of what a merge costs per posting."""
+    return int(min(max(blocks // 4, 1 << 22), 1 << 25))
 
 
 def encode_id(doc_id: str) -> str | bytes:
@@ -121,7 +134,7 @@ class SqliteStore:
                     uri, uri=True, timeout=max(timeout, 5.0), check_same_thread=False
                 )
             else:
-                self._lock = _acquire(path, timeout)
+                self._lock = acquire(path, timeout)
                 self._db = sqlite3.connect(path, timeout=max(timeout, 5.0), check_same_thread=False)
             self._db.isolation_level = None  # transactions are explicit
             self._db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
@@ -150,7 +163,7 @@ class SqliteStore:
             db.close()
             self._db = None  # type: ignore[assignment]
         if self._lock is not None:
-            _release(self._lock)
+            release(self._lock)
             self._lock = None
 
     @property
@@ -291,30 +304,28 @@ class SqliteStore:
         if len(keys) == 0:
             return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
         asked = distinct(keys)
-        short = asked >> _DROP
+        short = asked >> DROP
         db = self.conn
         found_keys: list[npt.NDArray[np.uint64]] = []
         found_docs: list[npt.NDArray[np.int64]] = []
         with self.reading():
-            rows = db.execute(
-                "SELECT f.key, f.doc FROM json_each(?) j JOIN fresh f ON f.key = j.value",
-                (json.dumps(short.tolist()),),
-            ).fetchall()
-            if rows:
-                pairs = np.array(rows, dtype=np.int64)
-                found_keys.append(pairs[:, 0].astype(np.uint64))
-                found_docs.append(pairs[:, 1])
+            if self._int_meta("fresh"):
+                stored, docs = unpack(b"".join(self._fresh_rows(short)))
+                at = np.minimum(np.searchsorted(short, stored), len(short) - 1)
+                hit = short[at] == stored
+                found_keys.append(stored[hit])
+                found_docs.append(docs[hit])
             if self._int_meta("blocked"):
                 base, bits = self.layout()
-                groups = distinct(short >> np.uint64(_KEY_BITS - bits)).astype(np.int64) + base
+                groups = distinct(short >> np.uint64(KEY_BITS - bits)).astype(np.int64) + base
                 blobs = db.execute(
                     "SELECT b.data FROM json_each(?) j JOIN blocks b ON b.block = j.value "
                     "ORDER BY b.block",
                     (json.dumps(groups.tolist()),),
                 ).fetchall()
                 if blobs:
-                    stored, docs = _unpack(b"".join(b[0] for b in blobs))
-                    hit, at = _ranges(stored, short)
+                    stored, docs = unpack(b"".join(b[0] for b in blobs))
+                    hit, at = ranges(stored, short)
                     found_keys.append(short[hit])
                     found_docs.append(docs[at])
         if not found_keys:
@@ -327,11 +338,25 @@ class SqliteStore:
         where = np.searchsorted(short, short_found)
         return asked[where], doc
 
+    def _fresh_rows(self, short: npt.NDArray[np.uint64]) -> list[bytes]:
+        """The rows of ``fresh`` that may hold the sorted stored keys ``short``: those of their
+        prefixes (every row, in one pass, when the keys have most prefixes)."""
+        prefixes = distinct(short >> TO_PREFIX)
+        query, args = "SELECT data FROM fresh", ""
+        if len(prefixes) * 4 < 1 << PREFIX_BITS:
+            query = (
+                "SELECT f.data FROM json_each(?) j JOIN fresh f "
+                f"ON f.slot >= j.value * {SLOT} AND f.slot < (j.value + 1) * {SLOT}"
+            )
+            args = json.dumps(prefixes.tolist())
+        rows = self.conn.execute(query, (args,) if args else ())
+        return [row[0] for row in rows]
+
     def layout(self) -> tuple[int, int]:
         """``(base, bits)``: the first rowid of the current generation of ``blocks``, and the
         top bits of a stored key that name its group."""
         base, bits = self._int_meta("base"), self._int_meta("bits")
-        if base < 0 or base % _GENERATION or not 1 <= bits <= _KEY_BITS:
+        if base < 0 or base % _GENERATION or not 1 <= bits <= KEY_BITS:
             raise NotAnIndexError(
                 f"index {self.where} has broken metadata (blocks base={base}, bits={bits})",
                 hint="rebuild it from its sources",
@@ -394,14 +419,14 @@ class SqliteStore:
             ],
         )
         if len(keys):
-            short = (keys >> _DROP).astype(np.int64)
+            short = keys >> DROP
             docs = owners + start
             order = np.lexsort((docs, short))
-            db.executemany(
-                "INSERT OR IGNORE INTO fresh VALUES (?, ?)",
-                zip(short[order].tolist(), docs[order].tolist(), strict=True),
-            )
-            self._set_meta(fresh=self._int_meta("fresh") + len(keys))
+            short, docs = short[order], docs[order]
+            again = np.r_[False, (short[1:] == short[:-1]) & (docs[1:] == docs[:-1])]
+            short, docs = short[~again], docs[~again]  # a posting is stored once
+            db.executemany("INSERT INTO fresh VALUES (?, ?)", pack_fresh(short, docs, start))
+            self._set_meta(fresh=self._int_meta("fresh") + len(short))
         self._set_meta(
             last=start + len(rows) - 1, documents=self._int_meta("documents") + len(rows)
         )
@@ -432,35 +457,37 @@ class SqliteStore:
         with self.writing():
             db = self.conn
             base, bits = self.layout()
-            fresh = int(db.execute("SELECT count(*) FROM fresh").fetchone()[0])
-            total = self._int_meta("blocked") + fresh
+            total = self._int_meta("blocked") + self._int_meta("fresh")
             new_bits = min(max(8, math.ceil(math.log2(max(total / GROUP_POSTINGS, 1.0)))), 32)
             new_bits = max(new_bits, bits)
             new_base = base + _GENERATION
             gone = np.array([r[0] for r in db.execute("SELECT doc FROM forgotten")], dtype=np.int64)
-            width = (1 << _KEY_BITS) // _CHUNKS
+            width = (1 << KEY_BITS) // _CHUNKS
             written = 0
-            for low in range(0, 1 << _KEY_BITS, width):
+            for low in range(0, 1 << KEY_BITS, width):
                 high = low + width  # stored keys [low, high)
-                old = (base + (low >> (_KEY_BITS - bits)), base + (high >> (_KEY_BITS - bits)))
+                old = (base + (low >> (KEY_BITS - bits)), base + (high >> (KEY_BITS - bits)))
                 blobs = db.execute(
                     "SELECT data FROM blocks WHERE block >= ? AND block < ? ORDER BY block", old
                 ).fetchall()
-                keys, docs = _unpack(b"".join(b[0] for b in blobs))
+                keys, docs = unpack(b"".join(b[0] for b in blobs))
+                shift = KEY_BITS - PREFIX_BITS
+                slots = ((low >> shift) * SLOT, (high >> shift) * SLOT)
                 rows = db.execute(
-                    "SELECT key, doc FROM fresh WHERE key >= ? AND key < ?", (low, high)
+                    "SELECT data FROM fresh WHERE slot >= ? AND slot < ? ORDER BY slot", slots
                 ).fetchall()
                 if rows:
-                    pairs = np.array(rows, dtype=np.int64)
-                    keys = np.concatenate([keys, pairs[:, 0].astype(np.uint64)])
-                    docs = np.concatenate([docs, pairs[:, 1]])
+                    fresh_keys, fresh_docs = unpack(b"".join(r[0] for r in rows))
+                    keys = np.concatenate([keys, fresh_keys])
+                    docs = np.concatenate([docs, fresh_docs])
                 if len(gone) and len(keys):
                     alive = ~np.isin(docs, gone)
                     keys, docs = keys[alive], docs[alive]
                 if len(keys):
                     written += len(keys)
                     db.executemany(
-                        "INSERT INTO blocks VALUES (?, ?)", _pack(keys, docs, new_base, new_bits)
+                        "INSERT INTO blocks VALUES (?, ?)",
+                        pack_groups(keys, docs, new_base, new_bits),
                     )
                 if blobs:
                     db.execute("DELETE FROM blocks WHERE block >= ? AND block < ?", old)
@@ -516,13 +543,10 @@ class SqliteStore:
 
     def all_postings(self) -> Iterator[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]:
         """Every posting, in chunks ``(stored keys, docs)``: for :meth:`missing_postings`."""
-        cursor = self.conn.execute("SELECT key, doc FROM fresh")
-        while rows := cursor.fetchmany(1 << 16):
-            pairs = np.array(rows, dtype=np.int64)
-            yield pairs[:, 0].astype(np.uint64), pairs[:, 1]
-        cursor = self.conn.execute("SELECT data FROM blocks ORDER BY block")
-        while blobs := cursor.fetchmany(1 << 12):
-            yield _unpack(b"".join(b[0] for b in blobs))
+        for table in ("fresh", "blocks"):
+            cursor = self.conn.execute(f"SELECT data FROM {table}")
+            while blobs := cursor.fetchmany(1 << 12):
+                yield unpack(b"".join(b[0] for b in blobs))
 
     def missing_postings(self, wanted: dict[int, list[int]]) -> int:
         """How many of the documents ``wanted`` (doc: its keys) lack a posting of one of
@@ -532,10 +556,10 @@ class SqliteStore:
         docs = np.array(list(wanted), dtype=np.int64)
         per = np.array([len(k) for k in wanted.values()], dtype=np.int64)
         keys = np.array([k for ks in wanted.values() for k in ks], dtype=np.uint64)
-        expected = _pair_hash(keys >> _DROP, np.repeat(docs, per))
+        expected = pair_hash(keys >> DROP, np.repeat(docs, per))
         present = np.zeros(len(expected), dtype=bool)
         for chunk_keys, chunk_docs in self.all_postings():
-            present |= np.isin(expected, _pair_hash(chunk_keys, chunk_docs))
+            present |= np.isin(expected, pair_hash(chunk_keys, chunk_docs))
         owners = np.repeat(np.arange(len(docs)), per)
         return int(np.count_nonzero(np.bincount(owners[~present], minlength=len(docs))))
 
@@ -559,103 +583,3 @@ class SqliteStore:
         if stray:
             found.append(f"{stray} groups of postings outside the current generation")
         return found
-
-
-def _pair_hash(keys: npt.NDArray[np.uint64], docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
-    """One 64-bit value per ``(key, doc)`` posting, to compare sets of postings."""
-    from dedup.corpus.shingle import fmix64
-
-    return fmix64(keys ^ fmix64(docs.astype(np.uint64) + np.uint64(1)))
-
-
-def _ranges(
-    stored: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
-    """For the sorted ``stored``: ``(index into wanted, index into stored)`` of every entry
-    equal to one of ``wanted``."""
-    lo = np.searchsorted(stored, wanted, side="left")
-    counts = np.searchsorted(stored, wanted, side="right") - lo
-    hit = np.flatnonzero(counts)
-    reps = counts[hit]
-    at = np.repeat(lo[hit] - np.r_[0, np.cumsum(reps)[:-1]], reps) + np.arange(reps.sum())
-    return np.repeat(hit, reps), at.astype(np.int64)
-
-
-def _unpack(data: bytes) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """The stored keys and the docs of concatenated rows of ``blocks``."""
-    entries = np.frombuffer(data, dtype=np.uint8).reshape(-1, _ENTRY)
-    wide = np.zeros((len(entries), 8), dtype=np.uint8)
-    wide[:, :5] = entries[:, :5]
-    keys = wide.view("<u8").ravel().astype(np.uint64)
-    docs = np.ascontiguousarray(entries[:, 5:]).view("<u4").ravel().astype(np.int64)
-    return keys, docs
-
-
-def _pack(
-    keys: npt.NDArray[np.uint64], docs: npt.NDArray[np.int64], base: int, bits: int
-) -> Iterator[tuple[int, bytes]]:
-    """Rows ``(rowid, data)`` of ``blocks`` holding the postings ``(keys, docs)``.
-
-    The postings of old groups come sorted and the fresh ones after them: a stable sort keeps
-    each key's docs in the order they were added (and merges the two runs in one pass)."""
-    order = np.argsort(keys, kind="stable")
-    keys, docs = keys[order], docs[order]
-    entries = np.empty((len(keys), _ENTRY), dtype=np.uint8)
-    entries[:, :5] = keys.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :5]
-    entries[:, 5:] = docs.astype("<u4").view(np.uint8).reshape(-1, 4)
-    raw = entries.tobytes()
-    groups = (keys >> np.uint64(_KEY_BITS - bits)).astype(np.int64)
-    cuts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    ends = np.r_[cuts[1:], len(keys)]
-    for lo, hi in zip(cuts.tolist(), ends.tolist(), strict=True):
-        yield base + int(groups[lo]), raw[lo * _ENTRY : hi * _ENTRY]
-
-
-def _acquire(path: Path, timeout: float) -> IO[bytes]:
-    """The writer's lock on ``PATH.lock``, waiting up to ``timeout`` seconds.
-
-    The writer removes the lock file when it is done (:func:`_release`), so that none is left
-    beside the index; a lock taken on a file that was removed meanwhile is taken again on the
-    file now at that path."""
-    lock_path = path.with_name(path.name + ".lock")
-    handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking only
-        return handle
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            try:
-                same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                return handle
-            handle.close()  # the writer before removed it: lock the one there now
-            handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                handle.close()
-                raise IndexLockedError(
-                    f"index {path} is open for writing elsewhere (lock {lock_path})",
-                    hint="open it with readonly=True to query it, or wait for the writer to "
-                    "close it (timeout=SECONDS waits)",
-                    reason="locked",
-                    path=path,
-                    lock_path=lock_path,
-                ) from None
-            time.sleep(0.05)
-
-
-def _release(handle: IO[bytes]) -> None:
-    """Remove the lock file, then release the writer's lock (in this order, so that no other
-    writer can hold a lock on a file that is gone: see :func:`_acquire`)."""
-    with contextlib.suppress(OSError):
-        os.unlink(handle.name)
-    with contextlib.suppress(ImportError, OSError):
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-    handle.close()

@@ -152,10 +152,22 @@ def candidate_pairs(
     left = np.concatenate(lefts)
     right = np.concatenate(rights)
     lo, hi = np.minimum(left, right), np.maximum(left, right)
-    code = np.sort(lo[lo != hi] * n + hi[lo != hi])
-    if len(code) > 1:
-        code = code[np.r_[True, code[1:] != code[:-1]]]  # distinct (np.unique hashes: slower)
+    code = _distinct_codes(lo[lo != hi] * n + hi[lo != hi], n * n)
     return Candidates(code // n, code % n, skipped)
+
+
+def _distinct_codes(code: npt.NDArray[np.int64], space: int) -> npt.NDArray[np.int64]:
+    """The sorted distinct values of ``code`` (each below ``space``): a pair proposed by many
+    bands is one candidate."""
+    if space <= 1 << 24:  # a mark per possible value: no sort
+        seen = np.zeros(space, dtype=bool)
+        seen[code] = True
+        return np.flatnonzero(seen)
+    small = code.astype(np.uint32) if space <= 1 << 32 else code  # a narrower sort when it fits
+    ordered = np.sort(small)
+    if len(ordered) > 1:
+        ordered = ordered[np.r_[True, ordered[1:] != ordered[:-1]]]  # np.unique hashes: slower
+    return ordered.astype(np.int64)
 
 
 def is_empty_signature(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:

@@ -41,7 +41,7 @@ import numpy.typing as npt
 import regex
 import xxhash
 
-from dedup.chars import NO_SPACE_CLASS, every_code_point, no_space_table
+from dedup.chars import NO_SPACE_CLASS, every_code_point
 from dedup.corpus.links import url_mask
 from dedup.hashing import MIX, fmix64, powers
 
@@ -102,20 +102,16 @@ def _bmp() -> _Tables:
     for match in regex.finditer(NO_SPACE_CLASS + "+", chars):
         single[match.start() : match.end()] = True
     folded = list(map(str.casefold, chars))
-    lowered = list(map(str.lower, chars))
-    folds = np.fromiter(
-        (
-            ord(f) if len(f) == 1 else ord(lo) if len(lo) == 1 else c
-            for c, f, lo in zip(range(size), folded, lowered, strict=True)
-        ),
-        dtype=np.uint32,
-        count=size,
-    )
+    expanding = np.fromiter(map(len, folded), dtype=np.int64, count=size) != 1
+    for code in np.flatnonzero(expanding).tolist():  # the case fold where it is one code point
+        lowered = chars[code].lower()  # else the lowercase, else the character itself
+        folded[code] = lowered if len(lowered) == 1 else chars[code]
+    folds = np.frombuffer("".join(folded).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     # a case fold of the plane stays in it: code units of two bytes hold every fold
     assert int(folds.max()) < size
     short = folds.astype(np.uint16)
     classes = np.where(single, _SINGLE, letters).astype(np.uint8)[short]
-    classes[np.fromiter(map(len, folded), dtype=np.int64, count=size) > 1] |= _EXPANDS
+    classes[expanding] |= _EXPANDS
     classes[[_COLON, _RBRACKET]] |= _MARK
     spaces = np.fromiter(map(str.isspace, chars), dtype=bool, count=size)
     for table in (classes, short, spaces):
@@ -139,6 +135,21 @@ def _powers(n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """``BASE**i`` and ``BASE**-i`` modulo 2**64 (as int64) for ``i < n``."""
     power, inverse = powers(n)
     return power.view(np.int64), inverse.view(np.int64)
+
+
+@lru_cache(maxsize=1)
+def _no_space_char() -> regex.Pattern[str]:
+    return regex.compile(NO_SPACE_CLASS)
+
+
+def _no_space(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """Whether each code point belongs to a script written without spaces
+    (:func:`dedup.chars.no_space_table`), asked of the distinct ones only: a process that
+    meets a few emoji does not build the table of all 0x110000 code points (50 ms)."""
+    distinct, inverse = np.unique(points, return_inverse=True)
+    pattern = _no_space_char()
+    flags = [pattern.fullmatch(chr(c)) is not None for c in distinct.tolist()]
+    return np.array(flags, dtype=bool)[inverse.ravel()]
 
 
 @lru_cache(maxsize=1)
@@ -298,7 +309,7 @@ def _chunk(group: _Group, spec: _Spec, out: _Out, later: list[tuple[int, str]] |
         astral = raw > 0xFFFF
         if astral.any():
             codes[astral] = raw[astral]
-            classes[astral] = np.where(no_space_table()[raw[astral]], _SINGLE, 0)
+            classes[astral] = np.where(_no_space(raw[astral]), _SINGLE, 0)
     flags = int(np.bitwise_or.reduce(classes)) if len(raw) else 0
     lengths = np.fromiter((len(t) + 1 for t in group.texts), dtype=np.int64, count=len(group.texts))
     doc_start: npt.NDArray[np.int64] = np.r_[0, np.cumsum(lengths)]

@@ -1,5 +1,6 @@
-"""What the storages of :class:`dedup.corpus.Index` share: the row of a stored document, the
-errors they raise, and a helper on sorted keys.
+"""What the storages of :class:`dedup.corpus.Index` share: what the index asks of them
+(:class:`Store`), the row of a stored document, the errors they raise, and a helper on sorted
+keys.
 
 >>> distinct(np.array([3, 1, 3], dtype=np.uint64)).tolist()
 [1, 3]
@@ -7,9 +8,11 @@ errors they raise, and a helper on sorted keys.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +25,7 @@ __all__ = [
     "IndexUnavailableError",
     "NotAnIndexError",
     "Row",
+    "Store",
     "distinct",
 ]
 
@@ -72,3 +76,35 @@ def distinct(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     if len(ordered) < 2:
         return ordered
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
+class Store(Protocol):
+    """What :class:`Index` needs of its storage (SQLite or Redis)."""
+
+    where: str
+    readonly: bool
+    concurrent: bool
+
+    def reading(self) -> contextlib.AbstractContextManager[None]: ...
+    def meta(self) -> dict[str, str] | None: ...
+    def create(self, meta: dict[str, str]) -> None: ...
+    def check_tables(self) -> None: ...
+    def close(self) -> None: ...
+    def count(self) -> int: ...
+    def next_doc(self) -> int: ...
+    def forget(self, docs: Sequence[int]) -> int: ...
+    def span(self) -> tuple[float | None, float | None]: ...
+    def scan(self, since: float | None) -> Iterator[Row]: ...
+    def lookup(
+        self, keys: npt.NDArray[np.uint64]
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]: ...
+    def rows(self, docs: Sequence[int]) -> dict[int, Row]: ...
+    def begin_run(self, run: str) -> int: ...
+    def write(
+        self,
+        rows: Sequence[tuple[str, bytes, int, float, bytes]],
+        keys: npt.NDArray[np.uint64],
+        owners: npt.NDArray[np.int64],
+    ) -> list[int]: ...
+    def problems(self, width: int) -> list[str]: ...
+    def missing_postings(self, wanted: dict[int, list[int]]) -> int: ...
