@@ -470,3 +470,25 @@ def test_forgotten_postings_go_at_the_next_merge(
         assert index.check() == []
         assert index.query(words(3)) == []
         assert len(index) == 14
+
+
+def test_the_writer_finds_what_a_reader_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writer keeps the recent postings in memory; a reader reads them from the file.
+    monkeypatch.setattr(index_sqlite, "fresh_limit", lambda blocked: 400)
+    rng = random.Random(9)
+    base = [words(seed, rng.randint(5, 200)) for seed in range(90)]
+    texts = base + [f"Menu {rng.choice(base)} footer {k}" for k in range(40)]
+    probes = [t.upper() for t in texts[::3]] + [f"Home {t}" for t in texts[::5]]
+    path = tmp_path / "seen.db"
+    both = 0  # comparisons made with postings both merged and fresh
+    with Index(path) as writer:
+        for start in range(0, len(texts), 13):
+            items = [(f"d{i}", texts[i]) for i in range(start, min(start + 13, len(texts)))]
+            writer.add_many(items)
+            with Index(path, readonly=True) as reader:
+                assert writer.query_many(probes) == reader.query_many(probes)
+                layout = dict(reader.store.conn.execute("SELECT key, value FROM meta"))  # type: ignore[attr-defined]
+            both += int(layout["blocked"]) > 0 and int(layout["fresh"]) > 0
+    assert both > 0, "no merge happened"

@@ -58,6 +58,7 @@ from dedup.corpus.postings import (
     PREFIX_BITS,
     SLOT,
     TO_PREFIX,
+    Recent,
     pack_fresh,
     pack_groups,
     pair_hash,
@@ -124,6 +125,8 @@ class SqliteStore:
         self.readonly = readonly
         self._lock: IO[bytes] | None = None
         self._wal = False  # WAL turned on by this writer, at its first write
+        self._recent: Recent | None = None  # the writer's copy of ``fresh`` (postings.Recent)
+        self._added: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]] | None = None
         self._guard = threading.RLock()
         try:
             if memory:
@@ -309,7 +312,13 @@ class SqliteStore:
         found_keys: list[npt.NDArray[np.uint64]] = []
         found_docs: list[npt.NDArray[np.int64]] = []
         with self.reading():
-            if self._int_meta("fresh"):
+            if self._int_meta("fresh") and not self.readonly:
+                if self._recent is None:  # the writer: held in memory from now on
+                    self._recent = Recent.from_rows(self._fresh_rows(None))
+                fresh_keys, fresh_docs = self._recent.find(short)
+                found_keys.append(fresh_keys)
+                found_docs.append(fresh_docs)
+            elif self._int_meta("fresh"):
                 stored, docs = unpack(b"".join(self._fresh_rows(short)))
                 at = np.minimum(np.searchsorted(short, stored), len(short) - 1)
                 hit = short[at] == stored
@@ -338,12 +347,12 @@ class SqliteStore:
         where = np.searchsorted(short, short_found)
         return asked[where], doc
 
-    def _fresh_rows(self, short: npt.NDArray[np.uint64]) -> list[bytes]:
+    def _fresh_rows(self, short: npt.NDArray[np.uint64] | None) -> list[bytes]:
         """The rows of ``fresh`` that may hold the sorted stored keys ``short``: those of their
-        prefixes (every row, in one pass, when the keys have most prefixes)."""
-        prefixes = distinct(short >> TO_PREFIX)
+        prefixes (every row, in one pass, when the keys have most prefixes or are ``None``)."""
+        prefixes = distinct(short >> TO_PREFIX) if short is not None else None
         query, args = "SELECT data FROM fresh", ""
-        if len(prefixes) * 4 < 1 << PREFIX_BITS:
+        if prefixes is not None and len(prefixes) * 4 < 1 << PREFIX_BITS:
             query = (
                 "SELECT f.data FROM json_each(?) j JOIN fresh f "
                 f"ON f.slot >= j.value * {SLOT} AND f.slot < (j.value + 1) * {SLOT}"
@@ -409,6 +418,7 @@ class SqliteStore:
         the postings ``(keys[i], the document of rows[owners[i]])``; inside :meth:`writing`.
         Returns the documents' numbers."""
         db = self.conn
+        self._added = None
         start = self.next_doc()
         numbers = list(range(start, start + len(rows)))
         db.executemany(
@@ -426,6 +436,7 @@ class SqliteStore:
             again = np.r_[False, (short[1:] == short[:-1]) & (docs[1:] == docs[:-1])]
             short, docs = short[~again], docs[~again]  # a posting is stored once
             db.executemany("INSERT INTO fresh VALUES (?, ?)", pack_fresh(short, docs, start))
+            self._added = short, docs
             self._set_meta(fresh=self._int_meta("fresh") + len(short))
         self._set_meta(
             last=start + len(rows) - 1, documents=self._int_meta("documents") + len(rows)
@@ -442,6 +453,9 @@ class SqliteStore:
         with self._guard:
             with self.writing():
                 numbers = self.append(rows, keys, owners)
+            added, self._added = self._added, None
+            if self._recent is not None and added is not None:  # committed
+                self._recent.add(*added)
             if self.needs_merge():
                 self.merge()
         return numbers
@@ -492,6 +506,7 @@ class SqliteStore:
                 if blobs:
                     db.execute("DELETE FROM blocks WHERE block >= ? AND block < ?", old)
             db.execute("DELETE FROM fresh")
+            self._recent = None  # (kept until here: a merge that fails leaves fresh as it was)
             db.execute("DELETE FROM forgotten")
             self._set_meta(base=new_base, bits=new_bits, blocked=written, fresh=0)
 
