@@ -51,6 +51,8 @@ _CODE_SHARE = 30
 _VALUE_OPENS = regex.compile(r'\\*"\s*:\s*\[?\s*\\*"[\s\p{Ps}\p{Pi}]*$')
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
+# How far before and after a copy the quotes of a JSON string around it are looked for.
+_STRING_REACH = 2000
 # A copy scores one for each side with signs around it, and one for each this many signs per
 # thousand characters inside it; at this score it is inside code or markup (``_script``).
 _SCRIPT_DENSITY = 5.0
@@ -63,9 +65,29 @@ def edges(text: str, start: int, end: int) -> int:
     string); a copy that opens a JSON string's value (``"articleBody":"``) counts twice on that
     side, as it is in script data whatever follows it."""
     before = text[max(0, start - _EDGE) : start]
-    if _VALUE_OPENS.search(before):
+    if _VALUE_OPENS.search(before) or _in_string(text, start, end):
         return 2 + _edge(text[end : end + _EDGE])
     return _edge(before) + _edge(text[end : end + _EDGE])
+
+
+def _in_string(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies inside one JSON string value, on one line: the nearest
+    bare quote before it opens a value (``"key":"``), the nearest after it closes one (then
+    ``,``, ``}`` or ``]``), within ``_STRING_REACH`` characters either side (a description
+    whose first sentence the page text lacks)."""
+    low = max(0, start - _STRING_REACH)
+    q = text.rfind('"', low, start)
+    while q > low and text[q - 1] == "\\":
+        q = text.rfind('"', low, q - 1)
+    if q <= 0 or text.find("\n", q, start) >= 0:
+        return False
+    if not _VALUE_OPENS.search(text, max(0, q - _EDGE), q + 1):
+        return False
+    high = min(len(text), end + _STRING_REACH)
+    r = text.find('"', end, high)
+    while r > 0 and text[r - 1] == "\\":
+        r = text.find('"', r + 1, high)
+    return r >= 0 and text.find("\n", start, r) < 0 and text[r + 1 : r + 2] in (",", "}", "]")
 
 
 def _edge(window: str) -> bool:
