@@ -42,6 +42,8 @@ _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
 _LONG_LINES = 3
 _LONG_FEW_LINES = 2
+# The aligned share a long copy in code needs (``classify``), below ``min_similarity``.
+_EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
 _PREVIEW_LINES = 2
 _SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
@@ -84,7 +86,15 @@ def classify(
     cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, signs: Callable[[], bool]
 ) -> None:
     _classify_shape(cand, sk, opts, text)
-    if cand.kind == "teaser" or cand.runs[0].tandem or cand.score < opts.min_similarity:
+    if cand.kind == "teaser" or cand.runs[0].tandem:
+        return
+    if cand.score < opts.min_similarity:
+        # a long text in the page's code, most of which aligns with the page text around other
+        # matter (a form, a table of contents, ads between its paragraphs) is still its copy
+        if cand.matched >= opts.long_chars and cand.score >= _EMBEDDED_SIMILARITY:
+            embedded, cand.code_first = scripts(text, sk, cand, signs)
+            if embedded:
+                cand.kind = "embedded"
         return
     if cand.matched < opts.min_chars:
         # a short text twice in a line is a captured-twice line only when it is the line
