@@ -24,7 +24,8 @@ import ftfy
 import ftfy.fixes
 
 from dedup.evaluation import canonical
-from dedup.normalize import normalize, split_glued
+from dedup.glued import split_glued
+from dedup.normalize import normalize
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval"
 

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 from conftest import DATA, ROOT, eval_path, read_jsonl
 from dedup.evaluation import canonical
+from dedup.glued import split_glued
 from dedup.model import ConfigError, Edit, InputError, apply_edits
-from dedup.normalize import NormalizeOptions, mojibake_gate, normalize, split_glued
+from dedup.normalize import NormalizeOptions, mojibake_gate, normalize
 
 # --------------------------------------------------------------------------------------------
 # The examples in docs/normalize.md run as written (the docstrings' run with --doctest-modules)

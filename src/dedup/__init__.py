@@ -23,6 +23,7 @@ if typing.TYPE_CHECKING:
         find_near_duplicates,
     )
     from dedup.extras import MissingExtraError
+    from dedup.glued import split_glued
     from dedup.model import (
         Cleaned,
         ConfigError,
@@ -38,7 +39,7 @@ if typing.TYPE_CHECKING:
         apply_edits,
         replay,
     )
-    from dedup.normalize import NormalizeOptions, normalize, split_glued
+    from dedup.normalize import NormalizeOptions, normalize
     from dedup.pipeline import clean, clean_batch
     from dedup.repair import repair
     from dedup.spans import find_duplicates
@@ -72,7 +73,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "apply_edits",
         "replay",
     ),
-    "dedup.normalize": ("NormalizeOptions", "normalize", "split_glued"),
+    "dedup.glued": ("split_glued",),
+    "dedup.normalize": ("NormalizeOptions", "normalize"),
     "dedup.pipeline": ("clean", "clean_batch"),
     "dedup.repair": ("repair",),
     "dedup.spans": ("find_duplicates",),

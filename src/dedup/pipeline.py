@@ -17,8 +17,9 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any, Literal, cast, overload
 
+from dedup.glued import split_glued
 from dedup.model import Cleaned, ConfigError, RepairOptions, Stage, check_text, with_overrides
-from dedup.normalize import NormalizeOptions, normalize, split_glued
+from dedup.normalize import NormalizeOptions, normalize
 from dedup.repair import repair
 
 __all__ = ["clean", "clean_batch", "split_overrides", "warm_up"]
