@@ -138,7 +138,7 @@ def moves(
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if elsewhere(text, sk, int(u0), int(u1), rest, width):
             continue  # the text has it, elsewhere than the copies' alignment suggests
-        _move_one(text, sk, lines, decision, pieces, int(u0), int(u1), width)
+        _move_one(text, sk, lines, decision, pieces, (int(u0), int(u1)), width)
 
 
 def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str, width: int) -> bool:
@@ -190,16 +190,16 @@ def _move_one(
     lines: Lines,
     decision: Decision,
     pieces: list[tuple[int, int, int, int]],
-    u0: int,
-    u1: int,
+    own: tuple[int, int],
     width: int,
 ) -> None:
-    """Place the removed copy's own skeleton range ``[u0, u1)`` into the kept copy.
+    """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``) into the kept copy.
 
     It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
     Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
     a variant, not a missing paragraph, and is not moved.
     """
+    u0, u1 = own
     if (u1 - u0) * _MIN_MOVE < width:
         return
     before = [p for p in pieces if p[1] <= u0]

@@ -122,19 +122,29 @@ def _decide(
 ) -> list[Decision]:
     # what the pass removes, and the copies it keeps as the twins of what it removes: a kept
     # twin is not removed in the same pass (a later pass may, when it has a twin of its own)
-    removed = np.zeros(len(sk), dtype=bool)
-    twins = np.zeros(len(sk), dtype=bool)
+    marks = _Marks(np.zeros(len(sk), dtype=bool), np.zeros(len(sk), dtype=bool))
     decisions: list[Decision] = []
     teasers: list[Candidate] = []
     for cand in candidates:
         if cand.kind == "teaser":
             teasers.append(cand)
         elif cand.kind in _REASONS:
-            _take(text, sk, lines, cand, removed, twins, decisions, opts, teaser=False)
+            decided = _take(text, sk, lines, cand, marks, opts, teaser=False)
+            decisions.extend([decided] if decided else [])
     for cand in teasers:
         if cand.matched >= opts.min_chars or decisions:
-            _take(text, sk, lines, cand, removed, twins, decisions, opts, teaser=True)
+            decided = _take(text, sk, lines, cand, marks, opts, teaser=True)
+            decisions.extend([decided] if decided else [])
     return decisions
+
+
+@dataclasses.dataclass(frozen=True)
+class _Marks:
+    """What one pass has decided so far, per skeleton position: ``removed``, and ``twins``
+    (kept as the twin of something removed)."""
+
+    removed: Any
+    twins: Any
 
 
 def _take(
@@ -142,15 +152,15 @@ def _take(
     sk: Skeleton,
     lines: Lines,
     cand: Candidate,
-    removed: Any,
-    twins: Any,
-    decisions: list[Decision],
+    marks: _Marks,
     opts: RepairOptions,
     *,
     teaser: bool,
-) -> None:
+) -> Decision | None:
+    """The decision on ``cand`` (marked in ``marks``), or ``None`` to leave it."""
+    removed, twins = marks.removed, marks.twins
     if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
-        return
+        return None
     if teaser:
         removed_first = not cand.cut_second
     elif cand.runs[0].tandem:
@@ -171,7 +181,7 @@ def _take(
         # never the only copy: what goes without moves must be its twin's
         part = _without_own_text(text, sk, cand, gone, removed_first, opts)
         if part is None:
-            return
+            return None
         gone, kept = part
     junction = glued(sk, cand)
     if cand.kind == "flattened":
@@ -187,15 +197,13 @@ def _take(
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))
     if np.count_nonzero(removed[lo:hi]) or (kept[0] < hi and lo < kept[1]):
-        return
+        return None
     if np.count_nonzero(twins[lo:hi]) or np.count_nonzero(removed[kept[0] : kept[1]]):
-        return  # never the only copy: the twin of what goes stays
+        return None  # never the only copy: the twin of what goes stays
     removed[lo:hi] = True
     twins[kept[0] : kept[1]] = True
     kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
-    decisions.append(
-        Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
-    )
+    return Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
 
 
 def _without_own_text(
