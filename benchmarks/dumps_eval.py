@@ -29,28 +29,19 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import dedup
 from dedup.evaluation import dump_score, lost_twins, word_grams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from repair_eval import line_dedup, nothing, sentence_dedup
+from repair_eval import METHODS
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dumps-dev.jsonl"
 _WORD = re.compile(r"\w+")
 _GRAM = 8  # (as dedup.evaluation.word_grams)
 _LEFT = 0.02  # residue above this is listed with its cause
 _KEPT = 0.98  # kept below this is listed
-
-METHODS: dict[str, Callable[[str], str]] = {
-    "nothing": nothing,
-    "line-dedup": line_dedup,
-    "sentence-dedup": sentence_dedup,
-    "dedup.repair": lambda t: dedup.repair(t).text,
-    "dedup.clean": dedup.clean,
-}
 
 
 def reference_grams(record: dict[str, str]) -> set[str]:
