@@ -45,6 +45,22 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"
 
 
+def _kill_and_check_orphans(process: subprocess.Popen[bytes], workers: list[int], who: str) -> None:
+    """SIGKILL ``process``, then check that its ``workers`` exit within five seconds."""
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in workers if _alive(p)], f"workers outlived their {who}"
+
+
+def _kill_all(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
 def test_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
     """``-j 2`` workers notice a SIGKILLed parent and exit (they were re-parented and lived
     on)."""
@@ -78,16 +94,9 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
                 break
             time.sleep(0.05)
         assert len(workers) >= 2, "the run did not start its workers"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-        deadline = time.monotonic() + 5
-        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [p for p in workers if _alive(p)], "workers outlived their parent"
+        _kill_and_check_orphans(process, workers, "parent")
     finally:
-        for pid in [*workers, process.pid]:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+        _kill_all([*workers, process.pid])
 
 
 _ENGINE_SCRIPT = """
@@ -123,16 +132,9 @@ def test_engine_workers_exit_when_the_caller_is_killed(tmp_path: Path, method: s
             if method == "forkserver":  # the server's children
                 workers = [p for p in workers if p not in _direct_children(process.pid)]
         assert len(workers) >= 2, "the workers did not start"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-        deadline = time.monotonic() + 5
-        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [p for p in workers if _alive(p)], "workers outlived their caller"
+        _kill_and_check_orphans(process, workers, "caller")
     finally:
-        for pid in [*workers, process.pid]:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+        _kill_all([*workers, process.pid])
 
 
 def _direct_children(pid: int) -> list[int]:
