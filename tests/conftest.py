@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,20 @@ def eval_path(name: str) -> Path:
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def read_pinned(name: str, floors: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records of evaluation file ``name`` (skipped when absent), failing when it is not the
+    data ``floors`` were measured on (their ``sha256``)."""
+    path = eval_path(name)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != floors["sha256"]:
+        how = floors.get("measured_with", "the benchmark that measured them")
+        pytest.fail(
+            f"{path} has sha256 {digest}, the floors were measured on {floors['sha256']}: "
+            f"measure again ({how}) and update tests/data"
+        )
+    return read_jsonl(path)
 
 
 @pytest.fixture(scope="session")

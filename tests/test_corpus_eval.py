@@ -9,13 +9,12 @@ sha256 of the data they were measured on; they only move up. The sample is every
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.conftest import eval_path, read_jsonl
+from tests.conftest import read_pinned
 
 from dedup.corpus import CorpusOptions, find_near_duplicates
 
@@ -34,13 +33,8 @@ def pairwise(labels: list[int], truth: list[str]) -> tuple[float, float, float]:
 
 @pytest.mark.evaluation
 def test_neardup_dev_sample_stays_above_the_floors() -> None:
-    path = eval_path("neardup-dev.jsonl")
     floors = json.loads(FLOORS.read_text(encoding="utf-8"))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert digest == floors["sha256"], (
-        f"{path} changed (sha256 {digest}): measure the floors again on the new data"
-    )
-    records = read_jsonl(path)
+    records = read_pinned("neardup-dev.jsonl", floors)
     names = sorted({r["cluster"] for r in records})
     chosen = set(names[:: floors["every"]])
     sample = [r for r in records if r["cluster"] in chosen]
@@ -54,13 +48,8 @@ def test_neardup_dev_sample_stays_above_the_floors() -> None:
 
 @pytest.mark.evaluation
 def test_neardup_hard_dev_stays_above_the_floors() -> None:
-    path = eval_path("neardup-hard-dev.jsonl")
     floors = json.loads(HARD_FLOORS.read_text(encoding="utf-8"))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert digest == floors["sha256"], (
-        f"{path} changed (sha256 {digest}): measure the floors again on the new data"
-    )
-    records = read_jsonl(path)
+    records = read_pinned("neardup-hard-dev.jsonl", floors)
     assert len(records) == floors["records"]
     result = find_near_duplicates([r["text"] for r in records], CorpusOptions())
     p, r, f = pairwise(list(result.labels), [rec["cluster"] for rec in records])

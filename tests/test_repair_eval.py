@@ -14,7 +14,6 @@ when a change improves a score, move its bound in the same commit. The tests ski
 
 from __future__ import annotations
 
-import hashlib
 import json
 import statistics
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 
 import dedup
-from conftest import DATA, eval_path, read_jsonl
+from conftest import DATA, read_pinned
 from dedup.evaluation import DumpScore, dump_score, lost_twins, score_families
 
 FLOORS = json.loads((DATA / "floors_repair.json").read_text(encoding="utf-8"))
@@ -30,14 +29,7 @@ FLOORS = json.loads((DATA / "floors_repair.json").read_text(encoding="utf-8"))
 
 @pytest.fixture(scope="module")
 def scores() -> dict[str, dedup.evaluation.FamilyScore]:
-    path = eval_path("repair-dev.jsonl")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != FLOORS["sha256"]:
-        pytest.fail(
-            f"{path} has sha256 {digest}, the floors were measured on {FLOORS['sha256']}: "
-            "measure again with benchmarks/repair_eval.py and update tests/data/floors_repair.json"
-        )
-    records = read_jsonl(path)
+    records = read_pinned("repair-dev.jsonl", FLOORS)
     return score_families(records, [dedup.clean(r["text"]) for r in records])
 
 
@@ -62,22 +54,11 @@ DUMPS = json.loads((DATA / "floors_dumps.json").read_text(encoding="utf-8"))
 CJK = json.loads((DATA / "floors_cjk.json").read_text(encoding="utf-8"))
 
 
-def _pinned(name: str, floors: dict[str, Any]) -> list[dict[str, Any]]:
-    path = eval_path(name)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != floors["sha256"]:
-        pytest.fail(
-            f"{path} has sha256 {digest}, the floors were measured on {floors['sha256']}: "
-            f"measure again ({floors['measured_with']}) and update tests/data"
-        )
-    return read_jsonl(path)
-
-
 @pytest.fixture(scope="module")
 def dumps() -> list[tuple[dict[str, Any], DumpScore, int]]:
     """Every ``sample_every``-th record of dumps-dev through ``dedup.clean``: its score, and
     how many of ``dedup.repair``'s removals lost their twin."""
-    records = _pinned("dumps-dev.jsonl", DUMPS)[:: DUMPS["sample_every"]]
+    records = read_pinned("dumps-dev.jsonl", DUMPS)[:: DUMPS["sample_every"]]
     out = []
     for record in records:
         score = dump_score(record["text"], record["reference"], dedup.clean(record["text"]))
@@ -114,7 +95,7 @@ def test_no_removal_in_the_dumps_loses_its_twin(
 
 @pytest.fixture(scope="module")
 def cjk_scores() -> dict[str, dedup.evaluation.FamilyScore]:
-    records = _pinned("cjk-dev.jsonl", CJK)
+    records = read_pinned("cjk-dev.jsonl", CJK)
     return score_families(records, [dedup.clean(r["text"]) for r in records])
 
 
