@@ -27,10 +27,23 @@ from dedup.evaluation import DumpScore, dump_score, lost_twins, score_families
 FLOORS = json.loads((DATA / "floors_repair.json").read_text(encoding="utf-8"))
 
 
+def _family_scores(name: str, floors: dict[str, Any]) -> dict[str, dedup.evaluation.FamilyScore]:
+    """The scores per damage family of ``dedup.clean`` on evaluation file ``name``."""
+    records = read_pinned(name, floors)
+    return score_families(records, [dedup.clean(r["text"]) for r in records])
+
+
+def _check_floors(label: str, got: dedup.evaluation.FamilyScore, floor: dict[str, float]) -> None:
+    """Every metric of ``floor`` at or above its floor in ``got``."""
+    for metric, value in floor.items():
+        assert getattr(got, metric) >= value, (
+            f"{label}: {metric} {getattr(got, metric):.4f} fell below its floor {value}"
+        )
+
+
 @pytest.fixture(scope="module")
 def scores() -> dict[str, dedup.evaluation.FamilyScore]:
-    records = read_pinned("repair-dev.jsonl", FLOORS)
-    return score_families(records, [dedup.clean(r["text"]) for r in records])
+    return _family_scores("repair-dev.jsonl", FLOORS)
 
 
 @pytest.mark.evaluation
@@ -38,14 +51,7 @@ def scores() -> dict[str, dedup.evaluation.FamilyScore]:
 def test_family_scores_stay_above_their_floors(
     scores: dict[str, dedup.evaluation.FamilyScore], family: str
 ) -> None:
-    floor = FLOORS["families"][family]
-    got = scores[family]
-    for metric in ("exact", "similarity", "unchanged"):
-        if metric in floor:
-            assert getattr(got, metric) >= floor[metric], (
-                f"{family}: {metric} {getattr(got, metric):.4f} fell below its floor "
-                f"{floor[metric]}"
-            )
+    _check_floors(family, scores[family], FLOORS["families"][family])
 
 
 # --- what real extractors hand over (dumps-dev) and Chinese pages (cjk-dev) ---------------
@@ -95,8 +101,7 @@ def test_no_removal_in_the_dumps_loses_its_twin(
 
 @pytest.fixture(scope="module")
 def cjk_scores() -> dict[str, dedup.evaluation.FamilyScore]:
-    records = read_pinned("cjk-dev.jsonl", CJK)
-    return score_families(records, [dedup.clean(r["text"]) for r in records])
+    return _family_scores("cjk-dev.jsonl", CJK)
 
 
 @pytest.mark.evaluation
@@ -104,9 +109,4 @@ def cjk_scores() -> dict[str, dedup.evaluation.FamilyScore]:
 def test_cjk_family_scores_stay_above_their_floors(
     cjk_scores: dict[str, dedup.evaluation.FamilyScore], family: str
 ) -> None:
-    floor = CJK["families"][family]
-    got = cjk_scores[family]
-    for metric, value in floor.items():
-        assert getattr(got, metric) >= value, (
-            f"cjk-dev {family}: {metric} {getattr(got, metric):.4f} fell below its floor {value}"
-        )
+    _check_floors(f"cjk-dev {family}", cjk_scores[family], CJK["families"][family])
