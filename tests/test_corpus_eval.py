@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import read_pinned
@@ -31,6 +32,16 @@ def pairwise(labels: list[int], truth: list[str]) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def _cluster_and_check(records: list[dict[str, Any]], floors: dict[str, Any]) -> None:
+    """Cluster ``records`` with the defaults; pairwise precision, recall and F1 against their
+    ``cluster`` labels at or above ``floors``."""
+    result = find_near_duplicates([r["text"] for r in records], CorpusOptions())
+    p, r, f = pairwise(list(result.labels), [rec["cluster"] for rec in records])
+    assert p >= floors["precision"], f"precision {p:.4f} fell below {floors['precision']}"
+    assert r >= floors["recall"], f"recall {r:.4f} fell below {floors['recall']}"
+    assert f >= floors["f1"], f"F1 {f:.4f} fell below {floors['f1']}"
+
+
 @pytest.mark.evaluation
 def test_neardup_dev_sample_stays_above_the_floors() -> None:
     floors = json.loads(FLOORS.read_text(encoding="utf-8"))
@@ -39,11 +50,7 @@ def test_neardup_dev_sample_stays_above_the_floors() -> None:
     chosen = set(names[:: floors["every"]])
     sample = [r for r in records if r["cluster"] in chosen]
     assert len(sample) == floors["records"]
-    result = find_near_duplicates([r["text"] for r in sample], CorpusOptions())
-    p, r, f = pairwise(list(result.labels), [rec["cluster"] for rec in sample])
-    assert p >= floors["precision"], f"precision {p:.4f} fell below {floors['precision']}"
-    assert r >= floors["recall"], f"recall {r:.4f} fell below {floors['recall']}"
-    assert f >= floors["f1"], f"F1 {f:.4f} fell below {floors['f1']}"
+    _cluster_and_check(sample, floors)
 
 
 @pytest.mark.evaluation
@@ -51,8 +58,4 @@ def test_neardup_hard_dev_stays_above_the_floors() -> None:
     floors = json.loads(HARD_FLOORS.read_text(encoding="utf-8"))
     records = read_pinned("neardup-hard-dev.jsonl", floors)
     assert len(records) == floors["records"]
-    result = find_near_duplicates([r["text"] for r in records], CorpusOptions())
-    p, r, f = pairwise(list(result.labels), [rec["cluster"] for rec in records])
-    assert p >= floors["precision"], f"precision {p:.4f} fell below {floors['precision']}"
-    assert r >= floors["recall"], f"recall {r:.4f} fell below {floors['recall']}"
-    assert f >= floors["f1"], f"F1 {f:.4f} fell below {floors['f1']}"
+    _cluster_and_check(records, floors)
