@@ -367,6 +367,8 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
     and key). A series of pieces of text alone (a menu at the top and the bottom of a page,
     headlines listed twice) stays as it is, even next to a copy in the page's code.
     """
+    if not any(c.kind == "embedded" for c in candidates):
+        return  # (most texts: nothing in the code, no series to decide)
     pieces = [
         c
         for c in candidates
@@ -375,8 +377,6 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
         and c.score >= opts.min_similarity
         and (c.kind != "distant" or _exact(c) >= opts.long_similarity)
     ]
-    if not any(c.kind == "embedded" for c in pieces):
-        return
     pieces.sort(key=lambda c: (c.a0, c.b0))
     groups: list[list[Candidate]] = []
     # the series a piece may still continue (its last piece within reach of it)
