@@ -702,3 +702,51 @@ def test_markup_spans_are_what_the_pattern_finds() -> None:
 
     text = 'a&amp;b <p class="x">c</p> \\u00e9 \\\\u003cb\\\\u003e [d](https://e.org/f) &lt;i&gt;'
     assert markup_spans(text)[0] == [m.span() for m in MARKUP.finditer(text)]
+
+
+# A post as an extractor that puts inline elements on lines of their own gives it: its
+# sentences broken into short lines (``I``, ``believe``, ``apt``).
+_BROKEN_POST = (
+    "The new release has been delayed a bit this year. I\nbelieve\nthe final version comes "
+    "out in a week, around the end of the month.\nI\nalways\nuse whatever version of the "
+    "toolkit comes with the distribution, through\napt\n. Obviously I take the updates, but I "
+    "never take new versions from anyone else. I wish to continue like this. And I have\n"
+    "negative\ninterest in compiling any part of it from source!\nHas anybody tried a beta of "
+    "the release? Does anyone know what we will actually get, or where I could look for a "
+    "definitive answer?\nAlso, if it is to be the old branch, sorry, but I have seen plenty of "
+    "bad reports on this\nforum\nabout the last two branches. Really nasty ones."
+)
+
+
+def test_a_post_twice_in_lines_broken_inside_its_sentences_is_a_copy() -> None:
+    """The lines that go on a sentence count as part of its line, so a long post broken into
+    short lines is prose, and its copy under a reply counter goes. (``min_share=1.0``: not
+    because of its share of the page, which among hundreds of kilobytes of script is small.)"""
+    head = "Which version for the new release\nJ\nOffline\nJonB\nwrote on\n#1\n"
+    counter = "\nJ\n2 Replies\nLast reply\n0\nJ\nJonB\n"
+    reply = "\nP\nOffline\nPl45m4\nwrote on\n#2\nI do not know, but the packages page lists it."
+    text = head + _BROKEN_POST + counter + _BROKEN_POST + reply
+    result = dedup.repair(text, min_share=1.0)
+    assert result.text == head + _BROKEN_POST + counter.rstrip("\n") + reply
+    assert [e.reason for e in result.edits] == ["repeated-copy"]
+
+
+def test_a_list_of_short_lower_case_items_twice_stays() -> None:
+    """A menu at the top and the bottom of a page: short lines in lower case, but no sentence
+    ends among them, so they are not read as one sentence broken into lines; both stay."""
+    items = (
+        "home page, latest news, sports and games, weather today, the shop, contact us, about "
+        "the team, privacy and cookies, terms of use, help and support, careers with us, press "
+        "and media, advertise here, newsletters, podcasts and video, local events, puzzles and "
+        "crosswords, letters to the editor, obituaries, travel and holidays, food and drink, "
+        "science and health, money and business, culture and books, photography archive"
+    )
+    menu = items.replace(", ", "\n")
+    body = (
+        "The council approved the new budget on Tuesday after a long debate about the costs of "
+        "the library.\n\nSeveral residents spoke during the public session and asked for more "
+        "money for the parks."
+    )
+    text = f"{menu}\n{body}\n{menu}\n"
+    assert dedup.repair(text, min_share=1.0).edits == ()
+    assert dedup.repair(f"{menu}\n{_BROKEN_POST}\n{menu}\n", min_share=1.0).edits == ()

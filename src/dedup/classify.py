@@ -47,6 +47,15 @@ _EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
 _PREVIEW_LINES = 2
 _SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+# A sentence's end inside a copy (not the full stop of ``24.04`` or of a domain); what opens a
+# line that goes on the sentence of the line before it; a copy's sentences are this many
+# letters long at most on average when it reads as prose; a letter or digit.
+_SENTENCE_ENDS = regex.compile(
+    r"[\u3002\uff01\uff1f]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*(?=\s|$)", regex.V1
+)
+_CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
+_SENTENCE_LETTERS = 250
+_WORDY = regex.compile(r"\w", regex.V1)
 
 
 def starts_line(sk: Skeleton, s: int) -> bool:
@@ -152,7 +161,7 @@ def _long(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool
     if lines < _LONG_LINES and cand.matched < _LONG_FEW_LINES * opts.long_chars:
         return False
     return all(
-        _prose(sk, s0, s1, opts) and not code_like(text, *sk.text_range(s0, s1))
+        _prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
         for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
     )
 
@@ -175,7 +184,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # short, not first, not back to back: no kind but distant applies
     complete = _complete(sk, cand)
     if tandem:
-        if complete and len_a >= opts.min_chars and _prose(sk, cand.a0, cand.a1, opts):
+        if complete and len_a >= opts.min_chars and _prose(sk, cand.a0, cand.a1, opts, text):
             cand.kind = "adjacent"
         return
     if cand.score < opts.min_similarity:
@@ -224,7 +233,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     if cand.matched < opts.min_chars:
         return
     if not large and not (
-        _prose(sk, cand.a0, cand.a1, opts) and _prose(sk, cand.b0, cand.b1, opts)
+        _prose(sk, cand.a0, cand.a1, opts, text) and _prose(sk, cand.b0, cand.b1, opts, text)
     ):
         return  # list items or labels repeated: natural, unless it is most of the text
     if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
@@ -279,9 +288,57 @@ def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> boo
     return (s0 - line_start) * 2 <= first_len and (line_end - s1) * 2 <= last_len
 
 
-def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
-    """Whether a copy reads as paragraphs rather than a list of short items or labels."""
-    return (s1 - s0) >= (sk.breaks(s0, s1) + 1) * opts.min_chars / 2
+def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
+    """Whether a copy reads as paragraphs rather than a list of short items or labels: its
+    lines hold ``min_chars / 2`` letters on average, counting a line that goes on the sentence
+    of the line before it (:func:`sentence_lines`) as part of that line.
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "The release is late this year. I\\nbelieve\\nthe final version comes out soon."
+    >>> sk = skeleton(page)
+    >>> _prose(sk, 0, len(sk), RepairOptions(min_chars=60), page)
+    True
+    >>> menu = "home\\nnews\\nsports\\nweather\\nthe shop\\ncontact us"
+    >>> _prose(skeleton(menu), 0, len(skeleton(menu)), RepairOptions(min_chars=20), menu)
+    False
+    """
+    need = (sk.breaks(s0, s1) + 1) * opts.min_chars / 2
+    if s1 - s0 >= need:
+        return True
+    return s1 - s0 >= sentence_lines(text, *sk.text_range(s0, s1)) * opts.min_chars / 2
+
+
+def sentence_lines(text: str, start: int, end: int) -> int:
+    """How many lines with letters ``text[start:end]`` holds when a line that goes on the
+    sentence of the line before it counts as part of that line: it opens in lower case or with
+    punctuation that continues a sentence, after a line that ends with a letter or digit, between
+    two words (an extractor that puts an inline element on a line of its own:
+    ``I\\nbelieve\\nthe final version``; not code, whose lines end with brackets), in text that
+    ends a sentence every ``_SENTENCE_LETTERS`` letters or more often (a list of lower-case
+    items ends none, and each of its lines counts).
+
+    >>> text = "It was late. I\\nbelieve\\nit.\\nWe left."
+    >>> sentence_lines(text, 0, len(text))
+    2
+    >>> sentence_lines("apples\\npears\\nplums", 0, 18)
+    3
+    """
+    lines = text[start:end].split("\n")
+    worded = [line for line in lines if _WORDY.search(line)]
+    letters = sum(len(_WORDY.findall(line)) for line in worded)
+    if len(_SENTENCE_ENDS.findall(text, start, end)) * _SENTENCE_LETTERS < letters:
+        return len(worded)
+    count, open_sentence = 0, False
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            open_sentence = False  # a blank line parts paragraphs
+            continue
+        if _WORDY.search(stripped) and not (open_sentence and _CONTINUES.match(stripped)):
+            count += 1
+        # a sentence goes on past the line's end when the line ends between two words
+        open_sentence = _WORDY.match(stripped[-1]) is not None
+    return count
 
 
 def trim_seam(sk: Skeleton, cand: Candidate) -> None:
