@@ -56,6 +56,8 @@ _SENTENCE_ENDS = regex.compile(
 _CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
 _SENTENCE_LETTERS = 250
 _WORDY = regex.compile(r"\w", regex.V1)
+# What stands between a copy cut short and its twin on one line: words, not script data.
+_WORDS_ONLY = regex.compile(r"[^\"\\{}<>\[\]=%|]*", regex.V1)
 
 
 def starts_line(sk: Skeleton, s: int) -> bool:
@@ -253,11 +255,11 @@ def _cut_short(
         cand.matched >= opts.min_chars
         and between <= _PREVIEW_LINES
         and cand.b0 - cand.a1 <= opts.max_gap_ratio * cand.matched
-        and starts_line(sk, cand.a0)
-        and starts_line(sk, cand.b0)
         and _exact(cand) >= opts.long_similarity
     ):
         return None
+    if not (starts_line(sk, cand.a0) and starts_line(sk, cand.b0)):
+        return False if _cut_in_a_line(cand, sk, opts, text) else None
     for second, short, twin in ((False, cand.a1, cand.b1), (True, cand.b1, cand.a1)):
         if (
             ends_line(sk, short)
@@ -267,6 +269,29 @@ def _cut_short(
         ):
             return second
     return None
+
+
+def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether the first copy is its twin cut short in a text without line breaks (an extractor
+    that drops them all: ``...It wasContinue ReadingWW2 is ... It was a three step process``):
+    the twin starts on the same line a few words later (an anchor's width of letters at most),
+    what stands between them is words that end no sentence (no quotes, brackets, escapes or
+    tags: not two fields of script data), the twin's sentence goes on (in words) where the
+    first copy stops, and the copy holds a sentence's end: it is text, not the rows of a table or a
+    calendar. (A whole sentence before the paragraph it opens is a lead, and stays.)"""
+    if cand.b0 - cand.a1 > opts.anchor_chars or sk.breaks(cand.a1 - 1, cand.b0 + 1):
+        return False
+    if cand.b1 >= len(sk) or ends_line(sk, cand.b1):
+        return False
+    between = sk.text_range(cand.a1 - 1, cand.b0 + 1)
+    after_twin = sk.text_range(cand.b1 - 1, cand.b1 + 1)
+    return (
+        _SENTENCE_ENDS.search(text, *sk.text_range(cand.a0, cand.a1)) is not None
+        and _SENTENCE_END.search(text, *between) is None
+        and _WORDS_ONLY.fullmatch(text, *between) is not None
+        and _SENTENCE_END.search(text, *after_twin) is None
+        and _WORDS_ONLY.fullmatch(text, *after_twin) is not None
+    )
 
 
 def _ends_sentence(text: str, end: int) -> bool:
