@@ -373,6 +373,8 @@ def trim_seam(sk: Skeleton, cand: Candidate) -> None:
     d = last.b0 - last.a0
     if ends_line(sk, last.a1) and ends_line(sk, last.b1):
         return  # both copies end with their lines: a whole line matched, not a seam
+    if _preview_tail(sk, last):
+        return
     edges = sk.edge_list
     low = max(last.a0 + 1, last.a1 - CROSS + 1)
     for p in edges[bisect_left(edges, low) : bisect_left(edges, last.a1)]:
@@ -384,6 +386,18 @@ def trim_seam(sk: Skeleton, cand: Candidate) -> None:
             cand.b1 = max(r.b1 for r in cand.runs)
             cand.matched -= cut
             return
+
+
+def _preview_tail(sk: Skeleton, last: Run) -> bool:
+    """Whether the first copy ends with its line, a whole line, where its twin's line goes on,
+    the twin at most ``_PREVIEW_LINES`` lines later: a preview cut short (``Even more`` then
+    ``Continue Reading`` then the text, whose line reads ``Even more astonishing was...``),
+    whose last line is its own and no seam."""
+    return (
+        ends_line(sk, last.a1)
+        and last.a1 < last.b0
+        and _lines_between(sk, last.a1, last.b0) <= _PREVIEW_LINES
+    )
 
 
 def realign_twice(cand: Candidate, sk: Skeleton) -> None:
