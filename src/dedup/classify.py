@@ -23,7 +23,7 @@ import regex
 from dedup.anchors import CROSS, Run
 from dedup.chains import SMALL_GAP, Candidate, union
 from dedup.model import RepairOptions
-from dedup.signs import code_like, scripts
+from dedup.signs import code_like, edges, scripts
 from dedup.tokens import Skeleton
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "glued",
     "head_repeat",
     "realign_twice",
+    "series",
     "starts_line",
     "trim_seam",
 ]
@@ -47,6 +48,10 @@ _EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
 _PREVIEW_LINES = 2
 _SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+# The pieces of one copied block lie at most this many letters apart in each copy (four times
+# a chain's small gap: a series is what chains do not join, pieces with matter between them
+# in both copies).
+_SERIES_GAP = 4 * SMALL_GAP
 # A sentence's end inside a copy (not the full stop of ``24.04`` or of a domain); what opens a
 # line that goes on the sentence of the line before it; a copy's sentences are this many
 # letters long at most on average when it reads as prose; a letter or digit.
@@ -442,3 +447,61 @@ def head_repeat(sk: Skeleton) -> Candidate | None:
             n = int(first.shape[0])
             return Candidate([Run(0, n, start, end, n)], 0, n, start, end, n)
     return None
+
+
+def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
+    """A piece too short to be judged alone takes the decision of the copy it belongs to.
+
+    Pairs whose first copies follow one another in one region and whose second copies follow
+    one another, in the same order, in a later region (each within ``_SERIES_GAP`` letters of
+    the last) are one block copied with other matter put between its pieces — script data's
+    keys and ids between the headlines and paragraphs of a page, the summaries and dates of its
+    page text between them there. Where a piece of such a series is an ``embedded`` copy, its
+    other pieces (exact, but each too short to be a duplicate alone: a headline, a caption, a
+    line of a paragraph split by a link) are embedded copies on the same side, where the signs
+    of script data stand at that copy's edges more than at its twin's (a JSON string's quotes
+    and key). A series of pieces of text alone (a menu at the top and the bottom of a page,
+    headlines listed twice) stays as it is, even next to a copy in the page's code.
+    """
+    if not any(c.kind == "embedded" for c in candidates):
+        return  # (most texts: nothing in the code, no series to decide)
+    pieces = [
+        c
+        for c in candidates
+        if c.kind in ("distant", "embedded")
+        and not c.runs[0].tandem
+        and c.score >= opts.min_similarity
+        and (c.kind != "distant" or _exact(c) >= opts.long_similarity)
+    ]
+    pieces.sort(key=lambda c: (c.a0, c.b0))
+    groups: list[list[Candidate]] = []
+    # the series a piece may still continue (its last piece within reach of it)
+    active: list[list[Candidate]] = []
+    for cand in pieces:
+        active = [g for g in active if cand.a0 - g[-1].a1 <= _SERIES_GAP]
+        best, best_cost = None, 0
+        for g in active:
+            gap_a, gap_b = cand.a0 - g[-1].a1, cand.b0 - g[-1].b1
+            fits = gap_a >= 0 and 0 <= gap_b <= _SERIES_GAP and cand.a1 <= g[0].b0
+            if fits and (best is None or gap_a + gap_b < best_cost):
+                best, best_cost = g, gap_a + gap_b
+        if best is None:
+            best = [cand]
+            groups.append(best)
+            active.append(best)
+        else:
+            best.append(cand)
+    for g in groups:
+        embedded = [c for c in g if c.kind == "embedded"]
+        if not embedded or len({c.code_first > 0 for c in embedded}) != 1:
+            continue  # no piece judged in the code, or pieces in the code on both sides
+        code_first = max(embedded, key=lambda c: c.matched).code_first
+        for c in g:
+            if c.kind != "distant":
+                continue
+            in_code = edges(text, *sk.text_range(c.a0, c.a1))
+            in_text = edges(text, *sk.text_range(c.b0, c.b1))
+            if code_first < 0:
+                in_code, in_text = in_text, in_code
+            if in_code > in_text:
+                c.kind, c.code_first = "embedded", code_first

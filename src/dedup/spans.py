@@ -29,7 +29,7 @@ from typing import Any
 
 from dedup.anchors import runs
 from dedup.chains import Candidate, chain
-from dedup.classify import classify, head_repeat, realign_twice, trim_seam
+from dedup.classify import classify, head_repeat, realign_twice, series, trim_seam
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.signs import has_quote_punctuation
 from dedup.tokens import Skeleton, skeleton
@@ -98,6 +98,7 @@ def analyse(
             trim_seam(sk, cand)
             realign_twice(cand, sk)
         classify(cand, sk, opts, text, signs)
+    series(candidates, sk, opts, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
 
