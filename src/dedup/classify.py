@@ -61,6 +61,8 @@ _SENTENCE_ENDS = regex.compile(
 _CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
 _SENTENCE_LETTERS = 250
 _WORDY = regex.compile(r"\w", regex.V1)
+# What stands between a copy cut short and its twin on one line: words, not script data.
+_WORDS_ONLY = regex.compile(r"[^\"\\{}<>\[\]=%|]*", regex.V1)
 
 
 def starts_line(sk: Skeleton, s: int) -> bool:
@@ -258,11 +260,11 @@ def _cut_short(
         cand.matched >= opts.min_chars
         and between <= _PREVIEW_LINES
         and cand.b0 - cand.a1 <= opts.max_gap_ratio * cand.matched
-        and starts_line(sk, cand.a0)
-        and starts_line(sk, cand.b0)
         and _exact(cand) >= opts.long_similarity
     ):
         return None
+    if not (starts_line(sk, cand.a0) and starts_line(sk, cand.b0)):
+        return False if _cut_in_a_line(cand, sk, opts, text) else None
     for second, short, twin in ((False, cand.a1, cand.b1), (True, cand.b1, cand.a1)):
         if (
             ends_line(sk, short)
@@ -272,6 +274,29 @@ def _cut_short(
         ):
             return second
     return None
+
+
+def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether the first copy is its twin cut short in a text without line breaks (an extractor
+    that drops them all: ``...It wasContinue ReadingWW2 is ... It was a three step process``):
+    the twin starts on the same line a few words later (an anchor's width of letters at most),
+    what stands between them is words that end no sentence (no quotes, brackets, escapes or
+    tags: not two fields of script data), the twin's sentence goes on (in words) where the
+    first copy stops, and the copy holds a sentence's end: it is text, not the rows of a table or a
+    calendar. (A whole sentence before the paragraph it opens is a lead, and stays.)"""
+    if cand.b0 - cand.a1 > opts.anchor_chars or sk.breaks(cand.a1 - 1, cand.b0 + 1):
+        return False
+    if cand.b1 >= len(sk) or ends_line(sk, cand.b1):
+        return False
+    between = sk.text_range(cand.a1 - 1, cand.b0 + 1)
+    after_twin = sk.text_range(cand.b1 - 1, cand.b1 + 1)
+    return (
+        _SENTENCE_ENDS.search(text, *sk.text_range(cand.a0, cand.a1)) is not None
+        and _SENTENCE_END.search(text, *between) is None
+        and _WORDS_ONLY.fullmatch(text, *between) is not None
+        and _SENTENCE_END.search(text, *after_twin) is None
+        and _WORDS_ONLY.fullmatch(text, *after_twin) is not None
+    )
 
 
 def _ends_sentence(text: str, end: int) -> bool:
@@ -353,6 +378,8 @@ def trim_seam(sk: Skeleton, cand: Candidate) -> None:
     d = last.b0 - last.a0
     if ends_line(sk, last.a1) and ends_line(sk, last.b1):
         return  # both copies end with their lines: a whole line matched, not a seam
+    if _preview_tail(sk, last):
+        return
     edges = sk.edge_list
     low = max(last.a0 + 1, last.a1 - CROSS + 1)
     for p in edges[bisect_left(edges, low) : bisect_left(edges, last.a1)]:
@@ -364,6 +391,18 @@ def trim_seam(sk: Skeleton, cand: Candidate) -> None:
             cand.b1 = max(r.b1 for r in cand.runs)
             cand.matched -= cut
             return
+
+
+def _preview_tail(sk: Skeleton, last: Run) -> bool:
+    """Whether the first copy ends with its line, a whole line, where its twin's line goes on,
+    the twin at most ``_PREVIEW_LINES`` lines later: a preview cut short (``Even more`` then
+    ``Continue Reading`` then the text, whose line reads ``Even more astonishing was...``),
+    whose last line is its own and no seam."""
+    return (
+        ends_line(sk, last.a1)
+        and last.a1 < last.b0
+        and _lines_between(sk, last.a1, last.b0) <= _PREVIEW_LINES
+    )
 
 
 def realign_twice(cand: Candidate, sk: Skeleton) -> None:
@@ -424,6 +463,8 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
     and key). A series of pieces of text alone (a menu at the top and the bottom of a page,
     headlines listed twice) stays as it is, even next to a copy in the page's code.
     """
+    if any(c.kind == "adjacent" for c in candidates):
+        _entries_twice(candidates, sk, opts)
     if not any(c.kind == "embedded" for c in candidates):
         return  # (most texts: nothing in the code, no series to decide)
     pieces = [
@@ -466,3 +507,42 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
                 in_code, in_text = in_text, in_code
             if in_code > in_text:
                 c.kind, c.code_first = "embedded", code_first
+
+
+def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions) -> None:
+    """Entries of a listing each captured twice in a row (a card, then its copy, then the next
+    card and its copy: the same series, its copies interleaved) take the decision of the
+    entries among them that are judged alone: where one is an ``adjacent`` copy, the others
+    — whole lines, letter for letter, each copy right after its entry (less text between them
+    than the entry has), the next entry right after it — are adjacent copies too, however
+    short their lines; the second copy of each goes (the lines between belong to the first).
+    Entries that repeat with nothing removed among them (a tab shown twice, a card and its
+    preview) stay."""
+    pieces = sorted(
+        (
+            c
+            for c in candidates
+            if c.kind in ("distant", "adjacent")
+            and not c.runs[0].tandem
+            and c.a1 <= c.b0
+            and c.b0 - c.a1 <= c.matched
+            and c.score >= opts.min_similarity
+            and starts_line(sk, c.a0)
+            and ends_line(sk, c.a1)
+            and starts_line(sk, c.b0)
+            and ends_line(sk, c.b1)
+            and _exact(c) >= opts.long_similarity
+        ),
+        key=lambda c: c.a0,
+    )
+    group: list[Candidate] = []
+    for cand in [*pieces, None]:
+        if group and cand is not None:
+            last = group[-1]
+            if last.b1 <= cand.a0 and cand.a0 - last.b1 <= min(last.matched, cand.matched):
+                group.append(cand)
+                continue
+        if len(group) > 1 and any(c.kind == "adjacent" for c in group):
+            for c in group:
+                c.kind, c.second_goes = "adjacent", True
+        group = [cand] if cand is not None else []
