@@ -612,9 +612,10 @@ _MARKUP_PIECES = ["&amp", ";", "<", "p>", "\\u00e9", "\\", '\\"', "](", "x)", "]
 @given(
     st.lists(st.sampled_from([*_TEXT_PIECES, "A", *_MARKUP_PIECES]), max_size=30).map("".join),
     st.lists(st.integers(0, 200), max_size=8),
+    st.booleans(),
 )
 def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
-    text: str, points: list[int]
+    text: str, points: list[int], decoded: bool
 ) -> None:
     import numpy as np
 
@@ -626,7 +627,10 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
     for a, b in cuts:
         rest, at = rest + text[at:a], b
     rest += text[at:]
-    cut = without(skeleton(text), text, cuts)
+    whole = skeleton(text)
+    if decoded:
+        whole.letters()  # (the letters the cut skeleton takes over rather than decodes)
+    cut = without(whole, text, cuts)
     if cut is None:  # only where markup could cross a cut
         reach = 2016
         near = "".join(text[max(0, a - reach) : a + reach] for a, b in cuts)
@@ -644,6 +648,8 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
         fresh.markup,
     )
     assert set(fresh.marks) <= set(cut.marks)  # (a cut may join "](" that finds no target)
+    assert bool(cut.decoded) == decoded
+    assert cut.letters() == fresh.letters()
 
 
 @given(st.text(max_size=60), st.integers(0, 70), st.integers(0, 70))

@@ -33,7 +33,7 @@ import html.entities
 import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -154,7 +154,9 @@ class Skeleton:
       the breaks inside any range are two binary searches;
     - ``size``: how many skeleton characters there are (``len(sk)``);
     - ``markup``: the spans of the text that :data:`MARKUP` matched (sorted, disjoint), and
-      ``marks``: where the text holds a character that may start markup (:func:`marks`).
+      ``marks``: where the text holds a character that may start markup (:func:`marks`);
+    - ``decoded``: ``chars`` as a string, once :meth:`letters` has decoded them (a pass reads
+      the letters of most of the text, as a whole and in parts, several times).
     """
 
     chars: U32
@@ -168,6 +170,7 @@ class Skeleton:
     size: int
     markup: list[tuple[int, int]]
     marks: list[int]
+    decoded: list[str] = field(default_factory=list, repr=False)
 
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
         """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
@@ -213,14 +216,20 @@ class Skeleton:
         >>> skeleton("Vie privée.Buzzfeed").letters(3, 9)
         'privée'
         """
-        chars = self.chars[s0:s1]
-        if chars.shape[0] and int(chars.max()) < 0x100:
-            # (most skeletons are Latin-1: a copy of one byte a character is quicker to decode)
-            return chars.astype(np.uint8).tobytes().decode("latin-1")
-        return chars.tobytes().decode("utf-32-le", "surrogatepass")
+        if not self.decoded:
+            self.decoded.append(_decoded(self.chars))
+        return self.decoded[0][s0:s1]
 
     def __len__(self) -> int:
         return self.size
+
+
+def _decoded(chars: U32) -> str:
+    """Skeleton characters as a string."""
+    if chars.shape[0] and int(chars.max()) < 0x100:
+        # (most skeletons are Latin-1: a copy of one byte a character is quicker to decode)
+        return chars.astype(np.uint8).tobytes().decode("latin-1")
+    return chars.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=1)
@@ -451,11 +460,13 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     if len(kept) == 1 and kept[0][0] == 0:
         return _prefix(sk, kept[0][1], markup, points)
     parts = []
+    ranges = []  # the skeleton range of each stretch
     out = 0  # where the stretch begins in the new text
     size = 0  # skeleton characters before it
     before = 0  # the class of the character before it in the new text
     for begin, end in kept:
         i0, i1 = sk.offsets.searchsorted([begin, end]).tolist()
+        ranges.append((i0, i1))
         k0, k1 = sk.starts.searchsorted([i0, i1]).tolist()
         shift = out - begin
         word_starts = sk.starts[k0:k1] - (i0 - size) if i0 != size else sk.starts[k0:k1]
@@ -482,7 +493,11 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
             before = int(table[ord(text[end - 1])])
         out += end - begin
         size += i1 - i0
-    return _joined(parts, markup, points)
+    cut = _joined(parts, markup, points)
+    if sk.decoded:
+        # (the letters that stay, as the text's letters had them: no decoding again)
+        cut.decoded.append("".join(sk.decoded[0][i0:i1] for i0, i1 in ranges))
+    return cut
 
 
 def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
@@ -595,4 +610,5 @@ def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]
         size=i1,
         markup=markup,
         marks=at,
+        decoded=[sk.decoded[0][:i1]] if sk.decoded else [],
     )
