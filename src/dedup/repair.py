@@ -132,7 +132,7 @@ def _decide(
             decided = _take(text, sk, lines, cand, marks, opts, teaser=False)
             decisions.extend([decided] if decided else [])
     for cand in teasers:
-        if cand.matched >= opts.min_chars or decisions:
+        if (cand.matched >= opts.min_chars and not cand.lead) or decisions:
             decided = _take(text, sk, lines, cand, marks, opts, teaser=True)
             decisions.extend([decided] if decided else [])
     return decisions
@@ -189,6 +189,7 @@ def _take(
         if not removed_first:
             gone = (gone[0], _echoed_lines(sk, gone))
         gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
+        gone = (_set_off_first_line(sk, gone, opts.min_chars), gone[1])
     if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
@@ -363,6 +364,23 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
             break  # (a line set off by a blank line is a paragraph of its own)
         start = line
     return start
+
+
+def _set_off_first_line(sk: Skeleton, gone: tuple[int, int], min_chars: int) -> int:
+    """The start of a removed flattened copy, past its first line when that line is short
+    (under ``min_chars`` letters) and set off by a blank line from the rest of the copy, which
+    has no blank line: a flattened copy lost its breaks, so such a line is a paragraph of its
+    own that the page has twice (a byline above and below the body), not part of the copy."""
+    start, end = gone
+    line_end = sk.line_end(start)
+    if (
+        line_end >= end
+        or line_end - start >= min_chars
+        or not sk.blank_breaks(line_end - 1, line_end + 1)
+        or sk.blank_breaks(line_end, end)
+    ):
+        return start
+    return line_end
 
 
 def _removal_edits(text: str, decisions: list[Decision]) -> list[Edit]:
