@@ -212,6 +212,13 @@ def _take(
     return Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
 
 
+def _reads_as_text(piece: str, letters: int) -> bool:
+    """Whether ``piece`` (of ``letters`` letters and digits) reads as words: spaces, at least
+    one for every ``_WORD_LETTERS`` letters."""
+    spaces = piece.count(" ")
+    return spaces >= _TEXT_SPACES and spaces * _WORD_LETTERS >= letters
+
+
 def _without_own_text(
     text: str,
     sk: Skeleton,
@@ -222,7 +229,8 @@ def _without_own_text(
 ) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The part of the copy ``gone`` that may go, and its twin: all of it, unless it holds text
     of its own — a stretch its twin does not align with, of an anchor's width or more, that
-    reads as text (words, little script punctuation) and that the text has nowhere else. (What
+    reads as text (words, little script punctuation), or holding a whole line that does however
+    short (a footer line), and that the text has nowhere else. (What
     a copy in script data has between the pieces of its twin is mostly its keys and markup; a
     paragraph only it has, or the page text a chain ran across, is text.) Such stretches split
     the copy, and the part between them that aligns most goes, if it is ``min_chars`` or more;
@@ -239,12 +247,15 @@ def _without_own_text(
     rest: str | None = None
     splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
     for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
-        if u1 - u0 < opts.anchor_chars:
-            continue
         piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
-        spaces = piece.count(" ")
-        if spaces < _TEXT_SPACES or spaces * _WORD_LETTERS < u1 - u0:
-            continue  # keys and values without spaces, a link: script data, not text
+        lines = piece.split("\n")
+        whole = lines[(0 if starts_line(sk, u0) else 1) : (None if ends_line(sk, u1) else -1)]
+        if not (u1 - u0 >= opts.anchor_chars and _reads_as_text(piece, u1 - u0)) and not any(
+            _reads_as_text(line, sum(c.isalnum() for c in line)) for line in whole
+        ):
+            # keys and values without spaces, a link: script data, not text (unless a whole
+            # line of it is text, however short: a page's footer a chain ran across)
+            continue
         if len(splits) >= _OWN_PIECES:
             return None
         if rest is None:
