@@ -750,3 +750,54 @@ def test_a_list_of_short_lower_case_items_twice_stays() -> None:
     text = f"{menu}\n{body}\n{menu}\n"
     assert dedup.repair(text, min_share=1.0).edits == ()
     assert dedup.repair(f"{menu}\n{_BROKEN_POST}\n{menu}\n", min_share=1.0).edits == ()
+
+
+def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> None:
+    """A chain can pair a script's settings and a section's data with the page's next section,
+    running across the page text of the section between (whose words the script data also has,
+    elsewhere). The copy in the code goes, but that page text, lines of words without signs of
+    script data, stays: it splits the removal."""
+    from importlib import import_module
+
+    from dedup.anchors import Run
+    from dedup.chains import Candidate
+    from dedup.tokens import skeleton
+
+    repair_module = import_module("dedup.repair")
+    benefits = "Write less code and build applications faster than ever before, with less upkeep."
+    use = (
+        "Web and mobile applications often contain features like authentication and real-time "
+        "messaging, built as distributed systems that must respond to customer activity and "
+        "scale to meet unpredictable demands while keeping their security."
+    )
+    config = (
+        '"context":{"page":{"pageUrl":"https://example.com/platform/"},"contentType":"page",'
+        '"environment":{"stage":"prod","region":"us-west-2"},"sdkVersion":"2.0.25"}}'
+    )
+    text = (
+        f'{{"items":[{{"heading":"Benefits","body":"<p>{benefits}</p>"}}]}},{config}\n\n'
+        f"Benefits\n\n{benefits}\n\nIt scales on its own.\n\n"
+        f'{{"items":[{{"heading":"Use cases","body":"<p>{use}</p>"}}]}},{config}\n\n'
+        f"Use cases\n\n{use}\n"
+    )
+    sk = skeleton(text)
+    letters = sk.letters()
+
+    def key(s: str) -> str:
+        return "".join(ch for ch in s.lower() if ch.isalnum())
+
+    c1 = letters.find(key(config))
+    c2 = letters.find(key(config), c1 + 1)
+    u1 = letters.find(key(use))
+    u2 = letters.find(key(use), u1 + 1)
+    n, m = len(key(config)), len(key(use))
+    runs = [Run(c1, c1 + n, c2, c2 + n, n), Run(u1, u1 + m, u2, u2 + m, m)]
+    cand = Candidate(runs, c1, u1 + m, c2, u2 + m, n + m, kind="long", score=1.0, code_first=2.0)
+    part = repair_module._without_own_text(
+        text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions()
+    )
+    page_text = letters.find(key(benefits), letters.find("benefitsw"))
+    assert part is not None
+    (lo, hi), _ = part
+    assert not lo <= page_text < hi  # the page text stays
+    assert (lo, hi) == (u1, u1 + m)  # the section's data in the script goes
