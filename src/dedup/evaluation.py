@@ -13,22 +13,27 @@ counts; a lost paragraph break does.
 from __future__ import annotations
 
 import collections
+import random
 import re
 import statistics
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252", mojibake's codec)
 import regex
 from rapidfuzz import fuzz
 
+from dedup.chars import NO_SPACE_CLASS
 from dedup.model import Edit, apply_edits
 from dedup.tokens import skeleton
 
 __all__ = [
+    "FAMILIES",
     "DumpScore",
     "FamilyScore",
     "canonical",
+    "damaged",
     "dump_score",
     "exact",
     "lost_twins",
@@ -190,3 +195,115 @@ def _windows(letters: str, step: int) -> set[int]:
     """The hashes of the windows of ``_TWIN_WINDOW`` characters of ``letters``."""
     width = _TWIN_WINDOW
     return {hash(letters[k : k + width]) for k in range(0, len(letters) - width + 1, step)}
+
+
+# --- the damage families of the evaluation data, built from any gold text ------------------
+
+FAMILIES = (
+    "clean",
+    "doubled_flat",
+    "doubled_flat_first",
+    "doubled_edited",
+    "doubled_mojibake",
+    "tripled",
+    "flat_has_extra",
+    "repeated_paragraphs",
+)
+_SENTENCE_END = ".!?\u2026\u3002\uff01\uff1f"
+_CLOSERS = "\"')]\u201d\u2019\u300d\u300f\uff09"
+_SENTENCES = regex.compile(rf"(?<=[{_SENTENCE_END}][{regex.escape(_CLOSERS)}]?)\s*")
+# A paragraph captured twice is this long or longer (in Latin letters: a Han or kana character
+# holds about as much as three: _weight).
+_REPEATED = 120
+_WIDE = regex.compile(NO_SPACE_CLASS)
+_STRAIGHT = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+
+
+def _weight(paragraph: str) -> int:
+    """The length of ``paragraph`` with a character of a script written without spaces (Han,
+    kana, Thai...) counted three times."""
+    return len(paragraph) + 2 * len(_WIDE.findall(paragraph))
+
+
+def _is_heading(paragraph: str) -> bool:
+    """A line that does not end a sentence (a heading, a byline, a list's label)."""
+    return not paragraph.rstrip(_CLOSERS).endswith(tuple(_SENTENCE_END))
+
+
+def _flattened(paragraphs: Sequence[str], rng: random.Random, joiners: str = " ") -> str:
+    """The body as scrapers flatten it: breaks gone (``joiners``: one of them, or nothing,
+    between paragraphs), often without its headings and sometimes without its lead."""
+    parts = list(paragraphs)
+    if rng.random() < 0.5:
+        parts = [p for p in parts if not _is_heading(p)] or parts
+    if len(parts) > 3 and rng.random() < 0.3:
+        parts = parts[1:]
+    joiner: str = rng.choice(["", *joiners])
+    return joiner.join(parts)
+
+
+def _edited(copy: str, rng: random.Random) -> str:
+    """``copy`` with the small edits of a second rendering: straight quotes, entities, a typo
+    (two letters swapped), a sentence dropped."""
+    copy = copy.translate(_STRAIGHT).replace("&", "&amp;")
+    spaces = [m.start() for m in regex.finditer(" ", copy)]
+    if spaces:
+        at = rng.choice(spaces)
+        copy = copy[:at] + "&nbsp;" + copy[at + 1 :]
+    swaps = [i for i in range(len(copy) - 1) if copy[i].isalpha() and copy[i + 1].isalpha()]
+    swaps = [i for i in swaps if copy[i] != copy[i + 1]]
+    if swaps:
+        i = rng.choice(swaps)
+        copy = copy[:i] + copy[i + 1] + copy[i] + copy[i + 2 :]
+    sentences = [s for s in _SENTENCES.split(copy) if s]
+    if len(sentences) >= 4:
+        del sentences[rng.randrange(1, len(sentences) - 1)]
+        glue = "" if _WIDE.search(copy) else " "
+        copy = glue.join(sentences)
+    return copy
+
+
+def damaged(paragraphs: Sequence[str], family: str, rng: random.Random) -> tuple[str, str]:
+    """A damaged text of ``family`` (one of :data:`FAMILIES`, as the evaluation data's README
+    describes each) made from ``paragraphs``, and its gold text: the text a perfect repair
+    returns. Random choices (the joiner of a flattened copy, headings or lead dropped, which
+    paragraph is missing or repeated) come from ``rng``, so a seed gives the same texts.
+
+    >>> paras = ["A title", "One sentence here.", "Two sentences. Right here."]
+    >>> damaged(paras, "doubled_flat", random.Random(0))[0].split("\\n\\n")[-1]
+    'A title One sentence here. Two sentences. Right here.'
+    >>> text, gold = damaged(paras, "flat_has_extra", random.Random(0))
+    >>> gold == "\\n\\n".join(paras) and "One sentence" not in text.split("\\n\\n")[1]
+    True
+    """
+    body = "\n\n".join(paragraphs)
+    if family == "clean":
+        return body, body
+    if family == "doubled_flat":
+        return body + "\n\n" + _flattened(paragraphs, rng), body
+    if family == "doubled_flat_first":
+        return _flattened(paragraphs, rng) + "\n\n" + body, body
+    if family == "doubled_edited":
+        return body + "\n\n" + _edited(_flattened(paragraphs, rng, " \n"), rng), body
+    if family == "doubled_mojibake":
+        broken = body.encode("utf-8").decode("sloppy-windows-1252")
+        return broken + "\n\n" + _flattened(paragraphs, rng), body
+    if family == "tripled":
+        prose = [p for p in paragraphs if not _is_heading(p)] or list(paragraphs)
+        return prose[0] + "\n\n" + body + "\n\n" + _flattened(paragraphs, rng), body
+    if family == "flat_has_extra":
+        inner = [i for i, p in enumerate(paragraphs) if not _is_heading(p)][1:-1]
+        if not inner:
+            inner = list(range(len(paragraphs)))
+        missing = rng.choice(inner)
+        rest = [p for i, p in enumerate(paragraphs) if i != missing]
+        flat = rng.choice(["", " "]).join(paragraphs)
+        return "\n\n".join(rest) + "\n\n" + flat, body
+    if family == "repeated_paragraphs":
+        long = [i for i, p in enumerate(paragraphs) if _weight(p) >= _REPEATED]
+        long = long or [max(range(len(paragraphs)), key=lambda i: _weight(paragraphs[i]))]
+        twice = set(rng.sample(long, rng.randint(1, min(3, len(long)))))
+        return "\n\n".join(
+            q for i, p in enumerate(paragraphs) for q in [p] * (1 + (i in twice))
+        ), body
+    raise ValueError(f"unknown damage family {family!r}: one of {', '.join(FAMILIES)}")
