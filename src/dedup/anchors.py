@@ -49,6 +49,11 @@ _HASH_BLOCK = 1 << 16
 # The most runs a document may produce: past it, the runs with fewest anchors are ignored
 # (bounds the chaining).
 _MAX_RUNS = 20_000
+# From this many windows to the next bound, equal windows are grouped by a radix sort of their
+# hashes' top bits (stable passes of 16 bits: linear) rather than by a comparison sort of whole
+# keys (n log n): below, the comparison sort's fewer NumPy calls cost less; above, the radix
+# passes' gathers from arrays larger than the caches cost as much as the sort.
+_RADIX_WINDOWS = 1024, 1 << 17
 # Up to this many anchors, runs are found in Python (NumPy's cost per call outweighs its speed
 # per element below it; most second passes over a repaired text find this few).
 _FEW_ANCHORS = 64
@@ -126,26 +131,66 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
     if starts.shape[0] < 2:
         return empty, empty, empty
     hashes = _window_hashes(sk.chars, starts, width)
-    # sorted by hash, then by position: the hash's low bits give way to the window's index
+    # windows are equal when their hashes are, but for the low bits that give way to a
+    # window's index in the keys of the comparison sort
     bits = np.uint64(int(starts.shape[0]).bit_length())
-    keys = hashes >> bits
-    keys <<= bits
-    keys |= np.arange(starts.shape[0], dtype=np.uint64)
-    keys.sort()
-    high = keys >> bits
-    same = high[1:] == high[:-1]
+    low, high = _RADIX_WINDOWS
+    found = _radix_pairs(hashes, bits) if low < starts.shape[0] <= high else None
+    if found is None:
+        found = _sorted_pairs(hashes, bits)
+    first, second, common = found
+    return starts.take(first), starts.take(second), common
+
+
+def _pairs(same: Any) -> tuple[Any, Any]:
+    """Where pairs of equal windows lie in an order that keeps equal windows together, in
+    position order (``same``: whether each window in that order equals the next one): each
+    window pairs with the one before it. Their places in the order, and whether the group goes
+    on before or after the pair (the text has that window three times or more)."""
     at = same.nonzero()[0]
-    if at.shape[0] == 0:
-        return empty, empty, empty
-    # each window pairs with its previous occurrence; a pair whose group of equal windows goes
-    # on before or after it is a window the text has three times or more
     wide = np.zeros(same.shape[0] + 2, dtype=bool)
     wide[1:-1] = same
-    common = (wide[:-2] | wide[2:]).take(at)
+    return at, (wide[:-2] | wide[2:]).take(at)
+
+
+def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
+    """The pairs of equal windows (the earlier's index, the later's, whether the text has the
+    window three times or more) from one packed key per window, sorted: the hash, whose low
+    ``bits`` give way to the window's index."""
+    keys = hashes >> bits
+    keys <<= bits
+    keys |= np.arange(hashes.shape[0], dtype=np.uint64)
+    keys.sort()
+    high = keys >> bits
+    at, common = _pairs(high[1:] == high[:-1])
     mask = np.uint64((1 << int(bits)) - 1)
     first = (keys.take(at) & mask).astype(np.int64)
     second = (keys.take(at + 1) & mask).astype(np.int64)
-    return starts.take(first), starts.take(second), common
+    return first, second, common
+
+
+def _radix_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any] | None:
+    """:func:`_sorted_pairs` in linear time: the windows ordered by their hashes' top bits in
+    stable radix passes of 16 bits (stable: in position order within a value), which is the
+    order of the packed keys wherever windows that share those bits are equal. ``None`` where
+    two different windows do (rare: the comparison sort then decides).
+
+    Two passes order by 32 bits, which few windows share; a text of ``2 ** 13`` windows or
+    more takes three, over every bit of the hash that the keys compare, or 48."""
+    count = hashes.shape[0]
+    digits = 2 if count < 1 << 13 else 3
+    top = hashes >> np.uint64(max(int(bits), 64 - 16 * digits))
+    order = top.astype(np.uint16).argsort(kind="stable")
+    for shift in range(16, 16 * digits, 16):
+        digit = (top >> np.uint64(shift)).astype(np.uint16)
+        order = order.take(digit.take(order).argsort(kind="stable"))
+    high = (hashes >> bits).take(order)
+    same = high[1:] == high[:-1]
+    tops = top.take(order)
+    if np.count_nonzero(tops[1:] == tops[:-1]) != np.count_nonzero(same):
+        return None
+    at, common = _pairs(same)
+    return order.take(at), order.take(at + 1), common
 
 
 def agree(s: str, x: int, y: int, limit: int) -> int:

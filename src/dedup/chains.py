@@ -49,6 +49,10 @@ class Candidate:
     flat: bool = False
     # for a teaser, whether the second copy is the one cut short (:func:`dedup.classify._cut_short`)
     cut_second: bool = False
+    # whether the second copy goes, whatever the quality of each: an entry of a listing
+    # captured twice in a row (:func:`dedup.classify.series`), whose lines between belong to
+    # the first copy
+    second_goes: bool = False
 
     def add(self, run: Run) -> None:
         self.runs.append(run)

@@ -463,6 +463,8 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
     and key). A series of pieces of text alone (a menu at the top and the bottom of a page,
     headlines listed twice) stays as it is, even next to a copy in the page's code.
     """
+    if any(c.kind == "adjacent" for c in candidates):
+        _entries_twice(candidates, sk, opts)
     if not any(c.kind == "embedded" for c in candidates):
         return  # (most texts: nothing in the code, no series to decide)
     pieces = [
@@ -505,3 +507,42 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
                 in_code, in_text = in_text, in_code
             if in_code > in_text:
                 c.kind, c.code_first = "embedded", code_first
+
+
+def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions) -> None:
+    """Entries of a listing each captured twice in a row (a card, then its copy, then the next
+    card and its copy: the same series, its copies interleaved) take the decision of the
+    entries among them that are judged alone: where one is an ``adjacent`` copy, the others
+    — whole lines, letter for letter, each copy right after its entry (less text between them
+    than the entry has), the next entry right after it — are adjacent copies too, however
+    short their lines; the second copy of each goes (the lines between belong to the first).
+    Entries that repeat with nothing removed among them (a tab shown twice, a card and its
+    preview) stay."""
+    pieces = sorted(
+        (
+            c
+            for c in candidates
+            if c.kind in ("distant", "adjacent")
+            and not c.runs[0].tandem
+            and c.a1 <= c.b0
+            and c.b0 - c.a1 <= c.matched
+            and c.score >= opts.min_similarity
+            and starts_line(sk, c.a0)
+            and ends_line(sk, c.a1)
+            and starts_line(sk, c.b0)
+            and ends_line(sk, c.b1)
+            and _exact(c) >= opts.long_similarity
+        ),
+        key=lambda c: c.a0,
+    )
+    group: list[Candidate] = []
+    for cand in [*pieces, None]:
+        if group and cand is not None:
+            last = group[-1]
+            if last.b1 <= cand.a0 and cand.a0 - last.b1 <= min(last.matched, cand.matched):
+                group.append(cand)
+                continue
+        if len(group) > 1 and any(c.kind == "adjacent" for c in group):
+            for c in group:
+                c.kind, c.second_goes = "adjacent", True
+        group = [cand] if cand is not None else []

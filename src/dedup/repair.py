@@ -166,7 +166,7 @@ def _take(
         return None
     if teaser:
         removed_first = not cand.cut_second
-    elif cand.runs[0].tandem:
+    elif cand.runs[0].tandem or cand.second_goes:
         removed_first = False  # one copy, then its repeats: the repeats go
     elif cand.kind == "embedded" or (cand.kind == "long" and abs(cand.code_first) >= 1):
         # the copy inside the page's code goes (of two long copies, the one more inside it)
