@@ -49,6 +49,9 @@ class Candidate:
     flat: bool = False
     # for a teaser, whether the second copy is the one cut short (:func:`dedup.classify._cut_short`)
     cut_second: bool = False
+    # for a teaser, whether a header of short lines stands between it and its twin (a lead
+    # line above the article: removed only where the page is doubled elsewhere too)
+    lead: bool = False
     # whether the second copy goes, whatever the quality of each: an entry of a listing
     # captured twice in a row (:func:`dedup.classify.series`), whose lines between belong to
     # the first copy

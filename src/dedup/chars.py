@@ -30,6 +30,7 @@ __all__ = [
     "ENTITY_REFERENCE",
     "NO_SPACE_CLASS",
     "NO_SPACE_SCRIPTS",
+    "NO_SPACE_WEIGHT",
     "every_code_point",
     "no_space",
     "no_space_table",
@@ -39,6 +40,10 @@ __all__ = [
 NO_SPACE_SCRIPTS = ("Han", "Hiragana", "Katakana", "Thai", "Lao", "Khmer", "Myanmar", "Tibetan")
 #: A character of those scripts, as a character class of the ``regex`` module.
 NO_SPACE_CLASS = "[" + "".join(rf"\p{{{script}}}" for script in NO_SPACE_SCRIPTS) + "]"
+#: How many letters of a text written with spaces a character of those scripts says as much
+#: as: the same content takes about a third of the characters in Chinese or Japanese that it
+#: takes in English (lengths of content, as the shortest copy worth removing, scale by it).
+NO_SPACE_WEIGHT = 3
 
 #: What follows the ``&`` of an HTML character reference: a name, a decimal or a hexadecimal
 #: number, and the ``;`` that ends it (references without it are not counted).

@@ -15,6 +15,7 @@ alone).
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
@@ -48,6 +49,9 @@ _EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
 _PREVIEW_LINES = 2
 _SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+# A page's header (title, byline, date) between a lead line and its twin: this many lines at
+# most, each shorter than ``min_chars``.
+_HEADER_LINES = 4
 # The pieces of one copied block lie at most this many letters apart in each copy (four times
 # a chain's small gap: a series is what chains do not join, pieces with matter between them
 # in both copies).
@@ -229,14 +233,14 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         if short is not None:
             cand.kind, cand.cut_second = "teaser", short
         return
-    if (
-        cand.a0 == 0
-        and between <= 1
-        and breaks_a == 0
-        and (cand.matched < opts.min_chars or gap > 0)
-    ):
-        cand.kind = "teaser"
-        return
+    if cand.a0 == 0 and breaks_a == 0 and (cand.matched < opts.min_chars or gap > 0):
+        if between <= 1:
+            cand.kind = "teaser"
+            return
+        if _header_between(sk, cand.a1, cand.b0, opts):
+            # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``)
+            cand.kind, cand.lead = "teaser", True
+            return
     if cand.matched < opts.min_chars:
         return
     if not large and not (
@@ -245,6 +249,17 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # list items or labels repeated: natural, unless it is most of the text
     if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
         cand.kind = "adjacent"
+
+
+def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
+    """Whether the lines of ``[s0, s1)`` are a page's header: at most ``_HEADER_LINES`` lines,
+    each shorter than ``min_chars`` letters (a title, a byline, a date, a user's name), so a
+    first line repeated right after them is the lead above the article, not a quote."""
+    edges = sk.edge_list
+    bounds = [s0, *edges[bisect_right(edges, s0) : bisect_left(edges, s1)], s1]
+    return len(bounds) - 1 <= _HEADER_LINES and all(
+        b - a < opts.min_chars for a, b in itertools.pairwise(bounds)
+    )
 
 
 def _cut_short(

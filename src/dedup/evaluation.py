@@ -24,7 +24,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252", mojibake
 import regex
 from rapidfuzz import fuzz
 
-from dedup.chars import NO_SPACE_CLASS
+from dedup.chars import NO_SPACE_CLASS, NO_SPACE_WEIGHT
 from dedup.model import Edit, apply_edits
 from dedup.tokens import skeleton
 
@@ -213,7 +213,7 @@ _SENTENCE_END = ".!?\u2026\u3002\uff01\uff1f"
 _CLOSERS = "\"')]\u201d\u2019\u300d\u300f\uff09"
 _SENTENCES = regex.compile(rf"(?<=[{_SENTENCE_END}][{regex.escape(_CLOSERS)}]?)\s*")
 # A paragraph captured twice is this long or longer (in Latin letters: a Han or kana character
-# holds about as much as three: _weight).
+# counts NO_SPACE_WEIGHT, _weight).
 _REPEATED = 120
 _WIDE = regex.compile(NO_SPACE_CLASS)
 _STRAIGHT = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
@@ -221,8 +221,8 @@ _STRAIGHT = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019"
 
 def _weight(paragraph: str) -> int:
     """The length of ``paragraph`` with a character of a script written without spaces (Han,
-    kana, Thai...) counted three times."""
-    return len(paragraph) + 2 * len(_WIDE.findall(paragraph))
+    kana, Thai...) counted ``NO_SPACE_WEIGHT`` times."""
+    return len(paragraph) + (NO_SPACE_WEIGHT - 1) * len(_WIDE.findall(paragraph))
 
 
 def _is_heading(paragraph: str) -> bool:

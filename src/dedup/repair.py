@@ -135,7 +135,7 @@ def _decide(
             decided = _take(text, sk, lines, cand, marks, opts, teaser=False)
             decisions.extend([decided] if decided else [])
     for cand in teasers:
-        if cand.matched >= opts.min_chars or decisions:
+        if (cand.matched >= opts.min_chars and not cand.lead) or decisions:
             decided = _take(text, sk, lines, cand, marks, opts, teaser=True)
             decisions.extend([decided] if decided else [])
     return decisions
@@ -192,6 +192,7 @@ def _take(
         if not removed_first:
             gone = (gone[0], _echoed_lines(sk, gone))
         gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
+        gone = (_set_off_first_line(sk, gone, opts.min_chars), gone[1])
     if not removed_first and junction:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
@@ -223,6 +224,13 @@ def _page_text(piece: str) -> bool:
     return sum(1 for line in lines if _WORDS.search(line) and not _SCRIPT_MARKS.search(line)) >= 2
 
 
+def _reads_as_text(piece: str, letters: int) -> bool:
+    """Whether ``piece`` (of ``letters`` letters and digits) reads as words: spaces, at least
+    one for every ``_WORD_LETTERS`` letters."""
+    spaces = piece.count(" ")
+    return spaces >= _TEXT_SPACES and spaces * _WORD_LETTERS >= letters
+
+
 def _without_own_text(
     text: str,
     sk: Skeleton,
@@ -233,7 +241,8 @@ def _without_own_text(
 ) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The part of the copy ``gone`` that may go, and its twin: all of it, unless it holds text
     of its own — a stretch its twin does not align with, of an anchor's width or more, that
-    reads as text (words, little script punctuation) and that the text has nowhere else. (What
+    reads as text (words, little script punctuation), or holding a whole line that does however
+    short (a footer line), and that the text has nowhere else. (What
     a copy in script data has between the pieces of its twin is mostly its keys and markup; a
     paragraph only it has, or the page text a chain ran across, is text.) Such stretches split
     the copy, and the part between them that aligns most goes, if it is ``min_chars`` or more;
@@ -252,12 +261,15 @@ def _without_own_text(
     rest: str | None = None
     splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
     for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
-        if u1 - u0 < opts.anchor_chars:
-            continue
         piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
-        spaces = piece.count(" ")
-        if spaces < _TEXT_SPACES or spaces * _WORD_LETTERS < u1 - u0:
-            continue  # keys and values without spaces, a link: script data, not text
+        lines = piece.split("\n")
+        whole = lines[(0 if starts_line(sk, u0) else 1) : (None if ends_line(sk, u1) else -1)]
+        if not (u1 - u0 >= opts.anchor_chars and _reads_as_text(piece, u1 - u0)) and not any(
+            _reads_as_text(line, sum(c.isalnum() for c in line)) for line in whole
+        ):
+            # keys and values without spaces, a link: script data, not text (unless a whole
+            # line of it is text, however short: a page's footer a chain ran across)
+            continue
         if len(splits) >= _OWN_PIECES:
             return None
         if rest is None:
@@ -373,6 +385,23 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
             break  # (a line set off by a blank line is a paragraph of its own)
         start = line
     return start
+
+
+def _set_off_first_line(sk: Skeleton, gone: tuple[int, int], min_chars: int) -> int:
+    """The start of a removed flattened copy, past its first line when that line is short
+    (under ``min_chars`` letters) and set off by a blank line from the rest of the copy, which
+    has no blank line: a flattened copy lost its breaks, so such a line is a paragraph of its
+    own that the page has twice (a byline above and below the body), not part of the copy."""
+    start, end = gone
+    line_end = sk.line_end(start)
+    if (
+        line_end >= end
+        or line_end - start >= min_chars
+        or not sk.blank_breaks(line_end - 1, line_end + 1)
+        or sk.blank_breaks(line_end, end)
+    ):
+        return start
+    return line_end
 
 
 def _removal_edits(text: str, decisions: list[Decision]) -> list[Edit]:

@@ -29,6 +29,7 @@ from typing import Any
 
 from dedup.anchors import runs
 from dedup.chains import Candidate, chain
+from dedup.chars import NO_SPACE_WEIGHT
 from dedup.classify import classify, head_repeat, realign_twice, series, trim_seam
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.signs import has_quote_punctuation
@@ -43,20 +44,23 @@ KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "distant")
 def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     """``opts`` for the text of skeleton ``sk``: in a text mostly of a script written without
     spaces (Chinese, Japanese: every character starts a word, where a word of English has five
-    or six letters), a character says as much as two letters do, so the lengths counted in
-    letters (``anchor_chars``, ``min_chars``, ``long_chars``) are halved.
+    or six letters), a character says as much as ``NO_SPACE_WEIGHT`` letters do, so the
+    lengths of content counted in letters (``min_chars``, ``long_chars``) are divided by it;
+    the anchors' width is halved (a window of a third as many characters would be too short
+    to be rare).
 
     >>> from dedup.tokens import skeleton
-    >>> scaled(RepairOptions(), skeleton("\u65e5\u672c\u8a9e\u306e\u6587")).anchor_chars
-    12
+    >>> opts = scaled(RepairOptions(), skeleton("\u65e5\u672c\u8a9e\u306e\u6587"))
+    >>> opts.anchor_chars, opts.min_chars
+    (12, 26)
     """
     if sk.starts.shape[0] * 2 <= sk.size:
         return opts
     return dataclasses.replace(
         opts,
         anchor_chars=max(4, opts.anchor_chars // 2),
-        min_chars=max(1, opts.min_chars // 2),
-        long_chars=max(1, opts.long_chars // 2),
+        min_chars=max(1, opts.min_chars // NO_SPACE_WEIGHT),
+        long_chars=max(1, opts.long_chars // NO_SPACE_WEIGHT),
     )
 
 
