@@ -837,3 +837,42 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     (lo, hi), _ = part
     assert not lo <= page_text < hi  # the page text stays
     assert (lo, hi) == (u1, u1 + m)  # the section's data in the script goes
+
+
+_POST = (
+    "I do not use the toolkit from the distribution. The reason is that its updates there are "
+    "slow, and you do not need to build it while you can install the newer versions yourself. "
+    "Therefore, I build the versions I need."
+)
+
+
+def test_a_post_and_its_preview_with_only_labels_between_are_a_copy() -> None:
+    """A post, a reply counter and a name on short lines, then the post again (its preview
+    under it): only labels stand between the two copies, so the preview goes. (``min_share=1.0``:
+    not because of its share of the page.)"""
+    head = "Which version for the new release\nJ\nOffline\nJoeCFD\nwrote on\n#4\n"
+    counter = "\nJ\n1 Reply\nLast reply\n0\nJ\nJoeCFD\n"
+    after = "\nOffline\nJonB\nwrote on\n#5\nI understand. My need for it is less than yours.\n"
+    text = head + _POST + counter + _POST + after
+    result = dedup.repair(text, min_share=1.0)
+    assert [e.reason for e in result.edits] == ["repeated-copy"]
+    assert result.text == head + _POST + counter.rstrip("\n") + after
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "\nPl45m4\nwrote on\n#2\nJonB said:\n",  # one sentence quoted under a label
+        "\nThat is what the release notes say, and I agree with them.\nPl45m4\nwrote on\n#2\n",
+    ],
+    ids=["one-sentence-quoted", "a-sentence-between"],
+)
+def test_a_sentence_quoted_or_copies_with_a_sentence_between_stay(between: str) -> None:
+    """A single sentence quoted under a label is a quote, and copies with a sentence of text
+    between them are repetition the page means: both stay."""
+    sentence = "Has anybody tried a beta of the new release, and which version does it carry?"
+    if "said" in between:
+        text = f"JonB\nwrote on\n#1\nThe release is late this year. {sentence}{between}{sentence}\n"
+    else:
+        text = f"JonB\nwrote on\n#1\n{_POST}{between}{_POST}\nNot yet.\n"
+    assert dedup.repair(text, min_share=1.0).edits == ()
