@@ -876,3 +876,52 @@ def test_a_sentence_quoted_or_copies_with_a_sentence_between_stay(between: str) 
     else:
         text = f"JonB\nwrote on\n#1\n{_POST}{between}{_POST}\nNot yet.\n"
     assert dedup.repair(text, min_share=1.0).edits == ()
+
+
+# --- series of short pieces -----------------------------------------------------------------
+
+
+@st.composite
+def listing(draw: st.DrawFn) -> list[list[str]]:
+    """Entries of a listing: a title line of words, a date line and a price line; no word is
+    used twice."""
+    count = draw(st.integers(min_value=2, max_value=6))
+    sizes = [draw(st.integers(2, 14)) for _ in range(count)]
+    words = iter(
+        draw(
+            st.lists(
+                _WORD, min_size=sum(sizes) + 2 * count, max_size=sum(sizes) + 2 * count, unique=True
+            )
+        )
+    )
+    return [
+        [
+            " ".join(next(words) for _ in range(size)).capitalize(),
+            f"{next(words).capitalize()} at {index + 1}:00 PM",
+            f"{index + 3} pounds, {next(words)}",
+        ]
+        for index, size in enumerate(sizes)
+    ]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(entries=listing(), between=st.booleans())
+def test_entries_each_twice_in_a_row_keep_every_entry_once_or_twice(
+    entries: list[list[str]], between: bool
+) -> None:
+    """A listing whose every entry is captured twice in a row (with an organiser's line between
+    an entry and its copy, or not): every entry stays at least once, in order, the lines
+    between stay, the edits replay and no removal loses its twin."""
+    lines = ["Events"]
+    for index, entry in enumerate(entries):
+        lines += [*entry, *([f"Organiser number {index}"] if between else []), *entry, ""]
+    text = "\n".join(lines)
+    result = dedup.repair(text)
+    assert apply_edits(text, result.edits) == result.text
+    assert lost_twins(text, result.edits) == []
+    kept = result.text.split("\n")
+    for index, entry in enumerate(entries):
+        assert 1 <= sum(line == entry[0] for line in kept) <= 2
+        assert not between or f"Organiser number {index}" in kept
+    firsts = [kept.index(entry[0]) for entry in entries]
+    assert firsts == sorted(firsts)

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import regex
+from rapidfuzz import fuzz
 
 from dedup.chains import Candidate
 from dedup.classify import ends_line, glued, starts_line
@@ -82,6 +83,10 @@ _TERMINAL_IN_CODE = regex.compile(r"[\p{Sentence_Terminal}\u2026]*(?:[\p{Pe}\p{P
 _NEAR = 256
 # Repair runs on its own output until nothing changes, this many times at most.
 _PASSES = 8
+# A copy's first word with a typo, which its twin has right: fewer letters than this, alike by
+# this rapidfuzz ratio or more (one swap in a word of four letters scores 75).
+_EDITED_WORD = 24
+_EDITED_RATIO = 70
 # A sentence's end, with its closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
 
@@ -326,12 +331,18 @@ def _whole_lines(
     if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
         # what the line holds before the copy is the copy's own (its first paragraph glued on
         # with its sentence end, which moves if the kept copy lacks it; a heading that the
-        # kept copy has just before the text the copies share) or the line it was glued to (a
-        # menu item, a byline, a button): that stays where it is
+        # kept copy has just before the text the copies share; the copy's first word, which
+        # the twin has right before the text they share but for a typo) or the line it was
+        # glued to (a menu item, a byline, a button): that stays where it is
         own = sk.letters(lo, start)
         before = text[int(lines.starts[first]) : int(sk.offsets[start])].strip()
         twin = cand.b0 if removed_first else cand.a0
-        if not own or _SENTENCE_END.search(before) or own in sk.letters(max(0, twin - _NEAR), twin):
+        if (
+            not own
+            or _SENTENCE_END.search(before)
+            or own in sk.letters(max(0, twin - _NEAR), twin)
+            or _edited_word(own, sk.letters(max(0, twin - len(own)), twin))
+        ):
             start = lo
     elif first != last:
         start = int(sk.offsets.searchsorted(lines.starts[first + 1]))
@@ -343,6 +354,13 @@ def _whole_lines(
     if junction:
         start, end = (start, gone[1]) if removed_first else (gone[0], end)
     return (start, end) if end > start else gone
+
+
+def _edited_word(own: str, before_twin: str) -> bool:
+    """Whether ``own`` (the letters a flattened copy's line holds before the copy) is the
+    text its twin has right before it, edited: fewer than ``_EDITED_WORD`` letters, alike but
+    for a typo (two letters swapped, one changed)."""
+    return 0 < len(own) < _EDITED_WORD and fuzz.ratio(own, before_twin) >= _EDITED_RATIO
 
 
 def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
