@@ -652,6 +652,7 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
     assert cut.letters() == fresh.letters()
 
 
+@settings(deadline=None)  # (the first example builds the character tables: slow on a busy machine)
 @given(st.text(max_size=60), st.integers(0, 70), st.integers(0, 70))
 def test_skeleton_letters_are_its_code_points(text: str, s0: int, s1: int) -> None:
     from dedup.tokens import skeleton
@@ -792,6 +793,96 @@ def test_a_list_of_short_lower_case_items_twice_stays() -> None:
     text = f"{menu}\n{body}\n{menu}\n"
     assert dedup.repair(text, min_share=1.0).edits == ()
     assert dedup.repair(f"{menu}\n{_BROKEN_POST}\n{menu}\n", min_share=1.0).edits == ()
+
+
+def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> None:
+    """A chain can pair a script's settings and a section's data with the page's next section,
+    running across the page text of the section between (whose words the script data also has,
+    elsewhere). The copy in the code goes, but that page text, lines of words without signs of
+    script data, stays: it splits the removal."""
+    from importlib import import_module
+
+    from dedup.anchors import Run
+    from dedup.chains import Candidate
+    from dedup.tokens import skeleton
+
+    repair_module = import_module("dedup.repair")
+    benefits = "Write less code and build applications faster than ever before, with less upkeep."
+    use = (
+        "Web and mobile applications often contain features like authentication and real-time "
+        "messaging, built as distributed systems that must respond to customer activity and "
+        "scale to meet unpredictable demands while keeping their security."
+    )
+    config = (
+        '"context":{"page":{"pageUrl":"https://example.com/platform/"},"contentType":"page",'
+        '"environment":{"stage":"prod","region":"us-west-2"},"sdkVersion":"2.0.25"}}'
+    )
+    text = (
+        f'{{"items":[{{"heading":"Benefits","body":"<p>{benefits}</p>"}}]}},{config}\n\n'
+        f"Benefits\n\n{benefits}\n\nIt scales on its own.\n\n"
+        f'{{"items":[{{"heading":"Use cases","body":"<p>{use}</p>"}}]}},{config}\n\n'
+        f"Use cases\n\n{use}\n"
+    )
+    sk = skeleton(text)
+    letters = sk.letters()
+
+    def key(s: str) -> str:
+        return "".join(ch for ch in s.lower() if ch.isalnum())
+
+    c1 = letters.find(key(config))
+    c2 = letters.find(key(config), c1 + 1)
+    u1 = letters.find(key(use))
+    u2 = letters.find(key(use), u1 + 1)
+    n, m = len(key(config)), len(key(use))
+    runs = [Run(c1, c1 + n, c2, c2 + n, n), Run(u1, u1 + m, u2, u2 + m, m)]
+    cand = Candidate(runs, c1, u1 + m, c2, u2 + m, n + m, kind="long", score=1.0, code_first=2.0)
+    part = repair_module._without_own_text(
+        text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions()
+    )
+    page_text = letters.find(key(benefits), letters.find("benefitsw"))
+    assert part is not None
+    (lo, hi), _ = part
+    assert not lo <= page_text < hi  # the page text stays
+    assert (lo, hi) == (u1, u1 + m)  # the section's data in the script goes
+
+
+_POST = (
+    "I do not use the toolkit from the distribution. The reason is that its updates there are "
+    "slow, and you do not need to build it while you can install the newer versions yourself. "
+    "Therefore, I build the versions I need."
+)
+
+
+def test_a_post_and_its_preview_with_only_labels_between_are_a_copy() -> None:
+    """A post, a reply counter and a name on short lines, then the post again (its preview
+    under it): only labels stand between the two copies, so the preview goes. (``min_share=1.0``:
+    not because of its share of the page.)"""
+    head = "Which version for the new release\nJ\nOffline\nJoeCFD\nwrote on\n#4\n"
+    counter = "\nJ\n1 Reply\nLast reply\n0\nJ\nJoeCFD\n"
+    after = "\nOffline\nJonB\nwrote on\n#5\nI understand. My need for it is less than yours.\n"
+    text = head + _POST + counter + _POST + after
+    result = dedup.repair(text, min_share=1.0)
+    assert [e.reason for e in result.edits] == ["repeated-copy"]
+    assert result.text == head + _POST + counter.rstrip("\n") + after
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "\nPl45m4\nwrote on\n#2\nJonB said:\n",  # one sentence quoted under a label
+        "\nThat is what the release notes say, and I agree with them.\nPl45m4\nwrote on\n#2\n",
+    ],
+    ids=["one-sentence-quoted", "a-sentence-between"],
+)
+def test_a_sentence_quoted_or_copies_with_a_sentence_between_stay(between: str) -> None:
+    """A single sentence quoted under a label is a quote, and copies with a sentence of text
+    between them are repetition the page means: both stay."""
+    sentence = "Has anybody tried a beta of the new release, and which version does it carry?"
+    if "said" in between:
+        text = f"JonB\nwrote on\n#1\nThe release is late this year. {sentence}{between}{sentence}\n"
+    else:
+        text = f"JonB\nwrote on\n#1\n{_POST}{between}{_POST}\nNot yet.\n"
+    assert dedup.repair(text, min_share=1.0).edits == ()
 
 
 # --- series of short pieces -----------------------------------------------------------------

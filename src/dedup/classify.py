@@ -249,6 +249,27 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # list items or labels repeated: natural, unless it is most of the text
     if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
         cand.kind = "adjacent"
+    elif gap <= opts.max_gap_ratio * cand.matched and _labels_between(cand, sk, opts, text):
+        # a post, a few labels (a reply counter, a name), and the post again as its preview
+        cand.kind = "adjacent"
+
+
+def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether only labels stand between two copies, letter for letter, of a text of two
+    sentences or more: short lines that end no sentence (a name, a reply counter:
+    ``1 Reply`` / ``Last reply`` / ``JoeCFD``), as between a post and its preview under it. (A
+    quoted sentence is one sentence; a reply's own text between a post and its quote ends
+    sentences.)"""
+    if _exact(cand) < opts.long_similarity:
+        return False
+    start, end = sk.text_range(cand.a1 - 1, cand.b0 + 1)
+    # the lines between, without the rest of the first copy's last line (its full stop)
+    between = text[start + 1 : end - 1].partition("\n")[2]
+    if _SENTENCE_END.search(between):
+        return False
+    if any(len(line.strip()) * 2 > opts.min_chars for line in between.split("\n")):
+        return False
+    return len(_SENTENCE_ENDS.findall(text, *sk.text_range(cand.a0, cand.a1))) >= 2
 
 
 def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:

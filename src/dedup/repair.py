@@ -71,6 +71,9 @@ _WHOLE = ("embedded", "long")
 _TEXT_SPACES = 3
 _WORD_LETTERS = 10
 _OWN_PIECES = 16
+# A line of words, and the signs of script data in a line (braces, a key's colon, escapes, tags).
+_WORDS = regex.compile(r"\w+\s+\w+")
+_SCRIPT_MARKS = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
 # Two copies whose aligned shares differ by at most this are alike in what they hold.
 _SAME = 0.02
 # The same in a string of script data, whose bare quote closes the string.
@@ -212,6 +215,20 @@ def _take(
     return Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
 
 
+def _page_text(piece: str) -> bool:
+    """Whether a stretch that reads as text is the page's own, not a string of script data: it
+    holds two lines of words or more without signs of script data (a JSON string holds no line
+    break; the keys and braces of the script around it may stand on lines of their own).
+
+    >>> _page_text("}}}\\n  Boost performance\\n\\n   Offload the tasks.\\n {\\"data\\":{")
+    True
+    >>> _page_text('Boost performance","itemLongLoc":"<p>Offload the tasks.</p>')
+    False
+    """
+    lines = piece.split("\n")
+    return sum(1 for line in lines if _WORDS.search(line) and not _SCRIPT_MARKS.search(line)) >= 2
+
+
 def _reads_as_text(piece: str, letters: int) -> bool:
     """Whether ``piece`` (of ``letters`` letters and digits) reads as words: spaces, at least
     one for every ``_WORD_LETTERS`` letters."""
@@ -236,6 +253,8 @@ def _without_own_text(
     the copy, and the part between them that aligns most goes, if it is ``min_chars`` or more;
     ``None`` when none is."""
     lo, hi = gone
+    # (a copy in the code does not take page text with it, wherever else the code has it)
+    in_code = cand.kind == "embedded" or abs(cand.code_first) >= 1
     runs = sorted(
         ((r.a0, r.a1, r.b0, r.b1) if removed_first else (r.b0, r.b1, r.a0, r.a1)) for r in cand.runs
     )
@@ -260,7 +279,9 @@ def _without_own_text(
             return None
         if rest is None:
             rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
-        if not elsewhere(text, sk, u0, u1, rest, opts.anchor_chars):
+        if (in_code and _page_text(piece)) or not elsewhere(
+            text, sk, u0, u1, rest, opts.anchor_chars
+        ):
             splits.append((u0, u1))
     if not splits:
         return gone, (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
