@@ -25,8 +25,8 @@ from typing import Any
 import regex
 
 import dedup
-from dedup.evaluation import FAMILIES, damaged, exact, lost_twins, score_families, similarity
-from repair_eval import line_dedup, nothing, sentence_dedup
+from dedup.evaluation import FAMILIES, damaged, lost_twins, score_families
+from repair_eval import line_dedup, nothing, print_failures, sentence_dedup
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
@@ -167,10 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"removals of dedup.repair whose kept twin is not in the output: {lost}")
         print()
     if args.failures:
-        for record in records:
-            out = dedup.clean(record["text"])
-            if not exact(out, record["gold"]):
-                print(record["id"], round(similarity(out, record["gold"]), 4))
+        print_failures(records)
     return 0
 
 

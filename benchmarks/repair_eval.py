@@ -117,11 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     methods = {k: METHODS[k] for k in args.methods.split(",")}
     evaluate(records, methods)
     if args.failures:
-        for record in records:
-            out = dedup.clean(record["text"])
-            if not exact(out, record["gold"]):
-                print(record["id"], round(similarity(out, record["gold"]), 4))
+        print_failures(records)
     return 0
+
+
+def print_failures(records: list[dict[str, str]]) -> None:
+    """The records ``dedup.clean`` does not repair exactly, with its similarity to the gold."""
+    for record in records:
+        out = dedup.clean(record["text"])
+        if not exact(out, record["gold"]):
+            print(record["id"], round(similarity(out, record["gold"]), 4))
 
 
 if __name__ == "__main__":
