@@ -871,14 +871,16 @@ def test_a_post_and_its_preview_with_only_labels_between_are_a_copy() -> None:
     [
         "\nPl45m4\nwrote on\n#2\nJonB said:\n",  # one sentence quoted under a label
         "\nThat is what the release notes say, and I agree with them.\nPl45m4\nwrote on\n#2\n",
+        "\nPl45m4\nSep 6, 2022\nJoeCFD said:\n",  # a whole post quoted under a label
     ],
-    ids=["one-sentence-quoted", "a-sentence-between"],
+    ids=["one-sentence-quoted", "a-sentence-between", "a-post-quoted-under-said"],
 )
 def test_a_sentence_quoted_or_copies_with_a_sentence_between_stay(between: str) -> None:
-    """A single sentence quoted under a label is a quote, and copies with a sentence of text
-    between them are repetition the page means: both stay."""
+    """A single sentence quoted under a label is a quote, a whole post under ``X said:`` is a
+    quote, and copies with a sentence of text between them are repetition the page means: all
+    stay."""
     sentence = "Has anybody tried a beta of the new release, and which version does it carry?"
-    if "said" in between:
+    if "JonB said" in between:
         text = f"JonB\nwrote on\n#1\nThe release is late this year. {sentence}{between}{sentence}\n"
     else:
         text = f"JonB\nwrote on\n#1\n{_POST}{between}{_POST}\nNot yet.\n"

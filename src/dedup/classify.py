@@ -49,6 +49,8 @@ _EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
 _PREVIEW_LINES = 2
 _SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+# A line that ends in a colon (Latin, full-width or small) introduces what follows it (``X said:``).
+_INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
 # A page's header (title, byline, date) between a lead line and its twin: this many lines at
 # most, each shorter than ``min_chars``.
 _HEADER_LINES = 4
@@ -259,7 +261,7 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     sentences or more: short lines that end no sentence (a name, a reply counter:
     ``1 Reply`` / ``Last reply`` / ``JoeCFD``), as between a post and its preview under it. (A
     quoted sentence is one sentence; a reply's own text between a post and its quote ends
-    sentences.)"""
+    sentences; a label ending in a colon, ``X said:``, introduces a quote.)"""
     if _exact(cand) < opts.long_similarity:
         return False
     start, end = sk.text_range(cand.a1 - 1, cand.b0 + 1)
@@ -267,8 +269,11 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     between = text[start + 1 : end - 1].partition("\n")[2]
     if _SENTENCE_END.search(between):
         return False
-    if any(len(line.strip()) * 2 > opts.min_chars for line in between.split("\n")):
+    lines = [line.strip() for line in between.split("\n")]
+    if any(len(line) * 2 > opts.min_chars for line in lines):
         return False
+    if any(_INTRODUCES.search(line) for line in lines):
+        return False  # ``X said:`` introduces the copy: a quote, however long
     return len(_SENTENCE_ENDS.findall(text, *sk.text_range(cand.a0, cand.a1))) >= 2
 
 
