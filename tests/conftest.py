@@ -9,11 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 EVAL = ROOT.parent / "shared" / "eval"
 SEED = ROOT / "seeds" / "000_4f0cfa5be7925e77.txt"
+
+# Property tests check results, never timings: a first example that builds tables, or any
+# example on a busy machine, may take longer than hypothesis' default 200 ms deadline.
+settings.register_profile("dedup", deadline=None)
+settings.load_profile("dedup")
 
 
 def eval_path(name: str) -> Path:
