@@ -39,6 +39,7 @@ from rapidfuzz import fuzz
 from dedup.chains import Candidate
 from dedup.classify import ends_line, glued, starts_line
 from dedup.model import (
+    Action,
     Edit,
     Repair,
     RepairOptions,
@@ -567,27 +568,24 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
             moves(text, sk, lines, decision, matched, opts.anchor_chars)
         else:
             edits.extend(
-                Edit(
-                    start=at,
-                    end=at,
-                    action="split",
-                    reason="word-break-from-removed-copy",
-                    score=1.0,
-                    kept=decision.kept,
-                    replacement=" ",
-                )
+                _insertion(decision, at, " ", "split", "word-break-from-removed-copy")
                 for at in word_breaks(text, sk, decision)
             )
-        for at, piece in decision.moves:
-            edits.append(
-                Edit(
-                    start=at,
-                    end=at,
-                    action="move",
-                    reason="missing-from-kept-copy",
-                    score=1.0,
-                    kept=decision.kept,
-                    replacement=piece,
-                )
-            )
+        edits.extend(
+            _insertion(decision, at, piece, "move", "missing-from-kept-copy")
+            for at, piece in decision.moves
+        )
     return tuple(_without_overlaps(edits))
+
+
+def _insertion(decision: Decision, at: int, piece: str, action: Action, reason: str) -> Edit:
+    """An edit that inserts ``piece`` at ``at``, on behalf of the copy ``decision`` keeps."""
+    return Edit(
+        start=at,
+        end=at,
+        action=action,
+        reason=reason,
+        score=1.0,
+        kept=decision.kept,
+        replacement=piece,
+    )
