@@ -209,8 +209,9 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return
     if cand.score < opts.min_similarity:
         return
-    breaks_a = sk.breaks(cand.a0, cand.a1)
-    breaks_b = sk.breaks(cand.b0, cand.b1)
+    (breaks_a, breaks_b, blank_a, blank_b), quoted = _seams(cand, sk, text)
+    if quoted:
+        return  # a reply quoting a post's paragraphs one at a time: both stay
     gap = max(0, cand.b0 - cand.a1)
     between = _lines_between(sk, cand.a1, cand.b0)
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
@@ -219,7 +220,6 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or _long(
         cand, sk, opts, text
     )
-    blank_a, blank_b = sk.blank_breaks(cand.a0, cand.a1), sk.blank_breaks(cand.b0, cand.b1)
     if (
         few * 2 > many
         and max(blank_a, blank_b) >= 1
@@ -261,6 +261,43 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     elif gap <= opts.max_gap_ratio * cand.matched and _labels_between(cand, sk, opts, text):
         # a post, a few labels (a reply counter, a name), and the post again as its preview
         cand.kind = "adjacent"
+
+
+def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
+    """The line breaks (all, then those with a blank line, first copy then second) of each
+    copy that its twin may lack, and whether one copy quotes the other piece by piece.
+
+    Where one copy goes from one aligned part to the next across one line break and its twin
+    has lines of its own between them (two paragraphs of a post, and the same paragraphs
+    quoted with the reply between them), the twin's breaks there count as one, as that copy
+    kept its break: a copy is flattened only where it glues what its twin parts. Where those
+    lines of its own end with one that ends in a colon (``X said:``), introducing the next
+    part, the copy is a reply quoting the other's paragraphs one at a time."""
+    counts = [
+        sk.breaks(cand.a0, cand.a1),
+        sk.breaks(cand.b0, cand.b1),
+        sk.blank_breaks(cand.a0, cand.a1),
+        sk.blank_breaks(cand.b0, cand.b1),
+    ]
+    quoted = False
+    runs = sorted(cand.runs)
+    for left, right in itertools.pairwise(runs):
+        if right.a0 < left.a1 or right.b0 < left.b1:
+            continue  # overlapping parts: no seam between them
+        # the boundaries from the last letter of one part to the first of the next, each side
+        seams = ((left.a1 - 1, right.a0 + 1), (left.b1 - 1, right.b0 + 1))
+        for i, breaks in ((0, sk.breaks), (2, sk.blank_breaks)):
+            in_a, in_b = breaks(*seams[0]), breaks(*seams[1])
+            if min(in_a, in_b) == 1:
+                counts[i] -= in_a - 1
+                counts[i + 1] -= in_b - 1
+        in_a, in_b = sk.breaks(*seams[0]), sk.breaks(*seams[1])
+        if min(in_a, in_b) == 1 and max(in_a, in_b) >= 2:
+            start, end = sk.text_range(*seams[in_b > in_a])
+            lines = [line.strip() for line in text[start:end].split("\n")[1:-1]]
+            last = next((line for line in reversed(lines) if line), "")
+            quoted = quoted or _INTRODUCES.search(last) is not None
+    return counts, quoted
 
 
 def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
