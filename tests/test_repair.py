@@ -262,10 +262,9 @@ def test_properties_on_scraped_looking_text(text: str) -> None:
 def test_the_character_table_agrees_with_the_regex_properties_it_is_built_from() -> None:
     import regex
 
-    from dedup.chars import NO_SPACE_CLASS
-    from dedup.tokens import _WORD_CLASS, SOLO, WORD, _char_classes
+    from dedup.chars import _WORD_CLASS, NO_SPACE_CLASS, SOLO, WORD, char_classes
 
-    table = _char_classes()
+    table = char_classes()
     assert table.shape == (0x110000,)
     word, solo = regex.compile(_WORD_CLASS), regex.compile(NO_SPACE_CLASS)
     # every 61st code point, surrogates and the last planes included, and a few named ones
@@ -277,10 +276,10 @@ def test_the_character_table_agrees_with_the_regex_properties_it_is_built_from()
 
 
 def test_the_case_table_lower_cases_one_code_point_for_one() -> None:
-    from dedup.tokens import UPPER, WORD, _case_tables, _char_classes
+    from dedup.chars import UPPER, WORD, case_tables, char_classes
 
-    lower, flags = _case_tables()
-    classes = _char_classes()
+    lower, flags = case_tables()
+    classes = char_classes()
     sample = [*range(0, 0x110000, 61), *range(0x370, 0x400), ord("Σ"), ord("ς"), ord("İ")]
     for cp in sample:
         char = chr(cp)
@@ -458,9 +457,9 @@ def test_the_damage_table_marks_exactly_the_characters_of_its_classes() -> None:
 
     import numpy as np
 
+    from dedup.chars import every_code_point
     from dedup.normalize import gate_scan
     from dedup.quality import _END, _NO_GLUE, _NO_START, _SCAN, _damage_table
-    from dedup.tokens import every_code_point
 
     every = every_code_point()
     table = _damage_table()
@@ -489,7 +488,7 @@ def test_the_damage_measure_agrees_with_a_scan_by_regular_expressions(text: str)
 
 
 def test_no_code_point_past_the_cased_range_has_a_lower_case() -> None:
-    from dedup.tokens import _CASED_END, every_code_point
+    from dedup.chars import _CASED_END, every_code_point
 
     rest = every_code_point()[_CASED_END:]
     assert rest.lower() == rest
@@ -741,7 +740,7 @@ def test_the_skeleton_sees_through_json_escapes(text: str, ascii_only: bool) -> 
 
 
 def test_markup_spans_are_what_the_pattern_finds() -> None:
-    from dedup.tokens import MARKUP, markup_spans
+    from dedup.markup import MARKUP, markup_spans
 
     text = 'a&amp;b <p class="x">c</p> \\u00e9 \\\\u003cb\\\\u003e [d](https://e.org/f) &lt;i&gt;'
     assert markup_spans(text)[0] == [m.span() for m in MARKUP.finditer(text)]

@@ -1,4 +1,5 @@
-"""Character rules every stage shares: scripts written without spaces, HTML entity references.
+"""Character rules every stage shares: scripts written without spaces, HTML entity references,
+word characters and their lower case.
 
 One table, read by repair's skeleton (:mod:`dedup.tokens`) and by the corpus' canonical tokens
 (:mod:`dedup.corpus.shingle`): in a script written without spaces between words, every
@@ -8,6 +9,10 @@ included), Thai, Lao, Khmer, Myanmar and Tibetan (whose syllable mark, the tsheg
 syllables, not words), by the Unicode ``Script`` property of each character (not its block:
 half-width Katakana, the CJK radicals and the Han extensions beyond the Basic Multilingual
 Plane belong to their scripts wherever they sit).
+
+The tables of repair's skeleton over all code points (:func:`char_classes`, :func:`case_tables`)
+say which are word characters, which of those are capitals, and their lower case one for one;
+the markup the skeleton sees through (:mod:`dedup.markup`) reads them too.
 
 >>> no_space("\N{CJK UNIFIED IDEOGRAPH-4E2D}"), no_space("\N{HALFWIDTH KATAKANA LETTER A}")
 (True, True)
@@ -31,6 +36,13 @@ __all__ = [
     "NO_SPACE_CLASS",
     "NO_SPACE_SCRIPTS",
     "NO_SPACE_WEIGHT",
+    "SOLO",
+    "U32",
+    "UPPER",
+    "WORD",
+    "case_tables",
+    "char_classes",
+    "code_points",
     "every_code_point",
     "no_space",
     "no_space_table",
@@ -74,3 +86,71 @@ def no_space_table() -> npt.NDArray[np.bool_]:
 def no_space(char: str) -> bool:
     """Whether the character ``char`` belongs to a script written without spaces."""
     return bool(no_space_table()[ord(char)])
+
+
+# The word characters of the skeleton (:mod:`dedup.tokens`): letters, digits, combining marks.
+_WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
+
+# The classes of :func:`char_classes` (0: not a word character).
+WORD = 1
+SOLO = 2  # a character of a script written without spaces: every one starts a "word"
+UPPER = 4  # added to WORD for a capital (in the table of :func:`case_tables`)
+
+U32 = npt.NDArray[np.uint32]
+
+_UTF32 = np.dtype("<u4")  # (a dtype object: numpy converts np.uint32 into one at every call)
+
+# Code points from here on have no lower case of their own (the last cased letters, Adlam's,
+# end at U+1E94B); a test checks it.
+_CASED_END = 0x20000
+
+
+@lru_cache(maxsize=1)
+def char_classes() -> npt.NDArray[np.uint8]:
+    """A table over all code points: 0 other, 1 word character, 2 word character of its own.
+
+    Built once from the regex module's Unicode properties; read-only afterwards.
+    """
+    table = np.zeros(0x110000, dtype=np.uint8)
+    every = every_code_point()
+    for match in regex.finditer(_WORD_CLASS, every):
+        table[match.start() : match.end()] = WORD
+    table[no_space_table()] = SOLO
+    table.setflags(write=False)
+    return table
+
+
+@lru_cache(maxsize=1)
+def case_tables() -> tuple[U32, npt.NDArray[np.uint8]]:
+    """Two tables over all code points, built once and read-only afterwards.
+
+    - the lower case of each code point, one for one: U+0130 (İ), whose lower case is two
+      characters, stays as it is, and final sigma (U+03C2) folds into sigma (U+03C3) as capital
+      sigma does;
+    - :func:`char_classes`, with ``UPPER`` added to the word characters that lower-case to
+      another character (capitals and title-case letters).
+    """
+    cased = every_code_point(_CASED_END)
+    lowered = "\u0130".join(part.lower() for part in cased.split("\u0130"))
+    if len(lowered) != len(cased):  # a Unicode version with another many-character lower case
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in cased)
+    lower = np.arange(0x110000, dtype=np.uint32)
+    cased_lower = code_points(lowered)
+    changed = cased_lower != lower[:_CASED_END]
+    lower[:_CASED_END] = cased_lower
+    flags = char_classes().copy()
+    flags[:_CASED_END][changed & (flags[:_CASED_END] == WORD)] |= UPPER
+    # capital and final sigma: sigma (str.lower picks final sigma by context)
+    lower[0x3A3] = lower[0x3C2] = 0x3C3
+    lower.setflags(write=False)
+    flags.setflags(write=False)
+    return lower, flags
+
+
+def code_points(text: str) -> U32:
+    """The code points of ``text`` as an array (lone surrogates included).
+
+    >>> code_points("a\u00e9").tolist()
+    [97, 233]
+    """
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), _UTF32)

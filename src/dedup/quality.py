@@ -20,9 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
-from dedup.chars import ENTITY
+from dedup.chars import ENTITY, code_points, every_code_point
 from dedup.normalize import gate_hit, gate_scan
-from dedup.tokens import code_points, every_code_point
 
 __all__ = ["Quality", "better", "quality"]
 

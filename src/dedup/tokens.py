@@ -17,11 +17,10 @@ without spaces (Chinese, Japanese, Thai, …), and a capital glued to a lower-ca
 [0, 4, 11, 26]
 
 Naive extractors keep a page's script data and markup, so a second copy of an article is often
-a JSON string or HTML inside one: ``"articleBody":"Caf\\u00e9 \\"open\\"\\nNext"`` or
-``\\u003cp class=\\"lead\\"\\u003eCafé\\u003c/p\\u003e``. The skeleton sees through them (see
-:data:`MARKUP`): JSON escapes, HTML tags (raw, JSON-escaped or entity-escaped), entity
-references and the targets of markdown links are left out, and an escape or a reference that
-stands for a letter (``\\u00e9``, ``&eacute;``) gives that letter, at the escape's offset:
+a JSON string or HTML inside one. The skeleton sees through them (:mod:`dedup.markup`): JSON
+escapes, HTML tags (raw, JSON-escaped or entity-escaped), entity references and the targets of
+markdown links are left out, and an escape or a reference that stands for a letter
+(``\\u00e9``, ``&eacute;``) gives that letter, at the escape's offset:
 
 >>> skeleton(r'"body":"Caf\\u00e9 \\"open\\"\\nNext <b>day</b> [here](https://x.org/a)"').letters()
 'bodycaféopennextdayhere'
@@ -29,7 +28,6 @@ stands for a letter (``\\u00e9``, ``&eacute;``) gives that letter, at the escape
 
 from __future__ import annotations
 
-import html.entities
 import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -38,105 +36,13 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-import regex
 
-from dedup.chars import ENTITY_REFERENCE, every_code_point, no_space_table
+from dedup.chars import SOLO, U32, UPPER, WORD, case_tables, code_points
+from dedup.markup import marks, markup_at, markup_cut
 
-__all__ = [
-    "MARKUP",
-    "Skeleton",
-    "code_points",
-    "every_code_point",
-    "marks",
-    "markup_spans",
-    "skeleton",
-    "without",
-]
+__all__ = ["Skeleton", "skeleton", "without"]
 
-_WORD_CLASS = r"[\p{L}\p{N}\p{M}]+"
-# What a skeleton leaves out: markup and the escapes of script data, which sit between the words
-# of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
-# entity-escaped), an entity reference (escaped again: ``&amp;rsquo;``, ``\\u0026rsquo;``), a
-# JSON or JavaScript escape (up to eight backslashes: strings inside strings), a markdown
-# link's target. (A tag is at most ``_TAG`` long.)
-_TAG = 2000
-MARKUP = regex.compile(
-    rf"<[!/]?[A-Za-z][^<>]{{0,{_TAG}}}>"
-    rf"|\\{{1,8}}u003[cC]/?[A-Za-z][^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
-    rf"|&lt;/?[A-Za-z][^<>&]{{0,{_TAG}}}?&gt;"
-    r"|(?:&(?:amp;){0,4}|\\{1,8}u0026)(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
-    r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
-    rf"|\]\([^()\s]{{1,{_TAG}}}\)"
-)
-# Which characters can start what MARKUP matches: a text without them has nothing to see through
-# (a link's target starts with "](").
-_MARK_CHARS = ("<", "\\", "&", "]")
-_NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
-
-WORD = 1
-SOLO = 2  # a character of a script written without spaces: every one starts a "word"
-UPPER = 4  # added to WORD for a capital (in the table of :func:`_case_tables`)
-
-U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
-
-
-_UTF32 = np.dtype("<u4")  # (a dtype object: numpy converts np.uint32 into one at every call)
-
-# Code points from here on have no lower case of their own (the last cased letters, Adlam's,
-# end at U+1E94B); a test checks it.
-_CASED_END = 0x20000
-
-
-@lru_cache(maxsize=1)
-def _char_classes() -> npt.NDArray[np.uint8]:
-    """A table over all code points: 0 other, 1 word character, 2 word character of its own.
-
-    Built once from the regex module's Unicode properties; read-only afterwards.
-    """
-    table = np.zeros(0x110000, dtype=np.uint8)
-    every = every_code_point()
-    for match in regex.finditer(_WORD_CLASS, every):
-        table[match.start() : match.end()] = WORD
-    table[no_space_table()] = SOLO
-    table.setflags(write=False)
-    return table
-
-
-@lru_cache(maxsize=1)
-def _case_tables() -> tuple[U32, npt.NDArray[np.uint8]]:
-    """Two tables over all code points, built once and read-only afterwards.
-
-    - the lower case of each code point, one for one: U+0130 (İ), whose lower case is two
-      characters, stays as it is, and final sigma (U+03C2) folds into sigma (U+03C3) as capital
-      sigma does;
-    - :func:`_char_classes`, with ``UPPER`` added to the word characters that lower-case to
-      another character (capitals and title-case letters).
-    """
-    cased = every_code_point(_CASED_END)
-    lowered = "\u0130".join(part.lower() for part in cased.split("\u0130"))
-    if len(lowered) != len(cased):  # a Unicode version with another many-character lower case
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in cased)
-    lower = np.arange(0x110000, dtype=np.uint32)
-    cased_lower = code_points(lowered)
-    changed = cased_lower != lower[:_CASED_END]
-    lower[:_CASED_END] = cased_lower
-    flags = _char_classes().copy()
-    flags[:_CASED_END][changed & (flags[:_CASED_END] == WORD)] |= UPPER
-    # capital and final sigma: sigma (str.lower picks final sigma by context)
-    lower[0x3A3] = lower[0x3C2] = 0x3C3
-    lower.setflags(write=False)
-    flags.setflags(write=False)
-    return lower, flags
-
-
-def code_points(text: str) -> U32:
-    """The code points of ``text`` as an array (lone surrogates included).
-
-    >>> code_points("a\u00e9").tolist()
-    [97, 233]
-    """
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), _UTF32)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -153,8 +59,9 @@ class Skeleton:
       ``blank_upto[k]``: how many of the first ``k`` edges jump over a blank line or more, so
       the breaks inside any range are two binary searches;
     - ``size``: how many skeleton characters there are (``len(sk)``);
-    - ``markup``: the spans of the text that :data:`MARKUP` matched (sorted, disjoint), and
-      ``marks``: where the text holds a character that may start markup (:func:`marks`);
+    - ``markup``: the spans of the text that :data:`~dedup.markup.MARKUP` matched (sorted,
+      disjoint), and ``marks``: where the text holds a character that may start markup
+      (:func:`~dedup.markup.marks`);
     - ``decoded``: ``chars`` as a string, once :meth:`letters` has decoded them (a pass reads
       the letters of most of the text, as a whole and in parts, several times).
     """
@@ -235,7 +142,7 @@ def _decoded(chars: U32) -> str:
 @lru_cache(maxsize=1)
 def _start_pairs() -> npt.NDArray[np.bool_]:
     """Whether a word starts at a character, by ``8 * (class of the character before it) +
-    (class of the character)`` (classes as in :func:`_case_tables`; 0 before the text).
+    (class of the character)`` (classes as in :func:`dedup.chars.case_tables`; 0 before the text).
 
     A word starts at a word character after one that is not, at every character of a script
     without spaces, and at a capital glued to a lower-case letter (``européensA``).
@@ -256,82 +163,12 @@ def _start_pairs() -> npt.NDArray[np.bool_]:
 _SCAN_BLOCK = 1 << 18
 
 
-def markup_spans(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
-    """The spans of ``text`` that :data:`MARKUP` matches (sorted, disjoint), and the code point
-    of the word character that an escape or a reference among them stands for, by its offset.
-
-    >>> markup_spans(r"a&eacute;b\\u0026<i>")
-    ([(1, 9), (10, 16), (16, 19)], {1: 233})
-    """
-    return _markup_at(text, marks(text))
-
-
-def marks(text: str) -> list[int]:
-    """Where ``text`` holds a character that starts markup (``<``, ``\\``, ``&``, ``](``),
-    sorted: every match of :data:`MARKUP` starts at one of them.
-
-    >>> marks("a < b & c](d")
-    [2, 6, 9]
-    """
-    # (str.find runs at memory speed for one character, where a scan by a pattern, or for two
-    # characters, costs several times more: a link's target is looked for by its "]")
-    at = []
-    for mark in _MARK_CHARS:
-        k = text.find(mark)
-        while k >= 0:
-            if mark != "]" or text.startswith("(", k + 1):
-                at.append(k)
-            k = text.find(mark, k + 1)
-    at.sort()
-    return at
-
-
-def _markup_at(text: str, at: list[int]) -> tuple[list[tuple[int, int]], dict[int, int]]:
-    """:func:`markup_spans`, from the text's :func:`marks` ``at``: the pattern is tried only
-    there, in order, from the end of the last match on, which finds what MARKUP.finditer
-    finds."""
-    if not at:
-        return [], {}
-    table = _char_classes()
-    spans = []
-    letters = {}
-    end = 0
-    for k in at:
-        if k < end:
-            continue
-        m = MARKUP.match(text, k)
-        if m is None:
-            continue
-        end = m.end()
-        spans.append(m.span())
-        hex_, ref = m.group("hex"), m.group("ref")
-        if hex_ is not None:
-            cp = int(hex_, 16)
-        elif ref is not None:
-            cp = _reference(ref)
-        else:
-            continue
-        if 0 < cp < 0x110000 and table[cp]:
-            letters[m.start()] = cp
-    return spans, letters
-
-
-def _reference(ref: str) -> int:
-    """The code point an entity reference's body (``eacute``, ``#233``, ``#xE9``) stands for,
-    0 for none or more than one."""
-    if ref.startswith("#"):
-        number = int(ref[2:], 16) if ref[1:2] in ("x", "X") else int(ref[1:])
-        return number if number < 0x110000 else 0
-    value = _NAMED.get(ref, "")
-    return ord(value) if len(value) == 1 else 0
-
-
 def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
-    lower, table = _case_tables()
+    lower, table = case_tables()
     rule = _start_pairs()
     at = marks(text)
-    entities, letters = _markup_at(text, at)
+    entities, letters = markup_at(text, at)
     parts = []
     before = 0  # the class of the character before the block
     size = 0  # the skeleton characters before the block
@@ -431,23 +268,20 @@ def _assembled(
 def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleton | None:
     """The skeleton of ``text`` with the character ranges ``cuts`` (sorted, disjoint) taken
     out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, and only the
-    word start right after each cut is decided again. ``None`` where markup (:data:`MARKUP`)
-    crosses or touches a cut, or would be found across one in the text with the cuts taken out
-    (which is then to be scanned afresh).
+    word start right after each cut is decided again. ``None`` where markup crosses or touches
+    a cut, or would be found across one in the text with the cuts taken out (which is then to
+    be scanned afresh: :func:`~dedup.markup.markup_cut`).
 
     >>> text = "Intro.\\nTeaser line.\\nThe article."
     >>> sk = without(skeleton(text), text, [(7, 20)])
     >>> "".join(map(chr, sk.chars)), sk.offsets[sk.starts].tolist(), sk.newline_list
     ('introthearticle', [0, 7, 11], [6])
     """
-    for start, end in cuts:
-        if _markup_near(sk.marks, text, start, end) and not _same_markup(
-            text, sk.markup, start, end, cuts
-        ):
-            return None
-    markup = _markup_kept(sk.markup, cuts)
-    points = _marks_kept(sk.marks, text, cuts)
-    table = _case_tables()[1]
+    kept_markup = markup_cut(text, sk.markup, sk.marks, cuts)
+    if kept_markup is None:
+        return None
+    markup, points = kept_markup
+    table = case_tables()[1]
     rule = _start_pairs()
     kept: list[tuple[int, int]] = []
     at = 0
@@ -498,97 +332,6 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         # (the letters that stay, as the text's letters had them: no decoding again)
         cut.decoded.append("".join(sk.decoded[0][i0:i1] for i0, i1 in ranges))
     return cut
-
-
-def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
-    """Whether markup could reach the cut ``[start, end)`` of ``text``, whose :func:`marks`
-    are ``at``: one of them lies within a match's reach of an end of the cut, or a link's
-    target could start right before it (``]`` before, ``(`` after)."""
-    if start and text[start - 1] == "]":
-        return True
-    reach = _TAG + 16
-    for point in (start, end):
-        k = bisect_left(at, point - reach)
-        if k < len(at) and at[k] < point + reach:
-            return True
-    return False
-
-
-def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> list[int]:
-    """The marks ``at`` outside ``cuts``, in offsets of the text with the cuts taken out, and
-    the ``](`` a cut joins (``]`` before it, ``(`` after)."""
-    out = []
-    shift = 0
-    k = 0
-    for point in at:
-        while k < len(cuts) and cuts[k][1] <= point:
-            start, end = cuts[k]
-            if start and text[start - 1] == "]" and text.startswith("(", end):
-                out.append(start - 1 - shift)
-            shift += end - start
-            k += 1
-        if k < len(cuts) and cuts[k][0] <= point:
-            continue  # inside a cut
-        out.append(point - shift)
-    for start, end in cuts[k:]:
-        if start and text[start - 1] == "]" and text.startswith("(", end):
-            out.append(start - 1 - shift)
-        shift += end - start
-    return sorted(set(out))
-
-
-def _same_markup(
-    text: str,
-    markup: list[tuple[int, int]],
-    start: int,
-    end: int,
-    cuts: Sequence[tuple[int, int]],
-) -> bool:
-    """Whether the text with ``[start, end)`` cut out has, around the cut, the markup it had
-    (``markup``, minus what the cut takes whole): none crosses or touches the cut, and the
-    matches of a scan of the joined neighbourhood are the old ones. (Past a match's reach the
-    two texts and their scans agree; the neighbourhood starts and ends outside any match.)"""
-    reach = _TAG + 16
-    lo, hi = max(0, start - reach), min(len(text), end + reach)
-    if any(a != start and lo < b and a < hi for a, b in cuts):
-        return False  # another cut nearby: the text is scanned afresh
-    k = bisect_right(markup, (lo, len(text)))
-    if k and markup[k - 1][1] > lo:
-        lo = markup[k - 1][0]
-    old: list[tuple[int, int]] = []
-    shift = start - lo
-    for a, b in markup[bisect_left(markup, (lo, 0)) :]:
-        if a >= hi:
-            break
-        hi = max(hi, b)
-        if b < start:
-            old.append((a - lo, b - lo))
-        elif a > end:
-            old.append((a - end + shift, b - end + shift))
-        elif not start < a < b < end:
-            return False  # it crosses or touches the cut
-    found, _ = markup_spans(text[lo:start] + text[end:hi])
-    return found == old
-
-
-def _markup_kept(
-    markup: list[tuple[int, int]], cuts: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """The spans of ``markup`` outside ``cuts``, in offsets of the text with the cuts taken
-    out (none crosses a cut: :func:`without` checks)."""
-    if not markup:
-        return markup
-    out = []
-    shift = 0
-    k = 0
-    for a, b in markup:
-        while k < len(cuts) and cuts[k][1] <= a:
-            shift += cuts[k][1] - cuts[k][0]
-            k += 1
-        if k < len(cuts) and cuts[k][0] < b:
-            continue  # inside a cut
-        out.append((a - shift, b - shift))
-    return out
 
 
 def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]) -> Skeleton:

@@ -1,0 +1,228 @@
+"""What the skeleton of a text sees through: markup and the escapes of script data.
+
+Naive extractors keep a page's script data and markup, so a second copy of an article is often
+a JSON string or HTML inside one: ``"articleBody":"Caf\\u00e9 \\"open\\"\\nNext"`` or
+``\\u003cp class=\\"lead\\"\\u003eCafé\\u003c/p\\u003e``. :data:`MARKUP` finds what sits
+between the words of such a copy: JSON escapes, HTML tags (raw, JSON-escaped or
+entity-escaped), entity references and the targets of markdown links. An escape or a reference
+that stands for a word character (``\\u00e9``, ``&eacute;``) gives that character
+(:func:`markup_spans`). The pattern is tried only at the characters that can start it
+(:func:`marks`), and a text cut in places keeps the markup it had wherever a cut cannot reach
+it (:func:`markup_cut`).
+
+>>> markup_spans(r'"Caf\\u00e9 <b>day</b>"')
+([(4, 10), (11, 14), (17, 21)], {4: 233})
+"""
+
+from __future__ import annotations
+
+import html.entities
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+import regex
+
+from dedup.chars import ENTITY_REFERENCE, char_classes
+
+__all__ = ["MARKUP", "marks", "markup_at", "markup_cut", "markup_spans"]
+
+# What a skeleton leaves out: markup and the escapes of script data, which sit between the words
+# of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
+# entity-escaped), an entity reference (escaped again: ``&amp;rsquo;``, ``\\u0026rsquo;``), a
+# JSON or JavaScript escape (up to eight backslashes: strings inside strings), a markdown
+# link's target. (A tag is at most ``_TAG`` long.)
+_TAG = 2000
+MARKUP = regex.compile(
+    rf"<[!/]?[A-Za-z][^<>]{{0,{_TAG}}}>"
+    rf"|\\{{1,8}}u003[cC]/?[A-Za-z][^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
+    rf"|&lt;/?[A-Za-z][^<>&]{{0,{_TAG}}}?&gt;"
+    r"|(?:&(?:amp;){0,4}|\\{1,8}u0026)(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
+    r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
+    rf"|\]\([^()\s]{{1,{_TAG}}}\)"
+)
+# Which characters can start what MARKUP matches: a text without them has nothing to see through
+# (a link's target starts with "](").
+_MARK_CHARS = ("<", "\\", "&", "]")
+_NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
+
+
+def markup_spans(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The spans of ``text`` that :data:`MARKUP` matches (sorted, disjoint), and the code point
+    of the word character that an escape or a reference among them stands for, by its offset.
+
+    >>> markup_spans(r"a&eacute;b\\u0026<i>")
+    ([(1, 9), (10, 16), (16, 19)], {1: 233})
+    """
+    return markup_at(text, marks(text))
+
+
+def marks(text: str) -> list[int]:
+    """Where ``text`` holds a character that starts markup (``<``, ``\\``, ``&``, ``](``),
+    sorted: every match of :data:`MARKUP` starts at one of them.
+
+    >>> marks("a < b & c](d")
+    [2, 6, 9]
+    """
+    # (str.find runs at memory speed for one character, where a scan by a pattern, or for two
+    # characters, costs several times more: a link's target is looked for by its "]")
+    at = []
+    for mark in _MARK_CHARS:
+        k = text.find(mark)
+        while k >= 0:
+            if mark != "]" or text.startswith("(", k + 1):
+                at.append(k)
+            k = text.find(mark, k + 1)
+    at.sort()
+    return at
+
+
+def markup_at(text: str, at: list[int]) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """:func:`markup_spans`, from the text's :func:`marks` ``at``: the pattern is tried only
+    there, in order, from the end of the last match on, which finds what MARKUP.finditer
+    finds."""
+    if not at:
+        return [], {}
+    table = char_classes()
+    spans = []
+    letters = {}
+    end = 0
+    for k in at:
+        if k < end:
+            continue
+        m = MARKUP.match(text, k)
+        if m is None:
+            continue
+        end = m.end()
+        spans.append(m.span())
+        hex_, ref = m.group("hex"), m.group("ref")
+        if hex_ is not None:
+            cp = int(hex_, 16)
+        elif ref is not None:
+            cp = _reference(ref)
+        else:
+            continue
+        if 0 < cp < 0x110000 and table[cp]:
+            letters[m.start()] = cp
+    return spans, letters
+
+
+def _reference(ref: str) -> int:
+    """The code point an entity reference's body (``eacute``, ``#233``, ``#xE9``) stands for,
+    0 for none or more than one."""
+    if ref.startswith("#"):
+        number = int(ref[2:], 16) if ref[1:2] in ("x", "X") else int(ref[1:])
+        return number if number < 0x110000 else 0
+    value = _NAMED.get(ref, "")
+    return ord(value) if len(value) == 1 else 0
+
+
+def markup_cut(
+    text: str, markup: list[tuple[int, int]], at: list[int], cuts: Sequence[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[int]] | None:
+    """The markup spans and the :func:`marks` of ``text`` with the character ranges ``cuts``
+    (sorted, disjoint) taken out, from those of ``text`` (``markup``, ``at``); ``None`` where
+    markup crosses or touches a cut, or would be found across one in the text with the cuts
+    taken out (which is then to be scanned afresh).
+
+    >>> text = "a <b>x</b> cut here <i>y</i>"
+    >>> spans, _ = markup_spans(text)
+    >>> markup_cut(text, spans, marks(text), [(11, 15)])
+    ([(2, 5), (6, 10), (16, 19), (20, 24)], [2, 6, 16, 20])
+    >>> markup_cut(text, spans, marks(text), [(4, 7)]) is None  # it cuts into a tag
+    True
+    """
+    for start, end in cuts:
+        if _markup_near(at, text, start, end) and not _same_markup(text, markup, start, end, cuts):
+            return None
+    return _markup_kept(markup, cuts), _marks_kept(at, text, cuts)
+
+
+def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
+    """Whether markup could reach the cut ``[start, end)`` of ``text``, whose :func:`marks`
+    are ``at``: one of them lies within a match's reach of an end of the cut, or a link's
+    target could start right before it (``]`` before, ``(`` after)."""
+    if start and text[start - 1] == "]":
+        return True
+    reach = _TAG + 16
+    for point in (start, end):
+        k = bisect_left(at, point - reach)
+        if k < len(at) and at[k] < point + reach:
+            return True
+    return False
+
+
+def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> list[int]:
+    """The marks ``at`` outside ``cuts``, in offsets of the text with the cuts taken out, and
+    the ``](`` a cut joins (``]`` before it, ``(`` after)."""
+    out = []
+    shift = 0
+    k = 0
+    for point in at:
+        while k < len(cuts) and cuts[k][1] <= point:
+            start, end = cuts[k]
+            if start and text[start - 1] == "]" and text.startswith("(", end):
+                out.append(start - 1 - shift)
+            shift += end - start
+            k += 1
+        if k < len(cuts) and cuts[k][0] <= point:
+            continue  # inside a cut
+        out.append(point - shift)
+    for start, end in cuts[k:]:
+        if start and text[start - 1] == "]" and text.startswith("(", end):
+            out.append(start - 1 - shift)
+        shift += end - start
+    return sorted(set(out))
+
+
+def _same_markup(
+    text: str,
+    markup: list[tuple[int, int]],
+    start: int,
+    end: int,
+    cuts: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether the text with ``[start, end)`` cut out has, around the cut, the markup it had
+    (``markup``, minus what the cut takes whole): none crosses or touches the cut, and the
+    matches of a scan of the joined neighbourhood are the old ones. (Past a match's reach the
+    two texts and their scans agree; the neighbourhood starts and ends outside any match.)"""
+    reach = _TAG + 16
+    lo, hi = max(0, start - reach), min(len(text), end + reach)
+    if any(a != start and lo < b and a < hi for a, b in cuts):
+        return False  # another cut nearby: the text is scanned afresh
+    k = bisect_right(markup, (lo, len(text)))
+    if k and markup[k - 1][1] > lo:
+        lo = markup[k - 1][0]
+    old: list[tuple[int, int]] = []
+    shift = start - lo
+    for a, b in markup[bisect_left(markup, (lo, 0)) :]:
+        if a >= hi:
+            break
+        hi = max(hi, b)
+        if b < start:
+            old.append((a - lo, b - lo))
+        elif a > end:
+            old.append((a - end + shift, b - end + shift))
+        elif not start < a < b < end:
+            return False  # it crosses or touches the cut
+    found, _ = markup_spans(text[lo:start] + text[end:hi])
+    return found == old
+
+
+def _markup_kept(
+    markup: list[tuple[int, int]], cuts: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The spans of ``markup`` outside ``cuts``, in offsets of the text with the cuts taken
+    out (none crosses a cut: :func:`without` checks)."""
+    if not markup:
+        return markup
+    out = []
+    shift = 0
+    k = 0
+    for a, b in markup:
+        while k < len(cuts) and cuts[k][1] <= a:
+            shift += cuts[k][1] - cuts[k][0]
+            k += 1
+        if k < len(cuts) and cuts[k][0] < b:
+            continue  # inside a cut
+        out.append((a - shift, b - shift))
+    return out
