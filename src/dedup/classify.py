@@ -645,8 +645,8 @@ def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, t
             groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
         groups.sort(key=lambda item: item[1][0])
     for g, _ in groups:
-        if len(g) < 2:
-            continue
+        if len(g) < 2 or sorted(g, key=lambda c: c.b0) == g:
+            continue  # (in the same order, a block with matter between its pieces: a quote)
         total = sum(c.matched for c in g)
         spread = max(
             max(c.a1 for c in g) - min(c.a0 for c in g), max(c.b1 for c in g) - min(c.b0 for c in g)
@@ -664,11 +664,30 @@ def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, t
             for s0, s1 in ((c.a0, c.a1), (c.b0, c.b1))
         ):
             continue
+        if any(_introduced(text, int(sk.offsets[c.b0])) for c in g):
+            continue  # ``X said:`` introduces a copy: a post quoted on purpose
+        if any("://" in text[slice(*sk.text_range(c.a0, c.a1))] for c in g):
+            continue  # a link's address: the page's chrome between posts, not an item of text
         known = {id(c) for c in candidates}
         for c in g:
             c.kind, c.second_goes = "long", True
             if id(c) not in known:
                 candidates.append(c)
+
+
+def _introduced(text: str, start: int) -> bool:
+    """Whether what stands before ``start`` (past white space and opening quotes) ends in a
+    colon: a label that introduces what follows (``EPayne84 said:``, or a full-width colon).
+
+    >>> _introduced('Mr_Enigmatic said: "Hi guys', 20)
+    True
+    >>> _introduced("The Daily Beast. Hi guys", 17)
+    False
+    """
+    j = start
+    while j > 0 and (text[j - 1].isspace() or text[j - 1] in "\"'\u201c\u00ab\u300c"):
+        j -= 1
+    return j > 0 and _INTRODUCES.search(text, j - 1, j) is not None
 
 
 def _lines_of(sk: Skeleton, spans: list[tuple[int, int]]) -> int:
