@@ -32,6 +32,7 @@ __all__ = [
     "ends_line",
     "glued",
     "head_repeat",
+    "past_cut_mark",
     "realign_twice",
     "series",
     "starts_line",
@@ -49,6 +50,9 @@ _EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
 _PREVIEW_LINES = 2
 _SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+# The mark of a text cut short, right where a preview stops, after the rest of the word it cut
+# (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
+_CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
 # A line that ends in a colon (Latin, full-width or small) introduces what follows it (``X said:``).
 _INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
 # A page's header (title, byline, date) between a lead line and its twin: this many lines at
@@ -333,7 +337,7 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
     after_twin = sk.text_range(cand.b1 - 1, cand.b1 + 1)
     return (
         _SENTENCE_ENDS.search(text, *sk.text_range(cand.a0, cand.a1)) is not None
-        and _SENTENCE_END.search(text, *between) is None
+        and _SENTENCE_END.search(text, past_cut_mark(text, between[0] + 1), between[1]) is None
         and _WORDS_ONLY.fullmatch(text, *between) is not None
         and _SENTENCE_END.search(text, *after_twin) is None
         and _WORDS_ONLY.fullmatch(text, *after_twin) is not None
@@ -341,9 +345,21 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
 
 
 def _ends_sentence(text: str, end: int) -> bool:
-    """Whether the rest of the line from ``end`` holds a sentence's end."""
+    """Whether the rest of the line from ``end`` holds a sentence's end (an ellipsis right at
+    ``end`` marks a text cut short: it ends none).
+
+    >>> _ends_sentence("you can com...", 11), _ends_sentence("you can come.", 12)
+    (False, True)
+    """
     line_end = text.find("\n", end)
-    return _SENTENCE_END.search(text, end, len(text) if line_end < 0 else line_end) is not None
+    start = past_cut_mark(text, end)
+    return _SENTENCE_END.search(text, start, len(text) if line_end < 0 else line_end) is not None
+
+
+def past_cut_mark(text: str, at: int) -> int:
+    """Where the mark of a text cut short at ``at`` ends (``at`` when there is none there)."""
+    mark = _CUT_MARK.match(text, at)
+    return at if mark is None else mark.end()
 
 
 def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> bool:

@@ -37,7 +37,7 @@ import regex
 from rapidfuzz import fuzz
 
 from dedup.chains import Candidate
-from dedup.classify import ends_line, glued, starts_line
+from dedup.classify import ends_line, glued, past_cut_mark, starts_line
 from dedup.model import (
     Action,
     Edit,
@@ -78,7 +78,16 @@ _SCRIPT_MARKS = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
 # Two copies whose aligned shares differ by at most this are alike in what they hold.
 _SAME = 0.02
 # The same in a string of script data, whose bare quote closes the string.
-_TERMINAL_IN_CODE = regex.compile(r"[\p{Sentence_Terminal}\u2026]*(?:[\p{Pe}\p{Pf}']|\\+\")*")
+# (an escaped quote: ``\"``, or the escape that stands for one, ``\u0022``)
+_TERMINAL_IN_CODE = regex.compile(
+    r"[\p{Sentence_Terminal}\u2026]*(?:[\p{Pe}\p{Pf}']|\\+\"|\\+u0022)*"
+)
+# What stays with the text before a copy in a string of script data: the punctuation and
+# quotes of ``CLOSING``, and escaped quotes (``\":\"``, ``\u0022:\u0022``), so that the key,
+# its colon and the value's opening quote stay.
+_CLOSING_IN_CODE = regex.compile(
+    r"(?:[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]|\\+\"|\\+u0022)*"
+)
 # How far from the start of a kept copy (in letters) the heading it has before the text the
 # copies share may sit.
 _NEAR = 256
@@ -112,7 +121,7 @@ def _cut(
         start = int(lines.starts[sk.line(s0)])
     else:
         prev = int(offsets[s0 - 1]) + 1
-        closing = CLOSING.match(text, prev, int(offsets[s0]))
+        closing = (_CLOSING_IN_CODE if code else CLOSING).match(text, prev, int(offsets[s0]))
         start = closing.end() if closing else prev
         while start > prev and text[start - 1].isspace():
             start -= 1
@@ -203,6 +212,15 @@ def _take(
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
     cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded")
+    if teaser:
+        # the mark of the cut (the rest of the word, an ellipsis) goes with the preview it ends,
+        # and the space before the preview stays where the line goes on right after the mark
+        end = past_cut_mark(text, cut[1])
+        start = cut[0]
+        if cut[1] < end < len(text) and not text[end].isspace():
+            while start < cut[1] and text[start].isspace():
+                start += 1
+        cut = (start, end)
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))

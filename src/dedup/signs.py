@@ -46,9 +46,17 @@ _BEFORE_QUOTE = frozenset("{[:")
 # Code: one character in _CODE_SHARE or more is one of these.
 _CODE_MARKS = "()[]{}<>=;"
 _CODE_SHARE = 30
-# A JSON string's value opening right before a copy: the key's closing quote, the colon, the
-# value's opening quote (escaped too: a string in a string), then at most opening punctuation.
-_VALUE_OPENS = regex.compile(r'\\*"\s*:\s*\[?\s*\\*"[\s\p{Ps}\p{Pi}]*$')
+# A string's value opening right before a copy: the key's closing quote, the colon, the
+# value's opening quote, then at most opening punctuation. The quotes are JSON's (escaped too: a
+# string in a string), the escape that stands for one (``\u0022``: a string in a string that
+# escapes its quotes as code points), each the same on both sides of the colon, or a script's
+# single quotes around a key that is one name (``'cert_popup' : '``; not a plural's apostrophe).
+_SINGLE_QUOTED_KEY = r"'\w[\w.-]*'\s*:\s*\[?\s*'"
+_VALUE_OPENS = regex.compile(
+    r'(?:\\*"\s*:\s*\[?\s*\\*"|\\+u0022\s*:\s*\[?\s*\\+u0022'
+    rf"|{_SINGLE_QUOTED_KEY})[\s\p{{Ps}}\p{{Pi}}]*$"
+)
+_SINGLE_QUOTED_VALUE = regex.compile(_SINGLE_QUOTED_KEY)
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
 # How far before and after a copy the quotes of a JSON string around it are looked for.
@@ -113,14 +121,15 @@ def script(text: str, start: int, end: int, edges: int) -> float:
 
 
 def has_quote_punctuation(text: str) -> bool:
-    """Whether ``text`` holds JSON's punctuation around a quote (``":``, ``",``, ``{"``...)."""
+    """Whether ``text`` holds JSON's punctuation around a quote (``":``, ``",``, ``{"``...), or
+    a script's string value after a single-quoted key (``'key': '``)."""
     # (one str.find per quote: seven scans of the whole text for two characters cost more)
     k = text.find('"')
     while k >= 0:
         if text[k + 1 : k + 2] in _AFTER_QUOTE or (k and text[k - 1] in _BEFORE_QUOTE):
             return True
         k = text.find('"', k + 1)
-    return False
+    return "'" in text and _SINGLE_QUOTED_VALUE.search(text) is not None
 
 
 def scripts(
