@@ -1047,3 +1047,25 @@ def test_entries_each_twice_in_a_row_keep_every_entry_once_or_twice(
         assert not between or f"Organiser number {index}" in kept
     firsts = [kept.index(entry[0]) for entry in entries]
     assert firsts == sorted(firsts)
+
+
+def test_a_copy_that_ends_inside_a_line_takes_its_question_mark_after_the_quote() -> None:
+    """A copy that ends inside a line goes to its sentence's end, its terminal punctuation
+    after a closing quote too (``flaws"?``): no stray ``?`` opens the text that follows it,
+    which stays (``@JonB said ...``)."""
+    lines = [
+        "The new release has been delayed a bit this year. I believe the final version comes out "
+        "in a week's time, around the end of April. I always use whatever version of the toolkit "
+        "comes with the distribution, through its package manager.",
+        "Searching for the release and the toolkit version I get, not surprisingly, some "
+        "contradictory information about which version will be packaged. I think some suggest "
+        "it will be the long-term release.",
+        "Has anybody tried perhaps a beta of the release? If it is to be the long-term one, "
+        "sorry, but I have seen plenty of bad reports on this forum for the two after it. Is it "
+        'relatively "stable" and "not full of fatal flaws"?',
+    ]
+    post = "\n".join(lines)
+    after = "@JonB said in the thread: From this, I assume it is the older one for now.\n"
+    result = dedup.repair(f"{post}\n- {post} {after}")
+    assert [e.reason for e in result.edits] == ["long-copy"]
+    assert result.text == f"{post}\n{after}"

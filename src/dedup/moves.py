@@ -40,9 +40,10 @@ __all__ = ["CLOSING", "TERMINAL", "Decision", "Lines", "elsewhere", "moves", "wo
 _CJK_ENDS = "\u3002\uff01\uff1f\uff61"
 _CJK_END = rf"(?<=[{_CJK_ENDS}][\p{{Pe}}\p{{Pf}}\"']?)"
 _CJK_ENDS_FOUND = regex.compile(f"[{_CJK_ENDS}]")
-# Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence.
+# Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence:
+# its terminal punctuation and closing quotes or brackets in either order (``flaws"?``).
 CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]*")
-TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026]*[\p{Pe}\p{Pf}\"']*")
+TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026\p{Pe}\p{Pf}\"']*")
 # Fewer letters and digits than an anchor's width divided by this are not worth moving: a
 # stray number or initial.
 _MIN_MOVE = 3
