@@ -886,6 +886,45 @@ def test_a_sentence_quoted_or_copies_with_a_sentence_between_stay(between: str) 
     assert dedup.repair(text, min_share=1.0).edits == ()
 
 
+_HURDLES = (
+    "Main hurdles: from what I have read, the effects program is locked to a single core, so "
+    "the speed of one core is vital. Rendering is mainly done on the processor rather than the "
+    "graphics card, so I am trying to work out where to draw the line on the card and not waste "
+    "money on one that is overkill for what I do. It also matters that the machine can run "
+    "several of these heavy programs at once without locking up."
+)
+_BANDWIDTH = (
+    "Also, memory bandwidth is said to be a vital figure for a card's editing performance, which "
+    "leaves me torn between saving money on a card with twelve gigabytes or jumping up into the "
+    "higher range and getting a gaming card or a workstation card for about the same price. I "
+    "am open to changing anything, but prefer to stick with the makers I have always used."
+)
+
+
+def test_paragraphs_of_a_post_quoted_one_by_one_with_the_reply_between_stay() -> None:
+    """A reply that quotes a post's two paragraphs one at a time, its answer between them, is
+    no flattened copy of the post: the post kept its paragraph break where the quotes have the
+    answer between them, so no break was lost, and the post and the quotes both stay."""
+    text = (
+        f"Mr_E\nMay 22, 2024\n\n{_HURDLES}\n\n{_BANDWIDTH}\n\n"
+        f"Wizard\nMay 22, 2024\n\n37 minutes ago, Mr_E said:\n\n{_HURDLES}\n\n"
+        "They added multicore rendering a few releases ago, so it will use more than one core.\n\n"
+        f"38 minutes ago, Mr_E said:\n\n{_BANDWIDTH}\n\n"
+        "Bandwidth is nice, but as the benchmarks show there is much more to it than that.\n"
+    )
+    assert dedup.repair(text).edits == ()
+
+
+def test_a_flattened_copy_that_kept_a_break_where_a_heading_was_still_goes() -> None:
+    """The counter-case: a flattened copy that kept one line break, where its paragraphed twin
+    has a heading between two paragraphs, still lost the other breaks, and goes."""
+    body = f"{_HURDLES}\n\nThe card\n\n{_BANDWIDTH}\n\n{_POST}\n\n{_HURDLES[:180]}"
+    flat = f"{_HURDLES}\n{_BANDWIDTH}{_POST}{_HURDLES[:180]}"
+    result = dedup.repair(f"{body}\n\n{flat}\n")
+    assert [e.reason for e in result.edits] == ["flattened-copy"]
+    assert result.text.strip() == body
+
+
 # --- series of short pieces -----------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "ends_line",
     "glued",
     "head_repeat",
+    "lead_repeat",
     "past_cut_mark",
     "realign_twice",
     "series",
@@ -58,6 +59,8 @@ _INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
 # A page's header (title, byline, date) between a lead line and its twin: this many lines at
 # most, each shorter than ``min_chars``.
 _HEADER_LINES = 4
+# A lead line is looked for whole (``lead_repeat``) up to this many letters long: a paragraph.
+_LEAD_LETTERS = 2048
 # The pieces of one copied block lie at most this many letters apart in each copy (four times
 # a chain's small gap: a series is what chains do not join, pieces with matter between them
 # in both copies).
@@ -206,8 +209,9 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return
     if cand.score < opts.min_similarity:
         return
-    breaks_a = sk.breaks(cand.a0, cand.a1)
-    breaks_b = sk.breaks(cand.b0, cand.b1)
+    (breaks_a, breaks_b, blank_a, blank_b), quoted = _seams(cand, sk, text)
+    if quoted:
+        return  # a reply quoting a post's paragraphs one at a time: both stay
     gap = max(0, cand.b0 - cand.a1)
     between = _lines_between(sk, cand.a1, cand.b0)
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
@@ -216,7 +220,6 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or _long(
         cand, sk, opts, text
     )
-    blank_a, blank_b = sk.blank_breaks(cand.a0, cand.a1), sk.blank_breaks(cand.b0, cand.b1)
     if (
         few * 2 > many
         and max(blank_a, blank_b) >= 1
@@ -243,7 +246,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         if between <= 1:
             cand.kind = "teaser"
             return
-        if _header_between(sk, cand.a1, cand.b0, opts):
+        if _header_between(sk, cand.a1, cand.b0, opts) or _lead_thrice(sk, cand, text):
             # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``)
             cand.kind, cand.lead = "teaser", True
             return
@@ -258,6 +261,43 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     elif gap <= opts.max_gap_ratio * cand.matched and _labels_between(cand, sk, opts, text):
         # a post, a few labels (a reply counter, a name), and the post again as its preview
         cand.kind = "adjacent"
+
+
+def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
+    """The line breaks (all, then those with a blank line, first copy then second) of each
+    copy that its twin may lack, and whether one copy quotes the other piece by piece.
+
+    Where one copy goes from one aligned part to the next across one line break and its twin
+    has lines of its own between them (two paragraphs of a post, and the same paragraphs
+    quoted with the reply between them), the twin's breaks there count as one, as that copy
+    kept its break: a copy is flattened only where it glues what its twin parts. Where those
+    lines of its own end with one that ends in a colon (``X said:``), introducing the next
+    part, the copy is a reply quoting the other's paragraphs one at a time."""
+    counts = [
+        sk.breaks(cand.a0, cand.a1),
+        sk.breaks(cand.b0, cand.b1),
+        sk.blank_breaks(cand.a0, cand.a1),
+        sk.blank_breaks(cand.b0, cand.b1),
+    ]
+    quoted = False
+    runs = sorted(cand.runs)
+    for left, right in itertools.pairwise(runs):
+        if right.a0 < left.a1 or right.b0 < left.b1:
+            continue  # overlapping parts: no seam between them
+        # the boundaries from the last letter of one part to the first of the next, each side
+        seams = ((left.a1 - 1, right.a0 + 1), (left.b1 - 1, right.b0 + 1))
+        for i, breaks in ((0, sk.breaks), (2, sk.blank_breaks)):
+            in_a, in_b = breaks(*seams[0]), breaks(*seams[1])
+            if min(in_a, in_b) == 1:
+                counts[i] -= in_a - 1
+                counts[i + 1] -= in_b - 1
+        in_a, in_b = sk.breaks(*seams[0]), sk.breaks(*seams[1])
+        if min(in_a, in_b) == 1 and max(in_a, in_b) >= 2:
+            start, end = sk.text_range(*seams[in_b > in_a])
+            lines = [line.strip() for line in text[start:end].split("\n")[1:-1]]
+            last = next((line for line in reversed(lines) if line), "")
+            quoted = quoted or _INTRODUCES.search(last) is not None
+    return counts, quoted
 
 
 def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
@@ -290,6 +330,19 @@ def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool
     return len(bounds) - 1 <= _HEADER_LINES and all(
         b - a < opts.min_chars for a, b in itertools.pairwise(bounds)
     )
+
+
+def _lead_thrice(sk: Skeleton, cand: Candidate, text: str) -> bool:
+    """Whether the first copy is the text's first line, whole, a sentence, and the text has it a
+    third time after its twin: the lead above an article that the page holds twice (its twin
+    in the body, and again in the body's other copy), however much stands between the lead
+    and its twin. (A sentence the page shows three times is no quote it means once more.)"""
+    if not (cand.a0 == 0 and ends_line(sk, cand.a1)) or not _ends_sentence(
+        text, sk.text_range(cand.a1 - 1, cand.a1)[1]
+    ):
+        return False
+    letters = sk.letters()
+    return letters.find(letters[cand.a0 : cand.a1], cand.b1) >= 0
 
 
 def _cut_short(
@@ -504,6 +557,36 @@ def head_repeat(sk: Skeleton) -> Candidate | None:
             n = int(first.shape[0])
             return Candidate([Run(0, n, start, end, n)], 0, n, start, end, n)
     return None
+
+
+def lead_repeat(sk: Skeleton, width: int) -> Candidate | None:
+    """The first line (``width`` letters or more, up to ``_LEAD_LETTERS``) and the next line
+    further on that repeats it whole, letter for letter, when the text has it a third time
+    after that line.
+
+    Anchors take a short line the text has three times for a label it repeats
+    (:mod:`dedup.anchors`) and pair none of it; a lead above an article that the page holds
+    twice is such a line, so the first line is looked for whole.
+
+    >>> from dedup.tokens import skeleton
+    >>> lead = "The lead of the story."
+    >>> sk = skeleton(lead + "\\nA title\\n" + lead + "\\nThe body.\\n" + lead + " The body.")
+    >>> found = lead_repeat(sk, 12)
+    >>> (found.a0, found.a1, found.b0, found.b1)
+    (0, 17, 23, 40)
+    """
+    edges = sk.edge_list
+    if not edges or not width <= edges[0] <= _LEAD_LETTERS:
+        return None
+    n = edges[0]
+    letters = sk.letters()
+    first = letters[:n]
+    at = letters.find(first, n)
+    while at >= 0 and not (sk.is_edge(at) and ends_line(sk, at + n)):
+        at = letters.find(first, at + 1)
+    if at < 0 or letters.find(first, at + n) < 0:
+        return None
+    return Candidate([Run(0, n, at, at + n, n)], 0, n, at, at + n, n)
 
 
 def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:

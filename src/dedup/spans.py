@@ -27,10 +27,17 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from dedup.anchors import runs
+from dedup.anchors import Run, runs
 from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
-from dedup.classify import classify, head_repeat, realign_twice, series, trim_seam
+from dedup.classify import (
+    classify,
+    head_repeat,
+    lead_repeat,
+    realign_twice,
+    series,
+    trim_seam,
+)
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.signs import has_quote_punctuation
 from dedup.tokens import Skeleton, skeleton
@@ -81,13 +88,20 @@ def analyse(
         return sk, []
     found_runs = runs(sk, opts.anchor_chars)
     head = head_repeat(sk)
+    lead = lead_repeat(sk, opts.anchor_chars)
+    if lead is not None:
+        # the lead and its twin are a pair of their own: no chain takes them into the copies
+        # of the body that the twin begins
+        found_runs = [r for r in found_runs if not _within(r, lead)]
     if not distant:
-        covered = sum(r.a1 - r.a0 for r in found_runs) + (head.matched if head is not None else 0)
+        covered = sum(r.a1 - r.a0 for r in found_runs)
+        covered += sum(first.matched for first in (head, lead) if first is not None)
         if covered < opts.min_chars:
             return sk, []
     candidates = chain(found_runs)
-    if head is not None and not any(c.a0 == 0 and c.b0 == head.b0 for c in candidates):
-        candidates.append(head)
+    for first in (head, lead):
+        if first is not None and not any(c.a0 == 0 and c.b0 == first.b0 for c in candidates):
+            candidates.append(first)
     # (whether the text has any sign of script data or markup, looked for once, if asked)
     found: list[bool] = []
 
@@ -105,6 +119,11 @@ def analyse(
     series(candidates, sk, opts, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
+
+
+def _within(run: Run, pair: Candidate) -> bool:
+    """Whether both copies of ``run`` lie within those of ``pair``."""
+    return pair.a0 <= run.a0 and run.a1 <= pair.a1 and pair.b0 <= run.b0 and run.b1 <= pair.b1
 
 
 def find_duplicates(
