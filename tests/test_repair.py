@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -408,6 +409,58 @@ def test_better_agrees_with_the_full_quality_scores(first: str, second: str) -> 
     from dedup.quality import better, quality
 
     assert better(first, second) == (quality(second).score > quality(first).score)
+
+
+class _Counted(str):
+    """A text that records what is counted in it."""
+
+    counted: list[str]
+
+    def count(self, sub: str, *args: Any) -> int:  # type: ignore[override]
+        self.counted.append(sub)
+        return super().count(sub, *args)
+
+
+def _counted(text: str) -> _Counted:
+    out = _Counted(text)
+    out.counted = []
+    return out
+
+
+@pytest.mark.parametrize("piece", ["c jumps over the lazy dog", "c jumps over the lazy dogs"])
+def test_a_piece_is_found_elsewhere_when_most_of_its_windows_are(piece: str) -> None:
+    """The windows of a piece are looked for only until the outcome is certain: the answer is
+    that of counting them all, whichever of them the rest of the text holds (five windows of
+    six letters, then six; the rest has no "c", so the piece's words are not all there)."""
+    import itertools
+
+    from dedup.moves import elsewhere
+    from dedup.tokens import skeleton
+
+    width = 6
+    sk = skeleton(piece)
+    letters = sk.letters()
+    windows = [letters[k : k + width] for k in range(0, len(letters) - width + 1, width // 2)]
+    assert len(windows) == len(piece) - 20
+    for there in itertools.product((False, True), repeat=len(windows) - 1):
+        rest = "\n".join(w for w, kept in zip(windows[1:], there, strict=True) if kept)
+        most = sum(1 for w in windows if w in rest) * 2 >= len(windows)
+        assert elsewhere(piece, sk, 0, len(sk), rest, width) == most, rest
+
+
+def test_better_counts_the_words_only_where_the_scores_without_them_are_close() -> None:
+    from dedup.quality import better, quality
+
+    sentences = ["One sentence here.", "Another one follows.", "And a third one."]
+    flat, broken = _counted("".join(sentences)), _counted("\n\n".join(sentences))
+    assert better(flat, broken)
+    assert " " not in flat.counted + broken.counted  # the line breaks decide
+    # the same structure: only the words (a space more) tell the two apart
+    one, two = _counted("One two three."), _counted("One two  three.")
+    assert better(one, two)
+    assert quality(two).score > quality(one).score
+    assert " " in one.counted
+    assert " " in two.counted
 
 
 # pieces of texts for the property tests of the skeleton and of the quality measure: line

@@ -603,6 +603,7 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
     and key). A series of pieces of text alone (a menu at the top and the bottom of a page,
     headlines listed twice) stays as it is, even next to a copy in the page's code.
     """
+    _reordered(candidates, sk, opts, text)
     if any(c.kind == "adjacent" for c in candidates):
         _entries_twice(candidates, sk, opts)
     if not any(c.kind == "embedded" for c in candidates):
@@ -686,3 +687,111 @@ def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOption
             for c in group:
                 c.kind, c.second_goes = "adjacent", True
         group = [cand] if cand is not None else []
+
+
+def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
+    """A block copied elsewhere in another order is judged as one copy: pieces of text, each
+    letter for letter and ``min_chars`` or more, whose first copies lie together in one region
+    and whose second copies together in a later one (each within ``_SERIES_GAP`` letters of the
+    others on its side, whatever the order, the pieces at least half of each region), are
+    ``long`` copies when together they are long (``long_chars`` letters over three lines or
+    more, twice that in fewer), as the block would be were it copied in the same order (a
+    page's reviews listed again, sorted another way); the later copy of each goes. Short items
+    (a menu at the top and the bottom, a table of contents and its headings), a block shorter
+    than that (a quote, a box of blurbs shown twice) and pieces far apart (pull quotes) stay."""
+    pieces: list[Candidate] = []
+    for c in candidates:
+        if c.kind != "distant" or c.runs[0].tandem or c.a1 > c.b0:
+            continue
+        if (
+            _exact(c) >= opts.long_similarity
+            and min(c.cover(first=True), c.cover(first=False)) >= opts.long_similarity
+        ):
+            pieces.extend([c] if c.matched >= opts.min_chars else [])
+        elif len(c.runs) > 1:
+            # a chain that joined pieces of the block on two diagonals (one side's gap small)
+            # does not align the whole of both its copies: its runs are the pieces
+            pieces.extend(
+                Candidate([r], r.a0, r.a1, r.b0, r.b1, r.matched, score=1.0)
+                for r in c.runs
+                if r.matched >= opts.min_chars
+                and r.a1 <= r.b0
+                and r.matched >= opts.long_similarity * max(r.a1 - r.a0, r.b1 - r.b0)
+            )
+    pieces.sort(key=lambda c: c.a0)
+    if len(pieces) < 2:
+        return
+    # each group: its pieces, and the end of its first region and the bounds of its second
+    groups: list[tuple[list[Candidate], list[int]]] = []
+    for cand in pieces:
+        for g, bounds in reversed(groups):
+            a_end, b_lo, b_hi = bounds
+            if cand.a0 - a_end > _SERIES_GAP:
+                # (groups in order of their first regions' ends: none further is near)
+                groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
+                break
+            if (
+                a_end <= cand.a0
+                and cand.a1 <= b_lo
+                and b_lo - _SERIES_GAP <= cand.b1
+                and cand.b0 <= b_hi + _SERIES_GAP
+                and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in g)
+            ):
+                g.append(cand)
+                bounds[:] = [cand.a1, min(b_lo, cand.b0), max(b_hi, cand.b1)]
+                break
+        else:
+            groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
+        groups.sort(key=lambda item: item[1][0])
+    for g, _ in groups:
+        if len(g) < 2 or sorted(g, key=lambda c: c.b0) == g:
+            continue  # (in the same order, a block with matter between its pieces: a quote)
+        total = sum(c.matched for c in g)
+        spread = max(
+            max(c.a1 for c in g) - min(c.a0 for c in g), max(c.b1 for c in g) - min(c.b0 for c in g)
+        )
+        if total < opts.long_chars or spread > 2 * total:
+            continue
+        lines = min(
+            _lines_of(sk, [(c.a0, c.a1) for c in g]), _lines_of(sk, [(c.b0, c.b1) for c in g])
+        )
+        if lines < _LONG_LINES and total < _LONG_FEW_LINES * opts.long_chars:
+            continue
+        if not all(
+            _prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
+            for c in g
+            for s0, s1 in ((c.a0, c.a1), (c.b0, c.b1))
+        ):
+            continue
+        if any(_introduced(text, int(sk.offsets[c.b0])) for c in g):
+            continue  # ``X said:`` introduces a copy: a post quoted on purpose
+        if any("://" in text[slice(*sk.text_range(c.a0, c.a1))] for c in g):
+            continue  # a link's address: the page's chrome between posts, not an item of text
+        known = {id(c) for c in candidates}
+        for c in g:
+            c.kind, c.second_goes = "long", True
+            if id(c) not in known:
+                candidates.append(c)
+
+
+def _introduced(text: str, start: int) -> bool:
+    """Whether what stands before ``start`` (past white space and opening quotes) ends in a
+    colon: a label that introduces what follows (``EPayne84 said:``, or a full-width colon).
+
+    >>> _introduced('Mr_Enigmatic said: "Hi guys', 20)
+    True
+    >>> _introduced("The Daily Beast. Hi guys", 17)
+    False
+    """
+    j = start
+    while j > 0 and (text[j - 1].isspace() or text[j - 1] in "\"'\u201c\u00ab\u300c"):
+        j -= 1
+    return j > 0 and _INTRODUCES.search(text, j - 1, j) is not None
+
+
+def _lines_of(sk: Skeleton, spans: list[tuple[int, int]]) -> int:
+    """How many lines the skeleton ranges ``spans`` touch together."""
+    lines: set[int] = set()
+    for s0, s1 in spans:
+        lines.update(range(sk.line(s0), sk.line(s1 - 1) + 1))
+    return len(lines)

@@ -159,9 +159,21 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str, width: int) 
     letters = sk.letters(u0, u1)
     if len(letters) < 2 * width:
         return False
-    windows = [letters[k : k + width] for k in range(0, len(letters) - width + 1, width // 2)]
-    found = sum(1 for w in windows if w in rest)
-    return found * 2 >= len(windows)
+    windows = range(0, len(letters) - width + 1, width // 2)
+    # (the windows are looked for until the outcome is certain: a window the text lacks costs
+    # a scan of the whole of it)
+    need = (len(windows) + 1) // 2  # found * 2 >= len(windows)
+    spare = len(windows) - need  # how many may be missing
+    for k in windows:
+        if letters[k : k + width] in rest:
+            need -= 1
+            if not need:
+                return True
+        else:
+            spare -= 1
+            if spare < 0:
+                return False
+    return need <= 0
 
 
 def _key(text: str) -> str:

@@ -12,7 +12,9 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -64,44 +66,92 @@ class Quality:
         with a line for each item, the one that also keeps the paragraphs apart is better
         formed.
         """
-        if self.chars == 0:
-            return 0.0
-        per_k = 1000.0 / self.chars
-        structure = min(self.breaks * per_k, 20.0) + min(self.paragraphs * per_k, 20.0)
-        damage = (3.0 * self.glued + 4.0 * self.bad + 4.0 * self.entities) * per_k
-        return structure - damage + self.words / 1e6
+        return _score(self, self.words)
+
+
+def _score(q: Quality, words: int) -> float:
+    """The score of ``q`` with ``words`` words."""
+    if q.chars == 0:
+        return 0.0
+    per_k = 1000.0 / q.chars
+    structure = min(q.breaks * per_k, 20.0) + min(q.paragraphs * per_k, 20.0)
+    damage = (3.0 * q.glued + 4.0 * q.bad + 4.0 * q.entities) * per_k
+    return structure - damage + words / 1e6
 
 
 def quality(text: str) -> Quality:
     """Measure ``text``: line and paragraph breaks, glued sentences, mojibake and entities."""
-    return _damaged(_undamaged(text), text)
+    measure = _Measure(text)
+    measure.count_words()
+    measure.measure_damage()
+    return measure.quality
 
 
 def better(first: str, second: str) -> bool:
     """Whether ``second`` is better formed than ``first``:
     ``quality(second).score > quality(first).score``.
 
-    The damage (glued sentences, mojibake, entities) is what costs a scan; it can only lower a
-    score, so a copy's score without it is a bound, and the damage of the copy that cannot win
-    is not measured.
+    A copy's features are measured only as far as the comparison needs: what is not measured
+    yet bounds its score, and the comparison stops once the bounds of the two scores part. The
+    damage (glued sentences, mojibake, entities) is what costs a scan; it can only lower a
+    score, so the damage of the copy that cannot win is not measured. The word count (a
+    tie-break, at most a millionth of a point per character) is counted only where the scores
+    without it are that close. (A score is the same sum of the same products whatever is
+    measured, and each of its operations is monotone, so a bound computed as a score is one.)
 
     >>> better("One sentence here.Another one.And a third.", "One here.\\n\\nAnother one.")
     True
     """
-    bound_first, bound_second = _undamaged(first), _undamaged(second)
-    if bound_first.score >= bound_second.score:
-        score = _damaged(bound_first, first).score
-        return score < bound_second.score and _damaged(bound_second, second).score > score
-    score = _damaged(bound_second, second).score
-    return score > bound_first.score or score > _damaged(bound_first, first).score
+    a, b = _Measure(first), _Measure(second)
+    # the damage of the copy that may win first (of the first copy, if either may), then the
+    # words (a scan that costs less), then the damage of the other
+    lead, other = (a, b) if a.high() >= b.high() else (b, a)
+    for step in (lead.measure_damage, a.count_words, b.count_words, other.measure_damage):
+        if b.low() > a.high():
+            return True
+        if b.high() <= a.low():
+            return False
+        step()
+    return b.low() > a.low()  # (both measured in full: low is the score)
+
+
+class _Measure:
+    """A copy's :class:`Quality` as far as :func:`better` has measured it, and the bounds of
+    its score: without the damage (until measured), the word count at its least (one word
+    per line) or at its most (one per character)."""
+
+    __slots__ = ("damaged", "most", "quality", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.quality = _undamaged(text)
+        self.most = len(text) + 1 if text else 0  # the words, until counted
+        self.damaged = False
+
+    def high(self) -> float:
+        return _score(self.quality, self.most)
+
+    def low(self) -> float:
+        return _score(self.quality, self.quality.words) if self.damaged else -math.inf
+
+    def measure_damage(self) -> None:
+        self.quality = _damaged(self.quality, self.text)
+        self.damaged = True
+
+    def count_words(self) -> None:
+        q = self.quality
+        self.most = q.words + self.text.count(" ")
+        self.quality = dataclasses.replace(q, words=self.most)
 
 
 def _undamaged(text: str) -> Quality:
-    """:func:`quality` without the damage: its score is at least that of ``quality(text)``."""
+    """:func:`quality` without the damage, and with the fewest words the text may have (one
+    per line: its spaces are not counted): its score is at least that of ``quality(text)``
+    less the words' share."""
     breaks = text.count("\n")
     return Quality(
         chars=len(text),
-        words=text.count(" ") + breaks + 1 if text else 0,
+        words=breaks + 1 if text else 0,
         breaks=breaks,
         paragraphs=text.count("\n\n") if breaks > 1 else 0,
         glued=0,

@@ -325,6 +325,8 @@ def _without_own_text(
             # keys and values without spaces, a link: script data, not text (unless a whole
             # line of it is text, however short: a page's footer a chain ran across)
             continue
+        if not in_code and _edited_in_twin(sk, runs, u0, u1):
+            continue  # the twin's text, edited (a typo, a remnant of mojibake, another dash)
         if len(splits) >= _OWN_PIECES and _OWN_SHARE * (own_letters + u1 - u0) >= hi - lo:
             return []
         if rest is None:
@@ -354,6 +356,30 @@ def _without_own_text(
             continue  # (page text a chain ran across: it goes in a pass of its own, if at all)
         parts.append((part, (min(r[2] for r in group), max(r[3] for r in group))))
     return parts
+
+
+def _edited_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: int, u1: int) -> bool:
+    """Whether the stretch ``[u0, u1)`` of a copy, between two of its runs (``runs``: ranges of
+    the copy, then of its twin, in the copy's order), stands for what its twin has between the
+    same two runs, edited: as long, give or take a fifth, and alike by ``_EDITED_RATIO`` (a
+    typo, a remnant of mojibake, ``e"`` for a dash: ``Turinge(tm)s`` for ``Turing's``). It is
+    the twin's text, not the copy's own.
+
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("aaaa George Dyson Turinge(tm)s bbbb aaaa George Dyson Turing's bbbb")
+    >>> _edited_in_twin(sk, [(0, 4, 29, 33), (25, 29, 51, 55)], 4, 25)
+    True
+    >>> _edited_in_twin(sk, [(0, 4, 29, 33), (25, 29, 33, 37)], 4, 25)
+    False
+    """
+    before = [r[3] for r in runs if r[1] == u0]
+    after = [r[2] for r in runs if r[0] == u1]
+    if not before or not after:
+        return False
+    t0, t1 = max(before), min(after)
+    if t1 <= t0 or abs((t1 - t0) - (u1 - u0)) * 5 > u1 - u0:
+        return False
+    return fuzz.ratio(sk.letters(u0, u1), sk.letters(t0, t1)) >= _EDITED_RATIO
 
 
 def _whole_lines(
