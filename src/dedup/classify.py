@@ -151,13 +151,14 @@ def classify(
 def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
     """Whether a line holds a text twice, back to back (nothing but spaces and punctuation
     between: not the cells of a table), letter for letter (an anchor's width or more, not
-    code): captured twice, as an image's caption beside its title. (Copies of whole lines in a
-    row are ``adjacent`` pairs of their own.)"""
+    code): captured twice, as an image's caption beside its title. Two texts alike but for a
+    word or a number side by side are two entries (a catalogue's editions of one title), not one
+    captured twice. (Copies of whole lines in a row are ``adjacent`` pairs of their own.)"""
     return (
         cand.b0 <= cand.a1
         and sk.breaks(cand.a0, cand.b1) == 0
         and not cand.flat
-        and _exact(cand) >= opts.long_similarity
+        and _exact(cand) >= 1.0
         and _BACK_TO_BACK.fullmatch(text, *sk.text_range(cand.a1 - 1, cand.b0 + 1)) is not None
         and not code_like(text, *sk.text_range(cand.a0, cand.a1))
     )
@@ -381,8 +382,13 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
     what stands between them is words that end no sentence (no quotes, brackets, escapes or
     tags: not two fields of script data), the twin's sentence goes on (in words) where the
     first copy stops, and the copy holds a sentence's end: it is text, not the rows of a table or a
-    calendar. (A whole sentence before the paragraph it opens is a lead, and stays.)"""
+    calendar. A preview is its twin's start letter for letter: two texts alike but for a word or
+    a number, one after the other, are two entries (a catalogue's editions of one title), not a
+    preview and its text. (A whole sentence before the paragraph it opens is a lead, and
+    stays.)"""
     if cand.b0 - cand.a1 > opts.anchor_chars or sk.breaks(cand.a1 - 1, cand.b0 + 1):
+        return False
+    if _exact(cand) < 1.0:
         return False
     if cand.b1 >= len(sk) or ends_line(sk, cand.b1):
         return False
