@@ -939,6 +939,28 @@ def test_a_sentence_quoted_or_copies_with_a_sentence_between_stay(between: str) 
     assert dedup.repair(text, min_share=1.0).edits == ()
 
 
+def test_a_post_again_after_a_label_on_its_line_is_a_copy() -> None:
+    """A post, then the post again after a label on the same line (a list marker and the name
+    it answers, ``- @JonB``): the label stands between the copies as a label line does, and the
+    second copy goes, the label stays."""
+    before = "JoeCFD\nwrote on\n#4\n"
+    after = "\n@JoeCFD\nI understand. My need for it is less than yours.\n"
+    text = f"{before}{_POST}\n- @JonB {_POST}{after}"
+    result = dedup.repair(text, min_share=1.0)
+    assert [e.reason for e in result.edits] == ["repeated-copy"]
+    assert result.text == f"{before}{_POST}\n- @JonB{after}"
+
+
+@pytest.mark.parametrize(
+    "label", ["JonB said:", "Zitat von JonB:", "The release notes say it plainly, and I agree."]
+)
+def test_a_post_quoted_on_the_line_of_its_label_or_after_a_sentence_stays(label: str) -> None:
+    """The counter-cases: a post quoted after ``X said:`` on the same line is a quote, and a
+    sentence before the copy on its line is text of the reply: both stay."""
+    text = f"JoeCFD\nwrote on\n#4\n{_POST}\n{label} {_POST}\nNot yet.\n"
+    assert dedup.repair(text, min_share=1.0).edits == ()
+
+
 _HURDLES = (
     "Main hurdles: from what I have read, the effects program is locked to a single core, so "
     "the speed of one core is vital. Rendering is mainly done on the processor rather than the "

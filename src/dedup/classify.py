@@ -242,6 +242,15 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         short = _cut_short(cand, sk, opts, text, between)
         if short is not None:
             cand.kind, cand.cut_second = "teaser", short
+        elif (
+            starts_line(sk, cand.a0)
+            and ends_line(sk, cand.a1)
+            and ends_line(sk, cand.b1)
+            and gap <= opts.max_gap_ratio * cand.matched
+            and _labels_between(cand, sk, opts, text)
+        ):
+            # a post, and the post again after a label on its own line (``- @JonB``)
+            cand.kind = "adjacent"
         return
     if cand.a0 == 0 and breaks_a == 0 and (cand.matched < opts.min_chars or gap > 0):
         if between <= 1:
@@ -281,30 +290,35 @@ def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
         sk.blank_breaks(cand.b0, cand.b1),
     ]
     quoted = False
-    runs = sorted(cand.runs)
-    for left, right in itertools.pairwise(runs):
+    if len(cand.runs) < 2 or not (counts[0] and counts[1]):
+        return counts, quoted  # one part, or a copy without breaks: nothing to compare
+    for left, right in itertools.pairwise(sorted(cand.runs)):
         if right.a0 < left.a1 or right.b0 < left.b1:
             continue  # overlapping parts: no seam between them
         # the boundaries from the last letter of one part to the first of the next, each side
         seams = ((left.a1 - 1, right.a0 + 1), (left.b1 - 1, right.b0 + 1))
-        for i, breaks in ((0, sk.breaks), (2, sk.blank_breaks)):
-            in_a, in_b = breaks(*seams[0]), breaks(*seams[1])
-            if min(in_a, in_b) == 1:
-                counts[i] -= in_a - 1
-                counts[i + 1] -= in_b - 1
         in_a, in_b = sk.breaks(*seams[0]), sk.breaks(*seams[1])
-        if min(in_a, in_b) == 1 and max(in_a, in_b) >= 2:
+        if min(in_a, in_b) != 1 or in_a == in_b:
+            continue
+        counts[0] -= in_a - 1
+        counts[1] -= in_b - 1
+        blank_a, blank_b = sk.blank_breaks(*seams[0]), sk.blank_breaks(*seams[1])
+        if min(blank_a, blank_b) == 1:
+            counts[2] -= blank_a - 1
+            counts[3] -= blank_b - 1
+        if not quoted:
             start, end = sk.text_range(*seams[in_b > in_a])
             lines = [line.strip() for line in text[start:end].split("\n")[1:-1]]
             last = next((line for line in reversed(lines) if line), "")
-            quoted = quoted or _INTRODUCES.search(last) is not None
+            quoted = _INTRODUCES.search(last) is not None
     return counts, quoted
 
 
 def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
     """Whether only labels stand between two copies, letter for letter, of a text of two
     sentences or more: short lines that end no sentence (a name, a reply counter:
-    ``1 Reply`` / ``Last reply`` / ``JoeCFD``), as between a post and its preview under it. (A
+    ``1 Reply`` / ``Last reply`` / ``JoeCFD``), as between a post and its preview under it, or
+    on the second copy's line before it (``- @JonB``, a list marker and a name). (A
     quoted sentence is one sentence; a reply's own text between a post and its quote ends
     sentences; a label ending in a colon, ``X said:``, introduces a quote.)"""
     if _exact(cand) < opts.long_similarity:
