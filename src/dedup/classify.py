@@ -35,6 +35,7 @@ __all__ = [
     "lead_repeat",
     "past_cut_mark",
     "realign_twice",
+    "scattered_flat",
     "series",
     "starts_line",
     "trim_seam",
@@ -686,6 +687,63 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
                 in_code, in_text = in_text, in_code
             if in_code > in_text:
                 c.kind, c.code_first = "embedded", code_first
+
+
+def scattered_flat(
+    candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str
+) -> None:
+    """A flattened copy of a body's paragraphs that lie far apart in the body (a page of
+    headings, lists and prices with a few paragraphs of prose between, flattened without its
+    headings) is one copy: pairs left apart whose second copies follow one another on one line,
+    in the order of their first copies, each first copy whole lines, together most of that line,
+    join into one ``flattened`` pair. (Chains do not bridge the headings between the paragraphs
+    in one copy when the paragraphs are short.) Each first copy ends a sentence: paragraphs,
+    not headlines or menu items listed again in one line (a ticker) that stay."""
+    pieces = sorted(
+        (
+            c
+            for c in candidates
+            if c.kind == "distant"
+            and not c.runs[0].tandem
+            and c.score >= opts.min_similarity
+            and c.a1 <= c.b0
+            and starts_line(sk, c.a0)
+            and ends_line(sk, c.a1)
+            and sk.breaks(c.b0, c.b1) == 0
+            and _ends_sentence(text, sk.text_range(c.a1 - 1, c.a1)[1])
+        ),
+        key=lambda c: c.b0,
+    )
+    group: list[Candidate] = []
+    for cand in [*pieces, None]:
+        if group and cand is not None:
+            last = group[-1]
+            if (
+                sk.breaks(last.b0, cand.b1) == 0
+                and cand.a0 >= last.a1
+                and cand.a1 <= group[0].b0
+                and cand.b0 - last.b1 <= SMALL_GAP
+            ):
+                group.append(cand)
+                continue
+        if len(group) > 1:
+            line0, line1 = sk.line_start(group[0].b0), sk.line_end(group[-1].b1 - 1)
+            covered = sum(c.b1 - c.b0 for c in group)
+            if covered >= opts.min_similarity * (line1 - line0) and covered >= opts.min_chars:
+                runs = [r for c in group for r in c.runs]
+                joined = Candidate(
+                    runs,
+                    group[0].a0,
+                    max(c.a1 for c in group),
+                    group[0].b0,
+                    group[-1].b1,
+                    sum(c.matched for c in group),
+                    kind="flattened",
+                    score=min(c.score for c in group),
+                    flat=True,
+                )
+                candidates.append(joined)
+        group = [cand] if cand is not None else []
 
 
 def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions) -> None:

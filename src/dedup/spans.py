@@ -35,6 +35,7 @@ from dedup.classify import (
     head_repeat,
     lead_repeat,
     realign_twice,
+    scattered_flat,
     series,
     trim_seam,
 )
@@ -117,6 +118,7 @@ def analyse(
             realign_twice(cand, sk)
         classify(cand, sk, opts, text, signs)
     series(candidates, sk, opts, text)
+    scattered_flat(candidates, sk, opts, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
 
