@@ -325,7 +325,7 @@ def _without_own_text(
             # keys and values without spaces, a link: script data, not text (unless a whole
             # line of it is text, however short: a page's footer a chain ran across)
             continue
-        if not in_code and _edited_in_twin(sk, runs, u0, u1):
+        if _edited_in_twin(sk, runs, u0, u1):
             continue  # the twin's text, edited (a typo, a remnant of mojibake, another dash)
         if len(splits) >= _OWN_PIECES and _OWN_SHARE * (own_letters + u1 - u0) >= hi - lo:
             return []
