@@ -888,7 +888,7 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     n, m = len(key(config)), len(key(use))
     runs = [Run(c1, c1 + n, c2, c2 + n, n), Run(u1, u1 + m, u2, u2 + m, m)]
     cand = Candidate(runs, c1, u1 + m, c2, u2 + m, n + m, kind="long", score=1.0, code_first=2.0)
-    part = repair_module._without_own_text(
+    part, *_ = repair_module._without_own_text(
         text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions()
     )
     page_text = letters.find(key(benefits), letters.find("benefitsw"))
@@ -1069,3 +1069,49 @@ def test_a_copy_that_ends_inside_a_line_takes_its_question_mark_after_the_quote(
     result = dedup.repair(f"{post}\n- {post} {after}")
     assert [e.reason for e in result.edits] == ["long-copy"]
     assert result.text == f"{post}\n{after}"
+
+
+def _made_up_paragraphs(seed: int, count: int, sentences: int) -> list[str]:
+    """``count`` paragraphs of made-up words that share no phrase: text for copies to align."""
+    rng = random.Random(seed)
+    parts = ["har", "bour", "lan", "tern", "mill", "stone", "ri", "ver", "coun", "cil", "ga"]
+    parts += ["te", "mar", "ket", "sto", "rm", "pi", "er", "wa", "ll", "bre", "ad", "fi", "sh"]
+
+    def sentence() -> str:
+        words = ["".join(rng.choices(parts, k=rng.randint(1, 3))) for _ in range(11)]
+        return " ".join(words).capitalize() + "."
+
+    return [" ".join(sentence() for _ in range(sentences)) for _ in range(count)]
+
+
+@pytest.mark.parametrize("long_captions", [False, True], ids=["short", "long"])
+def test_a_long_copy_in_script_data_with_many_captions_of_its_own(long_captions: bool) -> None:
+    """A long article again as HTML in a JSON string, with a caption of its own after each of
+    its first 18 paragraphs: the captions are more stretches of its own than a copy may have,
+    but a small share of it (``repair._OWN_SHARE``), so the copy goes but for its captions,
+    which stay. Captions as long as paragraphs (a fifth of the copy) are text of its own: the
+    copy stays whole."""
+    paragraphs = _made_up_paragraphs(7, 30, 5)
+    size = 3 if long_captions else 1
+    captions = [
+        f"Figure {k}. " + " ".join(text.split()[: 6 * size])
+        for k, text in enumerate(_made_up_paragraphs(8, 18, size), 1)
+    ]
+    html = ""
+    for index, paragraph in enumerate(paragraphs):
+        html += f"\\u003cp\\u003e{paragraph}\\u003c/p\\u003e"
+        if index < len(captions):
+            html += f"\\u003cfigcaption\\u003e{captions[index]}\\u003c/figcaption\\u003e"
+    body = "\n\n".join(paragraphs)
+    script = f'<script>{{"article":{{"bodyHtml":"{html}"}}}}</script>'
+    text = f"The harbour report\n\n{body}\n\n{script}\n"
+    result = dedup.repair(text)
+    assert apply_edits(text, result.edits) == result.text
+    assert lost_twins(text, result.edits) == []
+    assert all(caption in result.text for caption in captions)
+    assert result.text.startswith(f"The harbour report\n\n{body}\n\n<script>")
+    if long_captions:
+        assert result.edits == ()
+    else:
+        assert {e.reason for e in result.edits} == {"embedded-copy"}
+        assert sum(e.end - e.start for e in result.edits) > len(html) / 2

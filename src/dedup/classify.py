@@ -373,7 +373,7 @@ def _cut_short(
     if not (
         cand.matched >= opts.min_chars
         and between <= _PREVIEW_LINES
-        and cand.b0 - cand.a1 <= opts.max_gap_ratio * cand.matched
+        and _gap(cand, sk) <= opts.max_gap_ratio * cand.matched
         and _exact(cand) >= opts.long_similarity
     ):
         return None
@@ -388,6 +388,24 @@ def _cut_short(
         ):
             return second
     return None
+
+
+def _gap(cand: Candidate, sk: Skeleton) -> int:
+    """The letters between a pair's copies, none where they repeat the first copy's last letters
+    right after it: its tail captured twice (a card's date line twice) is part of it.
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("Title Blog 1d ago Blog 1d ago\\nTitle Blog 1d ago")
+    >>> _gap(Candidate([Run(0, 14, 23, 37, 14)], 0, 14, 23, 37, 14), sk)
+    0
+    """
+    gap = cand.b0 - cand.a1
+    if 0 < gap <= cand.a1 - cand.a0 and (
+        sk.chars[cand.a1 : cand.b0].tobytes() == sk.chars[cand.a1 - gap : cand.a1].tobytes()
+    ):
+        return 0
+    return max(0, gap)
 
 
 def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:

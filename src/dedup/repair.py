@@ -68,10 +68,12 @@ _REASONS = {
 _WHOLE = ("embedded", "long")
 # A stretch of a copy reads as text with this many spaces and at least one for every
 # _WORD_LETTERS letters (words: script data's keys and values run without spaces); a copy with
-# more than _OWN_PIECES such stretches that its twin lacks holds text of its own.
+# more than _OWN_PIECES such stretches that its twin lacks, together a _OWN_SHARE-th of its
+# letters or more, holds text of its own.
 _TEXT_SPACES = 3
 _WORD_LETTERS = 10
 _OWN_PIECES = 16
+_OWN_SHARE = 10
 # A line of words, and the signs of script data in a line (braces, a key's colon, escapes, tags).
 _WORDS = regex.compile(r"\w+\s+\w+")
 _SCRIPT_MARKS = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
@@ -147,12 +149,10 @@ def _decide(
         if cand.kind == "teaser":
             teasers.append(cand)
         elif cand.kind in _REASONS:
-            decided = _take(text, sk, lines, cand, marks, opts, teaser=False)
-            decisions.extend([decided] if decided else [])
+            decisions.extend(_take(text, sk, lines, cand, marks, opts, teaser=False))
     for cand in teasers:
         if (cand.matched >= opts.min_chars and not cand.lead) or decisions:
-            decided = _take(text, sk, lines, cand, marks, opts, teaser=True)
-            decisions.extend([decided] if decided else [])
+            decisions.extend(_take(text, sk, lines, cand, marks, opts, teaser=True))
     return decisions
 
 
@@ -174,11 +174,13 @@ def _take(
     opts: RepairOptions,
     *,
     teaser: bool,
-) -> Decision | None:
-    """The decision on ``cand`` (marked in ``marks``), or ``None`` to leave it."""
-    removed, twins = marks.removed, marks.twins
+) -> list[Decision]:
+    """The decisions on ``cand`` (marked in ``marks``): none to leave it, one per part of the
+    removed copy that goes (a copy that goes without moves goes in the parts between the
+    stretches of text of its own, :func:`_without_own_text`)."""
+    removed = marks.removed
     if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
-        return None
+        return []
     if teaser:
         removed_first = not cand.cut_second
     elif cand.runs[0].tandem or cand.second_goes:
@@ -195,12 +197,33 @@ def _take(
         )
     gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
-    if cand.kind in _WHOLE:
-        # never the only copy: what goes without moves must be its twin's
-        part = _without_own_text(text, sk, cand, gone, removed_first, opts)
-        if part is None:
-            return None
-        gone, kept = part
+    if cand.kind not in _WHOLE:
+        decided = _take_part(text, sk, lines, cand, marks, opts, gone, kept, removed_first, teaser)
+        return [decided] if decided else []
+    # never the only copy: what goes without moves must be its twin's
+    parts = _without_own_text(text, sk, cand, gone, removed_first, opts)
+    decisions = []
+    for gone, kept in parts:
+        decided = _take_part(text, sk, lines, cand, marks, opts, gone, kept, removed_first, teaser)
+        decisions.extend([decided] if decided else [])
+    return decisions
+
+
+def _take_part(
+    text: str,
+    sk: Skeleton,
+    lines: Lines,
+    cand: Candidate,
+    marks: _Marks,
+    opts: RepairOptions,
+    gone: tuple[int, int],
+    kept: tuple[int, int],
+    removed_first: bool,
+    teaser: bool,
+) -> Decision | None:
+    """The decision that the copy (or part of it) at skeleton ``gone`` goes, its twin at
+    ``kept`` staying (marked in ``marks``), or ``None`` to leave it."""
+    removed, twins = marks.removed, marks.twins
     junction = glued(sk, cand)
     if cand.kind == "flattened":
         gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
@@ -208,7 +231,7 @@ def _take(
             gone = (gone[0], _echoed_lines(sk, gone))
         gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
         gone = (_set_off_first_line(sk, gone, opts.min_chars), gone[1])
-    if not removed_first and junction:
+    if not removed_first and junction and gone[0] == cand.b0:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
     cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded")
@@ -262,15 +285,22 @@ def _without_own_text(
     gone: tuple[int, int],
     removed_first: bool,
     opts: RepairOptions,
-) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """The part of the copy ``gone`` that may go, and its twin: all of it, unless it holds text
-    of its own — a stretch its twin does not align with, of an anchor's width or more, that
-    reads as text (words, little script punctuation), or holding a whole line that does however
-    short (a footer line), and that the text has nowhere else. (What
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The parts of the copy ``gone`` that may go, each with its twin: all of it, unless it
+    holds text of its own — a stretch its twin does not align with, of an anchor's width or
+    more, that reads as text (words, little script punctuation), or holding a whole line that
+    does however short (a footer line), and that the text has nowhere else. (What
     a copy in script data has between the pieces of its twin is mostly its keys and markup; a
     paragraph only it has, or the page text a chain ran across, is text.) Such stretches split
-    the copy, and the part between them that aligns most goes, if it is ``min_chars`` or more;
-    ``None`` when none is."""
+    the copy, and the part between them that aligns most goes, if it is ``min_chars`` or more
+    (the rest, in passes of their own); none goes when none is. A copy in the code with more
+    than ``_OWN_PIECES`` of them, which one pass per part would not reach the end of, goes in
+    all its parts that are not page text at once, however short (they belong to the copy that
+    goes; a chain may run from page text into the code). It stays whole when it has more than
+    ``_OWN_PIECES`` of them and they hold a ``_OWN_SHARE``-th of its letters or more (a copy of
+    a long article in script data has a caption or a note of its own every few thousand
+    letters: many short stretches in a long copy are still a small part of it, and each stays
+    where it is)."""
     lo, hi = gone
     # (a copy in the code does not take page text with it, wherever else the code has it)
     in_code = cand.kind == "embedded" or abs(cand.code_first) >= 1
@@ -284,6 +314,7 @@ def _without_own_text(
     edges = (own[1:] != own[:-1]).nonzero()[0]
     rest: str | None = None
     splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
+    own_letters = 0
     for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
         piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
         lines = piece.split("\n")
@@ -296,27 +327,35 @@ def _without_own_text(
             continue
         if _edited_in_twin(sk, runs, u0, u1):
             continue  # the twin's text, edited (a typo, a remnant of mojibake, another dash)
-        if len(splits) >= _OWN_PIECES:
-            return None
+        if len(splits) >= _OWN_PIECES and _OWN_SHARE * (own_letters + u1 - u0) >= hi - lo:
+            return []
         if rest is None:
             rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
         if (in_code and _page_text(piece)) or not elsewhere(
             text, sk, u0, u1, rest, opts.anchor_chars
         ):
             splits.append((u0, u1))
+            own_letters += u1 - u0
     if not splits:
-        return gone, (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
-    # the runs between consecutive stretches of its own, as groups; the group that aligns most
+        return [(gone, (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1))]
+    # the runs between consecutive stretches of its own, as groups, those that align most first
     bounds = [lo, *(u for split in splits for u in split), hi]
-    best: list[tuple[int, int, int, int]] = []
+    groups = []
     for start, end in zip(bounds[0::2], bounds[1::2], strict=True):
         group = [r for r in runs if r[0] >= start and r[1] <= end]
-        if sum(r[1] - r[0] for r in group) > sum(r[1] - r[0] for r in best):
-            best = group
-    if sum(r[1] - r[0] for r in best) < opts.min_chars:
-        return None
-    part = (min(r[0] for r in best), max(r[1] for r in best))
-    return part, (min(r[2] for r in best), max(r[3] for r in best))
+        if group:
+            groups.append((-sum(r[1] - r[0] for r in group), start, group))
+    groups.sort()
+    if not groups or -groups[0][0] < opts.min_chars:
+        return []
+    many = len(splits) > _OWN_PIECES
+    parts: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for _, _, group in groups:
+        part = (min(r[0] for r in group), max(r[1] for r in group))
+        if parts and not (many and in_code and not _page_text(_text_of(text, sk, *part))):
+            continue  # (page text a chain ran across: it goes in a pass of its own, if at all)
+        parts.append((part, (min(r[2] for r in group), max(r[3] for r in group))))
+    return parts
 
 
 def _edited_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: int, u1: int) -> bool:
@@ -606,14 +645,17 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
             matched[run.a0 : run.a1] = True
             matched[run.b0 : run.b1] = True
     edits = _removal_edits(text, decisions)
+    breaks: set[int] = set()  # (a pair that goes in parts reads its word breaks once)
     for decision in decisions:
         if decision.cand.kind != "embedded":
             # (what only a copy in script data has is code more often than text)
             moves(text, sk, lines, decision, matched, opts.anchor_chars)
         else:
+            found = [at for at in word_breaks(text, sk, decision) if at not in breaks]
+            breaks.update(found)
             edits.extend(
                 _insertion(decision, at, " ", "split", "word-break-from-removed-copy")
-                for at in word_breaks(text, sk, decision)
+                for at in found
             )
         edits.extend(
             _insertion(decision, at, piece, "move", "missing-from-kept-copy")
