@@ -190,6 +190,35 @@ def test_paragraphs_plus_flattened_copy_gives_the_paragraphs(
     assert lost_twins(text, result.edits) == []
 
 
+def test_a_moved_paragraph_leaves_out_the_next_paragraph_the_flattened_copy_joined_to_it() -> None:
+    # The flattened copy joins its paragraphs as prose joins sentences (a space). The paragraph
+    # only it has is followed there by the body's last, short paragraph, which the kept copy
+    # has right where the piece goes: the piece does not bring that sentence along (it was
+    # left twice in a row).
+    paras = [
+        "The council met on Tuesday to discuss the new budget for the harbour. Members argued"
+        " for hours about the cost of dredging the channel before the winter storms arrive.",
+        "Funding for the harbour",
+        "The mayor said the town could not afford to wait another year. She asked the council"
+        " to approve the first payment at once, and most members agreed with her.",
+        "Several fishermen attended the meeting and spoke about the silt that has built up"
+        " near the old pier. They said that larger boats can no longer reach the market quay"
+        " at low tide.",
+        "A final vote on the plan is expected next month, after the engineers report on the"
+        " state of the sea wall and the cost of repairs to the lock gates. The engineers have"
+        " asked for more time because two of the gates were damaged in the spring floods."
+        " Until the report is ready, boats will have to wait outside the harbour for the tide"
+        " to rise.",
+        "The meeting closed shortly after nine o'clock that evening.",
+    ]
+    body = "\n\n".join(p for i, p in enumerate(paras) if i != 4)
+    text = body + "\n\n" + " ".join(paras)
+    result = dedup.repair(text)
+    assert result.text == "\n\n".join(paras)
+    assert apply_edits(text, result.edits) == result.text
+    assert lost_twins(text, result.edits) == []
+
+
 @settings(
     max_examples=150,
     deadline=None,

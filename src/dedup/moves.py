@@ -299,17 +299,32 @@ def _neighbour_lines(text: str, lines: Lines, line: int, after: bool) -> tuple[s
 
 
 def _without_neighbours(piece: str, before: str, after: str) -> str:
-    """``piece`` without the glued parts at its ends that repeat the kept line it goes next to.
+    """``piece`` without the glued parts or sentences at its ends that repeat the kept line it
+    goes next to.
 
     A line shorter than an anchor (a short heading, a byline) cannot be aligned, so a flattened
     copy's piece can run into it: that part is already there.
     """
-    parts = [part for part in _splits(piece)[0].split(piece) if part.strip()]
+    glue, gap = _splits(piece)
+    parts = [part for part in glue.split(piece) if part.strip()]
     while parts and after and _key(parts[-1]) == _key(after):
         parts.pop()
     while parts and before and _key(parts[0]) == _key(before):
         parts.pop(0)
-    return "".join(parts).strip()
+    piece = "".join(parts).strip()
+    # (the neighbour may also follow or precede the piece as a sentence after a space: a
+    # paragraph the flattened copy joined to the piece as prose joins sentences)
+    if after and (key := _key(after)) and _key(piece).endswith(key):
+        for m in gap.finditer(piece):
+            if _key(piece[m.end() :]) == key:
+                piece = piece[: m.start()]
+                break
+    if before and (key := _key(before)) and _key(piece).startswith(key):
+        for m in gap.finditer(piece):
+            if _key(piece[: m.start()]) == key:
+                piece = piece[m.end() :]
+                break
+    return piece.strip()
 
 
 def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str | None, head: str | None) -> str:
