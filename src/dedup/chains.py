@@ -53,7 +53,7 @@ class Candidate:
     # line above the article: removed only where the page is doubled elsewhere too)
     lead: bool = False
     # whether the second copy goes, whatever the quality of each: an entry of a listing
-    # captured twice in a row (:func:`dedup.classify.series`), whose lines between belong to
+    # captured twice in a row (:func:`dedup.groups.series`), whose lines between belong to
     # the first copy
     second_goes: bool = False
 

@@ -6,11 +6,13 @@ data (:mod:`dedup.signs`) — and given a kind (:data:`dedup.spans.KINDS`): ``fl
 ``adjacent``, ``teaser``, ``embedded``, ``long``, or ``distant`` (repetition that repair leaves
 alone).
 
+The rules over several pairs at once (a series, a block in another order, a lead or a
+heading again) are in :mod:`dedup.groups`.
+
 >>> from dedup.tokens import skeleton
->>> sk = skeleton("A title\\nA title\\nThe body.")
->>> head = head_repeat(sk)
->>> (head.a0, head.a1, head.b0, head.b1)
-(0, 6, 6, 12)
+>>> sk = skeleton("A title\\nThe body.")
+>>> starts_line(sk, 0), ends_line(sk, 6), starts_line(sk, 3)
+(True, True, False)
 """
 
 from __future__ import annotations
@@ -24,19 +26,21 @@ import regex
 from dedup.anchors import CROSS, Run
 from dedup.chains import SMALL_GAP, Candidate, union
 from dedup.model import RepairOptions
-from dedup.signs import code_like, edges, scripts
+from dedup.signs import code_like, scripts
 from dedup.tokens import Skeleton
 
 __all__ = [
+    "INTRODUCES",
+    "LONG_FEW_LINES",
+    "LONG_LINES",
     "classify",
     "ends_line",
+    "ends_sentence",
+    "exact",
     "glued",
-    "head_repeat",
-    "lead_repeat",
     "past_cut_mark",
+    "prose",
     "realign_twice",
-    "scattered_flat",
-    "series",
     "starts_line",
     "trim_seam",
 ]
@@ -45,8 +49,8 @@ __all__ = [
 # of the first and the first of the second).
 _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
-_LONG_LINES = 3
-_LONG_FEW_LINES = 2
+LONG_LINES = 3
+LONG_FEW_LINES = 2
 # The aligned share a long copy in code needs (``classify``), below ``min_similarity``.
 _EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
@@ -56,16 +60,10 @@ _SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
 # (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
 _CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
 # A line that ends in a colon (Latin, full-width or small) introduces what follows it (``X said:``).
-_INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
+INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
 # A page's header (title, byline, date) between a lead line and its twin: this many lines at
 # most, each shorter than ``min_chars``.
 _HEADER_LINES = 4
-# A lead line is looked for whole (``lead_repeat``) up to this many letters long: a paragraph.
-_LEAD_LETTERS = 2048
-# The pieces of one copied block lie at most this many letters apart in each copy (four times
-# a chain's small gap: a series is what chains do not join, pieces with matter between them
-# in both copies).
-_SERIES_GAP = 4 * SMALL_GAP
 # A sentence's end inside a copy (not the full stop of ``24.04`` or of a domain); what opens a
 # line that goes on the sentence of the line before it; a copy's sentences are this many
 # letters long at most on average when it reads as prose; a letter or digit.
@@ -142,7 +140,7 @@ def classify(
         # one copy is in the page's code (script data, markup) and the other is not: the one in
         # the code is the worse-formed, wherever it sits and whatever its shape
         cand.kind = "embedded"
-    elif cand.kind != "distant" or _exact(cand) < opts.long_similarity:
+    elif cand.kind != "distant" or exact(cand) < opts.long_similarity:
         return
     elif _long(cand, sk, opts, text) or _twice_in_a_line(cand, sk, opts, text):
         # a long text copied letter for letter is a duplicate wherever it sits
@@ -159,13 +157,13 @@ def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: s
         cand.b0 <= cand.a1
         and sk.breaks(cand.a0, cand.b1) == 0
         and not cand.flat
-        and _exact(cand) >= 1.0
+        and exact(cand) >= 1.0
         and _BACK_TO_BACK.fullmatch(text, *sk.text_range(cand.a1 - 1, cand.b0 + 1)) is not None
         and not code_like(text, *sk.text_range(cand.a0, cand.a1))
     )
 
 
-def _exact(cand: Candidate) -> float:
+def exact(cand: Candidate) -> float:
     """The share of the shorter copy equal letter for letter in its twin (a run may bridge a
     typo, or align the entries of a listing that have the same length)."""
     equal = sum(min(r.matched, r.a1 - r.a0) for r in cand.runs)
@@ -180,10 +178,10 @@ def _long(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool
     if cand.matched < opts.long_chars:
         return False
     lines = min(sk.breaks(cand.a0, cand.a1), sk.breaks(cand.b0, cand.b1)) + 1
-    if lines < _LONG_LINES and cand.matched < _LONG_FEW_LINES * opts.long_chars:
+    if lines < LONG_LINES and cand.matched < LONG_FEW_LINES * opts.long_chars:
         return False
     return all(
-        _prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
+        prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
         for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
     )
 
@@ -206,7 +204,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # short, not first, not back to back: no kind but distant applies
     complete = _complete(sk, cand)
     if tandem:
-        if complete and len_a >= opts.min_chars and _prose(sk, cand.a0, cand.a1, opts, text):
+        if complete and len_a >= opts.min_chars and prose(sk, cand.a0, cand.a1, opts, text):
             cand.kind = "adjacent"
         return
     if cand.score < opts.min_similarity:
@@ -264,7 +262,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     if cand.matched < opts.min_chars:
         return
     if not large and not (
-        _prose(sk, cand.a0, cand.a1, opts, text) and _prose(sk, cand.b0, cand.b1, opts, text)
+        prose(sk, cand.a0, cand.a1, opts, text) and prose(sk, cand.b0, cand.b1, opts, text)
     ):
         return  # list items or labels repeated: natural, unless it is most of the text
     if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
@@ -311,7 +309,7 @@ def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
             start, end = sk.text_range(*seams[in_b > in_a])
             lines = [line.strip() for line in text[start:end].split("\n")[1:-1]]
             last = next((line for line in reversed(lines) if line), "")
-            quoted = _INTRODUCES.search(last) is not None
+            quoted = INTRODUCES.search(last) is not None
     return counts, quoted
 
 
@@ -322,7 +320,7 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     on the second copy's line before it (``- @JonB``, a list marker and a name). (A
     quoted sentence is one sentence; a reply's own text between a post and its quote ends
     sentences; a label ending in a colon, ``X said:``, introduces a quote.)"""
-    if _exact(cand) < opts.long_similarity:
+    if exact(cand) < opts.long_similarity:
         return False
     start, end = sk.text_range(cand.a1 - 1, cand.b0 + 1)
     # the lines between, without the rest of the first copy's last line (its full stop)
@@ -332,7 +330,7 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     lines = [line.strip() for line in between.split("\n")]
     if any(len(line) * 2 > opts.min_chars for line in lines):
         return False
-    if any(_INTRODUCES.search(line) for line in lines):
+    if any(INTRODUCES.search(line) for line in lines):
         return False  # ``X said:`` introduces the copy: a quote, however long
     return len(_SENTENCE_ENDS.findall(text, *sk.text_range(cand.a0, cand.a1))) >= 2
 
@@ -353,7 +351,7 @@ def _lead_thrice(sk: Skeleton, cand: Candidate, text: str) -> bool:
     third time after its twin: the lead above an article that the page holds twice (its twin
     in the body, and again in the body's other copy), however much stands between the lead
     and its twin. (A sentence the page shows three times is no quote it means once more.)"""
-    if not (cand.a0 == 0 and ends_line(sk, cand.a1)) or not _ends_sentence(
+    if not (cand.a0 == 0 and ends_line(sk, cand.a1)) or not ends_sentence(
         text, sk.text_range(cand.a1 - 1, cand.a1)[1]
     ):
         return False
@@ -374,7 +372,7 @@ def _cut_short(
         cand.matched >= opts.min_chars
         and between <= _PREVIEW_LINES
         and _gap(cand, sk) <= opts.max_gap_ratio * cand.matched
-        and _exact(cand) >= opts.long_similarity
+        and exact(cand) >= opts.long_similarity
     ):
         return None
     if not (starts_line(sk, cand.a0) and starts_line(sk, cand.b0)):
@@ -384,7 +382,7 @@ def _cut_short(
             ends_line(sk, short)
             and not ends_line(sk, twin)
             and _SENTENCE_END.search(text, *sk.text_range(twin - 1, twin + 1)) is None
-            and not _ends_sentence(text, sk.text_range(short - 1, short)[1])
+            and not ends_sentence(text, sk.text_range(short - 1, short)[1])
         ):
             return second
     return None
@@ -421,7 +419,7 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
     stays.)"""
     if cand.b0 - cand.a1 > opts.anchor_chars or sk.breaks(cand.a1 - 1, cand.b0 + 1):
         return False
-    if _exact(cand) < 1.0:
+    if exact(cand) < 1.0:
         return False
     if cand.b1 >= len(sk) or ends_line(sk, cand.b1):
         return False
@@ -436,11 +434,11 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
     )
 
 
-def _ends_sentence(text: str, end: int) -> bool:
+def ends_sentence(text: str, end: int) -> bool:
     """Whether the rest of the line from ``end`` holds a sentence's end (an ellipsis right at
     ``end`` marks a text cut short: it ends none).
 
-    >>> _ends_sentence("you can com...", 11), _ends_sentence("you can come.", 12)
+    >>> ends_sentence("you can com...", 11), ends_sentence("you can come.", 12)
     (False, True)
     """
     line_end = text.find("\n", end)
@@ -467,7 +465,7 @@ def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> boo
     return (s0 - line_start) * 2 <= first_len and (line_end - s1) * 2 <= last_len
 
 
-def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
+def prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
     """Whether a copy reads as paragraphs rather than a list of short items or labels: its
     lines hold ``min_chars / 2`` letters on average, counting a line that goes on the sentence
     of the line before it (:func:`sentence_lines`) as part of that line.
@@ -475,10 +473,10 @@ def _prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bo
     >>> from dedup.tokens import skeleton
     >>> page = "The release is late this year. I\\nbelieve\\nthe final version comes out soon."
     >>> sk = skeleton(page)
-    >>> _prose(sk, 0, len(sk), RepairOptions(min_chars=60), page)
+    >>> prose(sk, 0, len(sk), RepairOptions(min_chars=60), page)
     True
     >>> menu = "home\\nnews\\nsports\\nweather\\nthe shop\\ncontact us"
-    >>> _prose(skeleton(menu), 0, len(skeleton(menu)), RepairOptions(min_chars=20), menu)
+    >>> prose(skeleton(menu), 0, len(skeleton(menu)), RepairOptions(min_chars=20), menu)
     False
     """
     need = (sk.breaks(s0, s1) + 1) * opts.min_chars / 2
@@ -574,320 +572,3 @@ def realign_twice(cand: Candidate, sk: Skeleton) -> None:
     cand.runs = [Run(p, p + period, p + period, p + 2 * period, period)]
     cand.a0, cand.a1, cand.b0, cand.b1 = p, p + period, p + period, p + 2 * period
     cand.matched = period
-
-
-def head_repeat(sk: Skeleton) -> Candidate | None:
-    """The first line, when one of the next two lines repeats it letter for letter.
-
-    Anchors cannot see a line shorter than their width (a title, ``TL;DR:``); a teaser can be
-    that short, so the text's first lines are compared whole.
-    """
-    window = min(len(sk), 4096)
-    bounds = [0, *(edge for edge in sk.edge_list[:3] if edge < window)]
-    if len(bounds) < 2:
-        return None
-    bounds.append(window if len(bounds) < 4 else bounds[-1])
-    first = sk.chars[bounds[0] : bounds[1]]
-    for k in (1, 2):
-        if k + 1 >= len(bounds):
-            break
-        start, end = bounds[k], bounds[k + 1]
-        if end - start == first.shape[0] and sk.chars[start:end].tobytes() == first.tobytes():
-            n = int(first.shape[0])
-            return Candidate([Run(0, n, start, end, n)], 0, n, start, end, n)
-    return None
-
-
-def lead_repeat(sk: Skeleton, width: int) -> Candidate | None:
-    """The first line (``width`` letters or more, up to ``_LEAD_LETTERS``) and the next line
-    further on that repeats it whole, letter for letter, when the text has it a third time
-    after that line.
-
-    Anchors take a short line the text has three times for a label it repeats
-    (:mod:`dedup.anchors`) and pair none of it; a lead above an article that the page holds
-    twice is such a line, so the first line is looked for whole.
-
-    >>> from dedup.tokens import skeleton
-    >>> lead = "The lead of the story."
-    >>> sk = skeleton(lead + "\\nA title\\n" + lead + "\\nThe body.\\n" + lead + " The body.")
-    >>> found = lead_repeat(sk, 12)
-    >>> (found.a0, found.a1, found.b0, found.b1)
-    (0, 17, 23, 40)
-    """
-    edges = sk.edge_list
-    if not edges or not width <= edges[0] <= _LEAD_LETTERS:
-        return None
-    n = edges[0]
-    letters = sk.letters()
-    first = letters[:n]
-    at = letters.find(first, n)
-    while at >= 0 and not (sk.is_edge(at) and ends_line(sk, at + n)):
-        at = letters.find(first, at + 1)
-    if at < 0 or letters.find(first, at + n) < 0:
-        return None
-    return Candidate([Run(0, n, at, at + n, n)], 0, n, at, at + n, n)
-
-
-def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
-    """A piece too short to be judged alone takes the decision of the copy it belongs to.
-
-    Pairs whose first copies follow one another in one region and whose second copies follow
-    one another, in the same order, in a later region (each within ``_SERIES_GAP`` letters of
-    the last) are one block copied with other matter put between its pieces — script data's
-    keys and ids between the headlines and paragraphs of a page, the summaries and dates of its
-    page text between them there. Where a piece of such a series is an ``embedded`` copy, its
-    other pieces (exact, but each too short to be a duplicate alone: a headline, a caption, a
-    line of a paragraph split by a link) are embedded copies on the same side, where the signs
-    of script data stand at that copy's edges more than at its twin's (a JSON string's quotes
-    and key). A series of pieces of text alone (a menu at the top and the bottom of a page,
-    headlines listed twice) stays as it is, even next to a copy in the page's code.
-    """
-    _reordered(candidates, sk, opts, text)
-    if any(c.kind == "adjacent" for c in candidates):
-        _entries_twice(candidates, sk, opts)
-    if not any(c.kind == "embedded" for c in candidates):
-        return  # (most texts: nothing in the code, no series to decide)
-    pieces = [
-        c
-        for c in candidates
-        if c.kind in ("distant", "embedded")
-        and not c.runs[0].tandem
-        and c.score >= opts.min_similarity
-        and (c.kind != "distant" or _exact(c) >= opts.long_similarity)
-    ]
-    pieces.sort(key=lambda c: (c.a0, c.b0))
-    groups: list[list[Candidate]] = []
-    # the series a piece may still continue (its last piece within reach of it)
-    active: list[list[Candidate]] = []
-    for cand in pieces:
-        active = [g for g in active if cand.a0 - g[-1].a1 <= _SERIES_GAP]
-        best, best_cost = None, 0
-        for g in active:
-            gap_a, gap_b = cand.a0 - g[-1].a1, cand.b0 - g[-1].b1
-            fits = gap_a >= 0 and 0 <= gap_b <= _SERIES_GAP and cand.a1 <= g[0].b0
-            if fits and (best is None or gap_a + gap_b < best_cost):
-                best, best_cost = g, gap_a + gap_b
-        if best is None:
-            best = [cand]
-            groups.append(best)
-            active.append(best)
-        else:
-            best.append(cand)
-    for g in groups:
-        embedded = [c for c in g if c.kind == "embedded"]
-        if not embedded or len({c.code_first > 0 for c in embedded}) != 1:
-            continue  # no piece judged in the code, or pieces in the code on both sides
-        code_first = max(embedded, key=lambda c: c.matched).code_first
-        for c in g:
-            if c.kind != "distant":
-                continue
-            in_code = edges(text, *sk.text_range(c.a0, c.a1))
-            in_text = edges(text, *sk.text_range(c.b0, c.b1))
-            if code_first < 0:
-                in_code, in_text = in_text, in_code
-            if in_code > in_text:
-                c.kind, c.code_first = "embedded", code_first
-
-
-def scattered_flat(
-    candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str
-) -> None:
-    """A flattened copy of a body's paragraphs that lie far apart in the body (a page of
-    headings, lists and prices with a few paragraphs of prose between, flattened without its
-    headings) is one copy: pairs left apart whose second copies follow one another on one line,
-    in the order of their first copies, each first copy whole lines, together most of that line,
-    join into one ``flattened`` pair. (Chains do not bridge the headings between the paragraphs
-    in one copy when the paragraphs are short.) Each first copy ends a sentence: paragraphs,
-    not headlines or menu items listed again in one line (a ticker) that stay."""
-    pieces = sorted(
-        (
-            c
-            for c in candidates
-            if c.kind == "distant"
-            and not c.runs[0].tandem
-            and c.score >= opts.min_similarity
-            and c.a1 <= c.b0
-            and starts_line(sk, c.a0)
-            and ends_line(sk, c.a1)
-            and sk.breaks(c.b0, c.b1) == 0
-            and _ends_sentence(text, sk.text_range(c.a1 - 1, c.a1)[1])
-        ),
-        key=lambda c: c.b0,
-    )
-    group: list[Candidate] = []
-    for cand in [*pieces, None]:
-        if group and cand is not None:
-            last = group[-1]
-            if (
-                sk.breaks(last.b0, cand.b1) == 0
-                and cand.a0 >= last.a1
-                and cand.a1 <= group[0].b0
-                and cand.b0 - last.b1 <= SMALL_GAP
-            ):
-                group.append(cand)
-                continue
-        if len(group) > 1:
-            line0, line1 = sk.line_start(group[0].b0), sk.line_end(group[-1].b1 - 1)
-            covered = sum(c.b1 - c.b0 for c in group)
-            if covered >= opts.min_similarity * (line1 - line0) and covered >= opts.min_chars:
-                runs = [r for c in group for r in c.runs]
-                joined = Candidate(
-                    runs,
-                    group[0].a0,
-                    max(c.a1 for c in group),
-                    group[0].b0,
-                    group[-1].b1,
-                    sum(c.matched for c in group),
-                    kind="flattened",
-                    score=min(c.score for c in group),
-                    flat=True,
-                )
-                candidates.append(joined)
-        group = [cand] if cand is not None else []
-
-
-def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions) -> None:
-    """Entries of a listing each captured twice in a row (a card, then its copy, then the next
-    card and its copy: the same series, its copies interleaved) take the decision of the
-    entries among them that are judged alone: where one is an ``adjacent`` copy, the others
-    — whole lines, letter for letter, each copy right after its entry (less text between them
-    than the entry has), the next entry right after it — are adjacent copies too, however
-    short their lines; the second copy of each goes (the lines between belong to the first).
-    Entries that repeat with nothing removed among them (a tab shown twice, a card and its
-    preview) stay."""
-    pieces = sorted(
-        (
-            c
-            for c in candidates
-            if c.kind in ("distant", "adjacent")
-            and not c.runs[0].tandem
-            and c.a1 <= c.b0
-            and c.b0 - c.a1 <= c.matched
-            and c.score >= opts.min_similarity
-            and starts_line(sk, c.a0)
-            and ends_line(sk, c.a1)
-            and starts_line(sk, c.b0)
-            and ends_line(sk, c.b1)
-            and _exact(c) >= opts.long_similarity
-        ),
-        key=lambda c: c.a0,
-    )
-    group: list[Candidate] = []
-    for cand in [*pieces, None]:
-        if group and cand is not None:
-            last = group[-1]
-            if last.b1 <= cand.a0 and cand.a0 - last.b1 <= min(last.matched, cand.matched):
-                group.append(cand)
-                continue
-        if len(group) > 1 and any(c.kind == "adjacent" for c in group):
-            for c in group:
-                c.kind, c.second_goes = "adjacent", True
-        group = [cand] if cand is not None else []
-
-
-def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
-    """A block copied elsewhere in another order is judged as one copy: pieces of text, each
-    letter for letter and ``min_chars`` or more, whose first copies lie together in one region
-    and whose second copies together in a later one (each within ``_SERIES_GAP`` letters of the
-    others on its side, whatever the order, the pieces at least half of each region), are
-    ``long`` copies when together they are long (``long_chars`` letters over three lines or
-    more, twice that in fewer), as the block would be were it copied in the same order (a
-    page's reviews listed again, sorted another way); the later copy of each goes. Short items
-    (a menu at the top and the bottom, a table of contents and its headings), a block shorter
-    than that (a quote, a box of blurbs shown twice) and pieces far apart (pull quotes) stay."""
-    pieces: list[Candidate] = []
-    for c in candidates:
-        if c.kind != "distant" or c.runs[0].tandem or c.a1 > c.b0:
-            continue
-        if (
-            _exact(c) >= opts.long_similarity
-            and min(c.cover(first=True), c.cover(first=False)) >= opts.long_similarity
-        ):
-            pieces.extend([c] if c.matched >= opts.min_chars else [])
-        elif len(c.runs) > 1:
-            # a chain that joined pieces of the block on two diagonals (one side's gap small)
-            # does not align the whole of both its copies: its runs are the pieces
-            pieces.extend(
-                Candidate([r], r.a0, r.a1, r.b0, r.b1, r.matched, score=1.0)
-                for r in c.runs
-                if r.matched >= opts.min_chars
-                and r.a1 <= r.b0
-                and r.matched >= opts.long_similarity * max(r.a1 - r.a0, r.b1 - r.b0)
-            )
-    pieces.sort(key=lambda c: c.a0)
-    if len(pieces) < 2:
-        return
-    # each group: its pieces, and the end of its first region and the bounds of its second
-    groups: list[tuple[list[Candidate], list[int]]] = []
-    for cand in pieces:
-        for g, bounds in reversed(groups):
-            a_end, b_lo, b_hi = bounds
-            if cand.a0 - a_end > _SERIES_GAP:
-                # (groups in order of their first regions' ends: none further is near)
-                groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
-                break
-            if (
-                a_end <= cand.a0
-                and cand.a1 <= b_lo
-                and b_lo - _SERIES_GAP <= cand.b1
-                and cand.b0 <= b_hi + _SERIES_GAP
-                and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in g)
-            ):
-                g.append(cand)
-                bounds[:] = [cand.a1, min(b_lo, cand.b0), max(b_hi, cand.b1)]
-                break
-        else:
-            groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
-        groups.sort(key=lambda item: item[1][0])
-    for g, _ in groups:
-        if len(g) < 2 or sorted(g, key=lambda c: c.b0) == g:
-            continue  # (in the same order, a block with matter between its pieces: a quote)
-        total = sum(c.matched for c in g)
-        spread = max(
-            max(c.a1 for c in g) - min(c.a0 for c in g), max(c.b1 for c in g) - min(c.b0 for c in g)
-        )
-        if total < opts.long_chars or spread > 2 * total:
-            continue
-        lines = min(
-            _lines_of(sk, [(c.a0, c.a1) for c in g]), _lines_of(sk, [(c.b0, c.b1) for c in g])
-        )
-        if lines < _LONG_LINES and total < _LONG_FEW_LINES * opts.long_chars:
-            continue
-        if not all(
-            _prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
-            for c in g
-            for s0, s1 in ((c.a0, c.a1), (c.b0, c.b1))
-        ):
-            continue
-        if any(_introduced(text, int(sk.offsets[c.b0])) for c in g):
-            continue  # ``X said:`` introduces a copy: a post quoted on purpose
-        if any("://" in text[slice(*sk.text_range(c.a0, c.a1))] for c in g):
-            continue  # a link's address: the page's chrome between posts, not an item of text
-        known = {id(c) for c in candidates}
-        for c in g:
-            c.kind, c.second_goes = "long", True
-            if id(c) not in known:
-                candidates.append(c)
-
-
-def _introduced(text: str, start: int) -> bool:
-    """Whether what stands before ``start`` (past white space and opening quotes) ends in a
-    colon: a label that introduces what follows (``EPayne84 said:``, or a full-width colon).
-
-    >>> _introduced('Mr_Enigmatic said: "Hi guys', 20)
-    True
-    >>> _introduced("The Daily Beast. Hi guys", 17)
-    False
-    """
-    j = start
-    while j > 0 and (text[j - 1].isspace() or text[j - 1] in "\"'\u201c\u00ab\u300c"):
-        j -= 1
-    return j > 0 and _INTRODUCES.search(text, j - 1, j) is not None
-
-
-def _lines_of(sk: Skeleton, spans: list[tuple[int, int]]) -> int:
-    """How many lines the skeleton ranges ``spans`` touch together."""
-    lines: set[int] = set()
-    for s0, s1 in spans:
-        lines.update(range(sk.line(s0), sk.line(s1 - 1) + 1))
-    return len(lines)

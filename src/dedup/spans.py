@@ -30,15 +30,8 @@ from typing import Any
 from dedup.anchors import Run, runs
 from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
-from dedup.classify import (
-    classify,
-    head_repeat,
-    lead_repeat,
-    realign_twice,
-    scattered_flat,
-    series,
-    trim_seam,
-)
+from dedup.classify import classify, realign_twice, trim_seam
+from dedup.groups import head_repeat, lead_repeat, scattered_flat, series
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.signs import has_quote_punctuation
 from dedup.tokens import Skeleton, skeleton

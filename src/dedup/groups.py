@@ -1,0 +1,355 @@
+"""Rules over the whole text or several pairs at once: a heading or a lead line again
+(:func:`head_repeat`, :func:`lead_repeat`), pieces of one copied block taking one decision
+(:func:`series`, a block in another order), and paragraphs far apart flattened into one line
+(:func:`scattered_flat`). :mod:`dedup.classify` judges each pair alone; these run after it.
+
+>>> from dedup.tokens import skeleton
+>>> sk = skeleton("A title\\nA title\\nThe body.")
+>>> head = head_repeat(sk)
+>>> (head.a0, head.a1, head.b0, head.b1)
+(0, 6, 6, 12)
+"""
+
+from __future__ import annotations
+
+from dedup.anchors import Run
+from dedup.chains import SMALL_GAP, Candidate
+from dedup.classify import (
+    INTRODUCES,
+    LONG_FEW_LINES,
+    LONG_LINES,
+    ends_line,
+    ends_sentence,
+    exact,
+    prose,
+    starts_line,
+)
+from dedup.model import RepairOptions
+from dedup.signs import code_like, edges
+from dedup.tokens import Skeleton
+
+__all__ = ["head_repeat", "lead_repeat", "scattered_flat", "series"]
+
+# A lead line is looked for whole (``lead_repeat``) up to this many letters long: a paragraph.
+_LEAD_LETTERS = 2048
+# The pieces of one copied block lie at most this many letters apart in each copy (four times
+# a chain's small gap: a series is what chains do not join, pieces with matter between them
+# in both copies).
+_SERIES_GAP = 4 * SMALL_GAP
+
+
+def head_repeat(sk: Skeleton) -> Candidate | None:
+    """The first line, when one of the next two lines repeats it letter for letter.
+
+    Anchors cannot see a line shorter than their width (a title, ``TL;DR:``); a teaser can be
+    that short, so the text's first lines are compared whole.
+    """
+    window = min(len(sk), 4096)
+    bounds = [0, *(edge for edge in sk.edge_list[:3] if edge < window)]
+    if len(bounds) < 2:
+        return None
+    bounds.append(window if len(bounds) < 4 else bounds[-1])
+    first = sk.chars[bounds[0] : bounds[1]]
+    for k in (1, 2):
+        if k + 1 >= len(bounds):
+            break
+        start, end = bounds[k], bounds[k + 1]
+        if end - start == first.shape[0] and sk.chars[start:end].tobytes() == first.tobytes():
+            n = int(first.shape[0])
+            return Candidate([Run(0, n, start, end, n)], 0, n, start, end, n)
+    return None
+
+
+def lead_repeat(sk: Skeleton, width: int) -> Candidate | None:
+    """The first line (``width`` letters or more, up to ``_LEAD_LETTERS``) and the next line
+    further on that repeats it whole, letter for letter, when the text has it a third time
+    after that line.
+
+    Anchors take a short line the text has three times for a label it repeats
+    (:mod:`dedup.anchors`) and pair none of it; a lead above an article that the page holds
+    twice is such a line, so the first line is looked for whole.
+
+    >>> from dedup.tokens import skeleton
+    >>> lead = "The lead of the story."
+    >>> sk = skeleton(lead + "\\nA title\\n" + lead + "\\nThe body.\\n" + lead + " The body.")
+    >>> found = lead_repeat(sk, 12)
+    >>> (found.a0, found.a1, found.b0, found.b1)
+    (0, 17, 23, 40)
+    """
+    edges = sk.edge_list
+    if not edges or not width <= edges[0] <= _LEAD_LETTERS:
+        return None
+    n = edges[0]
+    letters = sk.letters()
+    first = letters[:n]
+    at = letters.find(first, n)
+    while at >= 0 and not (sk.is_edge(at) and ends_line(sk, at + n)):
+        at = letters.find(first, at + 1)
+    if at < 0 or letters.find(first, at + n) < 0:
+        return None
+    return Candidate([Run(0, n, at, at + n, n)], 0, n, at, at + n, n)
+
+
+def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
+    """A piece too short to be judged alone takes the decision of the copy it belongs to.
+
+    Pairs whose first copies follow one another in one region and whose second copies follow
+    one another, in the same order, in a later region (each within ``_SERIES_GAP`` letters of
+    the last) are one block copied with other matter put between its pieces — script data's
+    keys and ids between the headlines and paragraphs of a page, the summaries and dates of its
+    page text between them there. Where a piece of such a series is an ``embedded`` copy, its
+    other pieces (exact, but each too short to be a duplicate alone: a headline, a caption, a
+    line of a paragraph split by a link) are embedded copies on the same side, where the signs
+    of script data stand at that copy's edges more than at its twin's (a JSON string's quotes
+    and key). A series of pieces of text alone (a menu at the top and the bottom of a page,
+    headlines listed twice) stays as it is, even next to a copy in the page's code.
+    """
+    _reordered(candidates, sk, opts, text)
+    if any(c.kind == "adjacent" for c in candidates):
+        _entries_twice(candidates, sk, opts)
+    if not any(c.kind == "embedded" for c in candidates):
+        return  # (most texts: nothing in the code, no series to decide)
+    pieces = [
+        c
+        for c in candidates
+        if c.kind in ("distant", "embedded")
+        and not c.runs[0].tandem
+        and c.score >= opts.min_similarity
+        and (c.kind != "distant" or exact(c) >= opts.long_similarity)
+    ]
+    pieces.sort(key=lambda c: (c.a0, c.b0))
+    groups: list[list[Candidate]] = []
+    # the series a piece may still continue (its last piece within reach of it)
+    active: list[list[Candidate]] = []
+    for cand in pieces:
+        active = [g for g in active if cand.a0 - g[-1].a1 <= _SERIES_GAP]
+        best, best_cost = None, 0
+        for g in active:
+            gap_a, gap_b = cand.a0 - g[-1].a1, cand.b0 - g[-1].b1
+            fits = gap_a >= 0 and 0 <= gap_b <= _SERIES_GAP and cand.a1 <= g[0].b0
+            if fits and (best is None or gap_a + gap_b < best_cost):
+                best, best_cost = g, gap_a + gap_b
+        if best is None:
+            best = [cand]
+            groups.append(best)
+            active.append(best)
+        else:
+            best.append(cand)
+    for g in groups:
+        embedded = [c for c in g if c.kind == "embedded"]
+        if not embedded or len({c.code_first > 0 for c in embedded}) != 1:
+            continue  # no piece judged in the code, or pieces in the code on both sides
+        code_first = max(embedded, key=lambda c: c.matched).code_first
+        for c in g:
+            if c.kind != "distant":
+                continue
+            in_code = edges(text, *sk.text_range(c.a0, c.a1))
+            in_text = edges(text, *sk.text_range(c.b0, c.b1))
+            if code_first < 0:
+                in_code, in_text = in_text, in_code
+            if in_code > in_text:
+                c.kind, c.code_first = "embedded", code_first
+
+
+def scattered_flat(
+    candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str
+) -> None:
+    """A flattened copy of a body's paragraphs that lie far apart in the body (a page of
+    headings, lists and prices with a few paragraphs of prose between, flattened without its
+    headings) is one copy: pairs left apart whose second copies follow one another on one line,
+    in the order of their first copies, each first copy whole lines, together most of that line,
+    join into one ``flattened`` pair. (Chains do not bridge the headings between the paragraphs
+    in one copy when the paragraphs are short.) Each first copy ends a sentence: paragraphs,
+    not headlines or menu items listed again in one line (a ticker) that stay."""
+    pieces = sorted(
+        (
+            c
+            for c in candidates
+            if c.kind == "distant"
+            and not c.runs[0].tandem
+            and c.score >= opts.min_similarity
+            and c.a1 <= c.b0
+            and starts_line(sk, c.a0)
+            and ends_line(sk, c.a1)
+            and sk.breaks(c.b0, c.b1) == 0
+            and ends_sentence(text, sk.text_range(c.a1 - 1, c.a1)[1])
+        ),
+        key=lambda c: c.b0,
+    )
+    group: list[Candidate] = []
+    for cand in [*pieces, None]:
+        if group and cand is not None:
+            last = group[-1]
+            if (
+                sk.breaks(last.b0, cand.b1) == 0
+                and cand.a0 >= last.a1
+                and cand.a1 <= group[0].b0
+                and cand.b0 - last.b1 <= SMALL_GAP
+            ):
+                group.append(cand)
+                continue
+        if len(group) > 1:
+            line0, line1 = sk.line_start(group[0].b0), sk.line_end(group[-1].b1 - 1)
+            covered = sum(c.b1 - c.b0 for c in group)
+            if covered >= opts.min_similarity * (line1 - line0) and covered >= opts.min_chars:
+                runs = [r for c in group for r in c.runs]
+                joined = Candidate(
+                    runs,
+                    group[0].a0,
+                    max(c.a1 for c in group),
+                    group[0].b0,
+                    group[-1].b1,
+                    sum(c.matched for c in group),
+                    kind="flattened",
+                    score=min(c.score for c in group),
+                    flat=True,
+                )
+                candidates.append(joined)
+        group = [cand] if cand is not None else []
+
+
+def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions) -> None:
+    """Entries of a listing each captured twice in a row (a card, then its copy, then the next
+    card and its copy: the same series, its copies interleaved) take the decision of the
+    entries among them that are judged alone: where one is an ``adjacent`` copy, the others
+    — whole lines, letter for letter, each copy right after its entry (less text between them
+    than the entry has), the next entry right after it — are adjacent copies too, however
+    short their lines; the second copy of each goes (the lines between belong to the first).
+    Entries that repeat with nothing removed among them (a tab shown twice, a card and its
+    preview) stay."""
+    pieces = sorted(
+        (
+            c
+            for c in candidates
+            if c.kind in ("distant", "adjacent")
+            and not c.runs[0].tandem
+            and c.a1 <= c.b0
+            and c.b0 - c.a1 <= c.matched
+            and c.score >= opts.min_similarity
+            and starts_line(sk, c.a0)
+            and ends_line(sk, c.a1)
+            and starts_line(sk, c.b0)
+            and ends_line(sk, c.b1)
+            and exact(c) >= opts.long_similarity
+        ),
+        key=lambda c: c.a0,
+    )
+    group: list[Candidate] = []
+    for cand in [*pieces, None]:
+        if group and cand is not None:
+            last = group[-1]
+            if last.b1 <= cand.a0 and cand.a0 - last.b1 <= min(last.matched, cand.matched):
+                group.append(cand)
+                continue
+        if len(group) > 1 and any(c.kind == "adjacent" for c in group):
+            for c in group:
+                c.kind, c.second_goes = "adjacent", True
+        group = [cand] if cand is not None else []
+
+
+def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
+    """A block copied elsewhere in another order is judged as one copy: pieces of text, each
+    letter for letter and ``min_chars`` or more, whose first copies lie together in one region
+    and whose second copies together in a later one (each within ``_SERIES_GAP`` letters of the
+    others on its side, whatever the order, the pieces at least half of each region), are
+    ``long`` copies when together they are long (``long_chars`` letters over three lines or
+    more, twice that in fewer), as the block would be were it copied in the same order (a
+    page's reviews listed again, sorted another way); the later copy of each goes. Short items
+    (a menu at the top and the bottom, a table of contents and its headings), a block shorter
+    than that (a quote, a box of blurbs shown twice) and pieces far apart (pull quotes) stay."""
+    pieces: list[Candidate] = []
+    for c in candidates:
+        if c.kind != "distant" or c.runs[0].tandem or c.a1 > c.b0:
+            continue
+        if (
+            exact(c) >= opts.long_similarity
+            and min(c.cover(first=True), c.cover(first=False)) >= opts.long_similarity
+        ):
+            pieces.extend([c] if c.matched >= opts.min_chars else [])
+        elif len(c.runs) > 1:
+            # a chain that joined pieces of the block on two diagonals (one side's gap small)
+            # does not align the whole of both its copies: its runs are the pieces
+            pieces.extend(
+                Candidate([r], r.a0, r.a1, r.b0, r.b1, r.matched, score=1.0)
+                for r in c.runs
+                if r.matched >= opts.min_chars
+                and r.a1 <= r.b0
+                and r.matched >= opts.long_similarity * max(r.a1 - r.a0, r.b1 - r.b0)
+            )
+    pieces.sort(key=lambda c: c.a0)
+    if len(pieces) < 2:
+        return
+    # each group: its pieces, and the end of its first region and the bounds of its second
+    groups: list[tuple[list[Candidate], list[int]]] = []
+    for cand in pieces:
+        for g, bounds in reversed(groups):
+            a_end, b_lo, b_hi = bounds
+            if cand.a0 - a_end > _SERIES_GAP:
+                # (groups in order of their first regions' ends: none further is near)
+                groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
+                break
+            if (
+                a_end <= cand.a0
+                and cand.a1 <= b_lo
+                and b_lo - _SERIES_GAP <= cand.b1
+                and cand.b0 <= b_hi + _SERIES_GAP
+                and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in g)
+            ):
+                g.append(cand)
+                bounds[:] = [cand.a1, min(b_lo, cand.b0), max(b_hi, cand.b1)]
+                break
+        else:
+            groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
+        groups.sort(key=lambda item: item[1][0])
+    for g, _ in groups:
+        if len(g) < 2 or sorted(g, key=lambda c: c.b0) == g:
+            continue  # (in the same order, a block with matter between its pieces: a quote)
+        total = sum(c.matched for c in g)
+        spread = max(
+            max(c.a1 for c in g) - min(c.a0 for c in g), max(c.b1 for c in g) - min(c.b0 for c in g)
+        )
+        if total < opts.long_chars or spread > 2 * total:
+            continue
+        lines = min(
+            _lines_of(sk, [(c.a0, c.a1) for c in g]), _lines_of(sk, [(c.b0, c.b1) for c in g])
+        )
+        if lines < LONG_LINES and total < LONG_FEW_LINES * opts.long_chars:
+            continue
+        if not all(
+            prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
+            for c in g
+            for s0, s1 in ((c.a0, c.a1), (c.b0, c.b1))
+        ):
+            continue
+        if any(_introduced(text, int(sk.offsets[c.b0])) for c in g):
+            continue  # ``X said:`` introduces a copy: a post quoted on purpose
+        if any("://" in text[slice(*sk.text_range(c.a0, c.a1))] for c in g):
+            continue  # a link's address: the page's chrome between posts, not an item of text
+        known = {id(c) for c in candidates}
+        for c in g:
+            c.kind, c.second_goes = "long", True
+            if id(c) not in known:
+                candidates.append(c)
+
+
+def _introduced(text: str, start: int) -> bool:
+    """Whether what stands before ``start`` (past white space and opening quotes) ends in a
+    colon: a label that introduces what follows (``EPayne84 said:``, or a full-width colon).
+
+    >>> _introduced('Mr_Enigmatic said: "Hi guys', 20)
+    True
+    >>> _introduced("The Daily Beast. Hi guys", 17)
+    False
+    """
+    j = start
+    while j > 0 and (text[j - 1].isspace() or text[j - 1] in "\"'\u201c\u00ab\u300c"):
+        j -= 1
+    return j > 0 and INTRODUCES.search(text, j - 1, j) is not None
+
+
+def _lines_of(sk: Skeleton, spans: list[tuple[int, int]]) -> int:
+    """How many lines the skeleton ranges ``spans`` touch together."""
+    lines: set[int] = set()
+    for s0, s1 in spans:
+        lines.update(range(sk.line(s0), sk.line(s1 - 1) + 1))
+    return len(lines)
