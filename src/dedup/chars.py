@@ -24,7 +24,10 @@ the markup the skeleton sees through (:mod:`dedup.markup`) reads them too.
 
 from __future__ import annotations
 
+import html.entities
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +36,7 @@ import regex
 __all__ = [
     "ENTITY",
     "ENTITY_REFERENCE",
+    "NAMED_ENTITIES",
     "NO_SPACE_CLASS",
     "NO_SPACE_SCRIPTS",
     "NO_SPACE_WEIGHT",
@@ -62,6 +66,11 @@ NO_SPACE_WEIGHT = 3
 ENTITY_REFERENCE = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 #: An HTML character reference (``&amp;``, ``&#233;``, ``&#x27;``).
 ENTITY = regex.compile("&" + ENTITY_REFERENCE)
+#: What each named HTML reference that ends with ``;`` stands for, by its name without the
+#: ``;`` (``NAMED_ENTITIES["eacute"] == "é"``), read-only.
+NAMED_ENTITIES: Mapping[str, str] = MappingProxyType(
+    {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
+)
 
 
 def every_code_point(end: int = 0x110000) -> str:

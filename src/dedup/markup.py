@@ -16,13 +16,12 @@ it (:func:`markup_cut`).
 
 from __future__ import annotations
 
-import html.entities
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 import regex
 
-from dedup.chars import ENTITY_REFERENCE, char_classes
+from dedup.chars import ENTITY_REFERENCE, NAMED_ENTITIES, char_classes
 
 __all__ = ["MARKUP", "marks", "markup_at", "markup_cut", "markup_spans"]
 
@@ -43,7 +42,6 @@ MARKUP = regex.compile(
 # Which characters can start what MARKUP matches: a text without them has nothing to see through
 # (a link's target starts with "](").
 _MARK_CHARS = ("<", "\\", "&", "]")
-_NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
 
 
 def markup_spans(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
@@ -112,7 +110,7 @@ def _reference(ref: str) -> int:
     if ref.startswith("#"):
         number = int(ref[2:], 16) if ref[1:2] in ("x", "X") else int(ref[1:])
         return number if number < 0x110000 else 0
-    value = _NAMED.get(ref, "")
+    value = NAMED_ENTITIES.get(ref, "")
     return ord(value) if len(value) == 1 else 0
 
 

@@ -29,7 +29,6 @@ repair; it takes the same :class:`NormalizeOptions`.
 
 from __future__ import annotations
 
-import html.entities
 import re
 import unicodedata
 from collections.abc import Callable
@@ -38,7 +37,7 @@ from typing import Any
 
 import regex
 
-from dedup.chars import ENTITY_REFERENCE
+from dedup.chars import ENTITY_REFERENCE, NAMED_ENTITIES
 from dedup.model import (
     ConfigError,
     Edit,
@@ -185,7 +184,6 @@ def _surrogate_edits(text: str, options: NormalizeOptions) -> list[Edit]:
 # --------------------------------------------------------------------------------------------
 # HTML entities
 
-_NAMED = {name[:-1]: value for name, value in html.entities.html5.items() if name.endswith(";")}
 # An entity, possibly escaped again (``&amp;lt;``, ``&amp;amp;``): each ``amp;`` is one more
 # escape of the ``&``. Only references that end with ``;`` count.
 _ENTITY = regex.compile(
@@ -208,7 +206,7 @@ def _decode_reference(ref: str) -> str | None:
     """The character(s) of ``ref`` (``lt;``, ``#39;``, ``#x27;``), or ``None`` if not text."""
     body = ref[:-1]
     if not body.startswith("#"):
-        return _NAMED.get(body)
+        return NAMED_ENTITIES.get(body)
     number = int(body[2:], 16) if body[1:2] in ("x", "X") else int(body[1:])
     if number in _CP1252:
         return _CP1252[number]
