@@ -197,11 +197,12 @@ def _take(
         )
     gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
-    if cand.kind not in _WHOLE:
-        decided = _take_part(text, sk, lines, cand, marks, opts, gone, kept, removed_first, teaser)
-        return [decided] if decided else []
     # never the only copy: what goes without moves must be its twin's
-    parts = _without_own_text(text, sk, cand, gone, removed_first, opts)
+    parts = (
+        _without_own_text(text, sk, cand, gone, removed_first, opts)
+        if cand.kind in _WHOLE
+        else [(gone, kept)]
+    )
     decisions = []
     for gone, kept in parts:
         decided = _take_part(text, sk, lines, cand, marks, opts, gone, kept, removed_first, teaser)
