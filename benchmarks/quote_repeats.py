@@ -128,6 +128,17 @@ def grams(text: str) -> collections.Counter[tuple[str, ...]]:
     return collections.Counter(tuple(words[i : i + _GRAM]) for i in range(len(words) - _GRAM + 1))
 
 
+def print_sizes(
+    counts: collections.Counter[tuple[str, str]], columns: tuple[tuple[str, str, int], ...]
+) -> None:
+    """A table of ``counts`` by size, a line per size: a column per (key, heading, width)."""
+    print(f"  {'letters':>10}" + "".join(f" {heading:>{width}}" for _, heading, width in columns))
+    for lo, _hi in _SIZES:
+        size = size_of(lo)
+        cells = "".join(f" {counts[key, size]:>{width}}" for key, _, width in columns)
+        print(f"  {size:>10}{cells}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=EVAL)
@@ -155,10 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  gold {page} {shape} {letters(text[a0:a1])} letters under {label!r}")
     print(f"WCXB main contents: {pages} pages, {repeated} holding a stretch of 15 words twice")
     print("quotes under a label in them (second copy after a line ending in a colon):")
-    print(f"  {'letters':>10} {'whole block':>12} {'part':>6}")
-    for lo, _hi in _SIZES:
-        size = size_of(lo)
-        print(f"  {size:>10} {counts['whole', size]:>12} {counts['part', size]:>6}")
+    print_sizes(counts, (("whole", "whole block", 12), ("part", "part", 6)))
     for shape in ("whole", "part"):
         print(f"  pages with a {shape} quote: {len(in_pages[shape])}")
     print()
@@ -185,10 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  dumps {record['id']} {verdict} {letters(text[b0:b1])} letters")
     print("dumps-dev forum pages: quotes under a label of the article's text (each extractor's")
     print("output counted), by whether the page's reference holds them twice or once")
-    print(f"  {'letters':>10} {'twice (kept)':>13} {'once (dropped)':>15}")
-    for lo, _hi in _SIZES:
-        size = size_of(lo)
-        print(f"  {size:>10} {kept['kept', size]:>13} {kept['dropped', size]:>15}")
+    print_sizes(kept, (("kept", "twice (kept)", 13), ("dropped", "once (dropped)", 15)))
     for verdict in ("kept", "dropped"):
         names = " ".join(sorted(page.rsplit("/", 1)[1] for page in kept_pages[verdict]))
         print(f"  pages with a quote {verdict}: {len(kept_pages[verdict])} ({names})")
