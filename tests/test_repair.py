@@ -1029,6 +1029,143 @@ def test_a_flattened_copy_that_kept_a_break_where_a_heading_was_still_goes() -> 
     assert result.text.strip() == body
 
 
+# --- a quote with blocks left out, chains across posts ------------------------------------
+
+_FOOTER = (
+    "Link to comment https://forum.example.com/topic/1571202-editing-build/#findComment-164176{}\n"
+    "Share on other sites"
+)
+_OWN = [
+    "They added rendering on many cores a few releases ago, so the program will use more than "
+    "one core. Fast single thread speed is still nice to have.",
+    "Memory bandwidth is nice, but as the benchmarks show there is much more to a card than "
+    "that. I would keep away from the workstation cards, as that one is two generations old.",
+]
+_PARTS = "\n".join(
+    [
+        "Processor: the fourteenth generation part with twenty cores, at the shop down the road",
+        "Cooler: the liquid cooler with the three fans and the thick radiator, from the big store",
+        "Board: the board with wireless and four memory slots for the larger cases, from the web "
+        "shop",
+        "Memory: four sticks of thirty two gigabytes each at the speed the board supports",
+        "Drive: the fast two terabyte drive for the system and the cache, on sale this week",
+        "Card: the gaming card with sixteen gigabytes of memory, which the effects program can use",
+        "Case: the tall case with the mesh front and room for a long card, from the web shop",
+        "Power: the gold rated supply of one thousand watts with the newest connector for the card",
+    ]
+)
+
+
+def test_a_long_quote_of_a_post_goes_and_a_short_quote_before_it_stays() -> None:
+    """Two posts, then two replies that quote them whole, each without the quotes the post held
+    itself: the chain runs from the first quote over the reply's own words and the page's chrome
+    into the second, so it is no long copy as a whole. Judged in its blocks (the stretches of
+    the later copy that are the earlier text with blocks left out), the quote of the list (long:
+    over 500 letters on eight lines) goes, the posts stay whole, and the quote of the short post
+    (254 letters) stays, as do the replies' own words."""
+    wizard = (
+        f"Wizard\nPosted May 22, 2024\n\n{_OWN[0]}\n\nMr_E said:\n\n{_HURDLES}\n\n{_OWN[1]}\n\n"
+        f"{_FOOTER.format(33)}\n\n"
+    )
+    filpo = f"filpo\nPosted May 22, 2024\n\n{_PARTS}\n\n{_FOOTER.format(35)}\n\n"
+    first_reply = (
+        f"Mr_E\nPosted May 22, 2024\n\nWizard said:\n\n{_OWN[0]}\n\n{_OWN[1]}\n\n"
+        f"Sorry about that, I have made the list public now. Thank you for the input.\n\n"
+        f"{_FOOTER.format(51)}\n\n"
+    )
+    second_reply = (
+        f"Mr_E\nPosted May 22, 2024\n\nfilpo said:\n\n{_PARTS}\n\n"
+        f"I was thinking of the last model too, but I plan on keeping this machine for years.\n\n"
+        f"{_FOOTER.format(72)}\n"
+    )
+    text = f"{_HURDLES}\n\n{wizard}{filpo}{first_reply}{second_reply}"
+    result = dedup.repair(text)
+    assert [e.reason for e in result.edits] == ["long-copy"]
+    assert result.text == text.replace(f"filpo said:\n\n{_PARTS}\n\n", "filpo said:\n\n")
+    assert lost_twins(text, result.edits) == []
+
+
+def test_a_post_quoted_whole_after_the_chrome_of_the_posts_goes_and_the_post_stays() -> None:
+    """A post (its own quote of an earlier post left out of the quote), then a reply quoting it
+    whole: the chain runs from the chrome under the post before over the post into the quote,
+    and the copies lay side by side, so the post itself went as an adjacent copy with the chrome
+    before it. Both copies hold whole lines of their own between the chrome and the text (a
+    name, a date, a quote's label), so the chain pairs two places: the quote (long) goes and
+    the post stays whole."""
+    quoted = "\n".join([_OWN[0], _OWN[1], *_PARTS.split("\n")[:4]])
+    text = (
+        "Mr_E\nPosted May 22, 2024\n\nfilpo said:\n\nGo for the cheaper processor.\n\n"
+        "I was thinking of going with the last model as well, but I plan on using this machine "
+        "for years and would like to spend a little more now to put off upgrading for longer.\n\n"
+        f"{_FOOTER.format(35)}\n\n"
+        "brob\nPosted May 22, 2024\n\n3 hours ago, Mr_E said:\n\n"
+        "Build list: https://parts.example.com/list/6rmQWt\n\n"
+        f"{quoted}\n\nRatings certify electrical efficiency, not quality.\n\n"
+        f"{_FOOTER.format(72)}\n\n"
+        "Mr_E\nPosted May 23, 2024\n\n1 hour ago, brob said:\n\n"
+        f"{quoted}\n\nThank you very much for the input, I will upgrade the cooler.\n\n"
+        f"{_FOOTER.format(90)}\n"
+    )
+    result = dedup.repair(text)
+    assert [e.reason for e in result.edits] == ["long-copy"]
+    assert result.text == text.replace(f"brob said:\n\n{quoted}\n\n", "brob said:\n\n")
+
+
+def test_a_quote_with_a_paragraph_left_out_shorter_than_a_long_copy_stays() -> None:
+    """The counter-cases: a post quoted with a paragraph left out, under 500 letters, stays (a
+    quote the page means, as a whole post quoted is kept by the annotators under that length);
+    so do a post's paragraphs quoted one at a time with the reply's words between them, each
+    quote shorter than a long copy however long they are together."""
+    post = f"{_OWN[0]}\n\n{_HURDLES}\n\n{_OWN[1]}"
+    text = (
+        f"Wizard\nPosted May 22, 2024\n\n{post}\n\n{_FOOTER.format(33)}\n\n"
+        f"filpo\nPosted May 22, 2024\n\n{_PARTS}\n\n{_FOOTER.format(35)}\n\n"
+        f"Mr_E\nPosted May 22, 2024\n\nWizard said:\n\n{_OWN[0]}\n\n{_OWN[1]}\n\n"
+        f"Thank you, that helps.\n\n{_FOOTER.format(51)}\n\n"
+        f"brob\nPosted May 23, 2024\n\nWizard said:\n\n{_OWN[0]}\n\nI do not agree at all.\n\n"
+        f"Wizard said:\n\n{_HURDLES}\n\nNor with that.\n\nWizard said:\n\n{_OWN[1]}\n\n"
+        f"{_FOOTER.format(72)}\n"
+    )
+    assert dedup.repair(text).edits == ()
+
+
+def test_a_passage_two_posts_quote_is_a_long_copy_when_long() -> None:
+    """Two posts that quote the same passage of a third text (a law), the second with one of
+    its paragraphs left out: as for a passage quoted whole twice (a ``long`` copy), the second
+    quote goes when it is long (500 letters over three lines or more: no main content of the
+    evaluation data keeps a quote that long), and both posts' own words stay; a shorter passage
+    stays twice."""
+    law = [
+        "Every person who keeps a dog shall keep it under control in any public place, and shall "
+        "not let it stray onto land where sheep or cattle are kept.",
+        "A person who fails to keep a dog under control commits an offence and is liable to a "
+        "fine not exceeding the third level on the standard scale.",
+        "Nothing in this section applies to a dog used for herding, for hunting with the consent "
+        "of the owner of the land, or by the police in the course of their duties.",
+        "The council may make orders for the areas in which dogs must be kept on a lead, and "
+        "must publish any such order in a newspaper circulating in its area.",
+        "An officer of the council may seize a dog found straying in a public place and keep it "
+        "until its owner has paid the costs of its keeping.",
+        "A dog seized under this section that is not claimed within seven days may be sold or "
+        "given to a person who will care for it, or destroyed in a manner that causes no pain.",
+    ]
+    text = (
+        "Ann\nPosted May 2\n\nThe act says:\n\n" + "\n\n".join(law) + "\n\n"
+        "So the farmer was right to complain.\n\n"
+        f"Cid\nPosted May 2\n\n{_PARTS}\n\n"
+        "Ben\nPosted May 3\n\nRead it again:\n\n" + "\n\n".join(law[:2] + law[3:]) + "\n\n"
+        "Nothing there says the dog had to be on a lead on the path.\n"
+    )
+    result = dedup.repair(text)
+    assert [e.reason for e in result.edits] == ["long-copy"]
+    quoted = "\n\n".join(law[:2] + law[3:])
+    assert result.text == text.replace(f"again:\n\n{quoted}\n\n", "again:\n\n")
+    short = text
+    for paragraph in law[3:]:
+        short = short.replace(f"\n\n{paragraph}", "")
+    assert dedup.repair(short).edits == ()
+
+
 # --- series of short pieces -----------------------------------------------------------------
 
 

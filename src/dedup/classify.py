@@ -38,6 +38,7 @@ __all__ = [
     "ends_sentence",
     "exact",
     "glued",
+    "long_text",
     "past_cut_mark",
     "prose",
     "realign_twice",
@@ -48,7 +49,7 @@ __all__ = [
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
 _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
-# A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
+# A long copy holds this many lines, or this many times ``long_chars`` letters (``long_text``).
 LONG_LINES = 3
 LONG_FEW_LINES = 2
 # The aligned share a long copy in code needs (``classify``), below ``min_similarity``.
@@ -142,8 +143,12 @@ def classify(
         cand.kind = "embedded"
     elif cand.kind != "distant" or exact(cand) < opts.long_similarity:
         return
-    elif _long(cand, sk, opts, text) or _twice_in_a_line(cand, sk, opts, text):
-        # a long text copied letter for letter is a duplicate wherever it sits
+    elif (long_text(cand, sk, opts, text) and not _seams(cand, sk, text)[1]) or _twice_in_a_line(
+        cand, sk, opts, text
+    ):
+        # a long text copied letter for letter is a duplicate wherever it sits (a reply that
+        # quotes a post's paragraphs one at a time, its words between them, is judged quote by
+        # quote: :func:`dedup.groups.blocks_left_out`)
         cand.kind = "long"
 
 
@@ -170,7 +175,7 @@ def exact(cand: Candidate) -> float:
     return min(1.0, equal / max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0)))
 
 
-def _long(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+def long_text(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
     """Whether both copies are long text: ``long_chars`` letters or more over three lines or
     more (a paragraph repeated whole is a quote; paragraphs in a row are a copy), or twice that
     in fewer lines; paragraphs rather than short lines, and not code (a list or code shown
@@ -217,7 +222,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     # a doubled body is most of its page, or a long text whatever the page holds besides
     # (hundreds of kilobytes of script around it)
-    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or _long(
+    large = cand.matched >= max(opts.min_chars, opts.min_share * len(sk)) or long_text(
         cand, sk, opts, text
     )
     if (

@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 from dedup.anchors import Run
-from dedup.chains import SMALL_GAP, Candidate
+from dedup.chains import SMALL_GAP, Candidate, union
 from dedup.classify import (
     INTRODUCES,
     LONG_FEW_LINES,
@@ -21,14 +23,15 @@ from dedup.classify import (
     ends_line,
     ends_sentence,
     exact,
+    long_text,
     prose,
     starts_line,
 )
 from dedup.model import RepairOptions
-from dedup.signs import code_like, edges
+from dedup.signs import code_like, edges, in_script
 from dedup.tokens import Skeleton
 
-__all__ = ["head_repeat", "lead_repeat", "scattered_flat", "series"]
+__all__ = ["blocks_left_out", "head_repeat", "lead_repeat", "scattered_flat", "series"]
 
 # A lead line is looked for whole (``lead_repeat``) up to this many letters long: a paragraph.
 _LEAD_LETTERS = 2048
@@ -88,6 +91,131 @@ def lead_repeat(sk: Skeleton, width: int) -> Candidate | None:
     if at < 0 or letters.find(first, at + n) < 0:
         return None
     return Candidate([Run(0, n, at, at + n, n)], 0, n, at, at + n, n)
+
+
+def blocks_left_out(
+    candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str
+) -> None:
+    """A later copy that is an earlier text with whole blocks of it left out is a copy of it:
+    each stretch of a chain's second copy made of pieces of its first copy, letter for letter
+    and in order, with nothing of its own between them (a block), is judged alone, and a block
+    that is long (:func:`dedup.classify.long_text`: ``long_chars`` letters over three lines or
+    more, twice that in fewer; prose, not code; text, not script data) is a ``long`` copy
+    whatever its twin holds between the pieces — a post quoted whole without the quotes it held
+    itself (quotes do not nest), or before a paragraph was added to it. The block goes; its
+    twin, which holds all of it, stays whole, with the blocks the later copy left out.
+
+    A block ends where the second copy has text of its own between two pieces: a reply's words
+    between the paragraphs of a post it quotes one at a time (each quote judged alone: one
+    shorter than a long copy stays). A chain whose copies both hold whole lines of their own
+    between two of its pieces (each copy a post's header, say, where the other has another
+    name and date) pairs two places, not one copy: a chain that ran from the end of one post
+    over the page's chrome into the next post, and from the end of that post into its quote.
+    It is judged in its blocks too (a ``distant`` pair or an ``adjacent`` one, which would
+    otherwise remove a whole post, the only copy of its text, with the chrome before it); what
+    no long block takes stays ``distant``.
+    """
+    found: list[Candidate] = []
+    for cand in candidates:
+        if (
+            cand.kind not in ("distant", "adjacent")
+            or cand.runs[0].tandem
+            or cand.a1 > cand.b0
+            or cand.matched < opts.long_chars
+        ):
+            continue
+        runs = sorted(cand.runs)
+        if cand.kind == "adjacent":
+            if not _two_places(runs, sk):
+                continue
+            # (chains that joined two places are judged in their blocks; none stays adjacent)
+            cand.kind = "distant"
+        taken: list[Run] = []
+        for block in _blocks(runs, sk, text, opts.anchor_chars):
+            piece = _long_block(block, sk, opts, text)
+            if piece is not None:
+                found.append(piece)
+                taken.extend(block)
+        if not taken:
+            continue
+        # the chain keeps the runs no long block took (the pair it is apart from them)
+        rest = [r for r in runs if r not in taken]
+        if not rest:
+            cand.matched = 0  # (nothing left: reported by no one, acted on by no one)
+            continue
+        cand.runs = rest
+        cand.a0, cand.a1 = rest[0].a0, max(r.a1 for r in rest)
+        cand.b0, cand.b1 = min(r.b0 for r in rest), max(r.b1 for r in rest)
+        cand.matched = min(union(rest, first=True), union(rest, first=False))
+        shorter = max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0))
+        cand.score = min(1.0, cand.matched / shorter)
+    candidates.extend(found)
+
+
+def _blocks(runs: list[Run], sk: Skeleton, text: str, gap: int) -> list[list[Run]]:
+    """``runs`` (sorted) in groups whose second copies follow one another with no text of
+    their own between them, in the order of their first copies, whatever lies between those.
+    Text of its own is a whole line (a reply's words, a quote's label) or words that end in a
+    colon right before the next piece (``... brob said: The i9``: a label on the quote's own
+    line); words edited within a line are the copy's (a near copy whose lines differ here and
+    there stays one block, judged as a whole).
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> page = "x" * 1300 + "\\n" + "x" * 700
+    >>> sk = skeleton(page)
+    >>> left_out = [Run(0, 300, 1000, 1300, 300), Run(500, 800, 1300, 1600, 300)]
+    >>> edited = [Run(0, 300, 1000, 1250, 250), Run(340, 600, 1290, 1550, 260)]
+    >>> [len(_blocks(runs, sk, page, 24)) for runs in (left_out, edited)]
+    [1, 1]
+    >>> page = "x" * 1300 + "\\nX said:\\n" + "x" * 700
+    >>> sk = skeleton(page)
+    >>> len(_blocks([Run(0, 300, 1000, 1300, 300), Run(300, 600, 1305, 1605, 300)], sk, page, 24))
+    2
+    """
+    blocks: list[list[Run]] = []
+    for run in runs:
+        last = blocks[-1][-1] if blocks else None
+        if last is not None and run.a0 >= last.a1 - gap:
+            own = run.b0 > last.b1 and (
+                sk.breaks(last.b1 - 1, run.b0 + 1) >= 2
+                or _introduced(text, int(sk.offsets[run.b0]))
+            )
+            if not own:
+                blocks[-1].append(run)
+                continue
+        blocks.append([run])
+    return blocks
+
+
+def _two_places(runs: list[Run], sk: Skeleton) -> bool:
+    """Whether both copies hold a whole line of their own between two consecutive ``runs``
+    (sorted): a line with letters between the pieces on each side."""
+    for left, right in itertools.pairwise(runs):
+        if sk.breaks(left.a1 - 1, right.a0 + 1) >= 2 and sk.breaks(left.b1 - 1, right.b0 + 1) >= 2:
+            return True
+    return False
+
+
+def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) -> Candidate | None:
+    """The pair of ``block`` as a ``long`` copy whose second copy goes, or ``None`` when it is
+    no long copy of text: its second copy aligns almost whole (``long_similarity``), both are
+    long text (:func:`dedup.classify.long_text`), and neither is script data."""
+    piece = Candidate(
+        block, block[0].a0, max(r.a1 for r in block), block[0].b0, max(r.b1 for r in block)
+    )
+    piece.matched = union(block, first=False)
+    size = piece.b1 - piece.b0
+    if piece.matched < opts.long_similarity * size or not long_text(piece, sk, opts, text):
+        return None
+    if any(
+        in_script(text, *sk.text_range(s0, s1))
+        for s0, s1 in ((piece.a0, piece.a1), (piece.b0, piece.b1))
+    ):
+        return None  # (script data's copies are the page's code: the ``embedded`` rules)
+    piece.kind, piece.second_goes = "long", True
+    piece.score = min(1.0, piece.matched / max(1, size))
+    return piece
 
 
 def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:

@@ -21,7 +21,7 @@ import regex
 from dedup.chains import Candidate
 from dedup.tokens import Skeleton
 
-__all__ = ["code_like", "edges", "has_quote_punctuation", "script", "scripts"]
+__all__ = ["code_like", "edges", "has_quote_punctuation", "in_script", "script", "scripts"]
 
 # The signs of script data and markup around a copy: HTML tags (raw, JSON-escaped or
 # entity-escaped), the escapes of a JSON string (``\\u00e9``, ``\\"``, ``\\/``; not ``\\n``,
@@ -118,6 +118,18 @@ def script(text: str, start: int, end: int, edges: int) -> float:
     if text.find('"', start, end) >= 0:
         inside += sum(text.count(sign, start, end) for sign in _QUOTE_SIGNS)
     return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
+
+
+def in_script(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is inside script data or markup: a :func:`script` score
+    (its edges and the density of the signs inside it) of ``_SCRIPT_SCORE`` or more.
+
+    >>> in_script('{"id":"a1","name":"Home","url":"/home"},{"id":"b2","name":"News"}', 7, 60)
+    True
+    >>> in_script("They added rendering on many cores a few releases ago.", 0, 54)
+    False
+    """
+    return script(text, start, end, edges(text, start, end)) >= _SCRIPT_SCORE
 
 
 def has_quote_punctuation(text: str) -> bool:

@@ -31,7 +31,7 @@ from dedup.anchors import Run, runs
 from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
 from dedup.classify import classify, realign_twice, trim_seam
-from dedup.groups import head_repeat, lead_repeat, scattered_flat, series
+from dedup.groups import blocks_left_out, head_repeat, lead_repeat, scattered_flat, series
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.signs import has_quote_punctuation
 from dedup.tokens import Skeleton, skeleton
@@ -110,6 +110,7 @@ def analyse(
             trim_seam(sk, cand)
             realign_twice(cand, sk)
         classify(cand, sk, opts, text, signs)
+    blocks_left_out(candidates, sk, opts, text)
     series(candidates, sk, opts, text)
     scattered_flat(candidates, sk, opts, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
