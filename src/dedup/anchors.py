@@ -371,13 +371,10 @@ def _grown(
     chars = sk.chars
     n = len(sk)
     text = sk.letters()
-    starts = np.zeros(n + 1, dtype=np.uint8)
-    starts[sk.starts] = 1
-    starts[n] = 1
     line_starts = np.zeros(n + 1, dtype=np.uint8)
     line_starts[0] = line_starts[n] = 1
     line_starts[sk.edges] = 1
-    bounds, lines = starts.tobytes(), line_starts.tobytes()
+    bounds, lines = sk.bounds(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
     for a0, a1, dd in zip(firsts, lasts, diagonals, strict=True):

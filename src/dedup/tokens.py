@@ -63,7 +63,8 @@ class Skeleton:
       disjoint), and ``marks``: where the text holds a character that may start markup
       (:func:`~dedup.markup.marks`);
     - ``decoded``: ``chars`` as a string, once :meth:`letters` has decoded them (a pass reads
-      the letters of most of the text, as a whole and in parts, several times).
+      the letters of most of the text, as a whole and in parts, several times);
+    - ``start_bytes``: :meth:`bounds` once built (:func:`skeleton` has them from its scan).
     """
 
     chars: U32
@@ -78,6 +79,7 @@ class Skeleton:
     markup: list[tuple[int, int]]
     marks: list[int]
     decoded: list[str] = field(default_factory=list, repr=False)
+    start_bytes: list[bytes] = field(default_factory=list, repr=False)
 
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
         """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
@@ -127,6 +129,20 @@ class Skeleton:
             self.decoded.append(_decoded(self.chars))
         return self.decoded[0][s0:s1]
 
+    def bounds(self) -> bytes:
+        """One byte per skeleton position and one past the end: 1 where a word starts (and at
+        the end), else 0.
+
+        >>> [k for k, b in enumerate(skeleton("Vie privée.Buzzfeed").bounds()) if b]
+        [0, 3, 9, 17]
+        """
+        if not self.start_bytes:
+            marks = np.zeros(self.size + 1, dtype=np.uint8)
+            marks[self.starts] = 1
+            marks[self.size] = 1
+            self.start_bytes.append(marks.tobytes())
+        return self.start_bytes[0]
+
     def __len__(self) -> int:
         return self.size
 
@@ -170,6 +186,7 @@ def skeleton(text: str) -> Skeleton:
     at = marks(text)
     entities, letters = markup_at(text, at)
     parts = []
+    firsts: list[bytes] = []  # whether a word starts at each skeleton character, a block at a time
     before = 0  # the class of the character before the block
     size = 0  # the skeleton characters before the block
     k = 0  # the first entity reference that does not end before the block
@@ -197,7 +214,9 @@ def skeleton(text: str) -> Skeleton:
         pairs[:1] = before << 3
         np.multiply(flags[:-1], 8, out=pairs[1:])  # (a shift of bytes costs several times more)
         pairs |= flags
-        starts = rule.take(pairs.take(local)).nonzero()[0]
+        first = rule.take(pairs.take(local))
+        firsts.append(first.tobytes())
+        starts = first.nonzero()[0]
         newlines = (cps == 10).nonzero()[0]
         parts.append(
             (
@@ -210,7 +229,9 @@ def skeleton(text: str) -> Skeleton:
         if hi > lo:
             before = int(flags[-1])
         size += local.shape[0]
-    return _joined(parts, entities, at)
+    sk = _joined(parts, entities, at)
+    sk.start_bytes.append(b"".join(firsts) + b"\x01")
+    return sk
 
 
 def _joined(
@@ -354,4 +375,5 @@ def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]
         markup=markup,
         marks=at,
         decoded=[sk.decoded[0][:i1]] if sk.decoded else [],
+        start_bytes=[sk.start_bytes[0][:i1] + b"\x01"] if sk.start_bytes else [],
     )
