@@ -728,6 +728,8 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
         fresh.blank_upto,
         fresh.markup,
     )
+    # (the word starts as bytes: taken over from the whole text's, built by the scan afresh)
+    assert cut.bounds() == fresh.bounds()
     assert set(fresh.marks) <= set(cut.marks)  # (a cut may join "](" that finds no target)
     assert bool(cut.decoded) == decoded
     assert cut.letters() == fresh.letters()

@@ -316,6 +316,8 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         return _prefix(sk, kept[0][1], markup, points)
     parts = []
     ranges = []  # the skeleton range of each stretch
+    marks = sk.start_bytes[0] if sk.start_bytes else None
+    bounds = []  # each stretch's part of the new text's Skeleton.bounds
     out = 0  # where the stretch begins in the new text
     size = 0  # skeleton characters before it
     before = 0  # the class of the character before it in the new text
@@ -325,6 +327,8 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         k0, k1 = sk.starts.searchsorted([i0, i1]).tolist()
         shift = out - begin
         word_starts = sk.starts[k0:k1] - (i0 - size) if i0 != size else sk.starts[k0:k1]
+        if marks is not None:
+            bounds.append(marks[i0:i1])
         if begin and i1 > i0 and int(sk.offsets[i0]) == begin:
             # the stretch opens with a word character: whether a word starts there depends on
             # the character now before it (a stretch that opens the text keeps its starts; and
@@ -332,8 +336,11 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
             first = int(table[ord(text[begin])])
             if k1 > k0 and int(sk.starts[k0]) == i0:
                 word_starts = word_starts[1:]
-            if rule[8 * before + first]:
+            starts_here = bool(rule[8 * before + first])
+            if starts_here:
                 word_starts = np.concatenate(([size], word_starts))
+            if marks is not None:
+                bounds[-1] = (b"\x01" if starts_here else b"\x00") + bounds[-1][1:]
         n0, n1 = sk.newlines.searchsorted([begin, end]).tolist()
         # (views where nothing moves: a text cut only at its end costs no copies)
         parts.append(
@@ -352,6 +359,8 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     if sk.decoded:
         # (the letters that stay, as the text's letters had them: no decoding again)
         cut.decoded.append("".join(sk.decoded[0][i0:i1] for i0, i1 in ranges))
+    if marks is not None:
+        cut.start_bytes.append(b"".join(bounds) + b"\x01")
     return cut
 
 
