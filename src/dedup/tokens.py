@@ -33,6 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -64,7 +65,10 @@ class Skeleton:
       (:func:`~dedup.markup.marks`);
     - ``decoded``: ``chars`` as a string, once :meth:`letters` has decoded them (a pass reads
       the letters of most of the text, as a whole and in parts, several times);
-    - ``start_bytes``: :meth:`bounds` once built (:func:`skeleton` has them from its scan).
+    - ``start_bytes``: :meth:`bounds` once built (:func:`skeleton` has them from its scan);
+    - ``windows``: the hashes and pairs of its windows once :mod:`dedup.anchors` found them,
+      and ``whole``: the skeleton this one is the start of (:func:`without` of a text cut only
+      at its end), whose windows hold this one's.
     """
 
     chars: U32
@@ -80,6 +84,8 @@ class Skeleton:
     marks: list[int]
     decoded: list[str] = field(default_factory=list, repr=False)
     start_bytes: list[bytes] = field(default_factory=list, repr=False)
+    whole: list[Skeleton] = field(default_factory=list, repr=False)
+    windows: list[Any] = field(default_factory=list, repr=False)
 
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
         """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
@@ -385,4 +391,5 @@ def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]
         marks=at,
         decoded=[sk.decoded[0][:i1]] if sk.decoded else [],
         start_bytes=[sk.start_bytes[0][:i1] + b"\x01"] if sk.start_bytes else [],
+        whole=[sk],
     )
