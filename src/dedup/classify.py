@@ -123,6 +123,8 @@ def classify(
             embedded, cand.code_first = scripts(text, sk, cand, signs)
             if embedded:
                 cand.kind = "embedded"
+        elif len(cand.runs) > 1:
+            _embedded_run(cand, sk, opts, text, signs)
         return
     if cand.matched < opts.min_chars:
         # a short text twice in a line is a captured-twice line only when it is the line
@@ -149,6 +151,25 @@ def classify(
     elif _long(cand, sk, opts, text) or _twice_in_a_line(cand, sk, opts, text):
         # a long text copied letter for letter is a duplicate wherever it sits
         cand.kind = "long"
+
+
+def _embedded_run(
+    cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, signs: Callable[[], bool]
+) -> None:
+    """A chain whose copies align too little to be judged whole is judged by its longest run
+    too: where that run, ``min_chars`` letters or more and letter for letter, is an embedded
+    pair alone (a paragraph of the page again in script data), the pair becomes that run, and
+    the rest of the chain (a heading or a name a few lines away that another run joined to it,
+    with other matter between them on both sides) is left to a later pass."""
+    run = max(cand.runs, key=lambda r: r.matched)
+    if run.matched < opts.min_chars or run.matched < opts.long_similarity * (run.a1 - run.a0):
+        return
+    alone = Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched, score=1.0)
+    embedded, code_first = scripts(text, sk, alone, signs)
+    if embedded:
+        cand.runs, cand.a0, cand.a1, cand.b0, cand.b1 = [run], run.a0, run.a1, run.b0, run.b1
+        cand.matched, cand.score = run.matched, 1.0
+        cand.kind, cand.code_first = "embedded", code_first
 
 
 def _value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
