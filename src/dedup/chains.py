@@ -121,8 +121,11 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
     half = (run.a1 - run.a0) // 2
     if gap_a < -half or gap_b < -half or gap_a < -_OVERLAP or gap_b < -_OVERLAP:
         return None  # not a continuation: the run mostly repeats what the chain has
-    if crossing > _OVERLAP:
-        return None  # the first copy may not run into the second
+    if crossing > _OVERLAP or crossing > half:
+        # the first copy may not run into the second; a run one of whose copies lies mostly in
+        # the chain's other copy pairs that text with a third place (a post, its copy, and a
+        # quote of part of it before them): a neighbour of the pair, on another diagonal
+        return None
     gap_a, gap_b = (gap_a if gap_a > 0 else 0), (gap_b if gap_b > 0 else 0)
     small, large = (gap_a, gap_b) if gap_a <= gap_b else (gap_b, gap_a)
     if small > SMALL_GAP or large > max(400, 2 * cand.matched):
