@@ -26,7 +26,7 @@ import regex
 from dedup.anchors import CROSS, Run
 from dedup.chains import SMALL_GAP, Candidate, union
 from dedup.model import RepairOptions
-from dedup.signs import code_like, scripts
+from dedup.signs import code_like, edges, scripts, whole_value
 from dedup.tokens import Skeleton
 
 __all__ = [
@@ -126,6 +126,8 @@ def classify(
             embedded, cand.code_first = scripts(text, sk, cand, signs)
             if embedded:
                 cand.kind = "embedded"
+        elif len(cand.runs) > 1:
+            _embedded_run(cand, sk, opts, text, signs)
         return
     if cand.matched < opts.min_chars:
         # a short text twice in a line is a captured-twice line only when it is the line
@@ -137,6 +139,10 @@ def classify(
             and _twice_in_a_line(cand, sk, opts, text)
         ):
             cand.kind = "adjacent"
+        elif cand.kind == "distant" and signs():
+            code_first = _value_of_a_line(cand, sk, text)
+            if code_first:
+                cand.kind, cand.code_first = "embedded", code_first
         return
     embedded, cand.code_first = scripts(text, sk, cand, signs)
     if embedded:
@@ -148,6 +154,49 @@ def classify(
     elif _long(cand, sk, opts, text) or _twice_in_a_line(cand, sk, opts, text):
         # a long text copied letter for letter is a duplicate wherever it sits
         cand.kind = "long"
+
+
+def _embedded_run(
+    cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, signs: Callable[[], bool]
+) -> None:
+    """A chain whose copies align too little to be judged whole is judged by its longest run
+    too: where that run, ``min_chars`` letters or more and letter for letter, is an embedded
+    pair alone (a paragraph of the page again in script data), the pair becomes that run, and
+    the rest of the chain (a heading or a name a few lines away that another run joined to it,
+    with other matter between them on both sides) is left to a later pass."""
+    run = max(cand.runs, key=lambda r: r.matched)
+    if run.matched < opts.min_chars or run.matched < opts.long_similarity * (run.a1 - run.a0):
+        return
+    alone = Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched, score=1.0)
+    embedded, code_first = scripts(text, sk, alone, signs)
+    if embedded:
+        cand.runs, cand.a0, cand.a1, cand.b0, cand.b1 = [run], run.a0, run.a1, run.b0, run.b1
+        cand.matched, cand.score = run.matched, 1.0
+        cand.kind, cand.code_first = "embedded", code_first
+
+
+def _value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
+    """Whether one copy, however short, is the whole value of a string of script data
+    (:func:`dedup.signs.whole_value`) and the other, letter for letter, a whole line of the page
+    text with no sign of script data around it: the page's line again in its data (a headline's
+    ``"title"``, a card's ``"linkSubtext"``), whose copy in the data goes. 1.0 when the first
+    copy is the one in the data, -1.0 when the second is, 0.0 when neither. (A part of a longer
+    value, a line that holds more than the value, JSON shown pretty-printed on a page, and two
+    strings of the data stay.)"""
+    if cand.a1 - cand.a0 != cand.b1 - cand.b0 or exact(cand) < 1.0:
+        return 0.0
+    for code_first, (c0, c1), (t0, t1) in (
+        (1.0, (cand.a0, cand.a1), (cand.b0, cand.b1)),
+        (-1.0, (cand.b0, cand.b1), (cand.a0, cand.a1)),
+    ):
+        if (
+            starts_line(sk, t0)
+            and ends_line(sk, t1)
+            and whole_value(text, *sk.text_range(c0, c1))
+            and not edges(text, *sk.text_range(t0, t1))
+        ):
+            return code_first
+    return 0.0
 
 
 def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:

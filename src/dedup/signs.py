@@ -21,7 +21,7 @@ import regex
 from dedup.chains import Candidate
 from dedup.tokens import Skeleton
 
-__all__ = ["code_like", "edges", "has_quote_punctuation", "script", "scripts"]
+__all__ = ["code_like", "edges", "has_quote_punctuation", "script", "scripts", "whole_value"]
 
 # The signs of script data and markup around a copy: HTML tags (raw, JSON-escaped or
 # entity-escaped), the escapes of a JSON string (``\\u00e9``, ``\\"``, ``\\/``; not ``\\n``,
@@ -57,6 +57,15 @@ _VALUE_OPENS = regex.compile(
     rf"|{_SINGLE_QUOTED_KEY})[\s\p{{Ps}}\p{{Pi}}]*$"
 )
 _SINGLE_QUOTED_VALUE = regex.compile(_SINGLE_QUOTED_KEY)
+# A string value of script data whole, around a copy: the value's opening (a key's quote, its
+# colon and the value's quote, escaped too) then at most a little punctuation before the copy's
+# first letter (``{"title":"'Our children...``); after its last letter, a little punctuation,
+# the value's closing quote, and on the same line the next field or the end of the object or
+# array (``.","text":``, ``"}``): minified data, not JSON shown pretty-printed on a page.
+_VALUE_BEFORE = regex.compile(
+    r'(?:\\*"\s*:\s*\[?\s*\\*"|\\+u0022\s*:\s*\[?\s*\\+u0022)[^\w"\\\n]{0,3}$'
+)
+_VALUE_AFTER = regex.compile(r'[^\w"\\\n]{0,3}(?:\\*"|\\+u0022)[ \t]*(?:,[ \t]*\\*["{\[]|[}\]])')
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
 # How far before and after a copy the quotes of a JSON string around it are looked for.
@@ -96,6 +105,24 @@ def _in_string(text: str, start: int, end: int) -> bool:
     while r > 0 and text[r - 1] == "\\":
         r = text.find('"', r + 1, high)
     return r >= 0 and text.find("\n", start, r) < 0 and text[r + 1 : r + 2] in (",", "}", "]")
+
+
+def whole_value(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is the whole value of a string of minified script data: the
+    value opens right before it and closes right after it, but for a little punctuation (a
+    sentence's full stop, an opening quote), and the next field or the object's end follows on
+    the same line.
+
+    >>> data = '{"title":"The storm hits the coast.","href":"/news/1"}'
+    >>> whole_value(data, 10, 34), whole_value(data, 14, 34)
+    (True, False)
+    >>> whole_value('{\\n  "title": "The storm hits the coast",\\n  "id": 1\\n}', 14, 38)
+    False
+    """
+    return (
+        _VALUE_BEFORE.search(text, max(0, start - _EDGE), start) is not None
+        and _VALUE_AFTER.match(text, end, end + _EDGE) is not None
+    )
 
 
 def _edge(window: str) -> bool:

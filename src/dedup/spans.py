@@ -71,8 +71,10 @@ def analyse(
     """The skeleton of ``text`` and its classified candidate pairs, largest first.
 
     With ``distant=False`` a text whose runs together cover fewer than ``min_chars`` letters
-    returns no pairs at once: every pair it could give would be ``distant`` (repetition that
-    repair leaves alone), as no kind that repair acts on is that short. ``sk`` is the skeleton
+    returns no pairs at once, unless it has signs of script data or markup: every pair it
+    could give would be ``distant`` (repetition that repair leaves alone), as no kind that
+    repair acts on is that short but a line of the page again as a string's whole value in
+    script data (:mod:`dedup.classify`). ``sk`` is the skeleton
     of ``text`` where the caller has it already.
     """
     if sk is None:
@@ -87,15 +89,6 @@ def analyse(
         # the lead and its twin are a pair of their own: no chain takes them into the copies
         # of the body that the twin begins
         found_runs = [r for r in found_runs if not _within(r, lead)]
-    if not distant:
-        covered = sum(r.a1 - r.a0 for r in found_runs)
-        covered += sum(first.matched for first in (head, lead) if first is not None)
-        if covered < opts.min_chars:
-            return sk, []
-    candidates = chain(found_runs)
-    for first in (head, lead):
-        if first is not None and not any(c.a0 == 0 and c.b0 == first.b0 for c in candidates):
-            candidates.append(first)
     # (whether the text has any sign of script data or markup, looked for once, if asked)
     found: list[bool] = []
 
@@ -103,6 +96,16 @@ def analyse(
         if not found:
             found.append(bool(sk.markup) or has_quote_punctuation(text))
         return found[0]
+
+    if not distant:
+        covered = sum(r.a1 - r.a0 for r in found_runs)
+        covered += sum(first.matched for first in (head, lead) if first is not None)
+        if covered < opts.min_chars and not (found_runs and signs()):
+            return sk, []
+    candidates = chain(found_runs)
+    for first in (head, lead):
+        if first is not None and not any(c.a0 == 0 and c.b0 == first.b0 for c in candidates):
+            candidates.append(first)
 
     for cand in candidates:
         if not cand.runs[0].tandem:
