@@ -1030,8 +1030,8 @@ def test_a_post_quoted_after_a_signature_or_with_a_sentence_between_stays(betwee
 def test_a_run_whose_copy_lies_in_the_chains_other_copy_starts_a_chain_of_its_own() -> None:
     """A post twice in a row (one run) and a paragraph of it paired with an earlier quote of
     that paragraph: the paragraph's run would join before the chain, but its second copy lies
-    in the chain's first, so it is a neighbour pair; a sentence added to the second copy of a
-    text (its second run on another diagonal, right after the first copy) still joins."""
+    in the chain's first, so it is the pair before it; a sentence added to the second copy of
+    a text (its second run on another diagonal, right after the first copy) still joins."""
     post_twice = Run(755, 1171, 1171, 1587, 416)
     quote = Run(615, 755, 986, 1126, 140)
     assert len(chain([post_twice, quote])) == 2
@@ -1082,16 +1082,33 @@ _THREAD_TAIL = (
 def test_a_reply_twice_in_a_row_after_the_post_it_quotes_is_a_copy() -> None:
     """A reply quoting two sentences of the first post, captured twice in a row, the first copy
     glued to the end of the post's line and the next reply's name glued to the second: the
-    pair of the two copies is not taken over by the quote's pair with the post (a run one of
-    whose copies lies in the chain's other copy pairs it with a third place: a neighbour, not a
-    continuation), and a text of two sentences or more twice in a row, nothing but white space
-    and punctuation between, is one captured twice: the second copy goes."""
+    pair of the two copies is not taken over by the quote's pair with the post (a run before
+    the chain whose second copy lies in the chain's first pairs it with a third place: the pair
+    before it, not a continuation), and a text of two sentences or more over lines twice in a
+    row, nothing but white space and punctuation between, is one captured twice: the second
+    copy goes."""
     text = f"{_THREAD_HEAD} {_REPLY}\n- {_REPLY}{_THREAD_TAIL}"
     pairs = [(p.kind, p.score) for p in dedup.find_duplicates(text, min_share=1.0)]
     assert ("adjacent", 1.0) in pairs
     result = dedup.repair(text, min_share=1.0)
     assert [e.reason for e in result.edits] == ["repeated-copy"]
     assert result.text == f"{_THREAD_HEAD} {_REPLY}\n{_THREAD_TAIL.lstrip()}"
+
+
+def test_a_lists_item_said_again_by_the_item_under_it_stays() -> None:
+    """The counter-case of a text twice in a row: a line's last sentences, then the same
+    sentences as the next line (a list's item whose nested item repeats its end, or a pull
+    quote), are not a post captured twice, as neither copy holds a line break: both stay."""
+    again = (
+        "If you pass a function as the initial state, it is treated as an initializer. It should "
+        "be pure. It takes no arguments, and may return a value of any type."
+    )
+    text = (
+        "Parameters\n- initialState: the value you want the state to be at first. It can be a "
+        f"value of any type, and it is ignored after the first render. {again}\n- {again}\n"
+        "Returns\n- The current state, which matches the initial state during the first render.\n"
+    )
+    assert dedup.repair(text, min_share=1.0).edits == ()
 
 
 def test_a_reply_quoting_the_post_it_follows_stays() -> None:

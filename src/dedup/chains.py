@@ -114,18 +114,17 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
         gap_a, gap_b = run.a0 - cand.a1, run.b0 - cand.b1
         crossing = run.a1 - cand.b0
     else:
-        if cand.a0 >= run.b0:
-            return None  # the chain's first copy lies in its second: the pair before it
+        if cand.a0 >= run.b0 or run.b1 <= cand.a1:
+            # the chain's first copy lies in its second, or its second in the chain's first (it
+            # pairs that text with a third place before it): the pair before it in a series
+            return None
         gap_a, gap_b = cand.a0 - run.a1, cand.b0 - run.b1
         crossing = cand.a1 - run.b0
     half = (run.a1 - run.a0) // 2
     if gap_a < -half or gap_b < -half or gap_a < -_OVERLAP or gap_b < -_OVERLAP:
         return None  # not a continuation: the run mostly repeats what the chain has
-    if crossing > _OVERLAP or crossing > half:
-        # the first copy may not run into the second; a run one of whose copies lies mostly in
-        # the chain's other copy pairs that text with a third place (a post, its copy, and a
-        # quote of part of it before them): a neighbour of the pair, on another diagonal
-        return None
+    if crossing > _OVERLAP:
+        return None  # the first copy may not run into the second
     gap_a, gap_b = (gap_a if gap_a > 0 else 0), (gap_b if gap_b > 0 else 0)
     small, large = (gap_a, gap_b) if gap_a <= gap_b else (gap_b, gap_a)
     if small > SMALL_GAP or large > max(400, 2 * cand.matched):

@@ -414,14 +414,18 @@ def _elsewhere(sk: Skeleton, cand: Candidate, start: int, end: int) -> int:
 
 
 def _twice_in_a_row(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
-    """Whether a text of two sentences or more, over lines, stands twice in a row, letter for
-    letter, nothing between its copies but white space and punctuation (a list marker): one
-    post captured twice, whole lines or not (an extractor that glues a post to the end of the
-    line before it and the next post's name to its end). (Whole lines twice in a row are
-    adjacent anyway; a line that holds a text twice is :func:`_twice_in_a_line`; a long text
-    twice is a long copy, :func:`_long`.)"""
-    if cand.b0 > cand.a1 or not sk.breaks(cand.a0, cand.b1) or exact(cand) < 1.0:
+    """Whether a text of two sentences or more over lines (each copy holds a line break: a
+    post of paragraphs) stands twice in a row, letter for letter, nothing between its copies
+    but white space and punctuation (a list marker): one post captured twice, whole lines or
+    not (an extractor that glues a post to the end of the line before it and the next post's
+    name to its end). A line's last sentences and then the same sentences as the next line
+    are a list's item said again by the item under it, or a pull quote. (Whole lines twice in
+    a row are adjacent anyway; a line that holds a text twice is :func:`_twice_in_a_line`; a
+    long text twice is a long copy, :func:`_long`.)"""
+    if cand.b0 > cand.a1 or exact(cand) < 1.0:
         return False
+    if not (sk.breaks(cand.a0, cand.a1) and sk.breaks(cand.b0, cand.b1)):
+        return False  # a line's last sentences, then the same as a line: a list's item again
     start, end = sk.text_range(cand.a0, cand.a1)
     return (
         _ROWS_BETWEEN.fullmatch(text, *sk.text_range(cand.a1 - 1, cand.b0 + 1)) is not None
