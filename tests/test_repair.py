@@ -429,6 +429,35 @@ def test_windows_grouped_by_radix_passes_pair_as_the_comparison_sort_pairs_them(
         assert got.tolist() == want.tolist()
 
 
+@given(
+    st.lists(
+        st.sampled_from(["alpha beta ", "gamma ", "alpha ", "delta epsilon\n", "Beta", "\n\n"]),
+        min_size=2,
+        max_size=40,
+    ).map("".join),
+    st.floats(0, 1),
+    st.sampled_from([4, 6, 12]),
+)
+def test_the_pairs_of_a_texts_start_are_the_whole_texts_within_it(
+    text: str, share: float, width: int
+) -> None:
+    """A text cut only at its end takes its pairs of equal windows over from the whole text's
+    (kept with its skeleton) rather than hashing and grouping them again: they are the pairs
+    of its skeleton found afresh, groups of three windows or more included."""
+    from dedup.anchors import _anchors
+    from dedup.tokens import skeleton, without
+
+    whole = skeleton(text)
+    _anchors(whole, width)
+    end = max(1, int(len(text) * share))  # (a text cut whole is no start of it)
+    start = without(whole, text, [(end, len(text))])
+    assert start is not None  # (no markup: nothing to scan again)
+    assert start.whole == [whole]
+    found = sorted(zip(*(a.tolist() for a in _anchors(start, width)), strict=True))
+    fresh = sorted(zip(*(a.tolist() for a in _anchors(skeleton(text[:end]), width)), strict=True))
+    assert found == fresh
+
+
 _PIECES = ["Word", " ", "\n", "\n\n", ".Next", "caf\u00c3\u00a9", "&amp;", "x", "\u2019"]
 
 
@@ -730,6 +759,8 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
         fresh.blank_upto,
         fresh.markup,
     )
+    # (the word starts as bytes: taken over from the whole text's, built by the scan afresh)
+    assert cut.bounds() == fresh.bounds()
     assert set(fresh.marks) <= set(cut.marks)  # (a cut may join "](" that finds no target)
     assert bool(cut.decoded) == decoded
     assert cut.letters() == fresh.letters()

@@ -124,22 +124,67 @@ def _block_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], 
 def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
     """Pairs ``(j, i)`` of skeleton positions, ``j < i``, whose windows hash alike (``j`` the
     previous occurrence of ``i``'s window), and whether the text has that window three times or
-    more."""
+    more.
+
+    The windows' hashes and pairs are kept with the skeleton (``Skeleton.windows``): a text
+    that a pass cut only at its end (most doubled pages: the copy at the end goes) has the
+    windows of the whole text's start, and its pairs are those of the whole text within it
+    (:func:`_start_pairs`) rather than hashed and grouped again.
+    """
     n = len(sk)
     starts = sk.starts[: sk.starts.searchsorted(n - width, side="right")]
     empty = np.empty(0, dtype=np.int64)
     if starts.shape[0] < 2:
         return empty, empty, empty
-    hashes = _window_hashes(sk.chars, starts, width)
     # windows are equal when their hashes are, but for the low bits that give way to a
     # window's index in the keys of the comparison sort
-    bits = np.uint64(int(starts.shape[0]).bit_length())
-    low, high = _RADIX_WINDOWS
-    found = _radix_pairs(hashes, bits) if low < starts.shape[0] <= high else None
+    bits = int(starts.shape[0]).bit_length()
+    found = _start_pairs(sk, width, starts.shape[0], bits)
     if found is None:
-        found = _sorted_pairs(hashes, bits)
+        hashes = _window_hashes(sk.chars, starts, width)
+        low, high = _RADIX_WINDOWS
+        found = _radix_pairs(hashes, np.uint64(bits)) if low < starts.shape[0] <= high else None
+        if found is None:
+            found = _sorted_pairs(hashes, np.uint64(bits))
+        if not sk.windows:
+            sk.windows.append((width, hashes, *found))
     first, second, common = found
     return starts.take(first), starts.take(second), common
+
+
+def _start_pairs(sk: Skeleton, width: int, count: int, bits: int) -> tuple[Any, Any, Any] | None:
+    """The pairs of equal windows of ``sk`` (as :func:`_anchors` finds them: indices of its
+    first ``count`` windows, whose keys give way to ``bits`` low bits) from those of the
+    skeleton it is the start of, where that one's are kept with it; ``None`` where they are
+    not, or where they may differ.
+
+    A window of the start is one of the whole text, hashed alike. The whole text's pairs link
+    the windows of each group of equal ones in position order, so those within the start
+    (the later window of the pair in it) link the first windows of each group: the start's
+    pairs. A pair stays one of a group of three or more where the pair before it in the group
+    does, or the next one is within the start too. The start has fewer windows, so its keys
+    give way to fewer low bits: its pairs are those where the hashes of none of them differ in
+    the bits the start's keys compare.
+    """
+    if not sk.whole or not sk.whole[0].windows:
+        return None
+    got, hashes, first, second, common = sk.whole[0].windows[0]
+    if got != width:
+        return None
+    keep = (second < count).nonzero()[0]
+    first, second, common = first.take(keep), second.take(keep), common.take(keep)
+    differ = hashes.take(first) ^ hashes.take(second)
+    if np.count_nonzero(differ >> np.uint64(bits)):
+        return None
+    if np.count_nonzero(common):
+        # each pair's group goes on before it (its first window is the later one of the pair
+        # before it) or after it, within the start
+        linked = np.zeros(first.shape[0] + 1, dtype=bool)
+        np.equal(first[1:], second[:-1], out=linked[1:-1])
+        common = linked[:-1] | linked[1:]
+    if not sk.windows:
+        sk.windows.append((width, hashes[:count], first, second, common))
+    return first, second, common
 
 
 def _pairs(same: Any) -> tuple[Any, Any]:
@@ -371,13 +416,10 @@ def _grown(
     chars = sk.chars
     n = len(sk)
     text = sk.letters()
-    starts = np.zeros(n + 1, dtype=np.uint8)
-    starts[sk.starts] = 1
-    starts[n] = 1
     line_starts = np.zeros(n + 1, dtype=np.uint8)
     line_starts[0] = line_starts[n] = 1
     line_starts[sk.edges] = 1
-    bounds, lines = starts.tobytes(), line_starts.tobytes()
+    bounds, lines = sk.bounds(), line_starts.tobytes()
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
     for a0, a1, dd in zip(firsts, lasts, diagonals, strict=True):

@@ -51,21 +51,20 @@ _CODE_SHARE = 30
 # string in a string), the escape that stands for one (``\u0022``: a string in a string that
 # escapes its quotes as code points), each the same on both sides of the colon, or a script's
 # single quotes around a key that is one name (``'cert_popup' : '``; not a plural's apostrophe).
+_QUOTE = r'(?:\\*"|\\+u0022)'
+_DOUBLE_QUOTED_KEY = r'(?:\\*"\s*:\s*\[?\s*\\*"|\\+u0022\s*:\s*\[?\s*\\+u0022)'
 _SINGLE_QUOTED_KEY = r"'\w[\w.-]*'\s*:\s*\[?\s*'"
 _VALUE_OPENS = regex.compile(
-    r'(?:\\*"\s*:\s*\[?\s*\\*"|\\+u0022\s*:\s*\[?\s*\\+u0022'
-    rf"|{_SINGLE_QUOTED_KEY})[\s\p{{Ps}}\p{{Pi}}]*$"
+    rf"(?:{_DOUBLE_QUOTED_KEY}|{_SINGLE_QUOTED_KEY})[\s\p{{Ps}}\p{{Pi}}]*$"
 )
 _SINGLE_QUOTED_VALUE = regex.compile(_SINGLE_QUOTED_KEY)
-# A string value of script data whole, around a copy: the value's opening (a key's quote, its
-# colon and the value's quote, escaped too) then at most a little punctuation before the copy's
-# first letter (``{"title":"'Our children...``); after its last letter, a little punctuation,
-# the value's closing quote, and on the same line the next field or the end of the object or
-# array (``.","text":``, ``"}``): minified data, not JSON shown pretty-printed on a page.
-_VALUE_BEFORE = regex.compile(
-    r'(?:\\*"\s*:\s*\[?\s*\\*"|\\+u0022\s*:\s*\[?\s*\\+u0022)[^\w"\\\n]{0,3}$'
-)
-_VALUE_AFTER = regex.compile(r'[^\w"\\\n]{0,3}(?:\\*"|\\+u0022)[ \t]*(?:,[ \t]*\\*["{\[]|[}\]])')
+# A string value of script data whole, around a copy: the value's opening (as above, JSON's
+# quotes) then at most a little punctuation before the copy's first letter
+# (``{"title":"'Our children...``); after its last letter, a little punctuation, the value's
+# closing quote, and on the same line the next field or the end of the object or array
+# (``.","text":``, ``"}``): minified data, not JSON shown pretty-printed on a page.
+_VALUE_BEFORE = regex.compile(rf'{_DOUBLE_QUOTED_KEY}[^\w"\\\n]{{0,3}}$')
+_VALUE_AFTER = regex.compile(rf'[^\w"\\\n]{{0,3}}{_QUOTE}[ \t]*(?:,[ \t]*\\*["{{\[]|[}}\]])')
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
 # How far before and after a copy the quotes of a JSON string around it are looked for.

@@ -33,6 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -63,7 +64,11 @@ class Skeleton:
       disjoint), and ``marks``: where the text holds a character that may start markup
       (:func:`~dedup.markup.marks`);
     - ``decoded``: ``chars`` as a string, once :meth:`letters` has decoded them (a pass reads
-      the letters of most of the text, as a whole and in parts, several times).
+      the letters of most of the text, as a whole and in parts, several times);
+    - ``start_bytes``: :meth:`bounds` once built (:func:`skeleton` has them from its scan);
+    - ``windows``: the hashes and pairs of its windows once :mod:`dedup.anchors` found them,
+      and ``whole``: the skeleton this one is the start of (:func:`without` of a text cut only
+      at its end), whose windows hold this one's.
     """
 
     chars: U32
@@ -78,6 +83,9 @@ class Skeleton:
     markup: list[tuple[int, int]]
     marks: list[int]
     decoded: list[str] = field(default_factory=list, repr=False)
+    start_bytes: list[bytes] = field(default_factory=list, repr=False)
+    whole: list[Skeleton] = field(default_factory=list, repr=False)
+    windows: list[Any] = field(default_factory=list, repr=False)
 
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
         """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
@@ -127,6 +135,20 @@ class Skeleton:
             self.decoded.append(_decoded(self.chars))
         return self.decoded[0][s0:s1]
 
+    def bounds(self) -> bytes:
+        """One byte per skeleton position and one past the end: 1 where a word starts (and at
+        the end), else 0.
+
+        >>> [k for k, b in enumerate(skeleton("Vie privée.Buzzfeed").bounds()) if b]
+        [0, 3, 9, 17]
+        """
+        if not self.start_bytes:
+            marks = np.zeros(self.size + 1, dtype=np.uint8)
+            marks[self.starts] = 1
+            marks[self.size] = 1
+            self.start_bytes.append(marks.tobytes())
+        return self.start_bytes[0]
+
     def __len__(self) -> int:
         return self.size
 
@@ -170,6 +192,7 @@ def skeleton(text: str) -> Skeleton:
     at = marks(text)
     entities, letters = markup_at(text, at)
     parts = []
+    firsts: list[bytes] = []  # whether a word starts at each skeleton character, a block at a time
     before = 0  # the class of the character before the block
     size = 0  # the skeleton characters before the block
     k = 0  # the first entity reference that does not end before the block
@@ -197,7 +220,9 @@ def skeleton(text: str) -> Skeleton:
         pairs[:1] = before << 3
         np.multiply(flags[:-1], 8, out=pairs[1:])  # (a shift of bytes costs several times more)
         pairs |= flags
-        starts = rule.take(pairs.take(local)).nonzero()[0]
+        first = rule.take(pairs.take(local))
+        firsts.append(first.tobytes())
+        starts = first.nonzero()[0]
         newlines = (cps == 10).nonzero()[0]
         parts.append(
             (
@@ -210,7 +235,9 @@ def skeleton(text: str) -> Skeleton:
         if hi > lo:
             before = int(flags[-1])
         size += local.shape[0]
-    return _joined(parts, entities, at)
+    sk = _joined(parts, entities, at)
+    sk.start_bytes.append(b"".join(firsts) + b"\x01")
+    return sk
 
 
 def _joined(
@@ -295,6 +322,8 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         return _prefix(sk, kept[0][1], markup, points)
     parts = []
     ranges = []  # the skeleton range of each stretch
+    marks = sk.start_bytes[0] if sk.start_bytes else None
+    bounds = []  # each stretch's part of the new text's Skeleton.bounds
     out = 0  # where the stretch begins in the new text
     size = 0  # skeleton characters before it
     before = 0  # the class of the character before it in the new text
@@ -304,6 +333,8 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         k0, k1 = sk.starts.searchsorted([i0, i1]).tolist()
         shift = out - begin
         word_starts = sk.starts[k0:k1] - (i0 - size) if i0 != size else sk.starts[k0:k1]
+        if marks is not None:
+            bounds.append(marks[i0:i1])
         if begin and i1 > i0 and int(sk.offsets[i0]) == begin:
             # the stretch opens with a word character: whether a word starts there depends on
             # the character now before it (a stretch that opens the text keeps its starts; and
@@ -311,8 +342,11 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
             first = int(table[ord(text[begin])])
             if k1 > k0 and int(sk.starts[k0]) == i0:
                 word_starts = word_starts[1:]
-            if rule[8 * before + first]:
+            starts_here = bool(rule[8 * before + first])
+            if starts_here:
                 word_starts = np.concatenate(([size], word_starts))
+            if marks is not None:
+                bounds[-1] = (b"\x01" if starts_here else b"\x00") + bounds[-1][1:]
         n0, n1 = sk.newlines.searchsorted([begin, end]).tolist()
         # (views where nothing moves: a text cut only at its end costs no copies)
         parts.append(
@@ -331,6 +365,8 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     if sk.decoded:
         # (the letters that stay, as the text's letters had them: no decoding again)
         cut.decoded.append("".join(sk.decoded[0][i0:i1] for i0, i1 in ranges))
+    if marks is not None:
+        cut.start_bytes.append(b"".join(bounds) + b"\x01")
     return cut
 
 
@@ -354,4 +390,6 @@ def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]
         markup=markup,
         marks=at,
         decoded=[sk.decoded[0][:i1]] if sk.decoded else [],
+        start_bytes=[sk.start_bytes[0][:i1] + b"\x01"] if sk.start_bytes else [],
+        whole=[sk],
     )
