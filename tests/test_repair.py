@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 import dedup
 from conftest import DATA, SEED, read_jsonl
 from dedup import ConfigError, InputError, RepairOptions, apply_edits
+from dedup.anchors import Run
+from dedup.chains import chain
 from dedup.evaluation import exact, lost_twins, similarity
 from dedup.model import Merge
 
@@ -1018,6 +1020,133 @@ def test_a_post_quoted_on_the_line_of_its_label_or_after_a_sentence_stays(label:
     """The counter-cases: a post quoted after ``X said:`` on the same line is a quote, and a
     sentence before the copy on its line is text of the reply: both stay."""
     text = f"JoeCFD\nwrote on\n#4\n{_POST}\n{label} {_POST}\nNot yet.\n"
+    assert dedup.repair(text, min_share=1.0).edits == ()
+
+
+_SIGNATURE = (
+    "If debugging is removing bugs, then programming must be putting them in. ~E. W. Dijkstra"
+)
+
+
+def test_a_post_and_its_preview_with_a_signature_between_are_a_copy() -> None:
+    """A post, its author's signature (which the page has under their other post too), a reply
+    counter and a name, then the post again as its preview: a line the page holds elsewhere is
+    its furniture, not text between the copies, so the preview goes; the signature stays."""
+    head = "JoeCFD\nwrote on\n#4\n"
+    counter = f"\n{_SIGNATURE}\nJ\n1 Reply\nLast reply\n0\nJoeCFD\n"
+    after = (
+        f"\nJonB\nwrote on\n#5\n{_HURDLES}\nJoeCFD\nwrote on\n#6\nIt is out now.\n{_SIGNATURE}\n"
+    )
+    text = head + _POST + counter + _POST + after
+    result = dedup.repair(text, min_share=1.0)
+    assert [e.reason for e in result.edits] == ["repeated-copy"]
+    assert result.text == head + _POST + counter.rstrip("\n") + after
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        f"\n{_SIGNATURE}\nJonB\nwrote on\n#5\nJoeCFD said:\n",  # quoted under a label
+        f"\n{_SIGNATURE}\nThat is what the release notes say, and I agree with them.\n",
+    ],
+    ids=["quoted-under-said", "a-sentence-of-its-own-between"],
+)
+def test_a_post_quoted_after_a_signature_or_with_a_sentence_between_stays(between: str) -> None:
+    """The counter-cases: after the signature, a label ending in a colon introduces a quote,
+    and a sentence the page has nowhere else is text of the reply: both copies stay."""
+    text = f"JoeCFD\nwrote on\n#4\n{_POST}{between}{_POST}\n{_HURDLES}\n{_SIGNATURE}\n"
+    assert dedup.repair(text, min_share=1.0).edits == ()
+
+
+def test_a_run_whose_copy_lies_in_the_chains_other_copy_starts_a_chain_of_its_own() -> None:
+    """A post twice in a row (one run) and a paragraph of it paired with an earlier quote of
+    that paragraph: the paragraph's run would join before the chain, but its second copy lies
+    in the chain's first, so it is the pair before it; a sentence added to the second copy of
+    a text (its second run on another diagonal, right after the first copy) still joins."""
+    post_twice = Run(755, 1171, 1171, 1587, 416)
+    quote = Run(615, 755, 986, 1126, 140)
+    assert len(chain([post_twice, quote])) == 2
+    added = [Run(100, 300, 450, 650, 200), Run(0, 100, 300, 400, 100)]
+    assert [(c.a0, c.a1, c.b0, c.b1) for c in chain(added)] == [(0, 300, 300, 650)]
+
+
+_STEP = (
+    "results.append(computeWeightedAverage(samples[{n}], weights, threshold, "
+    "normalizeAcrossTheWholeBatch)); // keep the average for the report"
+)
+
+
+@pytest.mark.parametrize("second", [2, 1], ids=["alike-but-for-a-number", "letter-for-letter"])
+def test_code_alike_but_for_a_number_side_by_side_stays(second: int) -> None:
+    """Two lines of code alike but for a number, one after the other, are two steps of an
+    example: both stay. The same line twice letter for letter is one captured twice, and the
+    second goes."""
+    lead = "The loop below averages each batch in turn, with the same weights for every batch:"
+    tail = "Each call returns the average of one batch, and the list holds them in order."
+    text = f"{lead}\n\n{_STEP.format(n=1)}\n{_STEP.format(n=second)}\n\n{tail}\n"
+    result = dedup.repair(text, min_share=1.0)
+    if second == 1:
+        assert result.text == f"{lead}\n\n{_STEP.format(n=1)}\n\n{tail}\n"
+    else:
+        assert result.edits == ()
+
+
+_OPENING = "Has anybody tried the beta yet, and which version will it ship in a week?"
+_ALSO = (
+    "Also, if the next release is the long term one, is it stable enough for daily work, or "
+    "full of the bugs that people report here?"
+)
+_REPLY = (
+    f"@Sam said in Which version ships: {_OPENING} From this I assume it is the older one for "
+    f"now, sadly.\n{_ALSO} If you think the new ones are bad, the old one is worse."
+)
+_THREAD_HEAD = (
+    "Which version ships\n- I always take whatever version the distribution ships and never "
+    f"build it from source. {_OPENING} {_ALSO}"
+)
+_THREAD_TAIL = (
+    " - @Kim\nThanks, I will see soon enough. Possibly, but I have no choice in the matter.\n"
+    "- @Lee I understand. I just want to take what comes and leave it at that.\n"
+)
+
+
+def test_a_reply_twice_in_a_row_after_the_post_it_quotes_is_a_copy() -> None:
+    """A reply quoting two sentences of the first post, captured twice in a row, the first copy
+    glued to the end of the post's line and the next reply's name glued to the second: the
+    pair of the two copies is not taken over by the quote's pair with the post (a run before
+    the chain whose second copy lies in the chain's first pairs it with a third place: the pair
+    before it, not a continuation), and a text of two sentences or more over lines twice in a
+    row, nothing but white space and punctuation between, is one captured twice: the second
+    copy goes."""
+    text = f"{_THREAD_HEAD} {_REPLY}\n- {_REPLY}{_THREAD_TAIL}"
+    pairs = [(p.kind, p.score) for p in dedup.find_duplicates(text, min_share=1.0)]
+    assert ("adjacent", 1.0) in pairs
+    result = dedup.repair(text, min_share=1.0)
+    assert [e.reason for e in result.edits] == ["repeated-copy"]
+    assert result.text == f"{_THREAD_HEAD} {_REPLY}\n{_THREAD_TAIL.lstrip()}"
+
+
+def test_a_lists_item_said_again_by_the_item_under_it_stays() -> None:
+    """The counter-case of a text twice in a row: a line's last sentences, then the same
+    sentences as the next line (a list's item whose nested item repeats its end, or a pull
+    quote), are not a post captured twice, as neither copy holds a line break: both stay."""
+    again = (
+        "If you pass a function as the initial state, it is treated as an initializer. It should "
+        "be pure. It takes no arguments, and may return a value of any type."
+    )
+    text = (
+        "Parameters\n- initialState: the value you want the state to be at first. It can be a "
+        f"value of any type, and it is ignored after the first render. {again}\n- {again}\n"
+        "Returns\n- The current state, which matches the initial state during the first render.\n"
+    )
+    assert dedup.repair(text, min_share=1.0).edits == ()
+
+
+def test_a_reply_quoting_the_post_it_follows_stays() -> None:
+    """The counter-case: the reply once, its quotes of the post (under ``@Sam said in ...:``)
+    are a quote the page means, and the two sentences said again in one text are not twice in
+    a row: nothing goes."""
+    text = f"{_THREAD_HEAD} {_REPLY}{_THREAD_TAIL}"
     assert dedup.repair(text, min_share=1.0).edits == ()
 
 

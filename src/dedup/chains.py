@@ -114,8 +114,10 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
         gap_a, gap_b = run.a0 - cand.a1, run.b0 - cand.b1
         crossing = run.a1 - cand.b0
     else:
-        if cand.a0 >= run.b0:
-            return None  # the chain's first copy lies in its second: the pair before it
+        if cand.a0 >= run.b0 or run.b1 <= cand.a1:
+            # the chain's first copy lies in its second, or its second in the chain's first (it
+            # pairs that text with a third place before it): the pair before it in a series
+            return None
         gap_a, gap_b = cand.a0 - run.a1, cand.b0 - run.b1
         crossing = cand.a1 - run.b0
     half = (run.a1 - run.a0) // 2

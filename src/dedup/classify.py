@@ -48,6 +48,9 @@ __all__ = [
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
 _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
+# What may stand between two copies of a text over lines, one right after the other: white
+# space and punctuation (a list marker), no symbols (a table's rules, a quote's ``>``).
+_ROWS_BETWEEN = regex.compile(r"\w[\s\p{P}]*\w", regex.V1)
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``_long``).
 LONG_LINES = 3
 LONG_FEW_LINES = 2
@@ -294,10 +297,10 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             starts_line(sk, cand.a0)
             and ends_line(sk, cand.a1)
             and ends_line(sk, cand.b1)
-            and gap <= opts.max_gap_ratio * cand.matched
             and _labels_between(cand, sk, opts, text)
-        ):
-            # a post, and the post again after a label on its own line (``- @JonB``)
+        ) or _twice_in_a_row(cand, sk, opts, text):
+            # a post, and the post again after a label on its own line (``- @JonB``), or right
+            # after it where the extractor glued it to the lines around it
             cand.kind = "adjacent"
         return
     if cand.a0 == 0 and breaks_a == 0 and (cand.matched < opts.min_chars or gap > 0):
@@ -314,9 +317,11 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         prose(sk, cand.a0, cand.a1, opts, text) and prose(sk, cand.b0, cand.b1, opts, text)
     ):
         return  # list items or labels repeated: natural, unless it is most of the text
+    if not large and exact(cand) < 1.0 and code_like(text, *sk.text_range(cand.a0, cand.a1)):
+        return  # code alike but for a number or a name, side by side: steps of an example
     if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
         cand.kind = "adjacent"
-    elif gap <= opts.max_gap_ratio * cand.matched and _labels_between(cand, sk, opts, text):
+    elif _labels_between(cand, sk, opts, text):
         # a post, a few labels (a reply counter, a name), and the post again as its preview
         cand.kind = "adjacent"
 
@@ -366,22 +371,69 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     """Whether only labels stand between two copies, letter for letter, of a text of two
     sentences or more: short lines that end no sentence (a name, a reply counter:
     ``1 Reply`` / ``Last reply`` / ``JoeCFD``), as between a post and its preview under it, or
-    on the second copy's line before it (``- @JonB``, a list marker and a name). (A
-    quoted sentence is one sentence; a reply's own text between a post and its quote ends
+    on the second copy's line before it (``- @JonB``, a list marker and a name), at most
+    ``max_gap_ratio`` of the copy; and lines the page holds elsewhere too, which are its
+    furniture, not text of the thread's own (an author's signature under each of their posts),
+    fewer letters together than the copy.
+    (A quoted sentence is one sentence; a reply's own text between a post and its quote ends
     sentences; a label ending in a colon, ``X said:``, introduces a quote.)"""
     if exact(cand) < opts.long_similarity:
         return False
     start, end = sk.text_range(cand.a1 - 1, cand.b0 + 1)
     # the lines between, without the rest of the first copy's last line (its full stop)
-    between = text[start + 1 : end - 1].partition("\n")[2]
-    if _SENTENCE_END.search(between):
+    at = text.find("\n", start + 1, end - 1) + 1
+    gap = max(0, cand.b0 - cand.a1)
+    furniture = 0
+    for line in text[at : end - 1].split("\n") if at else ():
+        stripped = line.strip()
+        if INTRODUCES.search(stripped):
+            return False  # ``X said:`` introduces the copy: a quote, however long
+        if len(stripped) * 2 > opts.min_chars or _SENTENCE_END.search(stripped):
+            repeated = _elsewhere(sk, cand, at, at + len(line))
+            if not repeated:
+                return False
+            furniture += repeated
+        at += len(line) + 1
+    # (furniture, less than the copy: a signature, not a block of posts between)
+    if furniture > cand.matched or gap - furniture > opts.max_gap_ratio * cand.matched:
         return False
-    lines = [line.strip() for line in between.split("\n")]
-    if any(len(line) * 2 > opts.min_chars for line in lines):
-        return False
-    if any(INTRODUCES.search(line) for line in lines):
-        return False  # ``X said:`` introduces the copy: a quote, however long
     return len(_SENTENCE_ENDS.findall(text, *sk.text_range(cand.a0, cand.a1))) >= 2
+
+
+def _elsewhere(sk: Skeleton, cand: Candidate, start: int, end: int) -> int:
+    """The letters of the text ``[start, end)`` between a pair's copies when the text holds
+    them outside the pair too, letter for letter (0 when it does not, or they are none)."""
+    s0 = int(sk.offsets.searchsorted(start))
+    s1 = int(sk.offsets.searchsorted(end))
+    if s1 <= s0:
+        return 0
+    letters, key = sk.letters(), sk.letters(s0, s1)
+    if letters.find(key, 0, cand.a0) >= 0 or letters.find(key, cand.b1) >= 0:
+        return s1 - s0
+    return 0
+
+
+def _twice_in_a_row(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether a text of two sentences or more over lines (each copy holds a line break: a
+    post of paragraphs) stands twice in a row, letter for letter, nothing between its copies
+    but white space and punctuation (a list marker): one post captured twice, whole lines or
+    not (an extractor that glues a post to the end of the line before it and the next post's
+    name to its end). A line's last sentences and then the same sentences as the next line
+    are a list's item said again by the item under it, or a pull quote. (Whole lines twice in
+    a row are adjacent anyway; a line that holds a text twice is :func:`_twice_in_a_line`; a
+    long text twice is a long copy, :func:`_long`.)"""
+    if cand.b0 > cand.a1 or exact(cand) < 1.0:
+        return False
+    if not (sk.breaks(cand.a0, cand.a1) and sk.breaks(cand.b0, cand.b1)):
+        return False  # a line's last sentences, then the same as a line: a list's item again
+    start, end = sk.text_range(cand.a0, cand.a1)
+    return (
+        _ROWS_BETWEEN.fullmatch(text, *sk.text_range(cand.a1 - 1, cand.b0 + 1)) is not None
+        and len(_SENTENCE_ENDS.findall(text, start, end)) >= 2
+        and prose(sk, cand.a0, cand.a1, opts, text)
+        and not code_like(text, start, end)
+        and not _long(cand, sk, opts, text)
+    )
 
 
 def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
