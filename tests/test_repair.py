@@ -1094,6 +1094,15 @@ def test_code_alike_but_for_a_number_side_by_side_stays(second: int) -> None:
         assert result.edits == ()
 
 
+def test_a_short_reply_between_a_post_and_its_copy_is_no_furniture() -> None:
+    """A short reply between a post and the post again (``Thanks.``) is text of the thread's
+    own, though its letters stand inside another word elsewhere (``Thanksgiving``): furniture
+    is a line the page holds elsewhere as a whole line. Both copies stay."""
+    between = "\nThanks.\nJ\n1 Reply\nJoeCFD\n"
+    text = f"JoeCFD\nwrote on\n#4\n{_POST}{between}{_POST}\n{_HURDLES} We met at Thanksgiving.\n"
+    assert dedup.repair(text, min_share=1.0).edits == ()
+
+
 _OPENING = "Has anybody tried the beta yet, and which version will it ship in a week?"
 _ALSO = (
     "Also, if the next release is the long term one, is it stable enough for daily work, or "

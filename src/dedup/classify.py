@@ -77,6 +77,8 @@ _SENTENCE_ENDS = regex.compile(
 _CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
 _SENTENCE_LETTERS = 250
 _WORDY = regex.compile(r"\w", regex.V1)
+# How many places holding a line's letters are looked at for it as a whole line (``_elsewhere``).
+_ELSEWHERE_TRIES = 16
 # What stands between a copy cut short and its twin on one line: words, not script data.
 _WORDS_ONLY = regex.compile(r"[^\"\\{}<>\[\]=%|]*", regex.V1)
 
@@ -406,15 +408,22 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
 
 
 def _elsewhere(sk: Skeleton, cand: Candidate, start: int, end: int) -> int:
-    """The letters of the text ``[start, end)`` between a pair's copies when the text holds
-    them outside the pair too, letter for letter (0 when it does not, or they are none)."""
+    """The letters of the line ``[start, end)`` between a pair's copies when the text holds it
+    outside the pair too, a whole line letter for letter (0 when it does not, or it has none).
+    (Whole lines: a short line, ``Thanks.``, is not found inside another word.)"""
     s0 = int(sk.offsets.searchsorted(start))
     s1 = int(sk.offsets.searchsorted(end))
     if s1 <= s0:
         return 0
-    letters, key = sk.letters(), sk.letters(s0, s1)
-    if letters.find(key, 0, cand.a0) >= 0 or letters.find(key, cand.b1) >= 0:
-        return s1 - s0
+    letters, key, size = sk.letters(), sk.letters(s0, s1), s1 - s0
+    for lo, hi in ((0, cand.a0), (cand.b1, len(sk))):
+        at = letters.find(key, lo, hi)
+        for _ in range(_ELSEWHERE_TRIES):
+            if at < 0:
+                break
+            if starts_line(sk, at) and ends_line(sk, at + size):
+                return size
+            at = letters.find(key, at + 1, hi)
     return 0
 
 
