@@ -29,7 +29,7 @@ EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 _WORD = regex.compile(r"\w+")
 _GRAM = 8
 _MIN_WORDS = 15
-# a line that introduces what follows it (as ``dedup.classify.INTRODUCES``)
+# a line that introduces what follows it (as ``dedup.measures.INTRODUCES``)
 _INTRODUCES = regex.compile(r"[:\uff1a\ufe55]\s*$")
 _SENTENCE_END = regex.compile(r"[.!?)\"\u201d]\s*$")
 # a header line (a user's name, a date) is shorter than this and ends no sentence

@@ -1,18 +1,23 @@
 """Classification: what kind of duplicate a pair of copies is.
 
 Each chain is measured — the share of the shorter copy that aligns, the share equal letter for
-letter, the line breaks in each copy, the text between them, where it sits, signs of script
-data (:mod:`dedup.signs`) — and given a kind (:data:`dedup.spans.KINDS`): ``flattened``,
-``adjacent``, ``teaser``, ``embedded``, ``long``, or ``distant`` (repetition that repair leaves
-alone).
+letter (:mod:`dedup.measures`), the line breaks in each copy, the text between them, where it
+sits, signs of script data (:mod:`dedup.signs`) — and given a kind
+(:data:`dedup.spans.KINDS`): ``flattened``, ``adjacent``, ``teaser``, ``embedded``, ``long``,
+or ``distant`` (repetition that repair leaves alone).
 
 The rules over several pairs at once (a series, a block in another order, a lead or a
 heading again) are in :mod:`dedup.groups`.
 
+>>> from dedup.anchors import Run
 >>> from dedup.tokens import skeleton
->>> sk = skeleton("A title\\nThe body.")
->>> starts_line(sk, 0), ends_line(sk, 6), starts_line(sk, 3)
-(True, True, False)
+>>> post = "The release is late this year. The final version comes out in the spring."
+>>> sk = skeleton(post + "\\n" + post)
+>>> n = len(sk) // 2
+>>> cand = Candidate([Run(0, n, n, 2 * n, n)], 0, n, n, 2 * n, n)
+>>> classify(cand, sk, RepairOptions(min_chars=40), post + "\\n" + post, lambda: False)
+>>> cand.kind
+'adjacent'
 """
 
 from __future__ import annotations
@@ -24,27 +29,25 @@ from collections.abc import Callable
 import regex
 
 from dedup.anchors import CROSS, Run
-from dedup.chains import SMALL_GAP, Candidate, union
+from dedup.chains import Candidate, union
+from dedup.measures import (
+    INTRODUCES,
+    SENTENCE_END,
+    SENTENCE_ENDS,
+    ends_line,
+    ends_sentence,
+    exact,
+    glued,
+    long_text,
+    past_cut_mark,
+    prose,
+    starts_line,
+)
 from dedup.model import RepairOptions
 from dedup.signs import code_like, edges, scripts, whole_value
 from dedup.tokens import Skeleton
 
-__all__ = [
-    "INTRODUCES",
-    "LONG_FEW_LINES",
-    "LONG_LINES",
-    "classify",
-    "ends_line",
-    "ends_sentence",
-    "exact",
-    "glued",
-    "long_text",
-    "past_cut_mark",
-    "prose",
-    "realign_twice",
-    "starts_line",
-    "trim_seam",
-]
+__all__ = ["classify", "realign_twice", "trim_seam"]
 
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
@@ -52,56 +55,17 @@ _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.
 # What may stand between two copies of a text over lines, one right after the other: white
 # space and punctuation (a list marker), no symbols (a table's rules, a quote's ``>``).
 _ROWS_BETWEEN = regex.compile(r"\w[\s\p{P}]*\w", regex.V1)
-# A long copy holds this many lines, or this many times ``long_chars`` letters (``long_text``).
-LONG_LINES = 3
-LONG_FEW_LINES = 2
 # The aligned share a long copy in code needs (``classify``), below ``min_similarity``.
 _EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
 _PREVIEW_LINES = 2
-_SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
-# The mark of a text cut short, right where a preview stops, after the rest of the word it cut
-# (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
-_CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
-# A line that ends in a colon (Latin, full-width or small) introduces what follows it (``X said:``).
-INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
 # A page's header (title, byline, date) between a lead line and its twin: this many lines at
 # most, each shorter than ``min_chars``.
 _HEADER_LINES = 4
-# A sentence's end inside a copy (not the full stop of ``24.04`` or of a domain); what opens a
-# line that goes on the sentence of the line before it; a copy's sentences are this many
-# letters long at most on average when it reads as prose; a letter or digit.
-_SENTENCE_ENDS = regex.compile(
-    r"[\u3002\uff01\uff1f]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*(?=\s|$)", regex.V1
-)
-_CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
-_SENTENCE_LETTERS = 250
-_WORDY = regex.compile(r"\w", regex.V1)
 # How many places holding a line's letters are looked at for it as a whole line (``_elsewhere``).
 _ELSEWHERE_TRIES = 16
 # What stands between a copy cut short and its twin on one line: words, not script data.
 _WORDS_ONLY = regex.compile(r"[^\"\\{}<>\[\]=%|]*", regex.V1)
-
-
-def starts_line(sk: Skeleton, s: int) -> bool:
-    """Whether skeleton position ``s`` is the first letter or digit of its line."""
-    return s == 0 or sk.is_edge(s)
-
-
-def ends_line(sk: Skeleton, s: int) -> bool:
-    """Whether the skeleton range ending at ``s`` ends its line."""
-    return s >= len(sk) or sk.is_edge(s)
-
-
-def glued(sk: Skeleton, cand: Candidate) -> bool:
-    """Whether the second copy starts on the line where the first, a paragraph or more of its
-    own, ends (glued to it). Two sentences of one line are not copies glued together."""
-    if cand.b0 - cand.a1 > SMALL_GAP:
-        return False
-    last_of_first = sk.line(cand.a1 - 1)
-    return last_of_first == sk.line(cand.b0) and (
-        sk.line(cand.a0) != last_of_first or sk.line(cand.b1 - 1) != last_of_first
-    )
 
 
 def _complete(sk: Skeleton, cand: Candidate) -> bool:
@@ -219,29 +183,6 @@ def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: s
         and exact(cand) >= 1.0
         and _BACK_TO_BACK.fullmatch(text, *sk.text_range(cand.a1 - 1, cand.b0 + 1)) is not None
         and not code_like(text, *sk.text_range(cand.a0, cand.a1))
-    )
-
-
-def exact(cand: Candidate) -> float:
-    """The share of the shorter copy equal letter for letter in its twin (a run may bridge a
-    typo, or align the entries of a listing that have the same length)."""
-    equal = sum(min(r.matched, r.a1 - r.a0) for r in cand.runs)
-    return min(1.0, equal / max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0)))
-
-
-def long_text(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
-    """Whether both copies are long text: ``long_chars`` letters or more over three lines or
-    more (a paragraph repeated whole is a quote; paragraphs in a row are a copy), or twice that
-    in fewer lines; paragraphs rather than short lines, and not code (a list or code shown
-    twice, as the tabs of one example, is natural)."""
-    if cand.matched < opts.long_chars:
-        return False
-    lines = min(sk.breaks(cand.a0, cand.a1), sk.breaks(cand.b0, cand.b1)) + 1
-    if lines < LONG_LINES and cand.matched < LONG_FEW_LINES * opts.long_chars:
-        return False
-    return all(
-        prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
-        for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
     )
 
 
@@ -395,7 +336,7 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         stripped = line.strip()
         if INTRODUCES.search(stripped):
             return False  # ``X said:`` introduces the copy: a quote, however long
-        if len(stripped) * 2 > opts.min_chars or _SENTENCE_END.search(stripped):
+        if len(stripped) * 2 > opts.min_chars or SENTENCE_END.search(stripped):
             repeated = _elsewhere(sk, cand, at, at + len(line))
             if not repeated:
                 return False
@@ -404,7 +345,7 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     # (furniture, less than the copy: a signature, not a block of posts between)
     if furniture > cand.matched or gap - furniture > opts.max_gap_ratio * cand.matched:
         return False
-    return len(_SENTENCE_ENDS.findall(text, *sk.text_range(cand.a0, cand.a1))) >= 2
+    return len(SENTENCE_ENDS.findall(text, *sk.text_range(cand.a0, cand.a1))) >= 2
 
 
 def _elsewhere(sk: Skeleton, cand: Candidate, start: int, end: int) -> int:
@@ -443,7 +384,7 @@ def _twice_in_a_row(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     start, end = sk.text_range(cand.a0, cand.a1)
     return (
         _ROWS_BETWEEN.fullmatch(text, *sk.text_range(cand.a1 - 1, cand.b0 + 1)) is not None
-        and len(_SENTENCE_ENDS.findall(text, start, end)) >= 2
+        and len(SENTENCE_ENDS.findall(text, start, end)) >= 2
         and prose(sk, cand.a0, cand.a1, opts, text)
         and not code_like(text, start, end)
         and not long_text(cand, sk, opts, text)
@@ -496,7 +437,7 @@ def _cut_short(
         if (
             ends_line(sk, short)
             and not ends_line(sk, twin)
-            and _SENTENCE_END.search(text, *sk.text_range(twin - 1, twin + 1)) is None
+            and SENTENCE_END.search(text, *sk.text_range(twin - 1, twin + 1)) is None
             and not ends_sentence(text, sk.text_range(short - 1, short)[1])
         ):
             return second
@@ -541,30 +482,12 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
     between = sk.text_range(cand.a1 - 1, cand.b0 + 1)
     after_twin = sk.text_range(cand.b1 - 1, cand.b1 + 1)
     return (
-        _SENTENCE_ENDS.search(text, *sk.text_range(cand.a0, cand.a1)) is not None
-        and _SENTENCE_END.search(text, past_cut_mark(text, between[0] + 1), between[1]) is None
+        SENTENCE_ENDS.search(text, *sk.text_range(cand.a0, cand.a1)) is not None
+        and SENTENCE_END.search(text, past_cut_mark(text, between[0] + 1), between[1]) is None
         and _WORDS_ONLY.fullmatch(text, *between) is not None
-        and _SENTENCE_END.search(text, *after_twin) is None
+        and SENTENCE_END.search(text, *after_twin) is None
         and _WORDS_ONLY.fullmatch(text, *after_twin) is not None
     )
-
-
-def ends_sentence(text: str, end: int) -> bool:
-    """Whether the rest of the line from ``end`` holds a sentence's end (an ellipsis right at
-    ``end`` marks a text cut short: it ends none).
-
-    >>> ends_sentence("you can com...", 11), ends_sentence("you can come.", 12)
-    (False, True)
-    """
-    line_end = text.find("\n", end)
-    start = past_cut_mark(text, end)
-    return _SENTENCE_END.search(text, start, len(text) if line_end < 0 else line_end) is not None
-
-
-def past_cut_mark(text: str, at: int) -> int:
-    """Where the mark of a text cut short at ``at`` ends (``at`` when there is none there)."""
-    mark = _CUT_MARK.match(text, at)
-    return at if mark is None else mark.end()
 
 
 def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> bool:
@@ -578,59 +501,6 @@ def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> boo
     first_len = min(high, sk.line_end(s0)) - line_start
     last_len = line_end - max(low, sk.line_start(s1 - 1))
     return (s0 - line_start) * 2 <= first_len and (line_end - s1) * 2 <= last_len
-
-
-def prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
-    """Whether a copy reads as paragraphs rather than a list of short items or labels: its
-    lines hold ``min_chars / 2`` letters on average, counting a line that goes on the sentence
-    of the line before it (:func:`sentence_lines`) as part of that line.
-
-    >>> from dedup.tokens import skeleton
-    >>> page = "The release is late this year. I\\nbelieve\\nthe final version comes out soon."
-    >>> sk = skeleton(page)
-    >>> prose(sk, 0, len(sk), RepairOptions(min_chars=60), page)
-    True
-    >>> menu = "home\\nnews\\nsports\\nweather\\nthe shop\\ncontact us"
-    >>> prose(skeleton(menu), 0, len(skeleton(menu)), RepairOptions(min_chars=20), menu)
-    False
-    """
-    need = (sk.breaks(s0, s1) + 1) * opts.min_chars / 2
-    if s1 - s0 >= need:
-        return True
-    return s1 - s0 >= sentence_lines(text, *sk.text_range(s0, s1)) * opts.min_chars / 2
-
-
-def sentence_lines(text: str, start: int, end: int) -> int:
-    """How many lines with letters ``text[start:end]`` holds when a line that goes on the
-    sentence of the line before it counts as part of that line: it opens in lower case or with
-    punctuation that continues a sentence, after a line that ends with a letter or digit, between
-    two words (an extractor that puts an inline element on a line of its own:
-    ``I\\nbelieve\\nthe final version``; not code, whose lines end with brackets), in text that
-    ends a sentence every ``_SENTENCE_LETTERS`` letters or more often (a list of lower-case
-    items ends none, and each of its lines counts).
-
-    >>> text = "It was late. I\\nbelieve\\nit.\\nWe left."
-    >>> sentence_lines(text, 0, len(text))
-    2
-    >>> sentence_lines("apples\\npears\\nplums", 0, 18)
-    3
-    """
-    lines = text[start:end].split("\n")
-    worded = [line for line in lines if _WORDY.search(line)]
-    letters = sum(len(_WORDY.findall(line)) for line in worded)
-    if len(_SENTENCE_ENDS.findall(text, start, end)) * _SENTENCE_LETTERS < letters:
-        return len(worded)
-    count, open_sentence = 0, False
-    for line in lines:
-        stripped = line.strip()
-        if not stripped:
-            open_sentence = False  # a blank line parts paragraphs
-            continue
-        if _WORDY.search(stripped) and not (open_sentence and _CONTINUES.match(stripped)):
-            count += 1
-        # a sentence goes on past the line's end when the line ends between two words
-        open_sentence = _WORDY.match(stripped[-1]) is not None
-    return count
 
 
 def trim_seam(sk: Skeleton, cand: Candidate) -> None:

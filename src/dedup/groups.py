@@ -16,7 +16,7 @@ import itertools
 
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
-from dedup.classify import (
+from dedup.measures import (
     INTRODUCES,
     LONG_FEW_LINES,
     LONG_LINES,
@@ -99,7 +99,7 @@ def blocks_left_out(
     """A later copy that is an earlier text with whole blocks of it left out is a copy of it:
     each stretch of a chain's second copy made of pieces of its first copy, letter for letter
     and in order, with nothing of its own between them (a block), is judged alone, and a block
-    that is long (:func:`dedup.classify.long_text`: ``long_chars`` letters over three lines or
+    that is long (:func:`dedup.measures.long_text`: ``long_chars`` letters over three lines or
     more, twice that in fewer; prose, not code; text, not script data) is a ``long`` copy
     whatever its twin holds between the pieces — a post quoted whole without the quotes it held
     itself (quotes do not nest), or before a paragraph was added to it. The block goes; its
@@ -200,7 +200,7 @@ def _two_places(runs: list[Run], sk: Skeleton) -> bool:
 def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) -> Candidate | None:
     """The pair of ``block`` as a ``long`` copy whose second copy goes, or ``None`` when it is
     no long copy of text: its second copy aligns almost whole (``long_similarity``), both are
-    long text (:func:`dedup.classify.long_text`), and neither is script data."""
+    long text (:func:`dedup.measures.long_text`), and neither is script data."""
     piece = Candidate(
         block, block[0].a0, max(r.a1 for r in block), block[0].b0, max(r.b1 for r in block)
     )

@@ -29,7 +29,7 @@ import regex
 
 from dedup.chains import Candidate
 from dedup.chars import no_space
-from dedup.classify import ends_line, starts_line
+from dedup.measures import ends_line, starts_line
 from dedup.model import Span
 from dedup.tokens import Skeleton
 

@@ -37,7 +37,7 @@ import regex
 from rapidfuzz import fuzz
 
 from dedup.chains import Candidate
-from dedup.classify import ends_line, glued, past_cut_mark, starts_line
+from dedup.measures import ends_line, glued, past_cut_mark, starts_line
 from dedup.model import (
     Action,
     Edit,

@@ -9,10 +9,10 @@ The method, in linear time:
 2. **Chains** (:mod:`dedup.chains`). Runs on nearby diagonals join into one pair of copies when
    one side's gap is small: a typo leaves a small gap on both sides, a sentence dropped from one
    copy (or a heading missing from it) a gap on one side only.
-3. **Classification** (:mod:`dedup.classify`, :mod:`dedup.signs`). Each pair is measured —
-   aligned share, line breaks in each copy, text between the copies, signs of script data,
-   where it sits — and given a kind (:data:`KINDS`). Repair acts on all but ``distant``, which
-   it leaves alone.
+3. **Classification** (:mod:`dedup.classify`, :mod:`dedup.measures`, :mod:`dedup.signs`). Each
+   pair is measured — aligned share, line breaks in each copy, text between the copies, signs
+   of script data, where it sits — and given a kind (:data:`KINDS`). Repair acts on all but
+   ``distant``, which it leaves alone.
 
 >>> from dedup import find_duplicates
 >>> body = ("The first paragraph of the story is long enough to matter to anyone.\\n\\n"

@@ -1,0 +1,171 @@
+"""What is measured of a copy: where it stands in its lines, where its sentences end, whether
+it reads as prose, how much of it is equal letter for letter in its twin, whether it is long
+text. Read by the judgement of each pair (:mod:`dedup.classify`), the rules over several pairs
+(:mod:`dedup.groups`), and repair and its moves (:mod:`dedup.repair`, :mod:`dedup.moves`).
+
+>>> from dedup.tokens import skeleton
+>>> sk = skeleton("A title\\nThe body.")
+>>> starts_line(sk, 0), ends_line(sk, 6), starts_line(sk, 3)
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import regex
+
+from dedup.chains import SMALL_GAP, Candidate
+from dedup.model import RepairOptions
+from dedup.signs import code_like
+from dedup.tokens import Skeleton
+
+__all__ = [
+    "INTRODUCES",
+    "LONG_FEW_LINES",
+    "LONG_LINES",
+    "SENTENCE_END",
+    "SENTENCE_ENDS",
+    "ends_line",
+    "ends_sentence",
+    "exact",
+    "glued",
+    "long_text",
+    "past_cut_mark",
+    "prose",
+    "sentence_lines",
+    "starts_line",
+]
+
+# A long copy holds this many lines, or this many times ``long_chars`` letters (``long_text``).
+LONG_LINES = 3
+LONG_FEW_LINES = 2
+# A sentence's end, anywhere in a line (``ends_sentence``).
+SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+# The mark of a text cut short, right where a preview stops, after the rest of the word it cut
+# (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
+_CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
+# A line that ends in a colon (Latin, full-width or small) introduces what follows it (``X said:``).
+INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
+# A sentence's end inside a copy (not the full stop of ``24.04`` or of a domain); what opens a
+# line that goes on the sentence of the line before it; a copy's sentences are this many
+# letters long at most on average when it reads as prose; a letter or digit.
+SENTENCE_ENDS = regex.compile(
+    r"[\u3002\uff01\uff1f]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*(?=\s|$)", regex.V1
+)
+_CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
+_SENTENCE_LETTERS = 250
+_WORDY = regex.compile(r"\w", regex.V1)
+
+
+def starts_line(sk: Skeleton, s: int) -> bool:
+    """Whether skeleton position ``s`` is the first letter or digit of its line."""
+    return s == 0 or sk.is_edge(s)
+
+
+def ends_line(sk: Skeleton, s: int) -> bool:
+    """Whether the skeleton range ending at ``s`` ends its line."""
+    return s >= len(sk) or sk.is_edge(s)
+
+
+def glued(sk: Skeleton, cand: Candidate) -> bool:
+    """Whether the second copy starts on the line where the first, a paragraph or more of its
+    own, ends (glued to it). Two sentences of one line are not copies glued together."""
+    if cand.b0 - cand.a1 > SMALL_GAP:
+        return False
+    last_of_first = sk.line(cand.a1 - 1)
+    return last_of_first == sk.line(cand.b0) and (
+        sk.line(cand.a0) != last_of_first or sk.line(cand.b1 - 1) != last_of_first
+    )
+
+
+def exact(cand: Candidate) -> float:
+    """The share of the shorter copy equal letter for letter in its twin (a run may bridge a
+    typo, or align the entries of a listing that have the same length)."""
+    equal = sum(min(r.matched, r.a1 - r.a0) for r in cand.runs)
+    return min(1.0, equal / max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0)))
+
+
+def long_text(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether both copies are long text: ``long_chars`` letters or more over three lines or
+    more (a paragraph repeated whole is a quote; paragraphs in a row are a copy), or twice that
+    in fewer lines; paragraphs rather than short lines, and not code (a list or code shown
+    twice, as the tabs of one example, is natural)."""
+    if cand.matched < opts.long_chars:
+        return False
+    lines = min(sk.breaks(cand.a0, cand.a1), sk.breaks(cand.b0, cand.b1)) + 1
+    if lines < LONG_LINES and cand.matched < LONG_FEW_LINES * opts.long_chars:
+        return False
+    return all(
+        prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
+        for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
+    )
+
+
+def ends_sentence(text: str, end: int) -> bool:
+    """Whether the rest of the line from ``end`` holds a sentence's end (an ellipsis right at
+    ``end`` marks a text cut short: it ends none).
+
+    >>> ends_sentence("you can com...", 11), ends_sentence("you can come.", 12)
+    (False, True)
+    """
+    line_end = text.find("\n", end)
+    start = past_cut_mark(text, end)
+    return SENTENCE_END.search(text, start, len(text) if line_end < 0 else line_end) is not None
+
+
+def past_cut_mark(text: str, at: int) -> int:
+    """Where the mark of a text cut short at ``at`` ends (``at`` when there is none there)."""
+    mark = _CUT_MARK.match(text, at)
+    return at if mark is None else mark.end()
+
+
+def prose(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
+    """Whether a copy reads as paragraphs rather than a list of short items or labels: its
+    lines hold ``min_chars / 2`` letters on average, counting a line that goes on the sentence
+    of the line before it (:func:`sentence_lines`) as part of that line.
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "The release is late this year. I\\nbelieve\\nthe final version comes out soon."
+    >>> sk = skeleton(page)
+    >>> prose(sk, 0, len(sk), RepairOptions(min_chars=60), page)
+    True
+    >>> menu = "home\\nnews\\nsports\\nweather\\nthe shop\\ncontact us"
+    >>> prose(skeleton(menu), 0, len(skeleton(menu)), RepairOptions(min_chars=20), menu)
+    False
+    """
+    need = (sk.breaks(s0, s1) + 1) * opts.min_chars / 2
+    if s1 - s0 >= need:
+        return True
+    return s1 - s0 >= sentence_lines(text, *sk.text_range(s0, s1)) * opts.min_chars / 2
+
+
+def sentence_lines(text: str, start: int, end: int) -> int:
+    """How many lines with letters ``text[start:end]`` holds when a line that goes on the
+    sentence of the line before it counts as part of that line: it opens in lower case or with
+    punctuation that continues a sentence, after a line that ends with a letter or digit, between
+    two words (an extractor that puts an inline element on a line of its own:
+    ``I\\nbelieve\\nthe final version``; not code, whose lines end with brackets), in text that
+    ends a sentence every ``_SENTENCE_LETTERS`` letters or more often (a list of lower-case
+    items ends none, and each of its lines counts).
+
+    >>> text = "It was late. I\\nbelieve\\nit.\\nWe left."
+    >>> sentence_lines(text, 0, len(text))
+    2
+    >>> sentence_lines("apples\\npears\\nplums", 0, 18)
+    3
+    """
+    lines = text[start:end].split("\n")
+    worded = [line for line in lines if _WORDY.search(line)]
+    letters = sum(len(_WORDY.findall(line)) for line in worded)
+    if len(SENTENCE_ENDS.findall(text, start, end)) * _SENTENCE_LETTERS < letters:
+        return len(worded)
+    count, open_sentence = 0, False
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            open_sentence = False  # a blank line parts paragraphs
+            continue
+        if _WORDY.search(stripped) and not (open_sentence and _CONTINUES.match(stripped)):
+            count += 1
+        # a sentence goes on past the line's end when the line ends between two words
+        open_sentence = _WORDY.match(stripped[-1]) is not None
+    return count
