@@ -437,7 +437,7 @@ def _grown(
         if matched < width:
             continue
         seam = max(width, dd // 2)
-        if a0 + dd <= a1 < a0 + dd + seam:
+        if a0 + dd <= a1 < a0 + dd + seam and not _clone_lines(lines, a0, a1, dd):
             # The copies touch, and the phrase at their seam could close the first or open the
             # second: a page whose last line ends with its title, then a copy without the title
             # but with that last line (the copies overlap by the phrase, or the second goes on
@@ -465,6 +465,16 @@ def _grown(
         else:
             runs.append(Run(a0, a1, a0 + dd, a1 + dd, matched))
     return runs
+
+
+def _clone_lines(lines: bytes, a0: int, a1: int, dd: int) -> bool:
+    """Whether a text twice back to back, ``[a0, a0 + dd)`` then its copy, goes on with a third
+    copy cut short of whole lines, ``[a0 + 2 * dd, a1 + dd)``: a looping slider's clones (its
+    slides, then all of them again, then the first once more). Each copy starts a line, and the
+    third copy, as what it repeats, ends one (``lines`` marks line starts); it is part of the
+    tandem repeat, not a phrase at the seam of two copies, which starts or ends inside a line.
+    """
+    return a1 > a0 + dd and all(lines[p] for p in (a0, a0 + dd, a1, a1 + dd))
 
 
 def _exact_parts(chars: Any, lines: bytes, a0: int, a1: int, dd: int, width: int) -> list[Run]:
