@@ -917,13 +917,11 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     running across the page text of the section between (whose words the script data also has,
     elsewhere). The copy in the code goes, but that page text, lines of words without signs of
     script data, stays: it splits the removal."""
-    from importlib import import_module
-
     from dedup.anchors import Run
     from dedup.chains import Candidate
+    from dedup.cuts import without_own_text
     from dedup.tokens import skeleton
 
-    repair_module = import_module("dedup.repair")
     benefits = "Write less code and build applications faster than ever before, with less upkeep."
     use = (
         "Web and mobile applications often contain features like authentication and real-time "
@@ -953,9 +951,7 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     n, m = len(key(config)), len(key(use))
     runs = [Run(c1, c1 + n, c2, c2 + n, n), Run(u1, u1 + m, u2, u2 + m, m)]
     cand = Candidate(runs, c1, u1 + m, c2, u2 + m, n + m, kind="long", score=1.0, code_first=2.0)
-    part, *_ = repair_module._without_own_text(
-        text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions()
-    )
+    part, *_ = without_own_text(text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions())
     page_text = letters.find(key(benefits), letters.find("benefitsw"))
     assert part is not None
     (lo, hi), _ = part
@@ -1426,7 +1422,7 @@ def _made_up_paragraphs(seed: int, count: int, sentences: int) -> list[str]:
 def test_a_long_copy_in_script_data_with_many_captions_of_its_own(long_captions: bool) -> None:
     """A long article again as HTML in a JSON string, with a caption of its own after each of
     its first 18 paragraphs: the captions are more stretches of its own than a copy may have,
-    but a small share of it (``repair._OWN_SHARE``), so the copy goes but for its captions,
+    but a small share of it (``dedup.cuts._OWN_SHARE``), so the copy goes but for its captions,
     which stay. Captions as long as paragraphs (a fifth of the copy) are text of its own: the
     copy stays whole."""
     paragraphs = _made_up_paragraphs(7, 30, 5)
