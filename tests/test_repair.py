@@ -966,19 +966,6 @@ _POST = (
 )
 
 
-def test_a_post_and_its_preview_with_only_labels_between_are_a_copy() -> None:
-    """A post, a reply counter and a name on short lines, then the post again (its preview
-    under it): only labels stand between the two copies, so the preview goes. (``min_share=1.0``:
-    not because of its share of the page.)"""
-    head = "Which version for the new release\nJ\nOffline\nJoeCFD\nwrote on\n#4\n"
-    counter = "\nJ\n1 Reply\nLast reply\n0\nJ\nJoeCFD\n"
-    after = "\nOffline\nJonB\nwrote on\n#5\nI understand. My need for it is less than yours.\n"
-    text = head + _POST + counter + _POST + after
-    result = dedup.repair(text, min_share=1.0)
-    assert [e.reason for e in result.edits] == ["repeated-copy"]
-    assert result.text == head + _POST + counter.rstrip("\n") + after
-
-
 @pytest.mark.parametrize(
     "between",
     [
@@ -1027,15 +1014,41 @@ _SIGNATURE = (
 )
 
 
-def test_a_post_and_its_preview_with_a_signature_between_are_a_copy() -> None:
-    """A post, its author's signature (which the page has under their other post too), a reply
-    counter and a name, then the post again as its preview: a line the page holds elsewhere is
-    its furniture, not text between the copies, so the preview goes; the signature stays."""
-    head = "JoeCFD\nwrote on\n#4\n"
-    counter = f"\n{_SIGNATURE}\nJ\n1 Reply\nLast reply\n0\nJoeCFD\n"
-    after = (
-        f"\nJonB\nwrote on\n#5\n{_HURDLES}\nJoeCFD\nwrote on\n#6\nIt is out now.\n{_SIGNATURE}\n"
-    )
+_HURDLES = (
+    "Main hurdles: from what I have read, the effects program is locked to a single core, so "
+    "the speed of one core is vital. Rendering is mainly done on the processor rather than the "
+    "graphics card, so I am trying to work out where to draw the line on the card and not waste "
+    "money on one that is overkill for what I do. It also matters that the machine can run "
+    "several of these heavy programs at once without locking up."
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "counter", "after"),
+    [
+        pytest.param(
+            "Which version for the new release\nJ\nOffline\nJoeCFD\nwrote on\n#4\n",
+            "\nJ\n1 Reply\nLast reply\n0\nJ\nJoeCFD\n",
+            "\nOffline\nJonB\nwrote on\n#5\nI understand. My need for it is less than yours.\n",
+            id="only-labels",
+        ),
+        pytest.param(
+            "JoeCFD\nwrote on\n#4\n",
+            f"\n{_SIGNATURE}\nJ\n1 Reply\nLast reply\n0\nJoeCFD\n",
+            f"\nJonB\nwrote on\n#5\n{_HURDLES}\nJoeCFD\nwrote on\n#6\n"
+            f"It is out now.\n{_SIGNATURE}\n",
+            id="a-signature-among-them",
+        ),
+    ],
+)
+def test_a_post_and_its_preview_with_labels_between_are_a_copy(
+    head: str, counter: str, after: str
+) -> None:
+    """A post, a reply counter and a name on short lines, then the post again (its preview
+    under it): only labels stand between the two copies, so the preview goes. With its author's
+    signature among them (which the page has under their other post too), a line the page holds
+    elsewhere is its furniture, not text between the copies: the preview goes too, and the
+    signature stays. (``min_share=1.0``: not because of its share of the page.)"""
     text = head + _POST + counter + _POST + after
     result = dedup.repair(text, min_share=1.0)
     assert [e.reason for e in result.edits] == ["repeated-copy"]
@@ -1158,13 +1171,6 @@ def test_a_reply_quoting_the_post_it_follows_stays() -> None:
     assert dedup.repair(text, min_share=1.0).edits == ()
 
 
-_HURDLES = (
-    "Main hurdles: from what I have read, the effects program is locked to a single core, so "
-    "the speed of one core is vital. Rendering is mainly done on the processor rather than the "
-    "graphics card, so I am trying to work out where to draw the line on the card and not waste "
-    "money on one that is overkill for what I do. It also matters that the machine can run "
-    "several of these heavy programs at once without locking up."
-)
 _BANDWIDTH = (
     "Also, memory bandwidth is said to be a vital figure for a card's editing performance, which "
     "leaves me torn between saving money on a card with twelve gigabytes or jumping up into the "
