@@ -917,13 +917,11 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     running across the page text of the section between (whose words the script data also has,
     elsewhere). The copy in the code goes, but that page text, lines of words without signs of
     script data, stays: it splits the removal."""
-    from importlib import import_module
-
     from dedup.anchors import Run
     from dedup.chains import Candidate
+    from dedup.cuts import without_own_text
     from dedup.tokens import skeleton
 
-    repair_module = import_module("dedup.repair")
     benefits = "Write less code and build applications faster than ever before, with less upkeep."
     use = (
         "Web and mobile applications often contain features like authentication and real-time "
@@ -953,9 +951,7 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     n, m = len(key(config)), len(key(use))
     runs = [Run(c1, c1 + n, c2, c2 + n, n), Run(u1, u1 + m, u2, u2 + m, m)]
     cand = Candidate(runs, c1, u1 + m, c2, u2 + m, n + m, kind="long", score=1.0, code_first=2.0)
-    part, *_ = repair_module._without_own_text(
-        text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions()
-    )
+    part, *_ = without_own_text(text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions())
     page_text = letters.find(key(benefits), letters.find("benefitsw"))
     assert part is not None
     (lo, hi), _ = part
@@ -968,19 +964,6 @@ _POST = (
     "slow, and you do not need to build it while you can install the newer versions yourself. "
     "Therefore, I build the versions I need."
 )
-
-
-def test_a_post_and_its_preview_with_only_labels_between_are_a_copy() -> None:
-    """A post, a reply counter and a name on short lines, then the post again (its preview
-    under it): only labels stand between the two copies, so the preview goes. (``min_share=1.0``:
-    not because of its share of the page.)"""
-    head = "Which version for the new release\nJ\nOffline\nJoeCFD\nwrote on\n#4\n"
-    counter = "\nJ\n1 Reply\nLast reply\n0\nJ\nJoeCFD\n"
-    after = "\nOffline\nJonB\nwrote on\n#5\nI understand. My need for it is less than yours.\n"
-    text = head + _POST + counter + _POST + after
-    result = dedup.repair(text, min_share=1.0)
-    assert [e.reason for e in result.edits] == ["repeated-copy"]
-    assert result.text == head + _POST + counter.rstrip("\n") + after
 
 
 @pytest.mark.parametrize(
@@ -1031,15 +1014,41 @@ _SIGNATURE = (
 )
 
 
-def test_a_post_and_its_preview_with_a_signature_between_are_a_copy() -> None:
-    """A post, its author's signature (which the page has under their other post too), a reply
-    counter and a name, then the post again as its preview: a line the page holds elsewhere is
-    its furniture, not text between the copies, so the preview goes; the signature stays."""
-    head = "JoeCFD\nwrote on\n#4\n"
-    counter = f"\n{_SIGNATURE}\nJ\n1 Reply\nLast reply\n0\nJoeCFD\n"
-    after = (
-        f"\nJonB\nwrote on\n#5\n{_HURDLES}\nJoeCFD\nwrote on\n#6\nIt is out now.\n{_SIGNATURE}\n"
-    )
+_HURDLES = (
+    "Main hurdles: from what I have read, the effects program is locked to a single core, so "
+    "the speed of one core is vital. Rendering is mainly done on the processor rather than the "
+    "graphics card, so I am trying to work out where to draw the line on the card and not waste "
+    "money on one that is overkill for what I do. It also matters that the machine can run "
+    "several of these heavy programs at once without locking up."
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "counter", "after"),
+    [
+        pytest.param(
+            "Which version for the new release\nJ\nOffline\nJoeCFD\nwrote on\n#4\n",
+            "\nJ\n1 Reply\nLast reply\n0\nJ\nJoeCFD\n",
+            "\nOffline\nJonB\nwrote on\n#5\nI understand. My need for it is less than yours.\n",
+            id="only-labels",
+        ),
+        pytest.param(
+            "JoeCFD\nwrote on\n#4\n",
+            f"\n{_SIGNATURE}\nJ\n1 Reply\nLast reply\n0\nJoeCFD\n",
+            f"\nJonB\nwrote on\n#5\n{_HURDLES}\nJoeCFD\nwrote on\n#6\n"
+            f"It is out now.\n{_SIGNATURE}\n",
+            id="a-signature-among-them",
+        ),
+    ],
+)
+def test_a_post_and_its_preview_with_labels_between_are_a_copy(
+    head: str, counter: str, after: str
+) -> None:
+    """A post, a reply counter and a name on short lines, then the post again (its preview
+    under it): only labels stand between the two copies, so the preview goes. With its author's
+    signature among them (which the page has under their other post too), a line the page holds
+    elsewhere is its furniture, not text between the copies: the preview goes too, and the
+    signature stays. (``min_share=1.0``: not because of its share of the page.)"""
     text = head + _POST + counter + _POST + after
     result = dedup.repair(text, min_share=1.0)
     assert [e.reason for e in result.edits] == ["repeated-copy"]
@@ -1162,13 +1171,6 @@ def test_a_reply_quoting_the_post_it_follows_stays() -> None:
     assert dedup.repair(text, min_share=1.0).edits == ()
 
 
-_HURDLES = (
-    "Main hurdles: from what I have read, the effects program is locked to a single core, so "
-    "the speed of one core is vital. Rendering is mainly done on the processor rather than the "
-    "graphics card, so I am trying to work out where to draw the line on the card and not waste "
-    "money on one that is overkill for what I do. It also matters that the machine can run "
-    "several of these heavy programs at once without locking up."
-)
 _BANDWIDTH = (
     "Also, memory bandwidth is said to be a vital figure for a card's editing performance, which "
     "leaves me torn between saving money on a card with twelve gigabytes or jumping up into the "
@@ -1426,7 +1428,7 @@ def _made_up_paragraphs(seed: int, count: int, sentences: int) -> list[str]:
 def test_a_long_copy_in_script_data_with_many_captions_of_its_own(long_captions: bool) -> None:
     """A long article again as HTML in a JSON string, with a caption of its own after each of
     its first 18 paragraphs: the captions are more stretches of its own than a copy may have,
-    but a small share of it (``repair._OWN_SHARE``), so the copy goes but for its captions,
+    but a small share of it (``dedup.cuts._OWN_SHARE``), so the copy goes but for its captions,
     which stay. Captions as long as paragraphs (a fifth of the copy) are text of its own: the
     copy stays whole."""
     paragraphs = _made_up_paragraphs(7, 30, 5)

@@ -5,7 +5,7 @@ For every pair of copies that :mod:`dedup.spans` calls ``flattened``, ``adjacent
 
 1. keeps the best-formed copy (:mod:`dedup.quality`: paragraph breaks, no glued sentences, no
    mojibake or entities) — for a teaser, the copy inside the article;
-2. removes the other copy's lines, with the line break before them;
+2. removes the other copy's lines, with the line break before them (:mod:`dedup.cuts`);
 3. moves what only the removed copy had (a paragraph missing from the kept copy) into the kept
    copy at its place, as a paragraph of its own (:mod:`dedup.moves`).
 
@@ -28,16 +28,13 @@ True
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from bisect import bisect_left, bisect_right
 from typing import Any
 
 import numpy as np
-import regex
-from rapidfuzz import fuzz
 
 from dedup.chains import Candidate
-from dedup.measures import ends_line, glued, past_cut_mark, starts_line
+from dedup.cuts import extent, without_own_text
 from dedup.model import (
     Action,
     Edit,
@@ -49,7 +46,7 @@ from dedup.model import (
     compose,
     with_overrides,
 )
-from dedup.moves import CLOSING, TERMINAL, Decision, Lines, elsewhere, moves, word_breaks
+from dedup.moves import Decision, Lines, moves, word_breaks
 from dedup.quality import better
 from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
@@ -66,75 +63,10 @@ _REASONS = {
 # Kinds of pairs whose removed copy goes as it is, with nothing moved into its twin: the
 # copy must align with its twin almost whole.
 _WHOLE = ("embedded", "long")
-# A stretch of a copy reads as text with this many spaces and at least one for every
-# _WORD_LETTERS letters (words: script data's keys and values run without spaces); a copy with
-# more than _OWN_PIECES such stretches that its twin lacks, together a _OWN_SHARE-th of its
-# letters or more, holds text of its own.
-_TEXT_SPACES = 3
-_WORD_LETTERS = 10
-_OWN_PIECES = 16
-_OWN_SHARE = 10
-# A line of words, and the signs of script data in a line (braces, a key's colon, escapes, tags).
-_WORDS = regex.compile(r"\w+\s+\w+")
-_SCRIPT_MARKS = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
 # Two copies whose aligned shares differ by at most this are alike in what they hold.
 _SAME = 0.02
-# The same in a string of script data, whose bare quote closes the string.
-# (an escaped quote: ``\"``, or the escape that stands for one, ``\u0022``)
-_TERMINAL_IN_CODE = regex.compile(
-    r"[\p{Sentence_Terminal}\u2026]*(?:[\p{Pe}\p{Pf}']|\\+\"|\\+u0022)*"
-)
-# What stays with the text before a copy in a string of script data: the punctuation and
-# quotes of ``CLOSING``, and escaped quotes (``\":\"``, ``\u0022:\u0022``), so that the key,
-# its colon and the value's opening quote stay.
-_CLOSING_IN_CODE = regex.compile(
-    r"(?:[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]|\\+\"|\\+u0022)*"
-)
-# How far from the start of a kept copy (in letters) the heading it has before the text the
-# copies share may sit.
-_NEAR = 256
 # Repair runs on its own output until nothing changes, this many times at most.
 _PASSES = 8
-# A copy's first word with a typo, which its twin has right: fewer letters than this, alike by
-# this rapidfuzz ratio or more (one swap in a word of four letters scores 75).
-_EDITED_WORD = 24
-_EDITED_RATIO = 70
-# A sentence's end, with its closing quotes or brackets.
-_SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
-
-
-def _text_of(text: str, sk: Skeleton, s0: int, s1: int) -> str:
-    return text[int(sk.offsets[s0]) : int(sk.offsets[s1 - 1]) + 1]
-
-
-def _cut(
-    text: str, sk: Skeleton, lines: Lines, s0: int, s1: int, *, code: bool = False
-) -> tuple[int, int]:
-    """The characters to remove for the copy at skeleton ``[s0, s1)``.
-
-    A copy that starts a line goes from the line's start; one glued to the end of another
-    paragraph goes from the end of that paragraph's sentence. A copy goes to the end of its last
-    line unless the line goes on with another paragraph glued to it. A copy in the page's
-    ``code`` goes from its first letter to its sentence end: the quotes, keys and brackets
-    around it stay.
-    """
-    offsets = sk.offsets
-    if starts_line(sk, s0) and not code:
-        start = int(lines.starts[sk.line(s0)])
-    else:
-        prev = int(offsets[s0 - 1]) + 1
-        closing = (_CLOSING_IN_CODE if code else CLOSING).match(text, prev, int(offsets[s0]))
-        start = closing.end() if closing else prev
-        while start > prev and text[start - 1].isspace():
-            start -= 1
-    if ends_line(sk, s1) and not code:
-        end = int(lines.ends[sk.line(s1 - 1)])
-    else:
-        after = int(offsets[s1 - 1]) + 1
-        stop = int(offsets[s1]) if s1 < len(sk) else len(text)
-        terminal = (_TERMINAL_IN_CODE if code else TERMINAL).match(text, after, stop)
-        end = terminal.end() if terminal else after
-    return start, end
 
 
 def _decide(
@@ -177,7 +109,7 @@ def _take(
 ) -> list[Decision]:
     """The decisions on ``cand`` (marked in ``marks``): none to leave it, one per part of the
     removed copy that goes (a copy that goes without moves goes in the parts between the
-    stretches of text of its own, :func:`_without_own_text`)."""
+    stretches of text of its own, :func:`dedup.cuts.without_own_text`)."""
     removed = marks.removed
     if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
         return []
@@ -192,14 +124,13 @@ def _take(
         # of two long copies, the one with text of its own stays (no move brings it over)
         removed_first = cand.cover(first=True) > cand.cover(first=False)
     else:
-        removed_first = better(
-            _text_of(text, sk, cand.a0, cand.a1), _text_of(text, sk, cand.b0, cand.b1)
-        )
+        first, second = sk.text_range(cand.a0, cand.a1), sk.text_range(cand.b0, cand.b1)
+        removed_first = better(text[slice(*first)], text[slice(*second)])
     gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
     # never the only copy: what goes without moves must be its twin's
     parts = (
-        _without_own_text(text, sk, cand, gone, removed_first, opts)
+        without_own_text(text, sk, cand, gone, removed_first, opts)
         if cand.kind in _WHOLE
         else [(gone, kept)]
     )
@@ -225,26 +156,9 @@ def _take_part(
     """The decision that the copy (or part of it) at skeleton ``gone`` goes, its twin at
     ``kept`` staying (marked in ``marks``), or ``None`` to leave it."""
     removed, twins = marks.removed, marks.twins
-    junction = glued(sk, cand)
-    if cand.kind == "flattened":
-        gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
-        if not removed_first:
-            gone = (gone[0], _echoed_lines(sk, gone))
-        gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
-        gone = (_set_off_first_line(sk, gone, opts.min_chars), gone[1])
-    if not removed_first and junction and gone[0] == cand.b0:
-        # the copy is glued to the end of the kept one: it goes from the kept copy's end
-        gone = (cand.a1, gone[1])
-    cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded")
-    if teaser:
-        # the mark of the cut (the rest of the word, an ellipsis) goes with the preview it ends,
-        # and the space before the preview stays where the line goes on right after the mark
-        end = past_cut_mark(text, cut[1])
-        start = cut[0]
-        if cut[1] < end < len(text) and not text[end].isspace():
-            while start < cut[1] and text[start].isspace():
-                start += 1
-        cut = (start, end)
+    cut = extent(
+        text, sk, lines, cand, opts, gone, kept, removed_first=removed_first, teaser=teaser
+    )
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))
@@ -256,255 +170,6 @@ def _take_part(
     twins[kept[0] : kept[1]] = True
     kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
     return Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
-
-
-def _page_text(piece: str) -> bool:
-    """Whether a stretch that reads as text is the page's own, not a string of script data: it
-    holds two lines of words or more without signs of script data (a JSON string holds no line
-    break; the keys and braces of the script around it may stand on lines of their own).
-
-    >>> _page_text("}}}\\n  Boost performance\\n\\n   Offload the tasks.\\n {\\"data\\":{")
-    True
-    >>> _page_text('Boost performance","itemLongLoc":"<p>Offload the tasks.</p>')
-    False
-    """
-    lines = piece.split("\n")
-    return sum(1 for line in lines if _WORDS.search(line) and not _SCRIPT_MARKS.search(line)) >= 2
-
-
-def _reads_as_text(piece: str, letters: int) -> bool:
-    """Whether ``piece`` (of ``letters`` letters and digits) reads as words: spaces, at least
-    one for every ``_WORD_LETTERS`` letters."""
-    spaces = piece.count(" ")
-    return spaces >= _TEXT_SPACES and spaces * _WORD_LETTERS >= letters
-
-
-def _without_own_text(
-    text: str,
-    sk: Skeleton,
-    cand: Candidate,
-    gone: tuple[int, int],
-    removed_first: bool,
-    opts: RepairOptions,
-) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The parts of the copy ``gone`` that may go, each with its twin: all of it, unless it
-    holds text of its own — a stretch its twin does not align with, of an anchor's width or
-    more, that reads as text (words, little script punctuation), or holding a whole line that
-    does however short (a footer line), and that the text has nowhere else. (What
-    a copy in script data has between the pieces of its twin is mostly its keys and markup; a
-    paragraph only it has, or the page text a chain ran across, is text.) Such stretches split
-    the copy, and the part between them that aligns most goes, if it is ``min_chars`` or more
-    (the rest, in passes of their own); none goes when none is. A copy in the code with more
-    than ``_OWN_PIECES`` of them, which one pass per part would not reach the end of, goes in
-    all its parts that are not page text at once, however short (they belong to the copy that
-    goes; a chain may run from page text into the code). It stays whole when it has more than
-    ``_OWN_PIECES`` of them and they hold a ``_OWN_SHARE``-th of its letters or more (a copy of
-    a long article in script data has a caption or a note of its own every few thousand
-    letters: many short stretches in a long copy are still a small part of it, and each stays
-    where it is)."""
-    lo, hi = gone
-    # (a copy in the code does not take page text with it, wherever else the code has it)
-    in_code = cand.kind == "embedded" or abs(cand.code_first) >= 1
-    runs = sorted(
-        ((r.a0, r.a1, r.b0, r.b1) if removed_first else (r.b0, r.b1, r.a0, r.a1)) for r in cand.runs
-    )
-    own = np.ones(hi - lo + 2, dtype=bool)
-    own[0] = own[-1] = False
-    for r0, r1, _, _ in runs:
-        own[max(r0, lo) - lo + 1 : max(min(r1, hi), lo) - lo + 1] = False
-    edges = (own[1:] != own[:-1]).nonzero()[0]
-    rest: str | None = None
-    splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
-    own_letters = 0
-    for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
-        piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
-        lines = piece.split("\n")
-        whole = lines[(0 if starts_line(sk, u0) else 1) : (None if ends_line(sk, u1) else -1)]
-        if not (u1 - u0 >= opts.anchor_chars and _reads_as_text(piece, u1 - u0)) and not any(
-            _reads_as_text(line, sum(c.isalnum() for c in line)) for line in whole
-        ):
-            # keys and values without spaces, a link: script data, not text (unless a whole
-            # line of it is text, however short: a page's footer a chain ran across)
-            continue
-        if _edited_in_twin(sk, runs, u0, u1):
-            continue  # the twin's text, edited (a typo, a remnant of mojibake, another dash)
-        if len(splits) >= _OWN_PIECES and _OWN_SHARE * (own_letters + u1 - u0) >= hi - lo:
-            return []
-        if rest is None:
-            rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
-        if (in_code and _page_text(piece)) or not elsewhere(
-            text, sk, u0, u1, rest, opts.anchor_chars
-        ):
-            splits.append((u0, u1))
-            own_letters += u1 - u0
-    if not splits:
-        return [(gone, (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1))]
-    # the runs between consecutive stretches of its own, as groups, those that align most first
-    bounds = [lo, *(u for split in splits for u in split), hi]
-    groups = []
-    for start, end in zip(bounds[0::2], bounds[1::2], strict=True):
-        group = [r for r in runs if r[0] >= start and r[1] <= end]
-        if group:
-            groups.append((-sum(r[1] - r[0] for r in group), start, group))
-    groups.sort()
-    if not groups or -groups[0][0] < opts.min_chars:
-        return []
-    many = len(splits) > _OWN_PIECES
-    parts: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    for _, _, group in groups:
-        part = (min(r[0] for r in group), max(r[1] for r in group))
-        if parts and not (many and in_code and not _page_text(_text_of(text, sk, *part))):
-            continue  # (page text a chain ran across: it goes in a pass of its own, if at all)
-        parts.append((part, (min(r[2] for r in group), max(r[3] for r in group))))
-    return parts
-
-
-def _edited_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: int, u1: int) -> bool:
-    """Whether the stretch ``[u0, u1)`` of a copy, between two of its runs (``runs``: ranges of
-    the copy, then of its twin, in the copy's order), stands for what its twin has between the
-    same two runs, edited: as long, give or take a fifth, and alike by ``_EDITED_RATIO`` (a
-    typo, a remnant of mojibake, ``e"`` for a dash: ``Turinge(tm)s`` for ``Turing's``). It is
-    the twin's text, not the copy's own.
-
-    >>> from dedup.tokens import skeleton
-    >>> sk = skeleton("aaaa George Dyson Turinge(tm)s bbbb aaaa George Dyson Turing's bbbb")
-    >>> _edited_in_twin(sk, [(0, 4, 29, 33), (25, 29, 51, 55)], 4, 25)
-    True
-    >>> _edited_in_twin(sk, [(0, 4, 29, 33), (25, 29, 33, 37)], 4, 25)
-    False
-    """
-    before = [r[3] for r in runs if r[1] == u0]
-    after = [r[2] for r in runs if r[0] == u1]
-    if not before or not after:
-        return False
-    t0, t1 = max(before), min(after)
-    if t1 <= t0 or abs((t1 - t0) - (u1 - u0)) * 5 > u1 - u0:
-        return False
-    return fuzz.ratio(sk.letters(u0, u1), sk.letters(t0, t1)) >= _EDITED_RATIO
-
-
-def _whole_lines(
-    text: str,
-    sk: Skeleton,
-    lines: Lines,
-    cand: Candidate,
-    gone: tuple[int, int],
-    removed_first: bool,
-    junction: bool,
-) -> tuple[int, int]:
-    """A flattened copy's skeleton range, grown to its whole lines.
-
-    The rest of its lines either matches elsewhere or moves. Its first and last line count only
-    when the copy fills most of them; where it is glued to the kept copy, it stops there.
-    """
-    mask = np.zeros(len(sk), dtype=bool)
-    for run in cand.runs:
-        if removed_first:
-            mask[run.a0 : run.a1] = True
-        else:
-            mask[run.b0 : run.b1] = True
-
-    def bounds(line: int) -> tuple[int, int]:
-        lo = int(sk.offsets.searchsorted(lines.starts[line]))
-        hi = int(sk.offsets.searchsorted(lines.ends[line]))
-        return lo, hi
-
-    first = sk.line(gone[0])
-    last = sk.line(gone[1] - 1)
-    start, end = gone
-    lo, hi = bounds(first)
-    if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
-        # what the line holds before the copy is the copy's own (its first paragraph glued on
-        # with its sentence end, which moves if the kept copy lacks it; a heading that the
-        # kept copy has just before the text the copies share; the copy's first word, which
-        # the twin has right before the text they share but for a typo) or the line it was
-        # glued to (a menu item, a byline, a button): that stays where it is
-        own = sk.letters(lo, start)
-        before = text[int(lines.starts[first]) : int(sk.offsets[start])].strip()
-        twin = cand.b0 if removed_first else cand.a0
-        if (
-            not own
-            or _SENTENCE_END.search(before)
-            or own in sk.letters(max(0, twin - _NEAR), twin)
-            or _edited_word(own, sk.letters(max(0, twin - len(own)), twin))
-        ):
-            start = lo
-    elif first != last:
-        start = int(sk.offsets.searchsorted(lines.starts[first + 1]))
-    lo, hi = bounds(last)
-    if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
-        end = hi
-    elif first != last:
-        end = int(sk.offsets.searchsorted(lines.ends[last - 1]))
-    if junction:
-        start, end = (start, gone[1]) if removed_first else (gone[0], end)
-    return (start, end) if end > start else gone
-
-
-def _edited_word(own: str, before_twin: str) -> bool:
-    """Whether ``own`` (the letters a flattened copy's line holds before the copy) is the
-    text its twin has right before it, edited: fewer than ``_EDITED_WORD`` letters, alike but
-    for a typo (two letters swapped, one changed)."""
-    return 0 < len(own) < _EDITED_WORD and fuzz.ratio(own, before_twin) >= _EDITED_RATIO
-
-
-def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
-    """The end of a removed later copy, grown over the lines right after it that repeat a line
-    before the copy letter for letter: the copy's lists, which it carries in another order (so
-    they do not align), are its own."""
-    n = len(sk)
-    start, end = gone
-    if end >= n or end == 0 or start == 0 or not sk.is_edge(end):
-        return end  # the copy ends inside a line
-    bounds = [0, *sk.edge_list[: bisect_left(sk.edge_list, start)], start]
-    chars = sk.chars
-    earlier = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds)}
-    while end < n:
-        stop = sk.line_end(end)
-        if chars[end:stop].tobytes() not in earlier:
-            break
-        end = stop
-    return end
-
-
-def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
-    """The start of a removed copy, grown back over the lines right before it, with no blank
-    line between, that repeat, letter for letter, a line the kept copy has just before the text
-    the copies share (which starts at ``twin``): a heading or a breadcrumb that the copy
-    carries on a line of its own."""
-    start, end = gone
-    if start == 0 or not sk.is_edge(start):
-        return start  # the copy starts inside a line
-    low = max(0, twin - _NEAR)
-    if low < end <= twin:
-        low = end  # (the kept copy comes after the removed one: only what lies between)
-    edges = sk.edge_list
-    bounds = [low, *edges[bisect_right(edges, low) : bisect_left(edges, twin)], twin]
-    chars = sk.chars
-    heading = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds) if b > a}
-    while start > 0:
-        line = sk.line_start(start - 1)
-        if sk.blank_breaks(start - 1, start + 1) or chars[line:start].tobytes() not in heading:
-            break  # (a line set off by a blank line is a paragraph of its own)
-        start = line
-    return start
-
-
-def _set_off_first_line(sk: Skeleton, gone: tuple[int, int], min_chars: int) -> int:
-    """The start of a removed flattened copy, past its first line when that line is short
-    (under ``min_chars`` letters) and set off by a blank line from the rest of the copy, which
-    has no blank line: a flattened copy lost its breaks, so such a line is a paragraph of its
-    own that the page has twice (a byline above and below the body), not part of the copy."""
-    start, end = gone
-    line_end = sk.line_end(start)
-    if (
-        line_end >= end
-        or line_end - start >= min_chars
-        or not sk.blank_breaks(line_end - 1, line_end + 1)
-        or sk.blank_breaks(line_end, end)
-    ):
-        return start
-    return line_end
 
 
 def _removal_edits(text: str, decisions: list[Decision]) -> list[Edit]:
