@@ -127,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         print(f"{label:22} {len(idx):>3} " + " ".join(f"{c:>23}" for c in cells))
     print()
+    # the means to five places: the table's three round a mean just over a bound down to it
+    print(
+        f"{'mean residue, 5 places':26} "
+        + " ".join(f"{statistics.fmean(r for r, _ in scores[n]):>23.5f}" for n in names)
+    )
     print(f"{'CPU seconds':26} " + " ".join(f"{seconds[n]:>23.1f}" for n in names))
     if "dedup.repair" in methods:
         lost = 0
