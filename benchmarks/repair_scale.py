@@ -6,9 +6,10 @@ Prints three tables:
    ``ftfy.fix_text`` on the same repair-dev texts, in the same run, with the ratios (CPU time,
    the fastest of ``--rounds`` rounds that take turns), and the median and spread of the
    ratios of each round (its methods ran one after the other: paired runs);
-2. user and kernel CPU time and peak memory (bytes per input character, from tracemalloc) for
-   doubled documents of 1, 2, 5 and 10 MB built from repair-dev paragraphs, and the
-   10 MB / 1 MB time ratio, in user time and with kernel time;
+2. user and kernel CPU time per call (the mean of calls that together spend two CPU seconds
+   or more) and peak memory (bytes per input character, from tracemalloc) for doubled
+   documents of 1, 2, 5 and 10 MB built from repair-dev paragraphs, and the 10 MB / 1 MB time
+   ratio, in user time and with kernel time;
 3. adversarial inputs — one word repeated for 5 MB, one sentence repeated for 1 MB, 10,000
    identical lines, 2 MB without white space, an empty string, NUL bytes — with the time each
    took and what came out.
@@ -140,8 +141,11 @@ def growth_table(paragraphs: list[str], sizes: list[int], repeat: int) -> None:
     times = {}
     for size in sizes:
         text = doubled(paragraphs, size)
-        # the call with the least user time
-        user, kernel = min(cpu_calls(functools.partial(dedup.repair, text), repeat))
+        # the mean of calls that together spend two CPU seconds or more (a third of that when
+        # quick): a call on 1 MB lasts a few ticks of the CPU clock, too few to time alone
+        calls = cpu_calls(functools.partial(dedup.repair, text), 100, 2.0 * repeat / 3)
+        user = statistics.fmean(u for u, _ in calls)
+        kernel = statistics.fmean(k for _, k in calls)
         peak = peak_bytes(lambda text=text: dedup.repair(text))
         edits = len(dedup.repair(text).edits)
         times[size] = (user, user + kernel)
