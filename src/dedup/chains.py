@@ -70,6 +70,12 @@ class Candidate:
             self.b1 = run.b1
         self.matched += run.matched
 
+    def measure(self) -> None:
+        """Set ``matched``, the positions its runs align in both copies (the lesser of the two
+        covers), and ``score``, that share of the shorter copy."""
+        self.matched = min(union(self.runs, first=True), union(self.runs, first=False))
+        self.score = min(1.0, self.matched / max(1, min(self.a1 - self.a0, self.b1 - self.b0)))
+
     def cover(self, *, first: bool) -> float:
         """The share of the first (or second) copy that its runs align with the other."""
         size = (self.a1 - self.a0) if first else (self.b1 - self.b0)

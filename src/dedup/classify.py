@@ -29,7 +29,7 @@ from collections.abc import Callable
 import regex
 
 from dedup.anchors import CROSS, Run
-from dedup.chains import Candidate, union
+from dedup.chains import Candidate
 from dedup.measures import (
     INTRODUCES,
     SENTENCE_END,
@@ -187,14 +187,10 @@ def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: s
 
 
 def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> None:
-    len_a = cand.a1 - cand.a0
-    len_b = cand.b1 - cand.b0
     # how much of the shorter copy the longer one holds: a copy with a paragraph more than its
     # twin, or a flattened copy without the headings and lists, still scores high
-    shorter = max(1, min(len_a, len_b))
     total = cand.matched
-    cand.matched = min(union(cand.runs, first=True), union(cand.runs, first=False))
-    cand.score = min(1.0, cand.matched / shorter)
+    cand.measure()
     if total > 1.5 * cand.matched:
         # parts of one copy align more than once: a repeating pattern, not two copies
         cand.score = min(cand.score, 0.5)
@@ -204,7 +200,8 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # short, not first, not back to back: no kind but distant applies
     complete = _complete(sk, cand)
     if tandem:
-        if complete and len_a >= opts.min_chars and prose(sk, cand.a0, cand.a1, opts, text):
+        long_enough = cand.a1 - cand.a0 >= opts.min_chars
+        if complete and long_enough and prose(sk, cand.a0, cand.a1, opts, text):
             cand.kind = "adjacent"
         return
     if cand.score < opts.min_similarity:

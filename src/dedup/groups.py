@@ -146,9 +146,7 @@ def blocks_left_out(
         cand.runs = rest
         cand.a0, cand.a1 = rest[0].a0, max(r.a1 for r in rest)
         cand.b0, cand.b1 = min(r.b0 for r in rest), max(r.b1 for r in rest)
-        cand.matched = min(union(rest, first=True), union(rest, first=False))
-        shorter = max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0))
-        cand.score = min(1.0, cand.matched / shorter)
+        cand.measure()
     candidates.extend(found)
 
 
