@@ -33,6 +33,7 @@ from dedup.chains import Candidate
 from dedup.measures import ends_line, glued, past_cut_mark, starts_line
 from dedup.model import RepairOptions
 from dedup.moves import CLOSING, TERMINAL, Lines, elsewhere
+from dedup.signs import script_line
 from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["Page", "Removal", "extent", "without_own_text"]
@@ -45,9 +46,8 @@ _TEXT_SPACES = 3
 _WORD_LETTERS = 10
 _OWN_PIECES = 16
 _OWN_SHARE = 10
-# A line of words, and the signs of script data in a line (braces, a key's colon, escapes, tags).
+# A line of words.
 _WORDS = regex.compile(r"\w+\s+\w+")
-_SCRIPT_MARKS = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
 # The end of a copy's sentence (``TERMINAL``) in a string of script data, whose bare quote
 # closes the string.
 # (an escaped quote: ``\"``, or the escape that stands for one, ``\u0022``)
@@ -370,7 +370,7 @@ def _page_text(piece: str) -> bool:
     False
     """
     lines = piece.split("\n")
-    return sum(1 for line in lines if _WORDS.search(line) and not _SCRIPT_MARKS.search(line)) >= 2
+    return sum(1 for line in lines if _WORDS.search(line) and not script_line(line)) >= 2
 
 
 def _reads_as_text(piece: str, letters: int) -> bool:
