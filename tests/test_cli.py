@@ -539,7 +539,7 @@ def test_jsonl_line_cut_in_half(tmp_path: Path) -> None:
 def test_an_option_out_of_range_is_named_by_its_flag(args: list[str], said: str) -> None:
     """The library names the option as Python does (``option min_chars=-5``); the command line
     names the flag that was given."""
-    with pytest.raises(dedup.ConfigError, match="^option min_chars=-5 is out of range"):
+    with pytest.raises(dedup.ConfigError, match=r"^option min_chars=-5 is out of range"):
         RepairOptions(min_chars=-5)
     result = run(*args, str(SEED))
     assert result.exit_code == 2
