@@ -957,7 +957,7 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     script data, stays: it splits the removal."""
     from dedup.anchors import Run
     from dedup.chains import Candidate
-    from dedup.cuts import without_own_text
+    from dedup.cuts import Page, without_own_text
     from dedup.tokens import skeleton
 
     benefits = "Write less code and build applications faster than ever before, with less upkeep."
@@ -989,7 +989,8 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     n, m = len(key(config)), len(key(use))
     runs = [Run(c1, c1 + n, c2, c2 + n, n), Run(u1, u1 + m, u2, u2 + m, m)]
     cand = Candidate(runs, c1, u1 + m, c2, u2 + m, n + m, kind="long", score=1.0, code_first=2.0)
-    part, *_ = without_own_text(text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions())
+    page = Page.of(text, dedup.RepairOptions(), sk)
+    part, *_ = without_own_text(page, cand, (c1, u1 + m), True)
     page_text = letters.find(key(benefits), letters.find("benefitsw"))
     assert part is not None
     (lo, hi), _ = part
