@@ -433,6 +433,44 @@ def test_windows_grouped_by_radix_passes_pair_as_the_comparison_sort_pairs_them(
 
 
 @given(
+    st.integers(2, 3000),
+    st.integers(1, 40),
+    st.integers(0, 2**32),
+    st.sampled_from([0, 1, 3, 8]),
+    st.floats(0, 1),
+)
+def test_the_pairs_of_a_start_are_found_afresh_where_hashes_alike_but_for_low_bits_group_apart(
+    count: int, distinct: int, seed: int, clash: int, share: float
+) -> None:
+    """The pairs of a text's first windows, taken from those of all its windows, are in order
+    the pairs the comparison sort finds among those windows afresh — also where the start's
+    keys, which give way to fewer low bits, tell apart windows that the whole text's keys take
+    for one (hashes alike but for their low ``clash`` bits above the start's, a collision whose
+    chance grows with the square of the text's length): those groups are grouped again."""
+    import numpy as np
+
+    from dedup.anchors import _pairs_within, _sorted_pairs
+
+    rng = np.random.default_rng(seed)
+    bits = count.bit_length()
+    start = max(2, int(count * share))
+    low = start.bit_length()  # the start's keys give way to these bits, the whole's to ``bits``
+    values = rng.integers(0, 2**63, distinct, dtype=np.uint64) * np.uint64(2)
+    if clash:
+        # alike in the bits both keys compare, apart in those only the start's keys compare
+        top = (values[0] >> np.uint64(bits)) << np.uint64(bits)
+        apart = rng.integers(0, 2 ** min(clash, bits - low), distinct - 1, dtype=np.uint64)
+        below = rng.integers(0, 2**low, distinct - 1, dtype=np.uint64)
+        values[1:] = top | apart << np.uint64(low) | below
+    hashes = values.take(rng.integers(0, distinct, count))
+    whole = _sorted_pairs(hashes, np.uint64(bits))
+    found = _pairs_within(hashes, *whole, start, low)
+    fresh = _sorted_pairs(hashes[:start], np.uint64(low))
+    for got, want in zip(found, fresh, strict=True):
+        assert got.tolist() == want.tolist()
+
+
+@given(
     st.lists(
         st.sampled_from(["alpha beta ", "gamma ", "alpha ", "delta epsilon\n", "Beta", "\n\n"]),
         min_size=2,
@@ -919,7 +957,7 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     script data, stays: it splits the removal."""
     from dedup.anchors import Run
     from dedup.chains import Candidate
-    from dedup.cuts import without_own_text
+    from dedup.cuts import Page, without_own_text
     from dedup.tokens import skeleton
 
     benefits = "Write less code and build applications faster than ever before, with less upkeep."
@@ -951,7 +989,8 @@ def test_a_copy_in_script_data_leaves_the_page_text_its_chain_runs_across() -> N
     n, m = len(key(config)), len(key(use))
     runs = [Run(c1, c1 + n, c2, c2 + n, n), Run(u1, u1 + m, u2, u2 + m, m)]
     cand = Candidate(runs, c1, u1 + m, c2, u2 + m, n + m, kind="long", score=1.0, code_first=2.0)
-    part, *_ = without_own_text(text, sk, cand, (c1, u1 + m), True, dedup.RepairOptions())
+    page = Page.of(text, dedup.RepairOptions(), sk)
+    part, *_ = without_own_text(page, cand, (c1, u1 + m), True)
     page_text = letters.find(key(benefits), letters.find("benefitsw"))
     assert part is not None
     (lo, hi), _ = part

@@ -156,35 +156,78 @@ def _start_pairs(sk: Skeleton, width: int, count: int, bits: int) -> tuple[Any, 
     """The pairs of equal windows of ``sk`` (as :func:`_anchors` finds them: indices of its
     first ``count`` windows, whose keys give way to ``bits`` low bits) from those of the
     skeleton it is the start of, where that one's are kept with it; ``None`` where they are
-    not, or where they may differ.
+    not.
 
     A window of the start is one of the whole text, hashed alike. The whole text's pairs link
     the windows of each group of equal ones in position order, so those within the start
     (the later window of the pair in it) link the first windows of each group: the start's
     pairs. A pair stays one of a group of three or more where the pair before it in the group
     does, or the next one is within the start too. The start has fewer windows, so its keys
-    give way to fewer low bits: its pairs are those where the hashes of none of them differ in
-    the bits the start's keys compare.
+    give way to fewer low bits: a group whose hashes differ in the bits the start's keys
+    compare (different windows whose hashes agree in all but their low bits: the chance of one
+    grows with the square of the text's length) is grouped again on its own
+    (:func:`_regrouped`), the rest taken over as they are.
     """
     if not sk.whole or not sk.whole[0].windows:
         return None
     got, hashes, first, second, common = sk.whole[0].windows[0]
     if got != width:
         return None
+    first, second, common = _pairs_within(hashes, first, second, common, count, bits)
+    if not sk.windows:
+        sk.windows.append((width, hashes[:count], first, second, common))
+    return first, second, common
+
+
+def _pairs_within(
+    hashes: Any, first: Any, second: Any, common: Any, count: int, bits: int
+) -> tuple[Any, Any, Any]:
+    """The pairs of equal windows among the first ``count`` of ``hashes`` (keys that give way
+    to ``bits`` low bits), as :func:`_sorted_pairs` finds them, from those of all the windows
+    (``first``, ``second``, ``common``; keys that give way to as many low bits or more)."""
     keep = (second < count).nonzero()[0]
     first, second, common = first.take(keep), second.take(keep), common.take(keep)
     differ = hashes.take(first) ^ hashes.take(second)
-    if np.count_nonzero(differ >> np.uint64(bits)):
-        return None
-    if np.count_nonzero(common):
+    apart = (differ >> np.uint64(bits)).nonzero()[0]
+    if apart.shape[0]:
+        first, second = _regrouped(hashes, first, second, apart, bits)
+    if apart.shape[0] or np.count_nonzero(common):
         # each pair's group goes on before it (its first window is the later one of the pair
         # before it) or after it, within the start
         linked = np.zeros(first.shape[0] + 1, dtype=bool)
         np.equal(first[1:], second[:-1], out=linked[1:-1])
         common = linked[:-1] | linked[1:]
-    if not sk.windows:
-        sk.windows.append((width, hashes[:count], first, second, common))
     return first, second, common
+
+
+def _regrouped(hashes: Any, first: Any, second: Any, apart: Any, bits: int) -> tuple[Any, Any]:
+    """Pairs ``first``, ``second`` of equal windows (indices into ``hashes``), each group's in
+    position order, one group after another, with the groups of the pairs at ``apart`` grouped
+    again by their hashes' bits from ``bits`` up: each becomes the pairs that windows alike in
+    those bits make, in the order of those bits, then of position (as :func:`_sorted_pairs`
+    orders them). The other groups stay as they are, where they are.
+
+    >>> import numpy as np
+    >>> hashes = np.array([8, 9, 8, 9, 8], dtype=np.uint64)  # alike but for the lowest bit
+    >>> pairs = _regrouped(hashes, np.array([0, 1, 2, 3]), np.array([1, 2, 3, 4]), np.array([0]), 0)
+    >>> [p.tolist() for p in pairs]
+    [[0, 2, 1], [2, 4, 3]]
+    """
+    # where each group begins (a pair that does not go on from the one before), and its end
+    begins = np.ones(first.shape[0] + 1, dtype=bool)
+    np.not_equal(first[1:], second[:-1], out=begins[1:-1])
+    edges = begins.nonzero()[0]
+    firsts, seconds = [], []
+    done = 0
+    for g in sorted(set(edges.searchsorted(apart, side="right").tolist())):
+        lo, hi = int(edges[g - 1]), int(edges[g])
+        windows = [int(first[lo]), *second[lo:hi].tolist()]
+        keyed = sorted((int(hashes[w]) >> bits, w) for w in windows)
+        pairs = [(w, x) for (v, w), (u, x) in itertools.pairwise(keyed) if v == u]
+        firsts += [first[done:lo], np.array([w for w, _ in pairs], dtype=first.dtype)]
+        seconds += [second[done:lo], np.array([x for _, x in pairs], dtype=second.dtype)]
+        done = hi
+    return np.concatenate([*firsts, first[done:]]), np.concatenate([*seconds, second[done:]])
 
 
 def _pairs(same: Any) -> tuple[Any, Any]:

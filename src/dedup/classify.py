@@ -44,7 +44,7 @@ from dedup.measures import (
     starts_line,
 )
 from dedup.model import RepairOptions
-from dedup.signs import code_like, edges, scripts, whole_value
+from dedup.signs import code_like, edges, scripts, whole_value, words_only
 from dedup.tokens import Skeleton
 
 __all__ = ["classify", "realign_twice", "trim_seam"]
@@ -64,8 +64,6 @@ _PREVIEW_LINES = 2
 _HEADER_LINES = 4
 # How many places holding a line's letters are looked at for it as a whole line (``_elsewhere``).
 _ELSEWHERE_TRIES = 16
-# What stands between a copy cut short and its twin on one line: words, not script data.
-_WORDS_ONLY = regex.compile(r"[^\"\\{}<>\[\]=%|]*", regex.V1)
 
 
 def _complete(sk: Skeleton, cand: Candidate) -> bool:
@@ -481,9 +479,9 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
     return (
         SENTENCE_ENDS.search(text, *sk.text_range(cand.a0, cand.a1)) is not None
         and SENTENCE_END.search(text, past_cut_mark(text, between[0] + 1), between[1]) is None
-        and _WORDS_ONLY.fullmatch(text, *between) is not None
+        and words_only(text, *between)
         and SENTENCE_END.search(text, *after_twin) is None
-        and _WORDS_ONLY.fullmatch(text, *after_twin) is not None
+        and words_only(text, *after_twin)
     )
 
 

@@ -11,13 +11,10 @@ parts between the stretches of text it has of its own (:func:`without_own_text`)
 >>> from dedup.anchors import Run
 >>> from dedup.chains import Candidate
 >>> from dedup.model import RepairOptions
->>> from dedup.moves import Lines
->>> from dedup.tokens import skeleton
 >>> text = "A short line.\\nThe same line again.\\nThe same line again.\\nThe end."
->>> sk = skeleton(text)
+>>> page = Page.of(text, RepairOptions())
 >>> cand = Candidate([Run(10, 26, 26, 42, 16)], 10, 26, 26, 42, 16, kind="adjacent")
->>> cut = extent(text, sk, Lines.of(text, sk), cand, RepairOptions(), (26, 42), (10, 26),
-...              removed_first=False, teaser=False)
+>>> cut = extent(page, Removal(cand, (26, 42), (10, 26), removed_first=False, teaser=False))
 >>> text[slice(*cut)]
 'The same line again.'
 """
@@ -26,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 
 import numpy as np
 import regex
@@ -35,9 +33,10 @@ from dedup.chains import Candidate
 from dedup.measures import ends_line, glued, past_cut_mark, starts_line
 from dedup.model import RepairOptions
 from dedup.moves import CLOSING, TERMINAL, Lines, elsewhere
-from dedup.tokens import Skeleton
+from dedup.signs import script_line
+from dedup.tokens import Skeleton, skeleton
 
-__all__ = ["extent", "without_own_text"]
+__all__ = ["Page", "Removal", "extent", "without_own_text"]
 
 # A stretch of a copy reads as text with this many spaces and at least one for every
 # _WORD_LETTERS letters (words: script data's keys and values run without spaces); a copy with
@@ -47,9 +46,8 @@ _TEXT_SPACES = 3
 _WORD_LETTERS = 10
 _OWN_PIECES = 16
 _OWN_SHARE = 10
-# A line of words, and the signs of script data in a line (braces, a key's colon, escapes, tags).
+# A line of words.
 _WORDS = regex.compile(r"\w+\s+\w+")
-_SCRIPT_MARKS = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
 # The end of a copy's sentence (``TERMINAL``) in a string of script data, whose bare quote
 # closes the string.
 # (an escaped quote: ``\"``, or the escape that stands for one, ``\u0022``)
@@ -73,33 +71,53 @@ _EDITED_RATIO = 70
 _SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
 
 
-def extent(
-    text: str,
-    sk: Skeleton,
-    lines: Lines,
-    cand: Candidate,
-    opts: RepairOptions,
-    gone: tuple[int, int],
-    kept: tuple[int, int],
-    *,
-    removed_first: bool,
-    teaser: bool,
-) -> tuple[int, int]:
-    """The characters that go with the copy (or part of it) at skeleton ``gone`` of ``cand``,
-    its twin at ``kept`` staying: the first copy when ``removed_first``; ``teaser`` when the
-    pair is a preview and its text."""
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What one pass of repair reads: the ``text``, its skeleton ``sk``, its ``lines``, and the
+    options ``opts`` (scaled to the text)."""
+
+    text: str
+    sk: Skeleton
+    lines: Lines
+    opts: RepairOptions
+
+    @classmethod
+    def of(cls, text: str, opts: RepairOptions, sk: Skeleton | None = None) -> Page:
+        """The page of ``text`` (its skeleton ``sk`` when already built)."""
+        sk = skeleton(text) if sk is None else sk
+        return cls(text, sk, Lines.of(text, sk), opts)
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A copy, or part of one, that goes: ``gone`` (skeleton positions) of the pair ``cand``,
+    its twin at ``kept`` staying; ``removed_first`` when it is the pair's first copy,
+    ``teaser`` when the pair is a preview and its text."""
+
+    cand: Candidate
+    gone: tuple[int, int]
+    kept: tuple[int, int]
+    removed_first: bool
+    teaser: bool
+
+
+def extent(page: Page, removal: Removal) -> tuple[int, int]:
+    """The characters that go with ``removal`` (a copy or part of it), its twin staying."""
+    text, sk, lines = page.text, page.sk, page.lines
+    cand, gone, kept = removal.cand, removal.gone, removal.kept
+    removed_first = removal.removed_first
     junction = glued(sk, cand)
     if cand.kind == "flattened":
         gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
         if not removed_first:
             gone = (gone[0], _echoed_lines(sk, gone))
         gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
-        gone = (_set_off_first_line(sk, gone, opts.min_chars), gone[1])
+        gone = (_set_off_first_line(sk, gone, page.opts.min_chars), gone[1])
     if not removed_first and junction and gone[0] == cand.b0:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
     cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded")
-    if teaser:
+    if removal.teaser:
         # the mark of the cut (the rest of the word, an ellipsis) goes with the preview it ends,
         # and the space before the preview stays where the line goes on right after the mark
         end = past_cut_mark(text, cut[1])
@@ -266,12 +284,7 @@ def _set_off_first_line(sk: Skeleton, gone: tuple[int, int], min_chars: int) -> 
 
 
 def without_own_text(
-    text: str,
-    sk: Skeleton,
-    cand: Candidate,
-    gone: tuple[int, int],
-    removed_first: bool,
-    opts: RepairOptions,
+    page: Page, cand: Candidate, gone: tuple[int, int], removed_first: bool
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The parts of the copy ``gone`` that may go, each with its twin: all of it, unless it
     holds text of its own — a stretch its twin does not align with, of an anchor's width or
@@ -288,6 +301,7 @@ def without_own_text(
     a long article in script data has a caption or a note of its own every few thousand
     letters: many short stretches in a long copy are still a small part of it, and each stays
     where it is)."""
+    text, sk, opts = page.text, page.sk, page.opts
     lo, hi = gone
     # (a copy in the code does not take page text with it, wherever else the code has it)
     in_code = cand.kind == "embedded" or abs(cand.code_first) >= 1
@@ -356,7 +370,7 @@ def _page_text(piece: str) -> bool:
     False
     """
     lines = piece.split("\n")
-    return sum(1 for line in lines if _WORDS.search(line) and not _SCRIPT_MARKS.search(line)) >= 2
+    return sum(1 for line in lines if _WORDS.search(line) and not script_line(line)) >= 2
 
 
 def _reads_as_text(piece: str, letters: int) -> bool:

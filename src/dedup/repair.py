@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from dedup.chains import Candidate
-from dedup.cuts import extent, without_own_text
+from dedup.cuts import Page, Removal, extent, without_own_text
 from dedup.measures import twice_in_a_copy
 from dedup.model import (
     Action,
@@ -47,7 +47,7 @@ from dedup.model import (
     compose,
     with_overrides,
 )
-from dedup.moves import Decision, Lines, moves, word_breaks
+from dedup.moves import Decision, moves, word_breaks
 from dedup.quality import better
 from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
@@ -74,22 +74,21 @@ _SAME = 0.02
 _PASSES = 8
 
 
-def _decide(
-    text: str, sk: Skeleton, lines: Lines, candidates: list[Candidate], opts: RepairOptions
-) -> list[Decision]:
+def _decide(page: Page, candidates: list[Candidate]) -> list[Decision]:
     # what the pass removes, and the copies it keeps as the twins of what it removes: a kept
     # twin is not removed in the same pass (a later pass may, when it has a twin of its own)
-    marks = _Marks(np.zeros(len(sk), dtype=bool), np.zeros(len(sk), dtype=bool))
+    n = len(page.sk)
+    marks = _Marks(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     decisions: list[Decision] = []
     teasers: list[Candidate] = []
     for cand in candidates:
         if cand.kind == "teaser":
             teasers.append(cand)
         elif cand.kind in _REASONS:
-            decisions.extend(_take(text, sk, lines, cand, marks, opts, teaser=False))
+            decisions.extend(_take(page, cand, marks, teaser=False))
     for cand in teasers:
-        if (cand.matched >= opts.min_chars and not cand.lead) or decisions:
-            decisions.extend(_take(text, sk, lines, cand, marks, opts, teaser=True))
+        if (cand.matched >= page.opts.min_chars and not cand.lead) or decisions:
+            decisions.extend(_take(page, cand, marks, teaser=True))
     return decisions
 
 
@@ -102,23 +101,17 @@ class _Marks:
     twins: Any
 
 
-def _take(
-    text: str,
-    sk: Skeleton,
-    lines: Lines,
-    cand: Candidate,
-    marks: _Marks,
-    opts: RepairOptions,
-    *,
-    teaser: bool,
-) -> list[Decision]:
+def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[Decision]:
     """The decisions on ``cand`` (marked in ``marks``): none to leave it, one per part of the
     removed copy that goes (a copy that goes without moves goes in the parts between the
     stretches of text of its own, :func:`dedup.cuts.without_own_text`)."""
+    text, sk = page.text, page.sk
     removed = marks.removed
     if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
         return []
-    twice = twice_in_a_copy(cand, sk, opts.anchor_chars) if cand.kind in _ALIKE else (False, False)
+    twice = (
+        twice_in_a_copy(cand, sk, page.opts.anchor_chars) if cand.kind in _ALIKE else (False, False)
+    )
     if twice[0] != twice[1]:
         # the copy that holds a stretch twice in a row where its twin holds it once goes, with
         # that stretch (what stands between the copies, when it repeats the first's tail)
@@ -140,35 +133,21 @@ def _take(
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
     # never the only copy: what goes without moves must be its twin's
     parts = (
-        without_own_text(text, sk, cand, gone, removed_first, opts)
-        if cand.kind in _WHOLE
-        else [(gone, kept)]
+        without_own_text(page, cand, gone, removed_first) if cand.kind in _WHOLE else [(gone, kept)]
     )
     decisions = []
     for gone, kept in parts:
-        decided = _take_part(text, sk, lines, cand, marks, opts, gone, kept, removed_first, teaser)
+        decided = _take_part(page, Removal(cand, gone, kept, removed_first, teaser), marks)
         decisions.extend([decided] if decided else [])
     return decisions
 
 
-def _take_part(
-    text: str,
-    sk: Skeleton,
-    lines: Lines,
-    cand: Candidate,
-    marks: _Marks,
-    opts: RepairOptions,
-    gone: tuple[int, int],
-    kept: tuple[int, int],
-    removed_first: bool,
-    teaser: bool,
-) -> Decision | None:
-    """The decision that the copy (or part of it) at skeleton ``gone`` goes, its twin at
-    ``kept`` staying (marked in ``marks``), or ``None`` to leave it."""
+def _take_part(page: Page, removal: Removal, marks: _Marks) -> Decision | None:
+    """The decision that ``removal`` (a copy or part of it) goes, its twin staying (marked in
+    ``marks``), or ``None`` to leave it."""
+    sk, kept = page.sk, removal.kept
     removed, twins = marks.removed, marks.twins
-    cut = extent(
-        text, sk, lines, cand, opts, gone, kept, removed_first=removed_first, teaser=teaser
-    )
+    cut = extent(page, removal)
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))
@@ -179,7 +158,10 @@ def _take_part(
     removed[lo:hi] = True
     twins[kept[0] : kept[1]] = True
     kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
-    return Decision(cand, removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind])
+    cand = removal.cand
+    return Decision(
+        cand, removal.removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind]
+    )
 
 
 def _removal_edits(text: str, decisions: list[Decision]) -> list[Edit]:
@@ -310,9 +292,8 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     sk, candidates = analyse(text, opts, distant=False, sk=sk)
     if not any(c.kind != "distant" for c in candidates):
         return ()
-    opts = scaled(opts, sk)
-    lines = Lines.of(text, sk)
-    decisions = _decide(text, sk, lines, candidates, opts)
+    page = Page.of(text, scaled(opts, sk), sk)
+    decisions = _decide(page, candidates)
     if not decisions:
         return ()
     matched = np.zeros(len(sk), dtype=bool)
@@ -325,7 +306,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     for decision in decisions:
         if decision.cand.kind != "embedded":
             # (what only a copy in script data has is code more often than text)
-            moves(text, sk, lines, decision, matched, opts.anchor_chars)
+            moves(text, sk, page.lines, decision, matched, page.opts.anchor_chars)
         else:
             found = [at for at in word_breaks(text, sk, decision) if at not in breaks]
             breaks.update(found)

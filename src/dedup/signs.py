@@ -6,6 +6,21 @@ a copy shows signs at its edges (a JSON string's opening ``"key":"``, JSON's pun
 escapes, tags, a markdown link's target) or dense inside it; :func:`scripts` tells whether one
 copy of a pair is inside the code and the other is not.
 
+Three questions about script data have a test each, side by side here; they stay apart because
+they answer different questions (merging the third into the first changed what repair does):
+
+- around a copy (:func:`edges`, :func:`in_script`): the *signs* of script data or markup at a
+  copy's edges, which make it an ``embedded`` copy to remove. They must not fire on prose, nor
+  on code shown on a page: JSON's punctuation around a quote, not a quote alone; escapes, but
+  not ``\\n``; tags; a markdown link's target.
+- a line of page text (:func:`script_line`): whether a line of words among what a copy in the
+  code holds of its own is a string of script data rather than the page's own line: any *mark*
+  (a brace, a key's colon, any escape, ``\\n`` too, a tag); a page's line of prose has none.
+- words between two copies (:func:`words_only`): whether what stands between a copy cut short
+  and its whole text is plain words: none of the *characters* script data and markup are made
+  of (quotes, brackets, braces, escapes, tags, ``=``, ``%``, ``|``); a quote alone there says
+  two entries of a listing (two reviews), not a preview and its text.
+
 >>> edges('{"articleBody":"The text of the article.","author":"A"}', 16, 40)
 3
 >>> code_like("if (a[i] > b) { c = d; }", 0, 24)
@@ -27,11 +42,13 @@ __all__ = [
     "has_quote_punctuation",
     "in_script",
     "script",
+    "script_line",
     "scripts",
     "whole_value",
+    "words_only",
 ]
 
-# The signs of script data and markup around a copy: HTML tags (raw, JSON-escaped or
+# The signs of script data and markup around a copy (:func:`edges`): HTML tags (raw, JSON-escaped or
 # entity-escaped), the escapes of a JSON string (``\\u00e9``, ``\\"``, ``\\/``; not ``\\n``,
 # which code shown on a page has too), a markdown link's target, and JSON's punctuation
 # between keys and values (``":"``, ``", "``, ``{"``, also escaped in another string; and
@@ -44,6 +61,11 @@ _SCRIPT = regex.compile(
     r'|\\*"\s*(?::\s*\\*["\[{\dtfn-]|,\s*\\*"|[\]}])|[\[{]\s*\\*"'
     r'|\w:\\*"|\\*",\w+:'
 )
+# The marks of script data in a line (:func:`script_line`): a brace, a quote closing a key, an
+# escape (``\\n`` too), a tag.
+_SCRIPT_IN_LINE = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
+# Plain words (:func:`words_only`): none of the characters script data and markup are made of.
+_WORDS_ONLY = regex.compile(r"[^\"\\{}<>\[\]=%|]*", regex.V1)
 # The same signs, by the characters that make them, as counted inside a copy: escapes, tags,
 # link targets (``\\``, ``<``, ``](``) and JSON's punctuation around quotes.
 _QUOTE_SIGNS = ('":', '","', '{"', ':"')
@@ -138,6 +160,37 @@ def _edge(window: str) -> bool:
     return (
         '"' in window or "<" in window or "\\" in window or "]" in window or "&" in window
     ) and _SCRIPT.search(window) is not None
+
+
+def script_line(line: str) -> bool:
+    """Whether ``line`` shows a mark of script data: a brace, a quote closing a key (``":``), an
+    escape (``\\n`` too: a JSON string holds its line breaks escaped), a tag. A line of words
+    among what a copy in the code holds of its own is the page's text only without any
+    (:mod:`dedup.cuts`); unlike the signs around a copy (:func:`edges`), a lone brace or a
+    ``\\n`` counts, as nothing is classed by it.
+
+    >>> script_line('Boost performance","itemLongLoc":"<p>Offload the tasks.</p>')
+    True
+    >>> script_line("Offload the tasks to the cores {you} have."), script_line("Offload the tasks.")
+    (True, False)
+    """
+    return _SCRIPT_IN_LINE.search(line) is not None
+
+
+def words_only(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds none of the characters script data and markup are made
+    of: quotes, backslashes, braces, brackets, angle brackets, ``=``, ``%``, ``|``. What stands
+    between a copy cut short and its whole text on one line must be plain words
+    (:mod:`dedup.classify`): a quote alone there (a review's, between two entries of a listing)
+    says two entries, not a preview and its text, where the signs around a copy
+    (:func:`edges`) need JSON's punctuation around the quote.
+
+    >>> words_only("It was a three step process", 0, 27)
+    True
+    >>> words_only('5 stars "Great read" 4 stars', 0, 28)
+    False
+    """
+    return _WORDS_ONLY.fullmatch(text, start, end) is not None
 
 
 def script(text: str, start: int, end: int, edges: int) -> float:
