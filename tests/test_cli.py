@@ -528,6 +528,25 @@ def test_jsonl_line_cut_in_half(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["clean", "--min-chars", "-5"], "Error: --min-chars -5 is out of range: use at least 1"),
+        (["find", "--min-similarity", "2"], "Error: --min-similarity 2.0 is out of range"),
+        (["diff", "--max-doc-chars", "-1"], "Error: --max-doc-chars -1 is out of range"),
+    ],
+)
+def test_an_option_out_of_range_is_named_by_its_flag(args: list[str], said: str) -> None:
+    """The library names the option as Python does (``option min_chars=-5``); the command line
+    names the flag that was given."""
+    with pytest.raises(dedup.ConfigError, match=r"^option min_chars=-5 is out of range"):
+        RepairOptions(min_chars=-5)
+    result = run(*args, str(SEED))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(said), result.stderr
+    assert "option " not in result.stderr
+
+
 def test_bad_line_with_a_pool_stops_cleanly(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     rows = [{"id": i, "text": f"Record {i}."} for i in range(200)]

@@ -180,6 +180,16 @@ def test_bad_options_exit_2(tmp_path: Path, args: list[str], message: str) -> No
     assert message in result.stderr
 
 
+def test_no_output_is_a_usage_error(tmp_path: Path) -> None:
+    """``-o`` is required: without it the command says so (exit status 2), whatever click
+    makes of an option whose default is ``None``."""
+    src = write(tmp_path / "in.jsonl", rows())
+    result = CliRunner().invoke(cli.main, ["corpus", src])
+    assert result.exit_code == 2, result.output
+    assert "Missing option '-o' / '--output'" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_a_malformed_line_exits_2(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "a", "text": "fine"}\n{not json\n', encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -45,6 +46,26 @@ def test_the_extras_of_pyproject_are_the_ones_the_errors_name() -> None:
     plain = {d.split(">")[0].split("[")[0] for d in project["dependencies"]}
     assert plain == {"rapidfuzz", "regex", "ftfy", "numpy", "xxhash"}
     assert project["scripts"] == {"dedup": "dedup.__main__:main"}
+
+
+def test_every_install_line_of_the_docs_names_the_distribution_and_an_extra() -> None:
+    """``pip install`` of a package (not a checkout, ``.[...]``) in the README, docs/ and the
+    package's docstrings names ``dedup-text`` and one of its extras: the import name
+    (``dedup[redis]``) installs nothing of this project."""
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pages = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "src").rglob("*.py")]
+    line = re.compile(r"pip install -?\w*\s*'?([\w.-]+)(?:\[([\w,]+)\])?")
+    found = []
+    for page in pages:
+        for match in line.finditer(page.read_text(encoding="utf-8")):
+            name, extras = match.group(1), match.group(2)
+            if name.startswith("dedup"):
+                found.append(f"{page.name}: {match.group(0)}")
+                assert name == project["name"], f"{page.name}: {match.group(0)}"
+                for extra in (extras or "").split(","):
+                    assert not extra or extra in project["optional-dependencies"], match.group(0)
+    assert found  # (the README's install lines at least)
 
 
 def test_the_missing_extra_error_is_an_import_error_and_a_dedup_error() -> None:

@@ -1494,3 +1494,59 @@ def test_a_long_copy_in_script_data_with_many_captions_of_its_own(long_captions:
     else:
         assert {e.reason for e in result.edits} == {"embedded-copy"}
         assert sum(e.end - e.start for e in result.edits) > len(html) / 2
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3000), st.integers(1, 400), st.integers(1, 3000)),
+        max_size=40,
+    )
+)
+def test_pieces_of_a_block_in_another_order_group_as_when_the_groups_are_sorted_each_time(
+    spans: list[tuple[int, int, int]],
+) -> None:
+    """The groups of pieces copied in another order keep the order of their first regions'
+    ends by moving the group a piece joins (or opens) to its place, as sorting every group
+    again (stably) after each piece places them; that sorting grew with the square of a long
+    text's pieces."""
+    from dedup.anchors import Run
+    from dedup.chains import Candidate
+    from dedup.groups import _SERIES_GAP, _regions
+
+    pieces = sorted(
+        (
+            Candidate(
+                [Run(a0, a0 + n, a0 + n + d, a0 + 2 * n + d, n)],
+                a0,
+                a0 + n,
+                a0 + n + d,
+                a0 + 2 * n + d,
+                n,
+                score=1.0,
+            )
+            for a0, n, d in spans
+        ),
+        key=lambda c: c.a0,
+    )
+    want: list[tuple[list[Candidate], list[int]]] = []
+    for cand in pieces:  # (the groups sorted again after each piece)
+        for g, bounds in reversed(want):
+            a_end, b_lo, b_hi = bounds
+            if cand.a0 - a_end > _SERIES_GAP:
+                want.append(([cand], [cand.a1, cand.b0, cand.b1]))
+                break
+            if (
+                a_end <= cand.a0
+                and cand.a1 <= b_lo
+                and b_lo - _SERIES_GAP <= cand.b1
+                and cand.b0 <= b_hi + _SERIES_GAP
+                and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in g)
+            ):
+                g.append(cand)
+                bounds[:] = [cand.a1, min(b_lo, cand.b0), max(b_hi, cand.b1)]
+                break
+        else:
+            want.append(([cand], [cand.a1, cand.b0, cand.b1]))
+        want.sort(key=lambda item: item[1][0])
+    got = _regions(pieces)
+    assert [([id(c) for c in g], b) for g, b in got] == [([id(c) for c in g], b) for g, b in want]

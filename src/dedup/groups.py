@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
@@ -405,28 +406,7 @@ def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, t
     pieces.sort(key=lambda c: c.a0)
     if len(pieces) < 2:
         return
-    # each group: its pieces, and the end of its first region and the bounds of its second
-    groups: list[tuple[list[Candidate], list[int]]] = []
-    for cand in pieces:
-        for g, bounds in reversed(groups):
-            a_end, b_lo, b_hi = bounds
-            if cand.a0 - a_end > _SERIES_GAP:
-                # (groups in order of their first regions' ends: none further is near)
-                groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
-                break
-            if (
-                a_end <= cand.a0
-                and cand.a1 <= b_lo
-                and b_lo - _SERIES_GAP <= cand.b1
-                and cand.b0 <= b_hi + _SERIES_GAP
-                and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in g)
-            ):
-                g.append(cand)
-                bounds[:] = [cand.a1, min(b_lo, cand.b0), max(b_hi, cand.b1)]
-                break
-        else:
-            groups.append(([cand], [cand.a1, cand.b0, cand.b1]))
-        groups.sort(key=lambda item: item[1][0])
+    groups = _regions(pieces)
     for g, _ in groups:
         if len(g) < 2 or sorted(g, key=lambda c: c.b0) == g:
             continue  # (in the same order, a block with matter between its pieces: a quote)
@@ -456,6 +436,45 @@ def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, t
             c.kind, c.second_goes = "long", True
             if id(c) not in known:
                 candidates.append(c)
+
+
+def _regions(pieces: list[Candidate]) -> list[tuple[list[Candidate], list[int]]]:
+    """``pieces`` (in order of their first copies) in groups whose first copies lie together in
+    one region and second copies in a later one (each within ``_SERIES_GAP`` letters of the
+    others on its side, whatever the order, no two second copies overlapping): each group with
+    the end of its first region and the bounds of its second, the groups in order of their
+    first regions' ends (of two that end alike, the one formed first first)."""
+    groups: list[tuple[list[Candidate], list[int]]] = []
+    ends: list[int] = []
+    for cand in pieces:
+        joined = None
+        for k in range(len(groups) - 1, -1, -1):
+            g, bounds = groups[k]
+            a_end, b_lo, b_hi = bounds
+            if cand.a0 - a_end > _SERIES_GAP:
+                break  # (none further back is near)
+            if (
+                a_end <= cand.a0
+                and cand.a1 <= b_lo
+                and b_lo - _SERIES_GAP <= cand.b1
+                and cand.b0 <= b_hi + _SERIES_GAP
+                and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in g)
+            ):
+                g.append(cand)
+                bounds[:] = [cand.a1, min(b_lo, cand.b0), max(b_hi, cand.b1)]
+                joined = k
+                break
+        # (the group moves to its place in the order, a new one after those that end alike:
+        # one insertion, where sorting the groups again for every piece grew with their square)
+        if joined is None:
+            item, at = ([cand], [cand.a1, cand.b0, cand.b1]), bisect_right(ends, cand.a1)
+        else:
+            item = groups.pop(joined)
+            del ends[joined]
+            at = bisect_left(ends, cand.a1)  # (it now ends after where it ended, before ties)
+        groups.insert(at, item)
+        ends.insert(at, cand.a1)
+    return groups
 
 
 def _introduced(text: str, start: int) -> bool:

@@ -87,8 +87,10 @@ def force_option(func: F) -> F:
 
 
 def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
-    """Add ``-o/--output``, received as ``output``."""
-    return click.option("-o", "--output", required=required, default=None, metavar="OUT", help=help)
+    """Add ``-o/--output``, received as ``output`` (``None`` when not given). No default is
+    passed: click 8.3 and later take an explicit ``default=None`` as a value given, and a
+    required ``-o`` would then never be missing."""
+    return click.option("-o", "--output", required=required, metavar="OUT", help=help)
 
 
 def input_options(func: F) -> F:

@@ -93,9 +93,34 @@ HINTS = {
 
 def describe(error: DedupError) -> str:
     """The message the command line shows for ``error``: its own, with what to do in flags
-    where its ``reason`` has a hint in :data:`HINTS`."""
+    where its ``reason`` has a hint in :data:`HINTS`, and the flag for the option it names
+    where the command has one (``--min-chars -5 is out of range``, not ``option
+    min_chars=-5``)."""
     hint = HINTS.get(error.reason)
-    return f"{error.message}: {hint}" if hint else str(error)
+    message = _with_flag(error.message, error.option)
+    if hint:
+        return f"{message}: {hint}"
+    return f"{message}: {error.hint}" if error.hint else message
+
+
+def _with_flag(message: str, option: str | None) -> str:
+    """``message`` (of an error about ``option``, as :func:`dedup.model.check_int` words it:
+    ``option NAME=VALUE ...``, ``option NAME must ...``) naming the running command's flag for
+    that option instead."""
+    context = click.get_current_context(silent=True)
+    if option is None or context is None:
+        return message
+    flags = [
+        flag
+        for param in context.command.params
+        if param.name == option and isinstance(param, click.Option)
+        for flag in param.opts
+        if flag.startswith("--")
+    ]
+    for prefix in (f"option {option}=", f"option {option} "):
+        if flags and message.startswith(prefix):
+            return f"{flags[0]} {message[len(prefix) :]}"
+    return message
 
 
 class _NeverRaised(Exception):

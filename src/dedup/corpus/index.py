@@ -34,7 +34,7 @@ it stored itself for documents seen before (``query_many(..., before=start)``).
 gets :class:`IndexLockedError`), any number of readers (``readonly=True``) read a consistent
 snapshot meanwhile, and each :meth:`Index.add_many` is one transaction. ``Index(":memory:")``
 lasts as long as the object. ``Index("redis://host:6379/0")`` keeps the index on a Redis server
-(:mod:`dedup.corpus.index_redis`, ``pip install 'dedup[redis]'``): any number of processes on
+(:mod:`dedup.corpus.index_redis`, ``pip install 'dedup-text[redis]'``): any number of processes on
 any number of machines add and query at once, each add atomic.
 
 One :class:`Index` object may be shared by threads: its calls take turns.

@@ -24,7 +24,7 @@ Items sharing an id with other texts (several items of one page, a page that cha
 compared by their text all the same: the index keeps each new text (an id names documents, it
 does not key them).
 
-``DEDUP_INDEX`` may be a Redis URL (``redis://host:6379/0``, ``pip install 'dedup[redis]'``):
+``DEDUP_INDEX`` may be a Redis URL (``redis://host:6379/0``, ``pip install 'dedup-text[redis]'``):
 then every crawler process that names it, on any machine, shares one index, and an item that
 two crawlers meet at the same moment is let through by exactly one of them (each add is atomic
 on the server). ``DEDUP_NAMESPACE`` (default ``dedup``) names the index on that server.
