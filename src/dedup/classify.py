@@ -34,10 +34,12 @@ from dedup.measures import (
     INTRODUCES,
     SENTENCE_END,
     SENTENCE_ENDS,
+    answers_a_quote,
     ends_line,
     ends_sentence,
     exact,
     glued,
+    label_end,
     long_text,
     past_cut_mark,
     prose,
@@ -116,9 +118,11 @@ def classify(
         cand.kind = "embedded"
     elif cand.kind != "distant" or exact(cand) < opts.long_similarity:
         return
-    elif (long_text(cand, sk, opts, text) and not _seams(cand, sk, text)[1]) or _twice_in_a_line(
-        cand, sk, opts, text
-    ):
+    elif (
+        long_text(cand, sk, opts, text)
+        and not _seams(cand, sk, text)[1]
+        and not answers_a_quote(text, int(sk.offsets[cand.b0]), int(sk.offsets[cand.a0]))
+    ) or _twice_in_a_line(cand, sk, opts, text):
         # a long text copied letter for letter is a duplicate wherever it sits (a reply that
         # quotes a post's paragraphs one at a time, its words between them, is judged quote by
         # quote: :func:`dedup.groups.blocks_left_out`)
@@ -229,7 +233,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
         else:
             edges = _near_line_edges(sk, cand.b0, cand.b1, cand.a1, len(sk))
-        if large and gap <= 4 * cand.matched and edges:
+        if large and gap <= 4 * cand.matched and edges and not _quoted(cand, sk, opts, text):
             cand.kind = "flattened"
         return
     if not complete:
@@ -262,11 +266,44 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # list items or labels repeated: natural, unless it is most of the text
     if not large and exact(cand) < 1.0 and code_like(text, *sk.text_range(cand.a0, cand.a1)):
         return  # code alike but for a number or a name, side by side: steps of an example
-    if between == 0 or (large and gap <= opts.max_gap_ratio * cand.matched):
+    if between == 0 or (
+        large
+        and gap <= opts.max_gap_ratio * cand.matched
+        and not answers_a_quote(text, int(sk.offsets[cand.b0]), int(sk.offsets[cand.a0]))
+    ):
         cand.kind = "adjacent"
     elif _labels_between(cand, sk, opts, text):
         # a post, a few labels (a reply counter, a name), and the post again as its preview
         cand.kind = "adjacent"
+
+
+def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether the later copy of a pair whose line breaks differ is introduced by a label
+    ending in a colon (``Alice said:``, on its own line or opening the copy's line), apart from
+    its twin (lines between them: the reply's header) and not held before it, and is shorter
+    than a long text: a reply's quote of a post, which a forum renders on one line or on lines
+    of its own whatever the post has, not a copy that lost its breaks; both stay. (A long text
+    quoted whole is a long copy; a string of script data after its key is no label; a heading
+    both copies carry, ``Overview:``, a breadcrumb's ``You are here:``, or one right after the
+    twin, ``TL;DR:``, that a flattened twin lacks, is the copy's own.)
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> post = "It rained all week. The roads were closed.\\nThe school stayed shut."
+    >>> page = post + "\\nBob, 2 June\\nAnn said: " + post.replace("\\n", " ")
+    >>> sk, n = skeleton(page), len(skeleton(post))
+    >>> cand = Candidate([Run(0, n, len(sk) - n, len(sk), n)], 0, n, len(sk) - n, len(sk), n)
+    >>> _quoted(cand, sk, RepairOptions(), page)
+    True
+    """
+    if long_text(cand, sk, opts, text):
+        return False
+    twin, twin_end = sk.text_range(cand.a0, cand.a1)
+    end = label_end(text, sk.text_range(cand.b0, cand.b1)[0], label=True)
+    line = text.rfind("\n", 0, end) + 1
+    if not text[max(twin_end, text.find("\n", twin_end)) : line].strip():
+        return False  # (a heading right after the twin: the copy's own, which its twin lacks)
+    return text.find(text[line:end].strip(), 0, twin) < 0
 
 
 def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:

@@ -18,12 +18,13 @@ from bisect import bisect_left, bisect_right
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
 from dedup.measures import (
-    INTRODUCES,
     LONG_FEW_LINES,
     LONG_LINES,
+    answers_a_quote,
     ends_line,
     ends_sentence,
     exact,
+    introduced,
     long_text,
     prose,
     starts_line,
@@ -177,8 +178,7 @@ def _blocks(runs: list[Run], sk: Skeleton, text: str, gap: int) -> list[list[Run
         last = blocks[-1][-1] if blocks else None
         if last is not None and run.a0 >= last.a1 - gap:
             own = run.b0 > last.b1 and (
-                sk.breaks(last.b1 - 1, run.b0 + 1) >= 2
-                or _introduced(text, int(sk.offsets[run.b0]))
+                sk.breaks(last.b1 - 1, run.b0 + 1) >= 2 or introduced(text, int(sk.offsets[run.b0]))
             )
             if not own:
                 blocks[-1].append(run)
@@ -212,6 +212,8 @@ def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) 
         for s0, s1 in ((piece.a0, piece.a1), (piece.b0, piece.b1))
     ):
         return None  # (script data's copies are the page's code: the ``embedded`` rules)
+    if answers_a_quote(text, int(sk.offsets[piece.b0]), int(sk.offsets[piece.a0])):
+        return None  # (a reply's own words after its quote: the text posted again on purpose)
     piece.kind, piece.second_goes = "long", True
     piece.score = min(1.0, piece.matched / max(1, size))
     return piece
@@ -427,7 +429,7 @@ def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, t
             for s0, s1 in ((c.a0, c.a1), (c.b0, c.b1))
         ):
             continue
-        if any(_introduced(text, int(sk.offsets[c.b0])) for c in g):
+        if any(introduced(text, int(sk.offsets[c.b0])) for c in g):
             continue  # ``X said:`` introduces a copy: a post quoted on purpose
         if any("://" in text[slice(*sk.text_range(c.a0, c.a1))] for c in g):
             continue  # a link's address: the page's chrome between posts, not an item of text
@@ -475,21 +477,6 @@ def _regions(pieces: list[Candidate]) -> list[tuple[list[Candidate], list[int]]]
         groups.insert(at, item)
         ends.insert(at, cand.a1)
     return groups
-
-
-def _introduced(text: str, start: int) -> bool:
-    """Whether what stands before ``start`` (past white space and opening quotes) ends in a
-    colon: a label that introduces what follows (``EPayne84 said:``, or a full-width colon).
-
-    >>> _introduced('Mr_Enigmatic said: "Hi guys', 20)
-    True
-    >>> _introduced("The Daily Beast. Hi guys", 17)
-    False
-    """
-    j = start
-    while j > 0 and (text[j - 1].isspace() or text[j - 1] in "\"'\u201c\u00ab\u300c"):
-        j -= 1
-    return j > 0 and INTRODUCES.search(text, j - 1, j) is not None
 
 
 def _lines_of(sk: Skeleton, spans: list[tuple[int, int]]) -> int:

@@ -26,10 +26,13 @@ __all__ = [
     "LONG_LINES",
     "SENTENCE_END",
     "SENTENCE_ENDS",
+    "answers_a_quote",
     "ends_line",
     "ends_sentence",
     "exact",
     "glued",
+    "introduced",
+    "label_end",
     "long_text",
     "past_cut_mark",
     "prose",
@@ -46,6 +49,8 @@ SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
 # The mark of a text cut short, right where a preview stops, after the rest of the word it cut
 # (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
 _CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
+# A quote answered by a reply's own words holds this many lines at most (``answers_a_quote``).
+_QUOTED_LINES = 4
 # A line that ends in a colon (Latin, full-width or small) introduces what follows it (``X said:``).
 INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
 # A sentence's end inside a copy (not the full stop of ``24.04`` or of a domain); what opens a
@@ -118,6 +123,67 @@ def twice_in_a_copy(cand: Candidate, sk: Skeleton, least: int) -> tuple[bool, bo
         if right.b0 == left.b1 and right.a0 < left.a1 <= right.a1:
             second = second or again(right.b0, left.a1 - right.a0)
     return first, second
+
+
+def introduced(text: str, start: int, *, label: bool = False, after: int = 0) -> bool:
+    """Whether what stands before ``start`` (past white space and opening quotes) ends in a
+    colon: a label that introduces what follows (``EPayne84 said:``, or a full-width colon).
+    With ``label``, the colon must end a word (``X said:``), not a string of script data
+    (``"articleBody":"``, a key); it must stand past ``after``.
+
+    >>> introduced('Mr_Enigmatic said: "Hi guys', 20)
+    True
+    >>> introduced("The Daily Beast. Hi guys", 17)
+    False
+    >>> page = '{"articleBody":"Hi guys'
+    >>> introduced(page, 16), introduced(page, 16, label=True)
+    (True, False)
+    """
+    return label_end(text, start, label=label) > after
+
+
+def label_end(text: str, start: int, *, label: bool = False) -> int:
+    """Where the label that introduces the text at ``start`` ends, past its colon
+    (:func:`introduced`), or 0 when nothing introduces it."""
+    j = start
+    while j > 0 and (text[j - 1].isspace() or text[j - 1] in "\"'\u201c\u00ab\u300c"):
+        j -= 1
+    if j == 0 or INTRODUCES.search(text, j - 1, j) is None:
+        return 0
+    if label and (j < 2 or _WORDY.match(text, j - 2) is None):
+        return 0
+    return j
+
+
+def answers_a_quote(text: str, start: int, twin: int) -> bool:
+    """Whether the copy at ``start`` answers a quote: right before it stand a label ending in a
+    colon (``Bej said:``) and, under the label, at most ``_QUOTED_LINES`` lines the text holds
+    earlier, whole, and not right before the copy's twin at ``twin`` (a line of another post):
+    the reply's own words after its quote, a text its author posted again on purpose — not a
+    page captured twice, nor a quote of the twin (which stands right under its label).
+
+    >>> page = "Ann\\nWhy now?\\nBo\\nThe text.\\nBo\\nAnn said:\\nWhy now?\\nThe text."
+    >>> answers_a_quote(page, page.rindex("The text."), page.index("The text."))
+    True
+    >>> page = "Bo\\nThe text.\\nAnn said:\\nThe text."
+    >>> answers_a_quote(page, page.rindex("The text."), page.index("The text."))
+    False
+    """
+    end = text.rfind("\n", 0, start)
+    quoted = 0
+    while end > 0 and quoted <= _QUOTED_LINES:
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end].strip()
+        end = begin - 1
+        if not line:
+            continue
+        if quoted and INTRODUCES.search(line):
+            return True
+        at = text.find(line, 0, begin)
+        if at < 0 or twin - 2 <= at + len(line) <= twin:
+            return False
+        quoted += 1
+    return False
 
 
 def exact(cand: Candidate) -> float:
