@@ -35,6 +35,7 @@ def test_stats(index: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{index}: 3 documents, ")
     assert lines[1] == "added from 2025-12-01 10:00:00 UTC to 2025-12-02 10:00:00 UTC"
+    assert lines[2] == "threshold 0.75, 16 bands of 1 row, format 3"  # as docs/cli.md shows it
     as_json = json.loads(run("index", "stats", str(index), "--json").stdout)
     assert as_json["documents"] == 3
     assert as_json["last_seen"] == "2025-12-02 10:00:00 UTC"
