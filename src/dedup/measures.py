@@ -169,20 +169,24 @@ def answers_a_quote(text: str, start: int, twin: int) -> bool:
     >>> answers_a_quote(page, page.rindex("The text."), page.index("The text."))
     False
     """
+    # the lines above the copy, nearest first, as far as a label may stand: without a label
+    # among them (most copies) no line is searched for in the text before it (a scan each)
+    above: list[tuple[int, str]] = []
     end = text.rfind("\n", 0, start)
-    quoted = 0
-    while end > 0 and quoted <= _QUOTED_LINES:
+    while end > 0 and len(above) <= _QUOTED_LINES:
         begin = text.rfind("\n", 0, end) + 1
         line = text[begin:end].strip()
         end = begin - 1
-        if not line:
-            continue
+        if line:
+            above.append((begin, line))
+    if not any(INTRODUCES.search(line) for _, line in above[1:]):
+        return False
+    for quoted, (begin, line) in enumerate(above):
         if quoted and INTRODUCES.search(line):
             return True
         at = text.find(line, 0, begin)
         if at < 0 or twin - 2 <= at + len(line) <= twin:
             return False
-        quoted += 1
     return False
 
 
