@@ -11,6 +11,8 @@ text. Read by the judgement of each pair (:mod:`dedup.classify`), the rules over
 
 from __future__ import annotations
 
+import itertools
+
 import regex
 
 from dedup.chains import SMALL_GAP, Candidate
@@ -36,6 +38,7 @@ __all__ = [
     "prose",
     "sentence_lines",
     "starts_line",
+    "twice_in_a_copy",
 ]
 
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``long_text``).
@@ -80,6 +83,46 @@ def glued(sk: Skeleton, cand: Candidate) -> bool:
     return last_of_first == sk.line(cand.b0) and (
         sk.line(cand.a0) != last_of_first or sk.line(cand.b1 - 1) != last_of_first
     )
+
+
+def twice_in_a_copy(cand: Candidate, sk: Skeleton, least: int) -> tuple[bool, bool]:
+    """Whether the first (then the second) copy holds a stretch of ``least`` letters or more
+    (an anchor's width: what the text could pair alone) twice in a row, letter for letter, where
+    its twin holds it once: two of its parts, one right after the other, align with one part
+    of the twin (a card's date line in two renderings, ``T A D D`` against ``T A D``), or, for
+    the first copy, the letters between the copies repeat its last letters right after it (its
+    tail captured twice: ``T A D`` then ``D``, then ``T A D``), the stretch standing in its line as
+    its first showing does. (A heading between a lead and its twin that repeats the lead's last
+    words, a line of its own after the end of a longer line, is no such stretch.)
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("Title Blog 1d ago Blog 1d ago\\nTitle Blog 1d ago")
+    >>> twice_in_a_copy(Candidate([Run(0, 14, 23, 37, 14)], 0, 14, 23, 37, 14), sk, 8)
+    (True, False)
+    >>> twice_in_a_copy(Candidate([Run(0, 14, 23, 37, 14)], 0, 14, 23, 37, 14), sk, 24)
+    (False, False)
+    """
+
+    def again(at: int, size: int) -> bool:
+        # the stretch at ``at`` repeats the ``size`` letters right before it, and stands in its
+        # line as they do (both open a line, or neither does)
+        return (
+            size >= least
+            and sk.chars[at : at + size].tobytes() == sk.chars[at - size : at].tobytes()
+            and starts_line(sk, at) == starts_line(sk, at - size)
+        )
+
+    gap = cand.b0 - cand.a1
+    first = gap <= cand.a1 - cand.a0 and again(cand.a1, gap)
+    second = False
+    for left, right in itertools.pairwise(sorted(cand.runs, key=lambda r: r.a0)):
+        # the next part follows right on in one copy, and goes back over the last in the other
+        if right.a0 == left.a1 and right.b0 < left.b1 <= right.b1:
+            first = first or again(right.a0, left.b1 - right.b0)
+        if right.b0 == left.b1 and right.a0 < left.a1 <= right.a1:
+            second = second or again(right.b0, left.a1 - right.a0)
+    return first, second
 
 
 def introduced(text: str, start: int, *, label: bool = False, after: int = 0) -> bool:

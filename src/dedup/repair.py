@@ -35,6 +35,7 @@ import numpy as np
 
 from dedup.chains import Candidate
 from dedup.cuts import Page, Removal, extent, without_own_text
+from dedup.measures import twice_in_a_copy
 from dedup.model import (
     Action,
     Edit,
@@ -63,6 +64,10 @@ _REASONS = {
 # Kinds of pairs whose removed copy goes as it is, with nothing moved into its twin: the
 # copy must align with its twin almost whole.
 _WHOLE = ("embedded", "long")
+# Kinds of pairs whose copies are the same lines, so that either may stay: of these, a copy
+# that holds a stretch twice in a row where its twin holds it once goes
+# (:func:`dedup.measures.twice_in_a_copy`).
+_ALIKE = ("adjacent", "teaser")
 # Two copies whose aligned shares differ by at most this are alike in what they hold.
 _SAME = 0.02
 # Repair runs on its own output until nothing changes, this many times at most.
@@ -104,7 +109,14 @@ def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[D
     removed = marks.removed
     if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
         return []
-    if teaser:
+    twice = (
+        twice_in_a_copy(cand, sk, page.opts.anchor_chars) if cand.kind in _ALIKE else (False, False)
+    )
+    if twice[0] != twice[1]:
+        # the copy that holds a stretch twice in a row where its twin holds it once goes, with
+        # that stretch (what stands between the copies, when it repeats the first's tail)
+        removed_first = twice[0]
+    elif teaser:
         removed_first = not cand.cut_second
     elif cand.runs[0].tandem or cand.second_goes:
         removed_first = False  # one copy, then its repeats: the repeats go
@@ -117,7 +129,7 @@ def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[D
     else:
         first, second = sk.text_range(cand.a0, cand.a1), sk.text_range(cand.b0, cand.b1)
         removed_first = better(text[slice(*first)], text[slice(*second)])
-    gone = (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
+    gone = (cand.a0, cand.b0 if twice[0] else cand.a1) if removed_first else (cand.b0, cand.b1)
     kept = (cand.b0, cand.b1) if removed_first else (cand.a0, cand.a1)
     # never the only copy: what goes without moves must be its twin's
     parts = (
