@@ -46,7 +46,7 @@ from dedup.measures import (
     starts_line,
 )
 from dedup.model import RepairOptions
-from dedup.signs import code_like, edges, scripts, whole_value, words_only
+from dedup.signs import code_like, edges, in_script, scripts, whole_value, words_only
 from dedup.tokens import Skeleton
 
 __all__ = ["classify", "realign_twice", "trim_seam"]
@@ -202,8 +202,11 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # short, not first, not back to back: no kind but distant applies
     complete = _complete(sk, cand)
     if tandem:
+        # a text two or more times back to back: whole lines of prose, or most of the page
+        # whatever its lines (slides of short lines three times over), as a text twice is
         long_enough = cand.a1 - cand.a0 >= opts.min_chars
-        if complete and long_enough and prose(sk, cand.a0, cand.a1, opts, text):
+        most = cand.matched >= opts.min_share * len(sk)
+        if complete and long_enough and (most or prose(sk, cand.a0, cand.a1, opts, text)):
             cand.kind = "adjacent"
         return
     if cand.score < opts.min_similarity:
@@ -234,6 +237,9 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         else:
             edges = _near_line_edges(sk, cand.b0, cand.b1, cand.a1, len(sk))
         if large and gap <= 4 * cand.matched and edges and not _quoted(cand, sk, opts, text):
+            if _ends_in_script(cand, sk, text, breaks_a >= breaks_b):
+                _classify_shape(cand, sk, opts, text)  # (the text's pair, judged again)
+                return
             cand.kind = "flattened"
         return
     if not complete:
@@ -277,15 +283,50 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         cand.kind = "adjacent"
 
 
+def _ends_in_script(cand: Candidate, sk: Skeleton, text: str, first: bool) -> bool:
+    """Cut a flattened pair whose paragraphed copy (the first when ``first``) ends in lines of
+    script data after lines of text back to its last line of text, in both copies, and say
+    whether it did: a flattened copy is text, and a chain that ran on from the page text into
+    script data of repeated structure (the same keys and image paths in each item) pairs
+    data, whose ids and keys only the other copy has are no paragraphs to move into the page.
+    """
+    s0, s1 = (cand.a0, cand.a1) if first else (cand.b0, cand.b1)
+    cut = s1
+    while cut > s0:
+        line = max(s0, sk.line_start(cut - 1))
+        start, end = sk.text_range(line, cut)
+        if line == s0 or not in_script(text, text.rfind("\n", 0, start) + 1, end):
+            break
+        cut = line
+    if cut == s1 or in_script(text, *sk.text_range(s0, sk.line_end(s0))):
+        return False  # (no script at its end, or script data from its first line: no text)
+    runs = []
+    for r in sorted(cand.runs):
+        lo, hi = (r.a0, r.a1) if first else (r.b0, r.b1)
+        if lo >= cut:
+            continue
+        if hi > cut:
+            k = hi - cut
+            r = Run(r.a0, r.a1 - k, r.b0, r.b1 - k, max(0, r.matched - k))
+        runs.append(r)
+    cand.runs = runs
+    cand.a0, cand.a1 = runs[0].a0, max(r.a1 for r in runs)
+    cand.b0, cand.b1 = min(r.b0 for r in runs), max(r.b1 for r in runs)
+    cand.matched = sum(r.matched for r in runs)
+    return True
+
+
 def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
     """Whether the later copy of a pair whose line breaks differ is introduced by a label
-    ending in a colon (``Alice said:``, on its own line or opening the copy's line), apart from
-    its twin (lines between them: the reply's header) and not held before it, and is shorter
-    than a long text: a reply's quote of a post, which a forum renders on one line or on lines
-    of its own whatever the post has, not a copy that lost its breaks; both stay. (A long text
-    quoted whole is a long copy; a string of script data after its key is no label; a heading
-    both copies carry, ``Overview:``, a breadcrumb's ``You are here:``, or one right after the
-    twin, ``TL;DR:``, that a flattened twin lacks, is the copy's own.)
+    ending in a colon (``Alice said:``, a short line of its own or opening the copy's line:
+    under ``min_chars / 2`` letters), apart from its twin (lines between them: the reply's
+    header) and not held before it, and is shorter than a long text: a reply's quote of a post,
+    which a forum renders on one line or on lines of its own whatever the post has, not a copy
+    that lost its breaks; both stay. (A long text quoted whole is a long copy; a string of
+    script data after its key is no label; a sentence that opens a list, ``... is divided into
+    three types:``, is no label; a heading both copies carry, ``Overview:``, a breadcrumb's
+    ``You are here:``, or one right after the twin, ``TL;DR:``, that a flattened twin lacks,
+    is the copy's own.)
 
     >>> from dedup.anchors import Run
     >>> from dedup.tokens import skeleton
@@ -303,7 +344,10 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
     line = text.rfind("\n", 0, end) + 1
     if not text[max(twin_end, text.find("\n", twin_end)) : line].strip():
         return False  # (a heading right after the twin: the copy's own, which its twin lacks)
-    return text.find(text[line:end].strip(), 0, twin) < 0
+    name = text[line:end].strip()
+    if sum(ch.isalnum() for ch in name) * 2 >= opts.min_chars:
+        return False  # (a sentence that opens a list, not a label)
+    return text.find(name, 0, twin) < 0
 
 
 def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:

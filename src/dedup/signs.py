@@ -249,12 +249,37 @@ def scripts(
     edges_a, edges_b = edges(text, a0, a1), edges(text, b0, b1)
     if cand.kind != "distant" and not (edges_a or edges_b):
         return False, 0.0
-    dense_a, dense_b = script(text, a0, a1, 0), script(text, b0, b1, 0)
+    dense_a = _shared_density(text, sk, cand, first=True)
+    dense_b = _shared_density(text, sk, cand, first=False)
     for code_a, code_b in ((edges_a + dense_a, edges_b + dense_b), (dense_a, dense_b)):
         high, low = max(code_a, code_b), min(code_a, code_b)
         if high >= _SCRIPT_SCORE and low * 2 <= high:
             return True, code_a - code_b
     return False, edges_a + dense_a - edges_b - dense_b
+
+
+def _shared_density(text: str, sk: Skeleton, cand: Candidate, *, first: bool) -> float:
+    """The density score (:func:`script`) of one copy over the lines that hold text its twin
+    shares: lines only that copy has (an article's code samples, a listing's tags on lines of
+    their own, which its flattened copy left out) say nothing of where the shared text sits.
+    (A copy in a string of minified script data is one line, counted whole.)"""
+    s0, s1 = (cand.a0, cand.a1) if first else (cand.b0, cand.b1)
+    spans: list[tuple[int, int]] = []
+    for run in sorted(cand.runs, key=lambda r: r.a0 if first else r.b0):
+        r0, r1 = (run.a0, run.a1) if first else (run.b0, run.b1)
+        lo, hi = max(s0, sk.line_start(r0)), min(s1, sk.line_end(max(r0, r1 - 1)))
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo, hi))
+    if len(spans) < 2 and (not spans or spans[0] == (s0, s1)):
+        return script(text, *sk.text_range(s0, s1), 0)
+    signs = size = 0.0
+    for lo, hi in spans:
+        start, end = sk.text_range(lo, hi)
+        signs += script(text, start, end, 0) * max(1, end - start)
+        size += max(1, end - start)
+    return signs / max(1.0, size)
 
 
 def code_like(text: str, start: int, end: int) -> bool:
