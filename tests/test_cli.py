@@ -547,6 +547,23 @@ def test_an_option_out_of_range_is_named_by_its_flag(args: list[str], said: str)
     assert "option " not in result.stderr
 
 
+@pytest.mark.parametrize("flag", ["-o", "--report"])
+def test_an_output_under_a_file_names_the_output_and_the_file(tmp_path: Path, flag: str) -> None:
+    """An output whose directory would have to be a file that exists: the message names the
+    output asked for and the file in the way (not a hidden temporary file), exit status 1,
+    nothing written."""
+    (tmp_path / "notes.txt").write_text("a file", encoding="utf-8")
+    target = tmp_path / "notes.txt" / "sub" / "out.txt"
+    other = ["--report", str(tmp_path / "r.jsonl")] if flag == "-o" else ["-o", str(tmp_path / "o")]
+    result = run("clean", str(SEED), flag, str(target), *other)
+    assert result.exit_code == 1
+    said = (
+        f"Error: {target} cannot be written ({tmp_path / 'notes.txt'} is a file, not a directory)"
+    )
+    assert result.stderr.startswith(said), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_bad_line_with_a_pool_stops_cleanly(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     rows = [{"id": i, "text": f"Record {i}."} for i in range(200)]

@@ -81,6 +81,23 @@ def refuse_to_replace(path: Path, *, force: bool) -> None:
         )
 
 
+def _not_writable(path: Path, where: str | os.PathLike[str], exc: OSError) -> OutputError:
+    """The error for an output ``path`` whose directory cannot be made or written in (at
+    ``where``: a file where a directory should be, a missing or read-only directory)."""
+    place = Path(where)
+    found = next((p for p in (place, *place.parents) if os.path.lexists(p)), None)
+    if found is not None and not found.is_dir():
+        why = f"{found} is a file, not a directory"
+    else:
+        why = f"{place}: {exc.strerror or exc}"
+    return OutputError(
+        f"{path} cannot be written ({why})",
+        hint="write it in a directory that exists, or can be made, and that you can write in",
+        reason="not-writable",
+        path=path,
+    )
+
+
 @contextlib.contextmanager
 def atomic_output(
     path: Path, *, force: bool = False, mode_from: Path | None = None
@@ -101,8 +118,14 @@ def atomic_output(
         return
     real = Path(os.path.realpath(path)) if os.path.islink(path) else path
     directory = real.parent if str(real.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{real.name}.", suffix=".tmp")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _not_writable(path, exc.filename or directory, exc) from exc
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{real.name}.", suffix=".tmp")
+    except OSError as exc:  # (its file name is the temporary file's, which no one asked for)
+        raise _not_writable(path, directory, exc) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
