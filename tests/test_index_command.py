@@ -42,6 +42,25 @@ def test_stats(index: Path) -> None:
     assert not Path(f"{index}.lock").exists()
 
 
+def test_the_threshold_is_the_one_it_is_opened_with(index: Path) -> None:
+    """The index keeps no threshold (its bands serve every one): another is accepted and
+    shown, as docs/cli.md says."""
+    result = run("index", "stats", str(index), "--threshold", "0.9")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[2] == "threshold 0.9, 16 bands of 1 row, format 3"
+
+
+@pytest.mark.parametrize("command", [[], ["stats"], ["show"], ["forget"]])
+def test_the_exit_status_in_help_is_the_index_commands_own(command: list[str]) -> None:
+    """``dedup index`` reads no records and writes no outputs: its help does not speak of
+    them."""
+    shown = run("index", *command, "--help").stdout
+    assert "Exit status:" in shown
+    assert "not a dedup index" in shown
+    assert "--skip-invalid" not in shown
+    assert "--force" not in shown
+
+
 def test_reading_an_index_leaves_nothing_beside_it(index: Path) -> None:
     for args in (("stats", str(index)), ("show", str(index), "a"), ("forget", str(index), "a")):
         assert run("index", *args).exit_code == 0

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from dedup.cli.session import EXIT_CODES, handle_errors
+from dedup.cli.session import INDEX_EXIT_CODES, handle_errors
 from dedup.cli.summary import human_size, plural
 from dedup.corpus.cluster import CorpusOptions
 from dedup.corpus.index import Entry, Index
@@ -79,11 +79,11 @@ threshold_option = click.option(
     default=CorpusOptions().threshold,
     show_default=True,
     metavar="T",
-    help="The --threshold the index was built with.",
+    help="The threshold to open the index with (the index keeps none: any is accepted).",
 )
 
 
-@click.group(name="index", epilog=EXIT_CODES)
+@click.group(name="index", epilog=INDEX_EXIT_CODES)
 def index_group() -> None:
     """Look inside an index of earlier runs (dedup corpus --index), or forget a run.
 
@@ -95,7 +95,7 @@ def index_group() -> None:
     """
 
 
-@index_group.command(name="stats", epilog=EXIT_CODES)
+@index_group.command(name="stats", epilog=INDEX_EXIT_CODES)
 @click.argument("path", metavar="INDEX")
 @threshold_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
@@ -129,7 +129,7 @@ def stats_command(path: str, threshold: float, as_json: bool) -> None:
     )
 
 
-@index_group.command(name="show", epilog=EXIT_CODES)
+@index_group.command(name="show", epilog=INDEX_EXIT_CODES)
 @click.argument("path", metavar="INDEX")
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @threshold_option
@@ -152,7 +152,7 @@ def show_command(path: str, ids: tuple[str, ...], threshold: float) -> None:
         )
 
 
-@index_group.command(name="forget", epilog=EXIT_CODES)
+@index_group.command(name="forget", epilog=INDEX_EXIT_CODES)
 @click.argument("path", metavar="INDEX")
 @click.argument("ids", nargs=-1, metavar="[ID...]")
 @click.option(

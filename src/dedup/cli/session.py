@@ -31,6 +31,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_TERMINATED",
     "HINTS",
+    "INDEX_EXIT_CODES",
     "DocumentFailed",
     "Termination",
     "check_signals",
@@ -53,6 +54,16 @@ Exit status:
        field, a truncated gzip/zstd file, a bad option
   130  interrupted (Ctrl-C); no partial output is left behind
   143  terminated (SIGTERM); no partial output is left behind"""
+
+#: The exit status of ``dedup index``, which reads no records and writes no outputs.
+INDEX_EXIT_CODES = """\b
+Exit status:
+  0    done
+  1    the index is open for writing elsewhere, or could not be read or written
+  2    bad usage: no such index, a file that is not a dedup index (or one built
+       with other bands), an ID it does not hold, a bad option
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)"""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
