@@ -337,8 +337,6 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
     >>> _quoted(cand, sk, RepairOptions(), page)
     True
     """
-    if long_text(cand, sk, opts, text):
-        return False
     twin, twin_end = sk.text_range(cand.a0, cand.a1)
     end = label_end(text, sk.text_range(cand.b0, cand.b1)[0], label=True)
     line = text.rfind("\n", 0, end) + 1
@@ -347,7 +345,8 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
     name = text[line:end].strip()
     if sum(ch.isalnum() for ch in name) * 2 >= opts.min_chars:
         return False  # (a sentence that opens a list, not a label)
-    return text.find(name, 0, twin) < 0
+    # (the costliest test last: a long text quoted whole is a long copy)
+    return text.find(name, 0, twin) < 0 and not long_text(cand, sk, opts, text)
 
 
 def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
