@@ -1511,7 +1511,7 @@ def test_pieces_of_a_block_in_another_order_group_as_when_the_groups_are_sorted_
     text's pieces."""
     from dedup.anchors import Run
     from dedup.chains import Candidate
-    from dedup.groups import _SERIES_GAP, _regions
+    from dedup.groups import _SERIES_GAP, _joins, _regions
 
     pieces = sorted(
         (
@@ -1535,13 +1535,7 @@ def test_pieces_of_a_block_in_another_order_group_as_when_the_groups_are_sorted_
             if cand.a0 - a_end > _SERIES_GAP:
                 want.append(([cand], [cand.a1, cand.b0, cand.b1]))
                 break
-            if (
-                a_end <= cand.a0
-                and cand.a1 <= b_lo
-                and b_lo - _SERIES_GAP <= cand.b1
-                and cand.b0 <= b_hi + _SERIES_GAP
-                and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in g)
-            ):
+            if _joins(cand, g, bounds):
                 g.append(cand)
                 bounds[:] = [cand.a1, min(b_lo, cand.b0), max(b_hi, cand.b1)]
                 break

@@ -440,6 +440,21 @@ def _reordered(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, t
                 candidates.append(c)
 
 
+def _joins(cand: Candidate, group: list[Candidate], bounds: list[int]) -> bool:
+    """Whether a piece joins a group of pieces of a block copied in another order (the end of
+    the group's first region, then the bounds of its second, in ``bounds``): it starts after
+    that first region and ends before the second, its second copy lies within ``_SERIES_GAP``
+    letters of the group's second copies, and it overlaps none of them."""
+    a_end, b_lo, b_hi = bounds
+    return (
+        a_end <= cand.a0
+        and cand.a1 <= b_lo
+        and b_lo - _SERIES_GAP <= cand.b1
+        and cand.b0 <= b_hi + _SERIES_GAP
+        and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in group)
+    )
+
+
 def _regions(pieces: list[Candidate]) -> list[tuple[list[Candidate], list[int]]]:
     """``pieces`` (in order of their first copies) in groups whose first copies lie together in
     one region and second copies in a later one (each within ``_SERIES_GAP`` letters of the
@@ -455,13 +470,7 @@ def _regions(pieces: list[Candidate]) -> list[tuple[list[Candidate], list[int]]]
             a_end, b_lo, b_hi = bounds
             if cand.a0 - a_end > _SERIES_GAP:
                 break  # (none further back is near)
-            if (
-                a_end <= cand.a0
-                and cand.a1 <= b_lo
-                and b_lo - _SERIES_GAP <= cand.b1
-                and cand.b0 <= b_hi + _SERIES_GAP
-                and not any(c.b0 < cand.b1 and cand.b0 < c.b1 for c in g)
-            ):
+            if _joins(cand, g, bounds):
                 g.append(cand)
                 bounds[:] = [cand.a1, min(b_lo, cand.b0), max(b_hi, cand.b1)]
                 joined = k
