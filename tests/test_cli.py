@@ -130,6 +130,25 @@ def test_every_command_reads_its_inputs_with_the_shared_options() -> None:
         assert described(name) == reference, name
 
 
+@pytest.mark.parametrize("name", ["find", "diff"])
+def test_the_exit_status_in_help_of_a_report_command_is_its_own(name: str, tmp_path: Path) -> None:
+    """``dedup find`` and ``dedup diff`` print to stdout and write no output but
+    ``--rejects``, which an existing file refuses (there is no ``--force`` to pass): their help
+    says so, and the refusal is exit status 1, as it says."""
+    shown = run(name, "--help").stdout
+    assert "Exit status:" in shown
+    assert "--rejects file could not be written" in shown
+    assert "--force" not in shown
+    cap = next(p for p in cli.main.commands[name].params if "--max-doc-chars" in p.opts)
+    assert "dedup clean still normalises" in str(getattr(cap, "help", ""))
+    src, rejects = tmp_path / "r.jsonl", tmp_path / "rejects.jsonl"
+    src.write_text('{"text": "a"}\nnot json\n', encoding="utf-8")
+    rejects.write_text("", encoding="utf-8")
+    result = run(name, str(src), "--skip-invalid", "--rejects", str(rejects))
+    assert result.exit_code == 1
+    assert "choose another --rejects path" in result.stderr
+
+
 def test_docs_exit_codes_match_the_help() -> None:
     docs = DOCS.read_text(encoding="utf-8")
     for line in EXIT_CODES.splitlines()[2:]:

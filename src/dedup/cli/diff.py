@@ -17,7 +17,7 @@ from dedup.cli.options import (
 )
 from dedup.cli.records import Counts
 from dedup.cli.render import print_diff
-from dedup.cli.session import EXIT_CODES, handle_errors
+from dedup.cli.session import REPORT_EXIT_CODES, handle_errors
 from dedup.cli.show import shown_records
 from dedup.cli.summary import echo, no_text_line, read_line, speed_line
 
@@ -27,7 +27,7 @@ STAGES = ("normalize", "repair", "split")
 """The stages of :func:`dedup.clean`, in order, as ``--stage`` names them."""
 
 
-@click.command(name="diff", epilog=EXIT_CODES)
+@click.command(name="diff", epilog=REPORT_EXIT_CODES)
 @click.argument("paths", nargs=-1, required=True, metavar="FILE...")
 @click.option(
     "--color/--no-color",

@@ -11,7 +11,7 @@ from dedup.cli.jobs import FindJob
 from dedup.cli.options import input_options, job, repair_options, run_options
 from dedup.cli.records import Counts
 from dedup.cli.render import pair_dict, print_pairs
-from dedup.cli.session import EXIT_CODES, handle_errors
+from dedup.cli.session import REPORT_EXIT_CODES, handle_errors
 from dedup.cli.show import shown_records
 from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.io import json_line
@@ -19,7 +19,7 @@ from dedup.io import json_line
 __all__ = ["find_command", "run"]
 
 
-@click.command(name="find", epilog=EXIT_CODES)
+@click.command(name="find", epilog=REPORT_EXIT_CODES)
 @click.argument("paths", nargs=-1, required=True, metavar="FILE...")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines, one duplicate pair a line.")
 @handle_errors

@@ -260,8 +260,8 @@ def repair_options(func: F) -> F:
             default=defaults.max_doc_chars,
             show_default=True,
             metavar="N",
-            help="Longer documents are not searched for copies; clean still normalises them "
-            "(0: no limit).",
+            help="Longer documents are not searched for copies (dedup clean still normalises "
+            "them; 0: no limit).",
         ),
     )
     return cast(F, wrapper)

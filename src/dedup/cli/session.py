@@ -32,6 +32,7 @@ __all__ = [
     "EXIT_TERMINATED",
     "HINTS",
     "INDEX_EXIT_CODES",
+    "REPORT_EXIT_CODES",
     "DocumentFailed",
     "Termination",
     "check_signals",
@@ -54,6 +55,18 @@ Exit status:
        field, a truncated gzip/zstd file, a bad option
   130  interrupted (Ctrl-C); no partial output is left behind
   143  terminated (SIGTERM); no partial output is left behind"""
+
+#: The exit status of ``dedup find`` and ``dedup diff``, which print to stdout and write no
+#: output but ``--rejects``.
+REPORT_EXIT_CODES = """\b
+Exit status:
+  0    done (records set aside with --skip-invalid are counted in the summary)
+  1    the --rejects file could not be written (it exists: choose another path),
+       or a document made a stage fail
+  2    bad input or usage: invalid UTF-8, a malformed JSON line, a missing
+       field, a truncated gzip/zstd file, a bad option
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)"""
 
 #: The exit status of ``dedup index``, which reads no records and writes no outputs.
 INDEX_EXIT_CODES = """\b
