@@ -83,20 +83,31 @@ class Candidate:
 
     def trim(self) -> None:
         """Make the copies disjoint where overlapping runs made them touch."""
-        if self.a1 <= self.b0:
-            return
-        limit = self.b0
+        if self.a1 > self.b0:
+            self.cut_back(self.b0, first=True)
+
+    def cut_back(self, limit: int, *, first: bool) -> None:
+        """End the pair by ``limit`` in its first (or second) copy: a run that starts there or
+        later goes, one that ends past it is shortened in both copies; the copies' bounds and
+        ``matched`` are those of the runs that stay (at least one must start before ``limit``).
+
+        >>> cand = Candidate([Run(0, 10, 20, 30, 10), Run(10, 15, 30, 35, 5)], 0, 15, 20, 35, 15)
+        >>> cand.cut_back(32, first=False)
+        >>> cand.runs[1], (cand.a1, cand.b1, cand.matched)
+        (Run(a0=10, a1=12, b0=30, b1=32, matched=2, tandem=False), (12, 32, 12))
+        """
         runs = []
         for r in self.runs:
-            if r.a0 >= limit:
+            lo, hi = (r.a0, r.a1) if first else (r.b0, r.b1)
+            if lo >= limit:
                 continue
-            if r.a1 > limit:
-                cut = r.a1 - limit
-                r = Run(r.a0, limit, r.b0, r.b1 - cut, max(0, r.matched - cut))
+            if hi > limit:
+                k = hi - limit
+                r = Run(r.a0, r.a1 - k, r.b0, r.b1 - k, max(0, r.matched - k))
             runs.append(r)
         self.runs = runs
-        self.a1 = max(r.a1 for r in runs)
-        self.b1 = max(r.b1 for r in runs)
+        self.a0, self.a1 = min(r.a0 for r in runs), max(r.a1 for r in runs)
+        self.b0, self.b1 = min(r.b0 for r in runs), max(r.b1 for r in runs)
         self.matched = sum(r.matched for r in runs)
 
 

@@ -300,19 +300,8 @@ def _ends_in_script(cand: Candidate, sk: Skeleton, text: str, first: bool) -> bo
         cut = line
     if cut == s1 or in_script(text, *sk.text_range(s0, sk.line_end(s0))):
         return False  # (no script at its end, or script data from its first line: no text)
-    runs = []
-    for r in sorted(cand.runs):
-        lo, hi = (r.a0, r.a1) if first else (r.b0, r.b1)
-        if lo >= cut:
-            continue
-        if hi > cut:
-            k = hi - cut
-            r = Run(r.a0, r.a1 - k, r.b0, r.b1 - k, max(0, r.matched - k))
-        runs.append(r)
-    cand.runs = runs
-    cand.a0, cand.a1 = runs[0].a0, max(r.a1 for r in runs)
-    cand.b0, cand.b1 = min(r.b0 for r in runs), max(r.b1 for r in runs)
-    cand.matched = sum(r.matched for r in runs)
+    cand.runs = sorted(cand.runs)
+    cand.cut_back(cut, first=first)
     return True
 
 
