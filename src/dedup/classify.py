@@ -44,6 +44,7 @@ from dedup.measures import (
     past_cut_mark,
     prose,
     starts_line,
+    tail_twice,
 )
 from dedup.model import RepairOptions
 from dedup.signs import code_like, edges, in_script, scripts, whole_value, words_only
@@ -518,12 +519,7 @@ def _gap(cand: Candidate, sk: Skeleton) -> int:
     >>> _gap(Candidate([Run(0, 14, 23, 37, 14)], 0, 14, 23, 37, 14), sk)
     0
     """
-    gap = cand.b0 - cand.a1
-    if 0 < gap <= cand.a1 - cand.a0 and (
-        sk.chars[cand.a1 : cand.b0].tobytes() == sk.chars[cand.a1 - gap : cand.a1].tobytes()
-    ):
-        return 0
-    return max(0, gap)
+    return 0 if tail_twice(cand, sk) else max(0, cand.b0 - cand.a1)
 
 
 def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:

@@ -38,6 +38,7 @@ __all__ = [
     "prose",
     "sentence_lines",
     "starts_line",
+    "tail_twice",
     "twice_in_a_copy",
 ]
 
@@ -85,6 +86,22 @@ def glued(sk: Skeleton, cand: Candidate) -> bool:
     )
 
 
+def tail_twice(cand: Candidate, sk: Skeleton) -> bool:
+    """Whether the letters between a pair's copies repeat the first copy's last letters right
+    after it: its tail captured twice (a card's date line twice), part of it, not a gap.
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("Title Blog 1d ago Blog 1d ago\\nTitle Blog 1d ago")
+    >>> tail_twice(Candidate([Run(0, 14, 23, 37, 14)], 0, 14, 23, 37, 14), sk)
+    True
+    """
+    gap = cand.b0 - cand.a1
+    return 0 < gap <= cand.a1 - cand.a0 and (
+        sk.chars[cand.a1 : cand.b0].tobytes() == sk.chars[cand.a1 - gap : cand.a1].tobytes()
+    )
+
+
 def twice_in_a_copy(cand: Candidate, sk: Skeleton, least: int) -> tuple[bool, bool]:
     """Whether the first (then the second) copy holds a stretch of ``least`` letters or more
     (an anchor's width: what the text could pair alone) twice in a row, letter for letter, where
@@ -114,7 +131,11 @@ def twice_in_a_copy(cand: Candidate, sk: Skeleton, least: int) -> tuple[bool, bo
         )
 
     gap = cand.b0 - cand.a1
-    first = gap <= cand.a1 - cand.a0 and again(cand.a1, gap)
+    first = (
+        gap >= least
+        and tail_twice(cand, sk)
+        and starts_line(sk, cand.a1) == starts_line(sk, cand.a1 - gap)
+    )
     second = False
     for left, right in itertools.pairwise(sorted(cand.runs, key=lambda r: r.a0)):
         # the next part follows right on in one copy, and goes back over the last in the other
