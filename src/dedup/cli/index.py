@@ -123,9 +123,8 @@ def stats_command(path: str, threshold: float, as_json: bool) -> None:
     if stats.documents:
         click.echo(f"added from {when(stats.first_seen)} to {when(stats.last_seen)}")
     click.echo(
-        f"threshold {stats.threshold}, {stats.bands} bands of {stats.rows} "
-        f"row{'' if stats.rows == 1 else 's'}, "
-        f"format {stats.format}"
+        f"threshold {stats.threshold}, {plural(stats.bands, 'band')} of "
+        f"{plural(stats.rows, 'row')}, format {stats.format}"
     )
 
 
