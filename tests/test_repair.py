@@ -346,6 +346,27 @@ def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) 
     assert np.asarray(hashes).shape == (len(windows),)
 
 
+@given(st.text(alphabet="ab", max_size=300), st.integers(0, 300), st.integers(0, 300), st.data())
+def test_agree_counts_the_characters_two_places_share_as_one_by_one(
+    text: str, x: int, y: int, data: st.DataObject
+) -> None:
+    from dedup.anchors import _agree_back, agree
+
+    x, y = min(x, len(text)), min(y, len(text))
+    # forward, from x and y on, at most to the text's end
+    limit = data.draw(st.integers(0, len(text) - max(x, y)))
+    k = 0
+    while k < limit and text[x + k] == text[y + k]:
+        k += 1
+    assert agree(text, x, y, limit) == k
+    # backward, before x and y, at most to the text's start
+    limit = data.draw(st.integers(0, min(x, y)))
+    k = 0
+    while k < limit and text[x - k - 1] == text[y - k - 1]:
+        k += 1
+    assert _agree_back(text, x, y, limit) == k
+
+
 def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_window() -> None:
     import random
 
