@@ -122,6 +122,43 @@ def test_long_document_fallback_is_unchanged() -> None:
     assert dedup.repair(text, max_doc_chars=100).text == text
 
 
+def test_a_pair_a_pass_leaves_goes_next_once_a_cut_after_it_makes_it_most_of_the_page() -> None:
+    # A short body and its flattened copy, a line between them, then a longer block of notes
+    # and its flattened copy. On the whole page the body's pair is under `min_share` of the
+    # letters: `distant`, and the first pass leaves it. That pass removes only the notes'
+    # copy, after both copies of the body; on what is left the body's pair is most of the page
+    # and the next pass removes its flattened copy. So a pass's verdicts cannot stand for the
+    # next pass's, even for a pair with no cut between its copies: repair runs again until
+    # nothing changes.
+    body = [
+        "The council met on Tuesday to discuss the new bridge over the river near the old mill.",
+        "Members agreed that work should begin in the spring, once the funding has been "
+        "confirmed by the region.",
+        "A public meeting will follow next month so that residents can see the plans and ask "
+        "questions.",
+    ]
+    notes = [
+        "The harbour lights were repaired in March after the winter storms had broken three.",
+        "A second ferry will run on Sundays from June until the end of the school holidays.",
+        "Fishermen asked for a new slipway, which the board has promised to study this year.",
+        "The old customs house is to become a museum of the town's trade with northern ports.",
+        "Parking on the quay will be free for residents who show a permit from the town hall.",
+        "The sailing club opens its doors to visitors on the first weekend of every month.",
+        "Dredging the channel costs more than expected, and the work may take another season.",
+        "A mural by pupils of the primary school now covers the wall of the fish market.",
+    ]
+    line = "This report was filed by our correspondent in the north of the county on Friday."
+    kept = "\n\n".join([*body, line, *notes])
+    page = "\n\n".join([*body, line, "".join(body), *notes, "".join(notes)])
+    pairs = [(p.kind, p.first.start) for p in dedup.find_duplicates(page)]
+    assert pairs == [("distant", 0), ("flattened", page.index(notes[0]))]
+    result = dedup.repair(page)
+    assert result.text == kept
+    assert [e.reason for e in result.edits] == ["flattened-copy", "flattened-copy"]
+    assert apply_edits(page, result.edits) == result.text
+    assert lost_twins(page, result.edits) == []
+
+
 # --- properties --------------------------------------------------------------------------
 
 
@@ -344,6 +381,27 @@ def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) 
         for j in range(i):
             assert (hashes[i] == hashes[j]) == (windows[i] == windows[j])
     assert np.asarray(hashes).shape == (len(windows),)
+
+
+@given(st.text(alphabet="ab", max_size=300), st.integers(0, 300), st.integers(0, 300), st.data())
+def test_agree_counts_the_characters_two_places_share_as_one_by_one(
+    text: str, x: int, y: int, data: st.DataObject
+) -> None:
+    from dedup.anchors import _agree_back, agree
+
+    x, y = min(x, len(text)), min(y, len(text))
+    # forward, from x and y on, at most to the text's end
+    limit = data.draw(st.integers(0, len(text) - max(x, y)))
+    k = 0
+    while k < limit and text[x + k] == text[y + k]:
+        k += 1
+    assert agree(text, x, y, limit) == k
+    # backward, before x and y, at most to the text's start
+    limit = data.draw(st.integers(0, min(x, y)))
+    k = 0
+    while k < limit and text[x - k - 1] == text[y - k - 1]:
+        k += 1
+    assert _agree_back(text, x, y, limit) == k
 
 
 def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_window() -> None:

@@ -105,6 +105,17 @@ class Candidate:
                 k = hi - limit
                 r = Run(r.a0, r.a1 - k, r.b0, r.b1 - k, max(0, r.matched - k))
             runs.append(r)
+        self.take(runs)
+
+    def take(self, runs: list[Run]) -> None:
+        """Make ``runs`` (at least one) the pair's runs: the copies' bounds are theirs, and
+        ``matched`` the sum of theirs.
+
+        >>> cand = Candidate([Run(0, 10, 20, 30, 10)], 0, 10, 20, 30, 10)
+        >>> cand.take([Run(4, 8, 24, 28, 4), Run(2, 3, 30, 31, 1)])
+        >>> (cand.a0, cand.a1, cand.b0, cand.b1, cand.matched)
+        (2, 8, 24, 31, 5)
+        """
         self.runs = runs
         self.a0, self.a1 = min(r.a0 for r in runs), max(r.a1 for r in runs)
         self.b0, self.b1 = min(r.b0 for r in runs), max(r.b1 for r in runs)

@@ -145,9 +145,7 @@ def blocks_left_out(
         if not rest:
             cand.matched = 0  # (nothing left: reported by no one, acted on by no one)
             continue
-        cand.runs = rest
-        cand.a0, cand.a1 = rest[0].a0, max(r.a1 for r in rest)
-        cand.b0, cand.b1 = min(r.b0 for r in rest), max(r.b1 for r in rest)
+        cand.take(rest)
         cand.measure()
     candidates.extend(found)
 

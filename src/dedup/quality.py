@@ -12,7 +12,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import re
@@ -71,11 +70,18 @@ class Quality:
 
 def _score(q: Quality, words: int) -> float:
     """The score of ``q`` with ``words`` words."""
-    if q.chars == 0:
+    return _points(q.chars, q.breaks, q.paragraphs, q.glued, q.bad, q.entities, words)
+
+
+def _points(
+    chars: int, breaks: int, paragraphs: int, glued: int, bad: int, entities: int, words: int
+) -> float:
+    """:attr:`Quality.score` from the features of a copy."""
+    if chars == 0:
         return 0.0
-    per_k = 1000.0 / q.chars
-    structure = min(q.breaks * per_k, 20.0) + min(q.paragraphs * per_k, 20.0)
-    damage = (3.0 * q.glued + 4.0 * q.bad + 4.0 * q.entities) * per_k
+    per_k = 1000.0 / chars
+    structure = min(breaks * per_k, 20.0) + min(paragraphs * per_k, 20.0)
+    damage = (3.0 * glued + 4.0 * bad + 4.0 * entities) * per_k
     return structure - damage + words / 1e6
 
 
@@ -84,7 +90,7 @@ def quality(text: str) -> Quality:
     measure = _Measure(text)
     measure.count_words()
     measure.measure_damage()
-    return measure.quality
+    return measure.quality()
 
 
 def better(first: str, second: str) -> bool:
@@ -116,52 +122,73 @@ def better(first: str, second: str) -> bool:
 
 
 class _Measure:
-    """A copy's :class:`Quality` as far as :func:`better` has measured it, and the bounds of
-    its score: without the damage (until measured), the word count at its least (one word
-    per line) or at its most (one per character)."""
+    """A copy's features as far as :func:`better` has measured them, and the bounds of its
+    score: without the damage (until measured), the word count at its least (one word per
+    line: its spaces not counted yet) or at its most (one per character). (Plain fields, one
+    object per copy: a comparison builds no :class:`Quality` until one is asked for.)"""
 
-    __slots__ = ("damaged", "most", "quality", "text")
+    __slots__ = (
+        "bad",
+        "breaks",
+        "chars",
+        "damaged",
+        "entities",
+        "glued",
+        "most",
+        "paragraphs",
+        "text",
+        "words",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.quality = _undamaged(text)
+        self.chars = len(text)
+        breaks = self.breaks = text.count("\n")
+        self.paragraphs = text.count("\n\n") if breaks > 1 else 0
+        self.words = breaks + 1 if text else 0  # the fewest it may have, until counted
         self.most = len(text) + 1 if text else 0  # the words, until counted
+        self.glued = self.bad = self.entities = 0
         self.damaged = False
 
     def high(self) -> float:
-        return _score(self.quality, self.most)
+        return _points(
+            self.chars, self.breaks, self.paragraphs, self.glued, self.bad, self.entities, self.most
+        )
 
     def low(self) -> float:
-        return _score(self.quality, self.quality.words) if self.damaged else -math.inf
+        if not self.damaged:
+            return -math.inf
+        return _points(
+            self.chars,
+            self.breaks,
+            self.paragraphs,
+            self.glued,
+            self.bad,
+            self.entities,
+            self.words,
+        )
 
     def measure_damage(self) -> None:
-        self.quality = _damaged(self.quality, self.text)
+        self.glued, self.bad, self.entities = _damage(self.text)
         self.damaged = True
 
     def count_words(self) -> None:
-        q = self.quality
-        self.most = q.words + self.text.count(" ")
-        self.quality = dataclasses.replace(q, words=self.most)
+        self.most = self.words = self.words + self.text.count(" ")
+
+    def quality(self) -> Quality:
+        return Quality(
+            chars=self.chars,
+            words=self.words,
+            breaks=self.breaks,
+            paragraphs=self.paragraphs,
+            glued=self.glued,
+            bad=self.bad,
+            entities=self.entities,
+        )
 
 
-def _undamaged(text: str) -> Quality:
-    """:func:`quality` without the damage, and with the fewest words the text may have (one
-    per line: its spaces are not counted): its score is at least that of ``quality(text)``
-    less the words' share."""
-    breaks = text.count("\n")
-    return Quality(
-        chars=len(text),
-        words=breaks + 1 if text else 0,
-        breaks=breaks,
-        paragraphs=text.count("\n\n") if breaks > 1 else 0,
-        glued=0,
-        bad=0,
-        entities=0,
-    )
-
-
-def _damaged(undamaged: Quality, text: str) -> Quality:
-    """``undamaged`` (the :func:`_undamaged` measure of ``text``) with the damage of ``text``.
+def _damage(text: str) -> tuple[int, int, int]:
+    """The damage of ``text``: its glued sentence ends, its mojibake and its entities.
 
     One pass over a table of the text's characters finds where mojibake and glued sentence
     ends can be; the full patterns are tried only there.
@@ -171,15 +198,8 @@ def _damaged(undamaged: Quality, text: str) -> Quality:
     scan = ((flags & _SCAN) != 0).nonzero()[0]
     bad = sum(1 for at in scan.tolist() if gate_hit(text, at))
     hints = ((flags[:-1] & _END) != 0) & ((flags[1:] & _NO_START) == 0)
-    return Quality(
-        chars=undamaged.chars,
-        words=undamaged.words,
-        breaks=undamaged.breaks,
-        paragraphs=undamaged.paragraphs,
-        glued=_glued(text, hints.nonzero()[0].tolist()),
-        bad=bad,
-        entities=len(ENTITY.findall(text)) if "&" in text else 0,
-    )
+    glued = _glued(text, hints.nonzero()[0].tolist())
+    return glued, bad, len(ENTITY.findall(text)) if "&" in text else 0
 
 
 @functools.lru_cache(maxsize=1)
