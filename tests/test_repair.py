@@ -609,6 +609,40 @@ def test_a_piece_is_found_elsewhere_when_most_of_its_windows_are(piece: str) -> 
         assert elsewhere(piece, sk, 0, len(sk), rest, width) == most, rest
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.text("ab1é", min_size=1, max_size=9), min_size=1, max_size=80),
+    window=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+    asked=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 12), st.text("ab1éc", max_size=3))),
+)
+def test_letters_outside_a_window_answer_as_the_joined_rest_does(
+    words: list[str], window: tuple[float, float], asked: list[tuple[float, int, str]]
+) -> None:
+    """Whether a piece's part occurs outside the removed copy: the index of the letters' q-grams
+    (built at once here) answers as ``in`` over the letters before and after it, joined by a
+    line break, always did — parts of the text, parts with a letter changed, across the window's
+    edges, shorter than a q-gram, many places to check (a text of few letters)."""
+    from dedup.moves import Letters
+    from dedup.tokens import skeleton
+
+    sk = skeleton(" ".join(words))
+    text = sk.letters()
+    lo, hi = sorted(round(f * len(text)) for f in window)
+    rest = text[:lo] + "\n" + text[hi:]
+    indexed, scanned = Letters(sk, scans=0).outside(lo, hi), Letters(sk).outside(lo, hi)
+    for at, size, changed in asked:
+        start = round(at * len(text))
+        part = text[start : start + size] + changed
+        edges = (
+            text[max(0, edge - size + shift) : edge + shift]
+            for edge in (lo, hi)
+            for shift in (0, 1)
+        )
+        for piece in (part, part[1:], part[:-1] + "1", "abab" * 20, *edges, text[hi : hi + size]):
+            if piece:
+                assert (piece in indexed) == (piece in rest) == (piece in scanned), (piece, lo, hi)
+
+
 def test_better_counts_the_words_only_where_the_scores_without_them_are_close() -> None:
     from dedup.quality import better, quality
 

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 from dedup.chains import Candidate
 from dedup.measures import ends_line, glued, past_cut_mark, starts_line
 from dedup.model import RepairOptions
-from dedup.moves import CLOSING, TERMINAL, Lines, elsewhere
+from dedup.moves import CLOSING, TERMINAL, Letters, Lines, Outside, elsewhere
 from dedup.signs import script_line
 from dedup.tokens import Skeleton, skeleton
 
@@ -73,19 +73,21 @@ _SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """What one pass of repair reads: the ``text``, its skeleton ``sk``, its ``lines``, and the
-    options ``opts`` (scaled to the text)."""
+    """What one pass of repair reads: the ``text``, its skeleton ``sk``, its ``lines``, the
+    options ``opts`` (scaled to the text), and the skeleton's ``letters``."""
 
     text: str
     sk: Skeleton
     lines: Lines
     opts: RepairOptions
+    # its skeleton's letters, where what only a removed copy has is looked for
+    letters: Letters
 
     @classmethod
     def of(cls, text: str, opts: RepairOptions, sk: Skeleton | None = None) -> Page:
         """The page of ``text`` (its skeleton ``sk`` when already built)."""
         sk = skeleton(text) if sk is None else sk
-        return cls(text, sk, Lines.of(text, sk), opts)
+        return cls(text, sk, Lines.of(text, sk), opts, Letters(sk))
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +315,7 @@ def without_own_text(
     for r0, r1, _, _ in runs:
         own[max(r0, lo) - lo + 1 : max(min(r1, hi), lo) - lo + 1] = False
     edges = (own[1:] != own[:-1]).nonzero()[0]
-    rest: str | None = None
+    rest: Outside | None = None
     splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
     own_letters = 0
     for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
@@ -331,7 +333,7 @@ def without_own_text(
         if len(splits) >= _OWN_PIECES and _OWN_SHARE * (own_letters + u1 - u0) >= hi - lo:
             return []
         if rest is None:
-            rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
+            rest = page.letters.outside(lo, hi)
         if (in_code and _page_text(piece)) or not elsewhere(
             text, sk, u0, u1, rest, opts.anchor_chars
         ):

@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,17 @@ from dedup.measures import ends_line, starts_line
 from dedup.model import Span
 from dedup.tokens import Skeleton
 
-__all__ = ["CLOSING", "TERMINAL", "Decision", "Lines", "elsewhere", "moves", "word_breaks"]
+__all__ = [
+    "CLOSING",
+    "TERMINAL",
+    "Decision",
+    "Letters",
+    "Lines",
+    "Outside",
+    "elsewhere",
+    "moves",
+    "word_breaks",
+]
 
 # The end of a sentence in Chinese or Japanese (ideographic or full-width terminal punctuation,
 # and its closing quotes or brackets): no space follows it, so it is where sentences meet.
@@ -106,6 +117,138 @@ class Decision:
     moves: list[tuple[int, str]] = field(default_factory=list)
 
 
+# The q-grams of the index of :class:`Letters`: a string shorter than this is scanned for.
+_Q = 4
+# The multipliers of the q-gram hash (odd 32-bit constants) and the buckets its top bits pick.
+_MIX = (0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F)
+_BUCKET_SHIFT = 16
+# The index is built once the look-ups have scanned the letters this many times over (building
+# it costs about a hundred scans), and only for this many letters or more (a look-up in the
+# index costs what a scan of some hundred thousand letters does); of the places the rarest
+# q-grams of a string give, this many at most are checked one by one (more: a scan).
+_SCANS_BEFORE_INDEX = 48
+_INDEX_LETTERS = 1 << 20
+_CHECKED = 64
+
+
+def _qgram_key(codes: Any) -> Any:
+    """The 32-bit hash of each q-gram of ``codes`` (code points, ``uint32``)."""
+    n = len(codes) - _Q + 1
+    key = codes[:n] * np.uint32(_MIX[0])
+    for k in range(1, _Q):
+        key = (key ^ codes[k : k + n]) * np.uint32(_MIX[k])
+    return key
+
+
+class Letters:
+    """The letters of a pass's skeleton, asked whether a string occurs outside the removed copy
+    (:meth:`outside`). A look-up scans them, until the look-ups of a long text have scanned it
+    ``_SCANS_BEFORE_INDEX`` times over; then an index of their q-grams (positions sorted by
+    hash) answers from the places of the string's rarest q-grams: a text whose paragraphs recur
+    all over it asks thousands of times for numbers and names it has nowhere else, each a scan
+    of all of it. ``scans`` (tests): build the index after that many scans, whatever the size.
+
+    >>> from dedup.tokens import skeleton
+    >>> letters = Letters(skeleton("A new line. The old line. A new line."), scans=0)
+    >>> rest = letters.outside(0, 8)  # the first "A new line" is the removed copy
+    >>> "anewline" in rest, "theoldline" in rest, "newlinethe" in rest
+    (True, True, False)
+    """
+
+    __slots__ = ("budget", "index", "sk")
+
+    def __init__(self, sk: Skeleton, *, scans: int | None = None) -> None:
+        self.sk = sk
+        # how many more letters the look-ups scan before the index is built
+        if scans is not None:
+            self.budget = float(scans * len(sk))
+        elif len(sk) >= _INDEX_LETTERS:
+            self.budget = float(_SCANS_BEFORE_INDEX * len(sk))
+        else:
+            self.budget = float("inf")
+        self.index: tuple[Any, Any, Any] | None = None
+
+    def outside(self, lo: int, hi: int) -> Outside:
+        """The letters but ``[lo, hi)``: ``part in letters.outside(lo, hi)`` is
+        ``part in text[:lo] + "\\n" + text[hi:]``, ``text`` the skeleton's letters."""
+        return Outside(self, self.sk.letters(), lo, hi)
+
+    def indexed(self, part: str, lo: int, hi: int) -> bool | None:
+        """Whether ``part`` (``_Q`` letters or more) occurs outside ``[lo, hi)``, from the index
+        (built on first use); ``None`` when its rarest q-grams leave too many places to check
+        one by one."""
+        if self.index is None:
+            self.index = self._build()
+        order, keys, starts = self.index
+        text = self.sk.letters()
+        m = len(part)
+        codes = np.frombuffer(part.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        hashes = _qgram_key(codes).tolist()
+        # q-grams that cover the part (about eight at most, spread over it)
+        step = max(_Q, (m - _Q) // 8 + 1)
+        places = []
+        for j in sorted({*range(0, m - _Q + 1, step), m - _Q}):
+            h = hashes[j]
+            b0, b1 = int(starts[h >> _BUCKET_SHIFT]), int(starts[(h >> _BUCKET_SHIFT) + 1])
+            where = order[b0:b1][keys[b0:b1] == h] - j  # where the part would start
+            before = int(np.searchsorted(where, lo - m, side="right"))
+            after = int(np.searchsorted(where, hi, side="left"))
+            where = np.concatenate((where[:before], where[after:]))
+            if not len(where):
+                return False
+            places.append(where)
+        places.sort(key=len)
+        where = places[0]
+        for other in places[1:3]:
+            where = np.intersect1d(where, other, assume_unique=True)
+            if not len(where):
+                return False
+        if len(where) > _CHECKED:
+            return None
+        return any(text.startswith(part, s) for s in where.tolist() if s >= 0)
+
+    def _build(self) -> tuple[Any, Any, Any]:
+        """The positions of the q-grams sorted by hash bucket (in order within one), their
+        hashes in that order, and where each bucket starts."""
+        text = self.sk.letters()
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        key = _qgram_key(codes)
+        order = np.argsort((key >> np.uint32(_BUCKET_SHIFT)).astype(np.uint16), kind="stable")
+        keys = key[order]
+        buckets = np.arange((1 << (32 - _BUCKET_SHIFT)) + 1, dtype=np.uint32)
+        starts = np.searchsorted(keys >> np.uint32(_BUCKET_SHIFT), buckets)
+        return order.astype(np.int32 if len(codes) < 2**31 else np.int64), keys, starts
+
+
+class Outside:
+    """The letters ``text`` of a :class:`Letters` but a window ``[lo, hi)`` (the removed copy),
+    as a container of strings: ``part in outside``."""
+
+    __slots__ = ("hi", "letters", "lo", "text")
+
+    def __init__(self, letters: Letters, text: str, lo: int, hi: int) -> None:
+        self.letters, self.text, self.lo, self.hi = letters, text, lo, hi
+
+    def __contains__(self, part: object) -> bool:
+        if not isinstance(part, str):
+            return False
+        text, lo, hi = self.text, self.lo, self.hi
+        if "\n" in part:
+            return part in text[:lo] + "\n" + text[hi:]
+        letters = self.letters
+        if letters.budget < 0 and len(part) >= _Q and len(text) >= _Q:
+            found = letters.indexed(part, lo, hi)
+            if found is not None:
+                return found
+        at = text.find(part, 0, lo)
+        if at >= 0:
+            letters.budget -= at
+            return True
+        at = text.find(part, hi)
+        letters.budget -= lo + (len(text) - hi if at < 0 else at - hi)
+        return at >= 0
+
+
 def _separator(text: str, lines: Lines, line: int) -> str:
     """The paragraph separator the text uses after ``line`` (``\\n\\n`` or ``\\n``)."""
     end = int(lines.ends[line])
@@ -116,10 +259,17 @@ def _separator(text: str, lines: Lines, line: int) -> str:
 
 
 def moves(
-    text: str, sk: Skeleton, lines: Lines, decision: Decision, matched: Any, width: int
+    text: str,
+    sk: Skeleton,
+    lines: Lines,
+    decision: Decision,
+    matched: Any,
+    width: int,
+    letters: Letters,
 ) -> None:
     """Find what only the removed copy has and where it goes in the kept copy (``width``: an
-    anchor's, the windows that tell a piece found elsewhere from a new one)."""
+    anchor's, the windows that tell a piece found elsewhere from a new one; ``letters``: the
+    skeleton's, where pieces are looked for)."""
     cand = decision.cand
     lo, hi = decision.gone
     if hi <= lo:
@@ -135,15 +285,16 @@ def moves(
     padded = np.zeros(hi - lo + 2, dtype=bool)
     padded[1:-1] = own
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
-    rest = sk.letters(0, lo) + "\n" + sk.letters(hi)
+    rest = letters.outside(lo, hi)
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if elsewhere(text, sk, int(u0), int(u1), rest, width):
             continue  # the text has it, elsewhere than the copies' alignment suggests
         _move_one(text, sk, lines, decision, pieces, (int(u0), int(u1)), width)
 
 
-def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: str, width: int) -> bool:
-    """Whether the text has the piece ``[u0, u1)`` outside the removed copy (letters only).
+def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], width: int) -> bool:
+    """Whether the text has the piece ``[u0, u1)`` in ``rest``, the letters outside the removed
+    copy (:meth:`Letters.outside`).
 
     It does when every glued part or sentence of it occurs there, or when most of its
     anchor-wide windows do: a missing paragraph is new text, while a list or code that the

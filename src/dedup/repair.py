@@ -306,7 +306,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     for decision in decisions:
         if decision.cand.kind != "embedded":
             # (what only a copy in script data has is code more often than text)
-            moves(text, sk, page.lines, decision, matched, page.opts.anchor_chars)
+            moves(text, sk, page.lines, decision, matched, page.opts.anchor_chars, page.letters)
         else:
             found = [at for at in word_breaks(text, sk, decision) if at not in breaks]
             breaks.update(found)
