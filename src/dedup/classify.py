@@ -310,13 +310,13 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
     """Whether the later copy of a pair whose line breaks differ is introduced by a label
     ending in a colon (``Alice said:``, a short line of its own or opening the copy's line:
     under ``min_chars / 2`` letters), apart from its twin (lines between them: the reply's
-    header) and not held before it, and is shorter than a long text: a reply's quote of a post,
-    which a forum renders on one line or on lines of its own whatever the post has, not a copy
-    that lost its breaks; both stay. (A long text quoted whole is a long copy; a string of
-    script data after its key is no label; a sentence that opens a list, ``... is divided into
-    three types:``, is no label; a heading both copies carry, ``Overview:``, a breadcrumb's
-    ``You are here:``, or one right after the twin, ``TL;DR:``, that a flattened twin lacks,
-    is the copy's own.)
+    header) and not its heading too (:func:`_heads`), and is shorter than a long text: a
+    reply's quote of a post, which a forum renders on one line or on lines of its own whatever
+    the post has, not a copy that lost its breaks; both stay. (A long text quoted whole is a
+    long copy; a string of script data after its key is no label; a sentence that opens a
+    list, ``... is divided into three types:``, is no label; a heading both copies carry,
+    ``Overview:``, a breadcrumb's ``You are here:``, or one right after the twin, ``TL;DR:``,
+    that a flattened twin lacks, is the copy's own.)
 
     >>> from dedup.anchors import Run
     >>> from dedup.tokens import skeleton
@@ -336,7 +336,25 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
     if sum(ch.isalnum() for ch in name) * 2 >= opts.min_chars:
         return False  # (a sentence that opens a list, not a label)
     # (the costliest test last: a long text quoted whole is a long copy)
-    return text.find(name, 0, twin) < 0 and not long_text(cand, sk, opts, text)
+    return not _heads(text, name, twin) and not long_text(cand, sk, opts, text)
+
+
+def _heads(text: str, name: str, twin: int) -> bool:
+    """Whether the label ``name`` stands before the twin at ``twin`` as its heading too: its
+    last place before the twin has no sentence's end between it and the twin (a page's
+    header: a breadcrumb, a title, a date). One that has (``Alice said:`` above another quote
+    and its reply, the same name quoting twice in a thread) introduced that text, not the
+    twin.
+
+    >>> page = "Alice said:\\nIs it closing?\\nNo.\\nAlice\\nThe post."
+    >>> _heads(page, "Alice said:", page.index("The post")), _heads(page, "Alice:", 0)
+    (False, False)
+    >>> page = "You are here:\\nHome > News\\nTitle\\nThe post."
+    >>> _heads(page, "You are here:", page.index("The post"))
+    True
+    """
+    at = text.rfind(name, 0, twin)
+    return at >= 0 and SENTENCE_ENDS.search(text, at + len(name), twin) is None
 
 
 def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
