@@ -434,16 +434,18 @@ def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_
         unique_by=lambda a: a[0],
     ),
     st.integers(4, 40),
+    st.sampled_from([0, 60_000]),
 )
 def test_runs_of_a_few_anchors_in_python_are_those_numpy_finds(
-    anchors: list[tuple[int, int, bool]], width: int
+    anchors: list[tuple[int, int, bool]], width: int, offset: int
 ) -> None:
     import numpy as np
 
     from dedup.anchors import _RUN_SLACK, _few_run_spans, _run_spans
 
-    earlier = [j for j, _, _ in anchors]
-    later = [j + d for j, d, _ in anchors]
+    # (an offset past 46,340 makes NumPy's keys too long for 32 bits)
+    earlier = [j + offset for j, _, _ in anchors]
+    later = [j + offset + d for j, d, _ in anchors]
     common = [c for _, _, c in anchors]
     span = max(later, default=0) + 1 + width + _RUN_SLACK + 1
     arrays = (
@@ -851,6 +853,17 @@ def test_seeds_near_agrees_with_the_reach_of_every_chain(
         if ok:
             expected.append(i)
     assert seeds.near(probe, diagonal=diagonal) == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 30), st.integers(0, 90)), max_size=6))
+def test_union_counts_the_positions_the_runs_cover_once(spans: list[tuple[int, int, int]]) -> None:
+    from dedup.anchors import Run
+    from dedup.chains import union
+
+    runs = [Run(a0, a0 + size, a0 + gap, a0 + gap + size, size) for a0, size, gap in spans]
+    for first in (True, False):
+        covered = {p for r in runs for p in range(*((r.a0, r.a1) if first else (r.b0, r.b1)))}
+        assert union(runs, first=first) == len(covered)
 
 
 _MARKUP_PIECES = ["&amp", ";", "<", "p>", "\\u00e9", "\\", '\\"', "](", "x)", "]", "\\u0026"]

@@ -468,12 +468,16 @@ def _run_spans(
     By diagonal, then by position (each position pairs with one later one: the keys differ),
     sorted as one packed key that carries the label flag in its lowest bit. A diagonal's keys
     are ``span`` apart from the next one's, more than any gap inside a run, so a run ends
-    exactly where consecutive keys differ by more than that gap.
+    exactly where consecutive keys differ by more than that gap. (``span`` is more than any
+    position: a key is less than ``2 * span ** 2``.)
     """
     keys = (later - earlier) * span
     keys += earlier
     keys <<= 1
     keys |= common
+    if span * span <= 1 << 31:
+        # (every key below 2 * span ** 2 fits in 32 bits: such keys sort in half the time)
+        keys = keys.astype(np.uint32)
     keys.sort()
     common = keys & 1
     keys >>= 1
@@ -482,35 +486,35 @@ def _run_spans(
     np.greater(keys[1:] - keys[:-1], width + _RUN_SLACK, out=split[1:-1])
     limits = split.nonzero()[0]
     first, last = limits[:-1], limits[1:] - 1
+    low, high = keys.take(first), keys.take(last)
+    lengths = high - low  # (the run's first copy spans lengths + width characters)
     # a short run of windows the text has three times or more is a label it repeats (a field
     # name and its value in every entry of a listing), not a piece of a copy
     label = np.logical_and.reduceat(common, first)
-    label &= keys.take(last) - keys.take(first) + width < _LABEL_CHARS
+    label &= lengths < _LABEL_CHARS - width
     # a phrase the text happens to use twice (fewer than _MIN_ANCHORS anchors) is not a copy
-    enough = last - first + 1 >= _MIN_ANCHORS
-    keep = enough & ~label
+    few = last - first < _MIN_ANCHORS - 1
     labelled: Spans = [], [], []
     if labels:
-        label &= enough
-        if label.any():
-            labelled = _spans(keys, first[label], last[label], span, width)
-    first, last = first[keep], last[keep]
-    if first.shape[0] > _MAX_RUNS:
+        chosen = (label & ~few).nonzero()[0]
+        if chosen.shape[0]:
+            labelled = _spans(low, lengths, chosen, span, width)
+    kept = (~(label | few)).nonzero()[0]
+    if kept.shape[0] > _MAX_RUNS:
         # a text that repeats itself all over: the runs with the most anchors are kept (the
         # copies of a doubled body among them), in their order
-        size = last - first
-        keep = np.sort(np.argpartition(-size, _MAX_RUNS - 1)[:_MAX_RUNS])
-        first, last = first[keep], last[keep]
-    return _spans(keys, first, last, span, width), labelled
+        size = (last - first).take(kept)
+        kept = kept.take(np.sort(np.argpartition(-size, _MAX_RUNS - 1)[:_MAX_RUNS]))
+    return _spans(low, lengths, kept, span, width), labelled
 
 
-def _spans(
-    keys: Any, first: Any, last: Any, span: int, width: int
-) -> tuple[list[int], list[int], list[int]]:
-    """The start and end of the first copy and the diagonal of the runs of anchors whose
-    packed ``keys`` go from ``first`` to ``last`` (:func:`_run_spans`)."""
-    d, j = np.divmod(keys.take(first), span)
-    ends = keys.take(last) - d * span + width
+def _spans(low: Any, lengths: Any, chosen: Any, span: int, width: int) -> Spans:
+    """The start and end of the first copy and the diagonal of the runs ``chosen`` among those
+    whose lowest keys are ``low`` and whose anchors span ``lengths`` (:func:`_run_spans`)."""
+    d, j = np.divmod(low.take(chosen), span)
+    ends = lengths.take(chosen)
+    ends += j
+    ends += width
     return j.tolist(), ends.tolist(), d.tolist()
 
 

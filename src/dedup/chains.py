@@ -258,8 +258,16 @@ def chain(runs: list[Run]) -> list[Candidate]:
 
 
 def union(runs: list[Run], *, first: bool) -> int:
-    """How many positions the runs cover in the first (or second) copy, overlaps once."""
-    spans = sorted((r.a0, r.a1) if first else (r.b0, r.b1) for r in runs)
+    """How many positions the runs cover in the first (or second) copy, overlaps once.
+
+    >>> union([Run(0, 10, 50, 60, 10), Run(5, 20, 55, 70, 15)], first=True)
+    20
+    """
+    if len(runs) == 1:
+        # (most chains hold one run: its length, without a sort)
+        lo, hi = (runs[0].a0, runs[0].a1) if first else (runs[0].b0, runs[0].b1)
+        return hi - lo if hi > lo else 0
+    spans = sorted([(r.a0, r.a1) for r in runs] if first else [(r.b0, r.b1) for r in runs])
     covered, end = 0, -1
     for lo, hi in spans:
         lo = max(lo, end)

@@ -242,6 +242,8 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
                 _classify_shape(cand, sk, opts, text)  # (the text's pair, judged again)
                 return
             cand.kind = "flattened"
+            # (a long post quoted whole under a label that names its author: the quote goes)
+            cand.second_goes = _quotes_its_author(cand, sk, opts, text)
         return
     if not complete:
         short = _cut_short(cand, sk, opts, text, between)
@@ -327,16 +329,62 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
     >>> _quoted(cand, sk, RepairOptions(), page)
     True
     """
+    name = _label(cand, sk, opts, text)
+    # (the costliest test last: a long text quoted whole is a long copy)
+    return name is not None and not long_text(cand, sk, opts, text)
+
+
+def _label(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> str | None:
+    """The label that introduces the later copy of a pair as a quote (:func:`_quoted`, but
+    for its length), or ``None``."""
     twin, twin_end = sk.text_range(cand.a0, cand.a1)
     end = label_end(text, sk.text_range(cand.b0, cand.b1)[0], label=True)
     line = text.rfind("\n", 0, end) + 1
     if not text[max(twin_end, text.find("\n", twin_end)) : line].strip():
-        return False  # (a heading right after the twin: the copy's own, which its twin lacks)
+        return None  # (a heading right after the twin: the copy's own, which its twin lacks)
     name = text[line:end].strip()
     if sum(ch.isalnum() for ch in name) * 2 >= opts.min_chars:
-        return False  # (a sentence that opens a list, not a label)
-    # (the costliest test last: a long text quoted whole is a long copy)
-    return not _heads(text, name, twin) and not long_text(cand, sk, opts, text)
+        return None  # (a sentence that opens a list, not a label)
+    return None if _heads(text, name, twin) else name
+
+
+def _quotes_its_author(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+    """Whether the later copy of a flattened pair is a long post quoted whole under a label
+    that names the post's author: the label's first word is a whole line among the last
+    ``_AUTHOR_LINES`` lines before the twin (``Alice``, a date, then Alice's post; later
+    ``Alice said:`` and the post again). The quote goes then, whichever copy kept its breaks,
+    and the post stays where it was posted; a heading ending in a colon above a paragraphed
+    copy that its flattened twin lacks (``Key takeaways:``) names no line before the twin.
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> post = " ".join(["It rained all week and the roads were closed again."] * 25)
+    >>> quote = post.replace(". ", ".\\n")
+    >>> page = "Alice\\n2 June\\n" + post + "\\nBob\\n3 June\\nAlice said:\\n" + quote
+    >>> sk, n, h = skeleton(page), len(skeleton(post)), len(skeleton("Alice 2 June"))
+    >>> b0 = len(sk) - n
+    >>> cand = Candidate([Run(h, h + n, b0, len(sk), n)], h, h + n, b0, len(sk), n)
+    >>> _quotes_its_author(cand, sk, RepairOptions(), page)
+    True
+    >>> _quotes_its_author(cand, sk, RepairOptions(), page.replace("Alice\\n2", "Ann\\n2"))
+    False
+    """
+    name = _label(cand, sk, opts, text)
+    words = _WORD.findall(name or "")
+    if not words or not long_text(cand, sk, opts, text):
+        return False
+    twin = sk.text_range(cand.a0, cand.a1)[0]
+    start = twin
+    for _ in range(_AUTHOR_LINES + 1):
+        start = text.rfind("\n", 0, max(0, start - 1)) + 1 if start else 0
+    lines = text[start:twin].split("\n")
+    return any(line.strip() == words[0] for line in lines)
+
+
+# How many lines before a post its author's name may stand (:func:`_quotes_its_author`): the
+# name, a date, a rank, a post count.
+_AUTHOR_LINES = 4
+_WORD = regex.compile(r"\w+", regex.V1)
 
 
 def _heads(text: str, name: str, twin: int) -> bool:
