@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -413,25 +414,56 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     return a0, a1
 
 
-def runs(sk: Skeleton, width: int) -> list[Run]:
+def runs(
+    sk: Skeleton,
+    width: int,
+    *,
+    labels: list[Run] | None = None,
+    admit: Callable[[list[int], list[int]], list[bool]] | None = None,
+) -> list[Run]:
     """The runs of ``sk``: anchors of ``width`` characters that chain on one diagonal, each
-    grown to its exact match and checked."""
+    grown to its exact match and checked.
+
+    A short run whose every window the text has three times or more is a label it repeats and
+    is no run; where ``labels`` is a list, those of them that ``admit`` takes (given the
+    skeleton starts of their first copies and of their second, before they grow) are grown
+    and checked too and put in it.
+    """
     earlier, later, common = _anchors(sk, width)
     if earlier.shape[0] == 0:
         return []
     span = len(sk) + width + _RUN_SLACK + 1
+    wanted = labels is not None and admit is not None
     if earlier.shape[0] > _FEW_ANCHORS:
-        found = _run_spans(earlier, later, common, width, span)
+        found, labelled = _run_spans(earlier, later, common, width, span, labels=wanted)
     else:
-        found = _few_run_spans(earlier.tolist(), later.tolist(), common.tolist(), width)
+        found, labelled = _few_run_spans(earlier.tolist(), later.tolist(), common.tolist(), width)
+    if labels is not None and admit is not None and labelled[0]:
+        firsts, lasts, diagonals = labelled
+        chosen = admit(firsts, [a0 + d for a0, d in zip(firsts, diagonals, strict=True)])
+        if any(chosen):
+            picked = [k for k, yes in enumerate(chosen) if yes]
+            grown = _grown(
+                sk,
+                width,
+                [firsts[k] for k in picked],
+                [lasts[k] for k in picked],
+                [diagonals[k] for k in picked],
+            )
+            labels.extend(r for r in grown if not r.tandem)
     return _grown(sk, width, *found)
 
 
+Spans = tuple[list[int], list[int], list[int]]
+
+
 def _run_spans(
-    earlier: Any, later: Any, common: Any, width: int, span: int
-) -> tuple[list[int], list[int], list[int]]:
+    earlier: Any, later: Any, common: Any, width: int, span: int, *, labels: bool
+) -> tuple[Spans, Spans]:
     """Where the runs of anchors lie: the start and end of each run's first copy and its
-    diagonal (how far the second copy lies after the first), in order of diagonal and start.
+    diagonal (how far the second copy lies after the first), in order of diagonal and start;
+    then, if ``labels`` asks for them, the same of the short runs left out as labels the text
+    repeats.
 
     By diagonal, then by position (each position pairs with one later one: the keys differ),
     sorted as one packed key that carries the label flag in its lowest bit. A diagonal's keys
@@ -458,18 +490,29 @@ def _run_spans(
     lengths = high - low  # (the run's first copy spans lengths + width characters)
     # a short run of windows the text has three times or more is a label it repeats (a field
     # name and its value in every entry of a listing), not a piece of a copy
-    drop = np.logical_and.reduceat(common, first)
-    drop &= lengths < _LABEL_CHARS - width
+    label = np.logical_and.reduceat(common, first)
+    label &= lengths < _LABEL_CHARS - width
     # a phrase the text happens to use twice (fewer than _MIN_ANCHORS anchors) is not a copy
-    drop |= last - first < _MIN_ANCHORS - 1
-    kept = (~drop).nonzero()[0]
+    few = last - first < _MIN_ANCHORS - 1
+    labelled: Spans = [], [], []
+    if labels:
+        chosen = (label & ~few).nonzero()[0]
+        if chosen.shape[0]:
+            labelled = _spans(low, lengths, chosen, span, width)
+    kept = (~(label | few)).nonzero()[0]
     if kept.shape[0] > _MAX_RUNS:
         # a text that repeats itself all over: the runs with the most anchors are kept (the
         # copies of a doubled body among them), in their order
         size = (last - first).take(kept)
         kept = kept.take(np.sort(np.argpartition(-size, _MAX_RUNS - 1)[:_MAX_RUNS]))
-    d, j = np.divmod(low.take(kept), span)
-    ends = lengths.take(kept)
+    return _spans(low, lengths, kept, span, width), labelled
+
+
+def _spans(low: Any, lengths: Any, chosen: Any, span: int, width: int) -> Spans:
+    """The start and end of the first copy and the diagonal of the runs ``chosen`` among those
+    whose lowest keys are ``low`` and whose anchors span ``lengths`` (:func:`_run_spans`)."""
+    d, j = np.divmod(low.take(chosen), span)
+    ends = lengths.take(chosen)
     ends += j
     ends += width
     return j.tolist(), ends.tolist(), d.tolist()
@@ -477,7 +520,7 @@ def _run_spans(
 
 def _few_run_spans(
     earlier: list[int], later: list[int], common: list[bool], width: int
-) -> tuple[list[int], list[int], list[int]]:
+) -> tuple[Spans, Spans]:
     """:func:`_run_spans` for a few anchors (up to ``_FEW_ANCHORS``), in Python: below that,
     NumPy's cost per call outweighs its speed per element."""
     diagonals = [i - j for j, i in zip(earlier, later, strict=True)]
@@ -490,12 +533,18 @@ def _few_run_spans(
             run[4] = run[4] and c
         else:
             runs.append([d, j, j, 1, c])
-    kept = [
-        (first, last + width, d)
-        for d, first, last, count, label in runs
-        if count >= _MIN_ANCHORS and not (label and last - first + width < _LABEL_CHARS)
-    ]
-    return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+    kept: list[tuple[int, int, int]] = []
+    labelled: list[tuple[int, int, int]] = []
+    for d, first, last, count, label in runs:
+        if count >= _MIN_ANCHORS:
+            short = label and last - first + width < _LABEL_CHARS
+            (labelled if short else kept).append((first, last + width, d))
+    return _lists(kept), _lists(labelled)
+
+
+def _lists(spans: list[tuple[int, int, int]]) -> Spans:
+    """Spans as three lists: their starts, ends and diagonals."""
+    return [k[0] for k in spans], [k[1] for k in spans], [k[2] for k in spans]
 
 
 def _grown(

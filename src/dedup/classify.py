@@ -50,7 +50,7 @@ from dedup.model import RepairOptions
 from dedup.signs import code_like, edges, in_script, scripts, whole_value, words_only
 from dedup.tokens import Skeleton
 
-__all__ = ["classify", "realign_twice", "trim_seam"]
+__all__ = ["classify", "realign_twice", "trim_seam", "value_of_a_line"]
 
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
@@ -108,7 +108,7 @@ def classify(
         ):
             cand.kind = "adjacent"
         elif cand.kind == "distant" and signs():
-            code_first = _value_of_a_line(cand, sk, text)
+            code_first = value_of_a_line(cand, sk, text)
             if code_first:
                 cand.kind, cand.code_first = "embedded", code_first
         return
@@ -149,7 +149,7 @@ def _embedded_run(
         cand.kind, cand.code_first = "embedded", code_first
 
 
-def _value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
+def value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
     """Whether one copy, however short, is the whole value of a string of script data
     (:func:`dedup.signs.whole_value`) and the other, letter for letter, a whole line of the page
     text with no sign of script data around it: the page's line again in its data (a headline's

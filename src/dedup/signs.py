@@ -41,6 +41,7 @@ __all__ = [
     "edges",
     "has_quote_punctuation",
     "in_script",
+    "opens_value",
     "script",
     "script_line",
     "scripts",
@@ -148,10 +149,17 @@ def whole_value(text: str, start: int, end: int) -> bool:
     >>> whole_value('{\\n  "title": "The storm hits the coast",\\n  "id": 1\\n}', 14, 38)
     False
     """
-    return (
-        _VALUE_BEFORE.search(text, max(0, start - _EDGE), start) is not None
-        and _VALUE_AFTER.match(text, end, end + _EDGE) is not None
-    )
+    return opens_value(text, start) and _VALUE_AFTER.match(text, end, end + _EDGE) is not None
+
+
+def opens_value(text: str, start: int) -> bool:
+    """Whether a string's value of minified script data opens right before ``text[start:]``
+    (the first half of :func:`whole_value`).
+
+    >>> opens_value('{"title":"The storm hits the coast."}', 10), opens_value("The storm", 4)
+    (True, False)
+    """
+    return _VALUE_BEFORE.search(text, max(0, start - _EDGE), start) is not None
 
 
 def _edge(window: str) -> bool:

@@ -25,15 +25,17 @@ The method, in linear time:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from dedup.anchors import Run, runs
 from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
-from dedup.classify import classify, realign_twice, trim_seam
+from dedup.classify import classify, realign_twice, trim_seam, value_of_a_line
 from dedup.groups import blocks_left_out, head_repeat, lead_repeat, scattered_flat, series
+from dedup.measures import starts_line
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
-from dedup.signs import has_quote_punctuation
+from dedup.signs import has_quote_punctuation, opens_value, whole_value
 from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["KINDS", "analyse", "find_duplicates", "scaled"]
@@ -82,13 +84,6 @@ def analyse(
     opts = scaled(opts, sk)
     if len(sk) < 2 * opts.anchor_chars:
         return sk, []
-    found_runs = runs(sk, opts.anchor_chars)
-    head = head_repeat(sk)
-    lead = lead_repeat(sk, opts.anchor_chars)
-    if lead is not None:
-        # the lead and its twin are a pair of their own: no chain takes them into the copies
-        # of the body that the twin begins
-        found_runs = [r for r in found_runs if not _within(r, lead)]
     # (whether the text has any sign of script data or markup, looked for once, if asked)
     found: list[bool] = []
 
@@ -97,10 +92,20 @@ def analyse(
             found.append(bool(sk.markup) or has_quote_punctuation(text))
         return found[0]
 
+    # short runs the text has three times or more, one copy of which opens a string's value
+    # of script data: a line of the page again as a whole value may be among them
+    labels: list[Run] = []
+    found_runs = runs(sk, opts.anchor_chars, labels=labels, admit=_opens_value(sk, text, signs))
+    head = head_repeat(sk)
+    lead = lead_repeat(sk, opts.anchor_chars)
+    if lead is not None:
+        # the lead and its twin are a pair of their own: no chain takes them into the copies
+        # of the body that the twin begins
+        found_runs = [r for r in found_runs if not _within(r, lead)]
     if not distant:
         covered = sum(r.a1 - r.a0 for r in found_runs)
         covered += sum(first.matched for first in (head, lead) if first is not None)
-        if covered < opts.min_chars and not (found_runs and signs()):
+        if covered < opts.min_chars and not ((found_runs or labels) and signs()):
             return sk, []
     candidates = chain(found_runs)
     for first in (head, lead):
@@ -113,11 +118,72 @@ def analyse(
             trim_seam(sk, cand)
             realign_twice(cand, sk)
         classify(cand, sk, opts, text, signs)
+    if labels:
+        candidates.extend(_values_of_lines(labels, sk, text))
     blocks_left_out(candidates, sk, opts, text)
     series(candidates, sk, opts, text)
     scattered_flat(candidates, sk, opts, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
+
+
+def _opens_value(
+    sk: Skeleton, text: str, signs: Callable[[], bool]
+) -> Callable[[list[int], list[int]], list[bool]]:
+    """For pairs of copies, by the skeleton starts of their first copies and of their second,
+    whether one copy starts a line and the other opens a string's value of script data
+    (:func:`dedup.signs.opens_value`): a line of the page again as a value may be one. Nothing
+    is taken where the text has no sign of script data or markup at all (``signs``)."""
+
+    def admit(firsts: list[int], seconds: list[int]) -> list[bool]:
+        if not signs():
+            return [False] * len(firsts)
+        chosen = []
+        for a0, b0 in zip(firsts, seconds, strict=True):
+            first, second = starts_line(sk, a0), starts_line(sk, b0)
+            # (the copy that does not start a line is the one that may open a value)
+            other = b0 if first else a0
+            chosen.append(first != second and opens_value(text, int(sk.offsets[other])))
+        return chosen
+
+    return admit
+
+
+def _values_of_lines(labels: list[Run], sk: Skeleton, text: str) -> list[Candidate]:
+    """The pairs among ``labels`` (short runs the text has three times or more) whose one copy
+    is the whole value of a string of script data and the other, letter for letter, a whole
+    line of the page text (:func:`dedup.classify.value_of_a_line`): ``embedded``, the copy in
+    the data to go. A label the page repeats in its text, or in its data alone, is none."""
+    found: dict[int, Candidate] = {}  # by the start of the copy in the data
+    lines: dict[str, int] = {}  # the letters of each line found, and where it starts
+    for run in labels:
+        cand = Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched)
+        code_first = value_of_a_line(cand, sk, text)
+        if code_first:
+            cand.measure()
+            cand.kind, cand.code_first = "embedded", code_first
+            found[cand.a0 if code_first > 0 else cand.b0] = cand
+            t0, t1 = (cand.b0, cand.b1) if code_first > 0 else (cand.a0, cand.a1)
+            lines.setdefault(sk.letters(t0, t1), t0)
+    # The anchors pair each copy with the one before it only: the line's other copies in the
+    # data, further from it, are paired with it too, so that one pass removes them all.
+    letters = sk.letters()
+    for line, t0 in lines.items():
+        size = len(line)
+        at = letters.find(line)
+        while at >= 0:
+            if (
+                abs(at - t0) >= size
+                and at not in found
+                and whole_value(text, *sk.text_range(at, at + size))
+            ):
+                a0, b0 = min(at, t0), max(at, t0)
+                run = Run(a0, a0 + size, b0, b0 + size, size)
+                cand = Candidate([run], a0, a0 + size, b0, b0 + size, size, "embedded", 1.0)
+                cand.code_first = 1.0 if at < t0 else -1.0
+                found[at] = cand
+            at = letters.find(line, at + 1)
+    return list(found.values())
 
 
 def _within(run: Run, pair: Candidate) -> bool:
