@@ -30,7 +30,7 @@ import regex
 from rapidfuzz import fuzz
 
 from dedup.chains import Candidate
-from dedup.measures import ends_line, glued, past_cut_mark, starts_line
+from dedup.measures import ends_line, glued, past_cut_mark, reads_as_text, starts_line
 from dedup.model import RepairOptions
 from dedup.moves import CLOSING, TERMINAL, Letters, Lines, Outside, elsewhere
 from dedup.signs import script_line
@@ -38,12 +38,9 @@ from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["Page", "Removal", "extent", "without_own_text"]
 
-# A stretch of a copy reads as text with this many spaces and at least one for every
-# _WORD_LETTERS letters (words: script data's keys and values run without spaces); a copy with
-# more than _OWN_PIECES such stretches that its twin lacks, together a _OWN_SHARE-th of its
-# letters or more, holds text of its own.
-_TEXT_SPACES = 3
-_WORD_LETTERS = 10
+# A copy with more than _OWN_PIECES stretches that read as text (``measures.reads_as_text``)
+# and that its twin lacks, together a _OWN_SHARE-th of its letters or more, holds text of its
+# own.
 _OWN_PIECES = 16
 _OWN_SHARE = 10
 # A line of words.
@@ -322,8 +319,8 @@ def without_own_text(
         piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
         lines = piece.split("\n")
         whole = lines[(0 if starts_line(sk, u0) else 1) : (None if ends_line(sk, u1) else -1)]
-        if not (u1 - u0 >= opts.anchor_chars and _reads_as_text(piece, u1 - u0)) and not any(
-            _reads_as_text(line, sum(c.isalnum() for c in line)) for line in whole
+        if not (u1 - u0 >= opts.anchor_chars and reads_as_text(piece, u1 - u0)) and not any(
+            reads_as_text(line, sum(c.isalnum() for c in line)) for line in whole
         ):
             # keys and values without spaces, a link: script data, not text (unless a whole
             # line of it is text, however short: a page's footer a chain ran across)
@@ -373,13 +370,6 @@ def _page_text(piece: str) -> bool:
     """
     lines = piece.split("\n")
     return sum(1 for line in lines if _WORDS.search(line) and not script_line(line)) >= 2
-
-
-def _reads_as_text(piece: str, letters: int) -> bool:
-    """Whether ``piece`` (of ``letters`` letters and digits) reads as words: spaces, at least
-    one for every ``_WORD_LETTERS`` letters."""
-    spaces = piece.count(" ")
-    return spaces >= _TEXT_SPACES and spaces * _WORD_LETTERS >= letters
 
 
 def _edited_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: int, u1: int) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "long_text",
     "past_cut_mark",
     "prose",
+    "reads_as_text",
     "sentence_lines",
     "starts_line",
     "tail_twice",
@@ -50,6 +51,10 @@ SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
 # The mark of a text cut short, right where a preview stops, after the rest of the word it cut
 # (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
 _CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
+# A stretch reads as text with this many spaces and at least one for every _WORD_LETTERS
+# letters (``reads_as_text``).
+_TEXT_SPACES = 3
+_WORD_LETTERS = 10
 # A quote answered by a reply's own words holds this many lines at most (``answers_a_quote``).
 _QUOTED_LINES = 4
 # A line that ends in a colon (Latin, full-width or small) introduces what follows it (``X said:``).
@@ -232,6 +237,18 @@ def long_text(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> 
         prose(sk, s0, s1, opts, text) and not code_like(text, *sk.text_range(s0, s1))
         for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
     )
+
+
+def reads_as_text(piece: str, letters: int) -> bool:
+    """Whether ``piece`` (of ``letters`` letters and digits) reads as words: ``_TEXT_SPACES``
+    spaces or more, and at least one for every ``_WORD_LETTERS`` letters (script data's keys and
+    values run without spaces).
+
+    >>> reads_as_text("It rained all week here.", 19), reads_as_text('"id":"a1","name":"b2"', 8)
+    (True, False)
+    """
+    spaces = piece.count(" ")
+    return spaces >= _TEXT_SPACES and spaces * _WORD_LETTERS >= letters
 
 
 def ends_sentence(text: str, end: int) -> bool:

@@ -30,8 +30,9 @@ import regex
 
 from dedup.chains import Candidate
 from dedup.chars import no_space
-from dedup.measures import ends_line, starts_line
+from dedup.measures import ends_line, reads_as_text, starts_line
 from dedup.model import Span
+from dedup.signs import in_script
 from dedup.tokens import Skeleton
 
 __all__ = [
@@ -269,7 +270,9 @@ def moves(
 ) -> None:
     """Find what only the removed copy has and where it goes in the kept copy (``width``: an
     anchor's, the windows that tell a piece found elsewhere from a new one; ``letters``: the
-    skeleton's, where pieces are looked for)."""
+    skeleton's, where pieces are looked for). A piece of script data that does not read as
+    words (keys, values and ids only the removed copy's data holds) is no paragraph the page
+    lost, and does not move."""
     cand = decision.cand
     lo, hi = decision.gone
     if hi <= lo:
@@ -289,6 +292,9 @@ def moves(
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if elsewhere(text, sk, int(u0), int(u1), rest, width):
             continue  # the text has it, elsewhere than the copies' alignment suggests
+        start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
+        if in_script(text, start, end) and not reads_as_text(text[start:end], int(u1 - u0)):
+            continue  # script data (keys and values) only the removed copy holds: no paragraph
         _move_one(text, sk, lines, decision, pieces, (int(u0), int(u1)), width)
 
 
