@@ -459,42 +459,6 @@ def test_runs_of_a_few_anchors_in_python_are_those_numpy_finds(
 
 
 @given(
-    st.integers(1025, 20_000),
-    st.integers(2, 300),
-    st.integers(0, 2**32),
-    st.sampled_from([0, 16, 32, 40]),
-)
-def test_windows_grouped_by_radix_passes_pair_as_the_comparison_sort_pairs_them(
-    count: int, distinct: int, seed: int, clash: int
-) -> None:
-    """Windows in the order of a radix sort of their hashes' top bits pair as those in the
-    order of a comparison sort of packed keys do, or the radix sort gives way: with ``clash``,
-    different windows share their top bits (all but the low ``clash`` bits of the hash), which
-    it cannot tell apart."""
-    import numpy as np
-
-    from dedup.anchors import _radix_pairs, _sorted_pairs
-
-    rng = np.random.default_rng(seed)
-    values = rng.integers(0, 2**63, distinct, dtype=np.uint64) * np.uint64(2)
-    if clash:
-        values = (values >> np.uint64(clash)) << np.uint64(clash)  # same top bits, apart below
-        values[1:] = values[0] | rng.integers(0, 2**clash, distinct - 1, dtype=np.uint64)
-    hashes = values.take(rng.integers(0, distinct, count))
-    bits = np.uint64(count.bit_length())
-    expected = _sorted_pairs(hashes, bits)
-    found = _radix_pairs(hashes, bits)
-    if found is None:
-        # the radix passes see only the top bits: two windows alike there and apart below
-        assert clash
-        shift = np.uint64(max(int(bits), 64 - 16 * (2 if count < 1 << 13 else 3)))
-        assert len(set((hashes >> shift).tolist())) < len(set((hashes >> bits).tolist()))
-        return
-    for got, want in zip(found, expected, strict=True):
-        assert got.tolist() == want.tolist()
-
-
-@given(
     st.integers(2, 3000),
     st.integers(1, 40),
     st.integers(0, 2**32),

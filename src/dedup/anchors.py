@@ -50,11 +50,6 @@ _HASH_BLOCK = 1 << 16
 # The most runs a document may produce: past it, the runs with fewest anchors are ignored
 # (bounds the chaining).
 _MAX_RUNS = 20_000
-# From this many windows to the next bound, equal windows are grouped by a radix sort of their
-# hashes' top bits (stable passes of 16 bits: linear) rather than by a comparison sort of whole
-# keys (n log n): below, the comparison sort's fewer NumPy calls cost less; above, the radix
-# passes' gathers from arrays larger than the caches cost as much as the sort.
-_RADIX_WINDOWS = 1024, 1 << 17
 # Up to this many anchors, runs are found in Python (NumPy's cost per call outweighs its speed
 # per element below it; most second passes over a repaired text find this few).
 _FEW_ANCHORS = 64
@@ -153,10 +148,7 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
     found = _start_pairs(sk, width, starts.shape[0], bits)
     if found is None:
         hashes = _window_hashes(sk.chars, starts, width)
-        low, high = _RADIX_WINDOWS
-        found = _radix_pairs(hashes, np.uint64(bits)) if low < starts.shape[0] <= high else None
-        if found is None:
-            found = _sorted_pairs(hashes, np.uint64(bits))
+        found = _sorted_pairs(hashes, np.uint64(bits))
         if not sk.windows:
             sk.windows.append((width, hashes, *found))
     first, second, common = found
@@ -255,7 +247,11 @@ def _pairs(same: Any) -> tuple[Any, Any]:
 def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     """The pairs of equal windows (the earlier's index, the later's, whether the text has the
     window three times or more) from one packed key per window, sorted: the hash, whose low
-    ``bits`` give way to the window's index."""
+    ``bits`` give way to the window's index.
+
+    (NumPy sorts 64-bit keys with vector instructions where the processor has them: faster, at
+    every size a text gives, than stable radix passes over the hashes' top bits, whose gathers
+    cost more than the sort saves.)"""
     keys = hashes >> bits
     keys <<= bits
     keys |= np.arange(hashes.shape[0], dtype=np.uint64)
@@ -266,30 +262,6 @@ def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     first = (keys.take(at) & mask).astype(np.int64)
     second = (keys.take(at + 1) & mask).astype(np.int64)
     return first, second, common
-
-
-def _radix_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any] | None:
-    """:func:`_sorted_pairs` in linear time: the windows ordered by their hashes' top bits in
-    stable radix passes of 16 bits (stable: in position order within a value), which is the
-    order of the packed keys wherever windows that share those bits are equal. ``None`` where
-    two different windows do (rare: the comparison sort then decides).
-
-    Two passes order by 32 bits, which few windows share; a text of ``2 ** 13`` windows or
-    more takes three, over every bit of the hash that the keys compare, or 48."""
-    count = hashes.shape[0]
-    digits = 2 if count < 1 << 13 else 3
-    top = hashes >> np.uint64(max(int(bits), 64 - 16 * digits))
-    order = top.astype(np.uint16).argsort(kind="stable")
-    for shift in range(16, 16 * digits, 16):
-        digit = (top >> np.uint64(shift)).astype(np.uint16)
-        order = order.take(digit.take(order).argsort(kind="stable"))
-    high = (hashes >> bits).take(order)
-    same = high[1:] == high[:-1]
-    tops = top.take(order)
-    if np.count_nonzero(tops[1:] == tops[:-1]) != np.count_nonzero(same):
-        return None
-    at, common = _pairs(same)
-    return order.take(at), order.take(at + 1), common
 
 
 def agree(s: str, x: int, y: int, limit: int) -> int:
