@@ -347,6 +347,26 @@ def test_the_character_table_agrees_with_the_regex_properties_it_is_built_from()
         assert table[cp] == expected, hex(cp)
 
 
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(max_codepoint=0xFF),
+            st.characters(),
+            st.sampled_from("\u2019\u201ce\u4e2d\u0301"),
+        ),
+        max_size=40,
+    )
+)
+def test_the_word_characters_of_a_text_are_those_the_regex_class_keeps(text: str) -> None:
+    """Latin-1 text (deleted byte by byte) and any other (looked up in the table) keep the
+    characters the class the table is built from keeps."""
+    import regex
+
+    from dedup.chars import _WORD_CLASS, word_characters
+
+    assert word_characters(text) == "".join(regex.findall(_WORD_CLASS, text))
+
+
 def test_the_case_table_lower_cases_one_code_point_for_one() -> None:
     from dedup.chars import UPPER, WORD, case_tables, char_classes
 

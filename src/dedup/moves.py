@@ -29,7 +29,7 @@ import numpy as np
 import regex
 
 from dedup.chains import Candidate
-from dedup.chars import no_space
+from dedup.chars import no_space, word_characters
 from dedup.measures import ends_line, reads_as_text, starts_line
 from dedup.model import Span
 from dedup.signs import in_script
@@ -62,7 +62,6 @@ _MIN_MOVE = 3
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
 # followed by a capitalised word or a list bullet; the end of a Chinese or Japanese sentence.
 _GLUE_POINT = r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
-_NOT_WORDS = regex.compile(r"[^\p{L}\p{N}\p{M}]+")
 # Where a flattened copy may have joined two sentences that stood apart in the page (the lines
 # between them lost): a sentence's end and the space after it, or a Chinese or Japanese one.
 _SENTENCE_GAP = r"(?<=\p{L}[.!?\u2026][\p{Pe}\p{Pf}\"']?)\s+"
@@ -337,7 +336,7 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], w
 def _key(text: str) -> str:
     """The letters and digits of ``text``, lower-cased: what two copies share whatever their
     spacing and punctuation."""
-    return _NOT_WORDS.sub("", text).lower()
+    return word_characters(text).lower()
 
 
 def _content_end(text: str, lines: Lines, line: int) -> int:
