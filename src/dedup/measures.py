@@ -68,6 +68,8 @@ SENTENCE_ENDS = regex.compile(
 _CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
 _SENTENCE_LETTERS = 250
 _WORDY = regex.compile(r"\w", regex.V1)
+# (runs of them: their lengths sum to the letters and digits, found a run at a time)
+_WORDS = regex.compile(r"\w+", regex.V1)
 
 
 def starts_line(sk: Skeleton, s: int) -> bool:
@@ -306,7 +308,7 @@ def sentence_lines(text: str, start: int, end: int) -> int:
     """
     lines = text[start:end].split("\n")
     worded = [line for line in lines if _WORDY.search(line)]
-    letters = sum(len(_WORDY.findall(line)) for line in worded)
+    letters = sum(map(len, _WORDS.findall(text, start, end)))
     if len(SENTENCE_ENDS.findall(text, start, end)) * _SENTENCE_LETTERS < letters:
         return len(worded)
     count, open_sentence = 0, False
