@@ -289,6 +289,8 @@ def moves(
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
     rest = letters.outside(lo, hi)
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
+        if (u1 - u0) * _MIN_MOVE < width:
+            continue  # a stray number or initial: not worth moving (nor looking for)
         if elsewhere(text, sk, int(u0), int(u1), rest, width):
             continue  # the text has it, elsewhere than the copies' alignment suggests
         start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
@@ -362,15 +364,14 @@ def _move_one(
     own: tuple[int, int],
     width: int,
 ) -> None:
-    """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``) into the kept copy.
+    """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``, ``width`` /
+    ``_MIN_MOVE`` letters or more) into the kept copy.
 
     It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
     Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
     a variant, not a missing paragraph, and is not moved.
     """
     u0, u1 = own
-    if (u1 - u0) * _MIN_MOVE < width:
-        return
     before = [p for p in pieces if p[1] <= u0]
     after = [p for p in pieces if p[0] >= u1]
     prev = before[-1] if before else None
