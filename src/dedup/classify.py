@@ -35,12 +35,14 @@ from dedup.measures import (
     SENTENCE_END,
     SENTENCE_ENDS,
     answers_a_quote,
+    closes_piece,
     ends_line,
     ends_sentence,
     exact,
     glued,
     label_end,
     long_text,
+    opens_piece,
     past_cut_mark,
     prose,
     starts_line,
@@ -151,12 +153,14 @@ def _embedded_run(
 
 def value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
     """Whether one copy, however short, is the whole value of a string of script data
-    (:func:`dedup.signs.whole_value`) and the other, letter for letter, a whole line of the page
-    text with no sign of script data around it: the page's line again in its data (a headline's
-    ``"title"``, a card's ``"linkSubtext"``), whose copy in the data goes. 1.0 when the first
-    copy is the one in the data, -1.0 when the second is, 0.0 when neither. (A part of a longer
-    value, a line that holds more than the value, JSON shown pretty-printed on a page, and two
-    strings of the data stay.)"""
+    (:func:`dedup.signs.whole_value`) and the other, letter for letter, a piece of the page text
+    that stands alone in its line (a whole line, a sentence, a piece glued to its neighbours:
+    :func:`dedup.measures.opens_piece`, :func:`dedup.measures.closes_piece`) with no sign of
+    script data around it: the page's text again in its data (a headline's ``"title"``, a
+    card's ``"linkSubtext"``, a question of a FAQ), whose copy in the data goes. 1.0 when the
+    first copy is the one in the data, -1.0 when the second is, 0.0 when neither. (A part of a
+    longer value, a piece inside a sentence, a line that holds more than the value, JSON shown
+    pretty-printed on a page, and two strings of the data stay.)"""
     if cand.a1 - cand.a0 != cand.b1 - cand.b0 or exact(cand) < 1.0:
         return 0.0
     for code_first, (c0, c1), (t0, t1) in (
@@ -164,8 +168,8 @@ def value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
         (-1.0, (cand.b0, cand.b1), (cand.a0, cand.a1)),
     ):
         if (
-            starts_line(sk, t0)
-            and ends_line(sk, t1)
+            opens_piece(sk, t0, text)
+            and closes_piece(sk, t1, text)
             and whole_value(text, *sk.text_range(c0, c1))
             and not edges(text, *sk.text_range(t0, t1))
         ):
