@@ -289,9 +289,11 @@ def scattered_flat(
     line, in the order of their paragraphed copies, each paragraphed copy whole lines, together
     most of that line, join into one ``flattened`` pair. The line may come after the body or
     before it (a page's description above its listing). (Chains do not bridge the headings
-    between the paragraphs in one copy when the paragraphs are short.) Each paragraphed copy
-    ends a sentence: paragraphs, not headlines or menu items listed again in one line (a
-    ticker) that stay."""
+    between the paragraphs in one copy when the paragraphs are short.) A piece may be a long
+    copy of its own (a long description among the line's pieces): the line is still one
+    flattened copy, which goes whole, where the long pair alone would keep the line's copy
+    and remove the paragraph. Each paragraphed copy ends a sentence: paragraphs, not
+    headlines or menu items listed again in one line (a ticker) that stay."""
     for flat_first in (False, True):
         _scattered_flat(candidates, sk, opts, text, flat_first=flat_first)
 
@@ -317,7 +319,7 @@ def _scattered_flat(
         (
             c
             for c in candidates
-            if c.kind == "distant"
+            if c.kind in ("distant", "long")
             and not c.runs[0].tandem
             and c.score >= opts.min_similarity
             and c.a1 <= c.b0
