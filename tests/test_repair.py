@@ -898,6 +898,7 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
     whole = skeleton(text)
     if decoded:
         whole.letters()  # (the letters the cut skeleton takes over rather than decodes)
+        whole.line_starts()  # (and its line starts, where it is the whole text's start)
     cut = without(whole, text, cuts)
     if cut is None:  # only where markup could cross a cut
         reach = 2016
@@ -917,6 +918,7 @@ def test_a_skeleton_with_cuts_taken_out_is_the_skeleton_of_what_stays(
     )
     # (the word starts as bytes: taken over from the whole text's, built by the scan afresh)
     assert cut.bounds() == fresh.bounds()
+    assert cut.line_starts() == fresh.line_starts()
     assert set(fresh.marks) <= set(cut.marks)  # (a cut may join "](" that finds no target)
     assert bool(cut.decoded) == decoded
     assert cut.letters() == fresh.letters()
