@@ -523,22 +523,23 @@ def _few_run_spans(
 ) -> tuple[Spans, Spans]:
     """:func:`_run_spans` for a few anchors (up to ``_FEW_ANCHORS``), in Python: below that,
     NumPy's cost per call outweighs its speed per element."""
+    gap = width + _RUN_SLACK
     diagonals = [i - j for j, i in zip(earlier, later, strict=True)]
-    runs: list[list[int]] = []  # diagonal, first anchor, last anchor, anchors, all common
-    for d, j, c in sorted(zip(diagonals, earlier, common, strict=True)):
-        run = runs[-1] if runs else None
-        if run is not None and run[0] == d and j - run[2] <= width + _RUN_SLACK:
-            run[2] = j
-            run[3] += 1
-            run[4] = run[4] and c
-        else:
-            runs.append([d, j, j, 1, c])
+    anchors = sorted(zip(diagonals, earlier, common, strict=True))  # by diagonal, then position
     kept: list[tuple[int, int, int]] = []
     labelled: list[tuple[int, int, int]] = []
-    for d, first, last, count, label in runs:
+    # the run being read: its diagonal, first and last anchor, anchors, whether all are common
+    rd, r0, r1, count, label = -1, 0, 0, 0, False
+    for d, j, c in [*anchors, (-1, 0, False)]:  # (the last entry closes the last run)
+        if d == rd and j - r1 <= gap:
+            r1 = j
+            count += 1
+            label = label and c
+            continue
         if count >= _MIN_ANCHORS:
-            short = label and last - first + width < _LABEL_CHARS
-            (labelled if short else kept).append((first, last + width, d))
+            short = label and r1 - r0 + width < _LABEL_CHARS
+            (labelled if short else kept).append((r0, r1 + width, rd))
+        rd, r0, r1, count, label = d, j, j, 1, c
     return _lists(kept), _lists(labelled)
 
 
@@ -558,10 +559,7 @@ def _grown(
     chars = sk.chars
     n = len(sk)
     text = sk.letters()
-    line_starts = np.zeros(n + 1, dtype=np.uint8)
-    line_starts[0] = line_starts[n] = 1
-    line_starts[sk.edges] = 1
-    bounds, lines = sk.bounds(), line_starts.tobytes()
+    bounds, lines = sk.bounds(), sk.line_starts()
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
     for a0, a1, dd in zip(firsts, lasts, diagonals, strict=True):

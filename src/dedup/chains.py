@@ -12,7 +12,6 @@ series, not a continuation.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 from dedup.anchors import CROSS, Run
@@ -180,13 +179,18 @@ class _Seeds:
 
     def near(self, run: Run | Candidate, *, diagonal: bool) -> list[int]:
         # the largest gap _fits allows between a chain and the run, and the overlap it allows
-        run_reach = max(SMALL_GAP, 4 * run.matched)
+        run_reach = 4 * run.matched
+        if run_reach < SMALL_GAP:
+            run_reach = SMALL_GAP
         found = []
         ra0, ra1, rb0, rb1 = run.a0, run.a1, run.b0, run.b1
         d = rb0 - ra0
-        for i, c in enumerate(itertools.islice(self.chains, _SEEDS)):
+        chains = self.chains if len(self.chains) <= _SEEDS else self.chains[:_SEEDS]
+        for i, c in enumerate(chains):
             # min(max(400, 2 * c.matched), run_reach) + _OVERLAP, without the calls
-            reach = 2 * c.matched if c.matched > 200 else 400
+            reach = 2 * c.matched
+            if reach < 400:
+                reach = 400
             reach = (reach if reach < run_reach else run_reach) + _OVERLAP
             if ra0 > c.a1 + reach or ra1 < c.a0 - reach:
                 continue
@@ -207,8 +211,9 @@ class _Seeds:
     def best(self, run: Run | Candidate, *, diagonal: bool) -> int | None:
         """The seed ``run`` continues at the least cost, or ``None``."""
         best, best_cost = None, 0
+        chains = self.chains
         for i in self.near(run, diagonal=diagonal):
-            cost = _fits(self.chains[i], run)
+            cost = _fits(chains[i], run)
             if cost is not None and (best is None or cost < best_cost):
                 best, best_cost = i, cost
         return best

@@ -52,7 +52,7 @@ from dedup.model import RepairOptions
 from dedup.signs import code_like, edges, in_script, scripts, whole_value, words_only
 from dedup.tokens import Skeleton
 
-__all__ = ["classify", "realign_twice", "trim_seam", "value_of_a_line"]
+__all__ = ["classify", "realign_twice", "reply_quote", "trim_seam", "value_of_a_line"]
 
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
@@ -241,7 +241,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
         else:
             edges = _near_line_edges(sk, cand.b0, cand.b1, cand.a1, len(sk))
-        if large and gap <= 4 * cand.matched and edges and not _quoted(cand, sk, opts, text):
+        if large and gap <= 4 * cand.matched and edges and not reply_quote(cand, sk, opts, text):
             if _ends_in_script(cand, sk, text, breaks_a >= breaks_b):
                 _classify_shape(cand, sk, opts, text)  # (the text's pair, judged again)
                 return
@@ -312,7 +312,7 @@ def _ends_in_script(cand: Candidate, sk: Skeleton, text: str, first: bool) -> bo
     return True
 
 
-def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+def reply_quote(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
     """Whether the later copy of a pair whose line breaks differ is introduced by a label
     ending in a colon (``Alice said:``, a short line of its own or opening the copy's line:
     under ``min_chars / 2`` letters), apart from its twin (lines between them: the reply's
@@ -330,7 +330,7 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
     >>> page = post + "\\nBob, 2 June\\nAnn said: " + post.replace("\\n", " ")
     >>> sk, n = skeleton(page), len(skeleton(post))
     >>> cand = Candidate([Run(0, n, len(sk) - n, len(sk), n)], 0, n, len(sk) - n, len(sk), n)
-    >>> _quoted(cand, sk, RepairOptions(), page)
+    >>> reply_quote(cand, sk, RepairOptions(), page)
     True
     """
     name = _label(cand, sk, opts, text)
@@ -339,7 +339,7 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
 
 
 def _label(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> str | None:
-    """The label that introduces the later copy of a pair as a quote (:func:`_quoted`, but
+    """The label that introduces the later copy of a pair as a quote (:func:`reply_quote`, but
     for its length), or ``None``."""
     twin, twin_end = sk.text_range(cand.a0, cand.a1)
     end = label_end(text, sk.text_range(cand.b0, cand.b1)[0], label=True)

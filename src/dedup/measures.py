@@ -41,6 +41,7 @@ __all__ = [
     "past_cut_mark",
     "prose",
     "reads_as_text",
+    "sentence_ends_at",
     "sentence_lines",
     "starts_line",
     "tail_twice",
@@ -52,6 +53,13 @@ LONG_LINES = 3
 LONG_FEW_LINES = 2
 # A sentence's end, anywhere in a line (``ends_sentence``).
 SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+# A sentence's end right at a place (``sentence_ends_at``): closing quotes or brackets, a
+# terminal mark, closing quotes or brackets again, then white space or the text's end (none
+# needed after a full-width mark).
+_ENDS_HERE = regex.compile(
+    r"[\p{Pe}\p{Pf}\"']*(?:[\u3002\uff01\uff1f]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*(?:\s|$))",
+    regex.V1,
+)
 # The mark of a text cut short, right where a preview stops, after the rest of the word it cut
 # (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
 _CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
@@ -342,6 +350,16 @@ def ends_sentence(text: str, end: int) -> bool:
     line_end = text.find("\n", end)
     start = past_cut_mark(text, end)
     return SENTENCE_END.search(text, start, len(text) if line_end < 0 else line_end) is not None
+
+
+def sentence_ends_at(text: str, end: int) -> bool:
+    """Whether a sentence ends right at ``end`` (its terminal mark and closing quotes or
+    brackets follow, then white space), not somewhere later in the line.
+
+    >>> sentence_ends_at("It rained. Then", 9), sentence_ends_at("version 3.5 is out", 9)
+    (True, False)
+    """
+    return _ENDS_HERE.match(text, end) is not None
 
 
 def past_cut_mark(text: str, at: int) -> int:

@@ -65,7 +65,8 @@ class Skeleton:
       (:func:`~dedup.markup.marks`);
     - ``decoded``: ``chars`` as a string, once :meth:`letters` has decoded them (a pass reads
       the letters of most of the text, as a whole and in parts, several times);
-    - ``start_bytes``: :meth:`bounds` once built (:func:`skeleton` has them from its scan);
+    - ``start_bytes``: :meth:`bounds` once built (:func:`skeleton` has them from its scan),
+      and ``line_bytes``: :meth:`line_starts` once built;
     - ``windows``: the hashes and pairs of its windows once :mod:`dedup.anchors` found them,
       and ``whole``: the skeleton this one is the start of (:func:`without` of a text cut only
       at its end), whose windows hold this one's.
@@ -84,6 +85,7 @@ class Skeleton:
     marks: list[int]
     decoded: list[str] = field(default_factory=list, repr=False)
     start_bytes: list[bytes] = field(default_factory=list, repr=False)
+    line_bytes: list[bytes] = field(default_factory=list, repr=False)
     whole: list[Skeleton] = field(default_factory=list, repr=False)
     windows: list[Any] = field(default_factory=list, repr=False)
 
@@ -99,8 +101,8 @@ class Skeleton:
 
     def is_edge(self, s: int) -> bool:
         """Whether skeleton character ``s`` is on another line than character ``s - 1``."""
-        k = bisect_left(self.edge_list, s)
-        return k < len(self.edge_list) and self.edge_list[k] == s
+        lines = self.line_bytes[0] if self.line_bytes else self.line_starts()
+        return 0 < s < self.size and lines[s] == 1
 
     def line_start(self, s: int) -> int:
         """The first skeleton position of the line of character ``s``."""
@@ -148,6 +150,20 @@ class Skeleton:
             marks[self.size] = 1
             self.start_bytes.append(marks.tobytes())
         return self.start_bytes[0]
+
+    def line_starts(self) -> bytes:
+        """One byte per skeleton position and one past the end: 1 where a line starts (the
+        edges, the start and the end), else 0.
+
+        >>> [k for k, b in enumerate(skeleton("One line\\nand the next").line_starts()) if b]
+        [0, 7, 17]
+        """
+        if not self.line_bytes:
+            marks = np.zeros(self.size + 1, dtype=np.uint8)
+            marks[0] = marks[self.size] = 1
+            marks[self.edges] = 1
+            self.line_bytes.append(marks.tobytes())
+        return self.line_bytes[0]
 
     def __len__(self) -> int:
         return self.size
@@ -391,5 +407,6 @@ def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]
         marks=at,
         decoded=[sk.decoded[0][:i1]] if sk.decoded else [],
         start_bytes=[sk.start_bytes[0][:i1] + b"\x01"] if sk.start_bytes else [],
+        line_bytes=[sk.line_bytes[0][:i1] + b"\x01"] if sk.line_bytes else [],
         whole=[sk],
     )
