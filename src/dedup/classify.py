@@ -35,12 +35,14 @@ from dedup.measures import (
     SENTENCE_END,
     SENTENCE_ENDS,
     answers_a_quote,
+    closes_piece,
     ends_line,
     ends_sentence,
     exact,
     glued,
     label_end,
     long_text,
+    opens_piece,
     past_cut_mark,
     prose,
     starts_line,
@@ -50,7 +52,7 @@ from dedup.model import RepairOptions
 from dedup.signs import code_like, edges, in_script, scripts, whole_value, words_only
 from dedup.tokens import Skeleton
 
-__all__ = ["classify", "realign_twice", "trim_seam", "value_of_a_line"]
+__all__ = ["classify", "realign_twice", "reply_quote", "trim_seam", "value_of_a_line"]
 
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
@@ -151,12 +153,14 @@ def _embedded_run(
 
 def value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
     """Whether one copy, however short, is the whole value of a string of script data
-    (:func:`dedup.signs.whole_value`) and the other, letter for letter, a whole line of the page
-    text with no sign of script data around it: the page's line again in its data (a headline's
-    ``"title"``, a card's ``"linkSubtext"``), whose copy in the data goes. 1.0 when the first
-    copy is the one in the data, -1.0 when the second is, 0.0 when neither. (A part of a longer
-    value, a line that holds more than the value, JSON shown pretty-printed on a page, and two
-    strings of the data stay.)"""
+    (:func:`dedup.signs.whole_value`) and the other, letter for letter, a piece of the page text
+    that stands alone in its line (a whole line, a sentence, a piece glued to its neighbours:
+    :func:`dedup.measures.opens_piece`, :func:`dedup.measures.closes_piece`) with no sign of
+    script data around it: the page's text again in its data (a headline's ``"title"``, a
+    card's ``"linkSubtext"``, a question of a FAQ), whose copy in the data goes. 1.0 when the
+    first copy is the one in the data, -1.0 when the second is, 0.0 when neither. (A part of a
+    longer value, a piece inside a sentence, a line that holds more than the value, JSON shown
+    pretty-printed on a page, and two strings of the data stay.)"""
     if cand.a1 - cand.a0 != cand.b1 - cand.b0 or exact(cand) < 1.0:
         return 0.0
     for code_first, (c0, c1), (t0, t1) in (
@@ -164,8 +168,8 @@ def value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
         (-1.0, (cand.b0, cand.b1), (cand.a0, cand.a1)),
     ):
         if (
-            starts_line(sk, t0)
-            and ends_line(sk, t1)
+            opens_piece(sk, t0, text)
+            and closes_piece(sk, t1, text)
             and whole_value(text, *sk.text_range(c0, c1))
             and not edges(text, *sk.text_range(t0, t1))
         ):
@@ -237,7 +241,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
         else:
             edges = _near_line_edges(sk, cand.b0, cand.b1, cand.a1, len(sk))
-        if large and gap <= 4 * cand.matched and edges and not _quoted(cand, sk, opts, text):
+        if large and gap <= 4 * cand.matched and edges and not reply_quote(cand, sk, opts, text):
             if _ends_in_script(cand, sk, text, breaks_a >= breaks_b):
                 _classify_shape(cand, sk, opts, text)  # (the text's pair, judged again)
                 return
@@ -308,7 +312,7 @@ def _ends_in_script(cand: Candidate, sk: Skeleton, text: str, first: bool) -> bo
     return True
 
 
-def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
+def reply_quote(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
     """Whether the later copy of a pair whose line breaks differ is introduced by a label
     ending in a colon (``Alice said:``, a short line of its own or opening the copy's line:
     under ``min_chars / 2`` letters), apart from its twin (lines between them: the reply's
@@ -326,7 +330,7 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
     >>> page = post + "\\nBob, 2 June\\nAnn said: " + post.replace("\\n", " ")
     >>> sk, n = skeleton(page), len(skeleton(post))
     >>> cand = Candidate([Run(0, n, len(sk) - n, len(sk), n)], 0, n, len(sk) - n, len(sk), n)
-    >>> _quoted(cand, sk, RepairOptions(), page)
+    >>> reply_quote(cand, sk, RepairOptions(), page)
     True
     """
     name = _label(cand, sk, opts, text)
@@ -335,7 +339,7 @@ def _quoted(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bo
 
 
 def _label(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> str | None:
-    """The label that introduces the later copy of a pair as a quote (:func:`_quoted`, but
+    """The label that introduces the later copy of a pair as a quote (:func:`reply_quote`, but
     for its length), or ``None``."""
     twin, twin_end = sk.text_range(cand.a0, cand.a1)
     end = label_end(text, sk.text_range(cand.b0, cand.b1)[0], label=True)

@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
+from dedup.classify import reply_quote
 from dedup.measures import (
     LONG_FEW_LINES,
     LONG_LINES,
@@ -27,6 +28,7 @@ from dedup.measures import (
     introduced,
     long_text,
     prose,
+    sentence_ends_at,
     starts_line,
 )
 from dedup.model import RepairOptions
@@ -283,56 +285,115 @@ def scattered_flat(
 ) -> None:
     """A flattened copy of a body's paragraphs that lie far apart in the body (a page of
     headings, lists and prices with a few paragraphs of prose between, flattened without its
-    headings) is one copy: pairs left apart whose second copies follow one another on one line,
-    in the order of their first copies, each first copy whole lines, together most of that line,
-    join into one ``flattened`` pair. (Chains do not bridge the headings between the paragraphs
-    in one copy when the paragraphs are short.) Each first copy ends a sentence: paragraphs,
-    not headlines or menu items listed again in one line (a ticker) that stay."""
+    headings) is one copy: pairs left apart whose flattened copies follow one another on one
+    line, in the order of their paragraphed copies, each paragraphed copy whole lines, together
+    most of that line, join into one ``flattened`` pair. The line may come after the body or
+    before it (a page's description above its listing). (Chains do not bridge the headings
+    between the paragraphs in one copy when the paragraphs are short.) A piece may be a long
+    copy of its own (a long description among the line's pieces): the line is still one
+    flattened copy, which goes whole, where the long pair alone would keep the line's copy
+    and remove the paragraph. Each paragraphed copy ends a sentence: paragraphs, not
+    headlines or menu items listed again in one line (a ticker) that stay."""
+    for flat_first in (False, True):
+        _scattered_flat(candidates, sk, opts, text, flat_first=flat_first)
+
+
+def _scattered_flat(
+    candidates: list[Candidate],
+    sk: Skeleton,
+    opts: RepairOptions,
+    text: str,
+    *,
+    flat_first: bool,
+) -> None:
+    """:func:`scattered_flat` for one order: the flattened line after the paragraphs, or
+    before them when ``flat_first``."""
+
+    def flat(c: Candidate) -> tuple[int, int]:
+        return (c.a0, c.a1) if flat_first else (c.b0, c.b1)
+
+    def paragraphs(c: Candidate) -> tuple[int, int]:
+        return (c.b0, c.b1) if flat_first else (c.a0, c.a1)
+
     pieces = sorted(
         (
             c
             for c in candidates
-            if c.kind == "distant"
+            if c.kind in ("distant", "long")
             and not c.runs[0].tandem
             and c.score >= opts.min_similarity
             and c.a1 <= c.b0
-            and starts_line(sk, c.a0)
-            and ends_line(sk, c.a1)
-            and sk.breaks(c.b0, c.b1) == 0
-            and ends_sentence(text, sk.text_range(c.a1 - 1, c.a1)[1])
+            and starts_line(sk, paragraphs(c)[0])
+            and ends_line(sk, paragraphs(c)[1])
+            and sk.breaks(*flat(c)) == 0
+            and ends_sentence(text, sk.text_range(paragraphs(c)[1] - 1, paragraphs(c)[1])[1])
         ),
-        key=lambda c: c.b0,
+        key=lambda c: flat(c)[0],
     )
     group: list[Candidate] = []
     for cand in [*pieces, None]:
         if group and cand is not None:
             last = group[-1]
             if (
-                sk.breaks(last.b0, cand.b1) == 0
-                and cand.a0 >= last.a1
-                and cand.a1 <= group[0].b0
-                and cand.b0 - last.b1 <= SMALL_GAP
+                sk.breaks(flat(last)[0], flat(cand)[1]) == 0
+                and paragraphs(cand)[0] >= paragraphs(last)[1]
+                and cand.a1 <= group[0].b0  # (every first copy before every second)
+                and flat(cand)[0] - flat(last)[1] <= SMALL_GAP
             ):
                 group.append(cand)
                 continue
-        if len(group) > 1:
-            line0, line1 = sk.line_start(group[0].b0), sk.line_end(group[-1].b1 - 1)
-            covered = sum(c.b1 - c.b0 for c in group)
+        if len(group) > 1 or (
+            group
+            and starts_line(sk, flat(group[0])[0])
+            and _glued_paragraphs(group[0], sk, text, flat_first)
+        ):
+            line0 = sk.line_start(flat(group[0])[0])
+            line1 = sk.line_end(flat(group[-1])[1] - 1)
+            covered = sum(flat(c)[1] - flat(c)[0] for c in group)
             if covered >= opts.min_similarity * (line1 - line0) and covered >= opts.min_chars:
                 runs = [r for c in group for r in c.runs]
                 joined = Candidate(
                     runs,
-                    group[0].a0,
+                    min(c.a0 for c in group),
                     max(c.a1 for c in group),
-                    group[0].b0,
-                    group[-1].b1,
+                    min(c.b0 for c in group),
+                    max(c.b1 for c in group),
                     sum(c.matched for c in group),
                     kind="flattened",
                     score=min(c.score for c in group),
                     flat=True,
                 )
-                candidates.append(joined)
+                if not reply_quote(joined, sk, opts, text):
+                    # (a post on one line and a reply's quote of it under ``Alice said:``)
+                    candidates.append(joined)
         group = [cand] if cand is not None else []
+
+
+def _glued_paragraphs(cand: Candidate, sk: Skeleton, text: str, flat_first: bool) -> bool:
+    """Whether the paragraphed copy of ``cand`` is paragraphs far apart that its flattened copy
+    glued: lines the flattened copy left out (headings, bylines) lie between two of its shared
+    parts, the part before ending its line with a sentence's end and the part after starting
+    its line, wherever a line break lies between two parts; and every line break inside the
+    text the copies share comes right after a sentence's end. Prose broken into short lines (a
+    quote that breaks mid-sentence), a paragraph that quotes sentences from the middle of
+    others (a summary), or a body with nothing between its paragraphs (a flattened pair judged
+    on its share of the page) is not."""
+    spans = sorted((r.b0, r.b1) if flat_first else (r.a0, r.a1) for r in cand.runs)
+
+    def ends_here(s: int) -> bool:
+        return sentence_ends_at(text, sk.text_range(s - 1, s)[1])
+
+    lines_between = False
+    for (s0, s1), (t0, _) in zip(spans, [*spans[1:], (len(sk), len(sk))], strict=True):
+        inside = sk.edge_list[bisect_right(sk.edge_list, s0) : bisect_left(sk.edge_list, s1)]
+        if not all(ends_here(edge) for edge in inside):
+            return False
+        if t0 >= len(sk) or sk.breaks(s1 - 1, t0 + 1) == 0:
+            continue
+        if not (ends_line(sk, s1) and ends_here(s1) and starts_line(sk, t0)):
+            return False
+        lines_between = lines_between or sk.breaks(s1 - 1, t0 + 1) > 1
+    return lines_between
 
 
 def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions) -> None:

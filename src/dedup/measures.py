@@ -16,6 +16,7 @@ import itertools
 import regex
 
 from dedup.chains import SMALL_GAP, Candidate
+from dedup.chars import no_space
 from dedup.model import RepairOptions
 from dedup.signs import code_like
 from dedup.tokens import Skeleton
@@ -27,16 +28,20 @@ __all__ = [
     "SENTENCE_END",
     "SENTENCE_ENDS",
     "answers_a_quote",
+    "closes_piece",
     "ends_line",
     "ends_sentence",
     "exact",
     "glued",
+    "glued_edges",
     "introduced",
     "label_end",
     "long_text",
+    "opens_piece",
     "past_cut_mark",
     "prose",
     "reads_as_text",
+    "sentence_ends_at",
     "sentence_lines",
     "starts_line",
     "tail_twice",
@@ -48,6 +53,13 @@ LONG_LINES = 3
 LONG_FEW_LINES = 2
 # A sentence's end, anywhere in a line (``ends_sentence``).
 SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+# A sentence's end right at a place (``sentence_ends_at``): closing quotes or brackets, a
+# terminal mark, closing quotes or brackets again, then white space or the text's end (none
+# needed after a full-width mark).
+_ENDS_HERE = regex.compile(
+    r"[\p{Pe}\p{Pf}\"']*(?:[\u3002\uff01\uff1f]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*(?:\s|$))",
+    regex.V1,
+)
 # The mark of a text cut short, right where a preview stops, after the rest of the word it cut
 # (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
 _CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
@@ -70,6 +82,22 @@ _SENTENCE_LETTERS = 250
 _WORDY = regex.compile(r"\w", regex.V1)
 # (runs of them: their lengths sum to the letters and digits, found a run at a time)
 _WORDS = regex.compile(r"\w+", regex.V1)
+# A piece of a line that stands alone in it (``opens_piece``, ``closes_piece``): its first
+# letter a capital, with before it (an opening quote aside) a letter or digit touching it (an
+# extractor that glued two elements: ``bagsWhat are``) or a sentence's end; after its last
+# letter, a little punctuation and the next capital touching it (``at REI?The top``), or a
+# sentence's end and a space. Where a space parts such a glued piece from its neighbours
+# (``glued_edges``): after a letter, a digit or a closing mark, before a capital.
+_PIECE_BEFORE = regex.compile(
+    r"(?:[\p{L}\p{N}]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*[ \t]*)[\p{Ps}\p{Pi}\"']?$", regex.V1
+)
+_GLUED_AFTER = regex.compile(r"[^\w\s]{0,3}(?=\p{Lu})", regex.V1)
+_GLUED_BEFORE = regex.compile(r"[\w\p{Pe}\p{Pf}\p{Sentence_Terminal}:]", regex.V1)
+_PIECE_AFTER = regex.compile(
+    rf"{_GLUED_AFTER.pattern}|[\p{{Pe}}\p{{Pf}}\"')]*\p{{Sentence_Terminal}}[\p{{Pe}}\p{{Pf}}\"']*(?:\s|$)",
+    regex.V1,
+)
+_PIECE_REACH = 8
 
 
 def starts_line(sk: Skeleton, s: int) -> bool:
@@ -80,6 +108,67 @@ def starts_line(sk: Skeleton, s: int) -> bool:
 def ends_line(sk: Skeleton, s: int) -> bool:
     """Whether the skeleton range ending at ``s`` ends its line."""
     return s >= len(sk) or sk.is_edge(s)
+
+
+def opens_piece(sk: Skeleton, s: int, text: str) -> bool:
+    """Whether skeleton position ``s`` opens a piece that stands alone in its line: the line's
+    first letter, a sentence's first, or a capital that a word before touches with no space (an
+    extractor that glued two of the page's elements: ``bagsWhat``).
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "Gear QuiltsWhat do they cost? The price varies with the fill."
+    >>> sk = skeleton(page)
+    >>> opens_piece(sk, 10, page), opens_piece(sk, 24, page), opens_piece(sk, 27, page)
+    (True, True, False)
+    """
+    if starts_line(sk, s):
+        return True
+    at = int(sk.offsets[s])
+    return (
+        text[at].isupper() and _PIECE_BEFORE.search(text, max(0, at - _PIECE_REACH), at) is not None
+    )
+
+
+def closes_piece(sk: Skeleton, s: int, text: str) -> bool:
+    """Whether the skeleton range ending at ``s`` closes a piece that stands alone in its line:
+    the line's end, a sentence's end and a space, or a capital that touches its last letter but
+    for a little punctuation (``at REI?The``).
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "Gear QuiltsWhat do they cost? The price varies with the fill."
+    >>> sk = skeleton(page)
+    >>> closes_piece(sk, 10, page), closes_piece(sk, 24, page), closes_piece(sk, 20, page)
+    (True, True, False)
+    """
+    if ends_line(sk, s):
+        return True
+    end = int(sk.offsets[s - 1]) + 1
+    return _PIECE_AFTER.match(text, end, end + _PIECE_REACH) is not None
+
+
+def glued_edges(text: str, start: int, end: int) -> list[int]:
+    """Where the piece ``text[start:end]`` (its first letter to its last) touches the word before
+    or after it with no space: its first letter a capital right after a letter, a digit or a
+    closing mark, or the next capital right after its last letter but for a little punctuation
+    (an extractor that glued two of the page's elements: ``bagsWhat``, ``at REI?The``). The
+    offsets where a space parts them.
+
+    >>> page = "Gear QuiltsWhat do they cost?The price varies."
+    >>> glued_edges(page, 11, 28), glued_edges(page, 0, 4)
+    ([11, 29], [])
+    """
+    found = []
+    if (
+        start > 0
+        and text[start].isupper()
+        and _GLUED_BEFORE.match(text[start - 1]) is not None
+        and not no_space(text[start - 1])
+    ):
+        found.append(start)
+    after = _GLUED_AFTER.match(text, end, end + _PIECE_REACH)
+    if after is not None and not no_space(text[after.end()]):
+        found.append(after.end())
+    return found
 
 
 def glued(sk: Skeleton, cand: Candidate) -> bool:
@@ -263,6 +352,16 @@ def ends_sentence(text: str, end: int) -> bool:
     line_end = text.find("\n", end)
     start = past_cut_mark(text, end)
     return SENTENCE_END.search(text, start, len(text) if line_end < 0 else line_end) is not None
+
+
+def sentence_ends_at(text: str, end: int) -> bool:
+    """Whether a sentence ends right at ``end`` (its terminal mark and closing quotes or
+    brackets follow, then white space), not somewhere later in the line.
+
+    >>> sentence_ends_at("It rained. Then", 9), sentence_ends_at("version 3.5 is out", 9)
+    (True, False)
+    """
+    return _ENDS_HERE.match(text, end) is not None
 
 
 def past_cut_mark(text: str, at: int) -> int:

@@ -30,9 +30,9 @@ import regex
 
 from dedup.chains import Candidate
 from dedup.chars import no_space, word_characters
-from dedup.measures import ends_line, reads_as_text, starts_line
+from dedup.measures import ends_line, glued_edges, reads_as_text, starts_line
 from dedup.model import Span
-from dedup.signs import in_script
+from dedup.signs import in_script, whole_value
 from dedup.tokens import Skeleton
 
 __all__ = [
@@ -536,4 +536,9 @@ def word_breaks(text: str, sk: Skeleton, decision: Decision) -> list[int]:
                 continue
             if _PARTS.search(text, int(gone_at[i]) + 1, int(gone_at[i + 1])):
                 found.append(at)
+    gone, keep = sk.text_range(*decision.gone), sk.text_range(*decision.keep)
+    if whole_value(text, *gone) and text[slice(*keep)] == text[slice(*gone)]:
+        # the removed copy is a string's whole value: its edges part the kept copy from the
+        # words the page glued to it
+        found.extend(glued_edges(text, *keep))
     return found

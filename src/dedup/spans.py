@@ -33,7 +33,7 @@ from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
 from dedup.classify import classify, realign_twice, trim_seam, value_of_a_line
 from dedup.groups import blocks_left_out, head_repeat, lead_repeat, scattered_flat, series
-from dedup.measures import starts_line
+from dedup.measures import opens_piece
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.signs import has_quote_punctuation, opens_value, whole_value
 from dedup.tokens import Skeleton, skeleton
@@ -131,8 +131,10 @@ def _opens_value(
     sk: Skeleton, text: str, signs: Callable[[], bool]
 ) -> Callable[[list[int], list[int]], list[bool]]:
     """For pairs of copies, by the skeleton starts of their first copies and of their second,
-    whether one copy starts a line and the other opens a string's value of script data
-    (:func:`dedup.signs.opens_value`): a line of the page again as a value may be one. Nothing
+    whether one copy opens a piece that stands alone in its line (a line, a sentence, a piece
+    glued to the words before it: :func:`dedup.measures.opens_piece`) and the other opens a
+    string's value of script data (:func:`dedup.signs.opens_value`): a piece of the page again
+    as a value may be one. Nothing
     is taken where the text has no sign of script data or markup at all (``signs``)."""
 
     def admit(firsts: list[int], seconds: list[int]) -> list[bool]:
@@ -140,8 +142,8 @@ def _opens_value(
             return [False] * len(firsts)
         chosen = []
         for a0, b0 in zip(firsts, seconds, strict=True):
-            first, second = starts_line(sk, a0), starts_line(sk, b0)
-            # (the copy that does not start a line is the one that may open a value)
+            first, second = opens_piece(sk, a0, text), opens_piece(sk, b0, text)
+            # (the copy that opens no piece is the one that may open a value)
             other = b0 if first else a0
             chosen.append(first != second and opens_value(text, int(sk.offsets[other])))
         return chosen
