@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 from dedup.chains import Candidate
 from dedup.measures import ends_line, glued, past_cut_mark, reads_as_text, starts_line
 from dedup.model import RepairOptions
-from dedup.moves import CLOSING, TERMINAL, Letters, Lines, Outside, elsewhere
+from dedup.moves import CLOSING, TERMINAL, Letters, Lines, Outside, elsewhere, swapped
 from dedup.signs import script_line
 from dedup.tokens import Skeleton, skeleton
 
@@ -244,9 +244,9 @@ def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
 
 def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
     """The start of a removed copy, grown back over the lines right before it, with no blank
-    line between, that repeat, letter for letter, a line the kept copy has just before the text
-    the copies share (which starts at ``twin``): a heading or a breadcrumb that the copy
-    carries on a line of its own."""
+    line between, that repeat, letter for letter or with two letters swapped (:func:`swapped`),
+    a line the kept copy has just before the text the copies share (which starts at ``twin``):
+    a heading or a breadcrumb that the copy carries on a line of its own."""
     start, end = gone
     if start == 0 or not sk.is_edge(start):
         return start  # the copy starts inside a line
@@ -259,8 +259,14 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
     heading = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds) if b > a}
     while start > 0:
         line = sk.line_start(start - 1)
-        if sk.blank_breaks(start - 1, start + 1) or chars[line:start].tobytes() not in heading:
+        if sk.blank_breaks(start - 1, start + 1):
             break  # (a line set off by a blank line is a paragraph of its own)
+        if chars[line:start].tobytes() not in heading and not any(
+            swapped(sk.letters(line, start), sk.letters(a, b))
+            for a, b in itertools.pairwise(bounds)
+            if b - a == start - line
+        ):
+            break
         start = line
     return start
 

@@ -44,6 +44,7 @@ __all__ = [
     "Outside",
     "elsewhere",
     "moves",
+    "swapped",
     "word_breaks",
 ]
 
@@ -291,6 +292,8 @@ def moves(
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if (u1 - u0) * _MIN_MOVE < width:
             continue  # a stray number or initial: not worth moving (nor looking for)
+        if _swapped_in_twin(sk, pieces, int(u0), int(u1)):
+            continue  # the kept copy's text at the same place, with a typo: no paragraph
         if elsewhere(text, sk, int(u0), int(u1), rest, width):
             continue  # the text has it, elsewhere than the copies' alignment suggests
         start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
@@ -333,6 +336,53 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], w
             if spare < 0:
                 return False
     return need <= 0
+
+
+def swapped(own: str, twin: str) -> bool:
+    """Whether ``own`` is ``twin`` with two neighbouring letters swapped (a typo), and nothing
+    else changed.
+
+    >>> swapped("dressshoesoscks", "dressshoessocks"), swapped("part21", "part12")
+    (True, False)
+    >>> swapped("dressshoesboots", "dressshoessocks")
+    False
+    """
+    if len(own) != len(twin) or own == twin:
+        return False
+    diff = [k for k in range(len(own)) if own[k] != twin[k]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and own[diff[0]] == twin[diff[1]]
+        and own[diff[1]] == twin[diff[0]]
+        and own[diff[0]].isalpha()
+        and own[diff[1]].isalpha()
+    )
+
+
+def _swapped_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: int, u1: int) -> bool:
+    """Whether the stretch ``[u0, u1)`` of a removed copy is what its twin has at the same place
+    with two neighbouring letters swapped (:func:`swapped`): between the twins of the runs
+    around it, or, where it opens or closes the copy, right before the twin of the run after
+    it or right after the twin of the run before it. It is the twin's text with a typo, not a
+    paragraph the twin lacks. (Only a swap: text that differs more, a line with other
+    numbers, may be a paragraph of its own.)"""
+    n = u1 - u0
+    before = [r[3] for r in runs if r[1] == u0]
+    after = [r[2] for r in runs if r[0] == u1]
+    if before and after:
+        t0, t1 = max(before), min(after)
+    elif after:
+        t1 = min(after)
+        t0 = t1 - n
+    elif before:
+        t0 = max(before)
+        t1 = t0 + n
+    else:
+        return False
+    if t0 < 0 or t1 > len(sk) or t1 - t0 != n:
+        return False
+    return swapped(sk.letters(u0, u1), sk.letters(t0, t1))
 
 
 def _key(text: str) -> str:
