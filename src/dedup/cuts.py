@@ -261,12 +261,14 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
         line = sk.line_start(start - 1)
         if sk.blank_breaks(start - 1, start + 1):
             break  # (a line set off by a blank line is a paragraph of its own)
-        if chars[line:start].tobytes() not in heading and not any(
-            swapped(sk.letters(line, start), sk.letters(a, b))
-            for a, b in itertools.pairwise(bounds)
-            if b - a == start - line
-        ):
-            break
+        if chars[line:start].tobytes() not in heading:
+            own = sk.letters(line, start)
+            if not any(
+                swapped(own, sk.letters(a, b))
+                for a, b in itertools.pairwise(bounds)
+                if b - a == start - line
+            ):
+                break
         start = line
     return start
 

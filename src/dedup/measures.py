@@ -53,13 +53,12 @@ LONG_LINES = 3
 LONG_FEW_LINES = 2
 # A sentence's end, anywhere in a line (``ends_sentence``).
 SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
-# A sentence's end right at a place (``sentence_ends_at``): closing quotes or brackets, a
-# terminal mark, closing quotes or brackets again, then white space or the text's end (none
-# needed after a full-width mark).
-_ENDS_HERE = regex.compile(
-    r"[\p{Pe}\p{Pf}\"']*(?:[\u3002\uff01\uff1f]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*(?:\s|$))",
-    regex.V1,
-)
+# A sentence's end right at a place (``sentence_ends_at``, ``closes_piece``): closing quotes or
+# brackets, a terminal mark, closing quotes or brackets again, then white space or the text's
+# end (none needed after a full-width mark: ``_ENDS_HERE`` only).
+_CLOSERS = r"[\p{Pe}\p{Pf}\"']*"
+_ENDS_THEN_SPACE = rf"{_CLOSERS}\p{{Sentence_Terminal}}{_CLOSERS}(?:\s|$)"
+_ENDS_HERE = regex.compile(rf"{_CLOSERS}[\u3002\uff01\uff1f]|{_ENDS_THEN_SPACE}", regex.V1)
 # The mark of a text cut short, right where a preview stops, after the rest of the word it cut
 # (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
 _CUT_MARK = regex.compile(r"\w*\[?(?:\.{3,}|\u2026)\]?", regex.V1)
@@ -93,10 +92,7 @@ _PIECE_BEFORE = regex.compile(
 )
 _GLUED_AFTER = regex.compile(r"[^\w\s]{0,3}(?=\p{Lu})", regex.V1)
 _GLUED_BEFORE = regex.compile(r"[\w\p{Pe}\p{Pf}\p{Sentence_Terminal}:]", regex.V1)
-_PIECE_AFTER = regex.compile(
-    rf"{_GLUED_AFTER.pattern}|[\p{{Pe}}\p{{Pf}}\"')]*\p{{Sentence_Terminal}}[\p{{Pe}}\p{{Pf}}\"']*(?:\s|$)",
-    regex.V1,
-)
+_PIECE_AFTER = regex.compile(rf"{_GLUED_AFTER.pattern}|{_ENDS_THEN_SPACE}", regex.V1)
 _PIECE_REACH = 8
 
 
