@@ -263,15 +263,15 @@ def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     (NumPy sorts 64-bit keys with vector instructions where the processor has them: faster, at
     every size a text gives, than stable radix passes over the hashes' top bits, whose gathers
     cost more than the sort saves.)"""
-    keys = hashes >> bits
-    keys <<= bits
+    mask = np.uint64((1 << int(bits)) - 1)
+    keys = hashes & ~mask
     keys |= np.arange(hashes.shape[0], dtype=np.uint64)
     keys.sort()
     high = keys >> bits
     at, common = _pairs(high[1:] == high[:-1])
-    mask = np.uint64((1 << int(bits)) - 1)
-    first = (keys.take(at) & mask).astype(np.int64)
-    second = (keys.take(at + 1) & mask).astype(np.int64)
+    # (the indices, below 2 ** bits, read as the signed integers they are: no copy)
+    first = (keys.take(at) & mask).view(np.int64)
+    second = (keys.take(at + 1) & mask).view(np.int64)
     return first, second, common
 
 
