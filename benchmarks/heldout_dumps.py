@@ -25,7 +25,7 @@ word 8-grams that occur once in it, the share the output holds twice or more; lo
 and *kept* (of those in the input, the share still in the output; higher is better), mean and
 worst per form (in Chinese and Japanese each character counts as a word, as there are no
 spaces), a table per rendering, beside doing nothing, keep-first line and sentence dedup, and
-how many removals of ``dedup.repair`` lost their twin (must be 0)::
+how many removals of ``dedup.repair`` lost text (``lost_twins``: must be 0)::
 
     python benchmarks/heldout_dumps.py [--seed 20] [--group wcxb] [--form jsonld] [--failures]
 
@@ -252,7 +252,7 @@ def table(rows: list[dict[str, str]], methods: dict[str, Callable[[str], str]]) 
         print(f"{label:16} {len(idx):>4} " + " ".join(f"{c:>23}" for c in cells))
     print(f"{'CPU seconds':21} " + " ".join(f"{seconds[n]:>23.1f}" for n in names))
     lost = sum(len(lost_twins(r["text"], dedup.repair(r["text"]).edits)) for r in rows)
-    print(f"removals of dedup.repair whose kept twin is not in the output: {lost}")
+    print(f"removals of dedup.repair that lost text (its twin or its own): {lost}")
     if "dedup.clean" not in scores:
         return []
     return [
