@@ -16,7 +16,7 @@ from dedup import ConfigError, InputError, RepairOptions, apply_edits
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, chain
 from dedup.evaluation import exact, lost_twins, similarity
-from dedup.model import Merge
+from dedup.model import Edit, Merge, Span
 
 GOLDEN = json.loads((DATA / "golden_repair.json").read_text(encoding="utf-8"))
 SAMPLE = read_jsonl(DATA / "repair_sample.jsonl")
@@ -165,6 +165,33 @@ def test_a_pair_a_pass_leaves_goes_next_once_a_cut_after_it_makes_it_most_of_the
     assert [e.reason for e in result.edits] == ["flattened-copy", "flattened-copy"]
     assert apply_edits(page, result.edits) == result.text
     assert lost_twins(page, result.edits) == []
+
+
+def test_lost_twins_sees_own_text_a_removal_took_alone() -> None:
+    """A removal whose twin stays but that also took a paragraph of its own, which the output
+    lacks, lost text; one that took script data's keys and values of its own lost none."""
+    twin = "The council met on Tuesday to discuss the budget for the coming year in full."
+    own = (
+        "In the meantime the finance office will publish a breakdown of every line of the "
+        "budget, with the reserves set aside for emergencies, and residents who want to "
+        "comment can write to the clerk before the end of the month. Every letter will be "
+        "read into the record of the public hearing."
+    )
+    keys = (
+        '"id":"b1","type":"paragraph","slot":"mid-2","sizes":[[300,250]],"layout":"wide",'
+        '"theme":"dark","locale":"en-GB","tracking":"on","variant":"control","region":"emea"'
+    )
+    for extra, lost in ((own, True), (keys, False)):
+        text = f"{twin}\n{twin} {extra}"
+        gone = Edit(
+            start=len(twin),
+            end=len(text),
+            action="remove",
+            reason="flattened-copy",
+            score=1.0,
+            kept=Span(0, len(twin)),
+        )
+        assert (lost_twins(text, [gone]) == [gone]) is lost, extra[:20]
 
 
 # --- properties --------------------------------------------------------------------------
