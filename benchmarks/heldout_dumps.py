@@ -12,7 +12,8 @@ content (the ``gold`` kind); the project's own Japanese and Chinese articles tak
 - ``jsonld``: a JSON-LD object whose ``articleBody`` is the article as one JSON string, its
   paragraphs joined by nothing, a space or a line break, sometimes without its headings,
   escaped as ``json.dumps`` does (``\\u00e9`` or the letter itself), before the page's text
-  (a script in the head) or after it;
+  (a script in the head) or after it, on a line of its own or glued to the page's text (as
+  lxml's ``text_content()`` keeps a script's text);
 - ``app_state``: application state (``__NEXT_DATA__``-like) holding each paragraph in a node of
   its own, with ad-slot nodes between;
 - ``html_string``: the article as HTML inside a JSON string (``<p>`` or ``\\u003cp\\u003e``,
@@ -171,17 +172,18 @@ def html_string(title: str, paragraphs: list[str], rng: random.Random) -> str:
 
 
 def damaged(page: str, paragraphs: list[str], form: str, rng: random.Random) -> str:
-    """``page`` (a rendering holding the article once) with the article again as ``form``."""
+    """``page`` (a rendering holding the article once) with the article again as ``form``;
+    script data on a line of its own or glued to the page text around it, as an extractor
+    that keeps a script's text gives it (``text_content()``: ``...last line.{"@context"``)."""
     title = paragraphs[0]
     if form == "page_twice":
         return page + "\n" + page
+    sep = rng.choice(("\n", "", " "))
     if form == "jsonld_and_html":
-        return "\n".join(
-            (jsonld(title, paragraphs, rng), page, html_string(title, paragraphs, rng))
-        )
+        return sep.join((jsonld(title, paragraphs, rng), page, html_string(title, paragraphs, rng)))
     data = {"jsonld": jsonld, "app_state": app_state, "html_string": html_string}[form]
     script = data(title, paragraphs, rng)
-    return script + "\n" + page if rng.random() < 0.5 else page + "\n" + script
+    return script + sep + page if rng.random() < 0.5 else page + sep + script
 
 
 def records(seed: int, eval_dir: Path, groups: list[str]) -> list[dict[str, str]]:

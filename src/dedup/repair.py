@@ -70,6 +70,9 @@ _WHOLE = ("embedded", "long")
 _ALIKE = ("adjacent", "teaser")
 # Two copies whose aligned shares differ by at most this are alike in what they hold.
 _SAME = 0.02
+# A piece only a removed copy has, this many letters or more, that has no place in the kept
+# copy stays where it is: no variant of a kept paragraph (a typo, a changed phrase) is as long.
+_OWN_PARAGRAPH = 200
 # Repair runs on its own output until nothing changes, this many times at most.
 _PASSES = 8
 
@@ -309,7 +312,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
             # (what only a copy in script data has is code more often than text)
             homeless = moves(
                 text, sk, page.lines, decision, matched, page.opts.anchor_chars, page.letters,
-                stays=page.opts.long_chars,
+                stays=_OWN_PARAGRAPH,
             )  # fmt: skip
             cuts.extend(_around(text, decision, homeless, sk))
         else:

@@ -98,6 +98,13 @@ _VALUE_BEFORE = regex.compile(rf'{_DOUBLE_QUOTED_KEY}[^\w"\\\n]{{0,3}}$')
 _VALUE_AFTER = regex.compile(rf'[^\w"\\\n]{{0,3}}{_QUOTE}[ \t]*(?:,[ \t]*\\*["{{\[]|[}}\]])')
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
+# Script data that ends right before a copy (its closing brace or bracket), or starts right
+# after it, the copy running on from it or into it with no quote between (a little punctuation
+# at most: the copy's sentence end, an opening quote) (``...]}Page text``,
+# ``page text.{"@context":...``: an extractor that keeps a script's text glues it to the page
+# text around it).
+_SCRIPT_CLOSES = regex.compile(r'[}\]][ \t]*[^\w\s"\\]{0,3}$')
+_SCRIPT_OPENS = regex.compile(r'[^\w\s"\\]{0,3}[ \t]*[{\[]')
 # How far before and after a copy the quotes of a JSON string around it are looked for.
 _STRING_REACH = 2000
 # A copy scores one for each side with signs around it, and one for each this many signs per
@@ -110,11 +117,22 @@ def edges(text: str, start: int, end: int) -> int:
     """On how many sides of the copy ``text[start:end]`` its surroundings show signs of script
     data or markup (a JSON string's quotes and the keys around it, the tags of HTML inside a
     string); a copy that opens a JSON string's value (``"articleBody":"``) counts twice on that
-    side, as it is in script data whatever follows it."""
+    side, as it is in script data whatever follows it. Script data that closes right before
+    the copy, or opens right after it, is no sign on that side: the copy is page text glued to
+    a script's text.
+
+    >>> page = '{"@type":"Article","name":"Staff"}The board met on Monday.{"type":"html"}'
+    >>> edges(page, 34, 57), edges('{"text":"The board met on Monday.","id":1}', 9, 32)
+    (0, 3)
+    """
     before = text[max(0, start - _EDGE) : start]
+    after = text[end : end + _EDGE]
+    # (a script's data that closes right before the copy, or opens right after it, with no
+    # quote between: the copy is the page text it runs on from or into, not a string in it)
+    after_sign = not _SCRIPT_OPENS.match(after) and _edge(after)
     if _VALUE_OPENS.search(before) or _in_string(text, start, end):
-        return 2 + _edge(text[end : end + _EDGE])
-    return _edge(before) + _edge(text[end : end + _EDGE])
+        return 2 + after_sign
+    return (not _SCRIPT_CLOSES.search(before) and _edge(before)) + after_sign
 
 
 def _in_string(text: str, start: int, end: int) -> bool:
