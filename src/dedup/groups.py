@@ -35,7 +35,14 @@ from dedup.model import RepairOptions
 from dedup.signs import code_like, edges, in_script
 from dedup.tokens import Skeleton
 
-__all__ = ["blocks_left_out", "head_repeat", "lead_repeat", "scattered_flat", "series"]
+__all__ = [
+    "blocks_left_out",
+    "head_repeat",
+    "lead_repeat",
+    "line_twice_alone",
+    "scattered_flat",
+    "series",
+]
 
 # A lead line is looked for whole (``lead_repeat``) up to this many letters long: a paragraph.
 _LEAD_LETTERS = 2048
@@ -278,6 +285,71 @@ def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text:
                 in_code, in_text = in_text, in_code
             if in_code > in_text:
                 c.kind, c.code_first = "embedded", code_first
+
+
+def line_twice_alone(
+    candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str
+) -> None:
+    """A line twice in a row, the same characters, is a copy however short it is (an anchor's
+    width of letters or more, not code), a title or a sentence (its first letter no lower-case
+    one, as a table's cell may be), where it is the only line of the page that the next line
+    repeats: a paragraph, a title or a notice captured twice. A page that holds lines twice
+    in a row as its pattern (a listing's cards each with its name as a link and as a title,
+    a grid's headings twice, an index of letters) keeps them all, as a line shorter than
+    ``min_chars`` repeated anywhere else stays (:func:`dedup.classify.classify`)."""
+    lone = [
+        c
+        for c in candidates
+        if c.kind == "distant"
+        and not c.runs[0].tandem
+        and c.a1 == c.b0
+        and opts.anchor_chars <= c.matched < opts.min_chars
+        and sk.breaks(c.a0, c.b1) == 1
+        and starts_line(sk, c.a0)
+        and ends_line(sk, c.a1)
+        and ends_line(sk, c.b1)
+        and exact(c) >= 1.0
+    ]
+    if len(lone) != 1:
+        return
+    cand = lone[0]
+    first, second = _whole_line(sk, text, cand.a0), _whole_line(sk, text, cand.b0)
+    if (
+        text[slice(*first)].strip() != text[slice(*second)].strip()
+        or _opens_lower(text, *first)
+        or code_like(text, *first)
+        or _lines_twice_in_a_row(sk, 2) != 1
+    ):
+        return
+    cand.kind = "adjacent"
+
+
+def _opens_lower(text: str, start: int, end: int) -> bool:
+    """Whether the first letter of ``text[start:end]`` is a lower-case one: the line goes on
+    from something (a table's cell, ``1, plus $11 monthly``), not a title or a sentence."""
+    first = next((ch for ch in text[start:end] if ch.isalpha()), "")
+    return first.islower()
+
+
+def _whole_line(sk: Skeleton, text: str, s: int) -> tuple[int, int]:
+    """The start and end offsets of the text's line that holds skeleton position ``s``."""
+    at = int(sk.offsets[s])
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
+
+
+def _lines_twice_in_a_row(sk: Skeleton, most: int) -> int:
+    """How many lines with letters or digits the next such line repeats letter for letter,
+    counted up to ``most``."""
+    bounds = [0, *sk.edge_list, len(sk)]
+    letters = sk.letters()
+    count = 0
+    for a, b, c in zip(bounds, bounds[1:], bounds[2:], strict=False):
+        if b - a == c - b and letters[a:b] == letters[b:c]:
+            count += 1
+            if count >= most:
+                break
+    return count
 
 
 def scattered_flat(

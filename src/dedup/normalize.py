@@ -29,7 +29,6 @@ repair; it takes the same :class:`NormalizeOptions`.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -254,20 +253,23 @@ def _newline_edits(text: str, options: NormalizeOptions) -> list[Edit]:
     return [fix_edit(m.start(), m.end(), "newline", "\n") for m in _NEWLINE.finditer(text)]
 
 
-# ftfy's set (C0 controls but \t \n \f \r, DEL, deprecated format characters, byte-order mark,
-# interlinear annotations, object replacement) and terminal escapes; and a zero-width space or
-# word joiner inside a word, where it splits the word for search and deduplication (beside
-# white space it changes nothing a reader or a tokenizer sees, and stays). Joiners (U+200C,
-# U+200D) and direction marks stay: they change meaning.
-_CONTROL_CHARS = r"\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufeff\ufff9-\ufffc"
+# ftfy's set (C0 controls but \t \n \f \r, DEL, deprecated format characters, interlinear
+# annotations, object replacement), a byte-order mark opening the text, and terminal escapes;
+# and a zero-width space or word joiner inside a word (a letter, mark or digit on each side),
+# where it splits the word for search and deduplication. Elsewhere (beside white space or
+# punctuation: ``homeowner/\u200bhousehold``, ``\u201c\u200bI ordered``) it changes nothing a
+# reader or a tokenizer sees, and stays, as the page has it. U+FEFF after the text's start is
+# a zero-width no-break space, a word joiner as U+2060 is, and is treated as one. Joiners
+# (U+200C, U+200D) and direction marks stay: they change meaning.
+_CONTROL_CHARS = r"\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufff9-\ufffc"
 # C1 controls (U+0080-U+009F) stay: before mojibake is fixed they are the clues ftfy needs,
 # and ftfy maps those it can to Windows-1252. The step runs before ftfy (so that a control
 # character cannot hide mojibake) and after it (ftfy can decode a zero-width space).
-# A run of zero-width spaces counts as inside a word only with a visible character on each
-# side (``to\u200b\u200b activate`` ends a word: it stays whole).
-_CONTROL = re.compile(
-    rf"\x1b\[[0-9;]*[A-Za-z]|[{_CONTROL_CHARS}]+"
-    r"|(?<=[^\s\u200b\u2060])[\u200b\u2060]+(?=[^\s\u200b\u2060])"
+# A run of zero-width spaces counts as inside a word only with a letter, a mark or a digit on
+# each side (``to\u200b\u200b activate`` ends a word: it stays whole).
+_CONTROL = regex.compile(
+    rf"\x1b\[[0-9;]*[A-Za-z]|[{_CONTROL_CHARS}]+|^\ufeff+"
+    r"|(?<=[\p{L}\p{M}\p{N}])[\u200b\u2060\ufeff]+(?=[\p{L}\p{M}\p{N}])"
 )
 # Looking for each character with ``in`` is many times faster than a regex search.
 _ALL_CONTROLS = tuple(

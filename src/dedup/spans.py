@@ -32,7 +32,14 @@ from dedup.anchors import Run, runs
 from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
 from dedup.classify import classify, realign_twice, trim_seam, value_of_a_line
-from dedup.groups import blocks_left_out, head_repeat, lead_repeat, scattered_flat, series
+from dedup.groups import (
+    blocks_left_out,
+    head_repeat,
+    lead_repeat,
+    line_twice_alone,
+    scattered_flat,
+    series,
+)
 from dedup.measures import opens_piece
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
 from dedup.signs import has_quote_punctuation, opens_value, whole_value
@@ -73,10 +80,11 @@ def analyse(
     """The skeleton of ``text`` and its classified candidate pairs, largest first.
 
     With ``distant=False`` a text whose runs together cover fewer than ``min_chars`` letters
-    returns no pairs at once, unless it has signs of script data or markup: every pair it
-    could give would be ``distant`` (repetition that repair leaves alone), as no kind that
-    repair acts on is that short but a line of the page again as a string's whole value in
-    script data (:mod:`dedup.classify`). ``sk`` is the skeleton
+    returns no pairs at once, unless it has signs of script data or markup or a text twice back
+    to back: every pair it could give would be ``distant`` (repetition that repair leaves
+    alone), as no kind that repair acts on is that short but a line of the page again as a
+    string's whole value in script data (:mod:`dedup.classify`) and a line twice in a row
+    (:func:`dedup.groups.line_twice_alone`). ``sk`` is the skeleton
     of ``text`` where the caller has it already.
     """
     if sk is None:
@@ -105,7 +113,11 @@ def analyse(
     if not distant:
         covered = sum(r.a1 - r.a0 for r in found_runs)
         covered += sum(first.matched for first in (head, lead) if first is not None)
-        if covered < opts.min_chars and not ((found_runs or labels) and signs()):
+        if (
+            covered < opts.min_chars
+            and not ((found_runs or labels) and signs())
+            and not any(r.b0 == r.a1 for r in found_runs)
+        ):
             return sk, []
     candidates = chain(found_runs)
     for first in (head, lead):
@@ -123,6 +135,7 @@ def analyse(
     blocks_left_out(candidates, sk, opts, text)
     series(candidates, sk, opts, text)
     scattered_flat(candidates, sk, opts, text)
+    line_twice_alone(candidates, sk, opts, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
 
