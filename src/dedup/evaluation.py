@@ -20,7 +20,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252", mojibake's codec)
+import ftfy
+import ftfy.bad_codecs  # (registers "sloppy-windows-1252", mojibake's codec)
 import numpy as np
 import regex
 from rapidfuzz import fuzz
@@ -184,8 +185,10 @@ def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
     removals = [e for e in edits if e.action == "remove" and e.end > e.start]
     if not removals:
         return []
-    output = skeleton(apply_edits(text, edits)).letters()
+    made = apply_edits(text, edits)
+    output = skeleton(made).letters()
     out = _windows(output, 1)
+    decoded: list[set[int]] = []  # the output's windows with its mojibake fixed, once needed
     lost = []
     for edit in removals:
         span = edit.kept
@@ -201,7 +204,7 @@ def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
             continue
         shared = _windows(letters, 1) & _windows(twin, 1)
         twin_lost = not shared or len(shared - out) * 2 > len(shared)
-        if twin_lost or _own_text_lost(text[edit.start : edit.end], gone, out):
+        if twin_lost or _own_text_lost(text[edit.start : edit.end], gone, out, made, decoded):
             lost.append(edit)
     return lost
 
@@ -212,7 +215,23 @@ def _windows(letters: str, step: int) -> set[int]:
     return {hash(letters[k : k + width]) for k in range(0, len(letters) - width + 1, step)}
 
 
-def _own_text_lost(stretch: str, sk: Skeleton, out: set[int]) -> bool:
+def _own_text_lost(
+    stretch: str, sk: Skeleton, out: set[int], made: str, decoded: list[set[int]]
+) -> bool:
+    """Whether ``stretch`` (skeleton ``sk``) holds a run of ``_OWN_TEXT`` letters or more that
+    no window in ``out`` (those of the output ``made``) covers and that reads as prose. Such a
+    run is looked for again with the mojibake of both fixed (``ftfy.fix_text``; the output's
+    windows kept in ``decoded``): repair leaves mojibake to normalisation, so a kept copy in
+    mojibake holds the text of a clean copy it removed."""
+    if not _uncovered_prose(stretch, sk, out):
+        return False
+    if not decoded:
+        decoded.append(_windows(skeleton(ftfy.fix_text(made)).letters(), 1))
+    fixed = ftfy.fix_text(stretch)
+    return _uncovered_prose(fixed, skeleton(fixed), decoded[0])
+
+
+def _uncovered_prose(stretch: str, sk: Skeleton, out: set[int]) -> bool:
     """Whether ``stretch`` (skeleton ``sk``) holds a run of ``_OWN_TEXT`` letters or more that
     no window in ``out`` covers and that reads as prose."""
     letters, width = sk.letters(), _TWIN_WINDOW

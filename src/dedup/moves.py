@@ -39,6 +39,7 @@ __all__ = [
     "CLOSING",
     "TERMINAL",
     "Decision",
+    "Kept",
     "Letters",
     "Lines",
     "Outside",
@@ -250,6 +251,37 @@ class Outside:
         return at >= 0
 
 
+class Kept:
+    """The letters of a :class:`Letters` outside every copy one pass removes (``gone``, sorted
+    skeleton ranges), and those of the pieces it moves or leaves in place so far, as a
+    container of strings: where a piece of one removed copy found in another removed copy
+    still has its only copy (built on first use; most passes remove one copy)."""
+
+    __slots__ = ("gone", "joined", "letters", "pieces")
+
+    def __init__(self, letters: Letters, gone: list[tuple[int, int]]) -> None:
+        self.letters, self.gone = letters, gone
+        self.joined: str | None = None
+        self.pieces: list[str] = []
+
+    def add(self, piece: str) -> None:
+        """Count ``piece`` (letters) as in the text from now on: it moved, or it stays."""
+        self.pieces.append(piece)
+        self.joined = None
+
+    def __contains__(self, part: object) -> bool:
+        if not isinstance(part, str):
+            return False
+        if self.joined is None:
+            text, at, parts = self.letters.sk.letters(), 0, []
+            for lo, hi in self.gone:
+                parts.append(text[at:lo])
+                at = max(at, hi)
+            parts.append(text[at:])
+            self.joined = "\n".join(parts + self.pieces)
+        return part in self.joined
+
+
 def _separator(text: str, lines: Lines, line: int) -> str:
     """The paragraph separator the text uses after ``line`` (``\\n\\n`` or ``\\n``)."""
     end = int(lines.ends[line])
@@ -269,6 +301,7 @@ def moves(
     letters: Letters,
     *,
     stays: int,
+    kept: Kept | None = None,
 ) -> list[tuple[int, int]]:
     """Find what only the removed copy has and where it goes in the kept copy (``width``: an
     anchor's, the windows that tell a piece found elsewhere from a new one; ``letters``: the
@@ -278,7 +311,9 @@ def moves(
 
     Returns the pieces of ``stays`` letters or more that have no place in the kept copy
     (skeleton ranges): a variant of a kept paragraph is never that long, so such a piece is
-    text only the removed copy holds, and it stays where it is."""
+    text only the removed copy holds, and it stays where it is. ``kept`` (where the pass removes
+    more than one copy) holds the letters outside all of them: a piece the text has only in
+    another copy the pass removes is this copy's own."""
     cand = decision.cand
     lo, hi = decision.gone
     if hi <= lo:
@@ -301,7 +336,9 @@ def moves(
             continue  # a stray number or initial: not worth moving (nor looking for)
         if _swapped_in_twin(sk, pieces, int(u0), int(u1)):
             continue  # the kept copy's text at the same place, with a typo: no paragraph
-        if elsewhere(text, sk, int(u0), int(u1), rest, width):
+        if elsewhere(text, sk, int(u0), int(u1), rest, width) and (
+            kept is None or elsewhere(text, sk, int(u0), int(u1), kept, width)
+        ):
             continue  # the text has it, elsewhere than the copies' alignment suggests
         start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
         if in_script(text, start, end) and not reads_as_text(text[start:end], int(u1 - u0)):
@@ -309,6 +346,8 @@ def moves(
         placed = _move_one(text, sk, lines, decision, pieces, (int(u0), int(u1)), width)
         if not placed and u1 - u0 >= stays:
             homeless.append((int(u0), int(u1)))
+        if kept is not None and (placed or u1 - u0 >= stays):
+            kept.add(sk.letters(int(u0), int(u1)))
     return homeless
 
 

@@ -47,7 +47,7 @@ from dedup.model import (
     compose,
     with_overrides,
 )
-from dedup.moves import TERMINAL, Decision, moves, word_breaks
+from dedup.moves import TERMINAL, Decision, Kept, moves, word_breaks
 from dedup.quality import better
 from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
@@ -307,12 +307,14 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     edits: list[Edit] = []
     cuts: list[Decision] = []  # what goes, around what only a removed copy has and stays
     breaks: set[int] = set()  # (a pair that goes in parts reads its word breaks once)
+    gone = sorted(d.gone for d in decisions)
+    kept = Kept(page.letters, gone) if len(gone) > 1 else None
     for decision in decisions:
         if decision.cand.kind != "embedded":
             # (what only a copy in script data has is code more often than text)
             homeless = moves(
                 text, sk, page.lines, decision, matched, page.opts.anchor_chars, page.letters,
-                stays=_OWN_PARAGRAPH,
+                stays=_OWN_PARAGRAPH, kept=kept,
             )  # fmt: skip
             cuts.extend(_around(text, decision, homeless, sk))
         else:
