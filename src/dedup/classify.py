@@ -268,8 +268,10 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             cand.kind = "teaser"
             return
         if _header_between(sk, cand.a1, cand.b0, opts) or _lead_thrice(sk, cand, text):
-            # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``)
-            cand.kind, cand.lead = "teaser", True
+            # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``, or
+            # where its twin is the page's only paragraph, a body of one paragraph flattened
+            # above the page)
+            cand.kind, cand.lead = "teaser", not _only_paragraph(cand, sk, text)
             return
     if cand.matched < opts.min_chars:
         return
@@ -327,15 +329,24 @@ def _last_line_again(cand: Candidate, sk: Skeleton, text: str) -> bool:
         return False
     if sk.breaks(a0, a1) or sk.breaks(b0, b1):
         return False
-    start, end = sk.text_range(a0, a1)
-    if not ends_sentence(text, end) or code_like(text, start, end):
+    return _only_paragraph(cand, sk, text)
+
+
+def _only_paragraph(cand: Candidate, sk: Skeleton, text: str) -> bool:
+    """Whether the two copies of ``cand``, whole lines letter for letter, are a line that ends
+    a sentence (not code) and the text's only paragraph: no other line holds a sentence's end
+    (a third copy would hold one too)."""
+    start, end = sk.text_range(cand.a0, cand.a1)
+    if exact(cand) < 1.0 or not ends_sentence(text, end) or code_like(text, start, end):
         return False
-    # (the text but the two copies' lines: no sentence's end; a third copy would hold one)
     line_end = text.find("\n", end)
-    later = text.rfind("\n", 0, sk.text_range(b0, b1)[0])
-    return (
-        SENTENCE_ENDS.search(text, 0, text.rfind("\n", 0, start) + 1) is None
-        and SENTENCE_ENDS.search(text, line_end, max(line_end, later)) is None
+    later = text.rfind("\n", 0, sk.text_range(cand.b0, cand.b1)[0])
+    ends = SENTENCE_ENDS.search(text, 0, text.rfind("\n", 0, start) + 1)
+    if line_end < 0 or ends is not None:
+        return False
+    after = text.find("\n", sk.text_range(cand.b0, cand.b1)[1])
+    return SENTENCE_ENDS.search(text, line_end, max(line_end, later)) is None and (
+        after < 0 or SENTENCE_ENDS.search(text, after) is None
     )
 
 
