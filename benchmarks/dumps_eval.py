@@ -15,7 +15,7 @@ keep-first exact line dedup, keep-first exact sentence dedup, ``dedup.repair`` a
 ``dedup.clean`` (one run), then the records ``dedup.clean`` leaves above a residue of 0.02 with
 the kind of the pair that holds their doubled 8-grams (what ``find_duplicates`` says of the
 output), the records it keeps less than 0.98 of, and how many removals of ``dedup.repair``
-lost their twin (must be 0).
+lost text, their twin or their own (``lost_twins``: must be 0).
 
     python benchmarks/dumps_eval.py [--data ../shared/eval/dumps-dev.jsonl] [--methods M,...]
 """
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         for record in records:
             result = dedup.repair(record["text"])
             lost += len(lost_twins(record["text"], result.edits))
-        print(f"removals of dedup.repair whose kept twin is not in the output: {lost}")
+        print(f"removals of dedup.repair that lost text (its twin or its own): {lost}")
     if not args.quiet and "dedup.clean" in methods:
         lost = [(scores["dedup.clean"][i][1], i) for i in range(len(records))]
         lost = [(kept, i) for kept, i in sorted(lost) if kept < _KEPT]

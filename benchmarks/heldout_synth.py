@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {group}: {pages} pages, {len(mine)} records, seed {args.seed}")
         table(mine, methods)
         lost = sum(len(lost_twins(r["text"], dedup.repair(r["text"]).edits)) for r in mine)
-        print(f"removals of dedup.repair whose kept twin is not in the output: {lost}")
+        print(f"removals of dedup.repair that lost text (its twin or its own): {lost}")
         print()
     if args.failures:
         print_failures(records)

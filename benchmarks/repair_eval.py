@@ -4,7 +4,7 @@ Prints one table: for each method and family, the exact-match rate and mean simi
 the gold text (compared as the evaluation README prescribes), and for ``clean`` the share of
 pages left unchanged. Methods: doing nothing, keep-first exact line dedup, keep-first exact
 sentence dedup, ``dedup.repair`` and ``dedup.clean``. Throughput is printed beside it, and how
-many removals of ``dedup.repair`` lost their twin (must be 0). The Chinese pages of
+many removals of ``dedup.repair`` lost text (``lost_twins``: must be 0). The Chinese pages of
 ``cjk-dev.jsonl`` have the same fields and families:
 
     python benchmarks/repair_eval.py [--data ../shared/eval/repair-dev.jsonl] [--family F]
@@ -97,7 +97,7 @@ def evaluate(records: list[dict[str, str]], methods: dict[str, Callable[[str], s
     print(f"{'throughput (M chars/s)':27} " + " ".join(f"{speeds[n]:>22.2f}" for n, _ in rows))
     if "dedup.repair" in methods:
         lost = sum(len(lost_twins(r["text"], dedup.repair(r["text"]).edits)) for r in records)
-        print(f"removals of dedup.repair whose kept twin is not in the output: {lost}")
+        print(f"removals of dedup.repair that lost text (its twin or its own): {lost}")
 
 
 def main(argv: list[str] | None = None) -> int:

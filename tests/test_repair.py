@@ -16,7 +16,7 @@ from dedup import ConfigError, InputError, RepairOptions, apply_edits
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, chain
 from dedup.evaluation import exact, lost_twins, similarity
-from dedup.model import Merge
+from dedup.model import Edit, Merge, Span
 
 GOLDEN = json.loads((DATA / "golden_repair.json").read_text(encoding="utf-8"))
 SAMPLE = read_jsonl(DATA / "repair_sample.jsonl")
@@ -166,6 +166,33 @@ def test_a_pair_a_pass_leaves_goes_next_once_a_cut_after_it_makes_it_most_of_the
     assert [e.reason for e in result.edits] == ["flattened-copy", "flattened-copy"]
     assert apply_edits(page, result.edits) == result.text
     assert lost_twins(page, result.edits) == []
+
+
+def test_lost_twins_sees_own_text_a_removal_took_alone() -> None:
+    """A removal whose twin stays but that also took a paragraph of its own, which the output
+    lacks, lost text; one that took script data's keys and values of its own lost none."""
+    twin = "The council met on Tuesday to discuss the budget for the coming year in full."
+    own = (
+        "In the meantime the finance office will publish a breakdown of every line of the "
+        "budget, with the reserves set aside for emergencies, and residents who want to "
+        "comment can write to the clerk before the end of the month. Every letter will be "
+        "read into the record of the public hearing."
+    )
+    keys = (
+        '"id":"b1","type":"paragraph","slot":"mid-2","sizes":[[300,250]],"layout":"wide",'
+        '"theme":"dark","locale":"en-GB","tracking":"on","variant":"control","region":"emea"'
+    )
+    for extra, lost in ((own, True), (keys, False)):
+        text = f"{twin}\n{twin} {extra}"
+        gone = Edit(
+            start=len(twin),
+            end=len(text),
+            action="remove",
+            reason="flattened-copy",
+            score=1.0,
+            kept=Span(0, len(twin)),
+        )
+        assert (lost_twins(text, [gone]) == [gone]) is lost, extra[:20]
 
 
 # --- properties --------------------------------------------------------------------------
@@ -493,15 +520,17 @@ def test_runs_of_a_few_anchors_in_python_are_those_numpy_finds(
     st.integers(0, 2**32),
     st.sampled_from([0, 1, 3, 8]),
     st.floats(0, 1),
+    st.floats(0, 1),
 )
-def test_the_pairs_of_a_start_are_found_afresh_where_hashes_alike_but_for_low_bits_group_apart(
-    count: int, distinct: int, seed: int, clash: int, share: float
+def test_the_pairs_of_a_stretch_are_found_afresh_where_hashes_alike_but_for_low_bits_group_apart(
+    count: int, distinct: int, seed: int, clash: int, share: float, offset: float
 ) -> None:
-    """The pairs of a text's first windows, taken from those of all its windows, are in order
-    the pairs the comparison sort finds among those windows afresh — also where the start's
-    keys, which give way to fewer low bits, tell apart windows that the whole text's keys take
-    for one (hashes alike but for their low ``clash`` bits above the start's, a collision whose
-    chance grows with the square of the text's length): those groups are grouped again."""
+    """The pairs of a stretch of a text's windows (its first ones, its last ones or some
+    between), taken from those of all its windows, are in order the pairs the comparison sort
+    finds among those windows afresh — also where the stretch's keys, which give way to fewer
+    low bits, tell apart windows that the whole text's keys take for one (hashes alike but for
+    their low ``clash`` bits above the stretch's, a collision whose chance grows with the
+    square of the text's length): those groups are grouped again."""
     import numpy as np
 
     from dedup.anchors import _pairs_within, _sorted_pairs
@@ -509,7 +538,8 @@ def test_the_pairs_of_a_start_are_found_afresh_where_hashes_alike_but_for_low_bi
     rng = np.random.default_rng(seed)
     bits = count.bit_length()
     start = max(2, int(count * share))
-    low = start.bit_length()  # the start's keys give way to these bits, the whole's to ``bits``
+    lo = int((count - start) * offset)  # the stretch's first window
+    low = start.bit_length()  # the stretch's keys give way to these bits, the whole's to ``bits``
     values = rng.integers(0, 2**63, distinct, dtype=np.uint64) * np.uint64(2)
     if clash:
         # alike in the bits both keys compare, apart in those only the start's keys compare
@@ -519,8 +549,8 @@ def test_the_pairs_of_a_start_are_found_afresh_where_hashes_alike_but_for_low_bi
         values[1:] = top | apart << np.uint64(low) | below
     hashes = values.take(rng.integers(0, distinct, count))
     whole = _sorted_pairs(hashes, np.uint64(bits))
-    found = _pairs_within(hashes, *whole, start, low)
-    fresh = _sorted_pairs(hashes[:start], np.uint64(low))
+    found = _pairs_within(hashes, *whole, lo, start, low)
+    fresh = _sorted_pairs(hashes[lo : lo + start], np.uint64(low))
     for got, want in zip(found, fresh, strict=True):
         assert got.tolist() == want.tolist()
 
@@ -532,25 +562,37 @@ def test_the_pairs_of_a_start_are_found_afresh_where_hashes_alike_but_for_low_bi
         max_size=40,
     ).map("".join),
     st.floats(0, 1),
+    st.floats(0, 1),
     st.sampled_from([4, 6, 12]),
 )
-def test_the_pairs_of_a_texts_start_are_the_whole_texts_within_it(
-    text: str, share: float, width: int
+def test_the_pairs_of_a_stretch_of_a_text_are_the_whole_texts_within_it(
+    text: str, share: float, offset: float, width: int
 ) -> None:
-    """A text cut only at its end takes its pairs of equal windows over from the whole text's
-    (kept with its skeleton) rather than hashing and grouping them again: they are the pairs
-    of its skeleton found afresh, groups of three windows or more included."""
+    """A text cut only at its end, at its start or at both takes its pairs of equal windows
+    over from the whole text's (kept with its skeleton) rather than hashing and grouping them
+    again, where its word starts are the whole text's there: they are the pairs of its
+    skeleton found afresh, groups of three windows or more included."""
     from dedup.anchors import _anchors
     from dedup.tokens import skeleton, without
 
     whole = skeleton(text)
     _anchors(whole, width)
-    end = max(1, int(len(text) * share))  # (a text cut whole is no start of it)
-    start = without(whole, text, [(end, len(text))])
-    assert start is not None  # (no markup: nothing to scan again)
-    assert start.whole == [whole]
-    found = sorted(zip(*(a.tolist() for a in _anchors(start, width)), strict=True))
-    fresh = sorted(zip(*(a.tolist() for a in _anchors(skeleton(text[:end]), width)), strict=True))
+    size = max(1, int(len(text) * share))  # (a text cut whole is no stretch of it)
+    begin = int((len(text) - size) * offset)
+    end = begin + size
+    cuts = [(a, b) for a, b in ((0, begin), (end, len(text))) if b > a]
+    stretch = without(whole, text, cuts)
+    assert stretch is not None  # (no markup: nothing to scan again)
+    if begin == 0 or stretch.whole:
+        assert stretch.whole == [(whole, int(whole.offsets.searchsorted(begin)))]
+    else:
+        # the stretch opens inside a word, which starts there now: its windows are others
+        assert text[begin - 1].isalnum()
+        assert text[begin].isalnum()
+    found = sorted(zip(*(a.tolist() for a in _anchors(stretch, width)), strict=True))
+    fresh = sorted(
+        zip(*(a.tolist() for a in _anchors(skeleton(text[begin:end]), width)), strict=True)
+    )
     assert found == fresh
 
 

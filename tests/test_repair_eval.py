@@ -63,7 +63,7 @@ CJK = json.loads((DATA / "floors_cjk.json").read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def dumps() -> list[tuple[dict[str, Any], DumpScore, int]]:
     """Every ``sample_every``-th record of dumps-dev through ``dedup.clean``: its score, and
-    how many of ``dedup.repair``'s removals lost their twin."""
+    how many of ``dedup.repair``'s removals lost text (their twin or their own)."""
     records = read_pinned("dumps-dev.jsonl", DUMPS)[:: DUMPS["sample_every"]]
     out = []
     for record in records:

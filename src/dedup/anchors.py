@@ -133,9 +133,9 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
     more.
 
     The windows' hashes and pairs are kept with the skeleton (``Skeleton.windows``): a text
-    that a pass cut only at its end (most doubled pages: the copy at the end goes) has the
-    windows of the whole text's start, and its pairs are those of the whole text within it
-    (:func:`_start_pairs`) rather than hashed and grouped again.
+    that a pass cut only at its end (most doubled pages: the copy at the end goes), at its start
+    or at both has the windows of one stretch of the whole text, and its pairs are those of the
+    whole text within it (:func:`_start_pairs`) rather than hashed and grouped again.
     """
     n = len(sk)
     starts = sk.starts[: sk.starts.searchsorted(n - width, side="right")]
@@ -158,45 +158,56 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
 def _start_pairs(sk: Skeleton, width: int, count: int, bits: int) -> tuple[Any, Any, Any] | None:
     """The pairs of equal windows of ``sk`` (as :func:`_anchors` finds them: indices of its
     first ``count`` windows, whose keys give way to ``bits`` low bits) from those of the
-    skeleton it is the start of, where that one's are kept with it; ``None`` where they are
+    skeleton it is a stretch of, where that one's are kept with it; ``None`` where they are
     not.
 
-    A window of the start is one of the whole text, hashed alike. The whole text's pairs link
-    the windows of each group of equal ones in position order, so those within the start
-    (the later window of the pair in it) link the first windows of each group: the start's
-    pairs. A pair stays one of a group of three or more where the pair before it in the group
-    does, or the next one is within the start too. The start has fewer windows, so its keys
-    give way to fewer low bits: a group whose hashes differ in the bits the start's keys
-    compare (different windows whose hashes agree in all but their low bits: the chance of one
-    grows with the square of the text's length) is grouped again on its own
-    (:func:`_regrouped`), the rest taken over as they are.
+    A window of the stretch is one of the whole text, hashed alike (its word starts are the
+    whole text's there: :func:`dedup.tokens.without` checks). The whole text's pairs link the
+    windows of each group of equal ones in position order, so those within the stretch (both
+    windows of the pair in it) link the windows of each group that it holds: the stretch's
+    pairs. A pair stays one of a group of three or more where the pair before or after it in
+    the group is within the stretch too. The stretch has fewer windows, so its keys give way
+    to fewer low bits: a group whose hashes differ in the bits the stretch's keys compare
+    (different windows whose hashes agree in all but their low bits: the chance of one grows
+    with the square of the text's length) is grouped again on its own (:func:`_regrouped`),
+    the rest taken over as they are.
     """
-    if not sk.whole or not sk.whole[0].windows:
+    if not sk.whole or not sk.whole[0][0].windows:
         return None
-    got, hashes, first, second, common = sk.whole[0].windows[0]
-    if got != width:
+    whole, at = sk.whole[0]
+    got, hashes, first, second, common = whole.windows[0]
+    lo = int(whole.starts.searchsorted(at)) if at else 0  # the stretch's first window there
+    if got != width or lo + count > hashes.shape[0]:
         return None
-    first, second, common = _pairs_within(hashes, first, second, common, count, bits)
+    first, second, common = _pairs_within(hashes, first, second, common, lo, count, bits)
     if not sk.windows:
-        sk.windows.append((width, hashes[:count], first, second, common))
+        sk.windows.append((width, hashes[lo : lo + count], first, second, common))
     return first, second, common
 
 
 def _pairs_within(
-    hashes: Any, first: Any, second: Any, common: Any, count: int, bits: int
+    hashes: Any, first: Any, second: Any, common: Any, lo: int, count: int, bits: int
 ) -> tuple[Any, Any, Any]:
-    """The pairs of equal windows among the first ``count`` of ``hashes`` (keys that give way
-    to ``bits`` low bits), as :func:`_sorted_pairs` finds them, from those of all the windows
+    """The pairs of equal windows among ``count`` of ``hashes`` from the ``lo``-th on (keys
+    that give way to ``bits`` low bits), as :func:`_sorted_pairs` finds them among those
+    windows alone (their indices counted from ``lo``), from those of all the windows
     (``first``, ``second``, ``common``; keys that give way to as many low bits or more)."""
-    keep = (second < count).nonzero()[0]
+    inside = second < lo + count
+    if lo:
+        inside &= first >= lo
+    keep = inside.nonzero()[0]
     first, second, common = first.take(keep), second.take(keep), common.take(keep)
+    if lo:
+        first -= lo
+        second -= lo
+        hashes = hashes[lo : lo + count]
     differ = hashes.take(first) ^ hashes.take(second)
     apart = (differ >> np.uint64(bits)).nonzero()[0]
     if apart.shape[0]:
         first, second = _regrouped(hashes, first, second, apart, bits)
     if apart.shape[0] or np.count_nonzero(common):
         # each pair's group goes on before it (its first window is the later one of the pair
-        # before it) or after it, within the start
+        # before it) or after it, within the stretch
         linked = np.zeros(first.shape[0] + 1, dtype=bool)
         np.equal(first[1:], second[:-1], out=linked[1:-1])
         common = linked[:-1] | linked[1:]
@@ -252,15 +263,15 @@ def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     (NumPy sorts 64-bit keys with vector instructions where the processor has them: faster, at
     every size a text gives, than stable radix passes over the hashes' top bits, whose gathers
     cost more than the sort saves.)"""
-    keys = hashes >> bits
-    keys <<= bits
+    mask = np.uint64((1 << int(bits)) - 1)
+    keys = hashes & ~mask
     keys |= np.arange(hashes.shape[0], dtype=np.uint64)
     keys.sort()
     high = keys >> bits
     at, common = _pairs(high[1:] == high[:-1])
-    mask = np.uint64((1 << int(bits)) - 1)
-    first = (keys.take(at) & mask).astype(np.int64)
-    second = (keys.take(at + 1) & mask).astype(np.int64)
+    # (the indices, below 2 ** bits, read as the signed integers they are: no copy)
+    first = (keys.take(at) & mask).view(np.int64)
+    second = (keys.take(at + 1) & mask).view(np.int64)
     return first, second, common
 
 

@@ -21,12 +21,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252", mojibake's codec)
+import numpy as np
 import regex
 from rapidfuzz import fuzz
 
 from dedup.chars import NO_SPACE_CLASS, NO_SPACE_WEIGHT
 from dedup.model import Edit, apply_edits
-from dedup.tokens import skeleton
+from dedup.tokens import Skeleton, skeleton
 
 __all__ = [
     "FAMILIES",
@@ -110,6 +111,11 @@ def score_families(
 _WORD = re.compile(r"\w+")
 # The width of the windows by which a removed stretch is looked for in the output (an anchor's).
 _TWIN_WINDOW = 24
+# A run of a removed stretch's letters this long that the output lacks and that reads as prose
+# (one space between words, ``_PROSE``, for every ``_PROSE_LETTERS`` letters) is text lost.
+_OWN_TEXT = 200
+_PROSE = regex.compile(r"(?<=[\p{L}\p{N}][,.;:!?)\]]?) (?=[\p{L}\p{N}(])")
+_PROSE_LETTERS = 12
 _GRAM = 8
 
 
@@ -153,15 +159,22 @@ def dump_score(text: str, reference: str, output: str) -> DumpScore:
 
 
 def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
-    """The removals among ``edits`` (on ``text``) whose twin the output does not hold: with no
-    ``kept`` span (or one outside the text), with nothing in common with it, or whose content
-    in common with it is not in the output. Content is compared by windows of
-    ``_TWIN_WINDOW`` letters (lower-cased letters and digits, markup seen through:
-    :func:`dedup.tokens.skeleton`): of the removed stretch's windows that its kept twin has,
-    at least half must be somewhere in the output (a window that spans a small edit between
-    near copies is in neither; a later pass may remove the copy an earlier one kept, keeping
-    that copy's own twin). A stretch shorter than a window is looked for whole. Repair
-    promises none.
+    """The removals among ``edits`` (on ``text``) that lost the only copy of something: whose
+    twin the output does not hold, or that took text of their own the output does not hold.
+
+    - The twin: a removal with no ``kept`` span (or one outside the text), with nothing in
+      common with it, or whose content in common with it is not in the output. Content is
+      compared by windows of ``_TWIN_WINDOW`` letters (lower-cased letters and digits, markup
+      seen through: :func:`dedup.tokens.skeleton`): of the removed stretch's windows that its
+      kept twin has, at least half must be somewhere in the output (a window that spans a small
+      edit between near copies is in neither; a later pass may remove the copy an earlier one
+      kept, keeping that copy's own twin). A stretch shorter than a window is looked for whole.
+    - Its own text: a run of ``_OWN_TEXT`` letters or more of the removed stretch that no
+      window of the output covers and that reads as prose (a space between words for every
+      ``_PROSE_LETTERS`` letters: keys and values of script data have few) is text the removal
+      held alone (a variant of a kept paragraph, a typo or a changed phrase, is shorter).
+
+    Repair promises none.
 
     >>> gone = Edit(start=0, end=2, action="remove", reason="x", score=1.0, kept=None)
     >>> lost_twins("abab", [gone]) == [gone]
@@ -179,14 +192,16 @@ def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
         if span is None or not span.start < span.end <= len(text):
             lost.append(edit)
             continue
-        gone = skeleton(text[edit.start : edit.end]).letters()
+        gone = skeleton(text[edit.start : edit.end])
+        letters = gone.letters()
         twin = skeleton(text[span.start : span.end]).letters()
-        if len(gone) < _TWIN_WINDOW:  # (a short stretch is looked for whole)
-            if gone not in twin or gone not in output:
+        if len(letters) < _TWIN_WINDOW:  # (a short stretch is looked for whole)
+            if letters not in twin or letters not in output:
                 lost.append(edit)
             continue
-        shared = _windows(gone, 1) & _windows(twin, 1)
-        if not shared or len(shared - out) * 2 > len(shared):
+        shared = _windows(letters, 1) & _windows(twin, 1)
+        twin_lost = not shared or len(shared - out) * 2 > len(shared)
+        if twin_lost or _own_text_lost(text[edit.start : edit.end], gone, out):
             lost.append(edit)
     return lost
 
@@ -195,6 +210,24 @@ def _windows(letters: str, step: int) -> set[int]:
     """The hashes of the windows of ``_TWIN_WINDOW`` characters of ``letters``."""
     width = _TWIN_WINDOW
     return {hash(letters[k : k + width]) for k in range(0, len(letters) - width + 1, step)}
+
+
+def _own_text_lost(stretch: str, sk: Skeleton, out: set[int]) -> bool:
+    """Whether ``stretch`` (skeleton ``sk``) holds a run of ``_OWN_TEXT`` letters or more that
+    no window in ``out`` covers and that reads as prose."""
+    letters, width = sk.letters(), _TWIN_WINDOW
+    found = np.array(
+        [hash(letters[k : k + width]) in out for k in range(len(letters) - width + 1)], dtype=bool
+    )
+    # a letter is covered when a window holding it is in the output
+    covered = np.convolve(found, np.ones(width, dtype=bool))[: len(letters)] > 0
+    edges = np.flatnonzero(np.diff(np.concatenate(([True], covered, [True])).astype(np.int8)))
+    for u0, u1 in zip(edges[0::2], edges[1::2], strict=True):
+        if u1 - u0 >= _OWN_TEXT:
+            start, end = sk.text_range(int(u0), int(u1))
+            if len(_PROSE.findall(stretch, start, end)) * _PROSE_LETTERS >= u1 - u0:
+                return True
+    return False
 
 
 # --- the damage families of the evaluation data, built from any gold text ------------------

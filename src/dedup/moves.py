@@ -269,19 +269,25 @@ def moves(
     matched: Any,
     width: int,
     letters: Letters,
-) -> None:
+    *,
+    stays: int,
+) -> list[tuple[int, int]]:
     """Find what only the removed copy has and where it goes in the kept copy (``width``: an
     anchor's, the windows that tell a piece found elsewhere from a new one; ``letters``: the
     skeleton's, where pieces are looked for). A piece of script data that does not read as
     words (keys, values and ids only the removed copy's data holds) is no paragraph the page
-    lost, and does not move."""
+    lost, and does not move.
+
+    Returns the pieces of ``stays`` letters or more that have no place in the kept copy
+    (skeleton ranges): a variant of a kept paragraph is never that long, so such a piece is
+    text only the removed copy holds, and it stays where it is."""
     cand = decision.cand
     lo, hi = decision.gone
     if hi <= lo:
-        return
+        return []
     own = ~matched[lo:hi]
     if not np.count_nonzero(own):
-        return
+        return []
     # (removed start, removed end, kept start, kept end) of every run, in removed-copy order
     pieces = sorted(
         ((r.a0, r.a1, r.b0, r.b1) if decision.removed_first else (r.b0, r.b1, r.a0, r.a1))
@@ -292,6 +298,7 @@ def moves(
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
     rest = letters.outside(lo, hi)
     flattened = cand.kind == "flattened"
+    homeless = []
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if (u1 - u0) * _MIN_MOVE < width:
             continue  # a stray number or initial: not worth moving (nor looking for)
@@ -307,7 +314,10 @@ def moves(
         start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
         if in_script(text, start, end) and not reads_as_text(text[start:end], int(u1 - u0)):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
-        _move_one(text, sk, lines, decision, pieces, (int(u0), int(u1)), width)
+        placed = _move_one(text, sk, lines, decision, pieces, (int(u0), int(u1)), width)
+        if not placed and u1 - u0 >= stays:
+            homeless.append((int(u0), int(u1)))
+    return homeless
 
 
 def fewer_outside(sk: Skeleton, lo: int, hi: int, u0: int, u1: int) -> bool:
@@ -439,9 +449,9 @@ def _move_one(
     pieces: list[tuple[int, int, int, int]],
     own: tuple[int, int],
     width: int,
-) -> None:
+) -> bool:
     """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``, ``width`` /
-    ``_MIN_MOVE`` letters or more) into the kept copy.
+    ``_MIN_MOVE`` letters or more) into the kept copy; ``False`` when it has no place there.
 
     It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
     Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
@@ -458,23 +468,23 @@ def _move_one(
             # the kept copy has its own text here: only whole lines of it (a heading the
             # removed copy lacks) leave room for a missing paragraph, which goes after them
             if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3])):
-                return
+                return False
             boundary = nxt[2]
         else:
             found = [k for k in range(low, high + 1) if k < len(sk) and starts_line(sk, k)]
             if not found:
-                return  # inside a paragraph of the kept copy
+                return False  # inside a paragraph of the kept copy
             boundary = found[-1]
     elif prev is not None:
         boundary = prev[3]
         if boundary < len(sk) and not starts_line(sk, boundary):
-            return
+            return False
     elif nxt is not None:
         boundary = nxt[2]
         if not starts_line(sk, boundary):
-            return
+            return False
     else:
-        return
+        return False
     # Runs that ran past the kept copy's boundary matched the piece's own first or last words
     # by chance (a paragraph that starts like its neighbour): those words belong to the piece.
     if prev is not None and prev[3] > boundary:
@@ -508,10 +518,11 @@ def _move_one(
     piece = _piece(text, sk, u0, u1, tail, head)
     piece = _without_neighbours(piece, *_neighbour_lines(text, lines, line, before_sep))
     if not piece:
-        return
+        return True  # (the kept lines around its place hold it)
     sep = _separator(text, lines, line)
     piece = _GLUED.sub(sep, piece)
     decision.moves.append((at, sep + piece if before_sep else piece + sep))
+    return True
 
 
 def _neighbour_lines(text: str, lines: Lines, line: int, after: bool) -> tuple[str, str]:

@@ -47,7 +47,7 @@ from dedup.model import (
     compose,
     with_overrides,
 )
-from dedup.moves import Decision, moves, word_breaks
+from dedup.moves import TERMINAL, Decision, moves, word_breaks
 from dedup.quality import better
 from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
@@ -301,13 +301,19 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
         for run in decision.cand.runs:
             matched[run.a0 : run.a1] = True
             matched[run.b0 : run.b1] = True
-    edits = _removal_edits(text, decisions)
+    edits: list[Edit] = []
+    cuts: list[Decision] = []  # what goes, around what only a removed copy has and stays
     breaks: set[int] = set()  # (a pair that goes in parts reads its word breaks once)
     for decision in decisions:
         if decision.cand.kind != "embedded":
             # (what only a copy in script data has is code more often than text)
-            moves(text, sk, page.lines, decision, matched, page.opts.anchor_chars, page.letters)
+            homeless = moves(
+                text, sk, page.lines, decision, matched, page.opts.anchor_chars, page.letters,
+                stays=page.opts.long_chars,
+            )  # fmt: skip
+            cuts.extend(_around(text, decision, homeless, sk))
         else:
+            cuts.append(decision)
             found = [at for at in word_breaks(text, sk, decision) if at not in breaks]
             breaks.update(found)
             edits.extend(
@@ -318,7 +324,30 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
             _insertion(decision, at, piece, "move", "missing-from-kept-copy")
             for at, piece in decision.moves
         )
+    edits.extend(_removal_edits(text, cuts))
     return tuple(_without_overlaps(edits))
+
+
+def _around(
+    text: str, decision: Decision, stays: list[tuple[int, int]], sk: Skeleton
+) -> list[Decision]:
+    """``decision`` as the parts of its cut around ``stays`` (skeleton ranges of the removed
+    copy that no move placed in the kept one, each with the marks that end its sentence):
+    never the only copy of a stretch of text."""
+    if not stays:
+        return [decision]
+    parts = []
+    start = decision.cut[0]
+    for u0, u1 in stays:
+        end = int(sk.offsets[u0])
+        if start < end:
+            parts.append(dataclasses.replace(decision, cut=(start, end)))
+        start = int(sk.offsets[u1 - 1]) + 1
+        closing = TERMINAL.match(text, start)
+        start = closing.end() if closing else start
+    if start < decision.cut[1]:
+        parts.append(dataclasses.replace(decision, cut=(start, decision.cut[1])))
+    return parts
 
 
 def _insertion(decision: Decision, at: int, piece: str, action: Action, reason: str) -> Edit:

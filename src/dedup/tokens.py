@@ -68,8 +68,9 @@ class Skeleton:
     - ``start_bytes``: :meth:`bounds` once built (:func:`skeleton` has them from its scan),
       and ``line_bytes``: :meth:`line_starts` once built;
     - ``windows``: the hashes and pairs of its windows once :mod:`dedup.anchors` found them,
-      and ``whole``: the skeleton this one is the start of (:func:`without` of a text cut only
-      at its end), whose windows hold this one's.
+      and ``whole``: the skeleton this one is one stretch of (:func:`without` of a text cut
+      only at its start, its end or both) and the position there where the stretch starts,
+      whose windows hold this one's.
     """
 
     chars: U32
@@ -86,7 +87,7 @@ class Skeleton:
     decoded: list[str] = field(default_factory=list, repr=False)
     start_bytes: list[bytes] = field(default_factory=list, repr=False)
     line_bytes: list[bytes] = field(default_factory=list, repr=False)
-    whole: list[Skeleton] = field(default_factory=list, repr=False)
+    whole: list[tuple[Skeleton, int]] = field(default_factory=list, repr=False)
     windows: list[Any] = field(default_factory=list, repr=False)
 
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
@@ -214,7 +215,10 @@ def skeleton(text: str) -> Skeleton:
     k = 0  # the first entity reference that does not end before the block
     for lo in range(0, max(len(text), 1), _SCAN_BLOCK):
         hi = min(lo + _SCAN_BLOCK, len(text))
-        cps = code_points(text[lo:hi])
+        points = code_points(text[lo:hi])
+        newlines = (points == 10).nonzero()[0]
+        # (as indices once: ``take`` casts other indices to them at every call)
+        cps = points.astype(np.intp)
         # (``take`` rather than indexing with an array: the same result, faster)
         flags = table.take(cps)
         while k < len(entities) and entities[k][1] <= lo:
@@ -226,8 +230,6 @@ def skeleton(text: str) -> Skeleton:
             cp = letters.get(start, 0) if start >= lo else 0
             if cp:
                 # an escape or a reference that stands for a letter gives it, at its offset
-                if not cps.flags.writeable:
-                    cps = cps.copy()
                 cps[start - lo] = cp
                 flags[start - lo] = table[cp]
         local = (flags != 0).nonzero()[0]
@@ -239,7 +241,6 @@ def skeleton(text: str) -> Skeleton:
         first = rule.take(pairs.take(local))
         firsts.append(first.tobytes())
         starts = first.nonzero()[0]
-        newlines = (cps == 10).nonzero()[0]
         parts.append(
             (
                 lower.take(cps.take(local)),
@@ -343,6 +344,7 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     out = 0  # where the stretch begins in the new text
     size = 0  # skeleton characters before it
     before = 0  # the class of the character before it in the new text
+    same_starts = True  # whether each stretch's word starts are those it had
     for begin, end in kept:
         i0, i1 = sk.offsets.searchsorted([begin, end]).tolist()
         ranges.append((i0, i1))
@@ -356,9 +358,11 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
             # the character now before it (a stretch that opens the text keeps its starts; and
             # no markup touches a cut, so the character is the text's own)
             first = int(table[ord(text[begin])])
-            if k1 > k0 and int(sk.starts[k0]) == i0:
+            started = k1 > k0 and int(sk.starts[k0]) == i0
+            if started:
                 word_starts = word_starts[1:]
             starts_here = bool(rule[8 * before + first])
+            same_starts = same_starts and starts_here == started
             if starts_here:
                 word_starts = np.concatenate(([size], word_starts))
             if marks is not None:
@@ -383,6 +387,9 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
         cut.decoded.append("".join(sk.decoded[0][i0:i1] for i0, i1 in ranges))
     if marks is not None:
         cut.start_bytes.append(b"".join(bounds) + b"\x01")
+    if len(ranges) == 1 and same_starts:
+        # one stretch of the text, its windows those of the whole text there
+        cut.whole.append((sk, ranges[0][0]))
     return cut
 
 
@@ -408,5 +415,5 @@ def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]
         decoded=[sk.decoded[0][:i1]] if sk.decoded else [],
         start_bytes=[sk.start_bytes[0][:i1] + b"\x01"] if sk.start_bytes else [],
         line_bytes=[sk.line_bytes[0][:i1] + b"\x01"] if sk.line_bytes else [],
-        whole=[sk],
+        whole=[(sk, 0)],
     )
