@@ -268,8 +268,10 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             cand.kind = "teaser"
             return
         if _header_between(sk, cand.a1, cand.b0, opts) or _lead_thrice(sk, cand, text):
-            # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``)
-            cand.kind, cand.lead = "teaser", True
+            # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``, or
+            # where its twin is the page's only paragraph, a body of one paragraph flattened
+            # above the page)
+            cand.kind, cand.lead = "teaser", not _only_paragraph(cand, sk, text)
             return
     if cand.matched < opts.min_chars:
         return
@@ -288,6 +290,64 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     elif _labels_between(cand, sk, opts, text):
         # a post, a few labels (a reply counter, a name), and the post again as its preview
         cand.kind = "adjacent"
+    elif _last_line_again(cand, sk, text) and not reply_quote(cand, sk, opts, text):
+        # a body of one paragraph, flattened below the page: no break to lose, but its place
+        cand.kind, cand.flat, cand.second_goes = "flattened", True, True
+
+
+def _last_line_again(cand: Candidate, sk: Skeleton, text: str) -> bool:
+    """Whether the later copy is the text's last line whole and, letter for letter, a whole
+    line before it that ends a sentence, and that line the text's only paragraph: no other
+    line holds a sentence's end. A flattened copy of a body holds all its
+    paragraphs; a body of one paragraph (a product's description among its name, prices and
+    options) flattened below the page, its description again as the page's data gives it, has
+    no line break to lose, but stands where such a copy does. A paragraph of an article said
+    again at its end (a summary, an FAQ's answer) has other paragraphs beside it, and a line the
+    page repeats under each entry (a coupon's terms) is there three times or more: both stay.
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> line = "The shirt is cut from a light cotton that dries fast after a long run."
+    >>> def pair(page):  # (the first copy of the line and the last)
+    ...     sk, n = skeleton(page), len(skeleton(line))
+    ...     a0, b0 = sk.letters().find(skeleton(line).letters()), len(sk) - n
+    ...     return Candidate([Run(a0, a0 + n, b0, b0 + n, n)], a0, a0 + n, b0, b0 + n, n), sk
+    >>> page = "Running shirt\\n" + line + "\\nSize guide\\nFree returns\\n" + line
+    >>> _last_line_again(*pair(page), page)
+    True
+    >>> page = "Running shirt\\n" + line + "\\nIt comes in four colours.\\n" + line
+    >>> _last_line_again(*pair(page), page)
+    False
+    >>> page = "Running shirt\\n" + line + "\\nSize guide\\n" + line + "\\nReturns\\n" + line
+    >>> _last_line_again(*pair(page), page)
+    False
+    """
+    a0, a1, b0, b1 = cand.a0, cand.a1, cand.b0, cand.b1
+    if b1 != len(sk) or a1 - a0 != b1 - b0 or exact(cand) < 1.0:
+        return False
+    if not (starts_line(sk, a0) and ends_line(sk, a1) and starts_line(sk, b0)):
+        return False
+    if sk.breaks(a0, a1) or sk.breaks(b0, b1):
+        return False
+    return _only_paragraph(cand, sk, text)
+
+
+def _only_paragraph(cand: Candidate, sk: Skeleton, text: str) -> bool:
+    """Whether the two copies of ``cand``, whole lines letter for letter, are a line that ends
+    a sentence (not code) and the text's only paragraph: no other line holds a sentence's end
+    (a third copy would hold one too)."""
+    start, end = sk.text_range(cand.a0, cand.a1)
+    if exact(cand) < 1.0 or not ends_sentence(text, end) or code_like(text, start, end):
+        return False
+    line_end = text.find("\n", end)
+    later = text.rfind("\n", 0, sk.text_range(cand.b0, cand.b1)[0])
+    ends = SENTENCE_ENDS.search(text, 0, text.rfind("\n", 0, start) + 1)
+    if line_end < 0 or ends is not None:
+        return False
+    after = text.find("\n", sk.text_range(cand.b0, cand.b1)[1])
+    return SENTENCE_ENDS.search(text, line_end, max(line_end, later)) is None and (
+        after < 0 or SENTENCE_ENDS.search(text, after) is None
+    )
 
 
 def _ends_in_script(cand: Candidate, sk: Skeleton, text: str, first: bool) -> bool:

@@ -365,7 +365,11 @@ def scattered_flat(
     copy of its own (a long description among the line's pieces): the line is still one
     flattened copy, which goes whole, where the long pair alone would keep the line's copy
     and remove the paragraph. Each paragraphed copy ends a sentence: paragraphs, not
-    headlines or menu items listed again in one line (a ticker) that stay."""
+    headlines or menu items listed again in one line (a ticker) that stay. A line that is the
+    text's first or last line, above or below the body, is a flattened copy too when it glues
+    paragraphs with nothing between them (a page's first paragraphs again as its description,
+    a small share of a long page): a line in the middle of the page that says two paragraphs
+    again (a summary, a callout) and a copy of one paragraph, with no breaks to lose, stay."""
     for flat_first in (False, True):
         _scattered_flat(candidates, sk, opts, text, flat_first=flat_first)
 
@@ -414,13 +418,15 @@ def _scattered_flat(
             ):
                 group.append(cand)
                 continue
+        line0 = sk.line_start(flat(group[0])[0]) if group else 0
+        line1 = sk.line_end(flat(group[-1])[1] - 1) if group else 0
+        # (the flattened line is the text's first line, above the body, or its last, below it)
+        edge = line0 == 0 if flat_first else line1 == len(sk)
         if len(group) > 1 or (
             group
             and starts_line(sk, flat(group[0])[0])
-            and _glued_paragraphs(group[0], sk, text, flat_first)
+            and _glued_paragraphs(group[0], sk, text, flat_first, edge=edge)
         ):
-            line0 = sk.line_start(flat(group[0])[0])
-            line1 = sk.line_end(flat(group[-1])[1] - 1)
             covered = sum(flat(c)[1] - flat(c)[0] for c in group)
             if covered >= opts.min_similarity * (line1 - line0) and covered >= opts.min_chars:
                 runs = [r for c in group for r in c.runs]
@@ -441,7 +447,9 @@ def _scattered_flat(
         group = [cand] if cand is not None else []
 
 
-def _glued_paragraphs(cand: Candidate, sk: Skeleton, text: str, flat_first: bool) -> bool:
+def _glued_paragraphs(
+    cand: Candidate, sk: Skeleton, text: str, flat_first: bool, *, edge: bool = False
+) -> bool:
     """Whether the paragraphed copy of ``cand`` is paragraphs far apart that its flattened copy
     glued: lines the flattened copy left out (headings, bylines) lie between two of its shared
     parts, the part before ending its line with a sentence's end and the part after starting
@@ -449,7 +457,8 @@ def _glued_paragraphs(cand: Candidate, sk: Skeleton, text: str, flat_first: bool
     text the copies share comes right after a sentence's end. Prose broken into short lines (a
     quote that breaks mid-sentence), a paragraph that quotes sentences from the middle of
     others (a summary), or a body with nothing between its paragraphs (a flattened pair judged
-    on its share of the page) is not."""
+    on its share of the page) is not; with ``edge`` (the flattened copy is the text's first or
+    last line), two paragraphs or more with nothing between them are."""
     spans = sorted((r.b0, r.b1) if flat_first else (r.a0, r.a1) for r in cand.runs)
 
     def ends_here(s: int) -> bool:
@@ -465,7 +474,7 @@ def _glued_paragraphs(cand: Candidate, sk: Skeleton, text: str, flat_first: bool
         if not (ends_line(sk, s1) and ends_here(s1) and starts_line(sk, t0)):
             return False
         lines_between = lines_between or sk.breaks(s1 - 1, t0 + 1) > 1
-    return lines_between
+    return lines_between or (edge and sk.breaks(spans[0][0], spans[-1][1]) > 0)
 
 
 def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions) -> None:

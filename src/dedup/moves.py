@@ -2,9 +2,10 @@
 
 When :func:`dedup.repair` removes one copy of a pair, a paragraph that only the removed copy
 holds (the kept copy lost it) would be lost with it. Each stretch of the removed copy that its
-twin does not align with, and that the text has nowhere else (:func:`elsewhere`), goes into
-the kept copy between the kept lines that hold its neighbours' twins, as a paragraph of its
-own (:func:`moves`). This module also holds the line geometry (:class:`Lines`) and the
+twin does not align with, and that the text has nowhere else (:func:`elsewhere`) or, for a
+flattened copy, fewer times than the copy has it (:func:`fewer_outside`), goes into the kept
+copy between the kept lines that hold its neighbours' twins, as a paragraph of its own
+(:func:`moves`). This module also holds the line geometry (:class:`Lines`) and the
 decisions (:class:`Decision`) that repair makes and that the moves fill in.
 
 >>> import dedup
@@ -44,6 +45,7 @@ __all__ = [
     "Lines",
     "Outside",
     "elsewhere",
+    "fewer_outside",
     "moves",
     "swapped",
     "word_breaks",
@@ -330,16 +332,24 @@ def moves(
     padded[1:-1] = own
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
     rest = letters.outside(lo, hi)
+    flattened = cand.kind == "flattened"
     homeless = []
     for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
         if (u1 - u0) * _MIN_MOVE < width:
             continue  # a stray number or initial: not worth moving (nor looking for)
         if _swapped_in_twin(sk, pieces, int(u0), int(u1)):
             continue  # the kept copy's text at the same place, with a typo: no paragraph
-        if elsewhere(text, sk, int(u0), int(u1), rest, width) and (
-            kept is None or elsewhere(text, sk, int(u0), int(u1), kept, width)
+        if (
+            elsewhere(text, sk, int(u0), int(u1), rest, width)
+            and (kept is None or elsewhere(text, sk, int(u0), int(u1), kept, width))
+            and not (
+                flattened and u1 - u0 >= width and fewer_outside(sk, lo, hi, int(u0), int(u1))
+            )
         ):
-            continue  # the text has it, elsewhere than the copies' alignment suggests
+            # the text has it, elsewhere than the copies' alignment suggests (a piece an
+            # anchor wide or more that a flattened copy has more often than the rest of the
+            # text is a repeated line the kept copy lost, and moves)
+            continue
         start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
         if in_script(text, start, end) and not reads_as_text(text[start:end], int(u1 - u0)):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
@@ -349,6 +359,24 @@ def moves(
         if kept is not None and (placed or u1 - u0 >= stays):
             kept.add(sk.letters(int(u0), int(u1)))
     return homeless
+
+
+def fewer_outside(sk: Skeleton, lo: int, hi: int, u0: int, u1: int) -> bool:
+    """Whether the text outside the removed copy ``[lo, hi)`` has the piece ``[u0, u1)`` whole,
+    letter for letter, but fewer times than the removed copy has it: a line the page repeats
+    (a price, a label under each product) that the kept copy lost one of, which the removed
+    copy still holds every time.
+
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("Blue shirt\\nSize S.\\nRed shirt\\nBlue shirt Size S. Red shirt Size S.")
+    >>> lo, end = len("blueshirtsizesredshirt"), len(sk)
+    >>> fewer_outside(sk, lo, end, end - 5, end), fewer_outside(sk, lo, end, lo, lo + 9)
+    (True, False)
+    """
+    letters = sk.letters()
+    part = letters[u0:u1]
+    outside = letters.count(part, 0, lo) + letters.count(part, hi)
+    return 0 < outside < letters.count(part, lo, hi)
 
 
 def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], width: int) -> bool:
