@@ -342,9 +342,7 @@ def moves(
         if (
             elsewhere(text, sk, int(u0), int(u1), rest, width)
             and (kept is None or elsewhere(text, sk, int(u0), int(u1), kept, width))
-            and not (
-                flattened and u1 - u0 >= width and fewer_outside(sk, lo, hi, int(u0), int(u1))
-            )
+            and not (flattened and u1 - u0 >= width and fewer_outside(sk, lo, hi, int(u0), int(u1)))
         ):
             # the text has it, elsewhere than the copies' alignment suggests (a piece an
             # anchor wide or more that a flattened copy has more often than the rest of the
