@@ -76,6 +76,32 @@ def why(record: dict[str, str], out: str) -> str:
     return "; ".join(label for label, _ in found.most_common(3))
 
 
+def print_scores(
+    column: tuple[str, int, int],
+    rows: list[tuple[str, list[int]]],
+    scores: dict[str, list[tuple[float, float]]],
+) -> None:
+    """Print residue and kept (mean/worst) of every method in ``scores`` (per record: residue,
+    kept) for each row (a label and its records' indices; a rule above the row ``all``).
+    ``column`` is the label column's title and the widths of it and of the count."""
+    title, width, count = column
+    head = f"{title:{width}} {'n':>{count}} " + " ".join(f"{n:>23}" for n in scores)
+    print(head)
+    print(f"{'':{width}} {'':>{count}} " + " ".join(f"{'residue      kept':>23}" for _ in scores))
+    for label, idx in rows:
+        if label == "all":
+            print("-" * len(head))
+        cells = []
+        for name in scores:
+            res = [scores[name][i][0] for i in idx]
+            kept = [scores[name][i][1] for i in idx]
+            cells.append(
+                f"{statistics.fmean(res):.3f}/{max(res):.2f} {statistics.fmean(kept):.3f}/"
+                f"{min(kept):.2f}"
+            )
+        print(f"{label:{width}} {len(idx):>{count}} " + " ".join(f"{c:>23}" for c in cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT)
@@ -110,22 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(records)} records, {chars / 1e6:.1f} M characters; residue: mean/worst (lower")
     print("is better), kept: mean/worst (higher is better)")
     print()
-    head = f"{'extractor':22} {'n':>3} " + " ".join(f"{n:>23}" for n in names)
-    print(head)
-    print(f"{'':22} {'':>3} " + " ".join(f"{'residue      kept':>23}" for _ in names))
     rows = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    for label, idx in [*rows, ("all", list(range(len(records))))]:
-        if label == "all":
-            print("-" * len(head))
-        cells = []
-        for name in names:
-            res = [scores[name][i][0] for i in idx]
-            kept = [scores[name][i][1] for i in idx]
-            cells.append(
-                f"{statistics.fmean(res):.3f}/{max(res):.2f} {statistics.fmean(kept):.3f}/"
-                f"{min(kept):.2f}"
-            )
-        print(f"{label:22} {len(idx):>3} " + " ".join(f"{c:>23}" for c in cells))
+    print_scores(("extractor", 22, 3), [*rows, ("all", list(range(len(records))))], scores)
     print()
     # the means to five places: the table's three round a mean just over a bound down to it
     print(

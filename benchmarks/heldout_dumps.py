@@ -48,7 +48,6 @@ import collections
 import html
 import json
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -61,6 +60,7 @@ import dedup
 from dedup.evaluation import dump_score, lost_twins
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dumps_eval import print_scores
 from heldout_synth import EVAL, cjk_articles, paragraphs_of
 from repair_eval import METHODS
 
@@ -235,24 +235,9 @@ def table(rows: list[dict[str, str]], methods: dict[str, Callable[[str], str]]) 
     forms: dict[str, list[int]] = collections.defaultdict(list)
     for i, row in enumerate(rows):
         forms[row["form"]].append(i)
-    names = list(methods)
-    head = f"{'form':16} {'n':>4} " + " ".join(f"{n:>23}" for n in names)
-    print(head)
-    print(f"{'':16} {'':>4} " + " ".join(f"{'residue      kept':>23}" for _ in names))
     ordered = [(f, forms[f]) for f in FORMS if f in forms]
-    for label, idx in [*ordered, ("all", list(range(len(rows))))]:
-        if label == "all":
-            print("-" * len(head))
-        cells = []
-        for name in names:
-            res = [scores[name][i][0] for i in idx]
-            kept = [scores[name][i][1] for i in idx]
-            cells.append(
-                f"{statistics.fmean(res):.3f}/{max(res):.2f} "
-                f"{statistics.fmean(kept):.3f}/{min(kept):.2f}"
-            )
-        print(f"{label:16} {len(idx):>4} " + " ".join(f"{c:>23}" for c in cells))
-    print(f"{'CPU seconds':21} " + " ".join(f"{seconds[n]:>23.1f}" for n in names))
+    print_scores(("form", 16, 4), [*ordered, ("all", list(range(len(rows))))], scores)
+    print(f"{'CPU seconds':21} " + " ".join(f"{seconds[n]:>23.1f}" for n in methods))
     lost = sum(len(lost_twins(r["text"], dedup.repair(r["text"]).edits)) for r in rows)
     print(f"removals of dedup.repair that lost text (its twin or its own): {lost}")
     if "dedup.clean" not in scores:
