@@ -259,29 +259,30 @@ class Kept:
     container of strings: where a piece of one removed copy found in another removed copy
     still has its only copy (built on first use; most passes remove one copy)."""
 
-    __slots__ = ("gone", "joined", "letters", "pieces")
+    __slots__ = ("gone", "letters", "moved", "outside", "pieces")
 
     def __init__(self, letters: Letters, gone: list[tuple[int, int]]) -> None:
         self.letters, self.gone = letters, gone
-        self.joined: str | None = None
+        self.outside: str | None = None
         self.pieces: list[str] = []
+        self.moved = ""
 
     def add(self, piece: str) -> None:
         """Count ``piece`` (letters) as in the text from now on: it moved, or it stays."""
         self.pieces.append(piece)
-        self.joined = None
+        self.moved = "\n".join(self.pieces)
 
     def __contains__(self, part: object) -> bool:
         if not isinstance(part, str):
             return False
-        if self.joined is None:
+        if self.outside is None:
             text, at, parts = self.letters.sk.letters(), 0, []
             for lo, hi in self.gone:
                 parts.append(text[at:lo])
                 at = max(at, hi)
             parts.append(text[at:])
-            self.joined = "\n".join(parts + self.pieces)
-        return part in self.joined
+            self.outside = "\n".join(parts)
+        return part in self.outside or part in self.moved
 
 
 def _separator(text: str, lines: Lines, line: int) -> str:
