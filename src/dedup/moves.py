@@ -259,18 +259,16 @@ class Kept:
     container of strings: where a piece of one removed copy found in another removed copy
     still has its only copy (built on first use; most passes remove one copy)."""
 
-    __slots__ = ("gone", "letters", "moved", "outside", "pieces")
+    __slots__ = ("gone", "letters", "moved", "outside")
 
     def __init__(self, letters: Letters, gone: list[tuple[int, int]]) -> None:
         self.letters, self.gone = letters, gone
         self.outside: str | None = None
-        self.pieces: list[str] = []
-        self.moved = ""
+        self.moved = ""  # the pieces added so far, a line each
 
     def add(self, piece: str) -> None:
         """Count ``piece`` (letters) as in the text from now on: it moved, or it stays."""
-        self.pieces.append(piece)
-        self.moved = "\n".join(self.pieces)
+        self.moved += "\n" + piece
 
     def __contains__(self, part: object) -> bool:
         if not isinstance(part, str):
@@ -335,28 +333,28 @@ def moves(
     rest = letters.outside(lo, hi)
     flattened = cand.kind == "flattened"
     homeless = []
-    for u0, u1 in zip(edges[0::2] + lo, edges[1::2] + lo, strict=True):
+    for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
         if (u1 - u0) * _MIN_MOVE < width:
             continue  # a stray number or initial: not worth moving (nor looking for)
-        if _swapped_in_twin(sk, pieces, int(u0), int(u1)):
+        if _swapped_in_twin(sk, pieces, u0, u1):
             continue  # the kept copy's text at the same place, with a typo: no paragraph
         if (
-            elsewhere(text, sk, int(u0), int(u1), rest, width)
-            and (kept is None or elsewhere(text, sk, int(u0), int(u1), kept, width))
-            and not (flattened and u1 - u0 >= width and fewer_outside(sk, lo, hi, int(u0), int(u1)))
+            elsewhere(text, sk, u0, u1, rest, width)
+            and (kept is None or elsewhere(text, sk, u0, u1, kept, width))
+            and not (flattened and u1 - u0 >= width and fewer_outside(sk, lo, hi, u0, u1))
         ):
             # the text has it, elsewhere than the copies' alignment suggests (a piece an
             # anchor wide or more that a flattened copy has more often than the rest of the
             # text is a repeated line the kept copy lost, and moves)
             continue
         start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
-        if in_script(text, start, end) and not reads_as_text(text[start:end], int(u1 - u0)):
+        if in_script(text, start, end) and not reads_as_text(text[start:end], u1 - u0):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
-        placed = _move_one(text, sk, lines, decision, pieces, (int(u0), int(u1)), width)
+        placed = _move_one(text, sk, lines, decision, pieces, (u0, u1), width)
         if not placed and u1 - u0 >= stays:
-            homeless.append((int(u0), int(u1)))
+            homeless.append((u0, u1))
         if kept is not None and (placed or u1 - u0 >= stays):
-            kept.add(sk.letters(int(u0), int(u1)))
+            kept.add(sk.letters(u0, u1))
     return homeless
 
 
