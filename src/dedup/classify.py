@@ -52,7 +52,14 @@ from dedup.model import RepairOptions
 from dedup.signs import code_like, edges, in_script, scripts, whole_value, words_only
 from dedup.tokens import Skeleton
 
-__all__ = ["classify", "realign_twice", "reply_quote", "trim_seam", "value_of_a_line"]
+__all__ = [
+    "classify",
+    "page_piece",
+    "realign_twice",
+    "reply_quote",
+    "trim_seam",
+    "value_of_a_line",
+]
 
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
@@ -67,6 +74,9 @@ _PREVIEW_LINES = 2
 # A page's header (title, byline, date) between a lead line and its twin: this many lines at
 # most, each shorter than ``min_chars``.
 _HEADER_LINES = 4
+# How far around a piece of page text its line is read for signs of script data (``page_piece``):
+# as far as :func:`dedup.signs.edges` reads.
+_AROUND = 4096
 # How many places holding a line's letters are looked at for it as a whole line (``_elsewhere``).
 _ELSEWHERE_TRIES = 16
 
@@ -167,14 +177,26 @@ def value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
         (1.0, (cand.a0, cand.a1), (cand.b0, cand.b1)),
         (-1.0, (cand.b0, cand.b1), (cand.a0, cand.a1)),
     ):
-        if (
-            opens_piece(sk, t0, text)
-            and closes_piece(sk, t1, text)
-            and whole_value(text, *sk.text_range(c0, c1))
-            and not edges(text, *sk.text_range(t0, t1))
-        ):
+        if page_piece(sk, text, t0, t1) and whole_value(text, *sk.text_range(c0, c1)):
             return code_first
     return 0.0
+
+
+def page_piece(sk: Skeleton, text: str, t0: int, t1: int) -> bool:
+    """Whether the skeleton range ``[t0, t1)`` is a piece of the page text that stands alone in
+    its line (a whole line, a sentence, a piece glued to its neighbours:
+    :func:`dedup.measures.opens_piece`, :func:`dedup.measures.closes_piece`) with no sign of
+    script data around it on its line: the twin that a string's value of script data may say again
+    (:func:`value_of_a_line`, :func:`dedup.groups.pieces_of_a_value`)."""
+    if not (opens_piece(sk, t0, text) and closes_piece(sk, t1, text)):
+        return False
+    start, end = sk.text_range(t0, t1)
+    # (its line only: script data on the next line, an extractor's script text printed after
+    # the page's last line, is not around it)
+    low = max(text.rfind("\n", 0, start) + 1, start - _AROUND)
+    high = text.find("\n", end, end + _AROUND)
+    high = min(len(text), end + _AROUND) if high < 0 else high
+    return not edges(text[low:high], start - low, end - low)
 
 
 def _twice_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:

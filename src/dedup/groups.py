@@ -15,9 +15,11 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left, bisect_right
 
+import regex
+
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
-from dedup.classify import reply_quote
+from dedup.classify import page_piece, reply_quote
 from dedup.measures import (
     LONG_FEW_LINES,
     LONG_LINES,
@@ -32,7 +34,7 @@ from dedup.measures import (
     starts_line,
 )
 from dedup.model import RepairOptions
-from dedup.signs import code_like, edges, in_script
+from dedup.signs import closes_value, code_like, edges, in_script, opens_value
 from dedup.tokens import Skeleton
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "head_repeat",
     "lead_repeat",
     "line_twice_alone",
+    "pieces_of_a_value",
     "scattered_flat",
     "series",
 ]
@@ -50,6 +53,11 @@ _LEAD_LETTERS = 2048
 # a chain's small gap: a series is what chains do not join, pieces with matter between them
 # in both copies).
 _SERIES_GAP = 4 * SMALL_GAP
+# How many places holding a piece's letters are looked at for its twin in the page text
+# (``pieces_of_a_value``).
+_TWIN_TRIES = 16
+# A bare quote (not escaped): between two pieces, it closes one string and opens another.
+_BARE_QUOTE = regex.compile(r'(?<!\\)"')
 
 
 def head_repeat(sk: Skeleton) -> Candidate | None:
@@ -634,3 +642,120 @@ def _lines_of(sk: Skeleton, spans: list[tuple[int, int]]) -> int:
     for s0, s1 in spans:
         lines.update(range(sk.line(s0), sk.line(s1 - 1) + 1))
     return len(lines)
+
+
+def pieces_of_a_value(
+    candidates: list[Candidate], found: list[Run], sk: Skeleton, text: str
+) -> None:
+    """A string value of minified script data made, end to end, of pieces each of which the
+    page text holds is one copy in the data, however short each piece is: an article's
+    paragraphs glued into one ``articleBody`` (``...lifecycle.GitHub provides...``), each a
+    line of the page under its own heading or among its chrome. Each piece alone is shorter
+    than a copy needs and pairs as ``distant``, or only with another string of the data (the
+    ``headline`` that says the first paragraph again), and no chain joins pieces whose twins
+    lie far apart or in another order.
+
+    The pieces (two or more: a value of one piece is a line of the page again as a string's
+    whole value, :func:`dedup.classify.value_of_a_line`) start where the copies of ``found``
+    (the text's runs, letter for letter) start, and each ends where the next starts (a copy may
+    run on a few letters into the next piece, where the page's next line begins as that piece
+    does), with only what has no letters between them (punctuation, spaces, escapes; no line
+    break, no quote that closes the string); the value opens right before the first and closes
+    right after the last (:func:`dedup.signs.opens_value`, :func:`dedup.signs.closes_value`);
+    and each piece has a twin, letter for letter, that stands alone in the page text with no
+    sign of script data around it on its line (:func:`dedup.classify.page_piece`, as for a
+    line again as a string's whole value). Each piece becomes an ``embedded`` pair with that
+    twin, the piece in the data to go (its key and quotes stay). A value with anything the page
+    text lacks (a description that shares a phrase or two with the page, a piece of prose of
+    its own) is no such value, and stays whole."""
+    ends: dict[int, int] = {}  # the copies of the runs: the furthest end of those at each start
+    twins: dict[int, list[tuple[int, int]]] = {}  # at each start, the copies' ends and twins
+    for run in found:
+        if run.tandem:
+            continue
+        for c0, c1, t0 in ((run.a0, run.a1, run.b0), (run.b0, run.b1, run.a0)):
+            ends[c0] = max(ends.get(c0, c1), c1)
+            twins.setdefault(c0, []).append((c1, t0))
+    if not ends:
+        return
+    starts = sorted(ends)
+    offsets = sk.offsets
+    letters = sk.letters()
+    # the copies in the data that a pair already takes
+    taken = {
+        (c.a0, c.a1) if c.code_first > 0 else (c.b0, c.b1)
+        for c in candidates
+        if c.kind == "embedded"
+    }
+
+    def twin(c0: int, c1: int) -> int | None:
+        # where the page text holds ``[c0, c1)`` as a piece of its own, if it does
+        if "\n" in text[int(offsets[c0]) : int(offsets[c1 - 1]) + 1]:
+            return None  # (a string of minified data is one line)
+        size = c1 - c0
+        for end, t0 in twins[c0]:
+            if end >= c1 and page_piece(sk, text, t0, t0 + size):
+                return t0
+        key = letters[c0:c1]
+        at = letters.find(key)
+        for _ in range(_TWIN_TRIES):
+            if at < 0:
+                break
+            if abs(at - c0) >= size and page_piece(sk, text, at, at + size):
+                return at
+            at = letters.find(key, at + 1)
+        return None
+
+    def cuts(c0: int) -> list[int]:
+        # where a piece from ``c0`` may end: where its copies end, or where another starts
+        # within them; the furthest first
+        inner = starts[bisect_right(starts, c0) : bisect_left(starts, ends[c0])]
+        return sorted({ends[c0], *(end for end, _ in twins[c0]), *inner}, reverse=True)
+
+    def separated(c: int) -> bool:
+        # (what stands between two pieces that meet at ``c``: no line break, no bare quote)
+        start, end = int(offsets[c - 1]) + 1, int(offsets[c])
+        return "\n" not in text[start:end] and _BARE_QUOTE.search(text, start, end) is None
+
+    failed: set[int] = set()  # starts from which no pieces reach the value's end
+
+    def tiling(v0: int) -> list[tuple[int, int, int]]:
+        # the pieces from ``v0`` to the value's end, each with its twin (none where there are
+        # none): a search over the cuts, the furthest first
+        path: list[tuple[int, int, int]] = []
+        choices = [cuts(v0)]
+        while choices:
+            c0 = path[-1][1] if path else v0
+            if not choices[-1]:
+                failed.add(c0)
+                choices.pop()
+                if path:
+                    path.pop()
+                continue
+            c1 = choices[-1].pop(0)
+            t0 = twin(c0, c1)
+            if t0 is None:
+                continue
+            if closes_value(text, int(offsets[c1 - 1]) + 1):
+                return [*path, (c0, c1, t0)]
+            if c1 in ends and c1 not in failed and separated(c1):
+                path.append((c0, c1, t0))
+                choices.append(cuts(c1))
+        return []
+
+    for v0 in starts:
+        if not opens_value(text, int(offsets[v0])):
+            continue
+        pieces = tiling(v0)
+        if len(pieces) < 2:
+            continue  # (a value of one piece: a line again as a string's whole value)
+        for p0, p1, t0 in pieces:
+            if (p0, p1) in taken:
+                continue
+            taken.add((p0, p1))
+            size = p1 - p0
+            a0, b0 = min(p0, t0), max(p0, t0)
+            run = Run(a0, a0 + size, b0, b0 + size, size)
+            pair = Candidate([run], a0, a0 + size, b0, b0 + size, size, "embedded", 1.0)
+            pair.code_first = 1.0 if p0 < t0 else -1.0
+            candidates.append(pair)

@@ -90,6 +90,9 @@ _WORDS = regex.compile(r"\w+", regex.V1)
 _PIECE_BEFORE = regex.compile(
     r"(?:[\p{L}\p{N}]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*[ \t]*)[\p{Ps}\p{Pi}\"']?$", regex.V1
 )
+# A piece opens too where script data closes right before it, whatever its first letter (a
+# script's text glued to the page text after it: ``]} Page text``, ``} 【質問】``).
+_SCRIPT_BEFORE = regex.compile(r"[}\]][ \t]*[\p{Ps}\p{Pi}]?$", regex.V1)
 _GLUED_AFTER = regex.compile(r"[^\w\s]{0,3}(?=\p{Lu})", regex.V1)
 _GLUED_BEFORE = regex.compile(r"[\w\p{Pe}\p{Pf}\p{Sentence_Terminal}:]", regex.V1)
 _PIECE_AFTER = regex.compile(rf"{_GLUED_AFTER.pattern}|{_ENDS_THEN_SPACE}", regex.V1)
@@ -108,21 +111,26 @@ def ends_line(sk: Skeleton, s: int) -> bool:
 
 def opens_piece(sk: Skeleton, s: int, text: str) -> bool:
     """Whether skeleton position ``s`` opens a piece that stands alone in its line: the line's
-    first letter, a sentence's first, or a capital that a word before touches with no space (an
-    extractor that glued two of the page's elements: ``bagsWhat``).
+    first letter, a sentence's first, a capital that a word before touches with no space (an
+    extractor that glued two of the page's elements: ``bagsWhat``), or any letter right after
+    script data closes (``]} Page text``: a script's text glued to the page text after it).
 
     >>> from dedup.tokens import skeleton
     >>> page = "Gear QuiltsWhat do they cost? The price varies with the fill."
     >>> sk = skeleton(page)
     >>> opens_piece(sk, 10, page), opens_piece(sk, 24, page), opens_piece(sk, 27, page)
     (True, True, False)
+    >>> page = '{"@type":"Person","name":"Staff"}]} quilts and bags'
+    >>> opens_piece(skeleton(page), 19, page)
+    True
     """
     if starts_line(sk, s):
         return True
     at = int(sk.offsets[s])
-    return (
-        text[at].isupper() and _PIECE_BEFORE.search(text, max(0, at - _PIECE_REACH), at) is not None
-    )
+    low = max(0, at - _PIECE_REACH)
+    if _SCRIPT_BEFORE.search(text, low, at) is not None:
+        return True
+    return text[at].isupper() and _PIECE_BEFORE.search(text, low, at) is not None
 
 
 def closes_piece(sk: Skeleton, s: int, text: str) -> bool:

@@ -37,10 +37,12 @@ from dedup.chains import Candidate
 from dedup.tokens import Skeleton
 
 __all__ = [
+    "closes_value",
     "code_like",
     "edges",
     "has_quote_punctuation",
     "in_script",
+    "in_string",
     "opens_value",
     "script",
     "script_line",
@@ -135,6 +137,19 @@ def edges(text: str, start: int, end: int) -> int:
     return (not _SCRIPT_CLOSES.search(before) and _edge(before)) + after_sign
 
 
+def in_string(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` begins inside one JSON string value of script data, on one line
+    (``_in_string`` for the copy's first character: the value opens before it, a quote closes
+    it after).
+
+    >>> in_string('{"body":"Raised beds warm up early.Pick a spot.","id":1}', 36)
+    True
+    >>> in_string("Raised beds warm up early. Pick a spot.", 27)
+    False
+    """
+    return _in_string(text, start, start + 1)
+
+
 def _in_string(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside one JSON string value, on one line: the nearest
     bare quote before it opens a value (``"key":"``), the nearest after it closes one (then
@@ -167,7 +182,20 @@ def whole_value(text: str, start: int, end: int) -> bool:
     >>> whole_value('{\\n  "title": "The storm hits the coast",\\n  "id": 1\\n}', 14, 38)
     False
     """
-    return opens_value(text, start) and _VALUE_AFTER.match(text, end, end + _EDGE) is not None
+    return opens_value(text, start) and closes_value(text, end)
+
+
+def closes_value(text: str, end: int) -> bool:
+    """Whether a string's value of minified script data closes right after ``text[:end]``, but
+    for a little punctuation, and the next field or the object's end follows on the same line
+    (the second half of :func:`whole_value`).
+
+    >>> closes_value('{"title":"The storm hits the coast.","id":1}', 34)
+    True
+    >>> closes_value('{"title":"The storm hits the coast. Ferries stay in.","id":1}', 34)
+    False
+    """
+    return _VALUE_AFTER.match(text, end, end + _EDGE) is not None
 
 
 def opens_value(text: str, start: int) -> bool:

@@ -37,12 +37,13 @@ from dedup.groups import (
     head_repeat,
     lead_repeat,
     line_twice_alone,
+    pieces_of_a_value,
     scattered_flat,
     series,
 )
 from dedup.measures import opens_piece
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
-from dedup.signs import has_quote_punctuation, opens_value, whole_value
+from dedup.signs import has_quote_punctuation, in_string, opens_value, whole_value
 from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["KINDS", "analyse", "find_duplicates", "scaled"]
@@ -136,6 +137,8 @@ def analyse(
     series(candidates, sk, opts, text)
     scattered_flat(candidates, sk, opts, text)
     line_twice_alone(candidates, sk, opts, text)
+    if found_runs and signs():
+        pieces_of_a_value(candidates, found_runs + labels, sk, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
 
@@ -146,9 +149,11 @@ def _opens_value(
     """For pairs of copies, by the skeleton starts of their first copies and of their second,
     whether one copy opens a piece that stands alone in its line (a line, a sentence, a piece
     glued to the words before it: :func:`dedup.measures.opens_piece`) and the other opens a
-    string's value of script data (:func:`dedup.signs.opens_value`): a piece of the page again
-    as a value may be one. Nothing
-    is taken where the text has no sign of script data or markup at all (``signs``)."""
+    string's value of script data (:func:`dedup.signs.opens_value`) or lies inside one
+    (:func:`dedup.signs.in_string`), or, where neither opens such a piece, one opens a string's
+    value: a piece of the page again as a value, or as a piece of one
+    (:func:`dedup.groups.pieces_of_a_value`), may be one. Nothing is taken where the text has no
+    sign of script data or markup at all (``signs``)."""
 
     def admit(firsts: list[int], seconds: list[int]) -> list[bool]:
         if not signs():
@@ -156,9 +161,19 @@ def _opens_value(
         chosen = []
         for a0, b0 in zip(firsts, seconds, strict=True):
             first, second = opens_piece(sk, a0, text), opens_piece(sk, b0, text)
-            # (the copy that opens no piece is the one that may open a value)
-            other = b0 if first else a0
-            chosen.append(first != second and opens_value(text, int(sk.offsets[other])))
+            if first != second:
+                # (the copy that opens no piece is the one that may be in a value)
+                at = int(sk.offsets[b0 if first else a0])
+                chosen.append(opens_value(text, at) or in_string(text, at))
+            else:
+                # (a piece of the page a third time: two strings of the data alike)
+                chosen.append(
+                    not first
+                    and (
+                        opens_value(text, int(sk.offsets[a0]))
+                        or opens_value(text, int(sk.offsets[b0]))
+                    )
+                )
         return chosen
 
     return admit
