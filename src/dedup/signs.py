@@ -48,6 +48,8 @@ __all__ = [
     "script",
     "script_line",
     "scripts",
+    "structure_only",
+    "text_beside_script",
     "whole_value",
     "words_only",
 ]
@@ -116,6 +118,17 @@ _CODE_POINT_REACH = 20_000
 _ESCAPED_REACH = 20_000
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
+# The structure of script data alone (:func:`structure_only`): names (keys, short identifier
+# values: ASCII letters, digits, ``_$.-/``, at most ``_NAME`` characters) and numbers, any two
+# apart by JSON's punctuation (a quote, a bracket or a brace, with colons, commas and spaces
+# around it; or a comma alone, as minified data has between numbers), never by spaces, or
+# punctuation and spaces, as words of prose are.
+_NAME = 32
+_STRUCTURE = regex.compile(
+    rf"[A-Za-z0-9_$][\w$./-]{{0,{_NAME - 1}}}"
+    rf'(?:(?:[\s:,\\]*["\[\]{{}}][\s:,"\[\]{{}}\\]*|,)[A-Za-z0-9_$][\w$./-]{{0,{_NAME - 1}}})*',
+    regex.ASCII,
+)
 # Script data that ends right before a copy (its closing brace or bracket), or starts right
 # after it, the copy running on from it or into it with no quote between (a little punctuation
 # at most: the copy's sentence end, an opening quote) (``...]}Page text``,
@@ -255,6 +268,23 @@ def script_line(line: str) -> bool:
     return _SCRIPT_IN_LINE.search(line) is not None
 
 
+def structure_only(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, from its first letter or digit to its last, is only the
+    structure of script data: keys and short identifier values (``b0``, ``mid-2``) and numbers,
+    each two apart by JSON's punctuation (a quote, a bracket, a brace), with no word of prose
+    (words apart by spaces alone, a letter outside ASCII). Two nodes of the same shape pair
+    such text by their keys alone, whatever text they hold.
+
+    >>> structure_only('{"type":"heading","children":[{"text":"', 2, 36)
+    True
+    >>> structure_only('{"type":"heading","text":"Night market"}', 2, 38)
+    False
+    >>> structure_only('"text":"\u591c\u5e02"', 1, 10)
+    False
+    """
+    return _STRUCTURE.fullmatch(text, start, end) is not None
+
+
 def words_only(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` holds none of the characters script data and markup are made
     of: quotes, backslashes, braces, brackets, angle brackets, ``=``, ``%``, ``|``. What stands
@@ -333,6 +363,21 @@ def scripts(
         if high >= _SCRIPT_SCORE and low * 2 <= high:
             return True, code_a - code_b
     return False, edges_a + dense_a - edges_b - dense_b
+
+
+def text_beside_script(text: str, sk: Skeleton, cand: Candidate, signs: Callable[[], bool]) -> bool:
+    """Whether one copy of the pair is clearly inside script data or markup and the other is
+    page text (:func:`scripts`), the other not inside either by the same measure: its signs at
+    its edges and inside it, on the lines that hold text the copies share, score under
+    ``_SCRIPT_SCORE``. Two renderings in script data (app state and a JSON-LD string, a string
+    escaped twice and once) can differ by as much in their signs, but neither is page text."""
+    embedded, code_first = scripts(text, sk, cand, signs)
+    if not embedded:
+        return False
+    first = code_first < 0  # (the copy out of the code)
+    s0, s1 = (cand.a0, cand.a1) if first else (cand.b0, cand.b1)
+    own = edges(text, *sk.text_range(s0, s1)) + _shared_density(text, sk, cand, first=first)
+    return own < _SCRIPT_SCORE
 
 
 def _shared_density(text: str, sk: Skeleton, cand: Candidate, *, first: bool) -> float:
