@@ -49,11 +49,21 @@ from dedup.measures import (
     tail_twice,
 )
 from dedup.model import RepairOptions
-from dedup.signs import code_like, edges, in_script, scripts, whole_value, words_only
+from dedup.signs import (
+    code_like,
+    edges,
+    in_script,
+    scripts,
+    structure_only,
+    text_beside_script,
+    whole_value,
+    words_only,
+)
 from dedup.tokens import Skeleton
 
 __all__ = [
     "classify",
+    "drop_structure_edges",
     "page_piece",
     "realign_twice",
     "reply_quote",
@@ -713,6 +723,60 @@ def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> boo
     first_len = min(high, sk.line_end(s0)) - line_start
     last_len = line_end - max(low, sk.line_start(s1 - 1))
     return (s0 - line_start) * 2 <= first_len and (line_end - s1) * 2 <= last_len
+
+
+def drop_structure_edges(
+    cand: Candidate, sk: Skeleton, text: str, signs: Callable[[], bool]
+) -> None:
+    """Drop the runs at a chain's ends that pair only the structure of script data with the
+    same structure (:func:`dedup.signs.structure_only`: keys and short identifier values on
+    both sides, no prose), when the runs between them pair page text with script data
+    (:func:`dedup.signs.text_beside_script`) and the whole chain is not one copy in the code
+    and one out of it (:func:`dedup.signs.scripts`). Two nodes of the same shape (the keys
+    ``"type":"heading","children":[{"text":"`` of a heading and of the next) match by their
+    keys alone, whatever text they hold: such a run is no evidence of the copy, and where it
+    opens (or closes) a chain of the page text's copy in app state, it begins the page text's
+    copy inside the data too, and both copies look like script. A copy of page text has no
+    such run at its ends: a chain that is one copy in the code and one out of it with them is
+    two renderings in script data (JSON-LD pretty-printed and minified), and keeps them, as
+    does one whose copies are both in the data without them.
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> line = "The night market returns to the station street after three years away."
+    >>> node = '{"type":"heading","children":[{"text":"%s"}]}'
+    >>> page = node % "Night market" + node % line + node % "Local desk" + "\\n" + line
+    >>> sk = skeleton(page)
+    >>> n, keys = len(skeleton(line)), len(skeleton("typeheadingchildrentext"))
+    >>> k0 = len(skeleton(node % "Night market")) + keys  # (the line in the data)
+    >>> b0 = len(sk) - n  # (the line in the page)
+    >>> runs = [Run(k0 - keys, k0, k0 + n, k0 + n + keys, keys), Run(k0, k0 + n, b0, b0 + n, n)]
+    >>> cand = Candidate(runs, k0 - keys, k0 + n, k0 + n, b0 + n, keys + n)
+    >>> drop_structure_edges(cand, sk, page, lambda: True)
+    >>> (cand.a0, cand.b0) == (k0, b0)
+    True
+    """
+    if len(cand.runs) < 2 or not signs():
+        return
+    runs = sorted(cand.runs)
+    lo, hi = 0, len(runs)
+    while lo < hi - 1 and _structure(runs[lo], sk, text):
+        lo += 1
+    while hi - 1 > lo and _structure(runs[hi - 1], sk, text):
+        hi -= 1
+    if (lo == 0 and hi == len(runs)) or scripts(text, sk, cand, signs)[0]:
+        return  # (nothing to drop, or one copy in the code already: the ends are not in doubt)
+    rest = Candidate(runs[lo:hi], 0, 0, 0, 0)
+    rest.take(runs[lo:hi])
+    if text_beside_script(text, sk, rest, signs):
+        cand.take(rest.runs)
+
+
+def _structure(run: Run, sk: Skeleton, text: str) -> bool:
+    """Whether both copies of ``run`` are only the structure of script data."""
+    return structure_only(text, *sk.text_range(run.a0, run.a1)) and structure_only(
+        text, *sk.text_range(run.b0, run.b1)
+    )
 
 
 def trim_seam(sk: Skeleton, cand: Candidate) -> None:

@@ -185,7 +185,7 @@ def _cut(
     if starts_line(sk, s0) and not code:
         start = int(lines.starts[sk.line(s0)])
     else:
-        prev = int(offsets[s0 - 1]) + 1
+        prev = sk.char_end(s0 - 1)
         closing = (_CLOSING_IN_CODE if code else CLOSING).match(text, prev, int(offsets[s0]))
         start = closing.end() if closing else prev
         while start > prev and text[start - 1].isspace():
@@ -193,7 +193,7 @@ def _cut(
     if ends_line(sk, s1) and not code:
         end = int(lines.ends[sk.line(s1 - 1)])
     else:
-        after = int(offsets[s1 - 1]) + 1
+        after = sk.char_end(s1 - 1)
         stop = int(offsets[s1]) if s1 < len(sk) else len(text)
         terminal = (_TERMINAL_IN_CODE if code else TERMINAL).match(text, after, stop)
         end = terminal.end() if terminal else after
@@ -366,7 +366,7 @@ def without_own_text(
     splits: list[tuple[int, int]] = []  # the stretches of text of its own, as skeleton ranges
     own_letters = 0
     for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
-        piece = text[int(sk.offsets[u0]) : int(sk.offsets[u1 - 1]) + 1]
+        piece = text[slice(*sk.text_range(u0, u1))]
         lines = piece.split("\n")
         whole = lines[(0 if starts_line(sk, u0) else 1) : (None if ends_line(sk, u1) else -1)]
         if not (u1 - u0 >= opts.anchor_chars and reads_as_text(piece, u1 - u0)) and not any(
@@ -447,4 +447,4 @@ def _edited_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: int
 
 
 def _text_of(text: str, sk: Skeleton, s0: int, s1: int) -> str:
-    return text[int(sk.offsets[s0]) : int(sk.offsets[s1 - 1]) + 1]
+    return text[slice(*sk.text_range(s0, s1))]

@@ -146,7 +146,7 @@ def closes_piece(sk: Skeleton, s: int, text: str) -> bool:
     """
     if ends_line(sk, s):
         return True
-    end = int(sk.offsets[s - 1]) + 1
+    end = sk.char_end(s - 1)
     return _PIECE_AFTER.match(text, end, end + _PIECE_REACH) is not None
 
 

@@ -347,7 +347,7 @@ def moves(
             # anchor wide or more that a flattened copy has more often than the rest of the
             # text is a repeated line the kept copy lost, and moves)
             continue
-        start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
+        start, end = sk.text_range(u0, u1)
         if in_script(text, start, end) and not reads_as_text(text[start:end], u1 - u0):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
         placed = _move_one(text, sk, lines, decision, pieces, (u0, u1), width)
@@ -385,7 +385,7 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], w
     flattened copy ran together, or sentences it joined after losing the lines between them,
     are old text in a new arrangement.
     """
-    start, end = int(sk.offsets[u0]), int(sk.offsets[u1 - 1]) + 1
+    start, end = sk.text_range(u0, u1)
     glue, gap = _splits(text[start:end])
     parts = (
         _key(part) for glued_part in glue.split(text[start:end]) for part in gap.split(glued_part)
@@ -544,7 +544,7 @@ def _move_one(
         head = text[start : int(offsets[k])]
     if prev is not None:
         k = min(prev[3], boundary) - 1 if boundary > 0 else prev[3] - 1
-        tail = text[int(offsets[k]) + 1 : int(lines.ends[sk.line(k)])]
+        tail = text[sk.char_end(k) : int(lines.ends[sk.line(k)])]
     if boundary > 0:
         line = sk.line(boundary - 1)
         at, before_sep = _content_end(text, lines, line), True
@@ -617,8 +617,8 @@ def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str | None, head: st
     the removed copy, those belong to the neighbours, the rest to the piece.
     """
     offsets = sk.offsets
-    start, end = int(offsets[u0]), int(offsets[u1 - 1]) + 1
-    lead = text[int(offsets[u0 - 1]) + 1 if u0 > 0 else 0 : start].lstrip()
+    start, end = sk.text_range(u0, u1)
+    lead = text[sk.char_end(u0 - 1) if u0 > 0 else 0 : start].lstrip()
     if tail is not None and lead.startswith(tail.strip()):
         lead = lead[len(tail.strip()) :]
     else:

@@ -160,7 +160,7 @@ def _take_part(page: Page, removal: Removal, marks: _Marks) -> Decision | None:
         return None  # never the only copy: the twin of what goes stays
     removed[lo:hi] = True
     twins[kept[0] : kept[1]] = True
-    kept_span = Span(int(sk.offsets[kept[0]]), int(sk.offsets[kept[1] - 1]) + 1)
+    kept_span = Span(*sk.text_range(kept[0], kept[1]))
     cand = removal.cand
     return Decision(
         cand, removal.removed_first, kept_span, cut, (lo, hi), kept, _REASONS[cand.kind]
@@ -347,7 +347,7 @@ def _around(
         end = int(sk.offsets[u0])
         if start < end:
             parts.append(dataclasses.replace(decision, cut=(start, end)))
-        start = int(sk.offsets[u1 - 1]) + 1
+        start = sk.char_end(u1 - 1)
         closing = TERMINAL.match(text, start)
         start = closing.end() if closing else start
     if start < decision.cut[1]:

@@ -2,9 +2,12 @@
 
 Naive extractors keep a page's ``<script>`` text and its markup: a copy of the article inside a
 JSON string (``"articleBody":"..."``), HTML inside one, app state spread over many fields. Such
-a copy shows signs at its edges (a JSON string's opening ``"key":"``, JSON's punctuation,
-escapes, tags, a markdown link's target) or dense inside it; :func:`scripts` tells whether one
-copy of a pair is inside the code and the other is not.
+a copy shows signs at its edges (a JSON string's opening ``"key":"``, or the quotes of one
+string value around it on its line however far away, JSON's punctuation, escapes, tags) or
+dense inside it; :func:`scripts` tells whether one copy of a pair is inside the code and the
+other is not. A page rendered as markdown is page text: its links and emphasis are the page's
+own formatting, no sign of code (a markdown rendering inside a string of script data is
+inside the code by the string around it).
 
 Three questions about script data have a test each, side by side here; they stay apart because
 they answer different questions (merging the third into the first changed what repair does):
@@ -12,7 +15,7 @@ they answer different questions (merging the third into the first changed what r
 - around a copy (:func:`edges`, :func:`in_script`): the *signs* of script data or markup at a
   copy's edges, which make it an ``embedded`` copy to remove. They must not fire on prose, nor
   on code shown on a page: JSON's punctuation around a quote, not a quote alone; escapes, but
-  not ``\\n``; tags; a markdown link's target.
+  not ``\\n``; tags.
 - a line of page text (:func:`script_line`): whether a line of words among what a copy in the
   code holds of its own is a string of script data rather than the page's own line: any *mark*
   (a brace, a key's colon, any escape, ``\\n`` too, a tag); a page's line of prose has none.
@@ -47,20 +50,21 @@ __all__ = [
     "script",
     "script_line",
     "scripts",
+    "structure_only",
+    "text_beside_script",
     "whole_value",
     "words_only",
 ]
 
 # The signs of script data and markup around a copy (:func:`edges`): HTML tags (raw, JSON-escaped or
 # entity-escaped), the escapes of a JSON string (``\\u00e9``, ``\\"``, ``\\/``; not ``\\n``,
-# which code shown on a page has too), a markdown link's target, and JSON's punctuation
+# which code shown on a page has too), and JSON's punctuation
 # between keys and values (``":"``, ``", "``, ``{"``, also escaped in another string; and
 # a script's object keys: ``value:"``, ``",marks:``).
 _SCRIPT = regex.compile(
     r"<[!/]?[A-Za-z][^<>]{0,2000}>"
     r"|\\+u003[cC]/?[A-Za-z]|&lt;/?[A-Za-z]"
     r'|\\+(?:u[0-9a-fA-F]{4}|["/])'
-    r"|\]\([^()\s]{1,2000}\)"
     r'|\\*"\s*(?::\s*\\*["\[{\dtfn-]|,\s*\\*"|[\]}])|[\[{]\s*\\*"'
     r'|\w:\\*"|\\*",\w+:'
 )
@@ -69,8 +73,8 @@ _SCRIPT = regex.compile(
 _SCRIPT_IN_LINE = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
 # Plain words (:func:`words_only`): none of the characters script data and markup are made of.
 _WORDS_ONLY = regex.compile(r"[^\"\\{}<>\[\]=%|]*", regex.V1)
-# The same signs, by the characters that make them, as counted inside a copy: escapes, tags,
-# link targets (``\\``, ``<``, ``](``) and JSON's punctuation around quotes.
+# The same signs, by the characters that make them, as counted inside a copy: escapes, tags
+# (``\\``, ``<``) and JSON's punctuation around quotes.
 _QUOTE_SIGNS = ('":', '","', '{"', ':"')
 # What every sign of _SCRIPT that is not markup (``Skeleton.markup``) holds.
 # JSON's punctuation after a quote, and before one (``":``, ``",``, ``{"``...).
@@ -98,8 +102,35 @@ _SINGLE_QUOTED_VALUE = regex.compile(_SINGLE_QUOTED_KEY)
 # (``.","text":``, ``"}``): minified data, not JSON shown pretty-printed on a page.
 _VALUE_BEFORE = regex.compile(rf'{_DOUBLE_QUOTED_KEY}[^\w"\\\n]{{0,3}}$')
 _VALUE_AFTER = regex.compile(rf'[^\w"\\\n]{{0,3}}{_QUOTE}[ \t]*(?:,[ \t]*\\*["{{\[]|[}}\]])')
+# What follows a quote that ends a string's value of script data: the next field, the end of
+# the object or the array.
+_ENDS_FIELD = regex.compile(
+    r'[ \t]*(?:,[ \t]*(?:\\*"|\\+u0022|[{\[\d-]|(?:true|false|null)\b)|[}\]])'
+)
+# A string's quote that is not escaped (:func:`_quote`), searched backwards and forwards:
+# JSON's, and a string in a string's code point (``\\"`` and ``%5C\\u0022`` are inside it).
+_UNESCAPED = {
+    quote: (regex.compile(pattern, regex.REVERSE), regex.compile(pattern))
+    for quote, pattern in (('"', r'(?<!\\)"'), ("\\u0022", r"(?<!\\|%5C)\\u0022"))
+}
+# How far before and after a copy the quotes of a string in a string that escapes its quotes as
+# code points (``\\u0022``) are looked for (JSON's own quotes: on the whole line).
+_CODE_POINT_REACH = 20_000
+# How far past an escaped quote the next quote that is not escaped is looked for.
+_ESCAPED_REACH = 20_000
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
+# The structure of script data alone (:func:`structure_only`): names (keys, short identifier
+# values: ASCII letters, digits, ``_$.-/``, at most ``_NAME`` characters) and numbers, any two
+# apart by JSON's punctuation (a quote, a bracket or a brace, with colons, commas and spaces
+# around it; or a comma alone, as minified data has between numbers), never by spaces, or
+# punctuation and spaces, as words of prose are.
+_NAME = 32
+_STRUCTURE = regex.compile(
+    rf"[A-Za-z0-9_$][\w$./-]{{0,{_NAME - 1}}}"
+    rf'(?:(?:[\s:,\\]*["\[\]{{}}][\s:,"\[\]{{}}\\]*|,)[A-Za-z0-9_$][\w$./-]{{0,{_NAME - 1}}})*',
+    regex.ASCII,
+)
 # Script data that ends right before a copy (its closing brace or bracket), or starts right
 # after it, the copy running on from it or into it with no quote between (a little punctuation
 # at most: the copy's sentence end, an opening quote) (``...]}Page text``,
@@ -107,8 +138,6 @@ _EDGE = 32
 # text around it).
 _SCRIPT_CLOSES = regex.compile(r'[}\]][ \t]*[^\w\s"\\]{0,3}$')
 _SCRIPT_OPENS = regex.compile(r'[^\w\s"\\]{0,3}[ \t]*[{\[]')
-# How far before and after a copy the quotes of a JSON string around it are looked for.
-_STRING_REACH = 2000
 # A copy scores one for each side with signs around it, and one for each this many signs per
 # thousand characters inside it; at this score it is inside code or markup (``_script``).
 _SCRIPT_DENSITY = 5.0
@@ -118,10 +147,11 @@ _SCRIPT_SCORE = 2.0
 def edges(text: str, start: int, end: int) -> int:
     """On how many sides of the copy ``text[start:end]`` its surroundings show signs of script
     data or markup (a JSON string's quotes and the keys around it, the tags of HTML inside a
-    string); a copy that opens a JSON string's value (``"articleBody":"``) counts twice on that
-    side, as it is in script data whatever follows it. Script data that closes right before
-    the copy, or opens right after it, is no sign on that side: the copy is page text glued to
-    a script's text.
+    string); a copy that opens a JSON string's value (``"articleBody":"``), or lies anywhere
+    inside one (:func:`_in_string`), counts twice on that side, as it is in script data whatever
+    follows it. A markdown page's links and emphasis are no sign. Script data that closes right
+    before the copy, or opens right after it, is no sign on that side: the copy is page text
+    glued to a script's text.
 
     >>> page = '{"@type":"Article","name":"Staff"}The board met on Monday.{"type":"html"}'
     >>> edges(page, 34, 57), edges('{"text":"The board met on Monday.","id":1}', 9, 32)
@@ -151,23 +181,58 @@ def in_string(text: str, start: int) -> bool:
 
 
 def _in_string(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` lies inside one JSON string value, on one line: the nearest
-    bare quote before it opens a value (``"key":"``), the nearest after it closes one (then
-    ``,``, ``}`` or ``]``), within ``_STRING_REACH`` characters either side (a description
-    whose first sentence the page text lacks)."""
-    low = max(0, start - _STRING_REACH)
-    q = text.rfind('"', low, start)
-    while q > low and text[q - 1] == "\\":
-        q = text.rfind('"', low, q - 1)
-    if q <= 0 or text.find("\n", q, start) >= 0:
+    """Whether ``text[start:end]`` lies inside one JSON string value on one line, however far
+    from its ends: the nearest quote before it opens a value (``"key":"``), the nearest after it
+    closes one (then the next field, ``}`` or ``]``), escaped quotes inside the value aside, and
+    no line break between them. The quotes are JSON's or, for a string in a string that escapes
+    its quotes as code points, ``\\u0022`` (looked for within ``_CODE_POINT_REACH``
+    characters). (A copy from the middle of an ``articleBody`` has no sign at its edges and few
+    inside it; a line of minified script data is the data's own, a page's text has its breaks.)
+
+    >>> body = "The board met on Monday. " * 200
+    >>> data = '{"articleBody":"' + body + '","author":"A"}'
+    >>> _in_string(data, 3000, 3100), _in_string("<p>" + body + "</p>", 3000, 3100)
+    (True, False)
+    >>> _in_string('{\\\\u0022md\\\\u0022:\\\\u0022' + body + '\\\\u0022},', 3000, 3100)
+    True
+    """
+    return _quoted(text, start, end, '"', len(text)) or _quoted(
+        text, start, end, "\\u0022", _CODE_POINT_REACH
+    )
+
+
+def _quoted(text: str, start: int, end: int, quote: str, reach: int) -> bool:
+    """Whether the nearest ``quote`` before ``text[start:end]`` (within ``reach``) that is not
+    escaped opens a string's value, and the nearest such after it closes one (the next field,
+    the object's or the array's end), on one line (:func:`_in_string`). An escaped quote is
+    inside the value: ``\\"``, or in a string in a string ``%5C\\u0022`` or ``\\\\u0022``
+    (HTML's own quotes there)."""
+    low, high = max(0, start - reach), min(len(text), end + reach)
+    q = _quote(text, quote, low, start, backwards=True)
+    if q < 0 or not _VALUE_OPENS.search(text, max(0, q - _EDGE), q + len(quote)):
         return False
-    if not _VALUE_OPENS.search(text, max(0, q - _EDGE), q + 1):
-        return False
-    high = min(len(text), end + _STRING_REACH)
-    r = text.find('"', end, high)
-    while r > 0 and text[r - 1] == "\\":
-        r = text.find('"', r + 1, high)
-    return r >= 0 and text.find("\n", start, r) < 0 and text[r + 1 : r + 2] in (",", "}", "]")
+    r = _quote(text, quote, end, high, backwards=False)
+    return (
+        r >= 0
+        and _ENDS_FIELD.match(text, r + len(quote), high) is not None
+        and text.find("\n", q, r) < 0
+    )
+
+
+def _quote(text: str, quote: str, low: int, high: int, *, backwards: bool) -> int:
+    """Where the last (``backwards``) or the first ``quote`` in ``text[low:high]`` that is not
+    escaped starts, or -1. (``str.rfind`` and ``str.find`` find the nearest quote at memory
+    speed, and most are not escaped; past an escaped one, a pattern finds the next, within
+    ``_ESCAPED_REACH`` characters.)"""
+    at = text.rfind(quote, low, high) if backwards else text.find(quote, low, high)
+    if at < 0 or not (text[at - 1 : at] == "\\" or text[at - 3 : at] == "%5C"):
+        return at
+    backward, forward = _UNESCAPED[quote]
+    if backwards:
+        found = backward.search(text, max(low, at - _ESCAPED_REACH), at)
+    else:
+        found = forward.search(text, at + 1, min(high, at + _ESCAPED_REACH))
+    return -1 if found is None else found.start()
 
 
 def whole_value(text: str, start: int, end: int) -> bool:
@@ -211,9 +276,9 @@ def opens_value(text: str, start: int) -> bool:
 def _edge(window: str) -> bool:
     """Whether ``window`` shows a sign of script data or markup. (Every sign holds one of the
     characters tested first: most windows are ruled out at once.)"""
-    return (
-        '"' in window or "<" in window or "\\" in window or "]" in window or "&" in window
-    ) and _SCRIPT.search(window) is not None
+    return ('"' in window or "<" in window or "\\" in window or "&" in window) and _SCRIPT.search(
+        window
+    ) is not None
 
 
 def script_line(line: str) -> bool:
@@ -229,6 +294,23 @@ def script_line(line: str) -> bool:
     (True, False)
     """
     return _SCRIPT_IN_LINE.search(line) is not None
+
+
+def structure_only(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, from its first letter or digit to its last, is only the
+    structure of script data: keys and short identifier values (``b0``, ``mid-2``) and numbers,
+    each two apart by JSON's punctuation (a quote, a bracket, a brace), with no word of prose
+    (words apart by spaces alone, a letter outside ASCII). Two nodes of the same shape pair
+    such text by their keys alone, whatever text they hold.
+
+    >>> structure_only('{"type":"heading","children":[{"text":"', 2, 36)
+    True
+    >>> structure_only('{"type":"heading","text":"Night market"}', 2, 38)
+    False
+    >>> structure_only('"text":"\u591c\u5e02"', 1, 10)
+    False
+    """
+    return _STRUCTURE.fullmatch(text, start, end) is not None
 
 
 def words_only(text: str, start: int, end: int) -> bool:
@@ -251,11 +333,10 @@ def script(text: str, start: int, end: int, edges: int) -> float:
     """How much the copy ``text[start:end]`` looks inside script data or markup: its
     ``edges`` (:func:`_edges`) plus the density of the signs inside it (a copy spread over many
     JSON fields, HTML with its tags), one for every ``_SCRIPT_DENSITY`` per thousand
-    characters."""
+    characters. A markdown page's link syntax is the page's own formatting, not counted."""
     # (the signs are counted by their characters: str.count runs at memory speed; those with
     # a quote only where there is one)
     inside = text.count("\\", start, end) + text.count("<", start, end)
-    inside += text.count("](", start, end)
     if text.find('"', start, end) >= 0:
         inside += sum(text.count(sign, start, end) for sign in _QUOTE_SIGNS)
     return edges + inside * 1000 / (_SCRIPT_DENSITY * max(1, end - start))
@@ -310,6 +391,21 @@ def scripts(
         if high >= _SCRIPT_SCORE and low * 2 <= high:
             return True, code_a - code_b
     return False, edges_a + dense_a - edges_b - dense_b
+
+
+def text_beside_script(text: str, sk: Skeleton, cand: Candidate, signs: Callable[[], bool]) -> bool:
+    """Whether one copy of the pair is clearly inside script data or markup and the other is
+    page text (:func:`scripts`), the other not inside either by the same measure: its signs at
+    its edges and inside it, on the lines that hold text the copies share, score under
+    ``_SCRIPT_SCORE``. Two renderings in script data (app state and a JSON-LD string, a string
+    escaped twice and once) can differ by as much in their signs, but neither is page text."""
+    embedded, code_first = scripts(text, sk, cand, signs)
+    if not embedded:
+        return False
+    first = code_first < 0  # (the copy out of the code)
+    s0, s1 = (cand.a0, cand.a1) if first else (cand.b0, cand.b1)
+    own = edges(text, *sk.text_range(s0, s1)) + _shared_density(text, sk, cand, first=first)
+    return own < _SCRIPT_SCORE
 
 
 def _shared_density(text: str, sk: Skeleton, cand: Candidate, *, first: bool) -> float:

@@ -31,7 +31,13 @@ from typing import Any
 from dedup.anchors import Run, runs
 from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
-from dedup.classify import classify, realign_twice, trim_seam, value_of_a_line
+from dedup.classify import (
+    classify,
+    drop_structure_edges,
+    realign_twice,
+    trim_seam,
+    value_of_a_line,
+)
 from dedup.groups import (
     blocks_left_out,
     head_repeat,
@@ -127,6 +133,7 @@ def analyse(
 
     for cand in candidates:
         if not cand.runs[0].tandem:
+            drop_structure_edges(cand, sk, text, signs)
             cand.trim()
             trim_seam(sk, cand)
             realign_twice(cand, sk)

@@ -92,8 +92,24 @@ class Skeleton:
 
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
         """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
-        start and an end offset."""
-        return int(self.offsets[s0]), int(self.offsets[s1 - 1]) + 1
+        start and an end offset (past the escape or reference the last one came from)."""
+        return int(self.offsets[s0]), self.char_end(s1 - 1)
+
+    def char_end(self, s: int) -> int:
+        """The offset just past skeleton character ``s`` in the text: past the whole escape or
+        entity reference it came from (``\\u00e9``, ``&eacute;``), so that a cut there never
+        leaves part of one behind.
+
+        >>> sk = skeleton(r"caf\\u00e9 ok")
+        >>> sk.char_end(3), sk.char_end(4)
+        (9, 11)
+        """
+        at = int(self.offsets[s])
+        if self.markup:
+            k = bisect_left(self.markup, (at + 1,)) - 1
+            if k >= 0 and self.markup[k][0] == at:
+                return self.markup[k][1]
+        return at + 1
 
     def line(self, s: int) -> int:
         """The line of the text that skeleton character ``s`` is on (the line breaks before
