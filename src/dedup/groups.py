@@ -690,7 +690,7 @@ def pieces_of_a_value(
 
     def twin(c0: int, c1: int) -> int | None:
         # where the page text holds ``[c0, c1)`` as a piece of its own, if it does
-        if "\n" in text[int(offsets[c0]) : int(offsets[c1 - 1]) + 1]:
+        if "\n" in text[slice(*sk.text_range(c0, c1))]:
             return None  # (a string of minified data is one line)
         size = c1 - c0
         for end, t0 in twins[c0]:
@@ -714,7 +714,7 @@ def pieces_of_a_value(
 
     def separated(c: int) -> bool:
         # (what stands between two pieces that meet at ``c``: no line break, no bare quote)
-        start, end = int(offsets[c - 1]) + 1, int(offsets[c])
+        start, end = sk.char_end(c - 1), int(offsets[c])
         return "\n" not in text[start:end] and _BARE_QUOTE.search(text, start, end) is None
 
     failed: set[int] = set()  # starts from which no pieces reach the value's end
@@ -736,7 +736,7 @@ def pieces_of_a_value(
             t0 = twin(c0, c1)
             if t0 is None:
                 continue
-            if closes_value(text, int(offsets[c1 - 1]) + 1):
+            if closes_value(text, sk.char_end(c1 - 1)):
                 return [*path, (c0, c1, t0)]
             if c1 in ends and c1 not in failed and separated(c1):
                 path.append((c0, c1, t0))
