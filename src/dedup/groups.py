@@ -733,14 +733,18 @@ def pieces_of_a_value(
                     path.pop()
                 continue
             c1 = choices[-1].pop(0)
+            # (where the piece would end is looked at before its twin is looked for: most cuts
+            # neither close the value nor meet another piece, and the twin costs a search)
+            closes = closes_value(text, sk.char_end(c1 - 1))
+            if not (closes or (c1 in ends and c1 not in failed and separated(c1))):
+                continue
             t0 = twin(c0, c1)
             if t0 is None:
                 continue
-            if closes_value(text, sk.char_end(c1 - 1)):
+            if closes:
                 return [*path, (c0, c1, t0)]
-            if c1 in ends and c1 not in failed and separated(c1):
-                path.append((c0, c1, t0))
-                choices.append(cuts(c1))
+            path.append((c0, c1, t0))
+            choices.append(cuts(c1))
         return []
 
     for v0 in starts:

@@ -115,9 +115,9 @@ _UNESCAPED = {
 }
 # How far before and after a copy the quotes of a string in a string that escapes its quotes as
 # code points (``\\u0022``) are looked for (JSON's own quotes: on the whole line).
-_CODE_POINT_REACH = 20_000
+_CODE_POINT_REACH = 2_000
 # How far past an escaped quote the next quote that is not escaped is looked for.
-_ESCAPED_REACH = 20_000
+_ESCAPED_REACH = 2_000
 # How far before and after a copy its surroundings are read for them.
 _EDGE = 32
 # The structure of script data alone (:func:`structure_only`): names (keys, short identifier
