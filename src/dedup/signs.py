@@ -193,7 +193,8 @@ def _in_string(text: str, start: int, end: int) -> bool:
     >>> data = '{"articleBody":"' + body + '","author":"A"}'
     >>> _in_string(data, 3000, 3100), _in_string("<p>" + body + "</p>", 3000, 3100)
     (True, False)
-    >>> _in_string('{\\\\u0022md\\\\u0022:\\\\u0022' + body + '\\\\u0022},', 3000, 3100)
+    >>> short = "The board met on Monday. " * 40
+    >>> _in_string('{\\\\u0022md\\\\u0022:\\\\u0022' + short + '\\\\u0022},', 500, 600)
     True
     """
     return _quoted(text, start, end, '"', len(text)) or _quoted(
