@@ -44,6 +44,7 @@ __all__ = [
     "code_like",
     "edges",
     "has_quote_punctuation",
+    "holds_values",
     "in_script",
     "in_string",
     "opens_value",
@@ -101,6 +102,7 @@ _SINGLE_QUOTED_VALUE = regex.compile(_SINGLE_QUOTED_KEY)
 # closing quote, and on the same line the next field or the end of the object or array
 # (``.","text":``, ``"}``): minified data, not JSON shown pretty-printed on a page.
 _VALUE_BEFORE = regex.compile(rf'{_DOUBLE_QUOTED_KEY}[^\w"\\\n]{{0,3}}$')
+_KEY_OPENS_VALUE = regex.compile(_DOUBLE_QUOTED_KEY)
 _VALUE_AFTER = regex.compile(rf'[^\w"\\\n]{{0,3}}{_QUOTE}[ \t]*(?:,[ \t]*\\*["{{\[]|[}}\]])')
 # What follows a quote that ends a string's value of script data: the next field, the end of
 # the object or the array.
@@ -262,6 +264,17 @@ def closes_value(text: str, end: int) -> bool:
     False
     """
     return _VALUE_AFTER.match(text, end, end + _EDGE) is not None
+
+
+def holds_values(text: str) -> bool:
+    """Whether ``text`` holds a double-quoted key and the opening of its string value anywhere
+    (``"key":"``, ``\\u0022key\\u0022:\\u0022``): where it does not, no copy opens a value
+    (:func:`opens_value`), and what looks for such copies need not look.
+
+    >>> holds_values('{"title":"The storm"}'), holds_values('"Hello," she said: "come in."')
+    (True, False)
+    """
+    return _KEY_OPENS_VALUE.search(text) is not None
 
 
 def opens_value(text: str, start: int) -> bool:

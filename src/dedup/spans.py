@@ -49,7 +49,7 @@ from dedup.groups import (
 )
 from dedup.measures import opens_piece
 from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
-from dedup.signs import has_quote_punctuation, in_string, opens_value, whole_value
+from dedup.signs import has_quote_punctuation, holds_values, in_string, opens_value, whole_value
 from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["KINDS", "analyse", "find_duplicates", "scaled"]
@@ -144,7 +144,7 @@ def analyse(
     series(candidates, sk, opts, text)
     scattered_flat(candidates, sk, opts, text)
     line_twice_alone(candidates, sk, opts, text)
-    if found_runs and signs():
+    if found_runs and signs() and holds_values(text):
         pieces_of_a_value(candidates, found_runs + labels, sk, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
