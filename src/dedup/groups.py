@@ -15,8 +15,6 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left, bisect_right
 
-import regex
-
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
 from dedup.classify import page_piece, reply_quote
@@ -34,7 +32,7 @@ from dedup.measures import (
     starts_line,
 )
 from dedup.model import RepairOptions
-from dedup.signs import closes_value, code_like, edges, in_script, opens_value
+from dedup.signs import bare_quote, closes_value, code_like, edges, in_script, opens_value
 from dedup.tokens import Skeleton
 
 __all__ = [
@@ -56,8 +54,6 @@ _SERIES_GAP = 4 * SMALL_GAP
 # How many places holding a piece's letters are looked at for its twin in the page text
 # (``pieces_of_a_value``).
 _TWIN_TRIES = 16
-# A bare quote (not escaped): between two pieces, it closes one string and opens another.
-_BARE_QUOTE = regex.compile(r'(?<!\\)"')
 
 
 def head_repeat(sk: Skeleton) -> Candidate | None:
@@ -715,7 +711,7 @@ def pieces_of_a_value(
     def separated(c: int) -> bool:
         # (what stands between two pieces that meet at ``c``: no line break, no bare quote)
         start, end = sk.char_end(c - 1), int(offsets[c])
-        return "\n" not in text[start:end] and _BARE_QUOTE.search(text, start, end) is None
+        return "\n" not in text[start:end] and not bare_quote(text, start, end)
 
     failed: set[int] = set()  # starts from which no pieces reach the value's end
 

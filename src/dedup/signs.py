@@ -40,6 +40,7 @@ from dedup.chains import Candidate
 from dedup.tokens import Skeleton
 
 __all__ = [
+    "bare_quote",
     "closes_value",
     "code_like",
     "edges",
@@ -220,6 +221,16 @@ def _quoted(text: str, start: int, end: int, quote: str, reach: int) -> bool:
         and _ENDS_FIELD.match(text, r + len(quote), high) is not None
         and text.find("\n", q, r) < 0
     )
+
+
+def bare_quote(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds a JSON quote that is not escaped: one that closes a
+    string or opens one, where ``\\"`` is a quote inside it.
+
+    >>> bare_quote('a","b', 0, 5), bare_quote('a \\\\"b\\\\" c', 0, 9)
+    (True, False)
+    """
+    return _UNESCAPED['"'][1].search(text, start, end) is not None
 
 
 def _quote(text: str, quote: str, low: int, high: int, *, backwards: bool) -> int:
