@@ -660,19 +660,6 @@ def test_holds_values_finds_what_a_search_by_the_key_pattern_finds(pieces: list[
     assert holds_values(text) == (regex.search(_DOUBLE_QUOTED_KEY, text) is not None), text
 
 
-@settings(max_examples=400)
-@given(st.lists(st.sampled_from(["'a'", "'b.c-1'", "'", "a", ":", " ", "\n", "["]), max_size=10))
-def test_a_single_quoted_key_is_found_where_a_search_finds_it(pieces: list[str]) -> None:
-    """:func:`dedup.signs.has_quote_punctuation` looks for a single-quoted key opening a string
-    value at the quotes alone: it answers as a search by the pattern does."""
-    import regex
-
-    from dedup.signs import _SINGLE_QUOTED_KEY, _single_quoted_value
-
-    text = "".join(pieces)
-    assert _single_quoted_value(text) == (regex.search(_SINGLE_QUOTED_KEY, text) is not None), text
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     words=st.lists(st.text("ab1é", min_size=1, max_size=9), min_size=1, max_size=80),

@@ -407,30 +407,7 @@ def has_quote_punctuation(text: str) -> bool:
         if text[k + 1 : k + 2] in _AFTER_QUOTE or (k and text[k - 1] in _BEFORE_QUOTE):
             return True
         k = text.find('"', k + 1)
-    return _single_quoted_value(text)
-
-
-def _single_quoted_value(text: str) -> bool:
-    """Whether ``text`` holds a script's string value after a single-quoted key (``'key': '``):
-    a search by _SINGLE_QUOTED_VALUE, made at the quotes alone. A key holds no quote, so its
-    opening quote is the quote before its closing one, which white space or the colon follows.
-
-    >>> _single_quoted_value("var a = {'cert_popup' : 'Close'}"), _single_quoted_value("it's 'x'")
-    (True, False)
-    """
-    before = -1  # the quote before
-    k = text.find("'")
-    while k >= 0:
-        after = text[k + 1 : k + 2]
-        if (
-            before >= 0
-            and (after == ":" or after.isspace())
-            and _SINGLE_QUOTED_VALUE.match(text, before) is not None
-        ):
-            return True
-        before = k
-        k = text.find("'", k + 1)
-    return False
+    return "'" in text and _SINGLE_QUOTED_VALUE.search(text) is not None
 
 
 def scripts(
