@@ -155,7 +155,7 @@ def classify(
 
 
 def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
-    """Make ``distant`` (both stay) the ``adjacent`` and ``long`` pairs whose copies are alike
+    """Make ``distant`` (both stay) the ``adjacent`` pairs whose copies are alike
     but for another number or another word at one place in both
     (:func:`dedup.measures.differs_in_place`: ``13-inch`` and ``15-inch``, ``$40`` and ``$55
     CAD``): two entries of a listing, or a text and its version for another region, each the
