@@ -91,9 +91,12 @@ def test_the_index_remembers_earlier_runs(tmp_path: Path) -> None:
     assert f"0 of a document kept in this run, 1 of documents already in {index}" in result.stderr
     # The same command over the same input is the same run: it writes what it wrote (a rerun
     # after a crash must, and nothing tells the two apart).
-    again = run(second, "-o", str(tmp_path / "o3.jsonl"), "--index", index, "-q")
+    again = run(second, "-o", str(tmp_path / "o3.jsonl"), "--index", index)
     assert again.exit_code == 0
     assert read(tmp_path / "o3.jsonl") == read(tmp_path / "o2.jsonl")
+    # ... and its summary says so, instead of leaving "0 of documents already in" unexplained.
+    assert f"the same records with the same options ran before on {index}" in again.stderr
+    assert "the same records" not in result.stderr
     # Other input holding the same records finds them in the index.
     third = write(tmp_path / "day3.jsonl", [*later, {"id": "g", "text": words(8)}])
     assert run(third, "-o", str(tmp_path / "o4.jsonl"), "--index", index, "-q").exit_code == 0

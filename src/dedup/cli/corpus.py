@@ -148,13 +148,13 @@ def run(job: CorpusJob) -> None:
     )
     with contextlib.ExitStack() as outer:
         index = outer.enter_context(Index(job.index_path, options)) if job.index_path else None
-        records, decided, counts = _write(job, sources, options, index, stdin)
+        records, decided, counts, repeated = _write(job, sources, options, index, stdin)
         if index is not None:
             # only now that the outputs are in place: a crash before this point leaves the
             # index as it was, and a rerun does the whole work again
             ids = [r.id for r in records]
             remember(index, ids, decided.texts, batch=job.index_batch)
-    echo(lines(job, records, decided, counts), quiet=job.quiet)
+    echo(lines(job, records, decided, counts, repeated=repeated), quiet=job.quiet)
 
 
 def _write(
@@ -163,8 +163,10 @@ def _write(
     options: CorpusOptions,
     index: Index | None,
     stdin: IO[bytes],
-) -> tuple[list[Record], Plan, Counts]:
-    """Read the records, decide, and write the outputs (atomically, when the stack closes)."""
+) -> tuple[list[Record], Plan, Counts, bool]:
+    """Read the records, decide, and write the outputs (atomically, when the stack closes).
+    The last value says whether the index already held documents added since this run first
+    began (the same records and options run before): they are not seen before it."""
     field_name = job.inputs.field
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack, force=job.force)
@@ -185,9 +187,11 @@ def _write(
         texts = [r.text for r in records]
         ids = [r.id for r in records]
         before = None
+        repeated = False
         if index is not None:
             extra = f"boilerplate={job.boilerplate} url_field={job.url_field}"
             before = index.begin_run(run_key(ids, texts, options, extra=extra))
+            repeated = index.store.next_doc() > before
         decided = decide(
             texts,
             options,
@@ -240,12 +244,15 @@ def _write(
                 record.fields = {**base, "duplicate_of": decided.cluster[i]}
                 record.raw = None
                 side.write(record, decided.texts[i])
-    return records, decided, source.counts
+    return records, decided, source.counts, repeated
 
 
-def lines(job: CorpusJob, records: list[Record], decided: Plan, counts: Counts) -> list[str]:
+def lines(
+    job: CorpusJob, records: list[Record], decided: Plan, counts: Counts, *, repeated: bool = False
+) -> list[str]:
     """The summary of ``dedup corpus``: read = kept + duplicates (+ skipped, which were not
-    read as documents), and the duplicates by what they duplicate."""
+    read as documents), the duplicates by what they duplicate, and, when the same records and
+    options ran before on the index (``repeated``), that this run decides as that one did."""
     read = len(records) + counts.no_text
     kept = sum(decided.kept) + counts.no_text
     duplicates = read - kept
@@ -264,6 +271,12 @@ def lines(job: CorpusJob, records: list[Record], decided: Plan, counts: Counts) 
         exact = decided.exact_duplicates
         same = f" ({exact:,} with the same words as another document of this run)" if exact else ""
         out.append(f"duplicates: {', '.join(parts)}{same}")
+    if repeated:
+        out.append(
+            f"the same records with the same options ran before on {job.index_path}: its "
+            "documents added since are not seen before, and the output is what that run wrote "
+            "(to check new records against the index, give only the new ones)"
+        )
     if job.mark:
         clusters = len(set(decided.cluster)) + counts.no_text
         out.append(
