@@ -921,6 +921,20 @@ def test_find_seed_has_a_duplicate() -> None:
     assert len(result.stdout.splitlines()) >= 1
 
 
+def test_find_help_and_docs_name_every_kind() -> None:
+    """`dedup find` prints ``kind`` as dedup.spans.KINDS holds it: the help and the docs name
+    each one a user can meet in its output (not only the older four)."""
+    from dedup.spans import KINDS
+
+    help_text = " ".join(run("find", "--help").stdout.split())
+    docs = DOCS.read_text(encoding="utf-8")
+    section = re.search(r"^## `dedup find`$(.*?)(?=^## |\Z)", docs, re.M | re.S)
+    assert section
+    for kind in KINDS:
+        assert kind in help_text, kind
+        assert f"`{kind}`" in section.group(1), kind
+
+
 def test_find_table(monkeypatch: pytest.MonkeyPatch) -> None:
     pair = dedup.DuplicatePair(Span(0, 10), Span(20, 30), 0.93, "flattened")
     monkeypatch.setattr(stages, "find_in_document", lambda text, options=None: [pair])

@@ -31,7 +31,8 @@ def find_command(job: FindJob) -> None:
     """Show the near-duplicate spans inside each document: a table, or --json lines.
 
     Each pair gives the first and second copy as [start, end) character offsets, the share of
-    characters that align, and the kind (flattened, adjacent, teaser, distant).
+    characters that align, and the kind (flattened, adjacent, teaser, embedded, long, which
+    clean repairs; distant, which it leaves alone).
 
     \b
     Example:
