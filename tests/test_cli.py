@@ -583,6 +583,33 @@ def test_an_output_under_a_file_names_the_output_and_the_file(tmp_path: Path, fl
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.parametrize("indent", [2, None])
+def test_a_json_array_file_is_named_as_such(tmp_path: Path, indent: int | None) -> None:
+    """A .json file holding one array of records (``scrapy crawl -o items.json``, json.dump of
+    a list), printed over many lines or on one, is not taken for a malformed line: the error
+    says what the file is and how to make JSON Lines of it."""
+    src = tmp_path / "items.json"
+    src.write_text(json.dumps(records(2), indent=indent), encoding="utf-8")
+    for command in ("clean", "find", "diff"):
+        result = run(command, str(src), "-q")
+        assert result.exit_code == 2, command
+        assert result.stderr.startswith(
+            f"Error: {src}:1: the file is one JSON array, not JSON Lines (one JSON object a "
+            f"line): write one object a line first, e.g. jq -c '.[]' {src} > items.jsonl"
+        ), result.stderr
+
+
+def test_a_first_line_that_is_a_list_of_strings_is_still_a_bad_line(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('["not", "records"]\n{"text": "Nothing to repair."}\n', encoding="utf-8")
+    result = run("clean", str(src), "-q")
+    assert result.exit_code == 2
+    assert "the line is a JSON list, not an object: each line must be one JSON object" in (
+        result.stderr
+    )
+    assert "JSON array" not in result.stderr
+
+
 def test_bad_line_with_a_pool_stops_cleanly(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     rows = [{"id": i, "text": f"Record {i}."} for i in range(200)]

@@ -120,6 +120,9 @@ class LineParser:
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
+            if number == 1 and text.lstrip().startswith("["):
+                array = self._json_array()
+                return Reject(source=name, line=number, error=array, raw=raw_line)
             cut = "" if raw_line.endswith(b"\n") else " (the file ends in the middle of it)"
             malformed = self.error(
                 number,
@@ -148,6 +151,17 @@ class LineParser:
             position=line.position,
             raw=None if replaced else data,
             no_text=null,
+        )
+
+    def _json_array(self) -> InputError:
+        """The error of a file that is one JSON array (as ``scrapy crawl -o items.json`` and
+        ``json.dump`` of a list write it), not one object a line."""
+        stem = self.source.rsplit("/", 1)[-1].split(".", 1)[0] or "records"
+        return self.error(
+            1,
+            "the file is one JSON array, not JSON Lines (one JSON object a line)",
+            hint=f"write one object a line first, e.g. jq -c '.[]' {self.source} > {stem}.jsonl",
+            reason="json-array",
         )
 
     def _unreadable(self, exc: ValueError | RecursionError, number: int) -> InputError:
@@ -195,6 +209,8 @@ class LineParser:
 
     def text_of(self, record: Any, number: int) -> str:
         """The text field of ``record``; raises :class:`InputError` saying what is wrong."""
+        if number == 1 and isinstance(record, list) and record and isinstance(record[0], dict):
+            raise self._json_array()
         if not isinstance(record, dict):
             raise self.error(
                 number,
