@@ -610,6 +610,30 @@ def test_a_first_line_that_is_a_list_of_strings_is_still_a_bad_line(tmp_path: Pa
     assert "JSON array" not in result.stderr
 
 
+def test_parquet_is_not_written_to_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parquet on stdout is refused, before any work, when stdout is a terminal; to a file or
+    a pipe it is written as before, and text still goes to a terminal."""
+    from dedup.cli import plan
+
+    src = write_jsonl(tmp_path / "in.jsonl", records(2))
+    monkeypatch.setattr(plan, "stdout_is_terminal", lambda: True)
+    for args in (["clean", "--format", "parquet"], ["corpus", "-o", "-", "--format", "parquet"]):
+        result = run(*args, str(src), "-q")
+        assert result.exit_code == 2, args
+        assert result.stderr == (
+            "Error: the output is Parquet, which is binary, and stdout is a terminal: give -o a "
+            ".parquet file, or redirect stdout to one (> out.parquet)\n"
+        )
+        assert result.stdout == ""
+    assert run("clean", str(src), "--format", "jsonl", "-q").exit_code == 0
+    monkeypatch.setattr(plan, "stdout_is_terminal", lambda: False)
+    result = run("clean", "--format", "parquet", str(src), "-q")
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith(b"PAR1")
+
+
 def test_bad_line_with_a_pool_stops_cleanly(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     rows = [{"id": i, "text": f"Record {i}."} for i in range(200)]

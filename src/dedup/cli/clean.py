@@ -101,7 +101,10 @@ def run(job: CleanJob) -> None:
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
     to_stdout = any(t.path is None for t in targets)
-    check_streams(stdout="give the output a file with -o" if to_stdout else None)
+    check_streams(
+        stdout="give the output a file with -o" if to_stdout else None,
+        binary=any(t.path is None and t.format == "parquet" for t in targets),
+    )
     check_outputs(
         [
             *(("-o", t.path) for t in targets),

@@ -140,7 +140,10 @@ def run(job: CorpusJob) -> None:
     check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs)
     sources, stdin = find_inputs(job.paths, job.inputs, exclude=job.output)
     to_stdout = "-" in (job.output, job.dropped)
-    check_streams(stdout="give the output a file with -o" if to_stdout else None)
+    check_streams(
+        stdout="give the output a file with -o" if to_stdout else None,
+        binary=job.fmt == "parquet",
+    )
     check_outputs(
         [("-o", job.output), ("--dropped", job.dropped), ("--rejects", job.inputs.rejects)],
         Reads.of(job.paths, sources, job.inputs.glob, index=job.index_path),

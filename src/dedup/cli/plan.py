@@ -98,11 +98,26 @@ def find_inputs(
     return sources, stream
 
 
-def check_streams(*, stdout: str | None = None) -> None:
+def check_streams(*, stdout: str | None = None, binary: bool = False) -> None:
     """Refuse to write a closed stdout (``>&-``; ``stdout``: what to do instead) before any
-    work. (A closed stdin is refused by :func:`find_inputs`.)"""
+    work, and binary output (Parquet, ``binary``) to a stdout that is a terminal, where it
+    shows as garbage. (A closed stdin is refused by :func:`find_inputs`.)"""
     if stdout is not None and not _open_stream(sys.stdout):
         raise ConfigError(f"stdout is closed: {stdout}", reason="no-stdout")
+    if stdout is not None and binary and stdout_is_terminal():
+        raise ConfigError(
+            "the output is Parquet, which is binary, and stdout is a terminal",
+            hint="give -o a .parquet file, or redirect stdout to one (> out.parquet)",
+            reason="binary-to-terminal",
+        )
+
+
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _open_stream(stream: IO[str] | None) -> bool:
