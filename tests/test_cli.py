@@ -1128,6 +1128,13 @@ def test_diff_one_stage(tmp_path: Path) -> None:
     assert "--- repair: 1 edit" in repair.stdout
     split = run("diff", str(page), "--stage", "split", "-q")
     assert split.stdout == f"=== {page}\nno changes in split\n"
+    # the summary counts what the stages shown changed, not what every stage did
+    assert "1 document read, 1 changed, 0 skipped" in run("diff", str(page)).stderr
+    assert "1 document read, 0 changed in split, 0 skipped" in (
+        run("diff", str(page), "--stage", "split").stderr
+    )
+    both = run("diff", str(page), "--stage", "split", "--stage", "normalize")
+    assert "1 document read, 1 changed in normalize and split, 0 skipped" in both.stderr
     help_text = run("diff", "--help").stdout
     assert "--color | less -R" in help_text
     assert "--stage repair" in help_text

@@ -83,21 +83,29 @@ def run(job: DiffJob) -> None:
         for input_source in sources:
             reader = source.reader(input_source)
             for record, result in source.results(reader, engine, stage, "clean"):
+                # with --stage, a document counts as changed when a stage shown changed it
+                changed = (
+                    any(s.edits for s in result.stages if s.name in job.stages)
+                    if job.stages
+                    else stages.changed(record.text, result.text, result.edits)
+                )
                 source.counts.count_output(
                     len(record.text),
                     len(result.text),
-                    stages.changed(record.text, result.text, result.edits),
+                    changed,
                     [edit.action for edit in result.edits],
                 )
                 print_diff(record, result, job.context, job.color, job.stages)
                 source.advance(record)
-    echo(lines(source.counts, engine.started), quiet=job.quiet)
+    echo(lines(source.counts, engine.started, job.stages), quiet=job.quiet)
 
 
-def lines(counts: Counts, started: int) -> list[str]:
-    """The summary of ``dedup diff``."""
+def lines(counts: Counts, started: int, shown: tuple[str, ...] = ()) -> list[str]:
+    """The summary of ``dedup diff``: with ``shown`` (``--stage``), the documents those
+    stages changed."""
+    by = f" in {' and '.join(s for s in STAGES if s in shown)}" if shown else ""
     return [
-        read_line("dedup diff", counts, "changed"),
+        read_line("dedup diff", counts, f"changed{by}"),
         *no_text_line(counts, "not shown"),
         speed_line(counts, started),
     ]
