@@ -679,6 +679,34 @@ def test_skip_invalid_writes_rejects(tmp_path: Path) -> None:
     assert "2 documents read, 0 changed, 3 skipped" in result.stderr
 
 
+def test_a_text_file_set_aside_is_not_written(tmp_path: Path) -> None:
+    """A folder of pages with an image among them, --skip-invalid: the image goes to --rejects
+    and nowhere else; no empty file takes its name under -o, and --in-place leaves it byte for
+    byte. A JSONL file whose every line is set aside is still written (its records, none)."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    image = b"\x89PNG\r\n\x1a\n\xff\xfe binary"
+    (pages / "logo.png").write_bytes(image)
+    (pages / "page.txt").write_text(DOUBLED, encoding="utf-8")
+    (pages / "bad.jsonl").write_bytes(b'{"id": 1, "text": "caf\xe9"}\n')
+    out = tmp_path / "out"
+    args = ["--skip-invalid", "--rejects", str(tmp_path / "r1.jsonl"), "-q", "-j", "1"]
+    result = run("clean", str(pages), "-o", str(out), *args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["bad.jsonl", "page.txt"]
+    assert (out / "bad.jsonl").read_bytes() == b""
+    assert (out / "page.txt").read_text(encoding="utf-8") != DOUBLED
+    assert {r["source"] for r in read_jsonl(tmp_path / "r1.jsonl")} == {
+        str(pages / "logo.png"),
+        str(pages / "bad.jsonl"),
+    }
+    args[2] = str(tmp_path / "r2.jsonl")
+    in_place = run("clean", str(pages / "logo.png"), str(pages / "page.txt"), "--in-place", *args)
+    assert in_place.exit_code == 0, in_place.output
+    assert (pages / "logo.png").read_bytes() == image
+    assert (pages / "page.txt").read_text(encoding="utf-8") != DOUBLED
+
+
 def test_existing_rejects_file_is_refused(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(1))
     rejects = tmp_path / "rejects.jsonl"

@@ -157,7 +157,8 @@ def run(job: CleanJob) -> None:
                     final_newline=not job.in_place,
                 )
                 scope = writer
-            with scope:
+            skipped = source.counts.skipped
+            with contextlib.suppress(_SetAside), scope:
                 for done in source.cleaned(reader, engine, stage):
                     if writer.schema is None and reader.schema is not None:
                         writer.schema = reader.schema
@@ -171,7 +172,20 @@ def run(job: CleanJob) -> None:
                 if writer.schema is None and reader.schema is not None:
                     writer.schema = reader.schema
                 check_signals()
+                if (
+                    target.path is not None
+                    and target.format == "text"
+                    and writer.count == 0
+                    and source.counts.skipped > skipped
+                ):
+                    raise _SetAside  # the file's document is in --rejects: write nothing
     echo(lines(source.counts, engine.started), quiet=job.quiet)
+
+
+class _SetAside(Exception):
+    """A text file whose one document was set aside (``--skip-invalid``): its output is not
+    written, so no empty file appears under ``-o`` and ``--in-place`` leaves the file as it
+    was (the raw bytes are in ``--rejects`` either way)."""
 
 
 def _directory_output(targets: list[Target], output: str | None) -> str | None:
