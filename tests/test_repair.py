@@ -803,6 +803,24 @@ def test_compose_takes_in_the_removal_next_to_an_insertion_the_second_pass_edits
     assert [(e.start, e.end, e.replacement) for e in composed] == [(0, 3, "XZ")]
 
 
+def test_removals_merged_over_passes_keep_their_twin_whole() -> None:
+    from dedup.model import Edit, compose
+
+    text = "Site Name\nSite Name\nother"
+
+    def gone(start: int, end: int, k0: int, k1: int) -> Edit:
+        return Edit(start=start, end=end, action="remove", reason="teaser", score=1.0,
+                    kept=Span(k0, k1))  # fmt: skip
+
+    # one pass takes "Site " (twin: the second "Site"), the next "Name\n" (twin: its "Name"):
+    # the merged removal's twin is the second line whole, not its last word
+    (merged,) = compose([gone(0, 5, 10, 14)], [gone(0, 5, 15, 19)], text)
+    assert (merged.start, merged.end, merged.kept) == (0, 10, Span(10, 19))
+    # twins that are not one text (letters between them) leave the last pass's twin
+    (other,) = compose([gone(0, 5, 10, 14)], [gone(0, 5, 20, 25)], text)
+    assert other.kept == Span(20, 25)
+
+
 # --- runnable examples -------------------------------------------------------------------
 
 
