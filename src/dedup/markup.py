@@ -23,7 +23,7 @@ import regex
 
 from dedup.chars import ENTITY_REFERENCE, NAMED_ENTITIES, char_classes
 
-__all__ = ["MARKUP", "link_around", "marks", "markup_at", "markup_cut", "markup_spans"]
+__all__ = ["MARKUP", "TAG_NAME", "link_around", "marks", "markup_at", "markup_cut", "markup_spans"]
 
 # What a skeleton leaves out: markup and the escapes of script data, which sit between the words
 # of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
@@ -31,10 +31,14 @@ __all__ = ["MARKUP", "link_around", "marks", "markup_at", "markup_cut", "markup_
 # JSON or JavaScript escape (up to eight backslashes: strings inside strings), a markdown
 # link's target. (A tag is at most ``_TAG`` long.)
 _TAG = 2000
+# A tag's name, after its ``<`` (raw, escaped or an entity) and a ``/`` or ``!``: not a URI
+# scheme (``<https://...>``, ``<mailto:...>``: a markdown autolink, an address in a code
+# sample, which are text).
+TAG_NAME = r"[A-Za-z](?![A-Za-z0-9+.-]*:)"
 MARKUP = regex.compile(
-    rf"<[!/]?[A-Za-z][^<>]{{0,{_TAG}}}>"
-    rf"|\\{{1,8}}u003[cC]/?[A-Za-z][^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
-    rf"|&lt;/?[A-Za-z][^<>&]{{0,{_TAG}}}?&gt;"
+    rf"<[!/]?{TAG_NAME}[^<>]{{0,{_TAG}}}>"
+    rf"|\\{{1,8}}u003[cC]/?{TAG_NAME}[^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
+    rf"|&lt;/?{TAG_NAME}[^<>&]{{0,{_TAG}}}?&gt;"
     r"|(?:&(?:amp;){0,4}|\\{1,8}u0026)(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
     r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
     rf"|\]\([^()\s]{{1,{_TAG}}}\)"
