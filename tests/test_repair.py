@@ -646,6 +646,20 @@ def test_a_piece_is_found_elsewhere_when_most_of_its_windows_are(piece: str) -> 
         assert elsewhere(piece, sk, 0, len(sk), rest, width) == most, rest
 
 
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(['"', "\\", "\\u0022", ":", " ", "\n", "[", "a"]), max_size=12))
+def test_holds_values_finds_what_a_search_by_the_key_pattern_finds(pieces: list[str]) -> None:
+    """:func:`dedup.signs.holds_values` looks for a key's closing quote and matches the rest
+    there: it answers as a search by the whole pattern of a double-quoted key opening a string
+    value does (escaped quotes, backslashes before them, white space, a bracket, none at all)."""
+    import regex
+
+    from dedup.signs import _DOUBLE_QUOTED_KEY, holds_values
+
+    text = "".join(pieces)
+    assert holds_values(text) == (regex.search(_DOUBLE_QUOTED_KEY, text) is not None), text
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     words=st.lists(st.text("ab1é", min_size=1, max_size=9), min_size=1, max_size=80),

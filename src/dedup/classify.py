@@ -36,6 +36,7 @@ from dedup.measures import (
     SENTENCE_ENDS,
     answers_a_quote,
     closes_piece,
+    differs_in_place,
     ends_line,
     ends_sentence,
     exact,
@@ -64,6 +65,7 @@ from dedup.tokens import Skeleton
 __all__ = [
     "classify",
     "drop_structure_edges",
+    "keep_entries",
     "lines_as_values",
     "page_piece",
     "realign_twice",
@@ -151,6 +153,20 @@ def classify(
         # quotes a post's paragraphs one at a time, its words between them, is judged quote by
         # quote: :func:`dedup.groups.blocks_left_out`)
         cand.kind = "long"
+
+
+def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
+    """Make ``distant`` (both stay) the ``adjacent`` pairs whose copies are alike
+    but for another number or another word at one place in both
+    (:func:`dedup.measures.differs_in_place`: ``13-inch`` and ``15-inch``, ``$40`` and ``$55
+    CAD``): two entries of a listing, or a text and its version for another region, each the
+    only copy of what it says, not one text captured twice, whichever rule judged them. (A
+    second rendering's typo, two neighbouring letters swapped, and a sentence one copy left
+    out are no such difference; a flattened copy, a teaser and a copy in script data are
+    judged by their shape.)"""
+    for cand in candidates:
+        if cand.kind == "adjacent" and exact(cand) < 1.0 and differs_in_place(cand, sk, text):
+            cand.kind, cand.second_goes = "distant", False
 
 
 def _embedded_run(

@@ -31,9 +31,16 @@ from rapidfuzz import fuzz
 
 from dedup.chains import Candidate
 from dedup.markup import link_around
-from dedup.measures import ends_line, glued, past_cut_mark, reads_as_text, starts_line
+from dedup.measures import (
+    ends_line,
+    glued,
+    past_cut_mark,
+    reads_as_text,
+    starts_line,
+    swapped,
+)
 from dedup.model import RepairOptions
-from dedup.moves import CLOSING, TERMINAL, Letters, Lines, Outside, elsewhere, swapped
+from dedup.moves import CLOSING, TERMINAL, Letters, Lines, Outside, elsewhere
 from dedup.signs import script_line
 from dedup.tokens import Skeleton, skeleton
 

@@ -403,8 +403,8 @@ def _scattered_flat(
             and not c.runs[0].tandem
             and c.score >= opts.min_similarity
             and c.a1 <= c.b0
-            and starts_line(sk, paragraphs(c)[0])
-            and ends_line(sk, paragraphs(c)[1])
+            and _opens_in_line(sk, text, paragraphs(c)[0])
+            and _closes_in_line(sk, text, paragraphs(c)[1])
             and sk.breaks(*flat(c)) == 0
             and ends_sentence(text, sk.text_range(paragraphs(c)[1] - 1, paragraphs(c)[1])[1])
         ),
@@ -426,10 +426,19 @@ def _scattered_flat(
         line1 = sk.line_end(flat(group[-1])[1] - 1) if group else 0
         # (the flattened line is the text's first line, above the body, or its last, below it)
         edge = line0 == 0 if flat_first else line1 == len(sk)
-        if len(group) > 1 or (
-            group
-            and starts_line(sk, flat(group[0])[0])
-            and _glued_paragraphs(group[0], sk, text, flat_first, edge=edge)
+        # (sentences that a flattened line at the text's edge left out, at one place at most:
+        # a paragraphed copy that starts or ends inside its line there)
+        inside = sum(
+            (not starts_line(sk, paragraphs(c)[0])) + (not ends_line(sk, paragraphs(c)[1]))
+            for c in group
+        )
+        if inside <= edge and (
+            len(group) > 1
+            or (
+                group
+                and starts_line(sk, flat(group[0])[0])
+                and _glued_paragraphs(group[0], sk, text, flat_first, edge=edge)
+            )
         ):
             covered = sum(flat(c)[1] - flat(c)[0] for c in group)
             if covered >= opts.min_similarity * (line1 - line0) and covered >= opts.min_chars:
@@ -469,16 +478,40 @@ def _glued_paragraphs(
         return sentence_ends_at(text, sk.text_range(s - 1, s)[1])
 
     lines_between = False
+    left_out = 0
     for (s0, s1), (t0, _) in zip(spans, [*spans[1:], (len(sk), len(sk))], strict=True):
         inside = sk.edge_list[bisect_right(sk.edge_list, s0) : bisect_left(sk.edge_list, s1)]
         if not all(ends_here(edge) for edge in inside):
             return False
         if t0 >= len(sk) or sk.breaks(s1 - 1, t0 + 1) == 0:
             continue
-        if not (ends_line(sk, s1) and ends_here(s1) and starts_line(sk, t0)):
+        if not (ends_here(s1) and _closes_in_line(sk, text, s1) and _opens_in_line(sk, text, t0)):
+            return False
+        # (sentences that a flattened copy at the text's edge left out, at one place at most)
+        left_out += (not ends_line(sk, s1)) + (not starts_line(sk, t0))
+        if left_out > edge:
             return False
         lines_between = lines_between or sk.breaks(s1 - 1, t0 + 1) > 1
     return lines_between or (edge and sk.breaks(spans[0][0], spans[-1][1]) > 0)
+
+
+def _opens_in_line(sk: Skeleton, text: str, s: int) -> bool:
+    """Whether skeleton position ``s`` starts its line, or opens a sentence inside it: where a
+    paragraphed copy starts whose flattened twin left out the sentences before it in its line
+    (a second rendering without a sentence)."""
+    return starts_line(sk, s) or sentence_ends_at(text, sk.text_range(s - 1, s)[1])
+
+
+def _closes_in_line(sk: Skeleton, text: str, s: int) -> bool:
+    """Whether skeleton position ``s`` ends its line, or ends a sentence inside a line that ends
+    one too: where a paragraphed copy ends whose flattened twin left out the sentences after it
+    in its line."""
+    if ends_line(sk, s):
+        return True
+    end = sk.line_end(s - 1)
+    return sentence_ends_at(text, sk.text_range(s - 1, s)[1]) and sentence_ends_at(
+        text, sk.text_range(end - 1, end)[1]
+    )
 
 
 def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions) -> None:

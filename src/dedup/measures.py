@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import regex
 
 from dedup.chains import SMALL_GAP, Candidate
@@ -29,6 +30,7 @@ __all__ = [
     "SENTENCE_ENDS",
     "answers_a_quote",
     "closes_piece",
+    "differs_in_place",
     "ends_line",
     "ends_sentence",
     "exact",
@@ -44,6 +46,7 @@ __all__ = [
     "sentence_ends_at",
     "sentence_lines",
     "starts_line",
+    "swapped",
     "tail_twice",
     "twice_in_a_copy",
 ]
@@ -51,6 +54,8 @@ __all__ = [
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``long_text``).
 LONG_LINES = 3
 LONG_FEW_LINES = 2
+# What marks words as an address, a path or a link's target (``differs_in_place``).
+_ADDRESS = regex.compile(r"://|\]\(|[/\\]")
 # A sentence's end, anywhere in a line (``ends_sentence``).
 SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
 # A sentence's end right at a place (``sentence_ends_at``, ``closes_piece``): closing quotes or
@@ -316,6 +321,114 @@ def exact(cand: Candidate) -> float:
     typo, or align the entries of a listing that have the same length)."""
     equal = sum(min(r.matched, r.a1 - r.a0) for r in cand.runs)
     return min(1.0, equal / max(1, min(cand.a1 - cand.a0, cand.b1 - cand.b0)))
+
+
+def swapped(own: str, twin: str) -> bool:
+    """Whether ``own`` is ``twin`` with two neighbouring letters swapped (a typo), and nothing
+    else changed.
+
+    >>> swapped("dressshoesoscks", "dressshoessocks"), swapped("part21", "part12")
+    (True, False)
+    >>> swapped("dressshoesboots", "dressshoessocks")
+    False
+    """
+    if len(own) != len(twin) or own == twin:
+        return False
+    diff = [k for k in range(len(own)) if own[k] != twin[k]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and own[diff[0]] == twin[diff[1]]
+        and own[diff[1]] == twin[diff[0]]
+        and own[diff[0]].isalpha()
+        and own[diff[1]].isalpha()
+    )
+
+
+def differs_in_place(cand: Candidate, sk: Skeleton, text: str) -> bool:
+    """Whether the copies differ at one place in both by more than a typo: another number or
+    another word where the twin has its own (``15-inch`` and ``13-inch``, ``$40`` and ``$55
+    CAD``, ``Ebonized`` and ``Sheesham``), inside a run (the entries of a listing that have the
+    same length align letter for letter but there) or between two runs, in both copies. Two
+    neighbouring letters swapped (:func:`swapped`) are a second rendering's typo, a stretch
+    only one copy has (a sentence or a heading left out) is no such difference, and neither is
+    one where either copy's words there are an address (a link's target, an image's address
+    beside a title cut short: ``](https://...``, a path).
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> a, b = "Laptop 13 inch silver model", "Laptop 15 inch silver model"
+    >>> sk = skeleton(a + "\\n" + b)
+    >>> n = len(sk) // 2
+    >>> pair = Candidate([Run(0, n, n, 2 * n, n - 1)], 0, n, n, 2 * n, n - 1)
+    >>> differs_in_place(pair, sk, a + "\\n" + b)
+    True
+    >>> typo = a + "\\n" + a.replace("silver", "silevr")
+    >>> pair = Candidate([Run(0, n, n, 2 * n, n - 2)], 0, n, n, 2 * n, n - 2)
+    >>> differs_in_place(pair, skeleton(typo), typo)
+    False
+    """
+    runs = sorted(cand.runs)
+    places: list[tuple[int, int, int, int]] = []
+    for run in runs:
+        size = min(run.a1 - run.a0, run.b1 - run.b0)
+        if run.matched >= size:
+            continue
+        unequal = np.flatnonzero(
+            sk.chars[run.a0 : run.a0 + size] != sk.chars[run.b0 : run.b0 + size]
+        ).tolist()
+        # (neighbouring unequal letters are one place)
+        for k0, k1 in _stretches(unequal):
+            places.append((run.a0 + k0, run.a0 + k1, run.b0 + k0, run.b0 + k1))
+    for before, after in itertools.pairwise(runs):
+        if after.a0 > before.a1 and after.b0 > before.b1:
+            # (runs end at whole words: what the gaps share at their ends is no difference)
+            own, twin = sk.letters(before.a1, after.a0), sk.letters(before.b1, after.b0)
+            head = _shared(own, twin)
+            tail = _shared(own[head:][::-1], twin[head:][::-1])
+            places.append((before.a1 + head, after.a0 - tail, before.b1 + head, after.b0 - tail))
+    return any(
+        a1 > a0
+        and b1 > b0
+        and not swapped(sk.letters(a0, a1), sk.letters(b0, b1))
+        and not _in_address(sk, text, a0, a1)
+        and not _in_address(sk, text, b0, b1)
+        for a0, a1, b0, b1 in places
+    )
+
+
+def _shared(one: str, other: str) -> int:
+    """How many letters ``one`` and ``other`` share at their starts.
+
+    >>> _shared("of40or", "of55cador")
+    2
+    """
+    pairs = zip(one, other, strict=False)
+    return sum(1 for _ in itertools.takewhile(lambda pair: pair[0] == pair[1], pairs))
+
+
+def _stretches(positions: list[int]) -> list[tuple[int, int]]:
+    """The sorted ``positions`` as ``(start, end)`` stretches of neighbouring ones.
+
+    >>> _stretches([3, 4, 9, 12, 13, 14])
+    [(3, 5), (9, 10), (12, 15)]
+    """
+    out: list[tuple[int, int]] = []
+    for k in positions:
+        if out and k == out[-1][1]:
+            out[-1] = (out[-1][0], k + 1)
+        else:
+            out.append((k, k + 1))
+    return out
+
+
+def _in_address(sk: Skeleton, text: str, s0: int, s1: int) -> bool:
+    """Whether the skeleton range ``[s0, s1)`` lies in an address: the words of the text that
+    hold it, from white space to white space, hold ``://``, a slash or a link's ``](``."""
+    start, end = sk.text_range(s0, s1)
+    low = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    spaces = [i for i in (text.find(" ", end), text.find("\n", end)) if i >= 0]
+    return _ADDRESS.search(text, low, min(spaces, default=len(text))) is not None
 
 
 def long_text(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:

@@ -31,7 +31,7 @@ import regex
 
 from dedup.chains import Candidate
 from dedup.chars import no_space, word_characters
-from dedup.measures import ends_line, glued_edges, reads_as_text, starts_line
+from dedup.measures import ends_line, glued_edges, reads_as_text, starts_line, swapped
 from dedup.model import Span
 from dedup.signs import in_script, whole_value
 from dedup.tokens import Skeleton
@@ -47,7 +47,6 @@ __all__ = [
     "elsewhere",
     "fewer_outside",
     "moves",
-    "swapped",
     "word_breaks",
 ]
 
@@ -410,28 +409,6 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], w
             if spare < 0:
                 return False
     return need <= 0
-
-
-def swapped(own: str, twin: str) -> bool:
-    """Whether ``own`` is ``twin`` with two neighbouring letters swapped (a typo), and nothing
-    else changed.
-
-    >>> swapped("dressshoesoscks", "dressshoessocks"), swapped("part21", "part12")
-    (True, False)
-    >>> swapped("dressshoesboots", "dressshoessocks")
-    False
-    """
-    if len(own) != len(twin) or own == twin:
-        return False
-    diff = [k for k in range(len(own)) if own[k] != twin[k]]
-    return (
-        len(diff) == 2
-        and diff[1] == diff[0] + 1
-        and own[diff[0]] == twin[diff[1]]
-        and own[diff[1]] == twin[diff[0]]
-        and own[diff[0]].isalpha()
-        and own[diff[1]].isalpha()
-    )
 
 
 def _swapped_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: int, u1: int) -> bool:

@@ -92,7 +92,9 @@ _CODE_SHARE = 30
 # escapes its quotes as code points), each the same on both sides of the colon, or a script's
 # single quotes around a key that is one name (``'cert_popup' : '``; not a plural's apostrophe).
 _QUOTE = r'(?:\\*"|\\+u0022)'
-_DOUBLE_QUOTED_KEY = r'(?:\\*"\s*:\s*\[?\s*\\*"|\\+u0022\s*:\s*\[?\s*\\+u0022)'
+# (between a double-quoted key's closing quote and its value's opening one)
+_KEY_COLON = r"\s*:\s*\[?\s*"
+_DOUBLE_QUOTED_KEY = rf'(?:\\*"{_KEY_COLON}\\*"|\\+u0022{_KEY_COLON}\\+u0022)'
 _SINGLE_QUOTED_KEY = r"'\w[\w.-]*'\s*:\s*\[?\s*'"
 _VALUE_OPENS = regex.compile(
     rf"(?:{_DOUBLE_QUOTED_KEY}|{_SINGLE_QUOTED_KEY})[\s\p{{Ps}}\p{{Pi}}]*$"
@@ -104,7 +106,13 @@ _SINGLE_QUOTED_VALUE = regex.compile(_SINGLE_QUOTED_KEY)
 # closing quote, and on the same line the next field or the end of the object or array
 # (``.","text":``, ``"}``): minified data, not JSON shown pretty-printed on a page.
 _VALUE_BEFORE = regex.compile(rf'{_DOUBLE_QUOTED_KEY}[^\w"\\\n]{{0,3}}$')
-_KEY_OPENS_VALUE = regex.compile(_DOUBLE_QUOTED_KEY)
+# What follows a key's closing quote (``"``, or ``\u0022`` after any backslashes) when it
+# opens a string value, as _DOUBLE_QUOTED_KEY has it: the quote is looked for by
+# ``str.find``, the rest matched there (:func:`holds_values`).
+_KEY_OPENS_VALUE = (
+    ('"', regex.compile(rf'{_KEY_COLON}\\*"')),
+    ("\\u0022", regex.compile(rf"{_KEY_COLON}\\+u0022")),
+)
 _VALUE_AFTER = regex.compile(rf'[^\w"\\\n]{{0,3}}{_QUOTE}[ \t]*(?:,[ \t]*\\*["{{\[]|[}}\]])')
 # What follows a quote that ends a string's value of script data: the next field, the end of
 # the object or the array.
@@ -286,7 +294,18 @@ def holds_values(text: str) -> bool:
     >>> holds_values('{"title":"The storm"}'), holds_values('"Hello," she said: "come in."')
     (True, False)
     """
-    return _KEY_OPENS_VALUE.search(text) is not None
+    # (a search by the pattern tries it at every character: a quote's next character, white
+    # space or the colon, is looked at first. Backslashes before the quotes change nothing: a
+    # match after them is one after the last of them.)
+    for quote, rest in _KEY_OPENS_VALUE:
+        size = len(quote)
+        k = text.find(quote)
+        while k >= 0:
+            after = text[k + size : k + size + 1]
+            if (after == ":" or after.isspace()) and rest.match(text, k + size) is not None:
+                return True
+            k = text.find(quote, k + 1)
+    return False
 
 
 def opens_value(text: str, start: int) -> bool:

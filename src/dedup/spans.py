@@ -34,6 +34,7 @@ from dedup.chars import NO_SPACE_WEIGHT
 from dedup.classify import (
     classify,
     drop_structure_edges,
+    keep_entries,
     lines_as_values,
     realign_twice,
     trim_seam,
@@ -148,6 +149,7 @@ def analyse(
     line_twice_alone(candidates, sk, opts, text)
     if found_runs and signs() and holds_values(text):
         pieces_of_a_value(candidates, found_runs + labels, sk, text)
+    keep_entries(candidates, sk, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
 

@@ -212,6 +212,14 @@ def _start_pairs() -> npt.NDArray[np.bool_]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _start_bytes() -> bytes:
+    """:func:`_start_pairs` as a table for ``bytes.translate`` (a byte of 1 where a word
+    starts): a lookup that costs a fraction of ``take``'s, whose indices are cast to
+    ``intp`` first."""
+    return bytes(_start_pairs().tolist()) + bytes(256 - 64)
+
+
 # A long text's skeleton is built this many characters at a time: the arrays a block needs are
 # then reused from one block to the next, where a text of megabytes would take fresh memory for
 # each, whose page faults cost as much as the work itself.
@@ -221,7 +229,7 @@ _SCAN_BLOCK = 1 << 18
 def skeleton(text: str) -> Skeleton:
     """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
     lower, table = case_tables()
-    rule = _start_pairs()
+    rule = _start_bytes()
     at = marks(text)
     entities, letters = markup_at(text, at)
     parts = []
@@ -254,9 +262,9 @@ def skeleton(text: str) -> Skeleton:
         pairs[:1] = before << 3
         np.multiply(flags[:-1], 8, out=pairs[1:])  # (a shift of bytes costs several times more)
         pairs |= flags
-        first = rule.take(pairs.take(local))
-        firsts.append(first.tobytes())
-        starts = first.nonzero()[0]
+        first = pairs.take(local).tobytes().translate(rule)
+        firsts.append(first)
+        starts = np.frombuffer(first, dtype=np.bool_).nonzero()[0]
         parts.append(
             (
                 lower.take(cps.take(local)),
