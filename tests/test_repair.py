@@ -1078,6 +1078,22 @@ def test_markup_spans_are_what_the_pattern_finds() -> None:
     assert markup_spans(text)[0] == [m.span() for m in MARKUP.finditer(text)]
 
 
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("<https://example.org/a> and <mailto:a@example.org>", []),  # autolinks: text
+        ("\\u003chttps://example.org\\u003e", ["\\u003c", "\\u003e"]),
+        ("Word's <o:p></o:p> and <svg:rect x=1>", ["<o:p>", "</o:p>", "<svg:rect x=1>"]),
+        ('<a href="http://example.org">x</a>', ['<a href="http://example.org">', "</a>"]),
+    ],
+)
+def test_a_tag_name_is_no_uri_scheme(text: str, tags: list[str]) -> None:
+    from dedup.markup import MARKUP
+
+    found = [m.group() for m in MARKUP.finditer(text)]
+    assert [t for t in found if t.startswith(("<", "\\"))] == tags
+
+
 # A post as an extractor that puts inline elements on lines of their own gives it: its
 # sentences broken into short lines (``I``, ``believe``, ``apt``).
 _BROKEN_POST = (

@@ -33,8 +33,8 @@ __all__ = ["MARKUP", "TAG_NAME", "link_around", "marks", "markup_at", "markup_cu
 _TAG = 2000
 # A tag's name, after its ``<`` (raw, escaped or an entity) and a ``/`` or ``!``: not a URI
 # scheme (``<https://...>``, ``<mailto:...>``: a markdown autolink, an address in a code
-# sample, which are text).
-TAG_NAME = r"[A-Za-z](?![A-Za-z0-9+.-]*:)"
+# sample, which are text). A name with a prefix (``<o:p>``, ``<svg:rect>``) is a tag.
+TAG_NAME = r"(?![A-Za-z][A-Za-z0-9+.-]*://|(?:mailto|tel|urn|data):)[A-Za-z]"
 MARKUP = regex.compile(
     rf"<[!/]?{TAG_NAME}[^<>]{{0,{_TAG}}}>"
     rf"|\\{{1,8}}u003[cC]/?{TAG_NAME}[^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
