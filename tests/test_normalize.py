@@ -345,6 +345,9 @@ NEVER = [
     ("proper-noun-before", "We went to Paris.The city was full.Berlin.Next stop."),
     ("lowercase-after", "A sentence.then lowercase.and more."),
     ("single-letter-word", "Plan a.Then plan b.Then c."),
+    ("package-member", "If the call to cmd.Run fails, a call to src.Close comes first."),
+    ("package-call", "Print it with fmt.Println and fetch it with http.Get later."),
+    ("unit", "A bottle of 32 fl. oz.Liquid and 36 fl. oz.Capacity here."),
 ]
 
 

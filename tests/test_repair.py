@@ -817,6 +817,24 @@ def test_compose_takes_in_the_removal_next_to_an_insertion_the_second_pass_edits
     assert [(e.start, e.end, e.replacement) for e in composed] == [(0, 3, "XZ")]
 
 
+def test_removals_merged_over_passes_keep_their_twin_whole() -> None:
+    from dedup.model import Edit, compose
+
+    text = "Site Name\nSite Name\nother"
+
+    def gone(start: int, end: int, k0: int, k1: int) -> Edit:
+        return Edit(start=start, end=end, action="remove", reason="teaser", score=1.0,
+                    kept=Span(k0, k1))  # fmt: skip
+
+    # one pass takes "Site " (twin: the second "Site"), the next "Name\n" (twin: its "Name"):
+    # the merged removal's twin is the second line whole, not its last word
+    (merged,) = compose([gone(0, 5, 10, 14)], [gone(0, 5, 15, 19)], text)
+    assert (merged.start, merged.end, merged.kept) == (0, 10, Span(10, 19))
+    # twins that are not one text (letters between them) leave the last pass's twin
+    (other,) = compose([gone(0, 5, 10, 14)], [gone(0, 5, 20, 25)], text)
+    assert other.kept == Span(20, 25)
+
+
 # --- runnable examples -------------------------------------------------------------------
 
 
@@ -1058,6 +1076,22 @@ def test_markup_spans_are_what_the_pattern_finds() -> None:
 
     text = 'a&amp;b <p class="x">c</p> \\u00e9 \\\\u003cb\\\\u003e [d](https://e.org/f) &lt;i&gt;'
     assert markup_spans(text)[0] == [m.span() for m in MARKUP.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("<https://example.org/a> and <mailto:a@example.org>", []),  # autolinks: text
+        ("\\u003chttps://example.org\\u003e", ["\\u003c", "\\u003e"]),
+        ("Word's <o:p></o:p> and <svg:rect x=1>", ["<o:p>", "</o:p>", "<svg:rect x=1>"]),
+        ('<a href="http://example.org">x</a>', ['<a href="http://example.org">', "</a>"]),
+    ],
+)
+def test_a_tag_name_is_no_uri_scheme(text: str, tags: list[str]) -> None:
+    from dedup.markup import MARKUP
+
+    found = [m.group() for m in MARKUP.finditer(text)]
+    assert [t for t in found if t.startswith(("<", "\\"))] == tags
 
 
 # A post as an extractor that puts inline elements on lines of their own gives it: its

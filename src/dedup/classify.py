@@ -66,6 +66,7 @@ __all__ = [
     "classify",
     "drop_structure_edges",
     "keep_entries",
+    "lines_as_values",
     "page_piece",
     "realign_twice",
     "reply_quote",
@@ -206,6 +207,33 @@ def value_of_a_line(cand: Candidate, sk: Skeleton, text: str) -> float:
         if page_piece(sk, text, t0, t1) and whole_value(text, *sk.text_range(c0, c1)):
             return code_first
     return 0.0
+
+
+def lines_as_values(
+    chains: list[Candidate], sk: Skeleton, text: str, signs: Callable[[], bool]
+) -> list[Candidate]:
+    """The runs of chains left ``distant`` that are each a line of the page again as the whole
+    value of a string of script data (:func:`value_of_a_line`), as ``embedded`` pairs of their
+    own. The nodes of app state lie close together, a few keys between them, so a chain joins
+    the page's short lines (list items, headings, short paragraphs, each under ``min_chars``)
+    to their values in the data, in order; the keys leave the chain too little aligned to be
+    judged whole, and no run alone is long enough to be judged by (:func:`_embedded_run`). Each
+    run is judged as a line alone is. A chain of one run, or none in a text with no sign of
+    script data, gives none."""
+    found: list[Candidate] = []
+    for cand in chains:
+        if cand.kind != "distant" or len(cand.runs) < 2 or not signs():
+            continue
+        for run in cand.runs:
+            if run.a1 - run.a0 != run.b1 - run.b0:
+                continue
+            alone = Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched)
+            code_first = value_of_a_line(alone, sk, text)
+            if code_first:
+                alone.measure()
+                alone.kind, alone.code_first = "embedded", code_first
+                found.append(alone)
+    return found
 
 
 def page_piece(sk: Skeleton, text: str, t0: int, t1: int) -> bool:

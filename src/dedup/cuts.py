@@ -30,6 +30,7 @@ import regex
 from rapidfuzz import fuzz
 
 from dedup.chains import Candidate
+from dedup.markup import link_around
 from dedup.measures import (
     ends_line,
     glued,
@@ -43,7 +44,7 @@ from dedup.moves import CLOSING, TERMINAL, Letters, Lines, Outside, elsewhere
 from dedup.signs import script_line
 from dedup.tokens import Skeleton, skeleton
 
-__all__ = ["Page", "Removal", "extent", "without_own_text"]
+__all__ = ["Page", "Removal", "extent", "whole_links", "without_own_text"]
 
 # A copy with more than _OWN_PIECES stretches that read as text (``measures.reads_as_text``)
 # and that its twin lacks, together a _OWN_SHARE-th of its letters or more, holds text of its
@@ -134,6 +135,37 @@ def extent(page: Page, removal: Removal) -> tuple[int, int]:
                 start += 1
         cut = (start, end)
     return cut
+
+
+def whole_links(text: str, sk: Skeleton, cut: tuple[int, int]) -> tuple[int, int] | None:
+    """``cut`` (characters of ``text``, whose skeleton is ``sk``) with no markdown link or
+    image left half behind (:func:`dedup.markup.link_around`): an end of the cut inside one
+    moves to the link's far end where what lies between is markup alone (its brackets, its
+    target: no letters), else to its near end, the link staying whole (what it holds is text
+    the cut would leave without its twin's words, or a target without its text). ``None``
+    where nothing with letters is left to go.
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "[ ![Site\\nName](/logo.png)\\n](/)\\n\\n[ ![Site\\nName](/logo.png)\\n](/)"
+    >>> sk = skeleton(page)
+    >>> whole_links(page, sk, (0, 9)) is None  # "Name" would stay, under a bare "](/logo.png)"
+    True
+    >>> whole_links(page, sk, (0, 26))  # the logo's text goes: its bare target "](/)" with it
+    (0, 30)
+    """
+    start, end = cut
+    link = link_around(text, start)
+    if link is not None:
+        start = link[0] if _markup_only(sk, link[0], start) else link[1]
+    link = link_around(text, end)
+    if link is not None:
+        end = link[1] if _markup_only(sk, end, link[1]) else link[0]
+    return (start, end) if not _markup_only(sk, start, end) else None
+
+
+def _markup_only(sk: Skeleton, start: int, end: int) -> bool:
+    """Whether the characters ``[start, end)`` hold no letter or digit of the skeleton ``sk``."""
+    return start >= end or sk.offsets.searchsorted(start) == sk.offsets.searchsorted(end)
 
 
 def _swapped_edges(

@@ -44,7 +44,7 @@ _ABBREVIATIONS = frozenset({
     "abs", "art", "bd", "hrsg", "geb", "gest", "str", "tel", "mio", "mrd", "jh", "jhd", "bsp",
     "sog", "zt", "dt", "engl", "franz", "lat", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "okt", "nov", "dec", "dez", "mme", "mlle", "mgr", "sra", "sres", "ud",
-    "uds", "pag", "num", "av", "sig",
+    "uds", "pag", "num", "av", "sig", "oz",
 })
 # fmt: on
 _EDGE_PUNCTUATION = (
@@ -52,6 +52,8 @@ _EDGE_PUNCTUATION = (
     "\N{LEFT SINGLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}"
     "\N{LEFT-POINTING DOUBLE ANGLE QUOTATION MARK}\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}"
 )
+# The vowels of a word of Latin letters (``_glue_point``).
+_VOWELS = frozenset("aeiouy")
 # Characters that mark a token as code, an address or a path, not prose.
 _CODE_CHARS = frozenset("/\\@_=<>{}[]()#|*~$^+&%`:;")
 
@@ -86,8 +88,12 @@ def _glue_point(text: str, m: re.Match[str], marks: str) -> tuple[int, str] | No
         return None
     word = before.group()
     # Two letters at least, ending in lower case, not capitalised (String.Index, Paris.The:
-    # more often a name or a type than a sentence end), not an abbreviation.
+    # more often a name or a type than a sentence end), not an abbreviation. A word of Latin
+    # letters without a vowel is a package, a variable or a unit, not a sentence's last word
+    # (src.Close, fmt.Println, http.Get, fl.Oz).
     if len(word) < 2 or (not word[-1].islower() and not unicodedata.combining(word[-1])):
+        return None
+    if word.isascii() and not _VOWELS.intersection(word.lower()):
         return None
     if word[0].isupper() or word.lower() in _ABBREVIATIONS:
         return None
@@ -129,11 +135,12 @@ def _split(point: int) -> Edit:
 def split_glued(text: str, options: NormalizeOptions | None = None, **overrides: Any) -> Normalized:
     """Insert the missing space between glued sentences: ``privée.Buzzfeed`` → ``privée. Buzzfeed``.
 
-    It splits only where a word of two or more letters ending in a lowercase letter meets a
-    sentence mark (``options.split_marks``) and then, without a space, a capitalised word. It
-    leaves abbreviations (U.S., e.g., z.B., Dr.), numbers (3.14, 1.000), domains and file names
-    (example.com, Node.js, index.html), initials (J.R.R. Tolkien), version strings (v2.Beta)
-    and code (object.ToString, context.Context) alone.
+    It splits only where a word of two or more letters ending in a lowercase letter (of Latin
+    letters, one holding a vowel) meets a sentence mark (``options.split_marks``) and then,
+    without a space, a capitalised word. It leaves abbreviations (U.S., e.g., z.B., Dr.),
+    numbers (3.14, 1.000), domains and file names (example.com, Node.js, index.html), initials
+    (J.R.R. Tolkien), version strings (v2.Beta) and code (object.ToString, context.Context,
+    fmt.Println) alone.
 
     A single glued sentence end in a line is left unless ``min_glued=1``:
 

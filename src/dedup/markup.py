@@ -23,7 +23,7 @@ import regex
 
 from dedup.chars import ENTITY_REFERENCE, NAMED_ENTITIES, char_classes
 
-__all__ = ["MARKUP", "marks", "markup_at", "markup_cut", "markup_spans"]
+__all__ = ["MARKUP", "TAG_NAME", "link_around", "marks", "markup_at", "markup_cut", "markup_spans"]
 
 # What a skeleton leaves out: markup and the escapes of script data, which sit between the words
 # of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
@@ -31,13 +31,25 @@ __all__ = ["MARKUP", "marks", "markup_at", "markup_cut", "markup_spans"]
 # JSON or JavaScript escape (up to eight backslashes: strings inside strings), a markdown
 # link's target. (A tag is at most ``_TAG`` long.)
 _TAG = 2000
+# A tag's name, after its ``<`` (raw, escaped or an entity) and a ``/`` or ``!``: not a URI
+# scheme (``<https://...>``, ``<mailto:...>``: a markdown autolink, an address in a code
+# sample, which are text). A name with a prefix (``<o:p>``, ``<svg:rect>``) is a tag.
+TAG_NAME = r"(?![A-Za-z][A-Za-z0-9+.-]*://|(?:mailto|tel|urn|data):)[A-Za-z]"
 MARKUP = regex.compile(
-    rf"<[!/]?[A-Za-z][^<>]{{0,{_TAG}}}>"
-    rf"|\\{{1,8}}u003[cC]/?[A-Za-z][^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
-    rf"|&lt;/?[A-Za-z][^<>&]{{0,{_TAG}}}?&gt;"
+    rf"<[!/]?{TAG_NAME}[^<>]{{0,{_TAG}}}>"
+    rf"|\\{{1,8}}u003[cC]/?{TAG_NAME}[^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
+    rf"|&lt;/?{TAG_NAME}[^<>&]{{0,{_TAG}}}?&gt;"
     r"|(?:&(?:amp;){0,4}|\\{1,8}u0026)(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
     r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
     rf"|\]\([^()\s]{{1,{_TAG}}}\)"
+)
+# A markdown link or image whole: its text, over lines but not over a blank line, with a link
+# or an image inside it (a linked logo, as html2text writes it), then its target. (Its text is
+# at most ``_LINK_TEXT`` long.)
+_LINK_TEXT = 1000
+_MARKDOWN_LINK = regex.compile(
+    rf"!?\[(?:[^\[\]\n]|\n(?![ \t]*\n)|!?\[[^\[\]]{{0,{_LINK_TEXT}}}\]\([^()\s]{{1,{_TAG}}}\))"
+    rf"{{0,{_LINK_TEXT}}}\]\([^()\s]{{1,{_TAG}}}\)"
 )
 # Which characters can start what MARKUP matches: a text without them has nothing to see through
 # (a link's target starts with "](").
@@ -102,6 +114,28 @@ def markup_at(text: str, at: list[int]) -> tuple[list[tuple[int, int]], dict[int
         if 0 < cp < 0x110000 and table[cp]:
             letters[m.start()] = cp
     return spans, letters
+
+
+def link_around(text: str, at: int) -> tuple[int, int] | None:
+    """The markdown link or image of ``text`` (the outermost, where one holds another) that the
+    offset ``at`` falls inside, past its first character and before its last, as a start and
+    an end offset; ``None`` where there is none. A cut there would leave half of it behind: its
+    brackets without their target, or a target without its text.
+
+    >>> page = "[ ![Site\\nName](/logo.png)\\n](https://site.example)\\n\\nText"
+    >>> link_around(page, 9), link_around(page, 0), link_around(page, 52)
+    ((0, 49), None, None)
+    """
+    if text.find("](", at, at + 2 * _LINK_TEXT) < 0:
+        return None
+    paragraph = text.rfind("\n\n", max(0, at - 2 * _LINK_TEXT), at)
+    lo = paragraph + 2 if paragraph >= 0 else max(0, at - 2 * _LINK_TEXT)
+    for m in _MARKDOWN_LINK.finditer(text, lo, min(len(text), at + 2 * _LINK_TEXT + _TAG)):
+        if m.start() >= at:
+            return None
+        if at < m.end():
+            return m.span()
+    return None
 
 
 def _reference(ref: str) -> int:

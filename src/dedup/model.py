@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -193,6 +194,10 @@ def compose(
       ``second`` reaches stay as they were). A merged edit takes the action, reason, score and
       kept span of its last edit of ``second``: a later pass acted on what the earlier one
       wrote (a removal that takes in a move beside it), and its reason is the one to give.
+      Where the removals it merges kept twins that follow one another in ``text``, in the
+      removals' order, with nothing but spaces and punctuation between them, their twin is
+      one text found in parts, and the merged edit keeps it whole: the span from the first
+      twin's start to the last one's end (all kept spans in offsets of ``text``).
     - ``"overlapping"`` (normalisation's steps): edits meet when they overlap, or when they
       touch where one of them is empty (an insertion, or a deletion seen from the middle
       text), whose order would otherwise be ambiguous; edits that only touch stay apart, each
@@ -277,7 +282,7 @@ def compose(
                         action=last.action,
                         reason=last.reason,
                         score=last.score,
-                        kept=last.kept,
+                        kept=_one_twin([item[3] for item in group], text) or last.kept,
                         replacement=replacement,
                     )
                 )
@@ -298,6 +303,30 @@ def compose(
                 )
         shift += grew
     return tuple(sorted(out, key=lambda e: (e.start, e.end)))
+
+
+def _one_twin(edits: list[Edit], text: str) -> Span | None:
+    """The kept span of removals merged into one (``edits``, in the order of what they
+    removed; kept spans in offsets of ``text``) when their twins are one text in parts: two or
+    more, each after the one before it with nothing but spaces and punctuation between them.
+    ``None`` where they are not.
+
+    >>> def gone(start, end, k0, k1):
+    ...     return Edit(start=start, end=end, action="remove", reason="x", score=1.0,
+    ...                 kept=Span(k0, k1))
+    >>> text = "Site Name\\nSite Name"
+    >>> _one_twin([gone(0, 5, 10, 14), gone(5, 9, 15, 19)], text)
+    Span(start=10, end=19)
+    >>> _one_twin([gone(0, 5, 15, 19), gone(5, 9, 10, 14)], text) is None  # in another order
+    True
+    """
+    spans = [edit.kept for edit in edits if edit.kept is not None and edit.end > edit.start]
+    if len(spans) < 2:
+        return None
+    for before, after in itertools.pairwise(spans):
+        if after.start < before.end or any(c.isalnum() for c in text[before.end : after.start]):
+            return None
+    return Span(spans[0].start, spans[-1].end)
 
 
 def _shifted(edit: Edit, by: int) -> Edit:

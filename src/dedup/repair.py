@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from dedup.chains import Candidate
-from dedup.cuts import Page, Removal, extent, without_own_text
+from dedup.cuts import Page, Removal, extent, whole_links, without_own_text
 from dedup.measures import twice_in_a_copy
 from dedup.model import (
     Action,
@@ -150,7 +150,10 @@ def _take_part(page: Page, removal: Removal, marks: _Marks) -> Decision | None:
     ``marks``), or ``None`` to leave it."""
     sk, kept = page.sk, removal.kept
     removed, twins = marks.removed, marks.twins
-    cut = extent(page, removal)
+    # (a cut never leaves half of a markdown link behind)
+    cut = whole_links(page.text, sk, extent(page, removal))
+    if cut is None:
+        return None
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))

@@ -37,6 +37,7 @@ from collections.abc import Callable
 import regex
 
 from dedup.chains import Candidate
+from dedup.markup import TAG_NAME
 from dedup.tokens import Skeleton
 
 __all__ = [
@@ -64,15 +65,15 @@ __all__ = [
 # between keys and values (``":"``, ``", "``, ``{"``, also escaped in another string; and
 # a script's object keys: ``value:"``, ``",marks:``).
 _SCRIPT = regex.compile(
-    r"<[!/]?[A-Za-z][^<>]{0,2000}>"
-    r"|\\+u003[cC]/?[A-Za-z]|&lt;/?[A-Za-z]"
+    rf"<[!/]?{TAG_NAME}[^<>]{{0,2000}}>"
+    rf"|\\+u003[cC]/?{TAG_NAME}|&lt;/?{TAG_NAME}"
     r'|\\+(?:u[0-9a-fA-F]{4}|["/])'
     r'|\\*"\s*(?::\s*\\*["\[{\dtfn-]|,\s*\\*"|[\]}])|[\[{]\s*\\*"'
     r'|\w:\\*"|\\*",\w+:'
 )
 # The marks of script data in a line (:func:`script_line`): a brace, a quote closing a key, an
 # escape (``\\n`` too), a tag.
-_SCRIPT_IN_LINE = regex.compile(r'[{}]|"\s*:|\\[unrt"\\/]|</?[A-Za-z][^>]*>')
+_SCRIPT_IN_LINE = regex.compile(rf'[{{}}]|"\s*:|\\[unrt"\\/]|</?{TAG_NAME}[^>]*>')
 # Plain words (:func:`words_only`): none of the characters script data and markup are made of.
 _WORDS_ONLY = regex.compile(r"[^\"\\{}<>\[\]=%|]*", regex.V1)
 # The same signs, by the characters that make them, as counted inside a copy: escapes, tags

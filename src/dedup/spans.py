@@ -35,6 +35,7 @@ from dedup.classify import (
     classify,
     drop_structure_edges,
     keep_entries,
+    lines_as_values,
     realign_twice,
     trim_seam,
     value_of_a_line,
@@ -139,6 +140,7 @@ def analyse(
             trim_seam(sk, cand)
             realign_twice(cand, sk)
         classify(cand, sk, opts, text, signs)
+    candidates.extend(lines_as_values(candidates, sk, text, signs))
     if labels:
         candidates.extend(_values_of_lines(labels, sk, text))
     blocks_left_out(candidates, sk, opts, text)
