@@ -707,6 +707,113 @@ def test_a_text_file_set_aside_is_not_written(tmp_path: Path) -> None:
     assert (pages / "page.txt").read_text(encoding="utf-8") != DOUBLED
 
 
+BAD_LINES = [
+    b'{"id": "cut", "text": "cut\n',  # malformed: a line break inside the string
+    b'{"id": "latin1", "text": "caf\xe9"}\n',  # invalid UTF-8
+    b'{"id": "no-text", "body": "x"}\n',  # no text field
+]
+
+
+def _compress(path: Path, data: bytes) -> Path:
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data)
+    elif path.name.endswith(".zst"):
+        data = zstandard.ZstdCompressor().compress(data)
+    path.write_bytes(data)
+    return path
+
+
+def _decompress(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        return gzip.decompress(data)
+    if path.name.endswith(".zst"):
+        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    return data
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_in_place_keeps_a_bad_line_where_it_was(tmp_path: Path, suffix: str) -> None:
+    """--in-place --skip-invalid: a line that cannot be read stays in the file, byte for byte, at
+    its place (a cut last line without its line break too), and is in --rejects and counted;
+    the good lines are cleaned. With -o the bad lines go to --rejects only."""
+    good = [json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in records(40)]
+    lines = [*good[:3], BAD_LINES[0], *good[3:20], BAD_LINES[1], *good[20:], BAD_LINES[2]]
+    lines.append(b'{"id": "end", "text": "the file ends in the mid')
+    src = _compress(tmp_path / f"in{suffix}", b"".join(lines))
+    args = ["--skip-invalid", "-j", "1"]
+    out = tmp_path / "out.jsonl"
+    elsewhere = run(
+        "clean", str(src), "-o", str(out), "--rejects", str(tmp_path / "r1.jsonl"), *args
+    )
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert "40 documents read, 24 changed, 4 skipped\n" in elsewhere.stderr
+    assert [r["id"] for r in read_jsonl(out)] == [f"doc-{i}" for i in range(40)]
+    rejects = tmp_path / "r2.jsonl"
+    result = run("clean", str(src), "--in-place", "--rejects", str(rejects), *args)
+    assert result.exit_code == 0, result.output
+    assert "40 documents read, 24 changed, 4 skipped (4 kept in place as read)\n" in result.stderr
+    written = _decompress(src)
+    cleaned_lines = out.read_bytes().splitlines(keepends=True)
+    expected = [*cleaned_lines[:3], BAD_LINES[0], *cleaned_lines[3:20], BAD_LINES[1]]
+    expected += [*cleaned_lines[20:], BAD_LINES[2], lines[-1]]
+    assert written == b"".join(expected)
+    assert [r["line"] for r in read_jsonl(rejects)] == [4, 22, 43, 44]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "in" + suffix,
+        "out.jsonl",
+        "r1.jsonl",
+        "r2.jsonl",
+    ]
+
+
+def test_in_place_keeps_a_line_a_stage_failed_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document a stage fails on is set aside and stays in the file rewritten in place, as it
+    was read; the one before it is cleaned."""
+    real = stages.clean_document
+
+    def flaky(
+        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
+    ) -> Cleaned:
+        if text == "boom":
+            raise RuntimeError("stage bug")
+        return real(text, repair_options)
+
+    monkeypatch.setattr(stages, "clean_document", flaky)
+    boom = b'{"text":   "boom", "n": 1.50}\n'
+    src = _compress(tmp_path / "in.jsonl", json.dumps({"text": DOUBLED}).encode() + b"\n" + boom)
+    rejects = tmp_path / "rejects.jsonl"
+    args = ["--in-place", "--skip-invalid", "--rejects", str(rejects), "-j", "1"]
+    result = run("clean", str(src), *args)
+    assert result.exit_code == 0, result.output
+    first, second = src.read_bytes().splitlines(keepends=True)
+    assert json.loads(first) == {"text": dedup.clean(DOUBLED)}
+    assert second == boom
+    assert [r["line"] for r in read_jsonl(rejects)] == [2]
+
+
+def test_in_place_stops_on_a_line_it_cannot_write_back(tmp_path: Path) -> None:
+    """A line over --max-record-bytes is never held, so a file rewritten in place cannot keep
+    it: the run stops (exit status 2) and the file is left as it was, rather than losing it."""
+    data = b'{"text": "short"}\n{"text": "' + b"x" * 2000 + b'"}\n{"text": "end"}\n'
+    src = _compress(tmp_path / "in.jsonl.gz", data)
+    before = src.read_bytes()
+    args = ["--skip-invalid", "--rejects", str(tmp_path / "r.jsonl"), "--max-record-bytes", "1K"]
+    result = run("clean", str(src), "--in-place", *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"Error: {src}:2: the line is 2,013 bytes, more than the 1,024 a record may take; "
+        f"--in-place cannot write it back as it was read, so {src} is left as it was: raise "
+        "--max-record-bytes to read it, or write the cleaned records to another file with -o"
+    )
+    assert src.read_bytes() == before
+    elsewhere = run("clean", str(src), "-o", str(tmp_path / "out.jsonl"), *args, "--force")
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert len(read_jsonl(tmp_path / "out.jsonl")) == 2
+
+
 def test_existing_rejects_file_is_refused(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", records(1))
     rejects = tmp_path / "rejects.jsonl"

@@ -285,6 +285,21 @@ def test_invalid_utf8_in_parquet_set_aside(tmp_path: Path) -> None:
     assert reject["line"] == 2
 
 
+def test_invalid_utf8_in_parquet_in_place_stops(tmp_path: Path) -> None:
+    """A Parquet file rewritten in place cannot keep a row that does not decode as it was read:
+    with --skip-invalid the run stops and the file is left as it was, rather than losing it."""
+    src = _bad_utf8(tmp_path / "in.parquet")
+    before = src.read_bytes()
+    rejects = tmp_path / "rejects.jsonl"
+    result = run("clean", src, "--in-place", "--skip-invalid", "--rejects", rejects, "-q")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {src}:2: invalid UTF-8 in column 'text'")
+    assert f"--in-place cannot write it back as it was read, so {src} is left as it was" in (
+        result.stderr
+    )
+    assert src.read_bytes() == before
+
+
 # --- JSON past what Python's reader takes -------------------------------------------------------
 
 

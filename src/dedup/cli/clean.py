@@ -33,7 +33,7 @@ from dedup.cli.plan import (
     refuse_stdout,
 )
 from dedup.cli.progress import Progress
-from dedup.cli.records import Counts, RecordSource
+from dedup.cli.records import Counts, PutBack, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
 from dedup.cli.stages import Cleaning
 from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
@@ -158,11 +158,16 @@ def run(job: CleanJob) -> None:
                 )
                 scope = writer
             skipped = source.counts.skipped
+            # a file rewritten in place keeps its bad lines where they were (a text file set
+            # aside is left as it was: see _SetAside)
+            put_back = job.in_place and target.format != "text"
             with contextlib.suppress(_SetAside), scope:
-                for done in source.cleaned(reader, engine, stage):
+                for done in source.cleaned(reader, engine, stage, put_back=put_back):
                     if writer.schema is None and reader.schema is not None:
                         writer.schema = reader.schema
                     writer.put(done.output)
+                    if isinstance(done, PutBack):
+                        continue
                     source.counts.count_cleaned(done, job.repair)
                     if done.html and source.counts.html == 1:
                         progress.note(html_warning(done.record.location))

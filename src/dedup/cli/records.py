@@ -4,8 +4,9 @@ A :class:`RecordSource` reads each input, counts what it reads, and applies the 
 policy: a bad record (malformed JSON, a missing field, invalid UTF-8) or a document a stage
 fails on stops the run (:class:`~dedup.model.InputError`, exit status 2, or
 :class:`~dedup.cli.session.DocumentFailed`, exit status 1), or with ``--skip-invalid`` is
-counted and written to ``--rejects``, nothing lost. It moves the progress bar as records are
-done.
+counted and written to ``--rejects``, nothing lost. A file rewritten in place keeps what was
+set aside where it was, as it was read (:class:`PutBack`). It moves the progress bar as
+records are done.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from dedup.cli.options import InputOptions
 from dedup.cli.progress import Progress
 from dedup.cli.session import DocumentFailed, check_signals, describe
 from dedup.cli.stages import CleanedRecord, Cleaning, item_size
-from dedup.io import Line, Reader, Record, Reject, Source, write_jsonl_line
-from dedup.model import RepairOptions
+from dedup.io import Encoded, Line, Reader, Record, Reject, Source, encode, write_jsonl_line
+from dedup.model import InputError, RepairOptions
 
 if TYPE_CHECKING:
     from dedup.engine import Engine, Failed
 
-__all__ = ["Counts", "RecordSource"]
+__all__ = ["Counts", "PutBack", "RecordSource"]
 
 T = TypeVar("T")
 
@@ -40,6 +41,7 @@ class Counts:
     read: int = 0
     changed: int = 0
     skipped: int = 0
+    put_back: int = 0
     replaced: int = 0
     no_text: int = 0
     over_cap: int = 0
@@ -86,6 +88,15 @@ class Counts:
         return max(time.perf_counter() - self.started, 1e-9)
 
 
+@dataclass(frozen=True, slots=True)
+class PutBack:
+    """An item set aside (``--skip-invalid``) that a file rewritten in place keeps at its place:
+    ``output`` is what its writer writes, the line's bytes as read (a JSONL line), or the row as
+    read (a Parquet row a stage failed on)."""
+
+    output: Encoded
+
+
 class RecordSource:
     """The records of a command's inputs, with the shared input options, its counts, its
     rejects file (``rejects``: open, or ``None``) and its progress bar.
@@ -124,11 +135,15 @@ class RecordSource:
         self.progress.reading(reader)
         return reader
 
-    def _admitted(self, reader: Reader) -> Iterator[Record | Line]:
-        """What ``reader`` yields, rejects raised or set aside."""
+    def _admitted(self, reader: Reader, *, put_back: bool = False) -> Iterator[Record | Line]:
+        """What ``reader`` yields, rejects raised or set aside. With ``put_back`` a reject found
+        as the file is read (a line over ``--max-record-bytes``, never held; a Parquet row that
+        does not decode) cannot be written back as it was: it stops the run."""
         for item in reader:
             check_signals()
             if isinstance(item, Reject):
+                if put_back and self.inputs.skip_invalid:
+                    raise _not_put_back(item)
                 self.reject(item)
                 continue
             yield item
@@ -166,18 +181,31 @@ class RecordSource:
                 continue
             yield record, result
 
-    def cleaned(self, reader: Reader, engine: Engine, stage: Cleaning) -> Iterator[CleanedRecord]:
+    def cleaned(
+        self, reader: Reader, engine: Engine, stage: Cleaning, *, put_back: bool = False
+    ) -> Iterator[CleanedRecord | PutBack]:
         """``stage`` over every item of ``reader``, in order. A lazy reader's lines are parsed
         by ``stage``, in the workers; one that does not parse is handled as :meth:`records`
-        handles a bad record, when its turn comes."""
+        handles a bad record, when its turn comes.
+
+        With ``put_back`` (a file rewritten in place) an item set aside is also yielded, at its
+        place, as a :class:`PutBack` of what it was: nothing the run did not change leaves the
+        file. One that cannot be written back as it was stops the run (see :meth:`_admitted`).
+        """
         from dedup.engine import Failed
 
-        items = ((item, item) for item in self._admitted(reader))
+        items = ((item, item) for item in self._admitted(reader, put_back=put_back))
         for item, result in engine.map(stage, items, size=item_size, catch=True):
             if isinstance(result, Failed):
                 self.failed(item, result, "clean")
+                if put_back:
+                    self.counts.put_back += 1
+                    yield PutBack(_as_read(item, stage))
             elif isinstance(result, Reject):
                 self.reject(result)
+                if put_back:
+                    self.counts.put_back += 1
+                    yield PutBack(result.raw)  # the line as read, its end of line and all
             else:
                 yield result
 
@@ -206,3 +234,25 @@ class RecordSource:
         """One record is done (written or shown): move the progress bar to its end."""
         check_signals()
         self.progress.advance(record)
+
+
+def _as_read(item: Record | Line, stage: Cleaning) -> Encoded:
+    """What writes ``item`` back as it was read: a line's bytes, a record unchanged."""
+    if isinstance(item, Line):
+        return item.data
+    return encode(item, item.text, stage.fmt, stage.parser.field)
+
+
+def _not_put_back(reject: Reject) -> InputError:
+    """The error that stops a file rewritten in place on a bad record it cannot write back."""
+    error = reject.error
+    too_large = error.reason == "too-large"
+    return InputError(
+        f"{error.message}; --in-place cannot write it back as it was read, so "
+        f"{reject.source} is left as it was",
+        hint=("raise --max-record-bytes to read it" if too_large else "fix it")
+        + ", or write the cleaned records to another file with -o",
+        reason="not-put-back",
+        path=reject.source,
+        line=reject.line,
+    )

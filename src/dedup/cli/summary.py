@@ -36,12 +36,13 @@ def plural(n: int, word: str) -> str:
 
 
 def read_line(name: str, counts: Counts, changed: str) -> str:
-    """``NAME: N documents read, C CHANGED, S skipped``, and how many had invalid UTF-8
-    replaced."""
+    """``NAME: N documents read, C CHANGED, S skipped``, how many of those skipped stay in a
+    file rewritten in place, and how many had invalid UTF-8 replaced."""
+    kept = f" ({counts.put_back:,} kept in place as read)" if counts.put_back else ""
     replaced = f" ({counts.replaced:,} with invalid UTF-8 replaced)" if counts.replaced else ""
     return (
         f"{name}: {plural(counts.read, 'document')} read, {counts.changed:,} {changed}, "
-        f"{counts.skipped:,} skipped{replaced}"
+        f"{counts.skipped:,} skipped{kept}{replaced}"
     )
 
 
