@@ -454,6 +454,27 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
     assert quiet.stderr == ""
 
 
+def test_summary_says_where_the_outputs_went(tmp_path: Path) -> None:
+    """The last line of the summary names the output file, or the directory -o made (a name
+    that looks like a file's too), or how many files were rewritten in place; stdout, none."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (pages / name).write_text(DOUBLED, encoding="utf-8")
+    one = tmp_path / "one.txt"
+    several = run("clean", str(pages), "-o", str(one), "-j", "1")
+    assert several.exit_code == 0, several.output
+    last = several.stderr.splitlines()[-1]
+    assert last == f"written to the directory {one}/: 2 files, named as the inputs"
+    assert sorted(p.name for p in one.iterdir()) == ["a.txt", "b.txt"]
+    single = run("clean", str(pages / "a.txt"), "-o", str(tmp_path / "a.jsonl"), "-j", "1")
+    assert single.stderr.splitlines()[-1] == f"written to {tmp_path / 'a.jsonl'}"
+    in_place = run("clean", str(pages / "a.txt"), "--in-place", "-j", "1")
+    assert in_place.stderr.splitlines()[-1] == "1 file rewritten in place"
+    stdout = run("clean", str(pages / "b.txt"), "-j", "1")
+    assert stdout.stderr.splitlines()[-1].endswith("in this process")
+
+
 def test_summary_counts_edits_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def fake(
         text: str, repair_options: RepairOptions | None = None, normalize_options: object = None

@@ -131,6 +131,7 @@ def run(job: CleanJob) -> None:
         )
         engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         shared: Writer | None = None
+        written = 0
         for target in targets:
             reader = source.reader(target.source, lazy=True)
             stage = Cleaning(
@@ -184,7 +185,9 @@ def run(job: CleanJob) -> None:
                     and source.counts.skipped > skipped
                 ):
                     raise _SetAside  # the file's document is in --rejects: write nothing
-    echo(lines(source.counts, engine.started), quiet=job.quiet)
+                written += target.path is not None
+    where = written_line(written, job.output, _directory_output(targets, job.output), job.in_place)
+    echo([*lines(source.counts, engine.started), *where], quiet=job.quiet)
 
 
 class _SetAside(Exception):
@@ -198,6 +201,21 @@ def _directory_output(targets: list[Target], output: str | None) -> str | None:
     if output is None or output == "-" or [t.path for t in targets] == [Path(output)]:
         return None
     return output
+
+
+def written_line(
+    written: int, output: str | None, directory: str | None, in_place: bool
+) -> list[str]:
+    """Where the outputs went (none for stdout): the file, the directory that ``-o`` named
+    and the outputs mirror the inputs into (made if new), or the files rewritten in place."""
+    if in_place:
+        return [f"{plural(written, 'file')} rewritten in place"]
+    if directory is not None:
+        where = directory if directory.endswith(("/", "\\")) else f"{directory}/"
+        return [f"written to the directory {where}: {plural(written, 'file')}, named as the inputs"]
+    if output is None or output == "-" or not written:
+        return []
+    return [f"written to {output}"]
 
 
 def html_warning(location: str) -> str:
