@@ -54,12 +54,7 @@ def records(n: int = 5) -> list[dict[str, Any]]:
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
-    if path.name.endswith(".gz"):
-        data = gzip.compress(data)
-    elif path.name.endswith(".zst"):
-        data = zstandard.ZstdCompressor().compress(data)
-    path.write_bytes(data)
-    return path
+    return _compress(path, data)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -736,6 +731,7 @@ BAD_LINES = [
 
 
 def _compress(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path``, gzip- or zstd-compressed as its name ends."""
     if path.name.endswith(".gz"):
         data = gzip.compress(data)
     elif path.name.endswith(".zst"):
@@ -788,11 +784,8 @@ def test_in_place_keeps_a_bad_line_where_it_was(tmp_path: Path, suffix: str) -> 
     ]
 
 
-def test_in_place_keeps_a_line_a_stage_failed_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A document a stage fails on is set aside and stays in the file rewritten in place, as it
-    was read; the one before it is cleaned."""
+def _fail_on_boom(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the clean stage fail (a bug in a stage) on the document whose text is ``boom``."""
     real = stages.clean_document
 
     def flaky(
@@ -803,6 +796,14 @@ def test_in_place_keeps_a_line_a_stage_failed_on(
         return real(text, repair_options)
 
     monkeypatch.setattr(stages, "clean_document", flaky)
+
+
+def test_in_place_keeps_a_line_a_stage_failed_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document a stage fails on is set aside and stays in the file rewritten in place, as it
+    was read; the one before it is cleaned."""
+    _fail_on_boom(monkeypatch)
     boom = b'{"text":   "boom", "n": 1.50}\n'
     src = _compress(tmp_path / "in.jsonl", json.dumps({"text": DOUBLED}).encode() + b"\n" + boom)
     rejects = tmp_path / "rejects.jsonl"
@@ -989,16 +990,7 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
 def test_a_failing_stage_is_reported_with_its_location(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = stages.clean_document
-
-    def flaky(
-        text: str, repair_options: RepairOptions | None = None, normalize_options: object = None
-    ) -> Cleaned:
-        if text == "boom":
-            raise RuntimeError("stage bug")
-        return real(text, repair_options)
-
-    monkeypatch.setattr(stages, "clean_document", flaky)
+    _fail_on_boom(monkeypatch)
     src = write_jsonl(tmp_path / "in.jsonl", [{"text": "fine"}, {"text": "boom"}])
     out = tmp_path / "out.jsonl"
     result = run("clean", str(src), "-o", str(out), "-j", "1")
