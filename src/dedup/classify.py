@@ -64,8 +64,10 @@ from dedup.tokens import Skeleton
 
 __all__ = [
     "classify",
+    "copy_in_data",
     "drop_structure_edges",
     "keep_entries",
+    "line_value",
     "lines_as_values",
     "page_piece",
     "realign_twice",
@@ -224,16 +226,32 @@ def lines_as_values(
     for cand in chains:
         if cand.kind != "distant" or len(cand.runs) < 2 or not signs():
             continue
-        for run in cand.runs:
-            if run.a1 - run.a0 != run.b1 - run.b0:
-                continue
-            alone = Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched)
-            code_first = value_of_a_line(alone, sk, text)
-            if code_first:
-                alone.measure()
-                alone.kind, alone.code_first = "embedded", code_first
-                found.append(alone)
+        pairs = (line_value(run, sk, text) for run in cand.runs)
+        found.extend(pair for pair in pairs if pair is not None)
     return found
+
+
+def line_value(run: Run, sk: Skeleton, text: str) -> Candidate | None:
+    """``run`` as an ``embedded`` pair of its own where one copy is the whole value of a string
+    of script data and the other the page's line (:func:`value_of_a_line`); ``None`` where it
+    is not."""
+    cand = Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched)
+    code_first = value_of_a_line(cand, sk, text)
+    if not code_first:
+        return None
+    cand.measure()
+    cand.kind, cand.code_first = "embedded", code_first
+    return cand
+
+
+def copy_in_data(at: int, twin: int, size: int) -> Candidate:
+    """The ``embedded`` pair, letter for letter, of the ``size`` letters at ``at`` in script
+    data and their twin at ``twin`` in the page text: the copy at ``at`` goes."""
+    a0, b0 = min(at, twin), max(at, twin)
+    run = Run(a0, a0 + size, b0, b0 + size, size)
+    pair = Candidate([run], a0, a0 + size, b0, b0 + size, size, "embedded", 1.0)
+    pair.code_first = 1.0 if at < twin else -1.0
+    return pair
 
 
 def page_piece(sk: Skeleton, text: str, t0: int, t1: int) -> bool:

@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
-from dedup.classify import page_piece, reply_quote
+from dedup.classify import copy_in_data, page_piece, reply_quote
 from dedup.measures import (
     LONG_FEW_LINES,
     LONG_LINES,
@@ -786,9 +786,4 @@ def pieces_of_a_value(
             if (p0, p1) in taken:
                 continue
             taken.add((p0, p1))
-            size = p1 - p0
-            a0, b0 = min(p0, t0), max(p0, t0)
-            run = Run(a0, a0 + size, b0, b0 + size, size)
-            pair = Candidate([run], a0, a0 + size, b0, b0 + size, size, "embedded", 1.0)
-            pair.code_first = 1.0 if p0 < t0 else -1.0
-            candidates.append(pair)
+            candidates.append(copy_in_data(p0, t0, p1 - p0))

@@ -33,12 +33,13 @@ from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
 from dedup.classify import (
     classify,
+    copy_in_data,
     drop_structure_edges,
     keep_entries,
+    line_value,
     lines_as_values,
     realign_twice,
     trim_seam,
-    value_of_a_line,
 )
 from dedup.groups import (
     blocks_left_out,
@@ -198,13 +199,10 @@ def _values_of_lines(labels: list[Run], sk: Skeleton, text: str) -> list[Candida
     found: dict[int, Candidate] = {}  # by the start of the copy in the data
     lines: dict[str, int] = {}  # the letters of each line found, and where it starts
     for run in labels:
-        cand = Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched)
-        code_first = value_of_a_line(cand, sk, text)
-        if code_first:
-            cand.measure()
-            cand.kind, cand.code_first = "embedded", code_first
-            found[cand.a0 if code_first > 0 else cand.b0] = cand
-            t0, t1 = (cand.b0, cand.b1) if code_first > 0 else (cand.a0, cand.a1)
+        cand = line_value(run, sk, text)
+        if cand is not None:
+            found[cand.a0 if cand.code_first > 0 else cand.b0] = cand
+            t0, t1 = (cand.b0, cand.b1) if cand.code_first > 0 else (cand.a0, cand.a1)
             lines.setdefault(sk.letters(t0, t1), t0)
     # The anchors pair each copy with the one before it only: the line's other copies in the
     # data, further from it, are paired with it too, so that one pass removes them all.
@@ -218,11 +216,7 @@ def _values_of_lines(labels: list[Run], sk: Skeleton, text: str) -> list[Candida
                 and at not in found
                 and whole_value(text, *sk.text_range(at, at + size))
             ):
-                a0, b0 = min(at, t0), max(at, t0)
-                run = Run(a0, a0 + size, b0, b0 + size, size)
-                cand = Candidate([run], a0, a0 + size, b0, b0 + size, size, "embedded", 1.0)
-                cand.code_first = 1.0 if at < t0 else -1.0
-                found[at] = cand
+                found[at] = copy_in_data(at, t0, size)
             at = letters.find(line, at + 1)
     return list(found.values())
 
