@@ -101,6 +101,7 @@ def run(job: CleanJob) -> None:
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
     to_stdout = any(t.path is None for t in targets)
+    directory = _directory_output(targets, job.output)
     check_streams(
         stdout="give the output a file with -o" if to_stdout else None,
         binary=any(t.path is None and t.format == "parquet" for t in targets),
@@ -113,16 +114,14 @@ def run(job: CleanJob) -> None:
         ],
         reads,
         in_place=job.in_place,
-        output_directory=_directory_output(targets, job.output),
+        output_directory=directory,
         force=job.force,
     )
     jobs = job.jobs or default_jobs()
     stdout = getattr(sys.stdout, "buffer", None)
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(inputs, stack, force=job.force)
-        progress = Progress(
-            sources, stack, quiet=job.quiet, writes_stdout=any(t.path is None for t in targets)
-        )
+        progress = Progress(sources, stack, quiet=job.quiet, writes_stdout=to_stdout)
         source = RecordSource(inputs, rejects=rejects, progress=progress, stdin=stdin)
         report_file = (
             stack.enter_context(atomic_output(Path(job.report), force=job.force))
@@ -186,7 +185,7 @@ def run(job: CleanJob) -> None:
                 ):
                     raise _SetAside  # the file's document is in --rejects: write nothing
                 written += target.path is not None
-    where = written_line(written, job.output, _directory_output(targets, job.output), job.in_place)
+    where = written_line(written, job.output, directory, job.in_place)
     echo([*lines(source.counts, engine.started), *where], quiet=job.quiet)
 
 

@@ -34,6 +34,7 @@ from typing import IO
 import click
 
 from dedup.cli.options import InputOptions
+from dedup.cli.progress import stdout_is_terminal
 from dedup.io import (
     Compression,
     Format,
@@ -110,14 +111,6 @@ def check_streams(*, stdout: str | None = None, binary: bool = False) -> None:
             hint="give -o a .parquet file, or redirect stdout to one (> out.parquet)",
             reason="binary-to-terminal",
         )
-
-
-def stdout_is_terminal() -> bool:
-    """Whether stdout is a terminal."""
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _open_stream(stream: IO[str] | None) -> bool:
