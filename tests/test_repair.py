@@ -993,6 +993,20 @@ def test_skeleton_letters_are_its_code_points(text: str, s0: int, s1: int) -> No
     assert sk.letters() == "".join(map(chr, sk.chars.tolist()))
 
 
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40))
+def test_code_points_are_those_of_the_utf32_encoding(text: str) -> None:
+    # lone surrogates and characters beyond the Basic Multilingual Plane included
+    import numpy as np
+
+    from dedup.chars import code_points
+
+    expected = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), "<u4")
+    found = code_points(text)
+    assert found.dtype == expected.dtype
+    assert found.tolist() == expected.tolist()
+    assert code_points(text + "\ud800\U0001f600").tolist()[-2:] == [0xD800, 0x1F600]
+
+
 @given(
     st.lists(st.sampled_from([*_TEXT_PIECES, "A", *_MARKUP_PIECES]), max_size=40).map("".join),
     st.integers(1, 9),
@@ -1736,3 +1750,19 @@ def test_pieces_of_a_block_in_another_order_group_as_when_the_groups_are_sorted_
         want.sort(key=lambda item: item[1][0])
     got = _regions(pieces)
     assert [([id(c) for c in g], b) for g, b in got] == [([id(c) for c in g], b) for g, b in want]
+
+
+def test_a_sentence_end_opens_with_no_letter_digit_or_white_space() -> None:
+    # (sentence_ends_at answers for those at once, without its pattern)
+    import regex
+
+    from dedup.chars import every_code_point
+    from dedup.measures import _CLOSERS
+
+    opening = regex.compile(
+        rf"{_CLOSERS.removesuffix('*')}|[\u3002\uff01\uff1f]|\p{{Sentence_Terminal}}", regex.V1
+    )
+    found = [m.group() for m in opening.finditer(every_code_point())]
+    assert "." in found
+    assert "\u201d" in found
+    assert not [c for c in found if c.isalnum() or c.isspace()]

@@ -24,7 +24,9 @@ the markup the skeleton sees through (:mod:`dedup.markup`) reads them too.
 
 from __future__ import annotations
 
+import array
 import html.entities
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -110,6 +112,21 @@ UPPER = 4  # added to WORD for a capital (in the table of :func:`case_tables`)
 U32 = npt.NDArray[np.uint32]
 
 _UTF32 = np.dtype("<u4")  # (a dtype object: numpy converts np.uint32 into one at every call)
+
+
+def _ucs4_code() -> str | None:
+    """The type code of an :class:`array.array` of code points of four bytes each, in the
+    order of ``_UTF32``: ``"w"`` (Python 3.13 on), else ``"u"`` where a ``wchar_t`` is four
+    bytes (on Windows it is two); ``None`` where there is none, or where the machine is not
+    little-endian."""
+    if sys.byteorder != "little":
+        return None
+    if "w" in array.typecodes:
+        return "w"
+    return "u" if array.array("u").itemsize == 4 else None
+
+
+_UCS4 = _ucs4_code()
 
 # Code points from here on have no lower case of their own (the last cased letters, Adlam's,
 # end at U+1E94B); a test checks it.
@@ -198,4 +215,8 @@ def code_points(text: str) -> U32:
     >>> code_points("a\u00e9").tolist()
     [97, 233]
     """
+    if _UCS4 is not None:
+        # (the string's code points copied into an array: several times quicker than an
+        # encoding to UTF-32, which checks every character of a text beyond Latin-1)
+        return np.frombuffer(array.array(_UCS4, text), _UTF32)
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), _UTF32)

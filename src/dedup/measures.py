@@ -133,7 +133,9 @@ def opens_piece(sk: Skeleton, s: int, text: str) -> bool:
         return True
     at = int(sk.offsets[s])
     low = max(0, at - _PIECE_REACH)
-    if _SCRIPT_BEFORE.search(text, low, at) is not None:
+    # (script data closes with a brace or a bracket, looked for first: most places have neither)
+    closes = text.find("}", low, at) >= 0 or text.find("]", low, at) >= 0
+    if closes and _SCRIPT_BEFORE.search(text, low, at) is not None:
         return True
     return text[at].isupper() and _PIECE_BEFORE.search(text, low, at) is not None
 
@@ -478,6 +480,11 @@ def sentence_ends_at(text: str, end: int) -> bool:
     >>> sentence_ends_at("It rained. Then", 9), sentence_ends_at("version 3.5 is out", 9)
     (True, False)
     """
+    # (a letter, a digit or white space there opens no match: most places are one, and a
+    # string method answers for them at a fraction of a pattern's cost; a test checks)
+    mark = text[end : end + 1]
+    if not mark or mark.isalnum() or mark.isspace():
+        return False
     return _ENDS_HERE.match(text, end) is not None
 
 

@@ -172,11 +172,15 @@ def edges(text: str, start: int, end: int) -> int:
     before = text[max(0, start - _EDGE) : start]
     after = text[end : end + _EDGE]
     # (a script's data that closes right before the copy, or opens right after it, with no
-    # quote between: the copy is the page text it runs on from or into, not a string in it)
-    after_sign = not _SCRIPT_OPENS.match(after) and _edge(after)
-    if _VALUE_OPENS.search(before) or _in_string(text, start, end):
+    # quote between: the copy is the page text it runs on from or into, not a string in it.
+    # The braces, brackets and key's colon the patterns hold are looked for first: most windows
+    # have none)
+    opens = ("{" in after or "[" in after) and _SCRIPT_OPENS.match(after)
+    after_sign = not opens and _edge(after)
+    if (":" in before and _VALUE_OPENS.search(before)) or _in_string(text, start, end):
         return 2 + after_sign
-    return (not _SCRIPT_CLOSES.search(before) and _edge(before)) + after_sign
+    closes = ("}" in before or "]" in before) and _SCRIPT_CLOSES.search(before)
+    return (not closes and _edge(before)) + after_sign
 
 
 def in_string(text: str, start: int) -> bool:
@@ -222,7 +226,10 @@ def _quoted(text: str, start: int, end: int, quote: str, reach: int) -> bool:
     (HTML's own quotes there)."""
     low, high = max(0, start - reach), min(len(text), end + reach)
     q = _quote(text, quote, low, start, backwards=True)
-    if q < 0 or not _VALUE_OPENS.search(text, max(0, q - _EDGE), q + len(quote)):
+    # (the key's colon looked for first: no value opens without one)
+    if q < 0 or text.find(":", max(0, q - _EDGE), q) < 0:
+        return False
+    if not _VALUE_OPENS.search(text, max(0, q - _EDGE), q + len(quote)):
         return False
     r = _quote(text, quote, end, high, backwards=False)
     return (
@@ -315,7 +322,9 @@ def opens_value(text: str, start: int) -> bool:
     >>> opens_value('{"title":"The storm hits the coast."}', 10), opens_value("The storm", 4)
     (True, False)
     """
-    return _VALUE_BEFORE.search(text, max(0, start - _EDGE), start) is not None
+    low = max(0, start - _EDGE)
+    # (the key's colon looked for first: no value opens without one)
+    return text.find(":", low, start) >= 0 and _VALUE_BEFORE.search(text, low, start) is not None
 
 
 def _edge(window: str) -> bool:

@@ -243,8 +243,9 @@ def skeleton(text: str) -> Skeleton:
         newlines = (points == 10).nonzero()[0]
         # (as indices once: ``take`` casts other indices to them at every call)
         cps = points.astype(np.intp)
-        # (``take`` rather than indexing with an array: the same result, faster)
-        flags = table.take(cps)
+        # (``take`` rather than indexing with an array: the same result, faster; and every index
+        # here is in range, so that ``take`` clips them rather than checks each, faster still)
+        flags = table.take(cps, mode="clip")
         while k < len(entities) and entities[k][1] <= lo:
             k += 1
         for start, end in itertools.islice(entities, k, None):
@@ -262,12 +263,12 @@ def skeleton(text: str) -> Skeleton:
         pairs[:1] = before << 3
         np.multiply(flags[:-1], 8, out=pairs[1:])  # (a shift of bytes costs several times more)
         pairs |= flags
-        first = pairs.take(local).tobytes().translate(rule)
+        first = pairs.take(local, mode="clip").tobytes().translate(rule)
         firsts.append(first)
         starts = np.frombuffer(first, dtype=np.bool_).nonzero()[0]
         parts.append(
             (
-                lower.take(cps.take(local)),
+                lower.take(cps.take(local, mode="clip"), mode="clip"),
                 local + lo if lo else local,
                 starts + size if size else starts,
                 newlines + lo if lo else newlines,
