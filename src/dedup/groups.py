@@ -64,6 +64,8 @@ _TWIN_TRIES = 16
 _COLONS = ":\uff1a\ufe55"
 _COLON = regex.compile(f"[{_COLONS}]", regex.V1)
 _QUOTE_REACH = 256
+# A label's words, compared past its marks (``@``, a colon alone on its line).
+_WORD = regex.compile(r"\w+", regex.V1)
 _POST_REACH = 2048
 
 
@@ -242,22 +244,22 @@ def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) 
 
 
 def reply_quotes(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
-    """With ``quotes="remove"``, a reply's quotes of a post go: each block of a ``distant``
-    chain's second copy (:func:`_blocks`: pieces of the first copy in order, nothing of its own
-    between them) that a label introduces (:func:`dedup.classify.quote_label`: ``Alice
-    said:`` on the line above or opening the quote's line, a markdown blockquote's ``>`` after
-    it) and that is ``min_chars`` letters or more, letter for letter (``long_similarity``) but
-    for blocks of the post it left out, is a ``quote`` pair whose second copy goes: a whole post
-    quoted, or its paragraphs quoted one at a time, each under its label, the reply's words
-    between them staying. Where a quote's first words are too few to pair (fewer than an
-    anchor's letters, which the post holds before its twin), the label stands before them;
-    where a chain took in the last words of two labels alike (``said:`` after ``Alice`` and
-    after ``Bob``), the quote starts past the colon. The label stays, and the post. A label
-    right after the post (a summary under ``TL;DR:``, the post's own) introduces no quote, nor
-    one over a copy whose twin stands under a label of its own, unless the two differ and end
-    in the same word (a quote of a quote: :func:`_quotes_a_quote`); a quote that is code or
-    script data is none; a text the page says again under no label (a pull quote) stays, and
-    so does everything ``quotes="keep"`` leaves."""
+    """With ``quotes="remove"``, a reply's quotes of a post go: each block of a ``distant`` chain's
+    second copy (:func:`_blocks`: pieces of the first copy in order, nothing of its own between
+    them) that a label introduces (:func:`dedup.classify.quote_label`: ``Alice said:`` on the line
+    above or opening the quote's line, or over lines an extractor broke it into, a markdown
+    blockquote's ``>`` after it) and that is ``min_chars`` letters or more, letter for letter
+    (``long_similarity``) but for blocks of the post it left out, is a ``quote`` pair whose second
+    copy goes: a whole post quoted, or its paragraphs quoted one at a time, each under its label,
+    the reply's words between them staying. Where a quote's first words are too few to pair (fewer
+    than an anchor's letters, which the post holds before its twin), the label stands before them;
+    where a chain took in the last words of two labels alike (``said:`` after ``Alice`` and after
+    ``Bob``), the quote starts past the colon. The label stays, and the post. A label right after
+    the post (a summary under ``TL;DR:``, the post's own) introduces no quote, nor one over a copy
+    whose twin stands under a label of its own, unless the two differ and end in the same word (a
+    quote of a quote: :func:`_quotes_a_quote`); a quote that is code or script data is none; a text
+    the page says again under no label (a pull quote) stays, and so does everything
+    ``quotes="keep"`` leaves."""
     found: list[Candidate] = []
     for cand in candidates:
         if (
@@ -350,8 +352,8 @@ def _quotes_a_quote(heads: str, label: str) -> bool:
     >>> _quotes_a_quote("Mr_E said:", "filpo said:"), _quotes_a_quote("Overview:", "Overview:")
     (True, False)
     """
-    first, second = heads.casefold().split(), label.casefold().split()
-    return first != second and first[-1] == second[-1]
+    first, second = _WORD.findall(heads.casefold()), _WORD.findall(label.casefold())
+    return first != second and first[-1:] == second[-1:] != []
 
 
 def _label_before(text: str, start: int, twin: int, opts: RepairOptions) -> tuple[int, str] | None:
