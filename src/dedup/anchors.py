@@ -396,13 +396,13 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     """
     n = len(s)
     # (copies that already overlap are a tandem repeat: its end may grow to the text's)
-    limit = n - d if a1 >= a0 + d else min(n - d, a0 + d)
-    end = a1 + agree(s, a1, a1 + d, max(0, limit - a1))
+    limit = n - d if a1 >= a0 + d or n < a0 + 2 * d else a0 + d
+    end = a1 + agree(s, a1, a1 + d, limit - a1) if limit > a1 else a1
     if end > a1:
         # the first line start among the characters the match gains, in either copy: the
         # match crosses it
         p, q = lines.find(1, a1, end), lines.find(1, a1 + d, end + d)
-        p = p if q < 0 else q - d if p < 0 else min(p, q - d)
+        p = p if q < 0 else q - d if p < 0 or q - d < p else p
         if p >= 0:
             # a whole line matched in both copies is no coincidence, however short
             whole = lines[end] and lines[end + d] and lines[p] and lines[p + d]
@@ -420,7 +420,8 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     # start nearest the anchor)
     p = -1
     if start < a0:
-        p = max(lines.rfind(1, start + 1, a0 + 1), lines.rfind(1, start + 1 + d, a0 + 1 + d) - d)
+        p, q = lines.rfind(1, start + 1, a0 + 1), lines.rfind(1, start + 1 + d, a0 + 1 + d) - d
+        p = q if q > p else p
     if p > start:
         whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
         if p - start < CROSS and not whole:
@@ -594,10 +595,12 @@ def _grown(
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
     for a0, a1, dd in zip(firsts, lasts, diagonals, strict=True):
-        if a1 <= reach.get(dd, -1):
+        before = reach.get(dd, -1)
+        if a1 <= before:
             continue  # inside the run before it on this diagonal, which grew over it
-        a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
-        reach[dd] = max(reach.get(dd, -1), a1)
+        a0, a1 = _extend(text, bounds, lines, a0, a1 if a1 < n - dd else n - dd, dd)
+        if a1 > before:
+            reach[dd] = a1
         if (a0, dd) in seen:
             continue  # grown into a run already found (anchors missing inside a long word)
         seen.add((a0, dd))
@@ -607,6 +610,9 @@ def _grown(
         else:
             matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
         if matched < width:
+            continue
+        if a1 < a0 + dd:
+            runs.append(Run(a0, a1, a0 + dd, a1 + dd, matched))  # (most runs: copies apart)
             continue
         seam = max(width, dd // 2)
         if a0 + dd <= a1 < a0 + dd + seam and not _clone_lines(lines, a0, a1, dd):
