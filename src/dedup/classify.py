@@ -63,6 +63,7 @@ from dedup.signs import (
 from dedup.tokens import Skeleton
 
 __all__ = [
+    "CODE_IN_LABEL",
     "classify",
     "copy_in_data",
     "drop_structure_edges",
@@ -70,6 +71,7 @@ __all__ = [
     "line_value",
     "lines_as_values",
     "page_piece",
+    "quote_label",
     "realign_twice",
     "reply_quote",
     "trim_seam",
@@ -543,6 +545,63 @@ def _quotes_its_author(cand: Candidate, sk: Skeleton, opts: RepairOptions, text:
 # name, a date, a rank, a post count.
 _AUTHOR_LINES = 4
 _WORD = regex.compile(r"\w+", regex.V1)
+# What ends the clause before a quote's label on its line (:func:`quote_label`): a sentence's
+# end, a comma, a semicolon.
+_CLAUSE_END = regex.compile(r"[\p{Sentence_Terminal},;\uff0c\u3001\uff1b]", regex.V1)
+# What may stand between a quote's label and the quote: white space, an opening quotation mark,
+# a markdown blockquote's marks.
+_BEFORE_QUOTE = frozenset(" \t\r\n>\"'\u201c\u00ab\u300c")
+# How far before its colon a quote's label is read.
+_LABEL_REACH = 256
+# What no quote's label holds, nor the first words of a quote before its paired letters: the
+# marks of code and script data (``{ transUrl:``).
+CODE_IN_LABEL = regex.compile(r"[{}\[\]=<>;|\\\"]")
+
+
+def quote_label(text: str, start: int, min_chars: int) -> tuple[int, str] | None:
+    """The label that introduces the text at ``start`` as a quote, where it starts and its
+    words, or ``None``: words ending in a colon (``Alice said:``, ``Quote:``, a full-width
+    colon) right before it, past white space (after a colon but a full-width one, some: not
+    ``https://``) and a markdown blockquote's ``>``, on the line
+    above or opening the quote's line, back to the line's start or to the end of the clause
+    before them on that line (a sentence's end, a comma: a post's header, ``Posted 2 June,
+    1 hour ago, filpo said:``), fewer than ``min_chars / 2`` letters (a sentence that opens a
+    list, ``... is divided into three core types:``, is none) and without the marks of code
+    (``{ transUrl:``). The rule of ``quotes="remove"``
+    (:func:`dedup.groups.reply_quotes`).
+
+    >>> page = "Bob\\nAlice said:\\n> It rained all week."
+    >>> quote_label(page, page.index("It"), 80)
+    (4, 'Alice said:')
+    >>> page = "Posted 2 June, 1 hour ago, filpo said: It rained all week."
+    >>> quote_label(page, page.index("It"), 80)
+    (27, 'filpo said:')
+    >>> page = "Machine learning is divided into three core types of model:\\nIt rained."
+    >>> quote_label(page, page.index("It"), 80) is None
+    True
+    >>> page = "The photo: https://example.org/photo.png"
+    >>> quote_label(page, page.index("//") + 2, 80) is None
+    True
+    """
+    j = start
+    while j > 0 and text[j - 1] in _BEFORE_QUOTE:
+        j -= 1
+    end = label_end(text, j, label=True)
+    if not end or (text[end - 1] == ":" and end == start):
+        return None  # (a colon with no space after it: ``https:``, ``10:30``)
+    # (the label is short: its clause is looked for within ``_LABEL_REACH`` characters)
+    reach = max(0, end - _LABEL_REACH)
+    line = text.rfind("\n", reach, end) + 1
+    begin = line or reach
+    for clause in _CLAUSE_END.finditer(text, begin, end - 1):
+        begin = clause.end()
+    if begin == reach > 0:
+        return None  # (no clause starts within reach: a long sentence)
+    name = text[begin:end].strip()
+    letters = sum(ch.isalnum() for ch in name)
+    if not letters or letters * 2 >= min_chars or CODE_IN_LABEL.search(name):
+        return None
+    return text.index(name, begin, end), name
 
 
 def _heads(text: str, name: str, twin: int) -> bool:
