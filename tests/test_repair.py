@@ -502,6 +502,25 @@ def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) 
     assert np.asarray(hashes).shape == (len(windows),)
 
 
+@given(st.text(alphabet="ab c\u00e9\u00ff\u4e00", max_size=120), st.integers(4, 40))
+def test_window_hashes_of_the_letters_bytes_agree_with_the_windows_themselves(
+    text: str, width: int
+) -> None:
+    """The hashes anchors take (the 8-byte words of Latin-1 letters, or the polynomial): equal
+    for equal windows only, the last word of a window overlapping the one before it."""
+    from dedup.anchors import _hashes
+    from dedup.tokens import skeleton
+
+    sk = skeleton(text)
+    starts = sk.starts[sk.starts + width <= len(sk)]
+    hashes = _hashes(sk, starts, width).tolist()
+    windows = [sk.letters(s, s + width) for s in starts.tolist()]
+    assert len(hashes) == len(windows)
+    for i in range(len(windows)):  # brute force: every pair
+        for j in range(i):
+            assert (hashes[i] == hashes[j]) == (windows[i] == windows[j])
+
+
 @given(st.text(alphabet="ab", max_size=300), st.integers(0, 300), st.integers(0, 300), st.data())
 def test_agree_counts_the_characters_two_places_share_as_one_by_one(
     text: str, x: int, y: int, data: st.DataObject
