@@ -15,15 +15,19 @@ keep-first exact line dedup, keep-first exact sentence dedup, ``dedup.repair`` a
 ``dedup.clean`` (one run), then the records ``dedup.clean`` leaves above a residue of 0.02 with
 the kind of the pair that holds their doubled 8-grams (what ``find_duplicates`` says of the
 output), the records it keeps less than 0.98 of, and how many removals of ``dedup.repair``
-lost text, their twin or their own (``lost_twins``: must be 0).
+lost text, their twin or their own (``lost_twins``: must be 0). With ``--quotes``, a column
+more, ``dedup.clean`` with ``quotes="remove"`` (a reply's quotes of posts go), whose records
+are listed and whose removals are checked the same way.
 
     python benchmarks/dumps_eval.py [--data ../shared/eval/dumps-dev.jsonl] [--methods M,...]
+        [--quotes]
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import json
 import re
 import statistics
@@ -42,15 +46,18 @@ _WORD = re.compile(r"\w+")
 _GRAM = 8  # (as dedup.evaluation.word_grams)
 _LEFT = 0.02  # residue above this is listed with its cause
 _KEPT = 0.98  # kept below this is listed
+# The column of ``dedup.clean`` with ``quotes="remove"`` (``--quotes``).
+QUOTES = "clean quotes=remove"
 
 
 def reference_grams(record: dict[str, str]) -> set[str]:
     return {g for g, n in word_grams(record["reference"]).items() if n == 1}
 
 
-def why(record: dict[str, str], out: str) -> str:
-    """The pairs ``find_duplicates`` reports in ``out`` that hold its doubled reference 8-grams:
-    kind, score and size of each, the largest first; ``no pair`` when none holds them."""
+def why(record: dict[str, str], out: str, **options: str) -> str:
+    """The pairs ``find_duplicates`` reports in ``out`` (with repair ``options``) that hold its
+    doubled reference 8-grams: kind, score and size of each, the largest first; ``no pair``
+    when none holds them."""
     once = reference_grams(record)
     after = word_grams(out)
     doubled = {g for g in once if after[g] >= 2}
@@ -60,7 +67,7 @@ def why(record: dict[str, str], out: str) -> str:
         for i in range(len(words) - 7)
         if " ".join(w.group() for w in words[i : i + _GRAM]) in doubled
     ]
-    pairs = dedup.find_duplicates(out)
+    pairs = dedup.find_duplicates(out, **options)
     found: collections.Counter[str] = collections.Counter()
     for pair in pairs:
         hits = sum(
@@ -102,12 +109,40 @@ def print_scores(
         print(f"{label:{width}} {len(idx):>{count}} " + " ".join(f"{c:>23}" for c in cells))
 
 
+def listing(
+    name: str,
+    records: list[dict[str, str]],
+    scores: list[tuple[float, float]],
+    outputs: list[str],
+    options: dict[str, str],
+) -> None:
+    """Print the records method ``name`` keeps less than ``_KEPT`` of, and those it leaves
+    residue above ``_LEFT`` in, with the pairs that hold it (seen with repair ``options``)."""
+    lost = [(kept, i) for i, (_, kept) in enumerate(scores) if kept < _KEPT]
+    print()
+    print(f"{name} keeps less than {_KEPT} of the article in {len(lost)} records:")
+    for kept, i in sorted(lost):
+        print(f"  {records[i]['id']:44} kept {kept:.3f} {len(records[i]['text']):>7}ch")
+    left = [(scores[i], i) for i in range(len(records)) if scores[i][0] > _LEFT]
+    print()
+    print(f"{name} leaves residue above {_LEFT} in {len(left)} records:")
+    for (res, kept), i in sorted(left, reverse=True):
+        record = records[i]
+        print(
+            f"  {record['id']:44} {res:.3f} kept {kept:.3f} {len(record['text']):>7}ch "
+            f"-> {why(record, outputs[i], **options)}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT)
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     parser.add_argument("--extractor", action="append", help="only these extractors")
     parser.add_argument("--quiet", action="store_true", help="no list of the records left")
+    parser.add_argument(
+        "--quotes", action="store_true", help='also dedup.clean with quotes="remove", a column'
+    )
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"{args.data} not found: pass --data PATH to dumps-dev.jsonl", file=sys.stderr)
@@ -117,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.extractor:
         records = [r for r in records if r["extractor"] in args.extractor]
     methods = {k: METHODS[k] for k in args.methods.split(",")}
+    if args.quotes:
+        methods[QUOTES] = functools.partial(dedup.clean, quotes="remove")
     scores: dict[str, list[tuple[float, float]]] = {}
     outputs: dict[str, list[str]] = {}
     seconds: dict[str, float] = {}
@@ -146,32 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{'CPU seconds':26} " + " ".join(f"{seconds[n]:>23.1f}" for n in names))
     if "dedup.repair" in methods:
-        lost = 0
-        for record in records:
-            result = dedup.repair(record["text"])
-            lost += len(lost_twins(record["text"], result.edits))
-        print(f"removals of dedup.repair that lost text (its twin or its own): {lost}")
-    if not args.quiet and "dedup.clean" in methods:
-        lost = [(scores["dedup.clean"][i][1], i) for i in range(len(records))]
-        lost = [(kept, i) for kept, i in sorted(lost) if kept < _KEPT]
-        print()
-        print(f"dedup.clean keeps less than {_KEPT} of the article in {len(lost)} records:")
-        for kept, i in lost:
-            print(f"  {records[i]['id']:44} kept {kept:.3f} {len(records[i]['text']):>7}ch")
-        left = [
-            (scores["dedup.clean"][i], i)
-            for i in range(len(records))
-            if scores["dedup.clean"][i][0] > _LEFT
-        ]
-        print()
-        print(f"dedup.clean leaves residue above {_LEFT} in {len(left)} records:")
-        for (res, kept), i in sorted(left, reverse=True):
-            record = records[i]
-            out = outputs["dedup.clean"][i]
-            print(
-                f"  {record['id']:44} {res:.3f} kept {kept:.3f} {len(record['text']):>7}ch "
-                f"-> {why(record, out)}"
-            )
+        for quotes in ("keep", "remove") if args.quotes else ("keep",):
+            lost = 0
+            for record in records:
+                result = dedup.repair(record["text"], quotes=quotes)
+                lost += len(lost_twins(record["text"], result.edits))
+            said = "" if quotes == "keep" else ' with quotes="remove"'
+            print(f"removals of dedup.repair{said} that lost text (its twin or its own): {lost}")
+    for name, options in (("dedup.clean", {}), (QUOTES, {"quotes": "remove"})):
+        if not args.quiet and name in methods:
+            listing(name, records, scores[name], outputs[name], options)
     return 0
 
 

@@ -29,6 +29,9 @@ spaces), a table per rendering, beside doing nothing, keep-first line and senten
 how many removals of ``dedup.repair`` lost text (``lost_twins``: must be 0)::
 
     python benchmarks/heldout_dumps.py [--seed 20] [--group wcxb] [--form jsonld] [--failures]
+        [--quotes]
+
+``--quotes`` adds a column, ``dedup.clean`` with ``quotes="remove"``.
 
 The last column, ``page alone``, is ``dedup.clean`` on the undamaged page, scored the same way:
 the residue a page has by itself (a forum reply quoting a post, a block a page shows twice for
@@ -50,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import html
 import json
 import random
@@ -271,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--form", action="append", help="only these forms")
     parser.add_argument("--methods", default=_DEFAULT_METHODS, help="comma-separated methods")
     parser.add_argument(
+        "--quotes", action="store_true", help='also dedup.clean with quotes="remove", a column'
+    )
+    parser.add_argument(
         "--failures",
         action="store_true",
         help="list records dedup.clean leaves 0.02 above the page alone, or keeps below 0.98",
@@ -281,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.eval} holds no neardup-hard-dev.jsonl: pass --eval DIR", file=sys.stderr)
         return 2
     methods = {name: METHODS[name] for name in args.methods.split(",")}
+    if args.quotes:
+        methods["clean quotes=remove"] = functools.partial(dedup.clean, quotes="remove")
     rows = records(args.seed, args.eval, groups)
     if args.form:
         rows = [r for r in rows if r["form"] in args.form]

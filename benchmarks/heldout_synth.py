@@ -9,12 +9,13 @@ gives the same texts; WCXB pages take the families in turn (one family a page), 
 articles every family. One table per group (wcxb, ja, zh), scored with
 :func:`dedup.evaluation.score_families` beside doing nothing, line and sentence dedup::
 
-    python benchmarks/heldout_synth.py [--seed 20] [--group ja] [--failures]
+    python benchmarks/heldout_synth.py [--seed 20] [--group ja] [--failures] [--quotes]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import sys
@@ -149,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--family", action="append", help="only these families")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     parser.add_argument("--failures", action="store_true", help="list dedup.clean's misses")
+    parser.add_argument(
+        "--quotes", action="store_true", help='also dedup.clean with quotes="remove", a column'
+    )
     args = parser.parse_args(argv)
     records = all_records(args.seed, args.eval)
     if not (args.eval / "neardup-hard-dev.jsonl").exists():
@@ -158,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.family:
         records = [r for r in records if r["family"] in args.family]
     methods = {k: METHODS[k] for k in args.methods.split(",")}
+    if args.quotes:
+        methods["clean quotes=remove"] = functools.partial(dedup.clean, quotes="remove")
     for group in dict.fromkeys(r["group"] for r in records):
         mine = [r for r in records if r["group"] == group]
         pages = len({r["id"].rsplit(":", 1)[0] for r in mine})

@@ -582,6 +582,34 @@ def test_an_option_out_of_range_is_named_by_its_flag(args: list[str], said: str)
     assert "option " not in result.stderr
 
 
+def test_quotes_flag_removes_a_reply_quote_only_when_asked(tmp_path: Path) -> None:
+    post = (
+        "The village hall reopens on Saturday after the roof repairs. Bring a dish to share if "
+        "you can, and tell your neighbours."
+    )
+    others = "\n\n".join(
+        f"Poster {n}\n2 June\nThe {word} will be closed on Saturday morning for the market, so "
+        "please walk or cycle there if you can."
+        for n, word in enumerate(["car park", "kitchen", "library", "garden"])
+    )
+    text = f"Alice\n1 June\n{post}\n\n{others}\n\nBob\n3 June\nAlice said:\n{post}\nGreat news."
+    src = tmp_path / "thread.txt"
+    src.write_text(text, encoding="utf-8")
+    kept = run("clean", str(src))
+    assert kept.exit_code == 0
+    assert kept.stdout == dedup.clean(text) + "\n" == text + "\n"
+    removed = run("clean", "--quotes", "remove", str(src))
+    assert removed.exit_code == 0
+    assert removed.stdout == dedup.clean(text, quotes="remove") + "\n"
+    assert removed.stdout.endswith("Alice said:\nGreat news.\n")
+    found = run("find", "--quotes", "remove", str(src))
+    assert found.exit_code == 0
+    assert "quote" in found.stdout
+    refused = run("clean", "--quotes", "drop", str(src))
+    assert refused.exit_code == 2
+    assert "--quotes" in refused.stderr
+
+
 @pytest.mark.parametrize("flag", ["-o", "--report"])
 def test_an_output_under_a_file_names_the_output_and_the_file(tmp_path: Path, flag: str) -> None:
     """An output whose directory would have to be a file that exists: the message names the

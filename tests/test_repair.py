@@ -16,7 +16,7 @@ from dedup import ConfigError, InputError, RepairOptions, apply_edits
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, chain
 from dedup.evaluation import exact, lost_twins, similarity
-from dedup.model import Edit, Merge, Span
+from dedup.model import QUOTES, Edit, Merge, Quotes, Span
 
 GOLDEN = json.loads((DATA / "golden_repair.json").read_text(encoding="utf-8"))
 SAMPLE = read_jsonl(DATA / "repair_sample.jsonl")
@@ -32,9 +32,9 @@ def test_seed_is_repaired_exactly() -> None:
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["id"] for c in GOLDEN])
-def test_golden(case: dict[str, str]) -> None:
+def test_golden(case: dict[str, Any]) -> None:
     expected = case["expected"] if case["expected"] is not None else case["text"]
-    result = dedup.repair(case["text"])
+    result = dedup.repair(case["text"], **case.get("options", {}))
     assert result.text == expected, case["note"]
     assert apply_edits(case["text"], result.edits) == result.text
     assert lost_twins(case["text"], result.edits) == []
@@ -104,6 +104,36 @@ def test_bad_input_is_refused_clearly(bad: object) -> None:
 def test_invalid_options_name_the_option(field: str, value: object) -> None:
     with pytest.raises(ConfigError, match=field):
         RepairOptions(**{field: value})  # type: ignore[arg-type]
+
+
+def test_the_quotes_option_is_checked_when_built() -> None:
+    with pytest.raises(ConfigError, match=r"option quotes='drop' .*keep, remove") as error:
+        RepairOptions(quotes="drop")  # type: ignore[arg-type]
+    assert error.value.option == "quotes"
+    with pytest.raises(ConfigError, match="quotes"):
+        dedup.clean("text", quotes="drop")
+
+
+_QUOTED = next(
+    c for c in GOLDEN if c["id"] == "reply-quote-under-said-on-its-own-line-stays-by-default"
+)
+
+
+def test_a_reply_quote_goes_only_with_quotes_remove_and_names_the_post() -> None:
+    text = _QUOTED["text"]
+    post = text.index("The village hall")
+    quote = text.index("The village hall", post + 1)
+    assert dedup.repair(text).edits == ()
+    assert [p.kind for p in dedup.find_duplicates(text)] == ["distant"]
+    result = dedup.repair(text, quotes="remove")
+    [edit] = result.edits
+    assert (edit.action, edit.reason) == ("remove", "reply-quote")
+    # (a copy runs from its first letter to its last; the removal takes its line)
+    assert edit.kept == Span(post, text.index("neighbours", post) + len("neighbours"))
+    assert text[edit.start : edit.end].strip() == text[quote : text.index("\n", quote)]
+    assert "Alice said:\nGreat news" in result.text
+    assert dedup.clean(text, quotes="remove") == result.text
+    assert [p.kind for p in dedup.find_duplicates(text, quotes="remove")] == ["quote"]
 
 
 def test_unknown_override_is_refused() -> None:
@@ -355,16 +385,49 @@ _SCRAPED = st.lists(
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=_SCRAPED)
-def test_properties_on_scraped_looking_text(text: str) -> None:
-    result = dedup.repair(text)
+@given(text=_SCRAPED, quotes=st.sampled_from(QUOTES))
+def test_properties_on_scraped_looking_text(text: str, quotes: Quotes) -> None:
+    result = dedup.repair(text, quotes=quotes)
     assert isinstance(result.text, str)
     assert apply_edits(text, result.edits) == result.text
     for edit in result.edits:
         assert 0 <= edit.start <= edit.end <= len(text)
         assert 0.0 <= edit.score <= 1.0
     assert lost_twins(text, result.edits) == []  # never the only copy
-    assert dedup.repair(result.text).text == result.text
+    assert dedup.repair(result.text, quotes=quotes).text == result.text
+
+
+_LABELS = ("Alice said:\n", "Bob wrote:\n\n> ", "Quote:\n", "1 hour ago, Ann said: ", "Dan:\n")
+
+
+@st.composite
+def thread(draw: st.DrawFn) -> str:
+    """A thread: posts (a name, a date, paragraphs) and replies that quote some of the posts'
+    paragraphs under a label, whole or without their first words, one at a time or several
+    together, each with words of the reply's own after it."""
+    paras = draw(paragraphs())
+    lines: list[str] = []
+    for index, para in enumerate(paras):
+        lines += [f"Poster {index}", f"{index + 1} June", para, ""]
+    for _ in range(draw(st.integers(1, 4))):
+        lines += ["Replier", "9 June"]
+        for para in draw(st.lists(st.sampled_from(paras), min_size=1, max_size=3)):
+            if draw(st.booleans()):
+                para = para.split(" ", draw(st.integers(1, 3)))[-1]  # without its first words
+            lines += [draw(st.sampled_from(_LABELS)) + para, draw(_WORD).capitalize() + "."]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=thread(), quotes=st.sampled_from(QUOTES))
+def test_no_quote_removal_loses_its_twin(text: str, quotes: Quotes) -> None:
+    result = dedup.repair(text, quotes=quotes)
+    assert apply_edits(text, result.edits) == result.text
+    assert lost_twins(text, result.edits) == []  # never the only copy
+    assert dedup.repair(result.text, quotes=quotes).text == result.text
+    if quotes == "keep":
+        assert all(edit.reason != "reply-quote" for edit in result.edits)
 
 
 def test_the_character_table_agrees_with_the_regex_properties_it_is_built_from() -> None:
@@ -437,6 +500,25 @@ def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) 
         for j in range(i):
             assert (hashes[i] == hashes[j]) == (windows[i] == windows[j])
     assert np.asarray(hashes).shape == (len(windows),)
+
+
+@given(st.text(alphabet="ab c\u00e9\u00ff\u4e00", max_size=120), st.integers(4, 40))
+def test_window_hashes_of_the_letters_bytes_agree_with_the_windows_themselves(
+    text: str, width: int
+) -> None:
+    """The hashes anchors take (the 8-byte words of Latin-1 letters, or the polynomial): equal
+    for equal windows only, the last word of a window overlapping the one before it."""
+    from dedup.anchors import _hashes
+    from dedup.tokens import skeleton
+
+    sk = skeleton(text)
+    starts = sk.starts[sk.starts + width <= len(sk)]
+    hashes = _hashes(sk, starts, width).tolist()
+    windows = [sk.letters(s, s + width) for s in starts.tolist()]
+    assert len(hashes) == len(windows)
+    for i in range(len(windows)):  # brute force: every pair
+        for j in range(i):
+            assert (hashes[i] == hashes[j]) == (windows[i] == windows[j])
 
 
 @given(st.text(alphabet="ab", max_size=300), st.integers(0, 300), st.integers(0, 300), st.data())

@@ -1,12 +1,13 @@
 """Anchors and runs: where a text repeats itself, in linear time.
 
 Every word start of the :mod:`skeleton <dedup.tokens>` is hashed over the next ``width``
-skeleton characters (a polynomial hash, :mod:`dedup.hashing`). Equal hashes pair with their
-previous occurrence only, so a text repeated a thousand times still gives one anchor per
-position. Anchors on one diagonal (the same distance between the two occurrences) that follow
-each other chain into a :class:`Run`, which is grown to the whole of its exact match and checked
-letter by letter. A short run of windows the text has three times or more is a label it repeats
-and is no run.
+skeleton characters (a skeleton of Latin-1 letters, most texts', as the 8-byte words that its
+letters make, each times an odd constant; any other as a polynomial, :mod:`dedup.hashing`).
+Equal hashes pair with their previous occurrence only, so a text repeated a thousand times
+still gives one anchor per position. Anchors on one diagonal (the same distance between the two
+occurrences) that follow each other chain into a :class:`Run`, which is grown to the whole of
+its exact match and checked letter by letter. A short run of windows the text has three times
+or more is a label it repeats and is no run.
 
 >>> from dedup.tokens import skeleton
 >>> line = "The same sentence comes back here, word for word, as a copy."
@@ -24,7 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dedup.hashing import BASE, MIX, powers
+from dedup.hashing import BASE, MIX, fmix64, powers
 from dedup.tokens import Skeleton
 
 __all__ = ["CROSS", "Run", "agree", "runs"]
@@ -55,6 +56,11 @@ _MAX_RUNS = 20_000
 _FEW_ANCHORS = 64
 # The first stretch :func:`agree` compares (then twice as long each time it agrees).
 _STEP = 8
+# A window of Latin-1 letters is read as 8-byte words (:func:`_word_hashes`), each multiplied
+# by its own odd constant (as many as the widest window, 256 letters, has words).
+_WORD = 8
+_WORD_MIX = fmix64(np.arange(1, 256 // _WORD + 1, dtype=np.uint64)) | np.uint64(1)
+_WORD_MIX.setflags(write=False)
 
 
 class Run(NamedTuple):
@@ -86,6 +92,48 @@ def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
         if i1 > i0:
             lo, hi = int(starts[i0]), int(starts[i1 - 1]) + width
             hashes[i0:i1] = _block_hashes(chars[lo:hi], starts[i0:i1] - lo, width)
+    return hashes
+
+
+def _hashes(sk: Skeleton, starts: npt.NDArray[np.int64], width: int) -> Any:
+    """The hashes of the windows of ``width`` skeleton characters at ``starts`` (sorted, each
+    window within the skeleton): equal windows hash alike, and different ones apart but for a
+    chance of about one in 2 ** 64 for any two. A skeleton of Latin-1 letters (most texts'),
+    whose windows are ``_WORD`` letters or more, as :func:`_word_hashes` of its letters' bytes
+    (a few operations per window, none per character); any other as :func:`_window_hashes`."""
+    if width >= _WORD and starts.shape[0]:
+        try:
+            data = sk.letters().encode("latin-1")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return _word_hashes(data, starts, width)
+    return _window_hashes(sk.chars, starts, width)
+
+
+def _word_hashes(data: bytes, starts: npt.NDArray[np.int64], width: int) -> Any:
+    """Hashes of ``data[s : s + width]`` for every ``s`` in ``starts`` (``width`` at least
+    ``_WORD``): the sum, modulo 2**64, of the window's 8-byte words, each times an odd constant
+    of its own (``_WORD_MIX``); the last word ends where the window does, overlapping the one
+    before it where ``width`` is no multiple of 8.
+
+    (A product by an odd constant keeps apart any two different words, and its top bits, which
+    the grouping of equal windows compares, depend on all of the word's bits.)
+
+    >>> starts = np.array([0, 5, 10], dtype=np.int64)
+    >>> hashes = _word_hashes(b"abcdefghij" * 2, starts, 9).tolist()
+    >>> hashes[0] == hashes[2], hashes[0] == hashes[1]
+    (True, False)
+    """
+    # every 8 bytes from each position, read in place (views of the data, no copy)
+    words = np.ndarray((len(data) - _WORD + 1,), dtype="<u8", buffer=data, strides=(1,))
+    hashes = words.take(starts)
+    hashes *= _WORD_MIX[0]
+    last = width - _WORD
+    for k, at in enumerate([*range(_WORD, last, _WORD), last] if last else [], start=1):
+        part = words[at:].take(starts)
+        part *= _WORD_MIX[k]
+        hashes += part
     return hashes
 
 
@@ -147,7 +195,7 @@ def _anchors(sk: Skeleton, width: int) -> tuple[Any, Any, Any]:
     bits = int(starts.shape[0]).bit_length()
     found = _start_pairs(sk, width, starts.shape[0], bits)
     if found is None:
-        hashes = _window_hashes(sk.chars, starts, width)
+        hashes = _hashes(sk, starts, width)
         found = _sorted_pairs(hashes, np.uint64(bits))
         if not sk.windows:
             sk.windows.append((width, hashes, *found))
@@ -348,13 +396,13 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     """
     n = len(s)
     # (copies that already overlap are a tandem repeat: its end may grow to the text's)
-    limit = n - d if a1 >= a0 + d else min(n - d, a0 + d)
-    end = a1 + agree(s, a1, a1 + d, max(0, limit - a1))
+    limit = n - d if a1 >= a0 + d or n < a0 + 2 * d else a0 + d
+    end = a1 + agree(s, a1, a1 + d, limit - a1) if limit > a1 else a1
     if end > a1:
         # the first line start among the characters the match gains, in either copy: the
         # match crosses it
         p, q = lines.find(1, a1, end), lines.find(1, a1 + d, end + d)
-        p = p if q < 0 else q - d if p < 0 else min(p, q - d)
+        p = p if q < 0 else q - d if p < 0 or q - d < p else p
         if p >= 0:
             # a whole line matched in both copies is no coincidence, however short
             whole = lines[end] and lines[end + d] and lines[p] and lines[p + d]
@@ -372,7 +420,8 @@ def _extend(s: str, bounds: bytes, lines: bytes, a0: int, a1: int, d: int) -> tu
     # start nearest the anchor)
     p = -1
     if start < a0:
-        p = max(lines.rfind(1, start + 1, a0 + 1), lines.rfind(1, start + 1 + d, a0 + 1 + d) - d)
+        p, q = lines.rfind(1, start + 1, a0 + 1), lines.rfind(1, start + 1 + d, a0 + 1 + d) - d
+        p = q if q > p else p
     if p > start:
         whole = lines[start] and lines[start + d] and lines[p] and lines[p + d]
         if p - start < CROSS and not whole:
@@ -546,10 +595,12 @@ def _grown(
     seen: set[tuple[int, int]] = set()
     reach: dict[int, int] = {}
     for a0, a1, dd in zip(firsts, lasts, diagonals, strict=True):
-        if a1 <= reach.get(dd, -1):
+        before = reach.get(dd, -1)
+        if a1 <= before:
             continue  # inside the run before it on this diagonal, which grew over it
-        a0, a1 = _extend(text, bounds, lines, a0, min(a1, n - dd), dd)
-        reach[dd] = max(reach.get(dd, -1), a1)
+        a0, a1 = _extend(text, bounds, lines, a0, a1 if a1 < n - dd else n - dd, dd)
+        if a1 > before:
+            reach[dd] = a1
         if (a0, dd) in seen:
             continue  # grown into a run already found (anchors missing inside a long word)
         seen.add((a0, dd))
@@ -559,6 +610,9 @@ def _grown(
         else:
             matched = int(np.count_nonzero(chars[a0:a1] == chars[a0 + dd : a1 + dd]))
         if matched < width:
+            continue
+        if a1 < a0 + dd:
+            runs.append(Run(a0, a1, a0 + dd, a1 + dd, matched))  # (most runs: copies apart)
             continue
         seam = max(width, dd // 2)
         if a0 + dd <= a1 < a0 + dd + seam and not _clone_lines(lines, a0, a1, dd):

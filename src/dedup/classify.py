@@ -63,6 +63,7 @@ from dedup.signs import (
 from dedup.tokens import Skeleton
 
 __all__ = [
+    "CODE_IN_LABEL",
     "classify",
     "copy_in_data",
     "drop_structure_edges",
@@ -70,6 +71,7 @@ __all__ = [
     "line_value",
     "lines_as_values",
     "page_piece",
+    "quote_label",
     "realign_twice",
     "reply_quote",
     "trim_seam",
@@ -543,6 +545,119 @@ def _quotes_its_author(cand: Candidate, sk: Skeleton, opts: RepairOptions, text:
 # name, a date, a rank, a post count.
 _AUTHOR_LINES = 4
 _WORD = regex.compile(r"\w+", regex.V1)
+# What ends the clause before a quote's label on its line (:func:`quote_label`): a sentence's
+# end, a comma, a semicolon.
+_CLAUSE_END = regex.compile(r"[\p{Sentence_Terminal},;\uff0c\u3001\uff1b]", regex.V1)
+# What may stand between a quote's label and the quote: white space, an opening quotation mark,
+# a markdown blockquote's marks.
+_BEFORE_QUOTE = frozenset(" \t\r\n>\"'\u201c\u00ab\u300c")
+# How far before its colon a quote's label is read; how many lines above its last one a label
+# an extractor broke over lines reaches (:func:`_label_over_lines`).
+_LABEL_REACH = 256
+_LABEL_LINES = 5
+# What no quote's label holds, nor the first words of a quote before its paired letters: the
+# marks of code and script data (``{ transUrl:``).
+CODE_IN_LABEL = regex.compile(r"[{}\[\]=<>;|\\\"]")
+
+
+def quote_label(text: str, start: int, min_chars: int) -> tuple[int, str] | None:
+    """The label that introduces the text at ``start`` as a quote, where it starts and its
+    words, or ``None``: words ending in a colon (``Alice said:``, ``Quote:``, a full-width
+    colon) right before it, past white space (after a colon but a full-width one, some: not
+    ``https://``) and a markdown blockquote's ``>``, on the line
+    above or opening the quote's line, back to the line's start or to the end of the clause
+    before them on that line (a sentence's end, a comma: a post's header, ``Posted 2 June,
+    1 hour ago, filpo said:``), fewer than ``min_chars / 2`` letters (a sentence that opens a
+    list, ``... is divided into three core types:``, is none) and without the marks of code
+    (``{ transUrl:``). A label an extractor broke over lines, each element on a line of its
+    own, is read whole (:func:`_label_over_lines`): the colon alone on its line, with two lines
+    or more above it that make one label (``@`` / ``JonB`` / ``said in`` / a thread's title /
+    ``:``; one line is a table's key, its colon a cell of its own), or a colon ending a line
+    that starts with a small letter (``said:``), with the lines above that it goes on; the
+    letters of all its lines count. The rule of ``quotes="remove"``
+    (:func:`dedup.groups.reply_quotes`).
+
+    >>> page = "Bob\\nAlice said:\\n> It rained all week."
+    >>> quote_label(page, page.index("It"), 80)
+    (4, 'Alice said:')
+    >>> page = "Posted 2 June, 1 hour ago, filpo said: It rained all week."
+    >>> quote_label(page, page.index("It"), 80)
+    (27, 'filpo said:')
+    >>> page = "Machine learning is divided into three core types of model:\\nIt rained."
+    >>> quote_label(page, page.index("It"), 80) is None
+    True
+    >>> page = "#2\\n@\\nJonB\\nsaid in\\nWhich Qt6 version\\n:\\nHas anybody tried it?"
+    >>> quote_label(page, page.index("Has"), 80)
+    (3, '@\\nJonB\\nsaid in\\nWhich Qt6 version\\n:')
+    >>> page = "Model\\nT-6\\nDescription\\n:\\nA sturdy oak table."
+    >>> quote_label(page, page.index("A sturdy"), 80) is None
+    True
+    >>> page = "The photo: https://example.org/photo.png"
+    >>> quote_label(page, page.index("//") + 2, 80) is None
+    True
+    """
+    j = start
+    while j > 0 and text[j - 1] in _BEFORE_QUOTE:
+        j -= 1
+    end = label_end(text, j, label=True)
+    line = text.rfind("\n", 0, j) + 1
+    if not end and label_end(text, j) and not text[line : j - 1].strip():
+        # the colon alone on its line: the label's words are on the lines above it
+        begin = _label_over_lines(text, line)
+        if text.count("\n", begin, line) < 2:
+            return None  # (one line above: a table's key and its colon, each a cell)
+    elif not end or (text[end - 1] == ":" and end == start):
+        return None  # (a colon with no space after it: ``https:``, ``10:30``)
+    else:
+        # (the label is short: its clause is looked for within ``_LABEL_REACH`` characters)
+        reach = max(0, end - _LABEL_REACH)
+        line = text.rfind("\n", reach, end) + 1
+        begin = line or reach
+        for clause in _CLAUSE_END.finditer(text, begin, end - 1):
+            begin = clause.end()
+        if begin == reach > 0:
+            return None  # (no clause starts within reach: a long sentence)
+        if begin == line > 0:
+            begin = _label_over_lines(text, line)
+    end = end or j
+    name = text[begin:end].strip()
+    letters = sum(ch.isalnum() for ch in name)
+    if not letters or letters * 2 >= min_chars or CODE_IN_LABEL.search(name):
+        return None
+    return text.index(name, begin, end), name
+
+
+def _label_over_lines(text: str, begin: int) -> int:
+    """Where the label whose last line starts at ``begin`` starts, where an extractor put its
+    elements on lines of their own (``@`` / ``JonB`` / ``said in`` / a thread's title / ``:``):
+    back over the lines above that it goes on, at most ``_LABEL_LINES``, while the line below
+    goes on the one above (it starts with a small letter, ``said in``, or is the colon alone),
+    the one above opens it (a mark without letters: ``@``) or is itself the middle of a clause
+    (a small letter first and last: ``said in`` before the title); a blank line, a line ending
+    a clause (a sentence's end, a comma) or a line standing alone (a list's entry, a table's
+    cell: a capital first, before another) ends it. ``begin`` itself where no line goes on.
+
+    >>> page = "#2\\n@\\nJonB\\nsaid in\\nWhich Qt6 version\\n:\\nThe post."
+    >>> page[_label_over_lines(page, page.index(":")) :]
+    '@\\nJonB\\nsaid in\\nWhich Qt6 version\\n:\\nThe post.'
+    >>> page = "Fruit\\nApples\\nPears\\nWhat we grow:\\nThe post."
+    >>> _label_over_lines(page, page.index("What")) == page.index("What")
+    True
+    """
+    stop = text.find("\n", begin)
+    below = text[begin : stop if stop >= 0 else len(text)].strip()
+    for _ in range(_LABEL_LINES if below else 0):
+        top = text.rfind("\n", 0, max(0, begin - 1)) + 1
+        above = text[top : begin - 1].strip() if begin else ""
+        if not above or _CLAUSE_END.match(above[-1]):
+            break  # (the text's start, a blank line, a clause's end)
+        goes_on = below[0].islower() or INTRODUCES.fullmatch(below) is not None
+        opens = not any(ch.isalnum() for ch in above)
+        middle = above[0].islower() and above[-1].isalnum()
+        if not (goes_on or opens or middle):
+            break  # (a line of its own above: a list's entry, a table's cell)
+        begin, below = top, above
+    return begin
 
 
 def _heads(text: str, name: str, twin: int) -> bool:

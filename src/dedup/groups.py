@@ -15,9 +15,12 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left, bisect_right
 
+import regex
+
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
-from dedup.classify import copy_in_data, page_piece, reply_quote
+from dedup.chars import no_space
+from dedup.classify import CODE_IN_LABEL, copy_in_data, page_piece, quote_label, reply_quote
 from dedup.measures import (
     LONG_FEW_LINES,
     LONG_LINES,
@@ -28,6 +31,7 @@ from dedup.measures import (
     introduced,
     long_text,
     prose,
+    reads_as_text,
     sentence_ends_at,
     starts_line,
 )
@@ -41,6 +45,7 @@ __all__ = [
     "lead_repeat",
     "line_twice_alone",
     "pieces_of_a_value",
+    "reply_quotes",
     "scattered_flat",
     "series",
 ]
@@ -54,6 +59,14 @@ _SERIES_GAP = 4 * SMALL_GAP
 # How many places holding a piece's letters are looked at for its twin in the page text
 # (``pieces_of_a_value``).
 _TWIN_TRIES = 16
+# The colons that may end a quote's label (``reply_quotes``), and how far before a quote's
+# paired letters its label is looked for past the quote's first words.
+_COLONS = ":\uff1a\ufe55"
+_COLON = regex.compile(f"[{_COLONS}]", regex.V1)
+_QUOTE_REACH = 256
+# A label's words, compared past its marks (``@``, a colon alone on its line).
+_WORD = regex.compile(r"\w+", regex.V1)
+_POST_REACH = 2048
 
 
 def head_repeat(sk: Skeleton) -> Candidate | None:
@@ -228,6 +241,141 @@ def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) 
     piece.kind, piece.second_goes = "long", True
     piece.score = min(1.0, piece.matched / max(1, size))
     return piece
+
+
+def reply_quotes(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
+    """With ``quotes="remove"``, a reply's quotes of a post go: each block of a ``distant`` chain's
+    second copy (:func:`_blocks`: pieces of the first copy in order, nothing of its own between
+    them) that a label introduces (:func:`dedup.classify.quote_label`: ``Alice said:`` on the line
+    above or opening the quote's line, or over lines an extractor broke it into, a markdown
+    blockquote's ``>`` after it) and that is ``min_chars`` letters or more, letter for letter
+    (``long_similarity``) but for blocks of the post it left out, is a ``quote`` pair whose second
+    copy goes: a whole post quoted, or its paragraphs quoted one at a time, each under its label,
+    the reply's words between them staying. Where a quote's first words are too few to pair (fewer
+    than an anchor's letters, which the post holds before its twin), the label stands before them;
+    where a chain took in the last words of two labels alike (``said:`` after ``Alice`` and after
+    ``Bob``), the quote starts past the colon. The label stays, and the post. A label right after
+    the post (a summary under ``TL;DR:``, the post's own) introduces no quote, nor one over a copy
+    whose twin stands under a label of its own, unless the two differ and end in the same word (a
+    quote of a quote: :func:`_quotes_a_quote`); a quote that is code or script data is none; a text
+    the page says again under no label (a pull quote) stays, and so does everything
+    ``quotes="keep"`` leaves."""
+    found: list[Candidate] = []
+    for cand in candidates:
+        if (
+            cand.kind != "distant"
+            or cand.runs[0].tandem
+            or cand.a1 > cand.b0
+            or cand.matched < opts.min_chars
+        ):
+            continue
+        runs = sorted(cand.runs)
+        trimmed = [_past_label(run, sk, opts, text) for run in runs]
+        taken: set[int] = set()
+        for block in _blocks(trimmed, sk, text, opts.anchor_chars):
+            piece = _quote_block(block, sk, opts, text)
+            if piece is not None:
+                found.append(piece)
+                taken.update(id(run) for run in block)
+        if not taken:
+            continue
+        # the chain keeps the runs no quote took
+        rest = [run for run, cut in zip(runs, trimmed, strict=True) if id(cut) not in taken]
+        if not rest:
+            cand.matched = 0  # (nothing left: reported by no one, acted on by no one)
+            continue
+        cand.take(rest)
+        cand.measure()
+    candidates.extend(found)
+
+
+def _past_label(run: Run, sk: Skeleton, opts: RepairOptions, text: str) -> Run:
+    """``run`` from the first letter after the label that its second copy starts inside, where
+    it took in the last words of two labels alike (``said: The post`` after ``Alice said:`` and
+    after ``Bob said:``); ``run`` itself where it starts no such way."""
+    if run.a1 - run.a0 != run.b1 - run.b0:
+        return run
+    start = int(sk.offsets[run.b0])
+    if quote_label(text, start, opts.min_chars) is not None:
+        return run  # (under a label already: a colon in its first words is its own)
+    reach = min(run.b1, run.b0 + opts.min_chars // 2)
+    colon = _COLON.search(text, start, sk.char_end(reach - 1))
+    if colon is None:
+        return run
+    s = int(sk.offsets.searchsorted(colon.end()))
+    label = quote_label(text, int(sk.offsets[s]), opts.min_chars) if s < run.b1 else None
+    if label is None or label[0] >= start:
+        return run
+    cut = s - run.b0
+    return Run(run.a0 + cut, run.a1, s, run.b1, max(0, run.matched - cut))
+
+
+def _quote_block(
+    block: list[Run], sk: Skeleton, opts: RepairOptions, text: str
+) -> Candidate | None:
+    """The pair of ``block`` as a ``quote`` whose second copy goes (:func:`reply_quotes`), or
+    ``None``."""
+    piece = Candidate(
+        block, block[0].a0, max(r.a1 for r in block), block[0].b0, max(r.b1 for r in block)
+    )
+    piece.matched = union(block, first=False)
+    size = piece.b1 - piece.b0
+    if piece.matched < max(opts.min_chars, opts.long_similarity * size):
+        return None
+    start = int(sk.offsets[piece.b0])
+    twin, twin_end = sk.text_range(piece.a0, piece.a1)
+    label = _label_before(text, start, twin, opts)
+    if label is None or not text[twin_end : label[0]].strip():
+        return None  # (no label, or one right after the post: its heading, not a quote's)
+    heads = quote_label(text, twin, opts.min_chars)
+    if heads is not None and not _quotes_a_quote(heads[1], label[1]):
+        return None  # (a heading both copies carry, or two headings over an entry they share)
+    quote = sk.text_range(piece.b0, piece.b1)
+    words = text[slice(*quote)]
+    if not (reads_as_text(words, size) or sum(map(no_space, words)) * 2 >= size):
+        return None  # (a quote is words, spaced or not: not a link's target, keys and values)
+    if code_like(text, *quote):
+        return None  # (a style sheet's rules under ``font-display:`` are no quote)
+    if in_script(text, twin, twin_end) or in_script(text, *quote):
+        return None  # (script data's copies are the page's code: the ``embedded`` rules)
+    piece.kind, piece.second_goes = "quote", True
+    piece.score = min(1.0, piece.matched / max(1, size))
+    return piece
+
+
+def _quotes_a_quote(heads: str, label: str) -> bool:
+    """Whether a copy under the label ``label`` whose twin stands under the label ``heads`` quotes
+    that twin, itself a quote: the labels differ but end in the same word (``Mr_E said:`` and
+    ``filpo said:``). The same label over both (``Overview:``), or two others (``While en
+    route:`` and ``At the terminal:``, two lists sharing an entry), head the page's own entries.
+
+    >>> _quotes_a_quote("Mr_E said:", "filpo said:"), _quotes_a_quote("Overview:", "Overview:")
+    (True, False)
+    """
+    first, second = _WORD.findall(heads.casefold()), _WORD.findall(label.casefold())
+    return first != second and first[-1:] == second[-1:] != []
+
+
+def _label_before(text: str, start: int, twin: int, opts: RepairOptions) -> tuple[int, str] | None:
+    """The label that introduces the quote whose paired letters start at ``start`` (its twin
+    at ``twin``): right before it, or before its first words where they are too few to pair
+    (fewer than an anchor's letters, within ``_QUOTE_REACH`` characters after the label) and
+    the post holds them before the twin (within ``_POST_REACH`` characters: ``Bob said: Link is
+    private. They added...``, the post ``Link is private. Alice said: ... They added...``). A
+    post again under a short quote it answers (``Bej said: Why close it?`` and the post) is no
+    quote: the question stands after the post, not in it."""
+    label = quote_label(text, start, opts.min_chars)
+    if label is not None:
+        return label
+    colon = max(text.rfind(mark, max(0, start - _QUOTE_REACH), start) for mark in _COLONS)
+    if colon < 0:
+        return None
+    words = text[colon + 1 : start].strip()
+    letters = sum(ch.isalnum() for ch in words)
+    held = text.find(words, max(0, twin - _POST_REACH), twin) >= 0
+    if not (0 < letters < opts.anchor_chars and held) or CODE_IN_LABEL.search(words):
+        return None  # (words the post does not hold before the twin: the reply's own)
+    return quote_label(text, text.index(words, colon + 1), opts.min_chars)
 
 
 def series(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:

@@ -1,9 +1,11 @@
 """The hashes every stage shares: a polynomial hash of code points, and a 64-bit finaliser.
 
-Repair's anchors (:mod:`dedup.spans`) hash windows of skeleton characters and the corpus'
-tokens (:mod:`dedup.corpus.shingle`) hash runs of code points, both as polynomials in
-:data:`BASE` modulo 2**64 computed for every window at once from prefix sums: a window's hash is
-the difference of two prefix sums scaled by a power of the base, which :func:`powers` tabulates.
+Repair's anchors (:mod:`dedup.anchors`) hash windows of skeleton characters (those of a skeleton
+of other than Latin-1 letters; a Latin-1 one's as the 8-byte words of its letters, each times a
+constant from :func:`fmix64`) and the corpus' tokens (:mod:`dedup.corpus.shingle`) hash runs of
+code points, both as polynomials in :data:`BASE` modulo 2**64 computed for every window at once
+from prefix sums: a window's hash is the difference of two prefix sums scaled by a power of the
+base, which :func:`powers` tabulates.
 The constants are part of what an index stores (through the corpus' canonical version): change
 them only with that version.
 

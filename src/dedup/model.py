@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 __all__ = [
+    "QUOTES",
     "Cleaned",
     "ConfigError",
     "DedupError",
@@ -27,6 +28,7 @@ __all__ = [
     "Edit",
     "InputError",
     "Normalized",
+    "Quotes",
     "Repair",
     "RepairOptions",
     "Result",
@@ -408,8 +410,9 @@ class DuplicatePair:
     the copies relate: ``"flattened"`` (one copy lost its paragraph breaks), ``"adjacent"`` (the
     copies follow each other), ``"teaser"`` (a paragraph repeated above the article),
     ``"embedded"`` (one copy sits in the page's script data or markup: a JSON string, HTML
-    inside one), ``"long"`` (a long copy, letter for letter, elsewhere: a page captured twice)
-    or ``"distant"`` (repeated elsewhere in the text, which repair leaves alone).
+    inside one), ``"long"`` (a long copy, letter for letter, elsewhere: a page captured twice),
+    ``"quote"`` (a reply's quote of a post under its label, with ``quotes="remove"`` only) or
+    ``"distant"`` (repeated elsewhere in the text, which repair leaves alone).
     """
 
     first: Span
@@ -456,6 +459,11 @@ def check_float(name: str, value: object, low: float, high: float) -> None:
         )
 
 
+Quotes = Literal["keep", "remove"]
+# The values of ``RepairOptions.quotes``.
+QUOTES: tuple[Quotes, ...] = ("keep", "remove")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RepairOptions:
     """Options of :func:`dedup.find_duplicates` and :func:`dedup.repair`.
@@ -476,6 +484,10 @@ class RepairOptions:
     - ``anchor_chars``: how many normalised characters each anchor hashes.
     - ``max_doc_chars``: longer documents are returned unchanged (a documented fallback that
       bounds time and memory); ``0`` means no limit.
+    - ``quotes``: what becomes of a reply's quote of a post, the later copy under a label
+      ending in a colon (``Alice said:``), ``min_chars`` letters or more: ``"keep"`` (it is
+      natural repetition, as forum pages' main contents keep it) or ``"remove"`` (it goes as a
+      ``reply-quote``, the post and the label staying: each post's text once).
     """
 
     min_chars: int = 80
@@ -486,6 +498,7 @@ class RepairOptions:
     long_similarity: float = 0.95
     anchor_chars: int = 24
     max_doc_chars: int = 50_000_000
+    quotes: Quotes = "keep"
 
     def __post_init__(self) -> None:
         check_int("min_chars", self.min_chars, 1)
@@ -496,6 +509,11 @@ class RepairOptions:
         check_float("long_similarity", self.long_similarity, 0.0, 1.0)
         check_int("anchor_chars", self.anchor_chars, 4, 256)
         check_int("max_doc_chars", self.max_doc_chars, 0)
+        if self.quotes not in QUOTES:
+            raise ConfigError(
+                f"option quotes={self.quotes!r} is not valid: use one of {', '.join(QUOTES)}",
+                option="quotes",
+            )
 
     def over_cap(self, chars: int) -> bool:
         """Whether a document of ``chars`` characters is past ``max_doc_chars`` (0: no cap), so

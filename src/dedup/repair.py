@@ -10,7 +10,9 @@ For every pair of copies that :mod:`dedup.spans` calls ``flattened``, ``adjacent
    copy at its place, as a paragraph of its own (:mod:`dedup.moves`).
 
 ``distant`` repetition — a quote repeated on purpose, a list item, a forum reply quoting a post —
-is left alone, and so are short teasers unless the page is doubled elsewhere too.
+is left alone, and so are short teasers unless the page is doubled elsewhere too. With
+``quotes="remove"`` a reply's quote of a post under its label is a ``quote`` pair, and the
+quote goes (:func:`dedup.groups.reply_quotes`).
 
 >>> import dedup
 >>> paragraphs = ["Le site donne davantage de détails sur le logiciel en question.",
@@ -60,10 +62,11 @@ _REASONS = {
     "teaser": "teaser",
     "embedded": "embedded-copy",
     "long": "long-copy",
+    "quote": "reply-quote",
 }
 # Kinds of pairs whose removed copy goes as it is, with nothing moved into its twin: the
 # copy must align with its twin almost whole.
-_WHOLE = ("embedded", "long")
+_WHOLE = ("embedded", "long", "quote")
 # Kinds of pairs whose copies are the same lines, so that either may stay: of these, a copy
 # that holds a stretch twice in a row where its twin holds it once goes
 # (:func:`dedup.measures.twice_in_a_copy`).

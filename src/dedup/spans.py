@@ -47,6 +47,7 @@ from dedup.groups import (
     lead_repeat,
     line_twice_alone,
     pieces_of_a_value,
+    reply_quotes,
     scattered_flat,
     series,
 )
@@ -58,7 +59,7 @@ from dedup.tokens import Skeleton, skeleton
 __all__ = ["KINDS", "analyse", "find_duplicates", "scaled"]
 
 # The kinds of pairs (``DuplicatePair.kind``): repair acts on all but "distant".
-KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "distant")
+KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "quote", "distant")
 
 
 def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
@@ -150,6 +151,8 @@ def analyse(
     line_twice_alone(candidates, sk, opts, text)
     if found_runs and signs() and holds_values(text):
         pieces_of_a_value(candidates, found_runs + labels, sk, text)
+    if opts.quotes == "remove":
+        reply_quotes(candidates, sk, opts, text)
     keep_entries(candidates, sk, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates

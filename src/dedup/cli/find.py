@@ -32,7 +32,8 @@ def find_command(job: FindJob) -> None:
 
     Each pair gives the first and second copy as [start, end) character offsets, the share of
     characters that align, and the kind (flattened, adjacent, teaser, embedded, long, which
-    clean repairs; distant, which it leaves alone).
+    clean repairs; quote, a reply's quote of a post, with --quotes remove; distant, which it
+    leaves alone).
 
     \b
     Example:

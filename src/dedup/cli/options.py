@@ -2,9 +2,9 @@
 
 - :func:`input_options`: how inputs are read (``--field``, ``--errors``, ``--skip-invalid``,
   ...), received as ``inputs: InputOptions``;
-- :func:`repair_options`: ``--min-chars``, ``--min-similarity``, ``--max-doc-chars``, received
-  as ``repair: RepairOptions``; :func:`normalize_options`: ``--keep-spaces``, received as
-  ``normalize: NormalizeOptions``;
+- :func:`repair_options`: ``--min-chars``, ``--min-similarity``, ``--max-doc-chars``,
+  ``--quotes``, received as ``repair: RepairOptions``; :func:`normalize_options`:
+  ``--keep-spaces``, received as ``normalize: NormalizeOptions``;
 - :func:`run_options` (``-j``, ``-q``) and :func:`quiet_option` (``-q`` alone);
 - :func:`engine_options`: ``--engine local|ray`` and ``--address``;
 - :func:`format_option`: ``--format``, received as ``fmt``.
@@ -25,7 +25,7 @@ from typing import Any, Literal, TypeVar, cast
 import click
 
 from dedup.io import FORMATS, MAX_RECORD_BYTES, Format
-from dedup.model import RepairOptions
+from dedup.model import QUOTES, Quotes, RepairOptions
 
 __all__ = [
     "ByteSize",
@@ -228,10 +228,18 @@ def repair_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(
-        *args: Any, min_chars: int, min_similarity: float, max_doc_chars: int, **kwargs: Any
+        *args: Any,
+        min_chars: int,
+        min_similarity: float,
+        max_doc_chars: int,
+        quotes: Quotes,
+        **kwargs: Any,
     ) -> Any:
         repair = RepairOptions(
-            min_chars=min_chars, min_similarity=min_similarity, max_doc_chars=max_doc_chars
+            min_chars=min_chars,
+            min_similarity=min_similarity,
+            max_doc_chars=max_doc_chars,
+            quotes=quotes,
         )
         return func(*args, repair=repair, **kwargs)
 
@@ -262,6 +270,14 @@ def repair_options(func: F) -> F:
             metavar="N",
             help="Longer documents are not searched for copies (dedup clean still normalises "
             "them; 0: no limit).",
+        ),
+        click.option(
+            "--quotes",
+            type=click.Choice(QUOTES),
+            default=defaults.quotes,
+            show_default=True,
+            help="A reply's quote of a post under its label (Alice said:): keep it as natural "
+            "repetition, or remove it (the post and the label stay).",
         ),
     )
     return cast(F, wrapper)
