@@ -167,13 +167,18 @@ def blocks_left_out(
         if not taken:
             continue
         # the chain keeps the runs no long block took (the pair it is apart from them)
-        rest = [r for r in runs if r not in taken]
-        if not rest:
-            cand.matched = 0  # (nothing left: reported by no one, acted on by no one)
-            continue
-        cand.take(rest)
-        cand.measure()
+        _keep(cand, [r for r in runs if r not in taken])
     candidates.extend(found)
+
+
+def _keep(cand: Candidate, rest: list[Run]) -> None:
+    """``cand`` as the runs ``rest`` that no piece split off it took; a chain left with none
+    has ``matched`` 0 (reported by no one, acted on by no one)."""
+    if not rest:
+        cand.matched = 0
+        return
+    cand.take(rest)
+    cand.measure()
 
 
 def _blocks(runs: list[Run], sk: Skeleton, text: str, gap: int) -> list[list[Run]]:
@@ -280,12 +285,7 @@ def reply_quotes(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions,
         if not taken:
             continue
         # the chain keeps the runs no quote took
-        rest = [run for run, cut in zip(runs, trimmed, strict=True) if id(cut) not in taken]
-        if not rest:
-            cand.matched = 0  # (nothing left: reported by no one, acted on by no one)
-            continue
-        cand.take(rest)
-        cand.measure()
+        _keep(cand, [run for run, cut in zip(runs, trimmed, strict=True) if id(cut) not in taken])
     candidates.extend(found)
 
 
