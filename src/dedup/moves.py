@@ -30,7 +30,7 @@ import numpy as np
 import regex
 
 from dedup.chains import Candidate
-from dedup.chars import no_space, word_characters
+from dedup.chars import code_points, no_space, word_characters
 from dedup.measures import ends_line, glued_edges, reads_as_text, starts_line, swapped
 from dedup.model import Span
 from dedup.signs import in_script, whole_value
@@ -185,7 +185,7 @@ class Letters:
         order, keys, starts = self.index
         text = self.sk.letters()
         m = len(part)
-        codes = np.frombuffer(part.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        codes = code_points(part)
         hashes = _qgram_key(codes).tolist()
         # q-grams that cover the part (about eight at most, spread over it)
         step = max(_Q, (m - _Q) // 8 + 1)
@@ -213,8 +213,7 @@ class Letters:
     def _build(self) -> tuple[Any, Any, Any]:
         """The positions of the q-grams sorted by hash bucket (in order within one), their
         hashes in that order, and where each bucket starts."""
-        text = self.sk.letters()
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        codes = self.sk.chars  # (the code points of ``self.sk.letters()``)
         key = _qgram_key(codes)
         order = np.argsort((key >> np.uint32(_BUCKET_SHIFT)).astype(np.uint16), kind="stable")
         keys = key[order]
