@@ -225,14 +225,29 @@ def _two_places(runs: list[Run], sk: Skeleton) -> bool:
     return False
 
 
-def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) -> Candidate | None:
-    """The pair of ``block`` as a ``long`` copy whose second copy goes, or ``None`` when it is
-    no long copy of text: its second copy aligns almost whole (``long_similarity``), both are
-    long text (:func:`dedup.measures.long_text`), and neither is script data."""
+def _block_pair(block: list[Run]) -> Candidate:
+    """The pair of the runs of ``block`` (sorted by their first copies; :func:`_blocks`), with
+    the letters its second copy aligns as ``matched``."""
     piece = Candidate(
         block, block[0].a0, max(r.a1 for r in block), block[0].b0, max(r.b1 for r in block)
     )
     piece.matched = union(block, first=False)
+    return piece
+
+
+def _second_goes(piece: Candidate, kind: str) -> Candidate:
+    """``piece`` as a pair of ``kind`` whose second copy goes, scored by the share of it that
+    aligns."""
+    piece.kind, piece.second_goes = kind, True
+    piece.score = min(1.0, piece.matched / max(1, piece.b1 - piece.b0))
+    return piece
+
+
+def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) -> Candidate | None:
+    """The pair of ``block`` as a ``long`` copy whose second copy goes, or ``None`` when it is
+    no long copy of text: its second copy aligns almost whole (``long_similarity``), both are
+    long text (:func:`dedup.measures.long_text`), and neither is script data."""
+    piece = _block_pair(block)
     size = piece.b1 - piece.b0
     if piece.matched < opts.long_similarity * size or not long_text(piece, sk, opts, text):
         return None
@@ -243,9 +258,7 @@ def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) 
         return None  # (script data's copies are the page's code: the ``embedded`` rules)
     if answers_a_quote(text, int(sk.offsets[piece.b0]), int(sk.offsets[piece.a0])):
         return None  # (a reply's own words after its quote: the text posted again on purpose)
-    piece.kind, piece.second_goes = "long", True
-    piece.score = min(1.0, piece.matched / max(1, size))
-    return piece
+    return _second_goes(piece, "long")
 
 
 def reply_quotes(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
@@ -315,10 +328,7 @@ def _quote_block(
 ) -> Candidate | None:
     """The pair of ``block`` as a ``quote`` whose second copy goes (:func:`reply_quotes`), or
     ``None``."""
-    piece = Candidate(
-        block, block[0].a0, max(r.a1 for r in block), block[0].b0, max(r.b1 for r in block)
-    )
-    piece.matched = union(block, first=False)
+    piece = _block_pair(block)
     size = piece.b1 - piece.b0
     if piece.matched < max(opts.min_chars, opts.long_similarity * size):
         return None
@@ -338,9 +348,7 @@ def _quote_block(
         return None  # (a style sheet's rules under ``font-display:`` are no quote)
     if in_script(text, twin, twin_end) or in_script(text, *quote):
         return None  # (script data's copies are the page's code: the ``embedded`` rules)
-    piece.kind, piece.second_goes = "quote", True
-    piece.score = min(1.0, piece.matched / max(1, size))
-    return piece
+    return _second_goes(piece, "quote")
 
 
 def _quotes_a_quote(heads: str, label: str) -> bool:
