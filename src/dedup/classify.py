@@ -56,6 +56,8 @@ from dedup.signs import (
     code_like,
     edges,
     in_script,
+    in_string,
+    script_line,
     scripts,
     structure_only,
     text_beside_script,
@@ -115,6 +117,8 @@ def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
 def classify(
     cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, signs: Callable[[], bool]
 ) -> None:
+    if len(cand.runs) > 1 and not cand.runs[0].tandem and signs():
+        _end_at_its_string(cand, sk, text)
     _classify_shape(cand, sk, opts, text)
     if cand.kind == "teaser" or cand.runs[0].tandem:
         return
@@ -159,6 +163,38 @@ def classify(
         # quotes a post's paragraphs one at a time, its words between them, is judged quote by
         # quote: :func:`dedup.groups.blocks_left_out`)
         cand.kind = "long"
+
+
+def _end_at_its_string(cand: Candidate, sk: Skeleton, text: str) -> None:
+    """End a chain whose copy begins inside a string value of script data (:func:`in_string`:
+    an ``articleBody``) where its last runs lie outside any such value on a later line: the page
+    text after the script, whose line (a title, a product's name) the page holds again after
+    the twin's end. Those runs pair the page's text with the page's text; joined to the copy in
+    the data they would carry its removal across the string's closing quote, keys and brackets
+    into the page. (Runs from one string value into the next, nodes of app state on one line,
+    stay: the copy lies in the data all along.)"""
+    runs = sorted(cand.runs)
+    for first in (True, False):
+        starts = sorted(r.a0 if first else r.b0 for r in runs)
+        at = int(sk.offsets[starts[0]])
+        if not in_string(text, at):
+            continue
+        line_end = text.find("\n", at)
+        if line_end < 0:
+            continue
+        limit = next(
+            (s for s in starts[1:] if int(sk.offsets[s]) > line_end),
+            None,
+        )
+        if limit is None:
+            continue
+        at = int(sk.offsets[limit])
+        low = text.rfind("\n", 0, at) + 1
+        high = text.find("\n", at)
+        if in_string(text, at) or script_line(text[low : len(text) if high < 0 else high]):
+            continue  # (the copy goes on in the data: another string, a line of script)
+        cand.cut_back(limit, first=first)
+        return
 
 
 def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
