@@ -728,6 +728,39 @@ def test_a_piece_is_found_elsewhere_when_most_of_its_windows_are(piece: str) -> 
         assert elsewhere(piece, sk, 0, len(sk), rest, width) == most, rest
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    letters=st.text("ab1", max_size=12),
+    around=st.tuples(st.text("ab1", max_size=12), st.text("ab1", max_size=12)),
+    swap=st.integers(0, 11),
+    changed=st.one_of(st.none(), st.tuples(st.integers(0, 11), st.sampled_from("ab1"))),
+)
+def test_a_swapped_piece_is_found_as_looking_for_every_swap_finds_it(
+    letters: str, around: tuple[str, str], swap: int, changed: tuple[int, str] | None
+) -> None:
+    """``_swapped_in`` looks only where the beginnings and ends the text holds leave room for a
+    swap: it answers as looking for every swap of two neighbouring letters does (the text
+    holding the piece swapped once, swapped with another letter changed, or not at all)."""
+    from dedup.moves import _swapped_in
+
+    twin = letters
+    if len(letters) >= 2:
+        k = swap % (len(letters) - 1)
+        twin = letters[:k] + letters[k + 1] + letters[k] + letters[k + 2 :]
+    if changed is not None and twin:
+        at = changed[0] % len(twin)
+        twin = twin[:at] + changed[1] + twin[at + 1 :]
+    rest = around[0] + twin + around[1]
+    every = len(letters) >= 4 and any(
+        letters[k] != letters[k + 1]
+        and letters[k].isalpha()
+        and letters[k + 1].isalpha()
+        and letters[:k] + letters[k + 1] + letters[k] + letters[k + 2 :] in rest
+        for k in range(len(letters) - 1)
+    )
+    assert _swapped_in(letters, rest) == every, (letters, rest)
+
+
 @settings(max_examples=400)
 @given(st.lists(st.sampled_from(['"', "\\", "\\u0022", ":", " ", "\n", "[", "a"]), max_size=12))
 def test_holds_values_finds_what_a_search_by_the_key_pattern_finds(pieces: list[str]) -> None:

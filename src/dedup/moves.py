@@ -415,17 +415,48 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], w
 
 def _swapped_in(letters: str, rest: Container[str]) -> bool:
     """Whether ``rest`` holds ``letters`` with two neighbouring letters swapped (:func:`swapped`).
-    Such a twin holds, unchanged, the letters before the middle but one or those after the
-    middle but one (the swap lies on one side of them), looked for first.
+    Such a twin, swapped at ``k``, holds ``letters[:k]`` and ``letters[k + 2:]`` unchanged: the
+    longest beginning of ``letters`` that ``rest`` holds and the longest end (the one before the
+    middle but one or the one after it first) bound the places a swap can lie, and only those
+    are looked for (each look is a scan of the text).
 
     >>> _swapped_in("lastline", "thelsatline"), _swapped_in("lastline", "thelostline")
     (True, False)
+    >>> _swapped_in("ab" * 9 + "cd", "ab" * 9 + "dc"), _swapped_in("dc" + "ab" * 9, "cd" + "ab" * 9)
+    (True, True)
     """
     n = len(letters)
     half = n // 2
-    if n < 4 or (letters[: half - 1] not in rest and letters[half + 1 :] not in rest):
+    if n < 4:
         return False
-    for k in range(n - 1):
+    if letters[: half - 1] in rest:
+        held, beyond = half - 1, n - 1
+    elif letters[half + 1 :] in rest:
+        held, beyond = 0, half - 1
+    else:
+        return False
+    # the longest beginning held that a swap can follow (``n - 2`` letters at most) is
+    # ``letters[:k]`` for some ``k`` in ``[held, beyond)``
+    while beyond - held > 1:
+        mid = (held + beyond) // 2
+        if letters[:mid] in rest:
+            held = mid
+        else:
+            beyond = mid
+    last = held  # no swap lies past it
+    if last + 2 < n and letters[last + 2 :] not in rest:
+        return False
+    # the longest end held that a swap at ``last`` or before can precede is ``letters[k:]``
+    # for some ``k`` in ``(beyond, held]`` (``letters[2:]`` at most)
+    beyond, held = 1, last + 2
+    while held - beyond > 1:
+        mid = (held + beyond) // 2
+        if letters[mid:] in rest:
+            held = mid
+        else:
+            beyond = mid
+    first = held - 2  # no swap lies before it, less the two letters swapped
+    for k in range(first, last + 1):
         one, two = letters[k], letters[k + 1]
         if (
             one != two
