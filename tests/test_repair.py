@@ -888,7 +888,7 @@ def test_the_damage_table_marks_exactly_the_characters_of_its_classes() -> None:
 def test_the_damage_measure_agrees_with_a_scan_by_regular_expressions(text: str) -> None:
     import re
 
-    from dedup.normalize import damage_hit, gate_scan
+    from dedup.normalize import damage_hits, gate_scan
     from dedup.quality import _GLUE, quality
 
     glued = 0
@@ -898,7 +898,7 @@ def test_the_damage_measure_agrees_with_a_scan_by_regular_expressions(text: str)
             start -= 1
         glued += start > 0 and _GLUE.match(text, start - 1) is not None
     measured = quality(text)
-    bad = sum(damage_hit(text, m.start()) for m in gate_scan().finditer(text))
+    bad = damage_hits(text, [m.start() for m in gate_scan().finditer(text)])
     assert (measured.glued, measured.bad) == (glued, bad)
 
 

@@ -3,7 +3,7 @@ single characters of mojibake that are left once ftfy has fixed a text's other l
 
 Normalisation (:mod:`dedup.normalize`) runs these as two of its steps; quality
 (:mod:`dedup.quality`) counts the gate's hits as damage (a sign of numbers only where ftfy's
-heuristic finds mojibake around it: :func:`damage_hit`).
+heuristic finds mojibake around it: :func:`damage_hits`).
 
 >>> mojibake_gate("privÃ©e"), mojibake_gate("privée")
 (True, False)
@@ -12,7 +12,7 @@ heuristic finds mojibake around it: :func:`damage_hit`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import ftfy
 import ftfy.fixes
@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 from dedup.model import Edit
 
 __all__ = [
-    "damage_hit",
+    "damage_hits",
     "diff_edits",
     "fix_edit",
     "fix_leftover_mojibake",
@@ -171,23 +171,32 @@ _NUMERIC = frozenset(MOJIBAKE_CATEGORIES["numeric"])
 _AROUND_SIGN = 3
 
 
-def damage_hit(text: str, at: int) -> bool:
-    """Whether the character at ``at``, one the gate scans for, is mojibake for the measure of
-    a copy's damage (:mod:`dedup.quality`): a hit of the gate (:func:`gate_hit`), and, for a
-    sign of numbers, only where ftfy's heuristic finds mojibake around it (``Ã—``, ``Â½``),
-    not where it stands between a number and its unit as the page wrote it.
+def damage_hits(text: str, places: Iterable[int]) -> int:
+    """How many of ``places`` (characters the gate scans for) are mojibake for the measure of a
+    copy's damage (:mod:`dedup.quality`): hits of the gate (:func:`gate_hit`), and, of the signs
+    of numbers, only those around which ftfy's heuristic finds mojibake (``Ã—``, ``Â½``), not
+    one that stands between a number and its unit as the page wrote it.
 
     >>> page = "42cm\u00d724cm"
-    >>> gate_hit(page, 4), damage_hit(page, 4)
-    (True, False)
-    >>> damage_hit("42 \u00c3\u2014 24", 3), damage_hit("\u00c2\u00bd cup", 1)
-    (True, True)
+    >>> gate_hit(page, 4), damage_hits(page, [4])
+    (True, 0)
+    >>> damage_hits("42 \u00c3\u2014 24", [3]), damage_hits("\u00c2\u00bd cup", [1])
+    (1, 1)
     """
-    if not gate_hit(text, at):
-        return False
-    if text[at] not in _NUMERIC:
-        return True
-    return is_bad(text[max(0, at - _AROUND_SIGN) : at + _AROUND_SIGN + 1])
+    count = 0
+    for at in places:
+        char = text[at]
+        # (:func:`gate_hit` written out: a text has many places to try)
+        if (
+            char != "\ufffd"
+            and _gate_full(text, at)
+            and (
+                char not in _NUMERIC
+                or is_bad(text[max(0, at - _AROUND_SIGN) : at + _AROUND_SIGN + 1])
+            )
+        ):
+            count += 1
+    return count
 
 
 def mojibake_hits(text: str) -> int:

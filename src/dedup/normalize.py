@@ -48,7 +48,7 @@ from dedup.model import (
     with_overrides,
 )
 from dedup.mojibake import (
-    damage_hit,
+    damage_hits,
     diff_edits,
     fix_edit,
     fix_leftover_mojibake,
@@ -62,7 +62,7 @@ from dedup.mojibake import (
 
 __all__ = [
     "NormalizeOptions",
-    "damage_hit",
+    "damage_hits",
     "gate_hit",
     "gate_scan",
     "mojibake_gate",
