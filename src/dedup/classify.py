@@ -173,12 +173,12 @@ def _end_at_its_string(cand: Candidate, sk: Skeleton, text: str) -> None:
     the data they would carry its removal across the string's closing quote, keys and brackets
     into the page. (Runs from one string value into the next, nodes of app state on one line,
     stay: the copy lies in the data all along.)"""
-    runs = sorted(cand.runs)
     for first in (True, False):
-        starts = sorted(r.a0 if first else r.b0 for r in runs)
-        at = int(sk.offsets[starts[0]])
+        starts = [r.a0 if first else r.b0 for r in cand.runs]
+        at = int(sk.offsets[min(starts)])
         if not in_string(text, at):
             continue
+        starts.sort()
         line_end = text.find("\n", at)
         if line_end < 0:
             continue
