@@ -25,7 +25,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Container
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import pairwise
+from typing import Any, overload
 
 import numpy as np
 import regex
@@ -638,6 +639,7 @@ def _move_one(
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
     piece = _without_neighbours(piece, *_neighbour_lines(text, lines, line, before_sep))
+    piece = _without_neighbour_runs(piece, *_neighbour_lines(text, lines, line, before_sep, 4))
     if whole is not None:
         piece = whole.without_glued_lines(piece)
     if not piece:
@@ -648,21 +650,62 @@ def _move_one(
     return True
 
 
-def _neighbour_lines(text: str, lines: Lines, line: int, after: bool) -> tuple[str, str]:
+@overload
+def _neighbour_lines(text: str, lines: Lines, line: int, after: bool) -> tuple[str, str]: ...
+
+
+@overload
+def _neighbour_lines(
+    text: str, lines: Lines, line: int, after: bool, many: int
+) -> tuple[list[str], list[str]]: ...
+
+
+def _neighbour_lines(
+    text: str, lines: Lines, line: int, after: bool, many: int = 0
+) -> tuple[str, str] | tuple[list[str], list[str]]:
     """The nearest lines with content before and after a piece placed after ``line`` (``after``)
-    or before it."""
+    or before it; with ``many``, up to that many lines on each side, the nearest first."""
 
-    def content(k: int, step: int) -> str:
-        while 0 <= k < len(lines.starts):
-            found = text[int(lines.starts[k]) : int(lines.ends[k])].strip()
-            if found:
-                return found
+    def content(k: int, step: int) -> list[str]:
+        found: list[str] = []
+        while 0 <= k < len(lines.starts) and len(found) < max(1, many):
+            line_text = text[int(lines.starts[k]) : int(lines.ends[k])].strip()
+            if line_text:
+                found.append(line_text)
             k += step
-        return ""
+        return found
 
-    if after:
-        return content(line, -1), content(line + 1, 1)
-    return content(line - 1, -1), content(line, 1)
+    before, later = (content(line, -1), content(line + 1, 1)) if after else (
+        content(line - 1, -1), content(line, 1)
+    )  # fmt: skip
+    if many:
+        return before, later
+    return (before or [""])[0], (later or [""])[0]
+
+
+def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> str:
+    """``piece`` without the glued parts or sentences at its start that are, in order, the two
+    or more kept lines right before its place, and those at its end that are the lines right
+    after it: short lines (a product's name, a slogan, a signature) that no anchor aligned,
+    which the flattened copy ran into the paragraph it alone has."""
+    glue, gap = _splits(piece)
+    cuts = sorted({0, len(piece)} | {m.start() for m in glue.finditer(piece)} | {
+        m.end() for m in gap.finditer(piece)
+    })  # fmt: skip
+    parts = [(a, b) for a, b in pairwise(cuts) if _key(piece[a:b])]
+    keys = [_key(piece[a:b]) for a, b in parts]
+    start, end = 0, len(parts)
+    for k in range(min(len(before), len(parts) - 1), 1, -1):
+        if keys[:k] == [_key(line) for line in reversed(before[:k])]:
+            start = k
+            break
+    for k in range(min(len(after), end - start - 1), 1, -1):
+        if keys[end - k : end] == [_key(line) for line in after[:k]]:
+            end -= k
+            break
+    if (start, end) == (0, len(parts)):
+        return piece
+    return piece[parts[start][0] : parts[end - 1][1]].strip()
 
 
 def _without_neighbours(piece: str, before: str, after: str) -> str:
