@@ -341,6 +341,39 @@ def test_file_symlinks_inside_an_input_directory_are_not_followed(tmp_path: Path
     )
 
 
+def test_a_glob_the_shell_expanded_is_pointed_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--glob *.txt`` unquoted reaches the command as ``--glob a.txt b.txt``: said on stderr,
+    and with no input found, in the error."""
+    monkeypatch.chdir(tmp_path)
+    pages = tmp_path / "pages"
+    (pages / "sub").mkdir(parents=True)
+    (pages / "sub" / "c.txt").write_text(TEXT, encoding="utf-8")
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(TEXT, encoding="utf-8")
+    hint = (
+        "--glob 'a.txt' has no wildcard and names a file in the working directory: if the shell "
+        "expanded an unquoted pattern, quote it (--glob '*.txt')"
+    )
+    result = run("clean", "pages", "--glob", "a.txt", "-o", "out", "-q", "-j", "1")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count(hint) == 1
+    assert f"no input files found: check the paths and --glob; {hint}" in result.stderr
+    result = run("clean", "pages", "--glob", "a.txt", "b.txt", "-o", "out", "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert hint in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b.txt"]
+    # a pattern, or a name that is no file here, is taken as given, without a word
+    result = run("clean", "pages", "--glob", "*.txt", "-o", "out2", "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "wildcard" not in result.stderr
+    result = run("clean", "pages", "--glob", "c.txt", "-o", "out3", "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "wildcard" not in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out3").iterdir()) == ["sub"]
+
+
 def test_output_equal_to_the_input_directory_says_so(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()

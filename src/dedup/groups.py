@@ -243,6 +243,14 @@ def _second_goes(piece: Candidate, kind: str) -> Candidate:
     return piece
 
 
+def _in_script(piece: Candidate, sk: Skeleton, text: str) -> bool:
+    """Whether either copy of ``piece`` is script data (:func:`dedup.signs.in_script`)."""
+    return any(
+        in_script(text, *sk.text_range(s0, s1))
+        for s0, s1 in ((piece.a0, piece.a1), (piece.b0, piece.b1))
+    )
+
+
 def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) -> Candidate | None:
     """The pair of ``block`` as a ``long`` copy whose second copy goes, or ``None`` when it is
     no long copy of text: its second copy aligns almost whole (``long_similarity``), both are
@@ -251,10 +259,7 @@ def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) 
     size = piece.b1 - piece.b0
     if piece.matched < opts.long_similarity * size or not long_text(piece, sk, opts, text):
         return None
-    if any(
-        in_script(text, *sk.text_range(s0, s1))
-        for s0, s1 in ((piece.a0, piece.a1), (piece.b0, piece.b1))
-    ):
+    if _in_script(piece, sk, text):
         return None  # (script data's copies are the page's code: the ``embedded`` rules)
     if answers_a_quote(text, int(sk.offsets[piece.b0]), int(sk.offsets[piece.a0])):
         return None  # (a reply's own words after its quote: the text posted again on purpose)
@@ -346,7 +351,7 @@ def _quote_block(
         return None  # (a quote is words, spaced or not: not a link's target, keys and values)
     if code_like(text, *quote):
         return None  # (a style sheet's rules under ``font-display:`` are no quote)
-    if in_script(text, twin, twin_end) or in_script(text, *quote):
+    if _in_script(piece, sk, text):
         return None  # (script data's copies are the page's code: the ``embedded`` rules)
     return _second_goes(piece, "quote")
 

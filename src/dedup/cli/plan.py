@@ -85,8 +85,14 @@ def find_inputs(
         paths, glob=inputs.glob, input_format=inputs.input_format, exclude=skip, links=links
     )
     _say_links(paths, links)
+    expanded = _expanded_glob(inputs.glob)
+    if expanded and sources:
+        click.echo(f"dedup: {expanded}", err=True)
     if not sources:
-        raise InputError("no input files found: check the paths and --glob")
+        raise InputError(
+            "no input files found: check the paths and --glob"
+            + (f"; {expanded}" if expanded else "")
+        )
     reads_stdin = any(s.path is None for s in sources)
     if reads_stdin and stdin is None and not _open_stream(sys.stdin):
         raise InputError("stdin is closed: give the input as a file", reason="no-stdin")
@@ -123,6 +129,28 @@ def _open_stream(stream: IO[str] | None) -> bool:
     except OSError:
         return False
     return True
+
+
+_WILDCARDS = frozenset("*?[")
+
+
+def _expanded_glob(glob: str) -> str:
+    """What to say when ``--glob`` looks expanded by the shell: a pattern written without
+    quotes (``--glob *.txt``) reaches the command as the first file name it matched in the
+    working directory, the other names as inputs. A value with no wildcard that names a file
+    here is most likely that; the run goes on (a name can be meant), with this said on stderr.
+
+    >>> _expanded_glob("*.txt")
+    ''
+    """
+    if _WILDCARDS.intersection(glob) or not Path(glob).is_file():
+        return ""
+    suffix = PurePath(glob).suffix
+    pattern = f"'*{suffix}'" if suffix else "'*'"
+    return (
+        f"--glob {glob!r} has no wildcard and names a file in the working directory: if the "
+        f"shell expanded an unquoted pattern, quote it (--glob {pattern})"
+    )
 
 
 def _say_links(paths: Sequence[str], links: list[Path]) -> None:
