@@ -8,6 +8,7 @@ replay to it.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 from collections.abc import Callable
@@ -1340,6 +1341,65 @@ def test_stdin_that_starts_like_json_but_is_not_json_lines_is_refused() -> None:
     as_text = run("clean", "-", "--input-format", "text", "-q", input=pretty)
     assert as_text.exit_code == 0
     assert as_text.stdout == pretty.decode()
+
+
+class _Keyboard(io.BytesIO):
+    """Stdin that is a terminal: what a user types, ended by Ctrl-D."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_stdin_from_a_terminal_says_how_to_end_the_input() -> None:
+    """``dedup clean -`` with nothing piped in waits for the keyboard: said on stderr, with how
+    to end it; piped input, and a file, are read without a word."""
+    text = SEED.read_text(encoding="utf-8")
+    said = "dedup: reading the input from the terminal: type or paste it, then press Ctrl-D"
+    typed = CliRunner().invoke(cli.main, ["clean", "-", "-q"], input=_Keyboard(text.encode()))
+    assert typed.exit_code == 0, typed.stderr
+    assert typed.stdout == dedup.clean(text) + "\n"
+    assert typed.stderr.count(said) == 1
+    piped = run("clean", "-", "-q", input=text.encode())
+    assert piped.exit_code == 0
+    assert "terminal" not in piped.stderr
+    assert run("clean", str(SEED), "-q").stderr == ""
+
+
+def test_a_csv_file_is_pointed_out_as_one_text_document(tmp_path: Path) -> None:
+    """``scrapy crawl -o items.csv``, then ``dedup clean items.csv``: every name that says
+    neither JSON Lines nor Parquet is one text document, and for a CSV or TSV file, whose rows
+    are records, a warning says so and how to convert it. ``--input-format text`` is meant."""
+    rows = records(3)
+    table = tmp_path / "items.csv"
+    table.write_text("id,text\n" + "".join(f'{r["id"]},"{r["text"]}"\n' for r in rows))
+    result = run("clean", str(table), "-o", str(tmp_path / "out.csv"), "-q")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("Warning: ") == 1
+    assert (
+        f"Warning: {table} is read as one text document, rows and all: dedup reads each "
+        "record's text from JSON Lines or Parquet, not from CSV; convert it first, e.g. with "
+        f"pandas: pd.read_csv('{table}').to_json('items.jsonl', orient='records', lines=True, "
+        "force_ascii=False); --input-format text reads it as text without this warning"
+    ) in result.stderr
+    written = (tmp_path / "out.csv").read_text()
+    assert written.rstrip("\n") == dedup.clean(table.read_text()).rstrip("\n")  # as text
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.tsv.gz").write_bytes(gzip.compress(b"id\ttext\n1\tSome text.\n"))
+    (folder / "b.csv").write_text("id,text\n1,Some text.\n")
+    (folder / "c.txt").write_text("A page.\n")
+    found = run("find", str(folder), "-q")
+    assert found.exit_code == 0, found.stderr
+    assert (
+        f"Warning: 2 CSV/TSV files (the first: {folder / 'a.tsv.gz'}) are read as one text "
+        f"document each, rows and all"
+    ) in found.stderr
+    assert "pd.read_csv(" in found.stderr
+    assert "sep='\\t'" in found.stderr
+    meant = run("clean", str(table), "--input-format", "text", "-q")
+    assert meant.exit_code == 0
+    assert meant.stderr == ""
+    assert run("clean", str(SEED), "-q").stderr == ""
 
 
 def test_parquet_piped_to_stdin(tmp_path: Path) -> None:
