@@ -644,6 +644,43 @@ def test_a_json_array_file_is_named_as_such(tmp_path: Path, indent: int | None) 
         ), result.stderr
 
 
+@pytest.mark.parametrize("name", ["page.json", "page.jsonl"])
+def test_pretty_printed_json_is_named_as_such(tmp_path: Path, name: str) -> None:
+    """One object, or objects, written over many lines (``json.dump(..., indent=2)``, ``jq .``)
+    are not taken for a malformed first line: the error says what the file is and gives a jq
+    line that writes JSON Lines, never to the file it reads (a shell empties it first)."""
+    src = tmp_path / name
+    src.write_text(json.dumps(records(1)[0], indent=2) + "\n", encoding="utf-8")
+    out = "page.jsonl" if name == "page.json" else "page-lines.jsonl"
+    for command in ("clean", "find", "corpus"):
+        args = ["-o", str(tmp_path / "kept.jsonl")] if command == "corpus" else []
+        result = run(command, str(src), *args, "-q")
+        assert result.exit_code == 2, command
+        assert result.stderr == (
+            f"Error: {src}:1: the first line opens a JSON object that goes on over the next "
+            "lines (pretty-printed JSON), not JSON Lines (one JSON object a line): write one "
+            f"object a line first, e.g. jq -c . {src} > {out}\n"
+        ), result.stderr
+    # a line that is wrong before its end, or the last line cut short, is malformed as before
+    for data, said in (
+        ('{"id": 1 "text": "a"}\n', "malformed JSON: Expecting ',' delimiter"),
+        ('{"id": 1,', "malformed JSON (the file ends in the middle of it)"),
+    ):
+        src.write_text(data, encoding="utf-8")
+        result = run("clean", str(src), "-q")
+        assert result.exit_code == 2
+        assert said in result.stderr
+        assert "pretty-printed" not in result.stderr
+
+
+def test_a_json_array_named_jsonl_gets_a_jq_line_that_keeps_it(tmp_path: Path) -> None:
+    src = tmp_path / "items.jsonl"
+    src.write_text(json.dumps(records(2)), encoding="utf-8")
+    result = run("clean", str(src), "-q")
+    assert result.exit_code == 2
+    assert result.stderr.rstrip().endswith(f"jq -c '.[]' {src} > items-lines.jsonl")
+
+
 def test_a_first_line_that_is_a_list_of_strings_is_still_a_bad_line(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text('["not", "records"]\n{"text": "Nothing to repair."}\n', encoding="utf-8")
