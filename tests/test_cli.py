@@ -740,6 +740,24 @@ def test_record_without_the_field(tmp_path: Path) -> None:
     assert f"{src}:1: the record has no field 'body'" in other.stderr
 
 
+def test_a_field_inside_another_is_pointed_out(tmp_path: Path) -> None:
+    """``--field content.text`` for records whose text sits inside an object: only top-level
+    fields are read, and the error says so with a jq line that brings the text up (to a file
+    that is not the input). A name with a dot that is no such path is only missing."""
+    rows = [{"id": 1, "content": {"text": "Some text."}}]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    result = run("clean", str(src), "--field", "content.text", "-q")
+    assert result.exit_code == 2
+    assert (
+        f"Error: {src}:1: the record has no field 'content.text' (its fields: id, content); a "
+        "field inside another is not read: bring it to the top level first, e.g. jq -c '.text "
+        f"= .content.text' {src} > in-lines.jsonl: choose the field with --field"
+    ) in result.stderr
+    flat = run("clean", str(src), "--field", "a.b", "-q")
+    assert flat.exit_code == 2
+    assert "(its fields: id, content): choose the field with --field" in flat.stderr
+
+
 def test_skip_invalid_writes_rejects(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_bytes(

@@ -256,7 +256,8 @@ class LineParser:
             fields = ", ".join(list(record)[:8]) or "none"
             raise self.error(
                 number,
-                f"the record has no field {self.field!r} (its fields: {fields})",
+                f"the record has no field {self.field!r} (its fields: {fields})"
+                + self._nested(record),
                 hint="choose the text field",
                 reason="no-field",
                 field=self.field,
@@ -272,6 +273,21 @@ class LineParser:
                 field=self.field,
             )
         return value
+
+    def _nested(self, record: dict[str, Any]) -> str:
+        """What to add when the field named is a path into an object of the record
+        (``content.text``): only top-level fields are read, and a jq line brings it up.
+
+        >>> print(LineParser("a.jsonl", field="content.text")._nested({"content": {}})[-58:])
+        e.g. jq -c '.text = .content.text' a.jsonl > a-lines.jsonl
+        """
+        head = self.field.split(".", 1)[0]
+        if "." not in self.field or not isinstance(record.get(head), dict):
+            return ""
+        return (
+            "; a field inside another is not read: bring it to the top level first, e.g. "
+            f"jq -c '.text = .{self.field}' {self.source} > {self._lines_name()}"
+        )
 
     def error(
         self, line: int, what: str, *, hint: str, reason: str, field: str | None = None
