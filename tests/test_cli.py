@@ -1323,6 +1323,28 @@ def test_diff_no_changes(tmp_path: Path) -> None:
     assert "1 document read, 0 changed" in result.stderr
 
 
+def test_find_counts_its_pairs_by_kind_and_says_distant_ones_stay(tmp_path: Path) -> None:
+    """A coupon page's condition under each coupon: pairs ``find`` lists, and ``clean`` keeps.
+    The summary says so, where it said only that pairs were found."""
+    condition = (
+        "Must be presented before start of work. Not valid with other offers or coupons, some "
+        "restrictions may apply."
+    )
+    offers = [
+        "Ten per cent off a panel upgrade",
+        "Twenty-five dollars off any electrical troubleshooting visit",
+        "Fifty dollars off a whole house surge protector",
+    ]
+    page = "\n\n".join(["Coupons", *(part for offer in offers for part in (offer, condition))])
+    src = tmp_path / "coupons.txt"
+    src.write_text(page, encoding="utf-8")
+    found = run("find", str(src), "--json")
+    assert found.exit_code == 0
+    assert [json.loads(line)["kind"] for line in found.stdout.splitlines()] == ["distant"] * 2
+    assert "\n2 duplicate pairs found: distant 2 (distant pairs are left alone)\n" in found.stderr
+    assert run("clean", str(src), "-q").stdout == page + "\n"
+
+
 def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> None:
     """A 4.6 kB page: its size in kB (not 0.0 MB), in this process (a small input never starts
     the pool, whatever -j says), and one of everything in the singular."""
@@ -1331,7 +1353,7 @@ def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> 
     assert "dedup clean: 1 document read, 1 changed, 0 skipped\n" in result.stderr
     assert re.search(r"\n4\.6 kB in [\d.]+ s \([\d.]+ [kM]B/s\), in this process\n", result.stderr)
     found = run("find", str(SEED), "-j", "2")
-    assert "\n1 duplicate pair found\n" in found.stderr
+    assert "\n1 duplicate pair found: flattened 1\n" in found.stderr
     assert "dedup find: 1 document read, 1 with duplicate spans" in found.stderr
     many = write_jsonl(tmp_path / "many.jsonl", records(400))
     pooled = run("clean", str(many), "-j", "2", "-o", str(tmp_path / "many.out.jsonl"))
