@@ -855,7 +855,7 @@ def test_the_damage_table_marks_exactly_the_characters_of_its_classes() -> None:
 def test_the_damage_measure_agrees_with_a_scan_by_regular_expressions(text: str) -> None:
     import re
 
-    from dedup.normalize import mojibake_hits
+    from dedup.normalize import damage_hit, gate_scan
     from dedup.quality import _GLUE, quality
 
     glued = 0
@@ -865,7 +865,39 @@ def test_the_damage_measure_agrees_with_a_scan_by_regular_expressions(text: str)
             start -= 1
         glued += start > 0 and _GLUE.match(text, start - 1) is not None
     measured = quality(text)
-    assert (measured.glued, measured.bad) == (glued, mojibake_hits(text))
+    bad = sum(damage_hit(text, m.start()) for m in gate_scan().finditer(text))
+    assert (measured.glued, measured.bad) == (glued, bad)
+
+
+def test_a_sign_of_numbers_between_a_number_and_its_unit_is_no_damage() -> None:
+    from dedup.normalize import mojibake_hits
+    from dedup.quality import quality
+
+    size = "Size: 60cm\u00d725cm, \u00bd cup, \u00b15%"
+    assert mojibake_hits(size) == 3  # (the gate stops at each sign)
+    assert quality(size).bad == 0
+    # (the same signs read as Latin-1, the mojibake they make, still count)
+    broken = size.encode("utf-8").decode("latin-1")
+    assert quality(broken).bad >= 3
+
+
+def test_a_copys_edge_reaches_over_a_swap_with_fewer_letters_than_an_anchor_after_it() -> None:
+    from dedup.measures import swapped_edges
+    from dedup.tokens import skeleton
+
+    # the twin's last line has two neighbouring letters swapped right after the aligned part
+    # (a script written without spaces: the alignment stops at the swap itself)
+    line = "公园开放时间为每天早上六点到晚上十点"
+    typo = line[:7] + line[8] + line[7] + line[9:]
+    sk = skeleton(line + "\n" + typo)
+    n = len(line)
+    # 11 letters after the copy, 9 after the swap: over it with an anchor of 10, not of 9
+    assert swapped_edges(sk, (n, n + 7), (0, 7), 10) == (n, 2 * n)
+    assert swapped_edges(sk, (n, n + 7), (0, 7), 9) == (n, n + 7)
+    # another letter, not a swap: the copy ends where it aligns
+    other = line[:7] + "也" + line[8:]
+    sk = skeleton(line + "\n" + other)
+    assert swapped_edges(sk, (n, n + 7), (0, 7), 10) == (n, n + 7)
 
 
 def test_no_code_point_past_the_cased_range_has_a_lower_case() -> None:

@@ -46,7 +46,9 @@ from dedup.measures import (
     opens_piece,
     past_cut_mark,
     prose,
+    sentence_ends_at,
     starts_line,
+    swapped_edges,
     tail_twice,
 )
 from dedup.model import RepairOptions
@@ -54,6 +56,8 @@ from dedup.signs import (
     code_like,
     edges,
     in_script,
+    in_string,
+    script_line,
     scripts,
     structure_only,
     text_beside_script,
@@ -113,6 +117,8 @@ def _lines_between(sk: Skeleton, s0: int, s1: int) -> int:
 def classify(
     cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str, signs: Callable[[], bool]
 ) -> None:
+    if len(cand.runs) > 1 and not cand.runs[0].tandem and signs():
+        _end_at_its_string(cand, sk, text)
     _classify_shape(cand, sk, opts, text)
     if cand.kind == "teaser" or cand.runs[0].tandem:
         return
@@ -157,6 +163,38 @@ def classify(
         # quotes a post's paragraphs one at a time, its words between them, is judged quote by
         # quote: :func:`dedup.groups.blocks_left_out`)
         cand.kind = "long"
+
+
+def _end_at_its_string(cand: Candidate, sk: Skeleton, text: str) -> None:
+    """End a chain whose copy begins inside a string value of script data (:func:`in_string`:
+    an ``articleBody``) where its last runs lie outside any such value on a later line: the page
+    text after the script, whose line (a title, a product's name) the page holds again after
+    the twin's end. Those runs pair the page's text with the page's text; joined to the copy in
+    the data they would carry its removal across the string's closing quote, keys and brackets
+    into the page. (Runs from one string value into the next, nodes of app state on one line,
+    stay: the copy lies in the data all along.)"""
+    runs = sorted(cand.runs)
+    for first in (True, False):
+        starts = sorted(r.a0 if first else r.b0 for r in runs)
+        at = int(sk.offsets[starts[0]])
+        if not in_string(text, at):
+            continue
+        line_end = text.find("\n", at)
+        if line_end < 0:
+            continue
+        limit = next(
+            (s for s in starts[1:] if int(sk.offsets[s]) > line_end),
+            None,
+        )
+        if limit is None:
+            continue
+        at = int(sk.offsets[limit])
+        low = text.rfind("\n", 0, at) + 1
+        high = text.find("\n", at)
+        if in_string(text, at) or script_line(text[low : len(text) if high < 0 else high]):
+            continue  # (the copy goes on in the data: another string, a line of script)
+        cand.cut_back(limit, first=first)
+        return
 
 
 def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
@@ -333,10 +371,13 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     if many >= 1 and few * 2 <= many:
         cand.flat = True
+        # (the paragraphed copy's edges reach over a typo its twin has near them)
         if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
-            edges = _near_line_edges(sk, cand.a0, cand.a1, 0, cand.b0)
+            s0, s1 = swapped_edges(sk, (cand.a0, cand.a1), (cand.b0, cand.b1), opts.anchor_chars)
+            edges = _near_line_edges(sk, text, s0, min(s1, cand.b0), 0, cand.b0, cand.b1)
         else:
-            edges = _near_line_edges(sk, cand.b0, cand.b1, cand.a1, len(sk))
+            s0, s1 = swapped_edges(sk, (cand.b0, cand.b1), (cand.a0, cand.a1), opts.anchor_chars)
+            edges = _near_line_edges(sk, text, max(s0, cand.a1), s1, cand.a1, len(sk), cand.a1)
         if large and gap <= 4 * cand.matched and edges and not reply_quote(cand, sk, opts, text):
             if _ends_in_script(cand, sk, text, breaks_a >= breaks_b):
                 _classify_shape(cand, sk, opts, text)  # (the text's pair, judged again)
@@ -889,17 +930,48 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
     )
 
 
-def _near_line_edges(sk: Skeleton, s0: int, s1: int, low: int, high: int) -> bool:
+def _near_line_edges(
+    sk: Skeleton, text: str, s0: int, s1: int, low: int, high: int, twin_end: int
+) -> bool:
     """Whether ``[s0, s1)`` starts and ends at most half a line away from a line's edge.
 
     The paragraphed copy of a doubled body is whole paragraphs, but for an edit at its edge;
-    its lines count only within ``[low, high)`` (the other copy may be glued to them).
+    its lines count only within ``[low, high)`` (the other copy may be glued to them). It may
+    start fewer than ``CROSS`` letters before its first line's end: the match grew back over
+    the end of two sentences alike (``...した。``), as a match grows across a line start only
+    that far. It may end at a sentence's end inside its last line where its twin (ending at
+    ``twin_end``) left out the line's last sentences: what the twin's line holds after it is,
+    letter for letter, the whole line or lines after that line, too short to align (a byline).
     """
     line_start = max(low, sk.line_start(s0))
     line_end = min(high, sk.line_end(s1 - 1))
-    first_len = min(high, sk.line_end(s0)) - line_start
+    first_end = min(high, sk.line_end(s0))
+    first_len = first_end - line_start
     last_len = line_end - max(low, sk.line_start(s1 - 1))
-    return (s0 - line_start) * 2 <= first_len and (line_end - s1) * 2 <= last_len
+    starts = (s0 - line_start) * 2 <= first_len or (first_end - s0 < CROSS and s1 > first_end)
+    ends = (line_end - s1) * 2 <= last_len or _left_out_last_sentences(
+        sk, text, s1, line_end, twin_end
+    )
+    return starts and ends
+
+
+def _left_out_last_sentences(
+    sk: Skeleton, text: str, s1: int, line_end: int, twin_end: int
+) -> bool:
+    """Whether a copy ending at ``s1`` inside its line (which ends at ``line_end``) ends a
+    sentence there, and its twin's line goes on past ``twin_end`` with, letter for letter,
+    the whole lines right after ``line_end``: the twin left out the line's last sentences and
+    goes on with what follows them."""
+    if not sentence_ends_at(text, sk.char_end(s1 - 1)):
+        return False
+    rest_end = sk.line_end(twin_end - 1)
+    size = rest_end - twin_end
+    return (
+        size > 0
+        and line_end + size <= len(sk)
+        and ends_line(sk, line_end + size)
+        and sk.letters(twin_end, rest_end) == sk.letters(line_end, line_end + size)
+    )
 
 
 def drop_structure_edges(

@@ -38,6 +38,7 @@ from dedup.measures import (
     reads_as_text,
     starts_line,
     swapped,
+    swapped_edges,
 )
 from dedup.model import RepairOptions
 from dedup.moves import CLOSING, TERMINAL, Letters, Lines, Outside, elsewhere
@@ -123,7 +124,7 @@ def extent(page: Page, removal: Removal) -> tuple[int, int]:
     if not removed_first and junction and gone[0] == cand.b0:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
-    gone = _swapped_edges(sk, gone, kept, page.opts.anchor_chars)
+    gone = swapped_edges(sk, gone, kept, page.opts.anchor_chars)
     cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded")
     if removal.teaser:
         # the mark of the cut (the rest of the word, an ellipsis) goes with the preview it ends,
@@ -166,47 +167,6 @@ def whole_links(text: str, sk: Skeleton, cut: tuple[int, int]) -> tuple[int, int
 def _markup_only(sk: Skeleton, start: int, end: int) -> bool:
     """Whether the characters ``[start, end)`` hold no letter or digit of the skeleton ``sk``."""
     return start >= end or sk.offsets.searchsorted(start) == sk.offsets.searchsorted(end)
-
-
-def _swapped_edges(
-    sk: Skeleton, gone: tuple[int, int], kept: tuple[int, int], width: int
-) -> tuple[int, int]:
-    """``gone`` (a removed copy's skeleton range) grown over what its line holds before it, and
-    after it, where that is fewer than ``width`` letters and, but for two neighbouring letters
-    swapped (:func:`dedup.moves.swapped`), the letters its twin ``kept`` has right before it (or
-    right after it): the twin's word with a typo (``Lsat time I checked`` against ``Last time
-    I checked``), where a second rendering's typo cut the copy's alignment short. A word that
-    differs more stays.
-
-    >>> from dedup.tokens import skeleton
-    >>> sk = skeleton("Last time I checked, it worked.\\nLsat time I checked, it worked.")
-    >>> _swapped_edges(sk, (28, 48), (4, 24), 24)
-    (24, 48)
-    >>> other = skeleton("Last time I checked.\\nLost time I checked.")
-    >>> _swapped_edges(other, (20, 32), (4, 16), 24)
-    (20, 32)
-    """
-    g0, g1 = gone
-    k0, k1 = kept
-    start = sk.line_start(g0)
-    n = g0 - start
-    if (
-        0 < n < width
-        and k0 - n >= 0
-        and not (g0 - n < k1 and k0 - n < g1)
-        and swapped(sk.letters(start, g0), sk.letters(k0 - n, k0))
-    ):
-        g0 = start
-    end = sk.line_end(g1 - 1)
-    n = end - g1
-    if (
-        0 < n < width
-        and k1 + n <= len(sk)
-        and not (g1 < k1 + n and k0 < end)
-        and swapped(sk.letters(g1, end), sk.letters(k1, k1 + n))
-    ):
-        g1 = end
-    return g0, g1
 
 
 def _cut(

@@ -47,6 +47,7 @@ __all__ = [
     "sentence_lines",
     "starts_line",
     "swapped",
+    "swapped_edges",
     "tail_twice",
     "twice_in_a_copy",
 ]
@@ -345,6 +346,57 @@ def swapped(own: str, twin: str) -> bool:
         and own[diff[0]].isalpha()
         and own[diff[1]].isalpha()
     )
+
+
+def swapped_edges(
+    sk: Skeleton, copy: tuple[int, int], twin: tuple[int, int], width: int
+) -> tuple[int, int]:
+    """``copy`` (a skeleton range) grown over what its line holds before it, and after it,
+    where that is, but for two neighbouring letters swapped (:func:`swapped`), the letters
+    ``twin`` has right before it (or right after it), and the letters beyond the swap are
+    fewer than ``width`` (an anchor's: too few to align on): a second rendering's typo near
+    the copy's edge, which cut its alignment short (``Lsat time I checked`` against ``Last
+    time I checked``; in a script written without spaces, where a run stops at the swapped
+    letter itself, the rest of the line after it). A word that differs more stays outside.
+
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("Last time I checked, it worked.\\nLsat time I checked, it worked.")
+    >>> swapped_edges(sk, (28, 48), (4, 24), 24)
+    (24, 48)
+    >>> other = skeleton("Last time I checked.\\nLost time I checked.")
+    >>> swapped_edges(other, (20, 32), (4, 16), 24)
+    (20, 32)
+    """
+    g0, g1 = copy
+    k0, k1 = twin
+    start = sk.line_start(g0)
+    n = g0 - start
+    if (
+        0 < n < 2 * width
+        and k0 - n >= 0
+        and not (g0 - n < k1 and k0 - n < g1)
+        and _swap_within(sk.letters(start, g0)[::-1], sk.letters(k0 - n, k0)[::-1], width)
+    ):
+        g0 = start
+    end = sk.line_end(g1 - 1)
+    n = end - g1
+    if (
+        0 < n < 2 * width
+        and k1 + n <= len(sk)
+        and not (g1 < k1 + n and k0 < end)
+        and _swap_within(sk.letters(g1, end), sk.letters(k1, k1 + n), width)
+    ):
+        g1 = end
+    return g0, g1
+
+
+def _swap_within(own: str, twin: str, width: int) -> bool:
+    """Whether ``own`` is ``twin`` with two neighbouring letters swapped, fewer than ``width``
+    letters after the swap (read from the copy's edge outwards)."""
+    if not swapped(own, twin):
+        return False
+    at = next(k for k in range(len(own)) if own[k] != twin[k])
+    return len(own) - at - 2 < width
 
 
 def differs_in_place(cand: Candidate, sk: Skeleton, text: str) -> bool:

@@ -2,7 +2,8 @@
 single characters of mojibake that are left once ftfy has fixed a text's other lines.
 
 Normalisation (:mod:`dedup.normalize`) runs these as two of its steps; quality
-(:mod:`dedup.quality`) counts the gate's hits as damage.
+(:mod:`dedup.quality`) counts the gate's hits as damage (a sign of numbers only where ftfy's
+heuristic finds mojibake around it: :func:`damage_hit`).
 
 >>> mojibake_gate("privÃ©e"), mojibake_gate("privée")
 (True, False)
@@ -15,12 +16,13 @@ from collections.abc import Callable, Iterator
 
 import ftfy
 import ftfy.fixes
-from ftfy.badness import MOJIBAKE_CATEGORIES
+from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from rapidfuzz.distance import Levenshtein
 
 from dedup.model import Edit
 
 __all__ = [
+    "damage_hit",
     "diff_edits",
     "fix_edit",
     "fix_leftover_mojibake",
@@ -160,6 +162,32 @@ def gate_hit(text: str, at: int) -> bool:
     :func:`mojibake_hits`: the gate's full pattern matches around it, and it is not U+FFFD (a
     character lost in decoding, not mojibake: ``ftfy.badness`` skips it too)."""
     return text[at] != "\ufffd" and _gate_full(text, at)
+
+
+# The signs of numbers (``\u00d7``, ``\u00bd``, ``\u00b1``): the gate stops at each, but
+# alone, between a number and its unit (``42cm\u00d724cm``, ``\u00bd cup``), they are text.
+_NUMERIC = frozenset(MOJIBAKE_CATEGORIES["numeric"])
+# How far around such a sign ftfy's own heuristic is asked (its patterns span three characters).
+_AROUND_SIGN = 3
+
+
+def damage_hit(text: str, at: int) -> bool:
+    """Whether the character at ``at``, one the gate scans for, is mojibake for the measure of
+    a copy's damage (:mod:`dedup.quality`): a hit of the gate (:func:`gate_hit`), and, for a
+    sign of numbers, only where ftfy's heuristic finds mojibake around it (``Ã—``, ``Â½``),
+    not where it stands between a number and its unit as the page wrote it.
+
+    >>> page = "42cm\u00d724cm"
+    >>> gate_hit(page, 4), damage_hit(page, 4)
+    (True, False)
+    >>> damage_hit("42 \u00c3\u2014 24", 3), damage_hit("\u00c2\u00bd cup", 1)
+    (True, True)
+    """
+    if not gate_hit(text, at):
+        return False
+    if text[at] not in _NUMERIC:
+        return True
+    return is_bad(text[max(0, at - _AROUND_SIGN) : at + _AROUND_SIGN + 1])
 
 
 def mojibake_hits(text: str) -> int:

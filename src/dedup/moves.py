@@ -392,7 +392,10 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], w
         return True
     letters = sk.letters(u0, u1)
     if len(letters) < 2 * width:
-        return False
+        # too short for the windows: a piece the text has but for two neighbouring letters
+        # swapped is the text's line with a second rendering's typo (a copy's last line,
+        # past a heading the copy left out), not a paragraph of its own
+        return _swapped_in(letters, rest)
     windows = range(0, len(letters) - width + 1, width // 2)
     # (the windows are looked for until the outcome is certain: a window the text lacks costs
     # a scan of the whole of it)
@@ -408,6 +411,30 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], w
             if spare < 0:
                 return False
     return need <= 0
+
+
+def _swapped_in(letters: str, rest: Container[str]) -> bool:
+    """Whether ``rest`` holds ``letters`` with two neighbouring letters swapped (:func:`swapped`).
+    Such a twin holds, unchanged, the letters before the middle but one or those after the
+    middle but one (the swap lies on one side of them), looked for first.
+
+    >>> _swapped_in("lastline", "thelsatline"), _swapped_in("lastline", "thelostline")
+    (True, False)
+    """
+    n = len(letters)
+    half = n // 2
+    if n < 4 or (letters[: half - 1] not in rest and letters[half + 1 :] not in rest):
+        return False
+    for k in range(n - 1):
+        one, two = letters[k], letters[k + 1]
+        if (
+            one != two
+            and one.isalpha()
+            and two.isalpha()
+            and letters[:k] + two + one + letters[k + 2 :] in rest
+        ):
+            return True
+    return False
 
 
 def _swapped_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: int, u1: int) -> bool:

@@ -48,6 +48,7 @@ from dedup.model import (
     with_overrides,
 )
 from dedup.mojibake import (
+    damage_hit,
     diff_edits,
     fix_edit,
     fix_leftover_mojibake,
@@ -61,6 +62,7 @@ from dedup.mojibake import (
 
 __all__ = [
     "NormalizeOptions",
+    "damage_hit",
     "gate_hit",
     "gate_scan",
     "mojibake_gate",

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import regex
 
 from dedup.chars import ENTITY, code_points, every_code_point
-from dedup.normalize import gate_hit, gate_scan
+from dedup.normalize import damage_hit, gate_scan
 
 __all__ = ["Quality", "better", "quality"]
 
@@ -196,7 +196,7 @@ def _damage(text: str) -> tuple[int, int, int]:
     flags = _damage_table().take(code_points(text))
     # (nonzero() of a boolean array: of a uint8 one it costs several times as much)
     scan = ((flags & _SCAN) != 0).nonzero()[0]
-    bad = sum(1 for at in scan.tolist() if gate_hit(text, at))
+    bad = sum(1 for at in scan.tolist() if damage_hit(text, at))
     hints = ((flags[:-1] & _END) != 0) & ((flags[1:] & _NO_START) == 0)
     glued = _glued(text, hints.nonzero()[0].tolist())
     return glued, bad, len(ENTITY.findall(text)) if "&" in text else 0
