@@ -8,6 +8,7 @@ replay to it.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 from collections.abc import Callable
@@ -643,6 +644,43 @@ def test_a_json_array_file_is_named_as_such(tmp_path: Path, indent: int | None) 
         ), result.stderr
 
 
+@pytest.mark.parametrize("name", ["page.json", "page.jsonl"])
+def test_pretty_printed_json_is_named_as_such(tmp_path: Path, name: str) -> None:
+    """One object, or objects, written over many lines (``json.dump(..., indent=2)``, ``jq .``)
+    are not taken for a malformed first line: the error says what the file is and gives a jq
+    line that writes JSON Lines, never to the file it reads (a shell empties it first)."""
+    src = tmp_path / name
+    src.write_text(json.dumps(records(1)[0], indent=2) + "\n", encoding="utf-8")
+    out = "page.jsonl" if name == "page.json" else "page-lines.jsonl"
+    for command in ("clean", "find", "corpus"):
+        args = ["-o", str(tmp_path / "kept.jsonl")] if command == "corpus" else []
+        result = run(command, str(src), *args, "-q")
+        assert result.exit_code == 2, command
+        assert result.stderr == (
+            f"Error: {src}:1: the first line opens a JSON object that goes on over the next "
+            "lines (pretty-printed JSON), not JSON Lines (one JSON object a line): write one "
+            f"object a line first, e.g. jq -c . {src} > {out}\n"
+        ), result.stderr
+    # a line that is wrong before its end, or the last line cut short, is malformed as before
+    for data, said in (
+        ('{"id": 1 "text": "a"}\n', "malformed JSON: Expecting ',' delimiter"),
+        ('{"id": 1,', "malformed JSON (the file ends in the middle of it)"),
+    ):
+        src.write_text(data, encoding="utf-8")
+        result = run("clean", str(src), "-q")
+        assert result.exit_code == 2
+        assert said in result.stderr
+        assert "pretty-printed" not in result.stderr
+
+
+def test_a_json_array_named_jsonl_gets_a_jq_line_that_keeps_it(tmp_path: Path) -> None:
+    src = tmp_path / "items.jsonl"
+    src.write_text(json.dumps(records(2)), encoding="utf-8")
+    result = run("clean", str(src), "-q")
+    assert result.exit_code == 2
+    assert result.stderr.rstrip().endswith(f"jq -c '.[]' {src} > items-lines.jsonl")
+
+
 def test_a_first_line_that_is_a_list_of_strings_is_still_a_bad_line(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text('["not", "records"]\n{"text": "Nothing to repair."}\n', encoding="utf-8")
@@ -700,6 +738,24 @@ def test_record_without_the_field(tmp_path: Path) -> None:
     other = run("clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--field", "body", "-q")
     assert other.exit_code == 2
     assert f"{src}:1: the record has no field 'body'" in other.stderr
+
+
+def test_a_field_inside_another_is_pointed_out(tmp_path: Path) -> None:
+    """``--field content.text`` for records whose text sits inside an object: only top-level
+    fields are read, and the error says so with a jq line that brings the text up (to a file
+    that is not the input). A name with a dot that is no such path is only missing."""
+    rows = [{"id": 1, "content": {"text": "Some text."}}]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    result = run("clean", str(src), "--field", "content.text", "-q")
+    assert result.exit_code == 2
+    assert (
+        f"Error: {src}:1: the record has no field 'content.text' (its fields: id, content); a "
+        "field inside another is not read: bring it to the top level first, e.g. jq -c '.text "
+        f"= .content.text' {src} > in-lines.jsonl: choose the field with --field"
+    ) in result.stderr
+    flat = run("clean", str(src), "--field", "a.b", "-q")
+    assert flat.exit_code == 2
+    assert "(its fields: id, content): choose the field with --field" in flat.stderr
 
 
 def test_skip_invalid_writes_rejects(tmp_path: Path) -> None:
@@ -1267,6 +1323,28 @@ def test_diff_no_changes(tmp_path: Path) -> None:
     assert "1 document read, 0 changed" in result.stderr
 
 
+def test_find_counts_its_pairs_by_kind_and_says_distant_ones_stay(tmp_path: Path) -> None:
+    """A coupon page's condition under each coupon: pairs ``find`` lists, and ``clean`` keeps.
+    The summary says so, where it said only that pairs were found."""
+    condition = (
+        "Must be presented before start of work. Not valid with other offers or coupons, some "
+        "restrictions may apply."
+    )
+    offers = [
+        "Ten per cent off a panel upgrade",
+        "Twenty-five dollars off any electrical troubleshooting visit",
+        "Fifty dollars off a whole house surge protector",
+    ]
+    page = "\n\n".join(["Coupons", *(part for offer in offers for part in (offer, condition))])
+    src = tmp_path / "coupons.txt"
+    src.write_text(page, encoding="utf-8")
+    found = run("find", str(src), "--json")
+    assert found.exit_code == 0
+    assert [json.loads(line)["kind"] for line in found.stdout.splitlines()] == ["distant"] * 2
+    assert "\n2 duplicate pairs found: distant 2 (distant pairs are left alone)\n" in found.stderr
+    assert run("clean", str(src), "-q").stdout == page + "\n"
+
+
 def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> None:
     """A 4.6 kB page: its size in kB (not 0.0 MB), in this process (a small input never starts
     the pool, whatever -j says), and one of everything in the singular."""
@@ -1275,7 +1353,7 @@ def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> 
     assert "dedup clean: 1 document read, 1 changed, 0 skipped\n" in result.stderr
     assert re.search(r"\n4\.6 kB in [\d.]+ s \([\d.]+ [kM]B/s\), in this process\n", result.stderr)
     found = run("find", str(SEED), "-j", "2")
-    assert "\n1 duplicate pair found\n" in found.stderr
+    assert "\n1 duplicate pair found: flattened 1\n" in found.stderr
     assert "dedup find: 1 document read, 1 with duplicate spans" in found.stderr
     many = write_jsonl(tmp_path / "many.jsonl", records(400))
     pooled = run("clean", str(many), "-j", "2", "-o", str(tmp_path / "many.out.jsonl"))
@@ -1340,6 +1418,65 @@ def test_stdin_that_starts_like_json_but_is_not_json_lines_is_refused() -> None:
     as_text = run("clean", "-", "--input-format", "text", "-q", input=pretty)
     assert as_text.exit_code == 0
     assert as_text.stdout == pretty.decode()
+
+
+class _Keyboard(io.BytesIO):
+    """Stdin that is a terminal: what a user types, ended by Ctrl-D."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_stdin_from_a_terminal_says_how_to_end_the_input() -> None:
+    """``dedup clean -`` with nothing piped in waits for the keyboard: said on stderr, with how
+    to end it; piped input, and a file, are read without a word."""
+    text = SEED.read_text(encoding="utf-8")
+    said = "dedup: reading the input from the terminal: type or paste it, then press Ctrl-D"
+    typed = CliRunner().invoke(cli.main, ["clean", "-", "-q"], input=_Keyboard(text.encode()))
+    assert typed.exit_code == 0, typed.stderr
+    assert typed.stdout == dedup.clean(text) + "\n"
+    assert typed.stderr.count(said) == 1
+    piped = run("clean", "-", "-q", input=text.encode())
+    assert piped.exit_code == 0
+    assert "terminal" not in piped.stderr
+    assert run("clean", str(SEED), "-q").stderr == ""
+
+
+def test_a_csv_file_is_pointed_out_as_one_text_document(tmp_path: Path) -> None:
+    """``scrapy crawl -o items.csv``, then ``dedup clean items.csv``: every name that says
+    neither JSON Lines nor Parquet is one text document, and for a CSV or TSV file, whose rows
+    are records, a warning says so and how to convert it. ``--input-format text`` is meant."""
+    rows = records(3)
+    table = tmp_path / "items.csv"
+    table.write_text("id,text\n" + "".join(f'{r["id"]},"{r["text"]}"\n' for r in rows))
+    result = run("clean", str(table), "-o", str(tmp_path / "out.csv"), "-q")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("Warning: ") == 1
+    assert (
+        f"Warning: {table} is read as one text document, rows and all: dedup reads each "
+        "record's text from JSON Lines or Parquet, not from CSV; convert it first, e.g. with "
+        f"pandas: pd.read_csv('{table}').to_json('items.jsonl', orient='records', lines=True, "
+        "force_ascii=False); --input-format text reads it as text without this warning"
+    ) in result.stderr
+    written = (tmp_path / "out.csv").read_text()
+    assert written.rstrip("\n") == dedup.clean(table.read_text()).rstrip("\n")  # as text
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.tsv.gz").write_bytes(gzip.compress(b"id\ttext\n1\tSome text.\n"))
+    (folder / "b.csv").write_text("id,text\n1,Some text.\n")
+    (folder / "c.txt").write_text("A page.\n")
+    found = run("find", str(folder), "-q")
+    assert found.exit_code == 0, found.stderr
+    assert (
+        f"Warning: 2 CSV/TSV files (the first: {folder / 'a.tsv.gz'}) are read as one text "
+        f"document each, rows and all"
+    ) in found.stderr
+    assert "pd.read_csv(" in found.stderr
+    assert "sep='\\t'" in found.stderr
+    meant = run("clean", str(table), "--input-format", "text", "-q")
+    assert meant.exit_code == 0
+    assert meant.stderr == ""
+    assert run("clean", str(SEED), "-q").stderr == ""
 
 
 def test_parquet_piped_to_stdin(tmp_path: Path) -> None:

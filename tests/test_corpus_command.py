@@ -408,6 +408,23 @@ def test_format_chooses_the_output_format(tmp_path: Path) -> None:
     assert "'text' is not one of 'jsonl', 'parquet'" in text.output
 
 
+def test_an_output_whose_name_says_no_format_gets_json_lines(tmp_path: Path) -> None:
+    """``dedup corpus pages/ -o kept.txt`` (or ``-o /dev/null``, or a name without a suffix):
+    the records kept are JSON Lines, the one format of records a name does not have to say,
+    where the run did all its work and then stopped on a text output holding one document."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, seed in (("a.txt", 1), ("b.txt", 1), ("c.txt", 2)):
+        (pages / name).write_text(words(seed), encoding="utf-8")
+    for name in ("kept.txt", "kept"):
+        out, dropped = tmp_path / name, tmp_path / f"dropped-{name}"
+        result = run(str(pages), "-o", str(out), "--dropped", str(dropped), "-q")
+        assert result.exit_code == 0, result.output
+        assert [Path(r["id"]).name for r in read(out)] == ["a.txt", "c.txt"]
+        assert [Path(r["duplicate_of"]).name for r in read(dropped)] == ["a.txt"]
+    assert run(str(pages), "-o", "/dev/null", "-q").exit_code == 0
+
+
 def test_stdin_is_read_with_the_input_options(tmp_path: Path) -> None:
     data = "".join(json.dumps(r) + "\n" for r in rows()).encode() + b"{oops\n"
     rejects = tmp_path / "rejects.jsonl"

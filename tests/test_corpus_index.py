@@ -332,14 +332,18 @@ def test_broken_metadata_is_named(path: Path, statement: str, what: str) -> None
         (lambda tmp: Index(42), "not 42"),  # type: ignore[arg-type]
         (lambda tmp: Index(""), "not ''"),
         (lambda tmp: Index(tmp), "is a directory"),
+        (lambda tmp: Index(tmp / "new" / "seen.db"), r"cannot be made: .*new does not exist"),
+        (lambda tmp: Index(tmp / "x.db" / "seen.db"), r"x\.db is not a directory"),
         (lambda tmp: Index(":memory:", readonly=True), "cannot be opened read-only"),
         (lambda tmp: Index(tmp / "x.db", timeout=-1), "timeout=-1"),
         (lambda tmp: Index(tmp / "x.db", namespace="n"), "namespace is for Redis"),
     ],
 )
 def test_bad_arguments_raise_dedup_errors(tmp_path: Path, make: object, message: str) -> None:
+    (tmp_path / "x.db").write_bytes(b"")
     with pytest.raises(DedupError, match=message):
         make(tmp_path)  # type: ignore[operator]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]  # nothing made beside it
 
 
 @pytest.mark.parametrize(

@@ -116,3 +116,20 @@ def test_no_such_index(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no such index" in result.stderr
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_a_file_that_is_not_an_index_says_what_to_give(tmp_path: Path) -> None:
+    """``dedup index stats page.txt``: the hint names what ``dedup index`` takes, the index
+    ``dedup corpus --index`` wrote, not ``--index``, which it has not, or a new path, which it
+    does not build."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Not an index.\n", encoding="utf-8")
+    for args in (["stats", str(notes)], ["show", str(notes), "a"], ["forget", str(notes), "a"]):
+        result = run("index", *args)
+        assert result.exit_code == 2, result.output
+        assert f"Error: {notes} is not a dedup index" in result.stderr
+        assert result.stderr.rstrip().endswith(
+            ": give the path of an index that dedup corpus --index wrote"
+        )
+        assert "--index the path" not in result.stderr
+    assert notes.read_text(encoding="utf-8") == "Not an index.\n"

@@ -147,5 +147,16 @@ def test_clean_batch_checks_its_arguments_before_any_work() -> None:
             dedup.clean_batch(["x"], jobs=jobs)  # type: ignore[arg-type]
     with pytest.raises(dedup.InputError, match="text 1 is None"):
         dedup.clean_batch(["x", None], jobs=2)  # type: ignore[list-item]
+    # one text where many are taken would be cleaned character by character
+    one = r"^texts is one str, not a collection of texts: pass a list \(\[text\]\)"
+    with pytest.raises(dedup.InputError, match=one):
+        dedup.clean_batch(DOUBLED)
+    with pytest.raises(dedup.InputError, match=r"^texts is one bytes"):
+        dedup.clean_batch(DOUBLED.encode())
+    with pytest.raises(dedup.InputError, match=r"^texts is one str.*pass a column or a list"):
+        clean_values(DOUBLED)
+    with pytest.raises(dedup.InputError, match=r"^texts is one str.*\[text1, text2, \.\.\.\]"):
+        dedup.find_near_duplicates(DOUBLED)
+    assert dedup.clean_batch((DOUBLED,)) == [DOUBLED_BODY]
     kept = dedup.clean_batch([DOUBLED], repair_options=dedup.RepairOptions(min_chars=10_000))
     assert kept == [DOUBLED]

@@ -48,6 +48,7 @@ from dedup.measures import (
     prose,
     sentence_ends_at,
     starts_line,
+    swapped,
     swapped_edges,
     tail_twice,
 )
@@ -339,6 +340,8 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     tandem = cand.runs[0].tandem
     if cand.matched < opts.min_chars and cand.a0 and cand.b0 > cand.a1 and not tandem:
         return  # short, not first, not back to back: no kind but distant applies
+    if not tandem:
+        _last_line_with_a_typo(cand, sk)
     complete = _complete(sk, cand)
     if tandem:
         # a text two or more times back to back: whole lines of prose, or most of the page
@@ -460,7 +463,7 @@ def _last_line_again(cand: Candidate, sk: Skeleton, text: str) -> bool:
     False
     """
     a0, a1, b0, b1 = cand.a0, cand.a1, cand.b0, cand.b1
-    if b1 != len(sk) or a1 - a0 != b1 - b0 or exact(cand) < 1.0:
+    if b1 != len(sk) or a1 - a0 != b1 - b0 or not _alike(cand, sk):
         return False
     if not (starts_line(sk, a0) and ends_line(sk, a1) and starts_line(sk, b0)):
         return False
@@ -469,12 +472,47 @@ def _last_line_again(cand: Candidate, sk: Skeleton, text: str) -> bool:
     return _only_paragraph(cand, sk, text)
 
 
+def _last_line_with_a_typo(cand: Candidate, sk: Skeleton) -> None:
+    """Widen to whole lines a pair whose later copy is in the text's last line, each copy on
+    one line, where the two lines are alike but for two neighbouring letters swapped: a
+    second rendering's typo near a line's edge leaves fewer letters than an anchor on its
+    side, and the copies' alignment stops at it.
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> line = "The shirt is cut from a light cotton that dries fast after a long run."
+    >>> page = "Shirt\\n" + line + "\\nSize guide\\n" + line.replace("long", "lnog")
+    >>> sk, n = skeleton(page), len(skeleton(line))
+    >>> a0, b0, m = len("shirt"), len(sk) - n, n - 8  # (the run stops before the typo)
+    >>> cand = Candidate([Run(a0, a0 + m, b0, b0 + m, m)], a0, a0 + m, b0, b0 + m)
+    >>> _last_line_with_a_typo(cand, sk)
+    >>> (cand.a1, cand.b1) == (a0 + n, len(sk))
+    True
+    """
+    a0, a1, b0, b1 = cand.a0, cand.a1, cand.b0, cand.b1
+    if sk.line_end(b0) != len(sk) or sk.breaks(a0, a1):
+        return
+    lines = sk.line_start(a0), sk.line_end(a0), sk.line_start(b0), len(sk)
+    if lines == (a0, a1, b0, b1) or lines[1] > lines[2]:
+        return
+    if swapped(sk.letters(lines[2], lines[3]), sk.letters(lines[0], lines[1])):
+        cand.a0, cand.a1, cand.b0, cand.b1 = lines
+
+
+def _alike(cand: Candidate, sk: Skeleton) -> bool:
+    """Whether the two copies of ``cand`` are equal letter for letter, or but for two
+    neighbouring letters swapped (a second rendering's typo)."""
+    if exact(cand) >= 1.0:
+        return True
+    return swapped(sk.letters(cand.b0, cand.b1), sk.letters(cand.a0, cand.a1))
+
+
 def _only_paragraph(cand: Candidate, sk: Skeleton, text: str) -> bool:
     """Whether the two copies of ``cand``, whole lines letter for letter, are a line that ends
     a sentence (not code) and the text's only paragraph: no other line holds a sentence's end
     (a third copy would hold one too)."""
     start, end = sk.text_range(cand.a0, cand.a1)
-    if exact(cand) < 1.0 or not ends_sentence(text, end) or code_like(text, start, end):
+    if not _alike(cand, sk) or not ends_sentence(text, end) or code_like(text, start, end):
         return False
     line_end = text.find("\n", end)
     later = text.rfind("\n", 0, sk.text_range(cand.b0, cand.b1)[0])

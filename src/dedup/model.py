@@ -38,6 +38,7 @@ __all__ = [
     "check_float",
     "check_int",
     "check_text",
+    "check_texts",
     "compose",
     "replay",
     "with_overrides",
@@ -433,6 +434,20 @@ def check_text(text: object, *, name: str = "text") -> str:
     if text is None:
         raise InputError(f"{name} is None: pass a str (an empty string is fine)")
     raise InputError(f"{name} must be a str, not {type(text).__name__}")
+
+
+def check_texts(texts: object, *, hint: str) -> None:
+    """Raise :class:`InputError` when ``texts``, which should hold many texts, is one ``str``
+    (or ``bytes``): iterated, it would be its characters, each cleaned or clustered as a text.
+    ``hint`` says what to do instead.
+
+    >>> check_texts("A page.", hint="pass a list ([text])")
+    Traceback (most recent call last):
+    dedup.model.InputError: texts is one str, not a collection of texts: pass a list ([text])
+    """
+    if isinstance(texts, (str, bytes, bytearray)):
+        kind = "str" if isinstance(texts, str) else "bytes"
+        raise InputError(f"texts is one {kind}, not a collection of texts", hint=hint)
 
 
 def check_int(name: str, value: object, low: int, high: int | None = None) -> None:

@@ -22,9 +22,11 @@ True
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Container
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import pairwise
+from typing import Any, overload
 
 import numpy as np
 import regex
@@ -62,6 +64,8 @@ TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026\p{Pe}\p{Pf}\"']*")
 # Fewer letters and digits than an anchor's width divided by this are not worth moving: a
 # stray number or initial.
 _MIN_MOVE = 3
+# A line of fewer letters and digits than this is no line a piece is told to be made of.
+_WHOLE_LINE = 3
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
 # followed by a capitalised word or a list bullet; the end of a Chinese or Japanese sentence.
 _GLUE_POINT = r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
@@ -158,7 +162,7 @@ class Letters:
     (True, True, False)
     """
 
-    __slots__ = ("budget", "index", "sk")
+    __slots__ = ("budget", "index", "lines", "sk")
 
     def __init__(self, sk: Skeleton, *, scans: int | None = None) -> None:
         self.sk = sk
@@ -170,6 +174,8 @@ class Letters:
         else:
             self.budget = float("inf")
         self.index: tuple[Any, Any, Any] | None = None
+        # the text's lines by key, for :class:`_WholeLines` (built on first use)
+        self.lines: tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]]] | None = None
 
     def outside(self, lo: int, hi: int) -> Outside:
         """The letters but ``[lo, hi)``: ``part in letters.outside(lo, hi)`` is
@@ -330,6 +336,7 @@ def moves(
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
     rest = letters.outside(lo, hi)
     flattened = cand.kind == "flattened"
+    whole: _WholeLines | None = None
     homeless = []
     for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
         if (u1 - u0) * _MIN_MOVE < width:
@@ -345,15 +352,115 @@ def moves(
             # anchor wide or more that a flattened copy has more often than the rest of the
             # text is a repeated line the kept copy lost, and moves)
             continue
+        if flattened:
+            if whole is None:
+                gone = [(lo, hi), *(kept.gone if kept else [])]
+                whole = _WholeLines(text, sk, lines, gone, letters)
+            if whole.cover(text, sk, u0, u1):
+                continue  # lines the text holds whole, glued without the lines between them
         start, end = sk.text_range(u0, u1)
         if in_script(text, start, end) and not reads_as_text(text[start:end], u1 - u0):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
-        placed = _move_one(text, sk, lines, decision, pieces, (u0, u1), width)
+        placed = _move_one(text, sk, lines, decision, pieces, (u0, u1), width, whole)
         if not placed and u1 - u0 >= stays:
             homeless.append((u0, u1))
         if kept is not None and (placed or u1 - u0 >= stays):
             kept.add(sk.letters(u0, u1))
     return homeless
+
+
+class _WholeLines:
+    """The keys (:func:`_key`) of the text's lines outside the copies a pass removes, to tell
+    whether a piece of a flattened copy is whole lines of the text glued one to the next.
+
+    A flattened copy that left out the lines between two of the page's lines (its headings, or
+    the lines of prose broken short that end no sentence) glues the lines it kept without a
+    space where the page broke them mid-sentence (``prompt.bits, 1 stop bit``): no glue point
+    parts them, yet the text holds every one of them as a line of its own, so the piece is no
+    paragraph the kept copy lost.
+
+    >>> from dedup.tokens import skeleton
+    >>> text = "the BOOT\\nprompt.\\n8 data\\nbits, 1 stop bit.\\nBOOTprompt.bits, 1 stop bit."
+    >>> sk = skeleton(text)
+    >>> lo = len(sk.letters()) - len("bootpromptbits1stopbit")
+    >>> whole = _WholeLines(text, sk, Lines.of(text, sk), [(lo, len(sk))])
+    >>> start = lo + len("boot")
+    >>> whole.cover(text, sk, start, len(sk)), whole.cover(text, sk, start, len(sk) - 3)
+    (True, False)
+    """
+
+    __slots__ = ("by_start", "cuts", "places")
+
+    def __init__(
+        self, text: str, sk: Skeleton, lines: Lines, gone: list[tuple[int, int]],
+        letters: Letters | None = None,
+    ) -> None:  # fmt: skip
+        found = letters.lines if letters is not None else None
+        if found is None:
+            found = _line_keys(text, lines)
+            if letters is not None:
+                letters.lines = found
+        self.places, self.by_start = found
+        # the character ranges of the removed copies, sorted, as two lists
+        cuts = sorted(sk.text_range(g0, g1) for g0, g1 in gone if g1 > g0)
+        self.cuts = ([c0 for c0, _ in cuts], [c1 for _, c1 in cuts])
+
+    def _outside(self, key: str) -> bool:
+        """Whether a line whose key is ``key`` stands outside every removed copy."""
+        starts, ends = self.cuts
+        for start, end in self.places.get(key, ()):
+            k = bisect_right(starts, start) - 1  # the last cut that starts at or before it
+            if (k < 0 or ends[k] <= start) and (k + 1 >= len(starts) or starts[k + 1] >= end):
+                return True
+        return False
+
+    def cover(self, text: str, sk: Skeleton, u0: int, u1: int) -> bool:
+        """Whether the piece ``[u0, u1)`` (skeleton range) is two lines of the text or more,
+        each whole, one after the other."""
+        start, end = sk.text_range(u0, u1)
+        return self.covers(_key(text[start:end]))
+
+    def without_glued_lines(self, piece: str) -> str:
+        """``piece`` (text) without its glued parts that are each two lines of the text or
+        more (:meth:`covers`): of a piece that also holds a paragraph the kept copy lost, only
+        that paragraph moves."""
+        glue, _ = _splits(piece)
+        parts = glue.split(piece)
+        if len(parts) < 2:
+            return piece
+        return "".join(part for part in parts if not self.covers(_key(part))).strip()
+
+    def covers(self, piece: str) -> bool:
+        """Whether ``piece`` (a key) is the keys of two lines or more, one after the other."""
+        n = len(piece)
+        if n < 2 * _WHOLE_LINE or not self.places:
+            return False
+        # the lengths of the first lines the piece holds, each found from where the one before
+        # it ends (a line's key followed by another's, up to the piece's end)
+        reach = {0: 0}  # where a line may start -> the most lines before it
+        for at in range(n):
+            if at not in reach:
+                continue
+            for length in self.by_start.get(piece[at : at + _WHOLE_LINE], ()):
+                stop = at + length
+                if stop <= n and reach.get(stop, 0) <= reach[at] and self._outside(piece[at:stop]):
+                    reach[stop] = reach[at] + 1
+        return reach.get(n, 0) >= 2
+
+
+def _line_keys(
+    text: str, lines: Lines
+) -> tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]]]:
+    """The text's lines by key (:func:`_key`, ``_WHOLE_LINE`` letters or more): where each
+    stands (start, end), and the lengths of the keys by their first ``_WHOLE_LINE`` letters."""
+    places: dict[str, list[tuple[int, int]]] = {}
+    by_start: dict[str, set[int]] = {}
+    for start, end in zip(lines.starts.tolist(), lines.ends.tolist(), strict=True):
+        key = _key(text[start:end])
+        if len(key) >= _WHOLE_LINE:
+            places.setdefault(key, []).append((start, end))
+            by_start.setdefault(key[:_WHOLE_LINE], set()).add(len(key))
+    return places, by_start
 
 
 def fewer_outside(sk: Skeleton, lo: int, hi: int, u0: int, u1: int) -> bool:
@@ -521,6 +628,7 @@ def _move_one(
     pieces: list[tuple[int, int, int, int]],
     own: tuple[int, int],
     width: int,
+    whole: _WholeLines | None = None,
 ) -> bool:
     """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``, ``width`` /
     ``_MIN_MOVE`` letters or more) into the kept copy; ``False`` when it has no place there.
@@ -589,6 +697,9 @@ def _move_one(
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
     piece = _without_neighbours(piece, *_neighbour_lines(text, lines, line, before_sep))
+    piece = _without_neighbour_runs(piece, *_neighbour_lines(text, lines, line, before_sep, 4))
+    if whole is not None:
+        piece = whole.without_glued_lines(piece)
     if not piece:
         return True  # (the kept lines around its place hold it)
     sep = _separator(text, lines, line)
@@ -597,21 +708,62 @@ def _move_one(
     return True
 
 
-def _neighbour_lines(text: str, lines: Lines, line: int, after: bool) -> tuple[str, str]:
+@overload
+def _neighbour_lines(text: str, lines: Lines, line: int, after: bool) -> tuple[str, str]: ...
+
+
+@overload
+def _neighbour_lines(
+    text: str, lines: Lines, line: int, after: bool, many: int
+) -> tuple[list[str], list[str]]: ...
+
+
+def _neighbour_lines(
+    text: str, lines: Lines, line: int, after: bool, many: int = 0
+) -> tuple[str, str] | tuple[list[str], list[str]]:
     """The nearest lines with content before and after a piece placed after ``line`` (``after``)
-    or before it."""
+    or before it; with ``many``, up to that many lines on each side, the nearest first."""
 
-    def content(k: int, step: int) -> str:
-        while 0 <= k < len(lines.starts):
-            found = text[int(lines.starts[k]) : int(lines.ends[k])].strip()
-            if found:
-                return found
+    def content(k: int, step: int) -> list[str]:
+        found: list[str] = []
+        while 0 <= k < len(lines.starts) and len(found) < max(1, many):
+            line_text = text[int(lines.starts[k]) : int(lines.ends[k])].strip()
+            if line_text:
+                found.append(line_text)
             k += step
-        return ""
+        return found
 
-    if after:
-        return content(line, -1), content(line + 1, 1)
-    return content(line - 1, -1), content(line, 1)
+    before, later = (content(line, -1), content(line + 1, 1)) if after else (
+        content(line - 1, -1), content(line, 1)
+    )  # fmt: skip
+    if many:
+        return before, later
+    return (before or [""])[0], (later or [""])[0]
+
+
+def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> str:
+    """``piece`` without the glued parts or sentences at its start that are, in order, the two
+    or more kept lines right before its place, and those at its end that are the lines right
+    after it: short lines (a product's name, a slogan, a signature) that no anchor aligned,
+    which the flattened copy ran into the paragraph it alone has."""
+    glue, gap = _splits(piece)
+    cuts = sorted({0, len(piece)} | {m.start() for m in glue.finditer(piece)} | {
+        m.end() for m in gap.finditer(piece)
+    })  # fmt: skip
+    parts = [(a, b) for a, b in pairwise(cuts) if _key(piece[a:b])]
+    keys = [_key(piece[a:b]) for a, b in parts]
+    start, end = 0, len(parts)
+    for k in range(min(len(before), len(parts) - 1), 1, -1):
+        if keys[:k] == [_key(line) for line in reversed(before[:k])]:
+            start = k
+            break
+    for k in range(min(len(after), end - start - 1), 1, -1):
+        if keys[end - k : end] == [_key(line) for line in after[:k]]:
+            end -= k
+            break
+    if (start, end) == (0, len(parts)):
+        return piece
+    return piece[parts[start][0] : parts[end - 1][1]].strip()
 
 
 def _without_neighbours(piece: str, before: str, after: str) -> str:

@@ -18,7 +18,15 @@ from collections.abc import Callable, Iterable
 from typing import Any, Literal, cast, overload
 
 from dedup.glued import split_glued
-from dedup.model import Cleaned, ConfigError, RepairOptions, Stage, check_text, with_overrides
+from dedup.model import (
+    Cleaned,
+    ConfigError,
+    RepairOptions,
+    Stage,
+    check_text,
+    check_texts,
+    with_overrides,
+)
 from dedup.normalize import NormalizeOptions, normalize
 from dedup.repair import repair
 
@@ -166,6 +174,7 @@ def clean_batch(
     normalize_options, repair_options = split_overrides(
         normalize_options, repair_options, overrides
     )
+    check_texts(texts, hint="pass a list ([text]), or call dedup.clean(text) for one text")
     items = [check_text(text, name=f"text {n}") for n, text in enumerate(texts)]
     if normalize_options is None and repair_options is None:
         func: Callable[[str], str] = clean

@@ -41,7 +41,7 @@ from dedup.corpus.boilerplate import BoilerplateOptions
 from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
 from dedup.corpus.decide import INDEX_BATCH, Plan, Seen, decide, remember, run_key
 from dedup.corpus.index import Index
-from dedup.io import Record, Source, open_writer
+from dedup.io import Format, Record, Source, detect_format, open_writer
 
 __all__ = ["corpus_command", "run"]
 
@@ -50,7 +50,7 @@ __all__ = ["corpus_command", "run"]
 @click.argument("paths", nargs=-1, required=True, metavar="IN...")
 @output_option("Output file ('-': stdout).", required=True)
 @format_option(
-    "Format of OUT and --dropped (default: from their names; JSONL for stdout).",
+    "Format of OUT and --dropped (default: Parquet where the name says it, else JSONL).",
     choices=("jsonl", "parquet"),
 )
 @click.option(
@@ -133,6 +133,18 @@ def corpus_command(job: CorpusJob) -> None:
         run(job)
 
 
+def records_format(path: str) -> Format:
+    """The format ``dedup corpus`` writes to ``path`` without ``--format``: Parquet when the
+    name says it, else JSON Lines, its records' format, whatever the name (``kept.txt``,
+    ``/dev/null``, stdout): a text file holds one document, and a corpus keeps many.
+
+    >>> records_format("kept.parquet"), records_format("kept.txt"), records_format("-")
+    ('parquet', 'jsonl', 'jsonl')
+    """
+    named, _ = detect_format(path)
+    return "parquet" if path != "-" and named == "parquet" else "jsonl"
+
+
 def run(job: CorpusJob) -> None:
     """``dedup corpus`` on this machine: read the records of the inputs, decide, write the
     outputs and then add the records to the index."""
@@ -206,7 +218,7 @@ def _write(
         writer = stack.enter_context(
             open_writer(
                 job.output,
-                job.fmt or ("jsonl" if job.output == "-" else None),
+                job.fmt or records_format(job.output),
                 field=field_name,
                 force=job.force,
             )
@@ -215,7 +227,7 @@ def _write(
             stack.enter_context(
                 open_writer(
                     job.dropped,
-                    job.fmt or ("jsonl" if job.dropped == "-" else None),
+                    job.fmt or records_format(job.dropped),
                     field=field_name,
                     force=job.force,
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 
 import click
 
@@ -15,6 +16,7 @@ from dedup.cli.session import REPORT_EXIT_CODES, handle_errors
 from dedup.cli.show import shown_records
 from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.io import json_line
+from dedup.spans import KINDS
 
 __all__ = ["find_command", "run"]
 
@@ -46,12 +48,12 @@ def find_command(job: FindJob) -> None:
 def run(job: FindJob) -> None:
     """``dedup find`` on this machine's processes."""
     stage = functools.partial(stages.find_in_document, options=job.repair)
-    pairs_total = 0
+    kinds: Counter[str] = Counter()
     with shown_records(job) as (sources, source, engine):
         for input_source in sources:
             reader = source.reader(input_source)
             for record, result in source.results(reader, engine, stage, "find"):
-                pairs_total += len(result)
+                kinds.update(pair.kind for pair in result)
                 source.counts.changed += bool(result)
                 source.counts.count_over_cap(len(record.text), job.repair)
                 if job.as_json:
@@ -60,16 +62,32 @@ def run(job: FindJob) -> None:
                 elif result:
                     print_pairs(record, result)
                 source.advance(record)
-    if not job.as_json and not pairs_total:
+    if not job.as_json and not kinds:
         click.echo("No duplicate spans found.")
-    echo(lines(source.counts, engine.started, pairs_total), quiet=job.quiet)
+    echo(lines(source.counts, engine.started, kinds), quiet=job.quiet)
 
 
-def lines(counts: Counts, started: int, pairs: int) -> list[str]:
+def pairs_line(kinds: Counter[str]) -> str:
+    """How many pairs were found, by kind in :data:`~dedup.spans.KINDS`'s order, and that
+    ``distant`` pairs are left alone (a page's own repetition, which ``clean`` keeps).
+
+    >>> pairs_line(Counter({"distant": 63, "teaser": 1}))
+    '64 duplicate pairs found: teaser 1, distant 63 (distant pairs are left alone)'
+    >>> pairs_line(Counter({"flattened": 1})), pairs_line(Counter())
+    ('1 duplicate pair found: flattened 1', '0 duplicate pairs found')
+    """
+    line = f"{plural(sum(kinds.values()), 'duplicate pair')} found"
+    if not kinds:
+        return line
+    line += ": " + ", ".join(f"{kind} {kinds[kind]:,}" for kind in KINDS if kinds[kind])
+    return line + (" (distant pairs are left alone)" if kinds["distant"] else "")
+
+
+def lines(counts: Counts, started: int, kinds: Counter[str]) -> list[str]:
     """The summary of ``dedup find``."""
     return [
         read_line("dedup find", counts, "with duplicate spans"),
-        f"{plural(pairs, 'duplicate pair')} found",
+        pairs_line(kinds),
         *no_text_line(counts, "not searched"),
         *over_cap_line(counts, "not searched"),
         speed_line(counts, started),

@@ -85,6 +85,8 @@ def find_inputs(
         paths, glob=inputs.glob, input_format=inputs.input_format, exclude=skip, links=links
     )
     _say_links(paths, links)
+    if inputs.input_format is None:
+        _say_tables(sources)
     expanded = _expanded_glob(inputs.glob)
     if expanded and sources:
         click.echo(f"dedup: {expanded}", err=True)
@@ -99,6 +101,14 @@ def find_inputs(
     stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
     if stream is None:  # closed, and not read: any stream will do
         stream = io.BytesIO()
+    if reads_stdin and _is_terminal(stream):
+        context = click.get_current_context(silent=True)
+        command = context.command_path if context is not None else "dedup"
+        click.echo(
+            "dedup: reading the input from the terminal: type or paste it, then press Ctrl-D "
+            f"on a line of its own (or name a file, or pipe one: cat page.txt | {command} -)",
+            err=True,
+        )
     if inputs.input_format is None and reads_stdin:
         fmt, stream = sniff_format(stream)
         sources = [dataclasses.replace(s, format=fmt) if s.path is None else s for s in sources]
@@ -129,6 +139,51 @@ def _open_stream(stream: IO[str] | None) -> bool:
     except OSError:
         return False
     return True
+
+
+def _is_terminal(stream: IO[bytes]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _table_suffix(name: str) -> str:
+    """``.csv`` or ``.tsv`` when ``name`` says a CSV or TSV file (compressed or not), else ``""``.
+
+    >>> _table_suffix("items.CSV.gz"), _table_suffix("rows.tsv"), _table_suffix("page.txt")
+    ('.csv', '.tsv', '')
+    """
+    lower = name.lower().removesuffix(".gz").removesuffix(".zst")
+    return next((s for s in (".csv", ".tsv") if lower.endswith(s)), "")
+
+
+def _say_tables(sources: Sequence[Source]) -> None:
+    """One line on stderr when inputs named as CSV or TSV files (a spreadsheet, a Scrapy feed
+    export) are read, as every name that says neither JSON Lines nor Parquet is, as one text
+    document each: rows and all, not the text of each row. The run goes on (``--input-format
+    text`` says it is meant, and says nothing)."""
+    tables = [s for s in sources if s.path is not None and _table_suffix(s.relative.name)]
+    if not tables:
+        return
+    first = tables[0].name
+    if len(tables) == 1:
+        which = f"{first} is read as one text document"
+    else:
+        which = (
+            f"{len(tables):,} CSV/TSV files (the first: {first}) are read as one text document each"
+        )
+    name = tables[0].relative.name
+    suffix = _table_suffix(name)
+    stem = name[: name.lower().rindex(suffix)]
+    sep = ", sep='\\t'" if suffix == ".tsv" else ""
+    click.echo(
+        f"Warning: {which}, rows and all: dedup reads each record's text from JSON Lines or "
+        f"Parquet, not from CSV; convert it first, e.g. with pandas: pd.read_csv({first!r}{sep})"
+        f".to_json('{stem}.jsonl', orient='records', lines=True, force_ascii=False); "
+        "--input-format text reads it as text without this warning",
+        err=True,
+    )
 
 
 _WILDCARDS = frozenset("*?[")

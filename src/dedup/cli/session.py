@@ -115,12 +115,29 @@ HINTS = {
 }
 
 
+#: The hints that differ for ``dedup index``, whose argument is the index (there is no --index,
+#: and it builds none).
+INDEX_HINTS = {
+    "not-an-index": "give the path of an index that dedup corpus --index wrote",
+}
+
+
+def _hint(reason: str) -> str | None:
+    """The command line's hint for an error of ``reason``: ``dedup index``'s own where it has
+    one, else the one every command gives."""
+    context = click.get_current_context(silent=True)
+    parent = context.parent if context is not None else None
+    if parent is not None and parent.info_name == "index" and reason in INDEX_HINTS:
+        return INDEX_HINTS[reason]
+    return HINTS.get(reason)
+
+
 def describe(error: DedupError) -> str:
     """The message the command line shows for ``error``: its own, with what to do in flags
     where its ``reason`` has a hint in :data:`HINTS`, and the flag for the option it names
     where the command has one (``--min-chars -5 is out of range``, not ``option
     min_chars=-5``)."""
-    hint = HINTS.get(error.reason)
+    hint = _hint(error.reason)
     message = _with_flag(error.message, error.option)
     if hint:
         return f"{message}: {hint}"

@@ -53,7 +53,14 @@ import numpy.typing as npt
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment, jaccard_rows
-from dedup.model import ConfigError, check_float, check_int, check_text, with_overrides
+from dedup.model import (
+    ConfigError,
+    check_float,
+    check_int,
+    check_text,
+    check_texts,
+    with_overrides,
+)
 
 __all__ = [
     "KEEP_POLICIES",
@@ -164,6 +171,7 @@ class Document:
 
 def documents(texts: Sequence[str], options: CorpusOptions) -> list[Document]:
     """The exact hash and sorted distinct shingle hashes of each of ``texts``."""
+    check_texts(texts, hint="pass the texts to compare as a list ([text1, text2, ...])")
     for i, text in enumerate(texts):
         check_text(text, name=f"texts[{i}]")
     batch = shingle_batch(texts, options.shingle_size, max_tokens=options.max_tokens)

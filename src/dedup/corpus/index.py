@@ -192,6 +192,14 @@ class Index:
                     )
                 if self.readonly and not location.exists():
                     raise InputError(f"index {location} does not exist: add documents to it first")
+                folder = location.parent
+                if not self.readonly and not folder.is_dir():
+                    what = "is not a directory" if folder.exists() else "does not exist"
+                    raise InputError(
+                        f"index {location} cannot be made: {folder} {what}",
+                        hint="create the directory first, or give a path in one that exists",
+                        path=location,
+                    )
             self._store = SqliteStore(
                 location, readonly=self.readonly, timeout=timeout, cache_mb=cache_mb, memory=memory
             )

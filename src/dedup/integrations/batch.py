@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dedup.model import ConfigError, InputError, RepairOptions
+from dedup.model import ConfigError, InputError, RepairOptions, check_texts
 from dedup.normalize import NormalizeOptions
 from dedup.pipeline import clean, clean_batch
 
@@ -122,6 +122,9 @@ def clean_values(values: Iterable[Any], *, jobs: int = 1) -> list[Any]:
     ``df.with_columns(pl.Series("text", clean_values(df["text"])))`` (polars). A value that is
     neither missing nor a ``str`` is an :class:`~dedup.InputError` naming its position.
     """
+    check_texts(
+        values, hint="pass a column or a list ([text]), or call dedup.clean(text) for one text"
+    )
     items = list(values)
     texts: list[str] = []
     where: list[int] = []

@@ -123,6 +123,9 @@ class LineParser:
             if number == 1 and text.lstrip().startswith("["):
                 array = self._json_array()
                 return Reject(source=name, line=number, error=array, raw=raw_line)
+            if number == 1 and raw_line.endswith(b"\n") and self._goes_on(text, exc):
+                spread = self._json_over_lines()
+                return Reject(source=name, line=number, error=spread, raw=raw_line)
             cut = "" if raw_line.endswith(b"\n") else " (the file ends in the middle of it)"
             malformed = self.error(
                 number,
@@ -156,12 +159,43 @@ class LineParser:
     def _json_array(self) -> InputError:
         """The error of a file that is one JSON array (as ``scrapy crawl -o items.json`` and
         ``json.dump`` of a list write it), not one object a line."""
-        stem = self.source.rsplit("/", 1)[-1].split(".", 1)[0] or "records"
         return self.error(
             1,
             "the file is one JSON array, not JSON Lines (one JSON object a line)",
-            hint=f"write one object a line first, e.g. jq -c '.[]' {self.source} > {stem}.jsonl",
+            hint=f"write one object a line first, e.g. jq -c '.[]' {self.source} > "
+            f"{self._lines_name()}",
             reason="json-array",
+        )
+
+    def _lines_name(self) -> str:
+        """The name a hint gives the JSON Lines file to write: the input's stem and
+        ``.jsonl``, or ``-lines.jsonl`` where that is the input's own name (a shell truncates
+        the file it redirects to before the command reads it).
+
+        >>> LineParser("items.json")._lines_name(), LineParser("dir/items.jsonl")._lines_name()
+        ('items.jsonl', 'items-lines.jsonl')
+        """
+        base = self.source.rsplit("/", 1)[-1]
+        stem = base.split(".", 1)[0] or "records"
+        return f"{stem}-lines.jsonl" if base == f"{stem}.jsonl" else f"{stem}.jsonl"
+
+    @staticmethod
+    def _goes_on(text: str, exc: json.JSONDecodeError) -> bool:
+        """Whether a first line that does not parse is the start of one JSON object written
+        over several lines (``json.dump(..., indent=2)``, ``jq .``): it opens an object and
+        holds nothing wrong before its end, where the object goes on."""
+        return text.lstrip().startswith("{") and exc.pos >= len(text.rstrip())
+
+    def _json_over_lines(self) -> InputError:
+        """The error of a file whose first line opens a JSON object that goes on over the
+        lines after it (pretty-printed JSON), not one object a line."""
+        return self.error(
+            1,
+            "the first line opens a JSON object that goes on over the next lines "
+            "(pretty-printed JSON), not JSON Lines (one JSON object a line)",
+            hint=f"write one object a line first, e.g. jq -c . {self.source} > "
+            f"{self._lines_name()}",
+            reason="json-over-lines",
         )
 
     def _unreadable(self, exc: ValueError | RecursionError, number: int) -> InputError:
@@ -222,7 +256,8 @@ class LineParser:
             fields = ", ".join(list(record)[:8]) or "none"
             raise self.error(
                 number,
-                f"the record has no field {self.field!r} (its fields: {fields})",
+                f"the record has no field {self.field!r} (its fields: {fields})"
+                + self._nested(record),
                 hint="choose the text field",
                 reason="no-field",
                 field=self.field,
@@ -238,6 +273,21 @@ class LineParser:
                 field=self.field,
             )
         return value
+
+    def _nested(self, record: dict[str, Any]) -> str:
+        """What to add when the field named is a path into an object of the record
+        (``content.text``): only top-level fields are read, and a jq line brings it up.
+
+        >>> print(LineParser("a.jsonl", field="content.text")._nested({"content": {}})[-58:])
+        e.g. jq -c '.text = .content.text' a.jsonl > a-lines.jsonl
+        """
+        head = self.field.split(".", 1)[0]
+        if "." not in self.field or not isinstance(record.get(head), dict):
+            return ""
+        return (
+            "; a field inside another is not read: bring it to the top level first, e.g. "
+            f"jq -c '.text = .{self.field}' {self.source} > {self._lines_name()}"
+        )
 
     def error(
         self, line: int, what: str, *, hint: str, reason: str, field: str | None = None
