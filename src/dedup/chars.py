@@ -153,20 +153,31 @@ def _latin1_others() -> bytes:
     return bytes(np.flatnonzero(~word_table()[:256]).tolist())
 
 
-def word_characters(text: str) -> str:
-    """The word characters of ``text`` (:func:`word_table`), in order.
+def word_characters(text: str, *, lines: bool = False) -> str:
+    """The word characters of ``text`` (:func:`word_table`), in order; with ``lines``, its line
+    breaks (``\\n``) too, so that ``word_characters(text, lines=True).split("\\n")`` is the word
+    characters of each of its lines, in one pass over the text.
 
     >>> word_characters("Vie privée, 2e éd. (\u6587\u5b57)")
     'Vieprivée2eéd\u6587\u5b57'
+    >>> word_characters("Vie privée,\\n2e éd.\\n\\n(\u6587\u5b57)", lines=True).split("\\n")
+    ['Vieprivée', '2eéd', '', '\u6587\u5b57']
     """
     try:
         data = text.encode("latin-1")
     except UnicodeEncodeError:
         cps = code_points(text)
-        kept = cps.take(word_table().take(cps).nonzero()[0])
+        keep = word_table().take(cps)
+        if lines:
+            keep |= cps == _NEWLINE
+        kept = cps.take(keep.nonzero()[0])
         return kept.tobytes().decode("utf-32-le", "surrogatepass")
     # (most text is Latin-1 throughout: a deletion of bytes in C)
-    return data.translate(None, _latin1_others()).decode("latin-1")
+    others = _latin1_others()
+    return data.translate(None, others.replace(b"\n", b"") if lines else others).decode("latin-1")
+
+
+_NEWLINE = ord("\n")
 
 
 @lru_cache(maxsize=1)

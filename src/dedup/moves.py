@@ -175,7 +175,7 @@ class Letters:
             self.budget = float("inf")
         self.index: tuple[Any, Any, Any] | None = None
         # the text's lines by key, for :class:`_WholeLines` (built on first use)
-        self.lines: tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]]] | None = None
+        self.lines: str | None = None
 
     def outside(self, lo: int, hi: int) -> Outside:
         """The letters but ``[lo, hi)``: ``part in letters.outside(lo, hi)`` is
@@ -389,29 +389,48 @@ class _WholeLines:
     (True, False)
     """
 
-    __slots__ = ("by_start", "cuts", "places")
+    __slots__ = ("cuts", "keys", "lines")
 
     def __init__(
         self, text: str, sk: Skeleton, lines: Lines, gone: list[tuple[int, int]],
         letters: Letters | None = None,
     ) -> None:  # fmt: skip
-        found = letters.lines if letters is not None else None
-        if found is None:
-            found = _line_keys(text, lines)
+        keys = letters.lines if letters is not None else None
+        if keys is None:
+            keys = _line_keys(text)
             if letters is not None:
-                letters.lines = found
-        self.places, self.by_start = found
+                letters.lines = keys
+        self.keys, self.lines = keys, lines
         # the character ranges of the removed copies, sorted, as two lists
         cuts = sorted(sk.text_range(g0, g1) for g0, g1 in gone if g1 > g0)
         self.cuts = ([c0 for c0, _ in cuts], [c1 for _, c1 in cuts])
 
+    def _lengths(self, head: str) -> set[int]:
+        """The lengths of the keys of ``_WHOLE_LINE`` letters or more that start with ``head``
+        (``_WHOLE_LINE`` letters)."""
+        keys = self.keys
+        found: set[int] = set()
+        if len(head) < _WHOLE_LINE:
+            return found  # (the piece's last letters: no key starts there)
+        at = keys.find("\n" + head)
+        while at >= 0:
+            end = keys.find("\n", at + 1)
+            found.add(end - at - 1)
+            at = keys.find("\n" + head, end)
+        return found
+
     def _outside(self, key: str) -> bool:
         """Whether a line whose key is ``key`` stands outside every removed copy."""
         starts, ends = self.cuts
-        for start, end in self.places.get(key, ()):
+        keys, wanted = self.keys, "\n" + key + "\n"
+        at = keys.find(wanted)
+        while at >= 0:
+            line = keys.count("\n", 0, at)  # (the keys hold a break before each line)
+            start, end = int(self.lines.starts[line]), int(self.lines.ends[line])
             k = bisect_right(starts, start) - 1  # the last cut that starts at or before it
             if (k < 0 or ends[k] <= start) and (k + 1 >= len(starts) or starts[k + 1] >= end):
                 return True
+            at = keys.find(wanted, at + 1)
         return False
 
     def cover(self, text: str, sk: Skeleton, u0: int, u1: int) -> bool:
@@ -433,7 +452,7 @@ class _WholeLines:
     def covers(self, piece: str) -> bool:
         """Whether ``piece`` (a key) is the keys of two lines or more, one after the other."""
         n = len(piece)
-        if n < 2 * _WHOLE_LINE or not self.places:
+        if n < 2 * _WHOLE_LINE:
             return False
         # the lengths of the first lines the piece holds, each found from where the one before
         # it ends (a line's key followed by another's, up to the piece's end)
@@ -441,26 +460,24 @@ class _WholeLines:
         for at in range(n):
             if at not in reach:
                 continue
-            for length in self.by_start.get(piece[at : at + _WHOLE_LINE], ()):
+            for length in self._lengths(piece[at : at + _WHOLE_LINE]):
                 stop = at + length
                 if stop <= n and reach.get(stop, 0) <= reach[at] and self._outside(piece[at:stop]):
                     reach[stop] = reach[at] + 1
         return reach.get(n, 0) >= 2
 
 
-def _line_keys(
-    text: str, lines: Lines
-) -> tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]]]:
-    """The text's lines by key (:func:`_key`, ``_WHOLE_LINE`` letters or more): where each
-    stands (start, end), and the lengths of the keys by their first ``_WHOLE_LINE`` letters."""
-    places: dict[str, list[tuple[int, int]]] = {}
-    by_start: dict[str, set[int]] = {}
-    for start, end in zip(lines.starts.tolist(), lines.ends.tolist(), strict=True):
-        key = _key(text[start:end])
-        if len(key) >= _WHOLE_LINE:
-            places.setdefault(key, []).append((start, end))
-            by_start.setdefault(key[:_WHOLE_LINE], set()).add(len(key))
-    return places, by_start
+def _line_keys(text: str) -> str:
+    """The keys (:func:`_key`) of the text's lines, each after a line break and the last
+    before one: ``"\\n" + key + "\\n"`` is found in it where a line's key is ``key``, and a
+    line's number is the count of breaks before it. (Every line's key from one pass: the lines
+    are the text's ``\\n``-parts, and lower-casing the keys joined by line breaks is
+    lower-casing each: a break is no letter a case rule reads.)
+
+    >>> _line_keys("The BOOT\\nprompt.")
+    '\\ntheboot\\nprompt\\n'
+    """
+    return "\n" + word_characters(text, lines=True).lower() + "\n"
 
 
 def fewer_outside(sk: Skeleton, lo: int, hi: int, u0: int, u1: int) -> bool:
