@@ -495,6 +495,8 @@ def _last_line_with_a_typo(cand: Candidate, sk: Skeleton) -> None:
     lines = sk.line_start(a0), sk.line_end(a0), sk.line_start(b0), len(sk)
     if lines == (a0, a1, b0, b1) or lines[1] > lines[2]:
         return
+    if lines[3] - lines[2] != lines[1] - lines[0]:
+        return  # (a swap keeps the length: two lines of other lengths are not copied strings)
     if swapped(sk.letters(lines[2], lines[3]), sk.letters(lines[0], lines[1])):
         cand.a0, cand.a1, cand.b0, cand.b1 = lines
 
