@@ -19,6 +19,7 @@ from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import dedup
 from conftest import DATA, ROOT, eval_path, read_jsonl
 from dedup.evaluation import canonical
 from dedup.glued import split_glued
@@ -415,6 +416,14 @@ BOOL_OPTIONS = [
 def test_bool_option_rejects_non_bool(name: str) -> None:
     with pytest.raises(ConfigError, match=name):
         NormalizeOptions(**{name: 1})
+
+
+@pytest.mark.parametrize("value", ["yes", "false", 1, None])
+def test_clean_explain_is_true_or_false(value: Any) -> None:
+    """``explain="false"`` would read as true: refused, naming the option."""
+    with pytest.raises(ConfigError, match="option explain must be True or False") as caught:
+        dedup.clean("A page.", explain=value)
+    assert caught.value.option == "explain"
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ __all__ = [
     "Span",
     "Stage",
     "apply_edits",
+    "check_bool",
     "check_float",
     "check_int",
     "check_text",
@@ -448,6 +449,20 @@ def check_texts(texts: object, *, hint: str) -> None:
     if isinstance(texts, (str, bytes, bytearray)):
         kind = "str" if isinstance(texts, str) else "bytes"
         raise InputError(f"texts is one {kind}, not a collection of texts", hint=hint)
+
+
+def check_bool(name: str, value: object) -> None:
+    """Raise :class:`ConfigError` unless option ``name`` is ``True`` or ``False`` (a string such
+    as ``"yes"`` or ``"false"`` would read as true).
+
+    >>> check_bool("explain", "yes")
+    Traceback (most recent call last):
+    dedup.model.ConfigError: option explain must be True or False, not str
+    """
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"option {name} must be True or False, not {type(value).__name__}", option=name
+        )
 
 
 def check_int(name: str, value: object, low: int, high: int | None = None) -> None:

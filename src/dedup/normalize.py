@@ -42,6 +42,7 @@ from dedup.model import (
     Edit,
     Normalized,
     apply_edits,
+    check_bool,
     check_int,
     check_text,
     compose,
@@ -69,11 +70,6 @@ __all__ = [
     "mojibake_hits",
     "normalize",
 ]
-
-
-def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise ConfigError(f"option {name} must be True or False, not {type(value).__name__}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,7 +131,7 @@ class NormalizeOptions:
             "nbsp_to_space",
             "nfc",
         ):
-            _check_bool(name, getattr(self, name))
+            check_bool(name, getattr(self, name))
         check_int("max_rounds", self.max_rounds, 1, 10)
         check_int("min_glued", self.min_glued, 1)
         if not isinstance(self.split_marks, str):

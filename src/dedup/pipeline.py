@@ -23,6 +23,7 @@ from dedup.model import (
     ConfigError,
     RepairOptions,
     Stage,
+    check_bool,
     check_text,
     check_texts,
     with_overrides,
@@ -80,6 +81,7 @@ def clean(
     at most), so ``clean(clean(text)) == clean(text)``.
     """
     check_text(text)
+    check_bool("explain", explain)
     normalize_options, repair_options = split_overrides(
         normalize_options, repair_options, overrides
     )
