@@ -463,8 +463,8 @@ def _last_line_again(cand: Candidate, sk: Skeleton, text: str) -> bool:
     False
     """
     a0, a1, b0, b1 = cand.a0, cand.a1, cand.b0, cand.b1
-    if b1 != len(sk) or a1 - a0 != b1 - b0 or not _alike(cand, sk):
-        return False
+    if b1 != len(sk) or a1 - a0 != b1 - b0:
+        return False  # (copies alike: :func:`_only_paragraph`, last, tests it)
     if not (starts_line(sk, a0) and ends_line(sk, a1) and starts_line(sk, b0)):
         return False
     if sk.breaks(a0, a1) or sk.breaks(b0, b1):
@@ -506,6 +506,8 @@ def _alike(cand: Candidate, sk: Skeleton) -> bool:
     neighbouring letters swapped (a second rendering's typo)."""
     if exact(cand) >= 1.0:
         return True
+    if cand.a1 - cand.a0 != cand.b1 - cand.b0:
+        return False  # (a swap keeps the length: copies of other lengths are not cut out)
     return swapped(sk.letters(cand.b0, cand.b1), sk.letters(cand.a0, cand.a1))
 
 
