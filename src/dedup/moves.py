@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections.abc import Container
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import regex
@@ -64,6 +64,9 @@ TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026\p{Pe}\p{Pf}\"']*")
 # Fewer letters and digits than an anchor's width divided by this are not worth moving: a
 # stray number or initial.
 _MIN_MOVE = 3
+# How many of the kept lines on each side of a moved piece's place it is told to have run
+# into (:func:`_without_neighbour_runs`).
+_NEIGHBOUR_RUN = 4
 # A line of fewer letters and digits than this is no line a piece is told to be made of.
 _WHOLE_LINE = 3
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
@@ -713,8 +716,9 @@ def _move_one(
         line = sk.line(boundary)
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
-    piece = _without_neighbours(piece, *_neighbour_lines(text, lines, line, before_sep))
-    piece = _without_neighbour_runs(piece, *_neighbour_lines(text, lines, line, before_sep, 4))
+    above, below = _neighbour_lines(text, lines, line, before_sep, _NEIGHBOUR_RUN)
+    piece = _without_neighbours(piece, above[0] if above else "", below[0] if below else "")
+    piece = _without_neighbour_runs(piece, above, below)
     if whole is not None:
         piece = whole.without_glued_lines(piece)
     if not piece:
@@ -725,37 +729,24 @@ def _move_one(
     return True
 
 
-@overload
-def _neighbour_lines(text: str, lines: Lines, line: int, after: bool) -> tuple[str, str]: ...
-
-
-@overload
 def _neighbour_lines(
     text: str, lines: Lines, line: int, after: bool, many: int
-) -> tuple[list[str], list[str]]: ...
-
-
-def _neighbour_lines(
-    text: str, lines: Lines, line: int, after: bool, many: int = 0
-) -> tuple[str, str] | tuple[list[str], list[str]]:
-    """The nearest lines with content before and after a piece placed after ``line`` (``after``)
-    or before it; with ``many``, up to that many lines on each side, the nearest first."""
+) -> tuple[list[str], list[str]]:
+    """Up to ``many`` lines with content before and after a piece placed after ``line``
+    (``after``) or before it, on each side the nearest first."""
 
     def content(k: int, step: int) -> list[str]:
         found: list[str] = []
-        while 0 <= k < len(lines.starts) and len(found) < max(1, many):
+        while 0 <= k < len(lines.starts) and len(found) < many:
             line_text = text[int(lines.starts[k]) : int(lines.ends[k])].strip()
             if line_text:
                 found.append(line_text)
             k += step
         return found
 
-    before, later = (content(line, -1), content(line + 1, 1)) if after else (
-        content(line - 1, -1), content(line, 1)
-    )  # fmt: skip
-    if many:
-        return before, later
-    return (before or [""])[0], (later or [""])[0]
+    if after:
+        return content(line, -1), content(line + 1, 1)
+    return content(line - 1, -1), content(line, 1)
 
 
 def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> str:
@@ -767,15 +758,18 @@ def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> 
     cuts = sorted({0, len(piece)} | {m.start() for m in glue.finditer(piece)} | {
         m.end() for m in gap.finditer(piece)
     })  # fmt: skip
-    parts = [(a, b) for a, b in pairwise(cuts) if _key(piece[a:b])]
-    keys = [_key(piece[a:b]) for a, b in parts]
+    keyed = [(a, b, _key(piece[a:b])) for a, b in pairwise(cuts)]
+    parts = [(a, b) for a, b, key in keyed if key]
+    keys = [key for _, _, key in keyed if key]
+    above = [_key(line) for line in before][::-1]  # (in the text's order, the nearest last)
+    below = [_key(line) for line in after]
     start, end = 0, len(parts)
     for k in range(min(len(before), len(parts) - 1), 1, -1):
-        if keys[:k] == [_key(line) for line in reversed(before[:k])]:
+        if keys[:k] == above[len(above) - k :]:
             start = k
             break
     for k in range(min(len(after), end - start - 1), 1, -1):
-        if keys[end - k : end] == [_key(line) for line in after[:k]]:
+        if keys[end - k : end] == below[:k]:
             end -= k
             break
     if (start, end) == (0, len(parts)):
