@@ -183,20 +183,15 @@ def damage_hits(text: str, places: Iterable[int]) -> int:
     >>> damage_hits("42 \u00c3\u2014 24", [3]), damage_hits("\u00c2\u00bd cup", [1])
     (1, 1)
     """
-    count = 0
-    for at in places:
-        char = text[at]
-        # (:func:`gate_hit` written out: a text has many places to try)
-        if (
-            char != "\ufffd"
-            and _gate_full(text, at)
-            and (
-                char not in _NUMERIC
-                or is_bad(text[max(0, at - _AROUND_SIGN) : at + _AROUND_SIGN + 1])
-            )
-        ):
-            count += 1
-    return count
+    return sum(
+        1
+        for at in places
+        if gate_hit(text, at)
+        and (
+            text[at] not in _NUMERIC
+            or is_bad(text[max(0, at - _AROUND_SIGN) : at + _AROUND_SIGN + 1])
+        )
+    )
 
 
 def mojibake_hits(text: str) -> int:
