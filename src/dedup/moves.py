@@ -349,11 +349,11 @@ def moves(
         if (
             elsewhere(text, sk, u0, u1, rest, width)
             and (kept is None or elsewhere(text, sk, u0, u1, kept, width))
-            and not (flattened and u1 - u0 >= width and fewer_outside(sk, lo, hi, u0, u1))
+            and not (flattened and fewer_outside(sk, lo, hi, u0, u1))
         ):
-            # the text has it, elsewhere than the copies' alignment suggests (a piece an
-            # anchor wide or more that a flattened copy has more often than the rest of the
-            # text is a repeated line the kept copy lost, and moves)
+            # the text has it, elsewhere than the copies' alignment suggests (a piece that a
+            # flattened copy has more often than the rest of the text is a repeated line the
+            # kept copy lost, however short, and moves)
             continue
         if flattened:
             if whole is None:
@@ -497,8 +497,11 @@ def fewer_outside(sk: Skeleton, lo: int, hi: int, u0: int, u1: int) -> bool:
     """
     letters = sk.letters()
     part = letters[u0:u1]
+    inside = letters.count(part, lo, hi)
+    if inside < 2:
+        return False  # (most pieces: the copy has them once, and the rest is not read)
     outside = letters.count(part, 0, lo) + letters.count(part, hi)
-    return 0 < outside < letters.count(part, lo, hi)
+    return 0 < outside < inside
 
 
 def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], width: int) -> bool:
