@@ -688,6 +688,8 @@ def _move_one(
             return False
     else:
         return False
+    if prev is not None and nxt is not None:
+        u0, u1, boundary = _without_kept_lines(sk, prev[3], nxt[2], u0, u1, boundary)
     # Runs that ran past the kept copy's boundary matched the piece's own first or last words
     # by chance (a paragraph that starts like its neighbour): those words belong to the piece.
     if prev is not None and prev[3] > boundary:
@@ -726,10 +728,70 @@ def _move_one(
         piece = whole.without_glued_lines(piece)
     if not piece:
         return True  # (the kept lines around its place hold it)
+    if before_sep and not piece[0].isalnum():
+        line, piece = _past_closing_lines(text, lines, line, piece, decision.kept.end)
+        at = _content_end(text, lines, line)
     sep = _separator(text, lines, line)
     piece = _GLUED.sub(sep, piece)
     decision.moves.append((at, sep + piece if before_sep else piece + sep))
     return True
+
+
+def _without_kept_lines(
+    sk: Skeleton, k0: int, k1: int, u0: int, u1: int, boundary: int
+) -> tuple[int, int, int]:
+    """The piece ``[u0, u1)`` without the kept copy's lines between the twins of its
+    neighbours' runs (``[k0, k1)``, whole lines: a heading too short to align) where it opens
+    or ends with them, letter for letter, and where it goes: after them when it opened with
+    them, before them when it ended with them. A flattened copy ran the heading into the
+    paragraph it alone has (``Glossary Assembly PSD: ...`` for ``Glossary`` above the missing
+    ``Assembly PSD: ...``); the kept copy has the heading, the piece is the paragraph.
+
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("Intro\\nGlossary\\nOutro\\nGlossary Term: a word\\nTerm: a word Glossary")
+    >>> k0, k1, u0 = len("intro"), len("introglossary"), len("introglossaryoutro")
+    >>> _without_kept_lines(sk, k0, k1, u0, u0 + len("glossarytermaword"), k1)
+    (26, 35, 13)
+    >>> _without_kept_lines(sk, k0, k1, 35, 52, k1)
+    (35, 44, 5)
+    """
+    n = k1 - k0
+    if not 0 < n < u1 - u0 or not (starts_line(sk, k0) and starts_line(sk, k1)):
+        return u0, u1, boundary
+    kept = sk.letters(k0, k1)
+    if sk.letters(u0, u0 + n) == kept:
+        return u0 + n, u1, k1
+    if sk.letters(u1 - n, u1) == kept:
+        return u0, u1 - n, k0
+    return u0, u1, boundary
+
+
+def _past_closing_lines(
+    text: str, lines: Lines, line: int, piece: str, end: int
+) -> tuple[int, str]:
+    """The line a piece placed after ``line`` goes after, and the piece: past the lines
+    without letters or digits that the kept copy has right after ``line`` (before ``end``,
+    the kept copy's end) when the piece opens with them, in order, and without them. In the
+    removed copy they come before the piece's words, so they close what stands before its
+    place (a code block's ``}``), not open what follows it.
+
+    >>> text = "int f() {\\n  return 1;\\n}\\nThe next part."
+    >>> _past_closing_lines(text, Lines([0, 10, 22, 24], [9, 21, 23, 38]), 1, "} Why one.", 38)
+    (2, 'Why one.')
+    >>> _past_closing_lines(text, Lines([0, 10, 22, 24], [9, 21, 23, 38]), 1, "- Why one.", 38)
+    (1, '- Why one.')
+    """
+    starts, ends = lines.starts, lines.ends
+    k, found, rest = line + 1, line, piece
+    while k < len(starts) and int(starts[k]) < end:
+        closing = text[int(starts[k]) : int(ends[k])].strip()
+        if closing:
+            if _key(closing) or not rest.startswith(closing):
+                break
+            rest = rest[len(closing) :].lstrip()
+            found, piece = k, rest
+        k += 1
+    return found, piece
 
 
 def _neighbour_lines(
@@ -829,12 +891,34 @@ def _piece(text: str, sk: Skeleton, u0: int, u1: int, tail: str | None, head: st
     trail = text[end : int(offsets[u1]) if u1 < len(sk) else len(text)].rstrip()
     if head is not None:
         head = head.strip()
-        if head and trail.endswith(head):
-            trail = trail[: -len(head)]
+        if head and (cut := _before_end(trail, head)) is not None:
+            trail = trail[:cut]
         elif head:
             terminal = TERMINAL.match(trail)
             trail = terminal.group(0) if terminal else ""
     return (lead.lstrip() + text[start:end] + trail.rstrip()).strip()
+
+
+def _before_end(text: str, end: str) -> int | None:
+    """Where ``text`` ends with the last lines of ``end`` (one or more, as many as it has),
+    but for white space: a flattened copy runs the lines without letters that open the kept
+    line after a piece (``)`` and ``...``) together, and may lack the first of them (``=``,
+    which closes the line before). ``None`` when it ends with none.
+
+    >>> _before_end('"a")...', "=\\n)\\n..."), _before_end('"a")', "]"), _before_end("x...", "=")
+    (3, None, None)
+    """
+    i, cut = len(text), None
+    for line in reversed(end.split("\n")):
+        for char in reversed(line.strip()):
+            while i and text[i - 1].isspace():
+                i -= 1
+            if not i or text[i - 1] != char:
+                return cut
+            i -= 1
+        if line.strip():
+            cut = i
+    return cut
 
 
 def word_breaks(text: str, sk: Skeleton, decision: Decision) -> list[int]:
