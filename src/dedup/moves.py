@@ -508,18 +508,43 @@ def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], w
     """Whether the text has the piece ``[u0, u1)`` in ``rest``, the letters outside the removed
     copy (:meth:`Letters.outside`).
 
-    It does when every glued part or sentence of it occurs there, or when most of its
-    anchor-wide windows do: a missing paragraph is new text, while a list or code that the
-    flattened copy ran together, or sentences it joined after losing the lines between them,
-    are old text in a new arrangement.
+    It does when every glued part or sentence of it occurs there (all but one, which occurs
+    there but for two neighbouring letters swapped: a second rendering's typo), or when most
+    of its anchor-wide windows do: a missing paragraph is new text, while a list or code that
+    the flattened copy ran together, or sentences it joined after losing the lines between
+    them, are old text in a new arrangement.
+
+    >>> from dedup.tokens import skeleton
+    >>> page = ("Queues\\nEach queue is small.\\nOverflow\\nHalf of them are moved to the"
+    ...         " global queue.\\nEach queue is small. Half of them are omved to the global queue.")
+    >>> sk = skeleton(page)
+    >>> lo = len(sk) - len(skeleton("Each queue is small. Half of them are omved to the global"
+    ...                             " queue."))
+    >>> elsewhere(page, sk, lo, len(sk), Letters(sk).outside(lo, len(sk)), 24)
+    True
+    >>> page = page.replace("are omved", "are sent")
+    >>> sk = skeleton(page)
+    >>> lo = len(sk) - len(skeleton("Each queue is small. Half of them are sent to the global"
+    ...                             " queue."))
+    >>> elsewhere(page, sk, lo, len(sk), Letters(sk).outside(lo, len(sk)), 24)
+    False
     """
     start, end = sk.text_range(u0, u1)
     glue, gap = _splits(text[start:end])
     parts = (
         _key(part) for glued_part in glue.split(text[start:end]) for part in gap.split(glued_part)
     )
-    if all(part in rest for part in parts if part):
-        return True
+    missing = None
+    for part in parts:
+        if part and part not in rest:
+            if missing is not None:
+                break  # (two parts the text lacks: no typo of a part it has)
+            missing = part
+    else:
+        # every part, or all but one that the text has but for two neighbouring letters
+        # swapped (a second rendering's typo in sentences a flattened copy rearranged)
+        if missing is None or _swapped_in(missing, rest):
+            return True
     letters = sk.letters(u0, u1)
     if len(letters) < 2 * width:
         # too short for the windows: a piece the text has but for two neighbouring letters
