@@ -346,16 +346,18 @@ def moves(
             continue  # a stray number or initial: not worth moving (nor looking for)
         if _swapped_in_twin(sk, pieces, u0, u1):
             continue  # the kept copy's text at the same place, with a typo: no paragraph
-        if (
-            elsewhere(text, sk, u0, u1, rest, width)
-            and (kept is None or elsewhere(text, sk, u0, u1, kept, width))
-            and not (flattened and fewer_outside(sk, lo, hi, u0, u1))
+        repeated = False
+        if elsewhere(text, sk, u0, u1, rest, width) and (
+            kept is None or elsewhere(text, sk, u0, u1, kept, width)
         ):
             # the text has it, elsewhere than the copies' alignment suggests (a piece that a
-            # flattened copy has more often than the rest of the text is a repeated line the
-            # kept copy lost, however short, and moves)
-            continue
-        if flattened:
+            # flattened copy has more often than the rest of the text, or a glued part of it,
+            # is a repeated line the kept copy lost, however short, and moves: the lines the
+            # text holds whole are then no sign of old text)
+            repeated = flattened and _repeated_line(text, sk, lo, hi, u0, u1)
+            if not repeated:
+                continue
+        if flattened and not repeated:
             if whole is None:
                 gone = [(lo, hi), *(kept.gone if kept else [])]
                 whole = _WholeLines(text, sk, lines, gone, letters)
@@ -364,7 +366,9 @@ def moves(
         start, end = sk.text_range(u0, u1)
         if in_script(text, start, end) and not reads_as_text(text[start:end], u1 - u0):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
-        placed = _move_one(text, sk, lines, decision, pieces, (u0, u1), width, whole)
+        placed = _move_one(
+            text, sk, lines, decision, pieces, (u0, u1), width, None if repeated else whole
+        )
         if not placed and u1 - u0 >= stays:
             homeless.append((u0, u1))
         if kept is not None and (placed or u1 - u0 >= stays):
@@ -502,6 +506,41 @@ def fewer_outside(sk: Skeleton, lo: int, hi: int, u0: int, u1: int) -> bool:
         return False  # (most pieces: the copy has them once, and the rest is not read)
     outside = letters.count(part, 0, lo) + letters.count(part, hi)
     return 0 < outside < inside
+
+
+def _repeated_line(text: str, sk: Skeleton, lo: int, hi: int, u0: int, u1: int) -> bool:
+    """Whether the piece ``[u0, u1)`` of the flattened copy ``[lo, hi)``, or one of its glued
+    parts, is held fewer times outside the copy than inside (:func:`fewer_outside`): a line
+    the page repeats that the kept copy lost once, which the flattened copy may have glued to
+    the line before or after it (``1 week agoWould you like a 4 day work week?``).
+
+    >>> from dedup.tokens import skeleton
+    >>> page = ("1 week ago\\n2 days ago\\nAsk about a four day week.\\n"
+    ...         "1 week agoAsk about a four day week.2 days agoAsk about a four day week.")
+    >>> sk = skeleton(page)
+    >>> lo = len(skeleton("1 week ago\\n2 days ago\\nAsk about a four day week."))
+    >>> u1 = lo + len(skeleton("1 week agoAsk about a four day week"))
+    >>> fewer_outside(sk, lo, len(sk), lo, u1), _repeated_line(page, sk, lo, len(sk), lo, u1)
+    (False, True)
+    >>> page = page.replace("2 days agoAsk", "2 days ago")  # (as often as the rest: no)
+    >>> sk = skeleton(page)
+    >>> _repeated_line(page, sk, lo, len(sk), lo, u1)
+    False
+    """
+    if fewer_outside(sk, lo, hi, u0, u1):
+        return True
+    start, end = sk.text_range(u0, u1)
+    glue, _ = _splits(text[start:end])
+    parts = glue.split(text[start:end])
+    if len(parts) < 2:
+        return False
+    at = u0
+    for part in parts:
+        n = len(_key(part))
+        if n and fewer_outside(sk, lo, hi, at, at + n):
+            return True
+        at += n
+    return False
 
 
 def elsewhere(text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], width: int) -> bool:
