@@ -125,8 +125,10 @@ def _word_hashes(data: bytes, starts: npt.NDArray[np.int64], width: int) -> Any:
     >>> hashes[0] == hashes[2], hashes[0] == hashes[1]
     (True, False)
     """
-    # every 8 bytes from each position, read in place (views of the data, no copy)
-    words = np.ndarray((len(data) - _WORD + 1,), dtype="<u8", buffer=data, strides=(1,))
+    # every 8 bytes from each position, copied once into an array of its own: ``take`` reads
+    # only from an aligned array of whole items, and copies a view that overlaps its items
+    # (one word a byte) into one at every call, once for each word of the window
+    words = np.ndarray((len(data) - _WORD + 1,), dtype="<u8", buffer=data, strides=(1,)).copy()
     hashes = words.take(starts)
     hashes *= _WORD_MIX[0]
     last = width - _WORD
@@ -318,9 +320,11 @@ def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     high = keys >> bits
     at, common = _pairs(high[1:] == high[:-1])
     # (the indices, below 2 ** bits, read as the signed integers they are: no copy)
-    first = (keys.take(at) & mask).view(np.int64)
-    second = (keys.take(at + 1) & mask).view(np.int64)
-    return first, second, common
+    first = keys.take(at)
+    first &= mask
+    second = keys[1:].take(at)
+    second &= mask
+    return first.view(np.int64), second.view(np.int64), common
 
 
 def agree(s: str, x: int, y: int, limit: int) -> int:

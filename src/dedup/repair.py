@@ -84,7 +84,7 @@ def _decide(page: Page, candidates: list[Candidate]) -> list[Decision]:
     # what the pass removes, and the copies it keeps as the twins of what it removes: a kept
     # twin is not removed in the same pass (a later pass may, when it has a twin of its own)
     n = len(page.sk)
-    marks = _Marks(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    marks = _Marks(bytearray(n), bytearray(n))
     decisions: list[Decision] = []
     teasers: list[Candidate] = []
     for cand in candidates:
@@ -100,11 +100,27 @@ def _decide(page: Page, candidates: list[Candidate]) -> list[Decision]:
 
 @dataclasses.dataclass(frozen=True)
 class _Marks:
-    """What one pass has decided so far, per skeleton position: ``removed``, and ``twins``
-    (kept as the twin of something removed)."""
+    """What one pass has decided so far, a byte per skeleton position (1 where marked):
+    ``removed``, and ``twins`` (kept as the twin of something removed).
 
-    removed: Any
-    twins: Any
+    (Bytes rather than a boolean array: whether a range holds a mark is ``find`` in C, a
+    fraction of the cost of a call into NumPy, and a pass asks it several times a copy.)"""
+
+    removed: bytearray
+    twins: bytearray
+
+    def removed_in(self, lo: int, hi: int) -> bool:
+        """Whether a position of ``[lo, hi)`` is marked removed."""
+        return self.removed.find(1, lo, hi) >= 0
+
+    def twins_in(self, lo: int, hi: int) -> bool:
+        """Whether a position of ``[lo, hi)`` is marked as a kept twin."""
+        return self.twins.find(1, lo, hi) >= 0
+
+    def mark(self, removed: tuple[int, int], twin: tuple[int, int]) -> None:
+        """Mark ``removed`` (a range) removed and ``twin`` kept as its twin."""
+        np.frombuffer(self.removed, dtype=np.bool_)[removed[0] : removed[1]] = True
+        np.frombuffer(self.twins, dtype=np.bool_)[twin[0] : twin[1]] = True
 
 
 def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[Decision]:
@@ -112,8 +128,7 @@ def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[D
     removed copy that goes (a copy that goes without moves goes in the parts between the
     stretches of text of its own, :func:`dedup.cuts.without_own_text`)."""
     text, sk = page.text, page.sk
-    removed = marks.removed
-    if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
+    if marks.removed_in(cand.a0, cand.a1) or marks.removed_in(cand.b0, cand.b1):
         return []
     twice = (
         twice_in_a_copy(cand, sk, page.opts.anchor_chars) if cand.kind in _ALIKE else (False, False)
@@ -152,7 +167,6 @@ def _take_part(page: Page, removal: Removal, marks: _Marks) -> Decision | None:
     """The decision that ``removal`` (a copy or part of it) goes, its twin staying (marked in
     ``marks``), or ``None`` to leave it."""
     sk, kept = page.sk, removal.kept
-    removed, twins = marks.removed, marks.twins
     # (a cut never leaves half of a markdown link behind)
     cut = whole_links(page.text, sk, extent(page, removal))
     if cut is None:
@@ -160,12 +174,11 @@ def _take_part(page: Page, removal: Removal, marks: _Marks) -> Decision | None:
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))
-    if np.count_nonzero(removed[lo:hi]) or (kept[0] < hi and lo < kept[1]):
+    if marks.removed_in(lo, hi) or (kept[0] < hi and lo < kept[1]):
         return None
-    if np.count_nonzero(twins[lo:hi]) or np.count_nonzero(removed[kept[0] : kept[1]]):
+    if marks.twins_in(lo, hi) or marks.removed_in(*kept):
         return None  # never the only copy: the twin of what goes stays
-    removed[lo:hi] = True
-    twins[kept[0] : kept[1]] = True
+    marks.mark((lo, hi), kept)
     kept_span = Span(*sk.text_range(kept[0], kept[1]))
     cand = removal.cand
     return Decision(
