@@ -305,6 +305,20 @@ def _pairs(same: Any) -> tuple[Any, Any]:
     return at, (wide[:-2] | wide[2:]).take(at)
 
 
+@functools.lru_cache(maxsize=1)
+def _index_table() -> Any:
+    """The indices ``0 .. _HASH_BLOCK - 1`` as 64-bit keys, built once and read-only."""
+    table = np.arange(_HASH_BLOCK, dtype=np.uint64)
+    table.setflags(write=False)
+    return table
+
+
+def _indices(n: int) -> Any:
+    """The indices ``0 .. n - 1`` as 64-bit keys: a view of :func:`_index_table` where it is
+    long enough (most texts), where a fresh array costs a fill of every key."""
+    return _index_table()[:n] if n <= _HASH_BLOCK else np.arange(n, dtype=np.uint64)
+
+
 def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     """The pairs of equal windows (the earlier's index, the later's, whether the text has the
     window three times or more) from one packed key per window, sorted: the hash, whose low
@@ -315,7 +329,7 @@ def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     cost more than the sort saves.)"""
     mask = np.uint64((1 << int(bits)) - 1)
     keys = hashes & ~mask
-    keys |= np.arange(hashes.shape[0], dtype=np.uint64)
+    keys |= _indices(hashes.shape[0])
     keys.sort()
     high = keys >> bits
     at, common = _pairs(high[1:] == high[:-1])

@@ -319,8 +319,9 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     if not decisions:
         return ()
     matched = np.zeros(len(sk), dtype=bool)
-    for decision in decisions:
-        for run in decision.cand.runs:
+    for cand in {id(d.cand): d.cand for d in decisions}.values():
+        # (each pair once: one that goes in parts has a decision per part)
+        for run in cand.runs:
             matched[run.a0 : run.a1] = True
             matched[run.b0 : run.b1] = True
     edits: list[Edit] = []

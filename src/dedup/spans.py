@@ -122,8 +122,12 @@ def analyse(
         # of the body that the twin begins
         found_runs = [r for r in found_runs if not _within(r, lead)]
     if not distant:
-        covered = sum(r.a1 - r.a0 for r in found_runs)
-        covered += sum(first.matched for first in (head, lead) if first is not None)
+        # (counted only as far as min_chars: a text of many runs reaches it with its first)
+        covered = sum(first.matched for first in (head, lead) if first is not None)
+        for r in found_runs:
+            if covered >= opts.min_chars:
+                break
+            covered += r.a1 - r.a0
         if (
             covered < opts.min_chars
             and not ((found_runs or labels) and signs())
