@@ -310,15 +310,16 @@ def _assembled(
     # and an edge that two line breaks or more land on jumps over a blank line
     after = offsets.searchsorted(newlines)
     inner = after[after.searchsorted(1) : after.searchsorted(offsets.shape[0])]
-    new_edge = np.empty(inner.shape[0], dtype=bool)
-    new_edge[:1] = True
-    new_edge[1:] = inner[1:] != inner[:-1]
-    firsts = new_edge.nonzero()[0]
+    # whether each break lands on another position than the one before it (a new edge), and
+    # an entry past the last break, as if a new edge followed it
+    m = inner.shape[0]
+    new_edge = np.empty(m + 1, dtype=bool)
+    new_edge[0] = new_edge[m] = True
+    np.not_equal(inner[1:], inner[:-1], out=new_edge[1:m])
+    firsts = new_edge[:m].nonzero()[0]
     edges = inner.take(firsts)
     # an edge jumps over a blank line when the break after its first one lands there too
-    repeated = np.zeros(inner.shape[0] + 1, dtype=bool)
-    repeated[1:-1] = ~new_edge[1:]
-    blank = repeated.take(firsts + 1).tolist()
+    blank = (~new_edge.take(firsts + 1)).tolist()
     return Skeleton(
         chars=chars,
         offsets=offsets,
