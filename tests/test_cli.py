@@ -1241,15 +1241,24 @@ _BODY = (
 _PRODUCT = f"{_TITLE}\n\nAvailable only at select retailers\n\n# {_TITLE}\n\n{_BODY}\n"
 
 
+def _found(src: Path, page: str) -> tuple[Result, list[dict[str, Any]], str]:
+    """``dedup find`` on ``page`` written to ``src``: the run with ``--json``, its pairs, and
+    the table the run without it prints."""
+    src.write_text(page, encoding="utf-8")
+    found = run("find", str(src), "--json")
+    assert found.exit_code == 0, found.output
+    table = run("find", str(src), "-q")
+    assert table.exit_code == 0, table.output
+    return found, [json.loads(line) for line in found.stdout.splitlines()], table.stdout
+
+
 def test_find_says_repair_leaves_a_short_teaser(tmp_path: Path) -> None:
     """A title line repeated as the heading under it: ``find`` lists the pair as a teaser and
     says that repair leaves it, as ``clean`` does."""
     src = tmp_path / "product.txt"
-    src.write_text(_PRODUCT, encoding="utf-8")
-    found = run("find", str(src), "--json")
-    assert found.exit_code == 0, found.output
+    found, pairs, table = _found(src, _PRODUCT)
     title = _PRODUCT.index(_TITLE, 1)
-    assert [json.loads(line) for line in found.stdout.splitlines()] == [
+    assert pairs == [
         {
             "id": str(src),
             "source": f"{src}:1",
@@ -1260,13 +1269,10 @@ def test_find_says_repair_leaves_a_short_teaser(tmp_path: Path) -> None:
             "removes": None,
         }
     ]
-    assert "1 duplicate pair found: teaser 1 (repair removes a copy of 0, leaves 1)" in (
-        found.stderr
-    )
-    table = run("find", str(src), "-q")
-    assert table.exit_code == 0
-    assert "teaser" in table.stdout
-    assert "leaves" in table.stdout
+    summary = "1 duplicate pair found: teaser 1 (repair removes a copy of 0, leaves 1)"
+    assert summary in found.stderr
+    assert "teaser" in table
+    assert "leaves" in table
     assert run("clean", str(src), "-q").stdout == _PRODUCT
 
 
@@ -1276,21 +1282,17 @@ def test_find_says_which_copy_repair_removes(tmp_path: Path) -> None:
     copy of each goes, and the summary counts both."""
     page = _PRODUCT + "\n" + _BODY.replace("\n\n", "") + "\n"
     src = tmp_path / "product.txt"
-    src.write_text(page, encoding="utf-8")
-    found = run("find", str(src), "--json")
-    assert found.exit_code == 0, found.output
-    pairs = [json.loads(line) for line in found.stdout.splitlines()]
+    found, pairs, table = _found(src, page)
     assert [(p["kind"], p["removes"]) for p in pairs] == [
         ("teaser", "first"),
         ("flattened", "second"),
     ]
-    assert (
+    summary = (
         "2 duplicate pairs found: flattened 1, teaser 1 (repair removes a copy of 2, leaves 0)"
-        in (found.stderr)
     )
-    table = run("find", str(src), "-q")
-    assert "removes first" in table.stdout
-    assert "removes second" in table.stdout
+    assert summary in found.stderr
+    assert "removes first" in table
+    assert "removes second" in table
     cleaned = run("clean", str(src), "-q").stdout
     assert cleaned.count(_TITLE) == 1
     assert cleaned.count("sixty days") == 1
