@@ -40,9 +40,11 @@ from dedup.cuts import Page, Removal, extent, whole_links, without_own_text
 from dedup.measures import twice_in_a_copy
 from dedup.model import (
     Action,
+    DuplicatePair,
     Edit,
     Repair,
     RepairOptions,
+    Side,
     Span,
     apply_edits,
     check_text,
@@ -54,7 +56,7 @@ from dedup.quality import better
 from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
 
-__all__ = ["repair"]
+__all__ = ["find_duplicates", "repair"]
 
 _REASONS = {
     "flattened": "flattened-copy",
@@ -263,6 +265,52 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
         sk = _following_skeleton(sk, current, found, following)
         current = following
     return Repair(current, edits)
+
+
+def find_duplicates(
+    text: str, options: RepairOptions | None = None, **overrides: Any
+) -> list[DuplicatePair]:
+    """Pairs of near-duplicate spans of ``text``, in order of their first copy, each saying
+    which copy :func:`repair` removes (``removes``: ``"first"``, ``"second"``, or ``None``
+    where it leaves both).
+
+    Offsets refer to ``text``; each span runs from the first to the last letter or digit of the
+    copy. Pairs of every kind are returned: the ones repair acts on, and the others of a kind it
+    acts on, or ``distant`` ones whose score reaches ``min_similarity``, that it leaves. The
+    pairs it removes a copy of are those of its first pass on ``text``.
+
+    >>> title = "Roomba j7+ Self-Emptying Robot Vacuum"
+    >>> page = f"{title}\\n\\nAvailable only at select retailers\\n\\n{title}\\n\\nIt avoids cords."
+    >>> [(p.kind, p.removes) for p in find_duplicates(page)], repair(page).edits
+    ([('teaser', None)], ())
+    """
+    check_text(text)
+    opts = with_overrides(options, RepairOptions, overrides)
+    if opts.over_cap(len(text)):
+        return []
+    sk, candidates = analyse(text, opts)
+    removes: dict[int, Side] = {}
+    if any(c.kind != "distant" for c in candidates):
+        # (what repair's first pass decides on the same pairs)
+        for decision in _decide(Page.of(text, scaled(opts, sk), sk), candidates):
+            removes[id(decision.cand)] = "first" if decision.removed_first else "second"
+    pairs = [
+        DuplicatePair(
+            Span(*sk.text_range(c.a0, c.a1)),
+            Span(*sk.text_range(c.b0, c.b1)),
+            round(c.score, 4),
+            c.kind,
+            removes.get(id(c)),
+        )
+        for c in candidates
+        if id(c) in removes
+        or (
+            c.matched >= opts.anchor_chars
+            and (c.kind != "distant" or c.score >= opts.min_similarity)
+        )
+    ]
+    pairs.sort(key=lambda p: (p.first.start, p.second.start))
+    return pairs
 
 
 def _kept_in(earlier: tuple[Edit, ...], found: tuple[Edit, ...]) -> tuple[Edit, ...]:
