@@ -1191,7 +1191,7 @@ def test_find_json_lines(tmp_path: Path) -> None:
     ]
     assert [(p["id"], p["first"][0], p["second"][0]) for p in pairs] == expected
     for pair in pairs:
-        assert set(pair) == {"id", "source", "first", "second", "score", "kind"}
+        assert set(pair) == {"id", "source", "first", "second", "score", "kind", "removes"}
         assert pair["first"][0] <= pair["first"][1]
         assert pair["second"][0] <= pair["second"][1]
         assert 0.0 <= pair["score"] <= 1.0
@@ -1227,7 +1227,75 @@ def test_find_table(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "20-30" in result.stdout
     assert "0.930" in result.stdout
     assert "flattened" in result.stdout
+    assert "leaves" in result.stdout  # a pair that does not say repair removes a copy of it
     assert str(SEED) in result.stdout
+
+
+_TITLE = "Roomba j7+ Self-Emptying Robot Vacuum"
+_BODY = (
+    "It finds and avoids obstacles like pet waste and cords, so there is less to pick up before"
+    " cleaning starts.\n\nIt empties itself into the Clean Base for sixty days, and it learns"
+    " the rooms of the home as it goes."
+)
+# A product page: its title line, a line, the title again as the heading of the product.
+_PRODUCT = f"{_TITLE}\n\nAvailable only at select retailers\n\n# {_TITLE}\n\n{_BODY}\n"
+
+
+def _found(src: Path, page: str) -> tuple[Result, list[dict[str, Any]], str]:
+    """``dedup find`` on ``page`` written to ``src``: the run with ``--json``, its pairs, and
+    the table the run without it prints."""
+    src.write_text(page, encoding="utf-8")
+    found = run("find", str(src), "--json")
+    assert found.exit_code == 0, found.output
+    table = run("find", str(src), "-q")
+    assert table.exit_code == 0, table.output
+    return found, [json.loads(line) for line in found.stdout.splitlines()], table.stdout
+
+
+def test_find_says_repair_leaves_a_short_teaser(tmp_path: Path) -> None:
+    """A title line repeated as the heading under it: ``find`` lists the pair as a teaser and
+    says that repair leaves it, as ``clean`` does."""
+    src = tmp_path / "product.txt"
+    found, pairs, table = _found(src, _PRODUCT)
+    title = _PRODUCT.index(_TITLE, 1)
+    assert pairs == [
+        {
+            "id": str(src),
+            "source": f"{src}:1",
+            "first": [0, len(_TITLE)],
+            "second": [title, title + len(_TITLE)],
+            "score": 1.0,
+            "kind": "teaser",
+            "removes": None,
+        }
+    ]
+    summary = "1 duplicate pair found: teaser 1 (repair removes a copy of 0, leaves 1)"
+    assert summary in found.stderr
+    assert "teaser" in table
+    assert "leaves" in table
+    assert run("clean", str(src), "-q").stdout == _PRODUCT
+
+
+def test_find_says_which_copy_repair_removes(tmp_path: Path) -> None:
+    """The counter-case: the same page with its body again, flattened. Repair removes the
+    flattened copy, and with it the teaser (the page is doubled elsewhere): ``find`` says which
+    copy of each goes, and the summary counts both."""
+    page = _PRODUCT + "\n" + _BODY.replace("\n\n", "") + "\n"
+    src = tmp_path / "product.txt"
+    found, pairs, table = _found(src, page)
+    assert [(p["kind"], p["removes"]) for p in pairs] == [
+        ("teaser", "first"),
+        ("flattened", "second"),
+    ]
+    summary = (
+        "2 duplicate pairs found: flattened 1, teaser 1 (repair removes a copy of 2, leaves 0)"
+    )
+    assert summary in found.stderr
+    assert "removes first" in table
+    assert "removes second" in table
+    cleaned = run("clean", str(src), "-q").stdout
+    assert cleaned.count(_TITLE) == 1
+    assert cleaned.count("sixty days") == 1
 
 
 def test_find_nothing(tmp_path: Path) -> None:
@@ -1341,7 +1409,9 @@ def test_find_counts_its_pairs_by_kind_and_says_distant_ones_stay(tmp_path: Path
     found = run("find", str(src), "--json")
     assert found.exit_code == 0
     assert [json.loads(line)["kind"] for line in found.stdout.splitlines()] == ["distant"] * 2
-    assert "\n2 duplicate pairs found: distant 2 (distant pairs are left alone)\n" in found.stderr
+    assert [json.loads(line)["removes"] for line in found.stdout.splitlines()] == [None] * 2
+    summary = "\n2 duplicate pairs found: distant 2 (repair removes a copy of 0, leaves 2)\n"
+    assert summary in found.stderr
     assert run("clean", str(src), "-q").stdout == page + "\n"
 
 
@@ -1353,7 +1423,9 @@ def test_summaries_say_sizes_workers_and_plurals_as_they_are(tmp_path: Path) -> 
     assert "dedup clean: 1 document read, 1 changed, 0 skipped\n" in result.stderr
     assert re.search(r"\n4\.6 kB in [\d.]+ s \([\d.]+ [kM]B/s\), in this process\n", result.stderr)
     found = run("find", str(SEED), "-j", "2")
-    assert "\n1 duplicate pair found: flattened 1\n" in found.stderr
+    assert "\n1 duplicate pair found: flattened 1 (repair removes a copy of 1, leaves 0)\n" in (
+        found.stderr
+    )
     assert "dedup find: 1 document read, 1 with duplicate spans" in found.stderr
     many = write_jsonl(tmp_path / "many.jsonl", records(400))
     pooled = run("clean", str(many), "-j", "2", "-o", str(tmp_path / "many.out.jsonl"))

@@ -36,8 +36,10 @@ from hypothesis import strategies as st
 
 import dedup
 from conftest import DATA
-from dedup import Cleaned, DuplicatePair, Edit, Normalized, Repair
+from dedup import Cleaned, DuplicatePair, Edit, Normalized, Repair, RepairOptions, Span
+from dedup.repair import _repair_once
 from dedup.spans import KINDS
+from dedup.tokens import skeleton
 
 # --------------------------------------------------------------------------------------------
 # Profiles
@@ -307,6 +309,34 @@ def check_find_duplicates(text: str) -> None:
         assert pair.first.start <= pair.second.start, pair
         assert 0.0 <= pair.score <= 1.0, pair
         assert pair.kind in KINDS, pair
+        assert pair.removes in (None, "first", "second"), pair
+        assert pair.removes is None or pair.kind != "distant", pair
+    _check_find_agrees_with_repair(text, pairs)
+
+
+def _check_find_agrees_with_repair(text: str, pairs: list[DuplicatePair]) -> None:
+    """The pairs ``find_duplicates`` says repair removes a copy of are those whose copies the
+    edits of repair's first pass on ``text`` remove, each keeping the other copy: every removal
+    cuts into the copy a pair says goes and keeps (part of) its twin, and every such pair has an
+    edit that keeps (part of) its twin."""
+    edits = _repair_once(text, skeleton(text), RepairOptions())
+    sides = []  # (the copy that goes, the copy that stays) of each pair repair acts on
+    for pair in pairs:
+        if pair.removes is not None:
+            first_goes = pair.removes == "first"
+            sides.append((pair.first, pair.second) if first_goes else (pair.second, pair.first))
+
+    def keeps(edit: Edit, kept: Span) -> bool:
+        return edit.kept is not None and kept.start <= edit.kept.start <= edit.kept.end <= kept.end
+
+    for edit in edits:
+        if edit.action == "remove":
+            assert any(
+                keeps(edit, kept) and edit.start < gone.end and gone.start < edit.end
+                for gone, kept in sides
+            ), (edit, sides)
+    for gone, kept in sides:
+        assert any(keeps(edit, kept) for edit in edits), (gone, kept, edits)
 
 
 CHECKS = {
@@ -363,6 +393,15 @@ def test_clean_is_idempotent(text: str) -> None:
 @given(documents)
 @example("")
 def test_find_duplicates_any_text(text: str) -> None:
+    check_find_duplicates(text)
+
+
+@FUZZ
+@given(scraped())
+@example("Robot Vacuum j7 Self-Emptying\n\nSold at select shops\n\nRobot Vacuum j7 Self-Emptying\n")
+def test_find_says_which_pairs_repair_acts_on(text: str) -> None:
+    """On scraped-looking pages (doubled, flattened, teasers, damaged), the pairs
+    ``find_duplicates`` marks with the copy repair removes are those repair's first pass edits."""
     check_find_duplicates(text)
 
 

@@ -41,8 +41,7 @@ if typing.TYPE_CHECKING:
     )
     from dedup.normalize import NormalizeOptions, normalize
     from dedup.pipeline import clean, clean_batch
-    from dedup.repair import repair
-    from dedup.spans import find_duplicates
+    from dedup.repair import find_duplicates, repair
 
 # Every public name loads its module on first use: ``import dedup`` costs nothing, a program
 # that only deduplicates a corpus never loads the repair stage (ftfy, rapidfuzz), and the
@@ -76,8 +75,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "dedup.glued": ("split_glued",),
     "dedup.normalize": ("NormalizeOptions", "normalize"),
     "dedup.pipeline": ("clean", "clean_batch"),
-    "dedup.repair": ("repair",),
-    "dedup.spans": ("find_duplicates",),
+    "dedup.repair": ("find_duplicates", "repair"),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

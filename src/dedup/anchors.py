@@ -125,8 +125,10 @@ def _word_hashes(data: bytes, starts: npt.NDArray[np.int64], width: int) -> Any:
     >>> hashes[0] == hashes[2], hashes[0] == hashes[1]
     (True, False)
     """
-    # every 8 bytes from each position, read in place (views of the data, no copy)
-    words = np.ndarray((len(data) - _WORD + 1,), dtype="<u8", buffer=data, strides=(1,))
+    # every 8 bytes from each position, copied once into an array of its own: ``take`` reads
+    # only from an aligned array of whole items, and copies a view that overlaps its items
+    # (one word a byte) into one at every call, once for each word of the window
+    words = np.ndarray((len(data) - _WORD + 1,), dtype="<u8", buffer=data, strides=(1,)).copy()
     hashes = words.take(starts)
     hashes *= _WORD_MIX[0]
     last = width - _WORD
@@ -303,6 +305,20 @@ def _pairs(same: Any) -> tuple[Any, Any]:
     return at, (wide[:-2] | wide[2:]).take(at)
 
 
+@functools.lru_cache(maxsize=1)
+def _index_table() -> Any:
+    """The indices ``0 .. _HASH_BLOCK - 1`` as 64-bit keys, built once and read-only."""
+    table = np.arange(_HASH_BLOCK, dtype=np.uint64)
+    table.setflags(write=False)
+    return table
+
+
+def _indices(n: int) -> Any:
+    """The indices ``0 .. n - 1`` as 64-bit keys: a view of :func:`_index_table` where it is
+    long enough (most texts), where a fresh array costs a fill of every key."""
+    return _index_table()[:n] if n <= _HASH_BLOCK else np.arange(n, dtype=np.uint64)
+
+
 def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     """The pairs of equal windows (the earlier's index, the later's, whether the text has the
     window three times or more) from one packed key per window, sorted: the hash, whose low
@@ -313,14 +329,16 @@ def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     cost more than the sort saves.)"""
     mask = np.uint64((1 << int(bits)) - 1)
     keys = hashes & ~mask
-    keys |= np.arange(hashes.shape[0], dtype=np.uint64)
+    keys |= _indices(hashes.shape[0])
     keys.sort()
     high = keys >> bits
     at, common = _pairs(high[1:] == high[:-1])
     # (the indices, below 2 ** bits, read as the signed integers they are: no copy)
-    first = (keys.take(at) & mask).view(np.int64)
-    second = (keys.take(at + 1) & mask).view(np.int64)
-    return first, second, common
+    first = keys.take(at)
+    first &= mask
+    second = keys[1:].take(at)
+    second &= mask
+    return first.view(np.int64), second.view(np.int64), common
 
 
 def agree(s: str, x: int, y: int, limit: int) -> int:

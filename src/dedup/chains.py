@@ -125,14 +125,23 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
     """The cost of adding ``run`` to ``cand`` (after or before it), or ``None`` if it is no
     continuation of the same pair of copies."""
     if cand.a0 <= run.a0 and run.a1 <= cand.a1 and cand.b0 <= run.b0 and run.b1 <= cand.b1:
-        # inside the chain: it fills a gap between two of its runs, if it follows them
-        earlier = [r for r in cand.runs if r.a1 <= run.a0 + CROSS]
-        later = [r for r in cand.runs if r.a0 >= run.a1 - CROSS]
-        if earlier and later:
-            prev = max(earlier, key=lambda r: r.a1)
-            nxt = min(later, key=lambda r: r.a0)
-            if prev.b1 <= run.b0 + CROSS and run.b1 <= nxt.b0 + CROSS:
-                return 0
+        # inside the chain: it fills a gap between two of its runs, if it follows them (of the
+        # chain's runs that end before it, the first that ends last; of those that start after
+        # it, the first that starts first: one pass over the runs)
+        prev = nxt = None
+        before, after = run.a0 + CROSS, run.a1 - CROSS
+        for r in cand.runs:
+            if r.a1 <= before and (prev is None or r.a1 > prev.a1):
+                prev = r
+            if r.a0 >= after and (nxt is None or r.a0 < nxt.a0):
+                nxt = r
+        if (
+            prev is not None
+            and nxt is not None
+            and prev.b1 <= run.b0 + CROSS
+            and run.b1 <= nxt.b0 + CROSS
+        ):
+            return 0
         return None
     after = run.a0 >= cand.a0
     if after:
@@ -185,8 +194,13 @@ class _Seeds:
         found = []
         ra0, ra1, rb0, rb1 = run.a0, run.a1, run.b0, run.b1
         d = rb0 - ra0
+        # no chain's reach is more than the run's: a chain out of that reach in its first copy
+        # is out of its own (most chains, on a page of many runs), in two comparisons
+        lo, hi = ra0 - run_reach - _OVERLAP, ra1 + run_reach + _OVERLAP
         chains = self.chains if len(self.chains) <= _SEEDS else self.chains[:_SEEDS]
         for i, c in enumerate(chains):
+            if lo > c.a1 or hi < c.a0:
+                continue
             # min(max(400, 2 * c.matched), run_reach) + _OVERLAP, without the calls
             reach = 2 * c.matched
             if reach < 400:

@@ -34,6 +34,7 @@ from dedup.measures import (
     INTRODUCES,
     SENTENCE_END,
     SENTENCE_ENDS,
+    WORDS,
     answers_a_quote,
     closes_piece,
     differs_in_place,
@@ -613,7 +614,7 @@ def _quotes_its_author(cand: Candidate, sk: Skeleton, opts: RepairOptions, text:
     False
     """
     name = _label(cand, sk, opts, text)
-    words = _WORD.findall(name or "")
+    words = WORDS.findall(name or "")
     if not words or not long_text(cand, sk, opts, text):
         return False
     twin = sk.text_range(cand.a0, cand.a1)[0]
@@ -627,7 +628,6 @@ def _quotes_its_author(cand: Candidate, sk: Skeleton, opts: RepairOptions, text:
 # How many lines before a post its author's name may stand (:func:`_quotes_its_author`): the
 # name, a date, a rank, a post count.
 _AUTHOR_LINES = 4
-_WORD = regex.compile(r"\w+", regex.V1)
 # What ends the clause before a quote's label on its line (:func:`quote_label`): a sentence's
 # end, a comma, a semicolon.
 _CLAUSE_END = regex.compile(r"[\p{Sentence_Terminal},;\uff0c\u3001\uff1b]", regex.V1)

@@ -213,12 +213,10 @@ def _whole_lines(
     The rest of its lines either matches elsewhere or moves. Its first and last line count only
     when the copy fills most of them; where it is glued to the kept copy, it stops there.
     """
-    mask = np.zeros(len(sk), dtype=bool)
-    for run in cand.runs:
-        if removed_first:
-            mask[run.a0 : run.a1] = True
-        else:
-            mask[run.b0 : run.b1] = True
+    # the copy's runs, by where they start in it
+    spans = sorted(
+        [(r.a0, r.a1) for r in cand.runs] if removed_first else [(r.b0, r.b1) for r in cand.runs]
+    )
 
     def bounds(line: int) -> tuple[int, int]:
         lo = int(sk.offsets.searchsorted(lines.starts[line]))
@@ -229,7 +227,7 @@ def _whole_lines(
     last = sk.line(gone[1] - 1)
     start, end = gone
     lo, hi = bounds(first)
-    if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
+    if _covered(spans, lo, hi) * 2 >= hi - lo:
         # what the line holds before the copy is the copy's own (its first paragraph glued on
         # with its sentence end, which moves if the kept copy lacks it; a heading that the
         # kept copy has just before the text the copies share; the copy's first word, which
@@ -248,13 +246,32 @@ def _whole_lines(
     elif first != last:
         start = int(sk.offsets.searchsorted(lines.starts[first + 1]))
     lo, hi = bounds(last)
-    if np.count_nonzero(mask[lo:hi]) * 2 >= hi - lo:
+    if _covered(spans, lo, hi) * 2 >= hi - lo:
         end = hi
     elif first != last:
         end = int(sk.offsets.searchsorted(lines.ends[last - 1]))
     if junction:
         start, end = (start, gone[1]) if removed_first else (gone[0], end)
     return (start, end) if end > start else gone
+
+
+def _covered(spans: list[tuple[int, int]], lo: int, hi: int) -> int:
+    """How many positions of ``[lo, hi)`` the ``spans`` (sorted by their starts) cover, those
+    that several cover once. (A sweep over a chain's few runs: a mask over the whole skeleton
+    cost a fresh array and calls into NumPy on every copy.)
+
+    >>> _covered([(0, 4), (2, 6), (8, 12)], 3, 10)
+    5
+    """
+    covered, end = 0, lo
+    for s0, s1 in spans:
+        if s0 >= hi:
+            break
+        s0, s1 = max(s0, end), min(s1, hi)
+        if s1 > s0:
+            covered += s1 - s0
+            end = s1
+    return covered
 
 
 def _edited_word(own: str, before_twin: str) -> bool:

@@ -24,6 +24,7 @@ from dedup.classify import CODE_IN_LABEL, copy_in_data, page_piece, quote_label,
 from dedup.measures import (
     LONG_FEW_LINES,
     LONG_LINES,
+    WORDS,
     answers_a_quote,
     ends_line,
     ends_sentence,
@@ -64,8 +65,6 @@ _TWIN_TRIES = 16
 _COLONS = ":\uff1a\ufe55"
 _COLON = regex.compile(f"[{_COLONS}]", regex.V1)
 _QUOTE_REACH = 256
-# A label's words, compared past its marks (``@``, a colon alone on its line).
-_WORD = regex.compile(r"\w+", regex.V1)
 _POST_REACH = 2048
 
 
@@ -365,7 +364,8 @@ def _quotes_a_quote(heads: str, label: str) -> bool:
     >>> _quotes_a_quote("Mr_E said:", "filpo said:"), _quotes_a_quote("Overview:", "Overview:")
     (True, False)
     """
-    first, second = _WORD.findall(heads.casefold()), _WORD.findall(label.casefold())
+    # (a label's words, compared past its marks: ``@``, a colon alone on its line)
+    first, second = WORDS.findall(heads.casefold()), WORDS.findall(label.casefold())
     return first != second and first[-1:] == second[-1:] != []
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "LONG_LINES",
     "SENTENCE_END",
     "SENTENCE_ENDS",
+    "WORDS",
     "answers_a_quote",
     "closes_piece",
     "differs_in_place",
@@ -85,8 +86,8 @@ SENTENCE_ENDS = regex.compile(
 _CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
 _SENTENCE_LETTERS = 250
 _WORDY = regex.compile(r"\w", regex.V1)
-# (runs of them: their lengths sum to the letters and digits, found a run at a time)
-_WORDS = regex.compile(r"\w+", regex.V1)
+# Runs of them, words (their lengths sum to the letters and digits, found a run at a time).
+WORDS = regex.compile(r"\w+", regex.V1)
 # A piece of a line that stands alone in it (``opens_piece``, ``closes_piece``): its first
 # letter a capital, with before it (an opening quote aside) a letter or digit touching it (an
 # extractor that glued two elements: ``bagsWhat are``) or a sentence's end; after its last
@@ -583,7 +584,7 @@ def sentence_lines(text: str, start: int, end: int) -> int:
     """
     lines = text[start:end].split("\n")
     worded = [line for line in lines if _WORDY.search(line)]
-    letters = sum(map(len, _WORDS.findall(text, start, end)))
+    letters = sum(map(len, WORDS.findall(text, start, end)))
     if len(SENTENCE_ENDS.findall(text, start, end)) * _SENTENCE_LETTERS < letters:
         return len(worded)
     count, open_sentence = 0, False

@@ -32,6 +32,7 @@ __all__ = [
     "Repair",
     "RepairOptions",
     "Result",
+    "Side",
     "Span",
     "Stage",
     "apply_edits",
@@ -102,6 +103,8 @@ class ConfigError(DedupError, ValueError):
 
 
 Action = Literal["remove", "move", "fix", "split"]
+# Which copy of a pair (:attr:`DuplicatePair.removes`).
+Side = Literal["first", "second"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,12 +418,21 @@ class DuplicatePair:
     inside one), ``"long"`` (a long copy, letter for letter, elsewhere: a page captured twice),
     ``"quote"`` (a reply's quote of a post under its label, with ``quotes="remove"`` only) or
     ``"distant"`` (repeated elsewhere in the text, which repair leaves alone).
+
+    ``removes`` says what :func:`dedup.repair` does with the pair on this text: ``"first"`` or
+    ``"second"``, the copy it removes (whole, or but for what only that copy has and cannot be
+    moved), the other staying; ``None`` where it leaves both. Repair leaves every ``distant``
+    pair, a short ``teaser`` (shorter than ``min_chars``, or the page's lead) unless it removes
+    another copy from the page, and a pair one of whose copies goes, or stays as the twin of
+    what goes, with a larger pair. What it does is what its first pass does; a later pass, on
+    the repaired text, may find pairs of its own.
     """
 
     first: Span
     second: Span
     score: float
     kind: str
+    removes: Side | None = None
 
 
 def check_text(text: object, *, name: str = "text") -> str:

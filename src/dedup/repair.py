@@ -40,9 +40,11 @@ from dedup.cuts import Page, Removal, extent, whole_links, without_own_text
 from dedup.measures import twice_in_a_copy
 from dedup.model import (
     Action,
+    DuplicatePair,
     Edit,
     Repair,
     RepairOptions,
+    Side,
     Span,
     apply_edits,
     check_text,
@@ -54,7 +56,7 @@ from dedup.quality import better
 from dedup.spans import analyse, scaled
 from dedup.tokens import Skeleton, skeleton, without
 
-__all__ = ["repair"]
+__all__ = ["find_duplicates", "repair"]
 
 _REASONS = {
     "flattened": "flattened-copy",
@@ -84,7 +86,7 @@ def _decide(page: Page, candidates: list[Candidate]) -> list[Decision]:
     # what the pass removes, and the copies it keeps as the twins of what it removes: a kept
     # twin is not removed in the same pass (a later pass may, when it has a twin of its own)
     n = len(page.sk)
-    marks = _Marks(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    marks = _Marks(bytearray(n), bytearray(n))
     decisions: list[Decision] = []
     teasers: list[Candidate] = []
     for cand in candidates:
@@ -100,11 +102,27 @@ def _decide(page: Page, candidates: list[Candidate]) -> list[Decision]:
 
 @dataclasses.dataclass(frozen=True)
 class _Marks:
-    """What one pass has decided so far, per skeleton position: ``removed``, and ``twins``
-    (kept as the twin of something removed)."""
+    """What one pass has decided so far, a byte per skeleton position (1 where marked):
+    ``removed``, and ``twins`` (kept as the twin of something removed).
 
-    removed: Any
-    twins: Any
+    (Bytes rather than a boolean array: whether a range holds a mark is ``find`` in C, a
+    fraction of the cost of a call into NumPy, and a pass asks it several times a copy.)"""
+
+    removed: bytearray
+    twins: bytearray
+
+    def removed_in(self, lo: int, hi: int) -> bool:
+        """Whether a position of ``[lo, hi)`` is marked removed."""
+        return self.removed.find(1, lo, hi) >= 0
+
+    def twins_in(self, lo: int, hi: int) -> bool:
+        """Whether a position of ``[lo, hi)`` is marked as a kept twin."""
+        return self.twins.find(1, lo, hi) >= 0
+
+    def mark(self, removed: tuple[int, int], twin: tuple[int, int]) -> None:
+        """Mark ``removed`` (a range) removed and ``twin`` kept as its twin."""
+        np.frombuffer(self.removed, dtype=np.bool_)[removed[0] : removed[1]] = True
+        np.frombuffer(self.twins, dtype=np.bool_)[twin[0] : twin[1]] = True
 
 
 def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[Decision]:
@@ -112,8 +130,7 @@ def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[D
     removed copy that goes (a copy that goes without moves goes in the parts between the
     stretches of text of its own, :func:`dedup.cuts.without_own_text`)."""
     text, sk = page.text, page.sk
-    removed = marks.removed
-    if np.count_nonzero(removed[cand.a0 : cand.a1]) or np.count_nonzero(removed[cand.b0 : cand.b1]):
+    if marks.removed_in(cand.a0, cand.a1) or marks.removed_in(cand.b0, cand.b1):
         return []
     twice = (
         twice_in_a_copy(cand, sk, page.opts.anchor_chars) if cand.kind in _ALIKE else (False, False)
@@ -152,7 +169,6 @@ def _take_part(page: Page, removal: Removal, marks: _Marks) -> Decision | None:
     """The decision that ``removal`` (a copy or part of it) goes, its twin staying (marked in
     ``marks``), or ``None`` to leave it."""
     sk, kept = page.sk, removal.kept
-    removed, twins = marks.removed, marks.twins
     # (a cut never leaves half of a markdown link behind)
     cut = whole_links(page.text, sk, extent(page, removal))
     if cut is None:
@@ -160,12 +176,11 @@ def _take_part(page: Page, removal: Removal, marks: _Marks) -> Decision | None:
     # the whole of the removed copy's lines goes: everything in them is either matched or moves
     lo = int(sk.offsets.searchsorted(cut[0]))
     hi = int(sk.offsets.searchsorted(cut[1]))
-    if np.count_nonzero(removed[lo:hi]) or (kept[0] < hi and lo < kept[1]):
+    if marks.removed_in(lo, hi) or (kept[0] < hi and lo < kept[1]):
         return None
-    if np.count_nonzero(twins[lo:hi]) or np.count_nonzero(removed[kept[0] : kept[1]]):
+    if marks.twins_in(lo, hi) or marks.removed_in(*kept):
         return None  # never the only copy: the twin of what goes stays
-    removed[lo:hi] = True
-    twins[kept[0] : kept[1]] = True
+    marks.mark((lo, hi), kept)
     kept_span = Span(*sk.text_range(kept[0], kept[1]))
     cand = removal.cand
     return Decision(
@@ -252,6 +267,52 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
     return Repair(current, edits)
 
 
+def find_duplicates(
+    text: str, options: RepairOptions | None = None, **overrides: Any
+) -> list[DuplicatePair]:
+    """Pairs of near-duplicate spans of ``text``, in order of their first copy, each saying
+    which copy :func:`repair` removes (``removes``: ``"first"``, ``"second"``, or ``None``
+    where it leaves both).
+
+    Offsets refer to ``text``; each span runs from the first to the last letter or digit of the
+    copy. Pairs of every kind are returned: the ones repair acts on, and the others of a kind it
+    acts on, or ``distant`` ones whose score reaches ``min_similarity``, that it leaves. The
+    pairs it removes a copy of are those of its first pass on ``text``.
+
+    >>> title = "Roomba j7+ Self-Emptying Robot Vacuum"
+    >>> page = f"{title}\\n\\nAvailable only at select retailers\\n\\n{title}\\n\\nIt avoids cords."
+    >>> [(p.kind, p.removes) for p in find_duplicates(page)], repair(page).edits
+    ([('teaser', None)], ())
+    """
+    check_text(text)
+    opts = with_overrides(options, RepairOptions, overrides)
+    if opts.over_cap(len(text)):
+        return []
+    sk, candidates = analyse(text, opts)
+    removes: dict[int, Side] = {}
+    if any(c.kind != "distant" for c in candidates):
+        # (what repair's first pass decides on the same pairs)
+        for decision in _decide(Page.of(text, scaled(opts, sk), sk), candidates):
+            removes[id(decision.cand)] = "first" if decision.removed_first else "second"
+    pairs = [
+        DuplicatePair(
+            Span(*sk.text_range(c.a0, c.a1)),
+            Span(*sk.text_range(c.b0, c.b1)),
+            round(c.score, 4),
+            c.kind,
+            removes.get(id(c)),
+        )
+        for c in candidates
+        if id(c) in removes
+        or (
+            c.matched >= opts.anchor_chars
+            and (c.kind != "distant" or c.score >= opts.min_similarity)
+        )
+    ]
+    pairs.sort(key=lambda p: (p.first.start, p.second.start))
+    return pairs
+
+
 def _kept_in(earlier: tuple[Edit, ...], found: tuple[Edit, ...]) -> tuple[Edit, ...]:
     """``found`` (edits on the text that ``earlier`` made) with their ``kept`` spans in offsets
     of the text ``earlier`` were made on. A kept span's ends that fall in what an edit of
@@ -306,8 +367,9 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
     if not decisions:
         return ()
     matched = np.zeros(len(sk), dtype=bool)
-    for decision in decisions:
-        for run in decision.cand.runs:
+    for cand in {id(d.cand): d.cand for d in decisions}.values():
+        # (each pair once: one that goes in parts has a decision per part)
+        for run in cand.runs:
             matched[run.a0 : run.a1] = True
             matched[run.b0 : run.b1] = True
     edits: list[Edit] = []

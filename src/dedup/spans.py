@@ -11,8 +11,9 @@ The method, in linear time:
    copy (or a heading missing from it) a gap on one side only.
 3. **Classification** (:mod:`dedup.classify`, :mod:`dedup.measures`, :mod:`dedup.signs`). Each
    pair is measured — aligned share, line breaks in each copy, text between the copies, signs
-   of script data, where it sits — and given a kind (:data:`KINDS`). Repair acts on all but
-   ``distant``, which it leaves alone.
+   of script data, where it sits — and given a kind (:data:`KINDS`). Repair acts on pairs of
+   all kinds but ``distant``, which it leaves alone; :func:`dedup.find_duplicates` says of
+   each pair whether it removes a copy.
 
 >>> from dedup import find_duplicates
 >>> body = ("The first paragraph of the story is long enough to matter to anyone.\\n\\n"
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
 
 from dedup.anchors import Run, runs
 from dedup.chains import Candidate, chain
@@ -52,13 +52,14 @@ from dedup.groups import (
     series,
 )
 from dedup.measures import opens_piece
-from dedup.model import DuplicatePair, RepairOptions, Span, check_text, with_overrides
+from dedup.model import RepairOptions
 from dedup.signs import has_quote_punctuation, holds_values, in_string, opens_value, whole_value
 from dedup.tokens import Skeleton, skeleton
 
-__all__ = ["KINDS", "analyse", "find_duplicates", "scaled"]
+__all__ = ["KINDS", "analyse", "scaled"]
 
-# The kinds of pairs (``DuplicatePair.kind``): repair acts on all but "distant".
+# The kinds of pairs (``DuplicatePair.kind``): repair acts on pairs of all but "distant" (which
+# pairs: ``DuplicatePair.removes``).
 KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "quote", "distant")
 
 
@@ -122,8 +123,12 @@ def analyse(
         # of the body that the twin begins
         found_runs = [r for r in found_runs if not _within(r, lead)]
     if not distant:
-        covered = sum(r.a1 - r.a0 for r in found_runs)
-        covered += sum(first.matched for first in (head, lead) if first is not None)
+        # (counted only as far as min_chars: a text of many runs reaches it with its first)
+        covered = sum(first.matched for first in (head, lead) if first is not None)
+        for r in found_runs:
+            if covered >= opts.min_chars:
+                break
+            covered += r.a1 - r.a0
         if (
             covered < opts.min_chars
             and not ((found_runs or labels) and signs())
@@ -227,32 +232,3 @@ def _values_of_lines(labels: list[Run], sk: Skeleton, text: str) -> list[Candida
 def _within(run: Run, pair: Candidate) -> bool:
     """Whether both copies of ``run`` lie within those of ``pair``."""
     return pair.a0 <= run.a0 and run.a1 <= pair.a1 and pair.b0 <= run.b0 and run.b1 <= pair.b1
-
-
-def find_duplicates(
-    text: str, options: RepairOptions | None = None, **overrides: Any
-) -> list[DuplicatePair]:
-    """Pairs of near-duplicate spans of ``text``, in order of their first copy.
-
-    Offsets refer to ``text``; each span runs from the first to the last letter or digit of the
-    copy. Pairs of every kind are returned: the ones :func:`dedup.repair` acts on, and
-    ``distant`` ones (left alone) whose score reaches ``min_similarity``.
-    """
-    check_text(text)
-    opts = with_overrides(options, RepairOptions, overrides)
-    if opts.over_cap(len(text)):
-        return []
-    sk, candidates = analyse(text, opts)
-    pairs = [
-        DuplicatePair(
-            Span(*sk.text_range(c.a0, c.a1)),
-            Span(*sk.text_range(c.b0, c.b1)),
-            round(c.score, 4),
-            c.kind,
-        )
-        for c in candidates
-        if c.matched >= opts.anchor_chars
-        and (c.kind != "distant" or c.score >= opts.min_similarity)
-    ]
-    pairs.sort(key=lambda p: (p.first.start, p.second.start))
-    return pairs

@@ -93,7 +93,7 @@ class Skeleton:
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
         """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
         start and an end offset (past the escape or reference the last one came from)."""
-        return int(self.offsets[s0]), self.char_end(s1 - 1)
+        return self.offsets.item(s0), self.char_end(s1 - 1)
 
     def char_end(self, s: int) -> int:
         """The offset just past skeleton character ``s`` in the text: past the whole escape or
@@ -104,7 +104,7 @@ class Skeleton:
         >>> sk.char_end(3), sk.char_end(4)
         (9, 11)
         """
-        at = int(self.offsets[s])
+        at = self.offsets.item(s)  # (a Python int at once: no NumPy scalar between)
         if self.markup:
             k = bisect_left(self.markup, (at + 1,)) - 1
             if k >= 0 and self.markup[k][0] == at:
@@ -114,7 +114,7 @@ class Skeleton:
     def line(self, s: int) -> int:
         """The line of the text that skeleton character ``s`` is on (the line breaks before
         it)."""
-        return bisect_right(self.newline_list, int(self.offsets[s]))
+        return bisect_right(self.newline_list, self.offsets.item(s))
 
     def is_edge(self, s: int) -> bool:
         """Whether skeleton character ``s`` is on another line than character ``s - 1``."""
@@ -310,15 +310,16 @@ def _assembled(
     # and an edge that two line breaks or more land on jumps over a blank line
     after = offsets.searchsorted(newlines)
     inner = after[after.searchsorted(1) : after.searchsorted(offsets.shape[0])]
-    new_edge = np.empty(inner.shape[0], dtype=bool)
-    new_edge[:1] = True
-    new_edge[1:] = inner[1:] != inner[:-1]
-    firsts = new_edge.nonzero()[0]
+    # whether each break lands on another position than the one before it (a new edge), and
+    # an entry past the last break, as if a new edge followed it
+    m = inner.shape[0]
+    new_edge = np.empty(m + 1, dtype=bool)
+    new_edge[0] = new_edge[m] = True
+    np.not_equal(inner[1:], inner[:-1], out=new_edge[1:m])
+    firsts = new_edge[:m].nonzero()[0]
     edges = inner.take(firsts)
     # an edge jumps over a blank line when the break after its first one lands there too
-    repeated = np.zeros(inner.shape[0] + 1, dtype=bool)
-    repeated[1:-1] = ~new_edge[1:]
-    blank = repeated.take(firsts + 1).tolist()
+    blank = (~new_edge.take(firsts + 1)).tolist()
     return Skeleton(
         chars=chars,
         offsets=offsets,

@@ -33,9 +33,11 @@ def find_command(job: FindJob) -> None:
     """Show the near-duplicate spans inside each document: a table, or --json lines.
 
     Each pair gives the first and second copy as [start, end) character offsets, the share of
-    characters that align, and the kind (flattened, adjacent, teaser, embedded, long, which
-    clean repairs; quote, a reply's quote of a post, with --quotes remove; distant, which it
-    leaves alone).
+    characters that align, the kind (flattened, adjacent, teaser, embedded, long, which clean
+    repairs; quote, a reply's quote of a post, with --quotes remove; distant, which it leaves
+    alone) and what repair does with it on this text: removes the first or the second copy, or
+    leaves both (every distant pair; a short teaser on a page doubled nowhere else; a pair whose
+    copies go, or stay, with a larger one). clean normalises a text before it repairs it.
 
     \b
     Example:
@@ -49,11 +51,13 @@ def run(job: FindJob) -> None:
     """``dedup find`` on this machine's processes."""
     stage = functools.partial(stages.find_in_document, options=job.repair)
     kinds: Counter[str] = Counter()
+    removed = 0  # pairs repair removes a copy of
     with shown_records(job) as (sources, source, engine):
         for input_source in sources:
             reader = source.reader(input_source)
             for record, result in source.results(reader, engine, stage, "find"):
                 kinds.update(pair.kind for pair in result)
+                removed += sum(pair.removes is not None for pair in result)
                 source.counts.changed += bool(result)
                 source.counts.count_over_cap(len(record.text), job.repair)
                 if job.as_json:
@@ -64,30 +68,35 @@ def run(job: FindJob) -> None:
                 source.advance(record)
     if not job.as_json and not kinds:
         click.echo("No duplicate spans found.")
-    echo(lines(source.counts, engine.started, kinds), quiet=job.quiet)
+    echo(lines(source.counts, engine.started, kinds, removed), quiet=job.quiet)
 
 
-def pairs_line(kinds: Counter[str]) -> str:
-    """How many pairs were found, by kind in :data:`~dedup.spans.KINDS`'s order, and that
-    ``distant`` pairs are left alone (a page's own repetition, which ``clean`` keeps).
+def pairs_line(kinds: Counter[str], removed: int) -> str:
+    """How many pairs were found, by kind in :data:`~dedup.spans.KINDS`'s order, and of how
+    many of them repair removes a copy (``removed``), leaving the others (``distant`` pairs, a
+    page's own repetition, and others that :attr:`~dedup.DuplicatePair.removes` says it leaves).
 
-    >>> pairs_line(Counter({"distant": 63, "teaser": 1}))
-    '64 duplicate pairs found: teaser 1, distant 63 (distant pairs are left alone)'
-    >>> pairs_line(Counter({"flattened": 1})), pairs_line(Counter())
-    ('1 duplicate pair found: flattened 1', '0 duplicate pairs found')
+    >>> pairs_line(Counter({"distant": 63, "teaser": 1}), 0)
+    '64 duplicate pairs found: teaser 1, distant 63 (repair removes a copy of 0, leaves 64)'
+    >>> pairs_line(Counter({"flattened": 1}), 1)
+    '1 duplicate pair found: flattened 1 (repair removes a copy of 1, leaves 0)'
+    >>> pairs_line(Counter(), 0)
+    '0 duplicate pairs found'
     """
-    line = f"{plural(sum(kinds.values()), 'duplicate pair')} found"
+    found = sum(kinds.values())
+    line = f"{plural(found, 'duplicate pair')} found"
     if not kinds:
         return line
     line += ": " + ", ".join(f"{kind} {kinds[kind]:,}" for kind in KINDS if kinds[kind])
-    return line + (" (distant pairs are left alone)" if kinds["distant"] else "")
+    return line + f" (repair removes a copy of {removed:,}, leaves {found - removed:,})"
 
 
-def lines(counts: Counts, started: int, kinds: Counter[str]) -> list[str]:
-    """The summary of ``dedup find``."""
+def lines(counts: Counts, started: int, kinds: Counter[str], removed: int) -> list[str]:
+    """The summary of ``dedup find``: ``removed`` of the pairs counted in ``kinds`` are pairs
+    repair removes a copy of."""
     return [
         read_line("dedup find", counts, "with duplicate spans"),
-        pairs_line(kinds),
+        pairs_line(kinds, removed),
         *no_text_line(counts, "not searched"),
         *over_cap_line(counts, "not searched"),
         speed_line(counts, started),

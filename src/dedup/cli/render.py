@@ -23,6 +23,7 @@ __all__ = [
     "print_pairs",
     "printable",
     "render_edits",
+    "repair_does",
     "title",
 ]
 
@@ -67,7 +68,14 @@ def pair_dict(record: Record, pair: DuplicatePair) -> dict[str, Any]:
         "second": [pair.second.start, pair.second.end],
         "score": round(pair.score, 4),
         "kind": pair.kind,
+        "removes": pair.removes,
     }
+
+
+def repair_does(pair: DuplicatePair) -> str:
+    """What repair does with ``pair``, in a word or two: ``removes first``, ``removes second``
+    or ``leaves``."""
+    return "leaves" if pair.removes is None else f"removes {pair.removes}"
 
 
 def title(record: Record) -> str:
@@ -93,6 +101,7 @@ def print_pairs(record: Record, pairs: list[DuplicatePair]) -> None:
         ("chars", "right"),
         ("score", "right"),
         ("kind", "left"),
+        ("repair", "left"),
         ("second copy begins", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -103,6 +112,7 @@ def print_pairs(record: Record, pairs: list[DuplicatePair]) -> None:
             f"{len(pair.second):,}",
             f"{pair.score:.3f}",
             pair.kind,
+            repair_does(pair),
             escape(excerpt(record.text[pair.second.start : pair.second.end])),
         )
     stdout = sys.stdout

@@ -44,7 +44,7 @@ def clean_document(
 
 def find_in_document(text: str, options: RepairOptions | None = None) -> list[DuplicatePair]:
     """``find_duplicates(text)``: what ``dedup find`` runs on every document."""
-    from dedup.spans import find_duplicates
+    from dedup.repair import find_duplicates
 
     return find_duplicates(text, options)
 
