@@ -153,28 +153,51 @@ def _latin1_others() -> bytes:
     return bytes(np.flatnonzero(~word_table()[:256]).tolist())
 
 
-def word_characters(text: str, *, lines: bool = False) -> str:
+def word_characters(text: str, *, lines: bool = False, lower: bool = False) -> str:
     """The word characters of ``text`` (:func:`word_table`), in order; with ``lines``, its line
     breaks (``\\n``) too, so that ``word_characters(text, lines=True).split("\\n")`` is the word
-    characters of each of its lines, in one pass over the text.
+    characters of each of its lines, in one pass over the text; with ``lower``, lower-cased
+    (``word_characters(text).lower()``).
 
     >>> word_characters("Vie privée, 2e éd. (\u6587\u5b57)")
     'Vieprivée2eéd\u6587\u5b57'
     >>> word_characters("Vie privée,\\n2e éd.\\n\\n(\u6587\u5b57)", lines=True).split("\\n")
     ['Vieprivée', '2eéd', '', '\u6587\u5b57']
+    >>> word_characters("ÉTÉ \u201cÉté\u201d \u039f\u0394\u039f\u03a3", lower=True)
+    'étéété\u03bf\u03b4\u03bf\u03c2'
     """
     try:
         data = text.encode("latin-1")
     except UnicodeEncodeError:
         cps = code_points(text)
-        keep = word_table().take(cps)
+        # (``clip``: every code point is an index of the table, so that ``take`` need not
+        # check them one by one)
+        keep = word_table().take(cps, mode="clip")
         if lines:
             keep |= cps == _NEWLINE
-        kept = cps.take(keep.nonzero()[0])
-        return kept.tobytes().decode("utf-32-le", "surrogatepass")
-    # (most text is Latin-1 throughout: a deletion of bytes in C)
+        kept = cps.compress(keep)
+        if lower and kept.shape[0] and int(kept.max()) < 0x100:
+            # (word characters of Latin-1 in a text beyond it: lowered as bytes below)
+            return kept.astype(np.uint8).tobytes().translate(_latin1_lower()).decode("latin-1")
+        words = kept.tobytes().decode("utf-32-le", "surrogatepass")
+        return words.lower() if lower else words
+    # (most text is Latin-1 throughout: a deletion of bytes in C, and a lowering of bytes in
+    # the same pass, where ``str.lower`` of a string beyond ASCII reads it a character at a
+    # time)
     others = _latin1_others()
-    return data.translate(None, others.replace(b"\n", b"") if lines else others).decode("latin-1")
+    return data.translate(
+        _latin1_lower() if lower else None, others.replace(b"\n", b"") if lines else others
+    ).decode("latin-1")
+
+
+@lru_cache(maxsize=1)
+def _latin1_lower() -> bytes:
+    """``str.lower`` of each Latin-1 character as a ``bytes.translate`` table: the lower case of
+    every one of them is one Latin-1 character (``ß`` and ``ÿ`` stay as they are; no rule
+    of context such as the final sigma's applies below U+0100), so that lowering a Latin-1
+    string is lowering each of its bytes. (``ord`` takes one character and ``bytes`` values
+    below 256 only: a character outside that rule would fail here, not lower wrongly.)"""
+    return bytes(ord(chr(c).lower()) for c in range(0x100))
 
 
 _NEWLINE = ord("\n")

@@ -25,6 +25,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Container
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 from itertools import pairwise
 from typing import Any
 
@@ -107,8 +108,14 @@ class Lines:
     @classmethod
     def of(cls, text: str, sk: Skeleton) -> Lines:
         nl = sk.newlines
-        starts = np.concatenate(([0], nl + 1))
-        ends = np.concatenate((nl, [len(text)]))
+        # (filled in place: ``np.concatenate`` of a list and an array would build each one
+        # twice over, the list as an array and ``nl + 1`` on its own)
+        starts = np.empty(len(nl) + 1, dtype=nl.dtype)
+        starts[0] = 0
+        np.add(nl, 1, out=starts[1:])
+        ends = np.empty(len(nl) + 1, dtype=nl.dtype)
+        ends[:-1] = nl
+        ends[-1] = len(text)
         return cls(starts, ends)
 
 
@@ -329,21 +336,28 @@ def moves(
     own = ~matched[lo:hi]
     if not np.count_nonzero(own):
         return []
+    padded = np.zeros(hi - lo + 2, dtype=bool)
+    padded[1:-1] = own
+    edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
+    # (a stray number or initial is not worth moving, nor looking for: a copy that has no
+    # other piece of its own moves nothing, and its runs are not sorted)
+    found = [
+        (u0, u1)
+        for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True)
+        if (u1 - u0) * _MIN_MOVE >= width
+    ]
+    if not found:
+        return []
     # (removed start, removed end, kept start, kept end) of every run, in removed-copy order
     pieces = sorted(
         ((r.a0, r.a1, r.b0, r.b1) if decision.removed_first else (r.b0, r.b1, r.a0, r.a1))
         for r in cand.runs
     )
-    padded = np.zeros(hi - lo + 2, dtype=bool)
-    padded[1:-1] = own
-    edges = (padded[1:] != padded[:-1]).nonzero()[0]  # where each piece of its own starts, ends
     rest = letters.outside(lo, hi)
     flattened = cand.kind == "flattened"
     whole: _WholeLines | None = None
     homeless = []
-    for u0, u1 in zip((edges[0::2] + lo).tolist(), (edges[1::2] + lo).tolist(), strict=True):
-        if (u1 - u0) * _MIN_MOVE < width:
-            continue  # a stray number or initial: not worth moving (nor looking for)
+    for u0, u1 in found:
         if _swapped_in_twin(sk, pieces, u0, u1):
             continue  # the kept copy's text at the same place, with a typo: no paragraph
         repeated = False
@@ -364,7 +378,9 @@ def moves(
             if whole.cover(text, sk, u0, u1):
                 continue  # lines the text holds whole, glued without the lines between them
         start, end = sk.text_range(u0, u1)
-        if in_script(text, start, end) and not reads_as_text(text[start:end], u1 - u0):
+        # (a count of spaces first: most pieces read as words, and the signs of script data
+        # around a piece, which may be looked for far from it, are then not read)
+        if not reads_as_text(text[start:end], u1 - u0) and in_script(text, start, end):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
         placed = _move_one(
             text, sk, lines, decision, pieces, (u0, u1), width, None if repeated else whole
@@ -462,14 +478,18 @@ class _WholeLines:
         if n < 2 * _WHOLE_LINE:
             return False
         # the lengths of the first lines the piece holds, each found from where the one before
-        # it ends (a line's key followed by another's, up to the piece's end)
+        # it ends (a line's key followed by another's, up to the piece's end); the places are
+        # taken in order from a heap, not by a walk over every letter: a line's key is never
+        # empty, so that all the lines that end at a place are known before it is taken
         reach = {0: 0}  # where a line may start -> the most lines before it
-        for at in range(n):
-            if at not in reach:
-                continue
+        places = [0]
+        while places:
+            at = heappop(places)
             for length in self._lengths(piece[at : at + _WHOLE_LINE]):
                 stop = at + length
                 if stop <= n and reach.get(stop, 0) <= reach[at] and self._outside(piece[at:stop]):
+                    if stop not in reach:
+                        heappush(places, stop)
                     reach[stop] = reach[at] + 1
         return reach.get(n, 0) >= 2
 
@@ -484,7 +504,7 @@ def _line_keys(text: str) -> str:
     >>> _line_keys("The BOOT\\nprompt.")
     '\\ntheboot\\nprompt\\n'
     """
-    return "\n" + word_characters(text, lines=True).lower() + "\n"
+    return "\n" + word_characters(text, lines=True, lower=True) + "\n"
 
 
 def fewer_outside(sk: Skeleton, lo: int, hi: int, u0: int, u1: int) -> bool:
@@ -690,7 +710,7 @@ def _swapped_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: in
 def _key(text: str) -> str:
     """The letters and digits of ``text``, lower-cased: what two copies share whatever their
     spacing and punctuation."""
-    return word_characters(text).lower()
+    return word_characters(text, lower=True)
 
 
 def _content_end(text: str, lines: Lines, line: int) -> int:
