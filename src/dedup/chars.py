@@ -175,12 +175,14 @@ def word_characters(text: str, *, lines: bool = False, lower: bool = False) -> s
         keep = word_table().take(cps, mode="clip")
         if lines:
             keep |= cps == _NEWLINE
-        kept = cps.compress(keep)
-        if lower and kept.shape[0] and int(kept.max()) < 0x100:
+        words = cps.compress(keep).tobytes().decode("utf-32-le", "surrogatepass")
+        if not lower or words.isascii():
+            return words.lower() if lower else words
+        try:
             # (word characters of Latin-1 in a text beyond it: lowered as bytes below)
-            return kept.astype(np.uint8).tobytes().translate(_latin1_lower()).decode("latin-1")
-        words = kept.tobytes().decode("utf-32-le", "surrogatepass")
-        return words.lower() if lower else words
+            return words.encode("latin-1").translate(_latin1_lower()).decode("latin-1")
+        except UnicodeEncodeError:
+            return words.lower()
     # (most text is Latin-1 throughout: a deletion of bytes in C, and a lowering of bytes in
     # the same pass, where ``str.lower`` of a string beyond ASCII reads it a character at a
     # time)

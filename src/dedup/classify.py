@@ -796,10 +796,27 @@ def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
             counts[3] -= blank_b - 1
         if not quoted:
             start, end = sk.text_range(*seams[in_b > in_a])
-            lines = [line.strip() for line in text[start:end].split("\n")[1:-1]]
-            last = next((line for line in reversed(lines) if line), "")
-            quoted = INTRODUCES.search(last) is not None
+            quoted = INTRODUCES.search(_last_line_between(text, start, end)) is not None
     return counts, quoted
+
+
+def _last_line_between(text: str, start: int, end: int) -> str:
+    """The last line with content (stripped) of those that start and end inside
+    ``text[start:end]`` (its first and last ``\\n``-parts aside), or ``""``: found from the
+    end, where splitting the stretch would cut every line of a reply that stands between two
+    quoted parts.
+
+    >>> _last_line_between("post.\\nBob said:\\n \\nNext", 0, 20), _last_line_between("a\\nb", 0, 3)
+    ('Bob said:', '')
+    """
+    first, stop = text.find("\n", start, end), text.rfind("\n", start, end)
+    while stop > first:
+        begin = text.rfind("\n", first, stop)
+        line = text[begin + 1 : stop].strip()
+        if line:
+            return line
+        stop = begin
+    return ""
 
 
 def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str) -> bool:
