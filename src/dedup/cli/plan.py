@@ -34,7 +34,7 @@ from typing import IO
 import click
 
 from dedup.cli.options import InputOptions
-from dedup.cli.progress import stdout_is_terminal
+from dedup.cli.progress import is_terminal, stdout_is_terminal
 from dedup.io import (
     Compression,
     Format,
@@ -46,6 +46,7 @@ from dedup.io import (
     is_stream,
     output_name,
     sniff_format,
+    split_compression,
 )
 from dedup.model import ConfigError, InputError
 
@@ -101,7 +102,7 @@ def find_inputs(
     stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
     if stream is None:  # closed, and not read: any stream will do
         stream = io.BytesIO()
-    if reads_stdin and _is_terminal(stream):
+    if reads_stdin and is_terminal(stream):
         context = click.get_current_context(silent=True)
         command = context.command_path if context is not None else "dedup"
         click.echo(
@@ -141,20 +142,13 @@ def _open_stream(stream: IO[str] | None) -> bool:
     return True
 
 
-def _is_terminal(stream: IO[bytes]) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
 def _table_suffix(name: str) -> str:
     """``.csv`` or ``.tsv`` when ``name`` says a CSV or TSV file (compressed or not), else ``""``.
 
     >>> _table_suffix("items.CSV.gz"), _table_suffix("rows.tsv"), _table_suffix("page.txt")
     ('.csv', '.tsv', '')
     """
-    lower = name.lower().removesuffix(".gz").removesuffix(".zst")
+    lower, _ = split_compression(name)
     return next((s for s in (".csv", ".tsv") if lower.endswith(s)), "")
 
 

@@ -22,13 +22,20 @@ import stat
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import IO, Any
 
 import click
 
 from dedup.io import Reader, Record, Source
 
-__all__ = ["DELAY", "Progress", "stderr_is_terminal", "stdout_is_private", "stdout_is_terminal"]
+__all__ = [
+    "DELAY",
+    "Progress",
+    "is_terminal",
+    "stderr_is_terminal",
+    "stdout_is_private",
+    "stdout_is_terminal",
+]
 
 DELAY = 1.0
 """Seconds of work before the bar appears."""
@@ -36,19 +43,20 @@ DELAY = 1.0
 
 def stderr_is_terminal() -> bool:
     """Whether stderr is a terminal."""
-    return _is_terminal(sys.stderr)
+    return is_terminal(sys.stderr)
 
 
 def stdout_is_terminal() -> bool:
     """Whether stdout is a terminal."""
-    return _is_terminal(sys.stdout)
+    return is_terminal(sys.stdout)
 
 
-def _is_terminal(stream: TextIO) -> bool:
-    """Whether ``stream`` is a terminal (a closed stream, or none at all, is not)."""
+def is_terminal(stream: IO[Any]) -> bool:
+    """Whether ``stream`` is a terminal (a closed stream, one that cannot say, or none at all,
+    is not)."""
     try:
         return stream.isatty()
-    except (AttributeError, ValueError):
+    except (AttributeError, ValueError, OSError):
         return False
 
 

@@ -35,6 +35,7 @@ from dedup.io.formats import (
     output_name,
     path_format,
     sniff_format,
+    split_compression,
 )
 from dedup.io.outputs import OutputError, atomic_output, is_stream
 from dedup.io.reader import MAX_RECORD_BYTES, Reader
@@ -75,5 +76,6 @@ __all__ = [
     "output_name",
     "path_format",
     "sniff_format",
+    "split_compression",
     "write_jsonl_line",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "path_format",
     "pyarrow_modules",
     "sniff_format",
+    "split_compression",
 ]
 
 Format = Literal["text", "jsonl", "parquet"]
@@ -45,15 +46,22 @@ def pyarrow_modules(purpose: str) -> tuple[Any, Any]:
     return require("pyarrow", "parquet", purpose), require("pyarrow.parquet", "parquet", purpose)
 
 
-def detect_format(name: str) -> tuple[Format, Compression | None]:
-    """The format and compression a file name implies; anything unknown is plain text."""
+def split_compression(name: str) -> tuple[str, Compression | None]:
+    """``name`` lower-cased without its compression suffix, and the compression it names.
+
+    >>> split_compression("Items.CSV.gz"), split_compression("page.txt")
+    (('items.csv', 'gzip'), ('page.txt', None))
+    """
     lower = name.lower()
-    compression: Compression | None = None
     for suffix, kind in COMPRESSION_SUFFIXES.items():
         if lower.endswith(suffix):
-            compression = kind
-            lower = lower[: -len(suffix)]
-            break
+            return lower[: -len(suffix)], kind
+    return lower, None
+
+
+def detect_format(name: str) -> tuple[Format, Compression | None]:
+    """The format and compression a file name implies; anything unknown is plain text."""
+    lower, compression = split_compression(name)
     if lower.endswith(_JSONL_SUFFIXES):
         return "jsonl", compression
     if lower.endswith(_PARQUET_SUFFIXES) and compression is None:
