@@ -336,17 +336,25 @@ def swapped(own: str, twin: str) -> bool:
     >>> swapped("dressshoesboots", "dressshoessocks")
     False
     """
+    return _swap_at(own, twin) >= 0
+
+
+def _swap_at(own: str, twin: str) -> int:
+    """Where ``own`` is ``twin`` with two neighbouring letters swapped and nothing else changed
+    (:func:`swapped`): the first of the two letters, -1 where it is not."""
     if len(own) != len(twin) or own == twin:
-        return False
+        return -1
     diff = [k for k in range(len(own)) if own[k] != twin[k]]
-    return (
+    if (
         len(diff) == 2
         and diff[1] == diff[0] + 1
         and own[diff[0]] == twin[diff[1]]
         and own[diff[1]] == twin[diff[0]]
         and own[diff[0]].isalpha()
         and own[diff[1]].isalpha()
-    )
+    ):
+        return diff[0]
+    return -1
 
 
 def swapped_edges(
@@ -394,10 +402,8 @@ def swapped_edges(
 def _swap_within(own: str, twin: str, width: int) -> bool:
     """Whether ``own`` is ``twin`` with two neighbouring letters swapped, fewer than ``width``
     letters after the swap (read from the copy's edge outwards)."""
-    if not swapped(own, twin):
-        return False
-    at = next(k for k in range(len(own)) if own[k] != twin[k])
-    return len(own) - at - 2 < width
+    at = _swap_at(own, twin)
+    return at >= 0 and len(own) - at - 2 < width
 
 
 def differs_in_place(cand: Candidate, sk: Skeleton, text: str) -> bool:
