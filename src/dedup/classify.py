@@ -1125,8 +1125,13 @@ def realign_twice(cand: Candidate, sk: Skeleton) -> None:
     """A line that holds a text twice, back to back, matched from a few letters too early: the
     line before ends as the text does (``...3.35oz`` then ``X - 3.35oz X - 3.35oz``), so the
     exact match starts there and stops short of the line's end. Such a pair becomes the line's
-    two halves."""
-    if len(cand.runs) != 1 or cand.b0 != cand.a1:
+    two halves. So are two lines, the same line twice in a row, matched from the line before's
+    last letters and then begun at their line starts: their ends stop that many letters short
+    of the lines' ends, and the pair becomes the two whole lines."""
+    if len(cand.runs) != 1:
+        return
+    if cand.b0 != cand.a1:
+        _lines_twice(cand, sk)
         return
     edges = sk.edge_list
     k = bisect_right(edges, cand.a0)
@@ -1141,3 +1146,16 @@ def realign_twice(cand: Candidate, sk: Skeleton) -> None:
     cand.runs = [Run(p, p + period, p + period, p + 2 * period, period)]
     cand.a0, cand.a1, cand.b0, cand.b1 = p, p + period, p + period, p + 2 * period
     cand.matched = period
+
+
+def _lines_twice(cand: Candidate, sk: Skeleton) -> None:
+    """Make the pair of one run the two whole lines it lies in, where they are one line twice in
+    a row and each copy stops as many letters short of its line's end as lie between them."""
+    a0, b0 = cand.a0, cand.b0
+    gap, period = b0 - cand.a1, b0 - a0
+    if not (0 < gap < CROSS and starts_line(sk, a0) and sk.line_end(a0) == b0):
+        return
+    if sk.line_end(b0) != b0 + period or sk.letters(a0, b0) != sk.letters(b0, b0 + period):
+        return
+    cand.runs = [Run(a0, b0, b0, b0 + period, period)]
+    cand.a1, cand.b1, cand.matched = b0, b0 + period, period

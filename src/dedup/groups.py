@@ -461,11 +461,14 @@ def line_twice_alone(
     repeats: a paragraph, a title or a notice captured twice. A page that holds lines twice
     in a row as its pattern (a listing's cards each with its name as a link and as a title,
     a grid's headings twice, an index of letters) keeps them all, as a line shorter than
-    ``min_chars`` repeated anywhere else stays (:func:`dedup.classify.classify`)."""
+    ``min_chars`` repeated anywhere else stays (:func:`dedup.classify.classify`). The text's
+    first line twice in a row is such a line too, a short teaser of the second that goes only
+    where the page is doubled elsewhere: where no other pair acts, it is judged so (where one
+    does, the teaser goes, the first copy, whose twin the body's other copy may keep)."""
     lone = [
         c
         for c in candidates
-        if c.kind == "distant"
+        if c.kind in ("distant", "teaser")
         and not c.runs[0].tandem
         and c.a1 == c.b0
         and opts.anchor_chars <= c.matched < opts.min_chars
@@ -478,6 +481,8 @@ def line_twice_alone(
     if len(lone) != 1:
         return
     cand = lone[0]
+    if cand.kind == "teaser" and any(c.kind not in ("distant", "teaser") for c in candidates):
+        return
     first, second = _whole_line(sk, text, cand.a0), _whole_line(sk, text, cand.b0)
     if (
         text[slice(*first)].strip() != text[slice(*second)].strip()
@@ -486,7 +491,7 @@ def line_twice_alone(
         or _lines_twice_in_a_row(sk, 2) != 1
     ):
         return
-    cand.kind = "adjacent"
+    cand.kind, cand.lead, cand.cut_second = "adjacent", False, False
 
 
 def _opens_lower(text: str, start: int, end: int) -> bool:
