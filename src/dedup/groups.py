@@ -35,6 +35,7 @@ from dedup.measures import (
     reads_as_text,
     sentence_ends_at,
     starts_line,
+    swapped,
 )
 from dedup.model import RepairOptions
 from dedup.signs import bare_quote, closes_value, code_like, edges, in_script, opens_value
@@ -464,34 +465,61 @@ def line_twice_alone(
     ``min_chars`` repeated anywhere else stays (:func:`dedup.classify.classify`). The text's
     first line twice in a row is such a line too, a short teaser of the second that goes only
     where the page is doubled elsewhere: where no other pair acts, it is judged so (where one
-    does, the teaser goes, the first copy, whose twin the body's other copy may keep)."""
-    lone = [
-        c
-        for c in candidates
-        if c.kind in ("distant", "teaser")
-        and not c.runs[0].tandem
-        and c.a1 == c.b0
-        and opts.anchor_chars <= c.matched < opts.min_chars
-        and sk.breaks(c.a0, c.b1) == 1
-        and starts_line(sk, c.a0)
-        and ends_line(sk, c.a1)
-        and ends_line(sk, c.b1)
-        and exact(c) >= 1.0
-    ]
+    does, the teaser goes, the first copy, whose twin the body's other copy may keep). So is a
+    line again right under itself with two neighbouring letters swapped (a second rendering's
+    typo, which cut the match short of the lines' starts or ends), where the page holds no line
+    twice in a row letter for letter: the pair becomes the two whole lines."""
+    lone: list[tuple[Candidate, tuple[int, int] | None]] = []
+    for c in candidates:
+        if (
+            c.kind not in ("distant", "teaser")
+            or c.runs[0].tandem
+            or not opts.anchor_chars <= c.matched < opts.min_chars
+            or sk.breaks(c.a0, c.b1) != 1
+        ):
+            continue
+        if (
+            c.a1 == c.b0
+            and starts_line(sk, c.a0)
+            and ends_line(sk, c.a1)
+            and ends_line(sk, c.b1)
+            and exact(c) >= 1.0
+        ):
+            lone.append((c, None))
+        elif c.kind == "distant" and c.b0 > c.a1:
+            start = _swapped_lines(c, sk)
+            if start is not None:
+                lone.append((c, start))
+            if len(lone) > 1:
+                return
     if len(lone) != 1:
         return
-    cand = lone[0]
+    cand, lines = lone[0]
     if cand.kind == "teaser" and any(c.kind not in ("distant", "teaser") for c in candidates):
         return
     first, second = _whole_line(sk, text, cand.a0), _whole_line(sk, text, cand.b0)
     if (
-        text[slice(*first)].strip() != text[slice(*second)].strip()
+        (lines is None and text[slice(*first)].strip() != text[slice(*second)].strip())
         or _opens_lower(text, *first)
         or code_like(text, *first)
-        or _lines_twice_in_a_row(sk, 2) != 1
+        or _lines_twice_in_a_row(sk, 2) != (1 if lines is None else 0)
     ):
         return
+    if lines is not None:
+        a0, b0 = lines
+        n = b0 - a0
+        cand.runs = [Run(a0, b0, b0, b0 + n, n - 2)]
+        cand.a0, cand.a1, cand.b0, cand.b1, cand.matched = a0, b0, b0, b0 + n, n - 2
     cand.kind, cand.lead, cand.cut_second = "adjacent", False, False
+
+
+def _swapped_lines(cand: Candidate, sk: Skeleton) -> tuple[int, int] | None:
+    """The starts of the two lines in a row that hold the copies of ``cand``, where the second
+    is the first with two neighbouring letters swapped (:func:`dedup.measures.swapped`)."""
+    a0, b0 = sk.line_start(cand.a0), sk.line_start(cand.b0)
+    if sk.line_end(cand.a0) != b0 or sk.line_end(b0) - b0 != b0 - a0 or cand.a1 > b0:
+        return None
+    return (a0, b0) if swapped(sk.letters(b0, 2 * b0 - a0), sk.letters(a0, b0)) else None
 
 
 def _opens_lower(text: str, start: int, end: int) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from dedup.anchors import Run, runs
+from dedup.anchors import CROSS, Run, runs
 from dedup.chains import Candidate, chain
 from dedup.chars import NO_SPACE_WEIGHT
 from dedup.classify import (
@@ -96,7 +96,8 @@ def analyse(
     to back: every pair it could give would be ``distant`` (repetition that repair leaves
     alone), as no kind that repair acts on is that short but a line of the page again as a
     string's whole value in script data (:mod:`dedup.classify`) and a line twice in a row
-    (:func:`dedup.groups.line_twice_alone`). ``sk`` is the skeleton
+    (:func:`dedup.groups.line_twice_alone`; its copies may stand a few letters apart, where a
+    typo or the line before's last letters cut the match short). ``sk`` is the skeleton
     of ``text`` where the caller has it already.
     """
     if sk is None:
@@ -132,7 +133,7 @@ def analyse(
         if (
             covered < opts.min_chars
             and not ((found_runs or labels) and signs())
-            and not any(r.b0 == r.a1 for r in found_runs)
+            and not any(0 <= r.b0 - r.a1 < CROSS for r in found_runs)
         ):
             return sk, []
     candidates = chain(found_runs)
