@@ -37,7 +37,7 @@ from dedup.chars import code_points, no_space, word_characters
 from dedup.measures import ends_line, glued_edges, reads_as_text, starts_line, swapped
 from dedup.model import Span
 from dedup.signs import in_script, whole_value
-from dedup.tokens import Skeleton
+from dedup.tokens import Skeleton, skeleton
 
 __all__ = [
     "CLOSING",
@@ -95,6 +95,9 @@ def _splits(text: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
 # What parts two words in a copy: white space, an escaped line break or tab. (Not a tag: an
 # inline one joins a drop capital to the rest of its word.)
 _PARTS = regex.compile(r"\s|\\+[nrt]")
+# What may make the skeleton read a text's letters otherwise than one by one (tags, entity
+# references, escapes, a markdown link's target): only such a text is keyed by its skeleton.
+_MARKUP_SIGNS = regex.compile(r"[<&\\%]|\]\(")
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -709,8 +712,16 @@ def _swapped_in_twin(sk: Skeleton, runs: list[tuple[int, int, int, int]], u0: in
 
 def _key(text: str) -> str:
     """The letters and digits of ``text``, lower-cased: what two copies share whatever their
-    spacing and punctuation."""
-    return word_characters(text, lower=True)
+    spacing and punctuation, and, as the skeleton reads them, whatever their markup (tags,
+    entity references, escapes: ``Creativity &amp;&nbsp;Innovation``, ``Press <ESCAPE> to``),
+    so that a piece is looked for by the letters the text outside the copy is read as.
+
+    >>> _key("Creativity &amp;&nbsp;Innovation"), _key("Creativity & Innovation")
+    ('creativityinnovation', 'creativityinnovation')
+    """
+    if _MARKUP_SIGNS.search(text) is None:
+        return word_characters(text, lower=True)
+    return skeleton(text).letters()
 
 
 def _content_end(text: str, lines: Lines, line: int) -> int:
