@@ -156,8 +156,7 @@ def analyse(
     line_twice_alone(candidates, sk, opts, text)
     if found_runs and signs() and holds_values(text):
         pieces_of_a_value(candidates, found_runs + labels, sk, text)
-    if opts.quotes == "remove":
-        reply_quotes(candidates, sk, opts, text)
+    reply_quotes(candidates, sk, opts, text)
     keep_entries(candidates, sk, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates
