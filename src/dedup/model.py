@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 __all__ = [
+    "KINDS",
     "QUOTES",
     "Cleaned",
     "ConfigError",
@@ -405,6 +406,11 @@ def replay(text: str, stages: Iterable[Stage]) -> str:
     for stage in stages:
         text = apply_edits(text, stage.edits)
     return text
+
+
+# The kinds of pairs (``DuplicatePair.kind``), in the order ``dedup find`` counts them: repair
+# acts on pairs of all but "distant" (which pairs: ``DuplicatePair.removes``).
+KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "quote", "distant")
 
 
 @dataclass(frozen=True, slots=True)

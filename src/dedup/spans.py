@@ -52,16 +52,11 @@ from dedup.groups import (
     series,
 )
 from dedup.measures import opens_piece
-from dedup.model import RepairOptions
+from dedup.model import KINDS, RepairOptions
 from dedup.signs import has_quote_punctuation, holds_values, in_string, opens_value, whole_value
 from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["KINDS", "analyse", "scaled"]
-
-# The kinds of pairs (``DuplicatePair.kind``): repair acts on pairs of all but "distant" (which
-# pairs: ``DuplicatePair.removes``).
-KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "quote", "distant")
-
 
 def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     """``opts`` for the text of skeleton ``sk``: in a text mostly of a script written without

@@ -16,7 +16,7 @@ from dedup.cli.session import REPORT_EXIT_CODES, handle_errors
 from dedup.cli.show import shown_records
 from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.io import json_line
-from dedup.spans import KINDS
+from dedup.model import KINDS
 
 __all__ = ["find_command", "run"]
 
@@ -73,7 +73,7 @@ def run(job: FindJob) -> None:
 
 
 def pairs_line(kinds: Counter[str], removed: int) -> str:
-    """How many pairs were found, by kind in :data:`~dedup.spans.KINDS`'s order, and of how
+    """How many pairs were found, by kind in :data:`~dedup.model.KINDS`'s order, and of how
     many of them repair removes a copy (``removed``), leaving the others (``distant`` pairs, a
     page's own repetition, and others that :attr:`~dedup.DuplicatePair.removes` says it leaves).
 
