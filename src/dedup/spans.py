@@ -58,6 +58,7 @@ from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["KINDS", "analyse", "scaled"]
 
+
 def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     """``opts`` for the text of skeleton ``sk``: in a text mostly of a script written without
     spaces (Chinese, Japanese: every character starts a word, where a word of English has five
