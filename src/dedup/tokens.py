@@ -398,8 +398,9 @@ def _assembled(
 
 def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleton | None:
     """The skeleton of ``text`` with the character ranges ``cuts`` (sorted, disjoint) taken
-    out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, and only the
-    word start right after each cut is decided again. ``None`` where markup crosses or touches
+    out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, its word
+    starts and the edges between its lines, and only the word start and the edge right after
+    each cut are decided again (:func:`_kept_edges`). ``None`` where markup crosses or touches
     a cut, or would be found across one in the text with the cuts taken out (which is then to
     be scanned afresh: :func:`~dedup.markup.markup_cut`).
 
