@@ -164,6 +164,36 @@ def test_python_dash_m() -> None:
     assert done.stdout.startswith("dedup, version")
 
 
+def test_the_main_help_lists_every_command_by_its_summary_and_loads_none() -> None:
+    """``dedup --help`` names each command by the first line of its help, from the table of
+    commands, and loads no command module, nor NumPy or the repair stages: it answers at once."""
+    import subprocess
+    import sys
+
+    for name in cli.main.commands:
+        help_text = cli.main.commands[name].help or ""
+        assert cli.COMMANDS.summary(name) == help_text.strip().splitlines()[0], name
+    listing = " ".join(run("--help").stdout.split())
+    for name in cli.main.commands:
+        assert f"{name} {cli.COMMANDS.summary(name)}" in listing, name
+    probe = (
+        "import sys\n"
+        "from dedup.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(set(sys.argv[1:]) & set(sys.modules)))\n"
+    )
+    heavy = ["numpy", "dedup.pipeline", "dedup.repair", "dedup.corpus.cluster"]
+    heavy += [f"dedup.cli.{name}" for name in cli.main.commands]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *heavy], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 # --- clean: the contracts ------------------------------------------------------------------
 
 
@@ -1205,9 +1235,9 @@ def test_find_seed_has_a_duplicate() -> None:
 
 
 def test_find_help_and_docs_name_every_kind() -> None:
-    """`dedup find` prints ``kind`` as dedup.spans.KINDS holds it: the help and the docs name
+    """`dedup find` prints ``kind`` as dedup.model.KINDS holds it: the help and the docs name
     each one a user can meet in its output (not only the older four)."""
-    from dedup.spans import KINDS
+    from dedup.model import KINDS
 
     help_text = " ".join(run("find", "--help").stdout.split())
     docs = DOCS.read_text(encoding="utf-8")

@@ -37,8 +37,8 @@ from hypothesis import strategies as st
 import dedup
 from conftest import DATA
 from dedup import Cleaned, DuplicatePair, Edit, Normalized, Repair, RepairOptions, Span
+from dedup.model import KINDS
 from dedup.repair import _repair_once
-from dedup.spans import KINDS
 from dedup.tokens import skeleton
 
 # --------------------------------------------------------------------------------------------

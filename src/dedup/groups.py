@@ -266,11 +266,12 @@ def _long_block(block: list[Run], sk: Skeleton, opts: RepairOptions, text: str) 
 
 
 def reply_quotes(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions, text: str) -> None:
-    """With ``quotes="remove"``, a reply's quotes of a post go: each block of a ``distant`` chain's
-    second copy (:func:`_blocks`: pieces of the first copy in order, nothing of its own between
-    them) that a label introduces (:func:`dedup.classify.quote_label`: ``Alice said:`` on the line
-    above or opening the quote's line, or over lines an extractor broke it into, a markdown
-    blockquote's ``>`` after it) and that is ``min_chars`` letters or more, letter for letter
+    """A reply's quotes of a post go: with ``quotes="remove"`` every one, with ``quotes="keep"``
+    (the default) those of ``long_chars`` letters or more (:func:`_quote_floor`). Each block of a
+    ``distant`` chain's second copy (:func:`_blocks`: pieces of the first copy in order, nothing of
+    its own between them) that a label introduces (:func:`dedup.classify.quote_label`: ``Alice
+    said:`` on the line above or opening the quote's line, or over lines an extractor broke it into,
+    a markdown blockquote's ``>`` after it) and that is that many letters or more, letter for letter
     (``long_similarity``) but for blocks of the post it left out, is a ``quote`` pair whose second
     copy goes: a whole post quoted, or its paragraphs quoted one at a time, each under its label,
     the reply's words between them staying. Where a quote's first words are too few to pair (fewer
@@ -280,15 +281,14 @@ def reply_quotes(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions,
     the post (a summary under ``TL;DR:``, the post's own) introduces no quote, nor one over a copy
     whose twin stands under a label of its own, unless the two differ and end in the same word (a
     quote of a quote: :func:`_quotes_a_quote`); a quote that is code or script data is none; a text
-    the page says again under no label (a pull quote) stays, and so does everything
-    ``quotes="keep"`` leaves."""
+    the page says again under no label (a pull quote) stays."""
     found: list[Candidate] = []
     for cand in candidates:
         if (
             cand.kind != "distant"
             or cand.runs[0].tandem
             or cand.a1 > cand.b0
-            or cand.matched < opts.min_chars
+            or cand.matched < _quote_floor(opts)
         ):
             continue
         runs = sorted(cand.runs)
@@ -304,6 +304,20 @@ def reply_quotes(candidates: list[Candidate], sk: Skeleton, opts: RepairOptions,
         # the chain keeps the runs no quote took
         _keep(cand, [run for run, cut in zip(runs, trimmed, strict=True) if id(cut) not in taken])
     candidates.extend(found)
+
+
+def _quote_floor(opts: RepairOptions) -> int:
+    """The letters a reply's quote needs to go (:func:`reply_quotes`): ``min_chars`` with
+    ``quotes="remove"``; ``long_chars`` with ``quotes="keep"``. A quote that long is a long
+    copy under a label: a post quoted whole, or a long paragraph of one. Forum pages' main
+    contents keep shorter quotes as natural repetition (on some pages, not others), but not
+    quotes that long; ``long`` takes such a copy only over three lines or more (twice the
+    letters in fewer), where the label here is what says it is a copy.
+
+    >>> _quote_floor(RepairOptions()), _quote_floor(RepairOptions(quotes="remove"))
+    (500, 80)
+    """
+    return opts.min_chars if opts.quotes == "remove" else opts.long_chars
 
 
 def _past_label(run: Run, sk: Skeleton, opts: RepairOptions, text: str) -> Run:
@@ -334,7 +348,7 @@ def _quote_block(
     ``None``."""
     piece = _block_pair(block)
     size = piece.b1 - piece.b0
-    if piece.matched < max(opts.min_chars, opts.long_similarity * size):
+    if piece.matched < max(_quote_floor(opts), opts.long_similarity * size):
         return None
     start = int(sk.offsets[piece.b0])
     twin, twin_end = sk.text_range(piece.a0, piece.a1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 __all__ = [
+    "KINDS",
     "QUOTES",
     "Cleaned",
     "ConfigError",
@@ -407,6 +408,11 @@ def replay(text: str, stages: Iterable[Stage]) -> str:
     return text
 
 
+# The kinds of pairs (``DuplicatePair.kind``), in the order ``dedup find`` counts them: repair
+# acts on pairs of all but "distant" (which pairs: ``DuplicatePair.removes``).
+KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "quote", "distant")
+
+
 @dataclass(frozen=True, slots=True)
 class DuplicatePair:
     """Two near-duplicate spans of one text; ``first`` comes before ``second``.
@@ -416,7 +422,8 @@ class DuplicatePair:
     copies follow each other), ``"teaser"`` (a paragraph repeated above the article),
     ``"embedded"`` (one copy sits in the page's script data or markup: a JSON string, HTML
     inside one), ``"long"`` (a long copy, letter for letter, elsewhere: a page captured twice),
-    ``"quote"`` (a reply's quote of a post under its label, with ``quotes="remove"`` only) or
+    ``"quote"`` (a reply's quote of a post under its label: ``long_chars`` letters or more, or
+    any with ``quotes="remove"``) or
     ``"distant"`` (repeated elsewhere in the text, which repair leaves alone).
 
     ``removes`` says what :func:`dedup.repair` does with the pair on this text: ``"first"`` or
@@ -528,8 +535,10 @@ class RepairOptions:
       bounds time and memory); ``0`` means no limit.
     - ``quotes``: what becomes of a reply's quote of a post, the later copy under a label
       ending in a colon (``Alice said:``), ``min_chars`` letters or more: ``"keep"`` (it is
-      natural repetition, as forum pages' main contents keep it) or ``"remove"`` (it goes as a
-      ``reply-quote``, the post and the label staying: each post's text once).
+      natural repetition, as forum pages' main contents keep it, unless it is ``long_chars``
+      letters or more: a long post quoted whole goes, as main contents drop it) or
+      ``"remove"`` (it goes as a ``reply-quote``, the post and the label staying: each post's
+      text once).
     """
 
     min_chars: int = 80

@@ -10,9 +10,10 @@ For every pair of copies that :mod:`dedup.spans` calls ``flattened``, ``adjacent
    copy at its place, as a paragraph of its own (:mod:`dedup.moves`).
 
 ``distant`` repetition — a quote repeated on purpose, a list item, a forum reply quoting a post —
-is left alone, and so are short teasers unless the page is doubled elsewhere too. With
-``quotes="remove"`` a reply's quote of a post under its label is a ``quote`` pair, and the
-quote goes (:func:`dedup.groups.reply_quotes`).
+is left alone, and so are short teasers unless the page is doubled elsewhere too. A reply's
+quote of a post under its label is a ``quote`` pair, and the quote goes, when it is
+``long_chars`` letters or more (a long post quoted whole), or of any length with
+``quotes="remove"`` (:func:`dedup.groups.reply_quotes`).
 
 >>> import dedup
 >>> paragraphs = ["Le site donne davantage de détails sur le logiciel en question.",

@@ -52,15 +52,11 @@ from dedup.groups import (
     series,
 )
 from dedup.measures import opens_piece
-from dedup.model import RepairOptions
+from dedup.model import KINDS, RepairOptions
 from dedup.signs import has_quote_punctuation, holds_values, in_string, opens_value, whole_value
 from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["KINDS", "analyse", "scaled"]
-
-# The kinds of pairs (``DuplicatePair.kind``): repair acts on pairs of all but "distant" (which
-# pairs: ``DuplicatePair.removes``).
-KINDS = ("flattened", "adjacent", "teaser", "embedded", "long", "quote", "distant")
 
 
 def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
@@ -156,8 +152,7 @@ def analyse(
     line_twice_alone(candidates, sk, opts, text)
     if found_runs and signs() and holds_values(text):
         pieces_of_a_value(candidates, found_runs + labels, sk, text)
-    if opts.quotes == "remove":
-        reply_quotes(candidates, sk, opts, text)
+    reply_quotes(candidates, sk, opts, text)
     keep_entries(candidates, sk, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))
     return sk, candidates

@@ -14,7 +14,8 @@
   ``clean`` and ``corpus`` with ``--engine ray``.
 
 A new command is a module with a job record and a click command built from the shared
-decorators, added to :func:`main` here.
+decorators, added to :data:`COMMANDS` here with the first line of its help (which ``dedup
+--help`` lists without loading the module).
 """
 
 from __future__ import annotations
@@ -31,11 +32,25 @@ __all__ = ["main"]
 
 class _Commands(MutableMapping[str, click.Command]):
     """The commands by name, each loaded from its module on first use: ``dedup corpus`` loads
-    the corpus command, not the repair stage that ``dedup clean`` needs."""
+    the corpus command, not the repair stage that ``dedup clean`` needs, and ``dedup --help``
+    lists them from their summaries (:meth:`summary`: each command's help's first line) without
+    loading any."""
 
-    def __init__(self, where: dict[str, tuple[str, str]]) -> None:
-        self._where = dict(where)
+    def __init__(self, where: dict[str, tuple[str, str, str]]) -> None:
+        self._where = {name: (module, attribute) for name, (module, attribute, _) in where.items()}
+        self._summaries = {name: summary for name, (_, _, summary) in where.items()}
         self._loaded: dict[str, click.Command] = {}
+
+    def summary(self, name: str) -> str:
+        """The first line of command ``name``'s help, without loading it (a command added
+        later, loaded, gives its own).
+
+        >>> COMMANDS.summary("diff")
+        'Show what clean would remove, move and fix in each document, stage by stage.'
+        """
+        if name in self._summaries:
+            return self._summaries[name]
+        return self[name].get_short_help_str(limit=1000)
 
     def __getitem__(self, name: str) -> click.Command:
         if name not in self._loaded:
@@ -45,10 +60,12 @@ class _Commands(MutableMapping[str, click.Command]):
 
     def __setitem__(self, name: str, command: click.Command) -> None:
         self._where.setdefault(name, ("", ""))
+        self._summaries.pop(name, None)
         self._loaded[name] = command
 
     def __delitem__(self, name: str) -> None:
         del self._where[name]
+        self._summaries.pop(name, None)
         self._loaded.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
@@ -60,16 +77,49 @@ class _Commands(MutableMapping[str, click.Command]):
 
 COMMANDS = _Commands(
     {
-        "clean": ("dedup.cli.clean", "clean_command"),
-        "find": ("dedup.cli.find", "find_command"),
-        "diff": ("dedup.cli.diff", "diff_command"),
-        "corpus": ("dedup.cli.corpus", "corpus_command"),
-        "index": ("dedup.cli.index", "index_group"),
+        "clean": (
+            "dedup.cli.clean",
+            "clean_command",
+            "Repair documents: remove doubled bodies, teasers and repeated paragraphs, fix "
+            "mojibake.",
+        ),
+        "find": (
+            "dedup.cli.find",
+            "find_command",
+            "Show the near-duplicate spans inside each document: a table, or --json lines.",
+        ),
+        "diff": (
+            "dedup.cli.diff",
+            "diff_command",
+            "Show what clean would remove, move and fix in each document, stage by stage.",
+        ),
+        "corpus": (
+            "dedup.cli.corpus",
+            "corpus_command",
+            "Remove duplicate documents across a corpus: exact and near-duplicates.",
+        ),
+        "index": (
+            "dedup.cli.index",
+            "index_group",
+            "Look inside an index of earlier runs (dedup corpus --index), or forget a run.",
+        ),
     }
 )
 
 
+class _Main(click.Group):
+    """The ``dedup`` group: its help lists the commands from their summaries, so that
+    ``dedup --help`` loads no command (and none of the library's stages)."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS.summary(name)) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 @click.group(
+    cls=_Main,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EXIT_CODES,
     commands=COMMANDS,

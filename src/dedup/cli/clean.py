@@ -35,11 +35,10 @@ from dedup.cli.plan import (
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, PutBack, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
-from dedup.cli.stages import Cleaning
+from dedup.cli.stages import Cleaning, warm_up
 from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.engine import Engine, default_jobs
 from dedup.io import Writer, atomic_output
-from dedup.pipeline import warm_up
 
 __all__ = ["clean_command", "run"]
 

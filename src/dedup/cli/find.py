@@ -16,7 +16,7 @@ from dedup.cli.session import REPORT_EXIT_CODES, handle_errors
 from dedup.cli.show import shown_records
 from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.io import json_line
-from dedup.spans import KINDS
+from dedup.model import KINDS
 
 __all__ = ["find_command", "run"]
 
@@ -34,10 +34,11 @@ def find_command(job: FindJob) -> None:
 
     Each pair gives the first and second copy as [start, end) character offsets, the share of
     characters that align, the kind (flattened, adjacent, teaser, embedded, long, which clean
-    repairs; quote, a reply's quote of a post, with --quotes remove; distant, which it leaves
-    alone) and what repair does with it on this text: removes the first or the second copy, or
-    leaves both (every distant pair; a short teaser on a page doubled nowhere else; a pair whose
-    copies go, or stay, with a larger one). clean normalises a text before it repairs it.
+    repairs; quote, a reply's quote of a post, which it repairs when long or with --quotes
+    remove; distant, which it leaves alone) and what repair does with it on this text: removes
+    the first or the second copy, or leaves both (every distant pair; a short teaser on a page
+    doubled nowhere else; a pair whose copies go, or stay, with a larger one). clean normalises
+    a text before it repairs it.
 
     \b
     Example:
@@ -72,7 +73,7 @@ def run(job: FindJob) -> None:
 
 
 def pairs_line(kinds: Counter[str], removed: int) -> str:
-    """How many pairs were found, by kind in :data:`~dedup.spans.KINDS`'s order, and of how
+    """How many pairs were found, by kind in :data:`~dedup.model.KINDS`'s order, and of how
     many of them repair removes a copy (``removed``), leaving the others (``distant`` pairs, a
     page's own repetition, and others that :attr:`~dedup.DuplicatePair.removes` says it leaves).
 

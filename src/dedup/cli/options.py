@@ -277,7 +277,8 @@ def repair_options(func: F) -> F:
             default=defaults.quotes,
             show_default=True,
             help="A reply's quote of a post under its label (Alice said:): keep it as natural "
-            "repetition, or remove it (the post and the label stay).",
+            "repetition (unless it quotes 500 letters or more), or remove it (the post and the "
+            "label stay).",
         ),
     )
     return cast(F, wrapper)

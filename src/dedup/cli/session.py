@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from dedup.corpus.store import IndexLockedError
+from dedup.corpus.errors import IndexLockedError
 from dedup.extras import MissingExtraError
 from dedup.io import OutputError
 from dedup.model import ConfigError, DedupError, InputError

@@ -10,9 +10,9 @@ from dedup.cli.jobs import DocumentJob
 from dedup.cli.plan import Reads, check_outputs, check_streams, find_inputs, open_rejects
 from dedup.cli.progress import Progress
 from dedup.cli.records import RecordSource
+from dedup.cli.stages import warm_up
 from dedup.engine import Engine, default_jobs
 from dedup.io import Source
-from dedup.pipeline import warm_up
 
 __all__ = ["shown_records"]
 

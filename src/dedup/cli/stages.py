@@ -25,6 +25,7 @@ __all__ = [
     "clean_document",
     "find_in_document",
     "report_line",
+    "warm_up",
 ]
 
 
@@ -40,6 +41,15 @@ def clean_document(
     return clean(
         text, explain=True, repair_options=repair_options, normalize_options=normalize_options
     )
+
+
+def warm_up() -> None:
+    """Load the repair stage and build what :func:`dedup.pipeline.clean` builds on its first
+    call (:func:`dedup.pipeline.warm_up`): an engine's worker processes call it before they
+    start. The stage loads here, not when a command is defined, so ``--help`` stays quick."""
+    from dedup.pipeline import warm_up as build
+
+    build()
 
 
 def find_in_document(text: str, options: RepairOptions | None = None) -> list[DuplicatePair]:

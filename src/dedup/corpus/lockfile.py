@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from dedup.corpus.store import IndexLockedError
+from dedup.corpus.errors import IndexLockedError
 
 __all__ = ["acquire", "release"]
 

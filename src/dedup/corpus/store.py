@@ -1,6 +1,6 @@
 """What the storages of :class:`dedup.corpus.Index` share: what the index asks of them
-(:class:`Store`), the row of a stored document, the errors they raise, and a helper on sorted
-keys.
+(:class:`Store`), the row of a stored document, the errors they raise
+(:mod:`dedup.corpus.errors`), and a helper on sorted keys.
 
 >>> distinct(np.array([3, 1, 3], dtype=np.uint64)).tolist()
 [1, 3]
@@ -9,15 +9,19 @@ keys.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.model import DedupError, InputError
+from dedup.corpus.errors import (
+    IndexLockedError,
+    IndexStoreError,
+    IndexUnavailableError,
+    NotAnIndexError,
+)
 
 __all__ = [
     "IndexLockedError",
@@ -28,32 +32,6 @@ __all__ = [
     "Store",
     "distinct",
 ]
-
-
-class IndexLockedError(DedupError):
-    """Another writer has the index open; open it with ``readonly=True`` or try later.
-
-    ``path`` is the index, ``lock_path`` the lock file the other writer holds."""
-
-    def __init__(
-        self, message: str, *, lock_path: str | os.PathLike[str] | None = None, **fields: Any
-    ) -> None:
-        super().__init__(message, **fields)
-        self.lock_path = None if lock_path is None else os.fspath(lock_path)
-
-
-class NotAnIndexError(InputError):
-    """A file (or a Redis namespace) that is not a dedup index, or one that is damaged:
-    ``path`` names it, ``reason`` says what was found."""
-
-
-class IndexUnavailableError(DedupError):
-    """The index's server cannot be reached, or stopped answering: ``path`` is where it was
-    looked for (a URL without its password)."""
-
-
-class IndexStoreError(DedupError):
-    """The index's server refused a command (out of memory, a read-only replica...)."""
 
 
 @dataclass(frozen=True, slots=True)
