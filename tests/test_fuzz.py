@@ -23,6 +23,7 @@ kept in ``tests/data/fuzz_regressions.json`` and replayed by :func:`test_regress
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -39,7 +40,7 @@ from conftest import DATA
 from dedup import Cleaned, DuplicatePair, Edit, Normalized, Repair, RepairOptions, Span
 from dedup.model import KINDS
 from dedup.repair import _repair_once
-from dedup.tokens import skeleton
+from dedup.tokens import skeleton, without
 
 # --------------------------------------------------------------------------------------------
 # Profiles
@@ -403,6 +404,81 @@ def test_find_says_which_pairs_repair_acts_on(text: str) -> None:
     """On scraped-looking pages (doubled, flattened, teasers, damaged), the pairs
     ``find_duplicates`` marks with the copy repair removes are those repair's first pass edits."""
     check_find_duplicates(text)
+
+
+# Pieces of markup, whole and broken, that cuts join into new markup or break apart.
+_MARKUP_PIECES = [
+    "<p>",
+    "</p>",
+    '<a href="/x">',
+    "</a>",
+    "\\u003cp\\u003e",
+    "\\u003c/p\\u003e",
+    "&amp;",
+    "&eacute;",
+    "&#8217;",
+    "\\u00e9",
+    '\\"',
+    "\\n",
+    "](https://e.com/a)",
+    "[",
+    "]",
+    "(",
+    "<",
+    ">",
+    "&",
+    "\\",
+    " ",
+    "\n",
+    "word",
+    "Caf",
+    "é",
+    "x",
+    "b>",
+    "/i>",
+    "u003c",
+    "amp;",
+    "#233;",
+    "u00e9",
+    "/a)",
+]
+
+
+@st.composite
+def _markup_and_cuts(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
+    pieces = draw(st.lists(st.sampled_from(_MARKUP_PIECES), min_size=1, max_size=60))
+    text = "".join(pieces)
+    bounds = [0, *itertools.accumulate(map(len, pieces))]  # (cuts between pieces join them)
+    anywhere = st.integers(0, len(text))
+    points = sorted(draw(st.sets(st.one_of(st.sampled_from(bounds), anywhere), max_size=8)))
+    cuts = [(a, b) for a, b in zip(points[::2], points[1::2], strict=False) if a < b]
+    return text, cuts
+
+
+@FUZZ
+@given(_markup_and_cuts())
+@example(("word < b> more", [(6, 7)]))  # (the cut makes a tag: scanned afresh)
+@example(("a <b>x</b> and < i> then [y] (z)", [(11, 15), (16, 17), (28, 29)]))
+@example(("[](", [(0, 1), (2, 3)]))  # (a "](" whose "(" is cut away is no mark)
+def test_a_cut_skeleton_is_the_skeleton_of_the_cut_text(
+    case: tuple[str, list[tuple[int, int]]],
+) -> None:
+    """``tokens.without`` (a pass after removals) keeps what it can of the old skeleton, its
+    markup among it (``markup.markup_cut``, cuts near each other checked as one group): where it
+    does not give up, it is the skeleton a scan of the cut text makes."""
+    text, cuts = case
+    cut = without(skeleton(text), text, cuts)
+    if cut is None:
+        return
+    kept = "".join(
+        text[a:b]
+        for a, b in zip([0] + [e for _, e in cuts], [s for s, _ in cuts] + [len(text)], strict=True)
+    )
+    fresh = skeleton(kept)
+    for name in ("chars", "offsets", "starts", "newlines", "edges"):
+        assert getattr(cut, name).tolist() == getattr(fresh, name).tolist(), name
+    for name in ("newline_list", "edge_list", "blank_upto", "size", "markup", "marks"):
+        assert getattr(cut, name) == getattr(fresh, name), name
 
 
 def test_strategies_build_what_they_promise() -> None:

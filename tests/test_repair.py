@@ -1913,3 +1913,55 @@ def test_a_sentence_end_opens_with_no_letter_digit_or_white_space() -> None:
     assert "." in found
     assert "\u201d" in found
     assert not [c for c in found if c.isalnum() or c.isspace()]
+
+
+def _services_page(nodes: int, *, said_twice: bool = False) -> tuple[str, str]:
+    """A page whose sentence app state says again in the node of each of ``nodes`` services,
+    each node a long JSON object of its own (ids, links, tags), in a script of its own."""
+    line = (
+        "Our advisers guide founders through sales, mergers and capital raising, from the "
+        "first meeting to the closing."
+    )
+
+    def node(i: int) -> str:
+        return (
+            f'{{"id":"{i * 7919:08x}-5afa-4587-8616-5b64a491b1c9","url":"/services/advisory",'
+            f'"name":"Mergers Advisory","teaser":{{"value":"{line}"}},'
+            '"image":{"src":"/images/services/advisory-hero.jpg","alt":"Advisory"},'
+            '"taxonomy":[{"id":"b1689f62-c24d-4970","name":"Investment Banking"},'
+            '{"id":"64e8ea70-eecd-4856","name":"Business Services"}]}'
+        )
+
+    text = f"Mergers Advisory\n{line}\nContact us for a first meeting.\n"
+    if said_twice:
+        text += f"Why founders choose us\n{line}\n"
+    scripts = (
+        f'<script>window.__S{i}__={{"page{i}":{{"related":[{node(i)}]}}}}</script>'
+        for i in range(nodes)
+    )
+    return text + "\n".join(scripts), line
+
+
+def test_a_page_sentence_in_many_nodes_of_app_state_goes_from_each_in_one_repair() -> None:
+    """Anchors pair each copy with the one before it, so the page text pairs with one copy in
+    the data only; every further copy of that copy in the data goes with it, in the same pass,
+    so twelve copies take one pass (not one pass each, past the eight there are) and a second
+    repair changes nothing."""
+    page, line = _services_page(12)
+    result = dedup.repair(page)
+    assert result.text.count(line) == 1
+    assert {e.reason for e in result.edits} == {"embedded-copy"}
+    assert len(result.edits) == 12
+    assert lost_twins(page, result.edits) == []
+    assert dedup.repair(result.text).edits == ()
+
+
+def test_a_page_sentence_said_twice_in_the_page_keeps_both_copies_there() -> None:
+    """Counter-case: the copies in the data go, the page's own two stay (neither is in script
+    data: natural repetition)."""
+    page, line = _services_page(12, said_twice=True)
+    result = dedup.repair(page)
+    text_part = result.text.split("<script>", 1)[0]
+    assert text_part == page.split("<script>", 1)[0]
+    assert result.text.count(line) == 2
+    assert dedup.repair(result.text).edits == ()

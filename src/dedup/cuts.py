@@ -290,11 +290,13 @@ def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
     if end >= n or end == 0 or start == 0 or not sk.is_edge(end):
         return end  # the copy ends inside a line
     bounds = [0, *sk.edge_list[: bisect_left(sk.edge_list, start)], start]
-    chars = sk.chars
-    earlier = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds)}
+    # (lines as slices of the skeleton's letters, one character each: the same lines as the
+    # bytes of its characters, and a slice of a string costs a fraction of an array's bytes)
+    letters = sk.letters()
+    earlier = {letters[a:b] for a, b in itertools.pairwise(bounds)}
     while end < n:
         stop = sk.line_end(end)
-        if chars[end:stop].tobytes() not in earlier:
+        if letters[end:stop] not in earlier:
             break
         end = stop
     return end
@@ -313,20 +315,19 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
         low = end  # (the kept copy comes after the removed one: only what lies between)
     edges = sk.edge_list
     bounds = [low, *edges[bisect_right(edges, low) : bisect_left(edges, twin)], twin]
-    chars = sk.chars
-    heading = {chars[a:b].tobytes() for a, b in itertools.pairwise(bounds) if b > a}
+    letters = sk.letters()  # (the lines as strings, as in _echoed_lines)
+    heading = {letters[a:b] for a, b in itertools.pairwise(bounds) if b > a}
     while start > 0:
         line = sk.line_start(start - 1)
         if sk.blank_breaks(start - 1, start + 1):
             break  # (a line set off by a blank line is a paragraph of its own)
-        if chars[line:start].tobytes() not in heading:
-            own = sk.letters(line, start)
-            if not any(
-                swapped(own, sk.letters(a, b))
-                for a, b in itertools.pairwise(bounds)
-                if b - a == start - line
-            ):
-                break
+        own = letters[line:start]
+        if own not in heading and not any(
+            swapped(own, letters[a:b])
+            for a, b in itertools.pairwise(bounds)
+            if b - a == start - line
+        ):
+            break
         start = line
     return start
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 
 import regex
 
@@ -38,11 +39,20 @@ from dedup.measures import (
     swapped,
 )
 from dedup.model import RepairOptions
-from dedup.signs import bare_quote, closes_value, code_like, edges, in_script, opens_value
+from dedup.signs import (
+    bare_quote,
+    closes_value,
+    code_like,
+    edges,
+    in_script,
+    opens_value,
+    scripts,
+)
 from dedup.tokens import Skeleton
 
 __all__ = [
     "blocks_left_out",
+    "copies_of_a_copy_in_data",
     "head_repeat",
     "lead_repeat",
     "line_twice_alone",
@@ -67,6 +77,9 @@ _COLONS = ":\uff1a\ufe55"
 _COLON = regex.compile(f"[{_COLONS}]", regex.V1)
 _QUOTE_REACH = 256
 _POST_REACH = 2048
+# How many further places holding an embedded copy's letters are looked at for more copies in the
+# script data (``copies_of_a_copy_in_data``).
+_MORE_COPIES = 64
 
 
 def head_repeat(sk: Skeleton) -> Candidate | None:
@@ -995,3 +1008,51 @@ def pieces_of_a_value(
                 continue
             taken.add((p0, p1))
             candidates.append(copy_in_data(p0, t0, p1 - p0))
+
+
+def copies_of_a_copy_in_data(
+    candidates: list[Candidate], sk: Skeleton, text: str, signs: Callable[[], bool]
+) -> None:
+    """Every other copy, letter for letter, of an ``embedded`` pair's copy in script data that
+    script data holds again is a copy of the same page text, and goes with it: a page's
+    sentence in each of many nodes of app state (a service's description under each of 21
+    services). Anchors pair each window with its previous occurrence only, so the page text
+    pairs with one copy in the data, and each copy with the next; without this, each pass
+    removes one copy more. Each further copy (``_MORE_COPIES`` looked at) is judged as the
+    first was: the new pair of it and the page text must be an ``embedded`` pair
+    (:func:`dedup.signs.scripts`, the further copy the one in the data); one that a pair
+    already takes, or that overlaps either copy, is skipped.
+
+    >>> from dedup.spans import analyse
+    >>> line = "Our advisers guide founders through sales, mergers and capital raising."
+    >>> data = ",".join(f'{{"id":{i},"description":"{line}"}}' for i in range(4))
+    >>> sk, pairs = analyse(f"Services\\n{line}\\n<script>[{data}]</script>", RepairOptions())
+    >>> sum(p.kind == "embedded" for p in pairs)
+    4
+    """
+    firsts = [c for c in candidates if c.kind == "embedded" and c.code_first and len(c.runs) == 1]
+    if not firsts:
+        return
+    letters = sk.letters()
+    taken = {(c.a0, c.a1) if c.code_first > 0 else (c.b0, c.b1) for c in firsts}
+    found: list[Candidate] = []
+    for cand in firsts:
+        size = cand.a1 - cand.a0
+        if size != cand.b1 - cand.b0 or exact(cand) < 1.0:
+            continue
+        c0, t0 = (cand.a0, cand.b0) if cand.code_first > 0 else (cand.b0, cand.a0)
+        key = letters[c0 : c0 + size]
+        at = letters.find(key)
+        for _ in range(_MORE_COPIES):
+            if at < 0:
+                break
+            if (at, at + size) not in taken and abs(at - c0) >= size and abs(at - t0) >= size:
+                pair = copy_in_data(at, t0, size)
+                pair.code_first = 0.0
+                embedded, code_first = scripts(text, sk, pair, signs)
+                if embedded and (code_first > 0) == (at < t0):
+                    pair.code_first = code_first
+                    found.append(pair)
+                    taken.add((at, at + size))
+            at = letters.find(key, at + 1)
+    candidates.extend(found)

@@ -16,6 +16,7 @@ it (:func:`markup_cut`).
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
@@ -163,8 +164,9 @@ def markup_cut(
     >>> markup_cut(text, spans, marks(text), [(4, 7)]) is None  # it cuts into a tag
     True
     """
-    for start, end in cuts:
-        if _markup_near(at, text, start, end) and not _same_markup(text, markup, start, end, cuts):
+    for group in _groups(cuts):
+        near = any(_markup_near(at, text, start, end) for start, end in group)
+        if near and not _same_markup(text, markup, group):
             return None
     return _markup_kept(markup, cuts), _marks_kept(at, text, cuts)
 
@@ -184,59 +186,98 @@ def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
 
 
 def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> list[int]:
-    """The marks ``at`` outside ``cuts``, in offsets of the text with the cuts taken out, and
-    the ``](`` a cut joins (``]`` before it, ``(`` after)."""
+    """The marks ``at`` outside ``cuts``, in offsets of the text with the cuts taken out: a
+    ``]`` stays a mark only where a ``(`` still follows it, and a cut may make one (``]``
+    before it, ``(`` after it and any cuts it touches).
+
+    >>> text = "[x](y) a]zz(b"  # cut to "[x]y) a](b"
+    >>> marks(text), _marks_kept(marks(text), text, [(3, 4), (9, 11)])
+    ([2], [7])
+    """
+
+    def after(k: int) -> int:
+        # the first character kept after cut ``k`` (past the cuts it touches)
+        end = cuts[k][1]
+        while k + 1 < len(cuts) and cuts[k + 1][0] == end:
+            k += 1
+            end = cuts[k][1]
+        return end
+
     out = []
     shift = 0
     k = 0
     for point in at:
         while k < len(cuts) and cuts[k][1] <= point:
             start, end = cuts[k]
-            if start and text[start - 1] == "]" and text.startswith("(", end):
+            if start and text[start - 1] == "]" and text.startswith("(", after(k)):
                 out.append(start - 1 - shift)
             shift += end - start
             k += 1
         if k < len(cuts) and cuts[k][0] <= point:
             continue  # inside a cut
+        if (
+            k < len(cuts)
+            and cuts[k][0] == point + 1
+            and text[point] == "]"
+            and not text.startswith("(", after(k))
+        ):
+            continue  # (its "(" is cut away)
         out.append(point - shift)
-    for start, end in cuts[k:]:
-        if start and text[start - 1] == "]" and text.startswith("(", end):
+    for rest in range(k, len(cuts)):
+        start, end = cuts[rest]
+        if start and text[start - 1] == "]" and text.startswith("(", after(rest)):
             out.append(start - 1 - shift)
         shift += end - start
     return sorted(set(out))
 
 
-def _same_markup(
-    text: str,
-    markup: list[tuple[int, int]],
-    start: int,
-    end: int,
-    cuts: Sequence[tuple[int, int]],
-) -> bool:
-    """Whether the text with ``[start, end)`` cut out has, around the cut, the markup it had
-    (``markup``, minus what the cut takes whole): none crosses or touches the cut, and the
-    matches of a scan of the joined neighbourhood are the old ones. (Past a match's reach the
-    two texts and their scans agree; the neighbourhood starts and ends outside any match.)"""
+def _groups(cuts: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """``cuts`` (sorted, disjoint) in groups whose neighbourhoods (a match's reach on each side
+    of a cut) meet: each group is checked as one (:func:`_same_markup`), and no two groups'
+    neighbourhoods overlap.
+
+    >>> _groups([(0, 5), (100, 120), (9000, 9010)])
+    [[(0, 5), (100, 120)], [(9000, 9010)]]
+    """
     reach = _TAG + 16
-    lo, hi = max(0, start - reach), min(len(text), end + reach)
-    if any(a != start and lo < b and a < hi for a, b in cuts):
-        return False  # another cut nearby: the text is scanned afresh
+    out: list[list[tuple[int, int]]] = []
+    for cut in cuts:
+        if out and cut[0] - out[-1][-1][1] < 2 * reach:
+            out[-1].append(cut)
+        else:
+            out.append([cut])
+    return out
+
+
+def _same_markup(text: str, markup: list[tuple[int, int]], group: list[tuple[int, int]]) -> bool:
+    """Whether the text with the cuts of ``group`` taken out has, around them, the markup it had
+    (``markup``, minus what the cuts take whole): none crosses or touches a cut, and the matches
+    of a scan of the joined neighbourhood are the old ones. (Past a match's reach the two texts
+    and their scans agree; the neighbourhood starts and ends outside any match, and the cuts of
+    other groups lie beyond it: :func:`_groups`.)"""
+    reach = _TAG + 16
+    lo, hi = max(0, group[0][0] - reach), min(len(text), group[-1][1] + reach)
     k = bisect_right(markup, (lo, len(text)))
     if k and markup[k - 1][1] > lo:
         lo = markup[k - 1][0]
     old: list[tuple[int, int]] = []
-    shift = start - lo
+    c = 0  # the first cut of the group that ends at or after the span's start
+    shift = 0  # the letters the cuts before it take out
     for a, b in markup[bisect_left(markup, (lo, 0)) :]:
         if a >= hi:
             break
         hi = max(hi, b)
-        if b < start:
-            old.append((a - lo, b - lo))
-        elif a > end:
-            old.append((a - end + shift, b - end + shift))
-        elif not start < a < b < end:
-            return False  # it crosses or touches the cut
-    found, _ = markup_spans(text[lo:start] + text[end:hi])
+        while c < len(group) and group[c][1] < a:
+            shift += group[c][1] - group[c][0]
+            c += 1
+        if c == len(group) or b < group[c][0]:
+            old.append((a - lo - shift, b - lo - shift))
+        elif not group[c][0] < a < b < group[c][1]:
+            return False  # it crosses or touches a cut
+    pieces = [text[lo : group[0][0]]]
+    pieces += [text[end : after[0]] for (_, end), after in itertools.pairwise(group)]
+    pieces.append(text[group[-1][1] : hi])
+    found, _ = markup_spans("".join(pieces))
     return found == old
 
 

@@ -195,7 +195,9 @@ def _damage(text: str) -> tuple[int, int, int]:
     One pass over a table of the text's characters finds where mojibake and glued sentence
     ends can be; the full patterns are tried only there.
     """
-    flags = _damage_table().take(code_points(text))
+    # (``clip``: every code point is an index of the table, so that ``take`` need not check
+    # them one by one)
+    flags = _damage_table().take(code_points(text), mode="clip")
     # (nonzero() of a boolean array: of a uint8 one it costs several times as much)
     scan = ((flags & _SCAN) != 0).nonzero()[0]
     bad = damage_hits(text, scan.tolist())

@@ -43,6 +43,7 @@ from dedup.classify import (
 )
 from dedup.groups import (
     blocks_left_out,
+    copies_of_a_copy_in_data,
     head_repeat,
     lead_repeat,
     line_twice_alone,
@@ -153,6 +154,7 @@ def analyse(
     line_twice_alone(candidates, sk, opts, text)
     if found_runs and signs() and holds_values(text):
         pieces_of_a_value(candidates, found_runs + labels, sk, text)
+    copies_of_a_copy_in_data(candidates, sk, text, signs)
     reply_quotes(candidates, sk, opts, text)
     keep_entries(candidates, sk, text)
     candidates.sort(key=lambda c: (-c.matched, c.a0))

@@ -283,17 +283,78 @@ def skeleton(text: str) -> Skeleton:
 
 
 def _joined(
-    parts: list[tuple[U32, I64, I64, I64]], markup: list[tuple[int, int]], at: list[int]
+    parts: list[tuple[U32, I64, I64, I64]],
+    markup: list[tuple[int, int]],
+    at: list[int],
+    kept: tuple[Skeleton, list[tuple[int, int]]] | None = None,
 ) -> Skeleton:
     """The :class:`Skeleton` of consecutive stretches of a text, each given as its characters,
     their offsets, its word starts and its line breaks (all in the whole text's positions),
-    and the spans of its markup and its marks."""
+    and the spans of its markup and its marks. Where the stretches are ranges of another
+    skeleton's characters (``kept``: that skeleton and the ranges, :func:`without`), the
+    edges inside each are taken over from it (:func:`_kept_edges`)."""
     if len(parts) == 1:
-        return _assembled(*parts[0], markup, at)
-    chars, offsets, starts, newlines = (
-        np.concatenate(column) for column in zip(*parts, strict=True)
+        chars, offsets, starts, newlines = parts[0]
+    else:
+        chars, offsets, starts, newlines = (
+            np.concatenate(column) for column in zip(*parts, strict=True)
+        )
+    if kept is None:
+        return _assembled(chars, offsets, starts, newlines, markup, at)
+    newline_list = newlines.tolist()
+    edge_list, blank_upto = _kept_edges(*kept, offsets, newline_list)
+    return Skeleton(
+        chars=chars,
+        offsets=offsets,
+        starts=starts,
+        newlines=newlines,
+        newline_list=newline_list,
+        edges=np.array(edge_list, dtype=np.int64),
+        edge_list=edge_list,
+        blank_upto=blank_upto,
+        size=int(chars.shape[0]),
+        markup=markup,
+        marks=at,
     )
-    return _assembled(chars, offsets, starts, newlines, markup, at)
+
+
+def _kept_edges(
+    sk: Skeleton, ranges: list[tuple[int, int]], offsets: I64, newline_list: list[int]
+) -> tuple[list[int], list[int]]:
+    """``Skeleton.edge_list`` and ``Skeleton.blank_upto`` of a text made of stretches of the
+    text of ``sk`` whose skeleton characters are ``ranges`` of ``sk``'s, in order (``offsets``:
+    where the new text has its skeleton characters; ``newline_list``: its line breaks).
+
+    They are those that :func:`_assembled` finds from the line breaks, with fewer steps: an
+    edge between two characters of one stretch is one of ``sk``, blank or not as it was there
+    (the text between the two characters is the same text), and only where a stretch begins,
+    after the last character before it, is the edge decided again, by the line breaks of the
+    new text between the two characters (one or more: an edge; two or more: a blank line).
+    """
+    edges, upto = sk.edge_list, sk.blank_upto
+    edge_list: list[int] = []
+    blank_upto = [0]
+    size = 0  # the skeleton characters before the stretch, in the new text
+    for i0, i1 in ranges:
+        if i1 <= i0:
+            continue
+        if size:
+            breaks = bisect_left(newline_list, offsets.item(size)) - bisect_right(
+                newline_list, offsets.item(size - 1)
+            )
+            if breaks:
+                edge_list.append(size)
+                blank_upto.append(blank_upto[-1] + (breaks > 1))
+        # the edges of ``sk`` between two characters of the stretch, as they were
+        m0, m1 = bisect_right(edges, i0), bisect_left(edges, i1)
+        if m1 > m0:
+            shift, base = size - i0, blank_upto[-1] - upto[m0]
+            edge_list += [e + shift for e in edges[m0:m1]] if shift else edges[m0:m1]
+            blank_upto += (
+                [b + base for b in upto[m0 + 1 : m1 + 1]] if base else upto[m0 + 1 : m1 + 1]
+            )
+        size += i1 - i0
+    return edge_list, blank_upto
 
 
 def _assembled(
@@ -337,8 +398,9 @@ def _assembled(
 
 def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleton | None:
     """The skeleton of ``text`` with the character ranges ``cuts`` (sorted, disjoint) taken
-    out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, and only the
-    word start right after each cut is decided again. ``None`` where markup crosses or touches
+    out, from ``sk``, the skeleton of ``text``: what stays keeps its characters, its word
+    starts and the edges between its lines, and only the word start and the edge right after
+    each cut are decided again (:func:`_kept_edges`). ``None`` where markup crosses or touches
     a cut, or would be found across one in the text with the cuts taken out (which is then to
     be scanned afresh: :func:`~dedup.markup.markup_cut`).
 
@@ -407,7 +469,7 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
             before = int(table[ord(text[end - 1])])
         out += end - begin
         size += i1 - i0
-    cut = _joined(parts, markup, points)
+    cut = _joined(parts, markup, points, (sk, ranges))
     if sk.decoded:
         # (the letters that stay, as the text's letters had them: no decoding again)
         cut.decoded.append("".join(sk.decoded[0][i0:i1] for i0, i1 in ranges))
