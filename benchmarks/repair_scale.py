@@ -208,13 +208,19 @@ def main(argv: list[str] | None = None) -> int:
     with args.data.open(encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     texts = [r["text"] for r in records]
-    paragraphs = [p for r in records if r["family"] == "clean" for p in r["gold"].split("\n\n")]
+    # (the growth table builds its texts from the clean family's paragraphs of repair-dev;
+    # another file, dumps-dev say, gives the speed table only)
+    gold = [r["gold"] for r in records if r.get("family") == "clean" and r.get("gold")]
+    paragraphs = [p for text in gold for p in text.split("\n\n")]
     paragraphs = [p for p in paragraphs if len(p) > 80]
     dedup.repair("warm up: the character tables are built on first use")
     repeat = 1 if args.quick else 3
     speed_table(texts, args.rounds)
     if args.speed_only:
         return 0
+    if not paragraphs:
+        print(f"{args.data} has no clean family to build the growth table from", file=sys.stderr)
+        return 2
     sizes = [10**6, 2 * 10**6] if args.quick else [10**6, 2 * 10**6, 5 * 10**6, 10**7]
     growth_table(paragraphs, sizes, repeat)
     adversarial_table()
