@@ -1034,7 +1034,11 @@ def copies_of_a_copy_in_data(
     if not firsts:
         return
     letters = sk.letters()
-    taken = {(c.a0, c.a1) if c.code_first > 0 else (c.b0, c.b1) for c in firsts}
+    taken = {
+        (c.a0, c.a1) if c.code_first > 0 else (c.b0, c.b1)
+        for c in candidates
+        if c.kind == "embedded" and c.code_first
+    }
     found: list[Candidate] = []
     for cand in firsts:
         size = cand.a1 - cand.a0
