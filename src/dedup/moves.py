@@ -34,6 +34,7 @@ import regex
 
 from dedup.chains import Candidate
 from dedup.chars import code_points, no_space, word_characters
+from dedup.markup import marks
 from dedup.measures import ends_line, glued_edges, reads_as_text, starts_line, swapped
 from dedup.model import Span
 from dedup.signs import in_script, whole_value
@@ -95,9 +96,6 @@ def _splits(text: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
 # What parts two words in a copy: white space, an escaped line break or tab. (Not a tag: an
 # inline one joins a drop capital to the rest of its word.)
 _PARTS = regex.compile(r"\s|\\+[nrt]")
-# What may make the skeleton read a text's letters otherwise than one by one (tags, entity
-# references, escapes, a markdown link's target): only such a text is keyed by its skeleton.
-_MARKUP_SIGNS = regex.compile(r"[<&\\%]|\]\(")
 _GLUED = regex.compile(r"(?<=\p{Ll}{2}[.!?\u2026][\p{Pe}\p{Pf}\"']?)(?=\p{Lu}\p{Ll})")
 
 
@@ -719,7 +717,7 @@ def _key(text: str) -> str:
     >>> _key("Creativity &amp;&nbsp;Innovation"), _key("Creativity & Innovation")
     ('creativityinnovation', 'creativityinnovation')
     """
-    if _MARKUP_SIGNS.search(text) is None:
+    if not marks(text):  # (no character that starts markup: the letters one by one)
         return word_characters(text, lower=True)
     return skeleton(text).letters()
 
