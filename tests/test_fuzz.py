@@ -451,7 +451,10 @@ def _markup_and_cuts(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
     bounds = [0, *itertools.accumulate(map(len, pieces))]  # (cuts between pieces join them)
     anywhere = st.integers(0, len(text))
     points = sorted(draw(st.sets(st.one_of(st.sampled_from(bounds), anywhere), max_size=8)))
-    cuts = [(a, b) for a, b in zip(points[::2], points[1::2], strict=False) if a < b]
+    if draw(st.booleans()):  # cuts apart
+        cuts = list(zip(points[::2], points[1::2], strict=False))
+    else:  # cuts that touch, end to end
+        cuts = list(itertools.pairwise(points))
     return text, cuts
 
 
@@ -460,6 +463,7 @@ def _markup_and_cuts(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
 @example(("word < b> more", [(6, 7)]))  # (the cut makes a tag: scanned afresh)
 @example(("a <b>x</b> and < i> then [y] (z)", [(11, 15), (16, 17), (28, 29)]))
 @example(("[](", [(0, 1), (2, 3)]))  # (a "](" whose "(" is cut away is no mark)
+@example(("ab<c]def(g", [(2, 5), (5, 8)]))  # (nor one whose "]" a touching cut took)
 def test_a_cut_skeleton_is_the_skeleton_of_the_cut_text(
     case: tuple[str, list[tuple[int, int]]],
 ) -> None:

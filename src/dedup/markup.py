@@ -193,6 +193,8 @@ def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> li
     >>> text = "[x](y) a]zz(b"  # cut to "[x]y) a](b"
     >>> marks(text), _marks_kept(marks(text), text, [(3, 4), (9, 11)])
     ([2], [7])
+    >>> _marks_kept(marks("ab<c]def(g"), "ab<c]def(g", [(2, 5), (5, 8)])  # (its "]" is cut)
+    []
     """
 
     def after(k: int) -> int:
@@ -203,15 +205,21 @@ def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> li
             end = cuts[k][1]
         return end
 
+    def joins(k: int) -> bool:
+        # whether cut ``k`` makes a "](" of a kept "]" before it and the "(" kept after it
+        start = cuts[k][0]
+        if not start or (k and cuts[k - 1][1] == start):
+            return False  # (the character before it is cut too)
+        return text[start - 1] == "]" and text.startswith("(", after(k))
+
     out = []
     shift = 0
     k = 0
     for point in at:
         while k < len(cuts) and cuts[k][1] <= point:
-            start, end = cuts[k]
-            if start and text[start - 1] == "]" and text.startswith("(", after(k)):
-                out.append(start - 1 - shift)
-            shift += end - start
+            if joins(k):
+                out.append(cuts[k][0] - 1 - shift)
+            shift += cuts[k][1] - cuts[k][0]
             k += 1
         if k < len(cuts) and cuts[k][0] <= point:
             continue  # inside a cut
@@ -224,10 +232,9 @@ def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> li
             continue  # (its "(" is cut away)
         out.append(point - shift)
     for rest in range(k, len(cuts)):
-        start, end = cuts[rest]
-        if start and text[start - 1] == "]" and text.startswith("(", after(rest)):
-            out.append(start - 1 - shift)
-        shift += end - start
+        if joins(rest):
+            out.append(cuts[rest][0] - 1 - shift)
+        shift += cuts[rest][1] - cuts[rest][0]
     return sorted(set(out))
 
 
