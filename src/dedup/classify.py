@@ -203,8 +203,9 @@ def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
     """Make ``distant`` (both stay) the ``adjacent`` pairs whose copies are alike
     but for another number or another word at one place in both
     (:func:`dedup.measures.differs_in_place`: ``13-inch`` and ``15-inch``, ``$40`` and ``$55
-    CAD``, ``$40`` and ``£40 GBP``): two entries of a listing, or a text and its version for another region, each the
-    only copy of what it says, not one text captured twice, whichever rule judged them. (A
+    CAD``, ``$40`` and ``£40 GBP``): two entries of a listing, or a text and its version for
+    another region, each the only copy of what it says, not one text captured twice, whichever
+    rule judged them. (A
     second rendering's typo, two neighbouring letters swapped, and a sentence one copy left
     out are no such difference; a flattened copy, a teaser and a copy in script data are
     judged by their shape.)"""

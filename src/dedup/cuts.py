@@ -162,9 +162,9 @@ def _within_lines(
     word more before it (``nullable string`` over ``string``), or ended where this one's line
     goes on (``Verified Client 12.2023`` beside ``Verified Client 20.03.2024``): the copies are
     alike from the next line on, and a cut inside the line would leave its other words alone on
-    it. (Where the copy's part of the line ends a sentence, the cut goes there: the line holds
-    that sentence and others of its own.) (A copy after a sentence's end or a label, or glued to the words before it or after
-    it, still goes from there, as one ending a sentence before more words does.)
+    it. (A copy after a sentence's end or a label, or glued to the words before it or after
+    it, still goes from there, and so does one whose part of the line ends a sentence: the line
+    holds that sentence and others of its own.)
 
     >>> from dedup.tokens import skeleton
     >>> text = "nullable string\\nThe text of the field.\\nMore of it.\\nVerified Client 12.2023"

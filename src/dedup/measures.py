@@ -416,8 +416,8 @@ def differs_in_place(cand: Candidate, sk: Skeleton, text: str) -> bool:
     neighbouring letters swapped (:func:`swapped`) are a second rendering's typo, a stretch
     only one copy has is such a difference only where it is a word or two inside a line
     (``$40`` and ``£40 GBP``: :func:`_word_added`), not a sentence or a heading left out, and
-    no place is one where either copy's words there are an address (a link's target, an image's address
-    beside a title cut short: ``](https://...``, a path).
+    no place is one where either copy's words there are an address (a link's target, an
+    image's address beside a title cut short: ``](https://...``, a path).
 
     >>> from dedup.anchors import Run
     >>> from dedup.tokens import skeleton
@@ -480,7 +480,7 @@ def _word_added(sk: Skeleton, text: str, s0: int, s1: int) -> bool:
     if s1 <= s0 or s1 - s0 > _ADDED_LETTERS:
         return False
     start, end = sk.text_range(s0, s1)
-    if not (0 < start and end < len(text)) or "\n" in text[start - 1 : end + 1]:
+    if not (start > 0 and end < len(text)) or "\n" in text[start - 1 : end + 1]:
         return False
     return (
         text[start - 1].isspace()
