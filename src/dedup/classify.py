@@ -30,6 +30,7 @@ import regex
 
 from dedup.anchors import CROSS, Run
 from dedup.chains import Candidate
+from dedup.markup import image_text
 from dedup.measures import (
     INTRODUCES,
     SENTENCE_END,
@@ -122,6 +123,12 @@ def classify(
     if len(cand.runs) > 1 and not cand.runs[0].tandem and signs():
         _end_at_its_string(cand, sk, text)
     _classify_shape(cand, sk, opts, text)
+    if not cand.runs[0].tandem and exact(cand) >= opts.long_similarity:
+        in_image = _image_text(cand, sk, text)
+        if in_image:
+            # a title again as a picture's description: the copy in the markup goes
+            cand.kind, cand.code_first = "embedded", in_image
+            return
     if cand.kind == "teaser" or cand.runs[0].tandem:
         return
     if cand.score < opts.min_similarity:
@@ -165,6 +172,28 @@ def classify(
         # quotes a post's paragraphs one at a time, its words between them, is judged quote by
         # quote: :func:`dedup.groups.blocks_left_out`)
         cand.kind = "long"
+
+
+def _image_text(cand: Candidate, sk: Skeleton, text: str) -> float:
+    """``1.0`` where the first copy lies in a markdown image's text (``![...](picture)``, a
+    picture's description) and the second does not, ``-1.0`` for the reverse, else ``0.0``:
+    a product's or an article's title again as its picture's description (html2text writes
+    ``[![Title](picture)](page)`` above ``[Title](page)``), which the page shows as a picture,
+    not as text. The copy in the image's markup goes, its link whole
+    (:func:`dedup.cuts.whole_links`).
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> title = "Apple AirTag, a tracker for keys and bags"
+    >>> page = f"[![{title}](/a.jpg)](/p)\\n\\n[{title}](/p)"
+    >>> sk = skeleton(page)
+    >>> n = len(skeleton(title))
+    >>> _image_text(Candidate([Run(0, n, n, 2 * n, n)], 0, n, n, 2 * n, n), sk, page)
+    1.0
+    """
+    first = image_text(text, *sk.text_range(cand.a0, cand.a1)) is not None
+    second = image_text(text, *sk.text_range(cand.b0, cand.b1)) is not None
+    return 0.0 if first == second else (1.0 if first else -1.0)
 
 
 def _end_at_its_string(cand: Candidate, sk: Skeleton, text: str) -> None:

@@ -30,7 +30,7 @@ import regex
 from rapidfuzz import fuzz
 
 from dedup.chains import Candidate
-from dedup.markup import link_around
+from dedup.markup import image_text, link_around
 from dedup.measures import (
     ends_line,
     glued,
@@ -75,6 +75,8 @@ _EDITED_WORD = 24
 _EDITED_RATIO = 70
 # A sentence's end, with its closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
+# A link's brackets, which a cut inside one link's text must not hold (``whole_links``).
+_BRACKETS = regex.compile(r"[\[\]()]")
 # A word before a copy on its line, set off by a space and ending no sentence and no label
 # (``nullable string`` over ``string``), and one after it (``Verified Client 12.2023``); a
 # copy glued to the words before it or after it, or after a sentence or a label, is none.
@@ -140,7 +142,11 @@ def extent(page: Page, removal: Removal) -> tuple[int, int]:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
     gone = swapped_edges(sk, gone, kept, page.opts.anchor_chars)
-    cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded")
+    # (a copy in a picture's description is in markdown, not in a string of script data)
+    image = image_text(text, *sk.text_range(*gone)) if cand.kind == "embedded" else None
+    cut = _cut(text, sk, lines, *gone, code=cand.kind == "embedded" and image is None)
+    if image is not None:
+        cut = _in_image(sk, cut, image)
     if removal.teaser:
         # the mark of the cut (the rest of the word, an ellipsis) goes with the preview it ends,
         # and the space before the preview stays where the line goes on right after the mark
@@ -151,6 +157,24 @@ def extent(page: Page, removal: Removal) -> tuple[int, int]:
                 start += 1
         cut = (start, end)
     return cut
+
+
+def _in_image(
+    sk: Skeleton, cut: tuple[int, int], image: tuple[int, int, int, int]
+) -> tuple[int, int]:
+    """The cut of a copy in a markdown image's text (``image``: the image's start, its text's
+    start and end, the image's end): the whole image where the copy is all its text (a
+    picture described by a title the page shows as text), else the copy within the text.
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "* [![A red kite](/kite.jpg)\\n\\n  A red kite](/shop)"
+    >>> _in_image(skeleton(page), (0, 27), (3, 5, 15, 27))
+    (3, 27)
+    """
+    opens, lo, hi, end = image
+    if _markup_only(sk, lo, cut[0]) and _markup_only(sk, cut[1], hi):
+        return opens, end
+    return max(cut[0], lo), min(cut[1], hi)
 
 
 def _within_lines(
@@ -202,7 +226,8 @@ def whole_links(text: str, sk: Skeleton, cut: tuple[int, int]) -> tuple[int, int
     moves to the link's far end where what lies between is markup alone (its brackets, its
     target: no letters), else to its near end, the link staying whole (what it holds is text
     the cut would leave without its twin's words, or a target without its text). ``None``
-    where nothing with letters is left to go.
+    where nothing with letters is left to go. A cut inside the text of one link that holds no
+    bracket (part of a picture's description) leaves the link whole as it is.
 
     >>> from dedup.tokens import skeleton
     >>> page = "[ ![Site\\nName](/logo.png)\\n](/)\\n\\n[ ![Site\\nName](/logo.png)\\n](/)"
@@ -211,9 +236,18 @@ def whole_links(text: str, sk: Skeleton, cut: tuple[int, int]) -> tuple[int, int
     True
     >>> whole_links(page, sk, (0, 26))  # the logo's text goes: its bare target "](/)" with it
     (0, 30)
+    >>> whole_links(page, sk, (9, 13))  # "Name" goes from the logo's description
+    (9, 13)
     """
     start, end = cut
     link = link_around(text, start)
+    if link is not None and not _markup_only(sk, link[0], start):
+        # (a cut that runs on from the text into the link's target, taking its closing
+        # punctuation or the target itself, stops at the text's end)
+        close = text.find("](", start, end)
+        inner = close if close >= 0 and _markup_only(sk, close, end) else end
+        if link == link_around(text, inner) and not _BRACKETS.search(text, start, inner):
+            return (start, inner) if not _markup_only(sk, start, inner) else None
     if link is not None:
         start = link[0] if _markup_only(sk, link[0], start) else link[1]
     link = link_around(text, end)

@@ -24,7 +24,16 @@ import regex
 
 from dedup.chars import ENTITY_REFERENCE, NAMED_ENTITIES, char_classes
 
-__all__ = ["MARKUP", "TAG_NAME", "link_around", "marks", "markup_at", "markup_cut", "markup_spans"]
+__all__ = [
+    "MARKUP",
+    "TAG_NAME",
+    "image_text",
+    "link_around",
+    "marks",
+    "markup_at",
+    "markup_cut",
+    "markup_spans",
+]
 
 # What a skeleton leaves out: markup and the escapes of script data, which sit between the words
 # of a copy kept in a page's code. An HTML tag (raw, in a JSON string with ``\u003c``, or
@@ -36,22 +45,29 @@ _TAG = 2000
 # scheme (``<https://...>``, ``<mailto:...>``: a markdown autolink, an address in a code
 # sample, which are text). A name with a prefix (``<o:p>``, ``<svg:rect>``) is a tag.
 TAG_NAME = r"(?![A-Za-z][A-Za-z0-9+.-]*://|(?:mailto|tel|urn|data):)[A-Za-z]"
+# A markdown link's target after its ``](``: no white space, but a line break after a hyphen
+# (html2text wraps a long address there: ``(https://images-na.ssl-\nimages-amazon.com/...)``).
+# (An address is at most ``_ADDRESS`` long: an ad's click-through address runs past 2,000.)
+_ADDRESS = 8192
+_TARGET = rf"(?:[^()\s]|(?<=-)\n){{1,{_ADDRESS}}}\)"
 MARKUP = regex.compile(
     rf"<[!/]?{TAG_NAME}[^<>]{{0,{_TAG}}}>"
     rf"|\\{{1,8}}u003[cC]/?{TAG_NAME}[^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
     rf"|&lt;/?{TAG_NAME}[^<>&]{{0,{_TAG}}}?&gt;"
     r"|(?:&(?:amp;){0,4}|\\{1,8}u0026)(?P<ref>" + ENTITY_REFERENCE.removesuffix(";") + ");"
     r"|\\{1,8}(?:u(?P<hex>[0-9a-fA-F]{4})|[\"'/bfnrt])"
-    rf"|\]\([^()\s]{{1,{_TAG}}}\)"
+    rf"|\]\({_TARGET}"
 )
 # A markdown link or image whole: its text, over lines but not over a blank line, with a link
 # or an image inside it (a linked logo, as html2text writes it), then its target. (Its text is
 # at most ``_LINK_TEXT`` long.)
 _LINK_TEXT = 1000
 _MARKDOWN_LINK = regex.compile(
-    rf"!?\[(?:[^\[\]\n]|\n(?![ \t]*\n)|!?\[[^\[\]]{{0,{_LINK_TEXT}}}\]\([^()\s]{{1,{_TAG}}}\))"
-    rf"{{0,{_LINK_TEXT}}}\]\([^()\s]{{1,{_TAG}}}\)"
+    rf"!?\[(?:[^\[\]\n]|\n(?![ \t]*\n)|!?\[[^\[\]]{{0,{_LINK_TEXT}}}\]\({_TARGET})"
+    rf"{{0,{_LINK_TEXT}}}\]\({_TARGET}"
 )
+# A markdown image: its text (no brackets) and its target.
+_IMAGE = regex.compile(rf"!\[[^\[\]]{{0,{_LINK_TEXT}}}\]\({_TARGET}")
 # Which characters can start what MARKUP matches: a text without them has nothing to see through
 # (a link's target starts with "](").
 _MARK_CHARS = ("<", "\\", "&", "]")
@@ -126,17 +142,41 @@ def link_around(text: str, at: int) -> tuple[int, int] | None:
     >>> page = "[ ![Site\\nName](/logo.png)\\n](https://site.example)\\n\\nText"
     >>> link_around(page, 9), link_around(page, 0), link_around(page, 52)
     ((0, 49), None, None)
+    >>> wrapped = "[![A\\nlogo](https://img.example/a-\\nb.png)](/home-\\npage)"  # (html2text's)
+    >>> link_around(wrapped, 5)
+    (0, 54)
     """
-    if text.find("](", at, at + 2 * _LINK_TEXT) < 0:
+    reach = 2 * _LINK_TEXT + _ADDRESS  # (a link with a link inside, and its target)
+    if text.find("](", max(0, at - 1), at + reach) < 0:  # (at may fall between them)
         return None
-    paragraph = text.rfind("\n\n", max(0, at - 2 * _LINK_TEXT), at)
-    lo = paragraph + 2 if paragraph >= 0 else max(0, at - 2 * _LINK_TEXT)
-    for m in _MARKDOWN_LINK.finditer(text, lo, min(len(text), at + 2 * _LINK_TEXT + _TAG)):
+    paragraph = text.rfind("\n\n", max(0, at - reach), at)
+    lo = paragraph + 2 if paragraph >= 0 else max(0, at - reach)
+    for m in _MARKDOWN_LINK.finditer(text, lo, min(len(text), at + reach)):
         if m.start() >= at:
             return None
         if at < m.end():
             return m.span()
     return None
+
+
+def image_text(text: str, start: int, end: int) -> tuple[int, int, int, int] | None:
+    """Where the characters ``[start, end)`` of ``text`` lie in the text of a markdown image
+    (``![...](picture)``, alone or inside a link), between its ``![`` and its ``](``: the
+    image's start, its text's start and end, and the image's end; ``None`` where they do not.
+
+    >>> page = "[![A red kite](/kite.jpg)](/shop)\\n\\nA red kite"
+    >>> image_text(page, 3, 13), image_text(page, 40, 50)
+    ((1, 3, 13, 25), None)
+    """
+    link = link_around(text, start)
+    if link is None or end > link[1]:
+        return None
+    opens = text.rfind("![", link[0], start)
+    image = _IMAGE.match(text, opens) if opens >= 0 else None
+    if image is None or image.end() < end:
+        return None
+    close = text.find("](", opens + 2, image.end())
+    return (opens, opens + 2, close, image.end()) if end <= close else None
 
 
 def _reference(ref: str) -> int:
