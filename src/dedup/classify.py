@@ -30,7 +30,7 @@ import regex
 
 from dedup.anchors import CROSS, Run
 from dedup.chains import Candidate
-from dedup.markup import image_text
+from dedup.markup import image_before, image_text
 from dedup.measures import (
     INTRODUCES,
     SENTENCE_END,
@@ -123,12 +123,12 @@ def classify(
     if len(cand.runs) > 1 and not cand.runs[0].tandem and signs():
         _end_at_its_string(cand, sk, text)
     _classify_shape(cand, sk, opts, text)
-    if not cand.runs[0].tandem and exact(cand) >= opts.long_similarity:
-        in_image = _image_text(cand, sk, text)
-        if in_image:
-            # a title again as a picture's description: the copy in the markup goes
-            cand.kind, cand.code_first = "embedded", in_image
-            return
+    # (a picture's target is markup: a text without any has no picture)
+    in_image = _image_text(cand, sk, text) if sk.markup and not cand.runs[0].tandem else 0.0
+    if in_image and exact(cand) >= opts.long_similarity:
+        # a title again as a picture's description: the copy in the markup goes
+        cand.kind, cand.code_first = "embedded", in_image
+        return
     if cand.kind == "teaser" or cand.runs[0].tandem:
         return
     if cand.score < opts.min_similarity:
@@ -191,6 +191,10 @@ def _image_text(cand: Candidate, sk: Skeleton, text: str) -> float:
     >>> _image_text(Candidate([Run(0, n, n, 2 * n, n)], 0, n, n, 2 * n, n), sk, page)
     1.0
     """
+    if not (
+        image_before(text, sk.offsets.item(cand.a0)) or image_before(text, sk.offsets.item(cand.b0))
+    ):
+        return 0.0
     first = image_text(text, *sk.text_range(cand.a0, cand.a1)) is not None
     second = image_text(text, *sk.text_range(cand.b0, cand.b1)) is not None
     return 0.0 if first == second else (1.0 if first else -1.0)

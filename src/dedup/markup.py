@@ -27,6 +27,7 @@ from dedup.chars import ENTITY_REFERENCE, NAMED_ENTITIES, char_classes
 __all__ = [
     "MARKUP",
     "TAG_NAME",
+    "image_before",
     "image_text",
     "link_around",
     "marks",
@@ -49,7 +50,7 @@ TAG_NAME = r"(?![A-Za-z][A-Za-z0-9+.-]*://|(?:mailto|tel|urn|data):)[A-Za-z]"
 # (html2text wraps a long address there: ``(https://images-na.ssl-\nimages-amazon.com/...)``).
 # (An address is at most ``_ADDRESS`` long: an ad's click-through address runs past 2,000.)
 _ADDRESS = 8192
-_TARGET = rf"(?:[^()\s]|(?<=-)\n){{1,{_ADDRESS}}}\)"
+_TARGET = rf"[^()\s]{{1,{_ADDRESS}}}(?:(?<=-)\n[^()\s]{{1,{_ADDRESS}}}){{0,64}}\)"
 MARKUP = regex.compile(
     rf"<[!/]?{TAG_NAME}[^<>]{{0,{_TAG}}}>"
     rf"|\\{{1,8}}u003[cC]/?{TAG_NAME}[^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
@@ -159,6 +160,16 @@ def link_around(text: str, at: int) -> tuple[int, int] | None:
     return None
 
 
+def image_before(text: str, at: int) -> bool:
+    """Whether a markdown image opens (``![``) close enough before offset ``at`` of ``text``
+    that ``at`` may lie in its text: a look before :func:`image_text` (most texts have none).
+
+    >>> image_before("[![A red kite](/kite.jpg)](/shop)", 5), image_before("A red kite", 5)
+    (True, False)
+    """
+    return text.rfind("![", max(0, at - _LINK_TEXT), at) >= 0
+
+
 def image_text(text: str, start: int, end: int) -> tuple[int, int, int, int] | None:
     """Where the characters ``[start, end)`` of ``text`` lie in the text of a markdown image
     (``![...](picture)``, alone or inside a link), between its ``![`` and its ``](``: the
@@ -168,6 +179,8 @@ def image_text(text: str, start: int, end: int) -> tuple[int, int, int, int] | N
     >>> image_text(page, 3, 13), image_text(page, 40, 50)
     ((1, 3, 13, 25), None)
     """
+    if not image_before(text, start):
+        return None
     link = link_around(text, start)
     if link is None or end > link[1]:
         return None
