@@ -359,6 +359,11 @@ def moves(
     whole: _WholeLines | None = None
     homeless = []
     for u0, u1 in found:
+        place = _place(sk, pieces, (u0, u1), width)
+        if place is None and u1 - u0 < stays:
+            # (no place in the kept copy, and too short to stay: whatever the text has
+            # elsewhere, the piece neither moves nor stays, and is not looked for)
+            continue
         if _swapped_in_twin(sk, pieces, u0, u1):
             continue  # the kept copy's text at the same place, with a typo: no paragraph
         repeated = False
@@ -383,12 +388,12 @@ def moves(
         # around a piece, which may be looked for far from it, are then not read)
         if not reads_as_text(text[start:end], u1 - u0) and in_script(text, start, end):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
-        placed = _move_one(
-            text, sk, lines, decision, pieces, (u0, u1), width, None if repeated else whole
-        )
-        if not placed and u1 - u0 >= stays:
+        if place is not None:
+            glued = None if repeated else whole
+            _move_one(text, sk, lines, decision, place, (u0, u1), width, glued)
+        elif u1 - u0 >= stays:
             homeless.append((u0, u1))
-        if kept is not None and (placed or u1 - u0 >= stays):
+        if kept is not None and (place is not None or u1 - u0 >= stays):
             kept.add(sk.letters(u0, u1))
     return homeless
 
@@ -736,22 +741,20 @@ def _content_start(text: str, lines: Lines, line: int) -> int:
     return start
 
 
-def _move_one(
-    text: str,
-    sk: Skeleton,
-    lines: Lines,
-    decision: Decision,
-    pieces: list[tuple[int, int, int, int]],
-    own: tuple[int, int],
-    width: int,
-    whole: _WholeLines | None = None,
-) -> bool:
-    """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``, ``width`` /
-    ``_MIN_MOVE`` letters or more) into the kept copy; ``False`` when it has no place there.
+Neighbours = tuple[tuple[int, int, int, int] | None, tuple[int, int, int, int] | None]
 
-    It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
-    Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
-    a variant, not a missing paragraph, and is not moved.
+
+def _place(
+    sk: Skeleton, pieces: list[tuple[int, int, int, int]], own: tuple[int, int], width: int
+) -> tuple[Neighbours, int] | None:
+    """Where in the kept copy the removed copy's own skeleton range ``own`` would go: the runs
+    before and after it (``pieces``' entries, or ``None``), and the skeleton position of the
+    kept line it goes before, between the kept lines that hold its neighbours' twins;
+    ``None`` when it has no place there (:func:`_move_one`).
+
+    Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase)
+    is a variant, not a missing paragraph: between twins that no line start parts, nothing
+    goes.
     """
     u0, u1 = own
     before = [p for p in pieces if p[1] <= u0]
@@ -764,23 +767,44 @@ def _move_one(
             # the kept copy has its own text here: only whole lines of it (a heading the
             # removed copy lacks) leave room for a missing paragraph, which goes after them
             if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3])):
-                return False
+                return None
             boundary = nxt[2]
         else:
             found = [k for k in range(low, high + 1) if k < len(sk) and starts_line(sk, k)]
             if not found:
-                return False  # inside a paragraph of the kept copy
+                return None  # inside a paragraph of the kept copy
             boundary = found[-1]
     elif prev is not None:
         boundary = prev[3]
         if boundary < len(sk) and not starts_line(sk, boundary):
-            return False
+            return None
     elif nxt is not None:
         boundary = nxt[2]
         if not starts_line(sk, boundary):
-            return False
+            return None
     else:
-        return False
+        return None
+    return (prev, nxt), boundary
+
+
+def _move_one(
+    text: str,
+    sk: Skeleton,
+    lines: Lines,
+    decision: Decision,
+    place: tuple[Neighbours, int],
+    own: tuple[int, int],
+    width: int,
+    whole: _WholeLines | None = None,
+) -> None:
+    """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``, ``width`` /
+    ``_MIN_MOVE`` letters or more) into the kept copy, at its ``place`` there
+    (:func:`_place`).
+
+    It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
+    """
+    u0, u1 = own
+    (prev, nxt), boundary = place
     if prev is not None and nxt is not None:
         u0, u1, boundary = _without_kept_lines(sk, prev[3], nxt[2], u0, u1, boundary)
     # Runs that ran past the kept copy's boundary matched the piece's own first or last words
@@ -820,14 +844,13 @@ def _move_one(
     if whole is not None:
         piece = whole.without_glued_lines(piece)
     if not piece:
-        return True  # (the kept lines around its place hold it)
+        return  # (the kept lines around its place hold it)
     if before_sep and not piece[0].isalnum():
         line, piece = _past_closing_lines(text, lines, line, piece, decision.kept.end)
         at = _content_end(text, lines, line)
     sep = _separator(text, lines, line)
     piece = _GLUED.sub(sep, piece)
     decision.moves.append((at, sep + piece if before_sep else piece + sep))
-    return True
 
 
 def _without_kept_lines(
