@@ -22,7 +22,7 @@ True
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Container
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
@@ -741,6 +741,9 @@ def _content_start(text: str, lines: Lines, line: int) -> int:
     return start
 
 
+# More than any position: ``(at, _LAST)`` sorts after every tuple that starts with ``at``.
+_LAST = float("inf")
+
 Neighbours = tuple[tuple[int, int, int, int] | None, tuple[int, int, int, int] | None]
 
 
@@ -757,10 +760,17 @@ def _place(
     goes.
     """
     u0, u1 = own
-    before = [p for p in pieces if p[1] <= u0]
-    after = [p for p in pieces if p[0] >= u1]
-    prev = before[-1] if before else None
-    nxt = after[0] if after else None
+    # (the pieces are sorted by their start, and each ends at or after it: the last that ends
+    # by ``u0`` starts by it, and the first that starts at ``u1`` or later is found by halving)
+    prev = nxt = None
+    k = bisect_right(pieces, (u0, _LAST))
+    while k > 0:
+        k -= 1
+        if pieces[k][1] <= u0:
+            prev = pieces[k]
+            break
+    k = bisect_left(pieces, (u1,))
+    nxt = pieces[k] if k < len(pieces) else None
     if prev is not None and nxt is not None:
         low, high = sorted((prev[3], nxt[2]))
         if nxt[2] > prev[3] + width:
@@ -839,7 +849,9 @@ def _move_one(
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
     above, below = _neighbour_lines(text, lines, line, before_sep, _NEIGHBOUR_RUN)
-    piece = _without_neighbours(piece, above[0] if above else "", below[0] if below else "")
+    # (the lines' keys, once: both steps compare the piece's parts with them)
+    above, below = [_key(k) for k in above], [_key(k) for k in below]
+    piece = _without_neighbours(piece, above[0] if above else None, below[0] if below else None)
     piece = _without_neighbour_runs(piece, above, below)
     if whole is not None:
         piece = whole.without_glued_lines(piece)
@@ -934,7 +946,8 @@ def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> 
     """``piece`` without the glued parts or sentences at its start that are, in order, the two
     or more kept lines right before its place, and those at its end that are the lines right
     after it: short lines (a product's name, a slogan, a signature) that no anchor aligned,
-    which the flattened copy ran into the paragraph it alone has."""
+    which the flattened copy ran into the paragraph it alone has. ``before`` and ``after`` are
+    the keys (:func:`_key`) of those lines, on each side the nearest first."""
     glue, gap = _splits(piece)
     cuts = sorted({0, len(piece)} | {m.start() for m in glue.finditer(piece)} | {
         m.end() for m in gap.finditer(piece)
@@ -942,8 +955,8 @@ def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> 
     keyed = [(a, b, _key(piece[a:b])) for a, b in pairwise(cuts)]
     parts = [(a, b) for a, b, key in keyed if key]
     keys = [key for _, _, key in keyed if key]
-    above = [_key(line) for line in before][::-1]  # (in the text's order, the nearest last)
-    below = [_key(line) for line in after]
+    above = before[::-1]  # (in the text's order, the nearest last)
+    below = after
     start, end = 0, len(parts)
     for k in range(min(len(before), len(parts) - 1), 1, -1):
         if keys[:k] == above[len(above) - k :]:
@@ -958,30 +971,31 @@ def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> 
     return piece[parts[start][0] : parts[end - 1][1]].strip()
 
 
-def _without_neighbours(piece: str, before: str, after: str) -> str:
+def _without_neighbours(piece: str, before: str | None, after: str | None) -> str:
     """``piece`` without the glued parts or sentences at its ends that repeat the kept line it
-    goes next to.
+    goes next to (``before``, ``after``: the keys (:func:`_key`) of the lines it goes after and
+    before, ``None`` where there is none).
 
     A line shorter than an anchor (a short heading, a byline) cannot be aligned, so a flattened
     copy's piece can run into it: that part is already there.
     """
     glue, gap = _splits(piece)
     parts = [part for part in glue.split(piece) if part.strip()]
-    while parts and after and _key(parts[-1]) == _key(after):
+    while parts and after is not None and _key(parts[-1]) == after:
         parts.pop()
-    while parts and before and _key(parts[0]) == _key(before):
+    while parts and before is not None and _key(parts[0]) == before:
         parts.pop(0)
     piece = "".join(parts).strip()
     # (the neighbour may also follow or precede the piece as a sentence after a space: a
     # paragraph the flattened copy joined to the piece as prose joins sentences)
-    if after and (key := _key(after)) and _key(piece).endswith(key):
+    if after and _key(piece).endswith(after):
         for m in gap.finditer(piece):
-            if _key(piece[m.end() :]) == key:
+            if _key(piece[m.end() :]) == after:
                 piece = piece[: m.start()]
                 break
-    if before and (key := _key(before)) and _key(piece).startswith(key):
+    if before and _key(piece).startswith(before):
         for m in gap.finditer(piece):
-            if _key(piece[: m.start()]) == key:
+            if _key(piece[: m.start()]) == before:
                 piece = piece[m.end() :]
                 break
     return piece.strip()
