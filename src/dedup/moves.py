@@ -849,10 +849,10 @@ def _move_one(
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
     above, below = _neighbour_lines(text, lines, line, before_sep, _NEIGHBOUR_RUN)
-    # (the lines' keys, once: both steps compare the piece's parts with them)
-    above, below = [_key(k) for k in above], [_key(k) for k in below]
-    piece = _without_neighbours(piece, above[0] if above else None, below[0] if below else None)
-    piece = _without_neighbour_runs(piece, above, below)
+    # (the lines' keys, each once: both steps compare the piece's parts with them)
+    before, after = _LineKeys(above), _LineKeys(below)
+    piece = _without_neighbours(piece, before[0] if above else None, after[0] if below else None)
+    piece = _without_neighbour_runs(piece, before, after)
     if whole is not None:
         piece = whole.without_glued_lines(piece)
     if not piece:
@@ -942,12 +942,37 @@ def _neighbour_lines(
     return content(line - 1, -1), content(line, 1)
 
 
-def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> str:
+class _LineKeys:
+    """The keys (:func:`_key`) of lines (on one side of a piece's place, the nearest first),
+    each taken when first asked for: a line of script data may be long, and a piece of one or
+    two parts is compared with the nearest line alone."""
+
+    __slots__ = ("keys", "lines")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.keys: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, k: int) -> str:
+        keys = self.keys
+        while len(keys) <= k:
+            keys.append(_key(self.lines[len(keys)]))
+        return keys[k]
+
+    def nearest(self, k: int) -> list[str]:
+        """The keys of the ``k`` nearest lines, the nearest first."""
+        return [self[i] for i in range(k)]
+
+
+def _without_neighbour_runs(piece: str, before: _LineKeys, after: _LineKeys) -> str:
     """``piece`` without the glued parts or sentences at its start that are, in order, the two
     or more kept lines right before its place, and those at its end that are the lines right
     after it: short lines (a product's name, a slogan, a signature) that no anchor aligned,
-    which the flattened copy ran into the paragraph it alone has. ``before`` and ``after`` are
-    the keys (:func:`_key`) of those lines, on each side the nearest first."""
+    which the flattened copy ran into the paragraph it alone has. ``before`` and ``after`` hold
+    the keys of those lines."""
     glue, gap = _splits(piece)
     cuts = sorted({0, len(piece)} | {m.start() for m in glue.finditer(piece)} | {
         m.end() for m in gap.finditer(piece)
@@ -955,15 +980,14 @@ def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> 
     keyed = [(a, b, _key(piece[a:b])) for a, b in pairwise(cuts)]
     parts = [(a, b) for a, b, key in keyed if key]
     keys = [key for _, _, key in keyed if key]
-    above = before[::-1]  # (in the text's order, the nearest last)
-    below = after
     start, end = 0, len(parts)
     for k in range(min(len(before), len(parts) - 1), 1, -1):
-        if keys[:k] == above[len(above) - k :]:
+        # (the k-th part is the nearest line's key, or k lines do not run into the piece)
+        if keys[k - 1] == before[0] and keys[:k] == before.nearest(k)[::-1]:
             start = k
             break
     for k in range(min(len(after), end - start - 1), 1, -1):
-        if keys[end - k : end] == below[:k]:
+        if keys[end - k] == after[0] and keys[end - k : end] == after.nearest(k):
             end -= k
             break
     if (start, end) == (0, len(parts)):
