@@ -758,6 +758,15 @@ def _place(
     Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase)
     is a variant, not a missing paragraph: between twins that no line start parts, nothing
     goes.
+
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("The cat sat on the mat.\\nIt was warm.\\n"
+    ...               "The cat sat on the red mat.\\nA new line.\\nIt was warm.")
+    >>> runs = [(26, 40, 0, 14), (43, 46, 14, 17), (54, 63, 17, 26)]  # (removed, kept) ranges
+    >>> _place(sk, runs, (40, 43), 24) is None  # "red": inside the kept copy's first line
+    True
+    >>> _place(sk, runs, (46, 54), 24)[1]  # "A new line": before the kept "It was warm."
+    17
     """
     u0, u1 = own
     # (the pieces are sorted by their start, and each ends at or after it: the last that ends
