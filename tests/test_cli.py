@@ -194,10 +194,13 @@ def test_the_main_help_lists_every_command_by_its_summary_and_loads_none() -> No
     assert done.stdout.splitlines()[-1] == "[]"
 
 
-@pytest.mark.parametrize("name", ["clean", "find", "diff"])
-def test_a_command_help_loads_no_stage(name: str) -> None:
-    """``dedup clean --help`` (and find's, diff's) loads its command, not NumPy, the repair
-    stages or the corpus stages: they load when a run needs them."""
+@pytest.mark.parametrize(
+    "name", [["clean"], ["find"], ["diff"], ["corpus"], ["index"], ["index", "stats"]]
+)
+def test_a_command_help_loads_no_stage(name: list[str]) -> None:
+    """``dedup clean --help`` (and every command's) loads its command, not NumPy, the repair
+    stages or the corpus stages: they load when a run needs them (``corpus --help`` shows the
+    corpus stages' defaults from :mod:`dedup.corpus.defaults`)."""
     import subprocess
     import sys
 
@@ -205,12 +208,19 @@ def test_a_command_help_loads_no_stage(name: str) -> None:
         "import sys\n"
         "from dedup.cli import main\n"
         "try:\n"
-        f"    main([{name!r}, '--help'])\n"
+        f"    main([*{name!r}, '--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
         "print(sorted(set(sys.argv[1:]) & set(sys.modules)))\n"
     )
-    heavy = ["numpy", "dedup.pipeline", "dedup.repair", "dedup.normalize", "dedup.corpus.cluster"]
+    heavy = [
+        "numpy",
+        "dedup.pipeline",
+        "dedup.repair",
+        "dedup.normalize",
+        "dedup.corpus.cluster",
+        "dedup.corpus.index",
+    ]
     done = subprocess.run(
         [sys.executable, "-c", probe, *heavy], capture_output=True, text=True, check=False
     )

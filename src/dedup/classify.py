@@ -203,13 +203,18 @@ def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
     """Make ``distant`` (both stay) the ``adjacent`` pairs whose copies are alike
     but for another number or another word at one place in both
     (:func:`dedup.measures.differs_in_place`: ``13-inch`` and ``15-inch``, ``$40`` and ``$55
-    CAD``): two entries of a listing, or a text and its version for another region, each the
-    only copy of what it says, not one text captured twice, whichever rule judged them. (A
+    CAD``, ``$40`` and ``£40 GBP``): two entries of a listing, or a text and its version for
+    another region, each the only copy of what it says, not one text captured twice, whichever
+    rule judged them. (A
     second rendering's typo, two neighbouring letters swapped, and a sentence one copy left
     out are no such difference; a flattened copy, a teaser and a copy in script data are
     judged by their shape.)"""
     for cand in candidates:
-        if cand.kind == "adjacent" and exact(cand) < 1.0 and differs_in_place(cand, sk, text):
+        if (
+            cand.kind == "adjacent"
+            and (exact(cand) < 1.0 or cand.a1 - cand.a0 != cand.b1 - cand.b0)
+            and differs_in_place(cand, sk, text)
+        ):
             cand.kind, cand.second_goes = "distant", False
 
 

@@ -75,6 +75,17 @@ _EDITED_WORD = 24
 _EDITED_RATIO = 70
 # A sentence's end, with its closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
+# A word before a copy on its line, set off by a space and ending no sentence and no label
+# (``nullable string`` over ``string``), and one after it (``Verified Client 12.2023``); a
+# copy glued to the words before it or after it, or after a sentence or a label, is none.
+_WORD_BEFORE = regex.compile(r"[\w\p{Pe}\p{Pf}\"',;]\h+$")
+# (the copy's part of that line holds a sentence's end: it is a sentence, the line's other
+# words another, and the cut goes between them)
+_STOP = regex.compile(r"[\p{Sentence_Terminal}\u2026]")
+_WORD_AFTER = regex.compile(r"[\p{Pe}\p{Pf}\"',;]?\h+[\w\p{Ps}\p{Pi}\p{So}]")
+# The kinds of pairs whose removed copy keeps to whole lines where it begins or ends inside one
+# (``_within_lines``).
+_WHOLE_LINES = ("long", "adjacent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +132,10 @@ def extent(page: Page, removal: Removal) -> tuple[int, int]:
             gone = (gone[0], _echoed_lines(sk, gone))
         gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
         gone = (_set_off_first_line(sk, gone, page.opts.min_chars), gone[1])
+    if cand.kind in _WHOLE_LINES:
+        gone = _within_lines(
+            text, sk, gone, (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
+        )
     if not removed_first and junction and gone[0] == cand.b0:
         # the copy is glued to the end of the kept one: it goes from the kept copy's end
         gone = (cand.a1, gone[1])
@@ -136,6 +151,49 @@ def extent(page: Page, removal: Removal) -> tuple[int, int]:
                 start += 1
         cut = (start, end)
     return cut
+
+
+def _within_lines(
+    text: str, sk: Skeleton, gone: tuple[int, int], copy: tuple[int, int]
+) -> tuple[int, int]:
+    """A copy over several lines (skeleton range ``gone``, the whole ``copy`` or a part at its
+    edges) that begins or ends inside a line whose other words are no sentence of their own:
+    those lines stay whole. The twin began at a line's start where this copy's line holds a
+    word more before it (``nullable string`` over ``string``), or ended where this one's line
+    goes on (``Verified Client 12.2023`` beside ``Verified Client 20.03.2024``): the copies are
+    alike from the next line on, and a cut inside the line would leave its other words alone on
+    it. (A copy after a sentence's end or a label, or glued to the words before it or after
+    it, still goes from there, and so does one whose part of the line ends a sentence: the line
+    holds that sentence and others of its own.)
+
+    >>> from dedup.tokens import skeleton
+    >>> text = "nullable string\\nThe text of the field.\\nMore of it.\\nVerified Client 12.2023"
+    >>> sk = skeleton(text)
+    >>> copy = (sk.letters().index("string"), sk.letters().index("12"))
+    >>> s0, s1 = _within_lines(text, sk, copy, copy)
+    >>> sk.letters(s0, s1)
+    'thetextofthefieldmoreofit'
+    """
+    start, end = gone
+    if sk.line(start) == sk.line(end - 1):
+        return gone
+    if start == copy[0]:
+        at, lo, hi = sk.offsets.item(start), sk.line_start(start), sk.line_end(start)
+        if (
+            lo < start
+            and _WORD_BEFORE.search(text, max(sk.offsets.item(lo), at - _NEAR), at)
+            and not _STOP.search(text, at, sk.char_end(hi - 1))
+        ):
+            start = hi
+    if end == copy[1]:
+        after, lo = sk.char_end(end - 1), sk.line_start(end - 1)
+        if (
+            end < sk.line_end(end - 1)
+            and _WORD_AFTER.match(text, after)
+            and not _STOP.search(text, sk.offsets.item(lo), after)
+        ):
+            end = lo
+    return (start, end) if end > start else gone
 
 
 def whole_links(text: str, sk: Skeleton, cut: tuple[int, int]) -> tuple[int, int] | None:

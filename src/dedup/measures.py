@@ -58,6 +58,8 @@ LONG_LINES = 3
 LONG_FEW_LINES = 2
 # What marks words as an address, a path or a link's target (``differs_in_place``).
 _ADDRESS = regex.compile(r"://|\]\(|[/\\]")
+# The most letters a word or two only one copy has holds (``_word_added``).
+_ADDED_LETTERS = 16
 # A sentence's end, anywhere in a line (``ends_sentence``).
 SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
 # A sentence's end right at a place (``sentence_ends_at``, ``closes_piece``): closing quotes or
@@ -412,9 +414,10 @@ def differs_in_place(cand: Candidate, sk: Skeleton, text: str) -> bool:
     CAD``, ``Ebonized`` and ``Sheesham``), inside a run (the entries of a listing that have the
     same length align letter for letter but there) or between two runs, in both copies. Two
     neighbouring letters swapped (:func:`swapped`) are a second rendering's typo, a stretch
-    only one copy has (a sentence or a heading left out) is no such difference, and neither is
-    one where either copy's words there are an address (a link's target, an image's address
-    beside a title cut short: ``](https://...``, a path).
+    only one copy has is such a difference only where it is a word or two inside a line
+    (``$40`` and ``£40 GBP``: :func:`_word_added`), not a sentence or a heading left out, and
+    no place is one where either copy's words there are an address (a link's target, an
+    image's address beside a title cut short: ``](https://...``, a path).
 
     >>> from dedup.anchors import Run
     >>> from dedup.tokens import skeleton
@@ -442,19 +445,47 @@ def differs_in_place(cand: Candidate, sk: Skeleton, text: str) -> bool:
         for k0, k1 in _stretches(unequal):
             places.append((run.a0 + k0, run.a0 + k1, run.b0 + k0, run.b0 + k1))
     for before, after in itertools.pairwise(runs):
-        if after.a0 > before.a1 and after.b0 > before.b1:
+        if after.a0 >= before.a1 and after.b0 >= before.b1:
             # (runs end at whole words: what the gaps share at their ends is no difference)
             own, twin = sk.letters(before.a1, after.a0), sk.letters(before.b1, after.b0)
             head = _shared(own, twin)
             tail = _shared(own[head:][::-1], twin[head:][::-1])
             places.append((before.a1 + head, after.a0 - tail, before.b1 + head, after.b0 - tail))
     return any(
-        a1 > a0
-        and b1 > b0
-        and not swapped(sk.letters(a0, a1), sk.letters(b0, b1))
-        and not _in_address(sk, text, a0, a1)
-        and not _in_address(sk, text, b0, b1)
+        (
+            a1 > a0
+            and b1 > b0
+            and not swapped(sk.letters(a0, a1), sk.letters(b0, b1))
+            and not _in_address(sk, text, a0, a1)
+            and not _in_address(sk, text, b0, b1)
+        )
+        or (a1 == a0 and _word_added(sk, text, b0, b1))
+        or (b1 == b0 and _word_added(sk, text, a0, a1))
         for a0, a1, b0, b1 in places
+    )
+
+
+def _word_added(sk: Skeleton, text: str, s0: int, s1: int) -> bool:
+    """Whether the skeleton range ``[s0, s1)``, a stretch only one copy has, is a word or two
+    inside a line (``GBP`` in ``£40 GBP`` where the twin says ``$40``): another word where the
+    twin has none, not a sentence or a heading left out (those end a sentence or fill a line).
+
+    >>> from dedup.tokens import skeleton
+    >>> text = "Spend $40 or more\\nSpend £40 GBP or more"
+    >>> sk = skeleton(text)
+    >>> s0 = sk.letters().index("gbp")
+    >>> _word_added(sk, text, s0, s0 + 3), _word_added(sk, text, s0 - 2, s0 + 3)
+    (True, False)
+    """
+    if s1 <= s0 or s1 - s0 > _ADDED_LETTERS:
+        return False
+    start, end = sk.text_range(s0, s1)
+    if not (start > 0 and end < len(text)) or "\n" in text[start - 1 : end + 1]:
+        return False
+    return (
+        text[start - 1].isspace()
+        and (text[end].isspace() or text[end] in ",;")
+        and len(text[start:end].split()) <= 2
     )
 
 

@@ -11,7 +11,7 @@ what one uninterrupted run writes.
 from __future__ import annotations
 
 import contextlib
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -37,11 +37,13 @@ from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, RecordSource
 from dedup.cli.session import EXIT_CODES, handle_errors
 from dedup.cli.summary import echo, human_size, no_text_line, plural
-from dedup.corpus.boilerplate import BoilerplateOptions
-from dedup.corpus.cluster import KEEP_POLICIES, CorpusOptions
-from dedup.corpus.decide import INDEX_BATCH, Plan, Seen, decide, remember, run_key
-from dedup.corpus.index import Index
+from dedup.corpus.defaults import INDEX_BATCH, KEEP_POLICIES, THRESHOLD
 from dedup.io import Format, Record, Source, detect_format, open_writer
+
+if TYPE_CHECKING:
+    from dedup.corpus.cluster import CorpusOptions
+    from dedup.corpus.decide import Plan
+    from dedup.corpus.index import Index
 
 __all__ = ["corpus_command", "run"]
 
@@ -56,7 +58,7 @@ __all__ = ["corpus_command", "run"]
 @click.option(
     "--threshold",
     type=float,
-    default=CorpusOptions().threshold,
+    default=THRESHOLD,
     show_default=True,
     metavar="T",
     help="Share of the smaller document's shingles that must lie in the larger (0..1).",
@@ -147,7 +149,11 @@ def records_format(path: str) -> Format:
 
 def run(job: CorpusJob) -> None:
     """``dedup corpus`` on this machine: read the records of the inputs, decide, write the
-    outputs and then add the records to the index."""
+    outputs and then add the records to the index. (The corpus stages, and NumPy, load here:
+    ``dedup corpus --help`` loads none of them.)"""
+    from dedup.corpus.decide import remember
+    from dedup.corpus.index import Index
+
     options = job.options
     check_corpus_outputs(job.output, job.dropped, mark=job.mark, inputs=job.inputs)
     sources, stdin = find_inputs(job.paths, job.inputs, exclude=job.output)
@@ -182,6 +188,9 @@ def _write(
     """Read the records, decide, and write the outputs (atomically, when the stack closes).
     The last value says whether the index already held documents added since this run first
     began (the same records and options run before): they are not seen before it."""
+    from dedup.corpus.boilerplate import BoilerplateOptions
+    from dedup.corpus.decide import Seen, decide, run_key
+
     field_name = job.inputs.field
     with contextlib.ExitStack() as stack:
         rejects = open_rejects(job.inputs, stack, force=job.force)

@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from dedup.cli.session import INDEX_EXIT_CODES, handle_errors
 from dedup.cli.summary import human_size, plural
-from dedup.corpus.cluster import CorpusOptions
-from dedup.corpus.index import Entry, Index
+from dedup.corpus.defaults import THRESHOLD
 from dedup.model import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from dedup.corpus.index import Entry, Index
 
 __all__ = ["index_group", "parse_time", "when"]
 
@@ -60,6 +62,10 @@ def parse_time(value: str) -> float:
 
 
 def _open(path: str, threshold: float, *, readonly: bool) -> Index:
+    """The index at ``path`` (the corpus stages, and NumPy, load here, not for ``--help``)."""
+    from dedup.corpus.cluster import CorpusOptions
+    from dedup.corpus.index import Index
+
     if not Path(path).exists():
         raise InputError(
             f"{path}: no such index",
@@ -76,7 +82,7 @@ def _entry_dict(entry: Entry) -> dict[str, Any]:
 threshold_option = click.option(
     "--threshold",
     type=float,
-    default=CorpusOptions().threshold,
+    default=THRESHOLD,
     show_default=True,
     metavar="T",
     help="The threshold to open the index with (the index keeps none: any is accepted).",

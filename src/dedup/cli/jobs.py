@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dedup.cli.options import EngineName, InputOptions
+from dedup.corpus.defaults import INDEX_BATCH, KEEP_POLICIES, THRESHOLD, Keep
 from dedup.io import Format
 from dedup.model import RepairOptions
 
 if TYPE_CHECKING:
-    from dedup.corpus.cluster import CorpusOptions, Keep
+    from dedup.corpus.cluster import CorpusOptions
     from dedup.normalize import NormalizeOptions
 
 __all__ = ["CleanJob", "CorpusJob", "DiffJob", "DocumentJob", "FindJob"]
@@ -24,21 +25,6 @@ def _normalize_options() -> NormalizeOptions:
     from dedup.normalize import NormalizeOptions
 
     return NormalizeOptions()
-
-
-def _threshold() -> float:
-    """The default threshold of :class:`~dedup.corpus.cluster.CorpusOptions` (the corpus
-    stages, and NumPy, load when a corpus job is made, not for ``clean --help``)."""
-    from dedup.corpus.cluster import CorpusOptions
-
-    return CorpusOptions().threshold
-
-
-def _index_batch() -> int:
-    """The records an index is asked about, or given, at a time (``--index-batch``)."""
-    from dedup.corpus.decide import INDEX_BATCH
-
-    return INDEX_BATCH
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,14 +77,14 @@ class CorpusJob:
     paths: tuple[str, ...]
     output: str
     fmt: Format | None = None
-    threshold: float = field(default_factory=_threshold)
-    keep: Keep = "first"
+    threshold: float = THRESHOLD
+    keep: Keep = KEEP_POLICIES[0]
     index_path: str | None = None
     boilerplate: bool = False
     mark: bool = False
     dropped: str | None = None
     url_field: str = "url"
-    index_batch: int = field(default_factory=_index_batch)
+    index_batch: int = INDEX_BATCH
     force: bool = False
     inputs: InputOptions = field(default_factory=InputOptions)
     quiet: bool = False

@@ -50,6 +50,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from dedup.corpus.defaults import KEEP_POLICIES, THRESHOLD, Keep
 from dedup.corpus.lsh import band_keys, candidate_pairs
 from dedup.corpus.shingle import shingle_batch
 from dedup.corpus.signature import SignatureScheme, estimate_containment, jaccard_rows
@@ -80,8 +81,6 @@ __all__ = [
     "worth_verifying",
 ]
 
-Keep = Literal["first", "longest", "best"]
-KEEP_POLICIES: tuple[Keep, ...] = ("first", "longest", "best")
 
 Verify = Literal["exact", "signature", "none"]
 VERIFY_MODES: tuple[Verify, ...] = ("exact", "signature", "none")
@@ -106,8 +105,8 @@ class CorpusOptions:
     - ``max_tokens``: words read per document (the rest is ignored: bounds time and memory).
     """
 
-    threshold: float = 0.75
-    keep: Keep = "first"
+    threshold: float = THRESHOLD
+    keep: Keep = KEEP_POLICIES[0]
     shingle_size: int = 5
     num_perm: int = 128
     seed: int = 1

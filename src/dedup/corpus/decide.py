@@ -24,13 +24,11 @@ import xxhash
 
 from dedup.corpus.boilerplate import Boilerplate, BoilerplateOptions, site_of
 from dedup.corpus.cluster import CorpusOptions, find_near_duplicates, groups
+from dedup.corpus.defaults import INDEX_BATCH
 from dedup.corpus.index import Index
 from dedup.model import InputError, check_int
 
 __all__ = ["INDEX_BATCH", "Plan", "Seen", "decide", "remember", "run_key"]
-
-#: Texts an index is queried for, or records added to it, at a time (one transaction).
-INDEX_BATCH = 20_000
 
 
 @dataclass(frozen=True, slots=True)
