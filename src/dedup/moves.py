@@ -22,7 +22,7 @@ True
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Container
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
@@ -359,6 +359,11 @@ def moves(
     whole: _WholeLines | None = None
     homeless = []
     for u0, u1 in found:
+        place = _place(sk, pieces, (u0, u1), width)
+        if place is None and u1 - u0 < stays:
+            # (no place in the kept copy, and too short to stay: whatever the text has
+            # elsewhere, the piece neither moves nor stays, and is not looked for)
+            continue
         if _swapped_in_twin(sk, pieces, u0, u1):
             continue  # the kept copy's text at the same place, with a typo: no paragraph
         repeated = False
@@ -383,12 +388,12 @@ def moves(
         # around a piece, which may be looked for far from it, are then not read)
         if not reads_as_text(text[start:end], u1 - u0) and in_script(text, start, end):
             continue  # script data (keys and values) only the removed copy holds: no paragraph
-        placed = _move_one(
-            text, sk, lines, decision, pieces, (u0, u1), width, None if repeated else whole
-        )
-        if not placed and u1 - u0 >= stays:
+        if place is not None:
+            glued = None if repeated else whole
+            _move_one(text, sk, lines, decision, place, (u0, u1), width, glued)
+        elif u1 - u0 >= stays:
             homeless.append((u0, u1))
-        if kept is not None and (placed or u1 - u0 >= stays):
+        if kept is not None and (place is not None or u1 - u0 >= stays):
             kept.add(sk.letters(u0, u1))
     return homeless
 
@@ -736,51 +741,89 @@ def _content_start(text: str, lines: Lines, line: int) -> int:
     return start
 
 
-def _move_one(
-    text: str,
-    sk: Skeleton,
-    lines: Lines,
-    decision: Decision,
-    pieces: list[tuple[int, int, int, int]],
-    own: tuple[int, int],
-    width: int,
-    whole: _WholeLines | None = None,
-) -> bool:
-    """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``, ``width`` /
-    ``_MIN_MOVE`` letters or more) into the kept copy; ``False`` when it has no place there.
+# More than any position: ``(at, _LAST)`` sorts after every tuple that starts with ``at``.
+_LAST = float("inf")
 
-    It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
-    Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase) is
-    a variant, not a missing paragraph, and is not moved.
+Neighbours = tuple[tuple[int, int, int, int] | None, tuple[int, int, int, int] | None]
+
+
+def _place(
+    sk: Skeleton, pieces: list[tuple[int, int, int, int]], own: tuple[int, int], width: int
+) -> tuple[Neighbours, int] | None:
+    """Where in the kept copy the removed copy's own skeleton range ``own`` would go: the runs
+    before and after it (``pieces``' entries, or ``None``), and the skeleton position of the
+    kept line it goes before, between the kept lines that hold its neighbours' twins;
+    ``None`` when it has no place there (:func:`_move_one`).
+
+    Text of the removed copy that differs inside a kept paragraph (a typo, a changed phrase)
+    is a variant, not a missing paragraph: between twins that no line start parts, nothing
+    goes.
+
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("The cat sat on the mat.\\nIt was warm.\\n"
+    ...               "The cat sat on the red mat.\\nA new line.\\nIt was warm.")
+    >>> runs = [(26, 40, 0, 14), (43, 46, 14, 17), (54, 63, 17, 26)]  # (removed, kept) ranges
+    >>> _place(sk, runs, (40, 43), 24) is None  # "red": inside the kept copy's first line
+    True
+    >>> _place(sk, runs, (46, 54), 24)[1]  # "A new line": before the kept "It was warm."
+    17
     """
     u0, u1 = own
-    before = [p for p in pieces if p[1] <= u0]
-    after = [p for p in pieces if p[0] >= u1]
-    prev = before[-1] if before else None
-    nxt = after[0] if after else None
+    # (the pieces are sorted by their start, and each ends at or after it: the last that ends
+    # by ``u0`` starts by it, and the first that starts at ``u1`` or later is found by halving)
+    prev = nxt = None
+    k = bisect_right(pieces, (u0, _LAST))
+    while k > 0:
+        k -= 1
+        if pieces[k][1] <= u0:
+            prev = pieces[k]
+            break
+    k = bisect_left(pieces, (u1,))
+    nxt = pieces[k] if k < len(pieces) else None
     if prev is not None and nxt is not None:
         low, high = sorted((prev[3], nxt[2]))
         if nxt[2] > prev[3] + width:
             # the kept copy has its own text here: only whole lines of it (a heading the
             # removed copy lacks) leave room for a missing paragraph, which goes after them
             if not (starts_line(sk, nxt[2]) and ends_line(sk, prev[3])):
-                return False
+                return None
             boundary = nxt[2]
         else:
             found = [k for k in range(low, high + 1) if k < len(sk) and starts_line(sk, k)]
             if not found:
-                return False  # inside a paragraph of the kept copy
+                return None  # inside a paragraph of the kept copy
             boundary = found[-1]
     elif prev is not None:
         boundary = prev[3]
         if boundary < len(sk) and not starts_line(sk, boundary):
-            return False
+            return None
     elif nxt is not None:
         boundary = nxt[2]
         if not starts_line(sk, boundary):
-            return False
+            return None
     else:
-        return False
+        return None
+    return (prev, nxt), boundary
+
+
+def _move_one(
+    text: str,
+    sk: Skeleton,
+    lines: Lines,
+    decision: Decision,
+    place: tuple[Neighbours, int],
+    own: tuple[int, int],
+    width: int,
+    whole: _WholeLines | None = None,
+) -> None:
+    """Place the removed copy's own skeleton range ``own`` (``[u0, u1)``, ``width`` /
+    ``_MIN_MOVE`` letters or more) into the kept copy, at its ``place`` there
+    (:func:`_place`).
+
+    It goes between the kept lines that hold its neighbours' twins, as a paragraph of its own.
+    """
+    u0, u1 = own
+    (prev, nxt), boundary = place
     if prev is not None and nxt is not None:
         u0, u1, boundary = _without_kept_lines(sk, prev[3], nxt[2], u0, u1, boundary)
     # Runs that ran past the kept copy's boundary matched the piece's own first or last words
@@ -815,19 +858,20 @@ def _move_one(
         at, before_sep = _content_start(text, lines, line), False
     piece = _piece(text, sk, u0, u1, tail, head)
     above, below = _neighbour_lines(text, lines, line, before_sep, _NEIGHBOUR_RUN)
-    piece = _without_neighbours(piece, above[0] if above else "", below[0] if below else "")
-    piece = _without_neighbour_runs(piece, above, below)
+    # (the lines' keys, each once: both steps compare the piece's parts with them)
+    before, after = _LineKeys(above), _LineKeys(below)
+    piece = _without_neighbours(piece, before[0] if above else None, after[0] if below else None)
+    piece = _without_neighbour_runs(piece, before, after)
     if whole is not None:
         piece = whole.without_glued_lines(piece)
     if not piece:
-        return True  # (the kept lines around its place hold it)
+        return  # (the kept lines around its place hold it)
     if before_sep and not piece[0].isalnum():
         line, piece = _past_closing_lines(text, lines, line, piece, decision.kept.end)
         at = _content_end(text, lines, line)
     sep = _separator(text, lines, line)
     piece = _GLUED.sub(sep, piece)
     decision.moves.append((at, sep + piece if before_sep else piece + sep))
-    return True
 
 
 def _without_kept_lines(
@@ -907,11 +951,37 @@ def _neighbour_lines(
     return content(line - 1, -1), content(line, 1)
 
 
-def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> str:
+class _LineKeys:
+    """The keys (:func:`_key`) of lines (on one side of a piece's place, the nearest first),
+    each taken when first asked for: a line of script data may be long, and a piece of one or
+    two parts is compared with the nearest line alone."""
+
+    __slots__ = ("keys", "lines")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.keys: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, k: int) -> str:
+        keys = self.keys
+        while len(keys) <= k:
+            keys.append(_key(self.lines[len(keys)]))
+        return keys[k]
+
+    def nearest(self, k: int) -> list[str]:
+        """The keys of the ``k`` nearest lines, the nearest first."""
+        return [self[i] for i in range(k)]
+
+
+def _without_neighbour_runs(piece: str, before: _LineKeys, after: _LineKeys) -> str:
     """``piece`` without the glued parts or sentences at its start that are, in order, the two
     or more kept lines right before its place, and those at its end that are the lines right
     after it: short lines (a product's name, a slogan, a signature) that no anchor aligned,
-    which the flattened copy ran into the paragraph it alone has."""
+    which the flattened copy ran into the paragraph it alone has. ``before`` and ``after`` hold
+    the keys of those lines."""
     glue, gap = _splits(piece)
     cuts = sorted({0, len(piece)} | {m.start() for m in glue.finditer(piece)} | {
         m.end() for m in gap.finditer(piece)
@@ -919,15 +989,14 @@ def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> 
     keyed = [(a, b, _key(piece[a:b])) for a, b in pairwise(cuts)]
     parts = [(a, b) for a, b, key in keyed if key]
     keys = [key for _, _, key in keyed if key]
-    above = [_key(line) for line in before][::-1]  # (in the text's order, the nearest last)
-    below = [_key(line) for line in after]
     start, end = 0, len(parts)
     for k in range(min(len(before), len(parts) - 1), 1, -1):
-        if keys[:k] == above[len(above) - k :]:
+        # (the k-th part is the nearest line's key, or k lines do not run into the piece)
+        if keys[k - 1] == before[0] and keys[:k] == before.nearest(k)[::-1]:
             start = k
             break
     for k in range(min(len(after), end - start - 1), 1, -1):
-        if keys[end - k : end] == below[:k]:
+        if keys[end - k] == after[0] and keys[end - k : end] == after.nearest(k):
             end -= k
             break
     if (start, end) == (0, len(parts)):
@@ -935,30 +1004,31 @@ def _without_neighbour_runs(piece: str, before: list[str], after: list[str]) -> 
     return piece[parts[start][0] : parts[end - 1][1]].strip()
 
 
-def _without_neighbours(piece: str, before: str, after: str) -> str:
+def _without_neighbours(piece: str, before: str | None, after: str | None) -> str:
     """``piece`` without the glued parts or sentences at its ends that repeat the kept line it
-    goes next to.
+    goes next to (``before``, ``after``: the keys (:func:`_key`) of the lines it goes after and
+    before, ``None`` where there is none).
 
     A line shorter than an anchor (a short heading, a byline) cannot be aligned, so a flattened
     copy's piece can run into it: that part is already there.
     """
     glue, gap = _splits(piece)
     parts = [part for part in glue.split(piece) if part.strip()]
-    while parts and after and _key(parts[-1]) == _key(after):
+    while parts and after is not None and _key(parts[-1]) == after:
         parts.pop()
-    while parts and before and _key(parts[0]) == _key(before):
+    while parts and before is not None and _key(parts[0]) == before:
         parts.pop(0)
     piece = "".join(parts).strip()
     # (the neighbour may also follow or precede the piece as a sentence after a space: a
     # paragraph the flattened copy joined to the piece as prose joins sentences)
-    if after and (key := _key(after)) and _key(piece).endswith(key):
+    if after and _key(piece).endswith(after):
         for m in gap.finditer(piece):
-            if _key(piece[m.end() :]) == key:
+            if _key(piece[m.end() :]) == after:
                 piece = piece[: m.start()]
                 break
-    if before and (key := _key(before)) and _key(piece).startswith(key):
+    if before and _key(piece).startswith(before):
         for m in gap.finditer(piece):
-            if _key(piece[: m.start()]) == key:
+            if _key(piece[: m.start()]) == before:
                 piece = piece[m.end() :]
                 break
     return piece.strip()
