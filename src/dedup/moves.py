@@ -359,6 +359,10 @@ def moves(
     whole: _WholeLines | None = None
     homeless = []
     for u0, u1 in found:
+        if not flattened:
+            u0, u1 = _whole_lines_of(sk, u0, u1)
+            if u1 <= u0:
+                continue
         place = _place(sk, pieces, (u0, u1), width)
         if place is None and u1 - u0 < stays:
             # (no place in the kept copy, and too short to stay: whatever the text has
@@ -396,6 +400,28 @@ def moves(
         if kept is not None and (place is not None or u1 - u0 >= stays):
             kept.add(sk.letters(u0, u1))
     return homeless
+
+
+def _whole_lines_of(sk: Skeleton, u0: int, u1: int) -> tuple[int, int]:
+    """A piece over several lines of a removed copy that keeps its lines (no flattened copy),
+    without the ends of lines it begins or ends inside: the rest of such a line aligned with a
+    line of the kept copy, and what the piece holds of it is that line's variant (another
+    value in a row of a table: ``- - Yes Yes Yes`` under ``- - - Yes Yes``), no paragraph of
+    its own to move.
+
+    >>> from dedup.tokens import skeleton
+    >>> sk = skeleton("Row one - Yes Yes Yes\\nA line of its own\\nRow two")
+    >>> u0, u1 = _whole_lines_of(sk, sk.letters().index("yesyesyes") + 6, len(sk) - 3)
+    >>> sk.letters(u0, u1)
+    'alineofitsown'
+    """
+    if sk.line(u0) == sk.line(u1 - 1):
+        return u0, u1
+    if sk.line_start(u0) < u0:
+        u0 = sk.line_end(u0)
+    if u1 < sk.line_end(u1 - 1):
+        u1 = sk.line_start(u1 - 1)
+    return u0, u1
 
 
 class _WholeLines:
