@@ -238,10 +238,9 @@ def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
     (:func:`dedup.measures.differs_in_place`: ``13-inch`` and ``15-inch``, ``$40`` and ``$55
     CAD``, ``$40`` and ``£40 GBP``): two entries of a listing, or a text and its version for
     another region, each the only copy of what it says, not one text captured twice, whichever
-    rule judged them. (A
-    second rendering's typo, two neighbouring letters swapped, and a sentence one copy left
-    out are no such difference; a flattened copy, a teaser and a copy in script data are
-    judged by their shape.)"""
+    rule judged them. (A second rendering's typo, two neighbouring letters swapped, and a
+    sentence one copy left out are no such difference; a flattened copy, a teaser and a copy in
+    script data are judged by their shape.)"""
     for cand in candidates:
         if (
             cand.kind == "adjacent"
