@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -93,6 +94,9 @@ def _splits(text: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
     return _SPLITS[_CJK_ENDS_FOUND.search(text) is not None]
 
 
+# A space before a capital: where a flattened copy joined a heading to the text beside it with
+# a space alone (``About this item Item description``).
+_HEADING_GAP = regex.compile(r"\s+(?=\p{Lu})")
 # What parts two words in a copy: white space, an escaped line break or tab. (Not a tag: an
 # inline one joins a drop capital to the rest of its word.)
 _PARTS = regex.compile(r"\s|\\+[nrt]")
@@ -1047,13 +1051,15 @@ def _without_neighbours(piece: str, before: str | None, after: str | None) -> st
     piece = "".join(parts).strip()
     # (the neighbour may also follow or precede the piece as a sentence after a space: a
     # paragraph the flattened copy joined to the piece as prose joins sentences)
+    # (or as a heading the flattened copy joined to it with a space alone: a capital after the
+    # space, and the rest of the piece the neighbour's words)
     if after and _key(piece).endswith(after):
-        for m in gap.finditer(piece):
+        for m in itertools.chain(gap.finditer(piece), _HEADING_GAP.finditer(piece)):
             if _key(piece[m.end() :]) == after:
                 piece = piece[: m.start()]
                 break
     if before and _key(piece).startswith(before):
-        for m in gap.finditer(piece):
+        for m in itertools.chain(gap.finditer(piece), _HEADING_GAP.finditer(piece)):
             if _key(piece[: m.start()]) == before:
                 piece = piece[m.end() :]
                 break
