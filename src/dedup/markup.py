@@ -47,10 +47,14 @@ _TAG = 2000
 # sample, which are text). A name with a prefix (``<o:p>``, ``<svg:rect>``) is a tag.
 TAG_NAME = r"(?![A-Za-z][A-Za-z0-9+.-]*://|(?:mailto|tel|urn|data):)[A-Za-z]"
 # A markdown link's target after its ``](``: no white space, but a line break after a hyphen
-# (html2text wraps a long address there: ``(https://images-na.ssl-\nimages-amazon.com/...)``).
-# (An address is at most ``_ADDRESS`` long: an ad's click-through address runs past 2,000.)
+# (html2text wraps a long address there: ``(https://images-na.ssl-\nimages-amazon.com/...)``),
+# its closing ``)`` at most ``_ADDRESS`` characters on (an ad's click-through address runs past
+# 2,000).
 _ADDRESS = 8192
-_TARGET = rf"[^()\s]{{1,{_ADDRESS}}}(?:(?<=-)\n[^()\s]{{1,{_ADDRESS}}}){{0,64}}\)"
+_TARGET = rf"(?=[^()]{{1,{_ADDRESS}}}\))[^()\s]+(?:(?<=-)\n[^()\s]+)*\)"
+# The longest a match of MARKUP is, and a little more: past this from a cut, a text and the text
+# with the cut taken out are scanned alike (``_markup_near``, ``_groups``, ``_same_markup``).
+_REACH = max(_TAG, _ADDRESS + 1) + 16
 MARKUP = regex.compile(
     rf"<[!/]?{TAG_NAME}[^<>]{{0,{_TAG}}}>"
     rf"|\\{{1,8}}u003[cC]/?{TAG_NAME}[^<>]{{0,{_TAG}}}?\\{{1,8}}u003[eE]"
@@ -230,10 +234,9 @@ def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
     target could start right before it (``]`` before, ``(`` after)."""
     if start and text[start - 1] == "]":
         return True
-    reach = _TAG + 16
     for point in (start, end):
-        k = bisect_left(at, point - reach)
-        if k < len(at) and at[k] < point + reach:
+        k = bisect_left(at, point - _REACH)
+        if k < len(at) and at[k] < point + _REACH:
             return True
     return False
 
@@ -296,13 +299,12 @@ def _groups(cuts: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     of a cut) meet: each group is checked as one (:func:`_same_markup`), and no two groups'
     neighbourhoods overlap.
 
-    >>> _groups([(0, 5), (100, 120), (9000, 9010)])
-    [[(0, 5), (100, 120)], [(9000, 9010)]]
+    >>> _groups([(0, 5), (100, 120), (40000, 40010)])
+    [[(0, 5), (100, 120)], [(40000, 40010)]]
     """
-    reach = _TAG + 16
     out: list[list[tuple[int, int]]] = []
     for cut in cuts:
-        if out and cut[0] - out[-1][-1][1] < 2 * reach:
+        if out and cut[0] - out[-1][-1][1] < 2 * _REACH:
             out[-1].append(cut)
         else:
             out.append([cut])
@@ -315,8 +317,7 @@ def _same_markup(text: str, markup: list[tuple[int, int]], group: list[tuple[int
     of a scan of the joined neighbourhood are the old ones. (Past a match's reach the two texts
     and their scans agree; the neighbourhood starts and ends outside any match, and the cuts of
     other groups lie beyond it: :func:`_groups`.)"""
-    reach = _TAG + 16
-    lo, hi = max(0, group[0][0] - reach), min(len(text), group[-1][1] + reach)
+    lo, hi = max(0, group[0][0] - _REACH), min(len(text), group[-1][1] + _REACH)
     k = bisect_right(markup, (lo, len(text)))
     if k and markup[k - 1][1] > lo:
         lo = markup[k - 1][0]
