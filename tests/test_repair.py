@@ -1040,9 +1040,17 @@ _SPANS = st.tuples(
 )
 
 
-@given(st.lists(_SPANS, min_size=1, max_size=80), _SPANS, st.booleans())
+@given(
+    st.lists(_SPANS, min_size=1, max_size=80),
+    st.lists(st.tuples(st.integers(0, 79), _SPANS), max_size=12),
+    _SPANS,
+    st.booleans(),
+)
 def test_seeds_near_agrees_with_the_reach_of_every_chain(
-    chains: list[tuple[int, int, int, int]], run: tuple[int, int, int, int], diagonal: bool
+    chains: list[tuple[int, int, int, int]],
+    joins: list[tuple[int, tuple[int, int, int, int]]],
+    run: tuple[int, int, int, int],
+    diagonal: bool,
 ) -> None:
     from dedup.anchors import Run
     from dedup.chains import _OVERLAP, SMALL_GAP, Candidate, _Seeds
@@ -1055,6 +1063,9 @@ def test_seeds_near_agrees_with_the_reach_of_every_chain(
     for spec in chains:
         r = span(*spec)
         seeds.append(Candidate([r], r.a0, r.a1, r.b0, r.b1, r.matched))
+    for i, spec in joins:  # (runs joining a seed move its bounds: near() must follow them)
+        if i < min(64, len(seeds.chains)):
+            seeds.join(i, [span(*spec)])
     probe = span(*run)
     expected = []
     for i, c in enumerate(seeds.chains[:64]):  # brute force: the bounds near() stands for

@@ -12,6 +12,7 @@ series, not a continuation.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 
 from dedup.anchors import CROSS, Run
@@ -175,18 +176,41 @@ class _Seeds:
 
     ``near`` keeps the chains a run or chain could continue: within reach of it on both
     sides (and, for a run, on nearby diagonals). It is a necessary condition of
-    :func:`_fits`, checked for every seed in a few comparisons, so only those few are
-    measured. (One by one in Python: for up to 64 seeds that is several times cheaper than
-    NumPy's per-call cost on arrays that short.)
+    :func:`_fits`, checked in a few comparisons, so only those few are measured. Only the
+    seeds whose first copy starts within reach are looked at: the seeds are kept in order of
+    where their first copy starts (``starts``), with the longest first copy among them
+    (``span``), so those whose first copy can reach the run are one range of that order, found
+    by two binary searches (on a page of many runs, a few of the 64). (One by one in Python:
+    for that few, several times cheaper than NumPy's per-call cost.)
     """
 
     def __init__(self) -> None:
         self.chains: list[Candidate] = []
+        # (a0, index) of each of the first _SEEDS chains, sorted, and their longest first copy
+        self.starts: list[tuple[int, int]] = []
+        self.span = 0
 
     def append(self, cand: Candidate) -> None:
+        i = len(self.chains)
         self.chains.append(cand)
+        if i < _SEEDS:
+            insort(self.starts, (cand.a0, i))
+            self.span = max(self.span, cand.a1 - cand.a0)
+
+    def join(self, i: int, runs: list[Run]) -> None:
+        """Add ``runs`` to seed ``i`` (one that ``near`` found)."""
+        cand = self.chains[i]
+        a0 = cand.a0
+        for run in runs:
+            cand.add(run)
+        if cand.a0 != a0:
+            del self.starts[bisect_left(self.starts, (a0, i))]
+            insort(self.starts, (cand.a0, i))
+        if cand.a1 - cand.a0 > self.span:
+            self.span = cand.a1 - cand.a0
 
     def near(self, run: Run | Candidate, *, diagonal: bool) -> list[int]:
+        """The seeds (their indices, in order) within reach of ``run``."""
         # the largest gap _fits allows between a chain and the run, and the overlap it allows
         run_reach = 4 * run.matched
         if run_reach < SMALL_GAP:
@@ -195,11 +219,16 @@ class _Seeds:
         ra0, ra1, rb0, rb1 = run.a0, run.a1, run.b0, run.b1
         d = rb0 - ra0
         # no chain's reach is more than the run's: a chain out of that reach in its first copy
-        # is out of its own (most chains, on a page of many runs), in two comparisons
+        # is out of its own (most chains, on a page of many runs); one that ends by ``lo``
+        # starts before ``lo - span``
         lo, hi = ra0 - run_reach - _OVERLAP, ra1 + run_reach + _OVERLAP
-        chains = self.chains if len(self.chains) <= _SEEDS else self.chains[:_SEEDS]
-        for i, c in enumerate(chains):
-            if lo > c.a1 or hi < c.a0:
+        starts = self.starts
+        k0 = bisect_left(starts, (lo - self.span,))
+        k1 = bisect_left(starts, (hi + 1,), k0)
+        chains = self.chains
+        for i in sorted([i for _, i in starts[k0:k1]]):
+            c = chains[i]
+            if lo > c.a1:
                 continue
             # min(max(400, 2 * c.matched), run_reach) + _OVERLAP, without the calls
             reach = 2 * c.matched
@@ -242,8 +271,7 @@ def _merge(chains: list[Candidate]) -> tuple[list[Candidate], bool]:
             seeds.append(cand)
         else:
             joined = True
-            for run in cand.runs:
-                seeds.chains[best].add(run)
+            seeds.join(best, cand.runs)
     return seeds.chains, joined
 
 
@@ -263,7 +291,7 @@ def chain(runs: list[Run]) -> list[Candidate]:
         if best is None:
             seeds.append(Candidate([run], run.a0, run.a1, run.b0, run.b1, run.matched))
         else:
-            seeds.chains[best].add(run)
+            seeds.join(best, [run])
     chains = seeds.chains
     # chains that weaker runs have since brought together become one, until none join
     merged = chains
