@@ -40,7 +40,7 @@ from conftest import DATA
 from dedup import Cleaned, DuplicatePair, Edit, Normalized, Repair, RepairOptions, Span
 from dedup.model import KINDS
 from dedup.repair import _repair_once
-from dedup.tokens import skeleton, without
+from dedup.tokens import after_cuts, skeleton, without
 
 # --------------------------------------------------------------------------------------------
 # Profiles
@@ -406,6 +406,7 @@ def test_find_says_which_pairs_repair_acts_on(text: str) -> None:
     check_find_duplicates(text)
 
 
+_FILLER = "Words and more words. " * 400
 # Pieces of markup, whole and broken, that cuts join into new markup or break apart.
 _MARKUP_PIECES = [
     "<p>",
@@ -441,6 +442,11 @@ _MARKUP_PIECES = [
     "#233;",
     "u00e9",
     "/a)",
+    # (long pieces: cuts far apart are checked, and scanned again, as groups of their own; a
+    # scan again around a cut runs on until it is in step with the old one, past a long match)
+    _FILLER,
+    "](https://e.com/" + "a" * 8100 + ")",
+    '<a href="' + "h" * 1990 + '">',
 ]
 
 
@@ -466,25 +472,36 @@ def _markup_and_cuts(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
 @example(("ab<c]def(g", [(2, 5), (5, 8)]))  # (nor one whose "]" a touching cut took)
 # (a cut that makes a link's target longer than a tag may be: the text is scanned afresh)
 @example(("Words [a link] cut this (" + "u" * 3000 + ") more", [(14, 24)]))
+# (markup made and broken by cuts in two groups far apart, each scanned again)
+@example(
+    (
+        "a <b>x</b> and < i> " + _FILLER + "Caf\\u00e9 " + _FILLER + "&amp z <i>y</i> &eacute;",
+        [(11, 15), (16, 17), (17639, 17640)],
+    )
+)
 def test_a_cut_skeleton_is_the_skeleton_of_the_cut_text(
     case: tuple[str, list[tuple[int, int]]],
 ) -> None:
     """``tokens.without`` (a pass after removals) keeps what it can of the old skeleton, its
     markup among it (``markup.markup_cut``, cuts near each other checked as one group): where it
-    does not give up, it is the skeleton a scan of the cut text makes."""
+    does not give up, it is the skeleton a scan of the cut text makes. Where it gives up,
+    ``tokens.after_cuts`` builds that skeleton with the markup carried over but near the cuts
+    (``markup.markup_recut``)."""
     text, cuts = case
-    cut = without(skeleton(text), text, cuts)
-    if cut is None:
-        return
+    sk = skeleton(text)
     kept = "".join(
         text[a:b]
         for a, b in zip([0] + [e for _, e in cuts], [s for s, _ in cuts] + [len(text)], strict=True)
     )
     fresh = skeleton(kept)
-    for name in ("chars", "offsets", "starts", "newlines", "edges"):
-        assert getattr(cut, name).tolist() == getattr(fresh, name).tolist(), name
-    for name in ("newline_list", "edge_list", "blank_upto", "size", "markup", "marks"):
-        assert getattr(cut, name) == getattr(fresh, name), name
+    for cut in (without(sk, text, cuts), after_cuts(sk, text, cuts, kept)):
+        if cut is None:
+            continue
+        for name in ("chars", "offsets", "starts", "newlines", "edges"):
+            assert getattr(cut, name).tolist() == getattr(fresh, name).tolist(), name
+        for name in ("newline_list", "edge_list", "blank_upto", "size", "markup", "marks"):
+            assert getattr(cut, name) == getattr(fresh, name), name
+        assert cut.markup_letters == fresh.markup_letters
 
 
 def test_strategies_build_what_they_promise() -> None:

@@ -20,6 +20,8 @@ import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
 import regex
 
 from dedup.chars import ENTITY_REFERENCE, NAMED_ENTITIES, char_classes
@@ -33,6 +35,7 @@ __all__ = [
     "marks",
     "markup_at",
     "markup_cut",
+    "markup_recut",
     "markup_spans",
 ]
 
@@ -126,16 +129,23 @@ def markup_at(text: str, at: list[int]) -> tuple[list[tuple[int, int]], dict[int
             continue
         end = m.end()
         spans.append(m.span())
-        hex_, ref = m.group("hex"), m.group("ref")
-        if hex_ is not None:
-            cp = int(hex_, 16)
-        elif ref is not None:
-            cp = _reference(ref)
-        else:
-            continue
-        if 0 < cp < 0x110000 and table[cp]:
-            letters[m.start()] = cp
+        cp = _letter(m, table)
+        if cp:
+            letters[k] = cp
     return spans, letters
+
+
+def _letter(m: regex.Match[str], table: npt.NDArray[np.uint8]) -> int:
+    """The code point of the word character that the escape or the reference ``m`` (a match
+    of :data:`MARKUP`) stands for, or 0 (``table``: :func:`~dedup.chars.char_classes`)."""
+    hex_, ref = m.group("hex"), m.group("ref")
+    if hex_ is not None:
+        cp = int(hex_, 16)
+    elif ref is not None:
+        cp = _reference(ref)
+    else:
+        return 0
+    return cp if 0 < cp < 0x110000 and table[cp] else 0
 
 
 def link_around(text: str, at: int) -> tuple[int, int] | None:
@@ -207,25 +217,122 @@ def _reference(ref: str) -> int:
 
 
 def markup_cut(
-    text: str, markup: list[tuple[int, int]], at: list[int], cuts: Sequence[tuple[int, int]]
-) -> tuple[list[tuple[int, int]], list[int]] | None:
-    """The markup spans and the :func:`marks` of ``text`` with the character ranges ``cuts``
-    (sorted, disjoint) taken out, from those of ``text`` (``markup``, ``at``); ``None`` where
-    markup crosses or touches a cut, or would be found across one in the text with the cuts
-    taken out (which is then to be scanned afresh).
+    text: str,
+    markup: list[tuple[int, int]],
+    letters: dict[int, int],
+    at: list[int],
+    cuts: Sequence[tuple[int, int]],
+) -> tuple[list[tuple[int, int]], dict[int, int], list[int]] | None:
+    """The markup spans, the letters (:func:`markup_at`) and the :func:`marks` of ``text`` with
+    the character ranges ``cuts`` (sorted, disjoint) taken out, from those of ``text``
+    (``markup``, ``letters``, ``at``); ``None`` where markup crosses or touches a cut, or would
+    be found across one in the text with the cuts taken out (then :func:`markup_recut`).
 
-    >>> text = "a <b>x</b> cut here <i>y</i>"
-    >>> spans, _ = markup_spans(text)
-    >>> markup_cut(text, spans, marks(text), [(11, 15)])
-    ([(2, 5), (6, 10), (16, 19), (20, 24)], [2, 6, 16, 20])
-    >>> markup_cut(text, spans, marks(text), [(4, 7)]) is None  # it cuts into a tag
+    >>> text = "a <b>x</b> cut here <i>y</i> &eacute;"
+    >>> spans, letters = markup_spans(text)
+    >>> markup_cut(text, spans, letters, marks(text), [(11, 15)])
+    ([(2, 5), (6, 10), (16, 19), (20, 24), (25, 33)], {25: 233}, [2, 6, 16, 20, 25])
+    >>> markup_cut(text, spans, letters, marks(text), [(4, 7)]) is None  # it cuts into a tag
     True
     """
     for group in _groups(cuts):
         near = any(_markup_near(at, text, start, end) for start, end in group)
         if near and not _same_markup(text, markup, group):
             return None
-    return _markup_kept(markup, cuts), _marks_kept(at, text, cuts)
+    return (*_markup_kept(markup, letters, cuts), _marks_kept(at, text, cuts))
+
+
+def markup_recut(
+    text: str,
+    cut_text: str,
+    markup: list[tuple[int, int]],
+    letters: dict[int, int],
+    at: list[int],
+    cuts: Sequence[tuple[int, int]],
+) -> tuple[list[int], list[tuple[int, int]], dict[int, int]] | None:
+    """The :func:`marks` of ``cut_text`` (``text`` with the character ranges ``cuts`` taken
+    out) and what :func:`markup_at` finds there, from the scan of ``text`` (``markup``: its
+    spans; ``letters``: the letters they give; ``at``: its marks), where
+    :func:`markup_cut` gives up: the spans out of the cuts' reach are carried over, and
+    ``cut_text`` is scanned again only around each group of cuts whose markup changed, from
+    before the group (outside any match) on until the scan is in step with the old one: at a
+    mark past the group's reach that neither the new matches nor the old cover, from where the
+    two texts and their scans agree. ``None`` where such a scan runs into the next group's
+    (which is then to be scanned afresh whole).
+
+    >>> text = "a <b>x</b> cut <i>y</i> &amp; z"
+    >>> spans, letters = markup_spans(text)
+    >>> cuts = [(4, 11)]  # "a <bcut <i>..."
+    >>> markup_recut(text, "a <bcut <i>y</i> &amp; z", spans, letters, marks(text), cuts)
+    ([2, 8, 12, 17], [(8, 11), (12, 16), (17, 22)], {})
+    >>> markup_spans("a <bcut <i>y</i> &amp; z")
+    ([(8, 11), (12, 16), (17, 22)], {})
+    """
+    new_at = _marks_kept(at, text, cuts)
+    # the spans outside the cuts (those across one are in a group scanned again)
+    kept, kept_letters = _markup_kept(markup, letters, cuts)
+    # the stretches of cut_text scanned again, with what the scan found there
+    scanned: list[tuple[int, int, list[tuple[int, int]], dict[int, int]]] = []
+    before = 0  # the characters the cuts before the group take out
+    for group in _groups(cuts):
+        taken = sum(end - start for start, end in group)
+        if scanned and scanned[-1][1] > group[0][0] - _REACH - before:
+            return None  # (the last scan ran on into this group's reach)
+        near = any(_markup_near(at, text, start, end) for start, end in group)
+        if near and not _same_markup(text, markup, group):
+            lo = max(0, group[0][0] - _REACH)
+            j = bisect_right(markup, (lo, len(text)))
+            if j and markup[j - 1][1] > lo:
+                lo = markup[j - 1][0]
+            lo -= before
+            hi = group[-1][1] + _REACH - before - taken
+            scanned.append((lo, *_scan_until_in_step(cut_text, new_at, lo, hi, kept)))
+        before += taken
+    # the spans kept but where a stretch was scanned again, and what the scans found there
+    spans: list[tuple[int, int]] = []
+    new_letters = dict(kept_letters)
+    starts = sorted(kept_letters)
+    i = 0  # the first span kept that is not yet placed
+    for lo, stop, found, found_letters in scanned:
+        j = bisect_left(kept, (lo,), i)
+        spans += kept[i:j]
+        spans += found
+        i = bisect_left(kept, (stop,), j)
+        for a in starts[bisect_left(starts, lo) : bisect_left(starts, stop)]:
+            del new_letters[a]
+        new_letters.update(found_letters)
+    spans += kept[i:]
+    return new_at, spans, new_letters
+
+
+def _scan_until_in_step(
+    text: str, at: list[int], lo: int, hi: int, old: list[tuple[int, int]]
+) -> tuple[int, list[tuple[int, int]], dict[int, int]]:
+    """:func:`markup_at` of ``text`` (its marks ``at``) from ``lo`` on, up to the first mark
+    at or past ``hi`` that no match found covers and no span of ``old`` (the spans an older
+    scan found, sorted) runs over: where that mark is, and the spans and letters found
+    before it (past it, the older scan's spans stand)."""
+    table = char_classes()
+    spans: list[tuple[int, int]] = []
+    letters: dict[int, int] = {}
+    end = lo
+    for i in range(bisect_left(at, lo), len(at)):
+        k = at[i]
+        if k >= hi and k >= end:
+            j = bisect_right(old, (k, len(text))) - 1
+            if j < 0 or old[j][1] <= k or old[j][0] == k:
+                return k, spans, letters
+        if k < end:
+            continue
+        m = MARKUP.match(text, k)
+        if m is None:
+            continue
+        end = m.end()
+        spans.append(m.span())
+        cp = _letter(m, table)
+        if cp:
+            letters[k] = cp
+    return len(text), spans, letters
 
 
 def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
@@ -244,7 +351,8 @@ def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
 def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> list[int]:
     """The marks ``at`` outside ``cuts``, in offsets of the text with the cuts taken out: a
     ``]`` stays a mark only where a ``(`` still follows it, and a cut may make one (``]``
-    before it, ``(`` after it and any cuts it touches).
+    before it, ``(`` after it and any cuts it touches). (The marks between two cuts move
+    alike: a slice each, found by binary search.)
 
     >>> text = "[x](y) a]zz(b"  # cut to "[x]y) a](b"
     >>> marks(text), _marks_kept(marks(text), text, [(3, 4), (9, 11)])
@@ -261,37 +369,31 @@ def _marks_kept(at: list[int], text: str, cuts: Sequence[tuple[int, int]]) -> li
             end = cuts[k][1]
         return end
 
-    def joins(k: int) -> bool:
-        # whether cut ``k`` makes a "](" of a kept "]" before it and the "(" kept after it
-        start = cuts[k][0]
-        if not start or (k and cuts[k - 1][1] == start):
-            return False  # (the character before it is cut too)
-        return text[start - 1] == "]" and text.startswith("(", after(k))
-
-    out = []
+    out: list[int] = []
+    made = []  # the marks the cuts make
     shift = 0
-    k = 0
-    for point in at:
-        while k < len(cuts) and cuts[k][1] <= point:
-            if joins(k):
-                out.append(cuts[k][0] - 1 - shift)
-            shift += cuts[k][1] - cuts[k][0]
-            k += 1
-        if k < len(cuts) and cuts[k][0] <= point:
-            continue  # inside a cut
+    i = 0  # the first mark not yet kept or left out
+    for k, (start, end) in enumerate(cuts):
+        j = bisect_left(at, start, i)
+        last = j  # (past the last mark kept before the cut)
+        # (a "]" right before the cut stays a mark only where a "(" still follows it)
         if (
-            k < len(cuts)
-            and cuts[k][0] == point + 1
-            and text[point] == "]"
+            j > i
+            and at[j - 1] == start - 1
+            and text[start - 1] == "]"
             and not text.startswith("(", after(k))
         ):
-            continue  # (its "(" is cut away)
-        out.append(point - shift)
-    for rest in range(k, len(cuts)):
-        if joins(rest):
-            out.append(cuts[rest][0] - 1 - shift)
-        shift += cuts[rest][1] - cuts[rest][0]
-    return sorted(set(out))
+            last -= 1
+        out += [point - shift for point in at[i:last]] if shift else at[i:last]
+        # whether the cut makes a "](" of a kept "]" before it and the "(" kept after it
+        # (not where the character before it is cut too)
+        touches = k and cuts[k - 1][1] == start
+        if start and not touches and text[start - 1] == "]" and text.startswith("(", after(k)):
+            made.append(start - 1 - shift)
+        i = bisect_left(at, end, j)
+        shift += end - start
+    out += [point - shift for point in at[i:]] if shift else at[i:]
+    return sorted(set(out + made)) if made else out
 
 
 def _groups(cuts: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
@@ -343,20 +445,38 @@ def _same_markup(text: str, markup: list[tuple[int, int]], group: list[tuple[int
 
 
 def _markup_kept(
-    markup: list[tuple[int, int]], cuts: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """The spans of ``markup`` outside ``cuts``, in offsets of the text with the cuts taken
-    out (none crosses a cut: :func:`without` checks)."""
+    markup: list[tuple[int, int]], letters: dict[int, int], cuts: Sequence[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The spans of ``markup`` outside ``cuts`` (those inside or across one go), and the
+    ``letters`` they give, in offsets of the text with the cuts taken out. (The spans between
+    two cuts move alike: a slice each, found by binary search.)
+
+    >>> _markup_kept([(0, 2), (3, 5), (6, 8), (9, 11)], {3: 97, 9: 98}, [(4, 7)])
+    ([(0, 2), (6, 8)], {6: 98})
+    """
     if not markup:
-        return markup
-    out = []
+        return markup, letters
+    out: list[tuple[int, int]] = []
+    kept: list[tuple[int, int, int]] = []  # the offsets each slice covers, and its shift
     shift = 0
-    k = 0
-    for a, b in markup:
-        while k < len(cuts) and cuts[k][1] <= a:
-            shift += cuts[k][1] - cuts[k][0]
-            k += 1
-        if k < len(cuts) and cuts[k][0] < b:
-            continue  # inside a cut
-        out.append((a - shift, b - shift))
-    return out
+    i = 0  # the first span not yet kept or left out
+    for start, end in cuts:
+        j = bisect_left(markup, (start,), i)
+        if j > i and markup[j - 1][1] > start:
+            j -= 1  # (across the cut's start)
+        if j > i:
+            out += [(a - shift, b - shift) for a, b in markup[i:j]] if shift else markup[i:j]
+            kept.append((markup[i][0], markup[j - 1][1], shift))
+        i = max(j, bisect_left(markup, (end,), j))
+        shift += end - start
+    if i < len(markup):
+        out += [(a - shift, b - shift) for a, b in markup[i:]] if shift else markup[i:]
+        kept.append((markup[i][0], markup[-1][1], shift))
+    if not letters:
+        return out, letters
+    starts = sorted(letters)
+    out_letters = {}
+    for lo, hi, moved in kept:
+        for a in starts[bisect_left(starts, lo) : bisect_left(starts, hi)]:
+            out_letters[a - moved] = letters[a]
+    return out, out_letters

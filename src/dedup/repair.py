@@ -55,7 +55,7 @@ from dedup.model import (
 from dedup.moves import TERMINAL, Decision, Kept, moves, word_breaks
 from dedup.quality import better
 from dedup.spans import analyse, scaled
-from dedup.tokens import Skeleton, skeleton, without
+from dedup.tokens import Skeleton, after_cuts, skeleton
 
 __all__ = ["find_duplicates", "repair"]
 
@@ -362,11 +362,10 @@ def _following_skeleton(
     sk: Skeleton, text: str, found: tuple[Edit, ...], following: str
 ) -> Skeleton:
     """The skeleton of ``following``, the text a pass made of ``text`` (whose skeleton is
-    ``sk``): cut from ``sk`` when the pass only removed text (most passes), else built anew."""
+    ``sk``): cut from ``sk`` when the pass only removed text (most passes; its markup scanned
+    again only near the cuts where it changed there), else built anew."""
     if all(edit.action == "remove" and not edit.replacement for edit in found):
-        cut = without(sk, text, [(edit.start, edit.end) for edit in found])
-        if cut is not None:
-            return cut
+        return after_cuts(sk, text, [(edit.start, edit.end) for edit in found], following)
     return skeleton(following)
 
 

@@ -39,9 +39,9 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.chars import SOLO, U32, UPPER, WORD, case_tables, code_points
-from dedup.markup import marks, markup_at, markup_cut
+from dedup.markup import marks, markup_at, markup_cut, markup_recut
 
-__all__ = ["Skeleton", "skeleton", "without"]
+__all__ = ["Skeleton", "after_cuts", "skeleton", "without"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -61,7 +61,9 @@ class Skeleton:
       the breaks inside any range are two binary searches;
     - ``size``: how many skeleton characters there are (``len(sk)``);
     - ``markup``: the spans of the text that :data:`~dedup.markup.MARKUP` matched (sorted,
-      disjoint), and ``marks``: where the text holds a character that may start markup
+      disjoint), ``markup_letters``: the code points of the word characters that escapes and
+      references among them stand for, by offset (:func:`~dedup.markup.markup_at`), and
+      ``marks``: where the text holds a character that may start markup
       (:func:`~dedup.markup.marks`);
     - ``decoded``: ``chars`` as a string, once :meth:`letters` has decoded them (a pass reads
       the letters of most of the text, as a whole and in parts, several times);
@@ -83,6 +85,7 @@ class Skeleton:
     blank_upto: list[int]
     size: int
     markup: list[tuple[int, int]]
+    markup_letters: dict[int, int]
     marks: list[int]
     decoded: list[str] = field(default_factory=list, repr=False)
     start_bytes: list[bytes] = field(default_factory=list, repr=False)
@@ -226,12 +229,19 @@ def _start_bytes() -> bytes:
 _SCAN_BLOCK = 1 << 18
 
 
-def skeleton(text: str) -> Skeleton:
-    """Build the :class:`Skeleton` of ``text`` (linear time, vectorised)."""
+def skeleton(
+    text: str, scan: tuple[list[int], list[tuple[int, int]], dict[int, int]] | None = None
+) -> Skeleton:
+    """Build the :class:`Skeleton` of ``text`` (linear time, vectorised); ``scan``: its
+    :func:`~dedup.markup.marks` and what :func:`~dedup.markup.markup_at` finds there, where
+    they are known already."""
     lower, table = case_tables()
     rule = _start_bytes()
-    at = marks(text)
-    entities, letters = markup_at(text, at)
+    if scan is None:
+        at = marks(text)
+        entities, letters = markup_at(text, at)
+    else:
+        at, entities, letters = scan
     parts = []
     firsts: list[bytes] = []  # whether a word starts at each skeleton character, a block at a time
     before = 0  # the class of the character before the block
@@ -277,7 +287,7 @@ def skeleton(text: str) -> Skeleton:
         if hi > lo:
             before = int(flags[-1])
         size += local.shape[0]
-    sk = _joined(parts, entities, at)
+    sk = _joined(parts, entities, letters, at)
     sk.start_bytes.append(b"".join(firsts) + b"\x01")
     return sk
 
@@ -285,14 +295,15 @@ def skeleton(text: str) -> Skeleton:
 def _joined(
     parts: list[tuple[U32, I64, I64, I64]],
     markup: list[tuple[int, int]],
+    letters: dict[int, int],
     at: list[int],
     kept: tuple[Skeleton, list[tuple[int, int]]] | None = None,
 ) -> Skeleton:
     """The :class:`Skeleton` of consecutive stretches of a text, each given as its characters,
     their offsets, its word starts and its line breaks (all in the whole text's positions),
-    and the spans of its markup and its marks. Where the stretches are ranges of another
-    skeleton's characters (``kept``: that skeleton and the ranges, :func:`without`), the
-    edges inside each are taken over from it (:func:`_kept_edges`)."""
+    and the spans of its markup, the letters they give and its marks. Where the stretches are
+    ranges of another skeleton's characters (``kept``: that skeleton and the ranges,
+    :func:`without`), the edges inside each are taken over from it (:func:`_kept_edges`)."""
     if len(parts) == 1:
         chars, offsets, starts, newlines = parts[0]
     else:
@@ -300,7 +311,7 @@ def _joined(
             np.concatenate(column) for column in zip(*parts, strict=True)
         )
     if kept is None:
-        return _assembled(chars, offsets, starts, newlines, markup, at)
+        return _assembled(chars, offsets, starts, newlines, markup, letters, at)
     newline_list = newlines.tolist()
     edge_list, blank_upto = _kept_edges(*kept, offsets, newline_list)
     return Skeleton(
@@ -314,6 +325,7 @@ def _joined(
         blank_upto=blank_upto,
         size=int(chars.shape[0]),
         markup=markup,
+        markup_letters=letters,
         marks=at,
     )
 
@@ -363,10 +375,12 @@ def _assembled(
     starts: I64,
     newlines: I64,
     markup: list[tuple[int, int]],
+    letters: dict[int, int],
     at: list[int],
 ) -> Skeleton:
     """A :class:`Skeleton` from its characters, their offsets, its word starts, the offsets of
-    the text's line breaks (the edges between lines follow from those) and its markup."""
+    the text's line breaks (the edges between lines follow from those), its markup and the
+    letters that gives, and its marks."""
     # the skeleton position after each line break; those inside the skeleton are its edges,
     # and an edge that two line breaks or more land on jumps over a blank line
     after = offsets.searchsorted(newlines)
@@ -392,6 +406,7 @@ def _assembled(
         blank_upto=list(itertools.accumulate(blank, initial=0)),
         size=int(chars.shape[0]),
         markup=markup,
+        markup_letters=letters,
         marks=at,
     )
 
@@ -409,10 +424,10 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     >>> "".join(map(chr, sk.chars)), sk.offsets[sk.starts].tolist(), sk.newline_list
     ('introthearticle', [0, 7, 11], [6])
     """
-    kept_markup = markup_cut(text, sk.markup, sk.marks, cuts)
+    kept_markup = markup_cut(text, sk.markup, sk.markup_letters, sk.marks, cuts)
     if kept_markup is None:
         return None
-    markup, points = kept_markup
+    markup, letters, points = kept_markup
     table = case_tables()[1]
     rule = _start_pairs()
     kept: list[tuple[int, int]] = []
@@ -424,7 +439,7 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     if at < len(text) or not kept:
         kept.append((at, len(text)))
     if len(kept) == 1 and kept[0][0] == 0:
-        return _prefix(sk, kept[0][1], markup, points)
+        return _prefix(sk, kept[0][1], markup, letters, points)
     parts = []
     ranges = []  # the skeleton range of each stretch
     marks = sk.start_bytes[0] if sk.start_bytes else None
@@ -469,7 +484,7 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
             before = int(table[ord(text[end - 1])])
         out += end - begin
         size += i1 - i0
-    cut = _joined(parts, markup, points, (sk, ranges))
+    cut = _joined(parts, markup, letters, points, (sk, ranges))
     if sk.decoded:
         # (the letters that stay, as the text's letters had them: no decoding again)
         cut.decoded.append("".join(sk.decoded[0][i0:i1] for i0, i1 in ranges))
@@ -481,7 +496,30 @@ def without(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]]) -> Skeleto
     return cut
 
 
-def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]) -> Skeleton:
+def after_cuts(sk: Skeleton, text: str, cuts: Sequence[tuple[int, int]], cut_text: str) -> Skeleton:
+    """The skeleton of ``cut_text``, ``text`` (whose skeleton is ``sk``) with the character
+    ranges ``cuts`` (sorted, disjoint) taken out: :func:`without`, or where markup near a cut
+    changed, a skeleton built anew whose markup is carried over from ``sk`` but around those
+    cuts (:func:`~dedup.markup.markup_recut`: the scan for markup costs more than the rest).
+
+    >>> text = "Intro <b>x</b> end"
+    >>> after_cuts(skeleton(text), text, [(10, 12)], "Intro <b>xb> end").markup
+    [(6, 9)]
+    """
+    cut = without(sk, text, cuts)
+    if cut is not None:
+        return cut
+    scan = markup_recut(text, cut_text, sk.markup, sk.markup_letters, sk.marks, cuts)
+    return skeleton(cut_text, scan)
+
+
+def _prefix(
+    sk: Skeleton,
+    end: int,
+    markup: list[tuple[int, int]],
+    letters: dict[int, int],
+    at: list[int],
+) -> Skeleton:
     """The skeleton of the text's first ``end`` characters, from ``sk``: views of its arrays
     and copies of the start of its lists. (A line break before ``end`` lands on the same
     skeleton position as in the whole text, so the edges before the cut stay as they are.)"""
@@ -499,6 +537,7 @@ def _prefix(sk: Skeleton, end: int, markup: list[tuple[int, int]], at: list[int]
         blank_upto=sk.blank_upto[: m + 1],
         size=i1,
         markup=markup,
+        markup_letters=letters,
         marks=at,
         decoded=[sk.decoded[0][:i1]] if sk.decoded else [],
         start_bytes=[sk.start_bytes[0][:i1] + b"\x01"] if sk.start_bytes else [],
