@@ -215,7 +215,7 @@ class _Seeds:
         run_reach = 4 * run.matched
         if run_reach < SMALL_GAP:
             run_reach = SMALL_GAP
-        found = []
+        found: list[int] = []
         ra0, ra1, rb0, rb1 = run.a0, run.a1, run.b0, run.b1
         d = rb0 - ra0
         # no chain's reach is more than the run's: a chain out of that reach in its first copy
@@ -225,8 +225,13 @@ class _Seeds:
         starts = self.starts
         k0 = bisect_left(starts, (lo - self.span,))
         k1 = bisect_left(starts, (hi + 1,), k0)
+        if k1 <= k0:
+            return found
+        order = [i for _, i in starts[k0:k1]]
+        if len(order) > 1:
+            order.sort()  # (the seeds in their own order: the first of equal cost wins)
         chains = self.chains
-        for i in sorted([i for _, i in starts[k0:k1]]):
+        for i in order:
             c = chains[i]
             if lo > c.a1:
                 continue

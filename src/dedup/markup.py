@@ -138,13 +138,12 @@ def markup_at(text: str, at: list[int]) -> tuple[list[tuple[int, int]], dict[int
 def _letter(m: regex.Match[str], table: npt.NDArray[np.uint8]) -> int:
     """The code point of the word character that the escape or the reference ``m`` (a match
     of :data:`MARKUP`) stands for, or 0 (``table``: :func:`~dedup.chars.char_classes`)."""
-    hex_, ref = m.group("hex"), m.group("ref")
-    if hex_ is not None:
-        cp = int(hex_, 16)
-    elif ref is not None:
-        cp = _reference(ref)
-    else:
+    # (the name of the group that matched, if any: most matches are tags and escapes, whose
+    # attribute costs less than looking up each group)
+    name = m.lastgroup
+    if name is None:
         return 0
+    cp = int(m.group("hex"), 16) if name == "hex" else _reference(m.group("ref"))
     return cp if 0 < cp < 0x110000 and table[cp] else 0
 
 
