@@ -119,10 +119,10 @@ _VALUE_AFTER = regex.compile(rf'[^\w"\\\n]{{0,3}}{_QUOTE}[ \t]*(?:,[ \t]*\\*["{{
 _ENDS_FIELD = regex.compile(
     r'[ \t]*(?:,[ \t]*(?:\\*"|\\+u0022|[{\[\d-]|(?:true|false|null)\b)|[}\]])'
 )
-# A string's quote that is not escaped (:func:`_quote`), searched backwards and forwards:
+# A string's quote that is not escaped (:func:`_quote`), looked for backwards and forwards:
 # JSON's, and a string in a string's code point (``\\"`` and ``%5C\\u0022`` are inside it).
 _UNESCAPED = {
-    quote: (regex.compile(pattern, regex.REVERSE), regex.compile(pattern))
+    quote: regex.compile(pattern)
     for quote, pattern in (('"', r'(?<!\\)"'), ("\\u0022", r"(?<!\\|%5C)\\u0022"))
 }
 # How far before and after a copy the quotes of a string in a string that escapes its quotes as
@@ -213,6 +213,8 @@ def _in_string(text: str, start: int, end: int) -> bool:
     >>> _in_string('{\\\\u0022md\\\\u0022:\\\\u0022' + short + '\\\\u0022},', 500, 600)
     True
     """
+    if text.find("\n", start, end) >= 0:
+        return False  # (a copy over lines is in no value: looked at first, as most are)
     return _quoted(text, start, end, '"', len(text)) or _quoted(
         text, start, end, "\\u0022", _CODE_POINT_REACH
     )
@@ -246,7 +248,7 @@ def bare_quote(text: str, start: int, end: int) -> bool:
     >>> bare_quote('a","b', 0, 5), bare_quote('a \\\\"b\\\\" c', 0, 9)
     (True, False)
     """
-    return _UNESCAPED['"'][1].search(text, start, end) is not None
+    return _UNESCAPED['"'].search(text, start, end) is not None
 
 
 def _quote(text: str, quote: str, low: int, high: int, *, backwards: bool) -> int:
@@ -257,11 +259,13 @@ def _quote(text: str, quote: str, low: int, high: int, *, backwards: bool) -> in
     at = text.rfind(quote, low, high) if backwards else text.find(quote, low, high)
     if at < 0 or not (text[at - 1 : at] == "\\" or text[at - 3 : at] == "%5C"):
         return at
-    backward, forward = _UNESCAPED[quote]
+    unescaped = _UNESCAPED[quote]
     if backwards:
-        found = backward.search(text, max(low, at - _ESCAPED_REACH), at)
-    else:
-        found = forward.search(text, at + 1, min(high, at + _ESCAPED_REACH))
+        # (the last of those before it: a scan forwards to it is several times quicker than
+        # the pattern's search backwards, whose look-behind costs more at every character)
+        before = [m.start() for m in unescaped.finditer(text, max(low, at - _ESCAPED_REACH), at)]
+        return before[-1] if before else -1
+    found = unescaped.search(text, at + 1, min(high, at + _ESCAPED_REACH))
     return -1 if found is None else found.start()
 
 
