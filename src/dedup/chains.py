@@ -25,6 +25,8 @@ SMALL_GAP = 256
 _OVERLAP = 256
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
+# Up to how many seeds ``_Seeds.near`` looks at each rather than search their order.
+_FEW_SEEDS = 16
 # How many times chains are merged again after the runs joined them (merging stops earlier
 # when a pass joins nothing; four passes were the most any page of the evaluation data took).
 _MERGE_PASSES = 8
@@ -180,22 +182,28 @@ class _Seeds:
     seeds whose first copy starts within reach are looked at: the seeds are kept in order of
     where their first copy starts (``starts``), with the longest first copy among them
     (``span``), so those whose first copy can reach the run are one range of that order, found
-    by two binary searches (on a page of many runs, a few of the 64). (One by one in Python:
-    for that few, several times cheaper than NumPy's per-call cost.)
+    by two binary searches (on a page of many runs, a few of the 64). That order is kept only
+    once there are more than ``_FEW_SEEDS`` seeds: up to then each is looked at. (One by one
+    in Python: for that few, several times cheaper than NumPy's per-call cost.)
     """
 
     def __init__(self) -> None:
         self.chains: list[Candidate] = []
         # (a0, index) of each of the first _SEEDS chains, sorted, and their longest first copy
+        # (once there are more than _FEW_SEEDS)
         self.starts: list[tuple[int, int]] = []
         self.span = 0
 
     def append(self, cand: Candidate) -> None:
         i = len(self.chains)
         self.chains.append(cand)
-        if i < _SEEDS:
-            insort(self.starts, (cand.a0, i))
-            self.span = max(self.span, cand.a1 - cand.a0)
+        if self.starts:
+            if i < _SEEDS:
+                insort(self.starts, (cand.a0, i))
+                self.span = max(self.span, cand.a1 - cand.a0)
+        elif i == _FEW_SEEDS:
+            self.starts = sorted((c.a0, k) for k, c in enumerate(self.chains))
+            self.span = max(c.a1 - c.a0 for c in self.chains)
 
     def join(self, i: int, runs: list[Run]) -> None:
         """Add ``runs`` to seed ``i`` (one that ``near`` found)."""
@@ -203,6 +211,8 @@ class _Seeds:
         a0 = cand.a0
         for run in runs:
             cand.add(run)
+        if not self.starts:
+            return
         if cand.a0 != a0:
             del self.starts[bisect_left(self.starts, (a0, i))]
             insort(self.starts, (cand.a0, i))
@@ -223,17 +233,21 @@ class _Seeds:
         # starts before ``lo - span``
         lo, hi = ra0 - run_reach - _OVERLAP, ra1 + run_reach + _OVERLAP
         starts = self.starts
-        k0 = bisect_left(starts, (lo - self.span,))
-        k1 = bisect_left(starts, (hi + 1,), k0)
-        if k1 <= k0:
-            return found
-        order = [i for _, i in starts[k0:k1]]
-        if len(order) > 1:
-            order.sort()  # (the seeds in their own order: the first of equal cost wins)
+        order: range | list[int]
+        if not starts:
+            order = range(len(self.chains))  # (a few: all of them costs less than the searches)
+        else:
+            k0 = bisect_left(starts, (lo - self.span,))
+            k1 = bisect_left(starts, (hi + 1,), k0)
+            if k1 <= k0:
+                return found
+            order = [i for _, i in starts[k0:k1]]
+            if len(order) > 1:
+                order.sort()  # (the seeds in their own order: the first of equal cost wins)
         chains = self.chains
         for i in order:
             c = chains[i]
-            if lo > c.a1:
+            if lo > c.a1 or hi < c.a0:
                 continue
             # min(max(400, 2 * c.matched), run_reach) + _OVERLAP, without the calls
             reach = 2 * c.matched
