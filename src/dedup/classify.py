@@ -45,6 +45,7 @@ from dedup.measures import (
     glued,
     label_end,
     long_text,
+    moved_line,
     opens_piece,
     past_cut_mark,
     prose,
@@ -238,14 +239,16 @@ def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
     (:func:`dedup.measures.differs_in_place`: ``13-inch`` and ``15-inch``, ``$40`` and ``$55
     CAD``, ``$40`` and ``£40 GBP``): two entries of a listing, or a text and its version for
     another region, each the only copy of what it says, not one text captured twice, whichever
-    rule judged them. (A second rendering's typo, two neighbouring letters swapped, and a
-    sentence one copy left out are no such difference; a flattened copy, a teaser and a copy in
-    script data are judged by their shape.)"""
+    rule judged them; and those whose copies hold a line at different places
+    (:func:`dedup.measures.moved_line`: a table for wide screens and again for narrow ones).
+    (A second rendering's typo, two neighbouring letters swapped, and a sentence one copy left
+    out are no such difference; a flattened copy, a teaser and a copy in script data are judged
+    by their shape.)"""
     for cand in candidates:
         if (
             cand.kind == "adjacent"
             and (exact(cand) < 1.0 or cand.a1 - cand.a0 != cand.b1 - cand.b0)
-            and differs_in_place(cand, sk, text)
+            and (differs_in_place(cand, sk, text) or moved_line(cand, sk))
         ):
             cand.kind, cand.second_goes = "distant", False
 
