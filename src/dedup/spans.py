@@ -122,7 +122,9 @@ def analyse(
         found_runs = [r for r in found_runs if not _within(r, lead)]
     if not distant:
         # (counted only as far as min_chars: a text of many runs reaches it with its first)
-        covered = sum(first.matched for first in (head, lead) if first is not None)
+        firsts = [first for first in (head, lead) if first is not None]
+        pairs: list[Run | Candidate] = [*found_runs, *firsts]
+        covered = sum(first.matched for first in firsts)
         for r in found_runs:
             if covered >= opts.min_chars:
                 break
@@ -130,7 +132,8 @@ def analyse(
         if (
             covered < opts.min_chars
             and not ((found_runs or labels) and signs())
-            and not any(0 <= r.b0 - r.a1 < CROSS for r in found_runs)
+            # (the head and the lead too: a short line twice in a row may be the head)
+            and not any(0 <= r.b0 - r.a1 < CROSS for r in pairs)
         ):
             return sk, []
     candidates = chain(found_runs)
