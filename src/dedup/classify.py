@@ -45,6 +45,7 @@ from dedup.measures import (
     glued,
     label_end,
     long_text,
+    moved_line,
     opens_piece,
     past_cut_mark,
     prose,
@@ -85,6 +86,11 @@ __all__ = [
     "value_of_a_line",
 ]
 
+# What marks a copy as data rather than text, and the share of its characters they make up in
+# data (``_data_shown_twice``): ``{ city : "Porto" , visitors : 1900 }`` reaches 0.19, prose
+# a few hundredths.
+_DATA_MARKS = '{}[]":,'
+_DATA_SHARE = 0.125
 # What may stand between two copies of a text back to back in a line (besides the last letter
 # of the first and the first of the second).
 _BACK_TO_BACK = regex.compile(r"\w[\s\p{Po}\p{Pe}\p{Pf}\p{Pi}\p{Ps}]*\w", regex.V1)
@@ -157,6 +163,8 @@ def classify(
                 cand.kind, cand.code_first = "embedded", code_first
         return
     embedded, cand.code_first = scripts(text, sk, cand, signs)
+    if embedded and cand.kind == "distant" and _data_shown_twice(cand, sk, text):
+        return  # (data an article shows twice: neither copy is the page's text in its code)
     if embedded:
         # one copy is in the page's code (script data, markup) and the other is not: the one in
         # the code is the worse-formed, wherever it sits and whatever its shape
@@ -172,6 +180,33 @@ def classify(
         # quotes a post's paragraphs one at a time, its words between them, is judged quote by
         # quote: :func:`dedup.groups.blocks_left_out`)
         cand.kind = "long"
+
+
+def _data_shown_twice(cand: Candidate, sk: Skeleton, text: str) -> bool:
+    """Whether both copies are data themselves, not text (``_DATA_MARKS``: braces, brackets,
+    quotes, colons and commas, ``_DATA_SHARE`` of their characters or more) and one of them
+    stands on lines of its own: JSON an article shows twice (on one line, then one object a
+    line), whose signs of script data around each copy say nothing of which is the page's.
+    (A text of the page in a string of script data reads as text; data glued inside a line of
+    a script is the page's code, judged by its signs.)
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> rows = ['{ city : "Porto" , visitors : 1900 }', '{ city : "Faro" , visitors : 700 }']
+    >>> page = "[ " + " , ".join(rows) + " ]\\n" + " ,\\n".join(rows)
+    >>> sk = skeleton(page)
+    >>> n = len(sk) // 2
+    >>> _data_shown_twice(Candidate([Run(0, n, n, 2 * n, n)], 0, n, n, 2 * n, n), sk, page)
+    True
+    """
+    copies = ((cand.a0, cand.a1), (cand.b0, cand.b1))
+    if not any(starts_line(sk, s0) and ends_line(sk, s1) for s0, s1 in copies):
+        return False
+    for s0, s1 in copies:
+        start, end = sk.text_range(s0, s1)
+        if sum(text.count(char, start, end) for char in _DATA_MARKS) < _DATA_SHARE * (end - start):
+            return False
+    return True
 
 
 def _image_text(cand: Candidate, sk: Skeleton, text: str) -> float:
@@ -238,14 +273,16 @@ def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
     (:func:`dedup.measures.differs_in_place`: ``13-inch`` and ``15-inch``, ``$40`` and ``$55
     CAD``, ``$40`` and ``£40 GBP``): two entries of a listing, or a text and its version for
     another region, each the only copy of what it says, not one text captured twice, whichever
-    rule judged them. (A second rendering's typo, two neighbouring letters swapped, and a
-    sentence one copy left out are no such difference; a flattened copy, a teaser and a copy in
-    script data are judged by their shape.)"""
+    rule judged them; and those whose copies hold a line at different places
+    (:func:`dedup.measures.moved_line`: a table for wide screens and again for narrow ones).
+    (A second rendering's typo, two neighbouring letters swapped, and a sentence one copy left
+    out are no such difference; a flattened copy, a teaser and a copy in script data are judged
+    by their shape.)"""
     for cand in candidates:
         if (
             cand.kind == "adjacent"
             and (exact(cand) < 1.0 or cand.a1 - cand.a0 != cand.b1 - cand.b0)
-            and differs_in_place(cand, sk, text)
+            and (differs_in_place(cand, sk, text) or moved_line(cand, sk))
         ):
             cand.kind, cand.second_goes = "distant", False
 

@@ -40,6 +40,7 @@ __all__ = [
     "introduced",
     "label_end",
     "long_text",
+    "moved_line",
     "opens_piece",
     "past_cut_mark",
     "prose",
@@ -60,6 +61,8 @@ LONG_FEW_LINES = 2
 _ADDRESS = regex.compile(r"://|\]\(|[/\\]")
 # The most letters a word or two only one copy has holds (``_word_added``).
 _ADDED_LETTERS = 16
+# The fewest letters of a line one copy holds at another place than its twin (``moved_line``).
+_MOVED_LETTERS = 24
 # A sentence's end, anywhere in a line (``ends_sentence``).
 SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
 # A sentence's end right at a place (``sentence_ends_at``, ``closes_piece``): closing quotes or
@@ -463,6 +466,43 @@ def differs_in_place(cand: Candidate, sk: Skeleton, text: str) -> bool:
         or (b1 == b0 and _word_added(sk, text, a0, a1))
         for a0, a1, b0, b1 in places
     )
+
+
+def moved_line(cand: Candidate, sk: Skeleton) -> bool:
+    """Whether a whole line (``_MOVED_LETTERS`` letters or more) that only one copy has
+    between two of the pair's runs is, letter for letter, in what only the other copy has
+    between two other runs: the copies hold the line at different places, their lines in
+    another order (a table for wide screens and again for narrow ones, a row moved). A second
+    rendering of one text (a typo, an entity, a sentence left out) keeps its lines in order.
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> rows = ["Daily backups Yes Yes Yes", "Free domain name for a year - Yes Yes",
+    ...         "Priority phone and chat support - - Yes", "Storage 20 GB"]
+    >>> narrow = [rows[0], "Priority phone and chat support - Yes Yes", rows[1], rows[3]]
+    >>> sk = skeleton("\\n".join(rows + narrow))
+    >>> n = len(skeleton("\\n".join(rows)))
+    >>> phone, store = sk.letters().index("priority"), sk.letters().index("storage")
+    >>> runs = [Run(0, 21, n, n + 21, 21), Run(phone, phone + 27, n + 21, n + 48, 27),
+    ...         Run(store, n, len(sk) - 11, len(sk), 11)]
+    >>> moved_line(Candidate(runs, 0, n, n, len(sk)), sk)
+    True
+    """
+    runs = sorted(cand.runs)
+    gaps = [
+        ((before.a1, after.a0), (before.b1, after.b0))
+        for before, after in itertools.pairwise(runs)
+        if after.a0 >= before.a1 and after.b0 >= before.b1
+    ]
+    for side in (0, 1):
+        for i, own in enumerate(gaps):
+            s0, s1 = own[side]
+            if s1 - s0 < _MOVED_LETTERS or not (starts_line(sk, s0) and ends_line(sk, s1)):
+                continue
+            line = sk.letters(s0, s1)
+            if any(line in sk.letters(*other[1 - side]) for j, other in enumerate(gaps) if j != i):
+                return True
+    return False
 
 
 def _word_added(sk: Skeleton, text: str, s0: int, s1: int) -> bool:
