@@ -117,21 +117,8 @@ def markup_at(text: str, at: list[int]) -> tuple[list[tuple[int, int]], dict[int
     finds."""
     if not at:
         return [], {}
-    table = char_classes()
-    spans = []
-    letters = {}
-    end = 0
-    for k in at:
-        if k < end:
-            continue
-        m = MARKUP.match(text, k)
-        if m is None:
-            continue
-        end = m.end()
-        spans.append(m.span())
-        cp = _letter(m, table)
-        if cp:
-            letters[k] = cp
+    # (one scan to the end: no mark lies at or past len(text) + 1)
+    _, spans, letters = _scan_until_in_step(text, at, 0, len(text) + 1, [])
     return spans, letters
 
 
@@ -307,10 +294,12 @@ def markup_recut(
 def _scan_until_in_step(
     text: str, at: list[int], lo: int, hi: int, old: list[tuple[int, int]]
 ) -> tuple[int, list[tuple[int, int]], dict[int, int]]:
-    """:func:`markup_at` of ``text`` (its marks ``at``) from ``lo`` on, up to the first mark
-    at or past ``hi`` that no match found covers and no span of ``old`` (the spans an older
-    scan found, sorted) runs over: where that mark is, and the spans and letters found
-    before it (past it, the older scan's spans stand)."""
+    """The markup of ``text`` (its marks ``at``) from ``lo`` on, up to the first mark at or
+    past ``hi`` that no match found covers and no span of ``old`` (the spans an older scan
+    found, sorted) runs over: where that mark is (``len(text)`` if none), and the spans and
+    letters found before it (past it, the older scan's spans stand). The pattern is tried only
+    at the marks, in order, from the end of the last match on, which finds what
+    MARKUP.finditer finds; :func:`markup_at` is this scan from the start to the end."""
     table = char_classes()
     spans: list[tuple[int, int]] = []
     letters: dict[int, int] = {}
