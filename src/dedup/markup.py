@@ -222,8 +222,7 @@ def markup_cut(
     True
     """
     for group in _groups(cuts):
-        near = any(_markup_near(at, text, start, end) for start, end in group)
-        if near and not _same_markup(text, markup, group):
+        if _markup_changed(text, markup, at, group):
             return None
     return (*_markup_kept(markup, letters, cuts), _marks_kept(at, text, cuts))
 
@@ -264,8 +263,7 @@ def markup_recut(
         taken = sum(end - start for start, end in group)
         if scanned and scanned[-1][1] > group[0][0] - _REACH - before:
             return None  # (the last scan ran on into this group's reach)
-        near = any(_markup_near(at, text, start, end) for start, end in group)
-        if near and not _same_markup(text, markup, group):
+        if _markup_changed(text, markup, at, group):
             lo = max(0, group[0][0] - _REACH)
             j = bisect_right(markup, (lo, len(text)))
             if j and markup[j - 1][1] > lo:
@@ -321,6 +319,16 @@ def _scan_until_in_step(
         if cp:
             letters[k] = cp
     return len(text), spans, letters
+
+
+def _markup_changed(
+    text: str, markup: list[tuple[int, int]], at: list[int], group: list[tuple[int, int]]
+) -> bool:
+    """Whether taking out the cuts of ``group`` (:func:`_groups`) changes the markup around
+    them: a mark lies within reach of one (:func:`_markup_near`) and a scan of the text there
+    with the group's cuts taken out does not find what ``markup`` holds (:func:`_same_markup`)."""
+    near = any(_markup_near(at, text, start, end) for start, end in group)
+    return near and not _same_markup(text, markup, group)
 
 
 def _markup_near(at: list[int], text: str, start: int, end: int) -> bool:
