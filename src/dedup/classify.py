@@ -479,7 +479,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             cand.kind = "adjacent"
         return
     if cand.a0 == 0 and breaks_a == 0 and (cand.matched < opts.min_chars or gap > 0):
-        if between <= 1:
+        if between == 0 or (between == 1 and not _paragraph_between(sk, cand, opts, text)):
             cand.kind = "teaser"
             return
         if _header_between(sk, cand.a1, cand.b0, opts) or _lead_thrice(sk, cand, text):
@@ -977,6 +977,17 @@ def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool
     bounds = [s0, *edges[bisect_right(edges, s0) : bisect_left(edges, s1)], s1]
     return len(bounds) - 1 <= _HEADER_LINES and all(
         b - a < opts.min_chars for a, b in itertools.pairwise(bounds)
+    )
+
+
+def _paragraph_between(sk: Skeleton, cand: Candidate, opts: RepairOptions, text: str) -> bool:
+    """Whether the one line between the copies of ``cand`` is a paragraph: ``min_chars`` letters
+    or more, ending a sentence. The text's first line again after such a line is the page's
+    title over its intro and a heading of its own under it (``Automatic Watches`` / what they
+    are / ``Automatic Watches`` / their history), not a teaser; a title, a byline or a date
+    between them is a header."""
+    return cand.b0 - cand.a1 >= opts.min_chars and ends_sentence(
+        text, sk.text_range(cand.b0 - 1, cand.b0)[1]
     )
 
 
