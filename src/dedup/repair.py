@@ -419,20 +419,21 @@ def _around(
 ) -> list[Decision]:
     """``decision`` as the parts of its cut around ``stays`` (skeleton ranges of the removed
     copy that no move placed in the kept one, each with the marks that end its sentence):
-    never the only copy of a stretch of text."""
+    never the only copy of a stretch of text. A part without a letter or a digit (the white
+    space or the marks between two such stretches, or after the last) is no copy and stays."""
     if not stays:
         return [decision]
     parts = []
     start = decision.cut[0]
-    for u0, u1 in stays:
-        end = int(sk.offsets[u0])
-        if start < end:
+    for u0, u1 in [*stays, (len(sk), len(sk))]:
+        end = int(sk.offsets[u0]) if u0 < len(sk) else decision.cut[1]
+        if start < end and sk.offsets.searchsorted(start) < sk.offsets.searchsorted(end):
             parts.append(dataclasses.replace(decision, cut=(start, end)))
+        if u0 == len(sk):
+            break
         start = sk.char_end(u1 - 1)
         closing = TERMINAL.match(text, start)
         start = closing.end() if closing else start
-    if start < decision.cut[1]:
-        parts.append(dataclasses.replace(decision, cut=(start, decision.cut[1])))
     return parts
 
 
