@@ -52,7 +52,7 @@ from dedup.groups import (
     scattered_flat,
     series,
 )
-from dedup.measures import opens_piece
+from dedup.measures import ends_line, opens_piece
 from dedup.model import KINDS, RepairOptions
 from dedup.signs import has_quote_punctuation, holds_values, in_string, opens_value, whole_value
 from dedup.tokens import Skeleton, skeleton
@@ -137,6 +137,10 @@ def analyse(
         ):
             return sk, []
     candidates = chain(found_runs)
+    if head is not None:
+        # a chain over the head that runs on into the first letters of the next lines (two
+        # headings under it that begin alike) is the head's pair, its lines whole
+        candidates = [c for c in candidates if not _head_run_on(c, head, sk)]
     for first in (head, lead):
         if first is not None and not any(c.a0 == 0 and c.b0 == first.b0 for c in candidates):
             candidates.append(first)
@@ -228,6 +232,19 @@ def _values_of_lines(labels: list[Run], sk: Skeleton, text: str) -> list[Candida
                 found[at] = copy_in_data(at, t0, size)
             at = letters.find(line, at + 1)
     return list(found.values())
+
+
+def _head_run_on(cand: Candidate, head: Candidate, sk: Skeleton) -> bool:
+    """Whether ``cand`` pairs the text's first line and its repeat (``head``,
+    :func:`dedup.groups.head_repeat`) and runs on past them into part of the next line only:
+    the same copies, but for the first letters of the lines after them, alike by chance."""
+    return (
+        cand.a0 == 0
+        and cand.b0 == head.b0
+        and cand.a1 > head.a1
+        and sk.breaks(head.a1, cand.a1) == 0
+        and not ends_line(sk, cand.a1)
+    )
 
 
 def _within(run: Run, pair: Candidate) -> bool:
