@@ -105,13 +105,15 @@ def head_repeat(sk: Skeleton) -> Candidate | None:
 
 
 def lead_repeat(sk: Skeleton, width: int) -> Candidate | None:
-    """The first line (``width`` letters or more, up to ``_LEAD_LETTERS``) and the next line
-    further on that repeats it whole, letter for letter, when the text has it a third time
+    """The first line (half ``width`` letters or more, up to ``_LEAD_LETTERS``) and the next
+    line further on that repeats it whole, letter for letter, when the text has it a third time
     after that line.
 
     Anchors take a short line the text has three times for a label it repeats
-    (:mod:`dedup.anchors`) and pair none of it; a lead above an article that the page holds
-    twice is such a line, so the first line is looked for whole.
+    (:mod:`dedup.anchors`) and pair none of it, and see none shorter than ``width``; a lead
+    above an article that the page holds twice is such a line, so the first line is looked for
+    whole: a sentence of a few words (``There are no reviews yet.``) too, not a word or two
+    (``Sold out.``, a page's label).
 
     >>> from dedup.tokens import skeleton
     >>> lead = "The lead of the story."
@@ -121,7 +123,7 @@ def lead_repeat(sk: Skeleton, width: int) -> Candidate | None:
     (0, 17, 23, 40)
     """
     edges = sk.edge_list
-    if not edges or not width <= edges[0] <= _LEAD_LETTERS:
+    if not edges or not width // 2 <= edges[0] <= _LEAD_LETTERS:
         return None
     n = edges[0]
     letters = sk.letters()
