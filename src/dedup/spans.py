@@ -132,8 +132,10 @@ def analyse(
         if (
             covered < opts.min_chars
             and not ((found_runs or labels) and signs())
-            # (the head and the lead too: a short line twice in a row may be the head)
-            and not any(0 <= r.b0 - r.a1 < CROSS for r in pairs)
+            # (the head and the lead too: a short line twice in a row may be the head; and
+            # two runs that a chain joins, the second copy of one right after the first copy of
+            # the other: a copy with a stretch inserted in it, right after its twin)
+            and not any(0 <= r.b0 - s.a1 < CROSS for r in pairs for s in pairs)
         ):
             return sk, []
     candidates = chain(found_runs)
