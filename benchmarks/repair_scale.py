@@ -14,8 +14,15 @@ Prints three tables:
    identical lines, 2 MB without white space, an empty string, NUL bytes — with the time each
    took and what came out.
 
+With ``--by-length``, the speed table by the texts' length instead: each text timed alone
+(``dedup.repair`` and ``ftfy.fix_text`` in turn, each text's fastest of ``--rounds``), the
+ratio in bands of length, and a least-squares line through each method's times (CPU
+microseconds a text, and per 1,000 characters): what a text costs whatever its length, and
+what its characters add. (Timed text by text, the ratios read lower than the batches of the
+speed table: each call's timer and first steps count.)
+
     python benchmarks/repair_scale.py [--data ../shared/eval/repair-dev.jsonl] [--quick]
-        [--rounds N] [--speed-only]
+        [--rounds N] [--speed-only | --by-length]
 """
 
 from __future__ import annotations
@@ -116,6 +123,42 @@ def speed_table(texts: list[str], repeat: int) -> None:
     print()
 
 
+# The bands of ``length_table``, in characters.
+_BANDS = (0, 2_000, 5_000, 10_000, 30_000)
+
+
+def length_table(texts: list[str], repeat: int) -> None:
+    """``dedup.repair`` beside ``ftfy.fix_text`` text by text, by the texts' length: each text
+    timed alone, the two in turn, each keeping its fastest of ``repeat`` rounds; the ratio in
+    each band of length and a least-squares line through each method's times."""
+    pairs = []  # (length, repair seconds, ftfy seconds)
+    for text in texts:
+        best_repair = best_ftfy = float("inf")
+        for _ in range(repeat):
+            best_repair = min(best_repair, timed(lambda t=text: dedup.repair(t)))
+            best_ftfy = min(best_ftfy, timed(lambda t=text: ftfy.fix_text(t)))
+        pairs.append((len(text), best_repair, best_ftfy))
+    print(f"{len(texts)} texts, each timed alone, best of {repeat} rounds in turn")
+    print(f"{'characters':>16} {'texts':>6} {'repair s':>9} {'ftfy s':>8} {'x ftfy':>7}")
+    for lo, hi in zip(_BANDS, (*_BANDS[1:], None), strict=True):
+        band = [p for p in pairs if p[0] >= lo and (hi is None or p[0] < hi)]
+        if not band:
+            continue
+        ours, theirs = sum(p[1] for p in band), sum(p[2] for p in band)
+        label = f"{lo:,}-{hi:,}" if hi is not None else f"{lo:,}+"
+        print(f"{label:>16} {len(band):6} {ours:9.3f} {theirs:8.3f} {theirs / ours:7.2f}")
+    ours, theirs = sum(p[1] for p in pairs), sum(p[2] for p in pairs)
+    print(f"{'all':>16} {len(pairs):6} {ours:9.3f} {theirs:8.3f} {theirs / ours:7.2f}")
+    lengths = [float(p[0]) for p in pairs]
+    for name, k in (("dedup.repair", 1), ("ftfy.fix_text", 2)):
+        slope, intercept = statistics.linear_regression(lengths, [p[k] for p in pairs])
+        print(
+            f"{name}: {intercept * 1e6:.0f} us a text + {slope * 1e9:.0f} us per 1,000 "
+            "characters (least squares)"
+        )
+    print()
+
+
 def cpu_calls(
     fn: Callable[[], object], repeat: int, budget: float = float("inf")
 ) -> list[tuple[float, float]]:
@@ -201,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the speed table")
     parser.add_argument("--speed-only", action="store_true", help="only the speed table")
+    parser.add_argument(
+        "--by-length", action="store_true", help="only the speed by the texts' length"
+    )
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"{args.data} not found: pass --data PATH to repair-dev.jsonl", file=sys.stderr)
@@ -215,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     paragraphs = [p for p in paragraphs if len(p) > 80]
     dedup.repair("warm up: the character tables are built on first use")
     repeat = 1 if args.quick else 3
+    if args.by_length:
+        length_table(texts, args.rounds)
+        return 0
     speed_table(texts, args.rounds)
     if args.speed_only:
         return 0
