@@ -150,6 +150,9 @@ def length_table(texts: list[str], repeat: int) -> None:
     ours, theirs = sum(p[1] for p in pairs), sum(p[2] for p in pairs)
     print(f"{'all':>16} {len(pairs):6} {ours:9.3f} {theirs:8.3f} {theirs / ours:7.2f}")
     lengths = [float(p[0]) for p in pairs]
+    if len(set(lengths)) < 2:
+        print("(no line: the texts need two lengths or more)\n")
+        return
     for name, k in (("dedup.repair", 1), ("ftfy.fix_text", 2)):
         slope, intercept = statistics.linear_regression(lengths, [p[k] for p in pairs])
         print(
