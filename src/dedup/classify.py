@@ -61,6 +61,7 @@ from dedup.signs import (
     edges,
     in_script,
     in_string,
+    mark_count,
     script_line,
     scripts,
     structure_only,
@@ -204,7 +205,7 @@ def _data_shown_twice(cand: Candidate, sk: Skeleton, text: str) -> bool:
         return False
     for s0, s1 in copies:
         start, end = sk.text_range(s0, s1)
-        if sum(text.count(char, start, end) for char in _DATA_MARKS) < _DATA_SHARE * (end - start):
+        if mark_count(text, start, end, _DATA_MARKS) < _DATA_SHARE * (end - start):
             return False
     return True
 

@@ -423,18 +423,19 @@ def _around(
     space or the marks between two such stretches, or after the last) is no copy and stays."""
     if not stays:
         return [decision]
-    parts = []
+    pieces = []  # the cut's character ranges between the stretches that stay
     start = decision.cut[0]
-    for u0, u1 in [*stays, (len(sk), len(sk))]:
-        end = int(sk.offsets[u0]) if u0 < len(sk) else decision.cut[1]
-        if start < end and sk.offsets.searchsorted(start) < sk.offsets.searchsorted(end):
-            parts.append(dataclasses.replace(decision, cut=(start, end)))
-        if u0 == len(sk):
-            break
+    for u0, u1 in stays:
+        pieces.append((start, int(sk.offsets[u0])))
         start = sk.char_end(u1 - 1)
         closing = TERMINAL.match(text, start)
         start = closing.end() if closing else start
-    return parts
+    pieces.append((start, decision.cut[1]))
+    return [
+        dataclasses.replace(decision, cut=(start, end))
+        for start, end in pieces
+        if start < end and sk.offsets.searchsorted(start) < sk.offsets.searchsorted(end)
+    ]
 
 
 def _insertion(decision: Decision, at: int, piece: str, action: Action, reason: str) -> Edit:

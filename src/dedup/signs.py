@@ -49,6 +49,7 @@ __all__ = [
     "holds_values",
     "in_script",
     "in_string",
+    "mark_count",
     "opens_value",
     "script",
     "script_line",
@@ -493,5 +494,13 @@ def _shared_density(text: str, sk: Skeleton, cand: Candidate, *, first: bool) ->
 def code_like(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` reads as program code: brackets, braces and operators make
     up a share of it that prose does not reach."""
-    marks = sum(text.count(char, start, end) for char in _CODE_MARKS)
-    return marks * _CODE_SHARE >= end - start
+    return mark_count(text, start, end, _CODE_MARKS) * _CODE_SHARE >= end - start
+
+
+def mark_count(text: str, start: int, end: int, marks: str) -> int:
+    """How many of the characters of ``text[start:end]`` are one of ``marks``.
+
+    >>> mark_count('{ "a": [1, 2] }', 0, 15, "{}[]")
+    4
+    """
+    return sum(text.count(char, start, end) for char in marks)
