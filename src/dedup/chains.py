@@ -23,6 +23,10 @@ __all__ = ["SMALL_GAP", "Candidate", "chain", "union"]
 # far two runs may overlap (a phrase that repeats near a copy's edge).
 SMALL_GAP = 256
 _OVERLAP = 256
+# A copy's stretch again in a gap beside it, this many letters or more from the copy: two
+# copies of it with other text between them (a stretch twice in a row, its two renderings in
+# one entry of script data with a key between them, is one copy holding it twice).
+_APART = 64
 # How many of the strongest chains a run may join (bounds the chaining's cost).
 _SEEDS = 64
 # Up to how many seeds ``_Seeds.near`` looks at each rather than search their order.
@@ -124,9 +128,16 @@ class Candidate:
         self.matched = sum(r.matched for r in runs)
 
 
-def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
+def _fits(cand: Candidate, run: Run | Candidate, repeats: _Repeats | None = None) -> int | None:
     """The cost of adding ``run`` to ``cand`` (after or before it), or ``None`` if it is no
-    continuation of the same pair of copies."""
+    continuation of the same pair of copies. A gap on one side larger than ``SMALL_GAP`` that
+    holds again, for half its length or more, text of a copy beside it on that side (the
+    chain's or the run's; runs of ``repeats`` pair the two), ``_APART`` letters or more from
+    it, is no part left out of the other copy: the chain would join two copies of that text
+    with what stands between them (a thread, a reply that quotes its first post, the thread
+    again flattened: the quote's runs pair it with the first post, the flattened copy's runs
+    the thread's rest, and the posts between the quote and the flattened copy would go with
+    the copy)."""
     if cand.a0 <= run.a0 and run.a1 <= cand.a1 and cand.b0 <= run.b0 and run.b1 <= cand.b1:
         # inside the chain: it fills a gap between two of its runs, if it follows them (of the
         # chain's runs that end before it, the first that ends last; of those that start after
@@ -170,7 +181,57 @@ def _fits(cand: Candidate, run: Run | Candidate) -> int | None:
         return None
     if large > max(SMALL_GAP, 4 * run.matched):
         return None  # a short run does not bridge a paragraph's gap
+    if large > SMALL_GAP and repeats is not None:
+        # (the copies on the gap's side before it and after it: the chain's and the run's)
+        first, second = (cand, run) if after else (run, cand)
+        if gap_a >= gap_b:
+            left, gap, right = (first.a0, first.a1), (first.a1, second.a0), (second.a0, second.a1)
+        else:
+            left, gap, right = (first.b0, first.b1), (first.b1, second.b0), (second.b0, second.b1)
+        again = repeats.between(*gap, *left, later=True)
+        again += repeats.between(*gap, *right, later=False)
+        if 2 * again >= large:
+            return None
     return small + large
+
+
+class _Repeats:
+    """The runs of a text by where each of their copies starts: how much of a gap that a chain
+    would bridge pairs with text of a copy beside it (:func:`_fits`). (Sorted when first asked:
+    most texts bridge no gap that large.)"""
+
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        # (start, end, the other copy's start and end, matched), by the first copy and by the
+        # second, and where each starts
+        self.by_first: list[tuple[int, int, int, int, int]] = []
+        self.by_second: list[tuple[int, int, int, int, int]] = []
+        self.firsts: list[int] = []
+        self.seconds: list[int] = []
+
+    def between(self, g0: int, g1: int, c0: int, c1: int, *, later: bool) -> int:
+        """How many positions runs align between ``[g0, g1)`` and ``[c0, c1)``, each run with
+        one copy in each, ``_APART`` letters or more from the gap's end at the copy: its second
+        copy in ``[g0, g1)`` where ``later`` (the copy before the gap), else its first.
+
+        >>> repeats = _Repeats([Run(0, 100, 300, 400, 100), Run(0, 100, 110, 210, 100)])
+        >>> repeats.between(100, 500, 0, 100, later=True)
+        100
+        """
+        if not self.firsts:
+            self.by_first = sorted((r.a0, r.a1, r.b0, r.b1, r.matched) for r in self.runs)
+            self.by_second = sorted((r.b0, r.b1, r.a0, r.a1, r.matched) for r in self.runs)
+            self.firsts = [r[0] for r in self.by_first]
+            self.seconds = [r[0] for r in self.by_second]
+        table, starts = (self.by_second, self.seconds) if later else (self.by_first, self.firsts)
+        total = 0
+        for k in range(bisect_left(starts, g0), len(starts)):
+            s0, s1, o0, o1, matched = table[k]
+            if s0 >= g1:
+                break
+            if s1 <= g1 and c0 <= o0 and o1 <= c1 and (s0 - g0 if later else g1 - s1) >= _APART:
+                total += matched
+        return total
 
 
 class _Seeds:
@@ -187,7 +248,8 @@ class _Seeds:
     in Python: for that few, several times cheaper than NumPy's per-call cost.)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, repeats: _Repeats | None = None) -> None:
+        self.repeats = repeats
         self.chains: list[Candidate] = []
         # (a0, index) of each of the first _SEEDS chains, sorted, and their longest first copy
         # (once there are more than _FEW_SEEDS)
@@ -275,14 +337,14 @@ class _Seeds:
         best, best_cost = None, 0
         chains = self.chains
         for i in self.near(run, diagonal=diagonal):
-            cost = _fits(chains[i], run)
+            cost = _fits(chains[i], run, self.repeats)
             if cost is not None and (best is None or cost < best_cost):
                 best, best_cost = i, cost
         return best
 
 
-def _merge(chains: list[Candidate]) -> tuple[list[Candidate], bool]:
-    seeds = _Seeds()
+def _merge(chains: list[Candidate], repeats: _Repeats) -> tuple[list[Candidate], bool]:
+    seeds = _Seeds(repeats)
     joined = False
     for cand in sorted(chains, key=lambda c: -c.matched):
         best = seeds.best(cand, diagonal=False)
@@ -300,7 +362,8 @@ def chain(runs: list[Run]) -> list[Candidate]:
     The longest runs seed the chains; shorter ones join the chain they continue best, so a
     phrase that the text repeats elsewhere does not pull a chain off its diagonal.
     """
-    seeds = _Seeds()
+    repeats = _Repeats(runs)
+    seeds = _Seeds(repeats)
     tandems: list[Candidate] = []
     for run in sorted(runs, key=lambda r: (-r.matched, r.a0, r.b0)):
         if run.tandem:
@@ -315,7 +378,7 @@ def chain(runs: list[Run]) -> list[Candidate]:
     # chains that weaker runs have since brought together become one, until none join
     merged = chains
     for _ in range(_MERGE_PASSES):
-        merged, joined = _merge(merged)
+        merged, joined = _merge(merged, repeats)
         if not joined:
             break
     for cand in merged:
