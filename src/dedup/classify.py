@@ -278,14 +278,77 @@ def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
     (:func:`dedup.measures.moved_line`: a table for wide screens and again for narrow ones).
     (A second rendering's typo, two neighbouring letters swapped, and a sentence one copy left
     out are no such difference; a flattened copy, a teaser and a copy in script data are judged
-    by their shape.)"""
+    by their shape.) Copies alike letter for letter stay too where they are the bodies of two
+    entries, each under a head of its own (:func:`_under_own_heads`: a listing's variants that
+    share a description)."""
     for cand in candidates:
+        if cand.kind != "adjacent":
+            continue
         if (
-            cand.kind == "adjacent"
-            and (exact(cand) < 1.0 or cand.a1 - cand.a0 != cand.b1 - cand.b0)
+            (exact(cand) < 1.0 or cand.a1 - cand.a0 != cand.b1 - cand.b0)
             and (differs_in_place(cand, sk, text) or moved_line(cand, sk))
-        ):
+        ) or (_own_lines(sk, cand) and _under_own_heads(cand, sk, text)):
             cand.kind, cand.second_goes = "distant", False
+
+
+_WORD = regex.compile(r"\w+")
+
+
+def _own_lines(sk: Skeleton, cand: Candidate) -> bool:
+    """Whether each copy is whole lines: it starts a line and ends one."""
+    return all(
+        starts_line(sk, s0) and ends_line(sk, s1)
+        for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
+    )
+
+
+def _under_own_heads(cand: Candidate, sk: Skeleton, text: str) -> bool:
+    """Whether the copies (whole lines) are the bodies of two entries, each under a head of its
+    own: the lines between them (one to ``_HEADER_LINES``, blank ones aside) and as many lines
+    right before the first, line for line alike, some the same and at least one with another
+    word or number at one place (``T-shirt - Red`` and ``T-shirt - Blue``, ``Price: 20 EUR``
+    and ``Price: 22 EUR``): a listing's variants that share a description, each the only copy
+    of its own. (A paragraph captured twice has no lines between its copies, or lines that say
+    nothing of the ones above the first.)
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> desc = "Soft cotton with a ribbed collar that keeps its shape."
+    >>> page = f"Shirt - Red\\nPrice: 20 EUR\\n{desc}\\nShirt - Blue\\nPrice: 22 EUR\\n{desc}"
+    >>> sk = skeleton(page)
+    >>> n, b0 = len(skeleton(desc)), len(sk) - len(skeleton(desc))
+    >>> a0 = len(skeleton("Shirt - Red Price: 20 EUR"))
+    >>> pair = Candidate([Run(a0, a0 + n, b0, b0 + n, n)], a0, a0 + n, b0, b0 + n, n)
+    >>> _under_own_heads(pair, sk, page)
+    True
+    """
+    first, end, second = (
+        sk.offsets.item(cand.a0),
+        sk.char_end(cand.a1 - 1),
+        sk.offsets.item(cand.b0),
+    )
+    # (the copies are whole lines: what their own lines hold besides them is no head)
+    heads = [line for line in text[end:second].split("\n")[1:-1] if line.strip()]
+    if not 0 < len(heads) <= _HEADER_LINES:
+        return False
+    above: list[str] = []  # the lines right above the first copy, blank ones aside, last first
+    end = text.rfind("\n", 0, first)
+    while end >= 0 and len(above) < len(heads):
+        start = text.rfind("\n", 0, end) + 1
+        if text[start:end].strip():
+            above.append(text[start:end])
+        end = start - 1
+    if len(above) != len(heads):
+        return False
+    above.reverse()
+    changed = 0
+    for own, twin in zip(above, heads, strict=True):
+        one, other = _WORD.findall(own.lower()), _WORD.findall(twin.lower())
+        places = sum(x != y for x, y in zip(one, other, strict=False))
+        if len(one) != len(other) or places > 1 or not one:
+            return False
+        changed += places
+    return changed > 0
 
 
 def _embedded_run(
