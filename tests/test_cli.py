@@ -1114,6 +1114,38 @@ def test_output_same_as_input_is_refused(tmp_path: Path) -> None:
     assert "is also an input: use --in-place" in result.stderr
 
 
+def test_in_place_refuses_to_replace_bad_bytes(tmp_path: Path) -> None:
+    """--in-place --errors replace would write U+FFFD over the bytes it replaced in the inputs
+    themselves (an image among the pages, a Latin-1 page): refused before any file is read,
+    every file left byte for byte; the hint for invalid UTF-8 names --skip-invalid first."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text(DOUBLED, encoding="utf-8")
+    (pages / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe binary")
+    (pages / "c.txt").write_bytes("Caf\u00e9 cr\u00e8me".encode("latin-1"))
+    before = {p.name: p.read_bytes() for p in pages.iterdir()}
+    refused = run("clean", str(pages), "--in-place", "--errors", "replace")
+    assert refused.exit_code == 2
+    assert "--errors replace with --in-place would write U+FFFD" in refused.stderr
+    assert "-o, or pass --skip-invalid" in refused.stderr
+    assert {p.name: p.read_bytes() for p in pages.iterdir()} == before
+    stopped = run("clean", str(pages), "--in-place", "-j", "1")
+    assert stopped.exit_code == 2
+    assert "pass --skip-invalid to set the record aside" in stopped.stderr
+    # (files in name order: a.txt was rewritten, whole, before b.png stopped the run)
+    assert (
+        "1 of 3 files were rewritten in place before the run stopped, each whole; the rest "
+        "are as they were" in stopped.stderr
+    )
+    assert (pages / "a.txt").read_text(encoding="utf-8") == dedup.clean(DOUBLED)
+    assert (pages / "b.png").read_bytes() == before["b.png"]
+    assert (pages / "c.txt").read_bytes() == before["c.txt"]
+    args = ["--in-place", "--skip-invalid", "--rejects", str(tmp_path / "r.jsonl"), "-q"]
+    assert run("clean", str(pages), *args).exit_code == 0
+    assert (pages / "b.png").read_bytes() == before["b.png"]
+    assert (pages / "c.txt").read_bytes() == before["c.txt"]
+
+
 def test_in_place(tmp_path: Path) -> None:
     rows = records(3)
     src = write_jsonl(tmp_path / "in.jsonl.gz", rows)

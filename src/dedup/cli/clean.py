@@ -97,6 +97,7 @@ def run(job: CleanJob) -> None:
         job.fmt,
         in_place=job.in_place,
         directory_input=bool(reads.directories),
+        errors=inputs.errors,
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
     to_stdout = any(t.path is None for t in targets)
@@ -113,6 +114,7 @@ def run(job: CleanJob) -> None:
         ],
         reads,
         in_place=job.in_place,
+        rewrites=True,
         output_directory=directory,
         force=job.force,
     )
@@ -130,62 +132,83 @@ def run(job: CleanJob) -> None:
         engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         shared: Writer | None = None
         written = 0
-        for target in targets:
-            reader = source.reader(target.source, lazy=True)
-            stage = Cleaning(
-                parser=reader.parser,
-                fmt=target.format,
-                report=report_file is not None,
-                repair_options=job.repair,
-                normalize_options=job.normalize,
-            )
-            if target.path is None:
-                if shared is None:
-                    shared = Writer(None, target.format, None, field=inputs.field, stdout=stdout)
-                    stack.enter_context(shared)
-                writer = shared
-                scope: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
-            else:
-                writer = Writer(
-                    target.path,
-                    target.format,
-                    target.compression,
-                    field=inputs.field,
-                    force=job.force or job.in_place,
-                    mode_from=target.mode_from,
-                    final_newline=not job.in_place,
+        try:
+            for target in targets:
+                reader = source.reader(target.source, lazy=True)
+                stage = Cleaning(
+                    parser=reader.parser,
+                    fmt=target.format,
+                    report=report_file is not None,
+                    repair_options=job.repair,
+                    normalize_options=job.normalize,
                 )
-                scope = writer
-            skipped = source.counts.skipped
-            # a file rewritten in place keeps its bad lines where they were (a text file set
-            # aside is left as it was: see _SetAside)
-            put_back = job.in_place and target.format != "text"
-            with contextlib.suppress(_SetAside), scope:
-                for done in source.cleaned(reader, engine, stage, put_back=put_back):
+                if target.path is None:
+                    if shared is None:
+                        shared = Writer(
+                            None, target.format, None, field=inputs.field, stdout=stdout
+                        )
+                        stack.enter_context(shared)
+                    writer = shared
+                    scope: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+                else:
+                    writer = Writer(
+                        target.path,
+                        target.format,
+                        target.compression,
+                        field=inputs.field,
+                        force=job.force or job.in_place,
+                        mode_from=target.mode_from,
+                        final_newline=not job.in_place,
+                    )
+                    scope = writer
+                skipped = source.counts.skipped
+                # a file rewritten in place keeps its bad lines where they were (a text file set
+                # aside is left as it was: see _SetAside)
+                put_back = job.in_place and target.format != "text"
+                with contextlib.suppress(_SetAside), scope:
+                    for done in source.cleaned(reader, engine, stage, put_back=put_back):
+                        if writer.schema is None and reader.schema is not None:
+                            writer.schema = reader.schema
+                        writer.put(done.output)
+                        if isinstance(done, PutBack):
+                            continue
+                        source.counts.count_cleaned(done, job.repair)
+                        if done.html and source.counts.html == 1:
+                            progress.note(html_warning(done.record.location))
+                        if done.report is not None and report_file is not None:
+                            report_file.write(done.report)
+                        source.advance(done.record)
                     if writer.schema is None and reader.schema is not None:
                         writer.schema = reader.schema
-                    writer.put(done.output)
-                    if isinstance(done, PutBack):
-                        continue
-                    source.counts.count_cleaned(done, job.repair)
-                    if done.html and source.counts.html == 1:
-                        progress.note(html_warning(done.record.location))
-                    if done.report is not None and report_file is not None:
-                        report_file.write(done.report)
-                    source.advance(done.record)
-                if writer.schema is None and reader.schema is not None:
-                    writer.schema = reader.schema
-                check_signals()
-                if (
-                    target.path is not None
-                    and target.format == "text"
-                    and writer.count == 0
-                    and source.counts.skipped > skipped
-                ):
-                    raise _SetAside  # the file's document is in --rejects: write nothing
-                written += target.path is not None
+                    check_signals()
+                    if (
+                        target.path is not None
+                        and target.format == "text"
+                        and writer.count == 0
+                        and source.counts.skipped > skipped
+                    ):
+                        raise _SetAside  # the file's document is in --rejects: write nothing
+                    written += target.path is not None
+        except BaseException:
+            _stopped(written, targets, in_place=job.in_place)
+            raise
     where = written_line(written, job.output, directory, job.in_place)
     echo([*lines(source.counts, engine.started), *where], quiet=job.quiet)
+
+
+def _stopped(written: int, targets: list[Target], *, in_place: bool) -> None:
+    """Say on stderr, when a run over several files stops (an error, Ctrl-C) after writing some
+    of them, how many it wrote: each whole, the rest not (with ``--in-place``: still as they
+    were)."""
+    files = sum(t.path is not None for t in targets)
+    if not 0 < written < files:
+        return
+    what = "rewritten in place" if in_place else "written"
+    rest = "the rest are as they were" if in_place else "the rest were not written"
+    click.echo(
+        f"{written:,} of {files:,} files were {what} before the run stopped, each whole; {rest}",
+        err=True,
+    )
 
 
 class _SetAside(Exception):

@@ -297,6 +297,7 @@ def check_outputs(
     reads: Reads,
     *,
     in_place: bool = False,
+    rewrites: bool = False,
     output_directory: str | Path | None = None,
     force: bool = False,
 ) -> None:
@@ -306,7 +307,8 @@ def check_outputs(
     outputs are the inputs, by design) or the index, and one inside an input directory where
     the search for the inputs finds it, now or next time (but in ``output_directory``, the
     ``-o DIR`` that searches leave out). Then, unless ``force``, a regular file that exists
-    (``--rejects`` says so itself, when it is opened)."""
+    (``--rejects`` says so itself, when it is opened). ``rewrites`` says the command has
+    ``--in-place`` (which the message for an input named as ``-o`` suggests)."""
     sources, index = reads.sources, reads.index
     directories, glob = reads.directories, reads.glob
     named = [(flag, Path(path)) for flag, path in outputs if path is not None and str(path) != "-"]
@@ -335,8 +337,8 @@ def check_outputs(
         if key in inputs and not (in_place and flag == "-o"):
             hint = (
                 "use --in-place to rewrite it, or another -o"
-                if flag == "-o"
-                else (f"give {flag} another path")
+                if flag == "-o" and rewrites
+                else f"give {flag} another path"
             )
             raise OutputError(f"{flag} {path} is also an input: {hint}")
         rewritten = in_place and flag == "-o"  # an input rewritten where it is
@@ -448,12 +450,21 @@ def plan_outputs(
     *,
     in_place: bool,
     directory_input: bool,
+    errors: str = "strict",
 ) -> list[Target]:
     """Where each source's output goes (``dedup clean``); the paths are checked by
-    :func:`check_outputs`."""
+    :func:`check_outputs`. ``errors`` is ``--errors``: ``replace`` cannot rewrite inputs in
+    place (the bytes replaced would be lost)."""
     if in_place:
         if output is not None:
             raise ConfigError("--in-place rewrites the inputs: drop -o/--output")
+        if errors == "replace":
+            raise ConfigError(
+                "--errors replace with --in-place would write U+FFFD over the bytes it replaced, "
+                "in the input files themselves (an image among the pages, a Latin-1 file): write "
+                "the outputs elsewhere with -o, or pass --skip-invalid to leave such files as "
+                "they are"
+            )
         if fmt is not None:
             raise ConfigError("--in-place keeps each file's format: drop --format")
         if any(s.path is None for s in sources):
