@@ -103,6 +103,36 @@ def test_the_index_remembers_earlier_runs(tmp_path: Path) -> None:
     assert [r["id"] for r in read(tmp_path / "o4.jsonl")] == ["g"]
 
 
+def test_a_run_stopped_while_it_adds_to_the_index_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the outputs are written, while the index takes this run's documents (a
+    batch at a time): the outputs are whole and the message says so; the same command again
+    writes the same outputs and completes the index."""
+    import dedup.corpus.decide as decide_module
+
+    index = str(tmp_path / "seen.db")
+    src = write(tmp_path / "in.jsonl", rows())
+    real = decide_module.remember
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(decide_module, "remember", interrupted)
+    stopped = run(src, "-o", str(tmp_path / "o1.jsonl"), "--index", index)
+    assert stopped.exit_code == 130
+    assert (
+        f"stopped while adding this run's documents to {index}: the outputs are written "
+        "whole" in stopped.stderr
+    )
+    monkeypatch.setattr(decide_module, "remember", real)
+    again = run(src, "-o", str(tmp_path / "o1.jsonl"), "--index", index, "--force", "-q")
+    assert again.exit_code == 0
+    assert [r["id"] for r in read(tmp_path / "o1.jsonl")] == ["a", "c"]
+    with Index(index) as seen:
+        assert len(seen) == 4
+
+
 def test_an_index_built_with_older_canonical_tokens_is_refused(tmp_path: Path) -> None:
     import sqlite3
 

@@ -174,7 +174,16 @@ def run(job: CorpusJob) -> None:
             # only now that the outputs are in place: a crash before this point leaves the
             # index as it was, and a rerun does the whole work again
             ids = [r.id for r in records]
-            remember(index, ids, decided.texts, batch=job.index_batch)
+            try:
+                remember(index, ids, decided.texts, batch=job.index_batch)
+            except BaseException:
+                click.echo(
+                    f"stopped while adding this run's documents to {job.index_path}: the outputs "
+                    "are written whole, and the index keeps the batches it took; the same "
+                    "command again (with --force) writes the same outputs and adds the rest",
+                    err=True,
+                )
+                raise
     echo(lines(job, records, decided, counts, repeated=repeated), quiet=job.quiet)
 
 
