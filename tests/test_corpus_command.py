@@ -54,7 +54,9 @@ def test_keeps_one_record_per_cluster_and_sets_the_others_aside(tmp_path: Path) 
     assert read(out)[0] == rows()[0]  # every field kept, in order
     assert [(r["id"], r["duplicate_of"]) for r in read(dropped)] == [("b", "a"), ("d", "a")]
     assert "4 documents read: 2 kept, 2 duplicates (written to" in result.stderr
-    assert "duplicates: 2 of a document kept in this run (1 with the same words" in result.stderr
+    assert "duplicates: 2 of a document kept in this run; 1 of the 2 with the same words" in (
+        result.stderr
+    )
 
 
 def test_keep_longest(tmp_path: Path) -> None:

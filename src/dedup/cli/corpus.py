@@ -302,7 +302,13 @@ def lines(
         if job.index_path:
             parts.append(f"{decided.seen_before:,} of documents already in {job.index_path}")
         exact = decided.exact_duplicates
-        same = f" ({exact:,} with the same words as another document of this run)" if exact else ""
+        # (of all the duplicates, wherever their document is: one in the index may have its
+        # words twice in this run too)
+        same = (
+            f"; {exact:,} of the {duplicates:,} with the same words as another document of this run"
+            if exact
+            else ""
+        )
         out.append(f"duplicates: {', '.join(parts)}{same}")
     if repeated:
         out.append(
