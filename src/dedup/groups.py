@@ -948,15 +948,24 @@ def pieces_of_a_value(
         for end, t0 in twins[c0]:
             if end >= c1 and page_piece(sk, text, t0, t0 + size):
                 return t0
-        key = letters[c0:c1]
-        at = letters.find(key)
-        for _ in range(_TWIN_TRIES):
-            if at < 0:
-                break
+        for at in places(letters[c0:c1]):
             if abs(at - c0) >= size and page_piece(sk, text, at, at + size):
                 return at
-            at = letters.find(key, at + 1)
         return None
+
+    found_at: dict[str, list[int]] = {}  # the places of each piece's letters, once looked for
+
+    def places(key: str) -> list[int]:
+        # where the text's letters hold ``key``: its first ``_TWIN_TRIES`` places (a search
+        # over the cuts asks for the same pieces many times; each search scans the text)
+        if key not in found_at:
+            where: list[int] = []
+            at = letters.find(key)
+            while at >= 0 and len(where) < _TWIN_TRIES:
+                where.append(at)
+                at = letters.find(key, at + 1)
+            found_at[key] = where
+        return found_at[key]
 
     def cuts(c0: int) -> list[int]:
         # where a piece from ``c0`` may end: where its copies end, or where another starts
