@@ -616,6 +616,40 @@ def test_invalid_utf8_text_file(tmp_path: Path) -> None:
     assert "1 with invalid UTF-8 replaced" in replaced.stderr
 
 
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (
+            "Caf\u00e9".encode("utf-16"),
+            "its first bytes are those of UTF-16 text: convert it to "
+            "UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8",
+        ),
+        (
+            gzip.compress(b'{"text": "x"}\n'),
+            "its first bytes are those of a gzip file: "
+            "decompress it first, or give it a name ending in .gz",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\xff",
+            "its first bytes are those of a PNG image: leave it out of "
+            "the inputs (--glob), or pass --skip-invalid to set it aside",
+        ),
+    ],
+    ids=["utf-16", "gzip", "png"],
+)
+def test_a_file_that_is_no_utf8_text_is_named(tmp_path: Path, data: bytes, says: str) -> None:
+    """A file that is not UTF-8 because it is UTF-16, compressed or binary is named for what it
+    is, with what to do (replacing its bytes with U+FFFD would not help)."""
+    src = tmp_path / "page.txt"
+    src.write_bytes(data)
+    result = run("clean", str(src))
+    assert result.exit_code == 2
+    assert f"{src}:1: invalid UTF-8 in the file (byte 0x" in result.stderr
+    assert says in result.stderr
+    skipped = run("clean", str(src), "--skip-invalid", "--rejects", str(tmp_path / "r.jsonl"))
+    assert skipped.exit_code == 0, skipped.output
+
+
 def test_jsonl_line_cut_in_half(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     good = json.dumps(records(1)[0])
@@ -1131,7 +1165,7 @@ def test_in_place_refuses_to_replace_bad_bytes(tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in pages.iterdir()} == before
     stopped = run("clean", str(pages), "--in-place", "-j", "1")
     assert stopped.exit_code == 2
-    assert "pass --skip-invalid to set the record aside" in stopped.stderr
+    assert "its first bytes are those of a PNG image: leave it out of the inputs" in stopped.stderr
     # (files in name order: a.txt was rewritten, whole, before b.png stopped the run)
     assert (
         "1 of 3 files were rewritten in place before the run stopped, each whole; the rest "

@@ -17,6 +17,21 @@ from dedup.parquet import Errors
 __all__ = ["Line", "LineParser", "Record", "Reject"]
 
 
+# What the first bytes of a file that is no UTF-8 say it is (a decoding that fails at once), and
+# what to do with it: text in another encoding or compressed is read once converted, a binary
+# file (an image among the pages) not at all.
+_SIGNATURES = (
+    (b"\xff\xfe", "UTF-16 text", "convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8"),
+    (b"\xfe\xff", "UTF-16 text", "convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8"),
+    (b"\x1f\x8b", "a gzip file", "decompress it first, or give it a name ending in .gz"),
+    (b"\x28\xb5\x2f\xfd", "a zstd file", "decompress it first, or give it a name ending in .zst"),
+    (b"\x89PNG", "a PNG image", ""),
+    (b"\xff\xd8\xff", "a JPEG image", ""),
+    (b"%PDF", "a PDF document", ""),
+    (b"PK\x03\x04", "a zip archive", ""),
+)
+
+
 @dataclass(slots=True, kw_only=True)
 class Record:
     """One document read from an input.
@@ -233,9 +248,21 @@ class LineParser:
         except UnicodeDecodeError as exc:
             if self.errors == "replace":
                 return data.decode("utf-8", errors="replace"), None, True
+            at = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            # (a file's first bytes only: a later line may begin with anything)
+            kind = next((k for k in _SIGNATURES if data.startswith(k[0])), None)
+            if kind is not None and line == 1:
+                _, name, todo = kind
+                error = self.error(
+                    line,
+                    f"invalid UTF-8 in {what} ({at}): its first bytes are those of {name}",
+                    hint=todo or "leave it out of the inputs, or set it aside",
+                    reason="other-encoding" if todo else "binary",
+                )
+                return None, error, False
             error = self.error(
                 line,
-                f"invalid UTF-8 in {what} (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                f"invalid UTF-8 in {what} ({at})",
                 hint="read it with errors='replace' to replace bad bytes with U+FFFD",
                 reason="invalid-utf8",
             )
