@@ -1148,6 +1148,32 @@ def test_output_same_as_input_is_refused(tmp_path: Path) -> None:
     assert "is also an input: use --in-place" in result.stderr
 
 
+def test_several_inputs_into_one_jsonl_file(tmp_path: Path) -> None:
+    """Text files and a JSONL file, -o naming one JSON Lines file (compressed by its name): one
+    file holding every record in input order, a text file as its path and text; a name ending
+    with a slash is still a directory the inputs mirror into."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text(DOUBLED, encoding="utf-8")
+    (pages / "b.txt").write_text("Hello there.\n", encoding="utf-8")
+    rows = records(2)
+    write_jsonl(pages / "c.jsonl", rows)
+    out = tmp_path / "all.jsonl.gz"
+    result = run("clean", str(pages), "-o", str(out), "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == f"written to {out}"
+    got = read_jsonl(out)
+    assert [r["id"] for r in got] == [str(pages / "a.txt"), str(pages / "b.txt"), "doc-0", "doc-1"]
+    assert got[0]["text"] == dedup.clean(DOUBLED)
+    assert got[2:] == cleaned(rows)
+    again = run("clean", str(pages), "-o", str(out))
+    assert again.exit_code == 1
+    assert "pass --force" in again.stderr
+    mirrored = run("clean", str(pages), "-o", str(tmp_path / "clean") + "/", "-q")
+    assert mirrored.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "clean").iterdir()) == ["a.txt", "b.txt", "c.jsonl"]
+
+
 def test_in_place_refuses_to_replace_bad_bytes(tmp_path: Path) -> None:
     """--in-place --errors replace would write U+FFFD over the bytes it replaced in the inputs
     themselves (an image among the pages, a Latin-1 page): refused before any file is read,

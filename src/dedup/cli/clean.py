@@ -101,6 +101,7 @@ def run(job: CleanJob) -> None:
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
     to_stdout = any(t.path is None for t in targets)
+    shared_paths = {t.path for t in targets}
     directory = _directory_output(targets, job.output)
     check_streams(
         stdout="give the output a file with -o" if to_stdout else None,
@@ -108,7 +109,7 @@ def run(job: CleanJob) -> None:
     )
     check_outputs(
         [
-            *(("-o", t.path) for t in targets),
+            *(("-o", path) for path in dict.fromkeys(t.path for t in targets)),
             ("--report", job.report),
             ("--rejects", inputs.rejects),
         ],
@@ -130,7 +131,8 @@ def run(job: CleanJob) -> None:
             else None
         )
         engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
-        shared: Writer | None = None
+        shared: dict[Path | None, Writer] = {}  # stdout, or one file for several inputs
+        bundle = len(targets) > 1 and targets[0].path is not None and len(shared_paths) == 1
         written = 0
         try:
             for target in targets:
@@ -142,13 +144,18 @@ def run(job: CleanJob) -> None:
                     repair_options=job.repair,
                     normalize_options=job.normalize,
                 )
-                if target.path is None:
-                    if shared is None:
-                        shared = Writer(
-                            None, target.format, None, field=inputs.field, stdout=stdout
+                if target.path is None or bundle:
+                    if target.path not in shared:
+                        shared[target.path] = Writer(
+                            target.path,
+                            target.format,
+                            target.compression,
+                            field=inputs.field,
+                            force=job.force,
+                            stdout=stdout if target.path is None else None,
                         )
-                        stack.enter_context(shared)
-                    writer = shared
+                        stack.enter_context(shared[target.path])
+                    writer = shared[target.path]
                     scope: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
                 else:
                     writer = Writer(
@@ -188,7 +195,8 @@ def run(job: CleanJob) -> None:
                         and source.counts.skipped > skipped
                     ):
                         raise _SetAside  # the file's document is in --rejects: write nothing
-                    written += target.path is not None
+                    written += target.path is not None and not bundle
+            written += bundle  # (one file, written whole when the run ends)
         except BaseException:
             _stopped(written, targets, in_place=job.in_place)
             raise
@@ -219,7 +227,7 @@ class _SetAside(Exception):
 
 def _directory_output(targets: list[Target], output: str | None) -> str | None:
     """``-o`` when it is a directory that the outputs mirror the inputs into."""
-    if output is None or output == "-" or [t.path for t in targets] == [Path(output)]:
+    if output is None or output == "-" or all(t.path == Path(output) for t in targets):
         return None
     return output
 

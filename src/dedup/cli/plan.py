@@ -498,6 +498,12 @@ def plan_outputs(
         name_fmt, compression = detect_format(out.name)
         out_fmt = fmt or (name_fmt if name_fmt != "text" else source.format)
         targets = [Target(source=source, path=out, format=out_fmt, compression=compression)]
+    elif bundles(output, fmt):
+        # several inputs into one JSON Lines file that -o names: their records, in input order
+        compression = detect_format(out.name)[1]
+        return [
+            Target(source=s, path=out, format="jsonl", compression=compression) for s in sources
+        ]
     else:
         if any(s.path is None for s in sources):
             raise ConfigError("stdin cannot be mixed with files: write it to one file with -o")
@@ -519,6 +525,19 @@ def plan_outputs(
             )
         seen[key] = target.source
     return targets
+
+
+def bundles(output: str | None, fmt: Format | None) -> bool:
+    """Whether ``-o`` (``output``) names one JSON Lines file for the records of several inputs:
+    a name that says JSON Lines (``.jsonl``, ``.ndjson``, compressed or not), not a directory
+    that exists or a name that ends with a slash, and no ``--format`` other than ``jsonl``.
+
+    >>> bundles("all.jsonl.gz", None), bundles("out/", None), bundles("all.jsonl", "parquet")
+    (True, False, False)
+    """
+    if output is None or output == "-" or output.endswith(("/", "\\")) or Path(output).is_dir():
+        return False
+    return fmt in (None, "jsonl") and detect_format(Path(output).name)[0] == "jsonl"
 
 
 def check_corpus_outputs(
