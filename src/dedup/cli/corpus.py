@@ -176,7 +176,8 @@ def run(job: CorpusJob) -> None:
             ids = [r.id for r in records]
             try:
                 remember(index, ids, decided.texts, batch=job.index_batch)
-            except BaseException:
+            except KeyboardInterrupt:
+                # (an error that stops it says so itself: the index's own message)
                 click.echo(
                     f"stopped while adding this run's documents to {job.index_path}: the outputs "
                     "are written whole, and the index keeps the batches it took; the same "
