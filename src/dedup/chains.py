@@ -203,11 +203,9 @@ class _Repeats:
     def __init__(self, runs: list[Run]) -> None:
         self.runs = runs
         # (start, end, the other copy's start and end, matched), by the first copy and by the
-        # second, and where each starts
+        # second
         self.by_first: list[tuple[int, int, int, int, int]] = []
         self.by_second: list[tuple[int, int, int, int, int]] = []
-        self.firsts: list[int] = []
-        self.seconds: list[int] = []
 
     def between(self, g0: int, g1: int, c0: int, c1: int, *, later: bool) -> int:
         """How many positions runs align between ``[g0, g1)`` and ``[c0, c1)``, each run with
@@ -218,14 +216,13 @@ class _Repeats:
         >>> repeats.between(100, 500, 0, 100, later=True)
         100
         """
-        if not self.firsts:
+        if not self.by_first:
             self.by_first = sorted((r.a0, r.a1, r.b0, r.b1, r.matched) for r in self.runs)
             self.by_second = sorted((r.b0, r.b1, r.a0, r.a1, r.matched) for r in self.runs)
-            self.firsts = [r[0] for r in self.by_first]
-            self.seconds = [r[0] for r in self.by_second]
-        table, starts = (self.by_second, self.seconds) if later else (self.by_first, self.firsts)
+        table = self.by_second if later else self.by_first
         total = 0
-        for k in range(bisect_left(starts, g0), len(starts)):
+        # (``(g0,)`` sorts before every run that starts at ``g0``)
+        for k in range(bisect_left(table, (g0,)), len(table)):
             s0, s1, o0, o1, matched = table[k]
             if s0 >= g1:
                 break

@@ -54,6 +54,7 @@ from dedup.measures import (
     swapped,
     swapped_edges,
     tail_twice,
+    whole_lines,
 )
 from dedup.model import RepairOptions
 from dedup.signs import (
@@ -201,7 +202,7 @@ def _data_shown_twice(cand: Candidate, sk: Skeleton, text: str) -> bool:
     True
     """
     copies = ((cand.a0, cand.a1), (cand.b0, cand.b1))
-    if not any(starts_line(sk, s0) and ends_line(sk, s1) for s0, s1 in copies):
+    if not any(whole_lines(sk, s0, s1) for s0, s1 in copies):
         return False
     for s0, s1 in copies:
         start, end = sk.text_range(s0, s1)
@@ -287,19 +288,12 @@ def keep_entries(candidates: list[Candidate], sk: Skeleton, text: str) -> None:
         if (
             (exact(cand) < 1.0 or cand.a1 - cand.a0 != cand.b1 - cand.b0)
             and (differs_in_place(cand, sk, text) or moved_line(cand, sk))
-        ) or (_own_lines(sk, cand) and _under_own_heads(cand, sk, text)):
+        ) or (
+            whole_lines(sk, cand.a0, cand.a1)
+            and whole_lines(sk, cand.b0, cand.b1)
+            and _under_own_heads(cand, sk, text)
+        ):
             cand.kind, cand.second_goes = "distant", False
-
-
-_WORD = regex.compile(r"\w+")
-
-
-def _own_lines(sk: Skeleton, cand: Candidate) -> bool:
-    """Whether each copy is whole lines: it starts a line and ends one."""
-    return all(
-        starts_line(sk, s0) and ends_line(sk, s1)
-        for s0, s1 in ((cand.a0, cand.a1), (cand.b0, cand.b1))
-    )
 
 
 def _under_own_heads(cand: Candidate, sk: Skeleton, text: str) -> bool:
@@ -343,7 +337,7 @@ def _under_own_heads(cand: Candidate, sk: Skeleton, text: str) -> bool:
     above.reverse()
     changed = 0
     for own, twin in zip(above, heads, strict=True):
-        one, other = _WORD.findall(own.lower()), _WORD.findall(twin.lower())
+        one, other = WORDS.findall(own.lower()), WORDS.findall(twin.lower())
         places = sum(x != y for x, y in zip(one, other, strict=False))
         if len(one) != len(other) or places > 1 or not one:
             return False

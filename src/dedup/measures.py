@@ -52,6 +52,7 @@ __all__ = [
     "swapped_edges",
     "tail_twice",
     "twice_in_a_copy",
+    "whole_lines",
 ]
 
 # A long copy holds this many lines, or this many times ``long_chars`` letters (``long_text``).
@@ -119,6 +120,11 @@ def starts_line(sk: Skeleton, s: int) -> bool:
 def ends_line(sk: Skeleton, s: int) -> bool:
     """Whether the skeleton range ending at ``s`` ends its line."""
     return s >= len(sk) or sk.is_edge(s)
+
+
+def whole_lines(sk: Skeleton, s0: int, s1: int) -> bool:
+    """Whether the skeleton range ``[s0, s1)`` is whole lines: it starts one and ends one."""
+    return starts_line(sk, s0) and ends_line(sk, s1)
 
 
 def opens_piece(sk: Skeleton, s: int, text: str) -> bool:
@@ -497,7 +503,7 @@ def moved_line(cand: Candidate, sk: Skeleton) -> bool:
     for side in (0, 1):
         for i, own in enumerate(gaps):
             s0, s1 = own[side]
-            if s1 - s0 < _MOVED_LETTERS or not (starts_line(sk, s0) and ends_line(sk, s1)):
+            if s1 - s0 < _MOVED_LETTERS or not whole_lines(sk, s0, s1):
                 continue
             line = sk.letters(s0, s1)
             if any(line in sk.letters(*other[1 - side]) for j, other in enumerate(gaps) if j != i):

@@ -38,7 +38,7 @@ import numpy as np
 
 from dedup.chains import Candidate
 from dedup.cuts import Page, Removal, extent, whole_links, without_own_text
-from dedup.measures import ends_line, starts_line, twice_in_a_copy
+from dedup.measures import twice_in_a_copy, whole_lines
 from dedup.model import (
     Action,
     DuplicatePair,
@@ -156,7 +156,7 @@ def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[D
         if one == other:
             # one text twice: the copy glued into a line with other words (``McGee.Refresh``)
             # is the flattened one, the copy on lines of its own the page's
-            removed_first = _own_lines(sk, cand.b0, cand.b1) and not _own_lines(
+            removed_first = whole_lines(sk, cand.b0, cand.b1) and not whole_lines(
                 sk, cand.a0, cand.a1
             )
         else:
@@ -172,11 +172,6 @@ def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[D
         decided = _take_part(page, Removal(cand, gone, kept, removed_first, teaser), marks)
         decisions.extend([decided] if decided else [])
     return decisions
-
-
-def _own_lines(sk: Skeleton, s0: int, s1: int) -> bool:
-    """Whether the skeleton range ``[s0, s1)`` is whole lines: it starts one and ends one."""
-    return starts_line(sk, s0) and ends_line(sk, s1)
 
 
 def _take_part(page: Page, removal: Removal, marks: _Marks) -> Decision | None:

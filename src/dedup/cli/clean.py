@@ -101,7 +101,6 @@ def run(job: CleanJob) -> None:
     )
     refuse_stdout(report=job.report, rejects=inputs.rejects)
     to_stdout = any(t.path is None for t in targets)
-    shared_paths = {t.path for t in targets}
     directory = _directory_output(targets, job.output)
     check_streams(
         stdout="give the output a file with -o" if to_stdout else None,
@@ -132,7 +131,9 @@ def run(job: CleanJob) -> None:
         )
         engine = stack.enter_context(Engine(jobs, warm_up=warm_up))
         shared: dict[Path | None, Writer] = {}  # stdout, or one file for several inputs
-        bundle = len(targets) > 1 and targets[0].path is not None and len(shared_paths) == 1
+        bundle = (
+            len(targets) > 1 and targets[0].path is not None and len({t.path for t in targets}) == 1
+        )
         written = 0
         try:
             for target in targets:
