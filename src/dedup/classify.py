@@ -27,9 +27,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
 import regex
+from rapidfuzz import fuzz, process
 
 from dedup.anchors import CROSS, Run
 from dedup.chains import Candidate
+from dedup.chars import word_characters
 from dedup.markup import image_before, image_text
 from dedup.measures import (
     INTRODUCES,
@@ -486,7 +488,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return
     if cand.score < opts.min_similarity:
         return
-    (breaks_a, breaks_b, blank_a, blank_b), quoted = _seams(cand, sk, text)
+    (breaks_a, breaks_b, blank_a, blank_b), quoted, parted = _seams(cand, sk, text)
     if quoted:
         return  # a reply quoting a post's paragraphs one at a time: both stay
     gap = max(0, cand.b0 - cand.a1)
@@ -505,7 +507,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         # the same lines, but one copy lost the blank lines between its paragraphs
         breaks_a, breaks_b = blank_a, blank_b
         many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
-    if many >= 1 and few * 2 <= many:
+    if many >= 1 and few * 2 <= many and not parted:
         cand.flat = True
         # (the paragraphed copy's edges reach over a typo its twin has near them)
         if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
@@ -893,9 +895,12 @@ def _heads(text: str, name: str, twin: int) -> bool:
     return at >= 0 and SENTENCE_ENDS.search(text, at + len(name), twin) is None
 
 
-def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
+def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool, bool]:
     """The line breaks (all, then those with a blank line, first copy then second) of each
-    copy that its twin may lack, and whether one copy quotes the other piece by piece.
+    copy that its twin may lack, whether one copy quotes the other piece by piece, and whether
+    the two are parted: between two aligned parts, each copy holds lines of its own, and the
+    one with fewer a line its twin lacks there (:func:`_lines_of_its_own`: entries of a
+    listing under other dates, not a text and its flattened copy).
 
     Where one copy goes from one aligned part to the next across one line break and its twin
     has lines of its own between them (two paragraphs of a post, and the same paragraphs
@@ -909,15 +914,18 @@ def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
         sk.blank_breaks(cand.a0, cand.a1),
         sk.blank_breaks(cand.b0, cand.b1),
     ]
-    quoted = False
+    quoted = parted = False
     if len(cand.runs) < 2 or not (counts[0] and counts[1]):
-        return counts, quoted  # one part, or a copy without breaks: nothing to compare
+        return counts, quoted, parted  # one part, or a copy without breaks: nothing to compare
     for left, right in itertools.pairwise(sorted(cand.runs)):
         if right.a0 < left.a1 or right.b0 < left.b1:
             continue  # overlapping parts: no seam between them
         # the boundaries from the last letter of one part to the first of the next, each side
         seams = ((left.a1 - 1, right.a0 + 1), (left.b1 - 1, right.b0 + 1))
         in_a, in_b = sk.breaks(*seams[0]), sk.breaks(*seams[1])
+        if min(in_a, in_b) > 1 and in_a != in_b and not parted:
+            fewer, more = (seams[0], seams[1]) if in_a < in_b else (seams[1], seams[0])
+            parted = _lines_of_its_own(text, sk.text_range(*fewer), sk.text_range(*more))
         if min(in_a, in_b) != 1 or in_a == in_b:
             continue
         counts[0] -= in_a - 1
@@ -929,7 +937,41 @@ def _seams(cand: Candidate, sk: Skeleton, text: str) -> tuple[list[int], bool]:
         if not quoted:
             start, end = sk.text_range(*seams[in_b > in_a])
             quoted = INTRODUCES.search(_last_line_between(text, start, end)) is not None
-    return counts, quoted
+    return counts, quoted, parted
+
+
+_SAME_LINE = 90  # fuzz.ratio of two lines one copy and its twin hold, alike but for a typo
+
+
+def _lines_of_its_own(text: str, fewer: tuple[int, int], more: tuple[int, int]) -> bool:
+    """Whether the stretch ``fewer`` of the text (between two aligned parts of a copy, with the
+    fewer line breaks) holds a whole line that the stretch ``more`` (between the same parts of
+    its twin) does not: an entry of its own (a date, a city), where a flattened copy holds at
+    most lines its twin has there too, its headings and list items glued or left out. (Lines
+    alike but for a typo or mojibake, :data:`_SAME_LINE` or more by ``fuzz.ratio``, are one.)
+
+    >>> a = "x.\\nMarch 18\\nSecureWorld\\nA"
+    >>> b = "x.\\nApril 7\\nNutanix\\nApril 8\\nSecureWorld\\nA"
+    >>> _lines_of_its_own(a + b, (0, len(a)), (len(a), len(a + b)))
+    True
+    >>> a = a.replace("March 18", "April 8")
+    >>> _lines_of_its_own(a + b, (0, len(a)), (len(a), len(a + b)))
+    False
+    """
+    theirs = _inner_lines(text, *more)
+    return any(
+        line not in theirs
+        and process.extractOne(line, theirs, scorer=fuzz.ratio, score_cutoff=_SAME_LINE) is None
+        for line in _inner_lines(text, *fewer)
+    )
+
+
+def _inner_lines(text: str, start: int, end: int) -> set[str]:
+    """The word characters, lower-cased, of each line with any that starts and ends inside
+    ``text[start:end]``."""
+    first, last = text.find("\n", start, end), text.rfind("\n", start, end)
+    lines = word_characters(text[first + 1 : last], lines=True, lower=True).split("\n")
+    return set(lines) - {""} if 0 <= first < last else set()
 
 
 def _last_line_between(text: str, start: int, end: int) -> str:
