@@ -1656,6 +1656,21 @@ class _Keyboard(io.BytesIO):
         return True
 
 
+@pytest.mark.parametrize("name", ["clean", "diff", "find"])
+def test_no_path_reads_what_is_piped_in(name: str) -> None:
+    """``cat page.txt | dedup clean``: no path reads stdin, as ``-`` does; with stdin a
+    terminal, the path is missing (tests/test_terminal.py shows the screen)."""
+    text = SEED.read_text(encoding="utf-8")
+    piped = run(name, "-q", input=text.encode())
+    assert piped.exit_code == 0, piped.stderr
+    assert piped.stdout == run(name, "-", "-q", input=text.encode()).stdout
+    if name == "clean":
+        assert piped.stdout == dedup.clean(text) + "\n"
+    typed = CliRunner().invoke(cli.main, [name], input=_Keyboard(text.encode()))
+    assert typed.exit_code == 2
+    assert f"Give a file, or pipe text in: cat page.txt | dedup {name}" in typed.stderr
+
+
 def test_stdin_from_a_terminal_says_how_to_end_the_input() -> None:
     """``dedup clean -`` with nothing piped in waits for the keyboard: said on stderr, with how
     to end it; piped input, and a file, are read without a word."""

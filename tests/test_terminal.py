@@ -34,9 +34,10 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "dedup"]
 
 
-def on_terminal(args: list[str], *, stdout_to: Path | None = None) -> bytes:
+def on_terminal(args: list[str], *, stdout_to: Path | None = None, status: int = 0) -> bytes:
     """Run ``args`` with stdin, stderr (and stdout, unless ``stdout_to``) on a new
-    pseudo-terminal of COLUMNS x ROWS; everything the terminal received."""
+    pseudo-terminal of COLUMNS x ROWS; everything the terminal received (the command must
+    exit with ``status``)."""
     main, side = pty.openpty()
     fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
@@ -69,7 +70,7 @@ def on_terminal(args: list[str], *, stdout_to: Path | None = None) -> bytes:
                 received += chunk
             elif process.poll() is not None:
                 break
-        assert process.wait(timeout=TIMEOUT) == 0, received.decode("utf-8", "replace")
+        assert process.wait(timeout=TIMEOUT) == status, received.decode("utf-8", "replace")
     finally:
         os.close(main)
         if out is not None:
@@ -108,6 +109,17 @@ def test_diff_and_find_on_a_terminal_have_no_bar(name: str) -> None:
     assert b"\x1b[2K" not in data
     first = next(row for row in screen(data) if row)
     assert first.startswith(("=== ", str(SEED.relative_to(ROOT)))), first
+
+
+@pytest.mark.parametrize("name", ["clean", "diff", "find"])
+def test_no_path_on_a_terminal_says_what_to_give(name: str) -> None:
+    """``dedup clean`` typed alone does not sit waiting for the keyboard (it would look hung):
+    it says the path is missing, and that text piped in is read."""
+    shown = [row for row in screen(on_terminal([*command(), name], status=2)) if row]
+    assert shown[-1] == (
+        f"Error: Missing argument '[{'PATH' if name == 'clean' else 'FILE'}]...'. "
+        f"Give a file, or pipe text in: cat page.txt | dedup {name}"
+    ), shown
 
 
 def test_output_to_a_file_leaves_the_terminal_the_summary(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from dedup.cli.options import (
     job,
     normalize_options,
     output_option,
+    paths_argument,
     repair_options,
     run_options,
 )
@@ -44,7 +45,7 @@ __all__ = ["clean_command", "run"]
 
 
 @click.command(name="clean", epilog=EXIT_CODES)
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@paths_argument("PATH")
 @output_option("Output file or directory ('-': stdout, the default for one input).")
 @format_option("Output format (default: the input's, or the output name's).")
 @force_option
@@ -68,14 +69,15 @@ def clean_command(job: CleanJob) -> None:
 
     PATH is a text file (one document), a directory (mirrored into -o DIR), a JSONL file
     (.jsonl, .jsonl.gz, .jsonl.zst: every field kept, in order, the text field replaced), a
-    Parquet file (schema kept), or '-' for stdin. Records keep their input order.
+    Parquet file (schema kept), or '-' for stdin (no PATH: stdin, when text is piped in).
+    Records keep their input order.
 
     \b
     Example:
       dedup clean page.txt > page.clean.txt
       dedup clean crawl.jsonl.gz -o clean.jsonl.gz --report edits.jsonl -j 4
       dedup clean pages/ --glob '*.txt' -o clean/
-      cat page.txt | dedup clean - > page.clean.txt
+      cat page.txt | dedup clean > page.clean.txt
     """
     if job.engine == "ray":
         from dedup.cli.ray_engine import clean_on_ray  # Ray's own modules load only here

@@ -12,6 +12,7 @@ from dedup.cli.options import (
     input_options,
     job,
     normalize_options,
+    paths_argument,
     repair_options,
     run_options,
 )
@@ -28,7 +29,7 @@ STAGES = ("normalize", "repair", "split")
 
 
 @click.command(name="diff", epilog=REPORT_EXIT_CODES)
-@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@paths_argument("FILE")
 @click.option(
     "--color/--no-color",
     "color",

@@ -9,7 +9,7 @@ import click
 
 import dedup.cli.stages as stages
 from dedup.cli.jobs import FindJob
-from dedup.cli.options import input_options, job, repair_options, run_options
+from dedup.cli.options import input_options, job, paths_argument, repair_options, run_options
 from dedup.cli.records import Counts
 from dedup.cli.render import pair_dict, print_pairs
 from dedup.cli.session import REPORT_EXIT_CODES, handle_errors
@@ -22,7 +22,7 @@ __all__ = ["find_command", "run"]
 
 
 @click.command(name="find", epilog=REPORT_EXIT_CODES)
-@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@paths_argument("FILE")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines, one duplicate pair a line.")
 @handle_errors
 @repair_options

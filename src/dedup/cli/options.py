@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
@@ -38,6 +39,7 @@ __all__ = [
     "job",
     "normalize_options",
     "output_option",
+    "paths_argument",
     "quiet_option",
     "repair_options",
     "run_options",
@@ -79,6 +81,29 @@ def _with_options(func: Any, *options: Callable[[Any], Any]) -> Any:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def paths_argument(metavar: str) -> Callable[[F], F]:
+    """Add the inputs (``metavar``, one or more), received as ``paths``. None given reads stdin
+    when it is a pipe or a file (``cat page.txt | dedup clean``), as ``-`` does; on a terminal
+    they are missing (a command waiting for typed text looks hung)."""
+    return click.argument(
+        "paths", nargs=-1, metavar=f"[{metavar}]...", callback=_stdin_unless_terminal
+    )
+
+
+def _stdin_unless_terminal(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    if value:
+        return value
+    if sys.stdin is None or sys.stdin.isatty():
+        raise click.MissingParameter(
+            ctx=ctx,
+            param=param,
+            message=f"Give a file, or pipe text in: cat page.txt | dedup {ctx.info_name}",
+        )
+    return ("-",)
 
 
 def force_option(func: F) -> F:
