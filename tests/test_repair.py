@@ -225,6 +225,32 @@ def test_lost_twins_sees_own_text_a_removal_took_alone() -> None:
         assert (lost_twins(text, [gone]) == [gone]) is lost, extra[:20]
 
 
+def test_lost_twins_sees_a_line_a_removal_took_alone() -> None:
+    """A removal that took a heading of its own (shorter than a paragraph, its only copy) lost
+    text; one whose line the output holds split in two lines, or with a typo, lost none."""
+    body = (
+        "Rack Records, the label set up by two synthesists to show live improvised music, "
+        "has pressed its first slab of vinyl, a live album recorded in a cathedral."
+    )
+    name = "Steve Davis and Gaz Williams: Shipwreck"
+    for heading, kept, lost in (
+        (name, "", True),
+        (name, name.replace("Shipwreck", "Shipwrek"), False),
+        ("Shipwreck. Live at Brecon Cathedral", "Shipwreck\nLive at Brecon Cathedral", False),
+    ):
+        text = f"{heading}\n\n{body}\n\n{kept}\n\n{body}"
+        end = len(heading) + 2 + len(body)
+        gone = Edit(
+            start=0,
+            end=end,
+            action="remove",
+            reason="flattened-copy",
+            score=1.0,
+            kept=Span(text.rindex(body), len(text)),
+        )
+        assert (lost_twins(text, [gone]) == [gone]) is lost, (heading, kept)
+
+
 # --- properties --------------------------------------------------------------------------
 
 

@@ -51,8 +51,10 @@ class Candidate:
     # how much the first copy looks more inside script data or markup than the second
     # (:func:`_script`): for an "embedded" pair, positive when the first copy is the one inside
     code_first: float = 0.0
-    # whether one copy has far fewer line breaks than the other (a flattened copy's shape)
+    # whether one copy has far fewer line breaks than the other (a flattened copy's shape),
+    # and whether that copy is the first
     flat: bool = False
+    flat_first: bool = False
     # for a teaser, whether the second copy is the one cut short (:func:`dedup.classify._cut_short`)
     cut_second: bool = False
     # for a teaser, whether a header of short lines stands between it and its twin (a lead

@@ -508,7 +508,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         breaks_a, breaks_b = blank_a, blank_b
         many, few = max(breaks_a, breaks_b), min(breaks_a, breaks_b)
     if many >= 1 and few * 2 <= many and not parted:
-        cand.flat = True
+        cand.flat, cand.flat_first = True, breaks_a < breaks_b
         # (the paragraphed copy's edges reach over a typo its twin has near them)
         if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
             s0, s1 = swapped_edges(sk, (cand.a0, cand.a1), (cand.b0, cand.b1), opts.anchor_chars)

@@ -117,6 +117,11 @@ _TWIN_WINDOW = 24
 _OWN_TEXT = 200
 _PROSE = regex.compile(r"(?<=[\p{L}\p{N}][,.;:!?)\]]?) (?=[\p{L}\p{N}(])")
 _PROSE_LETTERS = 12
+# A line of a removed stretch (a heading, a date and a city) that reads as prose, holds a window
+# or more, and has fewer than a third (``_LINE_SHARE``) of its windows of ``_LINE_WINDOW``
+# letters in the output is text lost, however short.
+_LINE_WINDOW = 12
+_LINE_SHARE = 1 / 3
 _GRAM = 8
 
 
@@ -174,6 +179,11 @@ def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
       window of the output covers and that reads as prose (a space between words for every
       ``_PROSE_LETTERS`` letters: keys and values of script data have few) is text the removal
       held alone (a variant of a kept paragraph, a typo or a changed phrase, is shorter).
+    - Its own lines: a line of the removed stretch that reads as prose, none of whose windows
+      the output holds, and fewer than ``_LINE_SHARE`` of whose windows of ``_LINE_WINDOW``
+      letters it holds (a heading, an entry's date and city: shorter than ``_OWN_TEXT``, and
+      the only copy; a line an edited copy spliced from two kept lines, or one with a typo,
+      has most of its short windows in them).
 
     Repair promises none.
 
@@ -204,15 +214,50 @@ def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
             continue
         shared = _windows(letters, 1) & _windows(twin, 1)
         twin_lost = not shared or len(shared - out) * 2 > len(shared)
-        if twin_lost or _own_text_lost(text[edit.start : edit.end], gone, out, made, decoded):
+        stretch = text[edit.start : edit.end]
+        if (
+            twin_lost
+            or _own_text_lost(stretch, gone, out, made, decoded)
+            or _own_line_lost(stretch, out, made, decoded)
+        ):
             lost.append(edit)
     return lost
 
 
-def _windows(letters: str, step: int) -> set[int]:
-    """The hashes of the windows of ``_TWIN_WINDOW`` characters of ``letters``."""
-    width = _TWIN_WINDOW
+def _windows(letters: str, step: int, width: int = _TWIN_WINDOW) -> set[int]:
+    """The hashes of the windows of ``width`` characters of ``letters``."""
     return {hash(letters[k : k + width]) for k in range(0, len(letters) - width + 1, step)}
+
+
+def _decoded(made: str, decoded: list[set[int]]) -> list[set[int]]:
+    """The windows of the output ``made`` with its mojibake fixed (``ftfy.fix_text``), of
+    ``_TWIN_WINDOW`` then of ``_LINE_WINDOW`` letters, kept in ``decoded`` once made."""
+    if not decoded:
+        letters = skeleton(ftfy.fix_text(made)).letters()
+        decoded.extend((_windows(letters, 1), _windows(letters, 1, _LINE_WINDOW)))
+    return decoded
+
+
+def _own_line_lost(stretch: str, out: set[int], made: str, decoded: list[set[int]]) -> bool:
+    """Whether a line of ``stretch`` (its first and last, whole or not, among them) reads as
+    prose, has no window in ``out`` (those of the output ``made``), and, its mojibake and the
+    output's fixed, none still and fewer than ``_LINE_SHARE`` of its short windows there."""
+    for line in stretch.split("\n"):
+        letters = skeleton(line).letters()
+        if (
+            len(letters) < _TWIN_WINDOW
+            or len(_PROSE.findall(line)) * _PROSE_LETTERS < len(letters)
+            or _windows(letters, 1) & out
+        ):
+            continue
+        whole, short = _decoded(made, decoded)
+        letters = skeleton(ftfy.fix_text(line)).letters()
+        if _windows(letters, 1) & whole:
+            continue
+        windows = _windows(letters, 1, _LINE_WINDOW)
+        if len(windows & short) < _LINE_SHARE * len(windows):
+            return True
+    return False
 
 
 def _own_text_lost(
@@ -225,10 +270,8 @@ def _own_text_lost(
     mojibake holds the text of a clean copy it removed."""
     if not _uncovered_prose(stretch, sk, out):
         return False
-    if not decoded:
-        decoded.append(_windows(skeleton(ftfy.fix_text(made)).letters(), 1))
     fixed = ftfy.fix_text(stretch)
-    return _uncovered_prose(fixed, skeleton(fixed), decoded[0])
+    return _uncovered_prose(fixed, skeleton(fixed), _decoded(made, decoded)[0])
 
 
 def _uncovered_prose(stretch: str, sk: Skeleton, out: set[int]) -> bool:

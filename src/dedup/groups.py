@@ -676,6 +676,7 @@ def _scattered_flat(
                     kind="flattened",
                     score=min(c.score for c in group),
                     flat=True,
+                    flat_first=flat_first,
                 )
                 if not reply_quote(joined, sk, opts, text):
                     # (a post on one line and a reply's quote of it under ``Alice said:``)

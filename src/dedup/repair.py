@@ -150,6 +150,10 @@ def _take(page: Page, cand: Candidate, marks: _Marks, *, teaser: bool) -> list[D
     elif cand.kind == "long" and abs(cand.cover(first=True) - cand.cover(first=False)) > _SAME:
         # of two long copies, the one with text of its own stays (no move brings it over)
         removed_first = cand.cover(first=True) > cand.cover(first=False)
+    elif cand.kind == "flattened":
+        # the flattened copy goes, whatever mojibake its paragraphed twin holds (normalisation
+        # fixes that): a kept flattened copy has no line where the other's headings could go
+        removed_first = cand.flat_first
     else:
         first, second = sk.text_range(cand.a0, cand.a1), sk.text_range(cand.b0, cand.b1)
         one, other = text[slice(*first)], text[slice(*second)]
