@@ -243,6 +243,8 @@ def _own_line_lost(stretch: str, out: set[int], made: str, decoded: list[set[int
     prose, has no window in ``out`` (those of the output ``made``), and, its mojibake and the
     output's fixed, none still and fewer than ``_LINE_SHARE`` of its short windows there."""
     for line in stretch.split("\n"):
+        if len(line) < _TWIN_WINDOW:
+            continue  # (fewer characters than a window has letters)
         letters = skeleton(line).letters()
         if (
             len(letters) < _TWIN_WINDOW
