@@ -727,6 +727,16 @@ def test_an_output_under_a_file_names_the_output_and_the_file(tmp_path: Path, fl
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc file system here")
+def test_an_output_in_a_directory_that_takes_no_files_says_so() -> None:
+    """``-o /proc/out.txt``: /proc is there, but makes no new file; the message says that,
+    not that /proc does not exist (the error the system gives)."""
+    result = run("clean", str(SEED), "-o", "/proc/out.txt")
+    assert result.exit_code == 1
+    said = "Error: /proc/out.txt cannot be written (/proc is a directory that takes no new files)"
+    assert result.stderr.startswith(said), result.stderr
+
+
 @pytest.mark.parametrize("indent", [2, None])
 def test_a_json_array_file_is_named_as_such(tmp_path: Path, indent: int | None) -> None:
     """A .json file holding one array of records (``scrapy crawl -o items.json``, json.dump of

@@ -6,6 +6,7 @@ a character device, ``/dev/stdout``) is written into, and anything else refused.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -88,6 +89,9 @@ def _not_writable(path: Path, where: str | os.PathLike[str], exc: OSError) -> Ou
     found = next((p for p in (place, *place.parents) if os.path.lexists(p)), None)
     if found is not None and not found.is_dir():
         why = f"{found} is a file, not a directory"
+    elif found == place and exc.errno == errno.ENOENT:
+        # (the directory is there, but takes no new file: /proc, /sys)
+        why = f"{place} is a directory that takes no new files"
     else:
         why = f"{place}: {exc.strerror or exc}"
     return OutputError(
