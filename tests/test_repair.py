@@ -233,10 +233,16 @@ def test_lost_twins_sees_a_line_a_removal_took_alone() -> None:
         "has pressed its first slab of vinyl, a live album recorded in a cathedral."
     )
     name = "Steve Davis and Gaz Williams: Shipwreck"
+    link = (
+        "[Guide](/retirement/social-\nsecurity/)[How Much Do I Need?](/retirement/how-much-do-i-"
+        "\nn/)"
+    )
     for heading, kept, lost in (
         (name, "", True),
         (name, name.replace("Shipwreck", "Shipwrek"), False),
         ("Shipwreck. Live at Brecon Cathedral", "Shipwreck\nLive at Brecon Cathedral", False),
+        # (a markdown link cut by the line's end: its target reads as letters in the line alone)
+        (link, link, False),
     ):
         text = f"{heading}\n\n{body}\n\n{kept}\n\n{body}"
         end = len(heading) + 2 + len(body)

@@ -240,8 +240,9 @@ def _decoded(made: str, decoded: list[set[int]]) -> list[set[int]]:
 
 def _own_line_lost(stretch: str, out: set[int], made: str, decoded: list[set[int]]) -> bool:
     """Whether a line of ``stretch`` (its first and last, whole or not, among them) reads as
-    prose, has no window in ``out`` (those of the output ``made``), and, its mojibake and the
-    output's fixed, none still and fewer than ``_LINE_SHARE`` of its short windows there."""
+    prose, is not in the output ``made`` as it is, has no window in ``out`` (those of
+    ``made``), and, its mojibake and the output's fixed, none still and fewer than
+    ``_LINE_SHARE`` of its short windows there."""
     for line in stretch.split("\n"):
         if len(line) < _TWIN_WINDOW:
             continue  # (fewer characters than a window has letters)
@@ -250,6 +251,7 @@ def _own_line_lost(stretch: str, out: set[int], made: str, decoded: list[set[int
             len(letters) < _TWIN_WINDOW
             or len(_PROSE.findall(line)) * _PROSE_LETTERS < len(letters)
             or _windows(letters, 1) & out
+            or line in made  # (its letters read alone: a markdown link cut by the line's end)
         ):
             continue
         whole, short = _decoded(made, decoded)
