@@ -970,8 +970,9 @@ def _inner_lines(text: str, start: int, end: int) -> set[str]:
     """The word characters, lower-cased, of each line with any that starts and ends inside
     ``text[start:end]``."""
     first, last = text.find("\n", start, end), text.rfind("\n", start, end)
-    lines = word_characters(text[first + 1 : last], lines=True, lower=True).split("\n")
-    return set(lines) - {""} if 0 <= first < last else set()
+    if not 0 <= first < last:
+        return set()
+    return set(word_characters(text[first + 1 : last], lines=True, lower=True).split("\n")) - {""}
 
 
 def _last_line_between(text: str, start: int, end: int) -> str:
