@@ -10,7 +10,10 @@ Prints three tables:
    or more) and peak memory (bytes per input character, from tracemalloc) for doubled
    documents of 1, 2, 5 and 10 MB built from repair-dev paragraphs, and the 10 MB / 1 MB time
    ratio, in user time and with kernel time;
-3. adversarial inputs — one word repeated for 5 MB, one sentence repeated for 1 MB, 10,000
+3. the same for one text of many pages (``--pages``, dumps-dev by default where it is found):
+   real extractor outputs, one a page, joined and cut at 1, 2, 5 and 10 MB — script data,
+   markup and copies of other pages' chrome, as a site's crawl dumped into one file holds;
+4. adversarial inputs — one word repeated for 5 MB, one sentence repeated for 1 MB, 10,000
    identical lines, 2 MB without white space, an empty string, NUL bytes — with the time each
    took and what came out.
 
@@ -22,7 +25,7 @@ what its characters add. (Timed text by text, the ratios read lower than the bat
 speed table: each call's timer and first steps count.)
 
     python benchmarks/repair_scale.py [--data ../shared/eval/repair-dev.jsonl] [--quick]
-        [--rounds N] [--speed-only | --by-length]
+        [--rounds N] [--speed-only | --by-length] [--pages ../shared/eval/dumps-dev.jsonl]
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import ftfy
 import dedup
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "repair-dev.jsonl"
+PAGES = DEFAULT.with_name("dumps-dev.jsonl")
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -217,6 +221,41 @@ def growth_table(paragraphs: list[str], sizes: list[int], repeat: int) -> None:
     print()
 
 
+def pages_table(path: Path, sizes: list[int], repeat: int) -> None:
+    """User and kernel CPU time of ``dedup.repair`` on one text made of the extractor outputs
+    of ``path`` (JSON Lines with ``id`` and ``text``; one output per page, the page read from
+    an ``id`` of ``source/split/page/extractor``), joined by blank lines and cut at each size;
+    and the ratio of the largest size's time to the smallest's."""
+    with path.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    pages: dict[str, str] = {}
+    for record in records:
+        pages.setdefault(record["id"].rsplit("/", 1)[0], record["text"])
+    joined = "\n\n".join(pages.values())
+    print(f"one text of {len(pages)} pages' extractor outputs ({path.name}), cut at each size")
+    print(f"{'size':>8} {'user s':>8} {'kernel s':>9} {'M chars/s':>10} {'edits':>6}")
+    times = {}
+    for size in [size for size in sizes if size <= len(joined)]:
+        text = joined[:size]
+        calls = cpu_calls(functools.partial(dedup.repair, text), repeat, 2.0 * repeat / 3)
+        user = statistics.fmean(u for u, _ in calls)
+        kernel = statistics.fmean(k for _, k in calls)
+        times[size] = (user, user + kernel)
+        edits = len(dedup.repair(text).edits)
+        print(
+            f"{size / 1e6:7.3g}M {user:8.2f} {kernel:9.2f} {len(text) / user / 1e6:10.2f} "
+            f"{edits:6d}"
+        )
+    if len(times) > 1:
+        small, large = min(times), max(times)
+        print(
+            f"time {large / 1e6:g} MB / {small / 1e6:g} MB, for {large // small}x the text: "
+            f"{times[large][0] / times[small][0]:.1f}x in user time, "
+            f"{times[large][1] / times[small][1]:.1f}x with kernel time"
+        )
+    print()
+
+
 def adversarial_table() -> None:
     sentence = "The quick brown fox jumps over the lazy dog near the river bank. "
     cases = {
@@ -250,6 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--by-length", action="store_true", help="only the speed by the texts' length"
     )
+    parser.add_argument(
+        "--pages",
+        type=Path,
+        default=PAGES,
+        help="extractor outputs to join into one text of many pages (skipped if not found)",
+    )
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"{args.data} not found: pass --data PATH to repair-dev.jsonl", file=sys.stderr)
@@ -275,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sizes = [10**6, 2 * 10**6] if args.quick else [10**6, 2 * 10**6, 5 * 10**6, 10**7]
     growth_table(paragraphs, sizes, repeat)
+    if args.pages.exists():
+        pages_table(args.pages, sizes, repeat)
+    else:
+        print(f"{args.pages} not found: no table of one text of many pages\n")
     adversarial_table()
     return 0
 

@@ -821,13 +821,15 @@ def test_letters_outside_a_window_answer_as_the_joined_rest_does(
     line break, always did — parts of the text, parts with a letter changed, across the window's
     edges, shorter than a q-gram, many places to check (a text of few letters)."""
     from dedup.moves import Letters
+    from dedup.occurrences import Occurrences
     from dedup.tokens import skeleton
 
-    sk = skeleton(" ".join(words))
+    sk, fresh = skeleton(" ".join(words)), skeleton(" ".join(words))
     text = sk.letters()
+    sk.occurrences.append(Occurrences(text, build_after=0))
     lo, hi = sorted(round(f * len(text)) for f in window)
     rest = text[:lo] + "\n" + text[hi:]
-    indexed, scanned = Letters(sk, scans=0).outside(lo, hi), Letters(sk).outside(lo, hi)
+    indexed, scanned = Letters(sk).outside(lo, hi), Letters(fresh).outside(lo, hi)
     for at, size, changed in asked:
         start = round(at * len(text))
         part = text[start : start + size] + changed

@@ -1004,12 +1004,12 @@ def _labels_between(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     fewer letters together than the copy.
     (A quoted sentence is one sentence; a reply's own text between a post and its quote ends
     sentences; a label ending in a colon, ``X said:``, introduces a quote.)"""
-    if exact(cand) < opts.long_similarity:
-        return False
+    gap = max(0, cand.b0 - cand.a1)
+    if exact(cand) < opts.long_similarity or gap > (1 + opts.max_gap_ratio) * cand.matched:
+        return False  # (more between than the furniture and the labels together may be)
     start, end = sk.text_range(cand.a1 - 1, cand.b0 + 1)
     # the lines between, without the rest of the first copy's last line (its full stop)
     at = text.find("\n", start + 1, end - 1) + 1
-    gap = max(0, cand.b0 - cand.a1)
     furniture = 0
     for line in text[at : end - 1].split("\n") if at else ():
         stripped = line.strip()
@@ -1035,15 +1035,15 @@ def _elsewhere(sk: Skeleton, cand: Candidate, start: int, end: int) -> int:
     s1 = int(sk.offsets.searchsorted(end))
     if s1 <= s0:
         return 0
-    letters, key, size = sk.letters(), sk.letters(s0, s1), s1 - s0
+    key, size = sk.letters(s0, s1), s1 - s0
     for lo, hi in ((0, cand.a0), (cand.b1, len(sk))):
-        at = letters.find(key, lo, hi)
+        at = sk.find(key, lo, hi)
         for _ in range(_ELSEWHERE_TRIES):
             if at < 0:
                 break
             if starts_line(sk, at) and ends_line(sk, at + size):
                 return size
-            at = letters.find(key, at + 1, hi)
+            at = sk.find(key, at + 1, hi)
     return 0
 
 

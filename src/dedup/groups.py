@@ -961,10 +961,10 @@ def pieces_of_a_value(
         # over the cuts asks for the same pieces many times; each search scans the text)
         if key not in found_at:
             where: list[int] = []
-            at = letters.find(key)
+            at = sk.find(key)
             while at >= 0 and len(where) < _TWIN_TRIES:
                 where.append(at)
-                at = letters.find(key, at + 1)
+                at = sk.find(key, at + 1)
             found_at[key] = where
         return found_at[key]
 
@@ -1058,7 +1058,7 @@ def copies_of_a_copy_in_data(
             continue
         c0, t0 = (cand.a0, cand.b0) if cand.code_first > 0 else (cand.b0, cand.a0)
         key = letters[c0 : c0 + size]
-        at = letters.find(key)
+        at = sk.find(key)
         for _ in range(_MORE_COPIES):
             if at < 0:
                 break
@@ -1070,5 +1070,5 @@ def copies_of_a_copy_in_data(
                     pair.code_first = code_first
                     found.append(pair)
                     taken.add((at, at + size))
-            at = letters.find(key, at + 1)
+            at = sk.find(key, at + 1)
     candidates.extend(found)

@@ -34,7 +34,7 @@ import numpy as np
 import regex
 
 from dedup.chains import Candidate
-from dedup.chars import code_points, no_space, word_characters
+from dedup.chars import no_space, word_characters
 from dedup.markup import marks
 from dedup.measures import ends_line, glued_edges, reads_as_text, starts_line, swapped
 from dedup.model import Span
@@ -139,56 +139,23 @@ class Decision:
     moves: list[tuple[int, str]] = field(default_factory=list)
 
 
-# The q-grams of the index of :class:`Letters`: a string shorter than this is scanned for.
-_Q = 4
-# The multipliers of the q-gram hash (odd 32-bit constants) and the buckets its top bits pick.
-_MIX = (0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F)
-_BUCKET_SHIFT = 16
-# The index is built once the look-ups have scanned the letters this many times over (building
-# it costs about a hundred scans), and only for this many letters or more (a look-up in the
-# index costs what a scan of some hundred thousand letters does); of the places the rarest
-# q-grams of a string give, this many at most are checked one by one (more: a scan).
-_SCANS_BEFORE_INDEX = 48
-_INDEX_LETTERS = 1 << 20
-_CHECKED = 64
-
-
-def _qgram_key(codes: Any) -> Any:
-    """The 32-bit hash of each q-gram of ``codes`` (code points, ``uint32``)."""
-    n = len(codes) - _Q + 1
-    key = codes[:n] * np.uint32(_MIX[0])
-    for k in range(1, _Q):
-        key = (key ^ codes[k : k + n]) * np.uint32(_MIX[k])
-    return key
-
-
 class Letters:
     """The letters of a pass's skeleton, asked whether a string occurs outside the removed copy
-    (:meth:`outside`). A look-up scans them, until the look-ups of a long text have scanned it
-    ``_SCANS_BEFORE_INDEX`` times over; then an index of their q-grams (positions sorted by
-    hash) answers from the places of the string's rarest q-grams: a text whose paragraphs recur
-    all over it asks thousands of times for numbers and names it has nowhere else, each a scan
-    of all of it. ``scans`` (tests): build the index after that many scans, whatever the size.
+    (:meth:`outside`), through the skeleton's :meth:`~dedup.tokens.Skeleton.find` (an index of
+    the letters once a long text has been asked about many times: a text whose paragraphs recur
+    all over it asks thousands of times for numbers and names it has nowhere else).
 
     >>> from dedup.tokens import skeleton
-    >>> letters = Letters(skeleton("A new line. The old line. A new line."), scans=0)
+    >>> letters = Letters(skeleton("A new line. The old line. A new line."))
     >>> rest = letters.outside(0, 8)  # the first "A new line" is the removed copy
     >>> "anewline" in rest, "theoldline" in rest, "newlinethe" in rest
     (True, True, False)
     """
 
-    __slots__ = ("budget", "index", "lines", "sk")
+    __slots__ = ("lines", "sk")
 
-    def __init__(self, sk: Skeleton, *, scans: int | None = None) -> None:
+    def __init__(self, sk: Skeleton) -> None:
         self.sk = sk
-        # how many more letters the look-ups scan before the index is built
-        if scans is not None:
-            self.budget = float(scans * len(sk))
-        elif len(sk) >= _INDEX_LETTERS:
-            self.budget = float(_SCANS_BEFORE_INDEX * len(sk))
-        else:
-            self.budget = float("inf")
-        self.index: tuple[Any, Any, Any] | None = None
         # the text's lines by key, for :class:`_WholeLines` (built on first use)
         self.lines: str | None = None
 
@@ -196,51 +163,6 @@ class Letters:
         """The letters but ``[lo, hi)``: ``part in letters.outside(lo, hi)`` is
         ``part in text[:lo] + "\\n" + text[hi:]``, ``text`` the skeleton's letters."""
         return Outside(self, self.sk.letters(), lo, hi)
-
-    def indexed(self, part: str, lo: int, hi: int) -> bool | None:
-        """Whether ``part`` (``_Q`` letters or more) occurs outside ``[lo, hi)``, from the index
-        (built on first use); ``None`` when its rarest q-grams leave too many places to check
-        one by one."""
-        if self.index is None:
-            self.index = self._build()
-        order, keys, starts = self.index
-        text = self.sk.letters()
-        m = len(part)
-        codes = code_points(part)
-        hashes = _qgram_key(codes).tolist()
-        # q-grams that cover the part (about eight at most, spread over it)
-        step = max(_Q, (m - _Q) // 8 + 1)
-        places = []
-        for j in sorted({*range(0, m - _Q + 1, step), m - _Q}):
-            h = hashes[j]
-            b0, b1 = int(starts[h >> _BUCKET_SHIFT]), int(starts[(h >> _BUCKET_SHIFT) + 1])
-            where = order[b0:b1][keys[b0:b1] == h] - j  # where the part would start
-            before = int(np.searchsorted(where, lo - m, side="right"))
-            after = int(np.searchsorted(where, hi, side="left"))
-            where = np.concatenate((where[:before], where[after:]))
-            if not len(where):
-                return False
-            places.append(where)
-        places.sort(key=len)
-        where = places[0]
-        for other in places[1:3]:
-            where = np.intersect1d(where, other, assume_unique=True)
-            if not len(where):
-                return False
-        if len(where) > _CHECKED:
-            return None
-        return any(text.startswith(part, s) for s in where.tolist() if s >= 0)
-
-    def _build(self) -> tuple[Any, Any, Any]:
-        """The positions of the q-grams sorted by hash bucket (in order within one), their
-        hashes in that order, and where each bucket starts."""
-        codes = self.sk.chars  # (the code points of ``self.sk.letters()``)
-        key = _qgram_key(codes)
-        order = np.argsort((key >> np.uint32(_BUCKET_SHIFT)).astype(np.uint16), kind="stable")
-        keys = key[order]
-        buckets = np.arange((1 << (32 - _BUCKET_SHIFT)) + 1, dtype=np.uint32)
-        starts = np.searchsorted(keys >> np.uint32(_BUCKET_SHIFT), buckets)
-        return order.astype(np.int32 if len(codes) < 2**31 else np.int64), keys, starts
 
 
 class Outside:
@@ -258,18 +180,8 @@ class Outside:
         text, lo, hi = self.text, self.lo, self.hi
         if "\n" in part:
             return part in text[:lo] + "\n" + text[hi:]
-        letters = self.letters
-        if letters.budget < 0 and len(part) >= _Q and len(text) >= _Q:
-            found = letters.indexed(part, lo, hi)
-            if found is not None:
-                return found
-        at = text.find(part, 0, lo)
-        if at >= 0:
-            letters.budget -= at
-            return True
-        at = text.find(part, hi)
-        letters.budget -= lo + (len(text) - hi if at < 0 else at - hi)
-        return at >= 0
+        sk = self.letters.sk
+        return sk.find(part, 0, lo) >= 0 or sk.find(part, hi) >= 0
 
 
 class Kept:

@@ -221,10 +221,9 @@ def _values_of_lines(labels: list[Run], sk: Skeleton, text: str) -> list[Candida
             lines.setdefault(sk.letters(t0, t1), t0)
     # The anchors pair each copy with the one before it only: the line's other copies in the
     # data, further from it, are paired with it too, so that one pass removes them all.
-    letters = sk.letters()
     for line, t0 in lines.items():
         size = len(line)
-        at = letters.find(line)
+        at = sk.find(line)
         while at >= 0:
             if (
                 abs(at - t0) >= size
@@ -232,7 +231,7 @@ def _values_of_lines(labels: list[Run], sk: Skeleton, text: str) -> list[Candida
                 and whole_value(text, *sk.text_range(at, at + size))
             ):
                 found[at] = copy_in_data(at, t0, size)
-            at = letters.find(line, at + 1)
+            at = sk.find(line, at + 1)
     return list(found.values())
 
 

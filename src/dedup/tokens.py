@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from dedup.chars import SOLO, U32, UPPER, WORD, case_tables, code_points
 from dedup.markup import marks, markup_at, markup_cut, markup_recut
+from dedup.occurrences import Occurrences
 
 __all__ = ["Skeleton", "after_cuts", "skeleton", "without"]
 
@@ -72,7 +73,8 @@ class Skeleton:
     - ``windows``: the hashes and pairs of its windows once :mod:`dedup.anchors` found them,
       and ``whole``: the skeleton this one is one stretch of (:func:`without` of a text cut
       only at its start, its end or both) and the position there where the stretch starts,
-      whose windows hold this one's.
+      whose windows hold this one's; ``occurrences``: :meth:`find`'s index of the letters,
+      once asked.
     """
 
     chars: U32
@@ -92,6 +94,7 @@ class Skeleton:
     line_bytes: list[bytes] = field(default_factory=list, repr=False)
     whole: list[tuple[Skeleton, int]] = field(default_factory=list, repr=False)
     windows: list[Any] = field(default_factory=list, repr=False)
+    occurrences: list[Occurrences] = field(default_factory=list, repr=False)
 
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
         """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
@@ -156,6 +159,18 @@ class Skeleton:
         if not self.decoded:
             self.decoded.append(_decoded(self.chars))
         return self.decoded[0][s0:s1]
+
+    def find(self, key: str, lo: int = 0, hi: int | None = None) -> int:
+        """Where the letters hold ``key`` first from ``lo`` (before ``hi``), or -1: as
+        ``self.letters().find(key, lo, hi)``, without a scan of the letters each time on a long
+        text asked about often (:class:`~dedup.occurrences.Occurrences`).
+
+        >>> skeleton("Vie privée. Vie publique.").find("vie", 1)
+        9
+        """
+        if not self.occurrences:
+            self.occurrences.append(Occurrences(self.letters()))
+        return self.occurrences[0].find(key, lo, hi)
 
     def bounds(self) -> bytes:
         """One byte per skeleton position and one past the end: 1 where a word starts (and at

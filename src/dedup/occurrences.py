@@ -1,0 +1,143 @@
+"""Where a string occurs in a long text, as :meth:`str.find` says, without scanning the text.
+
+Repair asks many times where the skeleton's letters hold a piece again (the twin of a piece of
+script data, a line between two copies found elsewhere on the page, a part of a removed copy
+outside it): :meth:`str.find` scans from where it starts, so on a text of many pages each
+question costs the length of the text, and the questions grow with it. :class:`Occurrences`
+answers the same questions from an index of the text's windows of ``WIDTH`` characters (their
+hashes, sorted), built once the scans have read the text ``build_after`` times over: a key can
+start only where each of its windows does, so the places of its rarest windows are the only
+places to check. Its answers are those of :meth:`str.find`; the index is only quicker.
+
+>>> text = "abcdefghij" * 3 + "the quick brown fox"
+>>> found = Occurrences(text, build_after=0)
+>>> found.find("quick brown"), found.find("abcdefghij", 5), found.find("abcdefghij", 5, 20)
+(34, 10, 10)
+>>> found.find("no such key"), found.find("ab"), found.find("fox", 0, 30)
+(-1, 0, -1)
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.hashing import BASE, fmix64
+
+__all__ = ["WIDTH", "Occurrences"]
+
+# The index's windows, in characters: a key shorter than this is looked for by a scan.
+WIDTH = 4
+# Windows of a key looked up in the index (spread over it, its first and last among them), and
+# how many of the rarest of them a place must hold to be checked.
+_WINDOWS = 8
+_NARROWED = 3
+# A key whose rarest window starts at more places than this is looked for by a scan.
+_COMMON = 1024
+# The index is built once the scans have read this many times the text's length (building it
+# costs about a hundred scans: a text asked about a few times is scanned; one asked about at
+# every piece of it is indexed).
+_BUILD_AFTER = 128
+_MASK = (1 << 64) - 1
+
+
+class Occurrences:
+    """The places of strings in ``text``: :meth:`find` answers as ``text.find`` does.
+
+    ``build_after`` is how many times the text's length the scans read before the index is
+    built (0: at the first look-up). The object keeps the index and the places of each key it
+    was asked for; it belongs to one text.
+    """
+
+    def __init__(self, text: str, *, build_after: float = _BUILD_AFTER) -> None:
+        self.text = text
+        self._budget = build_after * len(text)
+        self._read = 0
+        self._index: tuple[npt.NDArray[np.uint64], int] | None = None
+        self._asked: dict[str, list[int] | None] = {}  # the places to check for each key
+
+    def find(self, key: str, lo: int = 0, hi: int | None = None) -> int:
+        """The first place ``p`` with ``lo <= p`` and ``p + len(key) <= hi`` where ``text``
+        holds ``key``, or -1: ``text.find(key, lo, hi)`` for ``lo`` and ``hi`` of 0 or more."""
+        text, size = self.text, len(key)
+        end = len(text) if hi is None else min(hi, len(text))
+        if size < WIDTH or lo < 0 or end - lo < size:
+            return text.find(key, lo, end)
+        places = None
+        if self._index is not None or self._read >= self._budget:
+            if key not in self._asked:
+                self._asked[key] = self._places(key)
+            places = self._asked[key]
+        if places is None:
+            at = text.find(key, lo, end)
+            self._read += (end if at < 0 else at + size) - lo
+            return at
+        for p in places[bisect_left(places, lo) :]:
+            if p + size > end:
+                break
+            if text.startswith(key, p):
+                return p
+        return -1
+
+    def _places(self, key: str) -> list[int] | None:
+        """Where ``key`` may start (ascending): where each of its ``_NARROWED`` rarest windows
+        (of ``_WINDOWS`` looked up) stands at its place in it; None where even its rarest
+        window is common."""
+        if self._index is None:
+            self._index = _windows(self.text)
+        windows, bits = self._index
+        size = len(key)
+        step = max(1, (size - WIDTH) // (_WINDOWS - 1))
+        shifts = sorted({*range(0, size - WIDTH + 1, step), size - WIDTH})
+        hashes = fmix64(np.array([_polynomial(key, j) for j in shifts], dtype=np.uint64))
+        low = hashes >> np.uint64(bits) << np.uint64(bits)
+        firsts = windows.searchsorted(low, "left")
+        # (the first window past each hash's: the next hash's low end, the last one's past all)
+        high = low + np.uint64(1 << bits)
+        pasts = np.where(high > low, windows.searchsorted(high, "left"), len(windows))
+        found = sorted(zip((pasts - firsts).tolist(), firsts.tolist(), shifts, strict=True))
+        if found[0][0] > _COMMON:
+            return None
+        mask = np.uint64((1 << bits) - 1)
+        count, i0, shift = found[0]
+        # (the places of a window, each less its place in the key: where the key would start)
+        places = (windows[i0 : i0 + count] & mask).astype(np.int64) - shift
+        for count, i0, shift in found[1:_NARROWED]:
+            other = (windows[i0 : i0 + count] & mask).astype(np.int64) - shift
+            at = np.minimum(other.searchsorted(places), len(other) - 1)
+            places = places[other[at] == places] if len(other) else places[:0]
+        starts: list[int] = places[places >= 0].tolist()
+        return starts
+
+
+def _polynomial(key: str, at: int) -> int:
+    """The polynomial of the window of ``key`` at ``at`` (in :data:`~dedup.hashing.BASE`,
+    modulo 2 ** 64), as :func:`_windows` computes it."""
+    h = 0
+    for ch in key[at : at + WIDTH]:
+        h = (h * BASE + ord(ch)) & _MASK
+    return h
+
+
+def _windows(text: str) -> tuple[npt.NDArray[np.uint64], int]:
+    """The windows of ``text``, sorted, each as one number: the high bits of its hash (its
+    polynomial, finalised by :func:`~dedup.hashing.fmix64`), then its place in the low
+    ``bits`` bits (so the places of one hash come in ascending order); and ``bits``."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    n = codes.shape[0] - WIDTH + 1
+    bits = max(1, n.bit_length())
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64), bits
+    hashes = np.zeros(n, dtype=np.uint64)
+    base = np.uint64(BASE)
+    with np.errstate(over="ignore"):
+        for j in range(WIDTH):
+            hashes = hashes * base + codes[j : j + n].astype(np.uint64)
+    hashes = fmix64(hashes)
+    hashes >>= np.uint64(bits)
+    hashes <<= np.uint64(bits)
+    hashes |= np.arange(n, dtype=np.uint64)
+    hashes.sort()
+    return hashes, bits
