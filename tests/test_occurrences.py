@@ -49,3 +49,19 @@ def test_the_skeleton_finds_as_its_letters_do(key: str) -> None:
     for lo in (0, 1, 17, len(letters) - 20):
         assert sk.find(key, lo) == letters.find(key, lo)
         assert sk.find(key, lo, lo + 40) == letters.find(key, lo, lo + 40)
+
+
+def test_repair_with_the_index_built_at_once_is_repair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every golden case repaired with each skeleton's index built at its first look-up (the
+    index answers what scans answer on short texts) gives the same text and edits."""
+    import json
+
+    import dedup
+    import dedup.occurrences
+    from conftest import ROOT
+
+    cases = json.loads((ROOT / "tests" / "data" / "golden_repair.json").read_text("utf-8"))
+    scanned = [dedup.repair(case["text"]) for case in cases]
+    monkeypatch.setattr(dedup.occurrences, "_BUILD_AFTER", 0)
+    for case, before in zip(cases, scanned, strict=True):
+        assert dedup.repair(case["text"]) == before, case["id"]

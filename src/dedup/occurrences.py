@@ -47,13 +47,13 @@ class Occurrences:
     """The places of strings in ``text``: :meth:`find` answers as ``text.find`` does.
 
     ``build_after`` is how many times the text's length the scans read before the index is
-    built (0: at the first look-up). The object keeps the index and the places of each key it
+    built (0: at the first look-up; by default ``_BUILD_AFTER``). The object keeps the index and the places of each key it
     was asked for; it belongs to one text.
     """
 
-    def __init__(self, text: str, *, build_after: float = _BUILD_AFTER) -> None:
+    def __init__(self, text: str, *, build_after: float | None = None) -> None:
         self.text = text
-        self._budget = build_after * len(text)
+        self._budget = (_BUILD_AFTER if build_after is None else build_after) * len(text)
         self._read = 0
         self._index: tuple[npt.NDArray[np.uint64], int] | None = None
         self._asked: dict[str, list[int] | None] = {}  # the places to check for each key
