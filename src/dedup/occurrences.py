@@ -36,6 +36,10 @@ _WINDOWS = 8
 _NARROWED = 3
 # A key whose rarest window starts at more places than this is looked for by a scan.
 _COMMON = 1024
+# The places of a key are kept for its next look-up when there are this many at most (a key
+# is often asked for again from its last place on; thousands of places each for thousands of
+# keys would be a list as long as the text many times over).
+_KEPT = 64
 # The index is built once the scans have read this many times the text's length (building it
 # costs about a hundred scans: a text asked about a few times is scanned; one asked about at
 # every piece of it is indexed).
@@ -47,8 +51,8 @@ class Occurrences:
     """The places of strings in ``text``: :meth:`find` answers as ``text.find`` does.
 
     ``build_after`` is how many times the text's length the scans read before the index is
-    built (0: at the first look-up; by default ``_BUILD_AFTER``). The object keeps the index and the places of each key it
-    was asked for; it belongs to one text.
+    built (0: at the first look-up; by default ``_BUILD_AFTER``). The object keeps the index
+    and the places of the keys it was asked for that have few; it belongs to one text.
     """
 
     def __init__(self, text: str, *, build_after: float | None = None) -> None:
@@ -67,9 +71,12 @@ class Occurrences:
             return text.find(key, lo, end)
         places = None
         if self._index is not None or self._read >= self._budget:
-            if key not in self._asked:
-                self._asked[key] = self._places(key)
-            places = self._asked[key]
+            if key in self._asked:
+                places = self._asked[key]
+            else:
+                places = self._places(key)
+                if places is None or len(places) <= _KEPT:
+                    self._asked[key] = places
         if places is None:
             at = text.find(key, lo, end)
             self._read += (end if at < 0 else at + size) - lo
