@@ -90,8 +90,8 @@ class Occurrences:
 
     def _places(self, key: str) -> list[int] | None:
         """Where ``key`` may start (ascending): where each of its ``_NARROWED`` rarest windows
-        (of ``_WINDOWS`` looked up) stands at its place in it; None where even its rarest
-        window is common."""
+        (of ``_WINDOWS`` looked up; those that are not common) stands at its place in it; None
+        where even its rarest window is common."""
         if self._index is None:
             self._index = _windows(self.text)
         windows, bits = self._index
@@ -112,6 +112,8 @@ class Occurrences:
         # (the places of a window, each less its place in the key: where the key would start)
         places = (windows[i0 : i0 + count] & mask).astype(np.int64) - shift
         for count, i0, shift in found[1:_NARROWED]:
+            if count > _COMMON:
+                break  # (a common window narrows little, and its places cost more than checks)
             other = (windows[i0 : i0 + count] & mask).astype(np.int64) - shift
             at = np.minimum(other.searchsorted(places), len(other) - 1)
             places = places[other[at] == places] if len(other) else places[:0]
