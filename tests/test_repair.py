@@ -521,12 +521,12 @@ def test_the_case_table_lower_cases_one_code_point_for_one() -> None:
 def test_window_hashes_agree_with_the_windows_themselves(text: str, width: int) -> None:
     import numpy as np
 
-    from dedup.anchors import _window_hashes
+    from dedup.hashing import window_hashes
     from dedup.tokens import skeleton
 
     sk = skeleton(text)
     starts = sk.starts[sk.starts + width <= len(sk)]
-    hashes = _window_hashes(sk.chars, starts, width).tolist()
+    hashes = window_hashes(sk.chars, starts, width).tolist()
     windows = [sk.chars[s : s + width].tobytes() for s in starts.tolist()]
     for i in range(len(windows)):  # brute force: every pair
         for j in range(i):
@@ -577,19 +577,18 @@ def test_agree_counts_the_characters_two_places_share_as_one_by_one(
 def test_window_hashes_of_a_long_text_block_by_block_are_the_polynomial_of_each_window() -> None:
     import random
 
-    from dedup.anchors import _HASH_BLOCK, _window_hashes
-    from dedup.hashing import BASE, MIX
+    from dedup.hashing import BASE, HASH_BLOCK, MIX, window_hashes
     from dedup.tokens import skeleton
 
     rng = random.Random(7)
     words = ["".join(rng.choice("abcdefgh") for _ in range(rng.randint(1, 9))) for _ in range(500)]
-    sk = skeleton(" ".join(rng.choice(words) for _ in range(_HASH_BLOCK // 2)))
-    assert len(sk) > 2 * _HASH_BLOCK
+    sk = skeleton(" ".join(rng.choice(words) for _ in range(HASH_BLOCK // 2)))
+    assert len(sk) > 2 * HASH_BLOCK
     starts = sk.starts[sk.starts + 24 <= len(sk)]
-    blocked = _window_hashes(sk.chars, starts, 24).tolist()
+    blocked = window_hashes(sk.chars, starts, 24).tolist()
     chars = sk.chars.tolist()
     for i, s in enumerate(starts.tolist()):
-        if i % 7 and s % _HASH_BLOCK < _HASH_BLOCK - 48:
+        if i % 7 and s % HASH_BLOCK < HASH_BLOCK - 48:
             continue  # a sample, and every window near the end of a block
         expected = 0
         for c in chars[s : s + 24]:

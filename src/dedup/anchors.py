@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dedup.hashing import BASE, MIX, fmix64, powers
+from dedup.hashing import HASH_BLOCK, fmix64, sorted_keys, window_hashes
 from dedup.tokens import Skeleton
 
 __all__ = ["CROSS", "Run", "agree", "runs"]
@@ -45,9 +45,6 @@ _MIN_ANCHORS = 2
 # A run shorter than this (in skeleton characters) whose every window occurs three times or
 # more is a label the text repeats: it joins no chain.
 _LABEL_CHARS = 64
-# Window hashes are computed this many skeleton characters at a time (the tables of powers of
-# the base cover one block).
-_HASH_BLOCK = 1 << 16
 # The most runs a document may produce: past it, the runs with fewest anchors are ignored
 # (bounds the chaining).
 _MAX_RUNS = 20_000
@@ -77,30 +74,13 @@ class Run(NamedTuple):
     tandem: bool = False
 
 
-def _window_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
-    """Polynomial hashes of ``chars[s : s + width]`` for every ``s`` in ``starts`` (mod 2**64).
-
-    ``starts`` is sorted. A long text is hashed a block of ``_HASH_BLOCK`` characters at a
-    time, as far as the tables of :func:`_powers` go.
-    """
-    n = chars.shape[0]
-    if n <= _HASH_BLOCK:
-        return _block_hashes(chars, starts, width)
-    hashes = np.empty(starts.shape[0], dtype=np.uint64)
-    edges = [*starts.searchsorted(np.arange(0, n, _HASH_BLOCK)).tolist(), starts.shape[0]]
-    for i0, i1 in itertools.pairwise(edges):
-        if i1 > i0:
-            lo, hi = int(starts[i0]), int(starts[i1 - 1]) + width
-            hashes[i0:i1] = _block_hashes(chars[lo:hi], starts[i0:i1] - lo, width)
-    return hashes
-
-
 def _hashes(sk: Skeleton, starts: npt.NDArray[np.int64], width: int) -> Any:
     """The hashes of the windows of ``width`` skeleton characters at ``starts`` (sorted, each
     window within the skeleton): equal windows hash alike, and different ones apart but for a
     chance of about one in 2 ** 64 for any two. A skeleton of Latin-1 letters (most texts'),
     whose windows are ``_WORD`` letters or more, as :func:`_word_hashes` of its letters' bytes
-    (a few operations per window, none per character); any other as :func:`_window_hashes`."""
+    (a few operations per window, none per character); any other as
+    :func:`~dedup.hashing.window_hashes`."""
     if width >= _WORD and starts.shape[0]:
         try:
             data = sk.letters().encode("latin-1")
@@ -108,7 +88,7 @@ def _hashes(sk: Skeleton, starts: npt.NDArray[np.int64], width: int) -> Any:
             pass
         else:
             return _word_hashes(data, starts, width)
-    return _window_hashes(sk.chars, starts, width)
+    return window_hashes(sk.chars, starts, width)
 
 
 def _word_hashes(data: bytes, starts: npt.NDArray[np.int64], width: int) -> Any:
@@ -136,44 +116,6 @@ def _word_hashes(data: bytes, starts: npt.NDArray[np.int64], width: int) -> Any:
         part = words[at:].take(starts)
         part *= _WORD_MIX[k]
         hashes += part
-    return hashes
-
-
-@functools.lru_cache(maxsize=1)
-def _powers() -> tuple[Any, Any]:
-    """Tables over the positions of a block (and a window past it), built once and read-only:
-    ``MIX * BASE ** -i`` and ``BASE ** i``, modulo 2**64."""
-    power, inverse = powers(_HASH_BLOCK + 257)  # anchor_chars is at most 256
-    mixed = inverse * np.uint64(MIX)
-    for table in (mixed, power):
-        table.setflags(write=False)
-    return mixed, power
-
-
-@functools.lru_cache(maxsize=8)
-def _ones(width: int) -> Any:
-    """``BASE ** (width - 1) + ... + BASE + 1`` modulo 2**64: what the ``+ 1`` of each of a
-    window's characters adds to its hash, wherever the window lies."""
-    return np.uint64(sum(pow(BASE, k, 2**64) for k in range(width)) % 2**64)
-
-
-def _block_hashes(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], width: int) -> Any:
-    """:func:`_window_hashes` of one block, from prefix sums.
-
-    Character ``i`` adds ``c * MIX * BASE ** -i`` to the running sum; the difference of the
-    sums at a window's ends, times ``BASE ** (last position)``, plus the ``+ 1`` of each of its
-    characters (the same sum of powers for every window: :func:`_ones`), is the window's hash.
-    """
-    mixed, power = _powers()
-    n = chars.shape[0]
-    terms = np.multiply(chars, mixed[:n], dtype=np.uint64)
-    sums = np.empty(n + 1, dtype=np.uint64)
-    sums[0] = 0
-    np.add.accumulate(terms, out=sums[1:])  # (terms.cumsum(out=...) costs twice the call)
-    hashes = sums[width:].take(starts)
-    hashes -= sums.take(starts)
-    hashes *= power[width - 1 :].take(starts)
-    hashes += _ones(width)
     return hashes
 
 
@@ -307,8 +249,8 @@ def _pairs(same: Any) -> tuple[Any, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _index_table() -> Any:
-    """The indices ``0 .. _HASH_BLOCK - 1`` as 64-bit keys, built once and read-only."""
-    table = np.arange(_HASH_BLOCK, dtype=np.uint64)
+    """The indices ``0 .. HASH_BLOCK - 1`` as 64-bit keys, built once and read-only."""
+    table = np.arange(HASH_BLOCK, dtype=np.uint64)
     table.setflags(write=False)
     return table
 
@@ -316,21 +258,15 @@ def _index_table() -> Any:
 def _indices(n: int) -> Any:
     """The indices ``0 .. n - 1`` as 64-bit keys: a view of :func:`_index_table` where it is
     long enough (most texts), where a fresh array costs a fill of every key."""
-    return _index_table()[:n] if n <= _HASH_BLOCK else np.arange(n, dtype=np.uint64)
+    return _index_table()[:n] if n <= HASH_BLOCK else np.arange(n, dtype=np.uint64)
 
 
 def _sorted_pairs(hashes: Any, bits: Any) -> tuple[Any, Any, Any]:
     """The pairs of equal windows (the earlier's index, the later's, whether the text has the
     window three times or more) from one packed key per window, sorted: the hash, whose low
-    ``bits`` give way to the window's index.
-
-    (NumPy sorts 64-bit keys with vector instructions where the processor has them: faster, at
-    every size a text gives, than stable radix passes over the hashes' top bits, whose gathers
-    cost more than the sort saves.)"""
+    ``bits`` give way to the window's index (:func:`~dedup.hashing.sorted_keys`)."""
     mask = np.uint64((1 << int(bits)) - 1)
-    keys = hashes & ~mask
-    keys |= _indices(hashes.shape[0])
-    keys.sort()
+    keys = sorted_keys(hashes, int(bits), _indices(hashes.shape[0]))
     high = keys >> bits
     at, common = _pairs(high[1:] == high[:-1])
     # (the indices, below 2 ** bits, read as the signed integers they are: no copy)

@@ -24,7 +24,8 @@ from bisect import bisect_left
 import numpy as np
 import numpy.typing as npt
 
-from dedup.hashing import BASE, fmix64
+from dedup.chars import code_points
+from dedup.hashing import sorted_keys, window_hashes
 
 __all__ = ["WIDTH", "Occurrences"]
 
@@ -44,7 +45,6 @@ _KEPT = 64
 # costs about a hundred scans: a text asked about a few times is scanned; one asked about at
 # every piece of it is indexed).
 _BUILD_AFTER = 128
-_MASK = (1 << 64) - 1
 
 
 class Occurrences:
@@ -98,8 +98,9 @@ class Occurrences:
         size = len(key)
         step = max(1, (size - WIDTH) // (_WINDOWS - 1))
         shifts = sorted({*range(0, size - WIDTH + 1, step), size - WIDTH})
-        hashes = fmix64(np.array([_polynomial(key, j) for j in shifts], dtype=np.uint64))
-        low = hashes >> np.uint64(bits) << np.uint64(bits)
+        mask = np.uint64((1 << bits) - 1)
+        hashes = window_hashes(code_points(key), np.array(shifts, dtype=np.int64), WIDTH)
+        low = hashes & ~mask
         firsts = windows.searchsorted(low, "left")
         # (the first window past each hash's: the next hash's low end, the last one's past all)
         high = low + np.uint64(1 << bits)
@@ -107,7 +108,6 @@ class Occurrences:
         found = sorted(zip((pasts - firsts).tolist(), firsts.tolist(), shifts, strict=True))
         if found[0][0] > _COMMON:
             return None
-        mask = np.uint64((1 << bits) - 1)
         count, i0, shift = found[0]
         # (the places of a window, each less its place in the key: where the key would start)
         places = (windows[i0 : i0 + count] & mask).astype(np.int64) - shift
@@ -121,32 +121,14 @@ class Occurrences:
         return starts
 
 
-def _polynomial(key: str, at: int) -> int:
-    """The polynomial of the window of ``key`` at ``at`` (in :data:`~dedup.hashing.BASE`,
-    modulo 2 ** 64), as :func:`_windows` computes it."""
-    h = 0
-    for ch in key[at : at + WIDTH]:
-        h = (h * BASE + ord(ch)) & _MASK
-    return h
-
-
 def _windows(text: str) -> tuple[npt.NDArray[np.uint64], int]:
-    """The windows of ``text``, sorted, each as one number: the high bits of its hash (its
-    polynomial, finalised by :func:`~dedup.hashing.fmix64`), then its place in the low
+    """The windows of ``text`` as keys, sorted (:func:`~dedup.hashing.sorted_keys`): the high
+    bits of the window's hash (:func:`~dedup.hashing.window_hashes`), then its place in the low
     ``bits`` bits (so the places of one hash come in ascending order); and ``bits``."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    n = codes.shape[0] - WIDTH + 1
+    n = len(text) - WIDTH + 1
     bits = max(1, n.bit_length())
     if n <= 0:
         return np.zeros(0, dtype=np.uint64), bits
-    hashes = np.zeros(n, dtype=np.uint64)
-    base = np.uint64(BASE)
-    with np.errstate(over="ignore"):
-        for j in range(WIDTH):
-            hashes = hashes * base + codes[j : j + n].astype(np.uint64)
-    hashes = fmix64(hashes)
-    hashes >>= np.uint64(bits)
-    hashes <<= np.uint64(bits)
-    hashes |= np.arange(n, dtype=np.uint64)
-    hashes.sort()
-    return hashes, bits
+    places = np.arange(n, dtype=np.int64)
+    hashes = window_hashes(code_points(text), places, WIDTH)
+    return sorted_keys(hashes, bits, places.view(np.uint64)), bits
