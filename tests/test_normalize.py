@@ -104,6 +104,27 @@ def test_lone_mojibake_is_decoded_once_the_text_has_other_mojibake() -> None:
     assert normalize(result.text).text == result.text
 
 
+def test_two_byte_mojibake_is_decoded_where_the_text_holds_its_word_decoded() -> None:
+    # ftfy leaves "occam-Ï€" (π read as Windows-1252) on a line of its own; the page's other
+    # copy, read right, holds "occam-π": the twin says what the sequence stands for.
+    pi = "\N{GREEK SMALL LETTER PI}"
+    evidence = "Une annonce privÃ©e\n"
+    page = evidence + "- occam-Ï€\n- Octave\n\nLanguages: occam-" + pi + "- Octave"
+    result = normalize(page)
+    assert "- occam-" + pi + "\n" in result.text
+    assert [e.reason for e in result.edits] == ["mojibake", "mojibake"]
+    assert normalize(result.text).text == result.text
+    # without the word read right elsewhere, or without other mojibake, the sequence stays
+    alone = evidence + "- occam-Ï€\n- Octave"
+    assert "occam-Ï€" in normalize(alone).text
+    no_evidence = "- occam-Ï€\n\nLanguages: occam-" + pi
+    assert normalize(no_evidence).text == no_evidence
+    # a capital with an accent before a quote or a no-break space is text read right
+    french = evidence + "\N{LEFT DOUBLE QUOTATION MARK}CAF\N{LATIN CAPITAL LETTER E WITH ACUTE}"
+    french += "\N{RIGHT DOUBLE QUOTATION MARK} et CAF\N{LATIN CAPITAL LETTER E WITH ACUTE}\u00a0!"
+    assert normalize(french).text.endswith(french[len(evidence) :])
+
+
 def test_surrogate_pair_is_joined() -> None:
     text = "smile \ud83d\ude00"
     result = normalize(text)

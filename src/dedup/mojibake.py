@@ -378,6 +378,15 @@ _CONTINUATION = _class("".join(ch for ch, b in _BYTE_OF.items() if b < 0xC0))
 _LEFTOVER_RE = re.compile(
     f"[\u00e0-\u00ef][{_CONTINUATION}]{{2}}|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"
 )
+# A character of two bytes read the same way (``π`` as ``Ï€``): a capital with an accent and a
+# sign, which text in Latin-1 can hold as it is (``CAFÉ”``), so decoded only where the text
+# holds the word around it decoded too (:func:`fix_leftover_mojibake`).
+_PAIR_RE = re.compile(f"[\u00c2-\u00df][{_CONTINUATION}]")
+# How far either side of a two-byte sequence, within its run of non-space characters, the
+# word looked for again reaches.
+_TWIN_REACH = 16
+# The fewest characters that word holds besides the sequence.
+_TWIN_MIN = 3
 
 
 def fix_leftover_mojibake(text: str) -> list[Edit]:
@@ -386,13 +395,41 @@ def fix_leftover_mojibake(text: str) -> list[Edit]:
     ftfy judges a line by itself, and a line whose only mojibake is ``Lensâ„¢`` looks fine to
     it. Once ftfy has fixed other lines of the same text, the text is known to have been read
     in the wrong encoding, and such a sequence that decodes to one character as UTF-8 is
-    decoded too. It runs only then, so text with no other mojibake is never touched.
+    decoded too. It runs only then, so text with no other mojibake is never touched. A
+    sequence of two characters (``occam-Ï€``) could be text read right (``CAFÉ”``): it is
+    decoded only where the text holds the word around it decoded elsewhere, as a page holds
+    its body twice, once read in the wrong encoding and once right (a JSON-LD copy whose
+    escapes ``\\u03c0`` no encoding can misread).
+
+    >>> page = "- occam-Ï€\\n- Octave\\n\\nLanguages: occam-π, Octave. CAFÉ” CAFÉ”"
+    >>> [(e.start, e.end, e.replacement) for e in fix_leftover_mojibake(page)]
+    [(8, 10, 'π')]
     """
     edits = []
     for m in _LEFTOVER_RE.finditer(text):
-        try:
-            decoded = bytes(_BYTE_OF[ch] for ch in m.group()).decode("utf-8")
-        except UnicodeDecodeError:
+        decoded = _decoded(m.group())
+        if decoded is not None:
+            edits.append(fix_edit(m.start(), m.end(), "mojibake", decoded))
+    for m in _PAIR_RE.finditer(text):
+        decoded = _decoded(m.group())
+        if decoded is None:
             continue
-        edits.append(fix_edit(m.start(), m.end(), "mojibake", decoded))
+        start, end = m.span()
+        lo, hi = start, end
+        while lo > start - _TWIN_REACH and lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
+        while hi < end + _TWIN_REACH and hi < len(text) and not text[hi].isspace():
+            hi += 1
+        if hi - lo - (end - start) >= _TWIN_MIN and text[lo:start] + decoded + text[end:hi] in text:
+            edits.append(fix_edit(start, end, "mojibake", decoded))
+    edits.sort(key=lambda e: e.start)
     return edits
+
+
+def _decoded(chars: str) -> str | None:
+    """``chars``, each a byte as Windows-1252 shows it, decoded as UTF-8 (``None`` where they
+    are no UTF-8)."""
+    try:
+        return bytes(_BYTE_OF[ch] for ch in chars).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
