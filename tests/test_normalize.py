@@ -125,6 +125,20 @@ def test_two_byte_mojibake_is_decoded_where_the_text_holds_its_word_decoded() ->
     assert normalize(french).text.endswith(french[len(evidence) :])
 
 
+def test_two_byte_mojibake_looks_for_a_bounded_number_of_words() -> None:
+    # each word is looked for in the whole text: a text of thousands of such sequences, each
+    # in a word of its own, is searched for the first _TWIN_LOOKUPS words only (linear cost;
+    # normalize's next round, if any, looks for the next ones)
+    from dedup.mojibake import _TWIN_LOOKUPS, fix_leftover_mojibake
+
+    pi = "\N{GREEK SMALL LETTER PI}"
+    words = [f"w{i:03d}-" for i in range(_TWIN_LOOKUPS + 10)]
+    text = " ".join(w + "Ï€" for w in words) + "\n" + " ".join(w + pi for w in words)
+    fixed = apply_edits(text, fix_leftover_mojibake(text)).split("\n")[0].split(" ")
+    assert fixed[:_TWIN_LOOKUPS] == [w + pi for w in words[:_TWIN_LOOKUPS]]
+    assert fixed[_TWIN_LOOKUPS:] == [w + "Ï€" for w in words[_TWIN_LOOKUPS:]]
+
+
 def test_surrogate_pair_is_joined() -> None:
     text = "smile \ud83d\ude00"
     result = normalize(text)

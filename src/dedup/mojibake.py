@@ -387,6 +387,10 @@ _PAIR_RE = re.compile(f"[\u00c2-\u00df][{_CONTINUATION}]")
 _TWIN_REACH = 16
 # The fewest characters that word holds besides the sequence.
 _TWIN_MIN = 3
+# The most words a text is searched for (each search reads the text once): a text of many such
+# sequences, each in a word of its own (capitals with an accent before a sign, read right),
+# would otherwise cost its length once per sequence; the sequences past them stay.
+_TWIN_LOOKUPS = 64
 
 
 def fix_leftover_mojibake(text: str) -> list[Edit]:
@@ -410,6 +414,7 @@ def fix_leftover_mojibake(text: str) -> list[Edit]:
         decoded = _decoded(m.group())
         if decoded is not None:
             edits.append(fix_edit(m.start(), m.end(), "mojibake", decoded))
+    seen: dict[str, bool] = {}  # each word looked for, and whether the text holds it
     for m in _PAIR_RE.finditer(text):
         decoded = _decoded(m.group())
         if decoded is None:
@@ -420,7 +425,14 @@ def fix_leftover_mojibake(text: str) -> list[Edit]:
             lo -= 1
         while hi < end + _TWIN_REACH and hi < len(text) and not text[hi].isspace():
             hi += 1
-        if hi - lo - (end - start) >= _TWIN_MIN and text[lo:start] + decoded + text[end:hi] in text:
+        if hi - lo - (end - start) < _TWIN_MIN:
+            continue
+        word = text[lo:start] + decoded + text[end:hi]
+        if word not in seen:
+            if len(seen) == _TWIN_LOOKUPS:
+                break
+            seen[word] = word in text
+        if seen[word]:
             edits.append(fix_edit(start, end, "mojibake", decoded))
     edits.sort(key=lambda e: e.start)
     return edits
