@@ -1,5 +1,6 @@
 """Throughput and peak memory of ``dedup clean`` on a JSONL file, with ``-j 1`` and ``-j 2``,
-against ``ftfy.fix_text`` over the same records.
+against ``ftfy.fix_text`` over the same records; with ``--folder``, on the same records as a
+folder of text files, a document a file (``dedup clean pages/ -o clean/``).
 
 Every run is a fresh subprocess (``python -m dedup clean IN -o OUT -q -j N``), so start-up, JSON
 reading and writing are all counted, as a user would see them. Measured per run:
@@ -18,13 +19,16 @@ are compared: they must be identical.
     python benchmarks/cli_bench.py                       # ../shared/eval/repair-dev.jsonl
     python benchmarks/cli_bench.py --data crawl.jsonl --jobs 1 2 4 --repeat 3
     python benchmarks/cli_bench.py --jobs 2 --no-ftfy --scale 4   # memory stays flat
+    python benchmarks/cli_bench.py --folder --repeat 3   # a folder of text files
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,6 +49,14 @@ with open(sys.argv[1], encoding="utf-8") as src, open(sys.argv[2], "w", encoding
         record = json.loads(line)
         record["text"] = ftfy.fix_text(record["text"])
         out.write(json.dumps(record, ensure_ascii=False) + "\\n")
+"""
+
+FTFY_FOLDER_SCRIPT = """
+import pathlib, sys, ftfy
+out = pathlib.Path(sys.argv[2])
+out.mkdir()
+for path in sorted(pathlib.Path(sys.argv[1]).iterdir()):
+    (out / path.name).write_text(ftfy.fix_text(path.read_text(encoding="utf-8")), encoding="utf-8")
 """
 
 
@@ -102,9 +114,21 @@ def _tree_sample(pid: int, cpu: dict[int, float]) -> tuple[int, int]:
     return total, largest
 
 
+def _digest(output: Path) -> str:
+    """A hash of the output file, or of a folder's files by name."""
+    if not output.is_dir():
+        return hashlib.sha256(output.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256()
+    for path in sorted(output.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def measure(method: str, jobs: int, command: list[str], output: Path) -> Measure:
     """Run ``command`` once and measure it."""
-    if output.exists():
+    if output.is_dir():
+        shutil.rmtree(output)
+    elif output.exists():
         output.unlink()
     peak = largest = 0
     cpu: dict[int, float] = {}
@@ -129,7 +153,7 @@ def measure(method: str, jobs: int, command: list[str], output: Path) -> Measure
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed with exit status {process.returncode}")
-    digest = hashlib.sha256(output.read_bytes()).hexdigest()[:12]
+    digest = _digest(output)
     return Measure(
         method,
         jobs,
@@ -154,6 +178,11 @@ def main() -> None:
     )
     parser.add_argument("--no-ftfy", action="store_true", help="skip the ftfy baseline")
     parser.add_argument(
+        "--folder",
+        action="store_true",
+        help="the records' texts as a folder of text files, a document a file",
+    )
+    parser.add_argument(
         "--scale",
         type=int,
         default=1,
@@ -175,13 +204,23 @@ def main() -> None:
         size = data.stat().st_size
         with data.open("rb") as fh:
             docs = sum(1 for line in fh if line.strip())
+        out = Path(tmp) / "out.jsonl"
+        baseline = FTFY_SCRIPT
+        if args.folder:
+            folder = Path(tmp) / "pages"
+            folder.mkdir()
+            with data.open(encoding="utf-8") as fh:
+                texts = [json.loads(line)["text"] for line in fh if line.strip()]
+            for i, text in enumerate(texts):
+                (folder / f"{i:06d}.txt").write_text(text, encoding="utf-8")
+            data, out, baseline = folder, Path(tmp) / "out", FTFY_FOLDER_SCRIPT
+            size = sum(p.stat().st_size for p in folder.iterdir())
         print(f"input: {data} ({docs:,} documents, {size / 1e6:.1f} MB)")
         print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
-        out = Path(tmp) / "out.jsonl"
         runs: list[tuple[str, int, list[str]]] = []
         if not args.no_ftfy:
             script = Path(tmp) / "ftfy_baseline.py"
-            script.write_text(FTFY_SCRIPT, encoding="utf-8")
+            script.write_text(baseline, encoding="utf-8")
             runs.append(("ftfy.fix_text", 1, [sys.executable, str(script), str(data), str(out)]))
         for jobs in args.jobs:
             command = [sys.executable, "-m", "dedup", "clean", str(data), "-o", str(out)]

@@ -310,6 +310,34 @@ def test_two_jobs_write_the_same_bytes_as_one(tmp_path: Path) -> None:
     assert [json.loads(line)["line"] for line in rejects.splitlines()] == [21, 42, 63]
 
 
+def test_a_folder_of_text_files_is_cleaned_on_the_workers(tmp_path: Path) -> None:
+    """A folder of pages (a document a file) goes to the workers as one stream, not a file at a
+    time (each file would fit one chunk and run in the calling process): with two jobs the pool
+    runs, and every output, the report and the rejects (an image among the pages, set aside at
+    its place) are byte for byte those of one process."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    texts = [DOUBLED, "Nothing to repair.", "caf\u00c3\u00a9 cr\u00c3\u00a8me", ""]
+    for i in range(40):
+        (pages / f"p{i:02d}.txt").write_text(texts[i % len(texts)] + f"\nPage {i}.", "utf-8")
+    (pages / "p17.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe binary")
+    got = {}
+    for jobs in ("1", "2"):
+        out, report, rejects = tmp_path / f"o{jobs}", tmp_path / f"r{jobs}", tmp_path / f"x{jobs}"
+        args = ["--report", str(report), "--skip-invalid", "--rejects", str(rejects), "-j", jobs]
+        result = run("clean", str(pages), "-o", str(out), *args)
+        assert result.exit_code == 0, result.output
+        assert ("with 2 worker processes" in result.stderr) == (jobs == "2")
+        files = {p.name: p.read_bytes() for p in out.iterdir()}
+        got[jobs] = (files, report.read_bytes(), rejects.read_bytes())
+    assert got["1"] == got["2"]
+    files, report, rejects = got["2"]
+    assert sorted(files) == [f"p{i:02d}.txt" for i in range(40)]
+    assert files["p00.txt"].decode() == dedup.clean(DOUBLED + "\nPage 0.") + "\n"
+    assert len(report.splitlines()) == 40
+    assert [json.loads(line)["source"] for line in rejects.splitlines()] == [str(pages / "p17.png")]
+
+
 def test_two_jobs_convert_jsonl_to_parquet(tmp_path: Path) -> None:
     rows = records(40)
     src = write_jsonl(tmp_path / "in.jsonl", rows)

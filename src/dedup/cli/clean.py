@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +38,10 @@ from dedup.cli.plan import (
 from dedup.cli.progress import Progress
 from dedup.cli.records import Counts, PutBack, RecordSource
 from dedup.cli.session import EXIT_CODES, check_signals, handle_errors
-from dedup.cli.stages import Cleaning, warm_up
+from dedup.cli.stages import CleanedRecord, Cleaning, warm_up
 from dedup.cli.summary import echo, no_text_line, over_cap_line, plural, read_line, speed_line
 from dedup.engine import Engine, default_jobs
-from dedup.io import Writer, atomic_output
+from dedup.io import Format, Reader, Writer, atomic_output
 
 __all__ = ["clean_command", "run"]
 
@@ -138,15 +140,9 @@ def run(job: CleanJob) -> None:
         )
         written = 0
         try:
-            for target in targets:
-                reader = source.reader(target.source, lazy=True)
-                stage = Cleaning(
-                    parser=reader.parser,
-                    fmt=target.format,
-                    report=report_file is not None,
-                    repair_options=job.repair,
-                    normalize_options=job.normalize,
-                )
+            for target, reader, results in _streams(
+                targets, source, engine, job, report=report_file is not None
+            ):
                 if target.path is None or bundle:
                     if target.path not in shared:
                         shared[target.path] = Writer(
@@ -172,13 +168,10 @@ def run(job: CleanJob) -> None:
                     )
                     scope = writer
                 skipped = source.counts.skipped
-                # a file rewritten in place keeps its bad lines where they were (a text file set
-                # aside is left as it was: see _SetAside)
-                put_back = job.in_place and target.format != "text"
                 with contextlib.suppress(_SetAside), scope:
-                    for done in source.cleaned(reader, engine, stage, put_back=put_back):
-                        if writer.schema is None and reader.schema is not None:
-                            writer.schema = reader.schema
+                    for done in results:
+                        if writer.schema is None:
+                            writer.schema = _schema(reader)
                         writer.put(done.output)
                         if isinstance(done, PutBack):
                             continue
@@ -188,8 +181,8 @@ def run(job: CleanJob) -> None:
                         if done.report is not None and report_file is not None:
                             report_file.write(done.report)
                         source.advance(done.record)
-                    if writer.schema is None and reader.schema is not None:
-                        writer.schema = reader.schema
+                    if writer.schema is None:
+                        writer.schema = _schema(reader)
                     check_signals()
                     if (
                         target.path is not None
@@ -205,6 +198,66 @@ def run(job: CleanJob) -> None:
             raise
     where = written_line(written, job.output, directory, job.in_place)
     echo([*lines(source.counts, engine.started), *where], quiet=job.quiet)
+
+
+def _streams(
+    targets: list[Target], source: RecordSource, engine: Engine, job: CleanJob, *, report: bool
+) -> Iterator[tuple[Target, Reader | None, Iterator[CleanedRecord | PutBack]]]:
+    """Each target with its reader and its cleaned records, in order. Text files in a row
+    whose outputs have one format (a folder of pages) are cleaned together, one stream of the
+    engine (:meth:`RecordSource.cleaned_together`: a file at a time, each would run in this
+    process), and give no reader (one of text holds no schema)."""
+
+    def stage(reader: Reader, fmt: Format) -> Cleaning:
+        return Cleaning(
+            parser=reader.parser,
+            fmt=fmt,
+            report=report,
+            repair_options=job.repair,
+            normalize_options=job.normalize,
+        )
+
+    k = 0
+    while k < len(targets):
+        target = targets[k]
+        end = k + 1
+        while end < len(targets) and _together(target, targets[end]):
+            end += 1
+        if end - k > 1:
+            fmt = target.format
+            run = targets[k:end]
+            groups = source.cleaned_together(
+                [t.source for t in run], engine, functools.partial(stage, fmt=fmt)
+            )
+            yield from ((t, None, group) for t, group in zip(run, groups, strict=True))
+        else:
+            reader = source.reader(target.source, lazy=True)
+            # a file rewritten in place keeps its bad lines where they were (a text file set
+            # aside is left as it was: see _SetAside)
+            put_back = job.in_place and target.format != "text"
+            yield (
+                target,
+                reader,
+                source.cleaned(reader, engine, stage(reader, target.format), put_back=put_back),
+            )
+        k = end
+
+
+def _schema(reader: Reader | None) -> Any:
+    """The Arrow schema of a Parquet source's reader, once it has read a batch; else ``None``."""
+    return None if reader is None else reader.schema
+
+
+def _together(first: Target, other: Target) -> bool:
+    """Whether ``other`` is cleaned in one stream with ``first``: both read text files, and
+    their outputs have one format."""
+    return (
+        first.source.format == "text"
+        and other.source.format == "text"
+        and other.format == first.format
+        and first.source.path is not None
+        and other.source.path is not None
+    )
 
 
 def _stopped(written: int, targets: list[Target], *, in_place: bool) -> None:

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["Counts", "PutBack", "RecordSource"]
 
 T = TypeVar("T")
+# What a reader yields: a record, a JSON line to parse, or what could not be read.
+Item = Record | Line | Reject
 
 
 @dataclass(slots=True)
@@ -122,8 +124,13 @@ class RecordSource:
 
     def reader(self, source: Source, *, lazy: bool = False) -> Reader:
         """A reader of ``source`` with the shared input options (``lazy``: see
-        :class:`~dedup.io.Reader`)."""
-        reader = Reader(
+        :class:`~dedup.io.Reader`), the one the progress bar follows from now on."""
+        reader = self._open(source, lazy=lazy)
+        self.progress.reading(reader)
+        return reader
+
+    def _open(self, source: Source, *, lazy: bool) -> Reader:
+        return Reader(
             source,
             field=self.inputs.field,
             id_field=self.inputs.id_field,
@@ -132,8 +139,6 @@ class RecordSource:
             lazy=lazy,
             max_record_bytes=self.inputs.max_record_bytes,
         )
-        self.progress.reading(reader)
-        return reader
 
     def _admitted(self, reader: Reader, *, put_back: bool = False) -> Iterator[Record | Line]:
         """What ``reader`` yields, rejects raised or set aside. With ``put_back`` a reject found
@@ -208,6 +213,63 @@ class RecordSource:
                     yield PutBack(result.raw)  # the line as read, its end of line and all
             else:
                 yield result
+
+    def cleaned_together(
+        self, sources: Sequence[Source], engine: Engine, stage: Callable[[Reader], Cleaning]
+    ) -> Iterator[Iterator[CleanedRecord]]:
+        """The stage (made by ``stage`` from the first source's reader) over every item of
+        ``sources``, as one stream of the engine: for each source in order, an iterator over its
+        cleaned records, each to be read to its end before the next (what a caller leaves of
+        one is skipped). A folder of text files holds a document a file: cleaned a file at a
+        time, each file would fit one of the engine's chunks and run in this process; together
+        they fill the chunks of a pool. An item set aside as it is read goes through the stream
+        as well (the stage gives it back), so that it is handled at its place, after the files
+        before it, as :meth:`cleaned` handles it. The sources share the stage: text files, whose
+        readers give records, not lines to parse.
+        """
+        from dedup.engine import Failed
+
+        readers = [self._open(sources[0], lazy=True)]  # (opens no file yet)
+
+        def items() -> Iterator[tuple[tuple[int, Item], Item]]:
+            for index, source in enumerate(sources):
+                if index:
+                    readers.append(self._open(source, lazy=True))
+                for item in readers[-1]:
+                    check_signals()
+                    yield (len(readers) - 1, item), item
+
+        results = engine.map(stage(readers[0]), items(), size=item_size, catch=True)
+        ahead: list[tuple[tuple[int, Item], CleanedRecord | Reject | Failed]] = []
+
+        def group(index: int) -> Iterator[CleanedRecord]:
+            followed = False  # whether the progress bar follows this source's reader yet
+            while True:
+                if not ahead:
+                    following = next(results, None)
+                    if following is None:
+                        return
+                    ahead.append(following)
+                (at, item), result = ahead[0]
+                if at > index:
+                    return
+                ahead.clear()
+                if at < index:
+                    continue
+                if not followed:
+                    self.progress.reading(readers[index])
+                    followed = True
+                if isinstance(item, Reject):
+                    self.reject(item)  # (set aside as it was read: the stage gave it back)
+                elif isinstance(result, Failed):
+                    self.failed(item, result, "clean")
+                elif isinstance(result, Reject):
+                    self.reject(result)
+                else:
+                    yield result
+
+        for index in range(len(sources)):
+            yield group(index)
 
     def failed(self, item: Record | Line, failure: Failed, stage: str) -> None:
         """A stage raised on ``item``: stop (exit status 1), or set it aside."""

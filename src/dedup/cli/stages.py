@@ -114,7 +114,8 @@ class Cleaning:
     repair_options: RepairOptions | None = None
     normalize_options: NormalizeOptions | None = None
 
-    def __call__(self, item: Record | Line) -> CleanedRecord | Reject:
+    def __call__(self, item: Record | Line | Reject) -> CleanedRecord | Reject:
+        # (an item set aside as it was read comes back as it is, to be handled at its place)
         record = self.parser(item) if isinstance(item, Line) else item
         if isinstance(record, Reject):
             return record
@@ -141,9 +142,12 @@ class Cleaning:
         )
 
 
-def item_size(item: Record | Line) -> int:
-    """The size of an item for the engine's chunks: a line's bytes, a record's characters."""
-    return len(item.data) if isinstance(item, Line) else len(item.text)
+def item_size(item: Record | Line | Reject) -> int:
+    """The size of an item for the engine's chunks: a line's bytes, a record's characters, what
+    was read of an item set aside."""
+    if isinstance(item, Line):
+        return len(item.data)
+    return len(item.raw) if isinstance(item, Reject) else len(item.text)
 
 
 _HTML_START = ("<!doctype html", "<html")
