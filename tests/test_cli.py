@@ -338,6 +338,26 @@ def test_a_folder_of_text_files_is_cleaned_on_the_workers(tmp_path: Path) -> Non
     assert [json.loads(line)["source"] for line in rejects.splitlines()] == [str(pages / "p17.png")]
 
 
+def test_a_folder_stops_at_a_file_it_cannot_read_with_the_files_before_it_written(
+    tmp_path: Path,
+) -> None:
+    """A compressed page cut short among the pages: the run stops at its turn (exit status 2),
+    as when each file is read in its turn, the pages before it written whole, none after."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text(DOUBLED, encoding="utf-8")
+    whole = gzip.compress(b"Hello there. " * 1000)
+    (pages / "b.txt.gz").write_bytes(whole[: len(whole) // 2])
+    (pages / "c.txt").write_text("Plain.", encoding="utf-8")
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        result = run("clean", str(pages), "-o", str(out), "-q", "-j", jobs)
+        assert result.exit_code == 2
+        assert "the gzip stream is truncated" in result.stderr
+        assert "1 of 3 files were written before the run stopped" in result.stderr
+        assert [p.name for p in out.iterdir()] == ["a.txt"]
+
+
 def test_two_jobs_convert_jsonl_to_parquet(tmp_path: Path) -> None:
     rows = records(40)
     src = write_jsonl(tmp_path / "in.jsonl", rows)

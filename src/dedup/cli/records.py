@@ -24,7 +24,7 @@ from dedup.cli.progress import Progress
 from dedup.cli.session import DocumentFailed, check_signals, describe
 from dedup.cli.stages import CleanedRecord, Cleaning, item_size
 from dedup.io import Encoded, Line, Reader, Record, Reject, Source, encode, write_jsonl_line
-from dedup.model import InputError, RepairOptions
+from dedup.model import DedupError, InputError, RepairOptions
 
 if TYPE_CHECKING:
     from dedup.engine import Engine, Failed
@@ -230,14 +230,22 @@ class RecordSource:
         from dedup.engine import Failed
 
         readers = [self._open(sources[0], lazy=True)]  # (opens no file yet)
+        # a source that could not be read (not opened, a compressed stream cut short): the
+        # stream ends there, and the error stops the run at the source's turn, the files
+        # before it written, as when each file is read in its turn
+        stopped: list[tuple[int, DedupError]] = []
 
         def items() -> Iterator[tuple[tuple[int, Item], Item]]:
             for index, source in enumerate(sources):
                 if index:
                     readers.append(self._open(source, lazy=True))
-                for item in readers[-1]:
-                    check_signals()
-                    yield (len(readers) - 1, item), item
+                try:
+                    for item in readers[-1]:
+                        check_signals()
+                        yield (index, item), item
+                except DedupError as error:
+                    stopped.append((index, error))
+                    return
 
         results = engine.map(stage(readers[0]), items(), size=item_size, catch=True)
         ahead: list[tuple[tuple[int, Item], CleanedRecord | Reject | Failed]] = []
@@ -248,6 +256,8 @@ class RecordSource:
                 if not ahead:
                     following = next(results, None)
                     if following is None:
+                        if stopped and stopped[0][0] == index:
+                            raise stopped[0][1]
                         return
                     ahead.append(following)
                 (at, item), result = ahead[0]
