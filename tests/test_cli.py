@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -356,6 +357,32 @@ def test_a_folder_stops_at_a_file_it_cannot_read_with_the_files_before_it_writte
         assert "the gzip stream is truncated" in result.stderr
         assert "1 of 3 files were written before the run stopped" in result.stderr
         assert [p.name for p in out.iterdir()] == ["a.txt"]
+
+
+def test_a_file_stopped_while_it_is_synced_is_not_counted_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the third page's output is being synced: that file is not written, and the
+    count of files written before the run stopped says two, as the folder holds."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(5):
+        (pages / f"p{i}.txt").write_text(f"Page {i}.", encoding="utf-8")
+    calls = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "out"
+    result = run("clean", str(pages), "-o", str(out), "-q", "-j", "1")
+    assert result.exit_code == 130
+    assert "2 of 5 files were written before the run stopped" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["p0.txt", "p1.txt"]
 
 
 def test_two_jobs_convert_jsonl_to_parquet(tmp_path: Path) -> None:

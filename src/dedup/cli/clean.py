@@ -168,6 +168,7 @@ def run(job: CleanJob) -> None:
                     )
                     scope = writer
                 skipped = source.counts.skipped
+                kept = False  # whether the file's output is to be written (not set aside)
                 with contextlib.suppress(_SetAside), scope:
                     for done in results:
                         if writer.schema is None:
@@ -191,7 +192,10 @@ def run(job: CleanJob) -> None:
                         and source.counts.skipped > skipped
                     ):
                         raise _SetAside  # the file's document is in --rejects: write nothing
-                    written += target.path is not None and not bundle
+                    kept = True
+                # (counted once the block has written the file whole: a run stopped while it
+                # was being synced and renamed did not write it)
+                written += kept and target.path is not None and not bundle
             written += bundle  # (one file, written whole when the run ends)
         except BaseException:
             _stopped(written, targets, in_place=job.in_place)
