@@ -24,7 +24,7 @@ from bisect import bisect_left
 import numpy as np
 import numpy.typing as npt
 
-from dedup.chars import code_points
+from dedup.chars import U32, code_points
 from dedup.hashing import sorted_keys, window_hashes
 
 __all__ = ["WIDTH", "Occurrences"]
@@ -51,12 +51,17 @@ class Occurrences:
     """The places of strings in ``text``: :meth:`find` answers as ``text.find`` does.
 
     ``build_after`` is how many times the text's length the scans read before the index is
-    built (0: at the first look-up; by default ``_BUILD_AFTER``). The object keeps the index
-    and the places of the keys it was asked for that have few; it belongs to one text.
+    built (0: at the first look-up; by default ``_BUILD_AFTER``); ``points``, the text's code
+    points (:func:`~dedup.chars.code_points`) where the caller holds them already (a skeleton
+    does), else found when the index is built. The object keeps the index and the places of
+    the keys it was asked for that have few; it belongs to one text.
     """
 
-    def __init__(self, text: str, *, build_after: float | None = None) -> None:
+    def __init__(
+        self, text: str, *, build_after: float | None = None, points: U32 | None = None
+    ) -> None:
         self.text = text
+        self._points = points
         self._budget = (_BUILD_AFTER if build_after is None else build_after) * len(text)
         self._read = 0
         self._index: tuple[npt.NDArray[np.uint64], int] | None = None
@@ -93,7 +98,8 @@ class Occurrences:
         (of ``_WINDOWS`` looked up; those that are not common) stands at its place in it; None
         where even its rarest window is common."""
         if self._index is None:
-            self._index = _windows(self.text)
+            points = code_points(self.text) if self._points is None else self._points
+            self._index = _windows(points)
         windows, bits = self._index
         size = len(key)
         step = max(1, (size - WIDTH) // (_WINDOWS - 1))
@@ -121,14 +127,15 @@ class Occurrences:
         return starts
 
 
-def _windows(text: str) -> tuple[npt.NDArray[np.uint64], int]:
-    """The windows of ``text`` as keys, sorted (:func:`~dedup.hashing.sorted_keys`): the high
-    bits of the window's hash (:func:`~dedup.hashing.window_hashes`), then its place in the low
-    ``bits`` bits (so the places of one hash come in ascending order); and ``bits``."""
-    n = len(text) - WIDTH + 1
+def _windows(points: U32) -> tuple[npt.NDArray[np.uint64], int]:
+    """The windows of the text of code points ``points`` as keys, sorted
+    (:func:`~dedup.hashing.sorted_keys`): the high bits of the window's hash
+    (:func:`~dedup.hashing.window_hashes`), then its place in the low ``bits`` bits (so the
+    places of one hash come in ascending order); and ``bits``."""
+    n = int(points.shape[0]) - WIDTH + 1
     bits = max(1, n.bit_length())
     if n <= 0:
         return np.zeros(0, dtype=np.uint64), bits
     places = np.arange(n, dtype=np.int64)
-    hashes = window_hashes(code_points(text), places, WIDTH)
+    hashes = window_hashes(points, places, WIDTH)
     return sorted_keys(hashes, bits, places.view(np.uint64)), bits

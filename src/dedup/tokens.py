@@ -169,7 +169,8 @@ class Skeleton:
         9
         """
         if not self.occurrences:
-            self.occurrences.append(Occurrences(self.letters()))
+            # (``chars`` are the code points of the letters: the index hashes them as they are)
+            self.occurrences.append(Occurrences(self.letters(), points=self.chars))
         return self.occurrences[0].find(key, lo, hi)
 
     def bounds(self) -> bytes:
