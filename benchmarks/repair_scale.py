@@ -31,7 +31,6 @@ speed table: each call's timer and first steps count.)
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import resource
 import statistics
@@ -183,6 +182,31 @@ def cpu_calls(
     return calls
 
 
+def repair_calls(text: str, repeat: int, budget: float) -> tuple[float, float, dedup.Repair]:
+    """The mean user and user + kernel CPU seconds of the calls of ``dedup.repair(text)`` that
+    :func:`cpu_calls` makes, and the last call's result (its edits are counted from it, with no
+    call more: on 10 MB of many pages a call takes half a minute)."""
+    last: list[dedup.Repair] = []
+
+    def call() -> None:
+        last[:] = [dedup.repair(text)]
+
+    calls = cpu_calls(call, repeat, budget)
+    user = statistics.fmean(u for u, _ in calls)
+    return user, user + statistics.fmean(k for _, k in calls), last[0]
+
+
+def ratio_line(times: dict[int, tuple[float, float]]) -> str:
+    """The time of the largest size over the smallest's, in user time and with kernel time
+    (``times``: the user and user + kernel seconds by size in characters)."""
+    small, large = min(times), max(times)
+    return (
+        f"time {large / 1e6:g} MB / {small / 1e6:g} MB, for {large // small}x the text: "
+        f"{times[large][0] / times[small][0]:.1f}x in user time, "
+        f"{times[large][1] / times[small][1]:.1f}x with kernel time"
+    )
+
+
 def growth_table(paragraphs: list[str], sizes: list[int], repeat: int) -> None:
     print(
         f"{'size':>8} {'user s':>8} {'kernel s':>9} {'M chars/s':>10} {'peak B/char':>12} "
@@ -193,23 +217,15 @@ def growth_table(paragraphs: list[str], sizes: list[int], repeat: int) -> None:
         text = doubled(paragraphs, size)
         # the mean of calls that together spend two CPU seconds or more (a third of that when
         # quick): a call on 1 MB lasts a few ticks of the CPU clock, too few to time alone
-        calls = cpu_calls(functools.partial(dedup.repair, text), 100, 2.0 * repeat / 3)
-        user = statistics.fmean(u for u, _ in calls)
-        kernel = statistics.fmean(k for _, k in calls)
+        user, total, result = repair_calls(text, 100, 2.0 * repeat / 3)
         peak = peak_bytes(lambda text=text: dedup.repair(text))
-        edits = len(dedup.repair(text).edits)
-        times[size] = (user, user + kernel)
+        times[size] = (user, total)
         print(
-            f"{size / 1e6:7.0f}M {user:8.2f} {kernel:9.2f} {len(text) / user / 1e6:10.2f} "
-            f"{peak / len(text):12.1f} {edits:6d}"
+            f"{size / 1e6:7.0f}M {user:8.2f} {total - user:9.2f} {len(text) / user / 1e6:10.2f} "
+            f"{peak / len(text):12.1f} {len(result.edits):6d}"
         )
     if len(sizes) > 1:
-        (user_1, all_1), (user_n, all_n) = times[sizes[0]], times[sizes[-1]]
-        print(
-            f"time {sizes[-1] // 10**6} MB / {sizes[0] // 10**6} MB, for "
-            f"{sizes[-1] // sizes[0]}x the text: {user_n / user_1:.1f}x in user time, "
-            f"{all_n / all_1:.1f}x with kernel time"
-        )
+        print(ratio_line(times))
     # the same size, with every paragraph coming back once per round (natural repetition)
     text = doubled(paragraphs, sizes[-1], distinct=False)
     seconds = timed(lambda: dedup.repair(text))
@@ -237,22 +253,14 @@ def pages_table(path: Path, sizes: list[int], repeat: int) -> None:
     times = {}
     for size in [size for size in sizes if size <= len(joined)]:
         text = joined[:size]
-        calls = cpu_calls(functools.partial(dedup.repair, text), repeat, 2.0 * repeat / 3)
-        user = statistics.fmean(u for u, _ in calls)
-        kernel = statistics.fmean(k for _, k in calls)
-        times[size] = (user, user + kernel)
-        edits = len(dedup.repair(text).edits)
+        user, total, result = repair_calls(text, repeat, 2.0 * repeat / 3)
+        times[size] = (user, total)
         print(
-            f"{size / 1e6:7.3g}M {user:8.2f} {kernel:9.2f} {len(text) / user / 1e6:10.2f} "
-            f"{edits:6d}"
+            f"{size / 1e6:7.3g}M {user:8.2f} {total - user:9.2f} {len(text) / user / 1e6:10.2f} "
+            f"{len(result.edits):6d}"
         )
     if len(times) > 1:
-        small, large = min(times), max(times)
-        print(
-            f"time {large / 1e6:g} MB / {small / 1e6:g} MB, for {large // small}x the text: "
-            f"{times[large][0] / times[small][0]:.1f}x in user time, "
-            f"{times[large][1] / times[small][1]:.1f}x with kernel time"
-        )
+        print(ratio_line(times))
     print()
 
 
