@@ -556,11 +556,14 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         return  # list items or labels repeated: natural, unless it is most of the text
     if not large and exact(cand) < 1.0 and code_like(text, *sk.text_range(cand.a0, cand.a1)):
         return  # code alike but for a number or a name, side by side: steps of an example
-    if between == 0 or (
-        large
-        and gap <= opts.max_gap_ratio * cand.matched
-        and not answers_a_quote(text, int(sk.offsets[cand.b0]), int(sk.offsets[cand.a0]))
-    ):
+    if (
+        between == 0
+        or (
+            large
+            and gap <= opts.max_gap_ratio * cand.matched
+            and not answers_a_quote(text, int(sk.offsets[cand.b0]), int(sk.offsets[cand.a0]))
+        )
+    ) and not _refrain(cand, sk):
         cand.kind = "adjacent"
     elif _labels_between(cand, sk, opts, text):
         # a post, a few labels (a reply counter, a name), and the post again as its preview
@@ -568,6 +571,49 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     elif _last_line_again(cand, sk, text) and not reply_quote(cand, sk, opts, text):
         # a body of one paragraph, flattened below the page: no break to lose, but its place
         cand.kind, cand.flat, cand.second_goes = "flattened", True, True
+
+
+def _refrain(cand: Candidate, sk: Skeleton) -> bool:
+    """Whether the first copy of a pair is two whole lines or more that the text has a third
+    time apart from both copies, letter for letter and broken into lines alike: a song's chorus
+    sung twice in a row and again after a verse, a refrain, which the text repeats by design. A
+    paragraph captured twice is there twice (a flattened copy holds it glued inside a line, not
+    as lines of its own), and goes; so does a line the text has three times (a lead as a
+    teaser above the page, in the body, and alone as the body flattened).
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> chorus = "Carry me home across the fields\\nCarry me home before the night"
+    >>> def pair(page):  # (the first two copies of the chorus)
+    ...     sk, n = skeleton(page), len(skeleton(chorus))
+    ...     a0 = sk.letters().find(skeleton(chorus).letters())
+    ...     return Candidate([Run(a0, a0 + n, a0 + n, a0 + 2 * n, n)], a0, a0 + n, a0 + n,
+    ...                      a0 + 2 * n, n), sk
+    >>> song = f"Verse one\\n\\n{chorus}\\n\\n{chorus}\\n\\nVerse two\\n\\n{chorus}"
+    >>> _refrain(*pair(song))
+    True
+    >>> _refrain(*pair(song.replace("Verse two\\n\\n" + chorus, "Verse two")))
+    False
+    >>> _refrain(*pair(song.replace("two\\n\\n" + chorus, "two " + chorus.replace("\\n", " "))))
+    False
+    """
+    a0, a1, b1 = cand.a0, cand.a1, cand.b1
+    if not (starts_line(sk, a0) and ends_line(sk, a1)):
+        return False
+    size, key, breaks = a1 - a0, sk.letters(a0, a1), sk.breaks(a0, a1)
+    if not breaks:
+        return False  # (one line three times: a lead as a teaser, in the body and flattened)
+    at = sk.find(key)
+    while at >= 0:
+        if (
+            (at + size <= a0 or at >= b1)
+            and starts_line(sk, at)
+            and ends_line(sk, at + size)
+            and sk.breaks(at, at + size) == breaks
+        ):
+            return True
+        at = sk.find(key, at + 1)
+    return False
 
 
 def _last_line_again(cand: Candidate, sk: Skeleton, text: str) -> bool:
