@@ -7,6 +7,7 @@ replay to it.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
@@ -1771,41 +1772,37 @@ def test_stdin_from_a_terminal_says_how_to_end_the_input() -> None:
     assert run("clean", str(SEED), "-q").stderr == ""
 
 
-def test_a_csv_file_is_pointed_out_as_one_text_document(tmp_path: Path) -> None:
-    """``scrapy crawl -o items.csv``, then ``dedup clean items.csv``: every name that says
-    neither JSON Lines nor Parquet is one text document, and for a CSV or TSV file, whose rows
-    are records, a warning says so and how to convert it. ``--input-format text`` is meant."""
+def test_csv_and_tsv_files_are_read_a_row_a_record(tmp_path: Path) -> None:
+    """``scrapy crawl -O items.csv``, then ``dedup clean items.csv``: each row is a record, its
+    text repaired, written as CSV (to stdout too); a folder of CSV, TSV and text files is read
+    each as its name says; ``--input-format text`` reads a CSV file as one text document."""
     rows = records(3)
     table = tmp_path / "items.csv"
-    table.write_text("id,text\n" + "".join(f'{r["id"]},"{r["text"]}"\n' for r in rows))
-    result = run("clean", str(table), "-o", str(tmp_path / "out.csv"), "-q")
+    with table.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "text"])
+        writer.writerows([r["id"], r["text"]] for r in rows)
+    result = run("clean", str(table), "-q")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.count("Warning: ") == 1
-    assert (
-        f"Warning: {table} is read as one text document, rows and all: dedup reads each "
-        "record's text from JSON Lines or Parquet, not from CSV; convert it first, e.g. with "
-        f"pandas: pd.read_csv('{table}').to_json('items.jsonl', orient='records', lines=True, "
-        "force_ascii=False); --input-format text reads it as text without this warning"
-    ) in result.stderr
-    written = (tmp_path / "out.csv").read_text()
-    assert written.rstrip("\n") == dedup.clean(table.read_text()).rstrip("\n")  # as text
+    assert result.stderr == ""
+    got = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert got == [{"id": r["id"], "text": dedup.clean(r["text"])} for r in rows]
     folder = tmp_path / "exports"
     folder.mkdir()
-    (folder / "a.tsv.gz").write_bytes(gzip.compress(b"id\ttext\n1\tSome text.\n"))
-    (folder / "b.csv").write_text("id,text\n1,Some text.\n")
-    (folder / "c.txt").write_text("A page.\n")
-    found = run("find", str(folder), "-q")
+    tables = {"a.tsv.gz": ("\t", [("1", DOUBLED)]), "b.csv": (",", [("1", DOUBLED), ("2", "Ok.")])}
+    for name, (sep, pairs) in tables.items():
+        out = io.StringIO()
+        csv.writer(out, delimiter=sep).writerows([("id", "text"), *pairs])
+        data = out.getvalue().encode()
+        (folder / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    (folder / "c.txt").write_text(DOUBLED)
+    found = run("find", str(folder), "--json", "-q")
     assert found.exit_code == 0, found.stderr
-    assert (
-        f"Warning: 2 CSV/TSV files (the first: {folder / 'a.tsv.gz'}) are read as one text "
-        f"document each, rows and all"
-    ) in found.stderr
-    assert "pd.read_csv(" in found.stderr
-    assert "sep='\\t'" in found.stderr
+    ids = [json.loads(line)["id"] for line in found.stdout.splitlines()]
+    assert ids == ["1", "1", str(folder / "c.txt")]  # (the documents with pairs)
     meant = run("clean", str(table), "--input-format", "text", "-q")
     assert meant.exit_code == 0
-    assert meant.stderr == ""
-    assert run("clean", str(SEED), "-q").stderr == ""
+    assert meant.stdout.rstrip("\n") == dedup.clean(table.read_text()).rstrip("\n")
 
 
 def test_parquet_piped_to_stdin(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ from click.testing import CliRunner, Result
 
 import dedup
 from dedup import cli
+from dedup.io.records import LineParser
+from dedup.io.tables import read_rows
 
 TEXT = "A paragraph of an article, long enough to count as one on its own here."
 
@@ -351,3 +353,136 @@ def test_a_corrupted_gzip_byte_is_one_line(tmp_path: Path, command: str) -> None
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"Error: {src}: the gzip stream is damaged")
     assert result.stderr.count("\n") == 1
+
+
+# CSV and TSV: a row a record (``dedup.io.tables``)
+
+
+def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    data = out.getvalue().encode("utf-8")
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+    return path
+
+
+def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+    import csv
+    import io
+
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        data = gzip.decompress(data)
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter))
+
+
+DOUBLED = f"{TEXT}\n\nA second paragraph, long enough to count as a paragraph here too.\n\n" + (
+    f"{TEXT}A second paragraph, long enough to count as a paragraph here too."
+)
+
+
+@pytest.mark.parametrize("name", ["items.csv", "items.tsv.gz"])
+def test_csv_rows_are_records_and_keep_their_columns(tmp_path: Path, name: str) -> None:
+    """``scrapy crawl -O items.csv``, then ``dedup clean items.csv -o clean.csv``: each row's
+    text is repaired, every other column kept as it was, in order; quotes, commas, tabs and
+    line breaks inside a field survive; a ``.tsv`` name means tabs."""
+    tab = "\t" if ".tsv" in name else ","
+    rows = [
+        ["url", "text", "title"],
+        ["https://example.org/1", DOUBLED, 'A "quoted", title'],
+        ["https://example.org/2", "Nothing\tto repair,\nover two lines.", ""],
+    ]
+    source = write_csv(tmp_path / name, rows, tab)
+    out = tmp_path / ("clean" + name[len("items") :])
+    result = run("clean", source, "-o", out, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # (no warning: the rows are read as records)
+    written = read_csv(out, tab)
+    assert [list(r) for r in written] == [rows[0]] * 2
+    assert written[0]["text"] == dedup.clean(DOUBLED) != DOUBLED
+    assert written[1] == dict(zip(rows[0], rows[2], strict=True))
+    assert written[0]["title"] == 'A "quoted", title'
+
+
+def test_csv_to_jsonl_and_back(tmp_path: Path) -> None:
+    """Fields of a CSV row are strings; JSON Lines written from them keep them so, and a CSV
+    written from JSON Lines writes a value that is no string as JSON, ``null`` as nothing."""
+    source = write_csv(tmp_path / "in.csv", [["id", "text", "n"], ["7", TEXT, "3"]])
+    assert run("clean", source, "-o", tmp_path / "out.jsonl", "-q").exit_code == 0
+    assert read_jsonl(tmp_path / "out.jsonl") == [{"id": "7", "text": TEXT, "n": "3"}]
+    records = [{"id": 1, "text": TEXT, "tags": ["a", "b"], "score": None}]
+    back = run("clean", jsonl(tmp_path / "in.jsonl", records), "-o", tmp_path / "b.csv", "-q")
+    assert back.exit_code == 0, back.stderr
+    assert read_csv(tmp_path / "b.csv") == [
+        {"id": "1", "text": TEXT, "tags": '["a", "b"]', "score": ""}
+    ]
+
+
+def test_a_csv_row_that_cannot_be_read_names_its_line(tmp_path: Path) -> None:
+    """A row with a value too many, and one with invalid UTF-8, stop the run with their line;
+    ``--skip-invalid`` sets them aside (``--rejects`` keeps their bytes) and the rest are
+    written; ``--errors replace`` reads the bad bytes as U+FFFD."""
+    data = (
+        b"id,text\n" + b"1,Fine.\n" + b'2,"Two\nlines",extra\n' + b"3,caf\xe9\n" + b"4,Also fine.\n"
+    )
+    source = tmp_path / "in.csv"
+    source.write_bytes(data)
+    stopped = run("clean", source, "-o", tmp_path / "out.csv")
+    assert stopped.exit_code == 2
+    assert f"{source}:3: the row has 3 values, the header 2 columns" in stopped.stderr
+    assert not (tmp_path / "out.csv").exists()
+    skipped = run(
+        "clean", source, "-o", tmp_path / "out.csv", "--skip-invalid",
+        "--rejects", tmp_path / "rejects.jsonl", "-q",
+    )  # fmt: skip
+    assert skipped.exit_code == 0, skipped.stderr
+    assert [r["id"] for r in read_csv(tmp_path / "out.csv")] == ["1", "4"]
+    rejects = read_jsonl(tmp_path / "rejects.jsonl")
+    assert [(r["line"], "invalid UTF-8" in r["error"]) for r in rejects] == [(3, False), (5, True)]
+    assert rejects[0]["raw"] == '2,"Two\nlines",extra\r\n'
+    replaced = run("clean", source, "-o", tmp_path / "r.csv", "--errors", "replace", "-q")
+    assert replaced.exit_code == 2  # (the row of three values is still no record)
+    good = tmp_path / "good.csv"
+    good.write_bytes(b"id,text\n3,caf\xe9\n")
+    assert run("clean", good, "-o", tmp_path / "g.csv", "--errors", "replace", "-q").exit_code == 0
+    assert read_csv(tmp_path / "g.csv") == [{"id": "3", "text": "caf\ufffd"}]
+
+
+def test_a_csv_without_its_text_column_is_refused(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", [["id", "body"], ["1", TEXT]])
+    result = run("clean", source, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert f"{source}: no column 'text' (columns: id, body)" in result.stderr
+    chosen = run("clean", source, "-o", tmp_path / "out.csv", "--field", "body", "-q")
+    assert chosen.exit_code == 0, chosen.stderr
+    assert read_csv(tmp_path / "out.csv") == [{"id": "1", "body": TEXT}]
+
+
+def test_a_csv_field_longer_than_the_csv_module_default(tmp_path: Path) -> None:
+    """A page of 300,000 characters in one field: Python's csv reads 131,072 at most unless
+    told; the reader raises the cap while it reads, and puts it back."""
+    import csv
+
+    long = " ".join(distinct(i) for i in range(3000))
+    assert len(long) > 200_000
+    source = write_csv(tmp_path / "in.csv", [["id", "text"], ["1", long]])
+    before = csv.field_size_limit()
+    result = run("clean", source, "-o", tmp_path / "out.csv", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert csv.field_size_limit() == before
+    with (tmp_path / "out.csv").open("rb") as fh:
+        (row,) = read_rows(fh, parser=LineParser("out.csv"), delimiter=",")
+    assert row.text == dedup.clean(long)
+
+
+def test_records_of_other_shapes_are_refused_in_one_csv(tmp_path: Path) -> None:
+    """A CSV file has one header: JSON Lines records with other fields cannot go in one; the
+    run stops, names the output, and leaves nothing behind."""
+    rows = [{"id": 1, "text": TEXT}, {"id": 2, "text": TEXT, "url": "https://example.org"}]
+    result = run("clean", jsonl(tmp_path / "in.jsonl", rows), "-o", tmp_path / "out.csv")
+    assert result.exit_code != 0
+    assert "a CSV file holds one set of columns" in result.stderr
+    assert not (tmp_path / "out.csv").exists()

@@ -324,8 +324,14 @@ def test_engine_ray_names_formats_by_the_rule_of_the_local_engine(tmp_path: Path
     assert result.exit_code == 2, result.output
     assert (
         "--engine ray reads Parquet and JSONL, and s3://bucket/crawl/ reads as text: name its "
-        "format with --input-format jsonl or parquet"
+        "format with --input-format jsonl or parquet, or run it without --engine ray"
     ) in result.output
+    (tmp_path / "items.csv").write_text("id,text\n1,A row.\n")
+    result = CliRunner().invoke(
+        main, ["clean", str(tmp_path / "items.csv"), "-o", out, "--engine", "ray"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "reads as csv: name its format with --input-format jsonl or parquet" in result.output
     args = ["corpus", str(tmp_path / "parts"), "-o", out, "--engine", "ray", "--format", "text"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2, result.output

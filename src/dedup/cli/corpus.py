@@ -52,8 +52,8 @@ __all__ = ["corpus_command", "run"]
 @click.argument("paths", nargs=-1, required=True, metavar="IN...")
 @output_option("Output file ('-': stdout).", required=True)
 @format_option(
-    "Format of OUT and --dropped (default: Parquet where the name says it, else JSONL).",
-    choices=("jsonl", "parquet"),
+    "Format of OUT and --dropped (default: Parquet or CSV where the name says it, else JSONL).",
+    choices=("jsonl", "parquet", "csv"),
 )
 @click.option(
     "--threshold",
@@ -136,15 +136,15 @@ def corpus_command(job: CorpusJob) -> None:
 
 
 def records_format(path: str) -> Format:
-    """The format ``dedup corpus`` writes to ``path`` without ``--format``: Parquet when the
-    name says it, else JSON Lines, its records' format, whatever the name (``kept.txt``,
+    """The format ``dedup corpus`` writes to ``path`` without ``--format``: Parquet or CSV when
+    the name says it, else JSON Lines, its records' format, whatever the name (``kept.txt``,
     ``/dev/null``, stdout): a text file holds one document, and a corpus keeps many.
 
-    >>> records_format("kept.parquet"), records_format("kept.txt"), records_format("-")
-    ('parquet', 'jsonl', 'jsonl')
+    >>> records_format("kept.parquet"), records_format("kept.csv"), records_format("kept.txt")
+    ('parquet', 'csv', 'jsonl')
     """
     named, _ = detect_format(path)
-    return "parquet" if path != "-" and named == "parquet" else "jsonl"
+    return named if path != "-" and named in ("parquet", "csv") else "jsonl"
 
 
 def run(job: CorpusJob) -> None:

@@ -46,7 +46,6 @@ from dedup.io import (
     is_stream,
     output_name,
     sniff_format,
-    split_compression,
 )
 from dedup.model import ConfigError, InputError
 
@@ -86,8 +85,6 @@ def find_inputs(
         paths, glob=inputs.glob, input_format=inputs.input_format, exclude=skip, links=links
     )
     _say_links(paths, links)
-    if inputs.input_format is None:
-        _say_tables(sources)
     expanded = _expanded_glob(inputs.glob)
     if expanded and sources:
         click.echo(f"dedup: {expanded}", err=True)
@@ -140,44 +137,6 @@ def _open_stream(stream: IO[str] | None) -> bool:
     except OSError:
         return False
     return True
-
-
-def _table_suffix(name: str) -> str:
-    """``.csv`` or ``.tsv`` when ``name`` says a CSV or TSV file (compressed or not), else ``""``.
-
-    >>> _table_suffix("items.CSV.gz"), _table_suffix("rows.tsv"), _table_suffix("page.txt")
-    ('.csv', '.tsv', '')
-    """
-    lower, _ = split_compression(name)
-    return next((s for s in (".csv", ".tsv") if lower.endswith(s)), "")
-
-
-def _say_tables(sources: Sequence[Source]) -> None:
-    """One line on stderr when inputs named as CSV or TSV files (a spreadsheet, a Scrapy feed
-    export) are read, as every name that says neither JSON Lines nor Parquet is, as one text
-    document each: rows and all, not the text of each row. The run goes on (``--input-format
-    text`` says it is meant, and says nothing)."""
-    tables = [s for s in sources if s.path is not None and _table_suffix(s.relative.name)]
-    if not tables:
-        return
-    first = tables[0].name
-    if len(tables) == 1:
-        which = f"{first} is read as one text document"
-    else:
-        which = (
-            f"{len(tables):,} CSV/TSV files (the first: {first}) are read as one text document each"
-        )
-    name = tables[0].relative.name
-    suffix = _table_suffix(name)
-    stem = name[: name.lower().rindex(suffix)]
-    sep = ", sep='\\t'" if suffix == ".tsv" else ""
-    click.echo(
-        f"Warning: {which}, rows and all: dedup reads each record's text from JSON Lines or "
-        f"Parquet, not from CSV; convert it first, e.g. with pandas: pd.read_csv({first!r}{sep})"
-        f".to_json('{stem}.jsonl', orient='records', lines=True, force_ascii=False); "
-        "--input-format text reads it as text without this warning",
-        err=True,
-    )
 
 
 _WILDCARDS = frozenset("*?[")

@@ -55,14 +55,14 @@ def _formats(
     """The input and output formats: Parquet or JSON Lines (the output's by ``--format``, else
     by the name of an output file, else the input's)."""
     in_fmt = inputs.input_format or path_format(paths[0])
-    if in_fmt == "text":
+    if in_fmt in ("text", "csv"):
         raise ConfigError(
-            f"--engine ray reads Parquet and JSONL, and {paths[0]} reads as text: name its "
-            "format with --input-format jsonl or parquet"
+            f"--engine ray reads Parquet and JSONL, and {paths[0]} reads as {in_fmt}: name its "
+            "format with --input-format jsonl or parquet, or run it without --engine ray"
         )
     named = detect_format(Path(output).name)[0] if not _is_directory(output) else "text"
     out_fmt = fmt or (named if named != "text" else in_fmt)
-    if out_fmt == "text":
+    if out_fmt in ("text", "csv"):
         raise ConfigError("--engine ray writes Parquet and JSONL: pass --format jsonl or parquet")
     return in_fmt, out_fmt
 

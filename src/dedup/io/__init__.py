@@ -1,7 +1,8 @@
-"""Readers and writers for the command line: text files, directories, JSON Lines (plain, gzip,
-zstd), Parquet, and ``-`` for stdin and stdout.
+"""Readers and writers for the command line: text files, directories, JSON Lines and CSV/TSV
+(plain, gzip, zstd), Parquet, and ``-`` for stdin and stdout.
 
-Readers stream: a JSONL file is read line by line and a Parquet file batch by batch, so memory
+Readers stream: a JSONL file is read line by line, a CSV file row by row and a Parquet file
+batch by batch, so memory
 stays bounded however large the file. Each record keeps every field, in order, and where it came
 from (file and line), so an error can say exactly where to look.
 
@@ -15,6 +16,7 @@ One module a responsibility, each name importable from here:
 - :mod:`dedup.io.compression`: gzip and zstd, both ways;
 - :mod:`dedup.io.sources`: the inputs a run names (:func:`discover`);
 - :mod:`dedup.io.records`: what a reader yields (:class:`Record`, :class:`Reject`, :class:`Line`);
+- :mod:`dedup.io.tables`: CSV and TSV rows in and out (:func:`read_rows`, :class:`TableSink`);
 - :mod:`dedup.io.reader`: :class:`Reader`, one source's records, streamed;
 - :mod:`dedup.io.outputs`: :func:`atomic_output`, and what may be replaced;
 - :mod:`dedup.io.writer`: :class:`Writer` and :func:`encode`.
@@ -41,6 +43,7 @@ from dedup.io.outputs import OutputError, atomic_output, is_stream
 from dedup.io.reader import MAX_RECORD_BYTES, Reader
 from dedup.io.records import Line, LineParser, Record, Reject
 from dedup.io.sources import Source, discover
+from dedup.io.tables import TableSink, delimiter_of, read_rows
 from dedup.io.writer import (
     Encoded,
     WriteOptions,
@@ -64,9 +67,11 @@ __all__ = [
     "Record",
     "Reject",
     "Source",
+    "TableSink",
     "WriteOptions",
     "Writer",
     "atomic_output",
+    "delimiter_of",
     "detect_format",
     "discover",
     "encode",
@@ -75,6 +80,7 @@ __all__ = [
     "open_writer",
     "output_name",
     "path_format",
+    "read_rows",
     "sniff_format",
     "split_compression",
     "write_jsonl_line",

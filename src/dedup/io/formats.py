@@ -1,10 +1,10 @@
-"""Format names: what a file's name says it holds (text, JSON Lines, Parquet; gzip, zstd), what
+"""Format names: what a file's name says it holds (text, JSON Lines, Parquet, CSV; gzip, zstd), what
 a stream with no name holds (stdin), and the name a mirrored output gets.
 
 >>> detect_format("crawl/2024.jsonl.zst")
 ('jsonl', 'zstd')
->>> detect_format("page.txt")
-('text', None)
+>>> detect_format("page.txt"), detect_format("items.tsv.gz")
+(('text', None), ('csv', 'gzip'))
 """
 
 from __future__ import annotations
@@ -30,12 +30,18 @@ __all__ = [
     "split_compression",
 ]
 
-Format = Literal["text", "jsonl", "parquet"]
-FORMATS: tuple[str, ...] = ("text", "jsonl", "parquet")
+Format = Literal["text", "jsonl", "parquet", "csv"]
+FORMATS: tuple[str, ...] = ("text", "jsonl", "parquet", "csv")
 
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
-_FORMAT_SUFFIX: dict[str, str] = {"text": ".txt", "jsonl": ".jsonl", "parquet": ".parquet"}
+_CSV_SUFFIXES = (".csv", ".tsv")
+_FORMAT_SUFFIX: dict[str, str] = {
+    "text": ".txt",
+    "jsonl": ".jsonl",
+    "parquet": ".parquet",
+    "csv": ".csv",
+}
 PARQUET_BATCH_ROWS = 1024
 """Rows of a Parquet file read, or written, at a time."""
 
@@ -66,13 +72,15 @@ def detect_format(name: str) -> tuple[Format, Compression | None]:
         return "jsonl", compression
     if lower.endswith(_PARQUET_SUFFIXES) and compression is None:
         return "parquet", None
+    if lower.endswith(_CSV_SUFFIXES):
+        return "csv", compression
     return "text", compression
 
 
 def path_format(path: str) -> Format:
     """The format of what ``path`` names, by :func:`detect_format`'s rule (the one rule for
     every engine): a file's, or a URI's, from its name; a local directory's from the first file
-    in it (sorted, hidden files skipped) whose name says JSON Lines or Parquet, else text.
+    in it (sorted, hidden files skipped) whose name says JSON Lines, Parquet or CSV, else text.
 
     >>> path_format("s3://bucket/crawl/part-0001.parquet"), path_format("day2.jsonl.zst")
     ('parquet', 'jsonl')
@@ -162,7 +170,13 @@ def output_name(relative: PurePath, fmt: Format, compression: Compression | None
     if in_fmt == fmt and in_comp == compression:
         return relative
     stem = relative.name
-    for suffix in (*COMPRESSION_SUFFIXES, *_JSONL_SUFFIXES, *_PARQUET_SUFFIXES, ".txt"):
+    for suffix in (
+        *COMPRESSION_SUFFIXES,
+        *_JSONL_SUFFIXES,
+        *_PARQUET_SUFFIXES,
+        *_CSV_SUFFIXES,
+        ".txt",
+    ):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
     suffix = _FORMAT_SUFFIX[fmt]

@@ -1,6 +1,6 @@
-"""The :class:`Reader`: the records of one source, streamed. A JSONL file is read line by line
-and a Parquet file batch by batch, so memory stays bounded however large the file; a record
-over the size cap is set aside before it is decoded whole.
+"""The :class:`Reader`: the records of one source, streamed. A JSONL file is read line by line,
+a CSV file row by row and a Parquet file batch by batch, so memory stays bounded however large
+the file; a record over the size cap is set aside before it is decoded whole.
 
 >>> import io
 >>> from pathlib import PurePath
@@ -24,6 +24,7 @@ from dedup.io.compression import decompressed, skip_rest
 from dedup.io.formats import PARQUET_BATCH_ROWS, pyarrow_modules
 from dedup.io.records import Line, LineParser, Record, Reject
 from dedup.io.sources import Source
+from dedup.io.tables import delimiter_of, read_rows
 from dedup.model import InputError, check_int
 from dedup.parquet import BadString, Errors, batch_rows, json_value
 
@@ -89,6 +90,8 @@ class Reader:
     def __iter__(self) -> Iterator[Record | Reject | Line]:
         if self.source.format == "parquet":
             yield from self._parquet()
+        elif self.source.format == "csv":
+            yield from self._csv()
         elif self.source.format == "jsonl":
             yield from self._jsonl()
         else:
@@ -176,6 +179,15 @@ class Reader:
                     continue
                 line = Line(source=name, number=number, data=raw_line, position=self._position)
                 yield line if self.lazy else self.parser(line)
+
+    def _csv(self) -> Iterator[Record | Reject]:
+        with self._open() as stream:
+            yield from read_rows(
+                stream,
+                parser=self.parser,
+                delimiter=delimiter_of(self.source.relative.name),
+                max_record_bytes=self.max_record_bytes,
+            )
 
     def _parquet(self) -> Iterator[Record | Reject]:
         name, field = self.source.name, self.parser.field

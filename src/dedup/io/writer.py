@@ -24,6 +24,7 @@ from dedup.io.compression import Compression, compressing
 from dedup.io.formats import PARQUET_BATCH_ROWS, Format, detect_format, pyarrow_modules
 from dedup.io.outputs import atomic_output, refuse_to_replace
 from dedup.io.records import Record
+from dedup.io.tables import TableSink, delimiter_of
 from dedup.model import ConfigError, with_overrides
 from dedup.parquet import ParquetSink, json_value
 
@@ -72,10 +73,12 @@ class WriteOptions:
 class Writer:
     """Writes documents in one format to a file (atomically) or to stdout (``path`` ``None``).
 
-    ``write(record, text)`` writes ``record`` with ``text`` as its new text: for JSONL and
-    Parquet every other field is kept as it was, in order; a record read from a text file becomes
-    ``{"id": ..., field: text}``. Text output holds exactly one document, and ends with a line
-    break as a text file does (unless ``final_newline`` is off). ``options``
+    ``write(record, text)`` writes ``record`` with ``text`` as its new text: for JSONL, Parquet
+    and CSV every other field is kept as it was, in order; a record read from a text file becomes
+    ``{"id": ..., field: text}``. A CSV output (tab-separated when its name ends in ``.tsv``)
+    takes its header from the first record, and every record must have those fields
+    (:class:`~dedup.io.tables.TableSink`). Text output holds exactly one document, and ends
+    with a line break as a text file does (unless ``final_newline`` is off). ``options``
     (:class:`WriteOptions`), or keywords that override its fields, say how.
     Use as a context manager: the output is committed when the block ends without error.
     """
@@ -101,6 +104,7 @@ class Writer:
         self._stream: IO[bytes] | None = None
         self._rows: list[dict[str, Any]] = []
         self._sink: ParquetSink | None = None
+        self._table: TableSink | None = None
         self._schemas: list[Any] = []
         if path is not None:
             refuse_to_replace(path, force=self.options.force)
@@ -138,6 +142,9 @@ class Writer:
             self._sink = ParquetSink(self._stream, name=self._name(), field=self.field, spill=spill)
             for schema in self._schemas:
                 self._sink.declare(schema)
+        elif self.format == "csv":
+            named = delimiter_of(self.path.name) if self.path is not None else ","
+            self._table = TableSink(named, self._name())
         return self
 
     def _name(self) -> str:
@@ -180,6 +187,9 @@ class Writer:
         elif self.format == "jsonl":
             assert isinstance(output, bytes)
             self._stream.write(output)
+        elif self._table is not None:
+            assert isinstance(output, dict)
+            self._stream.write(self._table.row(output))
         else:
             assert isinstance(output, dict)
             self._rows.append(output)
@@ -198,15 +208,15 @@ class Writer:
 
 
 Encoded = bytes | str | dict[str, Any]
-"""What a :class:`Writer` writes for one record: a JSON line, a text, or a Parquet row."""
+"""What a :class:`Writer` writes for one record: a JSON line, a text, or a Parquet or CSV row."""
 
 
 def encode(record: Record, text: str, fmt: Format, field: str = "text") -> Encoded:
     """What a writer of ``fmt`` writes for ``record`` with ``text`` as its new text.
 
-    For JSONL, the line (the line exactly as read when the text did not change); for Parquet,
-    the row with every field kept; for text, the text. Made where it is cheapest: the workers
-    of ``dedup clean`` make it beside the cleaning, and the writer only writes it.
+    For JSONL, the line (the line exactly as read when the text did not change); for Parquet
+    and CSV, the row with every field kept; for text, the text. Made where it is cheapest: the
+    workers of ``dedup clean`` make it beside the cleaning, and the writer only writes it.
 
     >>> record = Record(source="in.jsonl", line=1, id="7", text="a", fields={"id": 7, "text": "a"})
     >>> encode(record, "b", "jsonl")

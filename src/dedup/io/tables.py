@@ -1,0 +1,217 @@
+"""CSV and TSV files (a spreadsheet's export, a Scrapy feed, ``pandas.DataFrame.to_csv``): a row a
+record, the header naming its fields, read and written with Python's :mod:`csv`.
+
+A name ending in ``.tsv`` (compressed or not) is tab-separated; any other CSV is comma-separated.
+Every field is text, as CSV has no other type; a field written from JSON Lines or Parquet that is
+no string is written as JSON (``null`` as an empty field).
+
+>>> import io
+>>> from dedup.io.records import LineParser
+>>> data = b'id,text\\n1,"Hello, world."\\n2,"Two\\nlines."\\n'
+>>> rows = read_rows(io.BytesIO(data), parser=LineParser("items.csv"), delimiter=",")
+>>> [(r.line, r.id, r.text) for r in rows]
+[(2, '1', 'Hello, world.'), (3, '2', 'Two\\nlines.')]
+>>> sink = TableSink(",", "items.csv")
+>>> sink.row({"id": "1", "text": "Hello, world."}) + sink.row({"id": "2", "text": "Bye."})
+b'id,text\\r\\n1,"Hello, world."\\r\\n2,Bye.\\r\\n'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+from dedup.io.formats import split_compression
+from dedup.io.records import LineParser, Record, Reject
+from dedup.model import ConfigError, InputError
+from dedup.parquet import json_value
+
+__all__ = ["TableSink", "delimiter_of", "read_rows"]
+
+# The bytes that invalid UTF-8 becomes when read with "surrogateescape": U+DC80 to U+DCFF, which
+# valid UTF-8 cannot hold (a surrogate is no character), so each one is a byte that was not UTF-8.
+_ESCAPED = range(0xDC80, 0xDD00)
+
+
+def delimiter_of(name: str) -> str:
+    """The delimiter a file's name says: a tab for ``.tsv``, else a comma.
+
+    >>> delimiter_of("rows.TSV.gz"), delimiter_of("items.csv")
+    ('\\t', ',')
+    """
+    return "\t" if split_compression(name)[0].endswith(".tsv") else ","
+
+
+@contextlib.contextmanager
+def _field_limit(chars: int) -> Iterator[None]:
+    """:mod:`csv`'s cap on one field's characters raised to ``chars`` while a file is read (its
+    default, 131,072, is shorter than many pages), and put back after."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, chars))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def read_rows(
+    stream: IO[bytes],
+    *,
+    parser: LineParser,
+    delimiter: str,
+    max_record_bytes: int = 0,
+) -> Iterator[Record | Reject]:
+    """The records of a CSV or TSV byte stream: one a row, its fields named by the header, the
+    text in ``parser.field``, the id in ``parser.id_field`` (else ``source:line``). A record's
+    ``line`` is the line of the file its row starts on (the header is line 1).
+
+    A row whose count of values is not the header's, or that holds invalid UTF-8 (unless
+    ``parser.errors`` is ``"replace"``, which puts U+FFFD in its place), is a :class:`Reject`
+    naming its line. A header without the text column, or with a column twice, refuses the file
+    (:class:`~dedup.model.InputError`), and so does a field longer than ``max_record_bytes``
+    characters (``0``: no cap), which :mod:`csv` cannot step over.
+    """
+    name, field = parser.source, parser.field
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    cap = max_record_bytes or sys.maxsize
+    with _field_limit(cap):
+        rows = csv.reader(text, delimiter=delimiter)
+        try:
+            header = next(rows, None)
+            if header is None:
+                return
+            _check_header(header, name, field)
+            start = rows.line_num + 1
+            for values in rows:
+                line, start = start, rows.line_num + 1
+                if not values:
+                    continue  # a blank line
+                yield _record(values, header, line, parser, delimiter)
+        except csv.Error as exc:
+            raise InputError(
+                f"{name}: cannot read the CSV row that starts on line {start} ({exc})",
+                hint="check the file's quotes, or raise max_record_bytes for a longer field",
+                reason="unreadable-row",
+                path=name,
+                line=start,
+            ) from exc
+        finally:
+            text.detach()
+
+
+def _check_header(header: list[str], name: str, field: str) -> None:
+    """Refuse a header without the text column, or with a column named twice."""
+    if field not in header:
+        raise InputError(
+            f"{name}: no column {field!r} (columns: {', '.join(header)})",
+            hint="choose the text column",
+            reason="no-column",
+            path=name,
+            line=1,
+            field=field,
+        )
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        raise InputError(
+            f"{name}: the header names {', '.join(map(repr, twice))} twice",
+            hint="give each column a name of its own",
+            reason="duplicate-column",
+            path=name,
+            line=1,
+        )
+
+
+def _record(
+    values: list[str], header: list[str], line: int, parser: LineParser, delimiter: str
+) -> Record | Reject:
+    """The record of one row, or a :class:`Reject` saying what is wrong with it."""
+    name = parser.source
+    raw = _joined(values, delimiter)
+    if len(values) != len(header):
+        error = parser.error(
+            line,
+            f"the row has {len(values)} values, the header {len(header)} columns",
+            hint="check its quotes and delimiters",
+            reason="bad-row",
+        )
+        return Reject(source=name, line=line, error=error, raw=raw)
+    fields = dict(zip(header, values, strict=True))
+    replaced = False
+    for column, value in fields.items():
+        if not any(ord(ch) in _ESCAPED for ch in value):
+            continue
+        if parser.errors != "replace":
+            error = parser.error(
+                line,
+                f"invalid UTF-8 in column {column!r}",
+                hint="read it with errors='replace' to replace bad bytes with U+FFFD",
+                reason="invalid-utf8",
+                field=column,
+            )
+            return Reject(source=name, line=line, error=error, raw=raw)
+        fields[column] = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        replaced = True
+    text = fields[parser.field]
+    return Record(
+        source=name,
+        line=line,
+        id=parser.id_of(fields, line),
+        text=text,
+        fields=fields,
+        nbytes=len(text.encode("utf-8", "surrogatepass")),
+        replaced=replaced,
+    )
+
+
+def _joined(values: list[str], delimiter: str) -> bytes:
+    """A row's values as a line of CSV again (the bytes a :class:`Reject` keeps)."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerow(values)
+    return out.getvalue().encode("utf-8", "surrogateescape")
+
+
+class TableSink:
+    """Makes the bytes of a CSV or TSV output, a row at a time: the header from the first row's
+    fields, then each row's values in its order. Every row must have the first one's fields,
+    in the same order (a CSV file has one header): a row with others raises
+    :class:`~dedup.model.ConfigError` naming the output and saying what to write instead."""
+
+    def __init__(self, delimiter: str, name: str) -> None:
+        self.delimiter = delimiter
+        self.name = name
+        self.header: list[str] | None = None
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, delimiter=delimiter)
+
+    def row(self, fields: dict[str, Any]) -> bytes:
+        """The bytes of ``fields`` as a row (the header first, for the first row)."""
+        columns = list(fields)
+        if self.header is None:
+            self.header = columns
+            self._writer.writerow(columns)
+        elif columns != self.header:
+            raise ConfigError(
+                f"{self.name}: a record has the fields {', '.join(columns)}, the CSV header "
+                f"{', '.join(self.header)}: a CSV file holds one set of columns",
+                hint="write JSON Lines or Parquet, or records of one shape to each CSV file",
+                reason="csv-columns",
+            )
+        self._writer.writerow([_cell(value) for value in fields.values()])
+        data = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return data.encode("utf-8", errors="replace")
+
+
+def _cell(value: Any) -> str:
+    """A field's value as CSV text: a string as it is, ``None`` empty, anything else as JSON."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, default=json_value)
