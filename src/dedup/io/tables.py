@@ -18,7 +18,6 @@ b'id,text\\r\\n1,"Hello, world."\\r\\n2,Bye.\\r\\n'
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -47,16 +46,13 @@ def delimiter_of(name: str) -> str:
     return "\t" if split_compression(name)[0].endswith(".tsv") else ","
 
 
-@contextlib.contextmanager
-def _field_limit(chars: int) -> Iterator[None]:
-    """:mod:`csv`'s cap on one field's characters raised to ``chars`` while a file is read (its
-    default, 131,072, is shorter than many pages), and put back after."""
-    before = csv.field_size_limit()
-    csv.field_size_limit(max(before, chars))
-    try:
-        yield
-    finally:
-        csv.field_size_limit(before)
+def _allow_fields_of(chars: int) -> None:
+    """Raise :mod:`csv`'s cap on one field's characters to ``chars`` where it is lower (its
+    default, 131,072, is shorter than many pages). The cap is the process's (the ``_csv``
+    module has one), so it is only ever raised, never put back: a reader in another thread may
+    be reading a long field under it."""
+    if csv.field_size_limit() < chars:
+        csv.field_size_limit(chars)
 
 
 def read_rows(
@@ -71,37 +67,38 @@ def read_rows(
     ``line`` is the line of the file its row starts on (the header is line 1).
 
     A row whose count of values is not the header's, or that holds invalid UTF-8 (unless
-    ``parser.errors`` is ``"replace"``, which puts U+FFFD in its place), is a :class:`Reject`
-    naming its line. A header without the text column, or with a column twice, refuses the file
-    (:class:`~dedup.model.InputError`), and so does a field longer than ``max_record_bytes``
-    characters (``0``: no cap), which :mod:`csv` cannot step over.
+    ``parser.errors`` is ``"replace"``, which puts U+FFFD in its place), or whose text is over
+    ``max_record_bytes`` bytes, is a :class:`Reject` naming its line. A header without the
+    text column, or with a column twice, refuses the file (:class:`~dedup.model.InputError`),
+    and so does a field longer than :mod:`csv`'s cap on one field (raised to
+    ``max_record_bytes`` characters, or without bound for ``0``), which it cannot step over.
     """
     name, field = parser.source, parser.field
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    cap = max_record_bytes or sys.maxsize
-    with _field_limit(cap):
-        rows = csv.reader(text, delimiter=delimiter)
-        try:
-            header = next(rows, None)
-            if header is None:
-                return
-            _check_header(header, name, field)
-            start = rows.line_num + 1
-            for values in rows:
-                line, start = start, rows.line_num + 1
-                if not values:
-                    continue  # a blank line
-                yield _record(values, header, line, parser, delimiter)
-        except csv.Error as exc:
-            raise InputError(
-                f"{name}: cannot read the CSV row that starts on line {start} ({exc})",
-                hint="check the file's quotes, or raise max_record_bytes for a longer field",
-                reason="unreadable-row",
-                path=name,
-                line=start,
-            ) from exc
-        finally:
-            text.detach()
+    _allow_fields_of(max_record_bytes or sys.maxsize)
+    rows = csv.reader(text, delimiter=delimiter)
+    start = 1  # (the line the row being read starts on)
+    try:
+        header = next(rows, None)
+        if header is None:
+            return
+        _check_header(header, name, field)
+        start = rows.line_num + 1
+        for values in rows:
+            line, start = start, rows.line_num + 1
+            if not values:
+                continue  # a blank line
+            yield _record(values, header, line, parser, delimiter, max_record_bytes)
+    except csv.Error as exc:
+        raise InputError(
+            f"{name}: cannot read the CSV row that starts on line {start} ({exc})",
+            hint="check the file's quotes, or raise max_record_bytes for a longer field",
+            reason="unreadable-row",
+            path=name,
+            line=start,
+        ) from exc
+    finally:
+        text.detach()
 
 
 def _check_header(header: list[str], name: str, field: str) -> None:
@@ -127,9 +124,15 @@ def _check_header(header: list[str], name: str, field: str) -> None:
 
 
 def _record(
-    values: list[str], header: list[str], line: int, parser: LineParser, delimiter: str
+    values: list[str],
+    header: list[str],
+    line: int,
+    parser: LineParser,
+    delimiter: str,
+    max_record_bytes: int,
 ) -> Record | Reject:
-    """The record of one row, or a :class:`Reject` saying what is wrong with it."""
+    """The record of one row, or a :class:`Reject` saying what is wrong with it (its values
+    against the header, invalid UTF-8, a text over ``max_record_bytes``)."""
     name = parser.source
     raw = _joined(values, delimiter)
     if len(values) != len(header):
@@ -157,13 +160,24 @@ def _record(
         fields[column] = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         replaced = True
     text = fields[parser.field]
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_record_bytes > 0:
+        error = parser.error(
+            line,
+            f"the text of column {parser.field!r} is {size:,} bytes, more than the "
+            f"{max_record_bytes:,} a record may take",
+            hint="raise max_record_bytes to read it",
+            reason="too-large",
+            field=parser.field,
+        )
+        return Reject(source=name, line=line, error=error, raw=raw)
     return Record(
         source=name,
         line=line,
         id=parser.id_of(fields, line),
         text=text,
         fields=fields,
-        nbytes=len(text.encode("utf-8", "surrogatepass")),
+        nbytes=size,
         replaced=replaced,
     )
 
