@@ -7,7 +7,8 @@ are the WCXB pages of ``neardup-hard-dev.jsonl`` that neither dumps-dev nor repa
 the two whole-page renderings that file holds: ``fullpage`` (html-text, the page's text with its
 navigation, footers and lists) and ``markdown`` (html2text). Each page gets one of the forms
 below in turn (in an order drawn from ``--seed``), the article taken from the page's gold main
-content (the ``gold`` kind); the project's own Japanese and Chinese articles take every form:
+content (the ``gold`` kind); the project's own articles (Japanese, Chinese, and the ``world``
+group's eight other languages: ``heldout_synth.own_articles``) take every form:
 
 - ``jsonld``: a JSON-LD object whose ``articleBody`` is the article as one JSON string, its
   paragraphs joined by nothing, a space or a line break, sometimes without its headings,
@@ -70,7 +71,7 @@ from dedup.evaluation import dump_score, lost_twins
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dumps_eval import print_scores
-from heldout_synth import EVAL, cjk_articles, paragraphs_of
+from heldout_synth import EVAL, OWN_GROUPS, own_articles, paragraphs_of
 from repair_eval import METHODS
 
 FORMS = ("jsonld", "app_state", "html_string", "page_twice", "jsonld_and_html")
@@ -214,18 +215,16 @@ def records(seed: int, eval_dir: Path, groups: list[str]) -> list[dict[str, str]
                 {"id": f"{page['id']}/{kind}", "group": f"wcxb/{kind}", "form": form,
                  "text": text, "reference": reference, "page": page["renderings"][kind]}
             )  # fmt: skip
-    for lang in ("ja", "zh"):
-        if lang not in groups:
+    for group in OWN_GROUPS:
+        if group not in groups:
             continue
-        for article in cjk_articles():
-            if article["lang"] != lang:
-                continue
+        for article in own_articles(group):
             paragraphs = paragraphs_of("\n".join(article["paragraphs"]))
             page = "\n".join(paragraphs)
             for form in FORMS:
                 r = random.Random(f"{seed}:{article['id']}:{form}")
                 out.append(
-                    {"id": article["id"], "group": lang, "form": form,
+                    {"id": article["id"], "group": group, "form": form,
                      "text": damaged(page, paragraphs, form, r), "reference": page, "page": page}
                 )  # fmt: skip
     return out
@@ -271,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--eval", type=Path, default=EVAL, help="the evaluation data's folder")
-    parser.add_argument("--group", action="append", help="only these groups (wcxb, ja, zh)")
+    parser.add_argument("--group", action="append", help="only these groups (wcxb, ja, zh, world)")
     parser.add_argument("--form", action="append", help="only these forms")
     parser.add_argument("--methods", default=_DEFAULT_METHODS, help="comma-separated methods")
     parser.add_argument(
@@ -283,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         help="list records dedup.clean leaves 0.02 above the page alone, or keeps below 0.98",
     )
     args = parser.parse_args(argv)
-    groups = args.group or ["wcxb", "ja", "zh"]
+    groups = args.group or ["wcxb", *OWN_GROUPS]
     if "wcxb" in groups and not (args.eval / "neardup-hard-dev.jsonl").exists():
         print(f"{args.eval} holds no neardup-hard-dev.jsonl: pass --eval DIR", file=sys.stderr)
         return 2

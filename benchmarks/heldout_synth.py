@@ -2,11 +2,13 @@
 
 The gold texts are (1) the main contents (``gold`` kind) of ``neardup-hard-dev.jsonl``, WCXB
 pages of other sites than repair-dev's (a page whose id or any long paragraph repair-dev also
-has is skipped), and (2) the project's own Japanese and Chinese articles
-(``tests/data/cjk_articles.jsonl``, written for these tests). Every page is damaged as the
-evaluation README describes each family (:func:`dedup.evaluation.damaged`), seeded, so a run
-gives the same texts; WCXB pages take the families in turn (one family a page), the CJK
-articles every family. One table per group (wcxb, ja, zh), scored with
+has is skipped), and (2) the project's own articles, written for these tests: Japanese and
+Chinese (``tests/data/cjk_articles.jsonl``), and two each in Thai, Korean, Vietnamese, Hindi,
+Arabic, Hebrew, Russian and Greek (``tests/data/world_articles.jsonl``, the group ``world``).
+Every page is damaged as the evaluation README describes each family
+(:func:`dedup.evaluation.damaged`), seeded, so a run gives the same texts; WCXB pages take the
+families in turn (one family a page), the project's own articles every family. One table per
+group (wcxb, ja, zh, world), scored with
 :func:`dedup.evaluation.score_families` beside doing nothing, line and sentence dedup::
 
     python benchmarks/heldout_synth.py [--seed 20] [--group ja] [--failures] [--quotes]
@@ -32,6 +34,9 @@ from repair_eval import line_dedup, nothing, print_failures, sentence_dedup
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 ARTICLES = ROOT / "tests" / "data" / "cjk_articles.jsonl"
+WORLD = ROOT / "tests" / "data" / "world_articles.jsonl"
+# The groups of the project's own articles: Japanese, Chinese, and eight other languages as one
+OWN_GROUPS = ("ja", "zh", "world")
 _BREAKS = regex.compile(r"\n\s*\n|\n")
 # a paragraph this long shared with repair-dev means the page is one of repair-dev's
 _SHARED_PARAGRAPH = 80
@@ -77,9 +82,19 @@ def wcxb_pages(eval_dir: Path, *, min_paragraphs: int = 3, max_chars: int = 3000
 
 
 def cjk_articles(path: Path = ARTICLES) -> list[dict[str, Any]]:
-    """The project's own Japanese and Chinese articles: ``id``, ``lang``, ``paragraphs``."""
+    """The project's own articles in ``path`` (the Japanese and Chinese ones by default): ``id``,
+    ``lang``, ``register``, ``paragraphs``."""
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def own_articles(group: str) -> list[dict[str, Any]]:
+    """The project's own articles of ``group`` (:data:`OWN_GROUPS`): the Japanese or Chinese
+    ones of ``cjk_articles.jsonl``, or all of ``world_articles.jsonl`` (Thai, Korean,
+    Vietnamese, Hindi, Arabic, Hebrew, Russian, Greek)."""
+    if group == "world":
+        return cjk_articles(WORLD)
+    return [a for a in cjk_articles() if a["lang"] == group]
 
 
 def build(
@@ -107,17 +122,13 @@ def build(
 
 
 def all_records(seed: int, eval_dir: Path = EVAL) -> list[dict[str, str]]:
-    """Every group's records: wcxb (when the evaluation data is there), ja, zh."""
+    """Every group's records: wcxb (when the evaluation data is there), ja, zh, world."""
     records = []
     if (eval_dir / "neardup-hard-dev.jsonl").exists():
         records += build(wcxb_pages(eval_dir), "wcxb", seed, every_family=False)
-    for lang in ("ja", "zh"):
-        pages = [
-            (a["id"], paragraphs_of("\n".join(a["paragraphs"])))
-            for a in cjk_articles()
-            if a["lang"] == lang
-        ]
-        records += build(pages, lang, seed, every_family=True)
+    for group in OWN_GROUPS:
+        pages = [(a["id"], paragraphs_of("\n".join(a["paragraphs"]))) for a in own_articles(group)]
+        records += build(pages, group, seed, every_family=True)
     return records
 
 
@@ -146,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--eval", type=Path, default=EVAL, help="the evaluation data's folder")
-    parser.add_argument("--group", action="append", help="only these groups (wcxb, ja, zh)")
+    parser.add_argument("--group", action="append", help="only these groups (wcxb, ja, zh, world)")
     parser.add_argument("--family", action="append", help="only these families")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     parser.add_argument("--failures", action="store_true", help="list dedup.clean's misses")

@@ -2,7 +2,8 @@
 pages of other sites than dumps-dev's, whole-page renderings with the article again in script
 data, the page twice or both.
 
-- the project's own Japanese and Chinese articles (``tests/data/cjk_articles.jsonl``) in every
+- the project's own articles (``tests/data/cjk_articles.jsonl``: Japanese and Chinese;
+  ``tests/data/world_articles.jsonl``: eight other languages, the group ``world``) in every
   form: always runs;
 - WCXB pages of ``neardup-hard-dev.jsonl`` that dumps-dev and repair-dev lack, the first
   ``sample`` records of the benchmark's order: skips where ``../shared/eval`` is absent.

@@ -308,7 +308,9 @@ FAMILIES = (
     "flat_has_extra",
     "repeated_paragraphs",
 )
-_SENTENCE_END = ".!?\u2026\u3002\uff01\uff1f"
+# (and the full stops of other scripts: Devanagari's danda and double danda, Arabic's question
+# mark and Urdu's full stop, Armenian's, Ethiopic's and Myanmar's; Thai marks none)
+_SENTENCE_END = ".!?\u2026\u3002\uff01\uff1f\u0964\u0965\u061f\u06d4\u0589\u1362\u104b"
 _CLOSERS = "\"')]\u201d\u2019\u300d\u300f\uff09"
 _SENTENCES = regex.compile(rf"(?<=[{_SENTENCE_END}][{regex.escape(_CLOSERS)}]?)\s*")
 # A paragraph captured twice is this long or longer (in Latin letters: a Han or kana character
