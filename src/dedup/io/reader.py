@@ -149,13 +149,7 @@ class Reader:
         )
 
     def _too_large(self, line: int, size: int, what: str) -> InputError:
-        return self.parser.error(
-            line,
-            f"the {what} is {size:,} bytes, more than the {self.max_record_bytes:,} a record "
-            "may take",
-            hint="raise max_record_bytes to read it",
-            reason="too-large",
-        )
+        return self.parser.too_large(line, size, what, self.max_record_bytes)
 
     def _jsonl(self) -> Iterator[Record | Reject | Line]:
         name = self.source.name
@@ -267,14 +261,8 @@ class Reader:
         name = self.source.name
         raw = json.dumps(fields, default=json_value, ensure_ascii=False).encode("utf-8", "replace")
         if bad is not None:
-            error = self.parser.error(
-                row,
-                f"invalid UTF-8 in column {bad.column!r} (byte 0x{bad.byte:02x} at offset "
-                f"{bad.offset})",
-                hint="read it with errors='replace' to replace bad bytes with U+FFFD",
-                reason="invalid-utf8",
-                field=bad.column,
-            )
+            where = f"column {bad.column!r} (byte 0x{bad.byte:02x} at offset {bad.offset})"
+            error = self.parser.invalid_utf8(row, where, field=bad.column)
             return Reject(source=name, line=row, error=error, raw=raw)
         value = fields.get(self.parser.field)
         cap = self.max_record_bytes

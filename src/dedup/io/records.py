@@ -260,13 +260,7 @@ class LineParser:
                     reason="other-encoding" if todo else "binary",
                 )
                 return None, error, False
-            error = self.error(
-                line,
-                f"invalid UTF-8 in {what} ({at})",
-                hint="read it with errors='replace' to replace bad bytes with U+FFFD",
-                reason="invalid-utf8",
-            )
-            return None, error, False
+            return None, self.invalid_utf8(line, f"{what} ({at})"), False
 
     def text_of(self, record: Any, number: int) -> str:
         """The text field of ``record``; raises :class:`InputError` saying what is wrong."""
@@ -327,6 +321,30 @@ class LineParser:
             reason=reason,
             path=self.source,
             line=line,
+            field=field,
+        )
+
+    def invalid_utf8(self, line: int, where: str, field: str | None = None) -> InputError:
+        """The error of a record ``line`` that holds invalid UTF-8 ``where`` (the line, a
+        column), with ``errors="strict"``."""
+        return self.error(
+            line,
+            f"invalid UTF-8 in {where}",
+            hint="read it with errors='replace' to replace bad bytes with U+FFFD",
+            reason="invalid-utf8",
+            field=field,
+        )
+
+    def too_large(
+        self, line: int, size: int, what: str, cap: int, field: str | None = None
+    ) -> InputError:
+        """The error of a record ``line`` whose ``what`` (the line, the file, the text of a
+        column) is ``size`` bytes, over the ``cap`` a record may take."""
+        return self.error(
+            line,
+            f"the {what} is {size:,} bytes, more than the {cap:,} a record may take",
+            hint="raise max_record_bytes to read it",
+            reason="too-large",
             field=field,
         )
 

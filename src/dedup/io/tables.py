@@ -149,27 +149,15 @@ def _record(
         if not any(ord(ch) in _ESCAPED for ch in value):
             continue
         if parser.errors != "replace":
-            error = parser.error(
-                line,
-                f"invalid UTF-8 in column {column!r}",
-                hint="read it with errors='replace' to replace bad bytes with U+FFFD",
-                reason="invalid-utf8",
-                field=column,
-            )
+            error = parser.invalid_utf8(line, f"column {column!r}", field=column)
             return Reject(source=name, line=line, error=error, raw=raw)
         fields[column] = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         replaced = True
     text = fields[parser.field]
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_record_bytes > 0:
-        error = parser.error(
-            line,
-            f"the text of column {parser.field!r} is {size:,} bytes, more than the "
-            f"{max_record_bytes:,} a record may take",
-            hint="raise max_record_bytes to read it",
-            reason="too-large",
-            field=parser.field,
-        )
+        what = f"text of column {parser.field!r}"
+        error = parser.too_large(line, size, what, max_record_bytes, field=parser.field)
         return Reject(source=name, line=line, error=error, raw=raw)
     return Record(
         source=name,
