@@ -22,11 +22,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dedup
 from dedup import cli
 from dedup.io.records import LineParser
-from dedup.io.tables import read_rows
+from dedup.io.tables import TableSink, read_rows
 
 TEXT = "A paragraph of an article, long enough to count as one on its own here."
 
@@ -500,3 +502,30 @@ def test_records_of_other_shapes_are_refused_in_one_csv(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "a CSV file holds one set of columns" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+# (text with what CSV must quote: delimiters, quotes, every line end, NUL; no lone surrogate,
+# which no UTF-8 file holds)
+_CELL = st.text(
+    st.sampled_from(["a", "\u00e9", ",", '"', "\n", "\r", "\t", " ", "\x00", "\U0001f600"])
+    | st.characters(exclude_categories=("Cs",)),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_CELL, _CELL, _CELL), min_size=1, max_size=4),
+    delimiter=st.sampled_from([",", "\t"]),
+)
+def test_csv_rows_written_read_back_the_same(
+    rows: list[tuple[str, str, str]], delimiter: str
+) -> None:
+    """Whatever a field holds, a row :class:`TableSink` writes reads back as it was."""
+    import io
+
+    sink = TableSink(delimiter, "t.csv")
+    fields = [dict(zip(("id", "text", "x"), row, strict=True)) for row in rows]
+    data = b"".join(sink.row(f) for f in fields)
+    read = read_rows(io.BytesIO(data), parser=LineParser("t.csv"), delimiter=delimiter)
+    assert [getattr(r, "fields", r) for r in read] == fields
