@@ -1805,6 +1805,35 @@ def test_csv_and_tsv_files_are_read_a_row_a_record(tmp_path: Path) -> None:
     assert meant.stdout.rstrip("\n") == dedup.clean(table.read_text()).rstrip("\n")
 
 
+def test_find_and_diff_read_a_folder_as_one_stream(tmp_path: Path) -> None:
+    """``dedup find`` and ``dedup diff`` over a folder of text files: the files' documents go
+    through the engine together, shown in the folder's order, the same with ``-j 2`` as with
+    ``-j 1``; a file that cannot be read stops the run at its turn, after the files before it
+    are shown, and ``--skip-invalid`` sets it aside."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in ("a", "b", "d"):
+        (folder / f"{name}.txt").write_text(DOUBLED.replace("article", f"article {name}"))
+    (folder / "c.txt").write_bytes(b"caf\xe9 " + DOUBLED.encode())
+    for command in ("find", "diff"):
+        shown = "--json" if command == "find" else "--context=0"
+        one = run(command, str(folder), shown, "-j", "1", "-q")
+        assert one.exit_code == 2
+        assert f"{folder / 'c.txt'}:1: invalid UTF-8" in one.stderr
+        assert str(folder / "b.txt") in one.stdout
+        assert str(folder / "d.txt") not in one.stdout
+        assert run(command, str(folder), shown, "-j", "2", "-q").stdout == one.stdout
+        rejects = tmp_path / f"{command}-rejects.jsonl"
+        args = ["--skip-invalid", "--rejects", str(rejects), "-q"]
+        skipped = run(command, str(folder), shown, *args)
+        assert skipped.exit_code == 0, skipped.stderr
+        assert skipped.stdout.startswith(one.stdout)
+        assert str(folder / "d.txt") in skipped.stdout
+        assert [json.loads(line)["source"] for line in rejects.read_text().splitlines()] == [
+            str(folder / "c.txt")
+        ]
+
+
 def test_parquet_piped_to_stdin(tmp_path: Path) -> None:
     path = tmp_path / "in.parquet"
     pq.write_table(pa.table({"id": ["a"], "text": ["caf\u00c3\u00a9"]}), path)

@@ -81,23 +81,21 @@ def run(job: DiffJob) -> None:
         stages.clean_document, repair_options=job.repair, normalize_options=job.normalize
     )
     with shown_records(job) as (sources, source, engine):
-        for input_source in sources:
-            reader = source.reader(input_source)
-            for record, result in source.results(reader, engine, stage, "clean"):
-                # with --stage, a document counts as changed when a stage shown changed it
-                changed = (
-                    any(s.edits for s in result.stages if s.name in job.stages)
-                    if job.stages
-                    else stages.changed(record.text, result.text, result.edits)
-                )
-                source.counts.count_output(
-                    len(record.text),
-                    len(result.text),
-                    changed,
-                    [edit.action for edit in result.edits],
-                )
-                print_diff(record, result, job.context, job.color, job.stages)
-                source.advance(record)
+        for record, result in source.results(sources, engine, stage, "clean"):
+            # with --stage, a document counts as changed when a stage shown changed it
+            changed = (
+                any(s.edits for s in result.stages if s.name in job.stages)
+                if job.stages
+                else stages.changed(record.text, result.text, result.edits)
+            )
+            source.counts.count_output(
+                len(record.text),
+                len(result.text),
+                changed,
+                [edit.action for edit in result.edits],
+            )
+            print_diff(record, result, job.context, job.color, job.stages)
+            source.advance(record)
     echo(lines(source.counts, engine.started, job.stages), quiet=job.quiet)
 
 

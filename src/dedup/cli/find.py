@@ -54,19 +54,17 @@ def run(job: FindJob) -> None:
     kinds: Counter[str] = Counter()
     removed = 0  # pairs repair removes a copy of
     with shown_records(job) as (sources, source, engine):
-        for input_source in sources:
-            reader = source.reader(input_source)
-            for record, result in source.results(reader, engine, stage, "find"):
-                kinds.update(pair.kind for pair in result)
-                removed += sum(pair.removes is not None for pair in result)
-                source.counts.changed += bool(result)
-                source.counts.count_over_cap(len(record.text), job.repair)
-                if job.as_json:
-                    for pair in result:
-                        click.echo(json_line(pair_dict(record, pair)).rstrip(b"\n"))
-                elif result:
-                    print_pairs(record, result)
-                source.advance(record)
+        for record, result in source.results(sources, engine, stage, "find"):
+            kinds.update(pair.kind for pair in result)
+            removed += sum(pair.removes is not None for pair in result)
+            source.counts.changed += bool(result)
+            source.counts.count_over_cap(len(record.text), job.repair)
+            if job.as_json:
+                for pair in result:
+                    click.echo(json_line(pair_dict(record, pair)).rstrip(b"\n"))
+            elif result:
+                print_pairs(record, result)
+            source.advance(record)
     if not job.as_json and not kinds:
         click.echo("No duplicate spans found.")
     echo(lines(source.counts, engine.started, kinds, removed), quiet=job.quiet)

@@ -11,13 +11,14 @@ records are done.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from dedup.cli.options import InputOptions
 from dedup.cli.progress import Progress
@@ -172,19 +173,51 @@ class RecordSource:
         write_jsonl_line(self._rejects, reject.to_dict(describe(reject.error)))
 
     def results(
-        self, reader: Reader, engine: Engine, stage: Callable[[str], T], name: str
+        self, sources: Sequence[Source], engine: Engine, stage: Callable[[str], T], name: str
     ) -> Iterator[tuple[Record, T]]:
-        """Each good record of ``reader`` with ``stage`` of its text, in order; a record the
-        stage fails on is handled by :meth:`failed` and not yielded."""
+        """Each good record of ``sources`` with ``stage`` of its text, in order, the sources
+        read as one stream of the engine (a folder of text files holds a document a file: a
+        file at a time, each would fit one of the engine's chunks and run in this process;
+        together they fill the chunks of a pool). A record the stage fails on is handled by
+        :meth:`failed` and not yielded; a bad record is raised or set aside, and a source that
+        cannot be read stops the run, each at its turn, after the records before it."""
         from dedup.engine import Failed  # the process pool: loaded by the commands that use it
 
-        items = ((r, r.text) for r in self.records(reader) if not r.no_text)
-        for record, result in engine.map(stage, items, size=len, catch=True):
+        readers: list[Reader] = []
+        stopped: list[DedupError] = []
+
+        def items() -> Iterator[tuple[tuple[int, Record | Reject], str | None]]:
+            for index, source in enumerate(sources):
+                readers.append(self._open(source, lazy=False))
+                try:
+                    for item in readers[-1]:
+                        check_signals()
+                        assert not isinstance(item, Line)  # (not a lazy reader)
+                        text = item.text if isinstance(item, Record) and not item.no_text else None
+                        yield (index, item), text
+                except DedupError as error:
+                    stopped.append(error)
+                    return
+
+        following = -1  # the source whose reader the progress bar follows
+        work = functools.partial(_with_text, stage)
+        for (index, item), result in engine.map(work, items(), size=_text_size, catch=True):
+            if index != following:
+                self.progress.reading(readers[index])
+                following = index
+            if isinstance(item, Reject):
+                self.reject(item)
+                continue
+            self.counts.count_read(item)
+            if item.no_text:
+                continue
             if isinstance(result, Failed):
                 self.counts.read -= 1
-                self.failed(record, result, name)
+                self.failed(item, result, name)
                 continue
-            yield record, result
+            yield item, cast("T", result)  # (a record with text: the stage's result)
+        if stopped:
+            raise stopped[0]
 
     def cleaned(
         self, reader: Reader, engine: Engine, stage: Cleaning, *, put_back: bool = False
@@ -306,6 +339,17 @@ class RecordSource:
         """One record is done (written or shown): move the progress bar to its end."""
         check_signals()
         self.progress.advance(record)
+
+
+def _with_text(stage: Callable[[str], T], text: str | None) -> T | None:
+    """``stage`` of ``text``, or nothing for an item without one (a bad record, a record
+    whose text is null): what :meth:`RecordSource.results` gives the engine."""
+    return None if text is None else stage(text)
+
+
+def _text_size(text: str | None) -> int:
+    """The size of an item of :meth:`RecordSource.results` for the engine's chunks."""
+    return 1 if text is None else len(text)
 
 
 def _as_read(item: Record | Line, stage: Cleaning) -> Encoded:
