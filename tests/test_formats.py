@@ -453,6 +453,19 @@ def test_a_csv_row_that_cannot_be_read_names_its_line(tmp_path: Path) -> None:
     assert read_csv(tmp_path / "g.csv") == [{"id": "3", "text": "caf\ufffd"}]
 
 
+def test_invalid_utf8_in_a_csv_header_refuses_the_file(tmp_path: Path) -> None:
+    """A column whose name is no UTF-8 cannot be written back: the file is refused, naming its
+    first line, unless ``--errors replace`` reads the bad bytes as U+FFFD."""
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"id,text,caf\xe9\n1,Fine.,x\n")
+    refused = run("clean", source, "-o", tmp_path / "out.csv")
+    assert refused.exit_code == 2
+    assert f"{source}:1: invalid UTF-8 in the header" in refused.stderr
+    replaced = run("clean", source, "-o", tmp_path / "out.csv", "--errors", "replace", "-q")
+    assert replaced.exit_code == 0, replaced.stderr
+    assert read_csv(tmp_path / "out.csv") == [{"id": "1", "text": "Fine.", "caf\ufffd": "x"}]
+
+
 def test_a_csv_without_its_text_column_is_refused(tmp_path: Path) -> None:
     source = write_csv(tmp_path / "in.csv", [["id", "body"], ["1", TEXT]])
     result = run("clean", source, "-o", tmp_path / "out.csv")

@@ -35,6 +35,8 @@ __all__ = ["TableSink", "delimiter_of", "read_rows"]
 # The bytes that invalid UTF-8 becomes when read with "surrogateescape": U+DC80 to U+DCFF, which
 # valid UTF-8 cannot hold (a surrogate is no character), so each one is a byte that was not UTF-8.
 _ESCAPED = range(0xDC80, 0xDD00)
+# The largest cap on a field :mod:`csv` takes everywhere (a C long, 32 bits on some systems).
+_LARGEST_CAP = 2**31 - 1
 
 
 def delimiter_of(name: str) -> str:
@@ -51,6 +53,7 @@ def _allow_fields_of(chars: int) -> None:
     default, 131,072, is shorter than many pages). The cap is the process's (the ``_csv``
     module has one), so it is only ever raised, never put back: a reader in another thread may
     be reading a long field under it."""
+    chars = min(chars, _LARGEST_CAP)
     if csv.field_size_limit() < chars:
         csv.field_size_limit(chars)
 
@@ -82,6 +85,7 @@ def read_rows(
         header = next(rows, None)
         if header is None:
             return
+        header = _decoded_header(header, parser)
         _check_header(header, name, field)
         start = rows.line_num + 1
         for values in rows:
@@ -99,6 +103,17 @@ def read_rows(
         ) from exc
     finally:
         text.detach()
+
+
+def _decoded_header(header: list[str], parser: LineParser) -> list[str]:
+    """The header's column names, invalid UTF-8 in them replaced with U+FFFD with
+    ``errors="replace"``, else refused (:class:`~dedup.model.InputError`): a column that
+    cannot be named cannot be written back."""
+    if not any(ord(ch) in _ESCAPED for column in header for ch in column):
+        return header
+    if parser.errors != "replace":
+        raise parser.invalid_utf8(1, "the header")
+    return [c.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for c in header]
 
 
 def _check_header(header: list[str], name: str, field: str) -> None:
