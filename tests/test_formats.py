@@ -466,6 +466,19 @@ def test_invalid_utf8_in_a_csv_header_refuses_the_file(tmp_path: Path) -> None:
     assert read_csv(tmp_path / "out.csv") == [{"id": "1", "text": "Fine.", "caf\ufffd": "x"}]
 
 
+def test_a_csv_of_a_header_alone_is_written_back_so(tmp_path: Path) -> None:
+    """A crawl that found nothing exports a header alone: ``clean`` and ``corpus`` write the
+    header back (an empty file is no CSV ``pandas.read_csv`` reads), to a file or stdout."""
+    source = tmp_path / "items.csv"
+    source.write_text("url,text,title\n")
+    for command in ("clean", "corpus"):
+        out = tmp_path / f"{command}.csv"
+        result = run(command, source, "-o", out, "-q")
+        assert result.exit_code == 0, result.stderr
+        assert out.read_bytes() == b"url,text,title\r\n"
+    assert run("clean", source, "-q").stdout_bytes == b"url,text,title\r\n"
+
+
 def test_a_csv_without_its_text_column_is_refused(tmp_path: Path) -> None:
     source = write_csv(tmp_path / "in.csv", [["id", "body"], ["1", TEXT]])
     result = run("clean", source, "-o", tmp_path / "out.csv")

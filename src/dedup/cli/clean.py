@@ -184,6 +184,8 @@ def run(job: CleanJob) -> None:
                         source.advance(done.record)
                     if writer.schema is None:
                         writer.schema = _schema(reader)
+                    if reader is not None:
+                        writer.declare_columns(reader.columns)
                     check_signals()
                     if (
                         target.path is not None

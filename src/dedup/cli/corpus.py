@@ -210,12 +210,14 @@ def _write(
         source = RecordSource(job.inputs, rejects=rejects, progress=progress, stdin=stdin)
         every: list[Record] = []
         schemas = []
+        headers: list[list[str]] = []  # (of CSV inputs: written if no record is)
         for input_source in sources:
             reader = source.reader(input_source)
             for record in source.records(reader):
                 every.append(record)
                 source.advance(record)
             schemas.append(reader.schema)
+            headers.append(reader.columns)
         # a record without text is kept as it is: nothing to compare, nothing to index
         records = [r for r in every if not r.no_text]
         texts = [r.text for r in records]
@@ -254,10 +256,12 @@ def _write(
             if job.dropped is not None
             else None
         )
-        for schema in schemas:
+        for schema, columns in zip(schemas, headers, strict=True):
             writer.declare(schema)
+            writer.declare_columns(columns)
             if side is not None:
                 side.declare(schema)
+                side.declare_columns(columns)
         i = -1
         for record in every:
             base = dict(record.fields) if record.fields is not None else {"id": record.id}

@@ -79,6 +79,8 @@ class Reader:
         self._position = 0
         self.schema: Any = None
         """The Arrow schema of a Parquet source, known once iteration has started."""
+        self.columns: list[str] = []
+        """The header of a CSV source, once read."""
 
     def tell(self) -> int:
         """Bytes of the input consumed so far."""
@@ -181,6 +183,7 @@ class Reader:
                 parser=self.parser,
                 delimiter=delimiter_of(self.source.relative.name),
                 max_record_bytes=self.max_record_bytes,
+                columns=self.columns,
             )
 
     def _parquet(self) -> Iterator[Record | Reject]:

@@ -64,6 +64,7 @@ def read_rows(
     parser: LineParser,
     delimiter: str,
     max_record_bytes: int = 0,
+    columns: list[str] | None = None,
 ) -> Iterator[Record | Reject]:
     """The records of a CSV or TSV byte stream: one a row, its fields named by the header, the
     text in ``parser.field``, the id in ``parser.id_field`` (else ``source:line``). A record's
@@ -75,6 +76,8 @@ def read_rows(
     text column, or with a column twice, refuses the file (:class:`~dedup.model.InputError`),
     and so does a field longer than :mod:`csv`'s cap on one field (raised to
     ``max_record_bytes`` characters, or without bound for ``0``), which it cannot step over.
+    ``columns``, where given, gets the header's names once they are read (a file of a header
+    alone has them and no record).
     """
     name, field = parser.source, parser.field
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
@@ -87,6 +90,8 @@ def read_rows(
             return
         header = _decoded_header(header, parser)
         _check_header(header, name, field)
+        if columns is not None:
+            columns[:] = header
         start = rows.line_num + 1
         for values in rows:
             line, start = start, rows.line_num + 1
@@ -205,6 +210,21 @@ class TableSink:
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, delimiter=delimiter)
 
+    def header_only(self, columns: list[str]) -> bytes:
+        """The bytes of an output that has no row: the header ``columns`` alone (a file of a
+        header alone read, so written), or nothing where a row was written already."""
+        if self.header is not None or not columns:
+            return b""
+        self.header = list(columns)
+        self._writer.writerow(columns)
+        return self._taken()
+
+    def _taken(self) -> bytes:
+        data = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return data.encode("utf-8", errors="replace")
+
     def row(self, fields: dict[str, Any]) -> bytes:
         """The bytes of ``fields`` as a row (the header first, for the first row)."""
         columns = list(fields)
@@ -219,10 +239,7 @@ class TableSink:
                 reason="csv-columns",
             )
         self._writer.writerow([_cell(value) for value in fields.values()])
-        data = self._buffer.getvalue()
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        return data.encode("utf-8", errors="replace")
+        return self._taken()
 
 
 def _cell(value: Any) -> str:

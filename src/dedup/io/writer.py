@@ -105,6 +105,7 @@ class Writer:
         self._rows: list[dict[str, Any]] = []
         self._sink: ParquetSink | None = None
         self._table: TableSink | None = None
+        self._columns: list[str] = []  # a CSV input's header, written if no row is
         self._schemas: list[Any] = []
         if path is not None:
             refuse_to_replace(path, force=self.options.force)
@@ -117,6 +118,13 @@ class Writer:
     @schema.setter
     def schema(self, schema: Any) -> None:
         self.declare(schema)
+
+    def declare_columns(self, columns: list[str]) -> None:
+        """Rows written from now on may come from a CSV file with the header ``columns``: a
+        CSV output with no row at all holds the first header declared (the file of a header
+        alone that an empty crawl exports, written back so)."""
+        if not self._columns:
+            self._columns = list(columns)
 
     def declare(self, schema: Any) -> None:
         """Rows written from now on may come from a Parquet file of ``schema`` (an Arrow
@@ -153,7 +161,7 @@ class Writer:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
             try:
-                self._flush_parquet(final=True)
+                self._finish(final=True)
             except BaseException:
                 self._stack.__exit__(*sys.exc_info())
                 raise
@@ -194,10 +202,12 @@ class Writer:
             assert isinstance(output, dict)
             self._rows.append(output)
             if len(self._rows) >= PARQUET_BATCH_ROWS:
-                self._flush_parquet(final=False)
+                self._finish(final=False)
         self.count += 1
 
-    def _flush_parquet(self, *, final: bool) -> None:
+    def _finish(self, *, final: bool) -> None:
+        if final and self._table is not None and self._stream is not None:
+            self._stream.write(self._table.header_only(self._columns))
         if self._sink is None:
             return
         if self._rows:
