@@ -184,20 +184,13 @@ class RecordSource:
         from dedup.engine import Failed  # the process pool: loaded by the commands that use it
 
         readers: list[Reader] = []
-        stopped: list[DedupError] = []
+        stopped: list[tuple[int, DedupError]] = []
 
         def items() -> Iterator[tuple[tuple[int, Record | Reject], str | None]]:
-            for index, source in enumerate(sources):
-                readers.append(self._open(source, lazy=False))
-                try:
-                    for item in readers[-1]:
-                        check_signals()
-                        assert not isinstance(item, Line)  # (not a lazy reader)
-                        text = item.text if isinstance(item, Record) and not item.no_text else None
-                        yield (index, item), text
-                except DedupError as error:
-                    stopped.append(error)
-                    return
+            for index, item in self._in_turn(sources, readers, stopped, lazy=False):
+                assert not isinstance(item, Line)  # (not a lazy reader)
+                text = item.text if isinstance(item, Record) and not item.no_text else None
+                yield (index, item), text
 
         following = -1  # the source whose reader the progress bar follows
         work = functools.partial(_with_text, stage)
@@ -217,7 +210,7 @@ class RecordSource:
                 continue
             yield item, cast("T", result)  # (a record with text: the stage's result)
         if stopped:
-            raise stopped[0]
+            raise stopped[0][1]
 
     def cleaned(
         self, reader: Reader, engine: Engine, stage: Cleaning, *, put_back: bool = False
@@ -263,24 +256,12 @@ class RecordSource:
         from dedup.engine import Failed
 
         readers = [self._open(sources[0], lazy=True)]  # (opens no file yet)
-        # a source that could not be read (not opened, a compressed stream cut short): the
-        # stream ends there, and the error stops the run at the source's turn, the files
-        # before it written, as when each file is read in its turn
         stopped: list[tuple[int, DedupError]] = []
-
-        def items() -> Iterator[tuple[tuple[int, Item], Item]]:
-            for index, source in enumerate(sources):
-                if index:
-                    readers.append(self._open(source, lazy=True))
-                try:
-                    for item in readers[-1]:
-                        check_signals()
-                        yield (index, item), item
-                except DedupError as error:
-                    stopped.append((index, error))
-                    return
-
-        results = engine.map(stage(readers[0]), items(), size=item_size, catch=True)
+        items = (
+            ((index, item), item)
+            for index, item in self._in_turn(sources, readers, stopped, lazy=True)
+        )
+        results = engine.map(stage(readers[0]), items, size=item_size, catch=True)
         ahead: list[tuple[tuple[int, Item], CleanedRecord | Reject | Failed]] = []
 
         def group(index: int) -> Iterator[CleanedRecord]:
@@ -313,6 +294,30 @@ class RecordSource:
 
         for index in range(len(sources)):
             yield group(index)
+
+    def _in_turn(
+        self,
+        sources: Sequence[Source],
+        readers: list[Reader],
+        stopped: list[tuple[int, DedupError]],
+        *,
+        lazy: bool,
+    ) -> Iterator[tuple[int, Item]]:
+        """Every item of ``sources``, in order, with the index of its source, each source's
+        reader opened in its turn and added to ``readers`` (unless it is there already). A
+        source that cannot be read (not opened, a compressed stream cut short) ends the stream
+        there: its error goes to ``stopped``, for the caller to raise at the source's turn,
+        after the items before it, as when each file is read in its turn."""
+        for index, source in enumerate(sources):
+            if index == len(readers):
+                readers.append(self._open(source, lazy=lazy))
+            try:
+                for item in readers[index]:
+                    check_signals()
+                    yield index, item
+            except DedupError as error:
+                stopped.append((index, error))
+                return
 
     def failed(self, item: Record | Line, failure: Failed, stage: str) -> None:
         """A stage raised on ``item``: stop (exit status 1), or set it aside."""
