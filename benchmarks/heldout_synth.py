@@ -81,7 +81,7 @@ def wcxb_pages(eval_dir: Path, *, min_paragraphs: int = 3, max_chars: int = 3000
     return pages
 
 
-def cjk_articles(path: Path = ARTICLES) -> list[dict[str, Any]]:
+def read_articles(path: Path = ARTICLES) -> list[dict[str, Any]]:
     """The project's own articles in ``path`` (the Japanese and Chinese ones by default): ``id``,
     ``lang``, ``register``, ``paragraphs``."""
     with path.open(encoding="utf-8") as fh:
@@ -93,8 +93,8 @@ def own_articles(group: str) -> list[dict[str, Any]]:
     ones of ``cjk_articles.jsonl``, or all of ``world_articles.jsonl`` (Thai, Korean,
     Vietnamese, Hindi, Arabic, Hebrew, Russian, Greek)."""
     if group == "world":
-        return cjk_articles(WORLD)
-    return [a for a in cjk_articles() if a["lang"] == group]
+        return read_articles(WORLD)
+    return [a for a in read_articles() if a["lang"] == group]
 
 
 def build(

@@ -57,7 +57,7 @@ def group(request: pytest.FixtureRequest) -> tuple[str, list[dict[str, str]], li
 
 def test_the_cjk_articles_are_articles() -> None:
     """At least twelve Japanese articles of four to eight paragraphs, and some Chinese ones."""
-    articles = heldout_synth.cjk_articles()
+    articles = heldout_synth.read_articles()
     ja = [a for a in articles if a["lang"] == "ja"]
     assert len(ja) >= 12
     assert any(a["lang"] == "zh" for a in articles)

@@ -151,8 +151,7 @@ class Writer:
             for schema in self._schemas:
                 self._sink.declare(schema)
         elif self.format == "csv":
-            named = delimiter_of(self.path.name) if self.path is not None else ","
-            self._table = TableSink(named, self._name())
+            self._table = TableSink(delimiter_of(self._name()), self._name())
         return self
 
     def _name(self) -> str:
@@ -161,7 +160,7 @@ class Writer:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
             try:
-                self._finish(final=True)
+                self._flush(final=True)
             except BaseException:
                 self._stack.__exit__(*sys.exc_info())
                 raise
@@ -202,10 +201,10 @@ class Writer:
             assert isinstance(output, dict)
             self._rows.append(output)
             if len(self._rows) >= PARQUET_BATCH_ROWS:
-                self._finish(final=False)
+                self._flush(final=False)
         self.count += 1
 
-    def _finish(self, *, final: bool) -> None:
+    def _flush(self, *, final: bool) -> None:
         if final and self._table is not None and self._stream is not None:
             self._stream.write(self._table.header_only(self._columns))
         if self._sink is None:
