@@ -1541,6 +1541,20 @@ def test_find_says_which_copy_repair_removes(tmp_path: Path) -> None:
     assert cleaned.count("sixty days") == 1
 
 
+def test_find_says_when_repair_removes_both_copies(tmp_path: Path) -> None:
+    """The body, then two flattened copies of it: repair keeps the paragraphs and removes both
+    flattened copies, so the pair of those two says ``removes both``."""
+    flat = _BODY.replace("\n\n", " ")
+    page = f"{_BODY}\n\nRelated stories\n\n{flat}\n\nShare this page\n\n{flat}\n"
+    src = tmp_path / "article.txt"
+    found, pairs, table = _found(src, page)
+    assert [p["removes"] for p in pairs] == ["second", "both"]
+    assert "(repair removes a copy of 2, leaves 0)" in found.stderr
+    assert "removes both" in table
+    cleaned = run("clean", str(src), "-q").stdout
+    assert cleaned == f"{_BODY}\n\nRelated stories\n\nShare this page\n"
+
+
 def test_find_nothing(tmp_path: Path) -> None:
     src = tmp_path / "plain.txt"
     src.write_text("Nothing repeats here.", encoding="utf-8")

@@ -30,6 +30,7 @@ __all__ = [
     "InputError",
     "Normalized",
     "Quotes",
+    "Removes",
     "Repair",
     "RepairOptions",
     "Result",
@@ -104,8 +105,10 @@ class ConfigError(DedupError, ValueError):
 
 
 Action = Literal["remove", "move", "fix", "split"]
-# Which copy of a pair (:attr:`DuplicatePair.removes`).
+# Which copy of a pair.
 Side = Literal["first", "second"]
+# Which copies of a pair repair removes (:attr:`DuplicatePair.removes`).
+Removes = Literal["first", "second", "both"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,18 +431,21 @@ class DuplicatePair:
 
     ``removes`` says what :func:`dedup.repair` does with the pair on this text: ``"first"`` or
     ``"second"``, the copy it removes (whole, or but for what only that copy has and cannot be
-    moved), the other staying; ``None`` where it leaves both. Repair leaves every ``distant``
-    pair, a short ``teaser`` (shorter than ``min_chars``, or the page's lead) unless it removes
-    another copy from the page, and a pair one of whose copies goes, or stays as the twin of
-    what goes, with a larger pair. What it does is what its first pass does; a later pass, on
-    the repaired text, may find pairs of its own.
+    moved), the other staying; ``"both"`` where it removes both, another copy staying (an
+    article four times: the copies after the one it keeps); ``None`` where it leaves both. A
+    copy goes when repair's first pass removes it as a copy of the other, or when the repaired
+    text has lost half its letters or more (a later pass, or a larger copy that held it, took
+    them): so a ``distant`` pair, which repair leaves as a pair, says ``"second"`` where its
+    second copy went with a larger one. Repair leaves a short ``teaser`` (shorter than
+    ``min_chars``, or the page's lead) unless it removes another copy from the page, and a
+    page's own repetition.
     """
 
     first: Span
     second: Span
     score: float
     kind: str
-    removes: Side | None = None
+    removes: Removes | None = None
 
 
 def check_text(text: object, *, name: str = "text") -> str:

@@ -43,6 +43,7 @@ from dedup.model import (
     Action,
     DuplicatePair,
     Edit,
+    Removes,
     Repair,
     RepairOptions,
     Side,
@@ -284,13 +285,15 @@ def find_duplicates(
     text: str, options: RepairOptions | None = None, **overrides: Any
 ) -> list[DuplicatePair]:
     """Pairs of near-duplicate spans of ``text``, in order of their first copy, each saying
-    which copy :func:`repair` removes (``removes``: ``"first"``, ``"second"``, or ``None``
-    where it leaves both).
+    which copies :func:`repair` removes (``removes``: ``"first"``, ``"second"``, ``"both"``, or
+    ``None`` where it leaves both).
 
     Offsets refer to ``text``; each span runs from the first to the last letter or digit of the
     copy. Pairs of every kind are returned: the ones repair acts on, and the others of a kind it
-    acts on, or ``distant`` ones whose score reaches ``min_similarity``, that it leaves. The
-    pairs it removes a copy of are those of its first pass on ``text``.
+    acts on, or ``distant`` ones whose score reaches ``min_similarity``, that it leaves as pairs.
+    The pairs are those of repair's first pass on ``text``; ``removes`` says which of their
+    copies the whole repair removes (:attr:`~dedup.model.DuplicatePair.removes`), later passes
+    included.
 
     >>> title = "Roomba j7+ Self-Emptying Robot Vacuum"
     >>> page = f"{title}\\n\\nAvailable only at select retailers\\n\\n{title}\\n\\nIt avoids cords."
@@ -302,28 +305,58 @@ def find_duplicates(
     if opts.over_cap(len(text)):
         return []
     sk, candidates = analyse(text, opts)
-    removes: dict[int, Side] = {}
+    decided: dict[int, Side] = {}
     if any(c.kind != "distant" for c in candidates):
         # (what repair's first pass decides on the same pairs)
         for decision in _decide(Page.of(text, scaled(opts, sk), sk), candidates):
-            removes[id(decision.cand)] = "first" if decision.removed_first else "second"
+            decided[id(decision.cand)] = "first" if decision.removed_first else "second"
+    shown = [
+        c
+        for c in candidates
+        if id(c) in decided
+        or (
+            c.matched >= opts.anchor_chars
+            and (c.kind != "distant" or c.score >= opts.min_similarity)
+        )
+    ]
+    # (a first pass that decides nothing makes no edit, and repair stops there)
+    gone = _removed_upto(sk, repair(text, opts).edits) if decided else None
     pairs = [
         DuplicatePair(
             Span(*sk.text_range(c.a0, c.a1)),
             Span(*sk.text_range(c.b0, c.b1)),
             round(c.score, 4),
             c.kind,
-            removes.get(id(c)),
+            _removes(c, decided.get(id(c)), gone),
         )
-        for c in candidates
-        if id(c) in removes
-        or (
-            c.matched >= opts.anchor_chars
-            and (c.kind != "distant" or c.score >= opts.min_similarity)
-        )
+        for c in shown
     ]
     pairs.sort(key=lambda p: (p.first.start, p.second.start))
     return pairs
+
+
+def _removed_upto(sk: Skeleton, edits: tuple[Edit, ...]) -> np.ndarray:
+    """How many of the first ``k`` skeleton characters of the text the removals among ``edits``
+    (on that text) take, for ``k`` from 0 to ``len(sk)``."""
+    removed = np.zeros(len(sk) + 1, dtype=np.int64)
+    for edit in edits:
+        if edit.action == "remove":
+            i0, i1 = sk.offsets.searchsorted([edit.start, edit.end]).tolist()
+            removed[i0 + 1 : i1 + 1] = 1
+    return np.cumsum(removed)
+
+
+def _removes(cand: Candidate, decided: Side | None, gone: np.ndarray | None) -> Removes | None:
+    """Which copies of ``cand`` repair removes: the one its first pass ``decided`` goes, and
+    either of them the repaired text lost half the letters of or more (``gone``:
+    :func:`_removed_upto` of repair's edits; ``None`` where it made none)."""
+    first, second = decided == "first", decided == "second"
+    if gone is not None:
+        first = first or 2 * int(gone[cand.a1] - gone[cand.a0]) >= cand.a1 - cand.a0 > 0
+        second = second or 2 * int(gone[cand.b1] - gone[cand.b0]) >= cand.b1 - cand.b0 > 0
+    if first and second:
+        return "both"
+    return "first" if first else "second" if second else None
 
 
 def _kept_in(earlier: tuple[Edit, ...], found: tuple[Edit, ...]) -> tuple[Edit, ...]:

@@ -35,10 +35,10 @@ def find_command(job: FindJob) -> None:
     Each pair gives the first and second copy as [start, end) character offsets, the share of
     characters that align, the kind (flattened, adjacent, teaser, embedded, long, which clean
     repairs; quote, a reply's quote of a post, which it repairs when long or with --quotes
-    remove; distant, which it leaves alone) and what repair does with it on this text: removes
-    the first or the second copy, or leaves both (every distant pair; a short teaser on a page
-    doubled nowhere else; a pair whose copies go, or stay, with a larger one). clean normalises
-    a text before it repairs it.
+    remove; distant, which it leaves alone as a pair) and what repair does with its copies on
+    this text: removes the first, the second or both (another copy staying), or leaves both (a
+    short teaser on a page doubled nowhere else; a page's own repetition). A distant pair
+    whose copy went with a larger one says so. clean normalises a text before it repairs it.
 
     \b
     Example:

@@ -73,8 +73,8 @@ def pair_dict(record: Record, pair: DuplicatePair) -> dict[str, Any]:
 
 
 def repair_does(pair: DuplicatePair) -> str:
-    """What repair does with ``pair``, in a word or two: ``removes first``, ``removes second``
-    or ``leaves``."""
+    """What repair does with ``pair``, in a word or two: ``removes first``, ``removes second``,
+    ``removes both`` or ``leaves``."""
     return "leaves" if pair.removes is None else f"removes {pair.removes}"
 
 
