@@ -71,6 +71,7 @@ def clean_command(job: CleanJob) -> None:
 
     PATH is a text file (one document), a directory (mirrored into -o DIR), a JSONL file
     (.jsonl, .jsonl.gz, .jsonl.zst: every field kept, in order, the text field replaced), a
+    CSV or TSV file (a row a record, its header naming the fields: a Scrapy -O items.csv), a
     Parquet file (schema kept), or '-' for stdin (no PATH: stdin, when text is piped in).
     Records keep their input order.
 

@@ -114,11 +114,11 @@ __all__ = ["corpus_command", "run"]
 def corpus_command(job: CorpusJob) -> None:
     """Remove duplicate documents across a corpus: exact and near-duplicates.
 
-    Reads every record of IN... (JSONL, JSONL.gz/.zst, Parquet, text files, directories, '-'
-    for stdin), clusters them, and writes to OUT the record each cluster keeps, in input order
-    (the others go to --dropped). Two records are duplicates when they have the same words, or
-    when the smaller one's 5-word shingles lie inside the larger at least --threshold (the same
-    article alone and inside the whole page around it).
+    Reads every record of IN... (JSONL, JSONL.gz/.zst, CSV/TSV, Parquet, text files,
+    directories, '-' for stdin), clusters them, and writes to OUT the record each cluster
+    keeps, in input order (the others go to --dropped). Two records are duplicates when they
+    have the same words, or when the smaller one's 5-word shingles lie inside the larger at
+    least --threshold (the same article alone and inside the whole page around it).
 
     \b
     Example:

@@ -147,7 +147,7 @@ def input_options(func: F) -> F:
             default="text",
             show_default=True,
             metavar="NAME",
-            help="The text field of JSONL records and Parquet rows.",
+            help="The text field of JSONL records, CSV/TSV rows (a column) and Parquet rows.",
         ),
         click.option(
             "--id-field",
@@ -194,8 +194,8 @@ def input_options(func: F) -> F:
             default=MAX_RECORD_BYTES,
             show_default="64M",
             metavar="SIZE",
-            help="A longer record (JSON line, text file, Parquet text) is not read: it is bad "
-            "input, set aside with --skip-invalid (e.g. 500K, 256M, 2G; 0: no limit).",
+            help="A longer record (JSON line, CSV row, text file, Parquet text) is not read: it "
+            "is bad input, set aside with --skip-invalid (e.g. 500K, 256M, 2G; 0: no limit).",
         ),
     )
     return cast(F, wrapper)
