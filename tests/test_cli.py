@@ -684,6 +684,7 @@ def test_invalid_utf8_text_file(tmp_path: Path) -> None:
     result = run("clean", str(src))
     assert result.exit_code == 2
     assert f"{src}:1: invalid UTF-8 in the file (byte 0xe9 at offset 3)" in result.stderr
+    assert "iconv -f WINDOWS-1252 -t UTF-8" in result.stderr  # (Latin-1 text: convert it)
     assert "--errors replace" in result.stderr
     assert result.stdout == ""
     replaced = run("clean", str(src), "--errors", "replace")

@@ -180,12 +180,45 @@ def test_text_file_keeps_nul_and_reports_invalid_utf8(tmp_path: Path) -> None:
     (record,) = _read(path)
     assert isinstance(record, Record)
     assert record.text == "a\x00b"
-    path.write_bytes(b"ok \xff")
+    path.write_bytes(b"ok \x81")  # (a byte no 8-bit text of Windows-1252 holds either)
     (bad,) = _read(path)
     assert isinstance(bad, Reject)
-    assert "invalid UTF-8 in the file (byte 0xff at offset 3)" in str(bad.error)
+    assert "invalid UTF-8 in the file (byte 0x81 at offset 3)" in str(bad.error)
     assert bad.error.reason == "invalid-utf8"
     assert "errors='replace'" in bad.error.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "word"),
+    [
+        ("Un caf\u00e9 cr\u00e8me, s'il vous pla\u00eet.", "cp1252", "café"),
+        ("\u041f\u0440\u0438\u0432\u0435\u0442, \u043c\u0438\u0440.", "cp1251", "Ïðèâåò"),
+    ],
+    ids=["western", "cyrillic"],
+)
+def test_a_text_file_in_an_8_bit_encoding_is_named(
+    tmp_path: Path, text: str, encoding: str, word: str
+) -> None:
+    """Text saved in a legacy 8-bit encoding is no UTF-8: the error says it reads as such
+    text, shows a word as Windows-1252 reads it (mojibake for Cyrillic, which says it is not
+    Western), and says how to convert it, rather than only to replace its bytes."""
+    path = tmp_path / "in.txt"
+    path.write_bytes(text.encode(encoding))
+    (bad,) = _read(path)
+    assert isinstance(bad, Reject)
+    assert bad.error.reason == "eight-bit"
+    assert f"reads as text in an 8-bit encoding ({word!r} in Windows-1252)" in str(bad.error)
+    assert "iconv -f WINDOWS-1252 -t UTF-8" in bad.error.hint
+
+
+def test_utf8_with_a_stray_byte_is_not_called_8_bit(tmp_path: Path) -> None:
+    """UTF-8 text with one bad byte holds UTF-8 sequences: damaged UTF-8, not another
+    encoding."""
+    path = tmp_path / "in.txt"
+    path.write_bytes("caf\u00e9 au lait ".encode() + b"\xe9")
+    (bad,) = _read(path)
+    assert isinstance(bad, Reject)
+    assert bad.error.reason == "invalid-utf8"
 
 
 def test_ten_megabyte_line(tmp_path: Path) -> None:

@@ -32,6 +32,32 @@ _SIGNATURES = (
 )
 
 
+# Two bytes that begin a well-formed UTF-8 sequence: text written in an 8-bit encoding
+# (Windows-1252, Latin-1, Windows-1251) seldom holds one.
+_UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+
+
+def _eight_bit_word(data: bytes) -> str | None:
+    """Where ``data`` (no valid UTF-8) reads as text in an 8-bit encoding, its first word with a
+    letter past ASCII, as Windows-1252 reads it (at most 40 characters); else ``None``: it
+    holds a UTF-8 sequence (text damaged in places), or a byte Windows-1252 leaves undefined.
+
+    >>> _eight_bit_word(b"Un caf\\xe9 cr\\xe8me")
+    'café'
+    >>> _eight_bit_word(b"caf\\xc3\\xa9 \\xff") is None
+    True
+    """
+    if _UTF8_PAIR.search(data) is not None:
+        return None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    word = _NON_ASCII_WORD.search(text)
+    return word.group()[:40] if word else None
+
+
 @dataclass(slots=True, kw_only=True)
 class Record:
     """One document read from an input.
@@ -258,6 +284,18 @@ class LineParser:
                     f"invalid UTF-8 in {what} ({at}): its first bytes are those of {name}",
                     hint=todo or "leave it out of the inputs, or set it aside",
                     reason="other-encoding" if todo else "binary",
+                )
+                return None, error, False
+            word = _eight_bit_word(data)
+            if word is not None:
+                error = self.error(
+                    line,
+                    f"invalid UTF-8 in {what} ({at}): it reads as text in an 8-bit encoding "
+                    f"({word!r} in Windows-1252)",
+                    hint="convert it to UTF-8 first, e.g. iconv -f WINDOWS-1252 -t UTF-8 "
+                    "(WINDOWS-1251 for Cyrillic), or read it with errors='replace' to replace "
+                    "bad bytes with U+FFFD",
+                    reason="eight-bit",
                 )
                 return None, error, False
             return None, self.invalid_utf8(line, f"{what} ({at})"), False
