@@ -133,6 +133,22 @@ _LINES = [
 ]  # fmt: skip
 
 
+def _csv(path: Path) -> Path:
+    """Three rows as a Scrapy feed export writes them: a doubled body (cleaned), a field with
+    quotes, commas and a line break, and a row whose text is clean."""
+    import csv
+
+    doubled = _LINES[0]["text"]
+    assert isinstance(doubled, str)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id", "url", "text"])
+        out.writerow(["a", "https://x.example/a", doubled])
+        out.writerow(["b", 'https://x.example/b?q="x,y"', "Line one,\nline two."])
+        out.writerow(["c", "https://x.example/c", "A clean row."])
+    return path
+
+
 def _jsonl(path: Path) -> Path:
     # written as a crawler writes it: spaces after separators in some lines, escaped slashes
     lines = [json.dumps(r) for r in _LINES]
@@ -150,17 +166,21 @@ def _jsonl(path: Path) -> Path:
         ("in.jsonl", "out.parquet"),
         ("in.parquet", "out.parquet"),
         ("in.parquet", "out.jsonl"),
+        ("in.csv", "out.jsonl"),
+        ("in.csv", "out.parquet"),
     ],
 )
 def test_ray_clean_writes_what_the_local_engine_writes(tmp_path: Path, src: str, out: str) -> None:
-    """JSONL <-> Parquet <-> Ray: the Ray engine writes the file ``-o`` names, byte for byte
-    what the local engine writes (timestamps as written, slashes as written, decimals, binary,
-    maps, nulls, a null text passed through)."""
+    """JSONL <-> Parquet <-> Ray, and CSV in: the Ray engine writes the file ``-o`` names, byte
+    for byte what the local engine writes (timestamps as written, slashes as written, decimals,
+    binary, maps, nulls, a null text passed through; a CSV row's fields as strings)."""
     import pyarrow.parquet as pq
 
     source = tmp_path / src
     if src.endswith(".parquet"):
         pq.write_table(_typed_table(), source)
+    elif src.endswith(".csv"):
+        _csv(source)
     else:
         _jsonl(source)
     local, remote = tmp_path / "local" / out, tmp_path / "ray" / out
@@ -227,6 +247,29 @@ def test_ray_corpus_writes_what_it_reads(tmp_path: Path, src: str) -> None:
         rows[i] for i in others
     ]
     assert [r["duplicate_of"] for r in dropped] == [local.labels[i] for i in others]
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_ray_corpus_reads_csv(tmp_path: Path) -> None:
+    """``corpus --mark`` of a CSV file on Ray: every row, as the JSON line of its fields, with
+    the cluster the local clustering gives it (the rows' own ``cluster`` column replaced)."""
+    import csv
+
+    rows = read_jsonl(DATA / "corpus_neardup_sample.jsonl")
+    source = tmp_path / "items.csv"
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        out.writeheader()
+        out.writerows(rows)
+    local = find_near_duplicates([r["text"] for r in rows])
+    marked = tmp_path / "marked.jsonl"
+    result = _cli("corpus", source, "-o", marked, "--mark", "--engine", "ray", "-q")
+    assert result.exit_code == 0, result.output
+    back = read_jsonl(marked)
+    assert [r["cluster"] for r in back] == list(local.labels)
+    assert [{k: v for k, v in r.items() if k != "cluster"} for r in back] == [
+        {k: v for k, v in r.items() if k != "cluster"} for r in rows
+    ]
 
 
 def test_ray_engine_says_nothing_but_its_summary(tmp_path: Path) -> None:
@@ -323,15 +366,15 @@ def test_engine_ray_names_formats_by_the_rule_of_the_local_engine(tmp_path: Path
     result = CliRunner().invoke(main, ["clean", "s3://bucket/crawl/", "-o", out, "--engine", "ray"])
     assert result.exit_code == 2, result.output
     assert (
-        "--engine ray reads Parquet and JSONL, and s3://bucket/crawl/ reads as text: name its "
-        "format with --input-format jsonl or parquet, or run it without --engine ray"
+        "--engine ray reads Parquet, JSONL and CSV, and s3://bucket/crawl/ reads as text: name "
+        "its format with --input-format jsonl, parquet or csv, or run it without --engine ray"
     ) in result.output
     (tmp_path / "items.csv").write_text("id,text\n1,A row.\n")
     result = CliRunner().invoke(
         main, ["clean", str(tmp_path / "items.csv"), "-o", out, "--engine", "ray"]
     )
-    assert result.exit_code == 2, result.output
-    assert "reads as csv: name its format with --input-format jsonl or parquet" in result.output
+    assert result.exit_code == 2, result.output  # (out names no format: CSV, as read)
+    assert "--engine ray writes Parquet and JSONL: pass --format jsonl or parquet" in result.output
     args = ["corpus", str(tmp_path / "parts"), "-o", out, "--engine", "ray", "--format", "text"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2, result.output
@@ -340,3 +383,13 @@ def test_engine_ray_names_formats_by_the_rule_of_the_local_engine(tmp_path: Path
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2, result.output
     assert "--engine ray writes Parquet and JSONL: pass --format jsonl or parquet" in result.output
+
+
+def test_ray_reads_csv_from_local_files_only() -> None:
+    """A CSV URI is refused by name: Ray's own CSV reader would guess types and read quoted
+    line breaks otherwise than the local engine does."""
+    from dedup.model import ConfigError
+    from dedup.ray import records as ray_records
+
+    with pytest.raises(ConfigError, match=r"reads CSV from local files, and s3://b/items\.csv"):
+        ray_records.read_records(["s3://b/items.csv"], "csv")

@@ -353,8 +353,8 @@ def engine_options(func: F) -> F:
             type=click.Choice(["local", "ray"]),
             default="local",
             show_default=True,
-            help="Run on this machine's processes, or on Ray (Parquet/JSONL in; -o a file or "
-            "DIR/).",
+            help="Run on this machine's processes, or on Ray (Parquet/JSONL/CSV in, "
+            "Parquet/JSONL out; -o a file or DIR/).",
         ),
         click.option(
             "--address",

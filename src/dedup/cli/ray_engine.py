@@ -3,7 +3,8 @@
 The same job record as the local engine, and the same records out
 (:mod:`dedup.ray.records`): what the Ray engine does not do (``--glob``, ``--errors replace``,
 ``--skip-invalid``, ``--rejects``, ``--in-place``, ``--report``, ``--index``,
-``--boilerplate``) is refused before Ray starts. Inputs are Parquet or JSON Lines, their
+``--boilerplate``) is refused before Ray starts. Inputs are Parquet, JSON Lines or CSV/TSV
+(local files, read as the local engine reads them; written as JSON Lines or Parquet), their
 format named as for the local engine (:func:`dedup.io.path_format`). ``-o`` names a file
 (written by this process, atomically, compressed by its name) or a directory (a name ending
 in ``/``, or one that exists: part files written by the tasks), checked as the local engine
@@ -52,13 +53,14 @@ def _unsupported_inputs(inputs: InputOptions) -> dict[str, object]:
 def _formats(
     paths: Sequence[str], inputs: InputOptions, fmt: Format | None, output: str
 ) -> tuple[Format, Format]:
-    """The input and output formats: Parquet or JSON Lines (the output's by ``--format``, else
-    by the name of an output file, else the input's)."""
+    """The input and output formats: Parquet, JSON Lines or CSV in, Parquet or JSON Lines out
+    (the output's by ``--format``, else by the name of an output file, else the input's)."""
     in_fmt = inputs.input_format or path_format(paths[0])
-    if in_fmt in ("text", "csv"):
+    if in_fmt == "text":
         raise ConfigError(
-            f"--engine ray reads Parquet and JSONL, and {paths[0]} reads as {in_fmt}: name its "
-            "format with --input-format jsonl or parquet, or run it without --engine ray"
+            f"--engine ray reads Parquet, JSONL and CSV, and {paths[0]} reads as text: name "
+            "its format with --input-format jsonl, parquet or csv, or run it without "
+            "--engine ray"
         )
     named = detect_format(Path(output).name)[0] if not _is_directory(output) else "text"
     out_fmt = fmt or (named if named != "text" else in_fmt)
@@ -104,11 +106,14 @@ def clean_on_ray(job: CleanJob) -> None:
     ray_records.connect(job.address)
     with ray_records.unwrapped():
         ds = ray_records.read_records(
-            job.paths, in_fmt, max_record_bytes=job.inputs.max_record_bytes
+            job.paths,
+            in_fmt,
+            max_record_bytes=job.inputs.max_record_bytes,
+            field=job.inputs.field,
         )
         cleaned = ray_records.clean_records(
             ds,
-            in_fmt,
+            ray_records.as_lines(in_fmt),
             out_fmt,
             field=job.inputs.field,
             id_field=job.inputs.id_field,
@@ -145,12 +150,13 @@ def corpus_on_ray(job: CorpusJob) -> None:
         **_unsupported_inputs(job.inputs),
     )
     output = _check(job, [("-o", job.output), ("--dropped", job.dropped)])
-    in_fmt, out_fmt = _formats(job.paths, job.inputs, job.fmt, output)
+    read_fmt, out_fmt = _formats(job.paths, job.inputs, job.fmt, output)
+    in_fmt = ray_records.as_lines(read_fmt)  # (the rows of a CSV file go on as JSON lines)
     field, id_field = job.inputs.field, job.inputs.id_field
     ray_records.connect(job.address)
     with ray_records.unwrapped():
         ds = ray_records.read_records(
-            job.paths, in_fmt, max_record_bytes=job.inputs.max_record_bytes
+            job.paths, read_fmt, max_record_bytes=job.inputs.max_record_bytes, field=field
         )
         ds = ray_records.texts(ds, in_fmt, field=field, id_field=id_field)
         found = dedup_ray.near_duplicates(ds, options, column=ray_records.TEXT)

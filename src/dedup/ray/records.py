@@ -6,7 +6,9 @@ a number) and its writer escapes slashes; here JSON Lines are read by :class:`de
 (compression, the cap on a record, blank lines and byte-order marks as on this machine), one
 Ray task per file, and each line is parsed by :class:`dedup.io.LineParser` where it is cleaned.
 A record's output is made by :func:`dedup.io.encode`: the line as read when the text did not
-change. Parquet is read by Ray (every column's type kept) and written as Arrow.
+change. CSV and TSV files are read by the same reader, a row a record (the header naming its
+fields), each row then going on as the JSON line of its fields: written as JSON Lines or
+Parquet, never as CSV. Parquet is read by Ray (every column's type kept) and written as Arrow.
 
 Outputs are written where they are named (:func:`write_records`): a file through
 :class:`dedup.io.Writer` in the calling process (atomic, compressed by its name), or a
@@ -51,6 +53,7 @@ __all__ = [
     "LINE",
     "OUT",
     "TEXT",
+    "as_lines",
     "clean_records",
     "connect",
     "corpus_records",
@@ -216,22 +219,33 @@ def read_records(
     *,
     glob: str = "*",
     max_record_bytes: int = MAX_RECORD_BYTES,
+    field: str = "text",
 ) -> Any:
     """The records of ``paths`` as a dataset: Parquet rows as Ray reads them (types kept), or
     for JSON Lines one row per line as read (:data:`LINE`): local files found and read as the
     local engine finds and reads them (:func:`dedup.io.discover`, :class:`dedup.io.Reader`),
-    URIs read by Ray (their lines not numbered: a record's default id is its file's)."""
+    URIs read by Ray (their lines not numbered: a record's default id is its file's). Local CSV
+    and TSV files give a row per CSV row, its fields as a JSON line in :data:`LINE` (their text
+    column ``field``), so that what follows takes them as JSON Lines (:func:`as_lines`)."""
     rd = _ray_data()
     if fmt == "parquet":
         return rd.read_parquet(list(paths))
-    if fmt != "jsonl":
-        raise ConfigError(f"the Ray engine reads Parquet and JSON Lines, not {fmt}")
+    if fmt not in ("jsonl", "csv"):
+        raise ConfigError(f"the Ray engine reads Parquet, JSON Lines and CSV, not {fmt}")
     remote = [p for p in paths if "://" in p]
     local = [p for p in paths if "://" not in p]
+    if remote and fmt == "csv":
+        raise ConfigError(
+            f"the Ray engine reads CSV from local files, and {remote[0]} is not one: copy it "
+            "here first, or write it as JSON Lines or Parquet"
+        )
     parts = []
     if local:
-        files = [str(s.path) for s in discover(local, glob=glob, input_format="jsonl")]
-        items = [{"path": path, "max_record_bytes": max_record_bytes} for path in files]
+        files = [str(s.path) for s in discover(local, glob=glob, input_format=fmt)]
+        items = [
+            {"path": path, "format": fmt, "field": field, "max_record_bytes": max_record_bytes}
+            for path in files
+        ]
         parts.append(rd.from_items(items, override_num_blocks=max(1, len(items))).flat_map(_lines))
     if remote:  # Ray reads these (whole files; lines are not numbered)
         text = rd.read_text(remote, include_paths=True, drop_empty_lines=True)
@@ -254,13 +268,29 @@ def _remote_lines(batch: Any) -> Any:
 def _lines(item: dict[str, Any]) -> Iterator[dict[str, Any]]:
     path = Path(item["path"])
     _, compression = detect_format(path.name)
-    source = Source(path, "jsonl", compression, PurePath(path.name))
-    reader = Reader(source, lazy=True, max_record_bytes=item["max_record_bytes"])
+    source = Source(path, item["format"], compression, PurePath(path.name))
+    reader = Reader(
+        source, field=item["field"], lazy=True, max_record_bytes=item["max_record_bytes"]
+    )
     for line in reader:
         if isinstance(line, Reject):
             raise line.error
+        if isinstance(line, Record):  # a CSV row: the JSON line of its fields
+            assert line.fields is not None
+            yield {_SOURCE: line.source, _NUMBER: line.line, LINE: json_line(line.fields)}
+            continue
         assert isinstance(line, Line)
         yield {_SOURCE: line.source, _NUMBER: line.number, LINE: line.data}
+
+
+def as_lines(fmt: Format) -> Format:
+    """The format the rows of :func:`read_records` of ``fmt`` are in: JSON Lines for CSV (a
+    row a JSON line), else ``fmt`` itself.
+
+    >>> as_lines("csv"), as_lines("parquet")
+    ('jsonl', 'parquet')
+    """
+    return "jsonl" if fmt == "csv" else fmt
 
 
 # --------------------------------------------------------------------------------------------
