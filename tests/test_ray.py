@@ -293,6 +293,41 @@ def test_ray_engine_says_nothing_but_its_summary(tmp_path: Path) -> None:
     assert out.is_file()
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("in.jsonl", b'{"text": "A line."}\n{"text": "cut\n', ":2: malformed JSON"),
+        ("in.csv", b'id,text\n1,"A row."\n2,"caf\x81"\n', ":3: invalid UTF-8 in column 'text'"),
+    ],
+    ids=["jsonl", "csv"],
+)
+def test_ray_engine_names_a_bad_record_in_one_line(
+    tmp_path: Path, name: str, data: bytes, says: str
+) -> None:
+    """A bad record stops a Ray run as it stops a local one: exit status 2, one line naming the
+    file and line (a malformed JSON line came out as Ray's UserCodeException, exit status 1,
+    after 70 lines of Ray's log), and no output; the hint says which flags need the local
+    engine."""
+    import subprocess
+    import sys
+
+    source = tmp_path / name
+    source.write_bytes(data)
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "dedup", "clean", str(source), "-o", str(out), "--engine", "ray"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"Error: {source}{says}"), done.stderr
+    assert done.stderr.endswith("(--skip-invalid and --errors replace: without --engine ray)\n")
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert not out.exists()
+
+
 def test_ray_engine_on_an_unreachable_cluster_fails_at_once(tmp_path: Path) -> None:
     """``--address`` to nothing: one line naming the address within seconds (Ray retried for
     more than five minutes)."""

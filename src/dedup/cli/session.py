@@ -143,9 +143,18 @@ def describe(error: DedupError) -> str:
     min_chars=-5``)."""
     hint = _hint(error.reason)
     message = _with_flag(error.message, error.option)
+    if hint and _on_ray() and ("--skip-invalid" in hint or "--errors replace" in hint):
+        # (flags the Ray engine refuses)
+        return f"{message}: {hint} (--skip-invalid and --errors replace: without --engine ray)"
     if hint:
         return f"{message}: {hint}"
     return f"{message}: {error.hint}" if error.hint else message
+
+
+def _on_ray() -> bool:
+    """Whether the running command runs on the Ray engine (``--engine ray``)."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.params.get("engine") == "ray"
 
 
 def _with_flag(message: str, option: str | None) -> str:

@@ -126,6 +126,10 @@ def connect(address: str | None = None, *, timeout: float = 5.0) -> None:
     ctx = rd.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
+    # an error of dedup's raised in a function mapped over a dataset (a malformed JSON line)
+    # reaches the caller as itself (unwrapped()), not as a UserCodeException that holds it as
+    # text in its message
+    ctx.raise_original_map_exception = True
     with contextlib.suppress(AttributeError):  # Ray versions without it
         ctx.print_on_execution_start = False
 
@@ -198,15 +202,39 @@ def _first_line(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def unwrapped() -> Iterator[None]:
-    """Re-raise an error of dedup's raised inside a Ray task as itself (Ray wraps it, with
-    the task's traceback in its message)."""
+    """Re-raise an error of dedup's raised inside a Ray task as itself (Ray wraps it, with the
+    task's traceback in its message), without Ray Data's log of it on stderr, traceback and
+    all: the caller reports the error (and any other goes on up, traceback and all)."""
+    import logging
+
+    logger = logging.getLogger("ray.data")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
         yield
     except Exception as exc:
-        cause = getattr(exc, "cause", None)
-        if isinstance(cause, DedupError):
-            raise cause from None
+        error = _dedup_error(exc)
+        if error is not None:
+            raise error from None
         raise
+    finally:
+        logger.setLevel(level)
+
+
+def _dedup_error(exc: BaseException) -> DedupError | None:
+    """The error of dedup's that ``exc`` wraps (Ray's ``cause``, or Python's ``__cause__``,
+    however deep), or ``None``."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        cause = getattr(current, "cause", None)
+        if isinstance(cause, DedupError):
+            return cause
+        if cause is None and isinstance(current, DedupError):
+            return current
+        current = cause if isinstance(cause, BaseException) else current.__cause__
+    return None
 
 
 # --------------------------------------------------------------------------------------------
