@@ -203,13 +203,15 @@ def _first_line(exc: BaseException) -> str:
 @contextlib.contextmanager
 def unwrapped() -> Iterator[None]:
     """Re-raise an error of dedup's raised inside a Ray task as itself (Ray wraps it, with the
-    task's traceback in its message), without Ray Data's log of it on stderr, traceback and
-    all: the caller reports the error (and any other goes on up, traceback and all)."""
+    task's traceback in its message), without Ray Data's log of a task's error on stderr,
+    traceback and all: the caller reports the error (and any other goes on up, traceback and
+    all). Ray's warnings still show."""
     import logging
 
-    logger = logging.getLogger("ray.data")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    loggers = [logging.getLogger(name) for name in _TASK_ERROR_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         yield
     except Exception as exc:
@@ -218,7 +220,15 @@ def unwrapped() -> Iterator[None]:
             raise error from None
         raise
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+# Where Ray Data logs a task's error as it stops a dataset's execution.
+_TASK_ERROR_LOGGERS = (
+    "ray.data.exceptions",
+    "ray.data._internal.execution.streaming_executor_state",
+)
 
 
 def _dedup_error(exc: BaseException) -> DedupError | None:
