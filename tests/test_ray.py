@@ -272,21 +272,27 @@ def test_ray_corpus_reads_csv(tmp_path: Path) -> None:
     ]
 
 
-def test_ray_engine_says_nothing_but_its_summary(tmp_path: Path) -> None:
-    """A run that starts its own Ray prints its summary line and nothing else (it printed 18
-    lines of Ray's logs), and writes the file named."""
+def _clean_on_ray_in_a_process(source: Path, out: Path) -> Any:
+    """``dedup clean SOURCE -o OUT --engine ray`` as a process of its own, which starts its own
+    Ray: what reaches its real stderr (Ray's logs too) is in the result."""
     import subprocess
     import sys
 
-    source = _jsonl(tmp_path / "in.jsonl")
-    out = tmp_path / "out.jsonl"
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "dedup", "clean", str(source), "-o", str(out), "--engine", "ray"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+def test_ray_engine_says_nothing_but_its_summary(tmp_path: Path) -> None:
+    """A run that starts its own Ray prints its summary line and nothing else (it printed 18
+    lines of Ray's logs), and writes the file named."""
+    source = _jsonl(tmp_path / "in.jsonl")
+    out = tmp_path / "out.jsonl"
+    done = _clean_on_ray_in_a_process(source, out)
     assert done.returncode == 0, done.stderr
     assert done.stderr == f"dedup clean: 3 records written to {out} (Ray)\n"
     assert done.stdout == ""
@@ -308,19 +314,10 @@ def test_ray_engine_names_a_bad_record_in_one_line(
     file and line (a malformed JSON line came out as Ray's UserCodeException, exit status 1,
     after 70 lines of Ray's log), and no output; the hint says which flags need the local
     engine."""
-    import subprocess
-    import sys
-
     source = tmp_path / name
     source.write_bytes(data)
     out = tmp_path / "out.jsonl"
-    done = subprocess.run(
-        [sys.executable, "-m", "dedup", "clean", str(source), "-o", str(out), "--engine", "ray"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _clean_on_ray_in_a_process(source, out)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"Error: {source}{says}"), done.stderr
     assert done.stderr.endswith("(--skip-invalid and --errors replace: without --engine ray)\n")
