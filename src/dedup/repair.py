@@ -267,8 +267,12 @@ def repair(text: str, options: RepairOptions | None = None, **overrides: Any) ->
     opts = with_overrides(options, RepairOptions, overrides)
     if opts.over_cap(len(text)):
         return Repair(text, ())
+    return _passes(text, skeleton(text), opts)
+
+
+def _passes(text: str, sk: Skeleton, opts: RepairOptions) -> Repair:
+    """:func:`repair` of ``text`` (skeleton ``sk``): passes until one finds nothing."""
     current = text
-    sk = skeleton(text)
     edits: tuple[Edit, ...] = ()
     for _ in range(_PASSES):
         found = _repair_once(current, sk, opts)
@@ -320,7 +324,7 @@ def find_duplicates(
         )
     ]
     # (a first pass that decides nothing makes no edit, and repair stops there)
-    gone = _removed_upto(sk, repair(text, opts).edits) if decided else None
+    gone = _removed_upto(sk, _passes(text, sk, opts).edits) if decided else None
     pairs = [
         DuplicatePair(
             Span(*sk.text_range(c.a0, c.a1)),
