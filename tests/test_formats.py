@@ -445,6 +445,7 @@ def test_a_csv_row_that_cannot_be_read_names_its_line(tmp_path: Path) -> None:
     rejects = read_jsonl(tmp_path / "rejects.jsonl")
     assert [(r["line"], "invalid UTF-8" in r["error"]) for r in rejects] == [(3, False), (5, True)]
     assert rejects[0]["raw"] == '2,"Two\nlines",extra\r\n'
+    assert "(byte 0xe9 at offset 3): it reads as text in an 8-bit encoding" in rejects[1]["error"]
     replaced = run("clean", source, "-o", tmp_path / "r.csv", "--errors", "replace", "-q")
     assert replaced.exit_code == 2  # (the row of three values is still no record)
     good = tmp_path / "good.csv"
@@ -460,7 +461,12 @@ def test_invalid_utf8_in_a_csv_header_refuses_the_file(tmp_path: Path) -> None:
     source.write_bytes(b"id,text,caf\xe9\n1,Fine.,x\n")
     refused = run("clean", source, "-o", tmp_path / "out.csv")
     assert refused.exit_code == 2
-    assert f"{source}:1: invalid UTF-8 in the header" in refused.stderr
+    assert f"{source}:1: invalid UTF-8 in the header's column 3 (byte 0xe9 at offset 3)" in (
+        refused.stderr
+    )
+    # (a header is no record: --skip-invalid would not set it aside)
+    assert "iconv -f WINDOWS-1252" in refused.stderr
+    assert "--skip-invalid" not in refused.stderr
     replaced = run("clean", source, "-o", tmp_path / "out.csv", "--errors", "replace", "-q")
     assert replaced.exit_code == 0, replaced.stderr
     assert read_csv(tmp_path / "out.csv") == [{"id": "1", "text": "Fine.", "caf\ufffd": "x"}]

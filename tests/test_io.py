@@ -211,6 +211,34 @@ def test_a_text_file_in_an_8_bit_encoding_is_named(
     assert "iconv -f WINDOWS-1252 -t UTF-8" in bad.error.hint
 
 
+@pytest.mark.parametrize("name", ["in.csv", "in.parquet"])
+def test_a_value_in_an_8_bit_encoding_is_named(tmp_path: Path, name: str) -> None:
+    """A CSV row or a Parquet string in Windows-1252 (a spreadsheet's export) is named as such,
+    with its first bad byte, as a text file is; converting the file with iconv is the way for
+    a CSV file, but no converter of text files reads a Parquet file's values."""
+    path = tmp_path / name
+    value = "Un caf\u00e9 cr\u00e8me.".encode("cp1252")
+    if name.endswith(".csv"):
+        path.write_bytes(b"id,text\n1,fine\n2," + value + b"\n")
+    else:
+        raw = pa.array([b"fine", value], pa.binary()).view(pa.string())
+        pq.write_table(pa.table({"id": ["1", "2"], "text": raw}), path)
+    good, bad = _read(path)
+    assert isinstance(good, Record)
+    assert isinstance(bad, Reject)
+    # (a CSV file's line, after its header; a Parquet file's row)
+    assert bad.error.line == (3 if name.endswith(".csv") else 2)
+    assert bad.error.field == "text"
+    assert "invalid UTF-8 in column 'text' (byte 0xe9 at offset 6)" in str(bad.error)
+    assert "reads as text in an 8-bit encoding ('café' in Windows-1252)" in str(bad.error)
+    if name.endswith(".csv"):
+        assert bad.error.reason == "eight-bit"
+        assert "iconv -f WINDOWS-1252 -t UTF-8" in bad.error.hint
+    else:
+        assert bad.error.reason == "eight-bit-value"
+        assert "iconv" not in bad.error.hint
+
+
 def test_utf8_with_a_stray_byte_is_not_called_8_bit(tmp_path: Path) -> None:
     """UTF-8 text with one bad byte holds UTF-8 sequences: damaged UTF-8, not another
     encoding."""

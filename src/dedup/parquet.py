@@ -61,15 +61,13 @@ def json_value(value: Any) -> Any:
 
 
 class BadString:
-    """Where a row of a batch holds invalid UTF-8: the column, and the offset and value of
-    the first bad byte."""
+    """Where a row of a batch holds invalid UTF-8: the column, and its value's bytes."""
 
-    __slots__ = ("byte", "column", "offset")
+    __slots__ = ("column", "data")
 
-    def __init__(self, column: str, offset: int, byte: int) -> None:
+    def __init__(self, column: str, data: bytes) -> None:
         self.column = column
-        self.offset = offset
-        self.byte = byte
+        self.data = data
 
 
 def batch_rows(
@@ -102,13 +100,13 @@ def batch_rows(
                     continue
                 try:
                     values.append(data.decode("utf-8"))
-                except UnicodeDecodeError as exc:
+                except UnicodeDecodeError:
                     if errors == "replace":
                         values.append(data.decode("utf-8", errors="replace"))
                         replaced.add(i)
                     else:
                         values.append(None)
-                        bad.setdefault(i, BadString(name, exc.start, data[exc.start]))
+                        bad.setdefault(i, BadString(name, data))
         columns.append(values)
     rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     if not names:

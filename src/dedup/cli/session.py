@@ -94,6 +94,11 @@ HINTS = {
     "eight-bit": "convert it to UTF-8 first, e.g. iconv -f WINDOWS-1252 -t UTF-8 "
     "(WINDOWS-1251 for Cyrillic); or pass --skip-invalid to set the record aside, or --errors "
     "replace to replace bad bytes with U+FFFD (not with --in-place)",
+    "eight-bit-value": "write the column as UTF-8 text where the file is made; or pass "
+    "--skip-invalid to set the record aside, or --errors replace to replace bad bytes with "
+    "U+FFFD (not with --in-place)",
+    "header-utf8": "convert the file to UTF-8 first (e.g. iconv -f WINDOWS-1252 -t UTF-8), or "
+    "pass --errors replace to replace bad bytes with U+FFFD (not with --in-place)",
     "binary": "leave it out of the inputs (--glob), or pass --skip-invalid to set it aside",
     "not-an-object": "each line must be one JSON object; fix the line, or pass --skip-invalid",
     "no-field": "choose the field with --field, or pass --skip-invalid to set such records aside",

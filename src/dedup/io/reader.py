@@ -264,8 +264,10 @@ class Reader:
         name = self.source.name
         raw = json.dumps(fields, default=json_value, ensure_ascii=False).encode("utf-8", "replace")
         if bad is not None:
-            where = f"column {bad.column!r} (byte 0x{bad.byte:02x} at offset {bad.offset})"
-            error = self.parser.invalid_utf8(row, where, field=bad.column)
+            where = f"column {bad.column!r}"
+            error = self.parser.invalid_utf8(
+                row, where, data=bad.data, field=bad.column, kind="value"
+            )
             return Reject(source=name, line=row, error=error, raw=raw)
         value = fields.get(self.parser.field)
         cap = self.max_record_bytes

@@ -9,7 +9,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from dedup.model import DedupError, InputError
 from dedup.parquet import Errors
@@ -286,19 +286,7 @@ class LineParser:
                     reason="other-encoding" if todo else "binary",
                 )
                 return None, error, False
-            word = _eight_bit_word(data)
-            if word is not None:
-                error = self.error(
-                    line,
-                    f"invalid UTF-8 in {what} ({at}): it reads as text in an 8-bit encoding "
-                    f"({word!r} in Windows-1252)",
-                    hint="convert it to UTF-8 first, e.g. iconv -f WINDOWS-1252 -t UTF-8 "
-                    "(WINDOWS-1251 for Cyrillic), or read it with errors='replace' to replace "
-                    "bad bytes with U+FFFD",
-                    reason="eight-bit",
-                )
-                return None, error, False
-            return None, self.invalid_utf8(line, f"{what} ({at})"), False
+            return None, self.invalid_utf8(line, what, data=data), False
 
     def text_of(self, record: Any, number: int) -> str:
         """The text field of ``record``; raises :class:`InputError` saying what is wrong."""
@@ -362,16 +350,55 @@ class LineParser:
             field=field,
         )
 
-    def invalid_utf8(self, line: int, where: str, field: str | None = None) -> InputError:
-        """The error of a record ``line`` that holds invalid UTF-8 ``where`` (the line, a
-        column), with ``errors="strict"``."""
-        return self.error(
-            line,
-            f"invalid UTF-8 in {where}",
-            hint="read it with errors='replace' to replace bad bytes with U+FFFD",
-            reason="invalid-utf8",
-            field=field,
-        )
+    def invalid_utf8(
+        self,
+        line: int,
+        where: str,
+        *,
+        data: bytes | None = None,
+        field: str | None = None,
+        kind: Literal["text", "value", "header"] = "text",
+    ) -> InputError:
+        """The error of a record ``line`` that holds invalid UTF-8 ``where`` (the line, the
+        file, a column), with ``errors="strict"``. Given ``data``, the bytes that did not
+        decode, it names the first bad byte and its offset in them, and says so where they read
+        as text in an 8-bit encoding (:func:`_eight_bit_word`: a file saved as Windows-1252, a
+        spreadsheet's export). ``kind`` says where the bytes sit, and so what to do: in a text
+        file, a line or a CSV row (``"text"``: convert the file, or set the record aside); in
+        a value of a Parquet file (``"value"``: no converter of text files reads one); in a
+        CSV header (``"header"``: no record to set aside).
+
+        >>> error = LineParser("in.csv").invalid_utf8(2, "column 'text'", data=b"Caf\\xe9")
+        >>> error.reason, str(error).split(": ", 2)[1]
+        ('eight-bit', "invalid UTF-8 in column 'text' (byte 0xe9 at offset 3)")
+        """
+        word = None
+        if data is not None:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                where = f"{where} (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            word = _eight_bit_word(data)
+        replace = "read it with errors='replace' to replace bad bytes with U+FFFD"
+        if word is None:
+            message, hint, reason = f"invalid UTF-8 in {where}", replace, "invalid-utf8"
+        else:
+            message = (
+                f"invalid UTF-8 in {where}: it reads as text in an 8-bit encoding "
+                f"({word!r} in Windows-1252)"
+            )
+            if kind == "value":
+                hint = f"write the column as UTF-8 text where the file is made, or {replace}"
+                reason = "eight-bit-value"
+            else:
+                hint = (
+                    "convert it to UTF-8 first, e.g. iconv -f WINDOWS-1252 -t UTF-8 "
+                    f"(WINDOWS-1251 for Cyrillic), or {replace}"
+                )
+                reason = "eight-bit"
+        if kind == "header":
+            reason = "header-utf8"
+        return self.error(line, message, hint=hint, reason=reason, field=field)
 
     def too_large(
         self, line: int, size: int, what: str, cap: int, field: str | None = None

@@ -120,7 +120,9 @@ def _decoded_header(header: list[str], parser: LineParser) -> list[str]:
     if not any(_ESCAPED.search(column) for column in header):
         return header
     if parser.errors != "replace":
-        raise parser.invalid_utf8(1, "the header")
+        k, bad = next((k, c) for k, c in enumerate(header, 1) if _ESCAPED.search(c))
+        data = bad.encode("utf-8", "surrogateescape")
+        raise parser.invalid_utf8(1, f"the header's column {k}", data=data, kind="header")
     return [c.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for c in header]
 
 
@@ -171,7 +173,8 @@ def _record(
         if not _ESCAPED.search(value):
             continue
         if parser.errors != "replace":
-            error = parser.invalid_utf8(line, f"column {column!r}", field=column)
+            data = value.encode("utf-8", "surrogateescape")
+            error = parser.invalid_utf8(line, f"column {column!r}", data=data, field=column)
             return Reject(source=name, line=line, error=error, raw=_joined(values, delimiter))
         fields[column] = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         replaced = True
