@@ -695,19 +695,64 @@ def _alike(cand: Candidate, sk: Skeleton) -> bool:
 def _only_paragraph(cand: Candidate, sk: Skeleton, text: str) -> bool:
     """Whether the two copies of ``cand``, whole lines letter for letter, are a line that ends
     a sentence (not code) and the text's only paragraph: no other line holds a sentence's end
-    (a third copy would hold one too)."""
+    (a third copy would hold one too), but where the copies are the text's first line and a
+    line below it, the same line once more as the text's last line, and where they are its last
+    line and a line above it, the same line once more as its first: a product's description as
+    the page's summary above it and again as its data below it. A line the page repeats under
+    each of its entries is not the text's first line (the first entry's name is).
+
+    >>> from dedup.anchors import Run
+    >>> from dedup.tokens import skeleton
+    >>> line = "The shirt is cut from a light cotton that dries fast after a long run."
+    >>> def pair(page, k):  # (the k-th copy of the line and the next)
+    ...     sk, key = skeleton(page), skeleton(line).letters()
+    ...     at = [m for m in range(len(sk)) if sk.letters().startswith(key, m)]
+    ...     a0, b0, n = at[k], at[k + 1], len(key)
+    ...     return Candidate([Run(a0, a0 + n, b0, b0 + n, n)], a0, a0 + n, b0, b0 + n, n), sk
+    >>> page = line + "\\nShirt\\nFree returns\\n" + line + "\\nSize guide\\n" + line
+    >>> _only_paragraph(*pair(page, 0), page), _only_paragraph(*pair(page, 1), page)
+    (True, True)
+    >>> coupons = "Shirt\\n" + line + "\\nSocks\\n" + line + "\\nHat\\n" + line
+    >>> _only_paragraph(*pair(coupons, 0), coupons), _only_paragraph(*pair(coupons, 1), coupons)
+    (False, False)
+    """
     start, end = sk.text_range(cand.a0, cand.a1)
     if not _alike(cand, sk) or not ends_sentence(text, end) or code_like(text, start, end):
         return False
     line_end = text.find("\n", end)
-    later = text.rfind("\n", 0, sk.text_range(cand.b0, cand.b1)[0])
-    ends = SENTENCE_ENDS.search(text, 0, text.rfind("\n", 0, start) + 1)
-    if line_end < 0 or ends is not None:
+    if line_end < 0:
         return False
-    after = text.find("\n", sk.text_range(cand.b0, cand.b1)[1])
+    b_start, b_end = sk.text_range(cand.b0, cand.b1)
+    later = text.rfind("\n", 0, b_start)
+    first = text.rfind("\n", 0, start) + 1
+    after = text.find("\n", b_end)
+    # (three copies: the text's first line, one between and its last line; the third is not
+    # searched for a sentence's end)
+    head = _edge_line_again(cand, sk, text, last=False) if cand.b1 == len(sk) else None
+    tail = _edge_line_again(cand, sk, text, last=True) if cand.a0 == 0 else None
+    lo = head[1] if head is not None and head[1] <= first else 0
+    hi = tail[0] if tail is not None and after >= 0 and tail[0] > after else len(text)
+    if SENTENCE_ENDS.search(text, lo, first) is not None:
+        return False
     return SENTENCE_ENDS.search(text, line_end, max(line_end, later)) is None and (
-        after < 0 or SENTENCE_ENDS.search(text, after) is None
+        after < 0 or SENTENCE_ENDS.search(text, after, hi) is None
     )
+
+
+def _edge_line_again(
+    cand: Candidate, sk: Skeleton, text: str, *, last: bool
+) -> tuple[int, int] | None:
+    """Where the text's first line (its last, with ``last``) is, the text range of that line,
+    when it is neither copy of ``cand`` and holds the first copy's letters, letter for letter
+    and nothing else; else ``None``."""
+    e0, e1 = (sk.line_start(len(sk) - 1), len(sk)) if last else (0, sk.line_end(0))
+    if e0 in (cand.a0, cand.b0) or e1 - e0 != cand.a1 - cand.a0:
+        return None
+    if sk.letters(e0, e1) != sk.letters(cand.a0, cand.a1):
+        return None
+    start, end = sk.text_range(e0, e1)
+    stop = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if stop < 0 else stop
 
 
 def _ends_in_script(cand: Candidate, sk: Skeleton, text: str, first: bool) -> bool:
