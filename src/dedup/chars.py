@@ -64,6 +64,10 @@ NO_SPACE_CLASS = "[" + "".join(rf"\p{{{script}}}" for script in NO_SPACE_SCRIPTS
 #: as: the same content takes about a third of the characters in Chinese or Japanese that it
 #: takes in English (lengths of content, as the shortest copy worth removing, scale by it).
 NO_SPACE_WEIGHT = 3
+#: How many letters of a text in the Latin alphabet a Hangul syllable block says as much as:
+#: a block writes a syllable of two or three letters (jamo), and Korean, written with spaces,
+#: takes about half the characters that English takes.
+HANGUL_WEIGHT = 2
 
 #: What follows the ``&`` of an HTML character reference: a name, a decimal or a hexadecimal
 #: number, and the ``;`` that ends it (references without it are not counted).

@@ -28,9 +28,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+import numpy as np
+
 from dedup.anchors import CROSS, Run, runs
 from dedup.chains import Candidate, chain
-from dedup.chars import NO_SPACE_WEIGHT
+from dedup.chars import HANGUL_WEIGHT, NO_SPACE_WEIGHT
 from dedup.classify import (
     classify,
     copy_in_data,
@@ -59,6 +61,11 @@ from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["KINDS", "analyse", "scaled"]
 
+# The Hangul syllable blocks, U+AC00 to U+D7A3: the first and how many (read as unsigned
+# 32-bit code points, a character before the first is past the last once the first is taken
+# from it).
+_HANGUL = (np.uint32(0xAC00), np.uint32(11172))
+
 
 def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     """``opts`` for the text of skeleton ``sk``: in a text mostly of a script written without
@@ -66,20 +73,31 @@ def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     or six letters), a character says as much as ``NO_SPACE_WEIGHT`` letters do, so the
     lengths of content counted in letters (``min_chars``, ``long_chars``) are divided by it;
     the anchors' width is halved (a window of a third as many characters would be too short
-    to be rare).
+    to be rare). A text mostly of Hangul is written with spaces, but each of its characters is
+    a syllable block of two or three letters, a word of Korean three of them: its lengths are
+    divided by ``HANGUL_WEIGHT`` and its anchors are as wide (a window of 24 blocks spans eight
+    words, and a sentence of Korean gives one or none: a copy's last sentence, after one its
+    twin left out, would not be found).
 
     >>> from dedup.tokens import skeleton
     >>> opts = scaled(RepairOptions(), skeleton("\u65e5\u672c\u8a9e\u306e\u6587"))
     >>> opts.anchor_chars, opts.min_chars
     (12, 26)
+    >>> opts = scaled(RepairOptions(), skeleton("\ud55c\uad6d\uc5b4 \ubb38\uc7a5"))
+    >>> opts.anchor_chars, opts.min_chars
+    (12, 40)
     """
-    if sk.starts.shape[0] * 2 <= sk.size:
+    if sk.starts.shape[0] * 2 > sk.size:
+        weight = NO_SPACE_WEIGHT
+    elif sk.size and 2 * int(np.count_nonzero(sk.chars - _HANGUL[0] < _HANGUL[1])) > sk.size:
+        weight = HANGUL_WEIGHT
+    else:
         return opts
     return dataclasses.replace(
         opts,
         anchor_chars=max(4, opts.anchor_chars // 2),
-        min_chars=max(1, opts.min_chars // NO_SPACE_WEIGHT),
-        long_chars=max(1, opts.long_chars // NO_SPACE_WEIGHT),
+        min_chars=max(1, opts.min_chars // weight),
+        long_chars=max(1, opts.long_chars // weight),
     )
 
 
