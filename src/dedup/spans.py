@@ -28,8 +28,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-import numpy as np
-
 from dedup.anchors import CROSS, Run, runs
 from dedup.chains import Candidate, chain
 from dedup.chars import HANGUL_WEIGHT, NO_SPACE_WEIGHT
@@ -61,11 +59,6 @@ from dedup.tokens import Skeleton, skeleton
 
 __all__ = ["KINDS", "analyse", "scaled"]
 
-# The Hangul syllable blocks, U+AC00 to U+D7A3: the first and how many (read as unsigned
-# 32-bit code points, a character before the first is past the last once the first is taken
-# from it).
-_HANGUL = (np.uint32(0xAC00), np.uint32(11172))
-
 
 def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     """``opts`` for the text of skeleton ``sk``: in a text mostly of a script written without
@@ -89,7 +82,7 @@ def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     """
     if sk.starts.shape[0] * 2 > sk.size:
         weight = NO_SPACE_WEIGHT
-    elif sk.size and 2 * int(np.count_nonzero(sk.chars - _HANGUL[0] < _HANGUL[1])) > sk.size:
+    elif sk.mostly_hangul():
         weight = HANGUL_WEIGHT
     else:
         return opts

@@ -74,7 +74,8 @@ class Skeleton:
       and ``whole``: the skeleton this one is one stretch of (:func:`without` of a text cut
       only at its start, its end or both) and the position there where the stretch starts,
       whose windows hold this one's; ``occurrences``: :meth:`find`'s index of the letters,
-      once asked.
+      once asked; ``top``: the highest code point, once :meth:`letters` decoded them, and
+      ``hangul``: :meth:`mostly_hangul`, once asked.
     """
 
     chars: U32
@@ -95,6 +96,8 @@ class Skeleton:
     whole: list[tuple[Skeleton, int]] = field(default_factory=list, repr=False)
     windows: list[Any] = field(default_factory=list, repr=False)
     occurrences: list[Occurrences] = field(default_factory=list, repr=False)
+    top: list[int] = field(default_factory=list, repr=False)
+    hangul: list[bool] = field(default_factory=list, repr=False)
 
     def text_range(self, s0: int, s1: int) -> tuple[int, int]:
         """The characters of the text from skeleton character ``s0`` to ``s1 - 1``, as a
@@ -157,8 +160,28 @@ class Skeleton:
         'privée'
         """
         if not self.decoded:
-            self.decoded.append(_decoded(self.chars))
+            text, top = _decoded(self.chars)
+            self.decoded.append(text)
+            self.top.append(top)
         return self.decoded[0][s0:s1]
+
+    def mostly_hangul(self) -> bool:
+        """Whether more than half its characters are Hangul syllable blocks (U+AC00 to U+D7A3):
+        Korean, written with spaces, whose every character is a syllable of two or three
+        letters. (Counted only where the highest code point reaches the blocks: most texts'
+        is told by the decoding of the letters, which every analysis asks for.)
+
+        >>> skeleton("\ud55c\uad6d\uc5b4 \ubb38\uc7a5 ok").mostly_hangul()
+        True
+        >>> skeleton("Vie priv\u00e9e").mostly_hangul()
+        False
+        """
+        if not self.hangul:
+            self.letters()
+            top = self.top[0] if self.top else int(self.chars.max()) if self.size else 0
+            blocks = self.chars - np.uint32(0xAC00) < np.uint32(11172) if top >= 0xAC00 else None
+            self.hangul.append(blocks is not None and 2 * int(np.count_nonzero(blocks)) > self.size)
+        return self.hangul[0]
 
     def find(self, key: str, lo: int = 0, hi: int | None = None) -> int:
         """Where the letters hold ``key`` first from ``lo`` (before ``hi``), or -1: as
@@ -205,12 +228,13 @@ class Skeleton:
         return self.size
 
 
-def _decoded(chars: U32) -> str:
-    """Skeleton characters as a string."""
-    if chars.shape[0] and int(chars.max()) < 0x100:
+def _decoded(chars: U32) -> tuple[str, int]:
+    """Skeleton characters as a string, and the highest of their code points."""
+    top = int(chars.max()) if chars.shape[0] else 0
+    if chars.shape[0] and top < 0x100:
         # (most skeletons are Latin-1: a copy of one byte a character is quicker to decode)
-        return chars.astype(np.uint8).tobytes().decode("latin-1")
-    return chars.tobytes().decode("utf-32-le", "surrogatepass")
+        return chars.astype(np.uint8).tobytes().decode("latin-1"), top
+    return chars.tobytes().decode("utf-32-le", "surrogatepass"), top
 
 
 @lru_cache(maxsize=1)
