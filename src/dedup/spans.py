@@ -68,9 +68,9 @@ def scaled(opts: RepairOptions, sk: Skeleton) -> RepairOptions:
     the anchors' width is halved (a window of a third as many characters would be too short
     to be rare). A text mostly of Hangul is written with spaces, but each of its characters is
     a syllable block of two or three letters, a word of Korean three of them: its lengths are
-    divided by ``HANGUL_WEIGHT`` and its anchors are as wide (a window of 24 blocks spans eight
-    words, and a sentence of Korean gives one or none: a copy's last sentence, after one its
-    twin left out, would not be found).
+    divided by ``HANGUL_WEIGHT`` and its anchors are halved too (a window of 24 blocks spans
+    eight words, and a sentence of Korean would give one window or none: a copy's last
+    sentence, after one its twin left out, would not be found).
 
     >>> from dedup.tokens import skeleton
     >>> opts = scaled(RepairOptions(), skeleton("\u65e5\u672c\u8a9e\u306e\u6587"))
