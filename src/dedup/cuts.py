@@ -32,6 +32,7 @@ from rapidfuzz import fuzz
 from dedup.chains import Candidate
 from dedup.markup import image_text, link_around
 from dedup.measures import (
+    TERMINAL_MARK,
     ends_line,
     glued,
     past_cut_mark,
@@ -58,7 +59,7 @@ _WORDS = regex.compile(r"\w+\s+\w+")
 # closes the string.
 # (an escaped quote: ``\"``, or the escape that stands for one, ``\u0022``)
 _TERMINAL_IN_CODE = regex.compile(
-    r"[\p{Sentence_Terminal}\u2026]*(?:[\p{Pe}\p{Pf}']|\\+\"|\\+u0022)*"
+    rf"(?:{TERMINAL_MARK}|\u2026)*(?:[\p{{Pe}}\p{{Pf}}']|\\+\"|\\+u0022)*"
 )
 # What stays with the text before a copy in a string of script data: the punctuation and
 # quotes of ``CLOSING``, and escaped quotes (``\":\"``, ``\u0022:\u0022``), so that the key,
@@ -74,7 +75,7 @@ _NEAR = 256
 _EDITED_WORD = 24
 _EDITED_RATIO = 70
 # A sentence's end, with its closing quotes or brackets.
-_SENTENCE_END = regex.compile(r"[\p{Sentence_Terminal}\u2026][\p{Pe}\p{Pf}\"']*$")
+_SENTENCE_END = regex.compile(rf"(?:{TERMINAL_MARK}|\u2026)[\p{{Pe}}\p{{Pf}}\"']*$")
 # A link's brackets, which a cut inside one link's text must not hold (``whole_links``).
 _BRACKETS = regex.compile(r"[\[\]()]")
 # A word before a copy on its line, set off by a space and ending no sentence and no label
@@ -83,7 +84,7 @@ _BRACKETS = regex.compile(r"[\[\]()]")
 _WORD_BEFORE = regex.compile(r"[\w\p{Pe}\p{Pf}\"',;]\h+$")
 # (the copy's part of that line holds a sentence's end: it is a sentence, the line's other
 # words another, and the cut goes between them)
-_STOP = regex.compile(r"[\p{Sentence_Terminal}\u2026]")
+_STOP = regex.compile(rf"{TERMINAL_MARK}|\u2026")
 _WORD_AFTER = regex.compile(r"[\p{Pe}\p{Pf}\"',;]?\h+[\w\p{Ps}\p{Pi}\p{So}]")
 # The kinds of pairs whose removed copy keeps to whole lines where it begins or ends inside one
 # (``_within_lines``).

@@ -28,6 +28,7 @@ __all__ = [
     "LONG_LINES",
     "SENTENCE_END",
     "SENTENCE_ENDS",
+    "TERMINAL_MARK",
     "WORDS",
     "answers_a_quote",
     "closes_piece",
@@ -64,13 +65,17 @@ _ADDRESS = regex.compile(r"://|\]\(|[/\\]")
 _ADDED_LETTERS = 16
 # The fewest letters of a line one copy holds at another place than its twin (``moved_line``).
 _MOVED_LETTERS = 24
+# A sentence's terminal mark: Unicode's (``.``, ``?``, ``!``, ``\u3002``, ``\u0964``...), and
+# Greek's question mark, U+037E, which normalisation (NFC) makes ``;``: after a Greek letter a
+# ``;`` ends a question (Greek's semicolon is the raised dot).
+TERMINAL_MARK = r"(?:\p{Sentence_Terminal}|\u037e|(?<=\p{Greek});)"
 # A sentence's end, anywhere in a line (``ends_sentence``).
-SENTENCE_END = regex.compile(r"\p{Sentence_Terminal}", regex.V1)
+SENTENCE_END = regex.compile(TERMINAL_MARK, regex.V1)
 # A sentence's end right at a place (``sentence_ends_at``, ``closes_piece``): closing quotes or
 # brackets, a terminal mark, closing quotes or brackets again, then white space or the text's
 # end (none needed after a full-width mark: ``_ENDS_HERE`` only).
 _CLOSERS = r"[\p{Pe}\p{Pf}\"']*"
-_ENDS_THEN_SPACE = rf"{_CLOSERS}\p{{Sentence_Terminal}}{_CLOSERS}(?:\s|$)"
+_ENDS_THEN_SPACE = rf"{_CLOSERS}{TERMINAL_MARK}{_CLOSERS}(?:\s|$)"
 _ENDS_HERE = regex.compile(rf"{_CLOSERS}[\u3002\uff01\uff1f]|{_ENDS_THEN_SPACE}", regex.V1)
 # The mark of a text cut short, right where a preview stops, after the rest of the word it cut
 # (``com...``, ``…``, ``[…]``): an ellipsis there ends no sentence.
@@ -87,7 +92,7 @@ INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
 # line that goes on the sentence of the line before it; a copy's sentences are this many
 # letters long at most on average when it reads as prose; a letter or digit.
 SENTENCE_ENDS = regex.compile(
-    r"[\u3002\uff01\uff1f]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*(?=\s|$)", regex.V1
+    rf"[\u3002\uff01\uff1f]|{TERMINAL_MARK}[\p{{Pe}}\p{{Pf}}\"']*(?=\s|$)", regex.V1
 )
 _CONTINUES = regex.compile(r"[\p{Ll},.;:)\]]", regex.V1)
 _SENTENCE_LETTERS = 250
@@ -101,7 +106,8 @@ WORDS = regex.compile(r"\w+", regex.V1)
 # sentence's end and a space. Where a space parts such a glued piece from its neighbours
 # (``glued_edges``): after a letter, a digit or a closing mark, before a capital.
 _PIECE_BEFORE = regex.compile(
-    r"(?:[\p{L}\p{N}]|\p{Sentence_Terminal}[\p{Pe}\p{Pf}\"']*[ \t]*)[\p{Ps}\p{Pi}\"']?$", regex.V1
+    rf"(?:[\p{{L}}\p{{N}}]|{TERMINAL_MARK}[\p{{Pe}}\p{{Pf}}\"']*[ \t]*)[\p{{Ps}}\p{{Pi}}\"']?$",
+    regex.V1,
 )
 # A piece opens too where script data closes right before it, whatever its first letter (a
 # script's text glued to the page text after it: ``]} Page text``, ``} 【質問】``).
@@ -603,6 +609,12 @@ def ends_sentence(text: str, end: int) -> bool:
 
     >>> ends_sentence("you can com...", 11), ends_sentence("you can come.", 12)
     (False, True)
+
+    A Greek question ends with ``;`` (Greek's question mark once normalised); code's does not:
+
+    >>> question = "\u03c4\u03b9 \u03b3\u03af\u03bd\u03b5\u03c4\u03b1\u03b9;"  # (what is going on?)
+    >>> ends_sentence(question, 0), ends_sentence("x = 1;", 0)
+    (True, False)
     """
     line_end = text.find("\n", end)
     start = past_cut_mark(text, end)

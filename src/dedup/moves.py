@@ -36,7 +36,14 @@ import regex
 from dedup.chains import Candidate
 from dedup.chars import no_space, word_characters
 from dedup.markup import marks
-from dedup.measures import ends_line, glued_edges, reads_as_text, starts_line, swapped
+from dedup.measures import (
+    TERMINAL_MARK,
+    ends_line,
+    glued_edges,
+    reads_as_text,
+    starts_line,
+    swapped,
+)
 from dedup.model import Span
 from dedup.signs import in_script, whole_value
 from dedup.tokens import Skeleton, skeleton
@@ -63,7 +70,7 @@ _CJK_ENDS_FOUND = regex.compile(f"[{_CJK_ENDS}]")
 # Punctuation that closes the sentence before a glued copy, and the end of a copy's sentence:
 # its terminal punctuation and closing quotes or brackets in either order (``flaws"?``).
 CLOSING = regex.compile(r"[\s\p{Pe}\p{Pf}\"'\p{Terminal_Punctuation}\u2026]*")
-TERMINAL = regex.compile(r"[\p{Sentence_Terminal}\u2026\p{Pe}\p{Pf}\"']*")
+TERMINAL = regex.compile(rf"(?:{TERMINAL_MARK}|[\u2026\p{{Pe}}\p{{Pf}}\"'])*")
 # Fewer letters and digits than an anchor's width divided by this are not worth moving: a
 # stray number or initial.
 _MIN_MOVE = 3
