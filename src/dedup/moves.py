@@ -777,10 +777,13 @@ def _move_one(
         u0, u1, boundary = _without_kept_lines(sk, prev[3], nxt[2], u0, u1, boundary)
     # Runs that ran past the kept copy's boundary matched the piece's own first or last words
     # by chance (a paragraph that starts like its neighbour): those words belong to the piece.
+    # (within the removed copy: runs of a text that repeats itself all over, tandem repeats
+    # among them, may run past the boundary by more than the copy holds)
+    lo, hi = decision.gone
     if prev is not None and prev[3] > boundary:
-        u0 -= prev[3] - boundary
+        u0 = max(lo, u0 - (prev[3] - boundary))
     if nxt is not None and nxt[2] < boundary:
-        u1 += boundary - nxt[2]
+        u1 = min(hi, u1 + boundary - nxt[2])
     offsets = sk.offsets
     # what the kept copy has around the twins of the piece's neighbours: in the removed copy,
     # that punctuation belongs to the neighbours
