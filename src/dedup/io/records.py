@@ -38,6 +38,15 @@ _UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 _NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
 
 
+def _bad_byte(data: bytes, start: int) -> str:
+    """How an error names the first byte of ``data`` that is no UTF-8, at ``start``.
+
+    >>> _bad_byte(b"caf\\xe9", 3)
+    'byte 0xe9 at offset 3'
+    """
+    return f"byte 0x{data[start]:02x} at offset {start}"
+
+
 def _eight_bit_word(data: bytes) -> str | None:
     """Where ``data`` (no valid UTF-8) reads as text in an 8-bit encoding, its first word with a
     letter past ASCII, as Windows-1252 reads it (at most 40 characters); else ``None``: it
@@ -274,7 +283,7 @@ class LineParser:
         except UnicodeDecodeError as exc:
             if self.errors == "replace":
                 return data.decode("utf-8", errors="replace"), None, True
-            at = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            at = _bad_byte(data, exc.start)
             # (a file's first bytes only: a later line may begin with anything)
             kind = next((k for k in _SIGNATURES if data.startswith(k[0])), None)
             if kind is not None and line == 1:
@@ -377,7 +386,7 @@ class LineParser:
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                where = f"{where} (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+                where = f"{where} ({_bad_byte(data, exc.start)})"
             word = _eight_bit_word(data)
         replace = "read it with errors='replace' to replace bad bytes with U+FFFD"
         if word is None:
