@@ -1285,8 +1285,10 @@ def _near_line_edges(
     first_len = first_end - line_start
     last_len = line_end - max(low, sk.line_start(s1 - 1))
     starts = (s0 - line_start) * 2 <= first_len or (first_end - s0 < CROSS and s1 > first_end)
-    ends = (line_end - s1) * 2 <= last_len or _left_out_last_sentences(
-        sk, text, s1, line_end, twin_end
+    ends = (
+        (line_end - s1) * 2 <= last_len
+        or _left_out_last_sentences(sk, text, s1, line_end, twin_end)
+        or _left_out_inner_sentences(sk, text, s1, line_end, twin_end)
     )
     return starts and ends
 
@@ -1308,6 +1310,40 @@ def _left_out_last_sentences(
         and ends_line(sk, line_end + size)
         and sk.letters(twin_end, rest_end) == sk.letters(line_end, line_end + size)
     )
+
+
+def _left_out_inner_sentences(
+    sk: Skeleton, text: str, s1: int, line_end: int, twin_end: int
+) -> bool:
+    """Whether a copy ending at ``s1`` inside its line (which ends at ``line_end``) holds
+    sentences there that its twin left out, the twin going on with the line's last sentences:
+    what the twin's line holds past ``twin_end`` is, letter for letter, the end of the copy's
+    line, that end and the copy's stretch at ``s1`` start a sentence alike. The match may have
+    run on past the sentence end before ``s1`` over a few letters the left-out sentence and
+    the next one begin with (``I will move...`` and ``I will report...``): ``s1`` is then that
+    many letters past it, and the line's kept end as many before its own sentence start.
+
+    >>> from dedup.tokens import skeleton
+    >>> text = "Thanks. I will move it. I will report back.\\n\\nThanks. I will report back."
+    >>> sk = skeleton(text)
+    >>> _left_out_inner_sentences(sk, text, 11, 32, 43)  # (its letters: thanksiwill | ...)
+    True
+    """
+    rest_end = sk.line_end(twin_end - 1)
+    size = rest_end - twin_end
+    start = line_end - size  # where the copy's line ends with what the twin's holds past it
+    if size <= 0 or start <= s1 or sk.letters(twin_end, rest_end) != sk.letters(start, line_end):
+        return False
+    limit = min(s1 - sk.line_start(s1 - 1), CROSS)
+    ran_on, kept_on = sk.letters(s1 - limit, s1), sk.letters(start - limit, start)
+    for back in range(limit + 1):
+        if back and ran_on[-back] != kept_on[-back]:
+            return False
+        if sentence_ends_at(text, sk.char_end(s1 - back - 1)) and sentence_ends_at(
+            text, sk.char_end(start - back - 1)
+        ):
+            return True
+    return False
 
 
 def drop_structure_edges(
