@@ -512,10 +512,12 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         # (the paragraphed copy's edges reach over a typo its twin has near them)
         if breaks_a >= breaks_b:  # the paragraphs come first; the other copy may be glued on
             s0, s1 = swapped_edges(sk, (cand.a0, cand.a1), (cand.b0, cand.b1), opts.anchor_chars)
-            edges = _near_line_edges(sk, text, s0, min(s1, cand.b0), 0, cand.b0, cand.b1)
+            edges = _near_line_edges(sk, text, s0, min(s1, cand.b0), 0, cand.b0, (cand.b0, cand.b1))
         else:
             s0, s1 = swapped_edges(sk, (cand.b0, cand.b1), (cand.a0, cand.a1), opts.anchor_chars)
-            edges = _near_line_edges(sk, text, max(s0, cand.a1), s1, cand.a1, len(sk), cand.a1)
+            edges = _near_line_edges(
+                sk, text, max(s0, cand.a1), s1, cand.a1, len(sk), (cand.a0, cand.a1)
+            )
         if large and gap <= 4 * cand.matched and edges and not reply_quote(cand, sk, opts, text):
             if _ends_in_script(cand, sk, text, breaks_a >= breaks_b):
                 _classify_shape(cand, sk, opts, text)  # (the text's pair, judged again)
@@ -1267,7 +1269,7 @@ def _cut_in_a_line(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: str
 
 
 def _near_line_edges(
-    sk: Skeleton, text: str, s0: int, s1: int, low: int, high: int, twin_end: int
+    sk: Skeleton, text: str, s0: int, s1: int, low: int, high: int, twin: tuple[int, int]
 ) -> bool:
     """Whether ``[s0, s1)`` starts and ends at most half a line away from a line's edge.
 
@@ -1277,14 +1279,23 @@ def _near_line_edges(
     the end of two sentences alike (``...した。``), as a match grows across a line start only
     that far. It may end at a sentence's end inside its last line where its twin (ending at
     ``twin_end``) left out the line's last sentences: what the twin's line holds after it is,
-    letter for letter, the whole line or lines after that line, too short to align (a byline).
+    letter for letter, the whole line or lines after that line, too short to align (a byline);
+    or the twin left out sentences inside the line and goes on with its last ones. And it may
+    start at a sentence's start inside its first line where the twin (``twin``: its start and
+    end) left out the line's first sentences, what its line holds before it being the whole
+    line or lines before that line (a short title), or the line's first sentences.
     """
+    twin_start, twin_end = twin
     line_start = max(low, sk.line_start(s0))
     line_end = min(high, sk.line_end(s1 - 1))
     first_end = min(high, sk.line_end(s0))
     first_len = first_end - line_start
     last_len = line_end - max(low, sk.line_start(s1 - 1))
-    starts = (s0 - line_start) * 2 <= first_len or (first_end - s0 < CROSS and s1 > first_end)
+    starts = (
+        (s0 - line_start) * 2 <= first_len
+        or (first_end - s0 < CROSS and s1 > first_end)
+        or _left_out_first_sentences(sk, text, s0, line_start, twin_start)
+    )
     ends = (
         (line_end - s1) * 2 <= last_len
         or _left_out_last_sentences(sk, text, s1, line_end, twin_end)
@@ -1310,6 +1321,43 @@ def _left_out_last_sentences(
         and ends_line(sk, line_end + size)
         and sk.letters(twin_end, rest_end) == sk.letters(line_end, line_end + size)
     )
+
+
+def _left_out_first_sentences(
+    sk: Skeleton, text: str, s0: int, line_start: int, twin_start: int
+) -> bool:
+    """Whether a copy starting at ``s0`` inside its line (which starts at ``line_start``)
+    starts a sentence there, a few letters on at most (the match may have grown back over
+    the end of the sentence before it and of what comes before its twin, ``...した。``), and
+    what its twin's line holds before the twin's start is, letter for letter, the whole line or
+    lines before the copy's line (a title too short to align) or that line's first sentences:
+    the twin left out the sentences between.
+
+    >>> from dedup.tokens import skeleton
+    >>> text = "Which plants?\\n\\nI moved in. Any easy ones?\\n\\nWhich plants?Any easy ones?"
+    >>> sk = skeleton(text)
+    >>> _left_out_first_sentences(sk, text, 19, 11, 41)  # (its letters: whichplants | ...)
+    True
+    """
+    head_start = sk.line_start(twin_start)
+    if twin_start <= head_start or s0 <= line_start:
+        return False
+    for ahead in range(min(sk.line_end(s0) - s0, CROSS) + 1):
+        at = s0 + ahead
+        if not sentence_ends_at(text, sk.char_end(at - 1)):
+            continue
+        head = sk.letters(head_start, twin_start + ahead)
+        size = len(head)
+        before = line_start - size
+        if before >= 0 and starts_line(sk, before) and sk.letters(before, line_start) == head:
+            return True
+        if (
+            line_start + size < at
+            and sk.letters(line_start, line_start + size) == head
+            and sentence_ends_at(text, sk.char_end(line_start + size - 1))
+        ):
+            return True
+    return False
 
 
 def _left_out_inner_sentences(
