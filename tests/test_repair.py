@@ -225,6 +225,33 @@ def test_lost_twins_sees_own_text_a_removal_took_alone() -> None:
         assert (lost_twins(text, [gone]) == [gone]) is lost, extra[:20]
 
 
+def test_lost_twins_looks_for_a_chinese_twin_by_windows_as_wide_as_its_anchors() -> None:
+    """A Chinese product page's flattened copy, two characters swapped and a sentence left
+    out, shares no window of 24 characters with its twin (no stretch between its edits is that
+    long), yet holds nothing of its own: its removal lost no text, as the windows of repair's
+    anchors on such a text (12 characters) tell. A removal whose kept span is another paragraph
+    lost its text still."""
+    articles = read_jsonl(DATA / "cjk_articles.jsonl")
+    paragraphs = next(a["paragraphs"] for a in articles if a["id"] == "zh-product-01")
+    page = "\n\n".join(paragraphs)
+    swapped = paragraphs[1].replace(paragraphs[1][12:14], paragraphs[1][13:11:-1])
+    first_sentence = paragraphs[3][: paragraphs[3].index("\u3002") + 1]
+    text = f"{page}\n\n{swapped}{first_sentence}{paragraphs[4]}"
+    result = dedup.repair(text)
+    assert result.text == page
+    assert lost_twins(text, result.edits) == []
+    other = text.index(paragraphs[4])
+    gone = Edit(
+        start=text.index(paragraphs[1]),
+        end=text.index(paragraphs[1]) + len(paragraphs[1]),
+        action="remove",
+        reason="repeated-copy",
+        score=1.0,
+        kept=Span(other, other + len(paragraphs[4])),
+    )
+    assert lost_twins(text, [gone]) == [gone]
+
+
 def test_lost_twins_sees_a_line_a_removal_took_alone() -> None:
     """A removal that took a heading of its own (shorter than a paragraph, its only copy) lost
     text; one whose line the output holds split in two lines, or with a typo, lost none."""

@@ -27,7 +27,8 @@ import regex
 from rapidfuzz import fuzz
 
 from dedup.chars import NO_SPACE_CLASS, NO_SPACE_WEIGHT
-from dedup.model import Edit, apply_edits
+from dedup.model import Edit, RepairOptions, apply_edits
+from dedup.spans import scaled
 from dedup.tokens import Skeleton, skeleton
 
 __all__ = [
@@ -170,11 +171,13 @@ def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
 
     - The twin: a removal with no ``kept`` span (or one outside the text), with nothing in
       common with it, or whose content in common with it is not in the output. Content is
-      compared by windows of ``_TWIN_WINDOW`` letters (lower-cased letters and digits, markup
-      seen through: :func:`dedup.tokens.skeleton`): of the removed stretch's windows that its
-      kept twin has, at least half must be somewhere in the output (a window that spans a small
-      edit between near copies is in neither; a later pass may remove the copy an earlier one
-      kept, keeping that copy's own twin). A stretch shorter than a window is looked for whole.
+      compared by windows as wide as repair's anchors on the text (``_TWIN_WINDOW`` letters,
+      half as many in Chinese, Japanese or Korean: :func:`dedup.spans.scaled`) of lower-cased
+      letters and digits, markup seen through (:func:`dedup.tokens.skeleton`): of the removed
+      stretch's windows that its kept twin has, at least half must be somewhere in the output
+      (a window that spans a small edit between near copies is in neither; a later pass may
+      remove the copy an earlier one kept, keeping that copy's own twin). A stretch shorter
+      than a window is looked for whole.
     - Its own text: a run of ``_OWN_TEXT`` letters or more of the removed stretch that no
       window of the output covers and that reads as prose (a space between words for every
       ``_PROSE_LETTERS`` letters: keys and values of script data have few) is text the removal
@@ -198,6 +201,10 @@ def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
     made = apply_edits(text, edits)
     output = skeleton(made).letters()
     out = _windows(output, 1)
+    # (a twin is looked for by windows as wide as repair's anchors on the text: half as wide
+    # in Chinese, Japanese and Korean, whose characters say more than a letter does)
+    width = scaled(RepairOptions(), skeleton(text)).anchor_chars
+    out_twin = out if width == _TWIN_WINDOW else _windows(output, 1, width)
     decoded: list[set[int]] = []  # the output's windows with its mojibake fixed, once needed
     lost = []
     for edit in removals:
@@ -208,12 +215,12 @@ def lost_twins(text: str, edits: Iterable[Edit]) -> list[Edit]:
         gone = skeleton(text[edit.start : edit.end])
         letters = gone.letters()
         twin = skeleton(text[span.start : span.end]).letters()
-        if len(letters) < _TWIN_WINDOW:  # (a short stretch is looked for whole)
+        if len(letters) < width:  # (a short stretch is looked for whole)
             if letters not in twin or letters not in output:
                 lost.append(edit)
             continue
-        shared = _windows(letters, 1) & _windows(twin, 1)
-        twin_lost = not shared or len(shared - out) * 2 > len(shared)
+        shared = _windows(letters, 1, width) & _windows(twin, 1, width)
+        twin_lost = not shared or len(shared - out_twin) * 2 > len(shared)
         stretch = text[edit.start : edit.end]
         if (
             twin_lost
@@ -282,6 +289,8 @@ def _uncovered_prose(stretch: str, sk: Skeleton, out: set[int]) -> bool:
     """Whether ``stretch`` (skeleton ``sk``) holds a run of ``_OWN_TEXT`` letters or more that
     no window in ``out`` covers and that reads as prose."""
     letters, width = sk.letters(), _TWIN_WINDOW
+    if len(letters) < _OWN_TEXT:
+        return False  # (too short to hold such a run, or a window)
     found = np.array(
         [hash(letters[k : k + width]) in out for k in range(len(letters) - width + 1)], dtype=bool
     )
