@@ -1382,7 +1382,8 @@ def _left_out_inner_sentences(
     start = line_end - size  # where the copy's line ends with what the twin's holds past it
     if size <= 0 or start <= s1 or sk.letters(twin_end, rest_end) != sk.letters(start, line_end):
         return False
-    limit = min(s1 - sk.line_start(s1 - 1), CROSS)
+    # (back to the letter after the line's first at most: a sentence ends inside the line)
+    limit = min(s1 - sk.line_start(s1 - 1) - 1, CROSS)
     ran_on, kept_on = sk.letters(s1 - limit, s1), sk.letters(start - limit, start)
     for back in range(limit + 1):
         if back and ran_on[-back] != kept_on[-back]:
