@@ -12,6 +12,10 @@ group (wcxb, ja, zh, world), scored with
 :func:`dedup.evaluation.score_families` beside doing nothing, line and sentence dedup::
 
     python benchmarks/heldout_synth.py [--seed 20] [--group ja] [--failures] [--quotes]
+        [--every-family] [--family clean]
+
+``--group wcxb --every-family --family clean --failures`` lists the WCXB gold texts that
+``dedup.clean`` changes as they are: a page among them misses whatever family it is given.
 """
 
 from __future__ import annotations
@@ -121,11 +125,14 @@ def build(
     return records
 
 
-def all_records(seed: int, eval_dir: Path = EVAL) -> list[dict[str, str]]:
-    """Every group's records: wcxb (when the evaluation data is there), ja, zh, world."""
+def all_records(
+    seed: int, eval_dir: Path = EVAL, *, every_family: bool = False
+) -> list[dict[str, str]]:
+    """Every group's records: wcxb (when the evaluation data is there), ja, zh, world. With
+    ``every_family`` each WCXB page takes every family, as the project's own articles do."""
     records = []
     if (eval_dir / "neardup-hard-dev.jsonl").exists():
-        records += build(wcxb_pages(eval_dir), "wcxb", seed, every_family=False)
+        records += build(wcxb_pages(eval_dir), "wcxb", seed, every_family=every_family)
     for group in OWN_GROUPS:
         pages = [(a["id"], paragraphs_of("\n".join(a["paragraphs"]))) for a in own_articles(group)]
         records += build(pages, group, seed, every_family=True)
@@ -162,10 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     parser.add_argument("--failures", action="store_true", help="list dedup.clean's misses")
     parser.add_argument(
+        "--every-family",
+        action="store_true",
+        help="every family of each WCXB page (with --family clean: every gold text as it is)",
+    )
+    parser.add_argument(
         "--quotes", action="store_true", help='also dedup.clean with quotes="remove", a column'
     )
     args = parser.parse_args(argv)
-    records = all_records(args.seed, args.eval)
+    records = all_records(args.seed, args.eval, every_family=args.every_family)
     if not (args.eval / "neardup-hard-dev.jsonl").exists():
         print(f"{args.eval}/neardup-hard-dev.jsonl not found: the wcxb group is left out")
     if args.group:
