@@ -11,10 +11,12 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from click.testing import CliRunner, Result
 
 import dedup
 from dedup import cli
+from dedup.io.outputs import atomic_output
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_4f0cfa5be7925e77.txt"
@@ -80,6 +83,42 @@ def drained(fifo: Path) -> Iterator[list[bytes]]:
                 os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
             thread.join(0.1)
         thread.join(10)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no pthread_sigmask here")
+def test_a_signal_landing_as_the_temporary_file_is_made_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM (the CLI's handler raises) or Ctrl-C right after the temporary file is made,
+    before the block that removes it on error is entered: the signal waits for that block,
+    and the file goes. (Unheld, it raises inside ``mkstemp`` and the file stays behind: the
+    CLI said "no partial output was left behind" over a ``.out.jsonl.*.tmp``.)"""
+
+    class Landed(Exception):
+        pass
+
+    def land(signum: int, frame: object) -> None:
+        raise Landed
+
+    made = tempfile.mkstemp
+
+    def made_then_signalled(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        fd, name = made(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # (an unheld signal's handler runs between these steps)
+            pass
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", made_then_signalled)
+    previous = signal.signal(signal.SIGTERM, land)
+    try:
+        with pytest.raises(Landed), atomic_output(tmp_path / "out.txt") as fh:
+            fh.write(b"never seen")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert list(tmp_path.iterdir()) == []
+    # (the signals are no longer held: one sent now is handled at once)
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & {signal.SIGINT, signal.SIGTERM}
 
 
 # --- 1. special files are written into, never replaced -------------------------------------

@@ -1277,13 +1277,13 @@ def _near_line_edges(
     its lines count only within ``[low, high)`` (the other copy may be glued to them). It may
     start fewer than ``CROSS`` letters before its first line's end: the match grew back over
     the end of two sentences alike (``...した。``), as a match grows across a line start only
-    that far. It may end at a sentence's end inside its last line where its twin (ending at
-    ``twin_end``) left out the line's last sentences: what the twin's line holds after it is,
-    letter for letter, the whole line or lines after that line, too short to align (a byline);
-    or the twin left out sentences inside the line and goes on with its last ones. And it may
-    start at a sentence's start inside its first line where the twin (``twin``: its start and
-    end) left out the line's first sentences, what its line holds before it being the whole
-    line or lines before that line (a short title), or the line's first sentences.
+    that far. It may end at a sentence's end inside its last line where its twin (``twin``,
+    a skeleton range) left out the line's last sentences: what the twin's line holds after it
+    is, letter for letter, the whole line or lines after that line, too short to align (a
+    byline); or the twin left out sentences inside the line and goes on with its last ones. And
+    it may start at a sentence's start inside its first line where the twin left out the line's
+    first sentences, what its line holds before it being the whole line or lines before that
+    line (a short title), or the line's first sentences.
     """
     twin_start, twin_end = twin
     line_start = max(low, sk.line_start(s0))

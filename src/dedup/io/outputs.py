@@ -9,6 +9,7 @@ import contextlib
 import errno
 import os
 import re
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -126,12 +127,20 @@ def atomic_output(
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _not_writable(path, exc.filename or directory, exc) from exc
+    # (Ctrl-C and SIGTERM raise where they land: one landing between the temporary file's
+    # creation and the ``try`` that removes it would leave it behind, so both wait for the
+    # file to be open inside it)
+    held = _hold_signals()
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{real.name}.", suffix=".tmp")
     except OSError as exc:  # (its file name is the temporary file's, which no one asked for)
+        _release_signals(held)
         raise _not_writable(path, directory, exc) from exc
+    released = False
     try:
         with os.fdopen(fd, "wb") as fh:
+            _release_signals(held)
+            released = True
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -145,4 +154,25 @@ def atomic_output(
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if not released:
+            _release_signals(held)
         raise
+
+
+# The signals that raise where they land (KeyboardInterrupt, the CLI's SIGTERM handler).
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _hold_signals() -> set[int | signal.Signals] | None:
+    """Block SIGINT and SIGTERM in this thread until :func:`_release_signals`: one that arrives
+    meanwhile is delivered then. Returns the mask to restore (``None`` where the platform has
+    no ``pthread_sigmask``: Windows, where the signals are not held)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+
+
+def _release_signals(mask: set[int | signal.Signals] | None) -> None:
+    """Restore the signal mask :func:`_hold_signals` returned."""
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
