@@ -55,12 +55,13 @@ _OWN_PIECES = 16
 _OWN_SHARE = 10
 # A line of words.
 _WORDS = regex.compile(r"\w+\s+\w+")
+# A mark that ends a sentence or stops one short: a terminal mark (``measures.TERMINAL_MARK``) or
+# an ellipsis.
+_STOP_MARK = rf"(?:{TERMINAL_MARK}|\u2026)"
 # The end of a copy's sentence (``TERMINAL``) in a string of script data, whose bare quote
 # closes the string.
 # (an escaped quote: ``\"``, or the escape that stands for one, ``\u0022``)
-_TERMINAL_IN_CODE = regex.compile(
-    rf"(?:{TERMINAL_MARK}|\u2026)*(?:[\p{{Pe}}\p{{Pf}}']|\\+\"|\\+u0022)*"
-)
+_TERMINAL_IN_CODE = regex.compile(rf"{_STOP_MARK}*(?:[\p{{Pe}}\p{{Pf}}']|\\+\"|\\+u0022)*")
 # What stays with the text before a copy in a string of script data: the punctuation and
 # quotes of ``CLOSING``, and escaped quotes (``\":\"``, ``\u0022:\u0022``), so that the key,
 # its colon and the value's opening quote stay.
@@ -75,7 +76,7 @@ _NEAR = 256
 _EDITED_WORD = 24
 _EDITED_RATIO = 70
 # A sentence's end, with its closing quotes or brackets.
-_SENTENCE_END = regex.compile(rf"(?:{TERMINAL_MARK}|\u2026)[\p{{Pe}}\p{{Pf}}\"']*$")
+_SENTENCE_END = regex.compile(rf"{_STOP_MARK}[\p{{Pe}}\p{{Pf}}\"']*$")
 # A link's brackets, which a cut inside one link's text must not hold (``whole_links``).
 _BRACKETS = regex.compile(r"[\[\]()]")
 # A word before a copy on its line, set off by a space and ending no sentence and no label
@@ -84,7 +85,7 @@ _BRACKETS = regex.compile(r"[\[\]()]")
 _WORD_BEFORE = regex.compile(r"[\w\p{Pe}\p{Pf}\"',;]\h+$")
 # (the copy's part of that line holds a sentence's end: it is a sentence, the line's other
 # words another, and the cut goes between them)
-_STOP = regex.compile(rf"{TERMINAL_MARK}|\u2026")
+_STOP = regex.compile(_STOP_MARK)
 _WORD_AFTER = regex.compile(r"[\p{Pe}\p{Pf}\"',;]?\h+[\w\p{Ps}\p{Pi}\p{So}]")
 # The kinds of pairs whose removed copy keeps to whole lines where it begins or ends inside one
 # (``_within_lines``).
