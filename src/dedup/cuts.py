@@ -136,6 +136,8 @@ def extent(page: Page, removal: Removal) -> tuple[int, int]:
             gone = (gone[0], _echoed_lines(sk, gone))
         gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
         gone = (_set_off_first_line(sk, gone, page.opts.min_chars), gone[1])
+    elif cand.kind == "long":
+        gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
     if cand.kind in _WHOLE_LINES:
         gone = _within_lines(
             text, sk, gone, (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
@@ -400,10 +402,22 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
     """The start of a removed copy, grown back over the lines right before it, with no blank
     line between, that repeat, letter for letter or with two letters swapped (:func:`swapped`),
     a line the kept copy has just before the text the copies share (which starts at ``twin``):
-    a heading or a breadcrumb that the copy carries on a line of its own."""
+    a heading or a breadcrumb that the copy carries on a line of its own. A copy that starts
+    inside a line grows back to the line's start where what the line holds before it is such a
+    line, whole: a short title that a flattened copy glued to its body, the headings between
+    them left out (``Designed by Ana.Refresh every room...`` under ``Designed by Ana.`` /
+    ``Deals`` / ``Refresh every room...``).
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "Designed by Ana.\\nDeals\\nRefresh every room.\\nDesigned by Ana.Refresh every room."
+    >>> sk = skeleton(page)
+    >>> twin, copy = sk.letters().index("refresh"), sk.letters().rindex("refresh")
+    >>> sk.letters(_echoed_heading(sk, (copy, len(sk)), twin), len(sk))
+    'designedbyanarefresheveryroom'
+    """
     start, end = gone
-    if start == 0 or not sk.is_edge(start):
-        return start  # the copy starts inside a line
+    if start == 0:
+        return start
     low = max(0, twin - _NEAR)
     if low < end <= twin:
         low = end  # (the kept copy comes after the removed one: only what lies between)
@@ -411,6 +425,11 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
     bounds = [low, *edges[bisect_right(edges, low) : bisect_left(edges, twin)], twin]
     letters = sk.letters()  # (the lines as strings, as in _echoed_lines)
     heading = {letters[a:b] for a, b in itertools.pairwise(bounds) if b > a}
+    if not sk.is_edge(start):
+        line = sk.line_start(start)
+        if letters[line:start] not in heading:
+            return start  # the copy starts inside a line, after words of its own
+        start = line
     while start > 0:
         line = sk.line_start(start - 1)
         if sk.blank_breaks(start - 1, start + 1):
