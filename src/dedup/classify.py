@@ -544,7 +544,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         if between == 0 or (between == 1 and not _paragraph_between(sk, cand, opts, text)):
             cand.kind = "teaser"
             return
-        if _header_between(sk, cand.a1, cand.b0, opts) or _lead_thrice(sk, cand, text):
+        if _header_between(sk, cand.a1, cand.b0, opts, text) or _lead_thrice(sk, cand, text):
             # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``, or
             # where its twin is the page's only paragraph, a body of one paragraph flattened
             # above the page)
@@ -1163,14 +1163,29 @@ def _twice_in_a_row(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     )
 
 
-def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions) -> bool:
+def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
     """Whether the lines of ``[s0, s1)`` are a page's header: at most ``_HEADER_LINES`` lines,
-    each shorter than ``min_chars`` letters (a title, a byline, a date, a user's name), so a
-    first line repeated right after them is the lead above the article, not a quote."""
+    each shorter than ``min_chars`` letters (a title, a byline, a date, a user's name), or
+    than twice that where it ends no sentence (a long title: thirty characters of Japanese
+    weigh as ninety letters), so a first line repeated right after them is the lead above the
+    article, not a quote.
+
+    >>> from dedup.tokens import skeleton
+    >>> opts = RepairOptions(min_chars=20)
+    >>> page = "A title of thirty letters or so\\nBy Ana, 2 May\\n"
+    >>> sk = skeleton(page)
+    >>> _header_between(sk, 0, len(sk), opts, page)
+    True
+    >>> page = page.replace("or so", "or so.")  # (a sentence that long: a paragraph)
+    >>> _header_between(skeleton(page), 0, len(sk), opts, page)
+    False
+    """
     edges = sk.edge_list
     bounds = [s0, *edges[bisect_right(edges, s0) : bisect_left(edges, s1)], s1]
     return len(bounds) - 1 <= _HEADER_LINES and all(
-        b - a < opts.min_chars for a, b in itertools.pairwise(bounds)
+        b - a < opts.min_chars
+        or (b - a < 2 * opts.min_chars and not ends_sentence(text, sk.char_end(b - 1)))
+        for a, b in itertools.pairwise(bounds)
     )
 
 
