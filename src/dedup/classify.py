@@ -79,6 +79,7 @@ __all__ = [
     "classify",
     "copy_in_data",
     "drop_structure_edges",
+    "header_between",
     "keep_entries",
     "line_value",
     "lines_as_values",
@@ -544,7 +545,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         if between == 0 or (between == 1 and not _paragraph_between(sk, cand, opts, text)):
             cand.kind = "teaser"
             return
-        if _header_between(sk, cand.a1, cand.b0, opts, text) or _lead_thrice(sk, cand, text):
+        if header_between(sk, cand.a1, cand.b0, opts, text) or _lead_thrice(sk, cand, text):
             # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``, or
             # where its twin is the page's only paragraph, a body of one paragraph flattened
             # above the page)
@@ -1163,7 +1164,7 @@ def _twice_in_a_row(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
     )
 
 
-def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
+def header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
     """Whether the lines of ``[s0, s1)`` are a page's header: at most ``_HEADER_LINES`` lines,
     each shorter than ``min_chars`` letters (a title, a byline, a date, a user's name), or
     than twice that where it ends no sentence (a long title: thirty characters of Japanese
@@ -1174,10 +1175,10 @@ def _header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: s
     >>> opts = RepairOptions(min_chars=20)
     >>> page = "A title of thirty letters or so\\nBy Ana, 2 May\\n"
     >>> sk = skeleton(page)
-    >>> _header_between(sk, 0, len(sk), opts, page)
+    >>> header_between(sk, 0, len(sk), opts, page)
     True
     >>> page = page.replace("or so", "or so.")  # (a sentence that long: a paragraph)
-    >>> _header_between(skeleton(page), 0, len(sk), opts, page)
+    >>> header_between(skeleton(page), 0, len(sk), opts, page)
     False
     """
     edges = sk.edge_list

@@ -21,7 +21,14 @@ import regex
 from dedup.anchors import Run
 from dedup.chains import SMALL_GAP, Candidate, union
 from dedup.chars import no_space
-from dedup.classify import CODE_IN_LABEL, copy_in_data, page_piece, quote_label, reply_quote
+from dedup.classify import (
+    CODE_IN_LABEL,
+    copy_in_data,
+    header_between,
+    page_piece,
+    quote_label,
+    reply_quote,
+)
 from dedup.measures import (
     LONG_FEW_LINES,
     LONG_LINES,
@@ -104,26 +111,33 @@ def head_repeat(sk: Skeleton) -> Candidate | None:
     return None
 
 
-def lead_repeat(sk: Skeleton, width: int) -> Candidate | None:
-    """The first line (half ``width`` letters or more, up to ``_LEAD_LETTERS``) and the next
-    line further on that repeats it whole, letter for letter, when the text has it a third time
-    after that line.
+def lead_repeat(sk: Skeleton, opts: RepairOptions, text: str) -> Candidate | None:
+    """The first line (half ``anchor_chars`` letters or more, up to ``_LEAD_LETTERS``) and the
+    next line further on that repeats it whole, letter for letter, when the text has it a third
+    time after that line, or when what stands between the two is a page's header
+    (:func:`~dedup.classify.header_between`: a title, a byline).
 
     Anchors take a short line the text has three times for a label it repeats
-    (:mod:`dedup.anchors`) and pair none of it, and see none shorter than ``width``; a lead
-    above an article that the page holds twice is such a line, so the first line is looked for
-    whole: a sentence of a few words (``There are no reviews yet.``) too, not a word or two
-    (``Sold out.``, a page's label).
+    (:mod:`dedup.anchors`) and pair none of it, and see none shorter than ``anchor_chars``; a
+    lead above an article that the page holds twice is such a line, so the first line is looked
+    for whole: a sentence of a few words (``There are no reviews yet.``) too, not a word or two
+    (``Sold out.``, a page's label). A lead above the header it comes again under is a pair of
+    its own too: a chain would take it into what the header's lines pair with further on (a
+    user's name and a date, which a post's header and a reply's share).
 
     >>> from dedup.tokens import skeleton
     >>> lead = "The lead of the story."
-    >>> sk = skeleton(lead + "\\nA title\\n" + lead + "\\nThe body.\\n" + lead + " The body.")
-    >>> found = lead_repeat(sk, 12)
+    >>> text = lead + "\\nA title\\n" + lead + "\\nThe body.\\n" + lead + " The body."
+    >>> found = lead_repeat(skeleton(text), RepairOptions(anchor_chars=12), text)
     >>> (found.a0, found.a1, found.b0, found.b1)
     (0, 17, 23, 40)
+    >>> text = lead + "\\nA title\\nBy Ana\\n" + lead + "\\nThe body."
+    >>> found = lead_repeat(skeleton(text), RepairOptions(anchor_chars=12), text)
+    >>> (found.a0, found.a1, found.b0, found.b1)
+    (0, 17, 28, 45)
     """
     edges = sk.edge_list
-    if not edges or not width // 2 <= edges[0] <= _LEAD_LETTERS:
+    if not edges or not opts.anchor_chars // 2 <= edges[0] <= _LEAD_LETTERS:
         return None
     n = edges[0]
     letters = sk.letters()
@@ -131,7 +145,9 @@ def lead_repeat(sk: Skeleton, width: int) -> Candidate | None:
     at = letters.find(first, n)
     while at >= 0 and not (sk.is_edge(at) and ends_line(sk, at + n)):
         at = letters.find(first, at + 1)
-    if at < 0 or letters.find(first, at + n) < 0:
+    if at < 0:
+        return None
+    if letters.find(first, at + n) < 0 and not header_between(sk, n, at, opts, text):
         return None
     return Candidate([Run(0, n, at, at + n, n)], 0, n, at, at + n, n)
 

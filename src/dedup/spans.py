@@ -126,7 +126,7 @@ def analyse(
     labels: list[Run] = []
     found_runs = runs(sk, opts.anchor_chars, labels=labels, admit=_opens_value(sk, text, signs))
     head = head_repeat(sk)
-    lead = lead_repeat(sk, opts.anchor_chars)
+    lead = lead_repeat(sk, opts, text)
     if lead is not None:
         # the lead and its twin are a pair of their own: no chain takes them into the copies
         # of the body that the twin begins
