@@ -409,8 +409,8 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
     ``Deals`` / ``Refresh every room...``).
 
     >>> from dedup.tokens import skeleton
-    >>> page = "Designed by Ana.\\nDeals\\nRefresh every room.\\nDesigned by Ana.Refresh every room."
-    >>> sk = skeleton(page)
+    >>> page = "Designed by Ana.\\nDeals\\nRefresh every room.\\n"
+    >>> sk = skeleton(page + "Designed by Ana.Refresh every room.")
     >>> twin, copy = sk.letters().index("refresh"), sk.letters().rindex("refresh")
     >>> sk.letters(_echoed_heading(sk, (copy, len(sk)), twin), len(sk))
     'designedbyanarefresheveryroom'
