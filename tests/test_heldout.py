@@ -56,13 +56,17 @@ def group(request: pytest.FixtureRequest) -> tuple[str, list[dict[str, str]], li
 
 
 def test_the_cjk_articles_are_articles() -> None:
-    """At least twelve Japanese articles of four to eight paragraphs, and some Chinese ones."""
+    """At least twelve Japanese articles of four to eight paragraphs, four longer pages of
+    twelve to twenty-four lines (a title and a byline over headings, lists, a spec sheet, a
+    thread of replies), and some Chinese articles."""
     articles = heldout_synth.read_articles()
     ja = [a for a in articles if a["lang"] == "ja"]
-    assert len(ja) >= 12
+    assert sum(4 <= len(a["paragraphs"]) <= 8 for a in ja) >= 12
+    assert sum(12 <= len(a["paragraphs"]) <= 24 for a in ja) >= 4
+    assert all(4 <= len(a["paragraphs"]) <= 24 for a in articles)
     assert any(a["lang"] == "zh" for a in articles)
-    assert all(4 <= len(a["paragraphs"]) <= 8 for a in articles)
     assert {a["register"] for a in ja} == {"news", "blog", "product", "forum"}
+    assert len({a["id"] for a in articles}) == len(articles)
 
 
 def test_the_world_articles_are_articles() -> None:
