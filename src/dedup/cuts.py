@@ -379,8 +379,18 @@ def _edited_word(own: str, before_twin: str) -> bool:
 
 def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
     """The end of a removed later copy, grown over the lines right after it that repeat a line
-    before the copy letter for letter: the copy's lists, which it carries in another order (so
-    they do not align), are its own."""
+    before the copy, letter for letter or with two letters swapped (:func:`swapped`): the
+    copy's lists, which it carries in another order (so they do not align), are its own, and
+    so is its last line where a second rendering's typo left too few letters on either side
+    of it to align (``Wärmepumpe oder eFrnwärme?``).
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "Heat pumps\\nThe prices rise.\\nHeat pumps\\nThe prices rise.\\nHaet pumps"
+    >>> sk = skeleton(page)
+    >>> copy = (sk.letters().rindex("heatpumps"), sk.letters().rindex("haet"))
+    >>> _echoed_lines(sk, copy) == len(sk)
+    True
+    """
     n = len(sk)
     start, end = gone
     if end >= n or end == 0 or start == 0 or not sk.is_edge(end):
@@ -392,7 +402,10 @@ def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
     earlier = {letters[a:b] for a, b in itertools.pairwise(bounds)}
     while end < n:
         stop = sk.line_end(end)
-        if letters[end:stop] not in earlier:
+        line = letters[end:stop]
+        if line not in earlier and not any(
+            swapped(line, other) for other in earlier if len(other) == len(line)
+        ):
             break
         end = stop
     return end
