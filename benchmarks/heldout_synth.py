@@ -95,7 +95,8 @@ def read_articles(path: Path = ARTICLES) -> list[dict[str, Any]]:
 def own_articles(group: str) -> list[dict[str, Any]]:
     """The project's own articles of ``group`` (:data:`OWN_GROUPS`): the Japanese or Chinese
     ones of ``cjk_articles.jsonl``, or all of ``world_articles.jsonl`` (Thai, Korean,
-    Vietnamese, Hindi, Arabic, Hebrew, Russian, Greek)."""
+    Vietnamese, Hindi, Arabic, Hebrew, Russian, Greek, and longer pages in Korean, Russian,
+    German, French and Spanish)."""
     if group == "world":
         return read_articles(WORLD)
     return [a for a in read_articles() if a["lang"] == group]

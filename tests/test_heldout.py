@@ -72,13 +72,19 @@ def test_the_cjk_articles_are_articles() -> None:
 def test_the_world_articles_are_articles() -> None:
     """Two articles in each of eight languages of other scripts and punctuation (Thai without
     sentence marks, Hindi's danda, Arabic's comma and question mark, Greek's question mark
-    ``;``), of four to eight body paragraphs, in the four registers."""
+    ``;``), of four to eight body paragraphs, in the four registers; and longer pages of eleven
+    to twenty-two lines (headings, lists, specs, replies under user names and dates) in Korean,
+    Russian, German, French and Spanish."""
     articles = heldout_synth.own_articles("world")
-    langs = {a["lang"] for a in articles}
+    short = [a for a in articles if len(a["paragraphs"]) <= 10]
+    langs = {a["lang"] for a in short}
     assert langs == {"th", "ko", "vi", "hi", "ar", "he", "ru", "el"}
-    assert all(sum(a["lang"] == lang for a in articles) == 2 for lang in langs)
-    assert all(4 <= len(a["paragraphs"]) - 2 <= 8 for a in articles)
-    assert {a["register"] for a in articles} == {"news", "blog", "product", "forum"}
+    assert all(sum(a["lang"] == lang for a in short) == 2 for lang in langs)
+    assert all(4 <= len(a["paragraphs"]) - 2 for a in short)
+    assert {a["register"] for a in short} == {"news", "blog", "product", "forum"}
+    longer = [a for a in articles if a not in short]
+    assert {a["lang"] for a in longer} == {"ko", "ru", "de", "fr", "es"}
+    assert all(11 <= len(a["paragraphs"]) <= 22 for a in longer)
     assert len({a["id"] for a in articles}) == len(articles)
 
 
