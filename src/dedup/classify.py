@@ -107,8 +107,10 @@ _EMBEDDED_SIMILARITY = 0.5
 # A copy cut short and its twin have at most this many lines between them ("Continue Reading").
 _PREVIEW_LINES = 2
 # A page's header (title, byline, date) between a lead line and its twin: this many lines at
-# most, each shorter than ``min_chars``.
+# most, each short, besides lines the text has again elsewhere (``header_between``).
 _HEADER_LINES = 4
+# How many lines a header holding a table of contents may have in all (``header_between``).
+_CONTENTS_LINES = 16
 # How far around a piece of page text its line is read for signs of script data (``page_piece``):
 # as far as :func:`dedup.signs.edges` reads.
 _AROUND = 4096
@@ -1165,11 +1167,12 @@ def _twice_in_a_row(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
 
 
 def header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: str) -> bool:
-    """Whether the lines of ``[s0, s1)`` are a page's header: at most ``_HEADER_LINES`` lines,
-    each shorter than ``min_chars`` letters (a title, a byline, a date, a user's name), or
-    than twice that where it ends no sentence (a long title: thirty characters of Japanese
-    weigh as ninety letters), so a first line repeated right after them is the lead above the
-    article, not a quote.
+    """Whether the lines of ``[s0, s1)`` are a page's header: each shorter than ``min_chars``
+    letters (a title, a byline, a date, a user's name), or than twice that where it ends no
+    sentence (a long title: thirty characters of Japanese weigh as ninety letters), and at most
+    ``_HEADER_LINES`` of them but for lines the text has again, whole, elsewhere (a table of
+    contents' entries and the headings they name; up to ``_CONTENTS_LINES`` lines in all), so a
+    first line repeated right after them is the lead above the article, not a quote.
 
     >>> from dedup.tokens import skeleton
     >>> opts = RepairOptions(min_chars=20)
@@ -1180,14 +1183,45 @@ def header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: st
     >>> page = page.replace("or so", "or so.")  # (a sentence that long: a paragraph)
     >>> header_between(skeleton(page), 0, len(sk), opts, page)
     False
+    >>> toc = "Contents\\nDay one\\nDay two\\nDay three\\nSummary\\n"
+    >>> page = "A trip\\n" + toc + "Day one\\nWe left.\\nDay two\\nDay three\\nSummary"
+    >>> sk = skeleton(page)
+    >>> header_between(sk, 0, sk.letters().index("weleft"), opts, page)
+    True
+    >>> page = page.replace("\\nDay two\\nDay three\\nSummary", "\\nTwo\\nThree\\nEnd", 1)
+    >>> sk = skeleton(page)  # (six lines of its own before the first heading: no header)
+    >>> header_between(sk, 0, sk.letters().index("weleft"), opts, page)
+    False
     """
     edges = sk.edge_list
     bounds = [s0, *edges[bisect_right(edges, s0) : bisect_left(edges, s1)], s1]
-    return len(bounds) - 1 <= _HEADER_LINES and all(
+    if len(bounds) - 1 > _CONTENTS_LINES or not all(
         b - a < opts.min_chars
         or (b - a < 2 * opts.min_chars and not ends_sentence(text, sk.char_end(b - 1)))
         for a, b in itertools.pairwise(bounds)
-    )
+    ):
+        return False
+    if len(bounds) - 1 <= _HEADER_LINES:
+        return True
+    letters = sk.letters()
+    own = 0
+    for a, b in itertools.pairwise(bounds):
+        if not _line_elsewhere(sk, letters, a, b):
+            own += 1
+            if own > _HEADER_LINES:
+                return False
+    return True
+
+
+def _line_elsewhere(sk: Skeleton, letters: str, a: int, b: int) -> bool:
+    """Whether the text has the line ``[a, b)`` (skeleton positions) again, whole, elsewhere."""
+    key = letters[a:b]
+    at = letters.find(key)
+    while at >= 0:
+        if at != a and (at == 0 or sk.is_edge(at)) and ends_line(sk, at + len(key)):
+            return True
+        at = letters.find(key, at + 1)
+    return False
 
 
 def _paragraph_between(sk: Skeleton, cand: Candidate, opts: RepairOptions, text: str) -> bool:
