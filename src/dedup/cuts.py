@@ -134,10 +134,10 @@ def extent(page: Page, removal: Removal) -> tuple[int, int]:
         gone = _whole_lines(text, sk, lines, cand, gone, removed_first, junction)
         if not removed_first:
             gone = (gone[0], _echoed_lines(sk, gone))
-        gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
+        gone = (_echoed_heading(sk, text, gone, kept[0]), gone[1])
         gone = (_set_off_first_line(sk, gone, page.opts.min_chars), gone[1])
     elif cand.kind == "long":
-        gone = (_echoed_heading(sk, gone, kept[0]), gone[1])
+        gone = (_echoed_heading(sk, text, gone, kept[0]), gone[1])
     if cand.kind in _WHOLE_LINES:
         gone = _within_lines(
             text, sk, gone, (cand.a0, cand.a1) if removed_first else (cand.b0, cand.b1)
@@ -411,11 +411,15 @@ def _echoed_lines(sk: Skeleton, gone: tuple[int, int]) -> int:
     return end
 
 
-def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
+def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -> int:
     """The start of a removed copy, grown back over the lines right before it, with no blank
     line between, that repeat, letter for letter or with two letters swapped (:func:`swapped`),
     a line the kept copy has just before the text the copies share (which starts at ``twin``):
-    a heading or a breadcrumb that the copy carries on a line of its own. A copy that starts
+    a heading or a breadcrumb that the copy carries on a line of its own; or, sentence by
+    sentence (:func:`_sentences`), such lines and sentences of them, its last sentence perhaps
+    the twin's first words: a copy's first line that glued the lead's first sentence to the
+    heading under it, the lead's other sentences left out (``The AX-20. Features`` over ``The
+    AX-20. Thirty hours of play.`` / ``Features``). A copy that starts
     inside a line grows back to the line's start where what the line holds before it is such a
     line, whole: a short title that a flattened copy glued to its body, the headings between
     them left out (``Designed by Ana.Refresh every room...`` under ``Designed by Ana.`` /
@@ -423,9 +427,10 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
 
     >>> from dedup.tokens import skeleton
     >>> page = "Designed by Ana.\\nDeals\\nRefresh every room.\\n"
-    >>> sk = skeleton(page + "Designed by Ana.Refresh every room.")
+    >>> page += "Designed by Ana.Refresh every room."
+    >>> sk = skeleton(page)
     >>> twin, copy = sk.letters().index("refresh"), sk.letters().rindex("refresh")
-    >>> sk.letters(_echoed_heading(sk, (copy, len(sk)), twin), len(sk))
+    >>> sk.letters(_echoed_heading(sk, page, (copy, len(sk)), twin), len(sk))
     'designedbyanarefresheveryroom'
     """
     start, end = gone
@@ -443,6 +448,7 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
         if letters[line:start] not in heading:
             return start  # the copy starts inside a line, after words of its own
         start = line
+    pieces: set[str] | None = None  # the heading's lines and their sentences (built if asked)
     while start > 0:
         line = sk.line_start(start - 1)
         if sk.blank_breaks(start - 1, start + 1):
@@ -453,9 +459,42 @@ def _echoed_heading(sk: Skeleton, gone: tuple[int, int], twin: int) -> int:
             for a, b in itertools.pairwise(bounds)
             if b - a == start - line
         ):
-            break
+            parts = _sentences(sk, text, line, start)
+            if len(parts) < 2:
+                break
+            if pieces is None:
+                pieces = set(heading)
+                for a, b in itertools.pairwise(bounds):
+                    pieces.update(_sentences(sk, text, a, b))
+            # (its last sentence may be the twin's first words: the copy's own start, which
+            # the copy glued to the sentences before it)
+            last = parts[-1]
+            if not all(part in pieces for part in parts[:-1]) or (
+                last not in pieces and not letters.startswith(last, twin)
+            ):
+                break
         start = line
     return start
+
+
+def _sentences(sk: Skeleton, text: str, s0: int, s1: int) -> list[str]:
+    """The letters of each sentence of the skeleton range ``[s0, s1)``: split after each
+    terminal mark, glued to the next sentence or not (``Which plants?Any easy ones?``).
+
+    >>> from dedup.tokens import skeleton
+    >>> page = "Which plants? Any easy ones?Pothos."
+    >>> _sentences(skeleton(page), page, 0, len(skeleton(page)))
+    ['whichplants', 'anyeasyones', 'pothos']
+    """
+    start, end = sk.text_range(s0, s1)
+    cuts = [s0]
+    for mark in _STOP.finditer(text, start, end):
+        at = int(sk.offsets.searchsorted(mark.end()))
+        if cuts[-1] < at < s1:
+            cuts.append(at)
+    cuts.append(s1)
+    letters = sk.letters()
+    return [letters[a:b] for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def _set_off_first_line(sk: Skeleton, gone: tuple[int, int], min_chars: int) -> int:
