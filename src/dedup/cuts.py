@@ -443,12 +443,29 @@ def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -
     bounds = [low, *edges[bisect_right(edges, low) : bisect_left(edges, twin)], twin]
     letters = sk.letters()  # (the lines as strings, as in _echoed_lines)
     heading = {letters[a:b] for a, b in itertools.pairwise(bounds) if b > a}
+    pieces: set[str] = set()  # the heading's lines and their sentences (built if asked)
+
+    def of_heading(parts: list[str]) -> bool:
+        if not pieces:
+            pieces.update(heading)
+            for a, b in itertools.pairwise(bounds):
+                pieces.update(_sentences(sk, text, a, b))
+        return all(part in pieces for part in parts)
+
     if not sk.is_edge(start):
         line = sk.line_start(start)
         if letters[line:start] not in heading:
-            return start  # the copy starts inside a line, after words of its own
+            # (sentences of the heading, the last one perhaps the start of the sentence the
+            # twin's line holds right before the twin, with two letters swapped: a typo where
+            # the copy left a sentence out cut the alignment short)
+            parts = _sentences(sk, text, line, start)
+            last = parts[-1]
+            before = letters[max(0, twin - len(last)) : twin]
+            if len(parts) < 2 or not (
+                of_heading(parts[:-1]) and (last == before or swapped(last, before))
+            ):
+                return start  # the copy starts inside a line, after words of its own
         start = line
-    pieces: set[str] | None = None  # the heading's lines and their sentences (built if asked)
     while start > 0:
         line = sk.line_start(start - 1)
         if sk.blank_breaks(start - 1, start + 1):
@@ -462,15 +479,11 @@ def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -
             parts = _sentences(sk, text, line, start)
             if len(parts) < 2:
                 break
-            if pieces is None:
-                pieces = set(heading)
-                for a, b in itertools.pairwise(bounds):
-                    pieces.update(_sentences(sk, text, a, b))
             # (its last sentence may be the twin's first words: the copy's own start, which
             # the copy glued to the sentences before it)
             last = parts[-1]
-            if not all(part in pieces for part in parts[:-1]) or (
-                last not in pieces and not letters.startswith(last, twin)
+            if not of_heading(parts[:-1]) or (
+                not of_heading([last]) and not letters.startswith(last, twin)
             ):
                 break
         start = line
