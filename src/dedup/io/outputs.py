@@ -9,9 +9,8 @@ import contextlib
 import errno
 import os
 import re
-import signal
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -127,20 +126,23 @@ def atomic_output(
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _not_writable(path, exc.filename or directory, exc) from exc
-    # (Ctrl-C and SIGTERM raise where they land: one landing between the temporary file's
-    # creation and the ``try`` that removes it would leave it behind, so both wait for the
-    # file to be open inside it)
-    held = _hold_signals()
+    # (Ctrl-C and SIGTERM raise where they land, in whatever thread the signal reached the
+    # process: the temporary file's name is chosen before the file is made, inside the block
+    # that removes it on error, so one landing as the file is made, or right after, leaves none)
+    prefix = f".{real.name}."
+    tmp = ""
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{real.name}.", suffix=".tmp")
-    except OSError as exc:  # (its file name is the temporary file's, which no one asked for)
-        _release_signals(held)
-        raise _not_writable(path, directory, exc) from exc
-    released = False
-    try:
+        fd = -1
+        while fd < 0:
+            tmp = os.path.join(directory, f"{prefix}{secrets.token_hex(8)}.tmp")
+            try:
+                fd = os.open(tmp, _CREATE, 0o600)
+            except FileExistsError:
+                tmp = ""  # (another's file: not ours to remove)
+            except OSError as exc:  # (its file name is the temporary file's, not asked for)
+                tmp = ""
+                raise _not_writable(path, directory, exc) from exc
         with os.fdopen(fd, "wb") as fh:
-            _release_signals(held)
-            released = True
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -152,27 +154,14 @@ def atomic_output(
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, real)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if not released:
-            _release_signals(held)
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
 
 
-# The signals that raise where they land (KeyboardInterrupt, the CLI's SIGTERM handler).
-_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
-
-
-def _hold_signals() -> set[int | signal.Signals] | None:
-    """Block SIGINT and SIGTERM in this thread until :func:`_release_signals`: one that arrives
-    meanwhile is delivered then. Returns the mask to restore (``None`` where the platform has
-    no ``pthread_sigmask``: Windows, where the signals are not held)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-
-
-def _release_signals(mask: set[int | signal.Signals] | None) -> None:
-    """Restore the signal mask :func:`_hold_signals` returned."""
-    if mask is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+# How the temporary file is made: new (never another's), for writing, not inherited by child
+# processes, in binary mode where the platform tells modes apart.
+_CREATE = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
