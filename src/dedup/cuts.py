@@ -415,15 +415,19 @@ def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -
     """The start of a removed copy, grown back over the lines right before it, with no blank
     line between, that repeat, letter for letter or with two letters swapped (:func:`swapped`),
     a line the kept copy has just before the text the copies share (which starts at ``twin``):
-    a heading or a breadcrumb that the copy carries on a line of its own; or, sentence by
-    sentence (:func:`_sentences`), such lines and sentences of them, its last sentence perhaps
-    the twin's first words: a copy's first line that glued the lead's first sentence to the
-    heading under it, the lead's other sentences left out (``The AX-20. Features`` over ``The
-    AX-20. Thirty hours of play.`` / ``Features``). A copy that starts
-    inside a line grows back to the line's start where what the line holds before it is such a
-    line, whole: a short title that a flattened copy glued to its body, the headings between
-    them left out (``Designed by Ana.Refresh every room...`` under ``Designed by Ana.`` /
-    ``Deals`` / ``Refresh every room...``).
+    a heading or a breadcrumb that the copy carries on a line of its own; or that are, sentence
+    by sentence (:func:`_sentences`), such lines and sentences of them, the last perhaps the
+    twin's first words: a copy's first line that glued the lead's first sentence to the heading
+    under it, the lead's other sentences left out (``The AX-20. Features`` over ``The AX-20.
+    Thirty hours of play.`` / ``Features``).
+
+    A copy that starts inside a line grows back to the line's start where what the line holds
+    before it is such a line, whole (a short title that a flattened copy glued to its body,
+    the headings between them left out: ``Designed by Ana.Refresh every room...`` under
+    ``Designed by Ana.`` / ``Deals`` / ``Refresh every room...``), or sentences of the heading
+    and, last, but for two letters swapped, what the twin's line holds right before the twin
+    (the copy left out that line's first sentences, and a typo right after them cut the
+    alignment short).
 
     >>> from dedup.tokens import skeleton
     >>> page = "Designed by Ana.\\nDeals\\nRefresh every room.\\n"
