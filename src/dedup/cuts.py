@@ -461,7 +461,10 @@ def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -
         if letters[line:start] not in heading:
             # (sentences of the heading, the last one perhaps the start of the sentence the
             # twin's line holds right before the twin, with two letters swapped: a typo where
-            # the copy left a sentence out cut the alignment short)
+            # the copy left a sentence out cut the alignment short; a head longer than the
+            # heading and the twin's line before the twin together is none)
+            if start - line > 2 * _NEAR:
+                return start
             parts = _sentences(sk, text, line, start)
             last = parts[-1]
             before = letters[max(0, twin - len(last)) : twin]
@@ -480,6 +483,8 @@ def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -
             for a, b in itertools.pairwise(bounds)
             if b - a == start - line
         ):
+            if start - line > 2 * _NEAR:
+                break  # (longer than the heading and the twin's first line: none of them)
             parts = _sentences(sk, text, line, start)
             if len(parts) < 2:
                 break
