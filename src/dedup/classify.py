@@ -1381,20 +1381,31 @@ def _left_out_first_sentences(
     the end of the sentence before it and of what comes before its twin, ``...した。``), and
     what its twin's line holds before the twin's start is, letter for letter, the whole line or
     lines before the copy's line (a title too short to align) or that line's first sentences:
-    the twin left out the sentences between.
+    the twin left out the sentences between. The copy may also start a few letters into the
+    sentence, where the twin has the sentence's first letters with two of them swapped (a typo
+    right where the left-out sentences end cut the match short: ``Whcih ones...``).
 
     >>> from dedup.tokens import skeleton
     >>> text = "Which plants?\\n\\nI moved in. Any easy ones?\\n\\nWhich plants?Any easy ones?"
     >>> sk = skeleton(text)
     >>> _left_out_first_sentences(sk, text, 19, 11, 41)  # (its letters: whichplants | ...)
     True
+    >>> text = text.replace("plants?Any", "plants?Nay")  # (its letters: ...nay | easyones)
+    >>> _left_out_first_sentences(skeleton(text), text, 22, 11, 44)
+    True
     """
     head_start = sk.line_start(twin_start)
     if twin_start <= head_start or s0 <= line_start:
         return False
-    for ahead in range(min(sk.line_end(s0) - s0, CROSS) + 1):
+    ahead_most = min(sk.line_end(s0) - s0, CROSS)
+    for ahead in (*range(ahead_most + 1), *range(-1, -CROSS - 1, -1)):
         at = s0 + ahead
-        if not sentence_ends_at(text, sk.char_end(at - 1)):
+        if at <= line_start or not sentence_ends_at(text, sk.char_end(at - 1)):
+            continue
+        if ahead < 0 and (
+            twin_start + ahead <= head_start
+            or not swapped(sk.letters(twin_start + ahead, twin_start), sk.letters(at, s0))
+        ):
             continue
         head = sk.letters(head_start, twin_start + ahead)
         size = len(head)
