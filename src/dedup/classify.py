@@ -1203,24 +1203,24 @@ def header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: st
         return False
     if len(bounds) - 1 <= _HEADER_LINES:
         return True
-    letters = sk.letters()
     own = 0
     for a, b in itertools.pairwise(bounds):
-        if not _line_elsewhere(sk, letters, a, b):
+        if not _line_elsewhere(sk, a, b):
             own += 1
             if own > _HEADER_LINES:
                 return False
     return True
 
 
-def _line_elsewhere(sk: Skeleton, letters: str, a: int, b: int) -> bool:
-    """Whether the text has the line ``[a, b)`` (skeleton positions) again, whole, elsewhere."""
-    key = letters[a:b]
-    at = letters.find(key)
+def _line_elsewhere(sk: Skeleton, a: int, b: int) -> bool:
+    """Whether the text has the line ``[a, b)`` (skeleton positions) again, whole, elsewhere
+    (looked for as :func:`_elsewhere` looks: :meth:`~dedup.tokens.Skeleton.find`)."""
+    key = sk.letters(a, b)
+    at = sk.find(key)
     while at >= 0:
-        if at != a and (at == 0 or sk.is_edge(at)) and ends_line(sk, at + len(key)):
+        if at != a and whole_lines(sk, at, at + len(key)):
             return True
-        at = letters.find(key, at + 1)
+        at = sk.find(key, at + 1)
     return False
 
 
