@@ -147,9 +147,22 @@ def lead_repeat(sk: Skeleton, opts: RepairOptions, text: str) -> Candidate | Non
         at = letters.find(first, at + 1)
     if at < 0:
         return None
-    if letters.find(first, at + n) < 0 and not header_between(sk, n, at, opts, text):
+    if letters.find(first, at + n) < 0 and not (
+        header_between(sk, n, at, opts, text) and not _sentence_between(sk, text, n, at)
+    ):
         return None
     return Candidate([Run(0, n, at, at + n, n)], 0, n, at, at + n, n)
+
+
+def _sentence_between(sk: Skeleton, text: str, s0: int, s1: int) -> bool:
+    """Whether a line of ``[s0, s1)`` ends a sentence: a short paragraph between the first line
+    and its repeat, not a title, a byline or a date (the text from its first line on again,
+    a heading left out: no lead above a header)."""
+    edges = sk.edge_list
+    bounds = [s0, *edges[bisect_right(edges, s0) : bisect_left(edges, s1)], s1]
+    return any(
+        ends_sentence(text, sk.char_end(b - 1)) for a, b in itertools.pairwise(bounds) if b > a
+    )
 
 
 def blocks_left_out(
