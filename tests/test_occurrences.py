@@ -26,7 +26,7 @@ _TEXTS = st.text(alphabet="abé中", min_size=0, max_size=300)
 def test_find_is_str_find(
     text: str, picks: list[tuple[int, int, int, bool]], build_after: int
 ) -> None:
-    found = Occurrences(text, build_after=build_after)
+    found = Occurrences(text, build_after=build_after, scanned=0)
     for start, size, lo, bounded in picks:
         key = text[start : start + size] or "ab" * size
         hi = lo + start + size if bounded else None
@@ -36,7 +36,7 @@ def test_find_is_str_find(
 def test_a_common_window_is_scanned_for() -> None:
     # every window of the key starts at more places than the index filters on
     text = "a" * 5000 + "ab" + "a" * 20
-    found = Occurrences(text, build_after=0)
+    found = Occurrences(text, build_after=0, scanned=0)
     key = "a" * (WIDTH + 3) + "b"
     assert found.find(key) == text.find(key) == 5000 - WIDTH - 2
 
@@ -45,7 +45,7 @@ def test_a_common_window_is_scanned_for() -> None:
 def test_the_skeleton_finds_as_its_letters_do(key: str) -> None:
     sk = skeleton("Vie privée. Vie publique et privée. " * 40)
     letters = sk.letters()
-    sk.occurrences.append(Occurrences(letters, build_after=0))
+    sk.occurrences.append(Occurrences(letters, build_after=0, scanned=0))
     for lo in (0, 1, 17, len(letters) - 20):
         assert sk.find(key, lo) == letters.find(key, lo)
         assert sk.find(key, lo, lo + 40) == letters.find(key, lo, lo + 40)
@@ -63,5 +63,6 @@ def test_repair_with_the_index_built_at_once_is_repair(monkeypatch: pytest.Monke
     cases = json.loads((ROOT / "tests" / "data" / "golden_repair.json").read_text("utf-8"))
     scanned = [dedup.repair(case["text"]) for case in cases]
     monkeypatch.setattr(dedup.occurrences, "_BUILD_AFTER", 0)
+    monkeypatch.setattr(dedup.occurrences, "_SCANNED", 0)
     for case, before in zip(cases, scanned, strict=True):
         assert dedup.repair(case["text"]) == before, case["id"]

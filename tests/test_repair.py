@@ -852,7 +852,7 @@ def test_letters_outside_a_window_answer_as_the_joined_rest_does(
 
     sk, fresh = skeleton(" ".join(words)), skeleton(" ".join(words))
     text = sk.letters()
-    sk.occurrences.append(Occurrences(text, build_after=0))
+    sk.occurrences.append(Occurrences(text, build_after=0, scanned=0))
     lo, hi = sorted(round(f * len(text)) for f in window)
     rest = text[:lo] + "\n" + text[hi:]
     indexed, scanned = Letters(sk).outside(lo, hi), Letters(fresh).outside(lo, hi)

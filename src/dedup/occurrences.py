@@ -10,7 +10,7 @@ start only where each of its windows does, so the places of its rarest windows a
 places to check. Its answers are those of :meth:`str.find`; the index is only quicker.
 
 >>> text = "abcdefghij" * 3 + "the quick brown fox"
->>> found = Occurrences(text, build_after=0)
+>>> found = Occurrences(text, build_after=0, scanned=0)
 >>> found.find("quick brown"), found.find("abcdefghij", 5), found.find("abcdefghij", 5, 20)
 (34, 10, 10)
 >>> found.find("no such key"), found.find("ab"), found.find("fox", 0, 30)
@@ -45,6 +45,10 @@ _KEPT = 64
 # costs about a hundred scans: a text asked about a few times is scanned; one asked about at
 # every piece of it is indexed).
 _BUILD_AFTER = 128
+# A look-up in the index costs about what a scan of this many characters does (a few small
+# array operations, tens of microseconds): a stretch shorter than this is scanned, index or
+# not, and its scans count for nothing towards building one.
+_SCANNED = 1 << 17
 
 
 class Occurrences:
@@ -54,14 +58,22 @@ class Occurrences:
     built (0: at the first look-up; by default ``_BUILD_AFTER``); ``points``, the text's code
     points (:func:`~dedup.chars.code_points`) where the caller holds them already (a skeleton
     does), else found when the index is built. The object keeps the index and the places of
-    the keys it was asked for that have few; it belongs to one text.
+    the keys it was asked for that have few; it belongs to one text. ``scanned``: a look-up
+    in fewer characters than this is a scan, index or not (by default ``_SCANNED``; 0 sends
+    every look-up of ``WIDTH`` characters or more to the index once it is built).
     """
 
     def __init__(
-        self, text: str, *, build_after: float | None = None, points: U32 | None = None
+        self,
+        text: str,
+        *,
+        build_after: float | None = None,
+        points: U32 | None = None,
+        scanned: int | None = None,
     ) -> None:
         self.text = text
         self._points = points
+        self._scanned = _SCANNED if scanned is None else scanned
         self._budget = (_BUILD_AFTER if build_after is None else build_after) * len(text)
         self._read = 0
         self._index: tuple[npt.NDArray[np.uint64], int] | None = None
@@ -72,7 +84,7 @@ class Occurrences:
         holds ``key``, or -1: ``text.find(key, lo, hi)`` for ``lo`` and ``hi`` of 0 or more."""
         text, size = self.text, len(key)
         end = len(text) if hi is None else min(hi, len(text))
-        if size < WIDTH or lo < 0 or end - lo < size:
+        if size < WIDTH or lo < 0 or end - lo < max(size, self._scanned):
             return text.find(key, lo, end)
         places = None
         if self._index is not None or self._read >= self._budget:
