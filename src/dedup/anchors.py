@@ -546,7 +546,10 @@ def _grown(
     n = len(sk)
     text = sk.letters()
     bounds, lines = sk.bounds(), sk.line_starts()
-    seen: set[tuple[int, int]] = set()
+    # where each run grown so far starts, and its diagonal: how far it reaches, and the first
+    # of the runs it gave
+    seen: dict[tuple[int, int], tuple[int, int]] = {}
+    dropped: set[int] = set()  # (the runs a longer one from the same start holds)
     reach: dict[int, int] = {}
     for a0, a1, dd in zip(firsts, lasts, diagonals, strict=True):
         before = reach.get(dd, -1)
@@ -555,9 +558,15 @@ def _grown(
         a0, a1 = _extend(text, bounds, lines, a0, a1 if a1 < n - dd else n - dd, dd)
         if a1 > before:
             reach[dd] = a1
-        if (a0, dd) in seen:
-            continue  # grown into a run already found (anchors missing inside a long word)
-        seen.add((a0, dd))
+        grown = seen.get((a0, dd))
+        if grown is not None:
+            if a1 <= grown[0]:
+                continue  # grown into a run already found (anchors missing inside a long word)
+            # anchors of one copy, split where the lines they pass the text has a third time
+            # pair elsewhere, grew back to one start: the run that reaches further (over a
+            # typo the first one stopped at) holds the first
+            dropped.update(range(grown[1], len(runs)))
+        seen[(a0, dd)] = (a1, len(runs))
         # (the twin's letters against the text from a0 on: one copy of a slice, not two)
         if text.startswith(text[a0 + dd : a1 + dd], a0):
             matched = a1 - a0
@@ -596,7 +605,7 @@ def _grown(
             runs.append(Run(a0, a0 + dd, a0 + dd, a1 + dd, min(matched, dd), tandem=True))
         else:
             runs.append(Run(a0, a1, a0 + dd, a1 + dd, matched))
-    return runs
+    return [r for k, r in enumerate(runs) if k not in dropped] if dropped else runs
 
 
 def _clone_lines(lines: bytes, a0: int, a1: int, dd: int) -> bool:
