@@ -35,6 +35,7 @@ import regex
 
 from dedup.chains import Candidate
 from dedup.chars import no_space, word_characters
+from dedup.classify import quote_label
 from dedup.markup import marks
 from dedup.measures import (
     TERMINAL_MARK,
@@ -59,6 +60,7 @@ __all__ = [
     "elsewhere",
     "fewer_outside",
     "moves",
+    "opens_a_quote",
     "word_breaks",
 ]
 
@@ -79,6 +81,9 @@ _MIN_MOVE = 3
 _NEIGHBOUR_RUN = 4
 # A line of fewer letters and digits than this is no line a piece is told to be made of.
 _WHOLE_LINE = 3
+# The colon of a quote's label (``Quote:``, ``Alice said:``), with the quote after it on the
+# same line: looked for in the first ``min_chars`` characters of a piece (a label is shorter).
+_LABEL_COLON = regex.compile(r"[:\uff1a\ufe55][ \t]*(?=\S)")
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
 # followed by a capitalised word or a list bullet; the end of a Chinese or Japanese sentence.
 _GLUE_POINT = r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"
@@ -240,6 +245,7 @@ def moves(
     letters: Letters,
     *,
     stays: int,
+    min_chars: int,
     kept: Kept | None = None,
 ) -> list[tuple[int, int]]:
     """Find what only the removed copy has and where it goes in the kept copy (``width``: an
@@ -252,7 +258,10 @@ def moves(
     (skeleton ranges): a variant of a kept paragraph is never that long, so such a piece is
     text only the removed copy holds, and it stays where it is. ``kept`` (where the pass removes
     more than one copy) holds the letters outside all of them: a piece the text has only in
-    another copy the pass removes is this copy's own."""
+    another copy the pass removes is this copy's own. A piece that opens with a quote's label
+    (:func:`opens_a_quote`; labels of ``min_chars / 2`` letters at most) and that the text
+    does not hold whole is a reply's quote the kept copy lost, and moves though the text has
+    its words: in the post it quotes."""
     cand = decision.cand
     lo, hi = decision.gone
     if hi <= lo:
@@ -302,7 +311,7 @@ def moves(
             # is a repeated line the kept copy lost, however short, and moves: the lines the
             # text holds whole are then no sign of old text)
             repeated = flattened and _repeated_line(text, sk, lo, hi, u0, u1)
-            if not repeated:
+            if not repeated and not _quote_again(text, sk, u0, u1, rest, min_chars):
                 continue
         if flattened and not repeated:
             if whole is None:
@@ -323,6 +332,45 @@ def moves(
         if kept is not None and (place is not None or u1 - u0 >= stays):
             kept.add(sk.letters(u0, u1))
     return homeless
+
+
+def _quote_again(
+    text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], min_chars: int
+) -> bool:
+    """Whether the piece ``[u0, u1)``, whose words ``rest`` holds, is a reply's quote that the
+    kept copy lost: it opens with a quote's label (:func:`opens_a_quote`), and ``rest`` holds
+    its words but not the piece whole (a line ``SUPPORT: FAQ, Forum`` that a table has whole
+    elsewhere is the table's line again)."""
+    return opens_a_quote(text, *sk.text_range(u0, u1), min_chars) and sk.letters(u0, u1) not in rest
+
+
+def opens_a_quote(text: str, start: int, end: int, min_chars: int) -> bool:
+    """Whether ``text[start:end]`` opens with a quote's label (:func:`~dedup.classify.quote_label`
+    with ``min_chars``: ``Quote:``, ``Alice said:``) whose colon lies within the piece's first
+    ``min_chars`` characters, the quote after it on its line (``min_chars / 2`` letters or
+    more, as long as the longest label): a reply that quotes a post. The text has the quote's
+    words, in the post; the reply holds them again on purpose, so they are no sign that the
+    piece is old text a flattened copy rearranged.
+
+    >>> said = "The yeast has eaten through all of the flour you gave it."
+    >>> page = f"Ann\\n{said}\\nQuote: {said}\\nSo true."
+    >>> start = page.index("Quote")
+    >>> opens_a_quote(page, start, page.index("\\nSo"), 80)
+    True
+    >>> opens_a_quote(page, page.index("The"), page.index("\\nQuote"), 80)
+    False
+    >>> page = "Colour: black, white or light blue\\nPrice: 129"
+    >>> opens_a_quote(page, 0, len(page), 80)
+    False
+    """
+    colon = _LABEL_COLON.search(text, start, min(end, start + min_chars))
+    if colon is None or text.find("\n", start, colon.start()) >= 0:
+        return False
+    line_end = text.find("\n", colon.end(), end)
+    quoted = text[colon.end() : end if line_end < 0 else line_end]
+    if 2 * sum(map(str.isalnum, quoted)) < min_chars:
+        return False  # (a field's short value, ``Colour: black, white``: no quote)
+    return quote_label(text, colon.end(), min_chars) is not None
 
 
 def _whole_lines_of(sk: Skeleton, u0: int, u1: int) -> tuple[int, int]:

@@ -431,7 +431,7 @@ def _repair_once(text: str, sk: Skeleton, opts: RepairOptions) -> tuple[Edit, ..
             # (what only a copy in script data has is code more often than text)
             homeless = moves(
                 text, sk, page.lines, decision, matched, page.opts.anchor_chars, page.letters,
-                stays=_OWN_PARAGRAPH, kept=kept,
+                stays=_OWN_PARAGRAPH, min_chars=page.opts.min_chars, kept=kept,
             )  # fmt: skip
             cuts.extend(_around(text, decision, homeless, sk))
         else:
