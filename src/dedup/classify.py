@@ -86,6 +86,7 @@ __all__ = [
     "page_piece",
     "quote_label",
     "realign_twice",
+    "refrain",
     "reply_quote",
     "trim_seam",
     "value_of_a_line",
@@ -568,7 +569,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
             and gap <= opts.max_gap_ratio * cand.matched
             and not answers_a_quote(text, int(sk.offsets[cand.b0]), int(sk.offsets[cand.a0]))
         )
-    ) and not _refrain(cand, sk):
+    ) and not refrain(cand, sk):
         cand.kind = "adjacent"
     elif _labels_between(cand, sk, opts, text):
         # a post, a few labels (a reply counter, a name), and the post again as its preview
@@ -578,7 +579,7 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         cand.kind, cand.flat, cand.second_goes = "flattened", True, True
 
 
-def _refrain(cand: Candidate, sk: Skeleton) -> bool:
+def refrain(cand: Candidate, sk: Skeleton) -> bool:
     """Whether the first copy of a pair is two whole lines or more that the text has a third
     time apart from both copies, letter for letter and broken into lines alike: a song's chorus
     sung twice in a row and again after a verse, a refrain, which the text repeats by design. A
@@ -595,11 +596,11 @@ def _refrain(cand: Candidate, sk: Skeleton) -> bool:
     ...     return Candidate([Run(a0, a0 + n, a0 + n, a0 + 2 * n, n)], a0, a0 + n, a0 + n,
     ...                      a0 + 2 * n, n), sk
     >>> song = f"Verse one\\n\\n{chorus}\\n\\n{chorus}\\n\\nVerse two\\n\\n{chorus}"
-    >>> _refrain(*pair(song))
+    >>> refrain(*pair(song))
     True
-    >>> _refrain(*pair(song.replace("Verse two\\n\\n" + chorus, "Verse two")))
+    >>> refrain(*pair(song.replace("Verse two\\n\\n" + chorus, "Verse two")))
     False
-    >>> _refrain(*pair(song.replace("two\\n\\n" + chorus, "two " + chorus.replace("\\n", " "))))
+    >>> refrain(*pair(song.replace("two\\n\\n" + chorus, "two " + chorus.replace("\\n", " "))))
     False
     """
     a0, a1, b1 = cand.a0, cand.a1, cand.b1

@@ -27,6 +27,7 @@ from dedup.classify import (
     header_between,
     page_piece,
     quote_label,
+    refrain,
     reply_quote,
 )
 from dedup.measures import (
@@ -775,7 +776,8 @@ def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOption
     than the entry has), the next entry right after it — are adjacent copies too, however
     short their lines; the second copy of each goes (the lines between belong to the first).
     Entries that repeat with nothing removed among them (a tab shown twice, a card and its
-    preview) stay."""
+    preview) stay, and so does a refrain (:func:`~dedup.classify.refrain`: a song's chorus
+    again after a verse, then the song's last lines and a note captured twice)."""
     pieces = sorted(
         (
             c
@@ -790,6 +792,7 @@ def _entries_twice(candidates: list[Candidate], sk: Skeleton, opts: RepairOption
             and starts_line(sk, c.b0)
             and ends_line(sk, c.b1)
             and exact(c) >= opts.long_similarity
+            and not refrain(c, sk)
         ),
         key=lambda c: c.a0,
     )
