@@ -427,7 +427,7 @@ def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -
     ``Designed by Ana.`` / ``Deals`` / ``Refresh every room...``), or sentences of the heading
     and, last, but for two letters swapped, what the twin's line holds right before the twin
     (the copy left out that line's first sentences, and a typo right after them cut the
-    alignment short).
+    alignment short), or that alone (a typo in the copy's first word).
 
     >>> from dedup.tokens import skeleton
     >>> page = "Designed by Ana.\\nDeals\\nRefresh every room.\\n"
@@ -468,9 +468,12 @@ def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -
             parts = _sentences(sk, text, line, start)
             last = parts[-1]
             before = letters[max(0, twin - len(last)) : twin]
-            if len(parts) < 2 or not (
-                of_heading(parts[:-1]) and (last == before or swapped(last, before))
-            ):
+            if len(parts) < 2:
+                # (the twin's line's first letters alone, two of them swapped: a typo in the
+                # copy's first word cut the alignment short)
+                if twin - len(last) < sk.line_start(twin) or not swapped(last, before):
+                    return start
+            elif not (of_heading(parts[:-1]) and (last == before or swapped(last, before))):
                 return start  # the copy starts inside a line, after words of its own
         start = line
     while start > 0:
