@@ -548,10 +548,13 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         if between == 0 or (between == 1 and not _paragraph_between(sk, cand, opts, text)):
             cand.kind = "teaser"
             return
-        if header_between(sk, cand.a1, cand.b0, opts, text) or _lead_thrice(sk, cand, text):
+        if (
+            header_between(sk, cand.a1, cand.b0, opts, text) or _lead_thrice(sk, cand, text)
+        ) and quote_label(text, int(sk.offsets[cand.b0]), opts.min_chars) is None:
             # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``, or
             # where its twin is the page's only paragraph, a body of one paragraph flattened
-            # above the page)
+            # above the page; a twin under a quote's label is a reply quoting the question the
+            # page's first line asks, however the page is doubled, and no lead's)
             cand.kind, cand.lead = "teaser", not _only_paragraph(cand, sk, text)
             return
     if cand.matched < opts.min_chars:
