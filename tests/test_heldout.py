@@ -75,8 +75,10 @@ def test_the_world_articles_are_articles() -> None:
     sentence marks, Hindi's danda, Arabic's comma and question mark, Greek's question mark
     ``;``), of four to eight body paragraphs, in the four registers; and longer pages of eleven
     to twenty-four lines (headings, lists, specs, replies under user names and dates, their
-    quotes, recipes, a how-to, an interview, terms of service) in Korean, Russian, German,
-    French, Spanish, Portuguese, Polish, Turkish, Indonesian, Dutch, Persian and English."""
+    quotes, recipes, a how-to, an interview, terms of service, an encyclopedia's article under
+    its contents, a live blog, pull quotes) in Korean, Russian, German, French, Spanish,
+    Portuguese, Polish, Turkish, Indonesian, Dutch, Persian, English, Italian, Vietnamese and
+    Arabic."""
     articles = heldout_synth.own_articles("world")
     short = [a for a in articles if len(a["paragraphs"]) <= 10]
     langs = {a["lang"] for a in short}
@@ -85,7 +87,23 @@ def test_the_world_articles_are_articles() -> None:
     assert all(len(a["paragraphs"]) >= 6 for a in short)
     assert {a["register"] for a in short} == {"news", "blog", "product", "forum"}
     longer = [a for a in articles if a not in short]
-    langs = {"ko", "ru", "de", "fr", "es", "pt", "pl", "tr", "id", "nl", "fa", "en"}
+    langs = {
+        "ko",
+        "ru",
+        "de",
+        "fr",
+        "es",
+        "pt",
+        "pl",
+        "tr",
+        "id",
+        "nl",
+        "fa",
+        "en",
+        "it",
+        "vi",
+        "ar",
+    }
     assert {a["lang"] for a in longer} == langs
     assert all(11 <= len(a["paragraphs"]) <= 24 for a in longer)
     assert len({a["id"] for a in articles}) == len(articles)
