@@ -60,7 +60,7 @@ __all__ = [
     "elsewhere",
     "fewer_outside",
     "moves",
-    "opens_a_quote",
+    "quote_opening",
     "word_breaks",
 ]
 
@@ -259,9 +259,9 @@ def moves(
     text only the removed copy holds, and it stays where it is. ``kept`` (where the pass removes
     more than one copy) holds the letters outside all of them: a piece the text has only in
     another copy the pass removes is this copy's own. A piece that opens with a quote's label
-    (:func:`opens_a_quote`; labels of ``min_chars / 2`` letters at most) and that the text
-    does not hold whole is a reply's quote the kept copy lost, and moves though the text has
-    its words: in the post it quotes."""
+    (:func:`quote_opening`; labels of ``min_chars / 2`` letters at most) that the text does
+    not hold with the quote's first words after it is a reply's quote the kept copy lost, and
+    moves though the text has its words: in the post it quotes."""
     cand = decision.cand
     lo, hi = decision.gone
     if hi <= lo:
@@ -311,7 +311,7 @@ def moves(
             # is a repeated line the kept copy lost, however short, and moves: the lines the
             # text holds whole are then no sign of old text)
             repeated = flattened and _repeated_line(text, sk, lo, hi, u0, u1)
-            if not repeated and not _quote_again(text, sk, u0, u1, rest, min_chars):
+            if not repeated and not _quote_again(text, sk, (u0, u1), rest, min_chars, width):
                 continue
         if flattened and not repeated:
             if whole is None:
@@ -335,42 +335,54 @@ def moves(
 
 
 def _quote_again(
-    text: str, sk: Skeleton, u0: int, u1: int, rest: Container[str], min_chars: int
+    text: str,
+    sk: Skeleton,
+    piece: tuple[int, int],
+    rest: Container[str],
+    min_chars: int,
+    width: int,
 ) -> bool:
     """Whether the piece ``[u0, u1)``, whose words ``rest`` holds, is a reply's quote that the
-    kept copy lost: it opens with a quote's label (:func:`opens_a_quote`), and ``rest`` holds
-    its words but not the piece whole (a line ``SUPPORT: FAQ, Forum`` that a table has whole
-    elsewhere is the table's line again)."""
-    return opens_a_quote(text, *sk.text_range(u0, u1), min_chars) and sk.letters(u0, u1) not in rest
+    kept copy lost: it opens with a quote's label (:func:`quote_opening`), and ``rest`` does not
+    hold the label's letters with the quote's first ``width`` after them (a sentence whose
+    colon reads as a label, ``The vote is in: the motion passed``, or a spec line, ``SUPPORT:
+    FAQ, Forum``, is the text's own again, whatever else differs further on)."""
+    u0, u1 = piece
+    at = quote_opening(text, *sk.text_range(u0, u1), min_chars)
+    if at < 0:
+        return False
+    quoted = int(sk.offsets.searchsorted(at))
+    return sk.letters(u0, min(u1, quoted + width)) not in rest
 
 
-def opens_a_quote(text: str, start: int, end: int, min_chars: int) -> bool:
-    """Whether ``text[start:end]`` opens with a quote's label (:func:`~dedup.classify.quote_label`
-    with ``min_chars``: ``Quote:``, ``Alice said:``) whose colon lies within the piece's first
-    ``min_chars`` characters, the quote after it on its line (``min_chars / 2`` letters or
-    more, as long as the longest label): a reply that quotes a post. The text has the quote's
-    words, in the post; the reply holds them again on purpose, so they are no sign that the
-    piece is old text a flattened copy rearranged.
+def quote_opening(text: str, start: int, end: int, min_chars: int) -> int:
+    """Where the quote starts in ``text[start:end]`` when the piece opens with a quote's label
+    (:func:`~dedup.classify.quote_label` with ``min_chars``: ``Quote:``, ``Alice said:``) whose
+    colon lies within the piece's first ``min_chars`` characters, the quote after it on its
+    line (``min_chars / 2`` letters or more, as long as the longest label): a reply that quotes
+    a post. -1 where it does not. The text has the quote's words, in the post; the reply holds
+    them again on purpose, so they are no sign that the piece is old text a flattened copy
+    rearranged.
 
     >>> said = "The yeast has eaten through all of the flour you gave it."
     >>> page = f"Ann\\n{said}\\nQuote: {said}\\nSo true."
     >>> start = page.index("Quote")
-    >>> opens_a_quote(page, start, page.index("\\nSo"), 80)
+    >>> quote_opening(page, start, page.index("\\nSo"), 80) == start + len("Quote: ")
     True
-    >>> opens_a_quote(page, page.index("The"), page.index("\\nQuote"), 80)
-    False
+    >>> quote_opening(page, page.index("The"), page.index("\\nQuote"), 80)
+    -1
     >>> page = "Colour: black, white or light blue\\nPrice: 129"
-    >>> opens_a_quote(page, 0, len(page), 80)
-    False
+    >>> quote_opening(page, 0, len(page), 80)
+    -1
     """
     colon = _LABEL_COLON.search(text, start, min(end, start + min_chars))
     if colon is None or text.find("\n", start, colon.start()) >= 0:
-        return False
+        return -1
     line_end = text.find("\n", colon.end(), end)
     quoted = text[colon.end() : end if line_end < 0 else line_end]
     if 2 * sum(map(str.isalnum, quoted)) < min_chars:
-        return False  # (a field's short value, ``Colour: black, white``: no quote)
-    return quote_label(text, colon.end(), min_chars) is not None
+        return -1  # (a field's short value, ``Colour: black, white``: no quote)
+    return colon.end() if quote_label(text, colon.end(), min_chars) is not None else -1
 
 
 def _whole_lines_of(sk: Skeleton, u0: int, u1: int) -> tuple[int, int]:
