@@ -548,13 +548,12 @@ def _classify_shape(cand: Candidate, sk: Skeleton, opts: RepairOptions, text: st
         if between == 0 or (between == 1 and not _paragraph_between(sk, cand, opts, text)):
             cand.kind = "teaser"
             return
-        if (
-            header_between(sk, cand.a1, cand.b0, opts, text) or _lead_thrice(sk, cand, text)
-        ) and quote_label(text, int(sk.offsets[cand.b0]), opts.min_chars) is None:
+        if header_between(sk, cand.a1, cand.b0, opts, text) or _lead_thrice(
+            sk, cand, text, opts.min_chars
+        ):
             # (acted on only where the page is doubled elsewhere too: ``Candidate.lead``, or
             # where its twin is the page's only paragraph, a body of one paragraph flattened
-            # above the page; a twin under a quote's label is a reply quoting the question the
-            # page's first line asks, however the page is doubled, and no lead's)
+            # above the page)
             cand.kind, cand.lead = "teaser", not _only_paragraph(cand, sk, text)
             return
     if cand.matched < opts.min_chars:
@@ -1239,14 +1238,19 @@ def _paragraph_between(sk: Skeleton, cand: Candidate, opts: RepairOptions, text:
     )
 
 
-def _lead_thrice(sk: Skeleton, cand: Candidate, text: str) -> bool:
+def _lead_thrice(sk: Skeleton, cand: Candidate, text: str, min_chars: int) -> bool:
     """Whether the first copy is the text's first line, whole, a sentence, and the text has it a
     third time after its twin: the lead above an article that the page holds twice (its twin
     in the body, and again in the body's other copy), however much stands between the lead
-    and its twin. (A sentence the page shows three times is no quote it means once more.)"""
+    and its twin. (A sentence the page shows three times is no quote it means once more; but
+    where its twin stands under a quote's label, :func:`quote_label` with ``min_chars``, far
+    below, a reply quotes the question the page's first line asks, and the page's other copy
+    quotes it again.)"""
     if not (cand.a0 == 0 and ends_line(sk, cand.a1)) or not ends_sentence(
         text, sk.text_range(cand.a1 - 1, cand.a1)[1]
     ):
+        return False
+    if quote_label(text, int(sk.offsets[cand.b0]), min_chars) is not None:
         return False
     letters = sk.letters()
     return letters.find(letters[cand.a0 : cand.a1], cand.b1) >= 0
