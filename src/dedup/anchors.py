@@ -42,9 +42,12 @@ _RUN_SLACK = 48
 CROSS = 12
 # A run needs this many anchors: one shared window is a phrase used twice, not a copy.
 _MIN_ANCHORS = 2
-# A run shorter than this (in skeleton characters) whose every window occurs three times or
-# more is a label the text repeats: it joins no chain.
+# A run shorter than this (in skeleton characters, with anchors of ``_LABEL_WIDTH``) whose every
+# window occurs three times or more is a label the text repeats: it joins no chain. With
+# narrower anchors (Chinese, Japanese, Korean: half as wide, each character saying more) a
+# label is as many times shorter: a sentence of 40 Japanese characters is none.
 _LABEL_CHARS = 64
+_LABEL_WIDTH = 24
 # The most runs a document may produce: past it, the runs with fewest anchors are ignored
 # (bounds the chaining).
 _MAX_RUNS = 20_000
@@ -477,7 +480,7 @@ def _run_spans(
     # a short run of windows the text has three times or more is a label it repeats (a field
     # name and its value in every entry of a listing), not a piece of a copy
     label = np.logical_and.reduceat(common, first)
-    label &= lengths < _LABEL_CHARS - width
+    label &= lengths < _label_chars(width) - width
     # a phrase the text happens to use twice (fewer than _MIN_ANCHORS anchors) is not a copy
     few = last - first < _MIN_ANCHORS - 1
     labelled: Spans = [], [], []
@@ -523,10 +526,20 @@ def _few_run_spans(
             label = label and c
             continue
         if count >= _MIN_ANCHORS:
-            short = label and r1 - r0 + width < _LABEL_CHARS
+            short = label and r1 - r0 + width < _label_chars(width)
             (labelled if short else kept).append((r0, r1 + width, rd))
         rd, r0, r1, count, label = d, j, j, 1, c
     return _lists(kept), _lists(labelled)
+
+
+def _label_chars(width: int) -> int:
+    """How long a label runs at most with anchors of ``width`` (``_LABEL_CHARS`` at
+    ``_LABEL_WIDTH``, in proportion).
+
+    >>> _label_chars(24), _label_chars(12)
+    (64, 32)
+    """
+    return _LABEL_CHARS * width // _LABEL_WIDTH
 
 
 def _lists(spans: list[tuple[int, int, int]]) -> Spans:
