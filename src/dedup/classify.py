@@ -1243,9 +1243,9 @@ def _lead_thrice(sk: Skeleton, cand: Candidate, text: str, min_chars: int) -> bo
     third time after its twin: the lead above an article that the page holds twice (its twin
     in the body, and again in the body's other copy), however much stands between the lead
     and its twin. (A sentence the page shows three times is no quote it means once more; but
-    where its twin stands under a quote's label, :func:`quote_label` with ``min_chars``, far
-    below, a reply quotes the question the page's first line asks, and the page's other copy
-    quotes it again.)"""
+    where its twin stands under a quote's label, :func:`quote_label` with ``min_chars``, a
+    reply quotes the question the page's first line asks, and the page's other copy holds the
+    question and the quote again.)"""
     if not (cand.a0 == 0 and ends_line(sk, cand.a1)) or not ends_sentence(
         text, sk.text_range(cand.a1 - 1, cand.a1)[1]
     ):
