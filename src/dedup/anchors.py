@@ -512,7 +512,7 @@ def _few_run_spans(
 ) -> tuple[Spans, Spans]:
     """:func:`_run_spans` for a few anchors (up to ``_FEW_ANCHORS``), in Python: below that,
     NumPy's cost per call outweighs its speed per element."""
-    gap = width + _RUN_SLACK
+    gap, label_chars = width + _RUN_SLACK, _label_chars(width)
     diagonals = [i - j for j, i in zip(earlier, later, strict=True)]
     anchors = sorted(zip(diagonals, earlier, common, strict=True))  # by diagonal, then position
     kept: list[tuple[int, int, int]] = []
@@ -526,7 +526,7 @@ def _few_run_spans(
             label = label and c
             continue
         if count >= _MIN_ANCHORS:
-            short = label and r1 - r0 + width < _label_chars(width)
+            short = label and r1 - r0 + width < label_chars
             (labelled if short else kept).append((r0, r1 + width, rd))
         rd, r0, r1, count, label = d, j, j, 1, c
     return _lists(kept), _lists(labelled)

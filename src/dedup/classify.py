@@ -1196,8 +1196,7 @@ def header_between(sk: Skeleton, s0: int, s1: int, opts: RepairOptions, text: st
     >>> header_between(sk, 0, sk.letters().index("weleft"), opts, page)
     False
     """
-    edges = sk.edge_list
-    bounds = [s0, *edges[bisect_right(edges, s0) : bisect_left(edges, s1)], s1]
+    bounds = sk.line_bounds(s0, s1)
     if len(bounds) - 1 > _CONTENTS_LINES or not all(
         b - a < opts.min_chars
         or (b - a < 2 * opts.min_chars and not ends_sentence(text, sk.char_end(b - 1)))

@@ -22,7 +22,7 @@ parts between the stretches of text it has of its own (:func:`without_own_text`)
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -443,8 +443,7 @@ def _echoed_heading(sk: Skeleton, text: str, gone: tuple[int, int], twin: int) -
     low = max(0, twin - _NEAR)
     if low < end <= twin:
         low = end  # (the kept copy comes after the removed one: only what lies between)
-    edges = sk.edge_list
-    bounds = [low, *edges[bisect_right(edges, low) : bisect_left(edges, twin)], twin]
+    bounds = sk.line_bounds(low, twin)
     letters = sk.letters()  # (the lines as strings, as in _echoed_lines)
     heading = {letters[a:b] for a, b in itertools.pairwise(bounds) if b > a}
     pieces: set[str] = set()  # the heading's lines and their sentences (built if asked)

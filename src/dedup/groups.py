@@ -31,6 +31,7 @@ from dedup.classify import (
     reply_quote,
 )
 from dedup.measures import (
+    COLONS,
     LONG_FEW_LINES,
     LONG_LINES,
     WORDS,
@@ -79,10 +80,9 @@ _SERIES_GAP = 4 * SMALL_GAP
 # How many places holding a piece's letters are looked at for its twin in the page text
 # (``pieces_of_a_value``).
 _TWIN_TRIES = 16
-# The colons that may end a quote's label (``reply_quotes``), and how far before a quote's
-# paired letters its label is looked for past the quote's first words.
-_COLONS = ":\uff1a\ufe55"
-_COLON = regex.compile(f"[{_COLONS}]", regex.V1)
+# A colon that may end a quote's label (``reply_quotes``), and how far before a quote's paired
+# letters its label is looked for past the quote's first words.
+_COLON = regex.compile(f"[{COLONS}]", regex.V1)
 _QUOTE_REACH = 256
 _POST_REACH = 2048
 # How many further places holding an embedded copy's letters are looked at for more copies in the
@@ -159,8 +159,7 @@ def _sentence_between(sk: Skeleton, text: str, s0: int, s1: int) -> bool:
     """Whether a line of ``[s0, s1)`` ends a sentence: a short paragraph between the first line
     and its repeat, not a title, a byline or a date (the text from its first line on again,
     a heading left out: no lead above a header)."""
-    edges = sk.edge_list
-    bounds = [s0, *edges[bisect_right(edges, s0) : bisect_left(edges, s1)], s1]
+    bounds = sk.line_bounds(s0, s1)
     return any(
         ends_sentence(text, sk.char_end(b - 1)) for a, b in itertools.pairwise(bounds) if b > a
     )
@@ -440,7 +439,7 @@ def _label_before(text: str, start: int, twin: int, opts: RepairOptions) -> tupl
     label = quote_label(text, start, opts.min_chars)
     if label is not None:
         return label
-    colon = max(text.rfind(mark, max(0, start - _QUOTE_REACH), start) for mark in _COLONS)
+    colon = max(text.rfind(mark, max(0, start - _QUOTE_REACH), start) for mark in COLONS)
     if colon < 0:
         return None
     words = text[colon + 1 : start].strip()

@@ -23,6 +23,7 @@ from dedup.signs import code_like
 from dedup.tokens import Skeleton
 
 __all__ = [
+    "COLONS",
     "INTRODUCES",
     "LONG_FEW_LINES",
     "LONG_LINES",
@@ -86,8 +87,10 @@ _TEXT_SPACES = 3
 _WORD_LETTERS = 10
 # A quote answered by a reply's own words holds this many lines at most (``answers_a_quote``).
 _QUOTED_LINES = 4
-# A line that ends in a colon (Latin, full-width or small) introduces what follows it (``X said:``).
-INTRODUCES = regex.compile(r"[:\uff1a\ufe55]$", regex.V1)
+# The colons that end a label (Latin, full-width or small), and a line that ends in one, which
+# introduces what follows it (``X said:``).
+COLONS = ":\uff1a\ufe55"
+INTRODUCES = regex.compile(f"[{COLONS}]$", regex.V1)
 # A sentence's end inside a copy (not the full stop of ``24.04`` or of a domain); what opens a
 # line that goes on the sentence of the line before it; a copy's sentences are this many
 # letters long at most on average when it reads as prose; a letter or digit.

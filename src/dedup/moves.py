@@ -38,6 +38,7 @@ from dedup.chars import no_space, word_characters
 from dedup.classify import quote_label
 from dedup.markup import marks
 from dedup.measures import (
+    COLONS,
     TERMINAL_MARK,
     ends_line,
     glued_edges,
@@ -83,7 +84,7 @@ _NEIGHBOUR_RUN = 4
 _WHOLE_LINE = 3
 # The colon of a quote's label (``Quote:``, ``Alice said:``), with the quote after it on the
 # same line: looked for in the first ``min_chars`` characters of a piece (a label is shorter).
-_LABEL_COLON = regex.compile(r"[:\uff1a\ufe55][ \t]*(?=\S)")
+_LABEL_COLON = regex.compile(rf"[{COLONS}][ \t]*(?=\S)")
 # Where glued parts of a flattened copy meet: punctuation or a lower-case letter directly
 # followed by a capitalised word or a list bullet; the end of a Chinese or Japanese sentence.
 _GLUE_POINT = r"(?<=[\p{Ll}\p{N}.!?:;\u2026\p{Pe}\p{Pf}])(?=\p{Lu}\p{Ll}|[-\u2022*\u2013\u2014] )"

@@ -140,6 +140,16 @@ class Skeleton:
         k = bisect_right(self.edge_list, s)
         return self.edge_list[k] if k < len(self.edge_list) else len(self)
 
+    def line_bounds(self, s0: int, s1: int) -> list[int]:
+        """``s0``, the skeleton positions in ``(s0, s1)`` where a line starts, and ``s1``: the
+        bounds of the pieces of lines ``[s0, s1)`` spans (pairwise).
+
+        >>> skeleton("Title\\nBy Ann\\nThe text.").line_bounds(0, 14)
+        [0, 5, 10, 14]
+        """
+        edges = self.edge_list
+        return [s0, *edges[bisect_right(edges, s0) : bisect_left(edges, s1)], s1]
+
     def breaks(self, s0: int, s1: int) -> int:
         """Line boundaries between consecutive skeleton characters of ``[s0, s1)``."""
         if s1 <= s0:
